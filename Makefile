@@ -1,0 +1,81 @@
+# Corral build. `make` builds build/corral; `make test` runs every test; `make demo` runs the
+# main job. Dependencies are installed by scripts/deps.sh when missing.
+
+CC       ?= cc
+BUILD    ?= build
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -fvisibility=hidden -Iinclude -Isrc $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_ENGINE := -lm -lpthread
+LDLIBS_CLI    := -ljansson
+
+ENGINE_SRC := $(wildcard src/util/*.c) $(wildcard src/engine/*.c)
+CLI_SRC    := $(wildcard src/cli/*.c)
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+SPEC_DIR   ?= ../shared/testsuite/spec
+
+.PHONY: all deps test unit spec spec-asan asan demo bench clean format
+
+all: $(BUILD)/corral
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcorral_engine.a: $(ENGINE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_engine.a
+	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_engine.a $(LDLIBS_CLI) $(LDLIBS_ENGINE)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+spec: $(BUILD)/corral
+	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
+asan:
+	$(MAKE) BUILD=build/asan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  build/asan/corral unit
+
+spec-asan: asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) spec
+	$(MAKE) spec-asan
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(ENGINE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

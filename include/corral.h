@@ -1,0 +1,230 @@
+/* corral.h: Corral's public embedding API, the stable contract of the engine.
+ *
+ * Objects: an engine (configuration, shared and thread-safe), modules (decoded, validated and
+ * compiled once; immutable and shareable across threads), stores (a single-threaded world of
+ * runtime objects: instances, functions, memories, tables, globals) and traps.
+ * Ownership: functions named _new return an owned object the caller releases with the
+ * matching _delete; everything else borrows. Objects created in a store live until the
+ * store is deleted. No function aborts the process: failures are returned as values. */
+#ifndef CORRAL_H
+#define CORRAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CORRAL_API __attribute__((visibility("default")))
+#else
+#define CORRAL_API
+#endif
+
+typedef struct corral_engine corral_engine_t;
+typedef struct corral_module corral_module_t;
+typedef struct corral_store corral_store_t;
+typedef struct corral_instance corral_instance_t;
+typedef struct corral_func corral_func_t;
+typedef struct corral_memory corral_memory_t;
+typedef struct corral_table corral_table_t;
+typedef struct corral_global corral_global_t;
+typedef struct corral_trap corral_trap_t;
+typedef struct corral_error corral_error_t;
+typedef struct corral_functype corral_functype_t;
+
+/* ---- values ------------------------------------------------------------------------ */
+
+/* Value kinds carry their binary type codes. */
+typedef enum corral_valkind {
+    CORRAL_I32 = 0x7f,
+    CORRAL_I64 = 0x7e,
+    CORRAL_F32 = 0x7d,
+    CORRAL_F64 = 0x7c,
+    CORRAL_FUNCREF = 0x70,
+    CORRAL_EXTERNREF = 0x6f,
+} corral_valkind_t;
+
+/* A value. Floats are kept as raw IEEE-754 bit patterns so NaN payloads survive exactly;
+ * corral_val_f32()/corral_val_as_f64() and friends convert. A null reference is NULL. */
+typedef struct corral_val {
+    corral_valkind_t kind;
+    union {
+        int32_t i32;
+        int64_t i64;
+        uint32_t f32_bits;
+        uint64_t f64_bits;
+        corral_func_t *funcref;
+        void *externref;
+    } of;
+} corral_val_t;
+
+CORRAL_API corral_val_t corral_val_i32(int32_t v);
+CORRAL_API corral_val_t corral_val_i64(int64_t v);
+CORRAL_API corral_val_t corral_val_f32(float v);
+CORRAL_API corral_val_t corral_val_f64(double v);
+CORRAL_API float corral_val_as_f32(const corral_val_t *v);
+CORRAL_API double corral_val_as_f64(const corral_val_t *v);
+/* The type's name as in the text format: "i32", "funcref", ... */
+CORRAL_API const char *corral_valkind_name(corral_valkind_t k);
+
+/* ---- engine ------------------------------------------------------------------------ */
+
+typedef struct corral_config {
+    uint32_t max_call_depth;    /* Wasm frames before "call stack exhausted" (default 10000) */
+    uint64_t max_stack_bytes;   /* value-stack bytes per store (default 8 MiB) */
+    uint32_t max_memory_pages;  /* cap on any linear memory, 64 KiB pages (default 65536) */
+    uint32_t max_table_elems;   /* cap on any table's size (default 10,000,000) */
+    uint32_t max_locals;        /* per function, params included (default 50,000) */
+    uint32_t max_funcs;         /* per module (default 1,000,000) */
+} corral_config_t;
+
+/* Fills cfg with the defaults. */
+CORRAL_API void corral_config_default(corral_config_t *cfg);
+/* cfg may be NULL for defaults. Returns NULL only when out of memory. */
+CORRAL_API corral_engine_t *corral_engine_new(const corral_config_t *cfg);
+CORRAL_API void corral_engine_delete(corral_engine_t *engine);
+
+/* ---- errors (decode, validation, link) --------------------------------------------- */
+
+CORRAL_API const char *corral_error_message(const corral_error_t *err);
+/* Byte offset in the module where the problem is, or SIZE_MAX when none applies. */
+CORRAL_API size_t corral_error_offset(const corral_error_t *err);
+CORRAL_API void corral_error_delete(corral_error_t *err);
+
+/* ---- modules ----------------------------------------------------------------------- */
+
+/* Decodes, validates and compiles bytes (copied). On failure returns an owned error and
+ * leaves *out NULL. The module may be used from any thread and outlives no engine. */
+CORRAL_API corral_error_t *corral_module_new(corral_engine_t *engine, const uint8_t *bytes,
+                                             size_t len, corral_module_t **out);
+/* Decodes and validates only (no compilation). */
+CORRAL_API corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *bytes,
+                                                  size_t len);
+CORRAL_API void corral_module_delete(corral_module_t *module);
+
+typedef enum corral_externkind {
+    CORRAL_EXTERN_FUNC = 0,
+    CORRAL_EXTERN_TABLE = 1,
+    CORRAL_EXTERN_MEMORY = 2,
+    CORRAL_EXTERN_GLOBAL = 3,
+} corral_externkind_t;
+
+/* Describes an import or export. Strings point into the module (not NUL-terminated). */
+typedef struct corral_extern_desc {
+    const char *module; /* imports only */
+    size_t module_len;
+    const char *name;
+    size_t name_len;
+    corral_externkind_t kind;
+    const corral_functype_t *functype; /* for functions, borrowed from the module */
+} corral_extern_desc_t;
+
+CORRAL_API size_t corral_module_import_count(const corral_module_t *m);
+CORRAL_API void corral_module_import(const corral_module_t *m, size_t i, corral_extern_desc_t *out);
+CORRAL_API size_t corral_module_export_count(const corral_module_t *m);
+CORRAL_API void corral_module_export(const corral_module_t *m, size_t i, corral_extern_desc_t *out);
+
+/* ---- function types ---------------------------------------------------------------- */
+
+CORRAL_API corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t nparams,
+                                                  const corral_valkind_t *results,
+                                                  size_t nresults);
+CORRAL_API void corral_functype_delete(corral_functype_t *t);
+CORRAL_API size_t corral_functype_param_count(const corral_functype_t *t);
+CORRAL_API size_t corral_functype_result_count(const corral_functype_t *t);
+CORRAL_API corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i);
+CORRAL_API corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i);
+
+/* ---- stores ------------------------------------------------------------------------ */
+
+/* A store is used by one thread at a time. Deleting it frees every object created in it. */
+CORRAL_API corral_store_t *corral_store_new(corral_engine_t *engine);
+CORRAL_API void corral_store_delete(corral_store_t *store);
+
+/* ---- externals --------------------------------------------------------------------- */
+
+typedef struct corral_extern {
+    corral_externkind_t kind;
+    union {
+        corral_func_t *func;
+        corral_table_t *table;
+        corral_memory_t *memory;
+        corral_global_t *global;
+    } of;
+} corral_extern_t;
+
+/* ---- traps ------------------------------------------------------------------------- */
+
+/* A trap: a message (the spec's wording, e.g. "integer divide by zero") and a backtrace. */
+CORRAL_API corral_trap_t *corral_trap_new(const char *message);
+CORRAL_API const char *corral_trap_message(const corral_trap_t *trap);
+/* Backtrace, innermost frame first: function index in its module and byte offset of the
+ * trapping instruction in the module binary. */
+CORRAL_API size_t corral_trap_frame_count(const corral_trap_t *trap);
+CORRAL_API void corral_trap_frame(const corral_trap_t *trap, size_t i, uint32_t *out_func_index,
+                                  size_t *out_offset);
+CORRAL_API void corral_trap_delete(corral_trap_t *trap);
+
+/* ---- functions --------------------------------------------------------------------- */
+
+/* The context of a host call: gives access to the calling instance's memory. */
+typedef struct corral_caller corral_caller_t;
+CORRAL_API corral_memory_t *corral_caller_memory(corral_caller_t *caller);
+
+/* A host function. args has the type's param count, results its result count (filled by
+ * the callee with the right kinds). Return NULL on success or an owned trap. */
+typedef corral_trap_t *(*corral_host_fn)(void *env, corral_caller_t *caller,
+                                         const corral_val_t *args, corral_val_t *results);
+
+/* type is copied. finalizer (may be NULL) is called on env when the store is deleted. */
+CORRAL_API corral_func_t *corral_func_new(corral_store_t *store, const corral_functype_t *type,
+                                          corral_host_fn fn, void *env, void (*finalizer)(void *));
+CORRAL_API const corral_functype_t *corral_func_type(const corral_func_t *f);
+/* Calls f. nargs/nresults must match its type (a mismatch returns a trap). Returns NULL on
+ * success or an owned trap. */
+CORRAL_API corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f,
+                                           const corral_val_t *args, size_t nargs,
+                                           corral_val_t *results, size_t nresults);
+
+/* ---- memories, tables, globals ----------------------------------------------------- */
+
+/* max_pages < 0 means no maximum. */
+CORRAL_API corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages,
+                                              int64_t max_pages);
+CORRAL_API uint8_t *corral_memory_data(corral_memory_t *m);
+CORRAL_API size_t corral_memory_size(const corral_memory_t *m); /* bytes */
+/* Returns the old size in pages, or -1 when the grow is refused. */
+CORRAL_API int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta_pages);
+
+CORRAL_API corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem,
+                                            uint32_t min, int64_t max, corral_val_t init);
+CORRAL_API uint32_t corral_table_size(const corral_table_t *t);
+CORRAL_API bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out);
+CORRAL_API bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v);
+
+CORRAL_API corral_global_t *corral_global_new(corral_store_t *store, corral_valkind_t type,
+                                              bool mutable_, corral_val_t init);
+CORRAL_API corral_val_t corral_global_get(const corral_global_t *g);
+/* Fails (false) for immutable globals or a value of the wrong kind. */
+CORRAL_API bool corral_global_set(corral_global_t *g, corral_val_t v);
+
+/* ---- instances --------------------------------------------------------------------- */
+
+/* Instantiates module in store with imports in the module's import order. A link error
+ * ("unknown import", "incompatible import type") returns an owned error; a trap during
+ * initialisation or in the start function sets *out_trap (owned) and returns NULL error
+ * with *out NULL. On success *out is the instance (owned by the store). */
+CORRAL_API corral_error_t *corral_instance_new(corral_store_t *store, const corral_module_t *module,
+                                               const corral_extern_t *imports, size_t nimports,
+                                               corral_instance_t **out, corral_trap_t **out_trap);
+/* Looks up an export by name; false when there is none. */
+CORRAL_API bool corral_instance_export(corral_instance_t *inst, const char *name, size_t name_len,
+                                       corral_extern_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,388 @@
+/* api.c: the public API's thin layer over the engine: engine and configuration, errors,
+ * modules (decode -> validate -> lower), function types, values, and the accessors of
+ * functions, memories, tables and globals. Instantiation lives in instance.c. */
+#include "runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- engine ---- */
+
+void corral_config_default(corral_config_t *cfg)
+{
+    cfg->max_call_depth = 10000;
+    cfg->max_stack_bytes = 8u << 20;
+    cfg->max_memory_pages = 65536;
+    cfg->max_table_elems = 10000000;
+    cfg->max_locals = 50000;
+    cfg->max_funcs = 1000000;
+}
+
+corral_engine_t *corral_engine_new(const corral_config_t *cfg)
+{
+    Engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    if (cfg)
+        e->cfg = *cfg;
+    else
+        corral_config_default(&e->cfg);
+    return e;
+}
+
+void corral_engine_delete(corral_engine_t *engine) { free(engine); }
+
+/* ---- errors ---- */
+
+corral_error_t *error_new(size_t offset, const char *fmt, ...)
+{
+    corral_error_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->offset = offset;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+/* Stands in for an error that could not be allocated, so callers always see one. */
+static corral_error_t oom_error = {SIZE_MAX, "out of memory"};
+
+static corral_error_t *error_or_oom(corral_error_t *e) { return e ? e : &oom_error; }
+
+const char *corral_error_message(const corral_error_t *err) { return err->msg; }
+size_t corral_error_offset(const corral_error_t *err) { return err->offset; }
+
+void corral_error_delete(corral_error_t *err)
+{
+    if (err != &oom_error)
+        free(err);
+}
+
+/* ---- modules ---- */
+
+static corral_error_t *from_decode_error(const DecodeError *de)
+{
+    if (de->func != UINT32_MAX)
+        return error_or_oom(error_new(de->offset, "%s in func %u", de->msg, de->func));
+    return error_or_oom(error_new(de->offset, "%s", de->msg));
+}
+
+static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_t len, bool lower,
+                            Module **out)
+{
+    DecodeLimits lim = {
+        .max_locals = engine->cfg.max_locals,
+        .max_funcs = engine->cfg.max_funcs,
+        .max_table_elems = engine->cfg.max_table_elems,
+        .max_segments = 100000,
+    };
+    DecodeError de = {.msg = NULL, .offset = 0, .func = UINT32_MAX};
+    Module *m = NULL;
+    if (decode_module(bytes, len, &lim, &m, &de) != 0)
+        return from_decode_error(&de);
+    de.func = UINT32_MAX;
+    if (validate_module(m, &de) != 0 || (lower && lower_module(m, &de) != 0)) {
+        corral_error_t *e = from_decode_error(&de);
+        lowered_free(m); /* tolerates a module that was never (or partly) lowered */
+        module_free(m);
+        return e;
+    }
+    *out = m;
+    return NULL;
+}
+
+corral_error_t *corral_module_new(corral_engine_t *engine, const uint8_t *bytes, size_t len,
+                                  corral_module_t **out)
+{
+    *out = NULL;
+    struct corral_module *cm = calloc(1, sizeof *cm);
+    if (!cm)
+        return &oom_error;
+    corral_error_t *e = load(engine, bytes, len, true, &cm->m);
+    if (e) {
+        free(cm);
+        return e;
+    }
+    cm->engine = engine;
+    *out = cm;
+    return NULL;
+}
+
+corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *bytes, size_t len)
+{
+    Module *m = NULL;
+    corral_error_t *e = load(engine, bytes, len, false, &m);
+    if (!e)
+        module_free(m);
+    return e;
+}
+
+void corral_module_delete(corral_module_t *module)
+{
+    if (!module)
+        return;
+    lowered_free(module->m);
+    module_free(module->m);
+    free(module);
+}
+
+size_t corral_module_import_count(const corral_module_t *m) { return m->m->nimports; }
+size_t corral_module_export_count(const corral_module_t *m) { return m->m->nexports; }
+
+static const FuncType *func_type_of(const Module *m, uint32_t funcidx)
+{
+    return m->types[m->func_types[funcidx]];
+}
+
+void corral_module_import(const corral_module_t *cm, size_t i, corral_extern_desc_t *out)
+{
+    const Import *im = &cm->m->imports[i];
+    memset(out, 0, sizeof *out);
+    out->module = im->module.ptr;
+    out->module_len = im->module.len;
+    out->name = im->name.ptr;
+    out->name_len = im->name.len;
+    out->kind = (corral_externkind_t)im->kind;
+    if (im->kind == EXTERN_FUNC)
+        out->functype = cm->m->types[im->d.func_type];
+}
+
+void corral_module_export(const corral_module_t *cm, size_t i, corral_extern_desc_t *out)
+{
+    const Export *ex = &cm->m->exports[i];
+    memset(out, 0, sizeof *out);
+    out->name = ex->name.ptr;
+    out->name_len = ex->name.len;
+    out->kind = (corral_externkind_t)ex->kind;
+    if (ex->kind == EXTERN_FUNC)
+        out->functype = func_type_of(cm->m, ex->index);
+}
+
+/* ---- function types ---- */
+
+corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t nparams,
+                                       const corral_valkind_t *results, size_t nresults)
+{
+    if (nparams > 1000 || nresults > 1000)
+        return NULL;
+    FuncType *t = calloc(1, sizeof *t + nparams + nresults);
+    if (!t)
+        return NULL;
+    t->nparams = (uint32_t)nparams;
+    t->nresults = (uint32_t)nresults;
+    for (size_t i = 0; i < nparams; i++)
+        t->types[i] = (ValType)params[i];
+    for (size_t i = 0; i < nresults; i++)
+        t->types[nparams + i] = (ValType)results[i];
+    t->hash = functype_hash(t->types, t->nparams, t->nresults);
+    return t;
+}
+
+void corral_functype_delete(corral_functype_t *t) { free(t); }
+size_t corral_functype_param_count(const corral_functype_t *t) { return t->nparams; }
+size_t corral_functype_result_count(const corral_functype_t *t) { return t->nresults; }
+corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i)
+{
+    return (corral_valkind_t)t->types[i];
+}
+corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i)
+{
+    return (corral_valkind_t)t->types[t->nparams + i];
+}
+
+/* ---- values ---- */
+
+corral_val_t corral_val_i32(int32_t v) { return (corral_val_t){CORRAL_I32, {.i32 = v}}; }
+corral_val_t corral_val_i64(int64_t v) { return (corral_val_t){CORRAL_I64, {.i64 = v}}; }
+
+corral_val_t corral_val_f32(float v)
+{
+    corral_val_t r = {CORRAL_F32, {.f32_bits = 0}};
+    memcpy(&r.of.f32_bits, &v, 4);
+    return r;
+}
+
+corral_val_t corral_val_f64(double v)
+{
+    corral_val_t r = {CORRAL_F64, {.f64_bits = 0}};
+    memcpy(&r.of.f64_bits, &v, 8);
+    return r;
+}
+
+float corral_val_as_f32(const corral_val_t *v)
+{
+    float f;
+    memcpy(&f, &v->of.f32_bits, 4);
+    return f;
+}
+
+double corral_val_as_f64(const corral_val_t *v)
+{
+    double d;
+    memcpy(&d, &v->of.f64_bits, 8);
+    return d;
+}
+
+const char *corral_valkind_name(corral_valkind_t k)
+{
+    switch (k) {
+    case CORRAL_I32: return "i32";
+    case CORRAL_I64: return "i64";
+    case CORRAL_F32: return "f32";
+    case CORRAL_F64: return "f64";
+    case CORRAL_FUNCREF: return "funcref";
+    case CORRAL_EXTERNREF: return "externref";
+    }
+    return "?";
+}
+
+Cell val_to_cell(const corral_val_t *v)
+{
+    switch (v->kind) {
+    case CORRAL_I32: return (uint32_t)v->of.i32;
+    case CORRAL_I64: return (uint64_t)v->of.i64;
+    case CORRAL_F32: return v->of.f32_bits;
+    case CORRAL_F64: return v->of.f64_bits;
+    case CORRAL_FUNCREF: return (Cell)(uintptr_t)v->of.funcref;
+    case CORRAL_EXTERNREF: return (Cell)(uintptr_t)v->of.externref;
+    }
+    return 0;
+}
+
+corral_val_t cell_to_val(Cell c, ValType t)
+{
+    corral_val_t v;
+    memset(&v, 0, sizeof v);
+    v.kind = (corral_valkind_t)t;
+    switch (t) {
+    case VT_I32: v.of.i32 = (int32_t)(uint32_t)c; break;
+    case VT_I64: v.of.i64 = (int64_t)c; break;
+    case VT_F32: v.of.f32_bits = (uint32_t)c; break;
+    case VT_F64: v.of.f64_bits = c; break;
+    case VT_FUNCREF: v.of.funcref = (Func *)(uintptr_t)c; break;
+    case VT_EXTERNREF: v.of.externref = (void *)(uintptr_t)c; break;
+    default: break;
+    }
+    return v;
+}
+
+/* ---- functions ---- */
+
+corral_func_t *corral_func_new(corral_store_t *store, const corral_functype_t *type,
+                               corral_host_fn fn, void *env, void (*finalizer)(void *))
+{
+    size_t tsize = sizeof(FuncType) + type->nparams + type->nresults;
+    FuncType *t = store_alloc(store, tsize);
+    Func *f = t ? store_alloc(store, sizeof *f) : NULL;
+    if (!f || store_own(store, OWN_HOST_FUNC, f) != 0)
+        return NULL;
+    memcpy(t, type, tsize);
+    f->type = t;
+    f->host = fn;
+    f->host_env = env;
+    f->host_finalizer = finalizer;
+    f->index = UINT32_MAX;
+    return f;
+}
+
+const corral_functype_t *corral_func_type(const corral_func_t *f) { return f->type; }
+
+enum { MAX_DIRECT_CELLS = 16 };
+
+corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f, const corral_val_t *args,
+                                size_t nargs, corral_val_t *results, size_t nresults)
+{
+    const FuncType *t = f->type;
+    if (nargs != t->nparams || nresults != t->nresults)
+        return trap_new("argument or result count does not match the function type");
+    for (size_t i = 0; i < nargs; i++)
+        if ((ValType)args[i].kind != t->types[i])
+            return trap_new("argument type does not match the function type");
+    size_t n = nargs > nresults ? nargs : nresults;
+    Cell local[MAX_DIRECT_CELLS];
+    Cell *cells = n <= MAX_DIRECT_CELLS ? local : malloc(n * sizeof *cells);
+    if (!cells)
+        return trap_new("out of memory");
+    for (size_t i = 0; i < nargs; i++)
+        cells[i] = val_to_cell(&args[i]);
+    Trap *trap = interp_call(store, f, cells);
+    if (!trap)
+        for (size_t i = 0; i < nresults; i++)
+            results[i] = cell_to_val(cells[i], ft_results(t)[i]);
+    if (cells != local)
+        free(cells);
+    return trap;
+}
+
+/* ---- memories ---- */
+
+corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages, int64_t max_pages)
+{
+    return memory_create(store, min_pages, max_pages < 0 ? UINT64_MAX : (uint64_t)max_pages);
+}
+
+uint8_t *corral_memory_data(corral_memory_t *m) { return m->data; }
+size_t corral_memory_size(const corral_memory_t *m) { return (size_t)m->size; }
+int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta) { return memory_grow(m, delta); }
+
+/* ---- tables ---- */
+
+corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem, uint32_t min,
+                                 int64_t max, corral_val_t init)
+{
+    if (elem != CORRAL_FUNCREF && elem != CORRAL_EXTERNREF)
+        return NULL;
+    if (max > (int64_t)UINT32_MAX)
+        return NULL;
+    return table_create(store, (ValType)elem, min, max < 0 ? UINT64_MAX : (uint64_t)max,
+                        val_to_cell(&init));
+}
+
+uint32_t corral_table_size(const corral_table_t *t) { return t->size; }
+
+bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out)
+{
+    if (i >= t->size)
+        return false;
+    *out = cell_to_val(t->elems[i], t->elem);
+    return true;
+}
+
+bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v)
+{
+    if (i >= t->size || (ValType)v.kind != t->elem)
+        return false;
+    t->elems[i] = val_to_cell(&v);
+    return true;
+}
+
+/* ---- globals ---- */
+
+corral_global_t *corral_global_new(corral_store_t *store, corral_valkind_t type, bool mutable_,
+                                   corral_val_t init)
+{
+    if (init.kind != type)
+        return NULL;
+    Global_ *g = store_alloc(store, sizeof *g);
+    if (!g)
+        return NULL;
+    g->type.type = (ValType)type;
+    g->type.mut = mutable_;
+    g->val = val_to_cell(&init);
+    return g;
+}
+
+corral_val_t corral_global_get(const corral_global_t *g) { return cell_to_val(g->val, g->type.type); }
+
+bool corral_global_set(corral_global_t *g, corral_val_t v)
+{
+    if (!g->type.mut || (ValType)v.kind != g->type.type)
+        return false;
+    g->val = val_to_cell(&v);
+    return true;
+}

@@ -1,0 +1,247 @@
+/* instance.c: instantiation in the spec's order: check and link imports, allocate functions,
+ * globals, tables and memories, resolve exports, apply active element then data segments
+ * (a trap stops there, earlier writes stay, as the spec requires), then run the start
+ * function. Knows nothing of where imports come from: the embedder passes them in order. */
+#include "runtime.h"
+
+#include <string.h>
+
+Cell const_eval(const Instance *inst, const ConstExpr *e)
+{
+    switch ((ConstKind)e->kind) {
+    case CONST_VALUE:
+        return e->value;
+    case CONST_GLOBAL_GET:
+        return inst->globals[e->index]->val;
+    case CONST_REF_FUNC:
+        return (Cell)(uintptr_t)inst->funcs[e->index];
+    case CONST_REF_NULL:
+    case CONST_INVALID:
+        break;
+    }
+    return 0;
+}
+
+/* Import matching (spec 2.0 "import subtyping"): limits may be narrower, types equal. */
+static bool limits_match(uint64_t min, uint64_t max, bool has_max, const Limits *want)
+{
+    if (min < want->min)
+        return false;
+    if (!want->has_max)
+        return true;
+    return has_max && max <= want->max;
+}
+
+static bool import_matches(const Module *m, const Import *im, const corral_extern_t *ex)
+{
+    if ((int)ex->kind != (int)im->kind)
+        return false;
+    switch (im->kind) {
+    case EXTERN_FUNC:
+        return functype_equal(ex->of.func->type, m->types[im->d.func_type]);
+    case EXTERN_TABLE: {
+        const Table *t = ex->of.table;
+        return t->elem == im->d.table.elem &&
+               limits_match(t->size, t->decl_max, t->has_max, &im->d.table.lim);
+    }
+    case EXTERN_MEMORY: {
+        const Memory *mem = ex->of.memory;
+        uint64_t pages = mem->size / WASM_PAGE;
+        return limits_match(pages, mem->decl_max, mem->has_max, &im->d.mem.lim);
+    }
+    case EXTERN_GLOBAL: {
+        const Global_ *g = ex->of.global;
+        return g->type.type == im->d.global.type && g->type.mut == im->d.global.mut;
+    }
+    }
+    return false;
+}
+
+static corral_error_t *link_imports(Instance *inst, const corral_extern_t *imports, size_t n)
+{
+    const Module *m = inst->module;
+    if (n != m->nimports)
+        return error_new(SIZE_MAX, "unknown import: expected %u imports, got %zu", m->nimports, n);
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const Import *im = &m->imports[i];
+        const corral_extern_t *ex = &imports[i];
+        if (!import_matches(m, im, ex))
+            return error_new(SIZE_MAX, "incompatible import type for %.*s::%.*s",
+                             (int)im->module.len, im->module.ptr, (int)im->name.len,
+                             im->name.ptr);
+        switch (im->kind) {
+        case EXTERN_FUNC: inst->funcs[nf++] = ex->of.func; break;
+        case EXTERN_TABLE: inst->tables[nt++] = ex->of.table; break;
+        case EXTERN_MEMORY: inst->mems[nm++] = ex->of.memory; break;
+        case EXTERN_GLOBAL: inst->globals[ng++] = ex->of.global; break;
+        }
+    }
+    return NULL;
+}
+
+static bool alloc_index_spaces(Store *s, Instance *inst)
+{
+    const Module *m = inst->module;
+    inst->funcs = store_alloc(s, m->nfuncs * sizeof(Func *));
+    inst->tables = store_alloc(s, m->ntables * sizeof(Table *));
+    inst->mems = store_alloc(s, m->nmems * sizeof(Memory *));
+    inst->globals = store_alloc(s, m->nglobals * sizeof(Global_ *));
+    inst->elem_len = store_alloc(s, m->nelems * sizeof(uint32_t));
+    inst->data_len = store_alloc(s, m->ndatas * sizeof(uint32_t));
+    return inst->funcs && inst->tables && inst->mems && inst->globals && inst->elem_len &&
+           inst->data_len;
+}
+
+/* Functions first: global initialisers may take ref.func of any function. */
+static bool define_funcs(Store *s, Instance *inst)
+{
+    const Module *m = inst->module;
+    uint32_t n = m->nfuncs - m->nfunc_imports;
+    Func *fs = store_alloc(s, n * sizeof *fs);
+    if (!fs && n)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx = m->nfunc_imports + i;
+        fs[i].type = m->types[m->func_types[idx]];
+        fs[i].inst = inst;
+        fs[i].code = m->lowered ? m->lowered[i] : NULL;
+        fs[i].index = idx;
+        inst->funcs[idx] = &fs[i];
+    }
+    return true;
+}
+
+static bool define_globals(Store *s, Instance *inst)
+{
+    const Module *m = inst->module;
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+        Global_ *g = store_alloc(s, sizeof *g);
+        if (!g)
+            return false;
+        g->type = m->globals[i].type;
+        g->val = const_eval(inst, &m->globals[i].init);
+        inst->globals[i] = g;
+    }
+    return true;
+}
+
+static uint64_t declared_max(const Limits *l) { return l->has_max ? l->max : UINT64_MAX; }
+
+static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
+{
+    const Module *m = inst->module;
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+        const TableType *tt = &m->tables[i];
+        inst->tables[i] = table_create(s, tt->elem, (uint32_t)tt->lim.min, declared_max(&tt->lim), 0);
+        if (!inst->tables[i])
+            return error_new(SIZE_MAX, "table of %llu elements exceeds the limit of %u",
+                             (unsigned long long)tt->lim.min, s->engine->cfg.max_table_elems);
+    }
+    for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
+        const Limits *l = &m->mems[i].lim;
+        inst->mems[i] = memory_create(s, l->min, declared_max(l));
+        if (!inst->mems[i])
+            return error_new(SIZE_MAX, "memory of %llu pages exceeds the limit of %u pages",
+                             (unsigned long long)l->min, s->engine->cfg.max_memory_pages);
+    }
+    inst->mem0 = m->nmems ? inst->mems[0] : NULL;
+    return NULL;
+}
+
+/* Active element segments: table.init then elem.drop; declarative ones are dropped. */
+static Trap *init_elems(Instance *inst)
+{
+    const Module *m = inst->module;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const ElemSeg *seg = &m->elems[i];
+        inst->elem_len[i] = seg->mode == SEG_PASSIVE ? seg->count : 0;
+        if (seg->mode != SEG_ACTIVE)
+            continue;
+        Table *t = inst->tables[seg->table];
+        uint32_t off = (uint32_t)const_eval(inst, &seg->offset);
+        if ((uint64_t)off + seg->count > t->size)
+            return trap_new("out of bounds table access");
+        for (uint32_t k = 0; k < seg->count; k++)
+            t->elems[off + k] = const_eval(inst, &seg->items[k]);
+    }
+    return NULL;
+}
+
+static Trap *init_datas(Instance *inst)
+{
+    const Module *m = inst->module;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const DataSeg *seg = &m->datas[i];
+        inst->data_len[i] = seg->mode == SEG_PASSIVE ? seg->len : 0;
+        if (seg->mode != SEG_ACTIVE)
+            continue;
+        Memory *mem = inst->mems[seg->mem];
+        uint32_t off = (uint32_t)const_eval(inst, &seg->offset);
+        if ((uint64_t)off + seg->len > mem->size)
+            return trap_new("out of bounds memory access");
+        memcpy(mem->data + off, m->bytes + seg->start, seg->len);
+    }
+    return NULL;
+}
+
+corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm,
+                                    const corral_extern_t *imports, size_t nimports,
+                                    corral_instance_t **out, corral_trap_t **out_trap)
+{
+    *out = NULL;
+    if (out_trap)
+        *out_trap = NULL;
+    const Module *m = cm->m;
+    Instance *inst = store_alloc(s, sizeof *inst);
+    if (!inst)
+        return error_new(SIZE_MAX, "out of memory");
+    inst->module = m;
+    inst->store = s;
+    if (!alloc_index_spaces(s, inst))
+        return error_new(SIZE_MAX, "out of memory");
+    corral_error_t *err = link_imports(inst, imports, nimports);
+    if (err)
+        return err;
+    if (!define_funcs(s, inst) || !define_globals(s, inst))
+        return error_new(SIZE_MAX, "out of memory");
+    err = define_tables_and_memories(s, inst);
+    if (err)
+        return err;
+    Trap *trap = init_elems(inst);
+    if (!trap)
+        trap = init_datas(inst);
+    if (!trap && m->has_start) {
+        Cell none[1];
+        trap = interp_call(s, inst->funcs[m->start], none);
+    }
+    if (trap) {
+        if (out_trap)
+            *out_trap = trap;
+        else
+            corral_trap_delete(trap);
+        return NULL;
+    }
+    *out = inst;
+    return NULL;
+}
+
+bool corral_instance_export(corral_instance_t *inst, const char *name, size_t name_len,
+                            corral_extern_t *out)
+{
+    const Module *m = inst->module;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const Export *ex = &m->exports[i];
+        if (ex->name.len != name_len || memcmp(ex->name.ptr, name, name_len) != 0)
+            continue;
+        out->kind = (corral_externkind_t)ex->kind;
+        switch (ex->kind) {
+        case EXTERN_FUNC: out->of.func = inst->funcs[ex->index]; break;
+        case EXTERN_TABLE: out->of.table = inst->tables[ex->index]; break;
+        case EXTERN_MEMORY: out->of.memory = inst->mems[ex->index]; break;
+        case EXTERN_GLOBAL: out->of.global = inst->globals[ex->index]; break;
+        }
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,76 @@
+/* instr.h: the instruction set as data (from opcode.def) and a reader that decodes one
+ * instruction with its immediates. Shared by the decoder (to skip constant expressions),
+ * the validator and the lowering pass, so immediates are parsed by exactly one piece of code. */
+#ifndef CORRAL_INSTR_H
+#define CORRAL_INSTR_H
+
+#include "../util/reader.h"
+
+typedef enum {
+#define OP(e, code, name, imm, params, results, align) OP_##e,
+#include "opcode.def"
+#undef OP
+    OP_COUNT
+} Op;
+
+/* Immediate encodings (the IMM column of opcode.def). */
+typedef enum {
+    IMM_NONE,
+    IMM_BLOCKTYPE,     /* blocktype: s33 -> Instr.blocktype */
+    IMM_LABEL,         /* a = label depth */
+    IMM_BR_TABLE,      /* a = count, b = default label, tab = first label (LEB128s) */
+    IMM_FUNC,          /* a = funcidx */
+    IMM_CALL_INDIRECT, /* a = typeidx, b = tableidx */
+    IMM_REFTYPE,       /* a = 0x70 funcref or 0x6f externref */
+    IMM_SELECT_T,      /* a = count of types, b = the type when count is 1 */
+    IMM_LOCAL,         /* a = localidx */
+    IMM_GLOBAL,        /* a = globalidx */
+    IMM_TABLE,         /* a = tableidx */
+    IMM_MEMARG,        /* a = align exponent, b = offset */
+    IMM_MEMIDX,        /* a single zero byte (memory 0) */
+    IMM_I32,           /* imm = value (sign-extended to 64 bits) */
+    IMM_I64,           /* imm = value */
+    IMM_F32,           /* imm = bit pattern */
+    IMM_F64,           /* imm = bit pattern */
+    IMM_MEMORY_INIT,   /* a = dataidx, then a zero byte */
+    IMM_DATA,          /* a = dataidx */
+    IMM_MEMORY_COPY,   /* two zero bytes */
+    IMM_TABLE_INIT,    /* a = elemidx, b = tableidx */
+    IMM_ELEM,          /* a = elemidx */
+    IMM_TABLE_COPY,    /* a = destination tableidx, b = source tableidx */
+} Imm;
+
+typedef struct OpInfo {
+    const char *name;
+    uint16_t code;       /* binary opcode, 0xFCxx for prefixed */
+    uint8_t imm;         /* Imm */
+    uint8_t align;       /* log2 natural alignment of memory accesses */
+    const char *params;  /* fixed signature (i I f F letters), NULL when special */
+    const char *results;
+} OpInfo;
+
+extern const OpInfo op_info[OP_COUNT];
+
+/* Block types as read (s33): BT_EMPTY, a negative value type code, or a type index >= 0. */
+#define BT_EMPTY (-64)
+
+typedef struct Instr {
+    uint16_t op;         /* Op */
+    size_t off;          /* byte offset of the opcode in the module */
+    uint32_t a, b;       /* index immediates, see Imm */
+    int64_t blocktype;   /* IMM_BLOCKTYPE */
+    uint64_t imm;        /* constants: value or bit pattern */
+    const uint8_t *tab;  /* IMM_BR_TABLE: the label vector (already checked well-formed) */
+} Instr;
+
+/* Decodes one instruction at r. Errors: "illegal opcode", "zero byte expected",
+ * "malformed reference type", LEB128 errors, "unexpected end". */
+RD_WARN RdStatus instr_read(Reader *r, Instr *out);
+
+/* Walks a br_table's labels: call with *pos = ins->tab first; returns the next label. */
+uint32_t instr_br_label(const uint8_t **pos);
+
+/* Converts a value-type code (0x7f ...) to its letter in opcode.def signatures and back. */
+uint8_t valtype_from_letter(char c);
+
+#endif

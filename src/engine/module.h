@@ -1,0 +1,220 @@
+/* module.h: the decoded form of a WebAssembly module. Produced by decode.c, checked by
+ * validate.c, lowered by lower.c, then immutable: one Module may be instantiated many times,
+ * from many threads. Index spaces (funcs, tables, memories, globals) list imports first. */
+#ifndef CORRAL_MODULE_H
+#define CORRAL_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Value types by their binary codes. */
+typedef uint8_t ValType;
+enum {
+    VT_I32 = 0x7f,
+    VT_I64 = 0x7e,
+    VT_F32 = 0x7d,
+    VT_F64 = 0x7c,
+    VT_V128 = 0x7b,
+    VT_FUNCREF = 0x70,
+    VT_EXTERNREF = 0x6f,
+};
+
+static inline bool valtype_is_ref(ValType t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+static inline bool valtype_is_num(ValType t)
+{
+    return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64;
+}
+
+/* A function signature: params then results in one array. Allocated with its types inline.
+ * hash lets call_indirect compare signatures structurally in O(1) in the common case.
+ * This is also the public corral_functype_t. */
+typedef struct corral_functype {
+    uint32_t nparams, nresults;
+    uint32_t hash;
+    ValType types[]; /* nparams + nresults */
+} FuncType;
+
+static inline const ValType *ft_params(const FuncType *t) { return t->types; }
+static inline const ValType *ft_results(const FuncType *t) { return t->types + t->nparams; }
+bool functype_equal(const FuncType *a, const FuncType *b);
+uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults);
+
+typedef struct Limits {
+    uint64_t min, max; /* max valid only when has_max */
+    bool has_max;
+} Limits;
+
+typedef struct TableType {
+    ValType elem; /* VT_FUNCREF or VT_EXTERNREF */
+    Limits lim;
+} TableType;
+
+typedef struct MemType {
+    Limits lim; /* in 64 KiB pages */
+} MemType;
+
+typedef struct GlobalType {
+    ValType type;
+    bool mut;
+} GlobalType;
+
+typedef enum { EXTERN_FUNC = 0, EXTERN_TABLE = 1, EXTERN_MEMORY = 2, EXTERN_GLOBAL = 3 } ExternKind;
+
+/* A name inside the module's bytes (not NUL-terminated). */
+typedef struct Name {
+    const char *ptr;
+    uint32_t len;
+} Name;
+
+typedef struct Import {
+    Name module, name;
+    ExternKind kind;
+    union {
+        uint32_t func_type; /* type index */
+        TableType table;
+        MemType mem;
+        GlobalType global;
+    } d;
+} Import;
+
+typedef struct Export {
+    Name name;
+    ExternKind kind;
+    uint32_t index;
+} Export;
+
+/* A constant expression. The decoder records its byte range (the validator re-reads it
+ * with the spec's algorithm) and, when it is one of the single-instruction forms of
+ * WebAssembly 2.0, the decoded form the instantiator evaluates. */
+typedef enum {
+    CONST_INVALID = 0, /* not a single supported instruction; validation rejects it */
+    CONST_VALUE,       /* i32/i64/f32/f64.const: value holds the bits */
+    CONST_GLOBAL_GET,  /* index = global */
+    CONST_REF_NULL,    /* type = reftype */
+    CONST_REF_FUNC,    /* index = function */
+} ConstKind;
+
+typedef struct ConstExpr {
+    uint8_t kind;   /* ConstKind */
+    ValType type;   /* result type of CONST_VALUE / CONST_REF_NULL */
+    uint32_t index;
+    uint64_t value;
+    uint32_t start, end; /* byte range in Module.bytes, end excludes the final 0x0b */
+} ConstExpr;
+
+typedef struct Global {
+    GlobalType type;
+    ConstExpr init;
+} Global;
+
+typedef enum { SEG_ACTIVE = 0, SEG_PASSIVE = 1, SEG_DECLARATIVE = 2 } SegMode;
+
+typedef struct ElemSeg {
+    uint8_t mode; /* SegMode */
+    ValType type; /* VT_FUNCREF or VT_EXTERNREF */
+    uint32_t table;
+    ConstExpr offset;   /* active only */
+    uint32_t count;
+    ConstExpr *items;   /* count items (funcidx vectors become CONST_REF_FUNC) */
+} ElemSeg;
+
+typedef struct DataSeg {
+    uint8_t mode; /* SEG_ACTIVE or SEG_PASSIVE */
+    uint32_t mem;
+    ConstExpr offset;
+    uint32_t start, len; /* bytes in Module.bytes */
+} DataSeg;
+
+/* Run-length local declarations as in the binary. */
+typedef struct LocalDecl {
+    uint32_t count;
+    ValType type;
+} LocalDecl;
+
+struct LoweredFunc; /* lower.h */
+
+/* The body of a defined function. */
+typedef struct Code {
+    uint32_t nlocals;        /* declared locals, excluding params */
+    uint32_t ndecls;
+    LocalDecl *decls;
+    uint32_t body_start;     /* first instruction, offset in Module.bytes */
+    uint32_t body_end;       /* one past the final `end` */
+    uint32_t size_off;       /* offset of the body's size field (for error messages) */
+} Code;
+
+typedef struct CustomSection {
+    Name name;
+    uint32_t start, len; /* payload in Module.bytes */
+} CustomSection;
+
+typedef struct Module {
+    uint8_t *bytes; /* owned copy of the binary; Names and ranges point into it */
+    size_t bytes_len;
+
+    uint32_t ntypes;
+    FuncType **types;
+
+    uint32_t nimports;
+    Import *imports;
+
+    /* Index spaces, imports first. func_types[i] is a type index. */
+    uint32_t nfuncs, nfunc_imports;
+    uint32_t *func_types;
+    uint32_t ntables, ntable_imports;
+    TableType *tables;
+    uint32_t nmems, nmem_imports;
+    MemType *mems;
+    uint32_t nglobals, nglobal_imports;
+    Global *globals; /* init is meaningful only for defined globals */
+
+    uint32_t nexports;
+    Export *exports;
+
+    bool has_start;
+    uint32_t start;
+
+    uint32_t nelems;
+    ElemSeg *elems;
+
+    bool has_datacount;
+    uint32_t datacount;
+    uint32_t ndatas;
+    DataSeg *datas;
+
+    uint32_t ncodes; /* == nfuncs - nfunc_imports after decoding */
+    Code *codes;
+
+    uint32_t ncustoms;
+    CustomSection *customs;
+
+    /* Filled by lower.c: one per defined function. */
+    struct LoweredFunc **lowered;
+} Module;
+
+/* Limits the decoder enforces before allocating (from corral_config_t). */
+typedef struct DecodeLimits {
+    uint32_t max_locals;      /* per function, params included */
+    uint32_t max_funcs;
+    uint32_t max_table_elems; /* declared table minimum */
+    uint32_t max_segments;
+} DecodeLimits;
+
+/* Error with the spec's phrase and a byte offset. msg is a static string or err_buf. */
+typedef struct DecodeError {
+    const char *msg;
+    size_t offset;
+    uint32_t func; /* function index for body errors, UINT32_MAX otherwise */
+    char buf[160];
+} DecodeError;
+
+/* decode.c: parses bytes (copied) into a fresh Module. Returns 0 or fills err. */
+int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, Module **out,
+                  DecodeError *err) __attribute__((warn_unused_result));
+void module_free(Module *m);
+
+/* validate.c: the spec's validation of the whole module, bodies included. */
+int validate_module(const Module *m, DecodeError *err) __attribute__((warn_unused_result));
+
+#endif

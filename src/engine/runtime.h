@@ -1,0 +1,171 @@
+/* runtime.h: the engine's runtime objects (the structs behind corral.h's opaque types) and
+ * the contract between the instantiator (instance.c), the public API (api.c) and the
+ * interpreter (lower.c, interp.c). Everything a store creates is owned by the store. */
+#ifndef CORRAL_RUNTIME_H
+#define CORRAL_RUNTIME_H
+
+#include "../../include/corral.h"
+#include "module.h"
+
+/* A value cell: every Wasm value occupies one 64-bit cell in frames, globals and tables.
+ * i32 is zero-extended, f32/f64 are bit patterns, references are pointers (NULL = null). */
+typedef uint64_t Cell;
+
+typedef struct corral_engine Engine;
+typedef struct corral_store Store;
+typedef struct corral_instance Instance;
+typedef struct corral_func Func;
+typedef struct corral_memory Memory;
+typedef struct corral_table Table;
+typedef struct corral_global Global_;
+typedef struct corral_trap Trap;
+
+#define WASM_PAGE 65536u
+
+struct corral_engine {
+    corral_config_t cfg;
+};
+
+struct corral_module {
+    Engine *engine;
+    Module *m;
+};
+
+/* Decode, validation and link errors. */
+struct corral_error {
+    size_t offset; /* SIZE_MAX when none applies */
+    char msg[240];
+};
+
+/* Creates an error (printf-style message). NULL only when out of memory. */
+corral_error_t *error_new(size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct LoweredFunc; /* lower.h */
+
+struct corral_func {
+    const FuncType *type;
+    Instance *inst;                     /* defining instance; NULL for host functions */
+    const struct LoweredFunc *code;     /* Wasm functions */
+    uint32_t index;                     /* function index in its module (backtraces) */
+    corral_host_fn host;                /* host functions */
+    void *host_env;
+    void (*host_finalizer)(void *);
+};
+
+struct corral_memory {
+    uint8_t *data;      /* base; moves on grow */
+    uint64_t size;      /* bytes = pages * WASM_PAGE */
+    uint64_t max_pages; /* effective maximum: declared max capped by the engine */
+    uint64_t decl_max;  /* declared maximum (import matching), valid when has_max */
+    bool has_max;
+};
+
+struct corral_table {
+    ValType elem;
+    uint32_t size;
+    uint32_t max;       /* effective maximum: declared max capped by the engine */
+    bool has_max;       /* a maximum was declared (then it is decl_max) */
+    uint32_t decl_max;
+    Cell *elems;        /* size cells: Func* for funcref, host pointer for externref */
+};
+
+struct corral_global {
+    GlobalType type;
+    Cell val;
+};
+
+/* A live instance. The arrays span the module's index spaces, imports first. */
+struct corral_instance {
+    const Module *module;
+    Store *store;
+    Func **funcs;
+    Table **tables;
+    Memory **mems;
+    Global_ **globals;
+    uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
+    uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
+    Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
+};
+
+/* One frame of a trap's backtrace. */
+typedef struct TrapFrame {
+    uint32_t func;
+    size_t offset;
+} TrapFrame;
+
+struct corral_trap {
+    char *msg;
+    size_t nframes;
+    TrapFrame *frames;
+};
+
+/* What a store owns, released in reverse order when the store is deleted. */
+typedef enum { OWN_PLAIN, OWN_MEMORY, OWN_TABLE_ELEMS, OWN_HOST_FUNC } OwnKind;
+typedef struct Owned {
+    uint8_t kind; /* OwnKind */
+    void *ptr;
+} Owned;
+
+/* The store: owns every object created in it, and the execution stacks. */
+struct corral_store {
+    Engine *engine;
+    Owned *owned;
+    size_t nowned, capowned;
+    Cell *stack;        /* value stack: frames of cells, contiguous (interp.c manages it) */
+    size_t stack_cells;
+    void *interp;       /* interpreter-private per-store state (control stack), or NULL */
+    void (*interp_free)(void *);
+    uint32_t depth;     /* current Wasm call depth across nested entries */
+};
+
+/* ---- store ownership (store.c) ------------------------------------------------------ */
+
+/* Allocates zeroed memory owned by the store (freed when the store is deleted). NULL on OOM. */
+void *store_alloc(Store *s, size_t size);
+/* Records that the store must release p (of the given kind) at deletion. 0 or -1 (OOM). */
+int store_own(Store *s, OwnKind kind, void *p) __attribute__((warn_unused_result));
+
+/* ---- traps (trap.c) ---------------------------------------------------------------- */
+
+/* Creates a trap with msg (copied). Returns NULL only when out of memory. */
+Trap *trap_new(const char *msg);
+/* Appends a backtrace frame. */
+void trap_push_frame(Trap *t, uint32_t func, size_t offset);
+
+/* ---- memory and table primitives (memory.c, table.c) ------------------------------- */
+
+/* Creates a memory of min pages (zeroed), effective max = min(declared, engine cap), owned by
+ * the store; max UINT64_MAX means none declared. NULL when min exceeds the cap or on OOM. */
+Memory *memory_create(Store *s, uint64_t min_pages, uint64_t max_pages);
+void memory_release(Memory *m);
+/* Grows by delta pages; returns the old page count or -1 (never traps). */
+int64_t memory_grow(Memory *m, uint64_t delta);
+/* Creates a table of min elements set to init; max UINT64_MAX means none declared. */
+Table *table_create(Store *s, ValType elem, uint32_t min, uint64_t max, Cell init);
+/* Grows by delta with init; returns the old size or -1. */
+int64_t table_grow(Table *t, uint32_t delta, Cell init);
+
+/* ---- the interpreter (interp.c) ---------------------------------------------------- */
+
+/* Calls f (Wasm or host) with its params in cells[0..nparams); on success its results are
+ * in cells[0..nresults). cells must have room for max(nparams, nresults). Returns NULL or
+ * an owned trap with backtrace. Re-entrant: host functions may call back into Wasm. */
+Trap *interp_call(Store *s, Func *f, Cell *cells);
+
+/* ---- lowering (lower.c) ------------------------------------------------------------ */
+
+/* Lowers every defined function of a validated module into m->lowered. 0 on success;
+ * on failure (out of memory, limits) fills err. */
+int lower_module(Module *m, DecodeError *err) __attribute__((warn_unused_result));
+void lowered_free(Module *m);
+
+/* Evaluates a WebAssembly 2.0 constant expression (as decoded into ConstExpr) in the context
+ * of inst: globals and functions of the instance. Implemented in instance.c. */
+Cell const_eval(const Instance *inst, const ConstExpr *e);
+
+/* Converts between public values and cells. */
+Cell val_to_cell(const corral_val_t *v);
+corral_val_t cell_to_val(Cell c, ValType t);
+
+#endif

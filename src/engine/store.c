@@ -1,0 +1,76 @@
+/* store.c: stores and what they own. A store is single-threaded; every object created in
+ * it is recorded here and released, newest first, when the store is deleted. */
+#include "runtime.h"
+
+#include <stdlib.h>
+
+int store_own(Store *s, OwnKind kind, void *p)
+{
+    if (s->nowned == s->capowned) {
+        size_t cap = s->capowned ? s->capowned * 2 : 64;
+        Owned *o = realloc(s->owned, cap * sizeof *o);
+        if (!o)
+            return -1;
+        s->owned = o;
+        s->capowned = cap;
+    }
+    s->owned[s->nowned].kind = (uint8_t)kind;
+    s->owned[s->nowned].ptr = p;
+    s->nowned++;
+    return 0;
+}
+
+void *store_alloc(Store *s, size_t size)
+{
+    void *p = calloc(1, size ? size : 1);
+    if (!p)
+        return NULL;
+    if (store_own(s, OWN_PLAIN, p) != 0) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+corral_store_t *corral_store_new(corral_engine_t *engine)
+{
+    Store *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->engine = engine;
+    return s;
+}
+
+static void release(Owned *o)
+{
+    switch ((OwnKind)o->kind) {
+    case OWN_PLAIN:
+        free(o->ptr);
+        break;
+    case OWN_MEMORY:
+        memory_release(o->ptr);
+        break;
+    case OWN_TABLE_ELEMS:
+        free(((Table *)o->ptr)->elems);
+        break;
+    case OWN_HOST_FUNC: {
+        Func *f = o->ptr;
+        if (f->host_finalizer)
+            f->host_finalizer(f->host_env);
+        break;
+    }
+    }
+}
+
+void corral_store_delete(corral_store_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = s->nowned; i-- > 0;)
+        release(&s->owned[i]);
+    free(s->owned);
+    if (s->interp_free)
+        s->interp_free(s->interp);
+    free(s->stack);
+    free(s);
+}

@@ -1,0 +1,59 @@
+/* trap.c: trap objects: a message in the spec's words plus a backtrace. Traps are plain
+ * heap objects owned by whoever receives them (corral_trap_delete). */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Trap *trap_new(const char *msg)
+{
+    Trap *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->msg = strdup(msg ? msg : "trap");
+    if (!t->msg) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void trap_push_frame(Trap *t, uint32_t func, size_t offset)
+{
+    if (!t)
+        return;
+    TrapFrame *f = realloc(t->frames, (t->nframes + 1) * sizeof *f);
+    if (!f)
+        return; /* the backtrace is best effort; the message stays */
+    t->frames = f;
+    f[t->nframes].func = func;
+    f[t->nframes].offset = offset;
+    t->nframes++;
+}
+
+corral_trap_t *corral_trap_new(const char *message) { return trap_new(message); }
+
+const char *corral_trap_message(const corral_trap_t *trap) { return trap->msg; }
+
+size_t corral_trap_frame_count(const corral_trap_t *trap) { return trap->nframes; }
+
+void corral_trap_frame(const corral_trap_t *trap, size_t i, uint32_t *out_func_index,
+                       size_t *out_offset)
+{
+    if (i >= trap->nframes) {
+        *out_func_index = UINT32_MAX;
+        *out_offset = SIZE_MAX;
+        return;
+    }
+    *out_func_index = trap->frames[i].func;
+    *out_offset = trap->frames[i].offset;
+}
+
+void corral_trap_delete(corral_trap_t *trap)
+{
+    if (!trap)
+        return;
+    free(trap->msg);
+    free(trap->frames);
+    free(trap);
+}
