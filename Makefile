@@ -19,10 +19,12 @@ ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_WASM  := $(patsubst tests/unit/wasm/%.wat,build/tests/wasm/%.wasm,$(wildcard tests/unit/wasm/*.wat))
+FUZZ_CORPUS := $(wildcard tests/fuzz/corpus/*)
 
 SPEC_DIR   ?= ../shared/testsuite/spec
 
-.PHONY: all deps test unit spec spec-asan asan demo bench clean format
+.PHONY: all deps test unit spec spec-asan asan demo bench clean format fuzz-replay
 
 all: $(BUILD)/corral
 
@@ -41,11 +43,25 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
+build/tests/wasm/%.wasm: tests/unit/wasm/%.wat
+	@mkdir -p $(dir $@)
+	wat2wasm $< -o $@
+
+$(BUILD)/tests/replay: tests/fuzz/replay.c tests/fuzz/fuzz_module.c $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_module.c \
+	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
 deps:
 	@scripts/deps.sh
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(UNIT_WASM)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+# Replays the stored fuzz corpus and every converted spec binary through the fuzz target.
+fuzz-replay: $(BUILD)/tests/replay
+	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
+	  | xargs -r $(BUILD)/tests/replay
 
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
@@ -54,9 +70,10 @@ spec: $(BUILD)/corral
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  build/asan/corral unit
+	  build/asan/corral unit build/asan/tests/replay
 
 spec-asan: asan
+	ASAN_OPTIONS=detect_leaks=1 $(MAKE) BUILD=build/asan fuzz-replay
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
 
@@ -64,6 +81,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) spec
+	$(MAKE) fuzz-replay
 	$(MAKE) spec-asan
 
 demo: deps all

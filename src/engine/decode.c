@@ -1,0 +1,854 @@
+/* decode.c: the WebAssembly 2.0 binary format (sections 0..12) into a Module. It owns
+ * well-formedness only: section framing and order, LEB128 and UTF-8, vector counts and the
+ * engine's decode limits. It does not decode function bodies and does not check indices or
+ * types; validate.c does. Every count is checked against the bytes left before anything is
+ * allocated, so no input makes it allocate more than a small multiple of its own size. */
+#include "module.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "instr.h"
+
+/* The spec interpreter's wording for running out of bytes inside a section or body. */
+static const char EOS_MSG[] = "unexpected end of section or function";
+
+/* Section ids; the function, table, memory and global sections (3..6) define the index
+ * spaces in ExternKind order. */
+enum { SEC_CUSTOM = 0, SEC_FUNC = 3, NSECTIONS = 13 };
+
+/* Canonical position of each non-custom section; datacount sits between element and code. */
+static const uint8_t section_rank[NSECTIONS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+
+typedef struct Dec {
+    Module *m;
+    DecodeLimits lim;
+    size_t sec_end;          /* end of the current section's payload */
+    uint8_t last_rank;       /* rank of the last non-custom section seen */
+    bool seen[NSECTIONS];
+    uint32_t ndefined_funcs; /* length of the function section */
+    uint32_t customs_cap;
+    uint32_t err_func;       /* function whose body holds the error, else UINT32_MAX */
+} Dec;
+
+typedef RdStatus (*SectionParser)(Dec *d, Reader *r);
+
+/* ---- primitives shared by the section parsers ---- */
+
+/* Room between the cursor and end, zero when the cursor already ran past it. */
+static size_t room(const Reader *r, size_t end)
+{
+    size_t pos = rd_off(r);
+    return pos < end ? end - pos : 0;
+}
+
+/* The spec's len32: a u32 no larger than the bytes left in the module, counted from the
+ * first byte of the length itself ("length out of bounds"). */
+static RD_WARN RdStatus read_len(Reader *r, uint32_t *out)
+{
+    size_t start = rd_off(r);
+    size_t left = rd_left(r);
+    if (rd_u32(r, out))
+        return RD_ERR;
+    if (*out > left)
+        return rd_fail_at(r, start, "length out of bounds");
+    return RD_OK;
+}
+
+/* A vector count: read_len, and at most one element per byte left before end, so the
+ * caller may allocate count elements. */
+static RD_WARN RdStatus read_count(Reader *r, size_t end, uint32_t *out)
+{
+    size_t start = rd_off(r);
+    if (read_len(r, out))
+        return RD_ERR;
+    if (*out > room(r, end))
+        return rd_fail_at(r, start, EOS_MSG);
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_name(Reader *r, Name *out)
+{
+    size_t start = rd_off(r);
+    uint32_t n;
+    const uint8_t *p;
+    if (read_len(r, &n) || rd_bytes(r, n, &p))
+        return RD_ERR;
+    if (!utf8_valid(p, n))
+        return rd_fail_at(r, start, "malformed UTF-8 encoding");
+    out->ptr = (const char *)p;
+    out->len = n;
+    return RD_OK;
+}
+
+/* A one-byte code read as the spec reads it, as a signed 7-bit LEB128: a set continuation
+ * bit makes the encoding too long. Returns the byte itself. */
+static RD_WARN RdStatus read_s7(Reader *r, uint8_t *out)
+{
+    if (rd_u8(r, out))
+        return RD_ERR;
+    if (*out & 0x80)
+        return rd_fail(r, "integer representation too long");
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_valtype(Reader *r, ValType *out)
+{
+    if (read_s7(r, out))
+        return RD_ERR;
+    if (valtype_is_num(*out) || valtype_is_ref(*out) || *out == VT_V128)
+        return RD_OK;
+    return rd_fail_at(r, rd_off(r) - 1, "malformed value type");
+}
+
+static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
+{
+    if (read_s7(r, out))
+        return RD_ERR;
+    if (valtype_is_ref(*out))
+        return RD_OK;
+    return rd_fail_at(r, rd_off(r) - 1, "malformed reference type");
+}
+
+/* A 1-bit unsigned LEB128 (the limits flag). */
+static RD_WARN RdStatus read_flag(Reader *r, bool *out)
+{
+    uint8_t b;
+    if (rd_u8(r, &b))
+        return RD_ERR;
+    if ((b & 0x7f) > 1)
+        return rd_fail_at(r, rd_off(r) - 1, "integer too large");
+    if (b & 0x80)
+        return rd_fail(r, "integer representation too long");
+    *out = b == 1;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_limits(Reader *r, Limits *out)
+{
+    uint32_t min, max = 0;
+    if (read_flag(r, &out->has_max) || rd_u32(r, &min))
+        return RD_ERR;
+    if (out->has_max && rd_u32(r, &max))
+        return RD_ERR;
+    out->min = min;
+    out->max = max;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_tabletype(Reader *r, TableType *out)
+{
+    if (read_reftype(r, &out->elem))
+        return RD_ERR;
+    return read_limits(r, &out->lim);
+}
+
+static RD_WARN RdStatus read_globaltype(Reader *r, GlobalType *out)
+{
+    uint8_t mut;
+    if (read_valtype(r, &out->type) || rd_u8(r, &mut))
+        return RD_ERR;
+    if (mut > 1)
+        return rd_fail_at(r, rd_off(r) - 1, "malformed mutability");
+    out->mut = mut == 1;
+    return RD_OK;
+}
+
+/* calloc for n elements; n == 0 yields NULL without error. */
+static RD_WARN RdStatus alloc_array(Reader *r, size_t n, size_t size, void **out)
+{
+    *out = NULL;
+    if (n == 0)
+        return RD_OK;
+    *out = calloc(n, size);
+    if (!*out)
+        return rd_fail(r, "out of memory");
+    return RD_OK;
+}
+
+/* ---- constant expressions ---- */
+
+/* Fills kind/type/index/value when the expression is one supported instruction. */
+static void classify_const(const Instr *in, ConstExpr *out)
+{
+    out->kind = CONST_VALUE;
+    out->value = in->imm;
+    switch (in->op) {
+    case OP_I32_CONST:
+        out->type = VT_I32;
+        out->value = (uint32_t)in->imm; /* zero-extended, like a Cell */
+        return;
+    case OP_I64_CONST: out->type = VT_I64; return;
+    case OP_F32_CONST: out->type = VT_F32; return;
+    case OP_F64_CONST: out->type = VT_F64; return;
+    case OP_GLOBAL_GET:
+        out->kind = CONST_GLOBAL_GET;
+        out->index = in->a;
+        return;
+    case OP_REF_NULL:
+        out->kind = CONST_REF_NULL;
+        out->type = (ValType)in->a;
+        return;
+    case OP_REF_FUNC:
+        out->kind = CONST_REF_FUNC;
+        out->type = VT_FUNCREF;
+        out->index = in->a;
+        return;
+    default:
+        out->kind = CONST_INVALID;
+        out->value = 0;
+        return;
+    }
+}
+
+/* Reads instructions up to the `end` that closes the expression. Nested blocks are only
+ * skipped over (validation rejects them); an `else` at the outer level is malformed as in
+ * the spec's decoder. Each step consumes at least one byte, so this always terminates. */
+static RD_WARN RdStatus read_const(Reader *r, ConstExpr *out)
+{
+    memset(out, 0, sizeof *out);
+    out->start = (uint32_t)rd_off(r);
+    Instr in, first = {0};
+    size_t depth = 0, n = 0;
+    for (;;) {
+        if (instr_read(r, &in))
+            return RD_ERR;
+        if (in.op == OP_END && depth == 0)
+            break;
+        if (in.op == OP_ELSE && depth == 0)
+            return rd_fail_at(r, in.off, "END opcode expected");
+        if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF)
+            depth++;
+        else if (in.op == OP_END)
+            depth--;
+        if (n++ == 0)
+            first = in;
+    }
+    out->end = (uint32_t)in.off;
+    if (n == 1)
+        classify_const(&first, out);
+    return RD_OK;
+}
+
+/* ---- index spaces ---- */
+
+/* Allocates the index space of one extern kind (imports first, then ndef definitions) and
+ * copies the imported entries in. Each kind is reserved exactly once. */
+static RD_WARN RdStatus space_reserve(Dec *d, Reader *r, ExternKind kind, uint32_t ndef)
+{
+    Module *m = d->m;
+    static const size_t elem_size[] = {sizeof(uint32_t), sizeof(TableType), sizeof(MemType),
+                                       sizeof(Global)};
+    uint32_t *counts[] = {&m->nfuncs, &m->ntables, &m->nmems, &m->nglobals};
+    uint32_t nimp[] = {m->nfunc_imports, m->ntable_imports, m->nmem_imports,
+                       m->nglobal_imports};
+    void *arr;
+    uint64_t total = (uint64_t)nimp[kind] + ndef;
+    if (total > UINT32_MAX)
+        return rd_fail(r, "too many definitions");
+    if (alloc_array(r, (size_t)total, elem_size[kind], &arr))
+        return RD_ERR;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const Import *im = &m->imports[i];
+        if (im->kind != kind)
+            continue;
+        switch (kind) {
+        case EXTERN_FUNC: ((uint32_t *)arr)[k++] = im->d.func_type; break;
+        case EXTERN_TABLE: ((TableType *)arr)[k++] = im->d.table; break;
+        case EXTERN_MEMORY: ((MemType *)arr)[k++] = im->d.mem; break;
+        case EXTERN_GLOBAL: ((Global *)arr)[k++].type = im->d.global; break;
+        }
+    }
+    switch (kind) {
+    case EXTERN_FUNC: m->func_types = arr; break;
+    case EXTERN_TABLE: m->tables = arr; break;
+    case EXTERN_MEMORY: m->mems = arr; break;
+    case EXTERN_GLOBAL: m->globals = arr; break;
+    }
+    *counts[kind] = (uint32_t)total;
+    return RD_OK;
+}
+
+/* ---- sections, one parser each; r spans to the end of the module as in the spec's
+ * decoder, and read_section checks that each consumed exactly its declared size ---- */
+
+static RD_WARN RdStatus add_custom(Dec *d, Reader *r, const CustomSection *cs)
+{
+    Module *m = d->m;
+    if (m->ncustoms == d->customs_cap) {
+        uint32_t cap = d->customs_cap ? d->customs_cap * 2 : 4;
+        CustomSection *n = realloc(m->customs, cap * sizeof *n);
+        if (!n)
+            return rd_fail(r, "out of memory");
+        m->customs = n;
+        d->customs_cap = cap;
+    }
+    m->customs[m->ncustoms++] = *cs;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_custom(Dec *d, Reader *r)
+{
+    CustomSection cs;
+    if (read_name(r, &cs.name))
+        return RD_ERR;
+    /* The size passed read_len, which counts its own bytes: the end may still lie past
+     * the module's last byte. */
+    size_t len = (size_t)(r->end - r->base);
+    if (rd_off(r) > d->sec_end || d->sec_end > len)
+        return rd_fail_at(r, d->sec_end < len ? d->sec_end : len, EOS_MSG);
+    cs.start = (uint32_t)rd_off(r);
+    cs.len = (uint32_t)(d->sec_end - cs.start);
+    r->p = r->base + d->sec_end;
+    return add_custom(d, r, &cs);
+}
+
+/* Valid value types are one byte each, so a result type is the n bytes at its start. */
+static RD_WARN RdStatus read_resulttype(Reader *r, const uint8_t **out, uint32_t *out_n)
+{
+    if (read_len(r, out_n))
+        return RD_ERR;
+    *out = r->p;
+    for (uint32_t i = 0; i < *out_n; i++) {
+        ValType t;
+        if (read_valtype(r, &t))
+            return RD_ERR;
+    }
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_functype(Reader *r, FuncType **out)
+{
+    uint8_t form;
+    const uint8_t *params, *results;
+    uint32_t np, nr;
+    if (read_s7(r, &form))
+        return RD_ERR;
+    if (form != 0x60)
+        return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
+    if (read_resulttype(r, &params, &np) || read_resulttype(r, &results, &nr))
+        return RD_ERR;
+    FuncType *t = malloc(sizeof *t + (size_t)np + nr);
+    if (!t)
+        return rd_fail(r, "out of memory");
+    t->nparams = np;
+    t->nresults = nr;
+    memcpy(t->types, params, np);
+    memcpy(t->types + np, results, nr);
+    t->hash = functype_hash(t->types, np, nr);
+    *out = t;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->types, (void **)&m->types))
+        return RD_ERR;
+    m->ntypes = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (read_functype(r, &m->types[i]))
+            return RD_ERR;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_import_desc(Reader *r, Import *im)
+{
+    uint8_t kind;
+    if (rd_u8(r, &kind))
+        return RD_ERR;
+    im->kind = (ExternKind)kind;
+    switch (kind) {
+    case EXTERN_FUNC: return rd_u32(r, &im->d.func_type);
+    case EXTERN_TABLE: return read_tabletype(r, &im->d.table);
+    case EXTERN_MEMORY: return read_limits(r, &im->d.mem.lim);
+    case EXTERN_GLOBAL: return read_globaltype(r, &im->d.global);
+    default: return rd_fail_at(r, rd_off(r) - 1, "malformed import kind");
+    }
+}
+
+static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) ||
+        alloc_array(r, n, sizeof *m->imports, (void **)&m->imports))
+        return RD_ERR;
+    m->nimports = n;
+    for (uint32_t i = 0; i < n; i++) {
+        Import *im = &m->imports[i];
+        if (read_name(r, &im->module) || read_name(r, &im->name) || read_import_desc(r, im))
+            return RD_ERR;
+        uint32_t *count[] = {&m->nfunc_imports, &m->ntable_imports, &m->nmem_imports,
+                             &m->nglobal_imports};
+        (*count[im->kind])++;
+    }
+    if (m->nfunc_imports > d->lim.max_funcs)
+        return rd_fail(r, "too many functions");
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_func(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n))
+        return RD_ERR;
+    if ((uint64_t)m->nfunc_imports + n > d->lim.max_funcs)
+        return rd_fail(r, "too many functions");
+    if (space_reserve(d, r, EXTERN_FUNC, n))
+        return RD_ERR;
+    d->ndefined_funcs = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (rd_u32(r, &m->func_types[m->nfunc_imports + i]))
+            return RD_ERR;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_table(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_TABLE, n))
+        return RD_ERR;
+    for (uint32_t i = 0; i < n; i++) {
+        TableType *t = &m->tables[m->ntable_imports + i];
+        size_t off = rd_off(r);
+        if (read_tabletype(r, t))
+            return RD_ERR;
+        /* Limits with min > max are the validator's to report, in the spec's words. */
+        bool valid = !t->lim.has_max || t->lim.min <= t->lim.max;
+        if (valid && t->lim.min > d->lim.max_table_elems)
+            return rd_fail_at(r, off, "table size exceeds the engine's limit");
+    }
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_memory(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_MEMORY, n))
+        return RD_ERR;
+    for (uint32_t i = 0; i < n; i++)
+        if (read_limits(r, &m->mems[m->nmem_imports + i].lim))
+            return RD_ERR;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_GLOBAL, n))
+        return RD_ERR;
+    for (uint32_t i = 0; i < n; i++) {
+        Global *g = &m->globals[m->nglobal_imports + i];
+        if (read_globaltype(r, &g->type) || read_const(r, &g->init))
+            return RD_ERR;
+    }
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_export(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) ||
+        alloc_array(r, n, sizeof *m->exports, (void **)&m->exports))
+        return RD_ERR;
+    m->nexports = n;
+    for (uint32_t i = 0; i < n; i++) {
+        Export *e = &m->exports[i];
+        uint8_t kind;
+        if (read_name(r, &e->name) || rd_u8(r, &kind))
+            return RD_ERR;
+        if (kind > EXTERN_GLOBAL)
+            return rd_fail_at(r, rd_off(r) - 1, "malformed export kind");
+        e->kind = (ExternKind)kind;
+        if (rd_u32(r, &e->index))
+            return RD_ERR;
+    }
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_start(Dec *d, Reader *r)
+{
+    d->m->has_start = true;
+    return rd_u32(r, &d->m->start);
+}
+
+/* Items of flags 0..3: a vector of function indices, each a ref.func with no expression
+ * bytes (start == end == the index's offset); validate.c tells them apart by that. */
+static RD_WARN RdStatus read_elem_funcs(Dec *d, Reader *r, ElemSeg *seg)
+{
+    if (read_count(r, d->sec_end, &seg->count) ||
+        alloc_array(r, seg->count, sizeof *seg->items, (void **)&seg->items))
+        return RD_ERR;
+    for (uint32_t i = 0; i < seg->count; i++) {
+        ConstExpr *it = &seg->items[i];
+        it->kind = CONST_REF_FUNC;
+        it->type = VT_FUNCREF;
+        it->start = it->end = (uint32_t)rd_off(r);
+        if (rd_u32(r, &it->index))
+            return RD_ERR;
+    }
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_elem_exprs(Dec *d, Reader *r, ElemSeg *seg)
+{
+    if (read_count(r, d->sec_end, &seg->count) ||
+        alloc_array(r, seg->count, sizeof *seg->items, (void **)&seg->items))
+        return RD_ERR;
+    for (uint32_t i = 0; i < seg->count; i++)
+        if (read_const(r, &seg->items[i]))
+            return RD_ERR;
+    return RD_OK;
+}
+
+/* The element type of flags 1..3: elemkind 0x00 (funcref). */
+static RD_WARN RdStatus read_elemkind(Reader *r, ValType *out)
+{
+    uint8_t k;
+    if (rd_u8(r, &k))
+        return RD_ERR;
+    if (k != 0)
+        return rd_fail_at(r, rd_off(r) - 1, "malformed element kind");
+    *out = VT_FUNCREF;
+    return RD_OK;
+}
+
+/* Flags: bit 0 passive or declarative (bit 1 picks declarative), else active with an
+ * explicit table when bit 1 is set; bit 2 selects expressions over function indices. */
+static RD_WARN RdStatus read_elem(Dec *d, Reader *r, ElemSeg *seg)
+{
+    uint32_t flags;
+    size_t off = rd_off(r);
+    if (rd_u32(r, &flags))
+        return RD_ERR;
+    if (flags > 7)
+        return rd_fail_at(r, off, "malformed elements segment kind");
+    bool exprs = flags & 4;
+    seg->type = VT_FUNCREF;
+    if (flags & 1) {
+        seg->mode = (flags & 2) ? SEG_DECLARATIVE : SEG_PASSIVE;
+    } else {
+        seg->mode = SEG_ACTIVE;
+        if ((flags & 2) && rd_u32(r, &seg->table))
+            return RD_ERR;
+        if (read_const(r, &seg->offset))
+            return RD_ERR;
+    }
+    if (flags & 3) {
+        RdStatus st = exprs ? read_reftype(r, &seg->type) : read_elemkind(r, &seg->type);
+        if (st)
+            return RD_ERR;
+    }
+    return exprs ? read_elem_exprs(d, r, seg) : read_elem_funcs(d, r, seg);
+}
+
+static RD_WARN RdStatus sec_elem(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n))
+        return RD_ERR;
+    if (n > d->lim.max_segments)
+        return rd_fail(r, "too many segments");
+    if (alloc_array(r, n, sizeof *m->elems, (void **)&m->elems))
+        return RD_ERR;
+    m->nelems = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (read_elem(d, r, &m->elems[i]))
+            return RD_ERR;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_datacount(Dec *d, Reader *r)
+{
+    d->m->has_datacount = true;
+    return rd_u32(r, &d->m->datacount);
+}
+
+/* Local declarations; their total must fit in u32 (the spec) and in the engine's limit,
+ * which validate.c applies again with the parameters counted. */
+static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
+{
+    size_t off = rd_off(b);
+    if (read_count(b, (size_t)(b->end - b->base), &c->ndecls) ||
+        alloc_array(b, c->ndecls, sizeof *c->decls, (void **)&c->decls))
+        return RD_ERR;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < c->ndecls; i++) {
+        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, &c->decls[i].type))
+            return RD_ERR;
+        total += c->decls[i].count;
+    }
+    if (total > UINT32_MAX || total > d->lim.max_locals)
+        return rd_fail_at(b, off, "too many locals");
+    c->nlocals = (uint32_t)total;
+    return RD_OK;
+}
+
+/* One entry: size, then a body reader bounded by it; instructions are left to validate.c. */
+static RD_WARN RdStatus read_code(Dec *d, Reader *r, Code *c)
+{
+    uint32_t size;
+    Reader body;
+    c->size_off = (uint32_t)rd_off(r);
+    if (read_len(r, &size) || rd_sub(r, size, &body))
+        return RD_ERR;
+    if (read_locals(d, &body, c))
+        return rd_fail_at(r, body.err_off, body.err);
+    c->body_start = (uint32_t)rd_off(&body);
+    c->body_end = (uint32_t)(body.end - body.base);
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_code(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->codes, (void **)&m->codes))
+        return RD_ERR;
+    m->ncodes = n;
+    for (uint32_t i = 0; i < n; i++) {
+        d->err_func = m->nfunc_imports + i;
+        if (read_code(d, r, &m->codes[i]))
+            return RD_ERR;
+    }
+    d->err_func = UINT32_MAX;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_data(Reader *r, DataSeg *seg)
+{
+    uint32_t flags, len;
+    size_t off = rd_off(r);
+    const uint8_t *p;
+    if (rd_u32(r, &flags))
+        return RD_ERR;
+    if (flags > 2)
+        return rd_fail_at(r, off, "malformed data segment kind");
+    seg->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
+    if (flags == 2 && rd_u32(r, &seg->mem))
+        return RD_ERR;
+    if (flags != 1 && read_const(r, &seg->offset))
+        return RD_ERR;
+    if (read_len(r, &len) || rd_bytes(r, len, &p))
+        return RD_ERR;
+    seg->start = (uint32_t)(p - r->base);
+    seg->len = len;
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_data(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n))
+        return RD_ERR;
+    if (n > d->lim.max_segments)
+        return rd_fail(r, "too many segments");
+    if (alloc_array(r, n, sizeof *m->datas, (void **)&m->datas))
+        return RD_ERR;
+    m->ndatas = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (read_data(r, &m->datas[i]))
+            return RD_ERR;
+    return RD_OK;
+}
+
+static const SectionParser section_parsers[NSECTIONS] = {
+    sec_custom, sec_type,   sec_import, sec_func, sec_table, sec_memory,   sec_global,
+    sec_export, sec_start, sec_elem,   sec_code, sec_data,  sec_datacount,
+};
+
+/* ---- module framing ---- */
+
+static RD_WARN RdStatus read_header(Reader *r)
+{
+    static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6d};
+    static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
+    const uint8_t *p;
+    if (rd_bytes(r, 4, &p))
+        return RD_ERR;
+    if (memcmp(p, magic, 4) != 0)
+        return rd_fail_at(r, 0, "magic header not detected");
+    if (rd_bytes(r, 4, &p))
+        return RD_ERR;
+    if (memcmp(p, version, 4) != 0)
+        return rd_fail_at(r, 4, "unknown binary version");
+    return RD_OK;
+}
+
+/* Id, order, size, payload. A known section out of order is what the spec's decoder sees as
+ * content after the last section it could place. */
+static RD_WARN RdStatus read_section(Dec *d, Reader *r)
+{
+    size_t id_off = rd_off(r);
+    uint8_t id;
+    uint32_t size;
+    if (rd_u8(r, &id))
+        return RD_ERR;
+    if (id >= NSECTIONS)
+        return rd_fail_at(r, id_off, "malformed section id");
+    if (id != SEC_CUSTOM) {
+        if (section_rank[id] <= d->last_rank)
+            return rd_fail_at(r, id_off, "unexpected content after last section");
+        d->last_rank = section_rank[id];
+        d->seen[id] = true;
+    }
+    if (read_len(r, &size))
+        return RD_ERR;
+    size_t start = rd_off(r);
+    d->sec_end = start + size;
+    if (section_parsers[id](d, r))
+        return RD_ERR;
+    if (rd_off(r) != d->sec_end)
+        return rd_fail_at(r, start, "section size mismatch");
+    return RD_OK;
+}
+
+/* Checks that span sections, and index spaces for kinds that are only imported. */
+static RD_WARN RdStatus finish(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    size_t end = m->bytes_len;
+    if (d->ndefined_funcs != m->ncodes)
+        return rd_fail_at(r, end, "function and code section have inconsistent lengths");
+    if (m->has_datacount && m->datacount != m->ndatas)
+        return rd_fail_at(r, end, "data count and data section have inconsistent lengths");
+    for (int k = EXTERN_FUNC; k <= EXTERN_GLOBAL; k++)
+        if (!d->seen[SEC_FUNC + k] && space_reserve(d, r, (ExternKind)k, 0))
+            return RD_ERR;
+    return RD_OK;
+}
+
+static void set_error(DecodeError *err, const Reader *r, uint32_t func)
+{
+    err->msg = r->err ? r->err : "malformed module";
+    err->offset = r->err_off;
+    err->func = func;
+    /* After the header every read is inside a section or body: use the spec's wording. */
+    if (r->err_off >= 8 && strcmp(err->msg, "unexpected end") == 0)
+        err->msg = EOS_MSG;
+}
+
+static void limits_or_defaults(const DecodeLimits *lim, DecodeLimits *out)
+{
+    static const DecodeLimits defaults = {50000, 1000000, 10000000, 100000};
+    *out = defaults;
+    if (!lim)
+        return;
+    if (lim->max_locals)
+        out->max_locals = lim->max_locals;
+    if (lim->max_funcs)
+        out->max_funcs = lim->max_funcs;
+    if (lim->max_table_elems)
+        out->max_table_elems = lim->max_table_elems;
+    if (lim->max_segments)
+        out->max_segments = lim->max_segments;
+}
+
+static RD_WARN RdStatus decode_all(Dec *d, Reader *r)
+{
+    if (read_header(r))
+        return RD_ERR;
+    while (!rd_eof(r))
+        if (read_section(d, r))
+            return RD_ERR;
+    return finish(d, r);
+}
+
+/* Copies the bytes, decodes them; on failure frees everything and fills err. A NULL lim, or a
+ * zero field in it, means the default limit. */
+int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, Module **out,
+                  DecodeError *err)
+{
+    *out = NULL;
+    err->msg = NULL;
+    err->offset = 0;
+    err->func = UINT32_MAX;
+    err->buf[0] = '\0';
+    if (len > UINT32_MAX) {
+        err->msg = "module too large";
+        return 1;
+    }
+    Module *m = calloc(1, sizeof *m);
+    if (m)
+        m->bytes = malloc(len ? len : 1);
+    if (!m || !m->bytes) {
+        free(m);
+        err->msg = "out of memory";
+        return 1;
+    }
+    if (len)
+        memcpy(m->bytes, bytes, len);
+    m->bytes_len = len;
+    Dec d = {.m = m, .err_func = UINT32_MAX};
+    limits_or_defaults(lim, &d.lim);
+    Reader r;
+    rd_init(&r, m->bytes, len);
+    if (decode_all(&d, &r)) {
+        set_error(err, &r, d.err_func);
+        module_free(m);
+        return 1;
+    }
+    *out = m;
+    return 0;
+}
+
+/* Frees what decode_module allocated. m->lowered belongs to lower.c, which must release it
+ * before calling this. */
+void module_free(Module *m)
+{
+    if (!m)
+        return;
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        free(m->types[i]);
+    free(m->types);
+    free(m->imports);
+    free(m->func_types);
+    free(m->tables);
+    free(m->mems);
+    free(m->globals);
+    free(m->exports);
+    for (uint32_t i = 0; i < m->nelems; i++)
+        free(m->elems[i].items);
+    free(m->elems);
+    free(m->datas);
+    for (uint32_t i = 0; i < m->ncodes; i++)
+        free(m->codes[i].decls);
+    free(m->codes);
+    free(m->customs);
+    free(m->bytes);
+    free(m);
+}
+
+/* Structural equality of two signatures. It does not trust the hashes (a caller may compare
+ * those first as a fast negative test). */
+bool functype_equal(const FuncType *a, const FuncType *b)
+{
+    if (a == b)
+        return true;
+    return a->nparams == b->nparams && a->nresults == b->nresults &&
+           memcmp(a->types, b->types, (size_t)a->nparams + a->nresults) == 0;
+}
+
+/* FNV-1a over the arity and the type codes; equal signatures hash equally. */
+uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults)
+{
+    uint32_t h = 2166136261u;
+    uint32_t head[2] = {nparams, nresults};
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 4; k++)
+            h = (h ^ ((head[i] >> (8 * k)) & 0xff)) * 16777619u;
+    size_t n = (size_t)nparams + nresults;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ types[i]) * 16777619u;
+    return h;
+}

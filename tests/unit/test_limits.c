@@ -1,0 +1,213 @@
+/* test_limits.c: resource limits through the public API: call depth ("call stack exhausted"
+ * without native stack overflow, at a configured depth), memory.grow against the declared
+ * maximum and an engine cap, table.grow against a cap, and huge declared counts refused
+ * before allocating. Reads build/tests/wasm/limits.wasm (made by wat2wasm). */
+#include "corral.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond, what)                                                                  \
+    do {                                                                                   \
+        if (cond) {                                                                        \
+            passed++;                                                                      \
+        } else {                                                                           \
+            failed++;                                                                      \
+            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, what);                \
+        }                                                                                  \
+    } while (0)
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+typedef struct Env {
+    corral_engine_t *engine;
+    corral_module_t *module;
+    corral_store_t *store;
+    corral_instance_t *inst;
+} Env;
+
+static int env_open(Env *e, const corral_config_t *cfg, const uint8_t *wasm, size_t len)
+{
+    memset(e, 0, sizeof *e);
+    e->engine = corral_engine_new(cfg);
+    corral_error_t *err = corral_module_new(e->engine, wasm, len, &e->module);
+    if (err) {
+        fprintf(stderr, "load: %s\n", corral_error_message(err));
+        corral_error_delete(err);
+        return -1;
+    }
+    e->store = corral_store_new(e->engine);
+    corral_trap_t *trap = NULL;
+    err = corral_instance_new(e->store, e->module, NULL, 0, &e->inst, &trap);
+    if (err || trap) {
+        corral_error_delete(err);
+        corral_trap_delete(trap);
+        return -1;
+    }
+    return 0;
+}
+
+static void env_close(Env *e)
+{
+    corral_store_delete(e->store);
+    corral_module_delete(e->module);
+    corral_engine_delete(e->engine);
+}
+
+/* Calls export name(i32) -> i32; returns the trap message or NULL, result in *out. */
+static const char *call1(Env *e, const char *name, int32_t arg, int32_t *out)
+{
+    static char msg[256];
+    corral_extern_t ex;
+    if (!corral_instance_export(e->inst, name, strlen(name), &ex))
+        return "no such export";
+    corral_val_t a = corral_val_i32(arg), r;
+    size_t nargs = corral_functype_param_count(corral_func_type(ex.of.func));
+    corral_trap_t *trap = corral_func_call(e->store, ex.of.func, &a, nargs, &r, 1);
+    if (!trap) {
+        *out = r.of.i32;
+        return NULL;
+    }
+    snprintf(msg, sizeof msg, "%s", corral_trap_message(trap));
+    corral_trap_delete(trap);
+    return msg;
+}
+
+static void test_call_depth(const uint8_t *wasm, size_t len)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.max_call_depth = 1000;
+    Env e;
+    CHECK(env_open(&e, &cfg, wasm, len) == 0, "instantiate limits.wasm");
+    int32_t r = -1;
+    const char *t = call1(&e, "down", 900, &r);
+    CHECK(t == NULL && r == 900, "recursion below the depth limit completes");
+    t = call1(&e, "down", 5000, &r);
+    CHECK(t && strstr(t, "call stack exhausted"), "recursion past the depth limit traps");
+    t = call1(&e, "forever", 1, &r);
+    CHECK(t && strstr(t, "call stack exhausted"), "unbounded recursion traps");
+    t = call1(&e, "down", 10, &r);
+    CHECK(t == NULL && r == 10, "the store is usable after exhaustion");
+    env_close(&e);
+
+    /* A huge depth with a small value stack: the stack bound must hold too. */
+    corral_config_default(&cfg);
+    cfg.max_call_depth = 100000000;
+    cfg.max_stack_bytes = 64 * 1024;
+    CHECK(env_open(&e, &cfg, wasm, len) == 0, "instantiate with a small stack");
+    t = call1(&e, "forever", 1, &r);
+    CHECK(t && strstr(t, "call stack exhausted"), "value-stack bound traps, no crash");
+    env_close(&e);
+}
+
+static void test_memory_grow(const uint8_t *wasm, size_t len)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    Env e;
+    CHECK(env_open(&e, &cfg, wasm, len) == 0, "instantiate");
+    int32_t r;
+    CHECK(!call1(&e, "grow", 3, &r) && r == 1, "grow within the declared max");
+    CHECK(!call1(&e, "grow", 5, &r) && r == -1, "grow past the declared max returns -1");
+    CHECK(!call1(&e, "grow", 4, &r) && r == 4, "grow up to the declared max");
+    CHECK(!call1(&e, "grow", 0x10000, &r) && r == -1, "grow by 65536 pages returns -1");
+    CHECK(!call1(&e, "grow", -1, &r) && r == -1, "grow by 0xffffffff pages returns -1");
+    env_close(&e);
+
+    cfg.max_memory_pages = 2;
+    CHECK(env_open(&e, &cfg, wasm, len) == 0, "instantiate with a 2-page cap");
+    CHECK(!call1(&e, "grow", 1, &r) && r == 1, "grow within the cap");
+    CHECK(!call1(&e, "grow", 1, &r) && r == -1, "grow past the engine cap returns -1");
+    CHECK(!call1(&e, "size", 0, &r) && r == 2, "size unchanged after a refused grow");
+    env_close(&e);
+
+    cfg.max_table_elems = 4;
+    CHECK(env_open(&e, &cfg, wasm, len) == 0, "instantiate with a 4-element table cap");
+    CHECK(!call1(&e, "table_grow", 3, &r) && r == 1, "table.grow within the cap");
+    CHECK(!call1(&e, "table_grow", 1, &r) && r == -1, "table.grow past the cap returns -1");
+    env_close(&e);
+}
+
+/* A module whose only function declares 0x0fffffff locals: refused at load, no allocation. */
+static const uint8_t many_locals[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,       /* header */
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                   /* type () -> () */
+    0x03, 0x02, 0x01, 0x00,                               /* one function */
+    0x0a, 0x0a, 0x01, 0x08, 0x01, 0xff, 0xff, 0xff, 0x7f, 0x7f, 0x01, 0x0b, /* code */
+};
+
+/* A function section claiming 0x7fffffff functions in 5 bytes. */
+static const uint8_t many_funcs[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+    0x03, 0x05, 0xff, 0xff, 0xff, 0xff, 0x07,
+};
+
+/* A table with a minimum of 0xffffffff elements: refused at instantiation, not allocated. */
+static const uint8_t huge_table[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x04, 0x08, 0x01, 0x70, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f,
+};
+
+static void test_huge_counts(void)
+{
+    corral_engine_t *engine = corral_engine_new(NULL);
+    corral_module_t *m = NULL;
+    corral_error_t *err = corral_module_new(engine, many_locals, sizeof many_locals, &m);
+    CHECK(err && strstr(corral_error_message(err), "too many locals"), "huge local count");
+    corral_error_delete(err);
+    err = corral_module_new(engine, many_funcs, sizeof many_funcs, &m);
+    CHECK(err != NULL, "huge function count refused");
+    corral_error_delete(err);
+    err = corral_module_new(engine, huge_table, sizeof huge_table, &m);
+    if (!err) {
+        corral_store_t *store = corral_store_new(engine);
+        corral_instance_t *inst = NULL;
+        corral_trap_t *trap = NULL;
+        err = corral_instance_new(store, m, NULL, 0, &inst, &trap);
+        CHECK(err != NULL && inst == NULL, "huge table refused at instantiation");
+        corral_trap_delete(trap);
+        corral_store_delete(store);
+        corral_module_delete(m);
+    } else {
+        CHECK(1, "huge table refused at load");
+    }
+    corral_error_delete(err);
+    corral_engine_delete(engine);
+}
+
+int main(void)
+{
+    size_t len = 0;
+    uint8_t *wasm = read_file("build/tests/wasm/limits.wasm", &len);
+    if (!wasm) {
+        fprintf(stderr, "test_limits: cannot read build/tests/wasm/limits.wasm\n");
+        return 1;
+    }
+    test_call_depth(wasm, len);
+    test_memory_grow(wasm, len);
+    test_huge_counts();
+    free(wasm);
+    printf("test_limits: %d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
