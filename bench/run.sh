@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# bench/run.sh: `make bench`. Builds every kernel in bench/kernels/ natively (gcc -O2) and to
+# wasm32 (clang -O2, no libc, no imports), runs each on every engine, checks that each engine
+# printed native's result, and prints a table of median wall times and ratios to native.
+# Timing is reported, never judged: only a wrong or missing result makes this script fail.
+#
+# What is timed: the whole process, `ENGINE ... ARG` from exec to exit (hyperfine -N), so the
+# times include process start-up, reading, validating and compiling the module. Node's
+# start-up alone is measured and printed; the extra row node-call is V8 measured inside one
+# process (the median of repeated warm calls after instantiation), V8's speed without start-up.
+#
+# Environment:
+#   BENCH_RUNS=N           timed runs per kernel and engine (default 5; fewer for very slow runs)
+#   BENCH_KERNELS="a b"    kernels to run (default: every bench/kernels/*.c)
+#   BENCH_ARGS="fib=30"    override a kernel's argument (default: its BENCH_ARG)
+#   BENCH_ENGINES="name=/path/to/cmd ..."
+#                          extra engines, space-separated. Each is called as
+#                          `cmd FILE.wasm NAME ARG` and must print the i32 result as a signed
+#                          decimal on the last line of stdout and exit 0. A command that needs
+#                          options of its own goes in a small wrapper script.
+#   CORRAL=path            the Corral CLI (default build/corral)
+#   CC_NATIVE=gcc          the native compiler (default gcc)
+#
+# A kernel is one file bench/kernels/NAME.c defining `int32_t NAME(int32_t arg)` (pure: no
+# libc, no I/O, the same result on every call) that returns a non-negative checksum, and
+# `#define BENCH_ARG n`, its default argument, sized so native takes roughly 0.05-0.5 s and an
+# interpreter well under 20 s.
+set -euo pipefail
+
+# abs PATH: PATH made absolute if it names a file relative to the caller's directory; a bare
+# command name (looked up in PATH) is left alone.
+abs() {
+    case "$1" in
+        */*) realpath -m -- "$1" ;;
+        *) printf '%s\n' "$1" ;;
+    esac
+}
+[ -z "${CORRAL:-}" ] || CORRAL=$(abs "$CORRAL")
+extra_engines=()
+for entry in ${BENCH_ENGINES:-}; do
+    case "$entry" in
+        ?*=?*) extra_engines+=("${entry%%=*}=$(abs "${entry#*=}")") ;;
+        *) echo "bench: BENCH_ENGINES entry '$entry' is not name=/path/to/cmd" >&2; exit 1 ;;
+    esac
+done
+
+cd "$(dirname "$0")/.."
+CORRAL=${CORRAL:-build/corral}
+CC_NATIVE=${CC_NATIVE:-gcc}
+RUNS=${BENCH_RUNS:-5}
+OUT=build/bench
+BUDGET_S=60 # rough cap on the timed runs of one kernel on one engine
+
+# shellcheck disable=SC2054 # the commas belong to -Wl,
+WASM_CFLAGS=(--target=wasm32-wasi -O2 -nostdlib -mbulk-memory -Wl,--no-entry)
+NATIVE_CFLAGS=(-O2 -std=c11 -Wall -Wextra)
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+for tool in "$CC_NATIVE" clang hyperfine; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
+done
+[ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
+
+# ---- engines ------------------------------------------------------------------------------
+# Parallel arrays: engine name and its command. native, corral and node are built in; an
+# extra engine's command is called as CMD FILE.wasm NAME ARG.
+ENGINE_NAMES=(native corral)
+ENGINE_CMDS=("" "$CORRAL")
+if command -v node >/dev/null 2>&1; then
+    ENGINE_NAMES+=(node)
+    ENGINE_CMDS+=(node)
+else
+    echo "bench: node not found; skipping V8" >&2
+fi
+for entry in ${extra_engines[@]+"${extra_engines[@]}"}; do
+    name=${entry%%=*}
+    cmd=${entry#*=}
+    [ -x "$cmd" ] || command -v "$cmd" >/dev/null 2>&1 || die "engine $name: $cmd not executable"
+    ENGINE_NAMES+=("$name")
+    ENGINE_CMDS+=("$cmd")
+done
+
+# engine_argv I KERNEL ARG: sets ARGV to the command line running KERNEL(ARG) on engine I.
+engine_argv() {
+    local i=$1 k=$2 arg=$3
+    if [ "${ENGINE_NAMES[$i]}" = native ]; then
+        ARGV=("$OUT/native/$k" "$arg")
+    elif [ "${ENGINE_NAMES[$i]}" = corral ]; then
+        ARGV=("${ENGINE_CMDS[$i]}" run "$OUT/wasm/$k.wasm" --invoke "$k" "$arg")
+    elif [ "${ENGINE_NAMES[$i]}" = node ]; then
+        ARGV=(node bench/node_run.mjs "$OUT/wasm/$k.wasm" "$k" "$arg")
+    else
+        ARGV=("${ENGINE_CMDS[$i]}" "$OUT/wasm/$k.wasm" "$k" "$arg")
+    fi
+}
+
+# ---- kernels ------------------------------------------------------------------------------
+if [ -n "${BENCH_KERNELS:-}" ]; then
+    read -r -a KERNELS <<<"$BENCH_KERNELS"
+else
+    KERNELS=()
+    for f in bench/kernels/*.c; do
+        KERNELS+=("$(basename "$f" .c)")
+    done
+fi
+
+kernel_arg() {
+    local k=$1 override
+    for override in ${BENCH_ARGS:-}; do
+        if [ "${override%%=*}" = "$k" ]; then
+            echo "${override#*=}"
+            return
+        fi
+    done
+    sed -n 's/^#define BENCH_ARG \([0-9][0-9]*\).*/\1/p' "bench/kernels/$k.c"
+}
+
+mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/json"
+for k in "${KERNELS[@]}"; do
+    src=bench/kernels/$k.c
+    [ -f "$src" ] || die "no kernel $src"
+    [[ "$(kernel_arg "$k")" =~ ^-?[0-9]+$ ]] || die "$k: no integer argument (BENCH_ARG n or BENCH_ARGS)"
+    "$CC_NATIVE" "${NATIVE_CFLAGS[@]}" -DKERNEL="$k" bench/native_main.c "$src" \
+        -o "$OUT/native/$k" || die "native build of $k failed"
+    clang "${WASM_CFLAGS[@]}" -Wl,--export="$k" "$src" -o "$OUT/wasm/$k.wasm" \
+        || die "wasm build of $k failed"
+done
+
+# ---- running ------------------------------------------------------------------------------
+now_ns() { date +%s%N; }
+
+# ms SECONDS: formats a time in seconds as milliseconds.
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+
+RESULTS=$OUT/results.tsv
+printf 'kernel\targ\tengine\tmedian_s\tstatus\n' >"$RESULTS"
+problems=0
+WANT=""
+
+echo "Corral benchmarks: $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1 \
+    /proc/loadavg) at start, $RUNS runs each; whole-process wall time"
+if command -v node >/dev/null 2>&1; then
+    hyperfine -N --runs "$RUNS" --style none --command-name node-startup \
+        --export-csv "$OUT/node-startup.csv" "node -e 0" >/dev/null 2>&1 \
+        && echo "Node start-up alone (node -e 0): $(ms "$(awk -F, 'NR==2 {print $4}' \
+            "$OUT/node-startup.csv")") ms, included in node's times"
+fi
+echo
+
+# record KERNEL ARG ENGINE MEDIAN_S STATUS: adds a row to the results.
+record() {
+    printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+}
+
+# problem KERNEL ARG ENGINE STATUS MESSAGE: records and reports a failed or wrong run.
+problem() {
+    echo "$5"
+    record "$1" "$2" "$3" "" "$4"
+    problems=$((problems + 1))
+}
+
+# bench_one KERNEL ARG I: checks and times KERNEL(ARG) on engine I; native (I = 0) first, as
+# it sets WANT, the result every other engine must print.
+bench_one() {
+    local k=$1 arg=$2 i=$3 engine=${ENGINE_NAMES[$3]} got status t0 t1 runs median err
+    err=$OUT/$k.$engine.stderr
+    engine_argv "$i" "$k" "$arg"
+    printf '%-8s %-10s ' "$k" "$engine"
+
+    # One untimed run that checks the result (and warms the file cache).
+    t0=$(now_ns)
+    status=0
+    got=$("${ARGV[@]}" 2>"$err" | tail -n 1 | tr -d '[:space:]') || status=$?
+    t1=$(now_ns)
+    if [ "$status" -ne 0 ] || [ -z "$got" ]; then
+        problem "$k" "$arg" "$engine" FAILED "FAILED (exit $status): $(head -c 300 "$err")"
+        return
+    fi
+    if [ "$engine" = native ]; then
+        WANT=$got
+    elif [ -z "$WANT" ]; then
+        problem "$k" "$arg" "$engine" UNCHECKED "UNCHECKED: printed '$got', native gave no result"
+        return
+    elif [ "$got" != "$WANT" ]; then
+        problem "$k" "$arg" "$engine" "MISMATCH $got != $WANT" \
+            "!!! MISMATCH: printed '$got', native printed '$WANT' !!!"
+        return
+    fi
+
+    # Slow engines get fewer runs, so one kernel cannot take much more than BUDGET_S.
+    runs=$(awk -v r="$RUNS" -v t="$(((t1 - t0) / 1000000))" -v b="$BUDGET_S" \
+        'BEGIN { n = (t > 0) ? int(b * 1000 / t) : r; if (n > r) n = r; if (n < 2) n = 2
+                 print n }')
+    if ! hyperfine -N --runs "$runs" --style none --command-name "$k.$engine" \
+        --export-json "$OUT/json/$k.$engine.json" --export-csv "$OUT/$k.$engine.csv" \
+        "$(printf '%q ' "${ARGV[@]}")" >/dev/null 2>"$err"; then
+        problem "$k" "$arg" "$engine" FAILED "FAILED under hyperfine: $(head -c 300 "$err")"
+        return
+    fi
+    median=$(awk -F, 'NR == 2 { print $4 }' "$OUT/$k.$engine.csv")
+    echo "$(ms "$median") ms (median of $runs)"
+    record "$k" "$arg" "$engine" "$median" "ok $got"
+
+    # For Node, also V8's warm speed: the median of calls inside one process.
+    if [ "$engine" = node ]; then
+        printf '%-8s %-10s ' "$k" node-call
+        status=0
+        got=$(node bench/node_run.mjs --time "$runs" "$OUT/wasm/$k.wasm" "$k" "$arg" 2>"$err" \
+            | tail -n 1 | tr -d '[:space:]') || status=$?
+        median=$(sed -n 's/^median_s=//p' "$err")
+        if [ "$status" -ne 0 ] || [ -z "$median" ]; then
+            problem "$k" "$arg" node-call FAILED "FAILED (exit $status): $(head -c 300 "$err")"
+        elif [ "$got" != "$WANT" ]; then
+            problem "$k" "$arg" node-call "MISMATCH $got != $WANT" \
+                "!!! MISMATCH: printed '$got', native printed '$WANT' !!!"
+        else
+            echo "$(ms "$median") ms (median of $runs calls in one process)"
+            record "$k" "$arg" node-call "$median" "ok $got"
+        fi
+    fi
+}
+
+for k in "${KERNELS[@]}"; do
+    arg=$(kernel_arg "$k")
+    WANT=""
+    for i in "${!ENGINE_NAMES[@]}"; do
+        bench_one "$k" "$arg" "$i"
+    done
+done
+
+# ---- the table ----------------------------------------------------------------------------
+echo
+awk -F'\t' '
+    NR == 1 { next }
+    { kernel[NR] = $1; arg[NR] = $2; engine[NR] = $3; median[NR] = $4; status[NR] = $5
+      if ($3 == "native" && $4 != "") base[$1] = $4
+      if (!($3 in seen)) { seen[$3] = 1; order[++ne] = $3 } }
+    END {
+        printf "%-8s %-6s %-10s %12s %9s  %s\n", "kernel", "arg", "engine", "median", "x native", "result"
+        for (i = 2; i <= NR; i++) {
+            ratio = "-"
+            if (median[i] != "" && base[kernel[i]] != "") {
+                r = median[i] / base[kernel[i]]
+                ratio = sprintf("%.2f", r)
+                logsum[engine[i]] += log(r); count[engine[i]]++
+            }
+            t = (median[i] == "") ? "-" : sprintf("%.1f ms", median[i] * 1000)
+            printf "%-8s %-6s %-10s %12s %9s  %s\n", kernel[i], arg[i], engine[i], t, ratio, status[i]
+        }
+        printf "\ngeometric mean of x native:"
+        for (j = 1; j <= ne; j++)
+            if (count[order[j]] > 0)
+                printf "  %s %.2f", order[j], exp(logsum[order[j]] / count[order[j]])
+        printf "\n"
+    }' "$RESULTS" | tee "$OUT/results.txt"
+echo "(raw runs: $OUT/json/, table: $OUT/results.txt)"
+
+if [ "$problems" -ne 0 ]; then
+    echo >&2
+    echo "bench: !!! $problems run(s) FAILED or printed a result different from native's !!!" >&2
+    exit 1
+fi

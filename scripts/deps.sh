@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# deps.sh: makes sure the tools and headers Corral builds, tests and benchmarks with are here,
+# installing missing Debian packages with apt-get. Nothing is fetched from anywhere else.
+# A no-op without network access when everything is present; safe to run any number of times.
+#
+#   scripts/deps.sh           install what is missing
+#   scripts/deps.sh --check   only report; exit 1 if something is missing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The single list of requirements: Debian package, then the check that says it is present.
+# A check is a command name (found with command -v) or an absolute path (must exist).
+# Commands are checked rather than package names where another package may provide the same
+# command (node, for one, is often installed from outside Debian).
+REQUIREMENTS=(
+    "build-essential  gcc"
+    "build-essential  make"
+    "libjansson-dev   /usr/include/jansson.h"
+    "wabt             wast2json"
+    "wabt             wat2wasm"
+    "clang            clang"
+    "lld              wasm-ld"
+    "wasi-libc        /usr/lib/wasm32-wasi/libc.a"
+    "nodejs           node"
+    "hyperfine        hyperfine"
+)
+
+check_only=0
+case "${1:-}" in
+    --check) check_only=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+
+present() {
+    case "$1" in
+        /*) [ -e "$1" ] ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
+
+missing_pkgs=()
+missing_what=()
+for req in "${REQUIREMENTS[@]}"; do
+    read -r pkg what <<<"$req"
+    if ! present "$what"; then
+        missing_what+=("$what")
+        case " ${missing_pkgs[*]-} " in
+            *" $pkg "*) ;;
+            *) missing_pkgs+=("$pkg") ;;
+        esac
+    fi
+done
+
+if [ "${#missing_pkgs[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+echo "deps: missing ${missing_what[*]}" >&2
+echo "deps: Debian packages needed: ${missing_pkgs[*]}" >&2
+if [ "$check_only" -eq 1 ]; then
+    exit 1
+fi
+
+fail() {
+    echo "deps: ERROR: $*" >&2
+    echo "deps: install them by hand: apt-get install -y --no-install-recommends ${missing_pkgs[*]}" >&2
+    exit 1
+}
+
+command -v apt-get >/dev/null 2>&1 || fail "apt-get not found (Corral's setup expects Debian 12)"
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || fail "not root and sudo is not available"
+    SUDO=(sudo)
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+APT=("${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300)
+echo "deps: apt-get update" >&2
+"${APT[@]}" update -qq || fail "apt-get update failed"
+echo "deps: apt-get install ${missing_pkgs[*]}" >&2
+"${APT[@]}" install -y -qq --no-install-recommends "${missing_pkgs[@]}" >&2 \
+    || fail "apt-get install failed"
+
+# Installing is not the same as working: check again.
+still=()
+for req in "${REQUIREMENTS[@]}"; do
+    read -r pkg what <<<"$req"
+    present "$what" || still+=("$what")
+done
+[ "${#still[@]}" -eq 0 ] || fail "still missing after install: ${still[*]}"
+echo "deps: ok" >&2

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# spec.sh: runs the WebAssembly spec testsuite through `corral wast`.
+#
+# usage: scripts/spec.sh SPEC_DIR OUT_DIR [CORRAL]
+#   SPEC_DIR  the testsuite's spec folder (its top-level *.wast, SIMD files excluded)
+#   OUT_DIR   where wast2json output and per-file logs go, e.g. build/spec
+#   CORRAL    the corral binary (default: $CORRAL, else build/corral)
+# Environment: SPEC_TIMEOUT seconds per file (default 600), SPEC_ONLY a regex of file names
+# to run (for debugging; the expectations check then covers only those files).
+#
+# Converts each .wast with wast2json (again only when the .wast is newer than the JSON), runs
+# it, prints a line for each file with failures, then the totals. A file wast2json cannot
+# convert must be listed in tests/spec/expectations.txt ("name  reason"); an unlisted
+# conversion failure is a failure, and so is a listed file that converts (stale entry).
+# Exits non-zero when anything failed.
+set -u
+
+if [ $# -lt 2 ]; then
+    echo "usage: $0 SPEC_DIR OUT_DIR [CORRAL]" >&2
+    exit 2
+fi
+spec_dir=$1
+out_dir=$2
+corral=${3:-${CORRAL:-build/corral}}
+timeout_s=${SPEC_TIMEOUT:-600}
+only=${SPEC_ONLY:-}
+expectations="$(cd "$(dirname "$0")/.." && pwd)/tests/spec/expectations.txt"
+
+for tool in wast2json "$corral"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "spec.sh: $tool not found" >&2
+        exit 2
+    fi
+done
+if [ ! -d "$spec_dir" ]; then
+    echo "spec.sh: $spec_dir is not a directory" >&2
+    exit 2
+fi
+
+# Files expected not to convert: name -> reason.
+declare -A expected_unconvertible=()
+if [ -f "$expectations" ]; then
+    while read -r name reason; do
+        case $name in '' | '#'*) continue ;; esac
+        expected_unconvertible[$name]=$reason
+    done <"$expectations"
+fi
+
+total_pass=0 total_fail=0 total_skip=0
+files=0 failing_files=0 unconverted=0
+
+# Converts $1 (a .wast) to $2 (the .json) unless the JSON is newer. Keeps wast2json's
+# complaint in $2.err.
+convert() {
+    local wast=$1 json=$2
+    if [ -f "$json" ] && [ "$json" -nt "$wast" ]; then
+        return 0
+    fi
+    mkdir -p "$(dirname "$json")"
+    rm -f "$json"
+    if wast2json "$wast" -o "$json" 2>"$json.err"; then
+        rm -f "$json.err"
+        return 0
+    fi
+    rm -f "$json"
+    return 1
+}
+
+note_failure() {
+    echo "$1"
+    failing_files=$((failing_files + 1))
+}
+
+# Runs one converted script and adds its counts to the totals. A run that ends without its
+# summary line, or with a status other than 0 or 1 (a crash, a sanitizer report, a timeout),
+# counts one more failure.
+run_one() {
+    local name=$1 json=$2 log=$3 status summary p=0 f=0 s=0 extra=""
+    timeout "$timeout_s" "$corral" wast "$json" >"$log" 2>&1
+    status=$?
+    summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
+    if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+        p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+    else
+        summary="no summary line"
+    fi
+    if [ $status -eq 124 ]; then
+        extra="timed out after ${timeout_s}s"
+    elif [ $status -ne 0 ] && [ $status -ne 1 ]; then
+        extra="exit status $status"
+    elif [ -z "$summary" ] || [ "$summary" = "no summary line" ]; then
+        extra="exit status $status"
+    fi
+    [ -z "$extra" ] || f=$((f + 1))
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    total_skip=$((total_skip + s))
+    if [ "$f" -ne 0 ]; then
+        note_failure "FAIL $name: $summary${extra:+, $extra} (log: $log)"
+    fi
+}
+
+for wast in "$spec_dir"/*.wast; do
+    name=$(basename "$wast" .wast)
+    case $name in simd_*) continue ;; esac
+    if [ -n "$only" ] && ! [[ $name =~ $only ]]; then
+        continue
+    fi
+    files=$((files + 1))
+    json=$out_dir/$name/$name.json
+    if ! convert "$wast" "$json"; then
+        if [ -n "${expected_unconvertible[$name]+set}" ]; then
+            unconverted=$((unconverted + 1))
+        else
+            total_fail=$((total_fail + 1))
+            note_failure "FAIL $name: wast2json cannot convert it and tests/spec/expectations.txt does not list it ($(head -n 1 "$json.err"))"
+        fi
+        continue
+    fi
+    if [ -n "${expected_unconvertible[$name]+set}" ]; then
+        total_fail=$((total_fail + 1))
+        note_failure "FAIL $name: converts now; remove it from tests/spec/expectations.txt"
+        continue
+    fi
+    run_one "$name" "$json" "$out_dir/$name/result.txt"
+done
+
+echo "$files files: $failing_files failing, $unconverted not converted as expected"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped ($files files)"
+[ "$total_fail" -eq 0 ] && [ "$failing_files" -eq 0 ]

@@ -1,0 +1,83 @@
+/* main.c: the `corral` dispatcher. Finds the subcommand in the one table below and hands it
+ * the rest of argv; owns --help, --version and `corral help COMMAND`, nothing else. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Every subcommand, in the order `corral --help` lists them. */
+static const CliCommand *const commands[] = {
+    &cli_cmd_run,
+    &cli_cmd_validate,
+    &cli_cmd_wast,
+};
+
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+static const CliCommand *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i]->name, name))
+            return commands[i];
+    return NULL;
+}
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: corral <command> [options] [args...]\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("  help       Show the help of a command: corral help <command>\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help     Show this help\n"
+          "  -V, --version  Show the version\n",
+          out);
+}
+
+/* `corral help [COMMAND]` */
+static int help_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    const CliCommand *cmd = find_command(argv[1]);
+    if (!cmd) {
+        cli_error("unknown command '%s'; see 'corral --help'", argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    fputs(cmd->usage, stdout);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (cli_is_help(name)) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
+        printf("corral %s\n", CORRAL_CLI_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(name, "help"))
+        return help_main(argc - 1, argv + 1);
+    const CliCommand *cmd = find_command(name);
+    if (!cmd) {
+        if (name[0] == '-')
+            cli_error("unknown option '%s'; see 'corral --help'", name);
+        else
+            cli_error("unknown command '%s'; see 'corral --help'", name);
+        return CLI_EXIT_USAGE;
+    }
+    return cmd->main(argc - 1, argv + 1);
+}

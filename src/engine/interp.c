@@ -1,0 +1,898 @@
+/* interp.c: the interpreter. Runs lowered code (iop.def) in one dispatch loop with threaded
+ * dispatch (dispatch.h), without native recursion for Wasm-to-Wasm calls: frames live on the
+ * store's value stack, return addresses on a separate control stack. Cold paths (traps,
+ * host calls, bulk memory and table operations) are separate functions. Numeric semantics
+ * come from numeric.h only. See docs/design/interp.md. */
+#include "runtime.h"
+
+#include "dispatch.h"
+#include "lower.h"
+#include "numeric.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
+/* Nested activations (host -> Wasm -> host ...) each take native stack; cap them. */
+#define MAX_NESTED_ENTRIES 256
+
+struct corral_caller {
+    Instance *inst;
+};
+
+corral_memory_t *corral_caller_memory(corral_caller_t *caller)
+{
+    return caller && caller->inst ? caller->inst->mem0 : NULL;
+}
+
+/* One control-stack entry per Wasm frame: where its caller resumes. ret == NULL marks the
+ * first frame of an activation (its caller is native code). */
+typedef struct CtlFrame {
+    const uint32_t *ret;
+    Cell *fp;
+    Func *func;
+} CtlFrame;
+
+/* Per-store interpreter state (Store.interp). */
+typedef struct InterpState {
+    CtlFrame *cs, *cs_end; /* control stack: max_call_depth entries */
+    CtlFrame *csp;         /* next free entry (for a nested activation) */
+    Cell *stack_end;       /* end of Store.stack */
+    Cell *top;             /* first free value cell (for a nested activation) */
+    uint32_t nest;         /* live activations */
+} InterpState;
+
+static void state_free(void *p)
+{
+    InterpState *st = p;
+    if (st)
+        free(st->cs);
+    free(st);
+}
+
+static InterpState *state_get(Store *s)
+{
+    if (s->interp)
+        return s->interp;
+    const corral_config_t *cfg = &s->engine->cfg;
+    InterpState *st = calloc(1, sizeof *st);
+    size_t depth = cfg->max_call_depth ? cfg->max_call_depth : 1;
+    size_t cells = (size_t)(cfg->max_stack_bytes / sizeof(Cell));
+    if (cells < 16)
+        cells = 16;
+    if (!st)
+        return NULL;
+    st->cs = malloc(depth * sizeof *st->cs);
+    if (!s->stack) {
+        s->stack = malloc(cells * sizeof(Cell)); /* untouched pages stay uncommitted */
+        s->stack_cells = s->stack ? cells : 0;
+    }
+    if (!st->cs || !s->stack) {
+        state_free(st);
+        return NULL;
+    }
+    st->cs_end = st->cs + cfg->max_call_depth;
+    st->csp = st->cs;
+    st->stack_end = s->stack + s->stack_cells;
+    st->top = s->stack;
+    s->interp = st;
+    s->interp_free = state_free;
+    return st;
+}
+
+/* ---- traps and backtraces ------------------------------------------------------------- */
+
+static void push_frame(Trap *t, const Func *f, const uint32_t *ip)
+{
+    const LoweredFunc *lf = f->code;
+    trap_push_frame(t, f->index, lowered_wasm_offset(lf, (uint32_t)(ip - lf->code)));
+}
+
+/* Appends the Wasm frames of this activation, innermost first: func stopped at ip (an
+ * instruction start or, after a call, one word into the next one... any word of the
+ * instruction maps to it), then every caller down to the activation's base. */
+static COLD void add_frames(Trap *t, const Func *func, const uint32_t *ip, const CtlFrame *csp,
+                            const CtlFrame *base)
+{
+    if (!t)
+        return;
+    if (func)
+        push_frame(t, func, ip);
+    for (const CtlFrame *c = csp; c-- > base;)
+        if (c->func && c->ret)
+            push_frame(t, c->func, c->ret - 1);
+}
+
+static COLD Trap *make_trap(const char *msg, const Func *func, const uint32_t *ip,
+                            const CtlFrame *csp, const CtlFrame *base)
+{
+    Trap *t = trap_new(msg);
+    add_frames(t, func, ip, csp, base);
+    return t;
+}
+
+/* ---- host calls ---------------------------------------------------------------------- */
+
+/* Calls host function f with its params in cells; results replace them. */
+static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
+{
+    const FuncType *ft = f->type;
+    size_t np = ft->nparams, nr = ft->nresults;
+    corral_val_t small[16];
+    corral_val_t *args = np + nr <= 16 ? small : malloc((np + nr) * sizeof *args);
+    if (!args)
+        return trap_new("out of memory");
+    corral_val_t *res = args + np;
+    for (size_t i = 0; i < np; i++)
+        args[i] = cell_to_val(cells[i], ft_params(ft)[i]);
+    for (size_t i = 0; i < nr; i++)
+        res[i] = cell_to_val(0, ft_results(ft)[i]);
+    struct corral_caller c = {caller};
+    Trap *t = f->host(f->host_env, &c, args, res);
+    for (size_t i = 0; !t && i < nr; i++) {
+        if ((ValType)res[i].kind != ft_results(ft)[i])
+            t = trap_new("host function returned a value of the wrong type");
+        else
+            cells[i] = val_to_cell(&res[i]);
+    }
+    if (args != small)
+        free(args);
+    return t;
+}
+
+/* ---- bulk memory and table operations (cold: they loop anyway) ------------------------ */
+
+#define OOB_MEM "out of bounds memory access"
+#define OOB_TABLE "out of bounds table access"
+
+static COLD const char *memory_init(Instance *inst, uint32_t seg, uint32_t d, uint32_t s,
+                                    uint32_t n)
+{
+    Memory *mem = inst->mem0;
+    if ((uint64_t)s + n > inst->data_len[seg] || (uint64_t)d + n > mem->size)
+        return OOB_MEM;
+    if (n)
+        memcpy(mem->data + d, inst->module->bytes + inst->module->datas[seg].start + s, n);
+    return NULL;
+}
+
+static COLD const char *memory_copy(Memory *mem, uint32_t d, uint32_t s, uint32_t n)
+{
+    if ((uint64_t)s + n > mem->size || (uint64_t)d + n > mem->size)
+        return OOB_MEM;
+    if (n)
+        memmove(mem->data + d, mem->data + s, n);
+    return NULL;
+}
+
+static COLD const char *memory_fill(Memory *mem, uint32_t d, uint8_t val, uint32_t n)
+{
+    if ((uint64_t)d + n > mem->size)
+        return OOB_MEM;
+    if (n)
+        memset(mem->data + d, val, n);
+    return NULL;
+}
+
+static COLD const char *table_init(Instance *inst, uint32_t ti, uint32_t seg, uint32_t d,
+                                   uint32_t s, uint32_t n)
+{
+    Table *t = inst->tables[ti];
+    if ((uint64_t)s + n > inst->elem_len[seg] || (uint64_t)d + n > t->size)
+        return OOB_TABLE;
+    const ElemSeg *es = &inst->module->elems[seg];
+    for (uint32_t k = 0; k < n; k++)
+        t->elems[d + k] = const_eval(inst, &es->items[s + k]);
+    return NULL;
+}
+
+static COLD const char *table_copy(Table *dt, Table *srct, uint32_t d, uint32_t s, uint32_t n)
+{
+    if ((uint64_t)s + n > srct->size || (uint64_t)d + n > dt->size)
+        return OOB_TABLE;
+    if (n)
+        memmove(dt->elems + d, srct->elems + s, (size_t)n * sizeof(Cell));
+    return NULL;
+}
+
+static COLD const char *table_fill(Table *t, uint32_t i, Cell val, uint32_t n)
+{
+    if ((uint64_t)i + n > t->size)
+        return OOB_TABLE;
+    for (uint32_t k = 0; k < n; k++)
+        t->elems[i + k] = val;
+    return NULL;
+}
+
+static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
+{
+    return inst->mem0 ? memory_grow(inst->mem0, delta) : -1;
+}
+
+/* ---- the interpreter loop ------------------------------------------------------------- */
+
+/* Operand k of the current instruction, the cell it addresses, and typed views. */
+#define OPND(k) (ip[2 + (k)])
+#define SLOT(k) (*(Cell *)(void *)((char *)fp + OPND(k)))
+#define R32(k) ((uint32_t)SLOT(k))
+#define IMM64(k) ((uint64_t)(int64_t)(int32_t)OPND(k))
+#define JUMP(k)                        \
+    do {                               \
+        ip += (int32_t)OPND(k);        \
+        DISPATCH();                    \
+    } while (0)
+
+#define RELOAD_MEM()                                       \
+    do {                                                   \
+        Memory *m0_ = inst->mem0;                          \
+        mem = m0_ ? m0_->data : NULL;                      \
+        memsize = m0_ ? m0_->size : 0;                     \
+    } while (0)
+
+/* Handler shapes. Every handler reads all its operands before writing its destination:
+ * the lowering may point the destination at one of the sources. */
+#define UN(name, expr)           \
+    H(name) {                    \
+        Cell a = SLOT(1);        \
+        SLOT(0) = (expr);        \
+    }                            \
+    NEXT(name);
+#define BIN32(name, expr)                 \
+    H(name) {                             \
+        uint32_t a = R32(1), b = R32(2);  \
+        SLOT(0) = (uint32_t)(expr);       \
+    }                                     \
+    NEXT(name);
+#define BIN32I(name, expr)                 \
+    H(name) {                              \
+        uint32_t a = R32(1), b = OPND(2);  \
+        SLOT(0) = (uint32_t)(expr);        \
+    }                                      \
+    NEXT(name);
+#define BIN64(name, expr)                   \
+    H(name) {                               \
+        uint64_t a = SLOT(1), b = SLOT(2);  \
+        SLOT(0) = (uint64_t)(expr);         \
+    }                                       \
+    NEXT(name);
+#define BIN64I(name, expr)                   \
+    H(name) {                                \
+        uint64_t a = SLOT(1), b = IMM64(2);  \
+        SLOT(0) = (uint64_t)(expr);          \
+    }                                        \
+    NEXT(name);
+#define DIV(name, T, fn)                        \
+    H(name) {                                   \
+        T r = 0;                                \
+        NumTrap t_ = fn((T)SLOT(1), (T)SLOT(2), &r); \
+        if (t_ != NUM_OK) {                     \
+            msg = num_trap_msg(t_);             \
+            goto trap;                          \
+        }                                       \
+        SLOT(0) = r;                            \
+    }                                           \
+    NEXT(name);
+#define TRUNC(name, InT, OutT, fn)              \
+    H(name) {                                   \
+        OutT r = 0;                             \
+        NumTrap t_ = fn((InT)SLOT(1), &r);      \
+        if (t_ != NUM_OK) {                     \
+            msg = num_trap_msg(t_);             \
+            goto trap;                          \
+        }                                       \
+        SLOT(0) = r;                            \
+    }                                           \
+    NEXT(name);
+#define LOAD(name, n, expr)                                     \
+    H(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(1) + OPND(2);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        const uint8_t *p = mem + ea;                            \
+        SLOT(0) = (expr);                                       \
+    }                                                           \
+    NEXT(name);
+#define STORE(name, n, stmt)                                    \
+    H(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        uint8_t *p = mem + ea;                                  \
+        Cell v = SLOT(1);                                       \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name);
+#define STORE_IMM(name, n, stmt)                                \
+    H(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        uint8_t *p = mem + ea;                                  \
+        Cell v = IMM64(1);                                      \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name);
+#define BRC32(name, cond)                                       \
+    H(name) {                                                   \
+        uint32_t a = R32(0), b = R32(1);                        \
+        if (cond)                                               \
+            JUMP(2);                                            \
+    }                                                           \
+    NEXT(name);
+#define BRC32I(name, cond)                                      \
+    H(name) {                                                   \
+        uint32_t a = R32(0), b = OPND(1);                       \
+        if (cond)                                               \
+            JUMP(2);                                            \
+    }                                                           \
+    NEXT(name);
+#define BRC64(name, cond)                                       \
+    H(name) {                                                   \
+        uint64_t a = SLOT(0), b = SLOT(1);                      \
+        if (cond)                                               \
+            JUMP(2);                                            \
+    }                                                           \
+    NEXT(name);
+#define BRC64I(name, cond)                                      \
+    H(name) {                                                   \
+        uint64_t a = SLOT(0), b = IMM64(1);                     \
+        if (cond)                                               \
+            JUMP(2);                                            \
+    }                                                           \
+    NEXT(name);
+#define CHECKED(call)         \
+    do {                      \
+        msg = (call);         \
+        if (msg)              \
+            goto trap;        \
+    } while (0)
+
+#define S32(x) ((int32_t)(x))
+#define S64(x) ((int64_t)(x))
+
+static const void *const *handler_table;
+
+/* Runs entry (a Wasm function) with its params in args[0..]; results land there too.
+ * Called with st == NULL only once, to publish the handler table. */
+static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
+{
+    static const void *const handlers[] = {
+#define IOP(name, nops, wasm, shape) HANDLER_ADDR(name)
+#include "iop.def"
+#undef IOP
+        NULL};
+    if (!st) {
+        handler_table = DISPATCH_THREADED ? handlers : NULL;
+        return NULL;
+    }
+    const uint32_t *ip = NULL;
+    Cell *fp = NULL;
+    Func *func = NULL;
+    Instance *inst = NULL;
+    uint8_t *mem = NULL;
+    uint64_t memsize = 0;
+    CtlFrame *csp = st->csp;
+    CtlFrame *const cs_entry = csp;
+    Func *callee = entry;
+    Cell *nfp = args;
+    const char *msg = NULL;
+    uint32_t trap_arg = 0;
+    char msgbuf[48];
+    goto enter;
+
+    /* ---- calls: callee and nfp set, ip just past the call instruction ---- */
+enter: {
+    if (callee->host)
+        goto host_call;
+    const LoweredFunc *lf = callee->code;
+    if (csp == st->cs_end || (size_t)(st->stack_end - nfp) < lf->frame_cells) {
+        msg = "call stack exhausted";
+        goto trap_at_call;
+    }
+    csp->ret = ip;
+    csp->fp = fp;
+    csp->func = func;
+    csp++;
+    func = callee;
+    fp = nfp;
+    inst = func->inst;
+    /* Zero the declared locals. Frames with 1-4 of them have room for 4 cells (lower.c
+     * pads them), which spares a memset call on the hottest path of small functions. */
+    uint32_t nzero = lf->nlocals - lf->nparams;
+    Cell *z = fp + lf->nparams;
+    if (nzero > 4) {
+        memset(z, 0, nzero * sizeof(Cell));
+    } else if (nzero) {
+        z[0] = 0;
+        z[1] = 0;
+        z[2] = 0;
+        z[3] = 0;
+    }
+    ip = lf->code;
+    RELOAD_MEM();
+    DISPATCH();
+}
+
+host_call: {
+    const FuncType *ft = callee->type;
+    Cell *saved_top = st->top;
+    st->top = nfp + (ft->nparams > ft->nresults ? ft->nparams : ft->nresults);
+    st->csp = csp;
+    s->depth = (uint32_t)(csp - st->cs);
+    Trap *t = call_host(inst, callee, nfp);
+    st->top = saved_top;
+    if (t) {
+        add_frames(t, func, ip - 1, csp, cs_entry);
+        st->csp = cs_entry;
+        return t;
+    }
+    RELOAD_MEM();
+    DISPATCH();
+}
+
+do_return:
+    csp--;
+    ip = csp->ret;
+    fp = csp->fp;
+    func = csp->func;
+    if (!ip) {
+        st->csp = csp;
+        return NULL;
+    }
+    inst = func->inst;
+    RELOAD_MEM();
+    DISPATCH();
+
+    DISPATCH_SWITCH_BEGIN
+
+    /* ---- control ---- */
+    H(UNREACHABLE) {
+        msg = "unreachable";
+        goto trap;
+    }
+    H(BR) JUMP(0);
+    H(BR_IF) {
+        if (R32(0))
+            JUMP(1);
+    }
+    NEXT(BR_IF);
+    H(BR_UNLESS) {
+        if (!R32(0))
+            JUMP(1);
+    }
+    NEXT(BR_UNLESS);
+    H(BR_TABLE) {
+        uint32_t i = R32(0), n = OPND(1);
+        JUMP(2 + (i < n ? i : n));
+    }
+    H(RETURN) goto do_return;
+    H(RETURN1) {
+        fp[0] = SLOT(0);
+        goto do_return;
+    }
+    H(CALL) {
+        callee = inst->funcs[OPND(0)];
+        nfp = (Cell *)(void *)((char *)fp + OPND(1));
+        ip += IOP_LEN_CALL;
+        goto enter;
+    }
+    H(CALL_INDIRECT) {
+        Table *t = inst->tables[OPND(1)];
+        uint32_t i = R32(2);
+        if (i >= t->size) {
+            msg = "undefined element";
+            goto trap;
+        }
+        callee = (Func *)(uintptr_t)t->elems[i];
+        if (!callee) {
+            trap_arg = i;
+            goto trap_uninit;
+        }
+        const FuncType *want = inst->module->types[OPND(0)];
+        if (callee->type != want &&
+            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {
+            msg = "indirect call type mismatch";
+            goto trap;
+        }
+        nfp = (Cell *)(void *)((char *)fp + OPND(3));
+        ip += IOP_LEN_CALL_INDIRECT;
+        goto enter;
+    }
+
+    /* ---- moves, variables, references ---- */
+    H(COPY) SLOT(0) = SLOT(1);
+    NEXT(COPY);
+    H(CONST32) SLOT(0) = OPND(1);
+    NEXT(CONST32);
+    H(CONST64) SLOT(0) = (uint64_t)OPND(1) | ((uint64_t)OPND(2) << 32);
+    NEXT(CONST64);
+    H(SELECT) {
+        Cell a = SLOT(1), b = SLOT(2);
+        SLOT(0) = R32(3) ? a : b;
+    }
+    NEXT(SELECT);
+    H(GLOBAL_GET) SLOT(0) = inst->globals[OPND(1)]->val;
+    NEXT(GLOBAL_GET);
+    H(GLOBAL_SET) inst->globals[OPND(1)]->val = SLOT(0);
+    NEXT(GLOBAL_SET);
+    H(REF_IS_NULL) SLOT(0) = SLOT(1) == 0;
+    NEXT(REF_IS_NULL);
+    H(REF_FUNC) SLOT(0) = (Cell)(uintptr_t)inst->funcs[OPND(1)];
+    NEXT(REF_FUNC);
+
+    /* ---- tables ---- */
+    H(TABLE_GET) {
+        Table *t = inst->tables[OPND(2)];
+        uint32_t i = R32(1);
+        if (i >= t->size)
+            goto trap_table;
+        SLOT(0) = t->elems[i];
+    }
+    NEXT(TABLE_GET);
+    H(TABLE_SET) {
+        Table *t = inst->tables[OPND(0)];
+        uint32_t i = R32(1);
+        if (i >= t->size)
+            goto trap_table;
+        t->elems[i] = SLOT(2);
+    }
+    NEXT(TABLE_SET);
+    H(TABLE_SIZE) SLOT(0) = inst->tables[OPND(1)]->size;
+    NEXT(TABLE_SIZE);
+    H(TABLE_GROW) {
+        Cell init = SLOT(1);
+        uint32_t n = R32(2);
+        SLOT(0) = (uint32_t)table_grow(inst->tables[OPND(3)], n, init);
+    }
+    NEXT(TABLE_GROW);
+    H(TABLE_FILL) CHECKED(table_fill(inst->tables[OPND(0)], R32(1), SLOT(2), R32(3)));
+    NEXT(TABLE_FILL);
+    H(TABLE_COPY) CHECKED(table_copy(inst->tables[OPND(0)], inst->tables[OPND(1)], R32(2), R32(3),
+                                     R32(4)));
+    NEXT(TABLE_COPY);
+    H(TABLE_INIT) CHECKED(table_init(inst, OPND(0), OPND(1), R32(2), R32(3), R32(4)));
+    NEXT(TABLE_INIT);
+    H(ELEM_DROP) inst->elem_len[OPND(0)] = 0;
+    NEXT(ELEM_DROP);
+
+    /* ---- memory ---- */
+    H(MEMORY_SIZE) SLOT(0) = (uint32_t)(memsize / WASM_PAGE);
+    NEXT(MEMORY_SIZE);
+    H(MEMORY_GROW) {
+        SLOT(0) = (uint32_t)grow_memory(inst, R32(1));
+        RELOAD_MEM();
+    }
+    NEXT(MEMORY_GROW);
+    H(MEMORY_INIT) CHECKED(memory_init(inst, OPND(0), R32(1), R32(2), R32(3)));
+    NEXT(MEMORY_INIT);
+    H(DATA_DROP) inst->data_len[OPND(0)] = 0;
+    NEXT(DATA_DROP);
+    H(MEMORY_COPY) CHECKED(memory_copy(inst->mem0, R32(0), R32(1), R32(2)));
+    NEXT(MEMORY_COPY);
+    H(MEMORY_FILL) CHECKED(memory_fill(inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
+    NEXT(MEMORY_FILL);
+
+    LOAD(I32_LOAD, 4, ld_u32(p))
+    LOAD(I64_LOAD, 8, ld_u64(p))
+    LOAD(I32_LOAD8_S, 1, (uint32_t)S32((int8_t)ld_u8(p)))
+    LOAD(I32_LOAD8_U, 1, ld_u8(p))
+    LOAD(I32_LOAD16_S, 2, (uint32_t)S32((int16_t)ld_u16(p)))
+    LOAD(I32_LOAD16_U, 2, ld_u16(p))
+    LOAD(I64_LOAD8_S, 1, (uint64_t)S64((int8_t)ld_u8(p)))
+    LOAD(I64_LOAD8_U, 1, ld_u8(p))
+    LOAD(I64_LOAD16_S, 2, (uint64_t)S64((int16_t)ld_u16(p)))
+    LOAD(I64_LOAD16_U, 2, ld_u16(p))
+    LOAD(I64_LOAD32_S, 4, (uint64_t)S64((int32_t)ld_u32(p)))
+    LOAD(I64_LOAD32_U, 4, ld_u32(p))
+    STORE(I32_STORE, 4, st_u32(p, (uint32_t)v))
+    STORE(I64_STORE, 8, st_u64(p, v))
+    STORE(I32_STORE8, 1, st_u8(p, (uint8_t)v))
+    STORE(I32_STORE16, 2, st_u16(p, (uint16_t)v))
+    STORE(I64_STORE8, 1, st_u8(p, (uint8_t)v))
+    STORE(I64_STORE16, 2, st_u16(p, (uint16_t)v))
+    STORE(I64_STORE32, 4, st_u32(p, (uint32_t)v))
+    STORE_IMM(I32_STORE_I, 4, st_u32(p, (uint32_t)v))
+    STORE_IMM(I64_STORE_I, 8, st_u64(p, v))
+    STORE_IMM(I32_STORE8_I, 1, st_u8(p, (uint8_t)v))
+    STORE_IMM(I32_STORE16_I, 2, st_u16(p, (uint16_t)v))
+    STORE_IMM(I64_STORE8_I, 1, st_u8(p, (uint8_t)v))
+    STORE_IMM(I64_STORE16_I, 2, st_u16(p, (uint16_t)v))
+    STORE_IMM(I64_STORE32_I, 4, st_u32(p, (uint32_t)v))
+
+    /* ---- unary numeric ---- */
+    UN(I32_EQZ, (uint32_t)a == 0)
+    UN(I64_EQZ, a == 0)
+    UN(I32_CLZ, num_i32_clz((uint32_t)a))
+    UN(I32_CTZ, num_i32_ctz((uint32_t)a))
+    UN(I32_POPCNT, num_i32_popcnt((uint32_t)a))
+    UN(I64_CLZ, num_i64_clz(a))
+    UN(I64_CTZ, num_i64_ctz(a))
+    UN(I64_POPCNT, num_i64_popcnt(a))
+    UN(F32_ABS, num_f32_abs((uint32_t)a))
+    UN(F32_NEG, num_f32_neg((uint32_t)a))
+    UN(F32_CEIL, num_f32_ceil((uint32_t)a))
+    UN(F32_FLOOR, num_f32_floor((uint32_t)a))
+    UN(F32_TRUNC, num_f32_trunc((uint32_t)a))
+    UN(F32_NEAREST, num_f32_nearest((uint32_t)a))
+    UN(F32_SQRT, num_f32_sqrt((uint32_t)a))
+    UN(F64_ABS, num_f64_abs(a))
+    UN(F64_NEG, num_f64_neg(a))
+    UN(F64_CEIL, num_f64_ceil(a))
+    UN(F64_FLOOR, num_f64_floor(a))
+    UN(F64_TRUNC, num_f64_trunc(a))
+    UN(F64_NEAREST, num_f64_nearest(a))
+    UN(F64_SQRT, num_f64_sqrt(a))
+    UN(I32_WRAP_I64, (uint32_t)a)
+    TRUNC(I32_TRUNC_F32_S, uint32_t, uint32_t, num_i32_trunc_f32_s)
+    TRUNC(I32_TRUNC_F32_U, uint32_t, uint32_t, num_i32_trunc_f32_u)
+    TRUNC(I32_TRUNC_F64_S, uint64_t, uint32_t, num_i32_trunc_f64_s)
+    TRUNC(I32_TRUNC_F64_U, uint64_t, uint32_t, num_i32_trunc_f64_u)
+    UN(I64_EXTEND_I32_S, (uint64_t)S64(S32((uint32_t)a)))
+    UN(I64_EXTEND_I32_U, (uint32_t)a)
+    TRUNC(I64_TRUNC_F32_S, uint32_t, uint64_t, num_i64_trunc_f32_s)
+    TRUNC(I64_TRUNC_F32_U, uint32_t, uint64_t, num_i64_trunc_f32_u)
+    TRUNC(I64_TRUNC_F64_S, uint64_t, uint64_t, num_i64_trunc_f64_s)
+    TRUNC(I64_TRUNC_F64_U, uint64_t, uint64_t, num_i64_trunc_f64_u)
+    UN(F32_CONVERT_I32_S, num_f32_convert_i32_s((uint32_t)a))
+    UN(F32_CONVERT_I32_U, num_f32_convert_i32_u((uint32_t)a))
+    UN(F32_CONVERT_I64_S, num_f32_convert_i64_s(a))
+    UN(F32_CONVERT_I64_U, num_f32_convert_i64_u(a))
+    UN(F32_DEMOTE_F64, num_f32_demote_f64(a))
+    UN(F64_CONVERT_I32_S, num_f64_convert_i32_s((uint32_t)a))
+    UN(F64_CONVERT_I32_U, num_f64_convert_i32_u((uint32_t)a))
+    UN(F64_CONVERT_I64_S, num_f64_convert_i64_s(a))
+    UN(F64_CONVERT_I64_U, num_f64_convert_i64_u(a))
+    UN(F64_PROMOTE_F32, num_f64_promote_f32((uint32_t)a))
+    UN(I32_EXTEND8_S, num_i32_extend8_s((uint32_t)a))
+    UN(I32_EXTEND16_S, num_i32_extend16_s((uint32_t)a))
+    UN(I64_EXTEND8_S, num_i64_extend8_s(a))
+    UN(I64_EXTEND16_S, num_i64_extend16_s(a))
+    UN(I64_EXTEND32_S, num_i64_extend32_s(a))
+    UN(I32_TRUNC_SAT_F32_S, num_i32_trunc_sat_f32_s((uint32_t)a))
+    UN(I32_TRUNC_SAT_F32_U, num_i32_trunc_sat_f32_u((uint32_t)a))
+    UN(I32_TRUNC_SAT_F64_S, num_i32_trunc_sat_f64_s(a))
+    UN(I32_TRUNC_SAT_F64_U, num_i32_trunc_sat_f64_u(a))
+    UN(I64_TRUNC_SAT_F32_S, num_i64_trunc_sat_f32_s((uint32_t)a))
+    UN(I64_TRUNC_SAT_F32_U, num_i64_trunc_sat_f32_u((uint32_t)a))
+    UN(I64_TRUNC_SAT_F64_S, num_i64_trunc_sat_f64_s(a))
+    UN(I64_TRUNC_SAT_F64_U, num_i64_trunc_sat_f64_u(a))
+
+    /* ---- binary i32 ---- */
+    BIN32(I32_EQ, a == b)
+    BIN32(I32_NE, a != b)
+    BIN32(I32_LT_S, S32(a) < S32(b))
+    BIN32(I32_LT_U, a < b)
+    BIN32(I32_GT_S, S32(a) > S32(b))
+    BIN32(I32_GT_U, a > b)
+    BIN32(I32_LE_S, S32(a) <= S32(b))
+    BIN32(I32_LE_U, a <= b)
+    BIN32(I32_GE_S, S32(a) >= S32(b))
+    BIN32(I32_GE_U, a >= b)
+    BIN32(I32_ADD, a + b)
+    BIN32(I32_SUB, a - b)
+    BIN32(I32_MUL, a * b)
+    DIV(I32_DIV_S, uint32_t, num_i32_div_s)
+    DIV(I32_DIV_U, uint32_t, num_i32_div_u)
+    DIV(I32_REM_S, uint32_t, num_i32_rem_s)
+    DIV(I32_REM_U, uint32_t, num_i32_rem_u)
+    BIN32(I32_AND, a & b)
+    BIN32(I32_OR, a | b)
+    BIN32(I32_XOR, a ^ b)
+    BIN32(I32_SHL, num_i32_shl(a, b))
+    BIN32(I32_SHR_S, num_i32_shr_s(a, b))
+    BIN32(I32_SHR_U, num_i32_shr_u(a, b))
+    BIN32(I32_ROTL, num_i32_rotl(a, b))
+    BIN32(I32_ROTR, num_i32_rotr(a, b))
+
+    /* ---- binary i64 ---- */
+    BIN64(I64_EQ, a == b)
+    BIN64(I64_NE, a != b)
+    BIN64(I64_LT_S, S64(a) < S64(b))
+    BIN64(I64_LT_U, a < b)
+    BIN64(I64_GT_S, S64(a) > S64(b))
+    BIN64(I64_GT_U, a > b)
+    BIN64(I64_LE_S, S64(a) <= S64(b))
+    BIN64(I64_LE_U, a <= b)
+    BIN64(I64_GE_S, S64(a) >= S64(b))
+    BIN64(I64_GE_U, a >= b)
+    BIN64(I64_ADD, a + b)
+    BIN64(I64_SUB, a - b)
+    BIN64(I64_MUL, a * b)
+    DIV(I64_DIV_S, uint64_t, num_i64_div_s)
+    DIV(I64_DIV_U, uint64_t, num_i64_div_u)
+    DIV(I64_REM_S, uint64_t, num_i64_rem_s)
+    DIV(I64_REM_U, uint64_t, num_i64_rem_u)
+    BIN64(I64_AND, a & b)
+    BIN64(I64_OR, a | b)
+    BIN64(I64_XOR, a ^ b)
+    BIN64(I64_SHL, num_i64_shl(a, b))
+    BIN64(I64_SHR_S, num_i64_shr_s(a, b))
+    BIN64(I64_SHR_U, num_i64_shr_u(a, b))
+    BIN64(I64_ROTL, num_i64_rotl(a, b))
+    BIN64(I64_ROTR, num_i64_rotr(a, b))
+
+    /* ---- binary f32 / f64 (operands are bit patterns) ---- */
+    BIN32(F32_EQ, num_f32_eq(a, b))
+    BIN32(F32_NE, num_f32_ne(a, b))
+    BIN32(F32_LT, num_f32_lt(a, b))
+    BIN32(F32_GT, num_f32_gt(a, b))
+    BIN32(F32_LE, num_f32_le(a, b))
+    BIN32(F32_GE, num_f32_ge(a, b))
+    BIN32(F32_ADD, num_f32_add(a, b))
+    BIN32(F32_SUB, num_f32_sub(a, b))
+    BIN32(F32_MUL, num_f32_mul(a, b))
+    BIN32(F32_DIV, num_f32_div(a, b))
+    BIN32(F32_MIN, num_f32_min(a, b))
+    BIN32(F32_MAX, num_f32_max(a, b))
+    BIN32(F32_COPYSIGN, num_f32_copysign(a, b))
+    H(F64_EQ) SLOT(0) = (uint32_t)num_f64_eq(SLOT(1), SLOT(2));
+    NEXT(F64_EQ);
+    H(F64_NE) SLOT(0) = (uint32_t)num_f64_ne(SLOT(1), SLOT(2));
+    NEXT(F64_NE);
+    H(F64_LT) SLOT(0) = (uint32_t)num_f64_lt(SLOT(1), SLOT(2));
+    NEXT(F64_LT);
+    H(F64_GT) SLOT(0) = (uint32_t)num_f64_gt(SLOT(1), SLOT(2));
+    NEXT(F64_GT);
+    H(F64_LE) SLOT(0) = (uint32_t)num_f64_le(SLOT(1), SLOT(2));
+    NEXT(F64_LE);
+    H(F64_GE) SLOT(0) = (uint32_t)num_f64_ge(SLOT(1), SLOT(2));
+    NEXT(F64_GE);
+    BIN64(F64_ADD, num_f64_add(a, b))
+    BIN64(F64_SUB, num_f64_sub(a, b))
+    BIN64(F64_MUL, num_f64_mul(a, b))
+    BIN64(F64_DIV, num_f64_div(a, b))
+    BIN64(F64_MIN, num_f64_min(a, b))
+    BIN64(F64_MAX, num_f64_max(a, b))
+    BIN64(F64_COPYSIGN, num_f64_copysign(a, b))
+
+    /* ---- binary with an immediate ---- */
+    BIN32I(I32_EQ_I, a == b)
+    BIN32I(I32_NE_I, a != b)
+    BIN32I(I32_LT_S_I, S32(a) < S32(b))
+    BIN32I(I32_LT_U_I, a < b)
+    BIN32I(I32_GT_S_I, S32(a) > S32(b))
+    BIN32I(I32_GT_U_I, a > b)
+    BIN32I(I32_LE_S_I, S32(a) <= S32(b))
+    BIN32I(I32_LE_U_I, a <= b)
+    BIN32I(I32_GE_S_I, S32(a) >= S32(b))
+    BIN32I(I32_GE_U_I, a >= b)
+    BIN32I(I32_ADD_I, a + b)
+    BIN32I(I32_SUB_I, a - b)
+    BIN32I(I32_MUL_I, a * b)
+    BIN32I(I32_AND_I, a & b)
+    BIN32I(I32_OR_I, a | b)
+    BIN32I(I32_XOR_I, a ^ b)
+    BIN32I(I32_SHL_I, num_i32_shl(a, b))
+    BIN32I(I32_SHR_S_I, num_i32_shr_s(a, b))
+    BIN32I(I32_SHR_U_I, num_i32_shr_u(a, b))
+    BIN32I(I32_ROTL_I, num_i32_rotl(a, b))
+    BIN32I(I32_ROTR_I, num_i32_rotr(a, b))
+    BIN64I(I64_EQ_I, a == b)
+    BIN64I(I64_NE_I, a != b)
+    BIN64I(I64_LT_S_I, S64(a) < S64(b))
+    BIN64I(I64_LT_U_I, a < b)
+    BIN64I(I64_GT_S_I, S64(a) > S64(b))
+    BIN64I(I64_GT_U_I, a > b)
+    BIN64I(I64_LE_S_I, S64(a) <= S64(b))
+    BIN64I(I64_LE_U_I, a <= b)
+    BIN64I(I64_GE_S_I, S64(a) >= S64(b))
+    BIN64I(I64_GE_U_I, a >= b)
+    BIN64I(I64_ADD_I, a + b)
+    BIN64I(I64_SUB_I, a - b)
+    BIN64I(I64_MUL_I, a * b)
+    BIN64I(I64_AND_I, a & b)
+    BIN64I(I64_OR_I, a | b)
+    BIN64I(I64_XOR_I, a ^ b)
+    BIN64I(I64_SHL_I, num_i64_shl(a, b))
+    BIN64I(I64_SHR_S_I, num_i64_shr_s(a, b))
+    BIN64I(I64_SHR_U_I, num_i64_shr_u(a, b))
+    BIN64I(I64_ROTL_I, num_i64_rotl(a, b))
+    BIN64I(I64_ROTR_I, num_i64_rotr(a, b))
+
+    /* ---- fused compare and branch ---- */
+    BRC32(BR_I32_EQ, a == b)
+    BRC32(BR_I32_NE, a != b)
+    BRC32(BR_I32_LT_S, S32(a) < S32(b))
+    BRC32(BR_I32_LT_U, a < b)
+    BRC32(BR_I32_GT_S, S32(a) > S32(b))
+    BRC32(BR_I32_GT_U, a > b)
+    BRC32(BR_I32_LE_S, S32(a) <= S32(b))
+    BRC32(BR_I32_LE_U, a <= b)
+    BRC32(BR_I32_GE_S, S32(a) >= S32(b))
+    BRC32(BR_I32_GE_U, a >= b)
+    BRC32I(BR_I32_EQ_I, a == b)
+    BRC32I(BR_I32_NE_I, a != b)
+    BRC32I(BR_I32_LT_S_I, S32(a) < S32(b))
+    BRC32I(BR_I32_LT_U_I, a < b)
+    BRC32I(BR_I32_GT_S_I, S32(a) > S32(b))
+    BRC32I(BR_I32_GT_U_I, a > b)
+    BRC32I(BR_I32_LE_S_I, S32(a) <= S32(b))
+    BRC32I(BR_I32_LE_U_I, a <= b)
+    BRC32I(BR_I32_GE_S_I, S32(a) >= S32(b))
+    BRC32I(BR_I32_GE_U_I, a >= b)
+    BRC64(BR_I64_EQ, a == b)
+    BRC64(BR_I64_NE, a != b)
+    BRC64(BR_I64_LT_S, S64(a) < S64(b))
+    BRC64(BR_I64_LT_U, a < b)
+    BRC64(BR_I64_GT_S, S64(a) > S64(b))
+    BRC64(BR_I64_GT_U, a > b)
+    BRC64(BR_I64_LE_S, S64(a) <= S64(b))
+    BRC64(BR_I64_LE_U, a <= b)
+    BRC64(BR_I64_GE_S, S64(a) >= S64(b))
+    BRC64(BR_I64_GE_U, a >= b)
+    BRC64I(BR_I64_EQ_I, a == b)
+    BRC64I(BR_I64_NE_I, a != b)
+    BRC64I(BR_I64_LT_S_I, S64(a) < S64(b))
+    BRC64I(BR_I64_LT_U_I, a < b)
+    BRC64I(BR_I64_GT_S_I, S64(a) > S64(b))
+    BRC64I(BR_I64_GT_U_I, a > b)
+    BRC64I(BR_I64_LE_S_I, S64(a) <= S64(b))
+    BRC64I(BR_I64_LE_U_I, a <= b)
+    BRC64I(BR_I64_GE_S_I, S64(a) >= S64(b))
+    BRC64I(BR_I64_GE_U_I, a >= b)
+
+    DISPATCH_SWITCH_END
+
+    /* ---- traps ---- */
+trap_oob:
+    msg = OOB_MEM;
+    goto trap;
+trap_table:
+    msg = OOB_TABLE;
+    goto trap;
+trap_uninit:
+    /* the reference interpreter's wording, with the element index */
+    snprintf(msgbuf, sizeof msgbuf, "uninitialized element %u", (unsigned)trap_arg);
+    msg = msgbuf;
+    goto trap;
+trap_at_call:
+    /* ip is past the call; func and ip are NULL when the activation's entry failed */
+    ip = ip ? ip - 1 : ip;
+trap:
+    {
+        Trap *t = make_trap(msg, func, ip, csp, cs_entry);
+        st->csp = cs_entry;
+        return t ? t : trap_new(msg);
+    }
+}
+
+static once_flag handlers_once = ONCE_FLAG_INIT;
+
+static void publish_handlers(void) { (void)run(NULL, NULL, NULL, NULL); }
+
+const void *const *interp_handler_table(void)
+{
+    call_once(&handlers_once, publish_handlers);
+    return handler_table;
+}
+
+Trap *interp_call(Store *s, Func *f, Cell *cells)
+{
+    InterpState *st = state_get(s);
+    if (!st)
+        return trap_new("out of memory");
+    if (f->host)
+        return call_host(NULL, f, cells);
+    const FuncType *ft = f->type;
+    size_t need = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+    Cell *base = st->top;
+    if (st->nest >= MAX_NESTED_ENTRIES || (size_t)(st->stack_end - base) < need)
+        return trap_new("call stack exhausted");
+    memcpy(base, cells, ft->nparams * sizeof(Cell));
+    uint32_t depth = s->depth;
+    st->nest++;
+    Trap *t = run(s, st, f, base);
+    st->nest--;
+    st->top = base;
+    s->depth = depth;
+    if (!t)
+        memcpy(cells, base, ft->nresults * sizeof(Cell));
+    return t;
+}

@@ -1,0 +1,1219 @@
+/* lower.c: the lowering pass. Turns each validated function body into the internal register
+ * form of iop.def in one pass: immediates decoded, branch targets resolved to code offsets,
+ * operands addressed as frame slots. It keeps an abstract operand stack whose entries are a
+ * temp slot, a local or a constant, so local.get and constants emit nothing. It trusts the
+ * validator: malformed input is reported, never repaired. See docs/design/interp.md. */
+#include "lower.h"
+
+#include "instr.h"
+#include "runtime.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+/* ---- instruction-set tables (from iop.def) -------------------------------------------- */
+
+enum { SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_STORE, SH_STOREI, SH_BRC, SH_BRCI };
+
+static const uint8_t iop_shape[IOP_COUNT] = {
+#define IOP(name, nops, wasm, shape) SH_##shape,
+#include "iop.def"
+#undef IOP
+};
+
+static const uint16_t iop_wasm[IOP_COUNT] = {
+#define IOP(name, nops, wasm, shape) OP_##wasm,
+#include "iop.def"
+#undef IOP
+};
+
+static const int8_t iop_nops[IOP_COUNT] = {
+#define IOP(name, nops, wasm, shape) nops,
+#include "iop.def"
+#undef IOP
+};
+
+static const char *const iop_names[IOP_COUNT] = {
+#define IOP(name, nops, wasm, shape) #name,
+#include "iop.def"
+#undef IOP
+};
+
+const char *iop_name(Iop op) { return op < IOP_COUNT ? iop_names[op] : "?"; }
+
+/* Wasm opcode -> internal instruction, per shape. IOP_COUNT where there is none. */
+typedef struct OpMaps {
+    uint16_t plain[OP_COUNT]; /* UN, BIN, LOAD, STORE */
+    uint16_t imm[OP_COUNT];   /* BINI, STOREI */
+    uint16_t brc[OP_COUNT];   /* compare -> fused compare-and-branch */
+    uint16_t brci[OP_COUNT];
+} OpMaps;
+
+static void build_maps(OpMaps *mp)
+{
+    for (int i = 0; i < OP_COUNT; i++)
+        mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = IOP_COUNT;
+    for (int i = 0; i < IOP_COUNT; i++) {
+        uint16_t w = iop_wasm[i];
+        if (w == OP_COUNT)
+            continue;
+        switch (iop_shape[i]) {
+        case SH_BINI:
+        case SH_STOREI: mp->imm[w] = (uint16_t)i; break;
+        case SH_BRC: mp->brc[w] = (uint16_t)i; break;
+        case SH_BRCI: mp->brci[w] = (uint16_t)i; break;
+        default: mp->plain[w] = (uint16_t)i; break;
+        }
+    }
+    mp->plain[OP_F32_LOAD] = IOP_I32_LOAD; /* cells hold float bits: same access */
+    mp->plain[OP_F64_LOAD] = IOP_I64_LOAD;
+    mp->plain[OP_F32_STORE] = IOP_I32_STORE;
+    mp->plain[OP_F64_STORE] = IOP_I64_STORE;
+    mp->imm[OP_F32_STORE] = IOP_I32_STORE_I;
+    mp->imm[OP_F64_STORE] = IOP_I64_STORE_I;
+}
+
+/* For a constant left operand: the op' with (c op x) == (x op' c), or OP_COUNT. */
+static Op swap_op(Op op)
+{
+    switch (op) {
+    case OP_I32_ADD: case OP_I32_MUL: case OP_I32_AND: case OP_I32_OR: case OP_I32_XOR:
+    case OP_I32_EQ: case OP_I32_NE:
+    case OP_I64_ADD: case OP_I64_MUL: case OP_I64_AND: case OP_I64_OR: case OP_I64_XOR:
+    case OP_I64_EQ: case OP_I64_NE:
+        return op;
+    case OP_I32_LT_S: return OP_I32_GT_S;
+    case OP_I32_LT_U: return OP_I32_GT_U;
+    case OP_I32_GT_S: return OP_I32_LT_S;
+    case OP_I32_GT_U: return OP_I32_LT_U;
+    case OP_I32_LE_S: return OP_I32_GE_S;
+    case OP_I32_LE_U: return OP_I32_GE_U;
+    case OP_I32_GE_S: return OP_I32_LE_S;
+    case OP_I32_GE_U: return OP_I32_LE_U;
+    case OP_I64_LT_S: return OP_I64_GT_S;
+    case OP_I64_LT_U: return OP_I64_GT_U;
+    case OP_I64_GT_S: return OP_I64_LT_S;
+    case OP_I64_GT_U: return OP_I64_LT_U;
+    case OP_I64_LE_S: return OP_I64_GE_S;
+    case OP_I64_LE_U: return OP_I64_GE_U;
+    case OP_I64_GE_S: return OP_I64_LE_S;
+    case OP_I64_GE_U: return OP_I64_LE_U;
+    default: return OP_COUNT;
+    }
+}
+
+/* The integer compare that is true exactly when op is false, or OP_COUNT. */
+static Op negate_cmp(Op op)
+{
+    switch (op) {
+    case OP_I32_EQ: return OP_I32_NE;
+    case OP_I32_NE: return OP_I32_EQ;
+    case OP_I32_LT_S: return OP_I32_GE_S;
+    case OP_I32_LT_U: return OP_I32_GE_U;
+    case OP_I32_GT_S: return OP_I32_LE_S;
+    case OP_I32_GT_U: return OP_I32_LE_U;
+    case OP_I32_LE_S: return OP_I32_GT_S;
+    case OP_I32_LE_U: return OP_I32_GT_U;
+    case OP_I32_GE_S: return OP_I32_LT_S;
+    case OP_I32_GE_U: return OP_I32_LT_U;
+    case OP_I64_EQ: return OP_I64_NE;
+    case OP_I64_NE: return OP_I64_EQ;
+    case OP_I64_LT_S: return OP_I64_GE_S;
+    case OP_I64_LT_U: return OP_I64_GE_U;
+    case OP_I64_GT_S: return OP_I64_LE_S;
+    case OP_I64_GT_U: return OP_I64_LE_U;
+    case OP_I64_LE_S: return OP_I64_GT_S;
+    case OP_I64_LE_U: return OP_I64_GT_U;
+    case OP_I64_GE_S: return OP_I64_LT_S;
+    case OP_I64_GE_U: return OP_I64_LT_U;
+    default: return OP_COUNT;
+    }
+}
+
+static bool is_i64_op(Op op) { return op_info[op].params && op_info[op].params[0] == 'I'; }
+
+/* ---- the lowering state --------------------------------------------------------------- */
+
+/* An abstract operand-stack entry: where the value is right now. The entry at depth d
+ * owns temp slot nlocals + d; a LOCAL or CONST entry has not been written there (yet). */
+typedef enum { V_SLOT, V_LOCAL, V_CONST } AKind;
+typedef struct AVal {
+    uint8_t kind;   /* AKind */
+    uint32_t local; /* V_LOCAL */
+    uint64_t k;     /* V_CONST: the cell's bits */
+} AVal;
+
+typedef enum { C_FUNC, C_BLOCK, C_LOOP, C_IF } CtlKind;
+
+/* A control frame. Its label's values live in temp slots height .. height + arity. */
+typedef struct Ctl {
+    uint8_t kind;        /* CtlKind */
+    bool unreachable;    /* the rest of the current arm is dead code */
+    uint32_t height;     /* stack height at entry, block params excluded */
+    uint32_t nparams, nresults;
+    uint32_t label;      /* C_LOOP: code position of the label */
+    uint32_t fixups;     /* forward branches to the end: list in Lower.fix, NONE if empty */
+    uint32_t else_word;  /* C_IF: target word of the jump to the else arm, NONE once placed */
+    uint32_t else_base;
+} Ctl;
+
+/* A forward branch waiting for its label: code[word] = label - base. */
+typedef struct Fixup {
+    uint32_t word, base, next;
+} Fixup;
+
+typedef struct Lower {
+    const Module *m;
+    const OpMaps *maps;
+    uint32_t func_index;
+    uint32_t nlocals, nresults;
+    uint32_t cur_off; /* byte offset of the Wasm instruction being lowered */
+    bool oom;
+
+    uint32_t *code;
+    uint32_t len, cap;
+    uint32_t *starts; /* start of every emitted instruction, for linking */
+    uint32_t nstarts, capstarts;
+    CodeMap *map;
+    uint32_t nmap, capmap;
+
+    AVal *stack;
+    uint32_t h, caph, maxh;
+    uint32_t clean;       /* entries below this depth are V_SLOT */
+    uint32_t *local_refs; /* per local: V_LOCAL entries on the stack */
+
+    Ctl *ctl;
+    uint32_t nctl, capctl;
+    Fixup *fix;
+    uint32_t nfix, capfix;
+    uint32_t *stub; /* br_table scratch: per label depth, its stub's position */
+
+    /* The last instruction, when it produced the top stack value into its temp slot and
+     * nothing (code or label) has followed: its destination may still be retargeted. */
+    uint32_t last_start, last_end, last_h;
+} Lower;
+
+static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    uint64_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > UINT32_MAX / 2)
+        return false;
+    void *q = realloc(*p, (size_t)ncap * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = (uint32_t)ncap;
+    return true;
+}
+
+#define GROW(L, arr, cap, need) \
+    (grow((void **)&(L)->arr, &(L)->cap, (need), sizeof *(L)->arr) || ((L)->oom = true, false))
+
+static uint32_t temp(const Lower *L, uint32_t depth) { return (L->nlocals + depth) * 8u; }
+static uint32_t local_slot(uint32_t i) { return i * 8u; }
+
+/* ---- emitting code -------------------------------------------------------------------- */
+
+static void add_map(Lower *L, uint32_t pos)
+{
+    if (L->nmap && L->map[L->nmap - 1].wasm == L->cur_off)
+        return;
+    if (!GROW(L, map, capmap, L->nmap + 1))
+        return;
+    L->map[L->nmap].code = pos;
+    L->map[L->nmap].wasm = L->cur_off;
+    L->nmap++;
+}
+
+/* Appends an instruction with n operand words; returns its position (NONE when out of
+ * memory, after which nothing more is emitted). */
+static uint32_t emit(Lower *L, Iop op, uint32_t n, const uint32_t *ops)
+{
+    uint32_t words = IOP_WORDS(n);
+    if (L->oom || !GROW(L, code, cap, L->len + words) ||
+        !GROW(L, starts, capstarts, L->nstarts + 1))
+        return NONE;
+    uint32_t pos = L->len;
+    uint64_t hw = op; /* replaced by the handler word when linking */
+    memcpy(&L->code[pos], &hw, 8);
+    for (uint32_t k = 0; k < n; k++)
+        L->code[pos + 2 + k] = ops[k];
+    for (uint32_t k = 2 + n; k < words; k++)
+        L->code[pos + k] = 0;
+    L->len += words;
+    L->starts[L->nstarts++] = pos;
+    add_map(L, pos);
+    L->last_start = NONE;
+    return pos;
+}
+
+#define EMIT(L, op, ...) \
+    emit((L), (op), sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t), \
+         (const uint32_t[]){__VA_ARGS__})
+
+static Iop code_op(const Lower *L, uint32_t pos)
+{
+    uint64_t hw;
+    memcpy(&hw, &L->code[pos], 8);
+    return (Iop)hw;
+}
+
+/* Removes the code from pos on (pos is an instruction start). */
+static void truncate_code(Lower *L, uint32_t pos)
+{
+    L->len = pos;
+    while (L->nstarts && L->starts[L->nstarts - 1] >= pos)
+        L->nstarts--;
+    while (L->nmap && L->map[L->nmap - 1].code >= pos)
+        L->nmap--;
+    L->last_start = NONE;
+}
+
+static void patch(Lower *L, uint32_t word, uint32_t base, uint32_t target)
+{
+    if (word < L->len)
+        L->code[word] = target - base; /* two's complement: a signed offset */
+}
+
+/* Marks a branch target at the current position: no producer may be retargeted across it. */
+static uint32_t place_label(Lower *L)
+{
+    L->last_start = NONE;
+    return L->len;
+}
+
+static void emit_const(Lower *L, uint32_t dst, uint64_t k)
+{
+    if (k <= UINT32_MAX)
+        EMIT(L, IOP_CONST32, dst, (uint32_t)k);
+    else
+        EMIT(L, IOP_CONST64, dst, (uint32_t)k, (uint32_t)(k >> 32));
+}
+
+/* ---- the abstract stack --------------------------------------------------------------- */
+
+/* Pushes an entry; NULL when out of memory (L->oom is then set). */
+static AVal *push(Lower *L, AKind kind)
+{
+    if (!GROW(L, stack, caph, L->h + 1))
+        return NULL;
+    AVal *v = &L->stack[L->h];
+    if (kind == V_SLOT && L->clean == L->h)
+        L->clean++;
+    L->h++;
+    if (L->h > L->maxh)
+        L->maxh = L->h;
+    v->kind = (uint8_t)kind;
+    v->local = 0;
+    v->k = 0;
+    return v;
+}
+
+static void push_slot(Lower *L) { (void)push(L, V_SLOT); }
+
+static void push_local(Lower *L, uint32_t i)
+{
+    AVal *v = push(L, V_LOCAL);
+    if (!v)
+        return;
+    v->local = i;
+    L->local_refs[i]++;
+}
+
+static void push_const(Lower *L, uint64_t k)
+{
+    AVal *v = push(L, V_CONST);
+    if (v)
+        v->k = k;
+}
+
+static void pop(Lower *L)
+{
+    if (L->h == 0)
+        return;
+    AVal *v = &L->stack[--L->h];
+    if (v->kind == V_LOCAL)
+        L->local_refs[v->local]--;
+    if (L->clean > L->h)
+        L->clean = L->h;
+}
+
+static void pop_n(Lower *L, uint32_t n)
+{
+    while (n--)
+        pop(L);
+}
+
+/* Writes the entry at depth d into its temp slot. */
+static void materialize(Lower *L, uint32_t d)
+{
+    AVal *v = &L->stack[d];
+    if (v->kind == V_LOCAL) {
+        EMIT(L, IOP_COPY, temp(L, d), local_slot(v->local));
+        L->local_refs[v->local]--;
+    } else if (v->kind == V_CONST) {
+        emit_const(L, temp(L, d), v->k);
+    }
+    v->kind = V_SLOT;
+}
+
+/* Materializes every entry below depth `to`. */
+static void flush_below(Lower *L, uint32_t to)
+{
+    for (uint32_t d = L->clean; d < to; d++)
+        materialize(L, d);
+    if (L->clean < to)
+        L->clean = to;
+}
+
+/* The slot an instruction reads the entry at depth d from (constants are materialized). */
+static uint32_t operand(Lower *L, uint32_t d)
+{
+    AVal *v = &L->stack[d];
+    if (v->kind == V_LOCAL)
+        return local_slot(v->local);
+    if (v->kind == V_CONST)
+        materialize(L, d);
+    return temp(L, d);
+}
+
+/* The source slot of a move that must not change the abstract stack (CONST handled by the
+ * caller). */
+static uint32_t source_slot(const Lower *L, uint32_t d)
+{
+    const AVal *v = &L->stack[d];
+    return v->kind == V_LOCAL ? local_slot(v->local) : temp(L, d);
+}
+
+/* Records that the instruction at pos wrote the new top of stack (operand 0 = dst). */
+static void set_producer(Lower *L, uint32_t pos)
+{
+    if (pos == NONE)
+        return;
+    L->last_start = pos;
+    L->last_end = L->len;
+    L->last_h = L->h;
+}
+
+/* True when the top entry is the untouched result of the last instruction. */
+static bool producer_is_top(const Lower *L)
+{
+    return L->last_start != NONE && L->last_end == L->len && L->last_h == L->h && L->h > 0 &&
+           L->stack[L->h - 1].kind == V_SLOT;
+}
+
+/* Before local i is written, entries that still read it must take their own copy. */
+static void preserve_local(Lower *L, uint32_t i)
+{
+    for (uint32_t d = 0; d < L->h && L->local_refs[i]; d++)
+        if (L->stack[d].kind == V_LOCAL && L->stack[d].local == i)
+            materialize(L, d);
+}
+
+/* ---- control ------------------------------------------------------------------------- */
+
+static Ctl *ctl_at(Lower *L, uint32_t depth) { return &L->ctl[L->nctl - 1 - depth]; }
+
+static uint32_t arity(const Ctl *c) { return c->kind == C_LOOP ? c->nparams : c->nresults; }
+
+/* Records a branch (target word at word, offsets relative to base) to c's label. */
+static void jump_to(Lower *L, Ctl *c, uint32_t word, uint32_t base)
+{
+    if (word == NONE || L->oom)
+        return;
+    if (c->kind == C_LOOP) {
+        patch(L, word, base, c->label);
+        return;
+    }
+    if (!GROW(L, fix, capfix, L->nfix + 1))
+        return;
+    L->fix[L->nfix] = (Fixup){word, base, c->fixups};
+    c->fixups = L->nfix++;
+}
+
+/* Whether branching to c with the stack at height h must move values. */
+static bool moves_needed(const Lower *L, const Ctl *c, uint32_t h)
+{
+    uint32_t n = arity(c), src = h - n;
+    if (n == 0)
+        return false;
+    if (src != c->height)
+        return true;
+    for (uint32_t k = 0; k < n; k++)
+        if (L->stack[src + k].kind != V_SLOT)
+            return true;
+    return false;
+}
+
+/* Copies the top arity(c) values into c's label slots without changing the abstract stack.
+ * Ascending order is safe: a label's slots never lie above its values' slots. */
+static void emit_moves(Lower *L, const Ctl *c)
+{
+    uint32_t n = arity(c), src = L->h - n;
+    for (uint32_t k = 0; k < n; k++) {
+        const AVal *v = &L->stack[src + k];
+        uint32_t dst = temp(L, c->height + k);
+        if (v->kind == V_CONST) {
+            emit_const(L, dst, v->k);
+        } else {
+            uint32_t s = source_slot(L, src + k);
+            if (s != dst)
+                EMIT(L, IOP_COPY, dst, s);
+        }
+    }
+}
+
+/* Returns from the function: results to cells 0..n, then RETURN. Leaves the abstract
+ * stack unchanged (br_if and br_table stubs emit this on one path only). */
+static void emit_return(Lower *L)
+{
+    uint32_t n = L->nresults, base = L->h - n;
+    if (n == 1 && L->stack[base].kind != V_CONST) {
+        EMIT(L, IOP_RETURN1, source_slot(L, base));
+        return;
+    }
+    /* Moving in ascending order is safe except for a local k' < k read by value k after
+     * cell k' was written: such values go through their temp slot first. */
+    for (uint32_t k = 0; k < n; k++) {
+        const AVal *v = &L->stack[base + k];
+        if (v->kind == V_LOCAL && v->local < k)
+            EMIT(L, IOP_COPY, temp(L, base + k), local_slot(v->local));
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        const AVal *v = &L->stack[base + k];
+        if (v->kind == V_CONST) {
+            emit_const(L, k * 8u, v->k);
+            continue;
+        }
+        uint32_t s = v->kind == V_LOCAL && v->local >= k ? local_slot(v->local) : temp(L, base + k);
+        if (s != k * 8u)
+            EMIT(L, IOP_COPY, k * 8u, s);
+    }
+    emit(L, IOP_RETURN, 0, NULL);
+}
+
+/* The rest of the current arm is dead: drop its values and skip code until else/end. */
+static void set_unreachable(Lower *L)
+{
+    Ctl *c = ctl_at(L, 0);
+    pop_n(L, L->h - c->height);
+    c->unreachable = true;
+}
+
+/* Pops the condition on top and emits a jump taken when it is nonzero (when_true) or zero,
+ * fusing a compare (or i32.eqz) that just produced it. Returns the target word, whose
+ * instruction starts at *base; NONE when out of memory. */
+static uint32_t cond_jump(Lower *L, bool when_true, uint32_t *base)
+{
+    uint32_t pos;
+    if (producer_is_top(L)) {
+        uint32_t p = L->last_start;
+        Iop op = code_op(L, p);
+        uint8_t sh = iop_shape[op];
+        if (op == IOP_I32_EQZ) {
+            uint32_t a = L->code[p + 3];
+            truncate_code(L, p);
+            pop(L);
+            pos = EMIT(L, when_true ? IOP_BR_UNLESS : IOP_BR_IF, a, 0);
+            *base = pos;
+            return pos == NONE ? NONE : pos + 3;
+        }
+        Op w = (Op)iop_wasm[op];
+        if ((sh == SH_BIN || sh == SH_BINI) && negate_cmp(w) != OP_COUNT) {
+            if (!when_true)
+                w = negate_cmp(w);
+            Iop fused = (Iop)(sh == SH_BIN ? L->maps->brc[w] : L->maps->brci[w]);
+            uint32_t a = L->code[p + 3], b = L->code[p + 4];
+            truncate_code(L, p);
+            pop(L);
+            pos = EMIT(L, fused, a, b, 0);
+            *base = pos;
+            return pos == NONE ? NONE : pos + 4;
+        }
+    }
+    uint32_t cond = operand(L, L->h - 1);
+    pop(L);
+    pos = EMIT(L, when_true ? IOP_BR_IF : IOP_BR_UNLESS, cond, 0);
+    *base = pos;
+    return pos == NONE ? NONE : pos + 3;
+}
+
+static bool push_ctl(Lower *L, CtlKind kind, uint32_t np, uint32_t nr)
+{
+    if (!GROW(L, ctl, capctl, L->nctl + 1))
+        return false;
+    Ctl *c = &L->ctl[L->nctl++];
+    memset(c, 0, sizeof *c);
+    c->kind = (uint8_t)kind;
+    c->height = L->h - np;
+    c->nparams = np;
+    c->nresults = nr;
+    c->fixups = NONE;
+    c->else_word = NONE;
+    return true;
+}
+
+/* ---- instructions -------------------------------------------------------------------- */
+
+static int op_block(Lower *L, const Instr *in)
+{
+    uint32_t np, nr;
+    const ValType *p, *r;
+    if (!blocktype_sig(L->m, in->blocktype, &np, &p, &nr, &r))
+        return -1;
+    if (in->op == OP_IF) {
+        flush_below(L, L->h - 1);
+        uint32_t base, word = cond_jump(L, false, &base);
+        if (!push_ctl(L, C_IF, np, nr))
+            return 0;
+        ctl_at(L, 0)->else_word = word;
+        ctl_at(L, 0)->else_base = base;
+        return 0;
+    }
+    flush_below(L, L->h);
+    if (!push_ctl(L, in->op == OP_LOOP ? C_LOOP : C_BLOCK, np, nr))
+        return 0;
+    if (in->op == OP_LOOP)
+        ctl_at(L, 0)->label = place_label(L);
+    return 0;
+}
+
+static void op_else(Lower *L)
+{
+    Ctl *c = ctl_at(L, 0);
+    if (!c->unreachable) {
+        flush_below(L, L->h);
+        uint32_t pos = EMIT(L, IOP_BR, 0);
+        jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
+    }
+    uint32_t here = place_label(L);
+    patch(L, c->else_word, c->else_base, here);
+    c->else_word = NONE;
+    pop_n(L, L->h - c->height);
+    for (uint32_t i = 0; i < c->nparams; i++)
+        push_slot(L);
+    c->unreachable = false;
+}
+
+/* Returns true when the function's final end was reached. */
+static bool op_end(Lower *L)
+{
+    Ctl *c = ctl_at(L, 0);
+    if (c->kind == C_FUNC) {
+        if (!c->unreachable)
+            emit_return(L);
+        return true;
+    }
+    if (!c->unreachable)
+        flush_below(L, L->h);
+    bool reached = !c->unreachable || c->fixups != NONE || c->else_word != NONE;
+    uint32_t here = place_label(L);
+    patch(L, c->else_word, c->else_base, here);
+    for (uint32_t f = c->fixups; f != NONE; f = L->fix[f].next)
+        patch(L, L->fix[f].word, L->fix[f].base, here);
+    uint32_t height = c->height, nr = c->nresults;
+    L->nctl--;
+    pop_n(L, L->h - height);
+    for (uint32_t i = 0; i < nr; i++)
+        push_slot(L);
+    if (!reached)
+        set_unreachable(L);
+    return false;
+}
+
+static void op_br(Lower *L, uint32_t depth)
+{
+    Ctl *c = ctl_at(L, depth);
+    if (c->kind == C_FUNC) {
+        emit_return(L);
+    } else {
+        emit_moves(L, c);
+        uint32_t pos = EMIT(L, IOP_BR, 0);
+        jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
+    }
+    set_unreachable(L);
+}
+
+static void op_br_if(Lower *L, uint32_t depth)
+{
+    Ctl *c = ctl_at(L, depth);
+    uint32_t base, word;
+    if (c->kind != C_FUNC && !moves_needed(L, c, L->h - 1)) {
+        word = cond_jump(L, true, &base);
+        jump_to(L, c, word, base);
+        return;
+    }
+    /* Values must move: skip the moves and the jump when the condition is false. */
+    word = cond_jump(L, false, &base);
+    if (c->kind == C_FUNC) {
+        emit_return(L);
+    } else {
+        emit_moves(L, c);
+        uint32_t pos = EMIT(L, IOP_BR, 0);
+        jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
+    }
+    patch(L, word, base, place_label(L));
+}
+
+static void op_br_table(Lower *L, const Instr *in)
+{
+    uint32_t n = in->a;
+    uint32_t idx = operand(L, L->h - 1);
+    pop(L);
+    if (!GROW(L, code, cap, L->len + IOP_WORDS(n + 3)))
+        return;
+    uint32_t *ops = calloc((size_t)n + 3, sizeof *ops);
+    if (!ops) {
+        L->oom = true;
+        return;
+    }
+    ops[0] = idx;
+    ops[1] = n;
+    uint32_t pos = emit(L, IOP_BR_TABLE, n + 3, ops);
+    free(ops);
+    if (pos == NONE)
+        return;
+    for (uint32_t d = 0; d < L->nctl; d++)
+        L->stub[d] = NONE;
+    /* Direct entries first; labels whose values must move get one stub each, after. */
+    const uint8_t *tab = in->tab;
+    for (uint32_t i = 0; i <= n; i++) {
+        uint32_t depth = i < n ? instr_br_label(&tab) : in->b;
+        Ctl *c = ctl_at(L, depth);
+        if (c->kind != C_FUNC && !moves_needed(L, c, L->h))
+            jump_to(L, c, pos + 4 + i, pos);
+        else
+            L->stub[depth] = 0; /* needed */
+    }
+    for (uint32_t depth = 0; depth < L->nctl; depth++) {
+        if (L->stub[depth] == NONE)
+            continue;
+        L->stub[depth] = place_label(L);
+        Ctl *c = ctl_at(L, depth);
+        if (c->kind == C_FUNC) {
+            emit_return(L);
+        } else {
+            emit_moves(L, c);
+            uint32_t br = EMIT(L, IOP_BR, 0);
+            jump_to(L, c, br == NONE ? NONE : br + 2, br);
+        }
+    }
+    tab = in->tab;
+    for (uint32_t i = 0; i <= n; i++) {
+        uint32_t depth = i < n ? instr_br_label(&tab) : in->b;
+        if (L->stub[depth] != NONE)
+            patch(L, pos + 4 + i, pos, L->stub[depth]);
+    }
+    set_unreachable(L);
+}
+
+static void op_local_set(Lower *L, uint32_t i, bool tee)
+{
+    AVal v = L->stack[L->h - 1];
+    uint32_t d = L->h - 1;
+    bool retarget = producer_is_top(L);
+    pop(L);
+    if (L->local_refs[i]) {
+        preserve_local(L, i);
+        retarget = false;
+    }
+    if (v.kind == V_CONST) {
+        emit_const(L, local_slot(i), v.k);
+    } else if (v.kind == V_LOCAL) {
+        if (v.local != i)
+            EMIT(L, IOP_COPY, local_slot(i), local_slot(v.local));
+    } else if (retarget && L->last_end == L->len) {
+        L->code[L->last_start + 2] = local_slot(i);
+    } else {
+        EMIT(L, IOP_COPY, local_slot(i), temp(L, d));
+    }
+    L->last_start = NONE;
+    if (tee) {
+        if (v.kind == V_CONST)
+            push_const(L, v.k);
+        else
+            push_local(L, i);
+    }
+}
+
+static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint32_t typeidx,
+                    uint32_t table)
+{
+    uint32_t elem = 0;
+    if (op == IOP_CALL_INDIRECT) {
+        elem = operand(L, L->h - 1);
+        pop(L);
+    }
+    uint32_t np = ft->nparams, first = L->h - np;
+    for (uint32_t d = first; d < L->h; d++)
+        materialize(L, d);
+    if (op == IOP_CALL)
+        EMIT(L, IOP_CALL, funcidx, temp(L, first));
+    else
+        EMIT(L, IOP_CALL_INDIRECT, typeidx, table, elem, temp(L, first));
+    pop_n(L, np);
+    for (uint32_t k = 0; k < ft->nresults; k++)
+        push_slot(L);
+}
+
+static bool fits_imm(Op op, uint64_t k)
+{
+    return !is_i64_op(op) || (int64_t)k == (int64_t)(int32_t)(uint32_t)k;
+}
+
+static void op_binary(Lower *L, Op op)
+{
+    uint32_t da = L->h - 2, db = L->h - 1;
+    const AVal *a = &L->stack[da], *b = &L->stack[db];
+    uint32_t pos;
+    Iop ii = (Iop)L->maps->imm[op];
+    Op sw = swap_op(op);
+    if (ii != IOP_COUNT && b->kind == V_CONST && fits_imm(op, b->k)) {
+        uint32_t imm = (uint32_t)b->k;
+        uint32_t sa = operand(L, da);
+        pop_n(L, 2);
+        push_slot(L);
+        pos = EMIT(L, ii, temp(L, da), sa, imm);
+    } else if (a->kind == V_CONST && b->kind != V_CONST && sw != OP_COUNT &&
+               L->maps->imm[sw] != IOP_COUNT && fits_imm(op, a->k)) {
+        uint32_t imm = (uint32_t)a->k;
+        uint32_t sb = operand(L, db);
+        pop_n(L, 2);
+        push_slot(L);
+        pos = EMIT(L, (Iop)L->maps->imm[sw], temp(L, da), sb, imm);
+    } else {
+        uint32_t sa = operand(L, da), sb = operand(L, db);
+        pop_n(L, 2);
+        push_slot(L);
+        pos = EMIT(L, (Iop)L->maps->plain[op], temp(L, da), sa, sb);
+    }
+    set_producer(L, pos);
+}
+
+static void op_unary(Lower *L, Op op)
+{
+    uint32_t d = L->h - 1;
+    uint32_t sa = operand(L, d);
+    pop(L);
+    push_slot(L);
+    set_producer(L, EMIT(L, (Iop)L->maps->plain[op], temp(L, d), sa));
+}
+
+/* Pops n operands into slots (deepest first). */
+static void pop_operands(Lower *L, uint32_t n, uint32_t *out)
+{
+    uint32_t first = L->h - n;
+    for (uint32_t k = 0; k < n; k++)
+        out[k] = operand(L, first + k);
+    pop_n(L, n);
+}
+
+/* A producer with operands popped from the stack: dst first, then the operands, then the
+ * trailing immediates. */
+static void produce(Lower *L, Iop op, uint32_t nin, uint32_t imm0, uint32_t nimm)
+{
+    uint32_t ops[6];
+    pop_operands(L, nin, ops + 1);
+    push_slot(L);
+    ops[0] = temp(L, L->h - 1);
+    if (nimm)
+        ops[1 + nin] = imm0;
+    set_producer(L, emit(L, op, 1 + nin + nimm, ops));
+}
+
+/* A consumer: leading immediates, then the popped operands (memory stores put the offset
+ * last, see op_store). */
+static void consume(Lower *L, Iop op, uint32_t nimm, uint32_t imm0, uint32_t imm1, uint32_t nin)
+{
+    uint32_t ops[6];
+    ops[0] = imm0;
+    ops[1] = imm1;
+    pop_operands(L, nin, ops + nimm);
+    emit(L, op, nimm + nin, ops);
+}
+
+static int lower_instr(Lower *L, const Instr *in, bool *done)
+{
+    Op op = (Op)in->op;
+    const Module *m = L->m;
+    switch (op) {
+    case OP_UNREACHABLE:
+        emit(L, IOP_UNREACHABLE, 0, NULL);
+        set_unreachable(L);
+        return 0;
+    case OP_NOP:
+        return 0;
+    case OP_BLOCK:
+    case OP_LOOP:
+    case OP_IF:
+        return op_block(L, in);
+    case OP_ELSE:
+        op_else(L);
+        return 0;
+    case OP_END:
+        *done = op_end(L);
+        return 0;
+    case OP_BR:
+        op_br(L, in->a);
+        return 0;
+    case OP_BR_IF:
+        op_br_if(L, in->a);
+        return 0;
+    case OP_BR_TABLE:
+        op_br_table(L, in);
+        return 0;
+    case OP_RETURN:
+        emit_return(L);
+        set_unreachable(L);
+        return 0;
+    case OP_CALL:
+        op_call(L, in->a, m->types[m->func_types[in->a]], IOP_CALL, 0, 0);
+        return 0;
+    case OP_CALL_INDIRECT:
+        op_call(L, 0, m->types[in->a], IOP_CALL_INDIRECT, in->a, in->b);
+        return 0;
+    case OP_REF_NULL:
+        push_const(L, 0);
+        return 0;
+    case OP_REF_IS_NULL:
+        produce(L, IOP_REF_IS_NULL, 1, 0, 0);
+        return 0;
+    case OP_REF_FUNC:
+        produce(L, IOP_REF_FUNC, 0, in->a, 1);
+        return 0;
+    case OP_DROP:
+        pop(L);
+        return 0;
+    case OP_SELECT:
+    case OP_SELECT_T:
+        produce(L, IOP_SELECT, 3, 0, 0);
+        return 0;
+    case OP_LOCAL_GET:
+        push_local(L, in->a);
+        return 0;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE:
+        op_local_set(L, in->a, op == OP_LOCAL_TEE);
+        return 0;
+    case OP_GLOBAL_GET:
+        produce(L, IOP_GLOBAL_GET, 0, in->a, 1);
+        return 0;
+    case OP_GLOBAL_SET: {
+        uint32_t s;
+        pop_operands(L, 1, &s);
+        EMIT(L, IOP_GLOBAL_SET, s, in->a);
+        return 0;
+    }
+    case OP_TABLE_GET:
+        produce(L, IOP_TABLE_GET, 1, in->a, 1);
+        return 0;
+    case OP_TABLE_SET:
+        consume(L, IOP_TABLE_SET, 1, in->a, 0, 2);
+        return 0;
+    case OP_TABLE_SIZE:
+        produce(L, IOP_TABLE_SIZE, 0, in->a, 1);
+        return 0;
+    case OP_TABLE_GROW:
+        produce(L, IOP_TABLE_GROW, 2, in->a, 1);
+        return 0;
+    case OP_TABLE_FILL:
+        consume(L, IOP_TABLE_FILL, 1, in->a, 0, 3);
+        return 0;
+    case OP_TABLE_COPY:
+        consume(L, IOP_TABLE_COPY, 2, in->a, in->b, 3);
+        return 0;
+    case OP_TABLE_INIT:
+        consume(L, IOP_TABLE_INIT, 2, in->b, in->a, 3);
+        return 0;
+    case OP_ELEM_DROP:
+        EMIT(L, IOP_ELEM_DROP, in->a);
+        return 0;
+    case OP_MEMORY_SIZE:
+        produce(L, IOP_MEMORY_SIZE, 0, 0, 0);
+        return 0;
+    case OP_MEMORY_GROW:
+        produce(L, IOP_MEMORY_GROW, 1, 0, 0);
+        return 0;
+    case OP_MEMORY_INIT:
+        consume(L, IOP_MEMORY_INIT, 1, in->a, 0, 3);
+        return 0;
+    case OP_DATA_DROP:
+        EMIT(L, IOP_DATA_DROP, in->a);
+        return 0;
+    case OP_MEMORY_COPY:
+        consume(L, IOP_MEMORY_COPY, 0, 0, 0, 3);
+        return 0;
+    case OP_MEMORY_FILL:
+        consume(L, IOP_MEMORY_FILL, 0, 0, 0, 3);
+        return 0;
+    case OP_I32_CONST:
+        push_const(L, (uint32_t)in->imm);
+        return 0;
+    case OP_I64_CONST:
+    case OP_F32_CONST:
+    case OP_F64_CONST:
+        push_const(L, in->imm);
+        return 0;
+    case OP_I32_REINTERPRET_F32:
+    case OP_I64_REINTERPRET_F64:
+    case OP_F32_REINTERPRET_I32:
+    case OP_F64_REINTERPRET_I64:
+        return 0; /* cells hold bits: nothing to do */
+    default:
+        break;
+    }
+    Iop iop = (Iop)L->maps->plain[op];
+    if (iop == IOP_COUNT)
+        return -1;
+    switch (iop_shape[iop]) {
+    case SH_UN:
+        op_unary(L, op);
+        return 0;
+    case SH_BIN:
+        op_binary(L, op);
+        return 0;
+    case SH_LOAD:
+        produce(L, iop, 1, in->b, 1);
+        return 0;
+    case SH_STORE: {
+        uint32_t ops[3];
+        const AVal *v = &L->stack[L->h - 1];
+        Iop si = (Iop)L->maps->imm[op];
+        if (v->kind == V_CONST && (int64_t)v->k == (int64_t)(int32_t)(uint32_t)v->k) {
+            iop = si; /* the value as a sign-extended immediate */
+            ops[1] = (uint32_t)v->k;
+            pop(L);
+            pop_operands(L, 1, ops);
+        } else if (v->kind == V_CONST && (iop == IOP_I32_STORE || op == OP_I32_STORE8 ||
+                                          op == OP_I32_STORE16)) {
+            iop = si; /* i32 stores only use the low 32 bits */
+            ops[1] = (uint32_t)v->k;
+            pop(L);
+            pop_operands(L, 1, ops);
+        } else {
+            pop_operands(L, 2, ops);
+        }
+        ops[2] = in->b;
+        emit(L, iop, 3, ops);
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+/* ---- functions ----------------------------------------------------------------------- */
+
+static void link_code(Lower *L)
+{
+    const void *const *handlers = interp_handler_table();
+    if (!handlers)
+        return;
+    for (uint32_t i = 0; i < L->nstarts; i++) {
+        uint32_t pos = L->starts[i];
+        uint64_t hw = (uint64_t)(uintptr_t)handlers[code_op(L, pos)];
+        memcpy(&L->code[pos], &hw, 8);
+    }
+}
+
+static void lower_release(Lower *L)
+{
+    free(L->code);
+    free(L->starts);
+    free(L->map);
+    free(L->stack);
+    free(L->local_refs);
+    free(L->ctl);
+    free(L->fix);
+    free(L->stub);
+}
+
+static int fail(DecodeError *err, size_t off, uint32_t func, const char *msg)
+{
+    err->msg = msg;
+    err->offset = off;
+    err->func = func;
+    return -1;
+}
+
+static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredFunc **out,
+                      DecodeError *err)
+{
+    const Code *code = &m->codes[ci];
+    uint32_t fidx = m->nfunc_imports + ci;
+    const FuncType *ft = m->types[m->func_types[fidx]];
+    Lower L;
+    memset(&L, 0, sizeof L);
+    L.m = m;
+    L.maps = maps;
+    L.func_index = fidx;
+    L.nlocals = ft->nparams + code->nlocals;
+    L.nresults = ft->nresults;
+    L.last_start = NONE;
+    L.local_refs = calloc((size_t)L.nlocals + 1, sizeof *L.local_refs);
+    if (!L.local_refs || !push_ctl(&L, C_FUNC, 0, ft->nresults)) {
+        lower_release(&L);
+        return fail(err, code->body_start, fidx, "out of memory");
+    }
+    Reader r;
+    rd_init(&r, m->bytes, code->body_end);
+    r.p = m->bytes + code->body_start;
+    bool done = false;
+    uint32_t skip = 0; /* nesting depth inside dead code */
+    while (!done && !L.oom) {
+        Instr in;
+        if (instr_read(&r, &in) != RD_OK) {
+            lower_release(&L);
+            return fail(err, r.err_off, fidx, r.err ? r.err : "unexpected end");
+        }
+        L.cur_off = (uint32_t)in.off;
+        if (ctl_at(&L, 0)->unreachable) {
+            if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF) {
+                skip++;
+                continue;
+            }
+            if (skip && in.op == OP_END) {
+                skip--;
+                continue;
+            }
+            if (skip || (in.op != OP_END && in.op != OP_ELSE))
+                continue;
+        }
+        if (in.op == OP_BR_TABLE && !L.stub) {
+            L.stub = malloc(sizeof *L.stub * ((size_t)code->body_end - code->body_start + 1));
+            if (!L.stub)
+                L.oom = true;
+        }
+        if (!L.oom && lower_instr(&L, &in, &done) != 0) {
+            lower_release(&L);
+            return fail(err, in.off, fidx, "unsupported instruction");
+        }
+    }
+    if (L.oom) {
+        lower_release(&L);
+        return fail(err, code->body_start, fidx, "out of memory");
+    }
+    uint64_t frame = (uint64_t)L.nlocals + L.maxh;
+    if (frame < L.nresults)
+        frame = L.nresults;
+    if (L.nlocals > ft->nparams && frame < (uint64_t)ft->nparams + 4)
+        frame = (uint64_t)ft->nparams + 4; /* interp.c zeroes 1-4 locals as 4 cells */
+    if (frame > LOWER_MAX_FRAME_CELLS) {
+        lower_release(&L);
+        return fail(err, code->body_start, fidx, "function frame too large");
+    }
+    link_code(&L);
+    LoweredFunc *lf = calloc(1, sizeof *lf);
+    if (!lf) {
+        lower_release(&L);
+        return fail(err, code->body_start, fidx, "out of memory");
+    }
+    lf->code = L.code;
+    lf->code_len = L.len;
+    lf->nparams = ft->nparams;
+    lf->nresults = ft->nresults;
+    lf->nlocals = L.nlocals;
+    lf->frame_cells = (uint32_t)frame;
+    lf->func_index = fidx;
+    lf->map = L.map;
+    lf->nmap = L.nmap;
+    L.code = NULL;
+    L.map = NULL;
+    lower_release(&L);
+    *out = lf;
+    return 0;
+}
+
+int lower_module(Module *m, DecodeError *err)
+{
+    OpMaps *maps = malloc(sizeof *maps);
+    m->lowered = calloc(m->ncodes ? m->ncodes : 1, sizeof *m->lowered);
+    if (!maps || !m->lowered) {
+        free(maps);
+        return fail(err, 0, UINT32_MAX, "out of memory");
+    }
+    build_maps(maps);
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        if (lower_func(m, maps, i, &m->lowered[i], err) != 0) {
+            free(maps);
+            return -1;
+        }
+    }
+    free(maps);
+    return 0;
+}
+
+void lowered_free(Module *m)
+{
+    if (!m || !m->lowered)
+        return;
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        LoweredFunc *lf = m->lowered[i];
+        if (!lf)
+            continue;
+        free(lf->code);
+        free(lf->map);
+        free(lf);
+    }
+    free(m->lowered);
+    m->lowered = NULL;
+}
+
+uint32_t lowered_wasm_offset(const LoweredFunc *lf, uint32_t pos)
+{
+    uint32_t lo = 0, hi = lf->nmap;
+    if (!hi)
+        return 0;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lf->map[mid].code <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lf->map[lo].wasm;
+}
+
+
+/* ---- debugging ------------------------------------------------------------------------ */
+
+static Iop op_at(const LoweredFunc *lf, uint32_t pos)
+{
+    uint64_t hw;
+    memcpy(&hw, &lf->code[pos], 8);
+    const void *const *handlers = interp_handler_table();
+    if (!handlers)
+        return hw < IOP_COUNT ? (Iop)hw : IOP_COUNT;
+    for (int i = 0; i < IOP_COUNT; i++)
+        if ((uint64_t)(uintptr_t)handlers[i] == hw)
+            return (Iop)i;
+    return IOP_COUNT;
+}
+
+void lowered_dump(const LoweredFunc *lf, FILE *out)
+{
+    fprintf(out, "func %u: params %u results %u locals %u frame %u cells, %u words\n",
+            lf->func_index, lf->nparams, lf->nresults, lf->nlocals, lf->frame_cells,
+            lf->code_len);
+    for (uint32_t pos = 0; pos < lf->code_len;) {
+        Iop op = op_at(lf, pos);
+        if (op == IOP_COUNT) {
+            fprintf(out, "  %5u  ???\n", pos);
+            return;
+        }
+        int n = iop_nops[op] < 0 ? (int)lf->code[pos + 3] + 3 : iop_nops[op];
+        fprintf(out, "  %5u  %-16s", pos, iop_names[op]);
+        for (int k = 0; k < n; k++)
+            fprintf(out, " %d", (int32_t)lf->code[pos + 2 + k]);
+        fprintf(out, "\n");
+        pos += IOP_WORDS(n);
+    }
+}

@@ -1,0 +1,67 @@
+/* lower.h: the lowered (internal) form of a function that the interpreter runs, and the
+ * contract between the lowering pass (lower.c) and the interpreter (interp.c). The
+ * instruction set itself is iop.def; docs/design/interp.md explains shapes and conventions.
+ * Lowered code is immutable once built and shared by every instance of its module. */
+#ifndef CORRAL_LOWER_H
+#define CORRAL_LOWER_H
+
+#include "module.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+#define IOP(name, nops, wasm, shape) IOP_##name,
+#include "iop.def"
+#undef IOP
+    IOP_COUNT
+} Iop;
+
+/* Words (u32) an instruction with n fixed operands occupies: the 2-word handler plus the
+ * operands, rounded up to even so the next handler word is 8-byte aligned. */
+#define IOP_WORDS(n) ((2u + (uint32_t)(n) + 1u) & ~1u)
+
+enum {
+#define IOP(name, nops, wasm, shape) IOP_LEN_##name = (nops) < 0 ? 0 : IOP_WORDS(nops),
+#include "iop.def"
+#undef IOP
+};
+
+/* Maps a code position (word index of an instruction) to the byte offset in the module of
+ * the Wasm instruction it came from: the backtrace side table. */
+typedef struct CodeMap {
+    uint32_t code; /* word index, ascending */
+    uint32_t wasm; /* byte offset in Module.bytes */
+} CodeMap;
+
+/* A lowered function. Frame layout in 64-bit cells: [params | locals | temps], where the
+ * Wasm operand-stack value at depth d lives in cell nlocals + d. */
+typedef struct LoweredFunc {
+    uint32_t *code;       /* 8-byte aligned; instructions as described in iop.def */
+    uint32_t code_len;    /* words */
+    uint32_t nparams;
+    uint32_t nresults;
+    uint32_t nlocals;     /* params included */
+    uint32_t frame_cells; /* cells the frame needs: nlocals + maximum stack height */
+    uint32_t func_index;  /* in the module's function index space */
+    uint32_t nmap;
+    CodeMap *map;
+} LoweredFunc;
+
+/* The largest frame a function may have (cells); bigger ones are refused at load. */
+#define LOWER_MAX_FRAME_CELLS (1u << 24)
+
+/* Byte offset in the module of the Wasm instruction that produced the code word at pos. */
+uint32_t lowered_wasm_offset(const LoweredFunc *lf, uint32_t pos);
+
+/* interp.c: the handler word for each Iop (label addresses of the threaded interpreter), or
+ * NULL when the interpreter dispatches with a switch over the Iop numbers. */
+const void *const *interp_handler_table(void);
+
+/* Name of an internal instruction (for dumps and tests). */
+const char *iop_name(Iop op);
+
+/* Prints lf's code, one instruction a line (operands as signed words): for debugging. */
+void lowered_dump(const LoweredFunc *lf, FILE *out);
+
+#endif

@@ -1,0 +1,1181 @@
+/* validate.c: WebAssembly 2.0 validation of a decoded Module, following the spec's appendix
+ * algorithm: an operand stack and a control stack, allocated once per module and reused by
+ * every function body, with VT_UNKNOWN values for unreachable code. It re-reads function
+ * bodies and constant expressions from m->bytes with instr_read; it never changes the Module,
+ * never allocates per instruction, and reports the spec's phrase with a byte offset. */
+#include "validate.h"
+
+#include "instr.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+/* Not in the spec: bounds that keep a hostile body from exhausting memory (16 M operand
+ * values, 1 M nested blocks). Real compilers' output stays orders of magnitude below. */
+#define MAX_VALUES (1u << 24)
+#define MAX_DEPTH (1u << 20)
+
+#define VT_UNKNOWN 0 /* any type: popped from the polymorphic stack of unreachable code */
+#define MAX_PAGES 65536u
+
+typedef enum { V_OK = 0, V_ERR = 1 } VStatus;
+#define V_WARN __attribute__((warn_unused_result))
+
+/* A control frame: the block's signature, the operand height at entry, and whether the
+ * rest of the block is unreachable (its stack is then polymorphic below `height`). */
+typedef struct Frame {
+    const ValType *params, *results;
+    uint32_t nparams, nresults;
+    uint32_t height;
+    uint16_t op; /* OP_BLOCK (also the function itself), OP_LOOP, OP_IF, OP_ELSE */
+    bool unreachable;
+} Frame;
+
+typedef struct Val {
+    const Module *m;
+    DecodeError *err;
+    uint32_t func; /* function index of the body, UINT32_MAX outside bodies */
+    size_t off;    /* offset of the instruction being checked */
+    ValType *vals; /* operand stack */
+    uint32_t nvals, cap_vals;
+    Frame *ctrl; /* control stack */
+    uint32_t nctrl, cap_ctrl;
+    /* Locals of the current body: params, then decls (decl_end[i] = running total). */
+    const ValType *params;
+    uint32_t nparams;
+    const Code *code;
+    uint64_t *decl_end;
+    uint32_t cap_decls;
+    uint8_t *refs;  /* bitmap over function indices: C.refs */
+    uint32_t body;  /* index in m->codes of the body being checked */
+    bool malformed; /* the error is one the spec's decoder reports (binary format) */
+} Val;
+
+typedef VStatus (*Handler)(Val *v, const Instr *in);
+
+/* ---- errors ---- */
+
+static VStatus fail(Val *v, size_t off, const char *msg)
+{
+    v->err->msg = msg;
+    v->err->offset = off;
+    v->err->func = v->func;
+    return V_ERR;
+}
+
+static VStatus fail_idx(Val *v, size_t off, const char *what, uint32_t idx)
+{
+    snprintf(v->err->buf, sizeof v->err->buf, "%s %u", what, idx);
+    return fail(v, off, v->err->buf);
+}
+
+static VStatus mismatch(Val *v)
+{
+    return fail(v, v->off, "type mismatch");
+}
+
+/* Errors the spec's decoder would raise: they win over any validation error (see skim). */
+static VStatus malformed(Val *v, size_t off, const char *msg)
+{
+    v->malformed = true;
+    return fail(v, off, msg);
+}
+
+/* ---- fixed signatures from opcode.def, converted once (build_sigs) to type codes ---- */
+
+typedef struct Sig {
+    uint8_t np, nr;
+    ValType p[4], r[2];
+} Sig;
+
+static Sig sigs[OP_COUNT];
+static once_flag sigs_once = ONCE_FLAG_INIT;
+
+static uint8_t letters_to_types(const char *s, ValType *out, size_t cap)
+{
+    uint8_t n = 0;
+    for (; s[n]; n++) {
+        assert(n < cap && valtype_from_letter(s[n]));
+        out[n] = valtype_from_letter(s[n]);
+    }
+    (void)cap;
+    return n;
+}
+
+/* ---- block types ---- */
+
+/* One-element arrays for the single-value block types; also the non-NULL empty array. */
+static const ValType single_types[] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF, VT_EXTERNREF};
+
+bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType **params,
+                   uint32_t *nresults, const ValType **results)
+{
+    *nparams = 0;
+    *params = single_types;
+    *nresults = 0;
+    *results = single_types;
+    if (bt == BT_EMPTY)
+        return true;
+    if (bt >= 0) {
+        if ((uint64_t)bt >= m->ntypes)
+            return false;
+        const FuncType *t = m->types[bt];
+        *nparams = t->nparams;
+        *params = ft_params(t);
+        *nresults = t->nresults;
+        *results = ft_results(t);
+        return true;
+    }
+    for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++) {
+        if (bt == (int64_t)single_types[i] - 0x80) {
+            *nresults = 1;
+            *results = &single_types[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool valtype_ok(uint32_t t)
+{
+    return valtype_is_num((ValType)t) || valtype_is_ref((ValType)t);
+}
+
+/* ---- operand stack ---- */
+
+static V_WARN VStatus reserve_vals(Val *v, uint32_t n)
+{
+    if (n <= v->cap_vals - v->nvals)
+        return V_OK;
+    if (n > MAX_VALUES - v->nvals)
+        return fail(v, v->off, "too many values on the operand stack");
+    uint64_t cap = (uint64_t)v->cap_vals * 2;
+    if (cap < (uint64_t)v->nvals + n)
+        cap = (uint64_t)v->nvals + n;
+    if (cap > MAX_VALUES)
+        cap = MAX_VALUES;
+    ValType *p = realloc(v->vals, cap);
+    if (!p)
+        return fail(v, v->off, "out of memory");
+    v->vals = p;
+    v->cap_vals = (uint32_t)cap;
+    return V_OK;
+}
+
+static inline Frame *top(Val *v)
+{
+    return &v->ctrl[v->nctrl - 1];
+}
+
+static V_WARN VStatus push(Val *v, ValType t)
+{
+    if (v->nvals == v->cap_vals && reserve_vals(v, 1))
+        return V_ERR;
+    v->vals[v->nvals++] = t;
+    return V_OK;
+}
+
+static V_WARN VStatus push_types(Val *v, const ValType *t, uint32_t n)
+{
+    if (n == 0)
+        return V_OK;
+    if (reserve_vals(v, n))
+        return V_ERR;
+    memcpy(v->vals + v->nvals, t, n);
+    v->nvals += n;
+    return V_OK;
+}
+
+/* Pops any value; *out is VT_UNKNOWN at the bottom of an unreachable block. */
+static V_WARN VStatus pop_any(Val *v, ValType *out)
+{
+    const Frame *f = top(v);
+    if (v->nvals == f->height) {
+        *out = VT_UNKNOWN;
+        return f->unreachable ? V_OK : mismatch(v);
+    }
+    *out = v->vals[--v->nvals];
+    return V_OK;
+}
+
+static V_WARN VStatus pop_expect(Val *v, ValType want)
+{
+    ValType t;
+    if (pop_any(v, &t))
+        return V_ERR;
+    return t == want || t == VT_UNKNOWN ? V_OK : mismatch(v);
+}
+
+/* Pops t[0..n) (t[n-1] on top). The fast path compares the top of the stack at once. */
+static V_WARN VStatus pop_types(Val *v, const ValType *t, uint32_t n)
+{
+    if (n == 0)
+        return V_OK;
+    if (n <= v->nvals - top(v)->height && memcmp(v->vals + v->nvals - n, t, n) == 0) {
+        v->nvals -= n;
+        return V_OK;
+    }
+    for (uint32_t i = n; i-- > 0;)
+        if (pop_expect(v, t[i]))
+            return V_ERR;
+    return V_OK;
+}
+
+/* ---- control stack ---- */
+
+static V_WARN VStatus push_ctrl(Val *v, uint16_t op, const ValType *params, uint32_t np,
+                                const ValType *results, uint32_t nr)
+{
+    if (v->nctrl == v->cap_ctrl) {
+        if (v->nctrl >= MAX_DEPTH)
+            return fail(v, v->off, "blocks nested too deeply");
+        uint32_t cap = v->cap_ctrl ? v->cap_ctrl * 2 : 64;
+        Frame *p = realloc(v->ctrl, (size_t)cap * sizeof *p);
+        if (!p)
+            return fail(v, v->off, "out of memory");
+        v->ctrl = p;
+        v->cap_ctrl = cap;
+    }
+    v->ctrl[v->nctrl++] = (Frame){params, results, np, nr, v->nvals, op, false};
+    return push_types(v, params, np);
+}
+
+static VStatus set_unreachable(Val *v)
+{
+    Frame *f = top(v);
+    v->nvals = f->height;
+    f->unreachable = true;
+    return V_OK;
+}
+
+static const ValType *label_types(const Frame *f, uint32_t *n)
+{
+    *n = f->op == OP_LOOP ? f->nparams : f->nresults;
+    return f->op == OP_LOOP ? f->params : f->results;
+}
+
+static V_WARN VStatus label(Val *v, uint32_t depth, const Frame **out)
+{
+    if (depth >= v->nctrl)
+        return fail_idx(v, v->off, "unknown label", depth);
+    *out = &v->ctrl[v->nctrl - 1 - depth];
+    return V_OK;
+}
+
+/* ---- control instructions ---- */
+
+static V_WARN VStatus enter_block(Val *v, const Instr *in)
+{
+    uint32_t np, nr;
+    const ValType *p, *r;
+    if (!blocktype_sig(v->m, in->blocktype, &np, &p, &nr, &r))
+        return fail(v, in->off, "unknown type");
+    if (pop_types(v, p, np))
+        return V_ERR;
+    return push_ctrl(v, in->op, p, np, r, nr);
+}
+
+static VStatus op_block(Val *v, const Instr *in)
+{
+    return enter_block(v, in);
+}
+
+static VStatus op_if(Val *v, const Instr *in)
+{
+    if (pop_expect(v, VT_I32))
+        return V_ERR;
+    return enter_block(v, in);
+}
+
+/* Checks that the block's results are exactly what is left above its entry height. */
+static V_WARN VStatus close_block(Val *v, const Frame *f)
+{
+    if (pop_types(v, f->results, f->nresults))
+        return V_ERR;
+    return v->nvals == f->height ? V_OK : mismatch(v);
+}
+
+static VStatus op_else(Val *v, const Instr *in)
+{
+    Frame *f = top(v);
+    /* The reference decoder ends the enclosing instruction sequence at a stray else. */
+    if (f->op != OP_IF)
+        return malformed(v, in->off, "END opcode expected");
+    if (close_block(v, f))
+        return V_ERR;
+    f->op = OP_ELSE;
+    f->unreachable = false;
+    return push_types(v, f->params, f->nparams);
+}
+
+static VStatus op_end(Val *v, const Instr *in)
+{
+    (void)in;
+    Frame f = *top(v);
+    if (close_block(v, &f))
+        return V_ERR;
+    /* An if without else behaves as if its else passed the params through. */
+    if (f.op == OP_IF && (f.nparams != f.nresults || memcmp(f.params, f.results, f.nparams)))
+        return mismatch(v);
+    v->nctrl--;
+    return v->nctrl ? push_types(v, f.results, f.nresults) : V_OK;
+}
+
+static VStatus op_br(Val *v, const Instr *in)
+{
+    const Frame *f;
+    uint32_t n;
+    if (label(v, in->a, &f))
+        return V_ERR;
+    const ValType *t = label_types(f, &n);
+    if (pop_types(v, t, n))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+static VStatus op_br_if(Val *v, const Instr *in)
+{
+    const Frame *f;
+    uint32_t n;
+    if (pop_expect(v, VT_I32) || label(v, in->a, &f))
+        return V_ERR;
+    const ValType *t = label_types(f, &n);
+    if (pop_types(v, t, n))
+        return V_ERR;
+    return push_types(v, t, n);
+}
+
+/* The spec's push_vals(pop_vals(t)) for one br_table target: the stack keeps its values; at
+ * a polymorphic bottom the missing ones come back as VT_UNKNOWN. */
+static V_WARN VStatus check_label(Val *v, const ValType *t, uint32_t n)
+{
+    uint32_t avail = v->nvals - top(v)->height;
+    uint32_t have = avail < n ? avail : n, missing = n - have;
+    if (missing && !top(v)->unreachable)
+        return mismatch(v);
+    const ValType *s = v->vals + v->nvals - have;
+    for (uint32_t i = 0; i < have; i++)
+        if (s[i] != t[missing + i] && s[i] != VT_UNKNOWN)
+            return mismatch(v);
+    if (!missing)
+        return V_OK;
+    if (reserve_vals(v, missing))
+        return V_ERR;
+    ValType *base = v->vals + v->nvals - have;
+    memmove(base + missing, base, have);
+    memset(base, VT_UNKNOWN, missing);
+    v->nvals += missing;
+    return V_OK;
+}
+
+static VStatus op_br_table(Val *v, const Instr *in)
+{
+    const Frame *def;
+    uint32_t arity, n;
+    if (pop_expect(v, VT_I32) || label(v, in->b, &def))
+        return V_ERR;
+    const ValType *dt = label_types(def, &arity), *last = NULL;
+    const uint8_t *pos = in->tab;
+    for (uint32_t i = 0; i < in->a; i++) {
+        const Frame *f;
+        if (label(v, instr_br_label(&pos), &f))
+            return V_ERR;
+        const ValType *t = label_types(f, &n);
+        if (n != arity)
+            return mismatch(v);
+        if (t != last && check_label(v, t, n)) /* a repeated signature checks the same */
+            return V_ERR;
+        last = t;
+    }
+    if (pop_types(v, dt, arity))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+static VStatus op_return(Val *v, const Instr *in)
+{
+    (void)in;
+    const Frame *f = &v->ctrl[0];
+    if (pop_types(v, f->results, f->nresults))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+static VStatus op_unreachable(Val *v, const Instr *in)
+{
+    (void)in;
+    return set_unreachable(v);
+}
+
+static V_WARN VStatus call_type(Val *v, const FuncType *t)
+{
+    if (pop_types(v, ft_params(t), t->nparams))
+        return V_ERR;
+    return push_types(v, ft_results(t), t->nresults);
+}
+
+static VStatus op_call(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->a >= m->nfuncs)
+        return fail_idx(v, in->off, "unknown function", in->a);
+    return call_type(v, m->types[m->func_types[in->a]]);
+}
+
+static VStatus op_call_indirect(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->b >= m->ntables)
+        return fail_idx(v, in->off, "unknown table", in->b);
+    if (in->a >= m->ntypes)
+        return fail_idx(v, in->off, "unknown type", in->a);
+    if (m->tables[in->b].elem != VT_FUNCREF)
+        return mismatch(v);
+    if (pop_expect(v, VT_I32))
+        return V_ERR;
+    return call_type(v, m->types[in->a]);
+}
+
+/* ---- references and parametric instructions ---- */
+
+static VStatus op_ref_null(Val *v, const Instr *in)
+{
+    return push(v, (ValType)in->a);
+}
+
+static VStatus op_ref_is_null(Val *v, const Instr *in)
+{
+    (void)in;
+    ValType t;
+    if (pop_any(v, &t))
+        return V_ERR;
+    if (t != VT_UNKNOWN && !valtype_is_ref(t))
+        return mismatch(v);
+    return push(v, VT_I32);
+}
+
+static bool is_ref_declared(const Val *v, uint32_t f)
+{
+    return v->refs[f >> 3] >> (f & 7) & 1;
+}
+
+static VStatus op_ref_func(Val *v, const Instr *in)
+{
+    if (in->a >= v->m->nfuncs)
+        return fail_idx(v, in->off, "unknown function", in->a);
+    if (!is_ref_declared(v, in->a))
+        return fail(v, in->off, "undeclared function reference");
+    return push(v, VT_FUNCREF);
+}
+
+static VStatus op_drop(Val *v, const Instr *in)
+{
+    (void)in;
+    ValType t;
+    return pop_any(v, &t);
+}
+
+static VStatus op_select(Val *v, const Instr *in)
+{
+    (void)in;
+    ValType t1, t2;
+    if (pop_expect(v, VT_I32) || pop_any(v, &t1) || pop_any(v, &t2))
+        return V_ERR;
+    bool num1 = t1 == VT_UNKNOWN || valtype_is_num(t1);
+    bool num2 = t2 == VT_UNKNOWN || valtype_is_num(t2);
+    if (!num1 || !num2 || (t1 != t2 && t1 != VT_UNKNOWN && t2 != VT_UNKNOWN))
+        return mismatch(v);
+    return push(v, t1 == VT_UNKNOWN ? t2 : t1);
+}
+
+static VStatus op_select_t(Val *v, const Instr *in)
+{
+    if (in->a != 1)
+        return fail(v, in->off, "invalid result arity");
+    if (!valtype_ok(in->b))
+        return malformed(v, in->off, "malformed value type");
+    ValType t = (ValType)in->b;
+    if (pop_expect(v, VT_I32) || pop_expect(v, t) || pop_expect(v, t))
+        return V_ERR;
+    return push(v, t);
+}
+
+/* ---- variables ---- */
+
+static V_WARN VStatus local_type(Val *v, uint32_t idx, ValType *out)
+{
+    if (idx < v->nparams) {
+        *out = v->params[idx];
+        return V_OK;
+    }
+    uint64_t i = (uint64_t)idx - v->nparams;
+    const Code *c = v->code;
+    if (c->ndecls == 0 || i >= v->decl_end[c->ndecls - 1])
+        return fail_idx(v, v->off, "unknown local", idx);
+    uint32_t lo = 0, hi = c->ndecls - 1; /* first decl whose end is past i */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->decl_end[mid] > i)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *out = c->decls[lo].type;
+    return V_OK;
+}
+
+static VStatus op_local_get(Val *v, const Instr *in)
+{
+    ValType t;
+    return local_type(v, in->a, &t) ? V_ERR : push(v, t);
+}
+
+static VStatus op_local_set(Val *v, const Instr *in)
+{
+    ValType t;
+    return local_type(v, in->a, &t) ? V_ERR : pop_expect(v, t);
+}
+
+static VStatus op_local_tee(Val *v, const Instr *in)
+{
+    ValType t;
+    if (local_type(v, in->a, &t) || pop_expect(v, t))
+        return V_ERR;
+    return push(v, t);
+}
+
+static V_WARN VStatus global(Val *v, uint32_t idx, const GlobalType **out)
+{
+    if (idx >= v->m->nglobals)
+        return fail_idx(v, v->off, "unknown global", idx);
+    *out = &v->m->globals[idx].type;
+    return V_OK;
+}
+
+static VStatus op_global_get(Val *v, const Instr *in)
+{
+    const GlobalType *g;
+    return global(v, in->a, &g) ? V_ERR : push(v, g->type);
+}
+
+static VStatus op_global_set(Val *v, const Instr *in)
+{
+    const GlobalType *g;
+    if (global(v, in->a, &g))
+        return V_ERR;
+    if (!g->mut)
+        return fail(v, in->off, "global is immutable");
+    return pop_expect(v, g->type);
+}
+
+/* ---- tables, memories, segments ---- */
+
+static V_WARN VStatus table(Val *v, uint32_t idx, ValType *out_elem)
+{
+    if (idx >= v->m->ntables)
+        return fail_idx(v, v->off, "unknown table", idx);
+    *out_elem = v->m->tables[idx].elem;
+    return V_OK;
+}
+
+static V_WARN VStatus elem_seg(Val *v, uint32_t idx, ValType *out_type)
+{
+    if (idx >= v->m->nelems)
+        return fail_idx(v, v->off, "unknown elem segment", idx);
+    *out_type = v->m->elems[idx].type;
+    return V_OK;
+}
+
+static VStatus op_table_get(Val *v, const Instr *in)
+{
+    ValType t;
+    if (table(v, in->a, &t) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return push(v, t);
+}
+
+static VStatus op_table_set(Val *v, const Instr *in)
+{
+    ValType t;
+    if (table(v, in->a, &t) || pop_expect(v, t))
+        return V_ERR;
+    return pop_expect(v, VT_I32);
+}
+
+static VStatus op_table_grow(Val *v, const Instr *in)
+{
+    ValType t;
+    if (table(v, in->a, &t) || pop_expect(v, VT_I32) || pop_expect(v, t))
+        return V_ERR;
+    return push(v, VT_I32);
+}
+
+static VStatus op_table_fill(Val *v, const Instr *in)
+{
+    ValType t;
+    if (table(v, in->a, &t) || pop_expect(v, VT_I32) || pop_expect(v, t))
+        return V_ERR;
+    return pop_expect(v, VT_I32);
+}
+
+/* Index checks of instructions whose operands are the fixed signature of opcode.def. */
+
+static VStatus chk_memory(Val *v, const Instr *in)
+{
+    return v->m->nmems ? V_OK : fail_idx(v, in->off, "unknown memory", 0);
+}
+
+static VStatus chk_memarg(Val *v, const Instr *in)
+{
+    if (chk_memory(v, in))
+        return V_ERR;
+    if (in->a > op_info[in->op].align)
+        return fail(v, in->off, "alignment must not be larger than natural");
+    return V_OK;
+}
+
+/* memory.init and data.drop need the data count section (bodies precede the data). That
+ * is checked last: modules converted from text may lack the section when they have no data,
+ * and the spec tests then expect "unknown data segment". */
+static VStatus chk_data(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->a >= m->ndatas || (m->has_datacount && in->a >= m->datacount))
+        return fail_idx(v, in->off, "unknown data segment", in->a);
+    if (!m->has_datacount)
+        return malformed(v, in->off, "data count section required");
+    return V_OK;
+}
+
+static VStatus chk_memory_init(Val *v, const Instr *in)
+{
+    return chk_memory(v, in) ? V_ERR : chk_data(v, in);
+}
+
+static VStatus chk_table(Val *v, const Instr *in)
+{
+    ValType t;
+    return table(v, in->a, &t);
+}
+
+static VStatus chk_elem(Val *v, const Instr *in)
+{
+    ValType t;
+    return elem_seg(v, in->a, &t);
+}
+
+static VStatus chk_table_init(Val *v, const Instr *in)
+{
+    ValType tt, et;
+    if (table(v, in->b, &tt) || elem_seg(v, in->a, &et))
+        return V_ERR;
+    return tt == et ? V_OK : mismatch(v);
+}
+
+static VStatus chk_table_copy(Val *v, const Instr *in)
+{
+    ValType dst, src;
+    if (table(v, in->a, &dst) || table(v, in->b, &src))
+        return V_ERR;
+    return dst == src ? V_OK : mismatch(v);
+}
+
+static const Handler imm_checks[] = {
+    [IMM_MEMARG] = chk_memarg,
+    [IMM_MEMIDX] = chk_memory,
+    [IMM_MEMORY_COPY] = chk_memory,
+    [IMM_MEMORY_INIT] = chk_memory_init,
+    [IMM_DATA] = chk_data,
+    [IMM_TABLE] = chk_table,
+    [IMM_ELEM] = chk_elem,
+    [IMM_TABLE_INIT] = chk_table_init,
+    [IMM_TABLE_COPY] = chk_table_copy,
+};
+
+/* Instructions whose typing is not a fixed signature (NULL params in opcode.def). */
+static const Handler handlers[OP_COUNT] = {
+    [OP_UNREACHABLE] = op_unreachable,
+    [OP_BLOCK] = op_block,
+    [OP_LOOP] = op_block,
+    [OP_IF] = op_if,
+    [OP_ELSE] = op_else,
+    [OP_END] = op_end,
+    [OP_BR] = op_br,
+    [OP_BR_IF] = op_br_if,
+    [OP_BR_TABLE] = op_br_table,
+    [OP_RETURN] = op_return,
+    [OP_CALL] = op_call,
+    [OP_CALL_INDIRECT] = op_call_indirect,
+    [OP_REF_NULL] = op_ref_null,
+    [OP_REF_IS_NULL] = op_ref_is_null,
+    [OP_REF_FUNC] = op_ref_func,
+    [OP_DROP] = op_drop,
+    [OP_SELECT] = op_select,
+    [OP_SELECT_T] = op_select_t,
+    [OP_LOCAL_GET] = op_local_get,
+    [OP_LOCAL_SET] = op_local_set,
+    [OP_LOCAL_TEE] = op_local_tee,
+    [OP_GLOBAL_GET] = op_global_get,
+    [OP_GLOBAL_SET] = op_global_set,
+    [OP_TABLE_GET] = op_table_get,
+    [OP_TABLE_SET] = op_table_set,
+    [OP_TABLE_GROW] = op_table_grow,
+    [OP_TABLE_FILL] = op_table_fill,
+};
+
+static void build_sigs(void)
+{
+    for (int op = 0; op < OP_COUNT; op++) {
+        assert(op_info[op].params || handlers[op]); /* every op is typed somewhere */
+        if (!op_info[op].params)
+            continue;
+        sigs[op].np = letters_to_types(op_info[op].params, sigs[op].p, sizeof sigs[op].p);
+        sigs[op].nr = letters_to_types(op_info[op].results, sigs[op].r, sizeof sigs[op].r);
+    }
+}
+
+static V_WARN VStatus op_fixed(Val *v, const Instr *in)
+{
+    uint8_t imm = op_info[in->op].imm;
+    Handler chk = imm < sizeof imm_checks / sizeof *imm_checks ? imm_checks[imm] : NULL;
+    if (chk && chk(v, in))
+        return V_ERR;
+    const Sig *s = &sigs[in->op];
+    if (pop_types(v, s->p, s->np))
+        return V_ERR;
+    return push_types(v, s->r, s->nr);
+}
+
+/* ---- function bodies ---- */
+
+/* A body that ends before its final `end`. The reference decoder reads on past the body's
+ * size, so its message depends on what follows; these are the cases the spec tests pin. */
+static VStatus missing_end(Val *v, const Code *c)
+{
+    const Module *m = v->m;
+    if (c->body_end >= m->bytes_len)
+        return malformed(v, c->body_end, "unexpected end of section or function");
+    if (c == &m->codes[m->ncodes - 1])
+        return malformed(v, c->body_end, "section size mismatch");
+    return malformed(v, c->body_end, "END opcode expected");
+}
+
+/* Reads the body to its final `end`: table[op], or `other` where the table has none. */
+static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *table, Handler other)
+{
+    Instr in;
+    while (v->nctrl > 0) {
+        if (rd_eof(r))
+            return missing_end(v, v->code);
+        if (instr_read(r, &in))
+            return malformed(v, r->err_off, r->err);
+        v->off = in.off;
+        Handler h = table[in.op] ? table[in.op] : other;
+        if (h && h(v, &in))
+            return V_ERR;
+    }
+    /* The reference decoder reads the body up to its `end`, then checks the size. */
+    return rd_eof(r) ? V_OK : malformed(v, rd_off(r), "section size mismatch");
+}
+
+static V_WARN VStatus setup_locals(Val *v, const Code *c, const FuncType *t)
+{
+    v->params = ft_params(t);
+    v->nparams = t->nparams;
+    if (c->ndecls > v->cap_decls) {
+        uint64_t *p = realloc(v->decl_end, (size_t)c->ndecls * sizeof *p);
+        if (!p)
+            return fail(v, c->size_off, "out of memory");
+        v->decl_end = p;
+        v->cap_decls = c->ndecls;
+    }
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < c->ndecls; i++)
+        v->decl_end[i] = sum += c->decls[i].count;
+    return V_OK;
+}
+
+/* Empties the stacks, opens the function's frame and a reader over body code_idx. */
+static V_WARN VStatus begin_body(Val *v, uint32_t code_idx, const ValType *results,
+                                 uint32_t nresults, Reader *r)
+{
+    const Module *m = v->m;
+    const Code *c = &m->codes[code_idx];
+    v->body = code_idx;
+    v->code = c;
+    v->func = m->nfunc_imports + code_idx;
+    v->off = c->body_start;
+    if (c->body_start > c->body_end || c->body_end > m->bytes_len)
+        return malformed(v, c->size_off, "unexpected end");
+    v->nvals = v->nctrl = 0;
+    if (reserve_vals(v, 64)) /* allocates once: vals is never NULL in a body */
+        return V_ERR;
+    rd_init(r, m->bytes, c->body_end);
+    r->p += c->body_start;
+    return push_ctrl(v, OP_BLOCK, single_types, 0, results, nresults);
+}
+
+static V_WARN VStatus validate_body(Val *v, uint32_t code_idx)
+{
+    const Module *m = v->m;
+    const FuncType *t = m->types[m->func_types[m->nfunc_imports + code_idx]];
+    Reader r;
+    if (begin_body(v, code_idx, ft_results(t), t->nresults, &r))
+        return V_ERR;
+    if (setup_locals(v, &m->codes[code_idx], t))
+        return V_ERR;
+    return run_body(v, &r, handlers, op_fixed);
+}
+
+/* ---- after a validation error: the spec decodes the whole module before validating any
+ * of it, so a malformation in this or a later body takes precedence. Only the block
+ * structure and what the decoder checks are followed here. ---- */
+
+static VStatus skim_block(Val *v, const Instr *in)
+{
+    return push_ctrl(v, in->op, single_types, 0, single_types, 0);
+}
+
+static VStatus skim_else(Val *v, const Instr *in)
+{
+    if (top(v)->op != OP_IF)
+        return malformed(v, in->off, "END opcode expected");
+    top(v)->op = OP_ELSE;
+    return V_OK;
+}
+
+static VStatus skim_end(Val *v, const Instr *in)
+{
+    (void)in;
+    v->nctrl--;
+    return V_OK;
+}
+
+static VStatus skim_select_t(Val *v, const Instr *in)
+{
+    return in->a == 0 || valtype_ok(in->b) ? V_OK : malformed(v, in->off, "malformed value type");
+}
+
+static const Handler skim_handlers[OP_COUNT] = {
+    [OP_BLOCK] = skim_block, [OP_LOOP] = skim_block, [OP_IF] = skim_block,
+    [OP_ELSE] = skim_else,   [OP_END] = skim_end,    [OP_SELECT_T] = skim_select_t,
+};
+
+/* Replaces the validation error in v->err by the first malformation of bodies from `from`. */
+static void prefer_malformed(Val *v, uint32_t from)
+{
+    DecodeError saved = *v->err;
+    for (uint32_t i = from; i < v->m->ncodes; i++) {
+        Reader r;
+        v->malformed = false;
+        if (begin_body(v, i, single_types, 0, &r) || run_body(v, &r, skim_handlers, NULL)) {
+            if (v->malformed)
+                return;
+            break;
+        }
+    }
+    *v->err = saved; /* saved.msg may point at err->buf, whose text is restored with it */
+}
+
+/* ---- constant expressions ---- */
+
+/* The type one constant instruction pushes, checking that it is constant in C' (whose
+ * globals are the imported ones only, in WebAssembly 2.0). */
+static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
+{
+    const Module *m = v->m;
+    switch (in->op) {
+    case OP_I32_CONST:
+    case OP_I64_CONST:
+    case OP_F32_CONST:
+    case OP_F64_CONST:
+        *out = sigs[in->op].r[0];
+        return V_OK;
+    case OP_REF_NULL:
+        *out = (ValType)in->a;
+        return V_OK;
+    case OP_REF_FUNC:
+        *out = VT_FUNCREF;
+        return in->a < m->nfuncs ? V_OK : fail_idx(v, in->off, "unknown function", in->a);
+    case OP_GLOBAL_GET:
+        if (in->a >= m->nglobal_imports)
+            return fail_idx(v, in->off, "unknown global", in->a);
+        *out = m->globals[in->a].type.type;
+        return m->globals[in->a].type.mut ? fail(v, in->off, "constant expression required") : V_OK;
+    default:
+        return fail(v, in->off, "constant expression required");
+    }
+}
+
+static V_WARN VStatus const_reader(Val *v, const ConstExpr *e, Reader *r)
+{
+    if (e->start > e->end || e->end > v->m->bytes_len)
+        return fail(v, e->start, "unexpected end");
+    rd_init(r, v->m->bytes, e->end);
+    r->p += e->start;
+    return V_OK;
+}
+
+/* Re-reads the expression: every instruction constant, exactly one value of type want. */
+static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want)
+{
+    Reader r;
+    /* A funcidx-vector element item: decoded, with no expression bytes (decode.c). */
+    if (e->kind == CONST_REF_FUNC && e->start == e->end) {
+        if (e->index >= v->m->nfuncs)
+            return fail_idx(v, e->start, "unknown function", e->index);
+        return want == VT_FUNCREF ? V_OK : fail(v, e->start, "type mismatch");
+    }
+    if (const_reader(v, e, &r))
+        return V_ERR;
+    uint32_t n = 0;
+    ValType t = VT_UNKNOWN;
+    while (!rd_eof(&r)) {
+        Instr in;
+        if (instr_read(&r, &in))
+            return malformed(v, r.err_off, r.err);
+        if (const_instr(v, &in, &t))
+            return V_ERR;
+        n += n < 2;
+    }
+    return n == 1 && t == want ? V_OK : fail(v, e->start, "type mismatch");
+}
+
+static void declare_ref(Val *v, uint32_t f)
+{
+    if (f < v->m->nfuncs)
+        v->refs[f >> 3] |= (uint8_t)(1u << (f & 7));
+}
+
+/* Adds the ref.func operands of an expression to C.refs; read errors are left to check_const. */
+static void scan_refs(Val *v, const ConstExpr *e)
+{
+    Reader r;
+    Instr in;
+    if (e->kind == CONST_REF_FUNC) {
+        declare_ref(v, e->index);
+        return;
+    }
+    if (const_reader(v, e, &r))
+        return;
+    while (!rd_eof(&r) && !instr_read(&r, &in))
+        if (in.op == OP_REF_FUNC)
+            declare_ref(v, in.a);
+}
+
+/* C.refs: functions referenced outside function bodies (and not by the start section). */
+static V_WARN VStatus collect_refs(Val *v)
+{
+    const Module *m = v->m;
+    v->refs = calloc(m->nfuncs / 8 + 1, 1);
+    if (!v->refs)
+        return fail(v, 0, "out of memory");
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
+        scan_refs(v, &m->globals[i].init);
+    for (uint32_t i = 0; i < m->nelems; i++)
+        for (uint32_t k = 0; k < m->elems[i].count; k++)
+            scan_refs(v, &m->elems[i].items[k]);
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].kind == EXTERN_FUNC)
+            declare_ref(v, m->exports[i].index);
+    return V_OK;
+}
+
+/* ---- module-level checks ---- */
+
+static size_t name_off(const Module *m, Name n)
+{
+    return (size_t)((const uint8_t *)n.ptr - m->bytes);
+}
+
+static V_WARN VStatus check_limits(Val *v, const Limits *l, uint64_t range, const char *msg)
+{
+    if (l->min > range || (l->has_max && l->max > range))
+        return fail(v, 0, msg);
+    if (l->has_max && l->min > l->max)
+        return fail(v, 0, "size minimum must not be greater than maximum");
+    return V_OK;
+}
+
+static V_WARN VStatus check_table_type(Val *v, const TableType *t)
+{
+    return check_limits(v, &t->lim, UINT32_MAX, "table size must be at most 2^32-1");
+}
+
+static V_WARN VStatus check_mem_type(Val *v, const MemType *t)
+{
+    return check_limits(v, &t->lim, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
+}
+
+static V_WARN VStatus check_imports(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const Import *im = &m->imports[i];
+        VStatus s = V_OK;
+        if (im->kind == EXTERN_FUNC && im->d.func_type >= m->ntypes)
+            s = fail_idx(v, name_off(m, im->module), "unknown type", im->d.func_type);
+        else if (im->kind == EXTERN_TABLE)
+            s = check_table_type(v, &im->d.table);
+        else if (im->kind == EXTERN_MEMORY)
+            s = check_mem_type(v, &im->d.mem);
+        if (s)
+            return V_ERR;
+    }
+    return V_OK;
+}
+
+static V_WARN VStatus check_funcs(Val *v)
+{
+    const Module *m = v->m;
+    if (m->ncodes != m->nfuncs - m->nfunc_imports || m->nfunc_imports > m->nfuncs)
+        return fail(v, 0, "function and code section have inconsistent lengths");
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        if (m->func_types[i] >= m->ntypes)
+            return fail_idx(v, 0, "unknown type", m->func_types[i]);
+    return V_OK;
+}
+
+static V_WARN VStatus check_tables_mems(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++)
+        if (check_table_type(v, &m->tables[i]))
+            return V_ERR;
+    for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
+        if (check_mem_type(v, &m->mems[i]))
+            return V_ERR;
+    return m->nmems > 1 ? fail(v, 0, "multiple memories") : V_OK;
+}
+
+static V_WARN VStatus check_globals(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
+        if (check_const(v, &m->globals[i].init, m->globals[i].type.type))
+            return V_ERR;
+    return V_OK;
+}
+
+static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
+{
+    for (uint32_t k = 0; k < s->count; k++)
+        if (check_const(v, &s->items[k], s->type))
+            return V_ERR;
+    if (s->mode != SEG_ACTIVE)
+        return V_OK;
+    v->off = s->offset.start;
+    ValType t;
+    if (table(v, s->table, &t) || check_const(v, &s->offset, VT_I32))
+        return V_ERR;
+    return t == s->type ? V_OK : mismatch(v);
+}
+
+static V_WARN VStatus check_segments(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = 0; i < m->nelems; i++)
+        if (check_elem(v, &m->elems[i]))
+            return V_ERR;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const DataSeg *d = &m->datas[i];
+        if (d->mode != SEG_ACTIVE)
+            continue;
+        if (d->mem >= m->nmems)
+            return fail_idx(v, d->offset.start, "unknown memory", d->mem);
+        if (check_const(v, &d->offset, VT_I32))
+            return V_ERR;
+    }
+    return V_OK;
+}
+
+static V_WARN VStatus check_start(Val *v)
+{
+    const Module *m = v->m;
+    if (!m->has_start)
+        return V_OK;
+    if (m->start >= m->nfuncs)
+        return fail_idx(v, 0, "unknown function", m->start);
+    const FuncType *t = m->types[m->func_types[m->start]];
+    return t->nparams || t->nresults ? fail(v, 0, "start function") : V_OK;
+}
+
+static int cmp_export(const void *a, const void *b)
+{
+    const Export *x = *(const Export *const *)a, *y = *(const Export *const *)b;
+    uint32_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
+    int c = n ? memcmp(x->name.ptr, y->name.ptr, n) : 0;
+    if (c || x->name.len != y->name.len)
+        return c ? c : (x->name.len < y->name.len ? -1 : 1);
+    return x < y ? -1 : x > y;
+}
+
+static V_WARN VStatus check_export_index(Val *v, const Export *e)
+{
+    static const char *const unknown[] = {"unknown function", "unknown table", "unknown memory",
+                                          "unknown global"};
+    const Module *m = v->m;
+    const uint32_t counts[] = {m->nfuncs, m->ntables, m->nmems, m->nglobals};
+    if ((unsigned)e->kind > EXTERN_GLOBAL)
+        return fail(v, name_off(m, e->name), "malformed export kind");
+    if (e->index >= counts[e->kind])
+        return fail_idx(v, name_off(m, e->name), unknown[e->kind], e->index);
+    return V_OK;
+}
+
+/* Export names must be unique: sorted by name (then position), duplicates are neighbours. */
+static V_WARN VStatus check_exports(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (check_export_index(v, &m->exports[i]))
+            return V_ERR;
+    if (m->nexports < 2)
+        return V_OK;
+    const Export **sorted = malloc((size_t)m->nexports * sizeof *sorted);
+    if (!sorted)
+        return fail(v, 0, "out of memory");
+    for (uint32_t i = 0; i < m->nexports; i++)
+        sorted[i] = &m->exports[i];
+    qsort(sorted, m->nexports, sizeof *sorted, cmp_export);
+    VStatus s = V_OK;
+    for (uint32_t i = 1; i < m->nexports && !s; i++) {
+        const Name *a = &sorted[i - 1]->name, *b = &sorted[i]->name;
+        if (a->len == b->len && (a->len == 0 || !memcmp(a->ptr, b->ptr, a->len)))
+            s = fail(v, name_off(m, *b), "duplicate export name");
+    }
+    free(sorted);
+    return s;
+}
+
+static V_WARN VStatus check_module(Val *v)
+{
+    if (check_imports(v) || check_funcs(v) || check_tables_mems(v) || collect_refs(v))
+        return V_ERR;
+    if (check_globals(v) || check_segments(v) || check_start(v) || check_exports(v))
+        return V_ERR;
+    for (uint32_t i = 0; i < v->m->ncodes; i++)
+        if (validate_body(v, i))
+            return V_ERR;
+    return V_OK;
+}
+
+int validate_module(const Module *m, DecodeError *err)
+{
+    call_once(&sigs_once, build_sigs);
+    Val v = {.m = m, .err = err, .func = UINT32_MAX};
+    err->msg = NULL;
+    err->offset = 0;
+    err->func = UINT32_MAX;
+    VStatus s = check_module(&v);
+    if (s && !v.malformed)
+        prefer_malformed(&v, v.body);
+    free(v.vals);
+    free(v.ctrl);
+    free(v.decl_end);
+    free(v.refs);
+    return s;
+}
