@@ -35,6 +35,10 @@ typedef struct corral_trap corral_trap_t;
 typedef struct corral_error corral_error_t;
 typedef struct corral_functype corral_functype_t;
 
+/* The library's version, "MAJOR.MINOR.PATCH". */
+#define CORRAL_VERSION "0.1.0"
+CORRAL_API const char *corral_version(void);
+
 /* ---- values ------------------------------------------------------------------------ */
 
 /* Value kinds carry their binary type codes. */
@@ -103,6 +107,8 @@ CORRAL_API corral_error_t *corral_module_new(corral_engine_t *engine, const uint
 /* Decodes and validates only (no compilation). */
 CORRAL_API corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *bytes,
                                                   size_t len);
+/* Releases the caller's handle. Instances made from the module keep it alive until their
+ * store is deleted, so the order of the two deletions does not matter. */
 CORRAL_API void corral_module_delete(corral_module_t *module);
 
 typedef enum corral_externkind {

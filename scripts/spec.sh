@@ -126,5 +126,5 @@ for wast in "$spec_dir"/*.wast; do
 done
 
 echo "$files files: $failing_files failing, $unconverted not converted as expected"
-echo "$total_pass passed, $total_fail failed, $total_skip skipped ($files files)"
+echo "spec: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ] && [ "$failing_files" -eq 0 ]

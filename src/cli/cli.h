@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CORRAL_CLI_VERSION "0.1.0"
+#define CORRAL_CLI_VERSION CORRAL_VERSION
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

@@ -319,7 +319,9 @@ static bool match_nan(const char *pattern, uint64_t bits, int mant_bits)
     uint64_t payload = bits & ((UINT64_C(1) << mant_bits) - 1);
     if ((bits & exp_mask) != exp_mask || !(payload & quiet))
         return false;
-    return !strcmp(pattern, "nan:arithmetic") || payload == quiet;
+    if (!strcmp(pattern, "nan:arithmetic"))
+        return true;
+    return !strcmp(pattern, "nan:canonical") && payload == quiet;
 }
 
 static bool match_expected(const json_t *exp, const corral_val_t *got)

@@ -4,9 +4,12 @@
 #include "runtime.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *corral_version(void) { return CORRAL_VERSION; }
 
 /* ---- engine ---- */
 
@@ -109,6 +112,7 @@ corral_error_t *corral_module_new(corral_engine_t *engine, const uint8_t *bytes,
         return e;
     }
     cm->engine = engine;
+    cm->refs = 1;
     *out = cm;
     return NULL;
 }
@@ -122,13 +126,19 @@ corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *b
     return e;
 }
 
+void module_release(struct corral_module *cm)
+{
+    if (atomic_fetch_sub(&cm->refs, 1) != 1)
+        return;
+    lowered_free(cm->m);
+    module_free(cm->m);
+    free(cm);
+}
+
 void corral_module_delete(corral_module_t *module)
 {
-    if (!module)
-        return;
-    lowered_free(module->m);
-    module_free(module->m);
-    free(module);
+    if (module)
+        module_release(module);
 }
 
 size_t corral_module_import_count(const corral_module_t *m) { return m->m->nimports; }

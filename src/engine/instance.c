@@ -4,6 +4,7 @@
  * function. Knows nothing of where imports come from: the embedder passes them in order. */
 #include "runtime.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 Cell const_eval(const Instance *inst, const ConstExpr *e)
@@ -198,6 +199,9 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
         return error_new(SIZE_MAX, "out of memory");
     inst->module = m;
     inst->store = s;
+    if (store_own(s, OWN_MODULE_REF, (void *)cm) != 0)
+        return error_new(SIZE_MAX, "out of memory");
+    atomic_fetch_add(&((struct corral_module *)cm)->refs, 1);
     if (!alloc_index_spaces(s, inst))
         return error_new(SIZE_MAX, "out of memory");
     corral_error_t *err = link_imports(inst, imports, nimports);

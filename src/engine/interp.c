@@ -299,6 +299,15 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
         SLOT(0) = (expr);                                       \
     }                                                           \
     NEXT(name);
+#define LOAD_A(name, n, expr)                                   \
+    H(name) {                                                   \
+        uint64_t ea = (uint64_t)(uint32_t)(R32(1) + OPND(2)) + OPND(3); \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        const uint8_t *p = mem + ea;                            \
+        SLOT(0) = (expr);                                       \
+    }                                                           \
+    NEXT(name);
 #define STORE(name, n, stmt)                                    \
     H(name) {                                                   \
         uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
@@ -591,6 +600,18 @@ do_return:
     LOAD(I64_LOAD16_U, 2, ld_u16(p))
     LOAD(I64_LOAD32_S, 4, (uint64_t)S64((int32_t)ld_u32(p)))
     LOAD(I64_LOAD32_U, 4, ld_u32(p))
+    LOAD_A(I32_LOAD_A, 4, ld_u32(p))
+    LOAD_A(I64_LOAD_A, 8, ld_u64(p))
+    LOAD_A(I32_LOAD8_S_A, 1, (uint32_t)S32((int8_t)ld_u8(p)))
+    LOAD_A(I32_LOAD8_U_A, 1, ld_u8(p))
+    LOAD_A(I32_LOAD16_S_A, 2, (uint32_t)S32((int16_t)ld_u16(p)))
+    LOAD_A(I32_LOAD16_U_A, 2, ld_u16(p))
+    LOAD_A(I64_LOAD8_S_A, 1, (uint64_t)S64((int8_t)ld_u8(p)))
+    LOAD_A(I64_LOAD8_U_A, 1, ld_u8(p))
+    LOAD_A(I64_LOAD16_S_A, 2, (uint64_t)S64((int16_t)ld_u16(p)))
+    LOAD_A(I64_LOAD16_U_A, 2, ld_u16(p))
+    LOAD_A(I64_LOAD32_S_A, 4, (uint64_t)S64((int32_t)ld_u32(p)))
+    LOAD_A(I64_LOAD32_U_A, 4, ld_u32(p))
     STORE(I32_STORE, 4, st_u32(p, (uint32_t)v))
     STORE(I64_STORE, 8, st_u64(p, v))
     STORE(I32_STORE8, 1, st_u8(p, (uint8_t)v))

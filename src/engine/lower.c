@@ -17,7 +17,7 @@
 
 /* ---- instruction-set tables (from iop.def) -------------------------------------------- */
 
-enum { SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_STORE, SH_STOREI, SH_BRC, SH_BRCI };
+enum { SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_STORE, SH_STOREI, SH_BRC, SH_BRCI };
 
 static const uint8_t iop_shape[IOP_COUNT] = {
 #define IOP(name, nops, wasm, shape) SH_##shape,
@@ -51,12 +51,13 @@ typedef struct OpMaps {
     uint16_t imm[OP_COUNT];   /* BINI, STOREI */
     uint16_t brc[OP_COUNT];   /* compare -> fused compare-and-branch */
     uint16_t brci[OP_COUNT];
+    uint16_t loada[OP_COUNT]; /* load with an a + imm address */
 } OpMaps;
 
 static void build_maps(OpMaps *mp)
 {
     for (int i = 0; i < OP_COUNT; i++)
-        mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = IOP_COUNT;
+        mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = mp->loada[i] = IOP_COUNT;
     for (int i = 0; i < IOP_COUNT; i++) {
         uint16_t w = iop_wasm[i];
         if (w == OP_COUNT)
@@ -66,6 +67,7 @@ static void build_maps(OpMaps *mp)
         case SH_STOREI: mp->imm[w] = (uint16_t)i; break;
         case SH_BRC: mp->brc[w] = (uint16_t)i; break;
         case SH_BRCI: mp->brci[w] = (uint16_t)i; break;
+        case SH_LOADA: mp->loada[w] = (uint16_t)i; break;
         default: mp->plain[w] = (uint16_t)i; break;
         }
     }
@@ -73,6 +75,8 @@ static void build_maps(OpMaps *mp)
     mp->plain[OP_F64_LOAD] = IOP_I64_LOAD;
     mp->plain[OP_F32_STORE] = IOP_I32_STORE;
     mp->plain[OP_F64_STORE] = IOP_I64_STORE;
+    mp->loada[OP_F32_LOAD] = IOP_I32_LOAD_A;
+    mp->loada[OP_F64_LOAD] = IOP_I64_LOAD_A;
     mp->imm[OP_F32_STORE] = IOP_I32_STORE_I;
     mp->imm[OP_F64_STORE] = IOP_I64_STORE_I;
 }
@@ -981,6 +985,15 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_binary(L, op);
         return 0;
     case SH_LOAD:
+        if (producer_is_top(L) && code_op(L, L->last_start) == IOP_I32_ADD_I) {
+            /* fuse the address computation: mem[(u32)(a + imm) + offset] */
+            uint32_t p = L->last_start, a = L->code[p + 3], imm = L->code[p + 4];
+            truncate_code(L, p);
+            pop(L);
+            push_slot(L);
+            set_producer(L, EMIT(L, (Iop)L->maps->loada[op], temp(L, L->h - 1), a, imm, in->b));
+            return 0;
+        }
         produce(L, iop, 1, in->b, 1);
         return 0;
     case SH_STORE: {

@@ -26,10 +26,16 @@ struct corral_engine {
     corral_config_t cfg;
 };
 
+/* A compiled module, reference counted: the owner's handle plus one per instance, so a
+ * module lives as long as any store still runs code from it. */
 struct corral_module {
     Engine *engine;
     Module *m;
+    _Atomic uint32_t refs;
 };
+
+/* Drops one reference to a module (the last one frees it). */
+void module_release(struct corral_module *cm);
 
 /* Decode, validation and link errors. */
 struct corral_error {
@@ -101,7 +107,7 @@ struct corral_trap {
 };
 
 /* What a store owns, released in reverse order when the store is deleted. */
-typedef enum { OWN_PLAIN, OWN_MEMORY, OWN_TABLE_ELEMS, OWN_HOST_FUNC } OwnKind;
+typedef enum { OWN_PLAIN, OWN_MEMORY, OWN_TABLE_ELEMS, OWN_HOST_FUNC, OWN_MODULE_REF } OwnKind;
 typedef struct Owned {
     uint8_t kind; /* OwnKind */
     void *ptr;

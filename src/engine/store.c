@@ -53,6 +53,9 @@ static void release(Owned *o)
     case OWN_TABLE_ELEMS:
         free(((Table *)o->ptr)->elems);
         break;
+    case OWN_MODULE_REF:
+        module_release(o->ptr);
+        break;
     case OWN_HOST_FUNC: {
         Func *f = o->ptr;
         if (f->host_finalizer)
