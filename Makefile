@@ -24,7 +24,7 @@ FUZZ_CORPUS := $(wildcard tests/fuzz/corpus/*)
 
 SPEC_DIR   ?= ../shared/testsuite/spec
 
-.PHONY: all deps test unit spec spec-asan asan demo bench clean format fuzz-replay
+.PHONY: all deps test unit cli-test spec spec-asan asan demo bench clean format fuzz-replay
 
 all: $(BUILD)/corral
 
@@ -63,6 +63,10 @@ fuzz-replay: $(BUILD)/tests/replay
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay
 
+# Black-box tests of the corral command line: output and exit status of each command.
+cli-test: $(BUILD)/corral
+	tests/cli/run.sh $(BUILD)/corral
+
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 
@@ -80,6 +84,7 @@ spec-asan: asan
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) cli-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
 	$(MAKE) spec-asan

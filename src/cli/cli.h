@@ -1,6 +1,7 @@
 /* cli.h: what the subcommands of the `corral` tool share: the command table entry, exit
- * statuses, reading a whole file, and parsing and printing values as the command line
- * spells them. The CLI sees the engine through corral.h only, never its internals. */
+ * statuses, reading a whole module or script, parsing and printing values as the command line
+ * spells them, and trap reports. The CLI sees the engine through corral.h only, never its
+ * internals. */
 #ifndef CORRAL_CLI_H
 #define CORRAL_CLI_H
 
@@ -27,6 +28,10 @@ enum {
     CLI_EXIT_TRAP = 134,
 };
 
+/* The most cli_read_file reads: a module or script past this is refused, not truncated. */
+#define CLI_MAX_INPUT ((size_t)1 << 30)
+#define CLI_MAX_INPUT_TEXT "1 GiB"
+
 /* One subcommand. main gets argv with argv[0] = the command's name; usage is the complete
  * text `corral help NAME` and `corral NAME --help` print. */
 typedef struct CliCommand {
@@ -46,27 +51,85 @@ void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* True for "-h" and "--help". */
 bool cli_is_help(const char *arg);
 
-/* Reads the regular file at path into an owned buffer (free() it; never NULL on success,
- * even for an empty file). On failure prints one line "corral: PATH: reason" to stderr and
- * returns false. */
+/* Makes sure file descriptors 0, 1 and 2 are open, so that no file the CLI opens lands on
+ * one of them: a closed one is filled with /dev/null opened read-only, so reads see end of
+ * file and writes fail (EBADF), which cli_finish then reports. Call first thing in main. */
+void cli_guard_std_fds(void);
+
+/* Flushes stdout and checks stdout and stderr for write errors. On one, prints
+ * "corral: write error: REASON" (stdout only; stderr cannot carry it) and returns
+ * CLI_EXIT_FAIL if status was CLI_EXIT_OK; a failing status is kept, being more specific.
+ * Otherwise returns status. main returns through this for every command. */
+int cli_finish(int status);
+
+/* The name messages use for a module or script path: "<stdin>" for "-", else path. */
+const char *cli_display_name(const char *path);
+
+/* Reads a whole module or script into an owned buffer (free() it; never NULL on success,
+ * even when empty). path "-" is standard input; pipes, FIFOs and devices are read to end of
+ * file. Directories and inputs over CLI_MAX_INPUT bytes are refused. On failure prints one
+ * line "corral: NAME: reason" to stderr and returns false. */
 bool cli_read_file(const char *path, uint8_t **out_bytes, size_t *out_len);
 
-/* Parses text as a value of kind: i32/i64 in decimal or 0x hex, optionally negative, up to
- * the unsigned maximum; f32/f64 as strtod spells them (decimal, hex float, inf, infinity)
- * plus the text format's nan and nan:0xPAYLOAD; references only as "null". On failure
- * returns false and sets *out_err to a static reason. */
+/* True when bytes are not a binary module but look like the text format: after blanks and
+ * ;; or (; ;) comments comes "(" or the end. The caller says so instead of "magic header not
+ * detected", which would leave a user guessing. */
+bool cli_looks_like_text(const uint8_t *bytes, size_t len);
+
+/* The message cli_looks_like_text calls for, without the file name. */
+#define CLI_TEXT_FORMAT_MESSAGE                                                                \
+    "this looks like the WebAssembly text format; compile it with wat2wasm first (Corral "    \
+    "reads binary modules)"
+
+/* Parses text as a value of kind: i32/i64 in decimal or 0x hex, optionally signed, up to
+ * the unsigned maximum; f32/f64 in decimal or hex float notation, rounded to nearest (a
+ * nonzero number too small rounds to 0 or a subnormal and is accepted; one too big for the
+ * type is an error, not infinity), plus inf, infinity, nan and nan:0xPAYLOAD, optionally
+ * signed. Letters are case-insensitive throughout (0X1F, 1E5, INF, NaN:0X1). References only
+ * as "null". On failure returns false and sets *out_err to a static reason. */
 bool cli_parse_val(corral_valkind_t kind, const char *text, corral_val_t *out,
                    const char **out_err);
 
-/* Formats v into buf (always NUL-terminated): i32/i64 as signed decimal, floats as the
- * shortest decimal that reads back to the same bits, nan, -nan, nan:0xPAYLOAD, inf, -inf;
- * null references as "null". */
+/* Longest text cli_format_val writes, NUL included ("-0.0000012345678901234567" and
+ * "externref:0x" plus 16 digits are the long ones). */
+#define CLI_VAL_TEXT_SIZE 64
+
+/* Formats v into buf (always NUL-terminated): i32/i64 as signed decimal; floats as the
+ * shortest decimal that reads back to the same bits, laid out as JavaScript does (plain
+ * notation from 1e-6 up to below 1e21: 1500, 0.000001; exponent form outside: 1e+21,
+ * 1e-7), and nan, -nan, nan:0xPAYLOAD, inf, -inf; null references as "null". */
 void cli_format_val(const corral_val_t *v, char *buf, size_t size);
 
 /* Formats a byte offset the way every Corral message shows it: 0x%06zx. */
 void cli_format_offset(size_t offset, char *buf, size_t size);
 
-/* Prints "error: trap: MESSAGE" and the backtrace lines "  N: func[I] @ 0xOFFSET" to stderr. */
-void cli_print_trap(const corral_trap_t *trap);
+/* Export names of a module's functions, for backtraces: the first name each function index
+ * is exported under. Names borrow from the module (corral_module_export's strings). */
+typedef struct CliFuncName {
+    uint32_t func;
+    const char *name;
+    size_t name_len;
+} CliFuncName;
+
+typedef struct CliFuncNames {
+    CliFuncName *v; /* owned */
+    size_t n;
+} CliFuncNames;
+
+/* Fills out from module and the bytes it was made from. Never fails as far as the caller is
+ * concerned: when the names cannot be had (out of memory, bytes that disagree with module),
+ * out is simply empty. Release with cli_func_names_free. */
+void cli_func_names_init(CliFuncNames *out, const corral_module_t *module, const uint8_t *bytes,
+                         size_t len);
+void cli_func_names_free(CliFuncNames *names);
+
+/* Prints a trap to stderr: "error: trap: MESSAGE", or "error: trap while instantiating FILE:
+ * MESSAGE" when instantiating is a file name, then the backtrace innermost first, one line a
+ * frame: "  N: func[I] <export> @ 0xOFFSET" (the <export> part when names, which may be
+ * NULL, has one). More than 3 identical frames in a row print as the first of them and
+ * "  ... func[I] @ 0xOFFSET repeated K more times"; past 25 such lines only the first 20 and
+ * the last 5 print, with "  ... K frames omitted" between. */
+void cli_print_trap(const corral_trap_t *trap, const char *instantiating,
+                    const CliFuncNames *names);
 
 #endif

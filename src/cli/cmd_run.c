@@ -3,32 +3,45 @@
  * until then a module that imports anything is refused with the import's name. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
     "usage: corral run [--invoke NAME] FILE.wasm [ARGS...]\n"
-    "       corral run FILE.wasm --invoke NAME [ARGS...]\n"
+    "       corral run FILE.wasm [--invoke NAME] [--] [ARGS...]\n"
     "\n"
-    "Instantiates FILE.wasm and calls its exported function NAME (without --invoke, the\n"
-    "export _start) with ARGS converted to the function's parameter types, then prints each\n"
-    "result on its own line. Modules that import anything are not supported yet.\n"
+    "Instantiates FILE.wasm (\"-\" reads it from standard input) and calls its exported\n"
+    "function NAME (without --invoke, the export _start) with ARGS converted to the\n"
+    "function's parameter types, then prints each result on its own line. Modules that\n"
+    "import anything are not supported yet.\n"
+    "\n"
+    "Options come before FILE; only --invoke may also follow it directly. Everything after\n"
+    "that is an argument, so negative numbers need no \"--\" (one is accepted there).\n"
     "\n"
     "Arguments by parameter type:\n"
     "  i32, i64        decimal or 0x hex, optionally negative: 42, -1, 0xff\n"
-    "  f32, f64        decimal or hex float, inf, -inf, nan, nan:0xPAYLOAD\n"
+    "  f32, f64        decimal or hex float, inf, -inf, nan, nan:0xPAYLOAD, rounded to\n"
+    "                  nearest: too small becomes 0, too big for the type is an error\n"
     "  funcref, externref  null\n"
     "Results print the same way: integers as signed decimal, floats in the shortest form\n"
-    "that reads back exactly.\n"
+    "that reads back exactly (1500, 0.001; exponent form from 1e21 and below 1e-6).\n"
     "\n"
     "Options:\n"
     "  --invoke NAME  Call the exported function NAME instead of _start\n"
     "  -h, --help     Show this help\n"
     "\n"
-    "Exit status: 0 on success, 1 when the module cannot be read, loaded or instantiated,\n"
-    "2 on a usage error (unknown export, wrong argument count, bad number), 134 on a trap\n"
-    "(the trap's message and backtrace go to stderr).\n";
+    "Exit status:\n"
+    "  0    success: the function returned and its results were printed\n"
+    "  1    FILE cannot be read, decoded, validated or linked (it has imports), or the\n"
+    "       results cannot be written\n"
+    "  2    usage error: bad option, unknown export, wrong argument count, bad number\n"
+    "  134  trap, whether in the function or while instantiating (a start function that\n"
+    "       traps, a data or element segment out of bounds); the message and the\n"
+    "       backtrace go to stderr\n";
+
+static const char usage_line[] = "corral run [--invoke NAME] FILE.wasm [ARGS...]";
 
 typedef struct RunArgs {
     const char *file;
@@ -36,6 +49,11 @@ typedef struct RunArgs {
     char **args;
     int nargs;
 } RunArgs;
+
+static bool is_invoke(const char *a)
+{
+    return !strcmp(a, "--invoke") || !strncmp(a, "--invoke=", 9);
+}
 
 /* Takes "--invoke NAME" or "--invoke=NAME" at argv[*i]; returns 1 when taken, 0 when argv[*i]
  * is something else, -1 on a usage error (already reported). */
@@ -61,9 +79,34 @@ static int take_invoke(int argc, char **argv, int *i, RunArgs *ra)
     return 1;
 }
 
-/* Options come before FILE (wasmtime's order); --invoke may also follow FILE directly.
- * Everything after that is an argument, so negative numbers need no "--". Returns -1 to
- * go on, else the exit status. */
+/* ARGS hold no option unless a "--" said so: a misplaced --invoke is named as such rather
+ * than failing later as "takes 2 arguments, got 4". No number starts with "--" and a
+ * letter, so checking for that costs the arguments nothing. Returns -1 to go on, else the
+ * exit status. */
+static int check_args(const RunArgs *ra)
+{
+    for (int k = 0; k < ra->nargs; k++) {
+        const char *a = ra->args[k];
+        if (cli_is_help(a)) {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        }
+        if (is_invoke(a)) {
+            cli_error("run: '%s' after the arguments; options must come before them: %s", a,
+                      usage_line);
+            return CLI_EXIT_USAGE;
+        }
+        if (a[0] == '-' && a[1] == '-' && isalpha((unsigned char)a[2])) {
+            cli_error("run: unknown option '%s'; see 'corral run --help'", a);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+/* Options come before FILE (wasmtime's order); --invoke may also follow FILE directly, and
+ * then "--" may end the options. Everything after that is an argument. Returns -1 to go on,
+ * else the exit status. */
 static int parse_args(int argc, char **argv, RunArgs *ra)
 {
     int i = 1, r;
@@ -84,7 +127,7 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
         }
     }
     if (i >= argc) {
-        cli_error("run: no module given; usage: corral run [--invoke NAME] FILE.wasm [ARGS...]");
+        cli_error("run: no module given; usage: %s", usage_line);
         return CLI_EXIT_USAGE;
     }
     ra->file = argv[i++];
@@ -93,59 +136,76 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
             return CLI_EXIT_USAGE;
         i++;
     }
+    bool literal = i < argc && !strcmp(argv[i], "--");
+    i += literal;
     ra->args = argv + i;
     ra->nargs = argc - i;
-    return -1;
+    return literal ? -1 : check_args(ra);
 }
 
 /* The module's first import, as a link error: nothing can be provided yet. */
-static bool refuse_imports(const corral_module_t *module)
+static bool refuse_imports(const corral_module_t *module, const char *name)
 {
     if (corral_module_import_count(module) == 0)
         return false;
     corral_extern_desc_t d;
     corral_module_import(module, 0, &d);
-    cli_error("unknown import %.*s::%.*s (corral run provides no imports yet)", (int)d.module_len,
-              d.module, (int)d.name_len, d.name);
+    cli_error("%s: unknown import %.*s::%.*s (corral run provides no imports yet)", name,
+              (int)d.module_len, d.module, (int)d.name_len, d.name);
     return true;
 }
 
-static corral_module_t *load_module(corral_engine_t *engine, const char *path)
+/* Reads and compiles the module at path, and its function names for backtraces. NULL after
+ * reporting why not, as "corral: FILE: 0xOFFSET: message". */
+static corral_module_t *load_module(corral_engine_t *engine, const char *path,
+                                    CliFuncNames *names)
 {
+    const char *name = cli_display_name(path);
     uint8_t *bytes;
     size_t len;
     if (!cli_read_file(path, &bytes, &len))
         return NULL;
+    if (cli_looks_like_text(bytes, len)) {
+        cli_error("%s: %s", name, CLI_TEXT_FORMAT_MESSAGE);
+        free(bytes);
+        return NULL;
+    }
     corral_module_t *module = NULL;
     corral_error_t *err = corral_module_new(engine, bytes, len, &module);
-    free(bytes);
     if (err) {
         char off[32] = "";
         if (corral_error_offset(err) != SIZE_MAX)
             cli_format_offset(corral_error_offset(err), off, sizeof off);
-        fprintf(stderr, "%s: %s%s%s\n", path, off, *off ? ": " : "", corral_error_message(err));
+        cli_error("%s: %s%s%s", name, off, *off ? ": " : "", corral_error_message(err));
         corral_error_delete(err);
+    } else {
+        cli_func_names_init(names, module, bytes, len);
     }
+    free(bytes);
     return module;
 }
 
 /* Instantiates module; returns the exit status to stop with, or -1 to go on. */
-static int instantiate(corral_store_t *store, const char *path, const corral_module_t *module,
-                       corral_instance_t **out)
+static int instantiate(corral_store_t *store, const char *name, const corral_module_t *module,
+                       const CliFuncNames *names, corral_instance_t **out)
 {
     corral_trap_t *trap = NULL;
     corral_error_t *err = corral_instance_new(store, module, NULL, 0, out, &trap);
     if (err) {
-        cli_error("%s: %s", path, corral_error_message(err));
+        cli_error("%s: %s", name, corral_error_message(err));
         corral_error_delete(err);
         return CLI_EXIT_FAIL;
     }
     if (trap) {
-        cli_print_trap(trap);
+        cli_print_trap(trap, name, names);
         corral_trap_delete(trap);
         return CLI_EXIT_TRAP;
     }
-    return *out ? -1 : CLI_EXIT_FAIL;
+    if (!*out) {
+        cli_error("%s: cannot instantiate (no reason given)", name);
+        return CLI_EXIT_FAIL;
+    }
+    return -1;
 }
 
 /* The function to call, or NULL after reporting why there is none. */
@@ -166,12 +226,26 @@ static corral_func_t *find_func(corral_instance_t *inst, const char *name, bool 
     return ext.of.func;
 }
 
+/* " (i32, f64)", or "" for no parameters; cut short with "..." past size. */
+static void describe_params(const corral_functype_t *type, char *buf, size_t size)
+{
+    size_t n = corral_functype_param_count(type), len = 0, i = 0;
+    buf[0] = '\0';
+    for (; i < n && len + 32 < size; i++) /* 32: room for a name and ", ...)" */
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : " (",
+                                corral_valkind_name(corral_functype_param(type, i)));
+    if (n > 0)
+        snprintf(buf + len, size - len, "%s)", i < n ? ", ..." : "");
+}
+
 static bool parse_call_args(const corral_functype_t *type, const RunArgs *ra, corral_val_t *args)
 {
     size_t want = corral_functype_param_count(type);
     if ((size_t)ra->nargs != want) {
-        cli_error("'%s' takes %zu argument%s, got %d", ra->invoke ? ra->invoke : "_start", want,
-                  want == 1 ? "" : "s", ra->nargs);
+        char sig[256];
+        describe_params(type, sig, sizeof sig);
+        cli_error("'%s' takes %zu argument%s%s, got %d", ra->invoke ? ra->invoke : "_start", want,
+                  want == 1 ? "" : "s", sig, ra->nargs);
         return false;
     }
     for (size_t i = 0; i < want; i++) {
@@ -187,7 +261,8 @@ static bool parse_call_args(const corral_functype_t *type, const RunArgs *ra, co
 }
 
 /* Calls f with the command line's arguments and prints the results. */
-static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs *ra)
+static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs *ra,
+                          const CliFuncNames *names)
 {
     const corral_functype_t *type = corral_func_type(f);
     size_t nparams = corral_functype_param_count(type);
@@ -204,15 +279,15 @@ static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs
         goto done;
     corral_trap_t *trap = corral_func_call(store, f, args, nparams, results, nresults);
     if (trap) {
-        cli_print_trap(trap);
+        cli_print_trap(trap, NULL, names);
         corral_trap_delete(trap);
         status = CLI_EXIT_TRAP;
         goto done;
     }
     for (size_t i = 0; i < nresults; i++) {
-        char buf[64];
+        char buf[CLI_VAL_TEXT_SIZE];
         cli_format_val(&results[i], buf, sizeof buf);
-        puts(buf);
+        puts(buf); /* a failed write shows in cli_finish */
     }
     status = CLI_EXIT_OK;
 done:
@@ -227,23 +302,26 @@ static int run_main(int argc, char **argv)
     int status = parse_args(argc, argv, &ra);
     if (status >= 0)
         return status;
+    const char *name = cli_display_name(ra.file);
     corral_engine_t *engine = corral_engine_new(NULL);
     corral_store_t *store = engine ? corral_store_new(engine) : NULL;
     corral_module_t *module = NULL;
     corral_instance_t *inst = NULL;
+    CliFuncNames names = {NULL, 0};
     status = CLI_EXIT_FAIL;
     if (!store) {
         cli_error("out of memory");
         goto done;
     }
-    module = load_module(engine, ra.file);
-    if (!module || refuse_imports(module))
+    module = load_module(engine, ra.file, &names);
+    if (!module || refuse_imports(module, name))
         goto done;
-    if ((status = instantiate(store, ra.file, module, &inst)) >= 0)
+    if ((status = instantiate(store, name, module, &names, &inst)) >= 0)
         goto done;
     corral_func_t *f = find_func(inst, ra.invoke ? ra.invoke : "_start", !ra.invoke);
-    status = f ? call_and_print(store, f, &ra) : CLI_EXIT_USAGE;
+    status = f ? call_and_print(store, f, &ra, &names) : CLI_EXIT_USAGE;
 done:
+    cli_func_names_free(&names);
     corral_store_delete(store);
     corral_module_delete(module);
     corral_engine_delete(engine);

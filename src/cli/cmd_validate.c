@@ -9,40 +9,49 @@
 static const char usage[] =
     "usage: corral validate [-v] FILE.wasm...\n"
     "\n"
-    "Decodes and validates each module without compiling or running it. A valid module\n"
-    "prints nothing; an invalid one prints one line on stderr:\n"
+    "Decodes and validates each module without compiling or running it (\"-\" reads one\n"
+    "from standard input). A valid module prints nothing; an invalid one prints one line on\n"
+    "stderr:\n"
     "  FILE: 0xOFFSET: message\n"
-    "where OFFSET is the byte offset of the problem in the file.\n"
+    "where OFFSET is the byte offset of the problem in the file. A file in the text format\n"
+    "is named as such (\"FILE: this looks like the WebAssembly text format; ...\"). A file\n"
+    "that cannot be read prints \"corral: FILE: reason\".\n"
     "\n"
     "Options:\n"
     "  -v, --verbose  Also print \"FILE: valid\" for each valid module\n"
     "  -h, --help     Show this help\n"
     "\n"
-    "Exit status: 0 when every module is valid, 1 when one is invalid or unreadable,\n"
-    "2 on a usage error.\n";
+    "Exit status: 0 when every module is valid, 1 when one is invalid or unreadable (or\n"
+    "the output cannot be written), 2 on a usage error.\n";
 
 /* Validates one file; true when it is valid. */
 static bool validate_file(corral_engine_t *engine, const char *path, bool verbose)
 {
+    const char *name = cli_display_name(path);
     uint8_t *bytes;
     size_t len;
     if (!cli_read_file(path, &bytes, &len))
         return false;
+    if (cli_looks_like_text(bytes, len)) {
+        fprintf(stderr, "%s: %s\n", name, CLI_TEXT_FORMAT_MESSAGE);
+        free(bytes);
+        return false;
+    }
     corral_error_t *err = corral_module_validate(engine, bytes, len);
     free(bytes);
     if (!err) {
         if (verbose)
-            printf("%s: valid\n", path);
+            printf("%s: valid\n", name);
         return true;
     }
     const char *msg = corral_error_message(err);
     size_t offset = corral_error_offset(err);
     if (offset == SIZE_MAX) {
-        fprintf(stderr, "%s: %s\n", path, msg);
+        fprintf(stderr, "%s: %s\n", name, msg);
     } else {
         char off[32];
         cli_format_offset(offset, off, sizeof off);
-        fprintf(stderr, "%s: %s: %s\n", path, off, msg);
+        fprintf(stderr, "%s: %s: %s\n", name, off, msg);
     }
     corral_error_delete(err);
     return false;

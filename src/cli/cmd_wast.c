@@ -15,16 +15,18 @@ static const char usage[] =
     "usage: corral wast [-v | --quiet] FILE.json\n"
     "\n"
     "Runs a WebAssembly spec test script converted by wast2json (the .wasm files it names\n"
-    "are read from the JSON file's directory) and checks every command: module, register,\n"
+    "are read from the JSON file's directory; FILE \"-\" reads the JSON from standard input\n"
+    "and the modules from the current directory) and checks every command: module, register,\n"
     "action, assert_return, assert_trap, assert_exhaustion, assert_invalid,\n"
     "assert_malformed, assert_unlinkable and assert_uninstantiable. Modules in text form are\n"
     "skipped. Imports resolve against the \"spectest\" host module and registered modules.\n"
     "Each failure prints one line, FILE.wast:LINE: COMMAND : expected ..., got ...; the\n"
-    "last line is the count: N passed, N failed, N skipped.\n"
+    "last line is the count: N passed, N failed, N skipped (a register that finds its\n"
+    "module counts as passed).\n"
     "\n"
     "Options:\n"
     "  -v, --verbose  Print each command before running it, and spectest.print* calls\n"
-    "  -q, --quiet    Print only the final count\n"
+    "  -q, --quiet    Print only the final count (not with -v)\n"
     "  -h, --help     Show this help\n"
     "\n"
     "Exit status: 0 when nothing failed, 1 when something failed or the script cannot be\n"
@@ -691,7 +693,8 @@ static void cmd_module(Wast *w, const json_t *cmd)
     bind_json_name(w, &w->names, cmd, "name", &b);
 }
 
-/* Registration is not itself counted; an unknown module name is a failure. */
+/* Registering a known module passes, an unknown module name fails. A module that failed to
+ * load registers too: the commands that import from it fail, each one counted. */
 static void cmd_register(Wast *w, const json_t *cmd)
 {
     const json_t *name = json_object_get(cmd, "name");
@@ -706,7 +709,11 @@ static void cmd_register(Wast *w, const json_t *cmd)
         return;
     }
     Binding copy = *b; /* b may move when the array grows */
-    bind_json_name(w, &w->registered, cmd, "as", &copy);
+    const json_t *as = json_object_get(cmd, "as");
+    if (bind(&w->registered, json_string_value(as), json_string_length(as), &copy))
+        pass(w);
+    else
+        fail(w, "expected to record the name, got out of memory");
 }
 
 static void cmd_action(Wast *w, const json_t *cmd)
@@ -939,7 +946,7 @@ static int run_script(Wast *w, const char *path, const json_t *root)
     const json_t *commands = json_object_get(root, "commands");
     const char *source = str_field(root, "source_filename");
     if (!json_is_array(commands)) {
-        cli_error("%s: no \"commands\" array; is this wast2json output?", path);
+        cli_error("%s: not a wast2json script (no \"commands\" array)", cli_display_name(path));
         return CLI_EXIT_FAIL;
     }
     w->script = base_name(source ? source : path);
@@ -947,7 +954,8 @@ static int run_script(Wast *w, const char *path, const json_t *root)
     w->engine = corral_engine_new(NULL);
     w->store = w->engine ? corral_store_new(w->engine) : NULL;
     if (!w->dir || !w->store || !spectest_init(w)) {
-        cli_error("%s: cannot set up the engine and the spectest module", path);
+        cli_error("%s: cannot set up the engine and the spectest module",
+                  cli_display_name(path));
         return CLI_EXIT_FAIL;
     }
     for (size_t i = 0; i < json_array_size(commands); i++)
@@ -966,6 +974,33 @@ static void wast_free(Wast *w)
     bindings_free(&w->names);
     bindings_free(&w->registered);
     free(w->dir);
+}
+
+/* Reads and parses the JSON at path; NULL after reporting why not. A file that is not JSON
+ * at all (a .wasm, the .wast itself) is named as such: jansson's "'[' or '{' expected near
+ * '(module'" would leave a user guessing. */
+static json_t *load_script(const char *path)
+{
+    const char *name = cli_display_name(path);
+    uint8_t *text;
+    size_t len, i = 0;
+    if (!cli_read_file(path, &text, &len))
+        return NULL;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i == len || text[i] != '{') {
+        cli_error("%s: not a wast2json script (JSON expected)%s", name,
+                  cli_looks_like_text(text, len) ? "; convert a .wast script with wast2json first"
+                                                 : "");
+        free(text);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)text, len, JSON_ALLOW_NUL, &jerr);
+    free(text);
+    if (!root)
+        cli_error("%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);
+    return root;
 }
 
 static int wast_main(int argc, char **argv)
@@ -994,18 +1029,13 @@ static int wast_main(int argc, char **argv)
         cli_error("wast: no script given; usage: corral wast [-v | --quiet] FILE.json");
         return CLI_EXIT_USAGE;
     }
-    w.verbose &= !w.quiet;
-    uint8_t *text;
-    size_t text_len;
-    if (!cli_read_file(path, &text, &text_len))
-        return CLI_EXIT_FAIL;
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)text, text_len, JSON_ALLOW_NUL, &jerr);
-    free(text);
-    if (!root) {
-        cli_error("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-        return CLI_EXIT_FAIL;
+    if (w.verbose && w.quiet) {
+        cli_error("wast: -v and -q contradict each other; give one of them");
+        return CLI_EXIT_USAGE;
     }
+    json_t *root = load_script(path);
+    if (!root)
+        return CLI_EXIT_FAIL;
     int status = run_script(&w, path, root);
     fflush(stdout);
     wast_free(&w);

@@ -1,5 +1,6 @@
 /* main.c: the `corral` dispatcher. Finds the subcommand in the one table below and hands it
- * the rest of argv; owns --help, --version and `corral help COMMAND`, nothing else. */
+ * the rest of argv; owns --help, --version and `corral help COMMAND`, and the one exit path
+ * through cli_finish that turns a failed write of any command's output into a failure. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -54,7 +55,7 @@ static int help_main(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         print_usage(stderr);
@@ -80,4 +81,10 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     return cmd->main(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    cli_guard_std_fds();
+    return cli_finish(dispatch(argc, argv));
 }

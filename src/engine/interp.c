@@ -236,6 +236,22 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
         memsize = m0_ ? m0_->size : 0;                     \
     } while (0)
 
+/* Zeroes the declared locals of the frame at fp. Frames with 1-4 of them have room for 4
+ * cells (lower.c pads them): four stores spare a memset call on the hot path. */
+#define ZERO_LOCALS(lf)                                                 \
+    do {                                                                \
+        uint32_t nzero_ = (lf)->nlocals - (lf)->nparams;                \
+        Cell *z_ = fp + (lf)->nparams;                                  \
+        if (nzero_ > 4) {                                               \
+            memset(z_, 0, nzero_ * sizeof(Cell));                       \
+        } else if (nzero_) {                                            \
+            z_[0] = 0;                                                  \
+            z_[1] = 0;                                                  \
+            z_[2] = 0;                                                  \
+            z_[3] = 0;                                                  \
+        }                                                               \
+    } while (0)
+
 /* Handler shapes. Every handler reads all its operands before writing its destination:
  * the lowering may point the destination at one of the sources. */
 #define UN(name, expr)           \
@@ -389,6 +405,8 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     uint64_t memsize = 0;
     CtlFrame *csp = st->csp;
     CtlFrame *const cs_entry = csp;
+    CtlFrame *const cs_end = st->cs_end;
+    Cell *const stack_end = st->stack_end;
     Func *callee = entry;
     Cell *nfp = args;
     const char *msg = NULL;
@@ -401,7 +419,7 @@ enter: {
     if (callee->host)
         goto host_call;
     const LoweredFunc *lf = callee->code;
-    if (csp == st->cs_end || (size_t)(st->stack_end - nfp) < lf->frame_cells) {
+    if (csp == cs_end || (size_t)(stack_end - nfp) < lf->frame_cells) {
         msg = "call stack exhausted";
         goto trap_at_call;
     }
@@ -411,21 +429,12 @@ enter: {
     csp++;
     func = callee;
     fp = nfp;
-    inst = func->inst;
-    /* Zero the declared locals. Frames with 1-4 of them have room for 4 cells (lower.c
-     * pads them), which spares a memset call on the hottest path of small functions. */
-    uint32_t nzero = lf->nlocals - lf->nparams;
-    Cell *z = fp + lf->nparams;
-    if (nzero > 4) {
-        memset(z, 0, nzero * sizeof(Cell));
-    } else if (nzero) {
-        z[0] = 0;
-        z[1] = 0;
-        z[2] = 0;
-        z[3] = 0;
-    }
+    ZERO_LOCALS(lf);
     ip = lf->code;
-    RELOAD_MEM();
+    if (func->inst != inst) {
+        inst = func->inst;
+        RELOAD_MEM();
+    }
     DISPATCH();
 }
 
@@ -455,8 +464,12 @@ do_return:
         st->csp = csp;
         return NULL;
     }
-    inst = func->inst;
-    RELOAD_MEM();
+    /* mem and memsize are current unless the callee ran in another instance: code of this
+     * instance reloads them after every grow, call into another instance or host call. */
+    if (func->inst != inst) {
+        inst = func->inst;
+        RELOAD_MEM();
+    }
     DISPATCH();
 
     DISPATCH_SWITCH_BEGIN
@@ -487,9 +500,30 @@ do_return:
         goto do_return;
     }
     H(CALL) {
+        /* A defined function: Wasm code of this same instance, so no host check and no
+         * instance or memory switch (the generic path is `enter`). */
         callee = inst->funcs[OPND(0)];
         nfp = (Cell *)(void *)((char *)fp + OPND(1));
         ip += IOP_LEN_CALL;
+        const LoweredFunc *lf = callee->code;
+        if (csp == cs_end || (size_t)(stack_end - nfp) < lf->frame_cells) {
+            msg = "call stack exhausted";
+            goto trap_at_call;
+        }
+        csp->ret = ip;
+        csp->fp = fp;
+        csp->func = func;
+        csp++;
+        func = callee;
+        fp = nfp;
+        ZERO_LOCALS(lf);
+        ip = lf->code;
+        DISPATCH();
+    }
+    H(CALL_IMPORT) {
+        callee = inst->funcs[OPND(0)];
+        nfp = (Cell *)(void *)((char *)fp + OPND(1));
+        ip += IOP_LEN_CALL_IMPORT;
         goto enter;
     }
     H(CALL_INDIRECT) {

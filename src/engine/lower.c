@@ -760,7 +760,8 @@ static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint
     for (uint32_t d = first; d < L->h; d++)
         materialize(L, d);
     if (op == IOP_CALL)
-        EMIT(L, IOP_CALL, funcidx, temp(L, first));
+        EMIT(L, funcidx < L->m->nfunc_imports ? IOP_CALL_IMPORT : IOP_CALL, funcidx,
+             temp(L, first));
     else
         EMIT(L, IOP_CALL_INDIRECT, typeidx, table, elem, temp(L, first));
     pop_n(L, np);
@@ -773,8 +774,33 @@ static bool fits_imm(Op op, uint64_t k)
     return !is_i64_op(op) || (int64_t)k == (int64_t)(int32_t)(uint32_t)k;
 }
 
+/* True when x op k == x for every x (x + 0, x << 32, x & -1, ...). */
+static bool is_identity(Op op, uint64_t k)
+{
+    bool i64 = is_i64_op(op);
+    uint64_t ones = i64 ? UINT64_MAX : UINT32_MAX, width = i64 ? 63 : 31;
+    switch (op) {
+    case OP_I32_ADD: case OP_I32_SUB: case OP_I32_OR: case OP_I32_XOR:
+    case OP_I64_ADD: case OP_I64_SUB: case OP_I64_OR: case OP_I64_XOR:
+        return k == 0;
+    case OP_I32_SHL: case OP_I32_SHR_S: case OP_I32_SHR_U: case OP_I32_ROTL: case OP_I32_ROTR:
+    case OP_I64_SHL: case OP_I64_SHR_S: case OP_I64_SHR_U: case OP_I64_ROTL: case OP_I64_ROTR:
+        return (k & width) == 0;
+    case OP_I32_MUL: case OP_I64_MUL:
+        return k == 1;
+    case OP_I32_AND: case OP_I64_AND:
+        return k == ones;
+    default:
+        return false;
+    }
+}
+
 static void op_binary(Lower *L, Op op)
 {
+    if (L->stack[L->h - 1].kind == V_CONST && is_identity(op, L->stack[L->h - 1].k)) {
+        pop(L); /* the left operand is the result, wherever it is */
+        return;
+    }
     uint32_t da = L->h - 2, db = L->h - 1;
     const AVal *a = &L->stack[da], *b = &L->stack[db];
     uint32_t pos;

@@ -13,10 +13,12 @@
 #include <string.h>
 #include <threads.h>
 
-/* Not in the spec: bounds that keep a hostile body from exhausting memory (16 M operand
- * values, 1 M nested blocks). Real compilers' output stays orders of magnitude below. */
+/* Not in the spec: bounds that keep a hostile module from exhausting memory or time (16 M
+ * operand values, 1 M nested blocks; V8's and wasmparser's 1000 params or results per type,
+ * since one instruction may move that many values). Compilers stay far below them. */
 #define MAX_VALUES (1u << 24)
 #define MAX_DEPTH (1u << 20)
+#define MAX_ARITY 1000u
 
 #define VT_UNKNOWN 0 /* any type: popped from the polymorphic stack of unreachable code */
 #define MAX_PAGES 65536u
@@ -209,18 +211,37 @@ static V_WARN VStatus pop_expect(Val *v, ValType want)
     return t == want || t == VT_UNKNOWN ? V_OK : mismatch(v);
 }
 
+/* Checks the top of the stack against t[0..n) as the spec's pop_vals would, without
+ * popping. *out_have counts the values present (at most n); the others are the polymorphic
+ * bottom of unreachable code, which matches anything at no cost. */
+static V_WARN VStatus match_top(Val *v, const ValType *t, uint32_t n, uint32_t *out_have)
+{
+    const Frame *f = top(v);
+    uint32_t avail = v->nvals - f->height;
+    uint32_t have = avail < n ? avail : n;
+    if (have < n && !f->unreachable)
+        return mismatch(v);
+    const ValType *s = v->vals + v->nvals - have;
+    for (uint32_t i = 0; i < have; i++)
+        if (s[i] != t[n - have + i] && s[i] != VT_UNKNOWN)
+            return mismatch(v);
+    *out_have = have;
+    return V_OK;
+}
+
 /* Pops t[0..n) (t[n-1] on top). The fast path compares the top of the stack at once. */
 static V_WARN VStatus pop_types(Val *v, const ValType *t, uint32_t n)
 {
+    uint32_t have;
     if (n == 0)
         return V_OK;
     if (n <= v->nvals - top(v)->height && memcmp(v->vals + v->nvals - n, t, n) == 0) {
         v->nvals -= n;
         return V_OK;
     }
-    for (uint32_t i = n; i-- > 0;)
-        if (pop_expect(v, t[i]))
-            return V_ERR;
+    if (match_top(v, t, n, &have))
+        return V_ERR;
+    v->nvals -= have;
     return V_OK;
 }
 
@@ -352,14 +373,10 @@ static VStatus op_br_if(Val *v, const Instr *in)
  * a polymorphic bottom the missing ones come back as VT_UNKNOWN. */
 static V_WARN VStatus check_label(Val *v, const ValType *t, uint32_t n)
 {
-    uint32_t avail = v->nvals - top(v)->height;
-    uint32_t have = avail < n ? avail : n, missing = n - have;
-    if (missing && !top(v)->unreachable)
-        return mismatch(v);
-    const ValType *s = v->vals + v->nvals - have;
-    for (uint32_t i = 0; i < have; i++)
-        if (s[i] != t[missing + i] && s[i] != VT_UNKNOWN)
-            return mismatch(v);
+    uint32_t have;
+    if (match_top(v, t, n, &have))
+        return V_ERR;
+    uint32_t missing = n - have;
     if (!missing)
         return V_OK;
     if (reserve_vals(v, missing))
@@ -859,9 +876,18 @@ static VStatus skim_select_t(Val *v, const Instr *in)
     return in->a == 0 || valtype_ok(in->b) ? V_OK : malformed(v, in->off, "malformed value type");
 }
 
+/* As in chk_data: only for a segment that exists, as modules converted from text expect. */
+static VStatus skim_data(Val *v, const Instr *in)
+{
+    if (!v->m->has_datacount && in->a < v->m->ndatas)
+        return malformed(v, in->off, "data count section required");
+    return V_OK;
+}
+
 static const Handler skim_handlers[OP_COUNT] = {
-    [OP_BLOCK] = skim_block, [OP_LOOP] = skim_block, [OP_IF] = skim_block,
-    [OP_ELSE] = skim_else,   [OP_END] = skim_end,    [OP_SELECT_T] = skim_select_t,
+    [OP_BLOCK] = skim_block,      [OP_LOOP] = skim_block,     [OP_IF] = skim_block,
+    [OP_ELSE] = skim_else,        [OP_END] = skim_end,        [OP_SELECT_T] = skim_select_t,
+    [OP_MEMORY_INIT] = skim_data, [OP_DATA_DROP] = skim_data,
 };
 
 /* Replaces the validation error in v->err by the first malformation of bodies from `from`. */
@@ -1010,6 +1036,15 @@ static V_WARN VStatus check_mem_type(Val *v, const MemType *t)
     return check_limits(v, &t->lim, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
 }
 
+static V_WARN VStatus check_types(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        if (m->types[i]->nparams > MAX_ARITY || m->types[i]->nresults > MAX_ARITY)
+            return fail_idx(v, 0, "too many params or results in type", i);
+    return V_OK;
+}
+
 static V_WARN VStatus check_imports(Val *v)
 {
     const Module *m = v->m;
@@ -1153,9 +1188,10 @@ static V_WARN VStatus check_exports(Val *v)
 
 static V_WARN VStatus check_module(Val *v)
 {
-    if (check_imports(v) || check_funcs(v) || check_tables_mems(v) || collect_refs(v))
+    if (check_types(v) || check_imports(v) || check_funcs(v) || check_tables_mems(v))
         return V_ERR;
-    if (check_globals(v) || check_segments(v) || check_start(v) || check_exports(v))
+    if (collect_refs(v) || check_globals(v) || check_segments(v) || check_start(v) ||
+        check_exports(v))
         return V_ERR;
     for (uint32_t i = 0; i < v->m->ncodes; i++)
         if (validate_body(v, i))

@@ -1,0 +1,489 @@
+#!/usr/bin/env bash
+# run.sh: black-box tests of the `corral` command line, as a user sees it: stdout, stderr and
+# the exit status of each command, never the library behind it.
+#
+# usage: tests/cli/run.sh [CORRAL]   (default: $CORRAL, else the checkout's build/corral)
+# Environment: CLI_TEST_DIR where compiled fixtures go (default: build/tests/cli, next to the
+# binary's build directory), CLI_VERBOSE=1 prints every case and the full output of failures,
+# CLI_KNOWN_BUGS=1 also runs the cases of bugs not fixed yet (they fail until then).
+#
+# Needs wat2wasm and wast2json (wabt) and coreutils. The fixtures are the *.wat and *.wast
+# files next to this script; invalid-*.wat are compiled with --no-check. Broken binaries
+# (bad magic, truncated) are cut from valid ones here. Every case runs with the fixture
+# directory as its working directory, so messages name files as "x.wasm".
+#
+# Prints one line per failing case, then exactly "cli: N passed, M failed"; exits 1 when a
+# case failed, 2 when the fixtures could not be built.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+corral=${1:-${CORRAL:-$here/../../build/corral}}
+case $corral in
+*/*) corral=$(cd "$(dirname "$corral")" && pwd)/$(basename "$corral") ;;
+*) corral=$(command -v "$corral" || echo "$corral") ;;
+esac
+out=${CLI_TEST_DIR:-$(dirname "$corral")/tests/cli}
+verbose=${CLI_VERBOSE:-0}
+export LC_ALL=C
+
+die() {
+    echo "cli: $*" >&2
+    exit 2
+}
+
+[ -x "$corral" ] || die "$corral is not an executable; run make first"
+for tool in wat2wasm wast2json timeout od; do
+    command -v "$tool" >/dev/null || die "$tool not found (scripts/deps.sh installs wabt)"
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- fixtures ----
+
+# newer SRC DST: true when DST is missing or older than SRC or this script.
+newer() {
+    [ ! -e "$2" ] || [ "$1" -nt "$2" ] || [ "$here/run.sh" -nt "$2" ]
+}
+
+for src in "$here"/*.wat; do
+    name=$(basename "$src" .wat)
+    flags=()
+    case $name in invalid-*) flags=(--no-check) ;; esac
+    if newer "$src" "$out/$name.wasm"; then
+        wat2wasm "${flags[@]}" "$src" -o "$out/$name.wasm" || die "wat2wasm failed on $src"
+    fi
+done
+for src in "$here"/*.wast; do
+    name=$(basename "$src" .wast)
+    if newer "$src" "$out/$name.json"; then
+        wast2json "$src" -o "$out/$name.json" || die "wast2json failed on $src"
+    fi
+done
+
+# Broken binaries, cut from arith.wasm. Its first section is the type section: id 0x01 at
+# offset 8, then its size as a one-byte LEB128 at offset 9.
+arith=$out/arith.wasm
+{
+    printf '\0asn'
+    tail -c +5 "$arith"
+} >"$out/bad-magic.wasm"
+{
+    printf '\0asm\2\0\0\0'
+    tail -c +9 "$arith"
+} >"$out/bad-version.wasm"
+head -c 6 "$arith" >"$out/truncated-header.wasm" # ends inside the version field
+head -c 20 "$arith" >"$out/truncated-section.wasm" # ends inside the type section
+head -c "$(($(wc -c <"$arith") - 1))" "$arith" >"$out/truncated-last-byte.wasm"
+: >"$out/empty.wasm"
+cp "$here/arith.wat" "$out/source.wat" # the text format, run by mistake
+printf '{"source_filename": "x.wast", "commands": [' >"$out/not-json.json"
+rm -f "$out/missing.wasm" "$out/missing.json"
+
+# ---- the case runner ----
+
+passed=0 failed=0
+case_name='' reasons=()
+
+# byte FILE OFFSET: the byte at OFFSET as two hex digits.
+byte() {
+    od -An -tx1 -j "$2" -N 1 "$1" | tr -d ' \n'
+}
+
+# run NAME STATUS ARGS...: starts a case; runs corral ARGS in $out (20 s at most) and checks
+# the exit status. The expect_* calls that follow check the output; end_case counts it.
+run() {
+    case_name=$1
+    local want=$2 status=0
+    shift 2
+    reasons=()
+    [ "$verbose" = 1 ] && echo "cli: $case_name: corral $*"
+    (cd "$out" && timeout 20 "$corral" "$@") >"$tmp/stdout" 2>"$tmp/stderr" </dev/null ||
+        status=$?
+    [ "$status" = "$want" ] || reasons+=("exit status $status, want $want")
+}
+
+# first_line FILE: a short view of FILE for a one-line failure report.
+first_line() {
+    local n
+    n=$(wc -l <"$1")
+    printf "'%s'%s" "$(head -n 1 "$1" | cut -c 1-100)" "$([ "$n" -gt 1 ] && echo " (+$((n - 1)) lines)")"
+}
+
+# expect STREAM SPEC: checks the captured stdout or stderr. SPEC is
+#   ''      nothing at all          =TEXT   exactly TEXT and a newline (TEXT may span lines)
+#   ~TEXT   some line contains TEXT  1~TEXT  exactly one line, and it contains TEXT
+#   *       anything
+expect() {
+    local file=$tmp/$1 spec=$2
+    case $spec in
+    '*') ;;
+    '')
+        [ ! -s "$file" ] || reasons+=("$1 not empty: $(first_line "$file")")
+        ;;
+    =*)
+        printf '%s\n' "${spec#=}" >"$tmp/want"
+        cmp -s "$tmp/want" "$file" ||
+            reasons+=("$1: want $(first_line "$tmp/want"), got $(first_line "$file")")
+        ;;
+    1~*)
+        local n
+        n=$(wc -l <"$file")
+        [ "$n" = 1 ] && [ -z "$(tail -c 1 "$file")" ] ||
+            reasons+=("$1: want one line, got $n: $(first_line "$file")")
+        grep -qF -- "${spec#1~}" "$file" ||
+            reasons+=("$1: want '${spec#1~}' in $(first_line "$file")")
+        ;;
+    ~*)
+        grep -qF -- "${spec#\~}" "$file" ||
+            reasons+=("$1: want '${spec#\~}' in $(first_line "$file")")
+        ;;
+    *)
+        reasons+=("bad expectation '$spec' (run.sh bug)")
+        ;;
+    esac
+}
+
+# expect_lines STREAM ERE: every line of the stream matches the extended regex.
+expect_lines() {
+    local bad
+    bad=$(grep -vcE -- "$2" "$tmp/$1" || true)
+    [ "$bad" = 0 ] || reasons+=("$1: $bad lines do not match /$2/")
+}
+
+# fixture FILE OFFSET HEX WHAT: the compiled fixture has byte HEX at OFFSET. A wabt that lays
+# out a module differently must break the fixture check, not pass as a Corral bug.
+fixture() {
+    local got
+    got=$(byte "$out/$1" "$2")
+    [ "$got" = "$3" ] ||
+        reasons+=("fixture $1: byte at $2 is '$got', want $3 ($4); update run.sh's offsets")
+}
+
+end_case() {
+    if [ ${#reasons[@]} -eq 0 ]; then
+        passed=$((passed + 1))
+        return
+    fi
+    failed=$((failed + 1))
+    local joined
+    joined=$(printf '; %s' "${reasons[@]}")
+    echo "FAIL $case_name: ${joined#; }"
+    if [ "$verbose" = 1 ]; then
+        sed 's/^/  stdout| /' "$tmp/stdout"
+        sed 's/^/  stderr| /' "$tmp/stderr"
+    fi
+}
+
+# t NAME STATUS STDOUT STDERR ARGS...: a whole case in one line.
+t() {
+    local name=$1 status=$2 want_out=$3 want_err=$4
+    shift 4
+    run "$name" "$status" "$@"
+    expect stdout "$want_out"
+    expect stderr "$want_err"
+    end_case
+}
+
+# ---- corral, help and usage errors ----
+
+t no-args 2 '' '~usage: corral <command>'
+t version 0 '~corral ' '' --version
+t version-short 0 '~corral ' '' -V
+t unknown-command 2 '' "1~unknown command 'frobnicate'" frobnicate
+t unknown-option 2 '' "1~unknown option '--frobnicate'" --frobnicate
+t help-unknown-command 2 '' "1~unknown command 'frobnicate'" help frobnicate
+
+for form in --help -h help; do
+    run "help($form)" 0 "$form"
+    for want in run validate wast help '-h, --help' '-V, --version'; do
+        expect stdout "~$want"
+    done
+    expect stderr ''
+    end_case
+done
+
+# Each subcommand's help, both ways, mentions every option it documents; both ways agree.
+declare -A options=(
+    [run]='--invoke NAME|-h, --help'
+    [validate]='-v, --verbose|-h, --help'
+    [wast]='-v, --verbose|-q, --quiet|-h, --help'
+)
+for cmd in run validate wast; do
+    (cd "$out" && "$corral" help "$cmd") >"$tmp/help" 2>&1 || true
+    for form in "$cmd --help" "$cmd -h" "help $cmd"; do
+        # shellcheck disable=SC2086 # form is two words on purpose
+        run "help($form)" 0 $form
+        IFS='|' read -ra opts <<<"${options[$cmd]}"
+        for opt in "${opts[@]}"; do
+            expect stdout "~$opt"
+        done
+        expect stdout "~usage: corral $cmd"
+        expect stderr ''
+        cmp -s "$tmp/help" "$tmp/stdout" || reasons+=("differs from 'corral help $cmd'")
+        end_case
+    done
+    t "$cmd-unknown-option" 2 '' "1~unknown option '--frobnicate'" "$cmd" --frobnicate arith.wasm
+    t "$cmd-no-file" 2 '' '1~usage: corral' "$cmd"
+done
+
+# ---- corral validate ----
+
+t validate-valid 0 '' '' validate arith.wasm
+t validate-valid-many 0 '' '' validate arith.wasm traps.wasm command.wasm imports.wasm
+t validate-verbose 0 '=arith.wasm: valid' '' validate -v arith.wasm
+t validate-verbose-long 0 $'=arith.wasm: valid\ntraps.wasm: valid' '' \
+    validate --verbose arith.wasm traps.wasm
+t validate-dashdash 0 '' '' validate -- arith.wasm
+
+# Function bodies; the offsets are those of wasm-objdump -d, checked against the bytes.
+# invalid-operand: func 1's body is 41 01 (i32.const 1) at 0x23, 42 02 (i64.const 2) at 0x25
+# and 6a (i32.add) at 0x27, which pops the i64.
+run validate-operand-mismatch 1 validate invalid-operand.wasm
+fixture invalid-operand.wasm 39 6a i32.add
+expect stdout ''
+expect stderr '=invalid-operand.wasm: 0x000027: type mismatch in func 1'
+end_case
+# invalid-result: func 0 is 42 01 (i64.const 1) at 0x18, then 0b (end) at 0x1a, where the
+# i64 meets the declared i32 result.
+run validate-result-mismatch 1 validate invalid-result.wasm
+fixture invalid-result.wasm 26 0b end
+expect stdout ''
+expect stderr '=invalid-result.wasm: 0x00001a: type mismatch in func 0'
+end_case
+# invalid-local: func 2 (after the import and one empty function) declares one i64 local
+# (01 7e at 0x2a); 20 05 (local.get 5) at 0x2c names a local past param 0 and local 1.
+run validate-unknown-local 1 validate invalid-local.wasm
+fixture invalid-local.wasm 44 20 local.get
+expect stdout ''
+expect stderr '=invalid-local.wasm: 0x00002c: unknown local 5 in func 2'
+end_case
+
+# The header: "\0asm" at 0, version 1 as a u32 at 4.
+t validate-bad-magic 1 '' '=bad-magic.wasm: 0x000000: magic header not detected' \
+    validate bad-magic.wasm
+t validate-bad-version 1 '' '=bad-version.wasm: 0x000004: unknown binary version' \
+    validate bad-version.wasm
+t validate-empty 1 '' '=empty.wasm: 0x000000: unexpected end' validate empty.wasm
+t validate-truncated-header 1 '' '=truncated-header.wasm: 0x000004: unexpected end' \
+    validate truncated-header.wasm
+# truncated-section keeps 20 bytes: the type section's size byte at 9 announces more bytes
+# than the 10 left, which is the spec decoder's len32 error, at the size itself.
+run validate-truncated-section 1 validate truncated-section.wasm
+fixture truncated-section.wasm 8 01 'type section id'
+fixture truncated-section.wasm 9 43 'type section size 67, more than the 10 bytes left'
+expect stdout ''
+expect stderr '=truncated-section.wasm: 0x000009: length out of bounds'
+end_case
+# Without the last byte, the last function body is cut short; where exactly the spec's
+# decoder notices that is its own business, so only the message is checked.
+t validate-truncated-last-byte 1 '' '1~unexpected end' validate truncated-last-byte.wasm
+t validate-text-format 1 '' '=source.wat: 0x000000: magic header not detected' \
+    validate source.wat
+t validate-missing 1 '' '1~missing.wasm: No such file or directory' validate missing.wasm
+t validate-directory 1 '' '1~is a directory' validate .
+# Every file is checked; only the invalid one is reported, and the status says so.
+t validate-mixed 1 '' '=invalid-result.wasm: 0x00001a: type mismatch in func 0' \
+    validate arith.wasm invalid-result.wasm traps.wasm
+t validate-mixed-verbose 1 $'=arith.wasm: valid\ntraps.wasm: valid' \
+    '=invalid-result.wasm: 0x00001a: type mismatch in func 0' \
+    validate -v arith.wasm invalid-result.wasm traps.wasm
+
+# ---- corral run: arguments and results ----
+
+t run-i32 0 '=3' '' run arith.wasm --invoke add 1 2
+t run-i32-negative 0 '=-5' '' run arith.wasm --invoke add -2 -3
+t run-i32-hex 0 '=255' '' run arith.wasm --invoke i32 0xff
+t run-i32-hex-upper 0 '=-1' '' run arith.wasm --invoke i32 0XFFFFFFFF
+t run-i32-hex-negative 0 '=-16' '' run arith.wasm --invoke i32 -0x10
+t run-i32-wraps-signed 0 '=-2147483648' '' run arith.wasm --invoke add 0x7fffffff 1
+t run-i32-min 0 '=-2147483648' '' run arith.wasm --invoke i32 -2147483648
+t run-i32-unsigned-max 0 '=-1' '' run arith.wasm --invoke i32 4294967295
+t run-i32-plus 0 '=7' '' run arith.wasm --invoke i32 +7
+t run-i32-minus-zero 0 '=0' '' run arith.wasm --invoke i32 -0
+t run-i32-no-octal 0 '=10' '' run arith.wasm --invoke i32 010
+t run-i64-max 0 '=9223372036854775807' '' run arith.wasm --invoke i64 9223372036854775807
+t run-i64-min 0 '=-9223372036854775808' '' run arith.wasm --invoke i64 -9223372036854775808
+t run-i64-hex 0 '=-9223372036854775808' '' run arith.wasm --invoke i64 0x8000000000000000
+t run-i64-hex-all-ones 0 '=-1' '' run arith.wasm --invoke i64 0xffffffffffffffff
+t run-f32 0 '=0.1' '' run arith.wasm --invoke f32 0.1
+t run-f32-rounds 0 '=16777216' '' run arith.wasm --invoke f32 16777217
+t run-f32-hex-float 0 '=3' '' run arith.wasm --invoke f32 0x1.8p1
+t run-f32-max 0 '=3.4028235e+38' '' run arith.wasm --invoke f32 3.4028235e38
+t run-f32-min-subnormal 0 '=1e-45' '' run arith.wasm --invoke f32 0x1p-149
+t run-f32-neg-zero 0 '=-0' '' run arith.wasm --invoke f32 -0
+t run-f32-neg-zero-bits 0 '=-2147483648' '' run arith.wasm --invoke f32_bits -0
+t run-f32-inf 0 '=inf' '' run arith.wasm --invoke f32 inf
+t run-f32-neg-inf 0 '=-inf' '' run arith.wasm --invoke f32 -inf
+t run-f32-nan 0 '=nan' '' run arith.wasm --invoke f32 nan
+t run-f32-nan-bits 0 '=2143289344' '' run arith.wasm --invoke f32_bits nan # 0x7fc00000
+t run-f32-neg-nan-bits 0 '=-4194304' '' run arith.wasm --invoke f32_bits -nan # 0xffc00000
+t run-f32-nan-payload 0 '=2139095041' '' run arith.wasm --invoke f32_bits nan:0x1 # 0x7f800001
+t run-f32-print-nan-payload 0 '=-nan:0x12345' '' run arith.wasm --invoke bits_f32 0xff812345
+t run-f32-print-neg-nan 0 '=-nan' '' run arith.wasm --invoke bits_f32 0xffc00000
+t run-f64 0 '=0.30000000000000004' '' run arith.wasm --invoke f64_add 0.1 0.2
+t run-f64-max 0 '=1.7976931348623157e+308' '' run arith.wasm --invoke f64 1.7976931348623157e308
+t run-f64-min-subnormal 0 '=5e-324' '' run arith.wasm --invoke f64 0x1p-1074
+t run-f64-neg-zero 0 '=-0' '' run arith.wasm --invoke f64 -0
+t run-f64-neg-zero-bits 0 '=-9223372036854775808' '' run arith.wasm --invoke f64_bits -0
+t run-f64-inf 0 '=inf' '' run arith.wasm --invoke f64 inf
+t run-f64-neg-inf 0 '=-inf' '' run arith.wasm --invoke f64 -inf
+t run-f64-nan 0 '=nan' '' run arith.wasm --invoke f64 nan
+t run-f64-nan-bits 0 '=9221120237041090560' '' run arith.wasm --invoke f64_bits nan # 0x7ff8<<48
+t run-f64-nan-payload 0 '=nan:0x4000000000001' '' run arith.wasm --invoke f64 nan:0x4000000000001
+t run-f64-print-nan-payload 0 '=nan:0x1' '' run arith.wasm --invoke bits_f64 0x7ff0000000000001
+# Several results: one per line, in order, each printed by its own type.
+t run-multi-value 0 $'=nan\n-0\n16\n-1' '' run arith.wasm --invoke swap4 -1 0x10 -0 nan
+t run-multi-value-2 0 $'=-inf\n0.5\n-9223372036854775808\n2147483647' '' \
+    run arith.wasm --invoke swap4 2147483647 -9223372036854775808 0.5 -inf
+t run-no-results 0 '' '' run arith.wasm --invoke nothing
+t run-invoke-equals 0 '=3' '' run --invoke=add arith.wasm 1 2
+t run-invoke-before-file 0 '=-3' '' run --invoke add arith.wasm -1 -2
+t run-dashdash-before-file 0 '=3' '' run --invoke add -- arith.wasm 1 2
+t run-start-default 0 '' '' run command.wasm
+t run-start-named 0 '=0' '' run command.wasm --invoke ran
+
+# Usage errors: exit 2, one clear line, nothing on stdout.
+t run-too-few-args 2 '' "1~'add' takes 2 arguments, got 1" run arith.wasm --invoke add 1
+t run-too-many-args 2 '' "1~'add' takes 2 arguments, got 3" run arith.wasm --invoke add 1 2 3
+t run-args-for-nullary 2 '' "1~'nothing' takes 0 arguments, got 1" \
+    run arith.wasm --invoke nothing 1
+t run-bad-i32 2 '' "1~argument 1 'x' is not a valid i32" run arith.wasm --invoke add x 1
+t run-float-for-i32 2 '' "1~argument 2 '1.5' is not a valid i32" run arith.wasm --invoke add 1 1.5
+t run-empty-i32 2 '' "1~argument 1 '' is not a valid i32" run arith.wasm --invoke i32 ''
+t run-blank-i32 2 '' "1~argument 1 ' 1' is not a valid i32" run arith.wasm --invoke i32 ' 1'
+t run-bare-hex-prefix 2 '' "1~argument 1 '0x' is not a valid i32" run arith.wasm --invoke i32 0x
+t run-i32-too-big 2 '' '1~out of range for i32' run arith.wasm --invoke i32 4294967296
+t run-i32-too-small 2 '' '1~out of range for i32' run arith.wasm --invoke i32 -2147483649
+t run-i64-too-big 2 '' '1~out of range for i64' run arith.wasm --invoke i64 18446744073709551616
+t run-i64-too-small 2 '' '1~out of range for i64' run arith.wasm --invoke i64 -9223372036854775809
+t run-bad-f32 2 '' "1~argument 1 'abc' is not a valid f32" run arith.wasm --invoke f32 abc
+t run-f32-overflow 2 '' '1~out of range for f32' run arith.wasm --invoke f32 1e39
+t run-f64-overflow 2 '' '1~out of range for f64' run arith.wasm --invoke f64 1e309
+t run-nan-zero-payload 2 '' "1~'nan:0x0' is not a valid f32" run arith.wasm --invoke f32 nan:0x0
+t run-nan-big-payload 2 '' "1~'nan:0x800000' is not a valid f32" \
+    run arith.wasm --invoke f32 nan:0x800000
+t run-missing-export 2 '' "1~no export named 'nosuch'" run arith.wasm --invoke nosuch
+t run-export-not-func 2 '' "1~export 'mem' is not a function" run arith.wasm --invoke mem
+t run-export-global 2 '' "1~export 'answer' is not a function" run arith.wasm --invoke answer
+t run-no-start 2 '' '1~no _start export; use --invoke NAME' run arith.wasm
+t run-invoke-no-name 2 '' '1~--invoke needs a function name' run arith.wasm --invoke
+t run-invoke-twice 2 '' '1~--invoke given twice' run --invoke add arith.wasm --invoke add 1 2
+
+# Modules that cannot be run: exit 1, one line naming the file or the problem.
+t run-imports 1 '' '1~unknown import wasi_snapshot_preview1::fd_write' run imports.wasm
+t run-text-format 1 '' '=source.wat: 0x000000: magic header not detected' run source.wat
+t run-bad-magic 1 '' '=bad-magic.wasm: 0x000000: magic header not detected' \
+    run bad-magic.wasm --invoke f
+t run-invalid 1 '' '=invalid-operand.wasm: 0x000027: type mismatch in func 1' \
+    run invalid-operand.wasm --invoke f
+t run-missing 1 '' '1~missing.wasm: No such file or directory' run missing.wasm --invoke f
+t run-directory 1 '' '1~is a directory' run . --invoke f
+
+# ---- corral run: traps ----
+# Exit 134, "error: trap: MESSAGE", then the backtrace innermost first, one frame a line:
+# "  N: func[INDEX] @ 0xOFFSET", the offset being that of the trapping instruction or call.
+
+run trap-unreachable 134 run traps.wasm --invoke unreachable
+fixture traps.wasm 92 00 unreachable # func 0 at 0x5c
+expect stdout ''
+expect stderr $'=error: trap: unreachable\n  0: func[0] @ 0x00005c'
+end_case
+
+run trap-divide-by-zero 134 run traps.wasm --invoke div 1 0
+fixture traps.wasm 100 6d i32.div_s # func 1 at 0x64
+expect stdout ''
+expect stderr $'=error: trap: integer divide by zero\n  0: func[1] @ 0x000064'
+end_case
+
+run trap-overflow 134 run traps.wasm --invoke div -2147483648 -1
+expect stdout ''
+expect stderr $'=error: trap: integer overflow\n  0: func[1] @ 0x000064'
+end_case
+
+run trap-out-of-bounds 134 run traps.wasm --invoke load 65534
+fixture traps.wasm 106 28 i32.load # func 2 at 0x6a; a 4-byte load at 65534 crosses the end
+expect stdout ''
+expect stderr $'=error: trap: out of bounds memory access\n  0: func[2] @ 0x00006a'
+end_case
+
+run trap-out-of-bounds-far 134 run traps.wasm --invoke load -1
+expect stderr $'=error: trap: out of bounds memory access\n  0: func[2] @ 0x00006a'
+end_case
+
+# outer (func 4) calls middle (func 5) at 0x79, which calls div (func 1) at 0x82.
+run trap-backtrace 134 run traps.wasm --invoke outer 7
+fixture traps.wasm 121 10 'call in outer'
+fixture traps.wasm 130 10 'call in middle'
+expect stdout ''
+expect stderr $'=error: trap: integer divide by zero\n  0: func[1] @ 0x000064\n  1: func[5] @ 0x000082\n  2: func[4] @ 0x000079'
+end_case
+
+# Infinite recursion: every frame is func 3 at its call (0x72). How many frames are shown is
+# not part of the contract, so only their shape is checked.
+run trap-stack-exhausted 134 run traps.wasm --invoke recurse 0
+fixture traps.wasm 114 10 'call in recurse'
+expect stdout ''
+expect stderr '~error: trap: call stack exhausted'
+expect stderr '~  0: func[3] @ 0x000072'
+head -n 1 "$tmp/stderr" | grep -qx 'error: trap: call stack exhausted' ||
+    reasons+=("stderr: the trap line is not first")
+tail -n +2 "$tmp/stderr" >"$tmp/frames"
+mv "$tmp/frames" "$tmp/stderr"
+expect_lines stderr '^  [0-9]+: func\[3\] @ 0x000072$'
+end_case
+
+run trap-in-start 134 run start-trap.wasm --invoke f
+fixture start-trap.wasm 34 00 'unreachable in the start function'
+expect stdout ''
+expect stderr $'=error: trap: unreachable\n  0: func[0] @ 0x000022'
+end_case
+
+# The same function, not trapping.
+t trap-none 0 '=0' '' run traps.wasm --invoke div 0 5
+
+# ---- corral wast ----
+
+# wast-pass: 9 commands; the text-form assert_malformed is skipped and register is not
+# counted, so 7 pass.
+t wast-pass 0 '=7 passed, 0 failed, 1 skipped' '' wast wast-pass.json
+t wast-pass-quiet 0 '=7 passed, 0 failed, 1 skipped' '' wast -q wast-pass.json
+
+run wast-fail 1 wast wast-fail.json
+expect stdout '~wast-fail.wast:7: assert_return'
+expect stdout '~expected i32:5, got i32:4'
+tail -n 1 "$tmp/stdout" | grep -qx '4 passed, 1 failed, 1 skipped' ||
+    reasons+=("stdout: last line is '$(tail -n 1 "$tmp/stdout")'")
+[ "$(wc -l <"$tmp/stdout")" = 2 ] || reasons+=("stdout: want 2 lines, got $(wc -l <"$tmp/stdout")")
+expect stderr ''
+end_case
+
+t wast-fail-quiet 1 '=4 passed, 1 failed, 1 skipped' '' wast --quiet wast-fail.json
+
+run wast-verbose 1 wast -v wast-fail.json
+expect stdout '~wast-fail.wast:2: module'
+expect stdout '~wast-fail.wast:5: assert_return'
+expect stdout '~wast-fail.wast:7: assert_return "add" : expected i32:5, got i32:4'
+tail -n 1 "$tmp/stdout" | grep -qx '4 passed, 1 failed, 1 skipped' ||
+    reasons+=("stdout: last line is '$(tail -n 1 "$tmp/stdout")'")
+end_case
+
+t wast-missing 1 '' '1~missing.json: No such file or directory' wast missing.json
+t wast-not-json 1 '' '1~not-json.json' wast not-json.json
+t wast-two-scripts 2 '' '1~see' wast wast-pass.json wast-fail.json
+
+# ---- bugs not fixed yet (CLI_KNOWN_BUGS=1) ----
+
+if [ "${CLI_KNOWN_BUGS:-0}" = 1 ]; then
+    # Results that cannot be written must not exit 0 (stdout is /dev/full).
+    case_name=run-write-error reasons=()
+    status=0
+    (cd "$out" && "$corral" run arith.wasm --invoke add 1 2) >/dev/full 2>"$tmp/stderr" || status=$?
+    [ "$status" = 1 ] || reasons+=("exit status $status, want 1")
+    expect stderr '1~corral: '
+    end_case
+fi
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]
