@@ -102,7 +102,7 @@ typedef struct TrapFrame {
 
 struct corral_trap {
     char *msg;
-    size_t nframes;
+    size_t nframes, capframes;
     TrapFrame *frames;
 };
 

@@ -22,12 +22,16 @@ void trap_push_frame(Trap *t, uint32_t func, size_t offset)
 {
     if (!t)
         return;
-    TrapFrame *f = realloc(t->frames, (t->nframes + 1) * sizeof *f);
-    if (!f)
-        return; /* the backtrace is best effort; the message stays */
-    t->frames = f;
-    f[t->nframes].func = func;
-    f[t->nframes].offset = offset;
+    if (t->nframes == t->capframes) {
+        size_t cap = t->capframes ? t->capframes * 2 : 16;
+        TrapFrame *f = realloc(t->frames, cap * sizeof *f);
+        if (!f)
+            return; /* the backtrace is best effort; the message stays */
+        t->frames = f;
+        t->capframes = cap;
+    }
+    t->frames[t->nframes].func = func;
+    t->frames[t->nframes].offset = offset;
     t->nframes++;
 }
 
