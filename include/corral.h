@@ -125,6 +125,7 @@ typedef struct corral_extern_desc {
     const char *name;
     size_t name_len;
     corral_externkind_t kind;
+    uint32_t index; /* in the module's index space of that kind (imports come first) */
     const corral_functype_t *functype; /* for functions, borrowed from the module */
 } corral_extern_desc_t;
 

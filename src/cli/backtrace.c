@@ -1,9 +1,6 @@
 /* backtrace.c: trap reports (cli.h): the trap line, and a backtrace that stays readable when
  * the stack is 10,000 frames of one recursion. Frames show the export name of their function
- * where it has one. corral.h tells a frame's function index and an export's name, but not
- * which function index an export names, so that link is read from the module's bytes: the
- * export section only, cross-checked against corral_module_export, and dropped on any doubt.
- * If corral.h gains the index (an `index` in corral_extern_desc_t), the reader goes. */
+ * where it has one (from corral_module_export). */
 #include "cli.h"
 
 #include <inttypes.h>
@@ -13,88 +10,17 @@
 
 /* ---- function export names ---- */
 
-typedef struct Reader {
-    const uint8_t *p, *end;
-} Reader;
-
-static bool read_byte(Reader *r, uint8_t *out)
+void cli_func_names_init(CliFuncNames *out, const corral_module_t *module)
 {
-    if (r->p == r->end)
-        return false;
-    *out = *r->p++;
-    return true;
-}
-
-/* An unsigned LEB128 of at most 32 bits. */
-static bool read_u32(Reader *r, uint32_t *out)
-{
-    uint64_t v = 0;
-    uint8_t b = 0x80;
-    for (int shift = 0; shift < 35; shift += 7) {
-        if (!read_byte(r, &b))
-            return false;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-    }
-    *out = (uint32_t)v;
-    return !(b & 0x80) && v <= UINT32_MAX;
-}
-
-/* Narrows r to the contents of the export section (id 7); false when there is none. */
-static bool find_export_section(Reader *r)
-{
-    if (r->end - r->p < 8 || memcmp(r->p, "\0asm", 4) != 0)
-        return false;
-    r->p += 8;
-    uint8_t id;
-    uint32_t size;
-    while (read_byte(r, &id) && read_u32(r, &size) && size <= (size_t)(r->end - r->p)) {
-        if (id == 7) {
-            r->end = r->p + size;
-            return true;
-        }
-        r->p += size;
-    }
-    return false;
-}
-
-/* Reads export i from r and checks it is the one module describes; adds it to out when it
- * is a function. */
-static bool read_export(Reader *r, const corral_module_t *module, size_t i, CliFuncNames *out)
-{
-    uint32_t name_len, index;
-    uint8_t kind;
-    if (!read_u32(r, &name_len) || name_len > (size_t)(r->end - r->p))
-        return false;
-    const uint8_t *name = r->p;
-    r->p += name_len;
-    if (!read_byte(r, &kind) || !read_u32(r, &index))
-        return false;
-    corral_extern_desc_t d;
-    corral_module_export(module, i, &d);
-    if (d.name_len != name_len || memcmp(d.name, name, name_len) != 0 || (uint8_t)d.kind != kind)
-        return false;
-    if (d.kind == CORRAL_EXTERN_FUNC)
-        out->v[out->n++] = (CliFuncName){index, d.name, d.name_len};
-    return true;
-}
-
-void cli_func_names_init(CliFuncNames *out, const corral_module_t *module, const uint8_t *bytes,
-                         size_t len)
-{
-    Reader r = {bytes, bytes + len};
-    uint32_t count;
+    size_t count = corral_module_export_count(module);
     *out = (CliFuncNames){NULL, 0};
-    if (!find_export_section(&r) || !read_u32(&r, &count) ||
-        count != corral_module_export_count(module) || count == 0)
-        return;
-    out->v = calloc(count, sizeof *out->v);
-    for (size_t i = 0; out->v && i < count; i++)
-        if (!read_export(&r, module, i, out)) {
-            cli_func_names_free(out);
-            return;
-        }
+    out->v = count ? calloc(count, sizeof *out->v) : NULL;
+    for (size_t i = 0; out->v && i < count; i++) {
+        corral_extern_desc_t d;
+        corral_module_export(module, i, &d);
+        if (d.kind == CORRAL_EXTERN_FUNC)
+            out->v[out->n++] = (CliFuncName){d.index, d.name, d.name_len};
+    }
 }
 
 void cli_func_names_free(CliFuncNames *names)
@@ -157,8 +83,8 @@ static void describe_frame(Frame f, const CliFuncNames *names, char *buf, size_t
     }
     snprintf(buf, size, "func[%" PRIu32 "]", f.func);
     if (fn) {
-        size_t len = strlen(buf), shown = fn->name_len < NAME_MAX_SHOWN ? fn->name_len
-                                                                        : NAME_MAX_SHOWN;
+        size_t len = strlen(buf),
+               shown = fn->name_len < NAME_MAX_SHOWN ? fn->name_len : NAME_MAX_SHOWN;
         len += (size_t)snprintf(buf + len, size - len, " <");
         for (size_t i = 0; i < shown && len < size; i++) {
             unsigned char c = (unsigned char)fn->name[i];
@@ -173,8 +99,7 @@ static void describe_frame(Frame f, const CliFuncNames *names, char *buf, size_t
     snprintf(buf + len, size - len, " @ %s", off);
 }
 
-static void print_entry(const corral_trap_t *trap, size_t i, size_t len,
-                        const CliFuncNames *names)
+static void print_entry(const corral_trap_t *trap, size_t i, size_t len, const CliFuncNames *names)
 {
     char frame[4 * NAME_MAX_SHOWN + 64];
     describe_frame(frame_at(trap, i), names, frame, sizeof frame);
@@ -183,8 +108,7 @@ static void print_entry(const corral_trap_t *trap, size_t i, size_t len,
         fprintf(stderr, "  ... %s repeated %zu more times\n", frame, len - 1);
 }
 
-void cli_print_trap(const corral_trap_t *trap, const char *instantiating,
-                    const CliFuncNames *names)
+void cli_print_trap(const corral_trap_t *trap, const char *instantiating, const CliFuncNames *names)
 {
     const char *msg = corral_trap_message(trap);
     msg = msg ? msg : "(no message)";

@@ -77,8 +77,8 @@ bool cli_read_file(const char *path, uint8_t **out_bytes, size_t *out_len);
 bool cli_looks_like_text(const uint8_t *bytes, size_t len);
 
 /* The message cli_looks_like_text calls for, without the file name. */
-#define CLI_TEXT_FORMAT_MESSAGE                                                                \
-    "this looks like the WebAssembly text format; compile it with wat2wasm first (Corral "    \
+#define CLI_TEXT_FORMAT_MESSAGE                                                                    \
+    "this looks like the WebAssembly text format; compile it with wat2wasm first (Corral "         \
     "reads binary modules)"
 
 /* Parses text as a value of kind: i32/i64 in decimal or 0x hex, optionally signed, up to
@@ -116,11 +116,9 @@ typedef struct CliFuncNames {
     size_t n;
 } CliFuncNames;
 
-/* Fills out from module and the bytes it was made from. Never fails as far as the caller is
- * concerned: when the names cannot be had (out of memory, bytes that disagree with module),
- * out is simply empty. Release with cli_func_names_free. */
-void cli_func_names_init(CliFuncNames *out, const corral_module_t *module, const uint8_t *bytes,
-                         size_t len);
+/* Fills out with the function exports of module. Never fails as far as the caller is
+ * concerned: out of memory leaves it empty. Release with cli_func_names_free. */
+void cli_func_names_init(CliFuncNames *out, const corral_module_t *module);
 void cli_func_names_free(CliFuncNames *names);
 
 /* Prints a trap to stderr: "error: trap: MESSAGE", or "error: trap while instantiating FILE:

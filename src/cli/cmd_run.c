@@ -157,8 +157,7 @@ static bool refuse_imports(const corral_module_t *module, const char *name)
 
 /* Reads and compiles the module at path, and its function names for backtraces. NULL after
  * reporting why not, as "corral: FILE: 0xOFFSET: message". */
-static corral_module_t *load_module(corral_engine_t *engine, const char *path,
-                                    CliFuncNames *names)
+static corral_module_t *load_module(corral_engine_t *engine, const char *path, CliFuncNames *names)
 {
     const char *name = cli_display_name(path);
     uint8_t *bytes;
@@ -179,7 +178,7 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path,
         cli_error("%s: %s%s%s", name, off, *off ? ": " : "", corral_error_message(err));
         corral_error_delete(err);
     } else {
-        cli_func_names_init(names, module, bytes, len);
+        cli_func_names_init(names, module);
     }
     free(bytes);
     return module;

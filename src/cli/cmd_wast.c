@@ -954,8 +954,7 @@ static int run_script(Wast *w, const char *path, const json_t *root)
     w->engine = corral_engine_new(NULL);
     w->store = w->engine ? corral_store_new(w->engine) : NULL;
     if (!w->dir || !w->store || !spectest_init(w)) {
-        cli_error("%s: cannot set up the engine and the spectest module",
-                  cli_display_name(path));
+        cli_error("%s: cannot set up the engine and the spectest module", cli_display_name(path));
         return CLI_EXIT_FAIL;
     }
     for (size_t i = 0; i < json_array_size(commands); i++)
@@ -1017,9 +1016,9 @@ static int wast_main(int argc, char **argv)
             w.verbose = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             w.quiet = true;
-        } else if (a[0] == '-' || path) {
+        } else if ((a[0] == '-' && a[1] != '\0') || path) { /* "-" is stdin, a script */
             cli_error("wast: %s '%s'; see 'corral wast --help'",
-                      a[0] == '-' ? "unknown option" : "unexpected argument", a);
+                      a[0] == '-' && a[1] != '\0' ? "unknown option" : "unexpected argument", a);
             return CLI_EXIT_USAGE;
         } else {
             path = a;
@@ -1036,8 +1035,7 @@ static int wast_main(int argc, char **argv)
     json_t *root = load_script(path);
     if (!root)
         return CLI_EXIT_FAIL;
-    int status = run_script(&w, path, root);
-    fflush(stdout);
+    int status = run_script(&w, path, root); /* main's cli_finish flushes and checks stdout */
     wast_free(&w);
     json_decref(root);
     return status;

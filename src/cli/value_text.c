@@ -124,8 +124,8 @@ static bool parse_nan(const char *p, int mant_bits, bool neg, uint64_t *out_bits
     *out_err = "NaN payload must not be 0 (that is infinity)";
     if (payload == 0)
         return false;
-    *out_err = mant_bits == 23 ? "NaN payload out of range for f32"
-                               : "NaN payload out of range for f64";
+    *out_err =
+        mant_bits == 23 ? "NaN payload out of range for f32" : "NaN payload out of range for f64";
     if (overflow || payload >> mant_bits != 0)
         return false;
     *out_bits = inf_bits(mant_bits, neg) | payload;
@@ -268,8 +268,7 @@ static Decimal shortest_decimal(double v, bool is32)
 
 /* Lays out digits (no trailing zeros) with the decimal point after point digits, the way
  * JavaScript's Number.prototype.toString does: plain notation for 1e-6 <= |v| < 1e21. */
-static void layout_decimal(const char *sign, const char *digits, int point, char *buf,
-                           size_t size)
+static void layout_decimal(const char *sign, const char *digits, int point, char *buf, size_t size)
 {
     static const char zeros[] = "000000000000000000000"; /* 21: the most either form pads */
     int k = (int)strlen(digits);

@@ -158,6 +158,8 @@ void corral_module_import(const corral_module_t *cm, size_t i, corral_extern_des
     out->name = im->name.ptr;
     out->name_len = im->name.len;
     out->kind = (corral_externkind_t)im->kind;
+    for (size_t k = 0; k < i; k++)
+        out->index += cm->m->imports[k].kind == im->kind;
     if (im->kind == EXTERN_FUNC)
         out->functype = cm->m->types[im->d.func_type];
 }
@@ -169,6 +171,7 @@ void corral_module_export(const corral_module_t *cm, size_t i, corral_extern_des
     out->name = ex->name.ptr;
     out->name_len = ex->name.len;
     out->kind = (corral_externkind_t)ex->kind;
+    out->index = ex->index;
     if (ex->kind == EXTERN_FUNC)
         out->functype = func_type_of(cm->m, ex->index);
 }

@@ -4,10 +4,9 @@
 #
 # usage: tests/cli/run.sh [CORRAL]   (default: $CORRAL, else the checkout's build/corral)
 # Environment: CLI_TEST_DIR where compiled fixtures go (default: build/tests/cli, next to the
-# binary's build directory), CLI_VERBOSE=1 prints every case and the full output of failures,
-# CLI_KNOWN_BUGS=1 also runs the cases of bugs not fixed yet (they fail until then).
+# binary's build directory), CLI_VERBOSE=1 prints every case and the full output of failures.
 #
-# Needs wat2wasm and wast2json (wabt) and coreutils. The fixtures are the *.wat and *.wast
+# Needs wat2wasm and wast2json (wabt), coreutils and mkfifo. The fixtures are the *.wat and *.wast
 # files next to this script; invalid-*.wat are compiled with --no-check. Broken binaries
 # (bad magic, truncated) are cut from valid ones here. Every case runs with the fixture
 # directory as its working directory, so messages name files as "x.wasm".
@@ -32,7 +31,7 @@ die() {
 }
 
 [ -x "$corral" ] || die "$corral is not an executable; run make first"
-for tool in wat2wasm wast2json timeout od; do
+for tool in wat2wasm wast2json timeout od truncate mkfifo; do
     command -v "$tool" >/dev/null || die "$tool not found (scripts/deps.sh installs wabt)"
 done
 mkdir -p "$out"
@@ -78,7 +77,12 @@ head -c 20 "$arith" >"$out/truncated-section.wasm" # ends inside the type sectio
 head -c "$(($(wc -c <"$arith") - 1))" "$arith" >"$out/truncated-last-byte.wasm"
 : >"$out/empty.wasm"
 cp "$here/arith.wat" "$out/source.wat" # the text format, run by mistake
+printf '(module)\n' >"$out/text-paren.wat"        # text starting with "(" at once
+printf '(; a block (; nested ;) comment ;)\n  (module)' >"$out/text-block-comment.wat"
+printf ' \n\t\n' >"$out/text-blank.wat"          # blanks only: the empty text module
 printf '{"source_filename": "x.wast", "commands": [' >"$out/not-json.json"
+printf '\0{"commands": []}' >"$out/nul.json"      # a NUL first: not JSON at all
+printf '{"source_filename": "x.wast"}' >"$out/no-commands.json"
 rm -f "$out/missing.wasm" "$out/missing.json"
 
 # ---- the case runner ----
@@ -93,14 +97,21 @@ byte() {
 
 # run NAME STATUS ARGS...: starts a case; runs corral ARGS in $out (20 s at most) and checks
 # the exit status. The expect_* calls that follow check the output; end_case counts it.
+# stdin_from=FILE (default /dev/null) feeds standard input; stdout_to=FILE sends stdout
+# there instead of capturing it, stdout_to=closed runs with stdout closed (either way the
+# captured stdout is then empty). Set them for one call: stdin_from=x.wasm t ...
 run() {
     case_name=$1
-    local want=$2 status=0
+    local want=$2 status=0 in=${stdin_from:-/dev/null} to=${stdout_to:-$tmp/stdout}
     shift 2
     reasons=()
     [ "$verbose" = 1 ] && echo "cli: $case_name: corral $*"
-    (cd "$out" && timeout 20 "$corral" "$@") >"$tmp/stdout" 2>"$tmp/stderr" </dev/null ||
-        status=$?
+    : >"$tmp/stdout"
+    if [ "$to" = closed ]; then
+        (cd "$out" && timeout 20 "$corral" "$@") >&- 2>"$tmp/stderr" <"$in" || status=$?
+    else
+        (cd "$out" && timeout 20 "$corral" "$@") >"$to" 2>"$tmp/stderr" <"$in" || status=$?
+    fi
     [ "$status" = "$want" ] || reasons+=("exit status $status, want $want")
 }
 
@@ -228,6 +239,37 @@ for cmd in run validate wast; do
     t "$cmd-no-file" 2 '' '1~usage: corral' "$cmd"
 done
 
+# run's help says what each exit status means, traps while instantiating included.
+run help-run-exit-status 0 run --help
+expect stdout '~  0    success'
+expect stdout '~  1    FILE cannot be read, decoded, validated or linked'
+expect stdout '~  2    usage error'
+expect stdout '~  134  trap, whether in the function or while instantiating'
+end_case
+
+# ---- output that cannot be written ----
+# Every command checks stdout when it is done: a result that did not get out is a failure
+# (exit 1, "corral: write error: REASON"), never a silent success. A command that failed
+# anyway keeps its own status.
+
+stdout_to=/dev/full t run-write-error 1 '' '=corral: write error: No space left on device' \
+    run arith.wasm --invoke add 1 2
+stdout_to=closed t run-stdout-closed 1 '' '=corral: write error: Bad file descriptor' \
+    run arith.wasm --invoke add 1 2
+stdout_to=/dev/full t run-write-error-no-output 0 '' '' run arith.wasm --invoke nothing
+stdout_to=/dev/full t run-write-error-trap 134 '' '~error: trap: unreachable' \
+    run traps.wasm --invoke unreachable
+stdout_to=/dev/full t help-write-error 1 '' '1~corral: write error: ' --help
+stdout_to=/dev/full t help-run-write-error 1 '' '1~corral: write error: ' help run
+stdout_to=/dev/full t version-write-error 1 '' '1~corral: write error: ' --version
+stdout_to=closed t version-stdout-closed 1 '' '1~corral: write error: Bad file descriptor' -V
+stdout_to=/dev/full t validate-write-error 1 '' '1~corral: write error: ' \
+    validate -v arith.wasm
+stdout_to=/dev/full t validate-write-error-quiet 0 '' '' validate arith.wasm
+stdout_to=/dev/full t wast-write-error 1 '' '1~corral: write error: ' wast wast-pass.json
+stdout_to=/dev/full t wast-write-error-failing 1 '' '1~corral: write error: ' \
+    wast wast-fail.json
+
 # ---- corral validate ----
 
 t validate-valid 0 '' '' validate arith.wasm
@@ -279,16 +321,44 @@ end_case
 # Without the last byte, the last function body is cut short; where exactly the spec's
 # decoder notices that is its own business, so only the message is checked.
 t validate-truncated-last-byte 1 '' '1~unexpected end' validate truncated-last-byte.wasm
-t validate-text-format 1 '' '=source.wat: 0x000000: magic header not detected' \
-    validate source.wat
-t validate-missing 1 '' '1~missing.wasm: No such file or directory' validate missing.wasm
-t validate-directory 1 '' '1~is a directory' validate .
+# The text format, given by mistake, is named as such; a file that is neither (bad-magic)
+# still gets the decoder's own message.
+text_msg='this looks like the WebAssembly text format; compile it with wat2wasm first'
+text_msg+=' (Corral reads binary modules)'
+t validate-text-format 1 '' "=source.wat: $text_msg" validate source.wat
+t validate-text-paren 1 '' "=text-paren.wat: $text_msg" validate text-paren.wat
+t validate-text-block-comment 1 '' "=text-block-comment.wat: $text_msg" \
+    validate text-block-comment.wat
+t validate-text-blank 1 '' "=text-blank.wat: $text_msg" validate text-blank.wat
+t validate-missing 1 '' '=corral: missing.wasm: No such file or directory' validate missing.wasm
+t validate-directory 1 '' '=corral: .: is a directory' validate .
 # Every file is checked; only the invalid one is reported, and the status says so.
 t validate-mixed 1 '' '=invalid-result.wasm: 0x00001a: type mismatch in func 0' \
     validate arith.wasm invalid-result.wasm traps.wasm
 t validate-mixed-verbose 1 $'=arith.wasm: valid\ntraps.wasm: valid' \
     '=invalid-result.wasm: 0x00001a: type mismatch in func 0' \
     validate -v arith.wasm invalid-result.wasm traps.wasm
+
+# Modules that are not regular files: standard input as "-" or /dev/stdin, a pipe, a FIFO.
+stdin_from=$out/arith.wasm t validate-stdin 0 '=<stdin>: valid' '' validate -v -
+stdin_from=$out/arith.wasm t validate-dev-stdin 0 '=/dev/stdin: valid' '' validate -v /dev/stdin
+stdin_from=$out/invalid-result.wasm t validate-stdin-invalid 1 '' \
+    '=<stdin>: 0x00001a: type mismatch in func 0' validate -
+stdin_from=$out/source.wat t validate-stdin-text 1 '' "=<stdin>: $text_msg" validate -
+# stdin read twice: the second read finds it at its end, an empty module
+stdin_from=$out/arith.wasm t validate-stdin-twice 1 '=<stdin>: valid' \
+    '=<stdin>: 0x000000: unexpected end' validate -v - -
+t validate-pipe 0 '' '' validate <(cat "$out/arith.wasm")
+mkfifo "$tmp/fifo.wasm"
+# the writer gives up after 20 s, so a corral that never opens the FIFO cannot hang the suite
+# shellcheck disable=SC2016 # $1 and $2 are sh's, not ours
+timeout 20 sh -c 'cat "$1" >"$2"' sh "$out/arith.wasm" "$tmp/fifo.wasm" &
+t validate-fifo 0 '' '' validate "$tmp/fifo.wasm"
+wait
+# Past 1 GiB is refused before reading (a sparse file: no disk is used).
+truncate -s $(((1 << 30) + 1)) "$tmp/huge.wasm"
+t validate-too-big 1 '' "=corral: $tmp/huge.wasm: larger than 1 GiB, the most Corral reads" \
+    validate "$tmp/huge.wasm"
 
 # ---- corral run: arguments and results ----
 
@@ -333,6 +403,25 @@ t run-f64-nan 0 '=nan' '' run arith.wasm --invoke f64 nan
 t run-f64-nan-bits 0 '=9221120237041090560' '' run arith.wasm --invoke f64_bits nan # 0x7ff8<<48
 t run-f64-nan-payload 0 '=nan:0x4000000000001' '' run arith.wasm --invoke f64 nan:0x4000000000001
 t run-f64-print-nan-payload 0 '=nan:0x1' '' run arith.wasm --invoke bits_f64 0x7ff0000000000001
+# Floats print as JavaScript prints numbers: plain from 1e-6 up to below 1e21, else with an
+# exponent; always the shortest decimal that reads back to the same bits.
+t run-f64-plain-1500 0 '=1500' '' run arith.wasm --invoke f64 1500
+t run-f64-plain-100000 0 '=100000' '' run arith.wasm --invoke f64 1e5
+t run-f64-plain-large 0 '=123456789012345680000' '' run arith.wasm --invoke f64 123456789012345678901
+t run-f64-exp-1e21 0 '=1e+21' '' run arith.wasm --invoke f64 1e21
+t run-f64-exp-large 0 '=1.5e+300' '' run arith.wasm --invoke f64 1.5e300
+t run-f64-plain-small 0 '=0.000001' '' run arith.wasm --invoke f64 1e-6
+t run-f64-plain-fraction 0 '=-0.000025' '' run arith.wasm --invoke f64 -2.5e-5
+t run-f64-exp-small 0 '=1e-7' '' run arith.wasm --invoke f64 1e-7
+t run-f64-exp-small-digits 0 '=-1.2345e-7' '' run arith.wasm --invoke f64 -0.00000012345
+t run-f64-decimal 0 '=1.5' '' run arith.wasm --invoke f64 1.5
+# 2^-44 and 2^970: powers of two, whose rounding interval is lopsided; the shortest
+# decimal lies on the far side of the nearest one.
+t run-f64-power-of-two 0 '=5.684341886080802e-14' '' run arith.wasm --invoke f64 0x1p-44
+t run-f64-power-of-two-2 0 '=9.9792015476736e+291' '' run arith.wasm --invoke f64 0x1p970
+t run-f32-plain-1500 0 '=1500' '' run arith.wasm --invoke f32 1500
+t run-f32-plain-small 0 '=0.000001' '' run arith.wasm --invoke f32 1e-6
+t run-f32-exp-large 0 '=1e+21' '' run arith.wasm --invoke f32 1e21
 # Several results: one per line, in order, each printed by its own type.
 t run-multi-value 0 $'=nan\n-0\n16\n-1' '' run arith.wasm --invoke swap4 -1 0x10 -0 nan
 t run-multi-value-2 0 $'=-inf\n0.5\n-9223372036854775808\n2147483647' '' \
@@ -345,10 +434,16 @@ t run-start-default 0 '' '' run command.wasm
 t run-start-named 0 '=0' '' run command.wasm --invoke ran
 
 # Usage errors: exit 2, one clear line, nothing on stdout.
-t run-too-few-args 2 '' "1~'add' takes 2 arguments, got 1" run arith.wasm --invoke add 1
-t run-too-many-args 2 '' "1~'add' takes 2 arguments, got 3" run arith.wasm --invoke add 1 2 3
-t run-args-for-nullary 2 '' "1~'nothing' takes 0 arguments, got 1" \
+t run-too-few-args 2 '' "=corral: 'add' takes 2 arguments (i32, i32), got 1" \
+    run arith.wasm --invoke add 1
+t run-too-many-args 2 '' "=corral: 'add' takes 2 arguments (i32, i32), got 3" \
+    run arith.wasm --invoke add 1 2 3
+t run-args-for-nullary 2 '' "=corral: 'nothing' takes 0 arguments, got 1" \
     run arith.wasm --invoke nothing 1
+t run-one-arg-missing 2 '' "=corral: 'i32' takes 1 argument (i32), got 0" run arith.wasm --invoke i32
+t run-args-signature 2 '' "=corral: 'swap4' takes 4 arguments (i32, i64, f32, f64), got 0" \
+    run arith.wasm --invoke swap4
+t run-start-args 2 '' "=corral: '_start' takes 0 arguments, got 1" run command.wasm 1
 t run-bad-i32 2 '' "1~argument 1 'x' is not a valid i32" run arith.wasm --invoke add x 1
 t run-float-for-i32 2 '' "1~argument 2 '1.5' is not a valid i32" run arith.wasm --invoke add 1 1.5
 t run-empty-i32 2 '' "1~argument 1 '' is not a valid i32" run arith.wasm --invoke i32 ''
@@ -361,94 +456,207 @@ t run-i64-too-small 2 '' '1~out of range for i64' run arith.wasm --invoke i64 -9
 t run-bad-f32 2 '' "1~argument 1 'abc' is not a valid f32" run arith.wasm --invoke f32 abc
 t run-f32-overflow 2 '' '1~out of range for f32' run arith.wasm --invoke f32 1e39
 t run-f64-overflow 2 '' '1~out of range for f64' run arith.wasm --invoke f64 1e309
-t run-nan-zero-payload 2 '' "1~'nan:0x0' is not a valid f32" run arith.wasm --invoke f32 nan:0x0
-t run-nan-big-payload 2 '' "1~'nan:0x800000' is not a valid f32" \
+t run-nan-zero-payload 2 '' \
+    "=corral: argument 1 'nan:0x0' is not a valid f32: NaN payload must not be 0 (that is infinity)" \
+    run arith.wasm --invoke f32 nan:0x0
+t run-nan-big-payload 2 '' \
+    "=corral: argument 1 'nan:0x800000' is not a valid f32: NaN payload out of range for f32" \
     run arith.wasm --invoke f32 nan:0x800000
+t run-nan-big-payload-f64 2 '' '1~NaN payload out of range for f64' \
+    run arith.wasm --invoke f64 nan:0x10000000000000
+t run-nan-huge-payload 2 '' '1~NaN payload out of range for f32' \
+    run arith.wasm --invoke f32 nan:0x10000000000000000
+t run-nan-double-prefix 2 '' "1~'nan:0x0x5' is not a valid f32: not a number" \
+    run arith.wasm --invoke f32 nan:0x0x5
+t run-nan-no-hex 2 '' "1~'nan:5' is not a valid f32: not a number" run arith.wasm --invoke f32 nan:5
+t run-nan-c-syntax 2 '' "1~'nan(1)' is not a valid f64: not a number" \
+    run arith.wasm --invoke f64 'nan(1)'
+t run-blank-f64 2 '' "1~' 1' is not a valid f64: not a number" run arith.wasm --invoke f64 ' 1'
+t run-f64-bare-point 2 '' "1~'.' is not a valid f64: not a number" run arith.wasm --invoke f64 .
+t run-i32-double-hex-prefix 2 '' "1~'0x0x5' is not a valid i32: not an integer" \
+    run arith.wasm --invoke i32 0x0x5
+t run-i32-double-sign 2 '' "1~'+-5' is not a valid i32: not an integer" \
+    run arith.wasm --invoke i32 +-5
+# Letters are case-insensitive everywhere: hex digits, 0X, exponents, inf and nan alike.
+t run-f32-nan-mixed-case 0 '=2139095041' '' run arith.wasm --invoke f32_bits NaN:0X1
+t run-f32-nan-upper 0 '=nan' '' run arith.wasm --invoke f32 NAN
+t run-f64-neg-nan-payload-upper 0 '=-nan:0xabc' '' run arith.wasm --invoke f64 -nan:0xABC
+t run-f64-inf-upper 0 '=inf' '' run arith.wasm --invoke f64 INF
+t run-f64-infinity 0 '=-inf' '' run arith.wasm --invoke f64 -Infinity
+t run-f64-exp-upper 0 '=1000' '' run arith.wasm --invoke f64 1E3
+t run-f64-hex-float-upper 0 '=3' '' run arith.wasm --invoke f64 0X1.8P1
+# Too small rounds to nearest (IEEE): 0, -0 or a subnormal, never an error. Too big is.
+t run-f64-underflow 0 '=0' '' run arith.wasm --invoke f64 1e-400
+t run-f64-underflow-neg 0 '=-0' '' run arith.wasm --invoke f64 -1e-400
+t run-f64-underflow-subnormal 0 '=5e-324' '' run arith.wasm --invoke f64 3e-324
+t run-f32-underflow 0 '=0' '' run arith.wasm --invoke f32 1e-50
+t run-f32-hex-overflow 2 '' '1~out of range for f32' run arith.wasm --invoke f32 0x1p128
 t run-missing-export 2 '' "1~no export named 'nosuch'" run arith.wasm --invoke nosuch
 t run-export-not-func 2 '' "1~export 'mem' is not a function" run arith.wasm --invoke mem
 t run-export-global 2 '' "1~export 'answer' is not a function" run arith.wasm --invoke answer
 t run-no-start 2 '' '1~no _start export; use --invoke NAME' run arith.wasm
 t run-invoke-no-name 2 '' '1~--invoke needs a function name' run arith.wasm --invoke
 t run-invoke-twice 2 '' '1~--invoke given twice' run --invoke add arith.wasm --invoke add 1 2
+# "--" ends the options after --invoke too, or right after FILE.
+t run-dashdash-after-invoke 0 '=3' '' run arith.wasm --invoke add -- 1 2
+t run-dashdash-after-invoke-negative 0 '=-3' '' run arith.wasm --invoke add -- -1 -2
+t run-dashdash-after-file 0 '' '' run command.wasm --
+t run-dashdash-literal 2 '' "1~argument 1 '--invoke' is not a valid i32" \
+    run arith.wasm --invoke i32 -- --invoke
+# An option among the arguments is a misplaced option, not an argument.
+t run-invoke-after-args 2 '' \
+    "=corral: run: '--invoke' after the arguments; options must come before them: corral run [--invoke NAME] FILE.wasm [ARGS...]" \
+    run arith.wasm 1 2 --invoke add
+t run-invoke-among-args 2 '' "1~'--invoke=add' after the arguments; options must come before them" \
+    run arith.wasm --invoke add 1 --invoke=add 2
+t run-unknown-option-after-file 2 '' "1~unknown option '--frobnicate'" \
+    run arith.wasm --invoke add 1 --frobnicate
+run run-help-after-file 0 run arith.wasm --invoke add 1 --help
+expect stdout '~usage: corral run'
+expect stderr ''
+end_case
+# The module from standard input, a pipe or a FIFO, like validate.
+stdin_from=$out/arith.wasm t run-stdin 0 '=3' '' run - --invoke add 1 2
+stdin_from=$out/arith.wasm t run-stdin-invoke-first 0 '=-3' '' run --invoke add - -1 -2
+t run-pipe 0 '=3' '' run <(cat "$out/arith.wasm") --invoke add 1 2
+stdin_from=$out/bad-magic.wasm t run-stdin-bad 1 '' \
+    '=corral: <stdin>: 0x000000: magic header not detected' run - --invoke f
 
-# Modules that cannot be run: exit 1, one line naming the file or the problem.
-t run-imports 1 '' '1~unknown import wasi_snapshot_preview1::fd_write' run imports.wasm
-t run-text-format 1 '' '=source.wat: 0x000000: magic header not detected' run source.wat
-t run-bad-magic 1 '' '=bad-magic.wasm: 0x000000: magic header not detected' \
+# Modules that cannot be run: exit 1, one line "corral: FILE: [0xOFFSET: ]message".
+t run-imports 1 '' \
+    '=corral: imports.wasm: unknown import wasi_snapshot_preview1::fd_write (corral run provides no imports yet)' \
+    run imports.wasm
+t run-text-format 1 '' "=corral: source.wat: $text_msg" run source.wat
+t run-text-paren 1 '' "=corral: text-paren.wat: $text_msg" run text-paren.wat
+t run-bad-magic 1 '' '=corral: bad-magic.wasm: 0x000000: magic header not detected' \
     run bad-magic.wasm --invoke f
-t run-invalid 1 '' '=invalid-operand.wasm: 0x000027: type mismatch in func 1' \
+t run-empty 1 '' '=corral: empty.wasm: 0x000000: unexpected end' run empty.wasm
+t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: type mismatch in func 1' \
     run invalid-operand.wasm --invoke f
-t run-missing 1 '' '1~missing.wasm: No such file or directory' run missing.wasm --invoke f
-t run-directory 1 '' '1~is a directory' run . --invoke f
+t run-missing 1 '' '=corral: missing.wasm: No such file or directory' run missing.wasm --invoke f
+t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
+t run-too-big 1 '' '1~huge.wasm: larger than 1 GiB, the most Corral reads' run "$tmp/huge.wasm"
 
 # ---- corral run: traps ----
 # Exit 134, "error: trap: MESSAGE", then the backtrace innermost first, one frame a line:
-# "  N: func[INDEX] @ 0xOFFSET", the offset being that of the trapping instruction or call.
+# "  N: func[INDEX] <EXPORT> @ 0xOFFSET", the offset being that of the trapping instruction
+# or call, <EXPORT> the function's first export name when it has one.
 
 run trap-unreachable 134 run traps.wasm --invoke unreachable
 fixture traps.wasm 92 00 unreachable # func 0 at 0x5c
 expect stdout ''
-expect stderr $'=error: trap: unreachable\n  0: func[0] @ 0x00005c'
+expect stderr $'=error: trap: unreachable\n  0: func[0] <unreachable> @ 0x00005c'
 end_case
 
 run trap-divide-by-zero 134 run traps.wasm --invoke div 1 0
 fixture traps.wasm 100 6d i32.div_s # func 1 at 0x64
 expect stdout ''
-expect stderr $'=error: trap: integer divide by zero\n  0: func[1] @ 0x000064'
+expect stderr $'=error: trap: integer divide by zero\n  0: func[1] <div> @ 0x000064'
 end_case
 
 run trap-overflow 134 run traps.wasm --invoke div -2147483648 -1
 expect stdout ''
-expect stderr $'=error: trap: integer overflow\n  0: func[1] @ 0x000064'
+expect stderr $'=error: trap: integer overflow\n  0: func[1] <div> @ 0x000064'
 end_case
 
 run trap-out-of-bounds 134 run traps.wasm --invoke load 65534
 fixture traps.wasm 106 28 i32.load # func 2 at 0x6a; a 4-byte load at 65534 crosses the end
 expect stdout ''
-expect stderr $'=error: trap: out of bounds memory access\n  0: func[2] @ 0x00006a'
+expect stderr $'=error: trap: out of bounds memory access\n  0: func[2] <load> @ 0x00006a'
 end_case
 
 run trap-out-of-bounds-far 134 run traps.wasm --invoke load -1
-expect stderr $'=error: trap: out of bounds memory access\n  0: func[2] @ 0x00006a'
+expect stderr $'=error: trap: out of bounds memory access\n  0: func[2] <load> @ 0x00006a'
 end_case
 
-# outer (func 4) calls middle (func 5) at 0x79, which calls div (func 1) at 0x82.
+# outer (func 4) calls middle (func 5, not exported) at 0x79, which calls div (func 1) at
+# 0x82.
 run trap-backtrace 134 run traps.wasm --invoke outer 7
 fixture traps.wasm 121 10 'call in outer'
 fixture traps.wasm 130 10 'call in middle'
 expect stdout ''
-expect stderr $'=error: trap: integer divide by zero\n  0: func[1] @ 0x000064\n  1: func[5] @ 0x000082\n  2: func[4] @ 0x000079'
+expect stderr $'=error: trap: integer divide by zero\n  0: func[1] <div> @ 0x000064\n  1: func[5] @ 0x000082\n  2: func[4] <outer> @ 0x000079'
 end_case
 
-# Infinite recursion: every frame is func 3 at its call (0x72). How many frames are shown is
-# not part of the contract, so only their shape is checked.
+# Infinite recursion: every frame is func 3 at its call (0x72), so the run of identical
+# frames prints as two lines. How deep the stack went is not part of the contract.
 run trap-stack-exhausted 134 run traps.wasm --invoke recurse 0
 fixture traps.wasm 114 10 'call in recurse'
 expect stdout ''
-expect stderr '~error: trap: call stack exhausted'
-expect stderr '~  0: func[3] @ 0x000072'
-head -n 1 "$tmp/stderr" | grep -qx 'error: trap: call stack exhausted' ||
-    reasons+=("stderr: the trap line is not first")
-tail -n +2 "$tmp/stderr" >"$tmp/frames"
-mv "$tmp/frames" "$tmp/stderr"
-expect_lines stderr '^  [0-9]+: func\[3\] @ 0x000072$'
+head -n 2 "$tmp/stderr" >"$tmp/head"
+printf '%s\n' 'error: trap: call stack exhausted' '  0: func[3] <recurse> @ 0x000072' |
+    cmp -s - "$tmp/head" || reasons+=("stderr: want the trap line and frame 0 first")
+tail -n +3 "$tmp/stderr" >"$tmp/stderr.rest"
+mv "$tmp/stderr.rest" "$tmp/stderr"
+expect stderr '1~  ... func[3] <recurse> @ 0x000072 repeated '
+expect_lines stderr '^  \.\.\. func\[3\] <recurse> @ 0x000072 repeated [0-9]{3,} more times$'
 end_case
 
+# ping (func 0) and pong (func 1) call each other: no two frames alike in a row, so the
+# middle of the stack is left out: frames 0 to 19, "... K frames omitted", the last 5, whose
+# numbers end at the depth reached (20 + K + 5 frames).
+run trap-stack-exhausted-mutual 134 run backtrace.wasm --invoke ping 0
+fixture backtrace.wasm 83 10 'call in ping'
+fixture backtrace.wasm 90 10 'call in pong'
+expect stdout ''
+[ "$(wc -l <"$tmp/stderr")" = 27 ] || reasons+=("stderr: want 27 lines, got $(wc -l <"$tmp/stderr")")
+head -n 1 "$tmp/stderr" | grep -qx 'error: trap: call stack exhausted' ||
+    reasons+=("stderr: the trap line is not first")
+omitted=$(sed -n '22s/^  \.\.\. \([0-9]*\) frames omitted$/\1/p' "$tmp/stderr")
+[ -n "$omitted" ] || reasons+=("stderr: line 22 is not '  ... K frames omitted'")
+sed -n '2,21p;23,27p' "$tmp/stderr" | sed 's/:.*//; s/ //g' >"$tmp/numbers"
+{
+    seq 0 19
+    [ -n "$omitted" ] && seq $((20 + omitted)) $((24 + omitted))
+} | cmp -s - "$tmp/numbers" || reasons+=("stderr: frames not numbered 0-19 and the last 5")
+sed -n '2,21p;23,27p' "$tmp/stderr" >"$tmp/frames"
+mv "$tmp/frames" "$tmp/stderr"
+expect_lines stderr '^  [0-9]+: (func\[0\] <ping> @ 0x000053|func\[1\] @ 0x00005a)$'
+end_case
+
+# A run of identical frames longer than 3 collapses; 3 or fewer print one by one.
+# countdown (func 3) traps at 0x68 after N calls to itself at 0x6f.
+run trap-repeat-collapsed 134 run backtrace.wasm --invoke countdown 4
+fixture backtrace.wasm 104 00 'unreachable in countdown'
+fixture backtrace.wasm 111 10 'call in countdown'
+expect stdout ''
+expect stderr $'=error: trap: unreachable\n  0: func[3] <countdown> @ 0x000068\n  1: func[3] <countdown> @ 0x00006f\n  ... func[3] <countdown> @ 0x00006f repeated 3 more times'
+end_case
+run trap-repeat-short 134 run backtrace.wasm --invoke countdown 3
+expect stdout ''
+expect stderr $'=error: trap: unreachable\n  0: func[3] <countdown> @ 0x000068\n  1: func[3] <countdown> @ 0x00006f\n  2: func[3] <countdown> @ 0x00006f\n  3: func[3] <countdown> @ 0x00006f'
+end_case
+
+# A function exported twice shows its first name, whichever name was invoked; a name is
+# shown with control bytes, '\' and '>' escaped as \hh.
+t trap-name-first-export 134 '' $'=error: trap: unreachable\n  0: func[2] <boom> @ 0x00005f' \
+    run backtrace.wasm --invoke alias
+t trap-name-escaped 134 '' $'=error: trap: unreachable\n  0: func[4] <tab\\09\\3e> @ 0x000074' \
+    run backtrace.wasm --invoke $'tab\t>'
+
+# Traps while instantiating name the file; still exit 134.
 run trap-in-start 134 run start-trap.wasm --invoke f
 fixture start-trap.wasm 34 00 'unreachable in the start function'
 expect stdout ''
-expect stderr $'=error: trap: unreachable\n  0: func[0] @ 0x000022'
+expect stderr $'=error: trap while instantiating start-trap.wasm: unreachable\n  0: func[0] @ 0x000022'
 end_case
+t trap-data-segment 134 '' '=error: trap while instantiating data-oob.wasm: out of bounds memory access' \
+    run data-oob.wasm --invoke f
+t trap-elem-segment 134 '' '=error: trap while instantiating elem-oob.wasm: out of bounds table access' \
+    run elem-oob.wasm --invoke f
+stdin_from=$out/data-oob.wasm t trap-data-segment-stdin 134 '' \
+    '=error: trap while instantiating <stdin>: out of bounds memory access' run - --invoke f
 
 # The same function, not trapping.
 t trap-none 0 '=0' '' run traps.wasm --invoke div 0 5
 
 # ---- corral wast ----
 
-# wast-pass: 9 commands; the text-form assert_malformed is skipped and register is not
-# counted, so 7 pass.
-t wast-pass 0 '=7 passed, 0 failed, 1 skipped' '' wast wast-pass.json
-t wast-pass-quiet 0 '=7 passed, 0 failed, 1 skipped' '' wast -q wast-pass.json
+# wast-pass: 9 commands; the text-form assert_malformed is skipped, so 8 pass (register
+# among them).
+t wast-pass 0 '=8 passed, 0 failed, 1 skipped' '' wast wast-pass.json
+t wast-pass-quiet 0 '=8 passed, 0 failed, 1 skipped' '' wast -q wast-pass.json
+stdin_from=$out/wast-pass.json t wast-stdin 0 '=8 passed, 0 failed, 1 skipped' '' wast -
 
 run wast-fail 1 wast wast-fail.json
 expect stdout '~wast-fail.wast:7: assert_return'
@@ -469,21 +677,24 @@ tail -n 1 "$tmp/stdout" | grep -qx '4 passed, 1 failed, 1 skipped' ||
     reasons+=("stdout: last line is '$(tail -n 1 "$tmp/stdout")'")
 end_case
 
-t wast-missing 1 '' '1~missing.json: No such file or directory' wast missing.json
-t wast-not-json 1 '' '1~not-json.json' wast not-json.json
+t wast-missing 1 '' '=corral: missing.json: No such file or directory' wast missing.json
+t wast-not-json 1 '' '1~corral: not-json.json:1:' wast not-json.json
 t wast-two-scripts 2 '' '1~see' wast wast-pass.json wast-fail.json
-
-# ---- bugs not fixed yet (CLI_KNOWN_BUGS=1) ----
-
-if [ "${CLI_KNOWN_BUGS:-0}" = 1 ]; then
-    # Results that cannot be written must not exit 0 (stdout is /dev/full).
-    case_name=run-write-error reasons=()
-    status=0
-    (cd "$out" && "$corral" run arith.wasm --invoke add 1 2) >/dev/full 2>"$tmp/stderr" || status=$?
-    [ "$status" = 1 ] || reasons+=("exit status $status, want 1")
-    expect stderr '1~corral: '
-    end_case
-fi
+# -v and -q contradict each other, in either spelling and order.
+t wast-verbose-quiet 2 '' '=corral: wast: -v and -q contradict each other; give one of them' \
+    wast -v -q wast-pass.json
+t wast-quiet-verbose-long 2 '' '1~-v and -q contradict each other' \
+    wast --quiet wast-pass.json --verbose
+# Files that are not JSON at all are named as such, not as a JSON syntax error.
+t wast-wasm 1 '' '=corral: arith.wasm: not a wast2json script (JSON expected)' wast arith.wasm
+t wast-nul 1 '' '=corral: nul.json: not a wast2json script (JSON expected)' wast nul.json
+t wast-empty 1 '' '=corral: empty.wasm: not a wast2json script (JSON expected)' wast empty.wasm
+cp "$here/wast-pass.wast" "$out/script.wast"
+t wast-text 1 '' \
+    '=corral: script.wast: not a wast2json script (JSON expected); convert a .wast script with wast2json first' \
+    wast script.wast
+t wast-no-commands 1 '' '=corral: no-commands.json: not a wast2json script (no "commands" array)' \
+    wast no-commands.json
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
