@@ -14,8 +14,10 @@ LDLIBS_ENGINE := -lm -lpthread
 LDLIBS_CLI    := -ljansson
 
 ENGINE_SRC := $(wildcard src/util/*.c) $(wildcard src/engine/*.c)
+WASI_SRC   := $(wildcard src/wasi/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
+WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -36,8 +38,14 @@ $(BUILD)/libcorral_engine.a: $(ENGINE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_engine.a
-	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_engine.a $(LDLIBS_CLI) $(LDLIBS_ENGINE)
+# WASI is a layer on the engine's public API, in a library of its own.
+$(BUILD)/libcorral_wasi.a: $(WASI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a
+	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a \
+	  $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
@@ -101,4 +109,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(ENGINE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(ENGINE_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

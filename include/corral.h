@@ -151,6 +151,29 @@ CORRAL_API corral_valkind_t corral_functype_result(const corral_functype_t *t, s
 CORRAL_API corral_store_t *corral_store_new(corral_engine_t *engine);
 CORRAL_API void corral_store_delete(corral_store_t *store);
 
+/* ---- interruption: fuel and asynchronous interrupts ------------------------------------
+ * Running code checks both at function entries and loop back-edges only (never per
+ * instruction), so the checks cost little; a check that fails traps with a message that
+ * names the limit. Fuel is an instruction budget charged deterministically at those points:
+ * the same module, inputs and budget always stop at the same place. */
+
+/* Sets the remaining fuel; CORRAL_FUEL_UNLIMITED (the default) disables fuel accounting. */
+#define CORRAL_FUEL_UNLIMITED UINT64_MAX
+CORRAL_API void corral_store_set_fuel(corral_store_t *store, uint64_t fuel);
+CORRAL_API uint64_t corral_store_fuel(const corral_store_t *store);
+
+/* Why code was interrupted; the trap message names it. */
+typedef enum corral_interrupt {
+    CORRAL_INTERRUPT_NONE = 0,
+    CORRAL_INTERRUPT_DEADLINE = 1, /* "interrupted: time limit exceeded" */
+    CORRAL_INTERRUPT_CANCEL = 2,   /* "interrupted: cancelled by the host" */
+} corral_interrupt_t;
+
+/* Asks code running in store to stop at its next check; safe to call from any thread
+ * (e.g. a timer thread enforcing a deadline). The request stays set until cleared with
+ * CORRAL_INTERRUPT_NONE, so code entered later stops too. */
+CORRAL_API void corral_store_interrupt(corral_store_t *store, corral_interrupt_t why);
+
 /* ---- externals --------------------------------------------------------------------- */
 
 typedef struct corral_extern {
@@ -174,6 +197,12 @@ CORRAL_API size_t corral_trap_frame_count(const corral_trap_t *trap);
 CORRAL_API void corral_trap_frame(const corral_trap_t *trap, size_t i, uint32_t *out_func_index,
                                   size_t *out_offset);
 CORRAL_API void corral_trap_delete(corral_trap_t *trap);
+
+/* An exit request: a host function (WASI's proc_exit) returns this trap to unwind the guest's
+ * whole stack; it is not an error. corral_trap_exit_status() tells whether a trap is one and
+ * gives the status. */
+CORRAL_API corral_trap_t *corral_trap_new_exit(int32_t status);
+CORRAL_API bool corral_trap_exit_status(const corral_trap_t *trap, int32_t *out_status);
 
 /* ---- functions --------------------------------------------------------------------- */
 
