@@ -1,9 +1,6 @@
-/* instr.c: opcode table and the one instruction decoder. The byte->Op maps are built once,
- * lazily and idempotently (two threads may race to build identical tables harmlessly is not
- * acceptable in C11, so they are built under a call_once). */
+/* instr.c: opcode table and the one instruction decoder. Both tables are constant data
+ * generated from opcode.def, so decoding needs no initialisation and is thread-safe. */
 #include "instr.h"
-
-#include <threads.h>
 
 const OpInfo op_info[OP_COUNT] = {
 #define OP(e, code, name, imm, params, results, align) \
@@ -12,25 +9,14 @@ const OpInfo op_info[OP_COUNT] = {
 #undef OP
 };
 
-#define NO_OP 0xffff
-static uint16_t single_byte[256];
-static uint16_t prefixed_fc[32];
-static once_flag maps_once = ONCE_FLAG_INIT;
-
-static void build_maps(void)
-{
-    for (int i = 0; i < 256; i++)
-        single_byte[i] = NO_OP;
-    for (int i = 0; i < 32; i++)
-        prefixed_fc[i] = NO_OP;
-    for (int op = 0; op < OP_COUNT; op++) {
-        uint16_t c = op_info[op].code;
-        if (c >= 0xfc00)
-            prefixed_fc[c & 0xff] = (uint16_t)op;
-        else
-            single_byte[c] = (uint16_t)op;
-    }
-}
+/* Opcode -> Op + 1 (0 = no such opcode), built at compile time from opcode.def: single-byte
+ * opcodes at their byte, 0xFC-prefixed ones at 0x100 + sub-opcode. */
+#define OPCODE_SLOT(code) ((code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code))
+static const uint16_t opcode_map[0x100 + 32] = {
+#define OP(e, code, name, imm, params, results, align) [OPCODE_SLOT(code)] = OP_##e + 1,
+#include "opcode.def"
+#undef OP
+};
 
 static RdStatus zero_byte(Reader *r)
 {
@@ -132,7 +118,6 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
 
 RdStatus instr_read(Reader *r, Instr *out)
 {
-    call_once(&maps_once, build_maps);
     out->off = rd_off(r);
     out->a = out->b = 0;
     out->blocktype = BT_EMPTY;
@@ -141,19 +126,20 @@ RdStatus instr_read(Reader *r, Instr *out)
     uint8_t b;
     if (rd_u8(r, &b))
         return RD_ERR;
-    uint16_t op;
+    uint16_t slot = b;
     if (b == 0xfc) {
         uint32_t sub;
         if (rd_u32(r, &sub))
             return RD_ERR;
-        op = sub < 32 ? prefixed_fc[sub] : NO_OP;
-    } else {
-        op = single_byte[b];
+        if (sub >= 32)
+            return rd_fail_at(r, out->off, "illegal opcode");
+        slot = (uint16_t)(0x100 + sub);
     }
-    if (op == NO_OP)
+    uint16_t op1 = opcode_map[slot];
+    if (op1 == 0)
         return rd_fail_at(r, out->off, "illegal opcode");
-    out->op = op;
-    return read_imm(r, (Imm)op_info[op].imm, out);
+    out->op = (uint16_t)(op1 - 1);
+    return read_imm(r, (Imm)op_info[out->op].imm, out);
 }
 
 uint32_t instr_br_label(const uint8_t **pos)

@@ -780,8 +780,8 @@ static VStatus missing_end(Val *v, const Code *c)
     return malformed(v, c->body_end, "END opcode expected");
 }
 
-/* Reads the body to its final `end`: table[op], or `other` where the table has none. */
-static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *table, Handler other)
+/* Reads the body to its final `end`: ops[op], or `other` where ops has none. */
+static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler other)
 {
     Instr in;
     while (v->nctrl > 0) {
@@ -790,7 +790,7 @@ static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *table, Handler 
         if (instr_read(r, &in))
             return malformed(v, r->err_off, r->err);
         v->off = in.off;
-        Handler h = table[in.op] ? table[in.op] : other;
+        Handler h = ops[in.op] ? ops[in.op] : other;
         if (h && h(v, &in))
             return V_ERR;
     }
