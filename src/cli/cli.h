@@ -130,4 +130,26 @@ void cli_func_names_free(CliFuncNames *names);
 void cli_print_trap(const corral_trap_t *trap, const char *instantiating,
                     const CliFuncNames *names);
 
+/* Parses a decimal count (digits only, up to UINT64_MAX). */
+bool cli_parse_count(const char *text, uint64_t *out);
+
+/* Parses a duration: a decimal number (fraction allowed) and a unit, ns, us, ms, s, m or h;
+ * a bare number is seconds. "500ms", "2s", "1.5m". false for anything else or an overflow. */
+bool cli_parse_duration(const char *text, uint64_t *out_ns);
+
+/* Parses a byte size: digits and an optional binary suffix, case-insensitive: B, K or KiB
+ * (1024), M or MiB, G or GiB. "65536", "64K", "16MiB". false for anything else or an
+ * overflow. */
+bool cli_parse_size(const char *text, uint64_t *out_bytes);
+
+/* CLOCK_MONOTONIC now, in nanoseconds (the clock timers and WASI deadlines use). */
+uint64_t cli_now_ns(void);
+
+/* A one-shot timer that interrupts a store (CORRAL_INTERRUPT_DEADLINE) when it expires. */
+typedef struct CliTimer CliTimer;
+/* Starts one expiring ns from now; NULL when no thread can be started. */
+CliTimer *cli_timer_start(corral_store_t *store, uint64_t ns);
+/* Stops it (if it has not fired) and waits for its thread. NULL is allowed. */
+void cli_timer_stop(CliTimer *t);
+
 #endif

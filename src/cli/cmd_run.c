@@ -1,26 +1,53 @@
-/* cmd_run.c: `corral run`, instantiates one module and calls one export with arguments from
- * the command line, printing the results. No imports yet: WASI arrives in a later change, and
- * until then a module that imports anything is refused with the import's name. */
+/* cmd_run.c: `corral run`, a WebAssembly runtime on the command line with wasmtime's syntax:
+ * options, then the module, then the guest's arguments. WASI preview 1 comes from
+ * src/wasi (wasi.h), sandboxed to the --dir/--dir-ro preopens; limits (fuel, a wall-clock
+ * timeout, memory and stack caps) go to the engine. With --invoke, one export is called
+ * with numbers from the command line and its results printed, as before WASI. */
 #include "cli.h"
+#include "wasi/wasi.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
-    "usage: corral run [--invoke NAME] FILE.wasm [ARGS...]\n"
-    "       corral run FILE.wasm [--invoke NAME] [--] [ARGS...]\n"
+    "usage: corral run [OPTIONS] FILE.wasm [ARGS...]\n"
+    "       corral run [OPTIONS] --invoke NAME FILE.wasm [NUMBERS...]\n"
     "\n"
-    "Instantiates FILE.wasm (\"-\" reads it from standard input) and calls its exported\n"
-    "function NAME (without --invoke, the export _start) with ARGS converted to the\n"
-    "function's parameter types, then prints each result on its own line. Modules that\n"
-    "import anything are not supported yet.\n"
+    "Runs FILE.wasm (\"-\" reads it from standard input). Without --invoke it calls the\n"
+    "export _start, the entry point of a WASI command, with ARGS as the guest's arguments\n"
+    "after argv[0] (everything after FILE goes to the guest, options included), and exits\n"
+    "with the guest's exit status. Imports from wasi_snapshot_preview1 are provided; the\n"
+    "guest sees only the directories given with --dir or --dir-ro, and no environment but\n"
+    "what --env passes.\n"
     "\n"
-    "Options come before FILE; only --invoke may also follow it directly. Everything after\n"
-    "that is an argument, so negative numbers need no \"--\" (one is accepted there).\n"
+    "With --invoke NAME it calls the exported function NAME instead, with NUMBERS\n"
+    "converted to its parameter types, and prints each result on its own line (a module\n"
+    "that exports _initialize has it called first). --invoke may also follow FILE\n"
+    "directly; the numbers hold no options then, so negative ones need no \"--\".\n"
     "\n"
-    "Arguments by parameter type:\n"
+    "Options:\n"
+    "  --invoke NAME         Call the exported function NAME instead of _start\n"
+    "  --dir HOST[::GUEST]   Let the guest read and write directory HOST, which it sees\n"
+    "                        as GUEST (default: HOST as written)\n"
+    "  --dir-ro HOST[::GUEST]  The same, read-only: nothing under it can be created,\n"
+    "                        changed or removed (a Corral option; wasmtime has none)\n"
+    "  --env NAME=VALUE      Set a variable in the guest's environment\n"
+    "  --env NAME            Pass the host's NAME on, when it is set\n"
+    "  --argv0 NAME          The guest's argv[0] (default: FILE as written)\n"
+    "  --fuel N              Stop the guest after about N instructions (\"all fuel\n"
+    "                        consumed\"); the same N always stops at the same place\n"
+    "  --timeout DURATION    Stop the guest after DURATION of wall-clock time: a number\n"
+    "                        with ns, us, ms, s, m or h (500ms, 2s, 1.5m; bare: seconds)\n"
+    "  --max-memory BYTES    Cap each linear memory (rounded down to 64 KiB pages);\n"
+    "                        suffixes K, M, G or KiB, MiB, GiB (all powers of 1024)\n"
+    "  --max-stack BYTES     Cap the value stack (same suffixes)\n"
+    "  -h, --help            Show this help\n"
+    "Options take their value as the next argument or after '=' (--dir=data).\n"
+    "\n"
+    "Numbers by parameter type (--invoke):\n"
     "  i32, i64        decimal or 0x hex, optionally negative: 42, -1, 0xff\n"
     "  f32, f64        decimal or hex float, inf, -inf, nan, nan:0xPAYLOAD, rounded to\n"
     "                  nearest: too small becomes 0, too big for the type is an error\n"
@@ -28,70 +55,237 @@ static const char usage[] =
     "Results print the same way: integers as signed decimal, floats in the shortest form\n"
     "that reads back exactly (1500, 0.001; exponent form from 1e21 and below 1e-6).\n"
     "\n"
-    "Options:\n"
-    "  --invoke NAME  Call the exported function NAME instead of _start\n"
-    "  -h, --help     Show this help\n"
-    "\n"
     "Exit status:\n"
-    "  0    success: the function returned and its results were printed\n"
-    "  1    FILE cannot be read, decoded, validated or linked (it has imports), or the\n"
-    "       results cannot be written\n"
-    "  2    usage error: bad option, unknown export, wrong argument count, bad number\n"
+    "  0    success: _start returned (or the function returned and its results were\n"
+    "       printed)\n"
+    "  N    the guest called proc_exit(N) (the low 8 bits, as the host keeps them)\n"
+    "  1    FILE cannot be read, decoded, validated or linked (an import that is not\n"
+    "       WASI), a --dir cannot be opened, or the results cannot be written\n"
+    "  2    usage error: bad option or value, unknown export, wrong argument count, bad\n"
+    "       number\n"
     "  134  trap, whether in the function or while instantiating (a start function that\n"
-    "       traps, a data or element segment out of bounds); the message and the\n"
-    "       backtrace go to stderr\n";
+    "       traps, a data or element segment out of bounds), including a limit that\n"
+    "       stopped the guest; the message (which names the limit) and the backtrace go\n"
+    "       to stderr\n";
 
-static const char usage_line[] = "corral run [--invoke NAME] FILE.wasm [ARGS...]";
+static const char usage_line[] = "corral run [OPTIONS] FILE.wasm [ARGS...]";
 
 typedef struct RunArgs {
     const char *file;
     const char *invoke; /* NULL: _start */
+    const char *argv0;  /* NULL: file */
     char **args;
     int nargs;
+    bool literal;                    /* args came after a "--": no option checks */
+    corral_wasi_preopen_t *preopens; /* owned array; strings borrow from argv or guests */
+    size_t npreopens;
+    char **guests; /* owned GUEST strings of HOST::GUEST, one per preopen (or NULL) */
+    char **env;    /* owned "NAME=VALUE" strings */
+    size_t nenv;
+    bool has_fuel;
+    uint64_t fuel;
+    uint64_t timeout_ns; /* 0: none */
+    bool has_max_memory, has_max_stack;
+    uint64_t max_memory, max_stack;
 } RunArgs;
 
-static bool is_invoke(const char *a)
+static void free_run_args(RunArgs *ra)
 {
-    return !strcmp(a, "--invoke") || !strncmp(a, "--invoke=", 9);
+    for (size_t i = 0; i < ra->npreopens; i++)
+        free(ra->guests[i]);
+    for (size_t i = 0; i < ra->nenv; i++)
+        free(ra->env[i]);
+    free(ra->preopens);
+    free(ra->guests);
+    free(ra->env);
 }
 
-/* Takes "--invoke NAME" or "--invoke=NAME" at argv[*i]; returns 1 when taken, 0 when argv[*i]
- * is something else, -1 on a usage error (already reported). */
-static int take_invoke(int argc, char **argv, int *i, RunArgs *ra)
+/* ---- options ----
+ * Each takes its value and returns 0, or an exit status after reporting the problem. */
+
+static int opt_invoke(RunArgs *ra, const char *v)
 {
-    const char *a = argv[*i], *name;
-    if (!strncmp(a, "--invoke=", 9)) {
-        name = a + 9;
-    } else if (!strcmp(a, "--invoke")) {
-        if (*i + 1 >= argc) {
-            cli_error("run: --invoke needs a function name");
-            return -1;
-        }
-        name = argv[++*i];
-    } else {
-        return 0;
-    }
     if (ra->invoke) {
         cli_error("run: --invoke given twice");
-        return -1;
+        return CLI_EXIT_USAGE;
     }
-    ra->invoke = name;
-    return 1;
+    ra->invoke = v;
+    return 0;
 }
 
-/* ARGS hold no option unless a "--" said so: a misplaced --invoke is named as such rather
- * than failing later as "takes 2 arguments, got 4". No number starts with "--" and a
- * letter, so checking for that costs the arguments nothing. Returns -1 to go on, else the
- * exit status. */
-static int check_args(const RunArgs *ra)
+static int add_dir(RunArgs *ra, const char *v, bool readonly, const char *opt)
 {
-    for (int k = 0; k < ra->nargs; k++) {
+    const char *sep = strstr(v, "::");
+    char *host = sep ? strndup(v, (size_t)(sep - v)) : NULL;
+    if (sep && !host) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    if ((sep ? host[0] : v[0]) == '\0' || (sep && sep[2] == '\0')) {
+        cli_error("run: %s '%s': want HOST or HOST::GUEST", opt, v);
+        free(host);
+        return CLI_EXIT_USAGE;
+    }
+    /* host lives in guests[] only to be freed; GUEST borrows from argv. */
+    ra->guests[ra->npreopens] = host;
+    ra->preopens[ra->npreopens++] =
+        (corral_wasi_preopen_t){sep ? host : v, sep ? sep + 2 : v, readonly};
+    return 0;
+}
+
+static int opt_dir(RunArgs *ra, const char *v)
+{
+    return add_dir(ra, v, false, "--dir");
+}
+static int opt_dir_ro(RunArgs *ra, const char *v)
+{
+    return add_dir(ra, v, true, "--dir-ro");
+}
+
+/* NAME=VALUE, or NAME to pass the host's value on (nothing when it is unset). A later
+ * setting of a name replaces an earlier one. */
+static int opt_env(RunArgs *ra, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    size_t name_len = eq ? (size_t)(eq - v) : strlen(v);
+    if (name_len == 0) {
+        cli_error("run: --env '%s': want NAME=VALUE or NAME", v);
+        return CLI_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < ra->nenv; i++) {
+        if (!strncmp(ra->env[i], v, name_len) && ra->env[i][name_len] == '=') {
+            free(ra->env[i]);
+            memmove(&ra->env[i], &ra->env[i + 1], (ra->nenv - i - 1) * sizeof *ra->env);
+            ra->nenv--;
+            break;
+        }
+    }
+    char *entry = NULL;
+    if (eq) {
+        entry = strdup(v);
+    } else {
+        const char *host = getenv(v);
+        if (!host)
+            return 0;
+        size_t n = name_len + strlen(host) + 2;
+        if ((entry = malloc(n)))
+            snprintf(entry, n, "%s=%s", v, host);
+    }
+    if (!entry) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    ra->env[ra->nenv++] = entry;
+    return 0;
+}
+
+static int opt_argv0(RunArgs *ra, const char *v)
+{
+    ra->argv0 = v;
+    return 0;
+}
+
+static int opt_fuel(RunArgs *ra, const char *v)
+{
+    if (!cli_parse_count(v, &ra->fuel) || ra->fuel == UINT64_MAX) {
+        cli_error("run: --fuel: invalid count '%s' (want a whole number of instructions)", v);
+        return CLI_EXIT_USAGE;
+    }
+    ra->has_fuel = true;
+    return 0;
+}
+
+static int opt_timeout(RunArgs *ra, const char *v)
+{
+    if (!cli_parse_duration(v, &ra->timeout_ns) || ra->timeout_ns == 0) {
+        cli_error("run: --timeout: invalid duration '%s' (want e.g. 500ms, 2s, 1m)", v);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int parse_size(const char *opt, const char *v, uint64_t *out, bool *has)
+{
+    if (!cli_parse_size(v, out)) {
+        cli_error("run: %s: invalid size '%s' (want bytes, e.g. 65536, 64K, 16MiB, 1G)", opt, v);
+        return CLI_EXIT_USAGE;
+    }
+    *has = true;
+    return 0;
+}
+
+static int opt_max_memory(RunArgs *ra, const char *v)
+{
+    return parse_size("--max-memory", v, &ra->max_memory, &ra->has_max_memory);
+}
+
+static int opt_max_stack(RunArgs *ra, const char *v)
+{
+    return parse_size("--max-stack", v, &ra->max_stack, &ra->has_max_stack);
+}
+
+static const struct {
+    const char *name;
+    int (*take)(RunArgs *ra, const char *value);
+} options[] = {
+    {"--invoke", opt_invoke},       {"--dir", opt_dir},
+    {"--dir-ro", opt_dir_ro},       {"--env", opt_env},
+    {"--argv0", opt_argv0},         {"--fuel", opt_fuel},
+    {"--timeout", opt_timeout},     {"--max-memory", opt_max_memory},
+    {"--max-stack", opt_max_stack},
+};
+
+enum { NOPTIONS = sizeof options / sizeof options[0] };
+
+/* Which option argv[*i] is ("--name" or "--name=value"), or -1. */
+static int find_option(const char *a)
+{
+    for (int k = 0; k < NOPTIONS; k++) {
+        size_t n = strlen(options[k].name);
+        if (!strncmp(a, options[k].name, n) && (a[n] == '\0' || a[n] == '='))
+            return k;
+    }
+    return -1;
+}
+
+/* Takes the option at argv[*i] and its value. only_invoke: after FILE, where --invoke is the
+ * one option allowed. Returns 1 when taken, 0 when argv[*i] is no such option, or -(exit
+ * status + 1) after reporting a problem. */
+static int take_option(int argc, char **argv, int *i, RunArgs *ra, bool only_invoke)
+{
+    int k = find_option(argv[*i]);
+    if (k < 0 || (only_invoke && options[k].take != opt_invoke))
+        return 0;
+    const char *a = argv[*i], *value;
+    size_t n = strlen(options[k].name);
+    if (a[n] == '=') {
+        value = a + n + 1;
+    } else if (*i + 1 < argc) {
+        value = argv[++*i];
+    } else {
+        if (options[k].take == opt_invoke)
+            cli_error("run: --invoke needs a function name");
+        else
+            cli_error("run: %s needs a value; see 'corral run --help'", options[k].name);
+        return -(CLI_EXIT_USAGE + 1);
+    }
+    int status = options[k].take(ra, value);
+    return status ? -(status + 1) : 1;
+}
+
+/* With --invoke, the numbers hold no option unless a "--" said so: a misplaced option is
+ * named as such rather than failing later as "takes 2 arguments, got 4". No number starts
+ * with "--" and a letter, so checking for that costs the numbers nothing. Returns -1 to go
+ * on, else the exit status. */
+static int check_numbers(const RunArgs *ra)
+{
+    for (int k = 0; !ra->literal && k < ra->nargs; k++) {
         const char *a = ra->args[k];
         if (cli_is_help(a)) {
             fputs(usage, stdout);
             return CLI_EXIT_OK;
         }
-        if (is_invoke(a)) {
+        if (find_option(a) >= 0) {
             cli_error("run: '%s' after the arguments; options must come before them: %s", a,
                       usage_line);
             return CLI_EXIT_USAGE;
@@ -110,6 +304,13 @@ static int check_args(const RunArgs *ra)
 static int parse_args(int argc, char **argv, RunArgs *ra)
 {
     int i = 1, r;
+    ra->preopens = calloc((size_t)argc, sizeof *ra->preopens);
+    ra->guests = calloc((size_t)argc, sizeof *ra->guests);
+    ra->env = calloc((size_t)argc, sizeof *ra->env);
+    if (!ra->preopens || !ra->guests || !ra->env) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         if (cli_is_help(argv[i])) {
             fputs(usage, stdout);
@@ -119,8 +320,8 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
             i++;
             break;
         }
-        if ((r = take_invoke(argc, argv, &i, ra)) < 0)
-            return CLI_EXIT_USAGE;
+        if ((r = take_option(argc, argv, &i, ra, false)) < 0)
+            return -r - 1;
         if (r == 0) {
             cli_error("run: unknown option '%s'; see 'corral run --help'", argv[i]);
             return CLI_EXIT_USAGE;
@@ -131,29 +332,19 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
         return CLI_EXIT_USAGE;
     }
     ra->file = argv[i++];
-    if (i < argc && (r = take_invoke(argc, argv, &i, ra)) != 0) {
+    if (i < argc && (r = take_option(argc, argv, &i, ra, true)) != 0) {
         if (r < 0)
-            return CLI_EXIT_USAGE;
+            return -r - 1;
         i++;
     }
-    bool literal = i < argc && !strcmp(argv[i], "--");
-    i += literal;
+    ra->literal = i < argc && !strcmp(argv[i], "--");
+    i += ra->literal;
     ra->args = argv + i;
     ra->nargs = argc - i;
-    return literal ? -1 : check_args(ra);
+    return ra->invoke ? check_numbers(ra) : -1;
 }
 
-/* The module's first import, as a link error: nothing can be provided yet. */
-static bool refuse_imports(const corral_module_t *module, const char *name)
-{
-    if (corral_module_import_count(module) == 0)
-        return false;
-    corral_extern_desc_t d;
-    corral_module_import(module, 0, &d);
-    cli_error("%s: unknown import %.*s::%.*s (corral run provides no imports yet)", name,
-              (int)d.module_len, d.module, (int)d.name_len, d.name);
-    return true;
-}
+/* ---- the module ---- */
 
 /* Reads and compiles the module at path, and its function names for backtraces. NULL after
  * reporting why not, as "corral: FILE: 0xOFFSET: message". */
@@ -184,22 +375,96 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path, C
     return module;
 }
 
+/* True when module exports a function _start without parameters: a WASI command, whose
+ * arguments after FILE are the guest's. */
+static bool is_command(const corral_module_t *module)
+{
+    for (size_t i = 0; i < corral_module_export_count(module); i++) {
+        corral_extern_desc_t d;
+        corral_module_export(module, i, &d);
+        if (d.kind == CORRAL_EXTERN_FUNC && d.name_len == 6 && !memcmp(d.name, "_start", 6))
+            return d.functype && corral_functype_param_count(d.functype) == 0;
+    }
+    return false;
+}
+
+/* The WASI context: argv[0] and the guest's arguments (for a command), --env, --dir. NULL
+ * after reporting why not. */
+static corral_wasi_t *make_wasi(const RunArgs *ra, bool command)
+{
+    size_t argc = 1 + (command ? (size_t)ra->nargs : 0);
+    const char **argv = calloc(argc, sizeof *argv);
+    if (!argv) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    argv[0] = ra->argv0 ? ra->argv0 : ra->file;
+    for (size_t i = 1; i < argc; i++)
+        argv[i] = ra->args[i - 1];
+    corral_wasi_config_t cfg;
+    corral_wasi_config_default(&cfg);
+    cfg.argv = argv;
+    cfg.argc = argc;
+    cfg.env = (const char *const *)ra->env;
+    cfg.nenv = ra->nenv;
+    cfg.preopens = ra->preopens;
+    cfg.npreopens = ra->npreopens;
+    char *err = NULL;
+    corral_wasi_t *wasi = corral_wasi_new(&cfg, &err);
+    if (!wasi)
+        cli_error("%s", err ? err : "out of memory");
+    free(err);
+    free(argv);
+    return wasi;
+}
+
+/* Fills the imports (owned array, *out) from WASI. false after reporting an import nobody
+ * provides as "corral: FILE: unknown import env::f". */
+static bool link_imports(corral_wasi_t *wasi, corral_store_t *store, const char *name,
+                         const corral_module_t *module, corral_extern_t **out, size_t *out_n)
+{
+    size_t n = corral_module_import_count(module);
+    corral_extern_t *imports = calloc(n + 1, sizeof *imports);
+    char *err = NULL;
+    *out = imports;
+    *out_n = n;
+    if (imports && corral_wasi_link(wasi, store, module, imports, n, &err))
+        return true;
+    cli_error("%s: %s", name, err ? err : "out of memory");
+    free(err);
+    return false;
+}
+
+/* ---- running ---- */
+
+/* The exit status a trap gives: the guest's own for proc_exit, else 134 after printing it
+ * ("error: trap: MESSAGE" or, while instantiating, naming the file) with its backtrace. */
+static int trap_status(corral_trap_t *trap, const char *instantiating, const CliFuncNames *names)
+{
+    int32_t code;
+    int status = CLI_EXIT_TRAP;
+    if (corral_trap_exit_status(trap, &code))
+        status = (int)((uint32_t)code & 0xff);
+    else
+        cli_print_trap(trap, instantiating, names);
+    corral_trap_delete(trap);
+    return status;
+}
+
 /* Instantiates module; returns the exit status to stop with, or -1 to go on. */
 static int instantiate(corral_store_t *store, const char *name, const corral_module_t *module,
-                       const CliFuncNames *names, corral_instance_t **out)
+                       const corral_extern_t *imports, size_t nimports, const CliFuncNames *names,
+                       corral_instance_t **out)
 {
     corral_trap_t *trap = NULL;
-    corral_error_t *err = corral_instance_new(store, module, NULL, 0, out, &trap);
+    corral_error_t *err = corral_instance_new(store, module, imports, nimports, out, &trap);
     if (err) {
         cli_error("%s: %s", name, corral_error_message(err));
         corral_error_delete(err);
         return CLI_EXIT_FAIL;
     }
-    if (trap) {
-        cli_print_trap(trap, name, names);
-        corral_trap_delete(trap);
-        return CLI_EXIT_TRAP;
-    }
+    if (trap)
+        return trap_status(trap, name, names);
     if (!*out) {
         cli_error("%s: cannot instantiate (no reason given)", name);
         return CLI_EXIT_FAIL;
@@ -259,8 +524,9 @@ static bool parse_call_args(const corral_functype_t *type, const RunArgs *ra, co
     return true;
 }
 
-/* Calls f with the command line's arguments and prints the results. */
-static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs *ra,
+/* Calls f, with the command line's numbers unless it is a command's _start (whose
+ * arguments went to WASI), and prints the results. */
+static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs *ra, bool command,
                           const CliFuncNames *names)
 {
     const corral_functype_t *type = corral_func_type(f);
@@ -274,13 +540,11 @@ static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs
         goto done;
     }
     status = CLI_EXIT_USAGE;
-    if (!parse_call_args(type, ra, args))
+    if (!command && !parse_call_args(type, ra, args))
         goto done;
     corral_trap_t *trap = corral_func_call(store, f, args, nparams, results, nresults);
     if (trap) {
-        cli_print_trap(trap, NULL, names);
-        corral_trap_delete(trap);
-        status = CLI_EXIT_TRAP;
+        status = trap_status(trap, NULL, names);
         goto done;
     }
     for (size_t i = 0; i < nresults; i++) {
@@ -295,41 +559,106 @@ done:
     return status;
 }
 
+/* A reactor's _initialize runs before the invoked function (as in wasmtime). Returns -1 to
+ * go on, else the exit status. */
+static int initialize(corral_store_t *store, corral_instance_t *inst, const RunArgs *ra,
+                      const CliFuncNames *names)
+{
+    corral_extern_t ext;
+    if (!ra->invoke || !strcmp(ra->invoke, "_initialize") ||
+        !corral_instance_export(inst, "_initialize", 11, &ext) || ext.kind != CORRAL_EXTERN_FUNC)
+        return -1;
+    const corral_functype_t *t = corral_func_type(ext.of.func);
+    if (corral_functype_param_count(t) || corral_functype_result_count(t))
+        return -1;
+    corral_trap_t *trap = corral_func_call(store, ext.of.func, NULL, 0, NULL, 0);
+    return trap ? trap_status(trap, NULL, names) : -1;
+}
+
+static corral_engine_t *make_engine(const RunArgs *ra)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    if (ra->has_max_memory) {
+        uint64_t pages = ra->max_memory / 65536;
+        cfg.max_memory_pages = pages > 65536 ? 65536 : (uint32_t)pages;
+    }
+    if (ra->has_max_stack)
+        cfg.max_stack_bytes = ra->max_stack;
+    return corral_engine_new(&cfg);
+}
+
+/* Everything after loading: WASI, linking, limits, instantiating and the call. */
+static int run_module(corral_store_t *store, const corral_module_t *module, const RunArgs *ra,
+                      const CliFuncNames *names)
+{
+    const char *name = cli_display_name(ra->file);
+    bool command = !ra->invoke && is_command(module);
+    int status;
+    if (!ra->invoke && !command && (status = check_numbers(ra)) >= 0)
+        return status;
+    corral_wasi_t *wasi = make_wasi(ra, command);
+    corral_extern_t *imports = NULL;
+    size_t nimports = 0;
+    CliTimer *timer = NULL;
+    corral_instance_t *inst = NULL;
+    status = CLI_EXIT_FAIL;
+    if (!wasi || !link_imports(wasi, store, name, module, &imports, &nimports))
+        goto done;
+    if (ra->has_fuel)
+        corral_store_set_fuel(store, ra->fuel);
+    if (ra->timeout_ns) {
+        corral_wasi_set_deadline(wasi, cli_now_ns() + ra->timeout_ns);
+        if (!(timer = cli_timer_start(store, ra->timeout_ns))) {
+            cli_error("cannot start the --timeout timer");
+            goto done;
+        }
+    }
+    if ((status = instantiate(store, name, module, imports, nimports, names, &inst)) >= 0)
+        goto done;
+    if ((status = initialize(store, inst, ra, names)) >= 0)
+        goto done;
+    corral_func_t *f = find_func(inst, ra->invoke ? ra->invoke : "_start", !ra->invoke);
+    status = f ? call_and_print(store, f, ra, command, names) : CLI_EXIT_USAGE;
+done:
+    cli_timer_stop(timer);
+    free(imports);
+    /* Nothing calls into the store after this, so its host functions may outlive wasi. */
+    corral_wasi_delete(wasi);
+    return status;
+}
+
 static int run_main(int argc, char **argv)
 {
-    RunArgs ra = {NULL, NULL, NULL, 0};
+    RunArgs ra;
+    memset(&ra, 0, sizeof ra);
     int status = parse_args(argc, argv, &ra);
-    if (status >= 0)
+    if (status >= 0) {
+        free_run_args(&ra);
         return status;
-    const char *name = cli_display_name(ra.file);
-    corral_engine_t *engine = corral_engine_new(NULL);
+    }
+    /* A guest writing to a closed pipe gets EPIPE, as under wasmtime, not a dead corral. */
+    signal(SIGPIPE, SIG_IGN);
+    corral_engine_t *engine = make_engine(&ra);
     corral_store_t *store = engine ? corral_store_new(engine) : NULL;
     corral_module_t *module = NULL;
-    corral_instance_t *inst = NULL;
     CliFuncNames names = {NULL, 0};
     status = CLI_EXIT_FAIL;
-    if (!store) {
+    if (!store)
         cli_error("out of memory");
-        goto done;
-    }
-    module = load_module(engine, ra.file, &names);
-    if (!module || refuse_imports(module, name))
-        goto done;
-    if ((status = instantiate(store, name, module, &names, &inst)) >= 0)
-        goto done;
-    corral_func_t *f = find_func(inst, ra.invoke ? ra.invoke : "_start", !ra.invoke);
-    status = f ? call_and_print(store, f, &ra, &names) : CLI_EXIT_USAGE;
-done:
+    else if ((module = load_module(engine, ra.file, &names)))
+        status = run_module(store, module, &ra, &names);
     cli_func_names_free(&names);
     corral_store_delete(store);
     corral_module_delete(module);
     corral_engine_delete(engine);
+    free_run_args(&ra);
     return status;
 }
 
 const CliCommand cli_cmd_run = {
     .name = "run",
-    .summary = "Run an exported function of a WebAssembly module",
+    .summary = "Run a WebAssembly module: a WASI command, or one exported function",
     .usage = usage,
     .main = run_main,
 };

@@ -217,7 +217,7 @@ done
 
 # Each subcommand's help, both ways, mentions every option it documents; both ways agree.
 declare -A options=(
-    [run]='--invoke NAME|-h, --help'
+    [run]='--invoke NAME|--dir HOST[::GUEST]|--dir-ro HOST[::GUEST]|--env NAME=VALUE|--env NAME|--argv0 NAME|--fuel N|--timeout DURATION|--max-memory BYTES|--max-stack BYTES|-h, --help'
     [validate]='-v, --verbose|-h, --help'
     [wast]='-v, --verbose|-q, --quiet|-h, --help'
 )
@@ -443,7 +443,8 @@ t run-args-for-nullary 2 '' "=corral: 'nothing' takes 0 arguments, got 1" \
 t run-one-arg-missing 2 '' "=corral: 'i32' takes 1 argument (i32), got 0" run arith.wasm --invoke i32
 t run-args-signature 2 '' "=corral: 'swap4' takes 4 arguments (i32, i64, f32, f64), got 0" \
     run arith.wasm --invoke swap4
-t run-start-args 2 '' "=corral: '_start' takes 0 arguments, got 1" run command.wasm 1
+# A command's arguments are the guest's (WASI argv), not numbers for _start.
+t run-start-args 0 '' '' run command.wasm 1
 t run-bad-i32 2 '' "1~argument 1 'x' is not a valid i32" run arith.wasm --invoke add x 1
 t run-float-for-i32 2 '' "1~argument 2 '1.5' is not a valid i32" run arith.wasm --invoke add 1 1.5
 t run-empty-i32 2 '' "1~argument 1 '' is not a valid i32" run arith.wasm --invoke i32 ''
@@ -505,7 +506,7 @@ t run-dashdash-literal 2 '' "1~argument 1 '--invoke' is not a valid i32" \
     run arith.wasm --invoke i32 -- --invoke
 # An option among the arguments is a misplaced option, not an argument.
 t run-invoke-after-args 2 '' \
-    "=corral: run: '--invoke' after the arguments; options must come before them: corral run [--invoke NAME] FILE.wasm [ARGS...]" \
+    "=corral: run: '--invoke' after the arguments; options must come before them: corral run [OPTIONS] FILE.wasm [ARGS...]" \
     run arith.wasm 1 2 --invoke add
 t run-invoke-among-args 2 '' "1~'--invoke=add' after the arguments; options must come before them" \
     run arith.wasm --invoke add 1 --invoke=add 2
@@ -523,9 +524,6 @@ stdin_from=$out/bad-magic.wasm t run-stdin-bad 1 '' \
     '=corral: <stdin>: 0x000000: magic header not detected' run - --invoke f
 
 # Modules that cannot be run: exit 1, one line "corral: FILE: [0xOFFSET: ]message".
-t run-imports 1 '' \
-    '=corral: imports.wasm: unknown import wasi_snapshot_preview1::fd_write (corral run provides no imports yet)' \
-    run imports.wasm
 t run-text-format 1 '' "=corral: source.wat: $text_msg" run source.wat
 t run-text-paren 1 '' "=corral: text-paren.wat: $text_msg" run text-paren.wat
 t run-bad-magic 1 '' '=corral: bad-magic.wasm: 0x000000: magic header not detected' \
@@ -536,6 +534,142 @@ t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: type mismatch in fu
 t run-missing 1 '' '=corral: missing.wasm: No such file or directory' run missing.wasm --invoke f
 t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
 t run-too-big 1 '' '1~huge.wasm: larger than 1 GiB, the most Corral reads' run "$tmp/huge.wasm"
+
+# A module that is not WebAssembly at all (here an executable) gets the decoder's one line.
+t run-not-wasm 1 '' '1~: 0x000000: magic header not detected' run "$(command -v sh)"
+
+# ---- corral run: WASI ----
+# Imports from wasi_snapshot_preview1 are provided; anything else is a link error (exit 1,
+# one line naming the import).
+
+t run-imports 0 '' '' run imports.wasm
+t run-wasi-hello 0 '=hello' '' run wasi-hello.wasm
+t run-import-env 1 '' '=corral: import-env.wasm: unknown import env::f' run import-env.wasm
+t run-import-wasi-unknown 1 '' \
+    '=corral: import-wasi-unknown.wasm: unknown import wasi_snapshot_preview1::frobnicate' \
+    run import-wasi-unknown.wasm
+t run-import-wasi-badtype 1 '' \
+    '=corral: import-wasi-badtype.wasm: incompatible import type for wasi_snapshot_preview1::fd_write: expects (i32, i32, i32, i32) -> i32, the module declares (i32) -> i32' \
+    run import-wasi-badtype.wasm
+
+# Arguments: argv[0] is FILE as written (or --argv0), then everything after FILE verbatim,
+# options and "--" included; only a "--" right after FILE is eaten.
+t run-wasi-args 0 $'=wasi-args.wasm\na\nb c\n--help\n--dir\n-1\n--\nx' '' \
+    run wasi-args.wasm a 'b c' --help --dir -1 -- x
+t run-wasi-args-none 0 '=wasi-args.wasm' '' run wasi-args.wasm
+t run-wasi-argv0 0 $'=prog\nx' '' run --argv0 prog wasi-args.wasm x
+t run-wasi-argv0-equals 0 $'=\nx' '' run --argv0= wasi-args.wasm x
+t run-wasi-args-dashdash 0 $'=wasi-args.wasm\n-x' '' run wasi-args.wasm -- -x
+t run-wasi-options-first 0 $'=wasi-args.wasm\n--fuel' '' run --fuel 1000000 -- wasi-args.wasm --fuel
+
+# Environment: only what --env gives, NAME=VALUE or NAME (the host's, when it is set);
+# a later setting of a name wins.
+export CORRAL_CLI_TEST_VAR='inherited value'
+unset CORRAL_CLI_UNSET_VAR
+t run-wasi-env-none 0 '' '' run --invoke env wasi-args.wasm
+t run-wasi-env 0 $'=A=1\nB=x=y\nC=' '' run --env A=1 --env=B=x=y --env C= --invoke env wasi-args.wasm
+t run-wasi-env-inherit 0 '=CORRAL_CLI_TEST_VAR=inherited value' '' \
+    run --env CORRAL_CLI_TEST_VAR --env CORRAL_CLI_UNSET_VAR --invoke env wasi-args.wasm
+t run-wasi-env-override 0 $'=B=2\nA=3' '' \
+    run --env A=1 --env B=2 --env A=3 --invoke env wasi-args.wasm
+t run-wasi-env-bad 2 '' "=corral: run: --env '=x': want NAME=VALUE or NAME" \
+    run --env =x wasi-args.wasm
+t run-wasi-env-no-value 2 '' "=corral: run: --env needs a value; see 'corral run --help'" run --env
+
+# Exit status: proc_exit's, low 8 bits; returning from _start is 0.
+t run-wasi-exit 0 '' '' run wasi-args.wasm --invoke exit_with 0
+t run-wasi-exit-42 42 '' '' run wasi-args.wasm --invoke exit_with 42
+t run-wasi-exit-257 1 '' '' run wasi-args.wasm --invoke exit_with 257
+# A guest's failed write is the guest's to handle (it gets ENOSPC), not corral's.
+stdout_to=/dev/full t run-wasi-stdout-full 0 '' '' run wasi-hello.wasm
+
+# Preopened directories: fd 3 is the first, named GUEST (default HOST as written).
+mkdir -p "$out/data" "$tmp/rw"
+printf 'file contents\n' >"$out/data/f.txt"
+rm -f "$out/data/new.txt"
+t run-dir 0 $'=data\nfile contents' '' run --dir data wasi-cat.wasm
+t run-dir-guest 0 $'=/sandbox\nfile contents' '' run --dir data::/sandbox wasi-cat.wasm
+t run-dir-equals 0 $'=.\nfile contents' '' run --dir=data::. wasi-cat.wasm
+t run-dir-ro-read 0 $'=data\nfile contents' '' run --dir-ro data wasi-cat.wasm
+# path_open with O_CREAT: errno 0 in a --dir, EROFS (69) in a --dir-ro, which stays unchanged.
+run run-dir-ro-create 0 run --dir-ro data --invoke create wasi-cat.wasm
+expect stdout '=69'
+expect stderr ''
+[ ! -e "$out/data/new.txt" ] || reasons+=("new.txt was created in a read-only preopen")
+end_case
+run run-dir-create 0 run --dir "$tmp/rw::/" --invoke create wasi-cat.wasm
+expect stdout '=0'
+expect stderr ''
+[ -f "$tmp/rw/new.txt" ] || reasons+=("new.txt was not created")
+end_case
+t run-dir-missing 1 '' "=corral: cannot open directory 'nosuch': No such file or directory" \
+    run --dir nosuch wasi-hello.wasm
+t run-dir-ro-missing 1 '' "=corral: cannot open directory 'nosuch': No such file or directory" \
+    run --dir-ro nosuch::/x wasi-hello.wasm
+t run-dir-not-dir 1 '' "=corral: cannot open directory 'arith.wasm': Not a directory" \
+    run --dir arith.wasm wasi-hello.wasm
+t run-dir-empty-guest 2 '' "=corral: run: --dir 'data::': want HOST or HOST::GUEST" \
+    run --dir data:: wasi-hello.wasm
+t run-dir-empty-host 2 '' "=corral: run: --dir-ro '::x': want HOST or HOST::GUEST" \
+    run --dir-ro ::x wasi-hello.wasm
+t run-dir-empty 2 '' "=corral: run: --dir '': want HOST or HOST::GUEST" run --dir '' wasi-hello.wasm
+t run-dir-no-value 2 '' "=corral: run: --dir needs a value; see 'corral run --help'" run --dir
+
+# ---- corral run: limits ----
+# A limit that stops the guest is a trap (exit 134) whose message names it.
+
+run run-fuel 134 run --fuel 1000 --invoke spin wasi-args.wasm
+expect stdout ''
+expect stderr '~error: trap: fuel exhausted: all 1000 units of fuel consumed'
+end_case
+t run-fuel-enough 0 '=hello' '' run --fuel 1000000 wasi-hello.wasm
+t run-fuel-equals 0 '=hello' '' run --fuel=1000000 wasi-hello.wasm
+t run-fuel-bad 2 '' "=corral: run: --fuel: invalid count 'abc' (want a whole number of instructions)" \
+    run --fuel abc wasi-hello.wasm
+t run-fuel-negative 2 '' "1~--fuel: invalid count '-1'" run --fuel -1 wasi-hello.wasm
+t run-fuel-huge 2 '' "1~--fuel: invalid count '18446744073709551616'" \
+    run --fuel 18446744073709551616 wasi-hello.wasm
+
+# --timeout stops a loop and a wait in poll_oneoff alike, well within a second here.
+for what in spin 'sleep 10000000000'; do
+    start=$(date +%s%N)
+    # shellcheck disable=SC2086 # what is a function and maybe its argument
+    run "run-timeout-${what%% *}" 134 run --timeout 200ms wasi-args.wasm --invoke $what
+    ms=$((($(date +%s%N) - start) / 1000000))
+    expect stdout ''
+    expect stderr '~error: trap: interrupted: time limit exceeded'
+    [ "$ms" -lt 1500 ] || reasons+=("took $ms ms for a 200 ms timeout")
+    end_case
+done
+t run-timeout-not-hit 0 '=hello' '' run --timeout 10s wasi-hello.wasm
+for d in 1m 1.5m 2 0.5s 2h 500000us 900000000ns; do
+    t "run-timeout-unit-$d" 0 '=hello' '' run --timeout "$d" wasi-hello.wasm
+done
+for d in abc 5x 0 0ms '' -1s 1.s .5s 1e3s 99999999999999999999s; do
+    t "run-timeout-bad-'$d'" 2 '' \
+        "=corral: run: --timeout: invalid duration '$d' (want e.g. 500ms, 2s, 1m)" \
+        run --timeout "$d" wasi-hello.wasm
+done
+
+# --max-memory caps every memory at a whole number of 64 KiB pages.
+t run-max-memory-low 1 '' '=corral: memory-2.wasm: memory of 2 pages exceeds the limit of 1 pages' \
+    run --max-memory 64K memory-2.wasm
+t run-max-memory-rounds-down 1 '' '1~exceeds the limit of 1 pages' \
+    run --max-memory 131071 memory-2.wasm
+for size in 131072 128K 128k 128KiB 1M 1MiB 1G 1GiB 4G 1000G 128kib 131072B; do
+    t "run-max-memory-$size" 0 '' '' run --max-memory "$size" memory-2.wasm
+done
+for size in 12Q -5 '' 1.5M M 0x10 1KB 99999999999999999999 18446744073709551615G; do
+    t "run-max-memory-bad-'$size'" 2 '' \
+        "=corral: run: --max-memory: invalid size '$size' (want bytes, e.g. 65536, 64K, 16MiB, 1G)" \
+        run --max-memory "$size" memory-2.wasm
+done
+run run-max-stack 134 run --max-stack 1K --invoke recurse wasi-args.wasm
+expect stdout ''
+head -n 1 "$tmp/stderr" | grep -qx 'error: trap: call stack exhausted' ||
+    reasons+=("stderr: first line is '$(head -n 1 "$tmp/stderr")'")
+end_case
+t run-max-stack-bad 2 '' "1~--max-stack: invalid size 'big'" run --max-stack big wasi-hello.wasm
 
 # ---- corral run: traps ----
 # Exit 134, "error: trap: MESSAGE", then the backtrace innermost first, one frame a line:

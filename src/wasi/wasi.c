@@ -1,0 +1,428 @@
+/* wasi.c: the WASI context (wasi.h): creating it from a configuration, linking a module's
+ * imports to host functions made from wasi_funcs.def, and the one trampoline every call goes
+ * through (memory view, handler, errno result). The calls themselves live in wasi_core.c,
+ * wasi_fd.c, wasi_path.c, wasi_poll.c and wasi_sock.c. Uses corral.h only. */
+#include "wasi/wasi_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the function table ---- */
+
+typedef uint32_t (*WasiHandler)(WasiCall *c, const corral_val_t *a);
+
+typedef struct WasiFuncDef {
+    const char *name;
+    const char *params, *results;
+    WasiHandler handler;
+} WasiFuncDef;
+
+static const WasiFuncDef funcs[] = {
+#define X(name, params, results, file, doc) {#name, params, results, wasi_##name},
+#include "wasi/wasi_funcs.def"
+#undef X
+};
+
+enum { NFUNCS = sizeof funcs / sizeof funcs[0] };
+
+/* The env of one host function: the context and the row. */
+typedef struct WasiBinding {
+    corral_wasi_t *w;
+    const WasiFuncDef *def;
+} WasiBinding;
+
+/* ---- errno ---- */
+
+/* Host errno -> WASI errno, from wasi_errno.def; rows with host 0 never match. Errors are
+ * the slow path, so a linear search is enough. */
+static const struct {
+    int host;
+    uint16_t wasi;
+} errno_map[] = {
+#define X(name, num, host) {host, num},
+#include "wasi/wasi_errno.def"
+#undef X
+};
+
+uint32_t wasi_errno_from_host(int e)
+{
+    for (size_t i = 0; e != 0 && i < sizeof errno_map / sizeof errno_map[0]; i++)
+        if (errno_map[i].host == e)
+            return errno_map[i].wasi;
+    return WASI_EIO;
+}
+
+/* ---- guest memory ---- */
+
+uint32_t gm_put32(const GuestMem *m, uint32_t ptr, uint32_t v)
+{
+    if (!gm_ok(m, ptr, 4))
+        return WASI_EFAULT;
+    st32(m->base + ptr, v);
+    return WASI_ESUCCESS;
+}
+
+uint32_t gm_put64(const GuestMem *m, uint32_t ptr, uint64_t v)
+{
+    if (!gm_ok(m, ptr, 8))
+        return WASI_EFAULT;
+    st64(m->base + ptr, v);
+    return WASI_ESUCCESS;
+}
+
+uint32_t gm_iovecs(const GuestMem *m, uint32_t iovs, uint32_t n, struct iovec *out, int *out_n)
+{
+    if (!gm_ok(m, iovs, (uint64_t)n * 8))
+        return WASI_EFAULT;
+    uint32_t use = n < WASI_MAX_IOV ? n : WASI_MAX_IOV;
+    for (uint32_t i = 0; i < use; i++) {
+        const uint8_t *e = m->base + iovs + (uint64_t)i * 8;
+        uint32_t buf = ld32(e), len = ld32(e + 4);
+        if (!gm_ok(m, buf, len))
+            return WASI_EFAULT;
+        out[i].iov_base = m->base + buf;
+        out[i].iov_len = len;
+    }
+    *out_n = (int)use;
+    return WASI_ESUCCESS;
+}
+
+/* ---- time ---- */
+
+uint64_t wasi_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void corral_wasi_set_deadline(corral_wasi_t *w, uint64_t monotonic_ns)
+{
+    w->deadline_ns = monotonic_ns;
+}
+
+/* ---- configuration ---- */
+
+void corral_wasi_config_default(corral_wasi_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (int i = 0; i < 3; i++)
+        cfg->stdio[i].fd = i;
+}
+
+/* A malloc'd printf: the error messages' form. NULL when out of memory. */
+static char *format_message(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Copies n strings into an owned array (NULL-terminated). false when out of memory. */
+static bool copy_strings(const char *const *src, size_t n, char ***out)
+{
+    char **v = calloc(n + 1, sizeof *v);
+    if (!v)
+        return false;
+    *out = v;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] = strdup(src[i] ? src[i] : "")))
+            return false;
+    return true;
+}
+
+static void free_strings(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Guest fds 0-2. */
+static bool add_stdio(corral_wasi_t *w)
+{
+    for (uint32_t i = 0; i < 3; i++) {
+        uint32_t fd;
+        if (wasi_fd_alloc(w, &fd) != WASI_ESUCCESS)
+            return false;
+        WasiFd *e = &w->fds[fd];
+        const corral_wasi_stdio_t *s = &w->stdio[i];
+        e->kind = FD_STREAM;
+        e->base = RIGHTS_STREAM | (i == 0 ? R_FD_READ : R_FD_WRITE);
+        e->filetype = FT_UNKNOWN;
+        if (s->read || s->write) {
+            e->stream = s;
+            continue;
+        }
+        e->host = s->fd;
+        struct stat st;
+        if (s->fd >= 0 && isatty(s->fd))
+            e->filetype = FT_CHARACTER_DEVICE;
+        else if (s->fd >= 0 && fstat(s->fd, &st) == 0)
+            e->filetype = wasi_filetype_of_mode(st.st_mode);
+        if (s->fd >= 0) {
+            int fl = fcntl(s->fd, F_GETFL);
+            if (fl >= 0 && (fl & O_APPEND))
+                e->fdflags |= FDF_APPEND;
+        }
+    }
+    return true;
+}
+
+/* One preopened directory, fd 3 and up. */
+static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
+{
+    int host = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (host < 0)
+        return format_message("cannot open directory '%s': %s", p->host_path, strerror(errno));
+    uint32_t fd;
+    char *name = strdup(p->guest_path ? p->guest_path : p->host_path);
+    if (!name || wasi_fd_alloc(w, &fd) != WASI_ESUCCESS) {
+        free(name);
+        close(host);
+        return format_message("out of memory");
+    }
+    WasiFd *e = &w->fds[fd];
+    e->kind = FD_DIR;
+    e->host = host;
+    e->owned = true;
+    e->readonly = p->readonly;
+    e->filetype = FT_DIRECTORY;
+    e->base = p->readonly ? RIGHTS_DIR & ~RIGHTS_MUTATING : RIGHTS_DIR;
+    /* Inheriting rights stay whole even when read-only: wasi-libc masks the rights it asks
+     * path_open for with them, so a write request must reach path_open to be refused with
+     * EROFS rather than quietly turning into a descriptor that cannot write. */
+    e->inheriting = R_ALL;
+    e->prename = name;
+    return NULL;
+}
+
+static char *add_socket(corral_wasi_t *w, int sock)
+{
+    int host = fcntl(sock, F_DUPFD_CLOEXEC, 3);
+    if (host < 0)
+        return format_message("cannot use socket %d: %s", sock, strerror(errno));
+    uint32_t fd;
+    if (wasi_fd_alloc(w, &fd) != WASI_ESUCCESS) {
+        close(host);
+        return format_message("out of memory");
+    }
+    WasiFd *e = &w->fds[fd];
+    int type = 0;
+    socklen_t len = sizeof type;
+    e->kind = FD_SOCKET;
+    e->host = host;
+    e->owned = true;
+    e->filetype = FT_SOCKET_STREAM;
+    if (getsockopt(host, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM)
+        e->filetype = FT_SOCKET_DGRAM;
+    e->base = RIGHTS_SOCKET;
+    e->inheriting = RIGHTS_SOCKET;
+    return NULL;
+}
+
+corral_wasi_t *corral_wasi_new(const corral_wasi_config_t *cfg, char **out_err)
+{
+    *out_err = NULL;
+    corral_wasi_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->argc = cfg->argc;
+    w->nenv = cfg->nenv;
+    memcpy(w->stdio, cfg->stdio, sizeof w->stdio);
+    w->bindings = calloc(NFUNCS, sizeof *w->bindings);
+    if (!w->bindings || !copy_strings(cfg->argv, cfg->argc, &w->argv) ||
+        !copy_strings(cfg->env, cfg->nenv, &w->env) || !add_stdio(w))
+        goto fail;
+    for (size_t i = 0; i < NFUNCS; i++)
+        w->bindings[i] = (WasiBinding){w, &funcs[i]};
+    for (size_t i = 0; i < cfg->npreopens; i++)
+        if ((*out_err = add_preopen(w, &cfg->preopens[i])))
+            goto fail;
+    for (size_t i = 0; i < cfg->nsockets; i++)
+        if ((*out_err = add_socket(w, cfg->sockets[i])))
+            goto fail;
+    return w;
+fail:
+    corral_wasi_delete(w);
+    return NULL;
+}
+
+void corral_wasi_delete(corral_wasi_t *w)
+{
+    if (!w)
+        return;
+    for (uint32_t i = 0; i < w->nfds; i++)
+        if (w->fds[i].used)
+            wasi_fd_release(w, i);
+    free(w->fds);
+    free_strings(w->argv);
+    free_strings(w->env);
+    free(w->bindings);
+    free(w);
+}
+
+/* ---- calls ---- */
+
+/* Every WASI function: sets up the call, runs the handler, returns its errno as the i32
+ * result or its trap. */
+static corral_trap_t *host_call(void *env, corral_caller_t *caller, const corral_val_t *args,
+                                corral_val_t *results)
+{
+    const WasiBinding *b = env;
+    corral_memory_t *mem = corral_caller_memory(caller);
+    WasiCall c = {b->w, {NULL, 0}, NULL};
+    if (mem) {
+        c.mem.base = corral_memory_data(mem);
+        c.mem.size = corral_memory_size(mem);
+    }
+    uint32_t err = b->def->handler(&c, args);
+    if (c.trap)
+        return c.trap;
+    if (b->def->results[0])
+        results[0] = corral_val_i32((int32_t)err);
+    return NULL;
+}
+
+/* ---- linking ---- */
+
+static corral_valkind_t kind_of(char c)
+{
+    return c == 'I' ? CORRAL_I64 : CORRAL_I32;
+}
+
+static corral_functype_t *functype_of(const WasiFuncDef *d)
+{
+    corral_valkind_t p[16], r[1];
+    size_t np = strlen(d->params), nr = strlen(d->results);
+    for (size_t i = 0; i < np; i++)
+        p[i] = kind_of(d->params[i]);
+    for (size_t i = 0; i < nr; i++)
+        r[i] = kind_of(d->results[i]);
+    return corral_functype_new(p, np, r, nr);
+}
+
+static bool same_type(const corral_functype_t *a, const corral_functype_t *b)
+{
+    size_t np = corral_functype_param_count(a), nr = corral_functype_result_count(a);
+    if (np != corral_functype_param_count(b) || nr != corral_functype_result_count(b))
+        return false;
+    for (size_t i = 0; i < np; i++)
+        if (corral_functype_param(a, i) != corral_functype_param(b, i))
+            return false;
+    for (size_t i = 0; i < nr; i++)
+        if (corral_functype_result(a, i) != corral_functype_result(b, i))
+            return false;
+    return true;
+}
+
+/* "(i32, i64) -> i32" into buf. */
+static void describe_type(const corral_functype_t *t, char *buf, size_t size)
+{
+    size_t len = 0;
+    len += (size_t)snprintf(buf, size, "(");
+    for (size_t i = 0; i < corral_functype_param_count(t) && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+                                corral_valkind_name(corral_functype_param(t, i)));
+    if (len < size)
+        len += (size_t)snprintf(buf + len, size - len, ")");
+    size_t nr = corral_functype_result_count(t);
+    if (nr == 0 && len < size)
+        snprintf(buf + len, size - len, " -> ()");
+    for (size_t i = 0; i < nr && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : " -> ",
+                                corral_valkind_name(corral_functype_result(t, i)));
+}
+
+static const WasiFuncDef *find_func(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NFUNCS; i++)
+        if (strlen(funcs[i].name) == len && !memcmp(funcs[i].name, name, len))
+            return &funcs[i];
+    return NULL;
+}
+
+static bool is_filled(const corral_extern_t *e)
+{
+    return e->kind != CORRAL_EXTERN_FUNC || e->of.func != NULL;
+}
+
+/* Makes the host function for import d (from the WASI module). NULL with *out_err set. */
+static corral_func_t *make_import(corral_wasi_t *w, corral_store_t *store,
+                                  const corral_extern_desc_t *d, char **out_err)
+{
+    const WasiFuncDef *def = find_func(d->name, d->name_len);
+    if (!def) {
+        *out_err = format_message("unknown import %s::%.*s", CORRAL_WASI_MODULE, (int)d->name_len,
+                                  d->name);
+        return NULL;
+    }
+    corral_functype_t *want = functype_of(def);
+    if (!want) {
+        *out_err = NULL;
+        return NULL;
+    }
+    corral_func_t *f = NULL;
+    static const char *const kinds[] = {"a function", "a table", "a memory", "a global"};
+    char expects[160], declares[160];
+    if (d->kind != CORRAL_EXTERN_FUNC || !same_type(want, d->functype)) {
+        describe_type(want, expects, sizeof expects);
+        if (d->kind == CORRAL_EXTERN_FUNC)
+            describe_type(d->functype, declares, sizeof declares);
+        else
+            snprintf(declares, sizeof declares, "%s", kinds[d->kind & 3]);
+        *out_err = format_message("incompatible import type for %s::%s: expects %s, the module "
+                                  "declares %s",
+                                  CORRAL_WASI_MODULE, def->name, expects, declares);
+    } else if (!(f = corral_func_new(store, want, host_call, &w->bindings[def - funcs], NULL))) {
+        *out_err = NULL;
+    }
+    corral_functype_delete(want);
+    return f;
+}
+
+bool corral_wasi_link(corral_wasi_t *w, corral_store_t *store, const corral_module_t *module,
+                      corral_extern_t *imports, size_t nimports, char **out_err)
+{
+    *out_err = NULL;
+    size_t n = corral_module_import_count(module);
+    if (nimports < n) {
+        *out_err =
+            format_message("unknown import: %zu imports given, the module has %zu", nimports, n);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (is_filled(&imports[i]))
+            continue;
+        corral_extern_desc_t d;
+        corral_module_import(module, i, &d);
+        bool wasi = d.module_len == strlen(CORRAL_WASI_MODULE) &&
+                    !memcmp(d.module, CORRAL_WASI_MODULE, d.module_len);
+        if (!wasi) {
+            *out_err = format_message("unknown import %.*s::%.*s", (int)d.module_len, d.module,
+                                      (int)d.name_len, d.name);
+            return false;
+        }
+        corral_func_t *f = make_import(w, store, &d, out_err);
+        if (!f)
+            return false;
+        imports[i] = (corral_extern_t){.kind = CORRAL_EXTERN_FUNC, .of.func = f};
+    }
+    return true;
+}
