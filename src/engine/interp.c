@@ -2,7 +2,8 @@
  * dispatch (dispatch.h), without native recursion for Wasm-to-Wasm calls: frames live on the
  * store's value stack, return addresses on a separate control stack. Cold paths (traps,
  * host calls, bulk memory and table operations) are separate functions. Numeric semantics
- * come from numeric.h only. See docs/design/interp.md. */
+ * come from numeric.h only. Fuel and interrupts are checked at function entries and taken
+ * back-edges only (interrupt.c has the slow path). See docs/design/interp.md. */
 #include "runtime.h"
 
 #include "dispatch.h"
@@ -16,8 +17,10 @@
 
 #if defined(__GNUC__)
 #define COLD __attribute__((noinline, cold))
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define COLD
+#define UNLIKELY(x) (x)
 #endif
 
 /* Nested activations (host -> Wasm -> host ...) each take native stack; cap them. */
@@ -32,12 +35,13 @@ corral_memory_t *corral_caller_memory(corral_caller_t *caller)
     return caller && caller->inst ? caller->inst->mem0 : NULL;
 }
 
-/* One control-stack entry per Wasm frame: where its caller resumes. ret == NULL marks the
- * first frame of an activation (its caller is native code). */
+/* One control-stack entry per Wasm frame: the frame's function, and where its caller
+ * resumes. ret == NULL marks the first frame of an activation (its caller is native code).
+ * The running function is csp[-1].func, so run() needs no register for it. */
 typedef struct CtlFrame {
-    const uint32_t *ret;
-    Cell *fp;
-    Func *func;
+    const uint32_t *ret; /* the caller's ip after the call */
+    Cell *fp;            /* the caller's frame */
+    Func *func;          /* this frame's function */
 } CtlFrame;
 
 /* Per-store interpreter state (Store.interp). */
@@ -95,26 +99,26 @@ static void push_frame(Trap *t, const Func *f, const uint32_t *ip)
     trap_push_frame(t, f->index, lowered_wasm_offset(lf, (uint32_t)(ip - lf->code)));
 }
 
-/* Appends the Wasm frames of this activation, innermost first: func stopped at ip (an
- * instruction start or, after a call, one word into the next one... any word of the
- * instruction maps to it), then every caller down to the activation's base. */
-static COLD void add_frames(Trap *t, const Func *func, const uint32_t *ip, const CtlFrame *csp,
+/* Appends the Wasm frames of this activation, innermost first: the newest frame stopped at
+ * ip (an instruction start or, after a call, one word into the next one: any word of an
+ * instruction maps to it), each older one at the return address its callee's entry holds. */
+static COLD void add_frames(Trap *t, const uint32_t *ip, const CtlFrame *csp,
                             const CtlFrame *base)
 {
-    if (!t)
+    if (!t || t->is_exit) /* an exit request is not an error: no backtrace */
         return;
-    if (func)
-        push_frame(t, func, ip);
-    for (const CtlFrame *c = csp; c-- > base;)
-        if (c->func && c->ret)
-            push_frame(t, c->func, c->ret - 1);
+    for (const CtlFrame *c = csp; c-- > base;) {
+        push_frame(t, c->func, ip);
+        if (c > base)
+            ip = c->ret - 1;
+    }
 }
 
-static COLD Trap *make_trap(const char *msg, const Func *func, const uint32_t *ip,
-                            const CtlFrame *csp, const CtlFrame *base)
+static COLD Trap *make_trap(const char *msg, const uint32_t *ip, const CtlFrame *csp,
+                            const CtlFrame *base)
 {
     Trap *t = trap_new(msg);
-    add_frames(t, func, ip, csp, base);
+    add_frames(t, ip, csp, base);
     return t;
 }
 
@@ -152,32 +156,61 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
 #define OOB_MEM "out of bounds memory access"
 #define OOB_TABLE "out of bounds table access"
 
+/* Bulk memory operations move at most this many bytes between two looks at the interrupt
+ * flag (tens of microseconds), so a guest cannot outlast a deadline by copying gigabytes in
+ * one instruction. Table operations are bounded by max_table_elems instead. */
+#define BULK_CHUNK ((uint32_t)1 << 20)
+
+/* memmove of n bytes in chunks, stopping early (with the interrupt's message) when an
+ * interrupt is requested. Chunks go in the order that never overwrites a source byte not yet
+ * copied: downwards when dst lies above src. Partial writes are fine: an interrupt is not a
+ * spec trap, and the bounds were checked before the first byte moved. */
+static COLD const char *move_chunked(const Store *st, uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+    bool down = (uintptr_t)dst > (uintptr_t)src;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
+        uint32_t at = down ? n - done - c : done;
+        memmove(dst + at, src + at, c);
+        done += c;
+        const char *why = done < n ? interrupt_message(st) : NULL;
+        if (why)
+            return why;
+    }
+    return NULL;
+}
+
 static COLD const char *memory_init(Instance *inst, uint32_t seg, uint32_t d, uint32_t s,
                                     uint32_t n)
 {
     Memory *mem = inst->mem0;
     if ((uint64_t)s + n > inst->data_len[seg] || (uint64_t)d + n > mem->size)
         return OOB_MEM;
-    if (n)
-        memcpy(mem->data + d, inst->module->bytes + inst->module->datas[seg].start + s, n);
-    return NULL;
+    return move_chunked(inst->store, mem->data + d,
+                        inst->module->bytes + inst->module->datas[seg].start + s, n);
 }
 
-static COLD const char *memory_copy(Memory *mem, uint32_t d, uint32_t s, uint32_t n)
+static COLD const char *memory_copy(const Store *st, Memory *mem, uint32_t d, uint32_t s,
+                                    uint32_t n)
 {
     if ((uint64_t)s + n > mem->size || (uint64_t)d + n > mem->size)
         return OOB_MEM;
-    if (n)
-        memmove(mem->data + d, mem->data + s, n);
-    return NULL;
+    return move_chunked(st, mem->data + d, mem->data + s, n);
 }
 
-static COLD const char *memory_fill(Memory *mem, uint32_t d, uint8_t val, uint32_t n)
+static COLD const char *memory_fill(const Store *st, Memory *mem, uint32_t d, uint8_t val,
+                                    uint32_t n)
 {
     if ((uint64_t)d + n > mem->size)
         return OOB_MEM;
-    if (n)
-        memset(mem->data + d, val, n);
+    for (uint32_t done = 0; done < n;) {
+        uint32_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
+        memset(mem->data + d + done, val, c);
+        done += c;
+        const char *why = done < n ? interrupt_message(st) : NULL;
+        if (why)
+            return why;
+    }
     return NULL;
 }
 
@@ -227,6 +260,26 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
     do {                               \
         ip += (int32_t)OPND(k);        \
         DISPATCH();                    \
+    } while (0)
+
+/* Fuel: charges n units at a function entry. A negative tick means the slice is spent:
+ * fuel_entry settles it (interrupt.c) and resumes or traps. */
+#define CHARGE_ENTRY(n)                 \
+    do {                                \
+        tick -= (int32_t)(n);           \
+        if (UNLIKELY(tick < 0))         \
+            goto fuel_entry;            \
+    } while (0)
+
+/* A taken back-edge: charges the loop's cost (operand k + 1), then jumps to operand k. */
+#define JUMP_BACK(k)                    \
+    do {                                \
+        tick -= (int32_t)OPND((k) + 1); \
+        if (UNLIKELY(tick < 0)) {       \
+            trap_arg = (k);             \
+            goto fuel_back;             \
+        }                               \
+        JUMP(k);                        \
     } while (0)
 
 #define RELOAD_MEM()                                       \
@@ -372,6 +425,34 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
             JUMP(2);                                            \
     }                                                           \
     NEXT(name);
+#define BRC32B(name, cond)                                      \
+    H(name) {                                                   \
+        uint32_t a = R32(0), b = R32(1);                        \
+        if (cond)                                               \
+            JUMP_BACK(2);                                       \
+    }                                                           \
+    NEXT(name);
+#define BRC32IB(name, cond)                                     \
+    H(name) {                                                   \
+        uint32_t a = R32(0), b = OPND(1);                       \
+        if (cond)                                               \
+            JUMP_BACK(2);                                       \
+    }                                                           \
+    NEXT(name);
+#define BRC64B(name, cond)                                      \
+    H(name) {                                                   \
+        uint64_t a = SLOT(0), b = SLOT(1);                      \
+        if (cond)                                               \
+            JUMP_BACK(2);                                       \
+    }                                                           \
+    NEXT(name);
+#define BRC64IB(name, cond)                                     \
+    H(name) {                                                   \
+        uint64_t a = SLOT(0), b = IMM64(1);                     \
+        if (cond)                                               \
+            JUMP_BACK(2);                                       \
+    }                                                           \
+    NEXT(name);
 #define CHECKED(call)         \
     do {                      \
         msg = (call);         \
@@ -399,7 +480,6 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     }
     const uint32_t *ip = NULL;
     Cell *fp = NULL;
-    Func *func = NULL;
     Instance *inst = NULL;
     uint8_t *mem = NULL;
     uint64_t memsize = 0;
@@ -411,7 +491,10 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     Cell *nfp = args;
     const char *msg = NULL;
     uint32_t trap_arg = 0;
-    char msgbuf[48];
+    char msgbuf[96];
+    /* The fuel slice left (Store.fuel_tick), kept in a local while running: stored back
+     * before a host call and on every way out, reloaded after a host call. */
+    int32_t tick = s->fuel_tick;
     goto enter;
 
     /* ---- calls: callee and nfp set, ip just past the call instruction ---- */
@@ -425,16 +508,16 @@ enter: {
     }
     csp->ret = ip;
     csp->fp = fp;
-    csp->func = func;
+    csp->func = callee;
     csp++;
-    func = callee;
     fp = nfp;
     ZERO_LOCALS(lf);
     ip = lf->code;
-    if (func->inst != inst) {
-        inst = func->inst;
+    if (callee->inst != inst) {
+        inst = callee->inst;
         RELOAD_MEM();
     }
+    CHARGE_ENTRY(lf->fuel);
     DISPATCH();
 }
 
@@ -444,10 +527,12 @@ host_call: {
     st->top = nfp + (ft->nparams > ft->nresults ? ft->nparams : ft->nresults);
     st->csp = csp;
     s->depth = (uint32_t)(csp - st->cs);
+    s->fuel_tick = tick; /* the host may read or set fuel, or re-enter */
     Trap *t = call_host(inst, callee, nfp);
+    tick = s->fuel_tick;
     st->top = saved_top;
     if (t) {
-        add_frames(t, func, ip - 1, csp, cs_entry);
+        add_frames(t, ip - 1, csp, cs_entry);
         st->csp = cs_entry;
         return t;
     }
@@ -459,15 +544,15 @@ do_return:
     csp--;
     ip = csp->ret;
     fp = csp->fp;
-    func = csp->func;
     if (!ip) {
         st->csp = csp;
+        s->fuel_tick = tick;
         return NULL;
     }
     /* mem and memsize are current unless the callee ran in another instance: code of this
      * instance reloads them after every grow, call into another instance or host call. */
-    if (func->inst != inst) {
-        inst = func->inst;
+    if (csp[-1].func->inst != inst) {
+        inst = csp[-1].func->inst;
         RELOAD_MEM();
     }
     DISPATCH();
@@ -490,6 +575,17 @@ do_return:
             JUMP(1);
     }
     NEXT(BR_UNLESS);
+    H(BR_BACK) JUMP_BACK(0);
+    H(BR_IF_BACK) {
+        if (R32(0))
+            JUMP_BACK(1);
+    }
+    NEXT(BR_IF_BACK);
+    H(BR_UNLESS_BACK) {
+        if (!R32(0))
+            JUMP_BACK(1);
+    }
+    NEXT(BR_UNLESS_BACK);
     H(BR_TABLE) {
         uint32_t i = R32(0), n = OPND(1);
         JUMP(2 + (i < n ? i : n));
@@ -512,12 +608,12 @@ do_return:
         }
         csp->ret = ip;
         csp->fp = fp;
-        csp->func = func;
+        csp->func = callee;
         csp++;
-        func = callee;
         fp = nfp;
         ZERO_LOCALS(lf);
         ip = lf->code;
+        CHARGE_ENTRY(lf->fuel);
         DISPATCH();
     }
     H(CALL_IMPORT) {
@@ -617,9 +713,9 @@ do_return:
     NEXT(MEMORY_INIT);
     H(DATA_DROP) inst->data_len[OPND(0)] = 0;
     NEXT(DATA_DROP);
-    H(MEMORY_COPY) CHECKED(memory_copy(inst->mem0, R32(0), R32(1), R32(2)));
+    H(MEMORY_COPY) CHECKED(memory_copy(s, inst->mem0, R32(0), R32(1), R32(2)));
     NEXT(MEMORY_COPY);
-    H(MEMORY_FILL) CHECKED(memory_fill(inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
+    H(MEMORY_FILL) CHECKED(memory_fill(s, inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
     NEXT(MEMORY_FILL);
 
     LOAD(I32_LOAD, 4, ld_u32(p))
@@ -893,7 +989,67 @@ do_return:
     BRC64I(BR_I64_GE_S_I, S64(a) >= S64(b))
     BRC64I(BR_I64_GE_U_I, a >= b)
 
+    /* ---- fused compare and branch back to a loop header ---- */
+    BRC32B(BR_I32_EQ_BACK, a == b)
+    BRC32B(BR_I32_NE_BACK, a != b)
+    BRC32B(BR_I32_LT_S_BACK, S32(a) < S32(b))
+    BRC32B(BR_I32_LT_U_BACK, a < b)
+    BRC32B(BR_I32_GT_S_BACK, S32(a) > S32(b))
+    BRC32B(BR_I32_GT_U_BACK, a > b)
+    BRC32B(BR_I32_LE_S_BACK, S32(a) <= S32(b))
+    BRC32B(BR_I32_LE_U_BACK, a <= b)
+    BRC32B(BR_I32_GE_S_BACK, S32(a) >= S32(b))
+    BRC32B(BR_I32_GE_U_BACK, a >= b)
+    BRC32IB(BR_I32_EQ_I_BACK, a == b)
+    BRC32IB(BR_I32_NE_I_BACK, a != b)
+    BRC32IB(BR_I32_LT_S_I_BACK, S32(a) < S32(b))
+    BRC32IB(BR_I32_LT_U_I_BACK, a < b)
+    BRC32IB(BR_I32_GT_S_I_BACK, S32(a) > S32(b))
+    BRC32IB(BR_I32_GT_U_I_BACK, a > b)
+    BRC32IB(BR_I32_LE_S_I_BACK, S32(a) <= S32(b))
+    BRC32IB(BR_I32_LE_U_I_BACK, a <= b)
+    BRC32IB(BR_I32_GE_S_I_BACK, S32(a) >= S32(b))
+    BRC32IB(BR_I32_GE_U_I_BACK, a >= b)
+    BRC64B(BR_I64_EQ_BACK, a == b)
+    BRC64B(BR_I64_NE_BACK, a != b)
+    BRC64B(BR_I64_LT_S_BACK, S64(a) < S64(b))
+    BRC64B(BR_I64_LT_U_BACK, a < b)
+    BRC64B(BR_I64_GT_S_BACK, S64(a) > S64(b))
+    BRC64B(BR_I64_GT_U_BACK, a > b)
+    BRC64B(BR_I64_LE_S_BACK, S64(a) <= S64(b))
+    BRC64B(BR_I64_LE_U_BACK, a <= b)
+    BRC64B(BR_I64_GE_S_BACK, S64(a) >= S64(b))
+    BRC64B(BR_I64_GE_U_BACK, a >= b)
+    BRC64IB(BR_I64_EQ_I_BACK, a == b)
+    BRC64IB(BR_I64_NE_I_BACK, a != b)
+    BRC64IB(BR_I64_LT_S_I_BACK, S64(a) < S64(b))
+    BRC64IB(BR_I64_LT_U_I_BACK, a < b)
+    BRC64IB(BR_I64_GT_S_I_BACK, S64(a) > S64(b))
+    BRC64IB(BR_I64_GT_U_I_BACK, a > b)
+    BRC64IB(BR_I64_LE_S_I_BACK, S64(a) <= S64(b))
+    BRC64IB(BR_I64_LE_U_I_BACK, a <= b)
+    BRC64IB(BR_I64_GE_S_I_BACK, S64(a) >= S64(b))
+    BRC64IB(BR_I64_GE_U_I_BACK, a >= b)
+
     DISPATCH_SWITCH_END
+
+    /* ---- fuel slices and interrupts (tick < 0 after a charge) ---- */
+fuel_entry:
+    /* ip is the first instruction of the function being entered */
+    s->fuel_tick = tick;
+    msg = fuel_refill(s, msgbuf, sizeof msgbuf);
+    tick = s->fuel_tick;
+    if (msg)
+        goto trap;
+    DISPATCH();
+fuel_back:
+    /* ip is the back-edge branch, its target operand trap_arg */
+    s->fuel_tick = tick;
+    msg = fuel_refill(s, msgbuf, sizeof msgbuf);
+    tick = s->fuel_tick;
+    if (msg)
+        goto trap;
+    JUMP(trap_arg);
 
     /* ---- traps ---- */
 trap_oob:
@@ -908,12 +1064,14 @@ trap_uninit:
     msg = msgbuf;
     goto trap;
 trap_at_call:
-    /* ip is past the call; func and ip are NULL when the activation's entry failed */
+    /* ip is past the call; ip is NULL (and there is no frame) when the activation's entry
+     * failed */
     ip = ip ? ip - 1 : ip;
 trap:
     {
-        Trap *t = make_trap(msg, func, ip, csp, cs_entry);
+        Trap *t = make_trap(msg, ip, csp, cs_entry);
         st->csp = cs_entry;
+        s->fuel_tick = tick;
         return t ? t : trap_new(msg);
     }
 }
@@ -930,6 +1088,11 @@ const void *const *interp_handler_table(void)
 
 Trap *interp_call(Store *s, Func *f, Cell *cells)
 {
+    /* An interrupt request stands until cleared: nothing new starts, not even a host
+     * function, and a host that re-enters Wasm after an interrupt gets the trap at once. */
+    const char *why = interrupt_message(s);
+    if (why)
+        return trap_new(why);
     InterpState *st = state_get(s);
     if (!st)
         return trap_new("out of memory");

@@ -9,6 +9,7 @@
 #include "runtime.h"
 #include "validate.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,10 @@
 
 /* ---- instruction-set tables (from iop.def) -------------------------------------------- */
 
-enum { SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_STORE, SH_STOREI, SH_BRC, SH_BRCI };
+enum {
+    SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_STORE, SH_STOREI, SH_BRC, SH_BRCI,
+    SH_BRCB, SH_BRCIB
+};
 
 static const uint8_t iop_shape[IOP_COUNT] = {
 #define IOP(name, nops, wasm, shape) SH_##shape,
@@ -52,6 +56,7 @@ typedef struct OpMaps {
     uint16_t brc[OP_COUNT];   /* compare -> fused compare-and-branch */
     uint16_t brci[OP_COUNT];
     uint16_t loada[OP_COUNT]; /* load with an a + imm address */
+    uint16_t back[IOP_COUNT]; /* a branch -> its back-edge (_BACK) form */
 } OpMaps;
 
 static void build_maps(OpMaps *mp)
@@ -68,9 +73,21 @@ static void build_maps(OpMaps *mp)
         case SH_BRC: mp->brc[w] = (uint16_t)i; break;
         case SH_BRCI: mp->brci[w] = (uint16_t)i; break;
         case SH_LOADA: mp->loada[w] = (uint16_t)i; break;
+        case SH_BRCB: case SH_BRCIB: break; /* below, once brc and brci are complete */
         default: mp->plain[w] = (uint16_t)i; break;
         }
     }
+    for (int i = 0; i < IOP_COUNT; i++)
+        mp->back[i] = IOP_COUNT;
+    for (int i = 0; i < IOP_COUNT; i++) {
+        if (iop_shape[i] == SH_BRCB)
+            mp->back[mp->brc[iop_wasm[i]]] = (uint16_t)i;
+        else if (iop_shape[i] == SH_BRCIB)
+            mp->back[mp->brci[iop_wasm[i]]] = (uint16_t)i;
+    }
+    mp->back[IOP_BR] = IOP_BR_BACK;
+    mp->back[IOP_BR_IF] = IOP_BR_IF_BACK;
+    mp->back[IOP_BR_UNLESS] = IOP_BR_UNLESS_BACK;
     mp->plain[OP_F32_LOAD] = IOP_I32_LOAD; /* cells hold float bits: same access */
     mp->plain[OP_F64_LOAD] = IOP_I64_LOAD;
     mp->plain[OP_F32_STORE] = IOP_I32_STORE;
@@ -160,12 +177,15 @@ typedef struct Ctl {
     uint32_t height;     /* stack height at entry, block params excluded */
     uint32_t nparams, nresults;
     uint32_t label;      /* C_LOOP: code position of the label */
-    uint32_t fixups;     /* forward branches to the end: list in Lower.fix, NONE if empty */
+    uint32_t first;      /* C_LOOP: number of the loop instruction (see Lower.ninstr) */
+    uint32_t fixups;     /* forward branches to the end, or (C_LOOP) the fuel-cost words of
+                          * the back-edges, patched at the end: list in Lower.fix, or NONE */
     uint32_t else_word;  /* C_IF: target word of the jump to the else arm, NONE once placed */
     uint32_t else_base;
 } Ctl;
 
-/* A forward branch waiting for its label: code[word] = label - base. */
+/* A forward branch waiting for its label: code[word] = label - base; or a back-edge waiting
+ * for its loop's fuel cost: code[word] = cost. */
 typedef struct Fixup {
     uint32_t word, base, next;
 } Fixup;
@@ -176,6 +196,7 @@ typedef struct Lower {
     uint32_t func_index;
     uint32_t nlocals, nresults;
     uint32_t cur_off; /* byte offset of the Wasm instruction being lowered */
+    uint32_t ninstr;  /* number of that instruction in the body (from 0, dead code included) */
     bool oom;
 
     uint32_t *code;
@@ -428,19 +449,38 @@ static Ctl *ctl_at(Lower *L, uint32_t depth) { return &L->ctl[L->nctl - 1 - dept
 
 static uint32_t arity(const Ctl *c) { return c->kind == C_LOOP ? c->nparams : c->nresults; }
 
-/* Records a branch (target word at word, offsets relative to base) to c's label. */
+/* Whether op is the _BACK form of a branch (its cost operand follows its target). */
+static inline bool is_back_form(Iop op) /* inline: only asserts use it */
+{
+    return op == IOP_BR_BACK || op == IOP_BR_IF_BACK || op == IOP_BR_UNLESS_BACK ||
+           iop_shape[op] == SH_BRCB || iop_shape[op] == SH_BRCIB;
+}
+
+/* The fuel a function entry or a back-edge charges for n Wasm instructions. */
+static uint32_t fuel_charge(uint32_t n) { return n < FUEL_MAX_CHARGE ? n : FUEL_MAX_CHARGE; }
+
+/* Records a branch (target word at word, offsets relative to base) to c's label. A branch
+ * to a loop must be a _BACK form, whose cost operand follows the target word: it is filled
+ * in at the loop's end, when the loop's size is known. */
 static void jump_to(Lower *L, Ctl *c, uint32_t word, uint32_t base)
 {
     if (word == NONE || L->oom)
         return;
-    if (c->kind == C_LOOP) {
+    assert(c->kind != C_LOOP || is_back_form(code_op(L, base)));
+    if (c->kind == C_LOOP)
         patch(L, word, base, c->label);
-        return;
-    }
     if (!GROW(L, fix, capfix, L->nfix + 1))
         return;
-    L->fix[L->nfix] = (Fixup){word, base, c->fixups};
+    L->fix[L->nfix] = c->kind == C_LOOP ? (Fixup){word + 1, 0, c->fixups}
+                                        : (Fixup){word, base, c->fixups};
     c->fixups = L->nfix++;
+}
+
+/* Emits an unconditional branch to c's label (the _BACK form for a loop). */
+static void emit_br(Lower *L, Ctl *c)
+{
+    uint32_t pos = c->kind == C_LOOP ? EMIT(L, IOP_BR_BACK, 0, 0) : EMIT(L, IOP_BR, 0);
+    jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
 }
 
 /* Whether branching to c with the stack at height h must move values. */
@@ -512,12 +552,26 @@ static void set_unreachable(Lower *L)
     c->unreachable = true;
 }
 
-/* Pops the condition on top and emits a jump taken when it is nonzero (when_true) or zero,
- * fusing a compare (or i32.eqz) that just produced it. Returns the target word, whose
- * instruction starts at *base; NONE when out of memory. */
-static uint32_t cond_jump(Lower *L, bool when_true, uint32_t *base)
+/* Emits a conditional branch on nin operands (a, and b when nin is 2) followed by its target
+ * word, 0 for now; in the _BACK form, with a cost operand after the target, when back.
+ * Returns the target word and sets *base to the instruction's start; NONE when out of
+ * memory. */
+static uint32_t emit_cond(Lower *L, Iop op, bool back, uint32_t nin, uint32_t a, uint32_t b,
+                          uint32_t *base)
 {
-    uint32_t pos;
+    uint32_t ops[4] = {a, b, 0, 0};
+    ops[nin] = 0; /* the target */
+    uint32_t pos = emit(L, back ? (Iop)L->maps->back[op] : op, nin + 1 + back, ops);
+    *base = pos;
+    return pos == NONE ? NONE : pos + 2 + nin;
+}
+
+/* Pops the condition on top and emits a jump taken when it is nonzero (when_true) or zero,
+ * fusing a compare (or i32.eqz) that just produced it; a back-edge (back) when the target is
+ * a loop. Returns the target word, whose instruction starts at *base; NONE when out of
+ * memory. */
+static uint32_t cond_jump(Lower *L, bool when_true, bool back, uint32_t *base)
+{
     if (producer_is_top(L)) {
         uint32_t p = L->last_start;
         Iop op = code_op(L, p);
@@ -526,9 +580,7 @@ static uint32_t cond_jump(Lower *L, bool when_true, uint32_t *base)
             uint32_t a = L->code[p + 3];
             truncate_code(L, p);
             pop(L);
-            pos = EMIT(L, when_true ? IOP_BR_UNLESS : IOP_BR_IF, a, 0);
-            *base = pos;
-            return pos == NONE ? NONE : pos + 3;
+            return emit_cond(L, when_true ? IOP_BR_UNLESS : IOP_BR_IF, back, 1, a, 0, base);
         }
         Op w = (Op)iop_wasm[op];
         if ((sh == SH_BIN || sh == SH_BINI) && negate_cmp(w) != OP_COUNT) {
@@ -538,16 +590,12 @@ static uint32_t cond_jump(Lower *L, bool when_true, uint32_t *base)
             uint32_t a = L->code[p + 3], b = L->code[p + 4];
             truncate_code(L, p);
             pop(L);
-            pos = EMIT(L, fused, a, b, 0);
-            *base = pos;
-            return pos == NONE ? NONE : pos + 4;
+            return emit_cond(L, fused, back, 2, a, b, base);
         }
     }
     uint32_t cond = operand(L, L->h - 1);
     pop(L);
-    pos = EMIT(L, when_true ? IOP_BR_IF : IOP_BR_UNLESS, cond, 0);
-    *base = pos;
-    return pos == NONE ? NONE : pos + 3;
+    return emit_cond(L, when_true ? IOP_BR_IF : IOP_BR_UNLESS, back, 1, cond, 0, base);
 }
 
 static bool push_ctl(Lower *L, CtlKind kind, uint32_t np, uint32_t nr)
@@ -575,7 +623,7 @@ static int op_block(Lower *L, const Instr *in)
         return -1;
     if (in->op == OP_IF) {
         flush_below(L, L->h - 1);
-        uint32_t base, word = cond_jump(L, false, &base);
+        uint32_t base, word = cond_jump(L, false, false, &base);
         if (!push_ctl(L, C_IF, np, nr))
             return 0;
         ctl_at(L, 0)->else_word = word;
@@ -585,8 +633,10 @@ static int op_block(Lower *L, const Instr *in)
     flush_below(L, L->h);
     if (!push_ctl(L, in->op == OP_LOOP ? C_LOOP : C_BLOCK, np, nr))
         return 0;
-    if (in->op == OP_LOOP)
+    if (in->op == OP_LOOP) {
         ctl_at(L, 0)->label = place_label(L);
+        ctl_at(L, 0)->first = L->ninstr;
+    }
     return 0;
 }
 
@@ -595,8 +645,7 @@ static void op_else(Lower *L)
     Ctl *c = ctl_at(L, 0);
     if (!c->unreachable) {
         flush_below(L, L->h);
-        uint32_t pos = EMIT(L, IOP_BR, 0);
-        jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
+        emit_br(L, c);
     }
     uint32_t here = place_label(L);
     patch(L, c->else_word, c->else_base, here);
@@ -618,11 +667,14 @@ static bool op_end(Lower *L)
     }
     if (!c->unreachable)
         flush_below(L, L->h);
-    bool reached = !c->unreachable || c->fixups != NONE || c->else_word != NONE;
+    bool reached = !c->unreachable || c->else_word != NONE ||
+                   (c->fixups != NONE && c->kind != C_LOOP);
     uint32_t here = place_label(L);
     patch(L, c->else_word, c->else_base, here);
+    /* A loop's back-edges charge its body: the instructions strictly between loop and end. */
+    uint32_t target = c->kind == C_LOOP ? fuel_charge(L->ninstr - c->first - 1) : here;
     for (uint32_t f = c->fixups; f != NONE; f = L->fix[f].next)
-        patch(L, L->fix[f].word, L->fix[f].base, here);
+        patch(L, L->fix[f].word, L->fix[f].base, target);
     uint32_t height = c->height, nr = c->nresults;
     L->nctl--;
     pop_n(L, L->h - height);
@@ -640,8 +692,7 @@ static void op_br(Lower *L, uint32_t depth)
         emit_return(L);
     } else {
         emit_moves(L, c);
-        uint32_t pos = EMIT(L, IOP_BR, 0);
-        jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
+        emit_br(L, c);
     }
     set_unreachable(L);
 }
@@ -651,18 +702,17 @@ static void op_br_if(Lower *L, uint32_t depth)
     Ctl *c = ctl_at(L, depth);
     uint32_t base, word;
     if (c->kind != C_FUNC && !moves_needed(L, c, L->h - 1)) {
-        word = cond_jump(L, true, &base);
+        word = cond_jump(L, true, c->kind == C_LOOP, &base);
         jump_to(L, c, word, base);
         return;
     }
     /* Values must move: skip the moves and the jump when the condition is false. */
-    word = cond_jump(L, false, &base);
+    word = cond_jump(L, false, false, &base);
     if (c->kind == C_FUNC) {
         emit_return(L);
     } else {
         emit_moves(L, c);
-        uint32_t pos = EMIT(L, IOP_BR, 0);
-        jump_to(L, c, pos == NONE ? NONE : pos + 2, pos);
+        emit_br(L, c);
     }
     patch(L, word, base, place_label(L));
 }
@@ -687,12 +737,13 @@ static void op_br_table(Lower *L, const Instr *in)
         return;
     for (uint32_t d = 0; d < L->nctl; d++)
         L->stub[d] = NONE;
-    /* Direct entries first; labels whose values must move get one stub each, after. */
+    /* Direct entries first; labels whose values must move, and loops (whose back-edges
+     * charge fuel), get one stub each, after. */
     const uint8_t *tab = in->tab;
     for (uint32_t i = 0; i <= n; i++) {
         uint32_t depth = i < n ? instr_br_label(&tab) : in->b;
         Ctl *c = ctl_at(L, depth);
-        if (c->kind != C_FUNC && !moves_needed(L, c, L->h))
+        if (c->kind != C_FUNC && c->kind != C_LOOP && !moves_needed(L, c, L->h))
             jump_to(L, c, pos + 4 + i, pos);
         else
             L->stub[depth] = 0; /* needed */
@@ -706,8 +757,7 @@ static void op_br_table(Lower *L, const Instr *in)
             emit_return(L);
         } else {
             emit_moves(L, c);
-            uint32_t br = EMIT(L, IOP_BR, 0);
-            jump_to(L, c, br == NONE ? NONE : br + 2, br);
+            emit_br(L, c);
         }
     }
     tab = in->tab;
@@ -1106,7 +1156,8 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     rd_init(&r, m->bytes, code->body_end);
     r.p = m->bytes + code->body_start;
     bool done = false;
-    uint32_t skip = 0; /* nesting depth inside dead code */
+    uint32_t skip = 0;   /* nesting depth inside dead code */
+    uint32_t ninstr = 0; /* instructions read, dead code included: fuel counts them all */
     while (!done && !L.oom) {
         Instr in;
         if (instr_read(&r, &in) != RD_OK) {
@@ -1114,6 +1165,7 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
             return fail(err, r.err_off, fidx, r.err ? r.err : "unexpected end");
         }
         L.cur_off = (uint32_t)in.off;
+        L.ninstr = ninstr++;
         if (ctl_at(&L, 0)->unreachable) {
             if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF) {
                 skip++;
@@ -1162,6 +1214,7 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     lf->nlocals = L.nlocals;
     lf->frame_cells = (uint32_t)frame;
     lf->func_index = fidx;
+    lf->fuel = fuel_charge(ninstr);
     lf->map = L.map;
     lf->nmap = L.nmap;
     L.code = NULL;

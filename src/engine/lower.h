@@ -44,9 +44,16 @@ typedef struct LoweredFunc {
     uint32_t nlocals;     /* params included */
     uint32_t frame_cells; /* cells the frame needs: nlocals + maximum stack height */
     uint32_t func_index;  /* in the module's function index space */
+    uint32_t fuel;        /* fuel a call charges: the body's Wasm instructions, end included
+                           * (at most FUEL_MAX_CHARGE) */
     uint32_t nmap;
     CodeMap *map;
 } LoweredFunc;
+
+/* The largest fuel charge of one function entry or back-edge: a body of more instructions
+ * (over a gigabyte of code) charges this much. The cap lets the interpreter count a slice of
+ * fuel in 32 bits (FUEL_SLICE + FUEL_MAX_CHARGE < 2^31). */
+#define FUEL_MAX_CHARGE (1u << 30)
 
 /* The largest frame a function may have (cells); bigger ones are refused at load. */
 #define LOWER_MAX_FRAME_CELLS (1u << 24)

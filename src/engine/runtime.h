@@ -104,6 +104,8 @@ struct corral_trap {
     char *msg;
     size_t nframes, capframes;
     TrapFrame *frames;
+    bool is_exit;        /* corral_trap_new_exit: an exit request, not an error */
+    int32_t exit_status;
 };
 
 /* What a store owns, released in reverse order when the store is deleted. */
@@ -123,6 +125,15 @@ struct corral_store {
     void *interp;       /* interpreter-private per-store state (control stack), or NULL */
     void (*interp_free)(void *);
     uint32_t depth;     /* current Wasm call depth across nested entries */
+
+    /* Interruption (docs/design/interp.md, "Interruption: fuel and deadlines"). Remaining
+     * fuel = fuel_reserve + fuel_tick; the interpreter spends fuel_tick (a slice of at most
+     * FUEL_SLICE units, kept in a local while it runs) and calls fuel_refill() when a charge
+     * takes it below 0. fuel_reserve is CORRAL_FUEL_UNLIMITED when fuel is off. */
+    int32_t fuel_tick;
+    uint64_t fuel_reserve;
+    uint64_t fuel_budget;              /* the amount last set, for the trap message */
+    _Atomic uint32_t interrupt;        /* corral_interrupt_t; written by any thread */
 };
 
 /* ---- store ownership (store.c) ------------------------------------------------------ */
@@ -131,6 +142,20 @@ struct corral_store {
 void *store_alloc(Store *s, size_t size);
 /* Records that the store must release p (of the given kind) at deletion. 0 or -1 (OOM). */
 int store_own(Store *s, OwnKind kind, void *p) __attribute__((warn_unused_result));
+
+/* ---- interruption (interrupt.c) ------------------------------------------------------ */
+
+/* The largest slice of fuel the interpreter spends between two calls of fuel_refill(): with
+ * unlimited fuel, the longest run (in fuel units) before an interrupt request is seen. */
+#define FUEL_SLICE 10000
+
+/* Called by the interpreter when a charge took s->fuel_tick below 0 (the interpreter has
+ * stored its counter there). Settles the slice against the reserve and either starts the
+ * next slice (returns NULL) or returns why code must stop: the interrupt's message or the
+ * fuel message (formatted into buf). Stopping for fuel leaves 0 fuel. */
+const char *fuel_refill(Store *s, char *buf, size_t buf_len);
+/* The message of an interrupt request, or NULL when none is pending. */
+const char *interrupt_message(const Store *s);
 
 /* ---- traps (trap.c) ---------------------------------------------------------------- */
 

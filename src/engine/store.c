@@ -2,6 +2,7 @@
  * it is recorded here and released, newest first, when the store is deleted. */
 #include "runtime.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 int store_own(Store *s, OwnKind kind, void *p)
@@ -38,6 +39,8 @@ corral_store_t *corral_store_new(corral_engine_t *engine)
     if (!s)
         return NULL;
     s->engine = engine;
+    atomic_init(&s->interrupt, CORRAL_INTERRUPT_NONE);
+    corral_store_set_fuel(s, CORRAL_FUEL_UNLIMITED);
     return s;
 }
 

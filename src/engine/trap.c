@@ -1,7 +1,9 @@
-/* trap.c: trap objects: a message in the spec's words plus a backtrace. Traps are plain
- * heap objects owned by whoever receives them (corral_trap_delete). */
+/* trap.c: trap objects: a message in the spec's words plus a backtrace, or an exit request
+ * (WASI's proc_exit) with its status. Traps are plain heap objects owned by whoever receives
+ * them (corral_trap_delete). */
 #include "runtime.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,29 @@ void trap_push_frame(Trap *t, uint32_t func, size_t offset)
 }
 
 corral_trap_t *corral_trap_new(const char *message) { return trap_new(message); }
+
+/* An exit request travels like any trap returned by a host function, but the interpreter
+ * adds no backtrace to it (see add_frames in interp.c): it is not an error. */
+corral_trap_t *corral_trap_new_exit(int32_t status)
+{
+    char msg[32];
+    snprintf(msg, sizeof msg, "exit with status %d", (int)status);
+    Trap *t = trap_new(msg);
+    if (t) {
+        t->is_exit = true;
+        t->exit_status = status;
+    }
+    return t;
+}
+
+bool corral_trap_exit_status(const corral_trap_t *trap, int32_t *out_status)
+{
+    if (!trap || !trap->is_exit)
+        return false;
+    if (out_status)
+        *out_status = trap->exit_status;
+    return true;
+}
 
 const char *corral_trap_message(const corral_trap_t *trap) { return trap->msg; }
 
