@@ -152,10 +152,12 @@ CORRAL_API corral_store_t *corral_store_new(corral_engine_t *engine);
 CORRAL_API void corral_store_delete(corral_store_t *store);
 
 /* ---- interruption: fuel and asynchronous interrupts ------------------------------------
- * Running code checks both at function entries and loop back-edges only (never per
- * instruction), so the checks cost little; a check that fails traps with a message that
- * names the limit. Fuel is an instruction budget charged deterministically at those points:
- * the same module, inputs and budget always stop at the same place. */
+ * Running code checks both at function entries and loop back-edges (never per instruction),
+ * so the checks cost little; a check that fails traps with a message that names the limit.
+ * Fuel is an instruction budget: entering a function charges its whole body and a branch
+ * back to a loop charges the loop's body, counted in Wasm instructions of the binary, so the
+ * same module, inputs and budget always stop at the same place (docs/design/interp.md). A
+ * bulk operation (memory.fill, table.copy ...) counts as one instruction. */
 
 /* Sets the remaining fuel; CORRAL_FUEL_UNLIMITED (the default) disables fuel accounting. */
 #define CORRAL_FUEL_UNLIMITED UINT64_MAX
@@ -169,9 +171,11 @@ typedef enum corral_interrupt {
     CORRAL_INTERRUPT_CANCEL = 2,   /* "interrupted: cancelled by the host" */
 } corral_interrupt_t;
 
-/* Asks code running in store to stop at its next check; safe to call from any thread
- * (e.g. a timer thread enforcing a deadline). The request stays set until cleared with
- * CORRAL_INTERRUPT_NONE, so code entered later stops too. */
+/* Asks code running in store to stop; safe to call from any thread (e.g. a timer thread
+ * enforcing a deadline). Running code sees it within at most 10,000 executed instructions or
+ * one 1 MiB chunk of a bulk operation, and every call into the engine sees it on entry. The
+ * request stays set until cleared with CORRAL_INTERRUPT_NONE, so code entered later stops
+ * too. */
 CORRAL_API void corral_store_interrupt(corral_store_t *store, corral_interrupt_t why);
 
 /* ---- externals --------------------------------------------------------------------- */

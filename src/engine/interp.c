@@ -156,24 +156,29 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
 #define OOB_MEM "out of bounds memory access"
 #define OOB_TABLE "out of bounds table access"
 
-/* Bulk memory operations move at most this many bytes between two looks at the interrupt
- * flag (tens of microseconds), so a guest cannot outlast a deadline by copying gigabytes in
- * one instruction. Table operations are bounded by max_table_elems instead. */
-#define BULK_CHUNK ((uint32_t)1 << 20)
+/* Bulk operations look at the interrupt flag after every chunk they move, the last one
+ * included: 1 MiB of memory or 64 Ki table elements, tens of microseconds. So neither one
+ * huge operation nor a loop of large ones outlasts a deadline: such a loop's own checks come
+ * only every FUEL_SLICE units, and a bulk operation is one unit whatever its length. The
+ * stops leave partial writes, which is fine: an interrupt is not a spec trap, and the bounds
+ * were checked before anything moved. */
+#define BULK_CHUNK ((uint64_t)1 << 20)
+#define TABLE_CHUNK ((uint32_t)1 << 16)
 
-/* memmove of n bytes in chunks, stopping early (with the interrupt's message) when an
- * interrupt is requested. Chunks go in the order that never overwrites a source byte not yet
- * copied: downwards when dst lies above src. Partial writes are fine: an interrupt is not a
- * spec trap, and the bounds were checked before the first byte moved. */
-static COLD const char *move_chunked(const Store *st, uint8_t *dst, const uint8_t *src, uint32_t n)
+/* memmove of n bytes in chunks; returns the interrupt's message when one stopped it. Chunks
+ * go in the order that never overwrites a source byte not yet copied: downwards when dst
+ * lies above src. */
+static COLD const char *move_chunked(const Store *st, void *dst_, const void *src_, uint64_t n)
 {
+    uint8_t *dst = dst_;
+    const uint8_t *src = src_;
     bool down = (uintptr_t)dst > (uintptr_t)src;
-    for (uint32_t done = 0; done < n;) {
-        uint32_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
-        uint32_t at = down ? n - done - c : done;
+    for (uint64_t done = 0; done < n;) {
+        uint64_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
+        uint64_t at = down ? n - done - c : done;
         memmove(dst + at, src + at, c);
         done += c;
-        const char *why = done < n ? interrupt_message(st) : NULL;
+        const char *why = interrupt_message(st);
         if (why)
             return why;
     }
@@ -203,11 +208,11 @@ static COLD const char *memory_fill(const Store *st, Memory *mem, uint32_t d, ui
 {
     if ((uint64_t)d + n > mem->size)
         return OOB_MEM;
-    for (uint32_t done = 0; done < n;) {
-        uint32_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
+    for (uint64_t done = 0; done < n;) {
+        uint64_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
         memset(mem->data + d + done, val, c);
         done += c;
-        const char *why = done < n ? interrupt_message(st) : NULL;
+        const char *why = interrupt_message(st);
         if (why)
             return why;
     }
@@ -221,26 +226,39 @@ static COLD const char *table_init(Instance *inst, uint32_t ti, uint32_t seg, ui
     if ((uint64_t)s + n > inst->elem_len[seg] || (uint64_t)d + n > t->size)
         return OOB_TABLE;
     const ElemSeg *es = &inst->module->elems[seg];
-    for (uint32_t k = 0; k < n; k++)
-        t->elems[d + k] = const_eval(inst, &es->items[s + k]);
+    for (uint32_t done = 0; done < n;) {
+        uint32_t c = n - done < TABLE_CHUNK ? n - done : TABLE_CHUNK;
+        for (uint32_t k = done; k < done + c; k++)
+            t->elems[d + k] = const_eval(inst, &es->items[s + k]);
+        done += c;
+        const char *why = interrupt_message(inst->store);
+        if (why)
+            return why;
+    }
     return NULL;
 }
 
-static COLD const char *table_copy(Table *dt, Table *srct, uint32_t d, uint32_t s, uint32_t n)
+static COLD const char *table_copy(const Store *st, Table *dt, Table *srct, uint32_t d,
+                                   uint32_t s, uint32_t n)
 {
     if ((uint64_t)s + n > srct->size || (uint64_t)d + n > dt->size)
         return OOB_TABLE;
-    if (n)
-        memmove(dt->elems + d, srct->elems + s, (size_t)n * sizeof(Cell));
-    return NULL;
+    return move_chunked(st, dt->elems + d, srct->elems + s, (uint64_t)n * sizeof(Cell));
 }
 
-static COLD const char *table_fill(Table *t, uint32_t i, Cell val, uint32_t n)
+static COLD const char *table_fill(const Store *st, Table *t, uint32_t i, Cell val, uint32_t n)
 {
     if ((uint64_t)i + n > t->size)
         return OOB_TABLE;
-    for (uint32_t k = 0; k < n; k++)
-        t->elems[i + k] = val;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t c = n - done < TABLE_CHUNK ? n - done : TABLE_CHUNK;
+        for (uint32_t k = done; k < done + c; k++)
+            t->elems[i + k] = val;
+        done += c;
+        const char *why = interrupt_message(st);
+        if (why)
+            return why;
+    }
     return NULL;
 }
 
@@ -691,10 +709,10 @@ do_return:
         SLOT(0) = (uint32_t)table_grow(inst->tables[OPND(3)], n, init);
     }
     NEXT(TABLE_GROW);
-    H(TABLE_FILL) CHECKED(table_fill(inst->tables[OPND(0)], R32(1), SLOT(2), R32(3)));
+    H(TABLE_FILL) CHECKED(table_fill(s, inst->tables[OPND(0)], R32(1), SLOT(2), R32(3)));
     NEXT(TABLE_FILL);
-    H(TABLE_COPY) CHECKED(table_copy(inst->tables[OPND(0)], inst->tables[OPND(1)], R32(2), R32(3),
-                                     R32(4)));
+    H(TABLE_COPY) CHECKED(table_copy(s, inst->tables[OPND(0)], inst->tables[OPND(1)], R32(2),
+                                     R32(3), R32(4)));
     NEXT(TABLE_COPY);
     H(TABLE_INIT) CHECKED(table_init(inst, OPND(0), OPND(1), R32(2), R32(3), R32(4)));
     NEXT(TABLE_INIT);

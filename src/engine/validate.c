@@ -574,13 +574,13 @@ static V_WARN VStatus global(Val *v, uint32_t idx, const GlobalType **out)
 
 static VStatus op_global_get(Val *v, const Instr *in)
 {
-    const GlobalType *g;
+    const GlobalType *g = NULL;
     return global(v, in->a, &g) ? V_ERR : push(v, g->type);
 }
 
 static VStatus op_global_set(Val *v, const Instr *in)
 {
-    const GlobalType *g;
+    const GlobalType *g = NULL;
     if (global(v, in->a, &g))
         return V_ERR;
     if (!g->mut)

@@ -431,6 +431,21 @@ static void test_interrupt_entry(const uint8_t *wasm, size_t len, const uint8_t 
           "the fill stopped at its first chunk boundary");
     corral_trap_delete(o.trap);
     corral_store_interrupt(e.store, CORRAL_INTERRUPT_NONE);
+    /* A small one looks too (a loop of them checks only every FUEL_SLICE units). */
+    o = call(&e, "cancel_fill", 2, 0, 100, 0);
+    CHECK(trap_is(&o, "interrupted: cancelled by the host"), "a one-chunk memory.fill looks");
+    corral_trap_delete(o.trap);
+    corral_store_interrupt(e.store, CORRAL_INTERRUPT_NONE);
+    o = call(&e, "cancel_table_fill", 1, 200000, 0, 0);
+    CHECK(trap_is(&o, "interrupted: cancelled by the host"), "a long table.fill is interrupted");
+    corral_trap_delete(o.trap);
+    corral_val_t el0, el1, el2;
+    CHECK(corral_instance_export(e.inst, "tab", 3, &ex) && corral_table_get(ex.of.table, 0, &el0) &&
+              corral_table_get(ex.of.table, 65535, &el1) &&
+              corral_table_get(ex.of.table, 65536, &el2) && el0.of.funcref && el1.of.funcref &&
+              !el2.of.funcref,
+          "the table fill stopped at its first chunk boundary");
+    corral_store_interrupt(e.store, CORRAL_INTERRUPT_NONE);
     env_close(&e);
 
     /* A start function is stopped by an interrupt requested before instantiation. */

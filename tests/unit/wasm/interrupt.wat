@@ -11,6 +11,8 @@
   (import "host" "cancel" (func $cancel))                 ;; corral_store_interrupt(CANCEL)
   (import "host" "reenter" (func $reenter (result i32)))  ;; cancel, then call "sum" again
   (memory (export "mem") 64)                              ;; 4 MiB
+  (table $tab (export "tab") 200000 funcref)
+  (elem declare func $rec)
   (global $count (export "count") (mut i32) (i32.const 0))
 
   ;; An infinite loop counting its iterations. fuel: entry 8, back-edge 5 (br).
@@ -112,11 +114,16 @@
   ;; Calls the probe host function. fuel: 2.
   (func (export "probe") (call $probe))
 
-  ;; Asks the host to cancel, then fills [d, d + n) with 0xab: the fill sees the request at its
-  ;; first chunk boundary (1 MiB).
+  ;; Asks the host to cancel, then fills [d, d + n) with 0xab: the fill sees the request at the
+  ;; end of its first chunk (1 MiB), the last one included.
   (func (export "cancel_fill") (param $d i32) (param $n i32)
     (call $cancel)
     (memory.fill (local.get $d) (i32.const 0xab) (local.get $n)))
+
+  ;; The same for table.fill, whose chunks are 65536 elements.
+  (func (export "cancel_table_fill") (param $n i32)
+    (call $cancel)
+    (table.fill $tab (i32.const 0) (ref.func $rec) (local.get $n)))
 
   (func (export "copy") (param i32 i32 i32)
     (memory.copy (local.get 0) (local.get 1) (local.get 2)))
