@@ -25,6 +25,17 @@
 # libc, no I/O, the same result on every call) that returns a non-negative checksum, and
 # `#define BENCH_ARG n`, its default argument, sized so native takes roughly 0.05-0.5 s and an
 # interpreter well under 20 s.
+#
+# After the kernel table come the sections of bench/startup_limits.sh (start-up of a hello
+# world, --timeout accuracy, --fuel determinism, the cost of the interruption checks; its
+# header lists their own knobs), then the load average at the end. Everything printed as a
+# table also goes to build/bench/results.txt, which opens with the machine, the compilers and
+# the commit.
+#
+#   BENCH_SECTIONS="kernels startup timeout fuel checks"
+#                          the parts to run (default: all of them, in this order)
+#   BENCH_RECORD=1         also copy results.txt to bench/results/DATE-COMMIT.txt, a record
+#                          to keep (bench/results/README.md)
 set -euo pipefail
 
 # abs PATH: PATH made absolute if it names a file relative to the caller's directory; a bare
@@ -64,6 +75,22 @@ for tool in "$CC_NATIVE" clang hyperfine; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
 done
 [ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
+
+ALL_SECTIONS="kernels startup timeout fuel checks"
+SECTIONS=${BENCH_SECTIONS:-$ALL_SECTIONS}
+for s in $SECTIONS; do
+    case " $ALL_SECTIONS " in
+        *" $s "*) ;;
+        *) die "BENCH_SECTIONS: no section '$s' (sections: $ALL_SECTIONS)" ;;
+    esac
+done
+# want SECTION: whether SECTION is to run.
+want() {
+    case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+if want startup && [ ! -x /usr/bin/time ]; then
+    die "/usr/bin/time not found (scripts/deps.sh installs it: Debian package time)"
+fi
 
 # ---- engines ------------------------------------------------------------------------------
 # Parallel arrays: engine name and its command. native, corral and node are built in; an
@@ -120,7 +147,8 @@ kernel_arg() {
 }
 
 mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/json"
-for k in "${KERNELS[@]}"; do
+want kernels || want checks || KERNELS=() # checks runs the kernels under callgrind
+for k in ${KERNELS[@]+"${KERNELS[@]}"}; do
     src=bench/kernels/$k.c
     [ -f "$src" ] || die "no kernel $src"
     [[ "$(kernel_arg "$k")" =~ ^-?[0-9]+$ ]] || die "$k: no integer argument (BENCH_ARG n or BENCH_ARGS)"
@@ -141,9 +169,36 @@ printf 'kernel\targ\tengine\tmedian_s\tstatus\n' >"$RESULTS"
 problems=0
 WANT=""
 
-echo "Corral benchmarks: $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1 \
-    /proc/loadavg) at start, $RUNS runs each; whole-process wall time"
-if command -v node >/dev/null 2>&1; then
+# version COMMAND...: the first line COMMAND prints about its version, or "not installed".
+version() {
+    command -v "$1" >/dev/null 2>&1 || { echo "$1 not installed"; return; }
+    "$@" 2>&1 | head -n 1
+}
+# What a recorded result needs beside the numbers: machine, compilers, commit, load.
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$COMMIT" = unknown ]; then
+    TREE="not a git checkout"
+elif [ -z "$(git status --porcelain -- src include 2>/dev/null)" ]; then
+    TREE="src/ and include/ as committed"
+else
+    TREE="WITH UNCOMMITTED CHANGES to src/ or include/"
+fi
+{
+    echo "Corral benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), sections: $SECTIONS"
+    echo "machine:   $(nproc) cores, $(awk -F': ' '/^model name/ { m = $2 } /^cpu family/ { f = $2 }
+        /^model[[:space:]]*:/ { n = $2 } /^cpu MHz/ { h = $2 } /^flags/ { v = ($0 ~ / hypervisor/) }
+        END { printf "%s (family %s model %s, %.0f MHz)%s", m, f, n, h, v ? ", virtual machine" : "" }' \
+        /proc/cpuinfo), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+    echo "kernel:    $(uname -sr) $(uname -m)"
+    echo "compilers: $(version "$CC_NATIVE" --version); $(version clang --version)"
+    echo "tools:     node $(version node --version); $(version hyperfine --version); $(version valgrind --version)"
+    echo "commit:    $COMMIT ($TREE); corral built with the Makefile's flags"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+} | tee "$OUT/results.txt"
+if want kernels; then
+    echo "Kernels: $RUNS runs each; whole-process wall time" | tee -a "$OUT/results.txt"
+fi
+if want kernels && command -v node >/dev/null 2>&1; then
     hyperfine -N --runs "$RUNS" --style none --command-name node-startup \
         --export-csv "$OUT/node-startup.csv" "node -e 0" >/dev/null 2>&1 \
         && echo "Node start-up alone (node -e 0): $(ms "$(awk -F, 'NR==2 {print $4}' \
@@ -224,7 +279,9 @@ bench_one() {
     fi
 }
 
-for k in "${KERNELS[@]}"; do
+TIMED_KERNELS=()
+want kernels && TIMED_KERNELS=(${KERNELS[@]+"${KERNELS[@]}"})
+for k in ${TIMED_KERNELS[@]+"${TIMED_KERNELS[@]}"}; do
     arg=$(kernel_arg "$k")
     WANT=""
     for i in "${!ENGINE_NAMES[@]}"; do
@@ -233,34 +290,67 @@ for k in "${KERNELS[@]}"; do
 done
 
 # ---- the table ----------------------------------------------------------------------------
-echo
-awk -F'\t' '
-    NR == 1 { next }
-    { kernel[NR] = $1; arg[NR] = $2; engine[NR] = $3; median[NR] = $4; status[NR] = $5
-      if ($3 == "native" && $4 != "") base[$1] = $4
-      if (!($3 in seen)) { seen[$3] = 1; order[++ne] = $3 } }
-    END {
-        printf "%-8s %-6s %-10s %12s %9s  %s\n", "kernel", "arg", "engine", "median", "x native", "result"
-        for (i = 2; i <= NR; i++) {
-            ratio = "-"
-            if (median[i] != "" && base[kernel[i]] != "") {
-                r = median[i] / base[kernel[i]]
-                ratio = sprintf("%.2f", r)
-                logsum[engine[i]] += log(r); count[engine[i]]++
+if want kernels; then
+    echo
+    awk -F'\t' '
+        NR == 1 { next }
+        { kernel[NR] = $1; arg[NR] = $2; engine[NR] = $3; median[NR] = $4; status[NR] = $5
+          if ($3 == "native" && $4 != "") base[$1] = $4
+          if (!($3 in seen)) { seen[$3] = 1; order[++ne] = $3 } }
+        END {
+            printf "%-8s %-6s %-10s %12s %9s  %s\n", "kernel", "arg", "engine", "median", "x native", "result"
+            for (i = 2; i <= NR; i++) {
+                ratio = "-"
+                if (median[i] != "" && base[kernel[i]] != "") {
+                    r = median[i] / base[kernel[i]]
+                    ratio = sprintf("%.2f", r)
+                    logsum[engine[i]] += log(r); count[engine[i]]++
+                }
+                t = (median[i] == "") ? "-" : sprintf("%.1f ms", median[i] * 1000)
+                printf "%-8s %-6s %-10s %12s %9s  %s\n", kernel[i], arg[i], engine[i], t, ratio, status[i]
             }
-            t = (median[i] == "") ? "-" : sprintf("%.1f ms", median[i] * 1000)
-            printf "%-8s %-6s %-10s %12s %9s  %s\n", kernel[i], arg[i], engine[i], t, ratio, status[i]
-        }
-        printf "\ngeometric mean of x native:"
-        for (j = 1; j <= ne; j++)
-            if (count[order[j]] > 0)
-                printf "  %s %.2f", order[j], exp(logsum[order[j]] / count[order[j]])
-        printf "\n"
-    }' "$RESULTS" | tee "$OUT/results.txt"
-echo "(raw runs: $OUT/json/, table: $OUT/results.txt)"
+            printf "\ngeometric mean of x native:"
+            for (j = 1; j <= ne; j++)
+                if (count[order[j]] > 0)
+                    printf "  %s %.2f", order[j], exp(logsum[order[j]] / count[order[j]])
+            printf "\n"
+        }' "$RESULTS" | tee -a "$OUT/results.txt"
+fi
+
+# ---- start-up and limits --------------------------------------------------------------------
+# problem_note MESSAGE: a wrong result in one of these sections.
+problem_note() {
+    echo "!!! $* !!!"
+    problems=$((problems + 1))
+}
+# shellcheck source=bench/startup_limits.sh disable=SC1091
+. bench/startup_limits.sh
+: >"$SECTIONS_TXT"
+for s in startup timeout fuel checks; do
+    if want "$s"; then
+        echo
+        echo "[$s]"
+        "section_$s"
+    fi
+done
+if [ -s "$SECTIONS_TXT" ]; then
+    echo
+    echo "==== start-up and limits (issues 3 and 4) ===="
+    cat "$SECTIONS_TXT"
+    cat "$SECTIONS_TXT" >>"$OUT/results.txt"
+fi
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/results.txt"
+echo "(raw runs: $OUT/json/, tables: $OUT/results.txt)"
+if [ "${BENCH_RECORD:-0}" = 1 ]; then
+    record_file=bench/results/$(date -u +%Y-%m-%d)-$COMMIT.txt
+    mkdir -p bench/results
+    cp "$OUT/results.txt" "$record_file"
+    echo "recorded: $record_file (describe the machine in bench/results/README.md)"
+fi
 
 if [ "$problems" -ne 0 ]; then
     echo >&2
-    echo "bench: !!! $problems run(s) FAILED or printed a result different from native's !!!" >&2
+    echo "bench: !!! $problems problem(s): a run FAILED, printed a result different from native's, or a limit did not stop the guest as it should (see above) !!!" >&2
     exit 1
 fi
