@@ -60,20 +60,34 @@ $(BUILD)/tests/replay: tests/fuzz/replay.c tests/fuzz/fuzz_module.c $(BUILD)/lib
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_module.c \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
+$(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_exec.c \
+	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
 deps:
 	@scripts/deps.sh
 
 unit: $(UNIT_BIN) $(UNIT_WASM)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-# Replays the stored fuzz corpus and every converted spec binary through the fuzz target.
-fuzz-replay: $(BUILD)/tests/replay
+# Replays the stored fuzz corpus and every converted spec binary through both fuzz targets
+# (load path, and instantiate + run exports under fuel).
+fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay
+	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
+	  | xargs -r $(BUILD)/tests/replay_exec
 
 # Black-box tests of the corral command line: output and exit status of each command.
 cli-test: $(BUILD)/corral
 	tests/cli/run.sh $(BUILD)/corral
+
+# The WASI suite: C, Rust and AssemblyScript guests with expected output and the sandbox escape
+# tests, run by corral (also with its fallback path walk) and, where Node can, under Node.
+.PHONY: wasi-test
+wasi-test: $(BUILD)/corral
+	tests/wasi/run.sh $(BUILD)/corral
 
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
@@ -82,17 +96,20 @@ spec: $(BUILD)/corral
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  build/asan/corral unit build/asan/tests/replay
+	  build/asan/corral unit build/asan/tests/replay build/asan/tests/replay_exec
 
 spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 $(MAKE) BUILD=build/asan fuzz-replay
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  WASI_ENGINES="corral corral-walk" tests/wasi/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) cli-test
+	$(MAKE) wasi-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
 	$(MAKE) spec-asan
