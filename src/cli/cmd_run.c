@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <signal.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,8 @@ static const char usage[] =
     "Exit status:\n"
     "  0    success: _start returned (or the function returned and its results were\n"
     "       printed)\n"
-    "  N    the guest called proc_exit(N) (the low 8 bits, as the host keeps them)\n"
+    "  N    the guest called proc_exit(N), N from 0 to 125 (a larger N is reported\n"
+    "       as an error and gives 134)\n"
     "  1    FILE cannot be read, decoded, validated or linked (an import that is not\n"
     "       WASI), a --dir cannot be opened, or the results cannot be written\n"
     "  2    usage error: bad option or value, unknown export, wrong argument count, bad\n"
@@ -443,9 +445,15 @@ static int trap_status(corral_trap_t *trap, const char *instantiating, const Cli
 {
     int32_t code;
     int status = CLI_EXIT_TRAP;
-    if (corral_trap_exit_status(trap, &code))
-        status = (int)((uint32_t)code & 0xff);
-    else
+    if (corral_trap_exit_status(trap, &code) && (uint32_t)code < 126) {
+        status = code;
+    } else if (corral_trap_exit_status(trap, &code)) {
+        /* Statuses from 126 up mean "not executable", "not found" and signals to shells; a
+         * guest cannot pass them off (256 would even read as success), as in wasmtime. */
+        cli_error("guest called proc_exit(%" PRIu32 "), outside WASI's range 0..125",
+                  (uint32_t)code);
+        status = CLI_EXIT_TRAP;
+    } else
         cli_print_trap(trap, instantiating, names);
     corral_trap_delete(trap);
     return status;

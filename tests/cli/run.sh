@@ -576,10 +576,15 @@ t run-wasi-env-bad 2 '' "=corral: run: --env '=x': want NAME=VALUE or NAME" \
     run --env =x wasi-args.wasm
 t run-wasi-env-no-value 2 '' "=corral: run: --env needs a value; see 'corral run --help'" run --env
 
-# Exit status: proc_exit's, low 8 bits; returning from _start is 0.
+# Exit status: proc_exit's (0..125); returning from _start is 0. A larger status (from 126
+# up shells read as "cannot execute" or a signal; 256 would read as success) is an error.
 t run-wasi-exit 0 '' '' run wasi-args.wasm --invoke exit_with 0
 t run-wasi-exit-42 42 '' '' run wasi-args.wasm --invoke exit_with 42
-t run-wasi-exit-257 1 '' '' run wasi-args.wasm --invoke exit_with 257
+t run-wasi-exit-125 125 '' '' run wasi-args.wasm --invoke exit_with 125
+t run-wasi-exit-126 134 '' '=corral: guest called proc_exit(126), outside WASI'"'"'s range 0..125' \
+    run wasi-args.wasm --invoke exit_with 126
+t run-wasi-exit-257 134 '' '=corral: guest called proc_exit(257), outside WASI'"'"'s range 0..125' \
+    run wasi-args.wasm --invoke exit_with 257
 # A guest's failed write is the guest's to handle (it gets ENOSPC), not corral's.
 stdout_to=/dev/full t run-wasi-stdout-full 0 '' '' run wasi-hello.wasm
 
