@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The single list of requirements: Debian package, then the check that says it is present.
-# A check is a command name (found with command -v) or an absolute path (must exist).
+# A check is a command name (found with command -v) or an absolute path (must exist; it may
+# be a glob, for paths with a version in them).
 # Commands are checked rather than package names where another package may provide the same
 # command (node, for one, is often installed from outside Debian).
 REQUIREMENTS=(
@@ -23,6 +24,14 @@ REQUIREMENTS=(
     "wasi-libc        /usr/lib/wasm32-wasi/libc.a"
     "nodejs           node"
     "hyperfine        hyperfine"
+    "time             /usr/bin/time" # GNU time, for make bench's peak memory (not the shell's)
+    # The WASI tests' guests: compiler-rt builtins for C, Debian's Rust with its wasm32-wasi
+    # std (checked by path: a rustup rustc may come first in PATH), and npm, which installs
+    # the AssemblyScript compiler into tests/wasi/as (tests/wasi/run.sh runs npm ci there).
+    "libclang-rt-14-dev-wasm32 /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a"
+    "rustc            /usr/bin/rustc"
+    "libstd-rust-dev-wasm32 /usr/lib/rustlib/wasm32-wasi/lib"
+    "npm              npm"
 )
 
 check_only=0
@@ -34,7 +43,7 @@ esac
 
 present() {
     case "$1" in
-        /*) [ -e "$1" ] ;;
+        /*) compgen -G "$1" >/dev/null ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }

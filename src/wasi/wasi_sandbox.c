@@ -323,14 +323,29 @@ uint32_t wasi_resolve(int dirfd, const char *path, bool follow, Resolved *out)
     return err;
 }
 
+/* Opens never block: a FIFO without a peer would hold the host thread past any deadline.
+ * The descriptor gets the guest's own blocking mode back once it is open. */
+static int restore_blocking(int fd, int flags)
+{
+    if (fd >= 0 && !(flags & O_NONBLOCK)) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl != -1)
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    }
+    return fd;
+}
+
 uint32_t wasi_open_beneath(int dirfd, const char *path, int flags, unsigned mode, bool follow,
                            int *out_fd)
 {
     if (path[0] == '/')
         return WASI_ENOTCAPABLE;
-    int fd = openat2_beneath(dirfd, path, flags | (follow ? 0 : O_NOFOLLOW), mode);
+    /* As in POSIX, an exclusive create never follows a final symlink: it fails EEXIST. */
+    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+        follow = false;
+    int fd = openat2_beneath(dirfd, path, flags | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW), mode);
     if (fd >= 0) {
-        *out_fd = fd;
+        *out_fd = restore_blocking(fd, flags);
         return WASI_ESUCCESS;
     }
     if (errno != ENOSYS)
@@ -342,12 +357,12 @@ uint32_t wasi_open_beneath(int dirfd, const char *path, int flags, unsigned mode
         uint32_t err = wasi_resolve(dirfd, path, follow, &r);
         if (err)
             return err;
-        int f = flags | O_NOFOLLOW | O_CLOEXEC | (r.must_dir ? O_DIRECTORY : 0);
+        int f = flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (r.must_dir ? O_DIRECTORY : 0);
         fd = openat(r.parent, r.name, f, mode);
         int e = errno;
         wasi_resolved_close(&r);
         if (fd >= 0) {
-            *out_fd = fd;
+            *out_fd = restore_blocking(fd, flags);
             return WASI_ESUCCESS;
         }
         if (e != ELOOP || !follow)

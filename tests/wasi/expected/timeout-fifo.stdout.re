@@ -1,0 +1,3 @@
+fifo type: unknown
+opening
+...

@@ -1,0 +1,1 @@
+succeeded [0-9]+, refused [0-9]+
