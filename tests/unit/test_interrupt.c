@@ -6,6 +6,7 @@
  * traps: the status survives Wasm frames. Reads build/tests/wasm/interrupt*.wasm. Timing is
  * never asserted; an alarm turns a hang (an interrupt that is never seen) into a failure. */
 #include "corral.h"
+#include "unit.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -13,36 +14,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, what)                                                                  \
-    do {                                                                                   \
-        if (cond) {                                                                        \
-            passed++;                                                                      \
-        } else {                                                                           \
-            failed++;                                                                      \
-            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, what);                \
-        }                                                                                  \
-    } while (0)
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 /* ---- the instance and its host functions ---------------------------------------------- */
 
@@ -540,6 +511,5 @@ int main(void)
     test_exit(wasm, len);
     free(wasm);
     free(start_wasm);
-    printf("test_interrupt: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return unit_report("test_interrupt");
 }

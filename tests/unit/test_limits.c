@@ -3,40 +3,11 @@
  * maximum and an engine cap, table.grow against a cap, and huge declared counts refused
  * before allocating. Reads build/tests/wasm/limits.wasm (made by wat2wasm). */
 #include "corral.h"
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-#define CHECK(cond, what)                                                                  \
-    do {                                                                                   \
-        if (cond) {                                                                        \
-            passed++;                                                                      \
-        } else {                                                                           \
-            failed++;                                                                      \
-            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, what);                \
-        }                                                                                  \
-    } while (0)
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 typedef struct Env {
     corral_engine_t *engine;
@@ -208,6 +179,5 @@ int main(void)
     test_memory_grow(wasm, len);
     test_huge_counts();
     free(wasm);
-    printf("test_limits: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return unit_report("test_limits");
 }

@@ -1,0 +1,48 @@
+/* unit.h: the little a unit test needs: pass/fail counters, CHECK, and reading a fixture.
+ * Each test is one translation unit that includes this once and ends with unit_report(). */
+#ifndef CORRAL_UNIT_H
+#define CORRAL_UNIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int passed, failed;
+
+#define CHECK(cond, what)                                                                  \
+    do {                                                                                   \
+        if (cond) {                                                                        \
+            passed++;                                                                      \
+        } else {                                                                           \
+            failed++;                                                                      \
+            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, what);                \
+        }                                                                                  \
+    } while (0)
+
+/* Reads a whole file (a fixture built into build/tests/wasm/); NULL when it cannot. */
+static inline uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = n >= 0 ? malloc(n > 0 ? (size_t)n : 1) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = b ? (size_t)n : 0;
+    return b;
+}
+
+/* Prints "NAME: N passed, M failed" and returns the exit status for main. */
+static inline int unit_report(const char *name)
+{
+    printf("%s: %d passed, %d failed\n", name, passed, failed);
+    return failed != 0;
+}
+
+#endif
