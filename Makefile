@@ -47,9 +47,10 @@ $(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a \
 	  $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcorral_engine.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a \
+	  $(LDLIBS_ENGINE)
 
 build/tests/wasm/%.wasm: tests/unit/wasm/%.wat
 	@mkdir -p $(dir $@)
@@ -69,7 +70,7 @@ deps:
 	@scripts/deps.sh
 
 unit: $(UNIT_BIN) $(UNIT_WASM)
-	@set -e; for t in $(UNIT_BIN); do $$t; done
+	@set -e; for t in $(UNIT_BIN); do timeout 300 $$t; done
 
 # Replays the stored fuzz corpus and every converted spec binary through both fuzz targets
 # (load path, and instantiate + run exports under fuel).
