@@ -20,6 +20,24 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Guest file descriptors: the preopened listener and the socketpair end. */
+enum { GFD_LISTEN = 3, GFD_PAIR = 4 };
+
+/* Scratch addresses in the guest's one page of memory. */
+enum { IOV = 1024, BUF = 2048, BUF2 = 3072, OUT_SIZE = 4096, OUT_FLAGS = 4100, OUT_FD = 4104 };
+
+/* WASI errno values (wasi/api.h). */
+enum {
+    E_SUCCESS = 0,
+    E_AGAIN = 6,
+    E_BADF = 8,
+    E_FAULT = 21,
+    E_INVAL = 28,
+    E_NOTSOCK = 57,
+    E_PIPE = 64,
+    E_NOTCAPABLE = 76,
+};
+
 typedef struct Env {
     corral_engine_t *engine;
     corral_module_t *module;
