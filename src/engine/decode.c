@@ -573,8 +573,9 @@ static RD_WARN RdStatus sec_datacount(Dec *d, Reader *r)
     return rd_u32(r, &d->m->datacount);
 }
 
-/* Local declarations; their total must fit in u32 (the spec) and in the engine's limit,
- * which validate.c applies again with the parameters counted. */
+/* Local declarations; their total must fit in u32 (the spec) and in the engine's limit.
+ * The limit counts declared locals only: parameters add at most 1000 (the validator's cap
+ * on a function type), so a frame stays bounded by max_locals + 1000 cells of locals. */
 static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
 {
     size_t off = rd_off(b);
