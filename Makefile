@@ -90,8 +90,10 @@ cli-test: $(BUILD)/corral
 wasi-test: $(BUILD)/corral
 	tests/wasi/run.sh $(BUILD)/corral
 
+# The official spec suite, then Corral's own regression .wast files in tests/regress/.
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
+	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
 asan:
@@ -103,6 +105,8 @@ spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 $(MAKE) BUILD=build/asan fuzz-replay
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  scripts/spec.sh tests/regress build/asan/regress build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/cli/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

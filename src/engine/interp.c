@@ -307,21 +307,6 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
         memsize = m0_ ? m0_->size : 0;                     \
     } while (0)
 
-/* Zeroes the declared locals of the frame at fp. Frames with 1-4 of them have room for 4
- * cells (lower.c pads them): four stores spare a memset call on the hot path. */
-#define ZERO_LOCALS(lf)                                                 \
-    do {                                                                \
-        uint32_t nzero_ = (lf)->nlocals - (lf)->nparams;                \
-        Cell *z_ = fp + (lf)->nparams;                                  \
-        if (nzero_ > 4) {                                               \
-            memset(z_, 0, nzero_ * sizeof(Cell));                       \
-        } else if (nzero_) {                                            \
-            z_[0] = 0;                                                  \
-            z_[1] = 0;                                                  \
-            z_[2] = 0;                                                  \
-            z_[3] = 0;                                                  \
-        }                                                               \
-    } while (0)
 
 /* Handler shapes. Every handler reads all its operands before writing its destination:
  * the lowering may point the destination at one of the sources. */
@@ -529,7 +514,6 @@ enter: {
     csp->func = callee;
     csp++;
     fp = nfp;
-    ZERO_LOCALS(lf);
     ip = lf->code;
     if (callee->inst != inst) {
         inst = callee->inst;
@@ -629,7 +613,6 @@ do_return:
         csp->func = callee;
         csp++;
         fp = nfp;
-        ZERO_LOCALS(lf);
         ip = lf->code;
         CHARGE_ENTRY(lf->fuel);
         DISPATCH();
@@ -664,6 +647,19 @@ do_return:
     }
 
     /* ---- moves, variables, references ---- */
+    H(ZERO) {
+        Cell *z = (Cell *)(void *)((char *)fp + OPND(0));
+        uint32_t n = OPND(1);
+        if (n <= 4) { /* lower.c leaves room for 4 cells */
+            z[0] = 0;
+            z[1] = 0;
+            z[2] = 0;
+            z[3] = 0;
+        } else {
+            memset(z, 0, (size_t)n * sizeof(Cell));
+        }
+    }
+    NEXT(ZERO);
     H(COPY) SLOT(0) = SLOT(1);
     NEXT(COPY);
     H(CONST32) SLOT(0) = OPND(1);

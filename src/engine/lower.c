@@ -182,6 +182,7 @@ typedef struct Ctl {
                           * the back-edges, patched at the end: list in Lower.fix, or NONE */
     uint32_t else_word;  /* C_IF: target word of the jump to the else arm, NONE once placed */
     uint32_t else_base;
+    uint32_t wlog;       /* Lower.nwlog at entry: the locals written before the block */
 } Ctl;
 
 /* A forward branch waiting for its label: code[word] = label - base; or a back-edge waiting
@@ -210,6 +211,15 @@ typedef struct Lower {
     uint32_t h, caph, maxh;
     uint32_t clean;       /* entries below this depth are V_SLOT */
     uint32_t *local_refs; /* per local: V_LOCAL entries on the stack */
+
+    /* Which declared locals may be read before they are written, so that only those are
+     * zeroed on entry (see note_local_read). written[i]: local i is written on every path
+     * to here; wlog lists those locals in the order they became written, so leaving a
+     * block forgets what was written inside it by truncating the list. */
+    uint8_t *written;
+    uint32_t *wlog;
+    uint32_t nwlog;
+    uint32_t zero_lo, zero_hi; /* locals [zero_lo, zero_hi) need zeroing; empty if lo >= hi */
 
     Ctl *ctl;
     uint32_t nctl, capctl;
@@ -610,7 +620,46 @@ static bool push_ctl(Lower *L, CtlKind kind, uint32_t np, uint32_t nr)
     c->nresults = nr;
     c->fixups = NONE;
     c->else_word = NONE;
+    c->wlog = L->nwlog;
     return true;
+}
+
+/* ---- definite assignment of locals -----------------------------------------------------
+ * Wasm zeroes declared locals on entry. A local that is written on every path before it is
+ * read needs no zeroing, and most are (compilers emit one local per temporary), so the
+ * call path zeroes only the range of the others. The analysis is a forward walk: a write
+ * marks a local, a block's end (or an else) forgets the marks made inside it, since a
+ * branch may have skipped them; a loop's end keeps them, as only falling through the body
+ * reaches it. Branches out of a loop's body reach the end of an enclosing block, whose own
+ * end forgets. Dead code is never lowered and so neither reads nor writes. */
+static void note_local_read(Lower *L, uint32_t i)
+{
+    if (L->written[i])
+        return;
+    if (L->zero_lo >= L->zero_hi) {
+        L->zero_lo = i;
+        L->zero_hi = i + 1;
+    } else {
+        if (i < L->zero_lo)
+            L->zero_lo = i;
+        if (i >= L->zero_hi)
+            L->zero_hi = i + 1;
+    }
+}
+
+static void note_local_write(Lower *L, uint32_t i)
+{
+    if (L->written[i])
+        return;
+    L->written[i] = 1;
+    L->wlog[L->nwlog++] = i; /* at most one entry per local: wlog has nlocals entries */
+}
+
+/* Forgets the writes made since the block c was entered. */
+static void forget_writes(Lower *L, const Ctl *c)
+{
+    while (L->nwlog > c->wlog)
+        L->written[L->wlog[--L->nwlog]] = 0;
 }
 
 /* ---- instructions -------------------------------------------------------------------- */
@@ -650,6 +699,7 @@ static void op_else(Lower *L)
     uint32_t here = place_label(L);
     patch(L, c->else_word, c->else_base, here);
     c->else_word = NONE;
+    forget_writes(L, c);
     pop_n(L, L->h - c->height);
     for (uint32_t i = 0; i < c->nparams; i++)
         push_slot(L);
@@ -676,6 +726,8 @@ static bool op_end(Lower *L)
     for (uint32_t f = c->fixups; f != NONE; f = L->fix[f].next)
         patch(L, L->fix[f].word, L->fix[f].base, target);
     uint32_t height = c->height, nr = c->nresults;
+    if (c->kind != C_LOOP)
+        forget_writes(L, c);
     L->nctl--;
     pop_n(L, L->h - height);
     for (uint32_t i = 0; i < nr; i++)
@@ -977,11 +1029,13 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         produce(L, IOP_SELECT, 3, 0, 0);
         return 0;
     case OP_LOCAL_GET:
+        note_local_read(L, in->a);
         push_local(L, in->a);
         return 0;
     case OP_LOCAL_SET:
     case OP_LOCAL_TEE:
         op_local_set(L, in->a, op == OP_LOCAL_TEE);
+        note_local_write(L, in->a);
         return 0;
     case OP_GLOBAL_GET:
         produce(L, IOP_GLOBAL_GET, 0, in->a, 1);
@@ -1101,6 +1155,34 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
 
 /* ---- functions ----------------------------------------------------------------------- */
 
+/* The function's first instruction, a ZERO emitted before the body, gets the range of
+ * locals to zero (note_local_read), or is removed when there are none: most functions
+ * then pay nothing for zeroing. Branch offsets are relative, so moving the code is safe. */
+static void place_zero(Lower *L, uint32_t nzero)
+{
+    if (L->oom || L->nstarts == 0 || L->starts[0] != 0)
+        return;
+    if (nzero) {
+        L->code[2] = local_slot(L->zero_lo);
+        L->code[3] = nzero;
+        return;
+    }
+    uint32_t w = IOP_LEN_ZERO;
+    memmove(L->code, L->code + w, (size_t)(L->len - w) * sizeof *L->code);
+    L->len -= w;
+    memmove(L->starts, L->starts + 1, (size_t)(L->nstarts - 1) * sizeof *L->starts);
+    L->nstarts--;
+    for (uint32_t i = 0; i < L->nstarts; i++)
+        L->starts[i] -= w;
+    uint32_t drop = L->nmap > 1 && L->map[1].code == w; /* an entry of the ZERO's own */
+    memmove(L->map, L->map + drop, (size_t)(L->nmap - drop) * sizeof *L->map);
+    L->nmap -= drop;
+    for (uint32_t i = 1; i < L->nmap; i++)
+        L->map[i].code -= w;
+    if (L->nmap)
+        L->map[0].code = 0;
+}
+
 static void link_code(Lower *L)
 {
     const void *const *handlers = interp_handler_table();
@@ -1120,6 +1202,8 @@ static void lower_release(Lower *L)
     free(L->map);
     free(L->stack);
     free(L->local_refs);
+    free(L->written);
+    free(L->wlog);
     free(L->ctl);
     free(L->fix);
     free(L->stub);
@@ -1148,13 +1232,18 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     L.nresults = ft->nresults;
     L.last_start = NONE;
     L.local_refs = calloc((size_t)L.nlocals + 1, sizeof *L.local_refs);
-    if (!L.local_refs || !push_ctl(&L, C_FUNC, 0, ft->nresults)) {
+    L.written = calloc((size_t)L.nlocals + 1, 1);
+    L.wlog = malloc(((size_t)L.nlocals + 1) * sizeof *L.wlog);
+    if (!L.local_refs || !L.written || !L.wlog || !push_ctl(&L, C_FUNC, 0, ft->nresults)) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "out of memory");
     }
+    memset(L.written, 1, ft->nparams); /* params hold the arguments: never zeroed */
     Reader r;
     rd_init(&r, m->bytes, code->body_end);
     r.p = m->bytes + code->body_start;
+    L.cur_off = code->body_start;
+    EMIT(&L, IOP_ZERO, 0, 0); /* operands set, or the instruction dropped, at the end */
     bool done = false;
     uint32_t skip = 0;   /* nesting depth inside dead code */
     uint32_t ninstr = 0; /* instructions read, dead code included: fuel counts them all */
@@ -1195,12 +1284,14 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     uint64_t frame = (uint64_t)L.nlocals + L.maxh;
     if (frame < L.nresults)
         frame = L.nresults;
-    if (L.nlocals > ft->nparams && frame < (uint64_t)ft->nparams + 4)
-        frame = (uint64_t)ft->nparams + 4; /* interp.c zeroes 1-4 locals as 4 cells */
+    uint32_t nzero = L.zero_lo < L.zero_hi ? L.zero_hi - L.zero_lo : 0;
+    if (nzero && frame < (uint64_t)L.zero_lo + 4)
+        frame = (uint64_t)L.zero_lo + 4; /* interp.c zeroes 1-4 locals as 4 cells */
     if (frame > LOWER_MAX_FRAME_CELLS) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "function frame too large");
     }
+    place_zero(&L, nzero);
     link_code(&L);
     LoweredFunc *lf = calloc(1, sizeof *lf);
     if (!lf) {
