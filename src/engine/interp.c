@@ -380,6 +380,35 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
         SLOT(0) = (expr);                                       \
     }                                                           \
     NEXT(name);
+#define LOAD_X(name, n, expr)                                   \
+    H(name) {                                                   \
+        uint64_t ea = (uint64_t)(uint32_t)(R32(1) + R32(2)) + OPND(3); \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        const uint8_t *p = mem + ea;                            \
+        SLOT(0) = (expr);                                       \
+    }                                                           \
+    NEXT(name);
+#define LOAD_S(name, n, expr)                                   \
+    H(name) {                                                   \
+        uint32_t a_ = (R32(1) << OPND(2)) + OPND(3);            \
+        uint64_t ea = (uint64_t)a_ + OPND(4);                   \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        const uint8_t *p = mem + ea;                            \
+        SLOT(0) = (expr);                                       \
+    }                                                           \
+    NEXT(name);
+/* dst = a op (T)mem[...]: the BINM superinstructions (iop.def) */
+#define BIN_M(name, n, ld, expr)                                \
+    H(name) {                                                   \
+        uint64_t ea = (uint64_t)(uint32_t)(R32(2) + OPND(3)) + OPND(4); \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        Cell a = SLOT(1), b = ld(mem + ea);                     \
+        SLOT(0) = (expr);                                       \
+    }                                                           \
+    NEXT(name);
 #define STORE(name, n, stmt)                                    \
     H(name) {                                                   \
         uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
@@ -662,6 +691,11 @@ do_return:
     NEXT(ZERO);
     H(COPY) SLOT(0) = SLOT(1);
     NEXT(COPY);
+    H(COPY2) {
+        SLOT(0) = SLOT(1);
+        SLOT(2) = SLOT(3);
+    }
+    NEXT(COPY2);
     H(CONST32) SLOT(0) = OPND(1);
     NEXT(CONST32);
     H(CONST64) SLOT(0) = (uint64_t)OPND(1) | ((uint64_t)OPND(2) << 32);
@@ -756,6 +790,40 @@ do_return:
     LOAD_A(I64_LOAD16_U_A, 2, ld_u16(p))
     LOAD_A(I64_LOAD32_S_A, 4, (uint64_t)S64((int32_t)ld_u32(p)))
     LOAD_A(I64_LOAD32_U_A, 4, ld_u32(p))
+    LOAD_X(I32_LOAD_X, 4, ld_u32(p))
+    LOAD_X(I64_LOAD_X, 8, ld_u64(p))
+    LOAD_X(I32_LOAD8_S_X, 1, (uint32_t)S32((int8_t)ld_u8(p)))
+    LOAD_X(I32_LOAD8_U_X, 1, ld_u8(p))
+    LOAD_X(I32_LOAD16_S_X, 2, (uint32_t)S32((int16_t)ld_u16(p)))
+    LOAD_X(I32_LOAD16_U_X, 2, ld_u16(p))
+    LOAD_X(I64_LOAD8_S_X, 1, (uint64_t)S64((int8_t)ld_u8(p)))
+    LOAD_X(I64_LOAD8_U_X, 1, ld_u8(p))
+    LOAD_X(I64_LOAD16_S_X, 2, (uint64_t)S64((int16_t)ld_u16(p)))
+    LOAD_X(I64_LOAD16_U_X, 2, ld_u16(p))
+    LOAD_X(I64_LOAD32_S_X, 4, (uint64_t)S64((int32_t)ld_u32(p)))
+    LOAD_X(I64_LOAD32_U_X, 4, ld_u32(p))
+    LOAD_S(I32_LOAD_S, 4, ld_u32(p))
+    LOAD_S(I64_LOAD_S, 8, ld_u64(p))
+    BIN_M(I32_ADD_M, 4, ld_u32, (uint32_t)((uint32_t)a + (uint32_t)b))
+    BIN_M(I64_ADD_M, 8, ld_u64, a + b)
+    BIN_M(F64_ADD_M, 8, ld_u64, num_f64_add(a, b))
+    BIN_M(F64_SUB_M, 8, ld_u64, num_f64_sub(a, b))
+    BIN_M(F64_MUL_M, 8, ld_u64, num_f64_mul(a, b))
+    H(F64_MULADD) {
+        uint64_t t = num_f64_mul(SLOT(1), SLOT(2));
+        SLOT(0) = num_f64_add(t, SLOT(3));
+    }
+    NEXT(F64_MULADD);
+    H(F64_MULSUB) {
+        uint64_t t = num_f64_mul(SLOT(1), SLOT(2));
+        SLOT(0) = num_f64_sub(t, SLOT(3));
+    }
+    NEXT(F64_MULSUB);
+    H(F64_RMULSUB) {
+        uint64_t t = num_f64_mul(SLOT(1), SLOT(2));
+        SLOT(0) = num_f64_sub(SLOT(3), t);
+    }
+    NEXT(F64_RMULSUB);
     STORE(I32_STORE, 4, st_u32(p, (uint32_t)v))
     STORE(I64_STORE, 8, st_u64(p, v))
     STORE(I32_STORE8, 1, st_u8(p, (uint8_t)v))

@@ -19,8 +19,8 @@
 /* ---- instruction-set tables (from iop.def) -------------------------------------------- */
 
 enum {
-    SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_STORE, SH_STOREI, SH_BRC, SH_BRCI,
-    SH_BRCB, SH_BRCIB
+    SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_LOADX, SH_LOADS, SH_BINM, SH_STORE,
+    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB
 };
 
 static const uint8_t iop_shape[IOP_COUNT] = {
@@ -56,13 +56,17 @@ typedef struct OpMaps {
     uint16_t brc[OP_COUNT];   /* compare -> fused compare-and-branch */
     uint16_t brci[OP_COUNT];
     uint16_t loada[OP_COUNT]; /* load with an a + imm address */
+    uint16_t loadx[OP_COUNT]; /* load with an a + b address */
+    uint16_t loads[OP_COUNT]; /* load with an (i << k) + imm address */
+    uint16_t binm[OP_COUNT];  /* operation with its right operand loaded from memory */
     uint16_t back[IOP_COUNT]; /* a branch -> its back-edge (_BACK) form */
 } OpMaps;
 
 static void build_maps(OpMaps *mp)
 {
     for (int i = 0; i < OP_COUNT; i++)
-        mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = mp->loada[i] = IOP_COUNT;
+        mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = mp->loada[i] = mp->loadx[i] =
+            mp->loads[i] = mp->binm[i] = IOP_COUNT;
     for (int i = 0; i < IOP_COUNT; i++) {
         uint16_t w = iop_wasm[i];
         if (w == OP_COUNT)
@@ -73,6 +77,9 @@ static void build_maps(OpMaps *mp)
         case SH_BRC: mp->brc[w] = (uint16_t)i; break;
         case SH_BRCI: mp->brci[w] = (uint16_t)i; break;
         case SH_LOADA: mp->loada[w] = (uint16_t)i; break;
+        case SH_LOADX: mp->loadx[w] = (uint16_t)i; break;
+        case SH_LOADS: mp->loads[w] = (uint16_t)i; break;
+        case SH_BINM: mp->binm[w] = (uint16_t)i; break;
         case SH_BRCB: case SH_BRCIB: break; /* below, once brc and brci are complete */
         default: mp->plain[w] = (uint16_t)i; break;
         }
@@ -94,6 +101,10 @@ static void build_maps(OpMaps *mp)
     mp->plain[OP_F64_STORE] = IOP_I64_STORE;
     mp->loada[OP_F32_LOAD] = IOP_I32_LOAD_A;
     mp->loada[OP_F64_LOAD] = IOP_I64_LOAD_A;
+    mp->loadx[OP_F32_LOAD] = IOP_I32_LOAD_X;
+    mp->loadx[OP_F64_LOAD] = IOP_I64_LOAD_X;
+    mp->loads[OP_F32_LOAD] = IOP_I32_LOAD_S;
+    mp->loads[OP_F64_LOAD] = IOP_I64_LOAD_S;
     mp->imm[OP_F32_STORE] = IOP_I32_STORE_I;
     mp->imm[OP_F64_STORE] = IOP_I64_STORE_I;
 }
@@ -230,6 +241,11 @@ typedef struct Lower {
     /* The last instruction, when it produced the top stack value into its temp slot and
      * nothing (code or label) has followed: its destination may still be retargeted. */
     uint32_t last_start, last_end, last_h;
+    /* The producer before that one, when it ended exactly where the last one starts (for
+     * three-instruction fusions), else NONE. */
+    uint32_t prev_start;
+    /* Code position of the last label placed: no instruction may be merged across it. */
+    uint32_t label_pos;
 } Lower;
 
 static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
@@ -277,6 +293,7 @@ static uint32_t emit(Lower *L, Iop op, uint32_t n, const uint32_t *ops)
         !GROW(L, starts, capstarts, L->nstarts + 1))
         return NONE;
     uint32_t pos = L->len;
+    L->prev_start = L->last_start != NONE && L->last_end == pos ? L->last_start : NONE;
     uint64_t hw = op; /* replaced by the handler word when linking */
     memcpy(&L->code[pos], &hw, 8);
     for (uint32_t k = 0; k < n; k++)
@@ -322,7 +339,26 @@ static void patch(Lower *L, uint32_t word, uint32_t base, uint32_t target)
 static uint32_t place_label(Lower *L)
 {
     L->last_start = NONE;
+    L->label_pos = L->len;
     return L->len;
+}
+
+/* Appends COPY dst src, merged into a COPY2 with a COPY just before it when no label lies
+ * between them (COPY2 does both moves in order: the same effect). */
+static void emit_copy(Lower *L, uint32_t dst, uint32_t src)
+{
+    uint32_t p = L->len - IOP_LEN_COPY;
+    if (L->nstarts && L->starts[L->nstarts - 1] == p && L->label_pos != L->len &&
+        code_op(L, p) == IOP_COPY && !L->oom && GROW(L, code, cap, L->len + 2)) {
+        uint64_t hw = IOP_COPY2;
+        memcpy(&L->code[p], &hw, 8);
+        L->code[p + 4] = dst;
+        L->code[p + 5] = src;
+        L->len = p + IOP_LEN_COPY2;
+        L->last_start = NONE;
+        return;
+    }
+    EMIT(L, IOP_COPY, dst, src);
 }
 
 static void emit_const(Lower *L, uint32_t dst, uint64_t k)
@@ -392,7 +428,7 @@ static void materialize(Lower *L, uint32_t d)
 {
     AVal *v = &L->stack[d];
     if (v->kind == V_LOCAL) {
-        EMIT(L, IOP_COPY, temp(L, d), local_slot(v->local));
+        emit_copy(L, temp(L, d), local_slot(v->local));
         L->local_refs[v->local]--;
     } else if (v->kind == V_CONST) {
         emit_const(L, temp(L, d), v->k);
@@ -520,7 +556,7 @@ static void emit_moves(Lower *L, const Ctl *c)
         } else {
             uint32_t s = source_slot(L, src + k);
             if (s != dst)
-                EMIT(L, IOP_COPY, dst, s);
+                emit_copy(L, dst, s);
         }
     }
 }
@@ -539,7 +575,7 @@ static void emit_return(Lower *L)
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[base + k];
         if (v->kind == V_LOCAL && v->local < k)
-            EMIT(L, IOP_COPY, temp(L, base + k), local_slot(v->local));
+            emit_copy(L, temp(L, base + k), local_slot(v->local));
     }
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[base + k];
@@ -549,7 +585,7 @@ static void emit_return(Lower *L)
         }
         uint32_t s = v->kind == V_LOCAL && v->local >= k ? local_slot(v->local) : temp(L, base + k);
         if (s != k * 8u)
-            EMIT(L, IOP_COPY, k * 8u, s);
+            emit_copy(L, k * 8u, s);
     }
     emit(L, IOP_RETURN, 0, NULL);
 }
@@ -835,11 +871,11 @@ static void op_local_set(Lower *L, uint32_t i, bool tee)
         emit_const(L, local_slot(i), v.k);
     } else if (v.kind == V_LOCAL) {
         if (v.local != i)
-            EMIT(L, IOP_COPY, local_slot(i), local_slot(v.local));
+            emit_copy(L, local_slot(i), local_slot(v.local));
     } else if (retarget && L->last_end == L->len) {
         L->code[L->last_start + 2] = local_slot(i);
     } else {
-        EMIT(L, IOP_COPY, local_slot(i), temp(L, d));
+        emit_copy(L, local_slot(i), temp(L, d));
     }
     L->last_start = NONE;
     if (tee) {
@@ -897,12 +933,139 @@ static bool is_identity(Op op, uint64_t k)
     }
 }
 
+/* ---- superinstructions ----------------------------------------------------------------
+ * Fusions rewind the instruction(s) that just produced an operand and emit one instruction
+ * doing the same work. The rewound producer's result lived only in the temp slot being
+ * consumed, so nothing else can read it. A fused instruction's backtrace offset is that of
+ * the part that can trap (the memory access). */
+
+/* The load just emitted before the address was consumed: fuses i32.add + load (LOADX),
+ * i32.shl by k + i32.add of imm + load (LOADS), i32.add of imm + load (LOADA). Returns
+ * false when no fusion applies. */
+static bool fuse_load(Lower *L, Op op, uint32_t offset)
+{
+    if (!producer_is_top(L))
+        return false;
+    uint32_t p = L->last_start, q = L->prev_start, d = temp(L, L->h - 1);
+    Iop last = code_op(L, p);
+    uint32_t a = L->code[p + 3], b = L->code[p + 4];
+    if (last == IOP_I32_ADD_I && q != NONE && code_op(L, q) == IOP_I32_SHL_I &&
+        L->maps->loads[op] != IOP_COUNT && L->code[q + 2] == d && a == d) {
+        uint32_t i = L->code[q + 3], k = L->code[q + 4] & 31;
+        truncate_code(L, q);
+        pop(L);
+        push_slot(L);
+        set_producer(L, EMIT(L, (Iop)L->maps->loads[op], d, i, k, b, offset));
+        return true;
+    }
+    Iop fused = last == IOP_I32_ADD_I ? (Iop)L->maps->loada[op]
+                : last == IOP_I32_ADD ? (Iop)L->maps->loadx[op] : IOP_COUNT;
+    if (fused == IOP_COUNT)
+        return false;
+    truncate_code(L, p);
+    pop(L);
+    push_slot(L);
+    set_producer(L, EMIT(L, fused, d, a, b, offset));
+    return true;
+}
+
+/* The load (plain or _A) at p, of the width op's right operand has: its address slot,
+ * immediate and offset; false when the instruction at p is no such load. */
+static bool load_parts(const Lower *L, Op op, uint32_t p, uint32_t *addr, uint32_t *imm,
+                       uint32_t *off)
+{
+    bool wide = op != OP_I32_ADD;
+    Iop ld = code_op(L, p);
+    if (ld == (wide ? IOP_I64_LOAD : IOP_I32_LOAD)) {
+        *addr = L->code[p + 3];
+        *imm = 0;
+        *off = L->code[p + 4];
+        return true;
+    }
+    if (ld == (wide ? IOP_I64_LOAD_A : IOP_I32_LOAD_A)) {
+        *addr = L->code[p + 3];
+        *imm = L->code[p + 4];
+        *off = L->code[p + 5];
+        return true;
+    }
+    return false;
+}
+
+/* Byte offset in the module of the Wasm instruction that emitted code position pos. */
+static uint32_t map_offset(const Lower *L, uint32_t pos)
+{
+    for (uint32_t i = L->nmap; i-- > 0;)
+        if (L->map[i].code <= pos)
+            return L->map[i].wasm;
+    return L->cur_off;
+}
+
+/* True when the entry at depth d is the result of the last instruction and nothing has been
+ * emitted since (the entries above it, if any, are locals or constants). */
+static bool produced_last(const Lower *L, uint32_t d)
+{
+    return L->last_start != NONE && L->last_end == L->len && L->last_h == d + 1 &&
+           L->stack[d].kind == V_SLOT;
+}
+
+/* a op b where one operand was just loaded from memory: one BINM instruction (the load is
+ * the right operand, or either one for the commutative ones: every BINM op but f64.sub;
+ * IEEE addition and multiplication commute, NaN payloads aside, which Wasm leaves open). */
+static bool fuse_binm(Lower *L, Op op)
+{
+    Iop fused = (Iop)L->maps->binm[op];
+    if (fused == IOP_COUNT)
+        return false;
+    uint32_t da = L->h - 2, db = L->h - 1, other;
+    if (produced_last(L, db) && L->stack[da].kind != V_CONST)
+        other = da;
+    else if (produced_last(L, da) && L->stack[db].kind != V_CONST && op != OP_F64_SUB)
+        other = db;
+    else
+        return false;
+    uint32_t p = L->last_start, addr, imm, off;
+    if (!load_parts(L, op, p, &addr, &imm, &off))
+        return false;
+    uint32_t saved = L->cur_off, sa = source_slot(L, other);
+    L->cur_off = map_offset(L, p); /* a trap here is the load's */
+    truncate_code(L, p);
+    pop_n(L, 2);
+    push_slot(L);
+    set_producer(L, EMIT(L, fused, temp(L, da), sa, addr, imm, off));
+    L->cur_off = saved;
+    return true;
+}
+
+/* f64.mul whose product is consumed at once by f64.add or f64.sub: one instruction. */
+static bool fuse_f64_mul(Lower *L, Op op)
+{
+    if (op != OP_F64_ADD && op != OP_F64_SUB)
+        return false;
+    uint32_t da = L->h - 2, db = L->h - 1;
+    bool prod_b = produced_last(L, db), prod_a = !prod_b && produced_last(L, da);
+    if ((!prod_a && !prod_b) || code_op(L, L->last_start) != IOP_F64_MUL)
+        return false;
+    uint32_t other = prod_b ? da : db;
+    if (L->stack[other].kind == V_CONST)
+        return false;
+    Iop fused = op == OP_F64_ADD ? IOP_F64_MULADD : prod_a ? IOP_F64_MULSUB : IOP_F64_RMULSUB;
+    uint32_t p = L->last_start, x = L->code[p + 3], y = L->code[p + 4];
+    uint32_t c = source_slot(L, other);
+    truncate_code(L, p);
+    pop_n(L, 2);
+    push_slot(L);
+    set_producer(L, EMIT(L, fused, temp(L, da), x, y, c));
+    return true;
+}
+
 static void op_binary(Lower *L, Op op)
 {
     if (L->stack[L->h - 1].kind == V_CONST && is_identity(op, L->stack[L->h - 1].k)) {
         pop(L); /* the left operand is the result, wherever it is */
         return;
     }
+    if (fuse_binm(L, op) || fuse_f64_mul(L, op))
+        return;
     uint32_t da = L->h - 2, db = L->h - 1;
     const AVal *a = &L->stack[da], *b = &L->stack[db];
     uint32_t pos;
@@ -1115,16 +1278,8 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_binary(L, op);
         return 0;
     case SH_LOAD:
-        if (producer_is_top(L) && code_op(L, L->last_start) == IOP_I32_ADD_I) {
-            /* fuse the address computation: mem[(u32)(a + imm) + offset] */
-            uint32_t p = L->last_start, a = L->code[p + 3], imm = L->code[p + 4];
-            truncate_code(L, p);
-            pop(L);
-            push_slot(L);
-            set_producer(L, EMIT(L, (Iop)L->maps->loada[op], temp(L, L->h - 1), a, imm, in->b));
-            return 0;
-        }
-        produce(L, iop, 1, in->b, 1);
+        if (!fuse_load(L, op, in->b))
+            produce(L, iop, 1, in->b, 1);
         return 0;
     case SH_STORE: {
         uint32_t ops[3];
