@@ -150,6 +150,14 @@ CORRAL_API corral_valkind_t corral_functype_result(const corral_functype_t *t, s
 /* A store is used by one thread at a time. Deleting it frees every object created in it. */
 CORRAL_API corral_store_t *corral_store_new(corral_engine_t *engine);
 CORRAL_API void corral_store_delete(corral_store_t *store);
+/* Frees every object created in store, as deleting it would, and leaves the store empty and
+ * ready for reuse with fuel unlimited and no interrupt pending. What is expensive to build
+ * is kept for the next use: the execution stacks and a few linear-memory reservations, which
+ * the next memories created in the store reuse after zeroing everything the last user could
+ * reach (so no state survives, and no mmap, munmap or page fault is paid again). For
+ * servers that run one short-lived instance after another on the same thread. Must not be
+ * called while code runs in the store. */
+CORRAL_API void corral_store_reset(corral_store_t *store);
 
 /* ---- interruption: fuel and asynchronous interrupts ------------------------------------
  * Running code checks both at function entries and loop back-edges (never per instruction),

@@ -32,6 +32,62 @@ static bool reserve(MemImpl *mi, uint64_t max_bytes, uint64_t init_bytes)
     return true;
 }
 
+/* Bytes of a reused memory zeroed with memset (its pages stay resident); beyond them the
+ * kernel zeroes (madvise), at the price of page faults on the next touch. */
+#define KEEP_RESIDENT ((size_t)2 << 20)
+
+/* Makes a cached reservation ready for a new memory of init_bytes: everything the last user
+ * could reach is zeroed, and exactly [0, init_bytes) is accessible, so the new memory reads
+ * as fresh (zeroes) and grows as a new one would. */
+static bool reuse(MemImpl *mi, uint64_t init_bytes)
+{
+    uint8_t *p = mi->pub.data;
+    size_t used = (size_t)mi->pub.size;
+    size_t kept = used < KEEP_RESIDENT ? used : KEEP_RESIDENT;
+    memset(p, 0, kept);
+    if (used > kept && madvise(p + kept, used - kept, MADV_DONTNEED) != 0)
+        return false;
+    if (init_bytes > used &&
+        mprotect(p + used, (size_t)init_bytes - used, PROT_READ | PROT_WRITE) != 0)
+        return false;
+    if (init_bytes < used && mprotect(p + init_bytes, used - (size_t)init_bytes, PROT_NONE) != 0)
+        return false;
+    return true;
+}
+
+/* Takes a cached reservation of at least len bytes from s, ready for init_bytes; NULL when
+ * there is none. */
+static MemImpl *from_cache(Store *s, uint64_t len, uint64_t init_bytes)
+{
+    for (uint32_t i = 0; i < s->nmem_cache; i++) {
+        MemImpl *mi = (MemImpl *)s->mem_cache[i];
+        if (mi->reserved < len)
+            continue;
+        s->mem_cache[i] = s->mem_cache[--s->nmem_cache];
+        if (!reuse(mi, init_bytes)) {
+            memory_release(&mi->pub);
+            return NULL;
+        }
+        return mi;
+    }
+    return NULL;
+}
+
+void memory_recycle(Store *s, Memory *m)
+{
+    MemImpl *mi = (MemImpl *)m;
+    if (mi->reserved && s->nmem_cache < STORE_MEM_CACHE)
+        s->mem_cache[s->nmem_cache++] = m;
+    else
+        memory_release(m);
+}
+
+void memory_cache_clear(Store *s)
+{
+    while (s->nmem_cache)
+        memory_release(s->mem_cache[--s->nmem_cache]);
+}
+
 Memory *memory_create(Store *s, uint64_t min_pages, uint64_t max_pages)
 {
     uint64_t cap = s->engine->cfg.max_memory_pages;
@@ -41,20 +97,24 @@ Memory *memory_create(Store *s, uint64_t min_pages, uint64_t max_pages)
         max_pages = cap;
     if (min_pages > max_pages)
         return NULL;
-    MemImpl *mi = calloc(1, sizeof *mi);
-    if (!mi)
-        return NULL;
-    mi->pub.has_max = has_max;
-    mi->pub.decl_max = has_max ? decl_max : 0;
-    mi->pub.size = min_pages * WASM_PAGE;
-    mi->pub.max_pages = max_pages;
-    if (!reserve(mi, max_pages * WASM_PAGE, mi->pub.size)) {
-        mi->pub.data = calloc(1, mi->pub.size ? (size_t)mi->pub.size : 1);
-        if (!mi->pub.data) {
-            free(mi);
+    uint64_t max_bytes = max_pages * WASM_PAGE, init_bytes = min_pages * WASM_PAGE;
+    MemImpl *mi = from_cache(s, max_bytes ? max_bytes : 4096, init_bytes);
+    if (!mi) {
+        mi = calloc(1, sizeof *mi);
+        if (!mi)
             return NULL;
+        if (!reserve(mi, max_bytes, init_bytes)) {
+            mi->pub.data = calloc(1, init_bytes ? (size_t)init_bytes : 1);
+            if (!mi->pub.data) {
+                free(mi);
+                return NULL;
+            }
         }
     }
+    mi->pub.has_max = has_max;
+    mi->pub.decl_max = has_max ? decl_max : 0;
+    mi->pub.size = init_bytes;
+    mi->pub.max_pages = max_pages;
     if (store_own(s, OWN_MEMORY, &mi->pub) != 0) {
         memory_release(&mi->pub);
         return NULL;

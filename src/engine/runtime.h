@@ -115,6 +115,9 @@ typedef struct Owned {
     void *ptr;
 } Owned;
 
+/* Memory reservations a store keeps across corral_store_reset (memory.c). */
+#define STORE_MEM_CACHE 4
+
 /* The store: owns every object created in it, and the execution stacks. */
 struct corral_store {
     Engine *engine;
@@ -134,6 +137,11 @@ struct corral_store {
     uint64_t fuel_reserve;
     uint64_t fuel_budget;              /* the amount last set, for the trap message */
     _Atomic uint32_t interrupt;        /* corral_interrupt_t; written by any thread */
+
+    /* Linear-memory reservations kept by corral_store_reset for the next memories created
+     * in this store (memory.c): no mmap, munmap or page fault per reuse. */
+    Memory *mem_cache[STORE_MEM_CACHE];
+    uint32_t nmem_cache;
 };
 
 /* ---- store ownership (store.c) ------------------------------------------------------ */
@@ -170,6 +178,11 @@ void trap_push_frame(Trap *t, uint32_t func, size_t offset);
  * the store; max UINT64_MAX means none declared. NULL when min exceeds the cap or on OOM. */
 Memory *memory_create(Store *s, uint64_t min_pages, uint64_t max_pages);
 void memory_release(Memory *m);
+/* Releases m, or keeps its reservation in s's cache for a later memory_create (the store is
+ * being reset). */
+void memory_recycle(Store *s, Memory *m);
+/* Releases the reservations in s's cache. */
+void memory_cache_clear(Store *s);
 /* Grows by delta pages; returns the old page count or -1 (never traps). */
 int64_t memory_grow(Memory *m, uint64_t delta);
 /* Creates a table of min elements set to init; max UINT64_MAX means none declared. */

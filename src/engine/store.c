@@ -68,12 +68,27 @@ static void release(Owned *o)
     }
 }
 
+void corral_store_reset(corral_store_t *s)
+{
+    for (size_t i = s->nowned; i-- > 0;) {
+        if (s->owned[i].kind == OWN_MEMORY)
+            memory_recycle(s, s->owned[i].ptr);
+        else
+            release(&s->owned[i]);
+    }
+    s->nowned = 0;
+    s->depth = 0;
+    atomic_store(&s->interrupt, CORRAL_INTERRUPT_NONE);
+    corral_store_set_fuel(s, CORRAL_FUEL_UNLIMITED);
+}
+
 void corral_store_delete(corral_store_t *s)
 {
     if (!s)
         return;
     for (size_t i = s->nowned; i-- > 0;)
         release(&s->owned[i]);
+    memory_cache_clear(s);
     free(s->owned);
     if (s->interp_free)
         s->interp_free(s->interp);
