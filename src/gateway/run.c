@@ -1,0 +1,183 @@
+/* run.c: one guest run (run.h). */
+#include "gateway/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool gw_runner_init(GwRunner *r, corral_engine_t *engine, size_t out_max, GwWatchdog *wd,
+                    unsigned slot)
+{
+    memset(r, 0, sizeof *r);
+    r->store = corral_store_new(engine);
+    r->out_cap = out_max < 65536 ? out_max : 65536;
+    r->out = malloc(r->out_cap ? r->out_cap : 1);
+    r->out_max = out_max;
+    r->watchdog = wd;
+    r->slot = slot;
+    return r->store && r->out;
+}
+
+void gw_runner_free(GwRunner *r)
+{
+    corral_store_delete(r->store);
+    free(r->out);
+    free(r->imports);
+    memset(r, 0, sizeof *r);
+}
+
+static ssize_t read_stdin(void *ud, uint8_t *buf, size_t len)
+{
+    GwRunner *r = ud;
+    size_t n = r->in_len - r->in_pos;
+    if (n > len)
+        n = len;
+    memcpy(buf, r->in + r->in_pos, n);
+    r->in_pos += n;
+    return (ssize_t)n;
+}
+
+/* Collects stdout; past out_max the guest's write fails with EFBIG and the run is marked,
+ * so a runaway module cannot make the server buffer without bound. */
+static ssize_t write_stdout(void *ud, const uint8_t *buf, size_t len)
+{
+    GwRunner *r = ud;
+    if (len > r->out_max - r->out_len) {
+        r->out_over = true;
+        return -EFBIG;
+    }
+    if (r->out_len + len > r->out_cap) {
+        size_t cap = r->out_cap ? r->out_cap : 4096;
+        while (cap < r->out_len + len)
+            cap = cap > r->out_max / 2 ? r->out_max : cap * 2;
+        uint8_t *p = realloc(r->out, cap);
+        if (!p)
+            return -ENOMEM;
+        r->out = p;
+        r->out_cap = cap;
+    }
+    memcpy(r->out + r->out_len, buf, len);
+    r->out_len += len;
+    return (ssize_t)len;
+}
+
+static bool ensure_imports(GwRunner *r, size_t n)
+{
+    if (n > r->cap_imports) {
+        corral_extern_t *p = realloc(r->imports, n * sizeof *p);
+        if (!p)
+            return false;
+        r->imports = p;
+        r->cap_imports = n;
+    }
+    memset(r->imports, 0, n * sizeof *r->imports);
+    return true;
+}
+
+static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t cap)
+{
+    int32_t status;
+    GwRunResult res;
+    if (corral_trap_exit_status(t, &status)) {
+        res = status == 0 ? GW_RUN_OK : GW_RUN_EXIT;
+        snprintf(msg, cap, "exit status %d", (int)status);
+    } else if (fired && strstr(corral_trap_message(t), "time limit")) {
+        res = GW_RUN_TIMEOUT;
+        snprintf(msg, cap, "%s", corral_trap_message(t));
+    } else {
+        res = GW_RUN_TRAP;
+        snprintf(msg, cap, "trap: %s", corral_trap_message(t));
+    }
+    corral_trap_delete(t);
+    return res;
+}
+
+/* Makes the instance and calls the entrypoint; the caller resets the store. */
+static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, corral_wasi_t *wasi,
+                                char *msg, size_t cap, uint64_t t0, uint64_t *out_inst_ns)
+{
+    size_t n = corral_module_import_count(in->module);
+    char *err = NULL;
+    if (!ensure_imports(r, n)) {
+        snprintf(msg, cap, "out of memory");
+        return GW_RUN_SETUP;
+    }
+    if (!corral_wasi_link(wasi, r->store, in->module, r->imports, n, &err)) {
+        snprintf(msg, cap, "%s", err ? err : "out of memory");
+        free(err);
+        return GW_RUN_SETUP;
+    }
+    if (in->deadline_ns) {
+        corral_wasi_set_deadline(wasi, in->deadline_ns);
+        if (r->watchdog)
+            gw_watchdog_arm(r->watchdog, r->slot, r->store, in->deadline_ns);
+    }
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *ierr = corral_instance_new(r->store, in->module, r->imports, n, &inst, &trap);
+    if (out_inst_ns)
+        *out_inst_ns = gw_now_ns() - t0;
+    GwRunResult res = GW_RUN_OK;
+    corral_extern_t ex;
+    if (ierr) {
+        snprintf(msg, cap, "cannot instantiate: %s", corral_error_message(ierr));
+        corral_error_delete(ierr);
+        res = GW_RUN_SETUP;
+    } else if (!trap && (!corral_instance_export(inst, in->entrypoint, strlen(in->entrypoint),
+                                                 &ex) ||
+                         ex.kind != CORRAL_EXTERN_FUNC ||
+                         corral_functype_param_count(corral_func_type(ex.of.func)) != 0 ||
+                         corral_functype_result_count(corral_func_type(ex.of.func)) != 0)) {
+        snprintf(msg, cap, "No such function '%s' (with no parameters and no results)",
+                 in->entrypoint);
+        res = GW_RUN_SETUP;
+    } else if (!trap) {
+        trap = corral_func_call(r->store, ex.of.func, NULL, 0, NULL, 0);
+    }
+    bool fired = in->deadline_ns && r->watchdog && gw_watchdog_disarm(r->watchdog, r->slot);
+    if (trap)
+        res = trap_result(trap, fired, msg, cap);
+    if (r->out_over && (res == GW_RUN_OK || res == GW_RUN_TRAP || res == GW_RUN_EXIT)) {
+        snprintf(msg, cap, "the module wrote more than %zu bytes to stdout", r->out_max);
+        res = GW_RUN_OUTPUT_LIMIT;
+    }
+    return res;
+}
+
+GwRunResult gw_run(GwRunner *r, const GwRunInput *in, char *msg, size_t msg_cap,
+                   uint64_t *out_inst_ns)
+{
+    uint64_t t0 = gw_now_ns();
+    r->out_len = 0;
+    r->out_over = false;
+    r->in = in->stdin_data;
+    r->in_len = in->stdin_len;
+    r->in_pos = 0;
+    msg[0] = '\0';
+    if (out_inst_ns)
+        *out_inst_ns = 0;
+
+    corral_wasi_config_t cfg;
+    corral_wasi_config_default(&cfg);
+    cfg.argv = in->argv;
+    cfg.argc = in->argc;
+    cfg.env = in->env;
+    cfg.nenv = in->nenv;
+    cfg.stdio[0] = (corral_wasi_stdio_t){-1, read_stdin, NULL, r};
+    cfg.stdio[1] = (corral_wasi_stdio_t){-1, NULL, write_stdout, r};
+    cfg.stdio[2] = (corral_wasi_stdio_t){in->stderr_fd, NULL, NULL, NULL};
+    cfg.preopens = in->preopens;
+    cfg.npreopens = in->npreopens;
+    char *err = NULL;
+    corral_wasi_t *wasi = corral_wasi_new(&cfg, &err);
+    if (!wasi) {
+        snprintf(msg, msg_cap, "%s", err ? err : "out of memory");
+        free(err);
+        return GW_RUN_SETUP;
+    }
+    GwRunResult res = run_in_store(r, in, wasi, msg, msg_cap, t0, out_inst_ns);
+    corral_store_reset(r->store);
+    corral_wasi_delete(wasi);
+    return res;
+}

@@ -1,0 +1,65 @@
+/* run.h: runs one guest to completion for the gateway: a fresh instance in a reused store,
+ * WASI with stdin from a buffer, stdout into a capped buffer and stderr to a log file, under
+ * a wall-clock deadline. Shared by request handling and the start-up _routes calls. */
+#ifndef CORRAL_GW_RUN_H
+#define CORRAL_GW_RUN_H
+
+#include "corral.h"
+#include "gateway/watchdog.h"
+#include "wasi/wasi.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum GwRunResult {
+    GW_RUN_OK,           /* the entrypoint returned, or the guest called proc_exit(0) */
+    GW_RUN_EXIT,         /* proc_exit with a non-zero status */
+    GW_RUN_TRAP,         /* a trap (message in msg), or a failed instantiation */
+    GW_RUN_TIMEOUT,      /* the deadline passed */
+    GW_RUN_OUTPUT_LIMIT, /* stdout exceeded its cap */
+    GW_RUN_SETUP,        /* the instance could not be made: imports, memory cap, no export */
+} GwRunResult;
+
+typedef struct GwRunInput {
+    const corral_module_t *module;
+    const char *entrypoint;
+    const char *const *argv;
+    size_t argc;
+    const char *const *env;
+    size_t nenv;
+    const uint8_t *stdin_data;
+    size_t stdin_len;
+    int stderr_fd;                        /* -1: discarded */
+    const corral_wasi_preopen_t *preopens;
+    size_t npreopens;
+    uint64_t deadline_ns;                 /* CLOCK_MONOTONIC; 0: none */
+} GwRunInput;
+
+/* Per-thread state, reused run after run: no allocation in the steady state. */
+typedef struct GwRunner {
+    corral_store_t *store;
+    uint8_t *out;          /* the guest's stdout */
+    size_t out_len, out_cap, out_max;
+    bool out_over;
+    const uint8_t *in;     /* the guest's stdin */
+    size_t in_len, in_pos;
+    corral_extern_t *imports;
+    size_t cap_imports;
+    GwWatchdog *watchdog;  /* may be NULL (no deadlines) */
+    unsigned slot;
+} GwRunner;
+
+/* A runner whose stdout may hold out_max bytes; false when out of memory. */
+bool gw_runner_init(GwRunner *r, corral_engine_t *engine, size_t out_max, GwWatchdog *wd,
+                    unsigned slot);
+void gw_runner_free(GwRunner *r);
+
+/* Runs in->entrypoint of a fresh instance of in->module. The guest's stdout is in r->out
+ * afterwards (until the next run). msg receives the reason of any result but GW_RUN_OK.
+ * *out_inst_ns (may be NULL) is the time taken to make the instance (WASI context, linking,
+ * instantiation). The store is reset before returning: nothing of the guest survives. */
+GwRunResult gw_run(GwRunner *r, const GwRunInput *in, char *msg, size_t msg_cap,
+                   uint64_t *out_inst_ns);
+
+#endif
