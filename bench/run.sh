@@ -14,10 +14,16 @@
 #   BENCH_KERNELS="a b"    kernels to run (default: every bench/kernels/*.c)
 #   BENCH_ARGS="fib=30"    override a kernel's argument (default: its BENCH_ARG)
 #   BENCH_ENGINES="name=/path/to/cmd ..."
-#                          extra engines, space-separated. Each is called as
-#                          `cmd FILE.wasm NAME ARG` and must print the i32 result as a signed
-#                          decimal on the last line of stdout and exit 0. A command that needs
-#                          options of its own goes in a small wrapper script.
+#                          extra engines, space-separated. How each is called depends on the
+#                          basename of its command (a -VERSION suffix allowed):
+#                            wasm3   `wasm3 --func NAME FILE.wasm ARG`; the result is the N of
+#                                    the `Result: N` line it prints on stderr
+#                            iwasm   WAMR: `iwasm --function NAME FILE.wasm ARG`; the result is
+#                                    its `0x1f:i32` line on stdout, read as a signed i32
+#                            other   `cmd FILE.wasm NAME ARG`, which must print the result as a
+#                                    signed decimal on the last line of stdout
+#                          Every engine must exit 0. A command that needs options of its own
+#                          goes in a small wrapper script (not named wasm3 or iwasm).
 #   CORRAL=path            the Corral CLI (default build/corral)
 #   CC_NATIVE=gcc          the native compiler (default gcc)
 #
@@ -39,10 +45,11 @@
 set -euo pipefail
 
 # abs PATH: PATH made absolute if it names a file relative to the caller's directory; a bare
-# command name (looked up in PATH) is left alone.
+# command name (looked up in PATH) is left alone. Symbolic links stay unresolved: an engine's
+# basename says how to call it (iwasm is a link to iwasm-VERSION).
 abs() {
     case "$1" in
-        */*) realpath -m -- "$1" ;;
+        */*) realpath -m -s -- "$1" ;;
         *) printf '%s\n' "$1" ;;
     esac
 }
@@ -64,7 +71,9 @@ BUDGET_S=60 # rough cap on the timed runs of one kernel on one engine
 
 # shellcheck disable=SC2054 # the commas belong to -Wl,
 WASM_CFLAGS=(--target=wasm32-wasi -O2 -nostdlib -mbulk-memory -Wl,--no-entry)
-NATIVE_CFLAGS=(-O2 -std=c11 -Wall -Wextra)
+# -fno-math-errno as clang's wasm32 target has by default: __builtin_sqrt is then the bare
+# instruction, without the libm call gcc otherwise keeps to set errno for negative arguments.
+NATIVE_CFLAGS=(-O2 -std=c11 -fno-math-errno -Wall -Wextra)
 
 die() {
     echo "bench: $*" >&2
@@ -93,13 +102,17 @@ if want startup && [ ! -x /usr/bin/time ]; then
 fi
 
 # ---- engines ------------------------------------------------------------------------------
-# Parallel arrays: engine name and its command. native, corral and node are built in; an
-# extra engine's command is called as CMD FILE.wasm NAME ARG.
+# Parallel arrays: engine name, its command and its kind, which says how it is called
+# (engine_argv) and where its result is (engine_result). native, corral and node are built in;
+# an extra engine's kind is wasm3 or iwasm by its command's basename (a -VERSION suffix
+# allowed), else plain.
 ENGINE_NAMES=(native corral)
 ENGINE_CMDS=("" "$CORRAL")
+ENGINE_KINDS=(native corral)
 if command -v node >/dev/null 2>&1; then
     ENGINE_NAMES+=(node)
     ENGINE_CMDS+=(node)
+    ENGINE_KINDS+=(node)
 else
     echo "bench: node not found; skipping V8" >&2
 fi
@@ -109,20 +122,38 @@ for entry in ${extra_engines[@]+"${extra_engines[@]}"}; do
     [ -x "$cmd" ] || command -v "$cmd" >/dev/null 2>&1 || die "engine $name: $cmd not executable"
     ENGINE_NAMES+=("$name")
     ENGINE_CMDS+=("$cmd")
+    case "$(basename -- "$cmd")" in
+        wasm3 | wasm3-*) ENGINE_KINDS+=(wasm3) ;;
+        iwasm | iwasm-*) ENGINE_KINDS+=(iwasm) ;;
+        *) ENGINE_KINDS+=(plain) ;;
+    esac
 done
 
 # engine_argv I KERNEL ARG: sets ARGV to the command line running KERNEL(ARG) on engine I.
 engine_argv() {
-    local i=$1 k=$2 arg=$3
-    if [ "${ENGINE_NAMES[$i]}" = native ]; then
-        ARGV=("$OUT/native/$k" "$arg")
-    elif [ "${ENGINE_NAMES[$i]}" = corral ]; then
-        ARGV=("${ENGINE_CMDS[$i]}" run "$OUT/wasm/$k.wasm" --invoke "$k" "$arg")
-    elif [ "${ENGINE_NAMES[$i]}" = node ]; then
-        ARGV=(node bench/node_run.mjs "$OUT/wasm/$k.wasm" "$k" "$arg")
-    else
-        ARGV=("${ENGINE_CMDS[$i]}" "$OUT/wasm/$k.wasm" "$k" "$arg")
-    fi
+    local cmd=${ENGINE_CMDS[$1]} k=$2 arg=$3 wasm=$OUT/wasm/$2.wasm
+    case "${ENGINE_KINDS[$1]}" in
+        native) ARGV=("$OUT/native/$k" "$arg") ;;
+        corral) ARGV=("$cmd" run "$wasm" --invoke "$k" "$arg") ;;
+        node) ARGV=(node bench/node_run.mjs "$wasm" "$k" "$arg") ;;
+        wasm3) ARGV=("$cmd" --func "$k" "$wasm" "$arg") ;;
+        iwasm) ARGV=("$cmd" --function "$k" "$wasm" "$arg") ;;
+        *) ARGV=("$cmd" "$wasm" "$k" "$arg") ;;
+    esac
+}
+
+# engine_result I STDOUT STDERR: prints the i32 result of engine I as a signed decimal, taken
+# from the files holding what it printed; prints nothing if there is none.
+engine_result() {
+    local hex
+    case "${ENGINE_KINDS[$1]}" in
+        wasm3) sed -n 's/^Result: \(-\{0,1\}[0-9][0-9]*\)$/\1/p' "$3" | tail -n 1 ;;
+        iwasm)
+            hex=$(sed -n 's/^0x\([0-9a-fA-F]\{1,8\}\):i32$/\1/p' "$2" | tail -n 1)
+            [ -z "$hex" ] || echo $(((16#$hex ^ 0x80000000) - 0x80000000))
+            ;;
+        *) tail -n 1 "$2" | tr -d '[:space:]' ;;
+    esac
 }
 
 # ---- kernels ------------------------------------------------------------------------------
@@ -221,18 +252,21 @@ problem() {
 # bench_one KERNEL ARG I: checks and times KERNEL(ARG) on engine I; native (I = 0) first, as
 # it sets WANT, the result every other engine must print.
 bench_one() {
-    local k=$1 arg=$2 i=$3 engine=${ENGINE_NAMES[$3]} got status t0 t1 runs median err
+    local k=$1 arg=$2 i=$3 engine=${ENGINE_NAMES[$3]} got status t0 t1 runs median out err
+    out=$OUT/$k.$engine.stdout
     err=$OUT/$k.$engine.stderr
     engine_argv "$i" "$k" "$arg"
-    printf '%-8s %-10s ' "$k" "$engine"
+    printf '%-10s %-10s ' "$k" "$engine"
 
     # One untimed run that checks the result (and warms the file cache).
     t0=$(now_ns)
     status=0
-    got=$("${ARGV[@]}" 2>"$err" | tail -n 1 | tr -d '[:space:]') || status=$?
+    "${ARGV[@]}" >"$out" 2>"$err" || status=$?
     t1=$(now_ns)
+    got=$(engine_result "$i" "$out" "$err")
     if [ "$status" -ne 0 ] || [ -z "$got" ]; then
-        problem "$k" "$arg" "$engine" FAILED "FAILED (exit $status): $(head -c 300 "$err")"
+        problem "$k" "$arg" "$engine" FAILED \
+            "FAILED (exit $status): $(cat "$err" "$out" | head -c 300)"
         return
     fi
     if [ "$engine" = native ]; then
@@ -262,7 +296,7 @@ bench_one() {
 
     # For Node, also V8's warm speed: the median of calls inside one process.
     if [ "$engine" = node ]; then
-        printf '%-8s %-10s ' "$k" node-call
+        printf '%-10s %-10s ' "$k" node-call
         status=0
         got=$(node bench/node_run.mjs --time "$runs" "$OUT/wasm/$k.wasm" "$k" "$arg" 2>"$err" \
             | tail -n 1 | tr -d '[:space:]') || status=$?
@@ -298,7 +332,7 @@ if want kernels; then
           if ($3 == "native" && $4 != "") base[$1] = $4
           if (!($3 in seen)) { seen[$3] = 1; order[++ne] = $3 } }
         END {
-            printf "%-8s %-6s %-10s %12s %9s  %s\n", "kernel", "arg", "engine", "median", "x native", "result"
+            printf "%-10s %-8s %-10s %12s %9s  %s\n", "kernel", "arg", "engine", "median", "x native", "result"
             for (i = 2; i <= NR; i++) {
                 ratio = "-"
                 if (median[i] != "" && base[kernel[i]] != "") {
@@ -307,7 +341,7 @@ if want kernels; then
                     logsum[engine[i]] += log(r); count[engine[i]]++
                 }
                 t = (median[i] == "") ? "-" : sprintf("%.1f ms", median[i] * 1000)
-                printf "%-8s %-6s %-10s %12s %9s  %s\n", kernel[i], arg[i], engine[i], t, ratio, status[i]
+                printf "%-10s %-8s %-10s %12s %9s  %s\n", kernel[i], arg[i], engine[i], t, ratio, status[i]
             }
             printf "\ngeometric mean of x native:"
             for (j = 1; j <= ne; j++)
