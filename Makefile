@@ -12,6 +12,7 @@ endif
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE -ffp-contract=off -fvisibility=hidden -Iinclude -Isrc $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_ENGINE := -lm -lpthread
 LDLIBS_CLI    := -ljansson
+LDLIBS_HTTP   := -lmicrohttpd -lsodium
 
 # The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
 # src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
@@ -63,18 +64,26 @@ $(BUILD)/libcorral_gateway.a: $(GATEWAY_OBJ)
 $(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
   $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-	  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a $(LDLIBS_CLI) $(LDLIBS_ENGINE)
+	  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a $(LDLIBS_HTTP) $(LDLIBS_CLI) \
+	  $(LDLIBS_ENGINE)
 
 UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a \
   $(BUILD)/libcorral_util.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $< $(UNIT_LIBS) $(LDLIBS_ENGINE)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(UNIT_LIBS) $(LDLIBS_HTTP) $(LDLIBS_ENGINE)
 
 $(BUILD)/tests/toml_suite: tests/toml/toml_suite.c $(BUILD)/libcorral_util.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_util.a $(LDLIBS_CLI) -lm
+
+# The gateway's HTTP server alone, with an echo handler: tests/gateway/server_test.sh drives it.
+$(BUILD)/tests/echo_server: tests/gateway/echo_server.c $(BUILD)/libcorral_gateway.a \
+  $(BUILD)/libcorral_util.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_util.a \
+	  $(LDLIBS_HTTP) $(LDLIBS_ENGINE)
 
 build/tests/wasm/%.wasm: tests/unit/wasm/%.wat
 	@mkdir -p $(dir $@)
@@ -108,6 +117,12 @@ fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec
 cli-test: $(BUILD)/corral
 	tests/cli/run.sh $(BUILD)/corral
 
+# The gateway's HTTP server alone (framing, limits, smuggling, slow clients, TLS, stop),
+# through the echo driver; wrk gives its throughput ceiling.
+.PHONY: server-test
+server-test: $(BUILD)/tests/echo_server
+	tests/gateway/server_test.sh $(BUILD)/tests/echo_server
+
 # The WASI suite: C, Rust and AssemblyScript guests with expected output and the sandbox escape
 # tests, run by corral (also with its fallback path walk) and, where Node can, under Node.
 .PHONY: wasi-test
@@ -129,7 +144,7 @@ asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  build/asan/corral unit build/asan/tests/replay build/asan/tests/replay_exec \
-	  build/asan/tests/toml_suite
+	  build/asan/tests/toml_suite build/asan/tests/echo_server
 
 spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 $(MAKE) BUILD=build/asan fuzz-replay
@@ -143,12 +158,15 @@ spec-asan: asan
 	  tests/cli/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WASI_ENGINES="corral corral-walk" tests/wasi/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SERVER_TEST_NO_WRK=1 tests/gateway/server_test.sh build/asan/tests/echo_server
 
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) toml-test
 	$(MAKE) cli-test
+	$(MAKE) server-test
 	$(MAKE) wasi-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay

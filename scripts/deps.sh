@@ -32,6 +32,13 @@ REQUIREMENTS=(
     "rustc            /usr/bin/rustc"
     "libstd-rust-dev-wasm32 /usr/lib/rustlib/wasm32-wasi/lib"
     "npm              npm"
+    # corral serve: the HTTP server library, SHA-256 for log directory names, and for its
+    # tests and benchmarks curl, wrk and nginx (the reference static-file server).
+    "libmicrohttpd-dev /usr/include/microhttpd.h"
+    "libsodium-dev    /usr/include/sodium.h"
+    "curl             curl"
+    "wrk              wrk"
+    "nginx-light      /usr/sbin/nginx"
 )
 
 check_only=0

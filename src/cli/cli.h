@@ -42,6 +42,7 @@ typedef struct CliCommand {
 } CliCommand;
 
 extern const CliCommand cli_cmd_run;
+extern const CliCommand cli_cmd_serve;
 extern const CliCommand cli_cmd_validate;
 extern const CliCommand cli_cmd_wast;
 

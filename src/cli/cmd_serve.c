@@ -1,0 +1,440 @@
+/* cmd_serve.c: `corral serve`, the WAGI-compatible HTTP gateway: WAGI's flags (WAGI.md 1.1)
+ * plus Corral's limits. The work is in src/gateway: config.c reads modules.toml, app.c runs
+ * the modules, server.c speaks HTTP; this file parses flags, wires them and waits for
+ * SIGINT/SIGTERM. */
+#include "cli.h"
+
+#include "gateway/app.h"
+#include "gateway/config.h"
+#include "gateway/metrics.h"
+#include "gateway/server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_line[] = "corral serve -c MODULES_TOML [options]";
+
+static const char usage[] =
+    "usage: corral serve -c MODULES_TOML [options]\n"
+    "\n"
+    "Serve the WASI command modules of MODULES_TOML over HTTP, WAGI style: each request\n"
+    "runs in a fresh sandboxed instance with the request in CGI environment variables,\n"
+    "the query in argv and the body on stdin; the module prints a CGI response (headers,\n"
+    "a blank line, the body) on stdout. Its stderr is appended to\n"
+    "LOG_DIR/<sha256 of the route>/module.stderr. GET /healthz answers 200 OK and\n"
+    "GET /metrics gives Prometheus metrics; no module can take those two paths.\n"
+    "\n"
+    "Options (WAGI's):\n"
+    "  -c, --config FILE      The modules.toml to serve (required)\n"
+    "  -l, --listen ADDR      Address to listen on (default 127.0.0.1:3000)\n"
+    "  --hostname HOST[:PORT] Host and port for requests without a Host header\n"
+    "                         (default localhost:3000)\n"
+    "  -e, --env NAME=VALUE   An environment variable for every module (repeatable);\n"
+    "                         request variables (CGI, HTTP_*) take precedence\n"
+    "  --env-file FILE        NAME=VALUE lines for every module (repeatable; --env wins)\n"
+    "  --log-dir DIR          Where module stderr logs go (default: a new temporary dir)\n"
+    "  --module-cache DIR     Cache of remote modules (accepted; remote modules, Bindle\n"
+    "                         and OCI, are not supported yet)\n"
+    "  --tls-cert FILE        Serve HTTPS with this PEM certificate chain ...\n"
+    "  --tls-key FILE         ... and this PEM private key\n"
+    "\n"
+    "Limits (Corral's):\n"
+    "  --timeout DURATION     Wall clock per request, e.g. 500ms, 30s (default 30s); a\n"
+    "                         module still running then is stopped: 504\n"
+    "  --max-memory SIZE      Linear memory a module may use (default 256MiB)\n"
+    "  --max-body SIZE        Request body size (default 10MiB); larger: 413\n"
+    "  --max-output SIZE      What a module may print (default 16MiB); more: 500\n"
+    "  --max-concurrency N    Requests running or waiting at once (default 256); more: 503\n"
+    "  --workers N            Threads running modules (default: the number of CPUs)\n"
+    "  --routing wagi|spin    Which matching route wins: WAGI's first match in file order\n"
+    "                         (default), or Spin's exact-before-prefix, longest prefix first\n"
+    "  --access-log FILE      One line per request to FILE, '-' for stdout (default), or\n"
+    "                         'off'\n"
+    "\n"
+    "Options take their value as the next argument or after '=' (--listen=0.0.0.0:80).\n"
+    "\n"
+    "Exit status: 0 after SIGINT or SIGTERM, 1 when the configuration, a module or the\n"
+    "listening address is unusable (the message says which), 2 for a usage error.\n";
+
+typedef struct ServeArgs {
+    const char *config;
+    const char *listen;
+    const char *hostname;
+    const char *log_dir;
+    const char *tls_cert, *tls_key;
+    const char *access_log;
+    const char **env;      /* --env values, in order */
+    size_t nenv;
+    const char **env_files;
+    size_t nenv_files;
+    uint64_t timeout_ns, max_memory, max_body, max_output, max_concurrency, workers;
+    GwRouting routing;
+} ServeArgs;
+
+static int opt_string(const char **field, const char *v)
+{
+    *field = v;
+    return 0;
+}
+
+static int parse_u64(const char *name, const char *v, bool size, uint64_t *out)
+{
+    bool ok = size ? cli_parse_size(v, out) : cli_parse_count(v, out);
+    if (!ok || (!size && *out == 0)) {
+        cli_error("serve: %s: '%s' is not a %s", name, v,
+                  size ? "size (e.g. 64MiB, 4096)" : "positive number");
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int take(ServeArgs *sa, const char *name, const char *v)
+{
+    if (!strcmp(name, "--config") || !strcmp(name, "-c"))
+        return opt_string(&sa->config, v);
+    if (!strcmp(name, "--listen") || !strcmp(name, "-l"))
+        return opt_string(&sa->listen, v);
+    if (!strcmp(name, "--hostname"))
+        return opt_string(&sa->hostname, v);
+    if (!strcmp(name, "--log-dir"))
+        return opt_string(&sa->log_dir, v);
+    if (!strcmp(name, "--module-cache"))
+        return 0;
+    if (!strcmp(name, "--tls-cert"))
+        return opt_string(&sa->tls_cert, v);
+    if (!strcmp(name, "--tls-key"))
+        return opt_string(&sa->tls_key, v);
+    if (!strcmp(name, "--access-log"))
+        return opt_string(&sa->access_log, v);
+    if (!strcmp(name, "--env") || !strcmp(name, "-e")) {
+        sa->env[sa->nenv++] = v;
+        return 0;
+    }
+    if (!strcmp(name, "--env-file")) {
+        sa->env_files[sa->nenv_files++] = v;
+        return 0;
+    }
+    if (!strcmp(name, "--timeout")) {
+        if (!cli_parse_duration(v, &sa->timeout_ns) || sa->timeout_ns == 0) {
+            cli_error("serve: --timeout: '%s' is not a duration (e.g. 500ms, 30s, 2m)", v);
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "--max-memory"))
+        return parse_u64(name, v, true, &sa->max_memory);
+    if (!strcmp(name, "--max-body"))
+        return parse_u64(name, v, true, &sa->max_body);
+    if (!strcmp(name, "--max-output"))
+        return parse_u64(name, v, true, &sa->max_output);
+    if (!strcmp(name, "--max-concurrency"))
+        return parse_u64(name, v, false, &sa->max_concurrency);
+    if (!strcmp(name, "--workers"))
+        return parse_u64(name, v, false, &sa->workers);
+    if (!strcmp(name, "--routing")) {
+        if (!strcmp(v, "wagi"))
+            sa->routing = GW_ROUTING_WAGI;
+        else if (!strcmp(v, "spin"))
+            sa->routing = GW_ROUTING_SPIN;
+        else {
+            cli_error("serve: --routing: '%s' is neither 'wagi' nor 'spin'", v);
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+/* Options that take a value; every serve option does. */
+static const char *const names[] = {
+    "-c", "--config", "-l", "--listen", "--hostname", "--log-dir", "--module-cache",
+    "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
+    "--max-memory", "--max-body", "--max-output", "--max-concurrency", "--workers",
+    "--routing",
+};
+
+static int parse_args(int argc, char **argv, ServeArgs *sa)
+{
+    sa->env = calloc((size_t)argc, sizeof *sa->env);
+    sa->env_files = calloc((size_t)argc, sizeof *sa->env_files);
+    if (!sa->env || !sa->env_files) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        }
+        if (!strcmp(a, "-b") || !strncmp(a, "--bindle", 8)) {
+            cli_error("serve: Bindle-sourced applications (%s) are not supported yet; use "
+                      "-c MODULES_TOML",
+                      a);
+            return CLI_EXIT_USAGE;
+        }
+        const char *eq = strchr(a, '=');
+        size_t n = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] &&
+               !(strlen(names[k]) == n && !strncmp(names[k], a, n)))
+            k++;
+        if (k == sizeof names / sizeof names[0]) {
+            cli_error("serve: %s '%s'; see 'corral serve --help'",
+                      a[0] == '-' ? "unknown option" : "unexpected argument", a);
+            return CLI_EXIT_USAGE;
+        }
+        const char *v = eq && a[1] == '-' ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) {
+            cli_error("serve: %s needs a value; see 'corral serve --help'", names[k]);
+            return CLI_EXIT_USAGE;
+        }
+        int r = take(sa, names[k], v);
+        if (r != 0)
+            return r;
+    }
+    if (!sa->config) {
+        cli_error("serve: no modules.toml given; usage: %s", usage_line);
+        return CLI_EXIT_USAGE;
+    }
+    if (!sa->tls_cert != !sa->tls_key) {
+        cli_error("serve: --tls-cert and --tls-key go together");
+        return CLI_EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* ---- environment ------------------------------------------------------------------------ */
+
+/* Trims every leading and trailing quote of the kind that both starts and ends v (WAGI's
+ * trim_matches on a value like "\"a b\""). v is modified in place. */
+static char *trim_quotes(char *v)
+{
+    size_t n = strlen(v);
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+        char q = v[0];
+        while (n && v[n - 1] == q)
+            v[--n] = '\0';
+        while (*v == q)
+            v++;
+    }
+    return v;
+}
+
+/* Adds "NAME=VALUE" (copied) to the list; a message for an empty NAME or a missing '='. */
+static int add_env(GwEnvVar **vars, size_t *n, const char *text, const char *where)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text) {
+        cli_error("serve: %s: '%s' is not NAME=VALUE with a non-empty NAME", where, text);
+        return CLI_EXIT_USAGE;
+    }
+    GwEnvVar *v = realloc(*vars, (*n + 1) * sizeof *v);
+    char *name = strndup(text, (size_t)(eq - text)), *value = strdup(eq + 1);
+    if (!v || !name || !value) {
+        free(name);
+        free(value);
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    *vars = v;
+    char *tv = trim_quotes(value);
+    memmove(value, tv, strlen(tv) + 1);
+    v[(*n)++] = (GwEnvVar){name, value};
+    return 0;
+}
+
+/* Reads an --env-file: NAME=VALUE lines; blank lines, '#' comments and an "export " prefix
+ * are allowed. */
+static int read_env_file(GwEnvVar **vars, size_t *n, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_error("serve: --env-file %s: %s", path, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int r = 0, lineno = 0;
+    while (r == 0 && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        char *s = line + strspn(line, " \t");
+        if (*s == '\0' || *s == '#')
+            continue;
+        if (!strncmp(s, "export ", 7))
+            s += 7 + strspn(s + 7, " \t");
+        char where[64];
+        snprintf(where, sizeof where, "--env-file line %d", lineno);
+        r = add_env(vars, n, s, where);
+    }
+    free(line);
+    fclose(f);
+    return r;
+}
+
+/* ---- running ----------------------------------------------------------------------------- */
+
+static char *make_log_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = NULL;
+    if (asprintf(&dir, "%s/corral-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+        return NULL;
+    if (!mkdtemp(dir)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+static unsigned ncpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+/* Serves until SIGINT or SIGTERM. */
+static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
+{
+    GwConfig cfg;
+    char *err = NULL;
+    if (gw_config_load(sa->config, &cfg, &err) != 0) {
+        cli_error("serve: %s", err ? err : "out of memory");
+        free(err);
+        return CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < cfg.nwarnings; i++)
+        fprintf(stderr, "corral: warning: %s\n", cfg.warnings[i]);
+    char *tmp_logs = NULL;
+    if (!sa->log_dir) {
+        if (!(tmp_logs = make_log_dir())) {
+            cli_error("serve: cannot create a log directory: %s", strerror(errno));
+            gw_config_free(&cfg);
+            return CLI_EXIT_FAIL;
+        }
+        fprintf(stderr, "corral: no --log-dir given, using temporary directory %s for logs\n",
+                tmp_logs);
+    }
+    GwServerConfig sc;
+    gw_server_config_default(&sc);
+    GwAppOptions ao;
+    gw_app_options_default(&ao);
+    unsigned workers = sa->workers ? (unsigned)sa->workers : ncpus();
+    ao.hostname = sa->hostname;
+    ao.env = env;
+    ao.nenv = nenv;
+    ao.log_dir = sa->log_dir ? sa->log_dir : tmp_logs;
+    if (sa->timeout_ns)
+        ao.timeout_ms = (sa->timeout_ns + 999999) / 1000000;
+    if (sa->max_memory)
+        ao.max_memory = sa->max_memory;
+    if (sa->max_output)
+        ao.max_output = (size_t)sa->max_output;
+    ao.routing = sa->routing;
+    ao.workers = workers;
+    gw_metrics_init(cfg.nmodules + 1);
+    GwApp *app = gw_app_load(&cfg, &ao, &err);
+    if (!app) {
+        cli_error("serve: %s", err ? err : "out of memory");
+        free(err);
+        gw_config_free(&cfg);
+        free(tmp_logs);
+        return CLI_EXIT_FAIL;
+    }
+    if (sa->listen)
+        sc.listen = sa->listen;
+    sc.tls_cert_path = sa->tls_cert;
+    sc.tls_key_path = sa->tls_key;
+    sc.workers = workers;
+    if (sa->max_concurrency)
+        sc.max_concurrency = (unsigned)sa->max_concurrency;
+    if (sa->max_body)
+        sc.max_body = sa->max_body;
+    FILE *access = NULL;
+    if (sa->access_log && !strcmp(sa->access_log, "off")) {
+        sc.access_log = NULL;
+    } else if (sa->access_log && strcmp(sa->access_log, "-")) {
+        if (!(access = fopen(sa->access_log, "a"))) {
+            cli_error("serve: --access-log %s: %s", sa->access_log, strerror(errno));
+            gw_app_free(app);
+            gw_config_free(&cfg);
+            free(tmp_logs);
+            return CLI_EXIT_FAIL;
+        }
+        setvbuf(access, NULL, _IOLBF, 0);
+        sc.access_log = access;
+    }
+
+    /* Signals: blocked in every thread (the server's threads inherit the mask), taken here
+     * with sigwait. SIGPIPE is ignored: a client closing early is not our death. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    GwHandler handler = gw_app_handler(app);
+    GwServer *srv = gw_server_start(&sc, &handler, &err);
+    int status = CLI_EXIT_OK;
+    if (!srv) {
+        cli_error("serve: %s", err ? err : "out of memory");
+        free(err);
+        status = CLI_EXIT_FAIL;
+    } else {
+        printf("corral %s serving %s with %u workers\n", CORRAL_CLI_VERSION, sa->config, workers);
+        gw_app_print_routes(app, stdout);
+        printf("Ready: serving on %s://%s\n", sa->tls_cert ? "https" : "http", sc.listen);
+        fflush(stdout);
+        int sig = 0;
+        sigwait(&stop, &sig);
+        fprintf(stderr, "corral: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        gw_server_stop(srv, 5000);
+    }
+    gw_app_free(app);
+    gw_config_free(&cfg);
+    if (access)
+        fclose(access);
+    free(tmp_logs);
+    return status;
+}
+
+static int serve_main(int argc, char **argv)
+{
+    ServeArgs sa = {0};
+    sa.routing = GW_ROUTING_WAGI;
+    int r = parse_args(argc, argv, &sa);
+    GwEnvVar *env = NULL;
+    size_t nenv = 0;
+    for (size_t i = 0; r < 0 && i < sa.nenv_files; i++)
+        if (read_env_file(&env, &nenv, sa.env_files[i]) != 0)
+            r = CLI_EXIT_USAGE;
+    for (size_t i = 0; r < 0 && i < sa.nenv; i++)
+        if (add_env(&env, &nenv, sa.env[i], "--env") != 0)
+            r = CLI_EXIT_USAGE;
+    if (r < 0)
+        r = serve(&sa, env, nenv);
+    for (size_t i = 0; i < nenv; i++) {
+        free((char *)env[i].name);
+        free((char *)env[i].value);
+    }
+    free(env);
+    free(sa.env);
+    free(sa.env_files);
+    return r;
+}
+
+const CliCommand cli_cmd_serve = {
+    .name = "serve",
+    .summary = "Serve WASI modules over HTTP (a WAGI-compatible gateway)",
+    .usage = usage,
+    .main = serve_main,
+};
