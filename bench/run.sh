@@ -33,12 +33,13 @@
 # interpreter well under 20 s.
 #
 # After the kernel table come the sections of bench/startup_limits.sh (start-up of a hello
-# world, --timeout accuracy, --fuel determinism, the cost of the interruption checks; its
-# header lists their own knobs), then the load average at the end. Everything printed as a
-# table also goes to build/bench/results.txt, which opens with the machine, the compilers and
-# the commit.
+# world, --timeout accuracy, --fuel determinism, the cost of the interruption checks) and of
+# bench/gateway.sh (corral serve against nginx under wrk, instantiation time, memory over
+# 100,000 requests); their headers list their own knobs. Then the load average at the end.
+# Everything printed as a table also goes to build/bench/results.txt, which opens with the
+# machine, the compilers and the commit.
 #
-#   BENCH_SECTIONS="kernels startup timeout fuel checks"
+#   BENCH_SECTIONS="kernels startup timeout fuel checks gateway"
 #                          the parts to run (default: all of them, in this order)
 #   BENCH_RECORD=1         also copy results.txt to bench/results/DATE-COMMIT.txt, a record
 #                          to keep (bench/results/README.md)
@@ -85,7 +86,7 @@ for tool in "$CC_NATIVE" clang hyperfine; do
 done
 [ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
 
-ALL_SECTIONS="kernels startup timeout fuel checks"
+ALL_SECTIONS="kernels startup timeout fuel checks gateway"
 SECTIONS=${BENCH_SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -359,8 +360,10 @@ problem_note() {
 }
 # shellcheck source=bench/startup_limits.sh disable=SC1091
 . bench/startup_limits.sh
+# shellcheck source=bench/gateway.sh disable=SC1091
+. bench/gateway.sh
 : >"$SECTIONS_TXT"
-for s in startup timeout fuel checks; do
+for s in startup timeout fuel checks gateway; do
     if want "$s"; then
         echo
         echo "[$s]"
@@ -369,7 +372,7 @@ for s in startup timeout fuel checks; do
 done
 if [ -s "$SECTIONS_TXT" ]; then
     echo
-    echo "==== start-up and limits (issues 3 and 4) ===="
+    echo "==== start-up, limits and the gateway (issues 3 to 5) ===="
     cat "$SECTIONS_TXT"
     cat "$SECTIONS_TXT" >>"$OUT/results.txt"
 fi
