@@ -27,8 +27,8 @@ free_port() {
 
 # wait_http URL: waits up to 5 s for URL to answer.
 wait_http() {
-    local i
-    for i in $(seq 1 100); do
+    local _
+    for _ in $(seq 1 100); do
         curl -s -o /dev/null "$1" && return 0
         sleep 0.05
     done
@@ -120,14 +120,16 @@ PY
     inst_mean=$(awk -v s="$sum" -v c="$count" 'BEGIN { printf "%.1f", c ? s / c * 1e6 : 0 }')
     inst_p50=$(histogram_quantile 0.5 corral_instantiation_duration_seconds)
     inst_p99=$(histogram_quantile 0.99 corral_instantiation_duration_seconds)
-    kill "$pid" && wait "$pid" 2>/dev/null || true
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
 
     /usr/sbin/nginx -c "$d/nginx/nginx.conf" -p "$d/nginx" &
     npid=$!
     wait_http "http://127.0.0.1:$nport/hello" || die "nginx did not start: $(cat "$d/nginx/error.log")"
     wrk_run "http://127.0.0.1:$nport/hello"
     nginx_rps=$RPS nginx_p99=$P99
-    kill "$npid" && wait "$npid" 2>/dev/null || true
+    kill "$npid"
+    wait "$npid" 2>/dev/null || true
 
     row "== Gateway (issue 5): wrk -t2 -c$GW_CONNS -d${GW_SECONDS}s, a fresh instance per request =="
     row "$(printf '%-52s %12s %10s' "what" "requests/s" "p99")"
