@@ -158,6 +158,13 @@ CORRAL_API void corral_store_delete(corral_store_t *store);
  * servers that run one short-lived instance after another on the same thread. Must not be
  * called while code runs in the store. */
 CORRAL_API void corral_store_reset(corral_store_t *store);
+/* A point in a store's life, for corral_store_reset_to. */
+CORRAL_API size_t corral_store_mark(const corral_store_t *store);
+/* As corral_store_reset, but keeps every object created before mark (a value of
+ * corral_store_mark): e.g. host functions linked once, then an instance per request after
+ * them. Objects created after the mark must not be referenced by those before it (an object
+ * only refers to objects that existed when it was made, so this holds by construction). */
+CORRAL_API void corral_store_reset_to(corral_store_t *store, size_t mark);
 
 /* ---- interruption: fuel and asynchronous interrupts ------------------------------------
  * Running code checks both at function entries and loop back-edges (never per instruction),

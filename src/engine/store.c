@@ -68,15 +68,21 @@ static void release(Owned *o)
     }
 }
 
-void corral_store_reset(corral_store_t *s)
+size_t corral_store_mark(const corral_store_t *s) { return s->nowned; }
+
+void corral_store_reset(corral_store_t *s) { corral_store_reset_to(s, 0); }
+
+void corral_store_reset_to(corral_store_t *s, size_t mark)
 {
-    for (size_t i = s->nowned; i-- > 0;) {
+    if (mark > s->nowned)
+        mark = s->nowned;
+    for (size_t i = s->nowned; i-- > mark;) {
         if (s->owned[i].kind == OWN_MEMORY)
             memory_recycle(s, s->owned[i].ptr);
         else
             release(&s->owned[i]);
     }
-    s->nowned = 0;
+    s->nowned = mark;
     s->depth = 0;
     atomic_store(&s->interrupt, CORRAL_INTERRUPT_NONE);
     corral_store_set_fuel(s, CORRAL_FUEL_UNLIMITED);

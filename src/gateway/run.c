@@ -16,14 +16,23 @@ bool gw_runner_init(GwRunner *r, corral_engine_t *engine, size_t out_max, GwWatc
     r->out_max = out_max;
     r->watchdog = wd;
     r->slot = slot;
-    return r->store && r->out;
+    corral_wasi_config_t cfg;
+    corral_wasi_config_default(&cfg);
+    cfg.stdio[0].fd = cfg.stdio[1].fd = cfg.stdio[2].fd = -1;
+    char *err = NULL;
+    r->wasi = corral_wasi_new(&cfg, &err);
+    free(err);
+    return r->store && r->out && r->wasi;
 }
 
 void gw_runner_free(GwRunner *r)
 {
     corral_store_delete(r->store);
+    corral_wasi_delete(r->wasi);
+    for (size_t i = 0; i < r->nlinked; i++)
+        free(r->linked[i].imports);
+    free(r->linked);
     free(r->out);
-    free(r->imports);
     memset(r, 0, sizeof *r);
 }
 
@@ -62,17 +71,35 @@ static ssize_t write_stdout(void *ud, const uint8_t *buf, size_t len)
     return (ssize_t)len;
 }
 
-static bool ensure_imports(GwRunner *r, size_t n)
+/* The imports of module, linked in r's store once (the first run of the module on this
+ * runner) and kept before the store's mark; NULL with msg set when they cannot be. */
+static const GwLinked *linked_imports(GwRunner *r, const corral_module_t *module, char *msg,
+                                      size_t cap)
 {
-    if (n > r->cap_imports) {
-        corral_extern_t *p = realloc(r->imports, n * sizeof *p);
-        if (!p)
-            return false;
-        r->imports = p;
-        r->cap_imports = n;
+    for (size_t i = 0; i < r->nlinked; i++)
+        if (r->linked[i].module == module)
+            return &r->linked[i];
+    size_t n = corral_module_import_count(module);
+    GwLinked *l = realloc(r->linked, (r->nlinked + 1) * sizeof *l);
+    corral_extern_t *imports = calloc(n ? n : 1, sizeof *imports);
+    if (l)
+        r->linked = l;
+    if (!l || !imports) {
+        free(imports);
+        snprintf(msg, cap, "out of memory");
+        return NULL;
     }
-    memset(r->imports, 0, n * sizeof *r->imports);
-    return true;
+    char *err = NULL;
+    if (!corral_wasi_link(r->wasi, r->store, module, imports, n, &err)) {
+        snprintf(msg, cap, "%s", err ? err : "out of memory");
+        free(err);
+        free(imports);
+        corral_store_reset_to(r->store, r->mark); /* drop what was made for it */
+        return NULL;
+    }
+    r->mark = corral_store_mark(r->store);
+    r->linked[r->nlinked] = (GwLinked){module, imports, n};
+    return &r->linked[r->nlinked++];
 }
 
 static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t cap)
@@ -94,20 +121,13 @@ static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t c
 }
 
 /* Makes the instance and calls the entrypoint; the caller resets the store. */
-static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, corral_wasi_t *wasi,
-                                char *msg, size_t cap, uint64_t t0, uint64_t *out_inst_ns)
+static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, char *msg, size_t cap,
+                                uint64_t t0, uint64_t *out_inst_ns)
 {
-    size_t n = corral_module_import_count(in->module);
-    char *err = NULL;
-    if (!ensure_imports(r, n)) {
-        snprintf(msg, cap, "out of memory");
+    const GwLinked *l = linked_imports(r, in->module, msg, cap);
+    if (!l)
         return GW_RUN_SETUP;
-    }
-    if (!corral_wasi_link(wasi, r->store, in->module, r->imports, n, &err)) {
-        snprintf(msg, cap, "%s", err ? err : "out of memory");
-        free(err);
-        return GW_RUN_SETUP;
-    }
+    corral_wasi_t *wasi = r->wasi;
     if (in->deadline_ns) {
         corral_wasi_set_deadline(wasi, in->deadline_ns);
         if (r->watchdog)
@@ -115,7 +135,8 @@ static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, corral_wasi_t
     }
     corral_instance_t *inst = NULL;
     corral_trap_t *trap = NULL;
-    corral_error_t *ierr = corral_instance_new(r->store, in->module, r->imports, n, &inst, &trap);
+    corral_error_t *ierr = corral_instance_new(r->store, in->module, l->imports, l->nimports,
+                                               &inst, &trap);
     if (out_inst_ns)
         *out_inst_ns = gw_now_ns() - t0;
     GwRunResult res = GW_RUN_OK;
@@ -170,14 +191,17 @@ GwRunResult gw_run(GwRunner *r, const GwRunInput *in, char *msg, size_t msg_cap,
     cfg.preopens = in->preopens;
     cfg.npreopens = in->npreopens;
     char *err = NULL;
-    corral_wasi_t *wasi = corral_wasi_new(&cfg, &err);
-    if (!wasi) {
+    if (!corral_wasi_reset(r->wasi, &cfg, &err)) {
         snprintf(msg, msg_cap, "%s", err ? err : "out of memory");
         free(err);
         return GW_RUN_SETUP;
     }
-    GwRunResult res = run_in_store(r, in, wasi, msg, msg_cap, t0, out_inst_ns);
-    corral_store_reset(r->store);
-    corral_wasi_delete(wasi);
+    GwRunResult res = run_in_store(r, in, msg, msg_cap, t0, out_inst_ns);
+    corral_store_reset_to(r->store, r->mark);
+    /* Close what the guest opened (its files, the volumes) now, not at the next run. */
+    corral_wasi_config_default(&cfg);
+    cfg.stdio[0].fd = cfg.stdio[1].fd = cfg.stdio[2].fd = -1;
+    if (!corral_wasi_reset(r->wasi, &cfg, &err))
+        free(err);
     return res;
 }

@@ -36,16 +36,28 @@ typedef struct GwRunInput {
     uint64_t deadline_ns;                 /* CLOCK_MONOTONIC; 0: none */
 } GwRunInput;
 
-/* Per-thread state, reused run after run: no allocation in the steady state. */
+/* A module's imports, linked once in a runner's store (before its mark). */
+typedef struct GwLinked {
+    const corral_module_t *module;
+    corral_extern_t *imports;
+    size_t nimports;
+} GwLinked;
+
+/* Per-thread state, reused run after run: no allocation in the steady state. The store
+ * holds, before its mark, the WASI host functions of every module run so far (linked once,
+ * bound to the runner's one WASI context, which each run resets to the new guest's world);
+ * everything after the mark is the current run's and is freed when it ends. */
 typedef struct GwRunner {
     corral_store_t *store;
+    size_t mark;
+    corral_wasi_t *wasi;
+    GwLinked *linked;
+    size_t nlinked;
     uint8_t *out;          /* the guest's stdout */
     size_t out_len, out_cap, out_max;
     bool out_over;
     const uint8_t *in;     /* the guest's stdin */
     size_t in_len, in_pos;
-    corral_extern_t *imports;
-    size_t cap_imports;
     GwWatchdog *watchdog;  /* may be NULL (no deadlines) */
     unsigned slot;
 } GwRunner;
@@ -57,8 +69,9 @@ void gw_runner_free(GwRunner *r);
 
 /* Runs in->entrypoint of a fresh instance of in->module. The guest's stdout is in r->out
  * afterwards (until the next run). msg receives the reason of any result but GW_RUN_OK.
- * *out_inst_ns (may be NULL) is the time taken to make the instance (WASI context, linking,
- * instantiation). The store is reset before returning: nothing of the guest survives. */
+ * *out_inst_ns (may be NULL) is the time taken to make the instance (the WASI context reset
+ * to this guest's world, and instantiation; linking too on a module's first run). The store
+ * is reset to its mark before returning: nothing of the guest survives. */
 GwRunResult gw_run(GwRunner *r, const GwRunInput *in, char *msg, size_t msg_cap,
                    uint64_t *out_inst_ns);
 

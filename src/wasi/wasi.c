@@ -264,6 +264,41 @@ fail:
     return NULL;
 }
 
+/* Everything of the guest's world but the bindings: descriptors, arguments, environment. */
+static void clear_world(corral_wasi_t *w)
+{
+    for (uint32_t i = 0; i < w->nfds; i++)
+        if (w->fds[i].used)
+            wasi_fd_release(w, i);
+    free_strings(w->argv);
+    free_strings(w->env);
+    w->argv = w->env = NULL;
+    w->argc = w->nenv = 0;
+    w->deadline_ns = 0;
+}
+
+bool corral_wasi_reset(corral_wasi_t *w, const corral_wasi_config_t *cfg, char **out_err)
+{
+    *out_err = NULL;
+    clear_world(w);
+    w->argc = cfg->argc;
+    w->nenv = cfg->nenv;
+    memcpy(w->stdio, cfg->stdio, sizeof w->stdio);
+    if (!copy_strings(cfg->argv, cfg->argc, &w->argv) ||
+        !copy_strings(cfg->env, cfg->nenv, &w->env) || !add_stdio(w))
+        goto fail;
+    for (size_t i = 0; i < cfg->npreopens; i++)
+        if ((*out_err = add_preopen(w, &cfg->preopens[i])))
+            goto fail;
+    for (size_t i = 0; i < cfg->nsockets; i++)
+        if ((*out_err = add_socket(w, cfg->sockets[i])))
+            goto fail;
+    return true;
+fail:
+    clear_world(w);
+    return false;
+}
+
 void corral_wasi_delete(corral_wasi_t *w)
 {
     if (!w)

@@ -64,6 +64,14 @@ CORRAL_API void corral_wasi_config_default(corral_wasi_config_t *cfg);
  * message (release with free()), e.g. "cannot open directory 'x': No such file or directory",
  * or NULL when out of memory. */
 CORRAL_API corral_wasi_t *corral_wasi_new(const corral_wasi_config_t *cfg, char **out_err);
+/* Gives the context a new guest's world: closes every descriptor it owns and forgets its
+ * arguments, environment and deadline, then sets them up from cfg as corral_wasi_new does.
+ * Host functions made by corral_wasi_link keep working and now serve the new world, so a
+ * server can link a module once and run request after request through the same functions
+ * (with corral_store_reset_to keeping them). On failure returns false with *out_err as for
+ * corral_wasi_new, and the context has no descriptors, arguments or environment. */
+CORRAL_API bool corral_wasi_reset(corral_wasi_t *wasi, const corral_wasi_config_t *cfg,
+                                  char **out_err);
 /* Closes every descriptor the context owns. NULL is allowed. */
 CORRAL_API void corral_wasi_delete(corral_wasi_t *wasi);
 
