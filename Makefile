@@ -12,7 +12,10 @@ endif
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE -ffp-contract=off -fvisibility=hidden -Iinclude -Isrc $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_ENGINE := -lm -lpthread
 LDLIBS_CLI    := -ljansson
-LDLIBS_HTTP   := -lmicrohttpd -lsodium
+LDLIBS_HTTP   := -lsodium -ldl
+# The host interfaces' backends (src/host): SQLite and Redis for key-value, libcurl for
+# outbound HTTP.
+LDLIBS_HOST   := -lsqlite3 -lhiredis -lcurl
 
 # The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
 # src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
@@ -22,14 +25,18 @@ UTIL_SRC   := $(filter-out src/util/reader.c,$(wildcard src/util/*.c))
 GATEWAY_SRC := $(wildcard src/gateway/*.c)
 WASI_SRC   := $(wildcard src/wasi/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c)
+# Host interfaces (key-value ...), a layer on the engine's public API like WASI.
+HOST_SRC   := $(wildcard src/host/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
 WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+HOST_OBJ   := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_WASM  := $(patsubst tests/unit/wasm/%.wat,build/tests/wasm/%.wasm,$(wildcard tests/unit/wasm/*.wat))
+UNIT_WASM  += $(patsubst tests/unit/wasm/%.c,build/tests/wasm/%.wasm,$(wildcard tests/unit/wasm/*.c))
 FUZZ_CORPUS := $(wildcard tests/fuzz/corpus/*)
 
 SPEC_DIR   ?= ../shared/testsuite/spec
@@ -53,6 +60,10 @@ $(BUILD)/libcorral_wasi.a: $(WASI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libcorral_host.a: $(HOST_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/libcorral_util.a: $(UTIL_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -62,17 +73,17 @@ $(BUILD)/libcorral_gateway.a: $(GATEWAY_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-	  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a $(LDLIBS_HTTP) $(LDLIBS_CLI) \
-	  $(LDLIBS_ENGINE)
+	  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a \
+	  $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_engine.a \
-  $(BUILD)/libcorral_util.a
+UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a \
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $< $(UNIT_LIBS) $(LDLIBS_HTTP) $(LDLIBS_ENGINE)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(UNIT_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_ENGINE)
 
 $(BUILD)/tests/toml_suite: tests/toml/toml_suite.c $(BUILD)/libcorral_util.a
 	@mkdir -p $(dir $@)
@@ -88,6 +99,11 @@ $(BUILD)/tests/echo_server: tests/gateway/echo_server.c $(BUILD)/libcorral_gatew
 build/tests/wasm/%.wasm: tests/unit/wasm/%.wat
 	@mkdir -p $(dir $@)
 	wat2wasm $< -o $@
+
+# Guests in C, against the guest SDK headers in sdk/.
+build/tests/wasm/%.wasm: tests/unit/wasm/%.c $(wildcard sdk/*.h)
+	@mkdir -p $(dir $@)
+	clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk $< -o $@
 
 $(BUILD)/tests/replay: tests/fuzz/replay.c tests/fuzz/fuzz_module.c $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
@@ -185,4 +201,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(ENGINE_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
-  $(GATEWAY_OBJ:.o=.d)
+  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d)

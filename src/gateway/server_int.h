@@ -16,7 +16,7 @@
 
 #include "gateway/server.h"
 
-#include <microhttpd.h>
+#include "gateway/mhd.h"
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
