@@ -39,6 +39,15 @@ REQUIREMENTS=(
     "curl             curl"
     "wrk              wrk"
     "nginx-light      /usr/sbin/nginx"
+    # Key-value host interface (src/host/kv_*): its SQLite and Redis backends, and the
+    # redis-server that test_kv starts for itself.
+    "libsqlite3-dev   /usr/include/sqlite3.h"
+    "libhiredis-dev   /usr/include/hiredis/hiredis.h"
+    "redis-server     redis-server"
+    # Outbound HTTP for guests (src/host/http_*): libcurl, and python3 for the local servers
+    # test_http starts (tests/host/http_server.py).
+    "libcurl4-openssl-dev /usr/include/*/curl/curl.h"
+    "python3          python3"
 )
 
 check_only=0
