@@ -24,7 +24,6 @@
  *    headers_get_all gives every line in the order received, names lower-case. */
 #include "host/http_int.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,16 +76,9 @@ uint64_t http_now_ns(void)
 
 /* ---- process and context ---- */
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-
-static void global_init_once(void)
+bool http_global_init(const char **out_err)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void http_global_init(void)
-{
-    pthread_once(&global_once, global_init_once);
+    return http_curl_load(out_err);
 }
 
 void http_policy_default(HttpPolicy *p)
@@ -102,7 +94,7 @@ void http_policy_default(HttpPolicy *p)
 
 HttpCtx *http_ctx_new(const HttpPolicy *p)
 {
-    http_global_init();
+    (void)http_global_init(NULL); /* a failure shows at the first req, with its reason */
     HttpCtx *c = calloc(1, sizeof *c);
     if (c)
         c->policy = *p;
@@ -123,7 +115,7 @@ void http_ctx_free(HttpCtx *c)
     close_all(c);
     free(c->open);
     if (c->easy)
-        curl_easy_cleanup(c->easy);
+        http_curl.curl_easy_cleanup(c->easy);
     free(c);
 }
 
@@ -310,6 +302,9 @@ static uint32_t abi_req(Call *k, const corral_val_t *a)
     uint32_t status_ptr = arg(a, 8), handle_ptr = arg(a, 9);
     if (!m->base)
         return no_memory(c);
+    const char *why;
+    if (!http_global_init(&why))
+        return http_fail(c, HTTP_ERR_RUNTIME_ERROR, "req: %s", why);
     if (c->policy.max_concurrency && c->nopen >= c->policy.max_concurrency)
         return http_fail(c, HTTP_ERR_TOO_MANY_SESSIONS,
                          "req: %zu responses are open (the limit): close some first", c->nopen);
@@ -338,7 +333,7 @@ static uint32_t abi_req(Call *k, const corral_val_t *a)
     }
     if (deadline)
         k->trap = corral_trap_new("interrupted: time limit exceeded");
-    curl_url_cleanup(u);
+    http_curl.curl_url_cleanup(u);
     http_request_clear(&rq);
     return err;
 }

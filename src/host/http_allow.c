@@ -94,17 +94,17 @@ static char *format_message(const char *fmt, ...)
 uint32_t http_url_parse(const char *url, CURLU **out)
 {
     *out = NULL;
-    CURLU *u = curl_url();
+    CURLU *u = http_curl.curl_url();
     if (!u)
         return HTTP_ERR_RUNTIME_ERROR;
-    CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
+    CURLUcode rc = http_curl.curl_url_set(u, CURLUPART_URL, url, 0);
     char *scheme = NULL;
     if (!rc)
-        rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        rc = http_curl.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
     bool http = !rc && (!strcmp(scheme, "http") || !strcmp(scheme, "https"));
-    curl_free(scheme);
+    http_curl.curl_free(scheme);
     if (!http) {
-        curl_url_cleanup(u);
+        http_curl.curl_url_cleanup(u);
         return rc == CURLUE_OUT_OF_MEMORY ? HTTP_ERR_RUNTIME_ERROR : HTTP_ERR_INVALID_URL;
     }
     *out = u;
@@ -124,9 +124,9 @@ static bool origin_of(CURLU *u, Origin *o)
 {
     memset(o, 0, sizeof *o);
     char *scheme = NULL, *host = NULL, *port = NULL, *zone = NULL;
-    bool ok = !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
-              !curl_url_get(u, CURLUPART_HOST, &host, 0) &&
-              !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) &&
+    bool ok = !http_curl.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+              !http_curl.curl_url_get(u, CURLUPART_HOST, &host, 0) &&
+              !http_curl.curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) &&
               strlen(scheme) < sizeof o->scheme;
     if (ok) {
         snprintf(o->scheme, sizeof o->scheme, "%s", scheme);
@@ -134,12 +134,12 @@ static bool origin_of(CURLU *u, Origin *o)
         snprintf(o->host, sizeof o->host, "%s", host);
         host_key(o->host);
         o->port = (uint32_t)strtoul(port, NULL, 10);
-        o->zone = curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK;
+        o->zone = http_curl.curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK;
     }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(zone);
+    http_curl.curl_free(scheme);
+    http_curl.curl_free(host);
+    http_curl.curl_free(port);
+    http_curl.curl_free(zone);
     return ok;
 }
 
@@ -199,7 +199,7 @@ bool http_allow_url(const HttpAllowList *a, CURLU *u)
 
 bool http_allow_check(const HttpAllowList *a, const char *url, size_t url_len)
 {
-    if (!a || memchr(url, 0, url_len))
+    if (!a || memchr(url, 0, url_len) || !http_global_init(NULL))
         return false;
     char *s = malloc(url_len + 1);
     if (!s)
@@ -208,7 +208,7 @@ bool http_allow_check(const HttpAllowList *a, const char *url, size_t url_len)
     s[url_len] = 0;
     CURLU *u;
     bool ok = http_url_parse(s, &u) == HTTP_ERR_SUCCESS && http_allow_url(a, u);
-    curl_url_cleanup(u);
+    http_curl.curl_url_cleanup(u);
     free(s);
     return ok;
 }
@@ -332,14 +332,15 @@ static const char *parse_exact_host(const char *s, size_t len, AllowEntry *e)
     if (len > 255)
         return "the host is longer than 255 bytes";
     snprintf(url, sizeof url, "http://%.*s/", (int)len, s);
-    CURLU *u = curl_url();
+    CURLU *u = http_curl.curl_url();
     if (!u)
         return "out of memory";
     char *host = NULL, *zone = NULL;
     const char *why = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) || curl_url_get(u, CURLUPART_HOST, &host, 0))
+    if (http_curl.curl_url_set(u, CURLUPART_URL, url, 0) ||
+        http_curl.curl_url_get(u, CURLUPART_HOST, &host, 0))
         why = "the host is not a valid host name or IP address";
-    else if (curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK)
+    else if (http_curl.curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK)
         why = "IPv6 zone ids are not supported";
     else if (!(e->host = strdup(host)))
         why = "out of memory";
@@ -347,9 +348,9 @@ static const char *parse_exact_host(const char *s, size_t len, AllowEntry *e)
         host_key(e->host);
         e->host_kind = HOST_EXACT;
     }
-    curl_free(host);
-    curl_free(zone);
-    curl_url_cleanup(u);
+    http_curl.curl_free(host);
+    http_curl.curl_free(zone);
+    http_curl.curl_url_cleanup(u);
     return why;
 }
 
@@ -459,6 +460,11 @@ HttpAllowList *http_allow_parse(const char *const *entries, size_t n, char **out
     *out_err = NULL;
     if (n > (SIZE_MAX - sizeof(HttpAllowList)) / sizeof(AllowEntry))
         return NULL;
+    const char *why_not;
+    if (n > 0 && !http_global_init(&why_not)) {
+        *out_err = format_message("allowed hosts: %s", why_not);
+        return NULL;
+    }
     HttpAllowList *a = calloc(1, sizeof *a + n * sizeof(AllowEntry));
     if (!a)
         return NULL;

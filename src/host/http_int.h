@@ -6,7 +6,7 @@
 
 #include "host/http_outbound.h"
 
-#include <curl/curl.h>
+#include "host/http_curl.h" /* libcurl through http_curl: loaded on first use */
 
 #define HTTP_WARN __attribute__((warn_unused_result))
 
@@ -58,7 +58,8 @@ uint32_t http_fail(HttpCtx *c, uint32_t code, const char *fmt, ...)
 
 uint64_t http_now_ns(void);
 
-/* ---- URLs and the allow-list (http_allow.c) ---- */
+/* ---- URLs and the allow-list (http_allow.c) ----
+ * These and the request functions call libcurl: http_global_init must have succeeded. */
 
 /* Parses the NUL-terminated url with curl's URL API, as curl will when fetching it, into
  * *out (owned, curl_url_cleanup). Returns 0, HTTP_ERR_INVALID_URL (not parsable, or a scheme

@@ -13,8 +13,10 @@
  *                  a libcurl easy handle (kept for connection reuse between requests). Used by
  *                  one thread at a time, the thread running the instance. It must outlive
  *                  every store it was linked into, since the host functions point at it.
- *   http_global_init() must have run (once, before any thread is started) before the first
- *   request; http_ctx_new calls it too, through pthread_once, as a safety net. */
+ *   libcurl is not linked: http_global_init loads it (dlopen) the first time outbound HTTP
+ *   is needed, so a process that makes no request never pays for it. http_allow_parse (of a
+ *   non-empty list), http_allow_check and http_ctx_new call it; an embedder with threads
+ *   calls it once at startup, before starting them, to see a missing libcurl early. */
 #ifndef CORRAL_HTTP_OUTBOUND_H
 #define CORRAL_HTTP_OUTBOUND_H
 
@@ -53,7 +55,8 @@ typedef struct HttpAllowList HttpAllowList;
  *                                         means the scheme's port (http 80, https 443) and is
  *                                         an error with scheme *
  * Surrounding whitespace is ignored. Paths, queries, user info, CIDR ranges, `self` and
- * {lists} are errors. n == 0 gives a list that denies everything. Errors are reported here,
+ * {lists} are errors. n == 0 gives a list that denies everything; any other n needs libcurl
+ * (its URL parser normalises hosts), and its absence is an error. Errors are reported here,
  * at configuration load, never per request: on failure returns NULL with *out_err an owned
  * message (free()) naming the entry, e.g.
  *   "allowed host 'https://x.com/api': a path is not allowed (only scheme://host[:port])"
@@ -118,7 +121,11 @@ const char *http_ctx_last_error(const HttpCtx *c);
 bool http_link(HttpCtx *c, corral_store_t *store, const corral_module_t *module,
                corral_extern_t *imports, size_t nimports, char **out_err);
 
-/* curl_global_init, once per process (pthread_once). Call it at startup, before any thread. */
-void http_global_init(void);
+/* Loads libcurl.so.4 and runs curl_global_init, once per process (pthread_once; later calls
+ * only report the outcome). false with *out_err (may be NULL; static text) when libcurl is
+ * missing or too old, e.g. "cannot load libcurl.so.4 (Debian package libcurl4), needed for
+ * outbound HTTP: ...". Without it every req call fails with 12 (RUNTIME_ERROR) and
+ * http_ctx_last_error says why. */
+bool http_global_init(const char **out_err);
 
 #endif

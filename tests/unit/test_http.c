@@ -1502,7 +1502,11 @@ static void test_sdk(void)
 
 int main(void)
 {
-    http_global_init();
+    const char *why = NULL;
+    if (!http_global_init(&why)) {
+        fprintf(stderr, "test_http: %s\n", why);
+        return 1;
+    }
     size_t len;
     http_wasm = read_file("build/tests/wasm/http.wasm", &len);
     http_wasm_len = len;
