@@ -207,22 +207,42 @@ static int read_environment(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
     return 0;
 }
 
-static int read_allowed_hosts(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
+/* An array of strings (allowed_hosts, key_value_stores) into *out, *n (TOML allows a key
+ * once per table, so they start empty). */
+static int read_strings(Ctx *c, const TomlEntry *e, char ***out, size_t *n)
 {
-    size_t n = toml_array_len(e->value);
     if (toml_kind(e->value) != TOML_ARRAY)
-        return fail(c, e->line, "'allowed_hosts' must be an array of strings");
-    m->allowed_hosts = calloc(n ? n : 1, sizeof *m->allowed_hosts);
-    if (!m->allowed_hosts)
+        return fail(c, e->line, "'%s' must be an array of strings", e->key);
+    size_t len = toml_array_len(e->value);
+    if (!(*out = calloc(len ? len : 1, sizeof **out)))
         return fail(c, e->line, "out of memory");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < len; i++) {
         const char *s;
-        size_t len;
-        if (!toml_as_string(toml_array_at(e->value, i), &s, &len) || memchr(s, '\0', len))
-            return fail(c, e->line, "'allowed_hosts' must be an array of strings");
-        if (!(m->allowed_hosts[m->nallowed_hosts++] = dup_n(s, len)))
+        size_t slen;
+        if (!toml_as_string(toml_array_at(e->value, i), &s, &slen) || memchr(s, '\0', slen))
+            return fail(c, e->line, "'%s' must be an array of strings", e->key);
+        if (!((*out)[(*n)++] = dup_n(s, slen)))
             return fail(c, e->line, "out of memory");
     }
+    return 0;
+}
+
+static int read_allowed_hosts(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
+{
+    m->allowed_hosts_line = e->line;
+    return read_strings(c, e, &m->allowed_hosts, &m->nallowed_hosts);
+}
+
+/* Spin's grants: store names, each non-empty. Whether a store of that name is configured is
+ * the app's check (it knows the runtime configuration). */
+static int read_key_value_stores(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
+{
+    m->key_value_stores_line = e->line;
+    if (read_strings(c, e, &m->key_value_stores, &m->nkey_value_stores) != 0)
+        return -1;
+    for (size_t i = 0; i < m->nkey_value_stores; i++)
+        if (!m->key_value_stores[i][0])
+            return fail(c, e->line, "'key_value_stores' holds an empty store name");
     return 0;
 }
 
@@ -237,7 +257,7 @@ static int read_max_concurrency(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
 }
 
 /* The keys of a [[module]]: what each is read into. */
-typedef enum { K_STRING, K_VOLUMES, K_ENV, K_HOSTS, K_CONCURRENCY, K_IGNORED } KeyKind;
+typedef enum { K_STRING, K_VOLUMES, K_ENV, K_HOSTS, K_CONCURRENCY, K_STORES, K_IGNORED } KeyKind;
 static const struct {
     const char *name;
     KeyKind kind;
@@ -251,6 +271,7 @@ static const struct {
     {"environment", K_ENV, 0},
     {"allowed_hosts", K_HOSTS, 0},
     {"http_max_concurrency", K_CONCURRENCY, 0},
+    {"key_value_stores", K_STORES, 0},
     {"bindle_server", K_IGNORED, 0}, /* only for bindle: references, not supported yet */
 };
 
@@ -271,6 +292,7 @@ static int read_key(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
         case K_ENV: return read_environment(c, m, e);
         case K_HOSTS: return read_allowed_hosts(c, m, e);
         case K_CONCURRENCY: return read_max_concurrency(c, m, e);
+        case K_STORES: return read_key_value_stores(c, m, e);
         case K_IGNORED: return 0;
         }
     }
@@ -415,6 +437,7 @@ void gw_config_free(GwConfig *cfg)
         free(m->volumes);
         free_list(m->environment, m->nenvironment);
         free_list(m->allowed_hosts, m->nallowed_hosts);
+        free_list(m->key_value_stores, m->nkey_value_stores);
     }
     free(cfg->modules);
     free_list(cfg->warnings, cfg->nwarnings);

@@ -1,6 +1,7 @@
 /* config.h: modules.toml, the gateway's application file, read as WAGI reads it (WAGI.md
- * 1.2) plus a per-module `environment` table (as Spin has). Keys WAGI would silently ignore
- * are reported as warnings with their line; values of the wrong type are errors. */
+ * 1.2) plus a per-module `environment` table and `key_value_stores` grants (as Spin has).
+ * Keys WAGI would silently ignore are reported as warnings with their line; values of the
+ * wrong type are errors. */
 #ifndef CORRAL_GW_CONFIG_H
 #define CORRAL_GW_CONFIG_H
 
@@ -25,9 +26,13 @@ typedef struct GwModuleConfig {
     size_t nvolumes;
     char **environment; /* "NAME=VALUE", in file order */
     size_t nenvironment;
-    char **allowed_hosts; /* outbound HTTP allow-list (host interfaces, a later issue) */
+    char **allowed_hosts; /* outbound HTTP allow-list entries, as written (src/host parses) */
     size_t nallowed_hosts;
+    uint32_t allowed_hosts_line;   /* the key's line, for the allow-list's errors; 0: absent */
     uint32_t http_max_concurrency; /* 0 when not given */
+    char **key_value_stores;       /* the key-value stores it may open, by name (Spin's key) */
+    size_t nkey_value_stores;
+    uint32_t key_value_stores_line; /* the key's line, for "no such store"; 0: absent */
     uint32_t line;      /* line of the [[module]] header */
 } GwModuleConfig;
 

@@ -1,6 +1,6 @@
 /* test_config.c: modules.toml as the gateway reads it (src/gateway/config.c): WAGI's keys,
- * the environment table, module references, unknown keys as warnings with their line, and
- * errors that name the file and line. */
+ * the environment table, key_value_stores grants, module references, unknown keys as
+ * warnings with their line, and errors that name the file and line. */
 #include "gateway/config.h"
 #include "unit.h"
 
@@ -48,6 +48,7 @@ static void test_full(void)
                  "volumes = { \"/data\" = \"/tmp\" }\n"
                  "allowed_hosts = [\"https://example.com\"]\n"
                  "http_max_concurrency = 2\n"
+                 "key_value_stores = [\"default\", \"cache\"]\n"
                  "argv = \"${SCRIPT_NAME} ${ARGS}\"\n"
                  "environment = { GREETING = \"hi there\", B = \"\" }\n"
                  "repository = \"reserved\"\n"
@@ -71,7 +72,15 @@ static void test_full(void)
               !strcmp(m->volumes[0].host, "/tmp"), "volumes guest -> host");
     CHECK(m->nallowed_hosts == 1 && !strcmp(m->allowed_hosts[0], "https://example.com"),
           "allowed_hosts");
+    CHECK(m->allowed_hosts_line == 8, "allowed_hosts: its line");
     CHECK(m->http_max_concurrency == 2, "http_max_concurrency");
+    CHECK(m->nkey_value_stores == 2 && !strcmp(m->key_value_stores[0], "default") &&
+              !strcmp(m->key_value_stores[1], "cache"),
+          "key_value_stores: the names in order");
+    CHECK(m->key_value_stores_line == 10, "key_value_stores: its line");
+    CHECK(cfg.modules[1].nkey_value_stores == 0 && cfg.modules[1].key_value_stores_line == 0 &&
+              cfg.modules[1].nallowed_hosts == 0,
+          "no grants when the keys are absent");
     CHECK(m->argv && !strcmp(m->argv, "${SCRIPT_NAME} ${ARGS}"), "argv template");
     CHECK(m->nenvironment == 2 && !strcmp(m->environment[0], "GREETING=hi there") &&
               !strcmp(m->environment[1], "B="), "environment in file order");
@@ -81,7 +90,7 @@ static void test_full(void)
     CHECK(cfg.nwarnings == 2, "two warnings: default_host and repository");
     CHECK(cfg.nwarnings == 2 && strstr(cfg.warnings[0], ":2: unknown top-level key 'default_host'"),
           "top-level unknown key reported with its line");
-    CHECK(cfg.nwarnings == 2 && strstr(cfg.warnings[1], ":12: unknown key 'repository'"),
+    CHECK(cfg.nwarnings == 2 && strstr(cfg.warnings[1], ":13: unknown key 'repository'"),
           "module unknown key reported with its line");
     gw_config_free(&cfg);
 }
@@ -105,6 +114,18 @@ static void test_errors(void)
                      "'volumes' must be a table"), "volumes of the wrong type");
     CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nenvironment = { A = 1 }\n",
                      ":4: 'A' must be a string"), "environment value not a string");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nkey_value_stores = \"default\"\n",
+                     ":4: 'key_value_stores' must be an array of strings"),
+          "key_value_stores: a string, not an array");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nkey_value_stores = [\"a\", 1]\n",
+                     ":4: 'key_value_stores' must be an array of strings"),
+          "key_value_stores: a number in the array");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nkey_value_stores = [\"\"]\n",
+                     ":4: 'key_value_stores' holds an empty store name"),
+          "key_value_stores: an empty name");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nallowed_hosts = [{}]\n",
+                     ":4: 'allowed_hosts' must be an array of strings"),
+          "allowed_hosts: a table in the array");
     CHECK(fails_with("route = \"/\"\n", "no [[module]] entries"), "no modules");
     CHECK(fails_with("[module]\nroute = \"/\"\nmodule = \"a\"\n", "no [[module]] entries"),
           "[module] instead of [[module]]");
