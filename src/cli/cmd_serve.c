@@ -56,6 +56,22 @@ static const char usage[] =
     "  --access-log FILE      One line per request to FILE, '-' for stdout (default), or\n"
     "                         'off'\n"
     "\n"
+    "Host interfaces (Corral's; granted per module in MODULES_TOML):\n"
+    "  --runtime-config FILE  Spin's runtime config: [key_value_store.NAME] tables with\n"
+    "                         type = \"sqlite\" (path), \"redis\" (url) or \"memory\"\n"
+    "  --state-dir DIR        Where the store \"default\" keeps its SQLite file, unless the\n"
+    "                         runtime config says otherwise (default .corral, created when\n"
+    "                         a module is granted a store)\n"
+    "  --http-timeout DURATION  Each outbound HTTP request, redirects included (default\n"
+    "                         10s, below --timeout so a module can answer a slow upstream\n"
+    "                         itself); the request's own deadline still applies\n"
+    "  --http-max-body SIZE   An outbound response's body (default 16MiB, 0: no limit);\n"
+    "                         larger: the request fails\n"
+    "A module may open the stores its key_value_stores names (e.g. [\"default\"]) and reach\n"
+    "the origins its allowed_hosts lists (\"https://api.example.com\", \"http://*:8080\",\n"
+    "\"insecure:allow-all\"); http_max_concurrency caps its open responses (default 16).\n"
+    "A module granted nothing can open no store and reach no host.\n"
+    "\n"
     "Options take their value as the next argument or after '=' (--listen=0.0.0.0:80).\n"
     "\n"
     "Exit status: 0 after SIGINT or SIGTERM, 1 when the configuration, a module or the\n"
@@ -68,11 +84,14 @@ typedef struct ServeArgs {
     const char *log_dir;
     const char *tls_cert, *tls_key;
     const char *access_log;
+    const char *runtime_config, *state_dir;
     const char **env;      /* --env values, in order */
     size_t nenv;
     const char **env_files;
     size_t nenv_files;
     uint64_t timeout_ns, max_memory, max_body, max_output, max_concurrency, workers;
+    uint64_t http_timeout_ns, http_max_body;
+    bool has_http_max_body;
     GwRouting routing;
 } ServeArgs;
 
@@ -111,6 +130,21 @@ static int take(ServeArgs *sa, const char *name, const char *v)
         return opt_string(&sa->tls_key, v);
     if (!strcmp(name, "--access-log"))
         return opt_string(&sa->access_log, v);
+    if (!strcmp(name, "--runtime-config"))
+        return opt_string(&sa->runtime_config, v);
+    if (!strcmp(name, "--state-dir"))
+        return opt_string(&sa->state_dir, v);
+    if (!strcmp(name, "--http-timeout")) {
+        if (!cli_parse_duration(v, &sa->http_timeout_ns) || sa->http_timeout_ns == 0) {
+            cli_error("serve: --http-timeout: '%s' is not a duration (e.g. 500ms, 10s)", v);
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "--http-max-body")) {
+        sa->has_http_max_body = true;
+        return parse_u64(name, v, true, &sa->http_max_body);
+    }
     if (!strcmp(name, "--env") || !strcmp(name, "-e")) {
         sa->env[sa->nenv++] = v;
         return 0;
@@ -155,7 +189,7 @@ static const char *const names[] = {
     "-c", "--config", "-l", "--listen", "--hostname", "--log-dir", "--module-cache",
     "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
     "--max-memory", "--max-body", "--max-output", "--max-concurrency", "--workers",
-    "--routing",
+    "--routing", "--runtime-config", "--state-dir", "--http-timeout", "--http-max-body",
 };
 
 static int parse_args(int argc, char **argv, ServeArgs *sa)
@@ -340,6 +374,12 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         ao.max_output = (size_t)sa->max_output;
     ao.routing = sa->routing;
     ao.workers = workers;
+    ao.runtime_config = sa->runtime_config;
+    ao.state_dir = sa->state_dir;
+    if (sa->http_timeout_ns)
+        ao.http_timeout_ms = (sa->http_timeout_ns + 999999) / 1000000;
+    if (sa->has_http_max_body)
+        ao.http_max_body = sa->http_max_body;
     gw_metrics_init(cfg.nmodules + 1);
     GwApp *app = gw_app_load(&cfg, &ao, &err);
     if (!app) {

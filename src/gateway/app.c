@@ -35,6 +35,9 @@ typedef struct Handler {
     size_t nenv;
     corral_wasi_preopen_t *preopens; /* its volumes */
     int log_fd;                      /* its stderr log (append) */
+    HttpAllowList *allow;            /* its allowed_hosts, parsed (NULL: none) */
+    GwGrants grants;                 /* its stores and HTTP policy */
+    bool uses_host;                  /* it imports corral_kv or wasi_experimental_http */
 } Handler;
 
 /* A worker's state: its runner (store, stdout buffer) and request arena. */
@@ -58,6 +61,7 @@ struct GwApp {
     GwWatchdog *watchdog;
     Worker *workers;
     unsigned nworkers;
+    KvHost *kv; /* the key-value stores; NULL when no module is granted one */
 };
 
 void gw_app_options_default(GwAppOptions *opt)
@@ -69,6 +73,8 @@ void gw_app_options_default(GwAppOptions *opt)
     opt->routing = GW_ROUTING_WAGI;
     opt->workers = 2;
     opt->log = stderr;
+    opt->http_timeout_ms = 10000;
+    opt->http_max_body = (uint64_t)16 << 20;
 }
 
 static char *errorf(const char *fmt, ...)
@@ -186,6 +192,77 @@ static int open_log(const GwApp *app, const GwModuleConfig *mc, char **out_err)
     return fd;
 }
 
+/* ---- host interfaces ------------------------------------------------------------------- */
+
+static void log_kv(void *ud, const char *msg)
+{
+    const GwApp *app = ud;
+    if (app->opt.log)
+        fprintf(app->opt.log, "corral serve: key-value store: %s\n", msg);
+}
+
+/* One KvHost for the process, opened only when some module is granted a store or a runtime
+ * config is given (so an app without stores creates no state directory). */
+static int open_stores(GwApp *app, char **out_err)
+{
+    bool granted = false;
+    for (size_t i = 0; i < app->cfg->nmodules; i++)
+        granted = granted || app->cfg->modules[i].nkey_value_stores > 0;
+    if (!granted && !app->opt.runtime_config)
+        return 0;
+    char *err = NULL;
+    app->kv = kv_host_new(app->opt.runtime_config, app->opt.state_dir, &err);
+    if (!app->kv) {
+        *out_err = err ? errorf("key-value stores: %s", err) : errorf("out of memory");
+        free(err);
+        return -1;
+    }
+    kv_host_set_log(app->kv, log_kv, app);
+    return 0;
+}
+
+/* The module's grants: every store it names must exist, its allowed_hosts must parse. */
+static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char **out_err)
+{
+    for (size_t i = 0; i < mc->nkey_value_stores; i++) {
+        if (!kv_host_has_store(app->kv, mc->key_value_stores[i])) {
+            *out_err = errorf("%s:%u: module '%s': no key-value store '%s' is configured "
+                              "(define [key_value_store.%s] in the --runtime-config file; "
+                              "'default' always exists)",
+                              app->cfg->file, mc->key_value_stores_line, mc->module,
+                              mc->key_value_stores[i], mc->key_value_stores[i]);
+            return -1;
+        }
+    }
+    char *err = NULL;
+    if (mc->nallowed_hosts > 0 &&
+        !(h->allow = http_allow_parse((const char *const *)mc->allowed_hosts,
+                                      mc->nallowed_hosts, &err))) {
+        *out_err = err ? errorf("%s:%u: module '%s': %s", app->cfg->file, mc->allowed_hosts_line,
+                                mc->module, err)
+                       : errorf("out of memory");
+        free(err);
+        return -1;
+    }
+    h->grants.kv = app->kv;
+    h->grants.kv_stores = (const char *const *)mc->key_value_stores;
+    h->grants.nkv_stores = mc->nkey_value_stores;
+    http_policy_default(&h->grants.http);
+    h->grants.http.allow = h->allow;
+    if (mc->http_max_concurrency)
+        h->grants.http.max_concurrency = mc->http_max_concurrency;
+    h->grants.http.timeout_ms = app->opt.http_timeout_ms;
+    h->grants.http.max_body = app->opt.http_max_body;
+    h->uses_host = gw_module_imports(h->module, KV_MODULE) ||
+                   gw_module_imports(h->module, HTTP_MODULE);
+    /* libcurl is loaded now, before the workers start, rather than by the first request. */
+    const char *why;
+    if (gw_module_imports(h->module, HTTP_MODULE) && !http_global_init(&why) && app->opt.log)
+        fprintf(app->opt.log, "corral serve: warning: module '%s': %s (its requests will "
+                "fail)\n", mc->module, why);
+    return 0;
+}
+
 static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char **out_err)
 {
     h->cfg = mc;
@@ -215,7 +292,9 @@ static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char 
         h->preopens[i] = (corral_wasi_preopen_t){mc->volumes[i].host, mc->volumes[i].guest, false};
     }
     h->log_fd = open_log(app, mc, out_err);
-    return h->log_fd < 0 ? -1 : 0;
+    if (h->log_fd < 0)
+        return -1;
+    return setup_grants(app, h, mc, out_err);
 }
 
 /* Runs the module's _routes export, if any, into its output; returns 1 when there is none,
@@ -233,7 +312,7 @@ static int run_routes_export(GwApp *app, Handler *h, GwRunner *r, char **out_err
         return 1;
     const char *argv[] = {h->cfg->path, NULL};
     GwRunInput in = {.module = h->module, .entrypoint = "_routes", .argv = argv, .argc = 1,
-                     .stderr_fd = h->log_fd,
+                     .stderr_fd = h->log_fd, .grants = h->uses_host ? &h->grants : NULL,
                      .deadline_ns = app->opt.timeout_ms ? gw_now_ns() + app->opt.timeout_ms * 1000000u : 0};
     char msg[512];
     GwRunResult res = gw_run(r, &in, msg, sizeof msg, NULL);
@@ -332,6 +411,10 @@ GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err)
         gw_app_free(app);
         return NULL;
     }
+    if (open_stores(app, out_err) != 0) {
+        gw_app_free(app);
+        return NULL;
+    }
     for (size_t i = 0; i < cfg->nmodules; i++) {
         app->nhandlers++;
         if (setup_handler(app, &app->handlers[i], &cfg->modules[i], out_err) != 0) {
@@ -366,8 +449,10 @@ void gw_app_free(GwApp *app)
         free(h->preopens);
         if (h->log_fd >= 0)
             close(h->log_fd);
+        http_allow_free(h->allow);
     }
     free(app->handlers);
+    kv_host_free(app->kv); /* after the workers: their contexts use it */
     for (size_t i = 0; i < app->ncodes; i++) {
         corral_module_delete(app->codes[i].module);
         free(app->codes[i].path);
@@ -462,6 +547,7 @@ static void run_request(GwApp *app, Worker *w, uint64_t id, const GwRequest *req
                      .nenv = env.count, .stdin_data = body, .stdin_len = body_len,
                      .stderr_fd = h->log_fd, .preopens = h->preopens,
                      .npreopens = h->cfg->nvolumes,
+                     .grants = h->uses_host ? &h->grants : NULL,
                      .deadline_ns = app->opt.timeout_ms
                                         ? gw_now_ns() + app->opt.timeout_ms * 1000000u : 0};
     char msg[512];

@@ -1,7 +1,9 @@
 /* app.h: the WebAssembly side of `corral serve`: the modules of a modules.toml compiled once,
  * the route table (with each module's _routes), and the handler that runs one request in a
  * fresh instance: CGI environment and argv in, body on stdin, stdout parsed as a CGI
- * response, stderr appended to the route's log. Uses the engine's public API and WASI's. */
+ * response, stderr appended to the route's log. Also the host interfaces a module is granted:
+ * key-value stores (one KvHost for the process) and outbound HTTP (an allow-list per
+ * module). Uses the public APIs of the engine, WASI and src/host. */
 #ifndef CORRAL_GW_APP_H
 #define CORRAL_GW_APP_H
 
@@ -26,18 +28,27 @@ typedef struct GwAppOptions {
     GwRouting routing;
     unsigned workers;           /* the server's worker count: per-worker state */
     FILE *log;                  /* error log: traps, timeouts, bad output, with request ids */
+    const char *runtime_config; /* the key-value stores' backends (Spin's runtime config); NULL:
+                                   only "default", SQLite in state_dir */
+    const char *state_dir;      /* where the default store lives; NULL: ".corral" */
+    uint64_t http_timeout_ms;   /* per outbound request, redirects included; 0: none */
+    uint64_t http_max_body;     /* outbound response body bytes; 0: unlimited */
 } GwAppOptions;
 
 /* Defaults: no hostname override, no env, log_dir NULL (must be set), 30 s timeout, memory
- * capped at 256 MiB, 16 MiB of output, WAGI routing, 2 workers, log on stderr. */
+ * capped at 256 MiB, 16 MiB of output, WAGI routing, 2 workers, log on stderr; no runtime
+ * config, state in .corral; outbound requests of 10 s and 16 MiB at most. */
 void gw_app_options_default(GwAppOptions *opt);
 
 typedef struct GwApp GwApp;
 
 /* Compiles every module of cfg (a file used by several routes is compiled once), checks the
  * volumes, opens the logs and builds the route table, running each module's _routes export
- * if it has one. cfg must outlive the app. On failure returns NULL and sets *out_err (owned,
- * free()), e.g. "modules.toml:4: module 'hello.wasm': cannot read: No such file". */
+ * if it has one. Opens the key-value stores when a module is granted one (or a runtime
+ * config is given), and parses each module's allowed_hosts. cfg must outlive the app. On
+ * failure returns NULL and sets *out_err (owned, free()), e.g. "modules.toml:4: module
+ * 'hello.wasm': cannot read: No such file", "modules.toml:9: module 'x.wasm': allowed host
+ * 'https://x.com/api': a path is not allowed (only scheme://host[:port])". */
 GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err);
 void gw_app_free(GwApp *app);
 

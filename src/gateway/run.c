@@ -27,10 +27,14 @@ bool gw_runner_init(GwRunner *r, corral_engine_t *engine, size_t out_max, GwWatc
 
 void gw_runner_free(GwRunner *r)
 {
+    /* The store first: its host functions point at the contexts. */
     corral_store_delete(r->store);
     corral_wasi_delete(r->wasi);
-    for (size_t i = 0; i < r->nlinked; i++)
+    for (size_t i = 0; i < r->nlinked; i++) {
         free(r->linked[i].imports);
+        kv_ctx_free(r->linked[i].kv);
+        http_ctx_free(r->linked[i].http);
+    }
     free(r->linked);
     free(r->out);
     memset(r, 0, sizeof *r);
@@ -71,37 +75,82 @@ static ssize_t write_stdout(void *ud, const uint8_t *buf, size_t len)
     return (ssize_t)len;
 }
 
-/* The imports of module, linked in r's store once (the first run of the module on this
- * runner) and kept before the store's mark; NULL with msg set when they cannot be. */
-static const GwLinked *linked_imports(GwRunner *r, const corral_module_t *module, char *msg,
-                                      size_t cap)
+bool gw_module_imports(const corral_module_t *module, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < corral_module_import_count(module); i++) {
+        corral_extern_desc_t d;
+        corral_module_import(module, i, &d);
+        if (d.module_len == len && !memcmp(d.module, name, len))
+            return true;
+    }
+    return false;
+}
+
+/* Fills l->imports from the host interfaces the module imports, with contexts made for
+ * l->grants (nothing granted when NULL). Before WASI, which takes every import still empty
+ * for an unknown one. false with msg set. */
+static bool link_host(GwRunner *r, GwLinked *l, char *msg, size_t cap)
+{
+    const GwGrants *g = l->grants;
+    char *err = NULL;
+    bool ok = true;
+    if (gw_module_imports(l->module, KV_MODULE)) {
+        ok = (l->kv = g ? kv_ctx_new(g->kv, g->kv_stores, g->nkv_stores)
+                        : kv_ctx_new(NULL, NULL, 0)) != NULL &&
+             kv_link(l->kv, r->store, l->module, l->imports, l->nimports, &err);
+    }
+    if (ok && gw_module_imports(l->module, HTTP_MODULE)) {
+        HttpPolicy denied;
+        http_policy_default(&denied);
+        ok = (l->http = http_ctx_new(g ? &g->http : &denied)) != NULL &&
+             http_link(l->http, r->store, l->module, l->imports, l->nimports, &err);
+    }
+    if (!ok)
+        snprintf(msg, cap, "%s", err ? err : "out of memory");
+    free(err);
+    return ok;
+}
+
+/* The imports of in->module under in->grants, linked in r's store once (the first run of
+ * the pair on this runner) and kept before the store's mark; NULL with msg set when they
+ * cannot be. */
+static GwLinked *linked_imports(GwRunner *r, const GwRunInput *in, char *msg, size_t cap)
 {
     for (size_t i = 0; i < r->nlinked; i++)
-        if (r->linked[i].module == module)
+        if (r->linked[i].module == in->module && r->linked[i].grants == in->grants)
             return &r->linked[i];
-    size_t n = corral_module_import_count(module);
-    GwLinked *l = realloc(r->linked, (r->nlinked + 1) * sizeof *l);
+    size_t n = corral_module_import_count(in->module);
+    GwLinked *grown = realloc(r->linked, (r->nlinked + 1) * sizeof *grown);
     corral_extern_t *imports = calloc(n ? n : 1, sizeof *imports);
-    if (l)
-        r->linked = l;
-    if (!l || !imports) {
+    if (grown)
+        r->linked = grown;
+    if (!grown || !imports) {
         free(imports);
         snprintf(msg, cap, "out of memory");
         return NULL;
     }
+    GwLinked l = {in->module, in->grants, imports, n, NULL, NULL};
     char *err = NULL;
-    if (!corral_wasi_link(r->wasi, r->store, module, imports, n, &err)) {
-        snprintf(msg, cap, "%s", err ? err : "out of memory");
+    if (!link_host(r, &l, msg, cap) ||
+        !corral_wasi_link(r->wasi, r->store, in->module, imports, n, &err)) {
+        if (!msg[0])
+            snprintf(msg, cap, "%s", err ? err : "out of memory");
         free(err);
-        free(imports);
-        corral_store_reset_to(r->store, r->mark); /* drop what was made for it */
+        corral_store_reset_to(r->store, r->mark); /* drop what was made for it ... */
+        free(imports);                            /* ... then what it pointed at */
+        kv_ctx_free(l.kv);
+        http_ctx_free(l.http);
         return NULL;
     }
     r->mark = corral_store_mark(r->store);
-    r->linked[r->nlinked] = (GwLinked){module, imports, n};
+    r->linked[r->nlinked] = l;
     return &r->linked[r->nlinked++];
 }
 
+/* fired: the deadline has passed, by the watchdog's account or the clock's (a host call
+ * that waits, WASI's poll or an HTTP request, may give its time-limit trap a moment before
+ * the watchdog wakes). */
 static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t cap)
 {
     int32_t status;
@@ -120,16 +169,15 @@ static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t c
     return res;
 }
 
-/* Makes the instance and calls the entrypoint; the caller resets the store. */
-static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, char *msg, size_t cap,
-                                uint64_t t0, uint64_t *out_inst_ns)
+/* Makes the instance and calls the entrypoint; the caller resets the store and contexts. */
+static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, const GwLinked *l,
+                                char *msg, size_t cap, uint64_t t0, uint64_t *out_inst_ns)
 {
-    const GwLinked *l = linked_imports(r, in->module, msg, cap);
-    if (!l)
-        return GW_RUN_SETUP;
     corral_wasi_t *wasi = r->wasi;
     if (in->deadline_ns) {
         corral_wasi_set_deadline(wasi, in->deadline_ns);
+        if (l->http)
+            http_ctx_set_deadline(l->http, in->deadline_ns);
         if (r->watchdog)
             gw_watchdog_arm(r->watchdog, r->slot, r->store, in->deadline_ns);
     }
@@ -157,6 +205,7 @@ static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, char *msg, si
         trap = corral_func_call(r->store, ex.of.func, NULL, 0, NULL, 0);
     }
     bool fired = in->deadline_ns && r->watchdog && gw_watchdog_disarm(r->watchdog, r->slot);
+    fired = fired || (in->deadline_ns && gw_now_ns() >= in->deadline_ns);
     if (trap)
         res = trap_result(trap, fired, msg, cap);
     if (r->out_over && (res == GW_RUN_OK || res == GW_RUN_TRAP || res == GW_RUN_EXIT)) {
@@ -196,8 +245,14 @@ GwRunResult gw_run(GwRunner *r, const GwRunInput *in, char *msg, size_t msg_cap,
         free(err);
         return GW_RUN_SETUP;
     }
-    GwRunResult res = run_in_store(r, in, msg, msg_cap, t0, out_inst_ns);
+    GwLinked *l = linked_imports(r, in, msg, msg_cap);
+    GwRunResult res = l ? run_in_store(r, in, l, msg, msg_cap, t0, out_inst_ns) : GW_RUN_SETUP;
     corral_store_reset_to(r->store, r->mark);
+    /* The guest's key-value handles and HTTP responses go with it (no allocation here). */
+    if (l && l->kv)
+        kv_ctx_reset(l->kv);
+    if (l && l->http)
+        http_ctx_reset(l->http);
     /* Close what the guest opened (its files, the volumes) now, not at the next run. */
     corral_wasi_config_default(&cfg);
     cfg.stdio[0].fd = cfg.stdio[1].fd = cfg.stdio[2].fd = -1;

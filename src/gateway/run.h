@@ -1,11 +1,14 @@
 /* run.h: runs one guest to completion for the gateway: a fresh instance in a reused store,
  * WASI with stdin from a buffer, stdout into a capped buffer and stderr to a log file, under
- * a wall-clock deadline. Shared by request handling and the start-up _routes calls. */
+ * a wall-clock deadline, with the key-value stores and outbound HTTP it was granted (src/host)
+ * when it imports them. Shared by request handling and the start-up _routes calls. */
 #ifndef CORRAL_GW_RUN_H
 #define CORRAL_GW_RUN_H
 
 #include "corral.h"
 #include "gateway/watchdog.h"
+#include "host/http_outbound.h"
+#include "host/kv.h"
 #include "wasi/wasi.h"
 
 #include <stdbool.h>
@@ -21,6 +24,16 @@ typedef enum GwRunResult {
     GW_RUN_SETUP,        /* the instance could not be made: imports, memory cap, no export */
 } GwRunResult;
 
+/* What a module may reach through the host interfaces: made once per [[module]] at load,
+ * read-only afterwards and shared by every worker. Only a module that imports corral_kv or
+ * wasi_experimental_http needs one. */
+typedef struct GwGrants {
+    KvHost *kv;                   /* the process's stores; NULL only when nkv_stores is 0 */
+    const char *const *kv_stores; /* the store names it may open (borrowed) */
+    size_t nkv_stores;
+    HttpPolicy http;              /* its allow-list (borrowed; NULL denies all) and limits */
+} GwGrants;
+
 typedef struct GwRunInput {
     const corral_module_t *module;
     const char *entrypoint;
@@ -34,19 +47,28 @@ typedef struct GwRunInput {
     const corral_wasi_preopen_t *preopens;
     size_t npreopens;
     uint64_t deadline_ns;                 /* CLOCK_MONOTONIC; 0: none */
+    const GwGrants *grants;               /* NULL: none. A module granted nothing still links
+                                             its corral_kv and wasi_experimental_http imports;
+                                             every open and every request is then denied */
 } GwRunInput;
 
-/* A module's imports, linked once in a runner's store (before its mark). */
+/* A module's imports, linked once in a runner's store (before its mark), with the host
+ * interface contexts its host functions are bound to. The same module under two grants (two
+ * routes naming one file) is linked twice: a context carries its grants. */
 typedef struct GwLinked {
     const corral_module_t *module;
+    const GwGrants *grants;
     corral_extern_t *imports;
     size_t nimports;
+    KvCtx *kv;     /* NULL unless the module imports corral_kv */
+    HttpCtx *http; /* NULL unless the module imports wasi_experimental_http */
 } GwLinked;
 
 /* Per-thread state, reused run after run: no allocation in the steady state. The store
- * holds, before its mark, the WASI host functions of every module run so far (linked once,
- * bound to the runner's one WASI context, which each run resets to the new guest's world);
- * everything after the mark is the current run's and is freed when it ends. */
+ * holds, before its mark, the host functions of every module run so far (linked once, bound
+ * to the runner's one WASI context, which each run resets to the new guest's world, and to
+ * the module's KvCtx and HttpCtx, which each run resets likewise); everything after the mark
+ * is the current run's and is freed when it ends. */
 typedef struct GwRunner {
     corral_store_t *store;
     size_t mark;
@@ -62,6 +84,9 @@ typedef struct GwRunner {
     unsigned slot;
 } GwRunner;
 
+/* Whether module imports anything from the import module name (e.g. KV_MODULE). */
+bool gw_module_imports(const corral_module_t *module, const char *name);
+
 /* A runner whose stdout may hold out_max bytes; false when out of memory. */
 bool gw_runner_init(GwRunner *r, corral_engine_t *engine, size_t out_max, GwWatchdog *wd,
                     unsigned slot);
@@ -71,7 +96,8 @@ void gw_runner_free(GwRunner *r);
  * afterwards (until the next run). msg receives the reason of any result but GW_RUN_OK.
  * *out_inst_ns (may be NULL) is the time taken to make the instance (the WASI context reset
  * to this guest's world, and instantiation; linking too on a module's first run). The store
- * is reset to its mark before returning: nothing of the guest survives. */
+ * is reset to its mark before returning, and the module's key-value handles and HTTP
+ * responses are closed: nothing of the guest survives. */
 GwRunResult gw_run(GwRunner *r, const GwRunInput *in, char *msg, size_t msg_cap,
                    uint64_t *out_inst_ns);
 

@@ -54,6 +54,9 @@ typedef struct KvHost KvHost;
 KvHost *kv_host_new(const char *runtime_config, const char *state_dir, char **out_err);
 /* Closes every backend. Every KvCtx made from h must be freed first. NULL is allowed. */
 void kv_host_free(KvHost *h);
+/* Whether a store called name is configured ("default" always is), for an embedder that
+ * checks grants at startup rather than letting the guest find NO_SUCH_STORE. */
+bool kv_host_has_store(const KvHost *h, const char *name);
 /* Diagnostics: backends report why an operation failed (a connection refused, SQLITE_BUSY
  * after the timeout ...) through fn, which may be called from any thread at once. Without
  * one they are silent: the guest only sees BACKEND_ERROR. Set it before any use. */
@@ -63,8 +66,9 @@ typedef struct KvCtx KvCtx;
 
 /* A context for one instance that may open the stores named in granted[0..ngranted) (copied;
  * names, not patterns). A name not granted cannot be opened (ACCESS_DENIED, even when it is
- * configured); a granted name that is not configured gives NO_SUCH_STORE. NULL when out of
- * memory. */
+ * configured); a granted name that is not configured gives NO_SUCH_STORE. h may be NULL
+ * when ngranted is 0: a module granted nothing still links, and every open is denied
+ * without a store having been made. NULL when out of memory. */
 KvCtx *kv_ctx_new(KvHost *h, const char *const *granted, size_t ngranted);
 /* Closes every handle, for the next guest of a server that links a module once and runs
  * instance after instance through the same host functions (corral_store_reset_to, as with

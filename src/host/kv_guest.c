@@ -57,6 +57,8 @@ struct KvCtx {
 
 KvCtx *kv_ctx_new(KvHost *h, const char *const *granted, size_t ngranted)
 {
+    if (!h && ngranted)
+        return NULL; /* a grant needs the stores it names */
     KvCtx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;

@@ -69,6 +69,11 @@ KvBackend *kv_host_store(const KvHost *h, const uint8_t *name, size_t len)
     return NULL;
 }
 
+bool kv_host_has_store(const KvHost *h, const char *name)
+{
+    return kv_host_store(h, (const uint8_t *)name, strlen(name)) != NULL;
+}
+
 /* ---- one [key_value_store.NAME] table ---- */
 
 /* Store names become part of Redis keys ("corral:NAME:key"), so ':' and friends are out. */
