@@ -5,8 +5,8 @@
  * of connections, each used by one thread at a time; a connection that broke is dropped,
  * and an idempotent command is retried once on a new one. docs/design/kv.md has the rest. */
 #include "host/kv_backend.h"
+#include "host/kv_libs.h" /* libhiredis through kv_red: loaded by the first open */
 
-#include <hiredis/hiredis.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -141,7 +141,7 @@ static redisReply *command(redisContext *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    redisReply *rep = redisvCommand(c, fmt, ap);
+    redisReply *rep = kv_red.redisvCommand(c, fmt, ap);
     va_end(ap);
     return rep;
 }
@@ -155,19 +155,19 @@ static bool handshake(RedisStore *r, redisContext *c)
                       : command(c, "AUTH %s", r->password);
         if (!rep || rep->type == REDIS_REPLY_ERROR) {
             kv_log(r->base.log, "redis %s: AUTH: %s", r->url, rep ? rep->str : c->errstr);
-            freeReplyObject(rep);
+            kv_red.freeReplyObject(rep);
             return false;
         }
-        freeReplyObject(rep);
+        kv_red.freeReplyObject(rep);
     }
     if (r->db != 0) {
         rep = command(c, "SELECT %d", r->db);
         if (!rep || rep->type == REDIS_REPLY_ERROR) {
             kv_log(r->base.log, "redis %s: SELECT: %s", r->url, rep ? rep->str : c->errstr);
-            freeReplyObject(rep);
+            kv_red.freeReplyObject(rep);
             return false;
         }
-        freeReplyObject(rep);
+        kv_red.freeReplyObject(rep);
     }
     return true;
 }
@@ -176,18 +176,18 @@ static redisContext *conn_open(RedisStore *r)
 {
     struct timeval ct = {CONNECT_TIMEOUT_MS / 1000, CONNECT_TIMEOUT_MS % 1000 * 1000};
     struct timeval rt = {COMMAND_TIMEOUT_MS / 1000, COMMAND_TIMEOUT_MS % 1000 * 1000};
-    redisContext *c = redisConnectWithTimeout(r->host, r->port, ct);
+    redisContext *c = kv_red.redisConnectWithTimeout(r->host, r->port, ct);
     if (!c || c->err) {
         kv_log(r->base.log, "redis %s: cannot connect: %s", r->url,
                c ? c->errstr : "out of memory");
-        redisFree(c);
+        kv_red.redisFree(c);
         return NULL;
     }
-    if (redisSetTimeout(c, rt) != REDIS_OK || redisEnableKeepAlive(c) != REDIS_OK ||
+    if (kv_red.redisSetTimeout(c, rt) != REDIS_OK || kv_red.redisEnableKeepAlive(c) != REDIS_OK ||
         !handshake(r, c)) {
         if (c->err)
             kv_log(r->base.log, "redis %s: %s", r->url, c->errstr);
-        redisFree(c);
+        kv_red.redisFree(c);
         return NULL;
     }
     return c;
@@ -212,7 +212,7 @@ static redisContext *conn_get(RedisStore *r)
             return conn_open(r);
         if (looks_alive(c))
             return c;
-        redisFree(c);
+        kv_red.redisFree(c);
     }
 }
 
@@ -220,7 +220,7 @@ static redisContext *conn_get(RedisStore *r)
 static void conn_put(RedisStore *r, redisContext *c)
 {
     if (c->err) {
-        redisFree(c);
+        kv_red.redisFree(c);
         return;
     }
     pthread_mutex_lock(&r->lock);
@@ -229,7 +229,7 @@ static void conn_put(RedisStore *r, redisContext *c)
         c = NULL;
     }
     pthread_mutex_unlock(&r->lock);
-    redisFree(c);
+    kv_red.redisFree(c);
 }
 
 /* ---- commands ---- */
@@ -255,9 +255,9 @@ static KvError run(RedisStore *r, bool retry, const Cmd *cmds, int ncmds, redisR
         bool queued = true;
         for (int i = 0; i < ncmds && queued; i++) {
             Cmd cmd = cmds[i]; /* hiredis takes a const char ** */
-            queued = redisAppendCommandArgv(c, cmd.argc, cmd.argv, cmd.len) == REDIS_OK;
+            queued = kv_red.redisAppendCommandArgv(c, cmd.argc, cmd.argv, cmd.len) == REDIS_OK;
         }
-        while (queued && got < ncmds && redisGetReply(c, (void **)&out[got]) == REDIS_OK)
+        while (queued && got < ncmds && kv_red.redisGetReply(c, (void **)&out[got]) == REDIS_OK)
             got++;
         if (got == ncmds) {
             conn_put(r, c);
@@ -265,8 +265,8 @@ static KvError run(RedisStore *r, bool retry, const Cmd *cmds, int ncmds, redisR
         }
         kv_log(r->base.log, "redis %s: %s", r->url, c->errstr[0] ? c->errstr : "I/O error");
         for (int i = 0; i < got; i++)
-            freeReplyObject(out[i]);
-        redisFree(c);
+            kv_red.freeReplyObject(out[i]);
+        kv_red.redisFree(c);
     }
     return KV_ERR_BACKEND_ERROR;
 }
@@ -316,10 +316,10 @@ static KvError transaction(RedisStore *r, bool retry, Cmd write, Cmd index, redi
     if (e != KV_ERR_OK)
         return e;
     for (int i = 0; i < 3; i++)
-        freeReplyObject(rep[i]);
+        kv_red.freeReplyObject(rep[i]);
     if (rep[3]->type != REDIS_REPLY_ARRAY || rep[3]->elements != 2) {
         e = bad_reply(r, "EXEC", rep[3]);
-        freeReplyObject(rep[3]);
+        kv_red.freeReplyObject(rep[3]);
         return e;
     }
     *out_exec = rep[3];
@@ -353,7 +353,7 @@ static KvError red_get(KvBackend *b, const uint8_t *key, size_t key_len, uint8_t
         kv_log(r->base.log, "redis: out of memory");
         e = KV_ERR_BACKEND_ERROR;
     }
-    freeReplyObject(rep);
+    kv_red.freeReplyObject(rep);
     return e;
 }
 
@@ -364,7 +364,7 @@ static KvError exec_ok(RedisStore *r, const char *what, redisReply *exec)
     for (size_t i = 0; i < exec->elements && e == KV_ERR_OK; i++)
         if (exec->element[i]->type == REDIS_REPLY_ERROR)
             e = bad_reply(r, what, exec->element[i]);
-    freeReplyObject(exec);
+    kv_red.freeReplyObject(exec);
     return e;
 }
 
@@ -416,7 +416,7 @@ static KvError red_exists(KvBackend *b, const uint8_t *key, size_t key_len, bool
         *out = rep->integer != 0;
     else
         e = bad_reply(r, "EXISTS", rep);
-    freeReplyObject(rep);
+    kv_red.freeReplyObject(rep);
     return e;
 }
 
@@ -446,7 +446,7 @@ static KvError red_list_after(KvBackend *b, const uint8_t *after, size_t after_l
     for (size_t i = 0; i < rep->elements && e == KV_ERR_OK; i++)
         if (!kv_keylist_push(out, (const uint8_t *)rep->element[i]->str, rep->element[i]->len))
             e = KV_ERR_BACKEND_ERROR;
-    freeReplyObject(rep);
+    kv_red.freeReplyObject(rep);
     return e;
 }
 
@@ -478,7 +478,7 @@ static KvError red_increment(KvBackend *b, const uint8_t *key, size_t key_len, i
     }
     if (e == KV_ERR_OK && exec->element[1]->type == REDIS_REPLY_ERROR)
         e = bad_reply(r, "ZADD", exec->element[1]);
-    freeReplyObject(exec);
+    kv_red.freeReplyObject(exec);
     return e;
 }
 
@@ -486,7 +486,7 @@ static void red_close(KvBackend *b)
 {
     RedisStore *r = (RedisStore *)b;
     for (size_t i = 0; i < r->nidle; i++)
-        redisFree(r->idle[i]);
+        kv_red.redisFree(r->idle[i]);
     pthread_mutex_destroy(&r->lock);
     free(r->url);
     free(r->host);
@@ -514,6 +514,11 @@ static char *public_url(const char *url)
 KvBackend *kv_redis_open(const char *url, const char *store, const KvLog *log, char **out_err)
 {
     *out_err = NULL;
+    const char *why;
+    if (!kv_redis_load(&why)) {
+        *out_err = kv_format("%s", why);
+        return NULL;
+    }
     RedisStore *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;

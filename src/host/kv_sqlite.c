@@ -5,10 +5,10 @@
  * SQLite's own write lock with a busy timeout. docs/design/kv.md has the measurements behind
  * these choices (a single shared connection, and a mutex of our own for writers, lost). */
 #include "host/kv_backend.h"
+#include "host/kv_libs.h" /* libsqlite3 through kv_sql: loaded by the first open */
 
 #include <errno.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,8 +51,8 @@ typedef struct SqlStore {
 static void conn_close(Conn *c)
 {
     for (int i = 0; i < NSTMT; i++)
-        sqlite3_finalize(c->st[i]);
-    sqlite3_close(c->db);
+        kv_sql.sqlite3_finalize(c->st[i]);
+    kv_sql.sqlite3_close(c->db);
     free(c);
 }
 
@@ -63,22 +63,23 @@ static Conn *conn_open(SqlStore *s, bool create_schema, char **out_err)
     if (!c)
         return NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
+    int rc = kv_sql.sqlite3_open_v2(s->path, &c->db, flags, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+        rc = kv_sql.sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     /* WAL: readers never wait for the writer. synchronous=NORMAL: a commit survives a crash
      * of the process, the last ones may be lost if the machine loses power. */
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        rc = kv_sql.sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+        rc = kv_sql.sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
     if (rc == SQLITE_OK && create_schema)
-        rc = sqlite3_exec(c->db, schema, NULL, NULL, NULL);
+        rc = kv_sql.sqlite3_exec(c->db, schema, NULL, NULL, NULL);
     for (int i = 0; i < NSTMT && rc == SQLITE_OK; i++)
-        rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i], NULL);
+        rc = kv_sql.sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                       &c->st[i], NULL);
     if (rc != SQLITE_OK) {
-        *out_err =
-            kv_format("sqlite %s: %s", s->path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        *out_err = kv_format("sqlite %s: %s", s->path,
+                             c->db ? kv_sql.sqlite3_errmsg(c->db) : kv_sql.sqlite3_errstr(rc));
         conn_close(c);
         return NULL;
     }
@@ -112,9 +113,9 @@ static void conn_put(SqlStore *s, Conn *c)
 {
     /* Never pool a connection inside a transaction (a ROLLBACK that failed): the next user's
      * BEGIN would fail for ever. */
-    if (!sqlite3_get_autocommit(c->db) &&
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
-        kv_log(s->base.log, "sqlite %s: rollback: %s", s->path, sqlite3_errmsg(c->db));
+    if (!kv_sql.sqlite3_get_autocommit(c->db) &&
+        kv_sql.sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        kv_log(s->base.log, "sqlite %s: rollback: %s", s->path, kv_sql.sqlite3_errmsg(c->db));
     pthread_mutex_lock(&s->pool_lock);
     c->next_idle = s->idle;
     s->idle = c;
@@ -127,32 +128,32 @@ static void conn_put(SqlStore *s, Conn *c)
 static int bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n)
 {
     if (n == 0)
-        return sqlite3_bind_zeroblob(st, i, 0);
-    return sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+        return kv_sql.sqlite3_bind_zeroblob(st, i, 0);
+    return kv_sql.sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
 }
 
 /* Resets st and binds ?1 = the store's name and ?2 = key. */
 static int bind_key(SqlStore *s, sqlite3_stmt *st, const uint8_t *key, size_t key_len)
 {
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    int rc = sqlite3_bind_text(st, 1, s->store, -1, SQLITE_STATIC);
+    kv_sql.sqlite3_reset(st);
+    kv_sql.sqlite3_clear_bindings(st);
+    int rc = kv_sql.sqlite3_bind_text(st, 1, s->store, -1, SQLITE_STATIC);
     return rc == SQLITE_OK ? bind_blob(st, 2, key, key_len) : rc;
 }
 
 /* Logs the connection's error and gives BACKEND_ERROR. */
 static KvError fail(SqlStore *s, Conn *c, const char *what)
 {
-    kv_log(s->base.log, "sqlite %s: %s: %s", s->path, what, sqlite3_errmsg(c->db));
+    kv_log(s->base.log, "sqlite %s: %s: %s", s->path, what, kv_sql.sqlite3_errmsg(c->db));
     return KV_ERR_BACKEND_ERROR;
 }
 
 /* Runs a statement that returns no rows (the key is bound already). */
 static KvError run_done(SqlStore *s, Conn *c, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = kv_sql.sqlite3_step(st);
     KvError r = rc == SQLITE_DONE ? KV_ERR_OK : fail(s, c, what);
-    sqlite3_reset(st);
+    kv_sql.sqlite3_reset(st);
     return r;
 }
 
@@ -165,11 +166,11 @@ static KvError read_value(SqlStore *s, Conn *c, const uint8_t *key, size_t key_l
     *out_len = 0;
     if (bind_key(s, st, key, key_len) != SQLITE_OK)
         return fail(s, c, "get");
-    int rc = sqlite3_step(st);
+    int rc = kv_sql.sqlite3_step(st);
     KvError r = KV_ERR_OK;
     if (rc == SQLITE_ROW) {
-        const void *p = sqlite3_column_blob(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        const void *p = kv_sql.sqlite3_column_blob(st, 0);
+        size_t n = (size_t)kv_sql.sqlite3_column_bytes(st, 0);
         uint8_t *v = malloc(n ? n : 1);
         if (v && n)
             memcpy(v, p, n);
@@ -182,7 +183,7 @@ static KvError read_value(SqlStore *s, Conn *c, const uint8_t *key, size_t key_l
     } else if (rc != SQLITE_DONE) {
         r = fail(s, c, "get");
     }
-    sqlite3_reset(st);
+    kv_sql.sqlite3_reset(st);
     return r;
 }
 
@@ -244,12 +245,12 @@ static KvError sql_exists(KvBackend *b, const uint8_t *key, size_t key_len, bool
         return KV_ERR_BACKEND_ERROR;
     sqlite3_stmt *st = c->st[ST_EXISTS];
     KvError r = KV_ERR_OK;
-    int rc = bind_key(s, st, key, key_len) == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+    int rc = bind_key(s, st, key, key_len) == SQLITE_OK ? kv_sql.sqlite3_step(st) : SQLITE_ERROR;
     if (rc == SQLITE_ROW || rc == SQLITE_DONE)
         *out = rc == SQLITE_ROW;
     else
         r = fail(s, c, "exists");
-    sqlite3_reset(st);
+    kv_sql.sqlite3_reset(st);
     conn_put(s, c);
     return r;
 }
@@ -265,10 +266,10 @@ static KvError sql_list_after(KvBackend *b, const uint8_t *after, size_t after_l
     KvError r = KV_ERR_OK;
     int rc = bind_key(s, st, after, after_len);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const uint8_t *k = sqlite3_column_blob(st, 0);
-        if (!kv_keylist_push(out, k, (size_t)sqlite3_column_bytes(st, 0))) {
+        rc = kv_sql.sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    while (rc == SQLITE_OK && (rc = kv_sql.sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *k = kv_sql.sqlite3_column_blob(st, 0);
+        if (!kv_keylist_push(out, k, (size_t)kv_sql.sqlite3_column_bytes(st, 0))) {
             kv_log(s->base.log, "sqlite: out of memory");
             r = KV_ERR_BACKEND_ERROR;
             break;
@@ -277,7 +278,7 @@ static KvError sql_list_after(KvBackend *b, const uint8_t *after, size_t after_l
     }
     if (r == KV_ERR_OK && rc != SQLITE_DONE)
         r = fail(s, c, "list");
-    sqlite3_reset(st);
+    kv_sql.sqlite3_reset(st);
     conn_put(s, c);
     return r;
 }
@@ -303,7 +304,7 @@ static KvError increment_in(SqlStore *s, Conn *c, const uint8_t *key, size_t key
     }
     if (r == KV_ERR_OK && run_done(s, c, c->st[ST_COMMIT], "commit") == KV_ERR_OK)
         return KV_ERR_OK;
-    if (!sqlite3_get_autocommit(c->db) &&
+    if (!kv_sql.sqlite3_get_autocommit(c->db) &&
         run_done(s, c, c->st[ST_ROLLBACK], "rollback") != KV_ERR_OK)
         r = KV_ERR_BACKEND_ERROR;
     return r == KV_ERR_OK ? KV_ERR_BACKEND_ERROR : r;
@@ -364,7 +365,12 @@ static bool make_parent_dirs(const char *path)
 KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log, char **out_err)
 {
     *out_err = NULL;
-    if (!sqlite3_threadsafe()) {
+    const char *why;
+    if (!kv_sqlite_load(&why)) {
+        *out_err = kv_format("%s", why);
+        return NULL;
+    }
+    if (!kv_sql.sqlite3_threadsafe()) {
         *out_err = kv_format("sqlite: the library was built without thread support");
         return NULL;
     }
