@@ -45,11 +45,21 @@ void cli_guard_std_fds(void)
     }
 }
 
+/* The errno of the first failed cli_print, for cli_finish. */
+static int print_errno;
+
+void cli_print(const char *text)
+{
+    errno = 0;
+    if (fputs(text, stdout) == EOF && !print_errno)
+        print_errno = errno;
+}
+
 int cli_finish(int status)
 {
     errno = 0;
     bool out_failed = fflush(stdout) != 0 || ferror(stdout);
-    int err = errno;
+    int err = errno ? errno : print_errno;
     if (out_failed) {
         /* After an earlier failed write, the final flush can succeed with nothing left to
          * write; the reason is then lost, and the line says only what is known. */

@@ -57,6 +57,11 @@ bool cli_is_help(const char *arg);
  * file and writes fail (EBADF), which cli_finish then reports. Call first thing in main. */
 void cli_guard_std_fds(void);
 
+/* Prints text on stdout, remembering why the write failed if it did: a text longer than
+ * stdout's buffer (a command's help) is written out during the call, and its error would
+ * otherwise be lost by the time cli_finish flushes. */
+void cli_print(const char *text);
+
 /* Flushes stdout and checks stdout and stderr for write errors. On one, prints
  * "corral: write error: REASON" (stdout only; stderr cannot carry it) and returns
  * CLI_EXIT_FAIL if status was CLI_EXIT_OK; a failing status is kept, being more specific.

@@ -1,9 +1,13 @@
 /* cmd_run.c: `corral run`, a WebAssembly runtime on the command line with wasmtime's syntax:
  * options, then the module, then the guest's arguments. WASI preview 1 comes from
- * src/wasi (wasi.h), sandboxed to the --dir/--dir-ro preopens; limits (fuel, a wall-clock
- * timeout, memory and stack caps) go to the engine. With --invoke, one export is called
- * with numbers from the command line and its results printed, as before WASI. */
+ * src/wasi (wasi.h), sandboxed to the --dir/--dir-ro preopens; key-value stores and
+ * outbound HTTP from src/host, only for a module that imports them and only as far as
+ * --kv-store and --allow-host grant; limits (fuel, a wall-clock timeout, memory and stack
+ * caps) go to the engine. With --invoke, one export is called with numbers from the
+ * command line and its results printed, as before WASI. */
 #include "cli.h"
+#include "host/http_outbound.h"
+#include "host/kv.h"
 #include "wasi/wasi.h"
 
 #include <ctype.h>
@@ -46,6 +50,24 @@ static const char usage[] =
     "                        suffixes K, M, G or KiB, MiB, GiB (all powers of 1024)\n"
     "  --max-stack BYTES     Cap the value stack (same suffixes)\n"
     "  -h, --help            Show this help\n"
+    "\n"
+    "Host interfaces, for a module that imports them (others ignore these options):\n"
+    "  --kv-store NAME       Let the guest open the key-value store NAME (repeatable;\n"
+    "                        import module corral_kv). Without it no store opens\n"
+    "  --runtime-config FILE  Where the stores live: Spin's [key_value_store.NAME]\n"
+    "                        tables, type = \"sqlite\" (path), \"redis\" (url), \"memory\"\n"
+    "  --state-dir DIR       Where the store \"default\" keeps its SQLite file unless the\n"
+    "                        runtime config says otherwise (default .corral, created\n"
+    "                        when needed)\n"
+    "  --allow-host URL      Let the guest send HTTP requests to this origin (repeatable;\n"
+    "                        import module wasi_experimental_http): scheme://host[:port]\n"
+    "                        with * for any scheme, host or port, *.example.com for\n"
+    "                        subdomains, a..b for a port range; insecure:allow-all for\n"
+    "                        everything. Without it no request leaves; redirects are\n"
+    "                        checked too\n"
+    "  --http-max-concurrency N  Responses a guest may hold open at once (default 16)\n"
+    "  --http-timeout DURATION  Each request, redirects included (default 30s)\n"
+    "  --http-max-body BYTES  A response's body (default 16MiB, 0: no limit)\n"
     "Options take their value as the next argument or after '=' (--dir=data).\n"
     "\n"
     "Numbers by parameter type (--invoke):\n"
@@ -62,7 +84,9 @@ static const char usage[] =
     "  N    the guest called proc_exit(N), N from 0 to 125 (a larger N is reported\n"
     "       as an error and gives 134)\n"
     "  1    FILE cannot be read, decoded, validated or linked (an import that is not\n"
-    "       WASI), a --dir cannot be opened, or the results cannot be written\n"
+    "       WASI, corral_kv or wasi_experimental_http), a --dir cannot be opened, the\n"
+    "       key-value stores cannot be opened (or a --kv-store is not configured), or\n"
+    "       the results cannot be written\n"
     "  2    usage error: bad option or value, unknown export, wrong argument count, bad\n"
     "       number\n"
     "  134  trap, whether in the function or while instantiating (a start function that\n"
@@ -89,6 +113,12 @@ typedef struct RunArgs {
     uint64_t timeout_ns; /* 0: none */
     bool has_max_memory, has_max_stack;
     uint64_t max_memory, max_stack;
+    const char **kv_stores; /* --kv-store names (borrowed from argv) */
+    size_t nkv_stores;
+    const char *runtime_config, *state_dir;
+    const char **allow_hosts; /* --allow-host entries (borrowed from argv) */
+    size_t nallow_hosts;
+    HttpPolicy http; /* allow is set when linking */
 } RunArgs;
 
 static void free_run_args(RunArgs *ra)
@@ -100,6 +130,8 @@ static void free_run_args(RunArgs *ra)
     free(ra->preopens);
     free(ra->guests);
     free(ra->env);
+    free(ra->kv_stores);
+    free(ra->allow_hosts);
 }
 
 /* ---- options ----
@@ -226,15 +258,85 @@ static int opt_max_stack(RunArgs *ra, const char *v)
     return parse_size("--max-stack", v, &ra->max_stack, &ra->has_max_stack);
 }
 
+static int opt_kv_store(RunArgs *ra, const char *v)
+{
+    if (!v[0]) {
+        cli_error("run: --kv-store: want a store name");
+        return CLI_EXIT_USAGE;
+    }
+    ra->kv_stores[ra->nkv_stores++] = v;
+    return 0;
+}
+
+static int opt_runtime_config(RunArgs *ra, const char *v)
+{
+    ra->runtime_config = v;
+    return 0;
+}
+
+static int opt_state_dir(RunArgs *ra, const char *v)
+{
+    ra->state_dir = v;
+    return 0;
+}
+
+/* Checked when a module that imports wasi_experimental_http is linked (parsing needs
+ * libcurl, which a plain module never loads). */
+static int opt_allow_host(RunArgs *ra, const char *v)
+{
+    ra->allow_hosts[ra->nallow_hosts++] = v;
+    return 0;
+}
+
+static int opt_http_max_concurrency(RunArgs *ra, const char *v)
+{
+    uint64_t n;
+    if (!cli_parse_count(v, &n) || n == 0 || n > UINT32_MAX) {
+        cli_error("run: --http-max-concurrency: invalid count '%s' (want 1 to %u)", v,
+                  (unsigned)UINT32_MAX);
+        return CLI_EXIT_USAGE;
+    }
+    ra->http.max_concurrency = (uint32_t)n;
+    return 0;
+}
+
+static int opt_http_timeout(RunArgs *ra, const char *v)
+{
+    uint64_t ns;
+    if (!cli_parse_duration(v, &ns) || ns == 0) {
+        cli_error("run: --http-timeout: invalid duration '%s' (want e.g. 500ms, 10s)", v);
+        return CLI_EXIT_USAGE;
+    }
+    ra->http.timeout_ms = (ns + 999999) / 1000000;
+    return 0;
+}
+
+static int opt_http_max_body(RunArgs *ra, const char *v)
+{
+    bool has;
+    return parse_size("--http-max-body", v, &ra->http.max_body, &has);
+}
+
 static const struct {
     const char *name;
     int (*take)(RunArgs *ra, const char *value);
 } options[] = {
-    {"--invoke", opt_invoke},       {"--dir", opt_dir},
-    {"--dir-ro", opt_dir_ro},       {"--env", opt_env},
-    {"--argv0", opt_argv0},         {"--fuel", opt_fuel},
-    {"--timeout", opt_timeout},     {"--max-memory", opt_max_memory},
+    {"--invoke", opt_invoke},
+    {"--dir", opt_dir},
+    {"--dir-ro", opt_dir_ro},
+    {"--env", opt_env},
+    {"--argv0", opt_argv0},
+    {"--fuel", opt_fuel},
+    {"--timeout", opt_timeout},
+    {"--max-memory", opt_max_memory},
     {"--max-stack", opt_max_stack},
+    {"--kv-store", opt_kv_store},
+    {"--runtime-config", opt_runtime_config},
+    {"--state-dir", opt_state_dir},
+    {"--allow-host", opt_allow_host},
+    {"--http-max-concurrency", opt_http_max_concurrency},
+    {"--http-timeout", opt_http_timeout},
+    {"--http-max-body", opt_http_max_body},
 };
 
 enum { NOPTIONS = sizeof options / sizeof options[0] };
@@ -284,7 +386,7 @@ static int check_numbers(const RunArgs *ra)
     for (int k = 0; !ra->literal && k < ra->nargs; k++) {
         const char *a = ra->args[k];
         if (cli_is_help(a)) {
-            fputs(usage, stdout);
+            cli_print(usage);
             return CLI_EXIT_OK;
         }
         if (find_option(a) >= 0) {
@@ -309,13 +411,16 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
     ra->preopens = calloc((size_t)argc, sizeof *ra->preopens);
     ra->guests = calloc((size_t)argc, sizeof *ra->guests);
     ra->env = calloc((size_t)argc, sizeof *ra->env);
-    if (!ra->preopens || !ra->guests || !ra->env) {
+    ra->kv_stores = calloc((size_t)argc, sizeof *ra->kv_stores);
+    ra->allow_hosts = calloc((size_t)argc, sizeof *ra->allow_hosts);
+    http_policy_default(&ra->http);
+    if (!ra->preopens || !ra->guests || !ra->env || !ra->kv_stores || !ra->allow_hosts) {
         cli_error("out of memory");
         return CLI_EXIT_FAIL;
     }
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
+            cli_print(usage);
             return CLI_EXIT_OK;
         }
         if (!strcmp(argv[i], "--")) {
@@ -420,21 +525,127 @@ static corral_wasi_t *make_wasi(const RunArgs *ra, bool command)
     return wasi;
 }
 
-/* Fills the imports (owned array, *out) from WASI. false after reporting an import nobody
- * provides as "corral: FILE: unknown import env::f". */
-static bool link_imports(corral_wasi_t *wasi, corral_store_t *store, const char *name,
-                         const corral_module_t *module, corral_extern_t **out, size_t *out_n)
+/* ---- host interfaces ---- */
+
+/* The host interfaces of one run, made only for a module that imports them. The contexts
+ * must outlive the calls into the store; the stores outlive the contexts. */
+typedef struct RunHost {
+    KvHost *kv; /* NULL unless a store is granted */
+    KvCtx *kv_ctx;
+    HttpAllowList *allow;
+    HttpCtx *http;
+} RunHost;
+
+static void run_host_free(RunHost *h)
+{
+    http_ctx_free(h->http);
+    http_allow_free(h->allow);
+    kv_ctx_free(h->kv_ctx);
+    kv_host_free(h->kv);
+}
+
+static bool imports_from(const corral_module_t *module, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < corral_module_import_count(module); i++) {
+        corral_extern_desc_t d;
+        corral_module_import(module, i, &d);
+        if (d.module_len == len && !memcmp(d.module, name, len))
+            return true;
+    }
+    return false;
+}
+
+static void log_kv(void *ud, const char *msg)
+{
+    (void)ud;
+    cli_error("key-value store: %s", msg);
+}
+
+/* The stores of --runtime-config (and "default"), opened only when --kv-store grants one;
+ * every granted name must be configured. Returns -1 to go on, else the exit status. */
+static int open_stores(RunHost *h, const RunArgs *ra)
+{
+    if (ra->nkv_stores == 0)
+        return -1; /* granted nothing: every open is denied, no store needs to exist */
+    char *err = NULL;
+    if (!(h->kv = kv_host_new(ra->runtime_config, ra->state_dir, &err))) {
+        cli_error("%s", err ? err : "out of memory");
+        free(err);
+        return CLI_EXIT_FAIL;
+    }
+    kv_host_set_log(h->kv, log_kv, NULL);
+    for (size_t i = 0; i < ra->nkv_stores; i++) {
+        if (!kv_host_has_store(h->kv, ra->kv_stores[i])) {
+            cli_error("run: --kv-store %s: no such store is configured (define "
+                      "[key_value_store.%s] in the --runtime-config file; 'default' always "
+                      "exists)",
+                      ra->kv_stores[i], ra->kv_stores[i]);
+            return CLI_EXIT_FAIL;
+        }
+    }
+    return -1;
+}
+
+/* Links corral_kv and wasi_experimental_http, for a module that imports them, before WASI
+ * (which reports every import still empty as unknown). Returns -1 to go on, else the exit
+ * status after reporting why not. */
+static int link_host(RunHost *h, const RunArgs *ra, corral_store_t *store, const char *name,
+                     const corral_module_t *module, corral_extern_t *imports, size_t n)
+{
+    char *err = NULL;
+    int status;
+    if (imports_from(module, KV_MODULE)) {
+        if ((status = open_stores(h, ra)) >= 0)
+            return status;
+        h->kv_ctx = kv_ctx_new(h->kv, ra->kv_stores, ra->nkv_stores);
+        if (!h->kv_ctx || !kv_link(h->kv_ctx, store, module, imports, n, &err))
+            goto fail;
+    }
+    if (imports_from(module, HTTP_MODULE)) {
+        if (ra->nallow_hosts > 0 && !(h->allow = http_allow_parse(ra->allow_hosts,
+                                                                   ra->nallow_hosts, &err))) {
+            status = err ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+            cli_error("run: --allow-host: %s", err ? err : "out of memory");
+            free(err);
+            return status;
+        }
+        HttpPolicy p = ra->http;
+        p.allow = h->allow;
+        if (!(h->http = http_ctx_new(&p)) || !http_link(h->http, store, module, imports, n, &err))
+            goto fail;
+    }
+    return -1;
+fail:
+    cli_error("%s: %s", name, err ? err : "out of memory");
+    free(err);
+    return CLI_EXIT_FAIL;
+}
+
+/* Fills the imports (owned array, *out) from the host interfaces and WASI. Returns -1 to go
+ * on, else the exit status after reporting an import nobody provides as "corral: FILE:
+ * unknown import env::f". */
+static int link_imports(RunHost *h, const RunArgs *ra, corral_wasi_t *wasi,
+                        corral_store_t *store, const char *name, const corral_module_t *module,
+                        corral_extern_t **out, size_t *out_n)
 {
     size_t n = corral_module_import_count(module);
     corral_extern_t *imports = calloc(n + 1, sizeof *imports);
     char *err = NULL;
     *out = imports;
     *out_n = n;
-    if (imports && corral_wasi_link(wasi, store, module, imports, n, &err))
-        return true;
+    if (!imports) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    int status = link_host(h, ra, store, name, module, imports, n);
+    if (status >= 0)
+        return status;
+    if (corral_wasi_link(wasi, store, module, imports, n, &err))
+        return -1;
     cli_error("%s: %s", name, err ? err : "out of memory");
     free(err);
-    return false;
+    return CLI_EXIT_FAIL;
 }
 
 /* ---- running ---- */
@@ -610,13 +821,19 @@ static int run_module(corral_store_t *store, const corral_module_t *module, cons
     size_t nimports = 0;
     CliTimer *timer = NULL;
     corral_instance_t *inst = NULL;
+    RunHost host = {0};
     status = CLI_EXIT_FAIL;
-    if (!wasi || !link_imports(wasi, store, name, module, &imports, &nimports))
+    if (!wasi ||
+        (status = link_imports(&host, ra, wasi, store, name, module, &imports, &nimports)) >= 0)
         goto done;
+    status = CLI_EXIT_FAIL;
     if (ra->has_fuel)
         corral_store_set_fuel(store, ra->fuel);
     if (ra->timeout_ns) {
-        corral_wasi_set_deadline(wasi, cli_now_ns() + ra->timeout_ns);
+        uint64_t deadline = cli_now_ns() + ra->timeout_ns;
+        corral_wasi_set_deadline(wasi, deadline);
+        if (host.http)
+            http_ctx_set_deadline(host.http, deadline);
         if (!(timer = cli_timer_start(store, ra->timeout_ns))) {
             cli_error("cannot start the --timeout timer");
             goto done;
@@ -631,8 +848,10 @@ static int run_module(corral_store_t *store, const corral_module_t *module, cons
 done:
     cli_timer_stop(timer);
     free(imports);
-    /* Nothing calls into the store after this, so its host functions may outlive wasi. */
+    /* Nothing calls into the store after this, so its host functions may outlive wasi and
+     * the host interfaces' contexts. */
     corral_wasi_delete(wasi);
+    run_host_free(&host);
     return status;
 }
 

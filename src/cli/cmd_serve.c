@@ -203,7 +203,7 @@ static int parse_args(int argc, char **argv, ServeArgs *sa)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            fputs(usage, stdout);
+            cli_print(usage);
             return CLI_EXIT_OK;
         }
         if (!strcmp(a, "-b") || !strncmp(a, "--bindle", 8)) {

@@ -66,7 +66,7 @@ static int validate_main(int argc, char **argv)
         if (options_done || a[0] != '-' || a[1] == '\0') {
             argv[++nfiles] = argv[i]; /* compacts the file names to argv[1..nfiles] */
         } else if (cli_is_help(a)) {
-            fputs(usage, stdout);
+            cli_print(usage);
             return CLI_EXIT_OK;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             verbose = true;

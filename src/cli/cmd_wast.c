@@ -1010,7 +1010,7 @@ static int wast_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            fputs(usage, stdout);
+            cli_print(usage);
             return CLI_EXIT_OK;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             w.verbose = true;

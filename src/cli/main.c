@@ -52,7 +52,7 @@ static int help_main(int argc, char **argv)
         cli_error("unknown command '%s'; see 'corral --help'", argv[1]);
         return CLI_EXIT_USAGE;
     }
-    fputs(cmd->usage, stdout);
+    cli_print(cmd->usage);
     return CLI_EXIT_OK;
 }
 

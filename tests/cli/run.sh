@@ -217,7 +217,7 @@ done
 
 # Each subcommand's help, both ways, mentions every option it documents; both ways agree.
 declare -A options=(
-    [run]='--invoke NAME|--dir HOST[::GUEST]|--dir-ro HOST[::GUEST]|--env NAME=VALUE|--env NAME|--argv0 NAME|--fuel N|--timeout DURATION|--max-memory BYTES|--max-stack BYTES|-h, --help'
+    [run]='--invoke NAME|--dir HOST[::GUEST]|--dir-ro HOST[::GUEST]|--env NAME=VALUE|--env NAME|--argv0 NAME|--fuel N|--timeout DURATION|--max-memory BYTES|--max-stack BYTES|-h, --help|--kv-store NAME|--runtime-config FILE|--state-dir DIR|--allow-host URL|--http-max-concurrency N|--http-timeout DURATION|--http-max-body BYTES'
     [validate]='-v, --verbose|-h, --help'
     [wast]='-v, --verbose|-q, --quiet|-h, --help'
 )
