@@ -20,9 +20,11 @@ RUST_TARGET=${RUST_TARGET:-wasm32-wasi}
 # any file that reads errno unless told the model (later clangs pick it themselves).
 # -Wl,--strip-debug drops the DWARF that wasi-libc's objects carry (4/5 of each module) and
 # keeps the name section, so traps still show function names.
+# -I sdk: the guest SDK headers of Corral's host interfaces (corral_kv.h for counter.c,
+# wasi_experimental_http.h for fetch.c).
 # shellcheck disable=SC2054 # the comma belongs to -Wl,
 CFLAGS=(--target=wasm32-wasi -O2 -mbulk-memory -ftls-model=local-exec -std=c11
-    -D_GNU_SOURCE -Wall -Wextra -Wl,--strip-debug)
+    -D_GNU_SOURCE -Wall -Wextra -Wl,--strip-debug -I sdk)
 
 # show CMD...: prints the command as a user would type it, then runs it.
 show() {
@@ -41,7 +43,7 @@ echo "== Building the corral serve examples into $OUT/"
 # Every C app is a WASI command (wasi-libc's crt1, _start calling main). routes.c also
 # exports _routes, say_hello and say_bye, which wasm-ld wraps to run libc's constructors
 # before and its destructors (the stdout flush) after: see the comment in routes.c.
-for app in hello env echo static routes; do
+for app in hello env echo static routes counter fetch; do
     show "$CC" "${CFLAGS[@]}" "$SRC/$app.c" -o "$OUT/$app.wasm"
 done
 

@@ -143,6 +143,28 @@ check "rust: CONTENT_LENGTH over the cap is 413" "" \
     "Status: 413 Payload Too Large${NL}$JSON${NL}${NL}{\"error\": \"the body is larger than 1 MiB\"}" \
     "${RUN[@]}" --env CONTENT_LENGTH=2000000 "$B/hello_rust.wasm"
 
+echo "== counter.c"
+state=$(mktemp -d)
+trap 'rm -rf "$state"' EXIT
+check "counter: the first visit, in a new SQLite store" "" \
+    "$TEXT${NL}Cache-Control: no-store${NL}${NL}Visits: 1" \
+    "${RUN[@]}" --kv-store default --state-dir "$state" "$B/counter.wasm"
+check "counter: the second" "" "$TEXT${NL}Cache-Control: no-store${NL}${NL}Visits: 2" \
+    "${RUN[@]}" --kv-store default --state-dir "$state" "$B/counter.wasm"
+check "counter: no store granted is 500" "" \
+    "Status: 500 Internal Server Error${NL}$TEXT${NL}${NL}The counter's store failed: ACCESS_DENIED" \
+    "${RUN[@]}" "$B/counter.wasm"
+
+echo "== fetch.c"
+check "fetch: a URL outside the allow-list is refused" "" \
+    "Status: 502 Bad Gateway${NL}$TEXT${NL}${NL}GET https://example.com/x${NL}failed: destination_not_allowed${NL}(its origin is not in this module's allowed_hosts in modules.toml)" \
+    "${RUN[@]}" --allow-host http://127.0.0.1:3000 --env 'QUERY_STRING=url=https%3A//example.com/x' \
+    "$B/fetch.wasm"
+check "fetch: not a URL" "" \
+    "Status: 502 Bad Gateway${NL}$TEXT${NL}${NL}GET ftp://x/${NL}failed: invalid_url" \
+    "${RUN[@]}" --allow-host 'insecure:allow-all' --env 'QUERY_STRING=url=ftp://x/' \
+    "$B/fetch.wasm"
+
 if [ "$failures" -ne 0 ]; then
     echo "check_examples: $failures response(s) differ" >&2
     exit 1

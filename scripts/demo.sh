@@ -27,8 +27,13 @@ echo
 
 LOG=build/examples/serve/logs
 mkdir -p "$LOG"
+# fetch.wasm requests this gateway's own /hello: that takes a second worker.
+workers=$(nproc 2>/dev/null || echo 2)
+[ "$workers" -ge 2 ] || workers=2
+# The counter's store "default" lives in .corral/ (the default --state-dir), so visits
+# count on across demos.
 "$CORRAL" serve -c examples/serve/modules.toml -l "$LISTEN" --log-dir "$LOG" \
-    --access-log build/examples/serve/access.log &
+    --access-log build/examples/serve/access.log --workers "$workers" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 
@@ -56,6 +61,23 @@ try() {
     echo
 }
 
+# try_counter URL: two requests; the second must count one visit more than the first.
+try_counter() {
+    local first second
+    echo "\$ curl $1    # twice"
+    first=$(curl -s --max-time 10 "$1" 2>&1) || true
+    second=$(curl -s --max-time 10 "$1" 2>&1) || true
+    printf '%s\n%s\n' "$first" "$second"
+    first=${first#Visits: } second=${second#Visits: }
+    if [[ $first =~ ^[0-9]+$ && $second =~ ^[0-9]+$ ]] && [ "$second" -eq $((first + 1)) ]; then
+        echo "  ok"
+    else
+        echo "  ^ FAILED: expected 'Visits: N' and then 'Visits: N+1'"
+        failures=$((failures + 1))
+    fi
+    echo
+}
+
 echo "== Each app answering over HTTP"
 try "Hello from Corral!" "$base/hello"
 try "REQUEST_METHOD=GET" "$base/env/some/path?x=1&y=2"
@@ -64,6 +86,9 @@ try '"json":{"n":[1,2,3]}' -H 'Content-Type: application/json' -d '{"n":[1,2,3]}
 try "Corral static example" "$base/static/"
 try "say_hello" "$base/routes/hello"
 try "Hello from Rust!" "$base/rust"
+try_counter "$base/counter"
+try "Hello from Corral!" "$base/fetch"
+try "failed: destination_not_allowed" "$base/fetch?url=https://example.com/"
 try "OK" "$base/healthz"
 try "corral_http_requests_total" "$base/metrics"
 
