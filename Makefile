@@ -150,6 +150,12 @@ server-test: $(BUILD)/tests/echo_server
 wasi-test: $(BUILD)/corral
 	tests/wasi/run.sh $(BUILD)/corral
 
+# Black-box tests of `corral serve`: real HTTP requests to WASI guests (tests/gateway/guests/):
+# the CGI environment, routing, response parsing, limits, isolation and startup errors.
+.PHONY: gateway-test
+gateway-test: $(BUILD)/corral
+	tests/gateway/run.sh $(BUILD)/corral
+
 # The TOML 1.0 cases of toml-test: valid documents must give the tree in their .json,
 # invalid ones must be rejected.
 toml-test: $(BUILD)/tests/toml_suite
@@ -181,6 +187,8 @@ spec-asan: asan
 	  WASI_ENGINES="corral corral-walk" tests/wasi/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  SERVER_TEST_NO_WRK=1 tests/gateway/server_test.sh build/asan/tests/echo_server
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/gateway/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
@@ -189,6 +197,7 @@ test: deps
 	$(MAKE) cli-test
 	$(MAKE) server-test
 	$(MAKE) wasi-test
+	$(MAKE) gateway-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
 	$(MAKE) spec-asan

@@ -432,7 +432,10 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
     } else {
         printf("corral %s serving %s with %u workers\n", CORRAL_CLI_VERSION, sa->config, workers);
         gw_app_print_routes(app, stdout);
-        printf("Ready: serving on %s://%s\n", sa->tls_cert ? "https" : "http", sc.listen);
+        const char *colon = strrchr(sc.listen, ':');
+        printf("Ready: serving on %s://%.*s:%u\n", sa->tls_cert ? "https" : "http",
+               colon ? (int)(colon - sc.listen) : (int)strlen(sc.listen), sc.listen,
+               gw_server_port(srv));
         fflush(stdout);
         int sig = 0;
         sigwait(&stop, &sig);

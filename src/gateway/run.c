@@ -46,6 +46,8 @@ static ssize_t read_stdin(void *ud, uint8_t *buf, size_t len)
     size_t n = r->in_len - r->in_pos;
     if (n > len)
         n = len;
+    if (n == 0)
+        return 0; /* end of input (and r->in may be NULL: no body) */
     memcpy(buf, r->in + r->in_pos, n);
     r->in_pos += n;
     return (ssize_t)n;
