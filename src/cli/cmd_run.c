@@ -603,6 +603,11 @@ static int link_host(RunHost *h, const RunArgs *ra, corral_store_t *store, const
             goto fail;
     }
     if (imports_from(module, HTTP_MODULE)) {
+        const char *why;
+        if (ra->nallow_hosts > 0 && !http_global_init(&why)) {
+            cli_error("run: --allow-host: %s", why);
+            return CLI_EXIT_FAIL; /* not a usage error: the library is missing */
+        }
         if (ra->nallow_hosts > 0 && !(h->allow = http_allow_parse(ra->allow_hosts,
                                                                    ra->nallow_hosts, &err))) {
             status = err ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
