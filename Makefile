@@ -156,6 +156,14 @@ wasi-test: $(BUILD)/corral
 gateway-test: $(BUILD)/corral
 	tests/gateway/run.sh $(BUILD)/corral
 
+# Black-box tests of the host interfaces through `corral run` and `corral serve`: the same
+# key-value suite on memory, SQLite and Redis (its own redis-server), no lost increments
+# under concurrency, outbound HTTP allowed and denied against tests/host/http_server.py,
+# limits, a module granted nothing, missing libraries.
+.PHONY: host-test
+host-test: $(BUILD)/corral
+	tests/host/run.sh $(BUILD)/corral
+
 # The TOML 1.0 cases of toml-test: valid documents must give the tree in their .json,
 # invalid ones must be rejected.
 toml-test: $(BUILD)/tests/toml_suite
@@ -189,6 +197,8 @@ spec-asan: asan
 	  SERVER_TEST_NO_WRK=1 tests/gateway/server_test.sh build/asan/tests/echo_server
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/gateway/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/host/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
@@ -198,6 +208,7 @@ test: deps
 	$(MAKE) server-test
 	$(MAKE) wasi-test
 	$(MAKE) gateway-test
+	$(MAKE) host-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
 	$(MAKE) spec-asan
