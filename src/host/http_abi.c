@@ -92,9 +92,10 @@ void http_policy_default(HttpPolicy *p)
     };
 }
 
+/* libcurl is not loaded here but by the first req (or the embedder, earlier): a module
+ * that imports the interface and never calls it, or is denied everything, costs nothing. */
 HttpCtx *http_ctx_new(const HttpPolicy *p)
 {
-    (void)http_global_init(NULL); /* a failure shows at the first req, with its reason */
     HttpCtx *c = calloc(1, sizeof *c);
     if (c)
         c->policy = *p;

@@ -595,6 +595,18 @@ if serve_start "$tmp/http.toml" --state-dir "$tmp/none-state"; then
     serve_stop
 fi
 check "no grants: the HTTP servers saw no request" "$hA $hB" "$(hits "$A") $(hits "$B")"
+# LD_DEBUG=files logs every library loaded, dlopen included.
+loaded() {
+    grep -oE 'file=lib(curl|sqlite3|hiredis)[^ ]*' | sort -u | tr '\n' ' '
+}
+check "no grants (run): no library loaded while no request is made" "" \
+    "$(cd "$tmp/cwd" && LD_DEBUG=files "$corral" run "$guest" open=default open=other 2>&1 | loaded)"
+check "a plain module with every host flag: no library loaded" "" \
+    "$(cd "$tmp/cwd" && LD_DEBUG=files "$corral" run --kv-store default --allow-host "http://127.0.0.1:$A" \
+        --state-dir "$tmp/plain-state" "$plain" 2>&1 | loaded)"
+check "grants (run): what a granted module loads" "file=libcurl.so.4 file=libsqlite3.so.0 " \
+    "$(cd "$tmp/cwd" && LD_DEBUG=files "$corral" run --kv-store default --allow-host "http://127.0.0.1:$A" \
+        --state-dir "$tmp/state" "$guest" open=default 2>&1 | loaded)"
 check "no grants: no state directory" "none" \
     "$([ -e "$tmp/none-state" ] || [ -e "$tmp/cwd/.corral" ] && echo made || echo none)"
 
