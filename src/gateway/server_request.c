@@ -172,12 +172,14 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
         col->cap = cap;
     }
     /* A field value excludes the blanks around it (RFC 9110 5.5); libmicrohttpd keeps
-     * trailing ones, which WAGI's parser drops. */
-    while (value_size && (value[0] == ' ' || value[0] == '\t')) {
+     * trailing ones, which WAGI's parser drops. Except Transfer-Encoding, which framing_error
+     * must see raw (check_head): libmicrohttpd frames "chunked " (trailing blank) as no chunking at all. */
+    bool raw = key_size == 17 && gw_ascii_ieq(key, key_size, "transfer-encoding");
+    while (!raw && value_size && (value[0] == ' ' || value[0] == '\t')) {
         value++;
         value_size--;
     }
-    while (value_size && (value[value_size - 1] == ' ' || value[value_size - 1] == '\t'))
+    while (!raw && value_size && (value[value_size - 1] == ' ' || value[value_size - 1] == '\t'))
         value_size--;
     r->headers[r->req.nheaders++] = (GwHeader){key, key_size, value, value_size};
     return MHD_YES;
