@@ -948,6 +948,8 @@ static bool fuse_load(Lower *L, Op op, uint32_t offset)
         return false;
     uint32_t p = L->last_start, q = L->prev_start, d = temp(L, L->h - 1);
     Iop last = code_op(L, p);
+    if (last != IOP_I32_ADD_I && last != IOP_I32_ADD)
+        return false; /* (only those two have the operands read below) */
     uint32_t a = L->code[p + 3], b = L->code[p + 4];
     if (last == IOP_I32_ADD_I && q != NONE && code_op(L, q) == IOP_I32_SHL_I &&
         L->maps->loads[op] != IOP_COUNT && L->code[q + 2] == d && a == d) {
