@@ -6,7 +6,6 @@
 
 #include "gateway/app.h"
 #include "gateway/config.h"
-#include "gateway/metrics.h"
 #include "gateway/server.h"
 
 #include <errno.h>
@@ -380,7 +379,6 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         ao.http_timeout_ms = (sa->http_timeout_ns + 999999) / 1000000;
     if (sa->has_http_max_body)
         ao.http_max_body = sa->http_max_body;
-    gw_metrics_init(cfg.nmodules + 1);
     GwApp *app = gw_app_load(&cfg, &ao, &err);
     if (!app) {
         cli_error("serve: %s", err ? err : "out of memory");

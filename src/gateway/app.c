@@ -357,6 +357,11 @@ static int build_routes(GwApp *app, char **out_err)
         *out_err = errorf("out of memory");
         rc = -1;
     }
+    /* One metrics slot per route table entry, _routes sub-routes included. */
+    if (rc == 0 && gw_metrics_init((unsigned)app->routes.count) != 0) {
+        *out_err = errorf("out of memory");
+        rc = -1;
+    }
     for (size_t i = 0; rc == 0 && i < app->routes.count; i++)
         app->route_metric[i] = gw_metrics_route(app->routes.entries[i].route);
     return rc;
