@@ -237,33 +237,6 @@ static char *add_socket(corral_wasi_t *w, int sock)
     return NULL;
 }
 
-corral_wasi_t *corral_wasi_new(const corral_wasi_config_t *cfg, char **out_err)
-{
-    *out_err = NULL;
-    corral_wasi_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    w->argc = cfg->argc;
-    w->nenv = cfg->nenv;
-    memcpy(w->stdio, cfg->stdio, sizeof w->stdio);
-    w->bindings = calloc(NFUNCS, sizeof *w->bindings);
-    if (!w->bindings || !copy_strings(cfg->argv, cfg->argc, &w->argv) ||
-        !copy_strings(cfg->env, cfg->nenv, &w->env) || !add_stdio(w))
-        goto fail;
-    for (size_t i = 0; i < NFUNCS; i++)
-        w->bindings[i] = (WasiBinding){w, &funcs[i]};
-    for (size_t i = 0; i < cfg->npreopens; i++)
-        if ((*out_err = add_preopen(w, &cfg->preopens[i])))
-            goto fail;
-    for (size_t i = 0; i < cfg->nsockets; i++)
-        if ((*out_err = add_socket(w, cfg->sockets[i])))
-            goto fail;
-    return w;
-fail:
-    corral_wasi_delete(w);
-    return NULL;
-}
-
 /* Everything of the guest's world but the bindings: descriptors, arguments, environment. */
 static void clear_world(corral_wasi_t *w)
 {
@@ -297,6 +270,26 @@ bool corral_wasi_reset(corral_wasi_t *w, const corral_wasi_config_t *cfg, char *
 fail:
     clear_world(w);
     return false;
+}
+
+corral_wasi_t *corral_wasi_new(const corral_wasi_config_t *cfg, char **out_err)
+{
+    *out_err = NULL;
+    corral_wasi_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->bindings = calloc(NFUNCS, sizeof *w->bindings);
+    if (!w->bindings) {
+        free(w);
+        return NULL;
+    }
+    for (size_t i = 0; i < NFUNCS; i++)
+        w->bindings[i] = (WasiBinding){w, &funcs[i]};
+    if (!corral_wasi_reset(w, cfg, out_err)) {
+        corral_wasi_delete(w);
+        return NULL;
+    }
+    return w;
 }
 
 void corral_wasi_delete(corral_wasi_t *w)
