@@ -362,43 +362,39 @@ static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
         SLOT(0) = r;                            \
     }                                           \
     NEXT(name);
-#define LOAD(name, n, expr)                                     \
+/* A load from the effective address ea (u64: a 32-bit address plus a 32-bit offset cannot
+ * wrap), bounds-checked against the memory's current size. The address forms differ only in
+ * how ea is computed (iop.def: LOAD, LOADA, LOADX, LOADS). */
+#define LOAD_EA(name, n, ea_expr, expr)                         \
     H(name) {                                                   \
-        uint64_t ea = (uint64_t)R32(1) + OPND(2);               \
+        uint64_t ea = (ea_expr);                                \
         if (ea + (n) > memsize)                                 \
             goto trap_oob;                                      \
         const uint8_t *p = mem + ea;                            \
         SLOT(0) = (expr);                                       \
     }                                                           \
     NEXT(name);
-#define LOAD_A(name, n, expr)                                   \
-    H(name) {                                                   \
-        uint64_t ea = (uint64_t)(uint32_t)(R32(1) + OPND(2)) + OPND(3); \
-        if (ea + (n) > memsize)                                 \
-            goto trap_oob;                                      \
-        const uint8_t *p = mem + ea;                            \
-        SLOT(0) = (expr);                                       \
-    }                                                           \
-    NEXT(name);
-#define LOAD_X(name, n, expr)                                   \
-    H(name) {                                                   \
-        uint64_t ea = (uint64_t)(uint32_t)(R32(1) + R32(2)) + OPND(3); \
-        if (ea + (n) > memsize)                                 \
-            goto trap_oob;                                      \
-        const uint8_t *p = mem + ea;                            \
-        SLOT(0) = (expr);                                       \
-    }                                                           \
-    NEXT(name);
-#define LOAD_S(name, n, expr)                                   \
-    H(name) {                                                   \
-        uint32_t a_ = (R32(1) << OPND(2)) + OPND(3);            \
-        uint64_t ea = (uint64_t)a_ + OPND(4);                   \
-        if (ea + (n) > memsize)                                 \
-            goto trap_oob;                                      \
-        const uint8_t *p = mem + ea;                            \
-        SLOT(0) = (expr);                                       \
-    }                                                           \
-    NEXT(name);
+#define EA_PLAIN ((uint64_t)R32(1) + OPND(2))
+#define EA_A ((uint64_t)(uint32_t)(R32(1) + OPND(2)) + OPND(3))
+#define EA_X ((uint64_t)(uint32_t)(R32(1) + R32(2)) + OPND(3))
+#define EA_S ((uint64_t)(uint32_t)((R32(1) << OPND(2)) + OPND(3)) + OPND(4))
+/* Every load width and extension: X(wasm name, bytes, value read at p). */
+#define LOAD_KINDS(X)                                           \
+    X(I32_LOAD, 4, ld_u32(p))                                   \
+    X(I64_LOAD, 8, ld_u64(p))                                   \
+    X(I32_LOAD8_S, 1, (uint32_t)S32((int8_t)ld_u8(p)))          \
+    X(I32_LOAD8_U, 1, ld_u8(p))                                 \
+    X(I32_LOAD16_S, 2, (uint32_t)S32((int16_t)ld_u16(p)))       \
+    X(I32_LOAD16_U, 2, ld_u16(p))                               \
+    X(I64_LOAD8_S, 1, (uint64_t)S64((int8_t)ld_u8(p)))          \
+    X(I64_LOAD8_U, 1, ld_u8(p))                                 \
+    X(I64_LOAD16_S, 2, (uint64_t)S64((int16_t)ld_u16(p)))       \
+    X(I64_LOAD16_U, 2, ld_u16(p))                               \
+    X(I64_LOAD32_S, 4, (uint64_t)S64((int32_t)ld_u32(p)))       \
+    X(I64_LOAD32_U, 4, ld_u32(p))
+#define LOAD_PLAIN(name, n, expr) LOAD_EA(name, n, EA_PLAIN, expr)
+#define LOAD_A(name, n, expr) LOAD_EA(name##_A, n, EA_A, expr)
+#define LOAD_X(name, n, expr) LOAD_EA(name##_X, n, EA_X, expr)
 /* dst = a op (T)mem[...]: the BINM superinstructions (iop.def) */
 #define BIN_M(name, n, ld, expr)                                \
     H(name) {                                                   \
@@ -766,44 +762,11 @@ do_return:
     H(MEMORY_FILL) CHECKED(memory_fill(s, inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
     NEXT(MEMORY_FILL);
 
-    LOAD(I32_LOAD, 4, ld_u32(p))
-    LOAD(I64_LOAD, 8, ld_u64(p))
-    LOAD(I32_LOAD8_S, 1, (uint32_t)S32((int8_t)ld_u8(p)))
-    LOAD(I32_LOAD8_U, 1, ld_u8(p))
-    LOAD(I32_LOAD16_S, 2, (uint32_t)S32((int16_t)ld_u16(p)))
-    LOAD(I32_LOAD16_U, 2, ld_u16(p))
-    LOAD(I64_LOAD8_S, 1, (uint64_t)S64((int8_t)ld_u8(p)))
-    LOAD(I64_LOAD8_U, 1, ld_u8(p))
-    LOAD(I64_LOAD16_S, 2, (uint64_t)S64((int16_t)ld_u16(p)))
-    LOAD(I64_LOAD16_U, 2, ld_u16(p))
-    LOAD(I64_LOAD32_S, 4, (uint64_t)S64((int32_t)ld_u32(p)))
-    LOAD(I64_LOAD32_U, 4, ld_u32(p))
-    LOAD_A(I32_LOAD_A, 4, ld_u32(p))
-    LOAD_A(I64_LOAD_A, 8, ld_u64(p))
-    LOAD_A(I32_LOAD8_S_A, 1, (uint32_t)S32((int8_t)ld_u8(p)))
-    LOAD_A(I32_LOAD8_U_A, 1, ld_u8(p))
-    LOAD_A(I32_LOAD16_S_A, 2, (uint32_t)S32((int16_t)ld_u16(p)))
-    LOAD_A(I32_LOAD16_U_A, 2, ld_u16(p))
-    LOAD_A(I64_LOAD8_S_A, 1, (uint64_t)S64((int8_t)ld_u8(p)))
-    LOAD_A(I64_LOAD8_U_A, 1, ld_u8(p))
-    LOAD_A(I64_LOAD16_S_A, 2, (uint64_t)S64((int16_t)ld_u16(p)))
-    LOAD_A(I64_LOAD16_U_A, 2, ld_u16(p))
-    LOAD_A(I64_LOAD32_S_A, 4, (uint64_t)S64((int32_t)ld_u32(p)))
-    LOAD_A(I64_LOAD32_U_A, 4, ld_u32(p))
-    LOAD_X(I32_LOAD_X, 4, ld_u32(p))
-    LOAD_X(I64_LOAD_X, 8, ld_u64(p))
-    LOAD_X(I32_LOAD8_S_X, 1, (uint32_t)S32((int8_t)ld_u8(p)))
-    LOAD_X(I32_LOAD8_U_X, 1, ld_u8(p))
-    LOAD_X(I32_LOAD16_S_X, 2, (uint32_t)S32((int16_t)ld_u16(p)))
-    LOAD_X(I32_LOAD16_U_X, 2, ld_u16(p))
-    LOAD_X(I64_LOAD8_S_X, 1, (uint64_t)S64((int8_t)ld_u8(p)))
-    LOAD_X(I64_LOAD8_U_X, 1, ld_u8(p))
-    LOAD_X(I64_LOAD16_S_X, 2, (uint64_t)S64((int16_t)ld_u16(p)))
-    LOAD_X(I64_LOAD16_U_X, 2, ld_u16(p))
-    LOAD_X(I64_LOAD32_S_X, 4, (uint64_t)S64((int32_t)ld_u32(p)))
-    LOAD_X(I64_LOAD32_U_X, 4, ld_u32(p))
-    LOAD_S(I32_LOAD_S, 4, ld_u32(p))
-    LOAD_S(I64_LOAD_S, 8, ld_u64(p))
+    LOAD_KINDS(LOAD_PLAIN)
+    LOAD_KINDS(LOAD_A)
+    LOAD_KINDS(LOAD_X)
+    LOAD_EA(I32_LOAD_S, 4, EA_S, ld_u32(p))
+    LOAD_EA(I64_LOAD_S, 8, EA_S, ld_u64(p))
     BIN_M(I32_ADD_M, 4, ld_u32, (uint32_t)((uint32_t)a + (uint32_t)b))
     BIN_M(I64_ADD_M, 8, ld_u64, a + b)
     BIN_M(F64_ADD_M, 8, ld_u64, num_f64_add(a, b))
