@@ -144,6 +144,12 @@ CORRAL_API size_t corral_functype_param_count(const corral_functype_t *t);
 CORRAL_API size_t corral_functype_result_count(const corral_functype_t *t);
 CORRAL_API corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i);
 CORRAL_API corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i);
+/* Whether two types have the same params and results. */
+CORRAL_API bool corral_functype_equal(const corral_functype_t *a, const corral_functype_t *b);
+/* Writes t as "(i32, i64) -> i32" ("-> ()" without results) into buf, truncated to fit and
+ * NUL-terminated when size > 0; returns the full length, as snprintf does. For messages
+ * about mismatched imports. */
+CORRAL_API size_t corral_functype_format(const corral_functype_t *t, char *buf, size_t size);
 
 /* ---- stores ------------------------------------------------------------------------ */
 

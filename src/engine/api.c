@@ -208,6 +208,37 @@ corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i)
     return (corral_valkind_t)t->types[t->nparams + i];
 }
 
+bool corral_functype_equal(const corral_functype_t *a, const corral_functype_t *b)
+{
+    return functype_equal(a, b);
+}
+
+size_t corral_functype_format(const corral_functype_t *t, char *buf, size_t size)
+{
+    size_t len = 0;
+    char scratch[1];
+    if (size == 0) {
+        buf = scratch;
+        size = 1;
+    }
+#define APPEND(...)                                                                      \
+    do {                                                                                 \
+        int n_ = snprintf(buf + (len < size ? len : size - 1),                           \
+                          len < size ? size - len : 1, __VA_ARGS__);                     \
+        len += n_ > 0 ? (size_t)n_ : 0;                                                 \
+    } while (0)
+    APPEND("(");
+    for (size_t i = 0; i < t->nparams; i++)
+        APPEND("%s%s", i ? ", " : "", corral_valkind_name(corral_functype_param(t, i)));
+    APPEND(")");
+    if (t->nresults == 0)
+        APPEND(" -> ()");
+    for (size_t i = 0; i < t->nresults; i++)
+        APPEND("%s%s", i ? ", " : " -> ", corral_valkind_name(corral_functype_result(t, i)));
+#undef APPEND
+    return len;
+}
+
 /* ---- values ---- */
 
 corral_val_t corral_val_i32(int32_t v) { return (corral_val_t){CORRAL_I32, {.i32 = v}}; }

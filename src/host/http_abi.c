@@ -514,36 +514,7 @@ static corral_functype_t *functype_of(const AbiFunc *f)
     return corral_functype_new(p, np, r, 1);
 }
 
-static bool same_type(const corral_functype_t *x, const corral_functype_t *y)
-{
-    size_t np = corral_functype_param_count(x), nr = corral_functype_result_count(x);
-    if (np != corral_functype_param_count(y) || nr != corral_functype_result_count(y))
-        return false;
-    for (size_t i = 0; i < np; i++)
-        if (corral_functype_param(x, i) != corral_functype_param(y, i))
-            return false;
-    for (size_t i = 0; i < nr; i++)
-        if (corral_functype_result(x, i) != corral_functype_result(y, i))
-            return false;
-    return true;
-}
 
-/* "(i32, i64) -> i32" into buf. */
-static void describe_type(const corral_functype_t *t, char *buf, size_t size)
-{
-    size_t len = (size_t)snprintf(buf, size, "(");
-    for (size_t i = 0; i < corral_functype_param_count(t) && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-                                corral_valkind_name(corral_functype_param(t, i)));
-    if (len < size)
-        len += (size_t)snprintf(buf + len, size - len, ")");
-    size_t nr = corral_functype_result_count(t);
-    if (nr == 0 && len < size)
-        snprintf(buf + len, size - len, " -> ()");
-    for (size_t i = 0; i < nr && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : " -> ",
-                                corral_valkind_name(corral_functype_result(t, i)));
-}
 
 static const AbiFunc *find_func(const char *name, size_t len)
 {
@@ -587,10 +558,10 @@ static corral_func_t *make_import(HttpCtx *c, corral_store_t *store, const corra
     char expects[200], declares[200];
     if (!want || !b) {
         *out_err = NULL;
-    } else if (d->kind != CORRAL_EXTERN_FUNC || !same_type(want, d->functype)) {
-        describe_type(want, expects, sizeof expects);
+    } else if (d->kind != CORRAL_EXTERN_FUNC || !corral_functype_equal(want, d->functype)) {
+        corral_functype_format(want, expects, sizeof expects);
         if (d->kind == CORRAL_EXTERN_FUNC)
-            describe_type(d->functype, declares, sizeof declares);
+            corral_functype_format(d->functype, declares, sizeof declares);
         else
             snprintf(declares, sizeof declares, "%s", kinds[d->kind & 3]);
         *out_err = format_message(

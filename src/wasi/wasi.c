@@ -346,37 +346,7 @@ static corral_functype_t *functype_of(const WasiFuncDef *d)
     return corral_functype_new(p, np, r, nr);
 }
 
-static bool same_type(const corral_functype_t *a, const corral_functype_t *b)
-{
-    size_t np = corral_functype_param_count(a), nr = corral_functype_result_count(a);
-    if (np != corral_functype_param_count(b) || nr != corral_functype_result_count(b))
-        return false;
-    for (size_t i = 0; i < np; i++)
-        if (corral_functype_param(a, i) != corral_functype_param(b, i))
-            return false;
-    for (size_t i = 0; i < nr; i++)
-        if (corral_functype_result(a, i) != corral_functype_result(b, i))
-            return false;
-    return true;
-}
 
-/* "(i32, i64) -> i32" into buf. */
-static void describe_type(const corral_functype_t *t, char *buf, size_t size)
-{
-    size_t len = 0;
-    len += (size_t)snprintf(buf, size, "(");
-    for (size_t i = 0; i < corral_functype_param_count(t) && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-                                corral_valkind_name(corral_functype_param(t, i)));
-    if (len < size)
-        len += (size_t)snprintf(buf + len, size - len, ")");
-    size_t nr = corral_functype_result_count(t);
-    if (nr == 0 && len < size)
-        snprintf(buf + len, size - len, " -> ()");
-    for (size_t i = 0; i < nr && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : " -> ",
-                                corral_valkind_name(corral_functype_result(t, i)));
-}
 
 static const WasiFuncDef *find_func(const char *name, size_t len)
 {
@@ -409,10 +379,10 @@ static corral_func_t *make_import(corral_wasi_t *w, corral_store_t *store,
     corral_func_t *f = NULL;
     static const char *const kinds[] = {"a function", "a table", "a memory", "a global"};
     char expects[160], declares[160];
-    if (d->kind != CORRAL_EXTERN_FUNC || !same_type(want, d->functype)) {
-        describe_type(want, expects, sizeof expects);
+    if (d->kind != CORRAL_EXTERN_FUNC || !corral_functype_equal(want, d->functype)) {
+        corral_functype_format(want, expects, sizeof expects);
         if (d->kind == CORRAL_EXTERN_FUNC)
-            describe_type(d->functype, declares, sizeof declares);
+            corral_functype_format(d->functype, declares, sizeof declares);
         else
             snprintf(declares, sizeof declares, "%s", kinds[d->kind & 3]);
         *out_err = format_message("incompatible import type for %s::%s: expects %s, the module "
