@@ -4,6 +4,8 @@
  * function. Knows nothing of where imports come from: the embedder passes them in order. */
 #include "runtime.h"
 
+#include "lower.h"
+
 #include <stdatomic.h>
 #include <string.h>
 
@@ -106,7 +108,7 @@ static bool define_funcs(Store *s, Instance *inst)
         uint32_t idx = m->nfunc_imports + i;
         fs[i].type = m->types[m->func_types[idx]];
         fs[i].inst = inst;
-        fs[i].code = m->lowered ? m->lowered[i] : NULL;
+        fs[i].code = lower_peek(m, i);
         fs[i].index = idx;
         inst->funcs[idx] = &fs[i];
     }

@@ -671,6 +671,27 @@ do_return:
         goto enter;
     }
 
+    H(LAZY) {
+        /* The first call of a function not lowered yet: `enter` took the stub (lower.h) and
+         * pushed a frame charging nothing. Lower the function, give this store's Func its
+         * code, drop the frame and enter again. */
+        Func *f = csp[-1].func;
+        const char *why = NULL;
+        const LoweredFunc *lf =
+            lower_get(inst->module, f->index - inst->module->nfunc_imports, &why);
+        csp--;
+        nfp = fp;
+        fp = csp->fp;
+        ip = csp->ret;
+        callee = f;
+        if (!lf) {
+            msg = why;
+            goto trap_at_call;
+        }
+        f->code = lf;
+        goto enter;
+    }
+
     /* ---- moves, variables, references ---- */
     H(ZERO) {
         Cell *z = (Cell *)(void *)((char *)fp + OPND(0));

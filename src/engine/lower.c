@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #define NONE UINT32_MAX
 
@@ -1472,23 +1473,69 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     return 0;
 }
 
+/* The opcode maps are constant once built: one copy for every module and thread. */
+static OpMaps op_maps;
+static once_flag op_maps_once = ONCE_FLAG_INIT;
+
+static void build_op_maps(void) { build_maps(&op_maps); }
+
 int lower_module(Module *m, DecodeError *err)
 {
-    OpMaps *maps = malloc(sizeof *maps);
     m->lowered = calloc(m->ncodes ? m->ncodes : 1, sizeof *m->lowered);
-    if (!maps || !m->lowered) {
-        free(maps);
+    if (!m->lowered)
         return fail(err, 0, UINT32_MAX, "out of memory");
-    }
-    build_maps(maps);
-    for (uint32_t i = 0; i < m->ncodes; i++) {
-        if (lower_func(m, maps, i, &m->lowered[i], err) != 0) {
-            free(maps);
-            return -1;
-        }
-    }
-    free(maps);
     return 0;
+}
+
+const LoweredFunc *lower_get(const Module *m, uint32_t ci, const char **out_err)
+{
+    LoweredFunc *lf = atomic_load_explicit(&m->lowered[ci], memory_order_acquire);
+    if (lf)
+        return lf;
+    call_once(&op_maps_once, build_op_maps);
+    DecodeError err = {.msg = NULL};
+    if (lower_func(m, &op_maps, ci, &lf, &err) != 0) {
+        *out_err = err.msg;
+        return NULL;
+    }
+    /* Another thread may have lowered the same function meanwhile: the first one stored
+     * wins, and this copy (identical code) is dropped. */
+    LoweredFunc *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&m->lowered[ci], &expected, lf,
+                                                 memory_order_acq_rel, memory_order_acquire)) {
+        free(lf->code);
+        free(lf->map);
+        free(lf);
+        return expected;
+    }
+    return lf;
+}
+
+const LoweredFunc *lower_peek(const Module *m, uint32_t ci)
+{
+    LoweredFunc *lf = atomic_load_explicit(&m->lowered[ci], memory_order_acquire);
+    return lf ? lf : lower_stub();
+}
+
+/* The stub's code is one LAZY instruction, linked like any other code. */
+static uint32_t stub_code[IOP_WORDS(0)] __attribute__((aligned(8)));
+static LoweredFunc stub;
+static once_flag stub_once = ONCE_FLAG_INIT;
+
+static void build_stub(void)
+{
+    const void *const *handlers = interp_handler_table();
+    uint64_t hw = handlers ? (uint64_t)(uintptr_t)handlers[IOP_LAZY] : (uint64_t)IOP_LAZY;
+    memcpy(stub_code, &hw, 8);
+    stub.code = stub_code;
+    stub.code_len = IOP_WORDS(0);
+    stub.func_index = UINT32_MAX;
+}
+
+const LoweredFunc *lower_stub(void)
+{
+    call_once(&stub_once, build_stub);
+    return &stub;
 }
 
 void lowered_free(Module *m)
@@ -1496,7 +1543,7 @@ void lowered_free(Module *m)
     if (!m || !m->lowered)
         return;
     for (uint32_t i = 0; i < m->ncodes; i++) {
-        LoweredFunc *lf = m->lowered[i];
+        LoweredFunc *lf = atomic_load_explicit(&m->lowered[i], memory_order_relaxed);
         if (!lf)
             continue;
         free(lf->code);

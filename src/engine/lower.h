@@ -58,6 +58,19 @@ typedef struct LoweredFunc {
 /* The largest frame a function may have (cells); bigger ones are refused at load. */
 #define LOWER_MAX_FRAME_CELLS (1u << 24)
 
+/* Lazy lowering. A function is lowered on its first call, not when its module loads, so
+ * start-up costs what runs rather than what the module holds. Until then its Func points at
+ * the stub: frame_cells 0, fuel 0 and one LAZY instruction, which calls lower_get and
+ * enters the function again (interp.c). */
+
+/* The shared stand-in for every function not lowered yet. */
+const LoweredFunc *lower_stub(void);
+/* The lowered form of defined function ci (index in m->codes), lowering it now if no thread
+ * has yet. Thread-safe. NULL with *out_err set (a static message) when lowering fails. */
+const LoweredFunc *lower_get(const Module *m, uint32_t ci, const char **out_err);
+/* The lowered form of defined function ci if it exists, else the stub. */
+const LoweredFunc *lower_peek(const Module *m, uint32_t ci);
+
 /* Byte offset in the module of the Wasm instruction that produced the code word at pos. */
 uint32_t lowered_wasm_offset(const LoweredFunc *lf, uint32_t pos);
 

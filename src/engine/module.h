@@ -1,9 +1,11 @@
 /* module.h: the decoded form of a WebAssembly module. Produced by decode.c, checked by
- * validate.c, lowered by lower.c, then immutable: one Module may be instantiated many times,
- * from many threads. Index spaces (funcs, tables, memories, globals) list imports first. */
+ * validate.c, then immutable but for `lowered`, which lower.c fills one function at a time on
+ * first call (atomically): one Module may be instantiated many times, from many threads.
+ * Index spaces (funcs, tables, memories, globals) list imports first. */
 #ifndef CORRAL_MODULE_H
 #define CORRAL_MODULE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -189,8 +191,9 @@ typedef struct Module {
     uint32_t ncustoms;
     CustomSection *customs;
 
-    /* Filled by lower.c: one per defined function. */
-    struct LoweredFunc **lowered;
+    /* Filled by lower.c: one per defined function, NULL until the function is first called
+     * (lower_get); set once, with release order, and never changed after. */
+    _Atomic(struct LoweredFunc *) *lowered;
 } Module;
 
 /* Limits the decoder enforces before allocating (from corral_config_t). */

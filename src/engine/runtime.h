@@ -199,8 +199,8 @@ Trap *interp_call(Store *s, Func *f, Cell *cells);
 
 /* ---- lowering (lower.c) ------------------------------------------------------------ */
 
-/* Lowers every defined function of a validated module into m->lowered. 0 on success;
- * on failure (out of memory, limits) fills err. */
+/* Prepares a validated module for lazy lowering (lower.h): allocates m->lowered, all NULL.
+ * 0 on success; on failure (out of memory) fills err. */
 int lower_module(Module *m, DecodeError *err) __attribute__((warn_unused_result));
 void lowered_free(Module *m);
 
