@@ -71,7 +71,7 @@ void corral_error_delete(corral_error_t *err)
 static corral_error_t *from_decode_error(const DecodeError *de)
 {
     if (de->func != UINT32_MAX)
-        return error_or_oom(error_new(de->offset, "%s in func %u", de->msg, de->func));
+        return error_or_oom(error_new(de->offset, "func %u: %s", de->func, de->msg));
     return error_or_oom(error_new(de->offset, "%s", de->msg));
 }
 
@@ -86,10 +86,10 @@ static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_
     };
     DecodeError de = {.msg = NULL, .offset = 0, .func = UINT32_MAX};
     Module *m = NULL;
-    if (decode_module(bytes, len, &lim, &m, &de) != 0)
+    if (decode_module(bytes, len, &lim, DECODE_VALIDATE, &m, &de) != 0)
         return from_decode_error(&de);
     de.func = UINT32_MAX;
-    if (validate_module(m, &de) != 0 || (lower && lower_module(m, &de) != 0)) {
+    if (lower && lower_module(m, &de) != 0) {
         corral_error_t *e = from_decode_error(&de);
         lowered_free(m); /* tolerates a module that was never (or partly) lowered */
         module_free(m);

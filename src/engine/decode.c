@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "instr.h"
+#include "validate.h"
 
 /* The spec interpreter's wording for running out of bytes inside a section or body. */
 static const char EOS_MSG[] = "unexpected end of section or function";
 
 /* Section ids; the function, table, memory and global sections (3..6) define the index
  * spaces in ExternKind order. */
-enum { SEC_CUSTOM = 0, SEC_FUNC = 3, NSECTIONS = 13 };
+enum { SEC_CUSTOM = 0, SEC_FUNC = 3, NSECTIONS = 13, SEC_TAG = 13 };
 
 /* Canonical position of each non-custom section; datacount sits between element and code. */
 static const uint8_t section_rank[NSECTIONS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
@@ -29,7 +30,17 @@ typedef struct Dec {
     uint32_t ndefined_funcs; /* length of the function section */
     uint32_t customs_cap;
     uint32_t err_func;       /* function whose body holds the error, else UINT32_MAX */
+    unsigned flags;          /* DECODE_* */
+    /* Function bodies are decoded as the code section is read (validate_code), validated
+     * or only skimmed. A validation error waits in `pending`: a malformation found later
+     * still wins, as the spec decodes the whole module before validating it. */
+    Val *val;
+    bool skim;               /* skim the remaining bodies */
+    uint8_t pending_kind;    /* PEND_* */
+    DecodeError pending;
 } Dec;
+
+enum { PEND_NONE, PEND_HEAD, PEND_BODY, PEND_TAIL };
 
 typedef RdStatus (*SectionParser)(Dec *d, Reader *r);
 
@@ -92,13 +103,29 @@ static RD_WARN RdStatus read_s7(Reader *r, uint8_t *out)
     return RD_OK;
 }
 
+/* Value types of features Corral does not support yet: the message, or NULL. */
+static const char *later_valtype(uint8_t t)
+{
+    switch (t) {
+    case VT_V128: return "SIMD (the v128 type) is not supported yet";
+    case 0x69: return "exception handling (the exnref type) is not supported yet";
+    case 0x63:
+    case 0x64: return "typed function references (ref types) are not supported yet";
+    case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e:
+    case 0x71: case 0x72: case 0x73: case 0x74:
+        return "garbage collection (its reference types) is not supported yet";
+    default: return NULL;
+    }
+}
+
 static RD_WARN RdStatus read_valtype(Reader *r, ValType *out)
 {
     if (read_s7(r, out))
         return RD_ERR;
-    if (valtype_is_num(*out) || valtype_is_ref(*out) || *out == VT_V128)
+    if (valtype_is_num(*out) || valtype_is_ref(*out))
         return RD_OK;
-    return rd_fail_at(r, rd_off(r) - 1, "malformed value type");
+    const char *later = later_valtype(*out);
+    return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed value type");
 }
 
 static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
@@ -107,17 +134,28 @@ static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
         return RD_ERR;
     if (valtype_is_ref(*out))
         return RD_OK;
-    return rd_fail_at(r, rd_off(r) - 1, "malformed reference type");
+    const char *later = later_valtype(*out);
+    if (*out == 0x40)
+        later = "typed function references (a table initializer) are not supported yet";
+    return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed reference type");
 }
 
-/* A 1-bit unsigned LEB128 (the limits flag). */
+/* The limits flags, read as the spec reads a 1-bit unsigned LEB128. Flags of later features
+ * (shared memories, 64-bit memories and tables) are named: WebAssembly 2.0 calls them "integer
+ * too large", and so does this for 2 (shared with no maximum, invalid even with threads). */
 static RD_WARN RdStatus read_flag(Reader *r, bool *out)
 {
     uint8_t b;
     if (rd_u8(r, &b))
         return RD_ERR;
-    if ((b & 0x7f) > 1)
-        return rd_fail_at(r, rd_off(r) - 1, "integer too large");
+    if ((b & 0x7f) > 1) {
+        size_t at = rd_off(r) - 1;
+        if (b == 3)
+            return rd_fail_at(r, at, "threads (shared memory) are not supported yet");
+        if (b >= 4 && b <= 7)
+            return rd_fail_at(r, at, "memory64 (64-bit memories and tables) is not supported yet");
+        return rd_fail_at(r, at, "integer too large");
+    }
     if (b & 0x80)
         return rd_fail(r, "integer representation too long");
     *out = b == 1;
@@ -127,6 +165,7 @@ static RD_WARN RdStatus read_flag(Reader *r, bool *out)
 static RD_WARN RdStatus read_limits(Reader *r, Limits *out)
 {
     uint32_t min, max = 0;
+    out->off = (uint32_t)rd_off(r);
     if (read_flag(r, &out->has_max) || rd_u32(r, &min))
         return RD_ERR;
     if (out->has_max && rd_u32(r, &max))
@@ -325,6 +364,9 @@ static RD_WARN RdStatus read_functype(Reader *r, FuncType **out)
     uint32_t np, nr;
     if (read_s7(r, &form))
         return RD_ERR;
+    if (form == 0x4e || form == 0x4f || form == 0x50 || form == 0x5e || form == 0x5f)
+        return rd_fail_at(r, rd_off(r) - 1,
+                          "garbage collection (struct, array and recursive types) is not supported yet");
     if (form != 0x60)
         return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
     if (read_resulttype(r, &params, &np) || read_resulttype(r, &results, &nr))
@@ -365,6 +407,9 @@ static RD_WARN RdStatus read_import_desc(Reader *r, Import *im)
     case EXTERN_TABLE: return read_tabletype(r, &im->d.table);
     case EXTERN_MEMORY: return read_limits(r, &im->d.mem.lim);
     case EXTERN_GLOBAL: return read_globaltype(r, &im->d.global);
+    case 4:
+        return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception handling is "
+                                            "not supported yet)");
     default: return rd_fail_at(r, rd_off(r) - 1, "malformed import kind");
     }
 }
@@ -465,6 +510,9 @@ static RD_WARN RdStatus sec_export(Dec *d, Reader *r)
         uint8_t kind;
         if (read_name(r, &e->name) || rd_u8(r, &kind))
             return RD_ERR;
+        if (kind == 4)
+            return rd_fail_at(r, rd_off(r) - 1, "malformed export kind (a tag: exception "
+                                                "handling is not supported yet)");
         if (kind > EXTERN_GLOBAL)
             return rd_fail_at(r, rd_off(r) - 1, "malformed export kind");
         e->kind = (ExternKind)kind;
@@ -573,6 +621,61 @@ static RD_WARN RdStatus sec_datacount(Dec *d, Reader *r)
     return rd_u32(r, &d->m->datacount);
 }
 
+/* Copies an error whose message may point into its own buffer. */
+static void copy_error(DecodeError *dst, const DecodeError *src)
+{
+    *dst = *src;
+    if (src->msg == src->buf)
+        dst->msg = dst->buf;
+}
+
+static void set_pending(Dec *d, const DecodeError *e, uint8_t kind)
+{
+    copy_error(&d->pending, e);
+    d->pending_kind = kind;
+    d->skim = true;
+}
+
+/* Starts the checks of the bodies: at the code section, or at the end of a module without
+ * one. With DECODE_VALIDATE, everything before the code section is validated first. */
+static RD_WARN RdStatus start_checks(Dec *d, Reader *r, uint32_t ncodes)
+{
+    if (d->val)
+        return RD_OK;
+    /* The index spaces are complete (no later section defines any): make those of kinds
+     * that are only imported. */
+    for (int k = EXTERN_FUNC; k <= EXTERN_GLOBAL; k++)
+        if (!d->seen[SEC_FUNC + k] && space_reserve(d, r, (ExternKind)k, 0))
+            return RD_ERR;
+    d->val = validate_new(d->m);
+    if (!d->val)
+        return rd_fail(r, "out of memory");
+    /* Bodies whose count does not match the function section are only skimmed: the
+     * decoder reports the mismatch at the end. */
+    d->skim = !(d->flags & DECODE_VALIDATE) || ncodes != d->ndefined_funcs;
+    if (!(d->flags & DECODE_VALIDATE))
+        return RD_OK;
+    DecodeError e;
+    int st = validate_head(d->val, &e);
+    if (st == VAL_MALFORMED)
+        return rd_fail_at(r, e.offset, e.msg);
+    if (st == VAL_INVALID)
+        set_pending(d, &e, PEND_HEAD);
+    return RD_OK;
+}
+
+/* Decodes (and validates, or skims) body ci, whose locals were read. */
+static RD_WARN RdStatus check_body(Dec *d, Reader *r, uint32_t ci)
+{
+    DecodeError e;
+    int st = validate_code(d->val, ci, !d->skim, &e);
+    if (st == VAL_MALFORMED)
+        return rd_fail_at(r, e.offset, e.msg);
+    if (st == VAL_INVALID)
+        set_pending(d, &e, PEND_BODY);
+    return RD_OK;
+}
+
 /* Local declarations; their total must fit in u32 (the spec) and in the engine's limit.
  * The limit counts declared locals only: parameters add at most 1000 (the validator's cap
  * on a function type), so a frame stays bounded by max_locals + 1000 cells of locals. */
@@ -606,7 +709,7 @@ static RD_WARN RdStatus read_code(Dec *d, Reader *r, Code *c)
         return rd_fail_at(r, body.err_off, body.err);
     c->body_start = (uint32_t)rd_off(&body);
     c->body_end = (uint32_t)(body.end - body.base);
-    return RD_OK;
+    return check_body(d, r, (uint32_t)(c - d->m->codes));
 }
 
 static RD_WARN RdStatus sec_code(Dec *d, Reader *r)
@@ -616,6 +719,8 @@ static RD_WARN RdStatus sec_code(Dec *d, Reader *r)
     if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->codes, (void **)&m->codes))
         return RD_ERR;
     m->ncodes = n;
+    if (start_checks(d, r, n))
+        return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         d->err_func = m->nfunc_imports + i;
         if (read_code(d, r, &m->codes[i]))
@@ -695,6 +800,8 @@ static RD_WARN RdStatus read_section(Dec *d, Reader *r)
     uint32_t size;
     if (rd_u8(r, &id))
         return RD_ERR;
+    if (id == SEC_TAG)
+        return rd_fail_at(r, id_off, "exception handling (the tag section) is not supported yet");
     if (id >= NSECTIONS)
         return rd_fail_at(r, id_off, "malformed section id");
     if (id != SEC_CUSTOM) {
@@ -723,9 +830,26 @@ static RD_WARN RdStatus finish(Dec *d, Reader *r)
         return rd_fail_at(r, end, "function and code section have inconsistent lengths");
     if (m->has_datacount && m->datacount != m->ndatas)
         return rd_fail_at(r, end, "data count and data section have inconsistent lengths");
-    for (int k = EXTERN_FUNC; k <= EXTERN_GLOBAL; k++)
-        if (!d->seen[SEC_FUNC + k] && space_reserve(d, r, (ExternKind)k, 0))
-            return RD_ERR;
+    if (start_checks(d, r, 0))
+        return RD_ERR;
+    DecodeError e;
+    int st = validate_data_uses(d->val, &e);
+    if (st == VAL_MALFORMED) {
+        d->err_func = e.func;
+        return rd_fail_at(r, e.offset, e.msg);
+    }
+    bool earlier = d->pending_kind == PEND_NONE ||
+                   (d->pending_kind == PEND_BODY && e.offset < d->pending.offset);
+    if (st == VAL_INVALID && (d->flags & DECODE_VALIDATE) && earlier)
+        set_pending(d, &e, PEND_BODY);
+    if ((d->flags & DECODE_VALIDATE) && d->pending_kind != PEND_HEAD) {
+        /* Module-level checks come before the bodies': a bad data segment wins. */
+        st = validate_tail(d->val, &e);
+        if (st == VAL_MALFORMED)
+            return rd_fail_at(r, e.offset, e.msg);
+        if (st == VAL_INVALID)
+            set_pending(d, &e, PEND_TAIL);
+    }
     return RD_OK;
 }
 
@@ -737,6 +861,13 @@ static void set_error(DecodeError *err, const Reader *r, uint32_t func)
     /* After the header every read is inside a section or body: use the spec's wording. */
     if (r->err_off >= 8 && strcmp(err->msg, "unexpected end") == 0)
         err->msg = EOS_MSG;
+    /* Name the opcode: "illegal opcode ff". */
+    size_t len = (size_t)(r->end - r->base);
+    if (err->msg == instr_illegal_msg && err->offset < len) {
+        instr_describe_illegal(r->base + err->offset, len - err->offset, err->buf,
+                               sizeof err->buf);
+        err->msg = err->buf;
+    }
 }
 
 static void limits_or_defaults(const DecodeLimits *lim, DecodeLimits *out)
@@ -767,8 +898,8 @@ static RD_WARN RdStatus decode_all(Dec *d, Reader *r)
 
 /* Copies the bytes, decodes them; on failure frees everything and fills err. A NULL lim, or a
  * zero field in it, means the default limit. */
-int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, Module **out,
-                  DecodeError *err)
+int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, unsigned flags,
+                  Module **out, DecodeError *err)
 {
     *out = NULL;
     err->msg = NULL;
@@ -790,12 +921,19 @@ int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, Mod
     if (len)
         memcpy(m->bytes, bytes, len);
     m->bytes_len = len;
-    Dec d = {.m = m, .err_func = UINT32_MAX};
+    Dec d = {.m = m, .err_func = UINT32_MAX, .flags = flags};
     limits_or_defaults(lim, &d.lim);
     Reader r;
     rd_init(&r, m->bytes, len);
-    if (decode_all(&d, &r)) {
+    int failed = 1;
+    if (decode_all(&d, &r))
         set_error(err, &r, d.err_func);
+    else if (d.pending_kind != PEND_NONE)
+        copy_error(err, &d.pending);
+    else
+        failed = 0;
+    validate_delete(d.val);
+    if (failed) {
         module_free(m);
         return 1;
     }

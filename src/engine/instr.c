@@ -2,6 +2,8 @@
  * generated from opcode.def, so decoding needs no initialisation and is thread-safe. */
 #include "instr.h"
 
+#include <stdio.h>
+
 const OpInfo op_info[OP_COUNT] = {
 #define OP(e, code, name, imm, params, results, align) \
     {name, code, IMM_##imm, align, params, results},
@@ -79,10 +81,23 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
                 in->b = b;
         }
         return RD_OK;
-    case IMM_MEMARG:
+    case IMM_MEMARG: {
+        /* Flags: the alignment exponent below 64; bit 6 says a memory index follows
+         * (WebAssembly 3.0, multiple memories); 128 and more are malformed. */
+        size_t at = rd_off(r);
         if (rd_u32(r, &in->a))
             return RD_ERR;
+        if (in->a >= 0x80)
+            return rd_fail_at(r, at, "malformed memop flags");
+        if (in->a & 0x40) {
+            uint32_t mem;
+            if (rd_u32(r, &mem))
+                return RD_ERR;
+            in->a &= 0x3f;
+            in->imm = mem;
+        }
         return rd_u32(r, &in->b);
+    }
     case IMM_MEMIDX:
         return zero_byte(r);
     case IMM_I32:
@@ -116,6 +131,36 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
     return rd_fail(r, "illegal opcode");
 }
 
+/* Messages for the instructions of features not supported yet (later.def). */
+#define LATER_MSG_SIMD(n) "SIMD instruction (" n ") is not supported yet"
+#define LATER_MSG_RELAXED(n) "relaxed SIMD instruction (" n ") is not supported yet"
+#define LATER_MSG_EH(n) "exception handling (" n ") is not supported yet"
+#define LATER_MSG_TAIL(n) "tail calls (" n ") are not supported yet"
+#define LATER_MSG_FUNCREF(n) "typed function references (" n ") are not supported yet"
+#define LATER_MSG_GC(n) "garbage collection (" n ") is not supported yet"
+#define LATER_MSG_WIDE(n) "wide arithmetic (" n ") is not supported yet"
+#define LATER_MSG_THREADS(n) "threads (" n ") are not supported yet"
+
+static const struct {
+    uint32_t code;
+    const char *msg;
+} later[] = {
+#define LATER(code, name, feature) {code, LATER_MSG_##feature(name)},
+#include "later.def"
+#undef LATER
+};
+
+const char instr_illegal_msg[] = "illegal opcode";
+
+/* An opcode Corral does not decode: the later feature's message, or "illegal opcode". */
+static RdStatus unknown_opcode(Reader *r, size_t off, uint32_t code)
+{
+    for (size_t i = 0; i < sizeof later / sizeof *later; i++)
+        if (later[i].code == code)
+            return rd_fail_at(r, off, later[i].msg);
+    return rd_fail_at(r, off, instr_illegal_msg);
+}
+
 RdStatus instr_read(Reader *r, Instr *out)
 {
     out->off = rd_off(r);
@@ -127,19 +172,38 @@ RdStatus instr_read(Reader *r, Instr *out)
     if (rd_u8(r, &b))
         return RD_ERR;
     uint16_t slot = b;
-    if (b == 0xfc) {
+    if (b >= 0xfb && b <= 0xfe) {
         uint32_t sub;
         if (rd_u32(r, &sub))
             return RD_ERR;
-        if (sub >= 32)
-            return rd_fail_at(r, out->off, "illegal opcode");
+        if (b != 0xfc || sub >= 32)
+            return unknown_opcode(r, out->off, (uint32_t)b << 16 | (sub & 0xffff));
         slot = (uint16_t)(0x100 + sub);
     }
     uint16_t op1 = opcode_map[slot];
     if (op1 == 0)
-        return rd_fail_at(r, out->off, "illegal opcode");
+        return unknown_opcode(r, out->off, slot >= 0x100 ? 0xfc0000 | (slot & 0xff) : slot);
     out->op = (uint16_t)(op1 - 1);
     return read_imm(r, (Imm)op_info[out->op].imm, out);
+}
+
+void instr_describe_illegal(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    if (n == 0) {
+        snprintf(buf, cap, "%s", instr_illegal_msg);
+        return;
+    }
+    if (p[0] < 0xfb || p[0] > 0xfe || n < 2) {
+        snprintf(buf, cap, "%s %02x", instr_illegal_msg, p[0]);
+        return;
+    }
+    uint32_t sub = 0;
+    for (size_t i = 1; i < n && i < 6; i++) {
+        sub |= (uint32_t)(p[i] & 0x7f) << (7 * (i - 1));
+        if (!(p[i] & 0x80))
+            break;
+    }
+    snprintf(buf, cap, "%s %02x %u", instr_illegal_msg, p[0], (unsigned)sub);
 }
 
 uint32_t instr_br_label(const uint8_t **pos)

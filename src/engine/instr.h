@@ -26,7 +26,7 @@ typedef enum {
     IMM_LOCAL,         /* a = localidx */
     IMM_GLOBAL,        /* a = globalidx */
     IMM_TABLE,         /* a = tableidx */
-    IMM_MEMARG,        /* a = align exponent, b = offset */
+    IMM_MEMARG,        /* a = align exponent, b = offset, imm = memory index */
     IMM_MEMIDX,        /* a single zero byte (memory 0) */
     IMM_I32,           /* imm = value (sign-extended to 64 bits) */
     IMM_I64,           /* imm = value */
@@ -63,9 +63,15 @@ typedef struct Instr {
     const uint8_t *tab;  /* IMM_BR_TABLE: the label vector (already checked well-formed) */
 } Instr;
 
-/* Decodes one instruction at r. Errors: "illegal opcode", "zero byte expected",
- * "malformed reference type", LEB128 errors, "unexpected end". */
+/* Decodes one instruction at r. Errors: instr_illegal_msg ("illegal opcode"), a later
+ * feature's "... is not supported yet" (later.def), "zero byte expected", "malformed memop
+ * flags", "malformed reference type", LEB128 errors, "unexpected end". */
 RD_WARN RdStatus instr_read(Reader *r, Instr *out);
+
+extern const char instr_illegal_msg[];
+/* "illegal opcode ff" (or "illegal opcode fc 40" for a prefixed one) for the opcode bytes at
+ * p (n bytes available), for an error reported as instr_illegal_msg. */
+void instr_describe_illegal(const uint8_t *p, size_t n, char *buf, size_t cap);
 
 /* Walks a br_table's labels: call with *pos = ins->tab first; returns the next label. */
 uint32_t instr_br_label(const uint8_t **pos);

@@ -45,6 +45,7 @@ uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults
 typedef struct Limits {
     uint64_t min, max; /* max valid only when has_max */
     bool has_max;
+    uint32_t off;      /* byte offset of the limits in the module (for error messages) */
 } Limits;
 
 typedef struct TableType {
@@ -212,12 +213,17 @@ typedef struct DecodeError {
     char buf[160];
 } DecodeError;
 
-/* decode.c: parses bytes (copied) into a fresh Module. Returns 0 or fills err. */
-int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, Module **out,
-                  DecodeError *err) __attribute__((warn_unused_result));
+/* decode_module flags. */
+enum {
+    DECODE_VALIDATE = 1, /* also validate (validate.h), as the sections are read */
+};
+
+/* decode.c: parses bytes (copied) into a fresh Module, decoding every function body as the
+ * code section is read (and validating everything with DECODE_VALIDATE). Returns 0, or 1 with
+ * err filled; the first malformation wins over any validation error. */
+int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, unsigned flags,
+                  Module **out, DecodeError *err) __attribute__((warn_unused_result));
 void module_free(Module *m);
 
-/* validate.c: the spec's validation of the whole module, bodies included. */
-int validate_module(const Module *m, DecodeError *err) __attribute__((warn_unused_result));
 
 #endif

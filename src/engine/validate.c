@@ -20,6 +20,10 @@
 #define MAX_DEPTH (1u << 20)
 #define MAX_ARITY 1000u
 
+/* Bodies with at most this many locals get a flat array of local types (one byte each);
+ * bigger ones use a binary search over the run-length declarations. */
+#define FLAT_LOCALS (1u << 16)
+
 #define VT_UNKNOWN 0 /* any type: popped from the polymorphic stack of unreachable code */
 #define MAX_PAGES 65536u
 
@@ -36,6 +40,11 @@ typedef struct Frame {
     bool unreachable;
 } Frame;
 
+/* A memory.init or data.drop seen before the data section's length is known. */
+typedef struct DataUse {
+    uint32_t off, func, idx;
+} DataUse;
+
 typedef struct Val {
     const Module *m;
     DecodeError *err;
@@ -51,6 +60,11 @@ typedef struct Val {
     const Code *code;
     uint64_t *decl_end;
     uint32_t cap_decls;
+    ValType *ltypes; /* every local's type (params first) when there are at most FLAT_LOCALS */
+    uint32_t nltypes, cap_ltypes;
+    bool flat;       /* ltypes is in use for the current body */
+    DataUse *uses;   /* memory.init and data.drop in a module without a data count section */
+    uint32_t nuses, cap_uses;
     uint8_t *refs;  /* bitmap over function indices: C.refs */
     uint32_t body;  /* index in m->codes of the body being checked */
     bool malformed; /* the error is one the spec's decoder reports (binary format) */
@@ -524,6 +538,12 @@ static VStatus op_select_t(Val *v, const Instr *in)
 
 static V_WARN VStatus local_type(Val *v, uint32_t idx, ValType *out)
 {
+    if (v->flat) {
+        if (idx >= v->nltypes)
+            return fail_idx(v, v->off, "unknown local", idx);
+        *out = v->ltypes[idx];
+        return V_OK;
+    }
     if (idx < v->nparams) {
         *out = v->params[idx];
         return V_OK;
@@ -647,23 +667,39 @@ static VStatus chk_memory(Val *v, const Instr *in)
 
 static VStatus chk_memarg(Val *v, const Instr *in)
 {
-    if (chk_memory(v, in))
-        return V_ERR;
+    if (in->imm >= v->m->nmems)
+        return fail_idx(v, in->off, "unknown memory", (uint32_t)in->imm);
     if (in->a > op_info[in->op].align)
         return fail(v, in->off, "alignment must not be larger than natural");
     return V_OK;
 }
 
-/* memory.init and data.drop need the data count section (bodies precede the data). That
- * is checked last: modules converted from text may lack the section when they have no data,
- * and the spec tests then expect "unknown data segment". */
+/* Without a data count section, whether memory.init and data.drop are malformed ("data
+ * count section required") or name an unknown segment depends on the data section, which
+ * follows the bodies: each use is noted and judged by validate_data_uses. Modules converted
+ * from text lack the section when they have no data, and the spec tests then expect
+ * "unknown data segment". */
+static VStatus note_data_use(Val *v, const Instr *in)
+{
+    if (v->nuses == v->cap_uses) {
+        uint32_t cap = v->cap_uses ? v->cap_uses * 2 : 8;
+        DataUse *p = realloc(v->uses, (size_t)cap * sizeof *p);
+        if (!p)
+            return fail(v, in->off, "out of memory");
+        v->uses = p;
+        v->cap_uses = cap;
+    }
+    v->uses[v->nuses++] = (DataUse){(uint32_t)in->off, v->func, in->a};
+    return V_OK;
+}
+
 static VStatus chk_data(Val *v, const Instr *in)
 {
     const Module *m = v->m;
-    if (in->a >= m->ndatas || (m->has_datacount && in->a >= m->datacount))
-        return fail_idx(v, in->off, "unknown data segment", in->a);
     if (!m->has_datacount)
-        return malformed(v, in->off, "data count section required");
+        return note_data_use(v, in);
+    if (in->a >= m->datacount)
+        return fail_idx(v, in->off, "unknown data segment", in->a);
     return V_OK;
 }
 
@@ -743,6 +779,8 @@ static const Handler handlers[OP_COUNT] = {
     [OP_TABLE_FILL] = op_table_fill,
 };
 
+static void build_fast(void);
+
 static void build_sigs(void)
 {
     for (int op = 0; op < OP_COUNT; op++) {
@@ -752,6 +790,7 @@ static void build_sigs(void)
         sigs[op].np = letters_to_types(op_info[op].params, sigs[op].p, sizeof sigs[op].p);
         sigs[op].nr = letters_to_types(op_info[op].results, sigs[op].r, sizeof sigs[op].r);
     }
+    build_fast();
 }
 
 static V_WARN VStatus op_fixed(Val *v, const Instr *in)
@@ -764,6 +803,213 @@ static V_WARN VStatus op_fixed(Val *v, const Instr *in)
     if (pop_types(v, s->p, s->np))
         return V_ERR;
     return push_types(v, s->r, s->nr);
+}
+
+/* ---- the fast path: the instructions that make up most code, typed inline ---- */
+
+/* How run_body_fast handles an opcode byte. Anything with an immediate it cannot take in one
+ * short step (a long LEB128, a memory index) goes through instr_read and the tables above,
+ * so the two paths accept and reject exactly the same bytes. */
+typedef enum {
+    FK_GENERIC = 0,
+    FK_PLAIN,     /* no immediate, fixed signature (numeric instructions, nop) */
+    FK_MEM,       /* memarg, fixed signature (loads and stores) */
+    FK_LOCAL_GET,
+    FK_LOCAL_SET,
+    FK_LOCAL_TEE,
+    FK_GLOBAL_GET,
+    FK_I32_CONST,
+    FK_I64_CONST,
+    FK_CALL,
+    FK_BR,
+    FK_BR_IF,
+    FK_BLOCK,     /* block, loop, if */
+    FK_END,
+    FK_DROP,
+} FastKind;
+
+typedef struct Fast {
+    uint8_t kind;  /* FastKind */
+    uint8_t np, nr;
+    uint8_t align; /* FK_MEM: natural alignment */
+    ValType p[2], r;
+    uint16_t op;
+} Fast;
+
+static Fast fast[256];
+
+static void build_fast(void)
+{
+    static const struct {
+        uint8_t code, kind;
+    } special[] = {
+        {0x20, FK_LOCAL_GET}, {0x21, FK_LOCAL_SET}, {0x22, FK_LOCAL_TEE}, {0x23, FK_GLOBAL_GET},
+        {0x41, FK_I32_CONST}, {0x42, FK_I64_CONST}, {0x10, FK_CALL},      {0x0c, FK_BR},
+        {0x0d, FK_BR_IF},     {0x02, FK_BLOCK},     {0x03, FK_BLOCK},     {0x04, FK_BLOCK},
+        {0x0b, FK_END},       {0x1a, FK_DROP},
+    };
+    for (int op = 0; op < OP_COUNT; op++) {
+        const OpInfo *oi = &op_info[op];
+        const Sig *sg = &sigs[op];
+        if (oi->code >= 0x100 || !oi->params || sg->np > 2 || sg->nr > 1)
+            continue;
+        if (oi->imm != IMM_NONE && oi->imm != IMM_MEMARG)
+            continue;
+        Fast *f = &fast[oi->code];
+        f->kind = oi->imm == IMM_NONE ? FK_PLAIN : FK_MEM;
+        f->np = sg->np;
+        f->nr = sg->nr;
+        f->align = oi->align;
+        memcpy(f->p, sg->p, sg->np);
+        f->r = sg->nr ? sg->r[0] : 0;
+        f->op = (uint16_t)op;
+    }
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        fast[special[i].code].kind = special[i].kind;
+    for (int op = 0; op < OP_COUNT; op++)
+        if (op_info[op].code < 0x100)
+            fast[op_info[op].code].op = (uint16_t)op;
+}
+
+/* An unsigned LEB128 of at most 4 bytes (any such encoding is a valid u32) inside [p, end):
+ * stores it and returns the byte after it, or NULL (longer, or cut off by end). */
+static inline const uint8_t *leb4(const uint8_t *p, const uint8_t *end, uint32_t *out)
+{
+    uint32_t x = 0;
+    for (unsigned i = 0; i < 4 && p + i < end; i++) {
+        x |= (uint32_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *out = x;
+            return p + i + 1;
+        }
+    }
+    return NULL;
+}
+
+/* The end of a signed LEB128 of at most n bytes (always in range when n * 7 < width). */
+static inline const uint8_t *skip_leb(const uint8_t *p, const uint8_t *end, unsigned n)
+{
+    for (unsigned i = 0; i < n && p + i < end; i++)
+        if (!(p[i] & 0x80))
+            return p + i + 1;
+    return NULL;
+}
+
+static inline V_WARN VStatus fast_push(Val *v, ValType t)
+{
+    if (v->nvals < v->cap_vals) {
+        v->vals[v->nvals++] = t;
+        return V_OK;
+    }
+    return push(v, t);
+}
+
+/* Pops f's params and pushes its result, comparing the top of the stack at once. */
+static inline V_WARN VStatus fast_sig(Val *v, const Fast *f)
+{
+    uint32_t n = v->nvals;
+    if (n - v->ctrl[v->nctrl - 1].height >= f->np && n < v->cap_vals) {
+        const ValType *top = v->vals + n;
+        if ((f->np < 1 || top[-1] == f->p[f->np - 1]) && (f->np < 2 || top[-2] == f->p[0])) {
+            n -= f->np;
+            if (f->nr)
+                v->vals[n++] = f->r;
+            v->nvals = n;
+            return V_OK;
+        }
+    }
+    const Sig *sg = &sigs[f->op];
+    if (pop_types(v, sg->p, sg->np))
+        return V_ERR;
+    return push_types(v, sg->r, sg->nr);
+}
+
+/* One instruction at p by the fast path. Returns the byte after it, p itself when the
+ * instruction needs the generic path, or NULL on a validation error. */
+static const uint8_t *fast_step(Val *v, const uint8_t *p, const uint8_t *end)
+{
+    const Fast *f = &fast[*p];
+    const uint8_t *q;
+    uint32_t x;
+    ValType t;
+    Instr in;
+    switch ((FastKind)f->kind) {
+    case FK_GENERIC:
+        return p;
+    case FK_PLAIN:
+        return fast_sig(v, f) ? NULL : p + 1;
+    case FK_MEM:
+        if (p + 1 >= end || p[1] >= 0x40 || !(q = leb4(p + 2, end, &x)))
+            return p; /* a long alignment, a memory index, or a long offset */
+        if (!v->m->nmems) {
+            (void)fail_idx(v, v->off, "unknown memory", 0);
+            return NULL;
+        }
+        if (p[1] > f->align) {
+            (void)fail(v, v->off, "alignment must not be larger than natural");
+            return NULL;
+        }
+        return fast_sig(v, f) ? NULL : q;
+    case FK_LOCAL_GET:
+        if (!(q = leb4(p + 1, end, &x)))
+            return p;
+        return local_type(v, x, &t) || fast_push(v, t) ? NULL : q;
+    case FK_LOCAL_SET:
+    case FK_LOCAL_TEE:
+        if (!(q = leb4(p + 1, end, &x)))
+            return p;
+        if (local_type(v, x, &t))
+            return NULL;
+        if (v->nvals > v->ctrl[v->nctrl - 1].height && v->vals[v->nvals - 1] == t) {
+            v->nvals -= f->kind == FK_LOCAL_SET;
+            return q;
+        }
+        if (pop_expect(v, t) || (f->kind == FK_LOCAL_TEE && push(v, t)))
+            return NULL;
+        return q;
+    case FK_GLOBAL_GET: {
+        const GlobalType *g = NULL;
+        if (!(q = leb4(p + 1, end, &x)))
+            return p;
+        return global(v, x, &g) || fast_push(v, g->type) ? NULL : q;
+    }
+    case FK_I32_CONST:
+        if (!(q = skip_leb(p + 1, end, 4)))
+            return p;
+        return fast_push(v, VT_I32) ? NULL : q;
+    case FK_I64_CONST:
+        if (!(q = skip_leb(p + 1, end, 9)))
+            return p;
+        return fast_push(v, VT_I64) ? NULL : q;
+    case FK_CALL:
+        if (!(q = leb4(p + 1, end, &x)))
+            return p;
+        if (x >= v->m->nfuncs) {
+            (void)fail_idx(v, v->off, "unknown function", x);
+            return NULL;
+        }
+        return call_type(v, v->m->types[v->m->func_types[x]]) ? NULL : q;
+    case FK_BR:
+    case FK_BR_IF:
+        if (!(q = leb4(p + 1, end, &x)))
+            return p;
+        in.off = v->off;
+        in.a = x;
+        return (f->kind == FK_BR ? op_br : op_br_if)(v, &in) ? NULL : q;
+    case FK_BLOCK:
+        if (p + 1 >= end || (p[1] & 0x80))
+            return p;
+        in.op = f->op;
+        in.off = v->off;
+        in.blocktype = rd_sext7(p[1]);
+        return (f->op == OP_IF ? op_if : op_block)(v, &in) ? NULL : p + 2;
+    case FK_END:
+        in.off = v->off;
+        return op_end(v, &in) ? NULL : p + 1;
+    case FK_DROP:
+        return op_drop(v, &in) ? NULL : p + 1;
+    }
+    return p;
 }
 
 /* ---- function bodies ---- */
@@ -798,6 +1044,35 @@ static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler ot
     return rd_eof(r) ? V_OK : malformed(v, rd_off(r), "section size mismatch");
 }
 
+/* run_body for validation: the fast path where it applies, the generic one elsewhere. */
+static V_WARN VStatus run_body_fast(Val *v, Reader *r)
+{
+    const uint8_t *end = r->end;
+    while (v->nctrl > 0) {
+        const uint8_t *p = r->p;
+        if (p < end) {
+            v->off = rd_off(r);
+            const uint8_t *q = fast_step(v, p, end);
+            if (!q)
+                return V_ERR;
+            if (q != p) {
+                r->p = q;
+                continue;
+            }
+        }
+        Instr in;
+        if (rd_eof(r))
+            return missing_end(v, v->code);
+        if (instr_read(r, &in))
+            return malformed(v, r->err_off, r->err);
+        v->off = in.off;
+        Handler h = handlers[in.op] ? handlers[in.op] : op_fixed;
+        if (h(v, &in))
+            return V_ERR;
+    }
+    return rd_eof(r) ? V_OK : malformed(v, rd_off(r), "section size mismatch");
+}
+
 static V_WARN VStatus setup_locals(Val *v, const Code *c, const FuncType *t)
 {
     v->params = ft_params(t);
@@ -812,6 +1087,24 @@ static V_WARN VStatus setup_locals(Val *v, const Code *c, const FuncType *t)
     uint64_t sum = 0;
     for (uint32_t i = 0; i < c->ndecls; i++)
         v->decl_end[i] = sum += c->decls[i].count;
+    uint64_t total = sum + t->nparams;
+    v->flat = total <= FLAT_LOCALS;
+    if (!v->flat)
+        return V_OK;
+    if (total > v->cap_ltypes) {
+        ValType *p = realloc(v->ltypes, FLAT_LOCALS);
+        if (!p)
+            return fail(v, c->size_off, "out of memory");
+        v->ltypes = p;
+        v->cap_ltypes = FLAT_LOCALS;
+    }
+    memcpy(v->ltypes, v->params, t->nparams);
+    ValType *out = v->ltypes + t->nparams;
+    for (uint32_t i = 0; i < c->ndecls; i++) {
+        memset(out, c->decls[i].type, c->decls[i].count);
+        out += c->decls[i].count;
+    }
+    v->nltypes = (uint32_t)total;
     return V_OK;
 }
 
@@ -844,12 +1137,13 @@ static V_WARN VStatus validate_body(Val *v, uint32_t code_idx)
         return V_ERR;
     if (setup_locals(v, &m->codes[code_idx], t))
         return V_ERR;
-    return run_body(v, &r, handlers, op_fixed);
+    return run_body_fast(v, &r);
 }
 
-/* ---- after a validation error: the spec decodes the whole module before validating any
- * of it, so a malformation in this or a later body takes precedence. Only the block
- * structure and what the decoder checks are followed here. ---- */
+/* ---- skimming: a body read for what the spec's decoder checks only (block structure, data
+ * count, select types), for a module that is not validated or already has a validation
+ * error: the spec decodes the whole module before validating any of it, so a malformation
+ * in a later body still takes precedence. ---- */
 
 static VStatus skim_block(Val *v, const Instr *in)
 {
@@ -876,12 +1170,9 @@ static VStatus skim_select_t(Val *v, const Instr *in)
     return in->a == 0 || valtype_ok(in->b) ? V_OK : malformed(v, in->off, "malformed value type");
 }
 
-/* As in chk_data: only for a segment that exists, as modules converted from text expect. */
 static VStatus skim_data(Val *v, const Instr *in)
 {
-    if (!v->m->has_datacount && in->a < v->m->ndatas)
-        return malformed(v, in->off, "data count section required");
-    return V_OK;
+    return v->m->has_datacount ? V_OK : note_data_use(v, in);
 }
 
 static const Handler skim_handlers[OP_COUNT] = {
@@ -889,22 +1180,6 @@ static const Handler skim_handlers[OP_COUNT] = {
     [OP_ELSE] = skim_else,        [OP_END] = skim_end,        [OP_SELECT_T] = skim_select_t,
     [OP_MEMORY_INIT] = skim_data, [OP_DATA_DROP] = skim_data,
 };
-
-/* Replaces the validation error in v->err by the first malformation of bodies from `from`. */
-static void prefer_malformed(Val *v, uint32_t from)
-{
-    DecodeError saved = *v->err;
-    for (uint32_t i = from; i < v->m->ncodes; i++) {
-        Reader r;
-        v->malformed = false;
-        if (begin_body(v, i, single_types, 0, &r) || run_body(v, &r, skim_handlers, NULL)) {
-            if (v->malformed)
-                return;
-            break;
-        }
-    }
-    *v->err = saved; /* saved.msg may point at err->buf, whose text is restored with it */
-}
 
 /* ---- constant expressions ---- */
 
@@ -931,6 +1206,14 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
             return fail_idx(v, in->off, "unknown global", in->a);
         *out = m->globals[in->a].type.type;
         return m->globals[in->a].type.mut ? fail(v, in->off, "constant expression required") : V_OK;
+    case OP_I32_ADD:
+    case OP_I32_SUB:
+    case OP_I32_MUL:
+    case OP_I64_ADD:
+    case OP_I64_SUB:
+    case OP_I64_MUL:
+        return fail(v, in->off, "constant expression required (extended constant expressions "
+                                "are not supported yet)");
     default:
         return fail(v, in->off, "constant expression required");
     }
@@ -1020,9 +1303,9 @@ static size_t name_off(const Module *m, Name n)
 static V_WARN VStatus check_limits(Val *v, const Limits *l, uint64_t range, const char *msg)
 {
     if (l->min > range || (l->has_max && l->max > range))
-        return fail(v, 0, msg);
+        return fail(v, l->off, msg);
     if (l->has_max && l->min > l->max)
-        return fail(v, 0, "size minimum must not be greater than maximum");
+        return fail(v, l->off, "size minimum must not be greater than maximum");
     return V_OK;
 }
 
@@ -1066,8 +1349,6 @@ static V_WARN VStatus check_imports(Val *v)
 static V_WARN VStatus check_funcs(Val *v)
 {
     const Module *m = v->m;
-    if (m->ncodes != m->nfuncs - m->nfunc_imports || m->nfunc_imports > m->nfuncs)
-        return fail(v, 0, "function and code section have inconsistent lengths");
     for (uint32_t i = 0; i < m->nfuncs; i++)
         if (m->func_types[i] >= m->ntypes)
             return fail_idx(v, 0, "unknown type", m->func_types[i]);
@@ -1083,7 +1364,9 @@ static V_WARN VStatus check_tables_mems(Val *v)
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
         if (check_mem_type(v, &m->mems[i]))
             return V_ERR;
-    return m->nmems > 1 ? fail(v, 0, "multiple memories") : V_OK;
+    if (m->nmems > 1)
+        return fail(v, m->mems[1].lim.off, "multiple memories (memory 1) are not supported yet");
+    return V_OK;
 }
 
 static V_WARN VStatus check_globals(Val *v)
@@ -1109,12 +1392,18 @@ static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
     return t == s->type ? V_OK : mismatch(v);
 }
 
-static V_WARN VStatus check_segments(Val *v)
+static V_WARN VStatus check_elems(Val *v)
 {
     const Module *m = v->m;
     for (uint32_t i = 0; i < m->nelems; i++)
         if (check_elem(v, &m->elems[i]))
             return V_ERR;
+    return V_OK;
+}
+
+static V_WARN VStatus check_datas(Val *v)
+{
+    const Module *m = v->m;
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const DataSeg *d = &m->datas[i];
         if (d->mode != SEG_ACTIVE)
@@ -1186,32 +1475,95 @@ static V_WARN VStatus check_exports(Val *v)
     return s;
 }
 
-static V_WARN VStatus check_module(Val *v)
-{
-    if (check_types(v) || check_imports(v) || check_funcs(v) || check_tables_mems(v))
-        return V_ERR;
-    if (collect_refs(v) || check_globals(v) || check_segments(v) || check_start(v) ||
-        check_exports(v))
-        return V_ERR;
-    for (uint32_t i = 0; i < v->m->ncodes; i++)
-        if (validate_body(v, i))
-            return V_ERR;
-    return V_OK;
-}
+/* ---- the validator's interface to the decoder ---- */
 
-int validate_module(const Module *m, DecodeError *err)
+Val *validate_new(const Module *m)
 {
     call_once(&sigs_once, build_sigs);
-    Val v = {.m = m, .err = err, .func = UINT32_MAX};
+    Val *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->m = m;
+    v->func = UINT32_MAX;
+    return v;
+}
+
+void validate_delete(Val *v)
+{
+    if (!v)
+        return;
+    free(v->vals);
+    free(v->ctrl);
+    free(v->decl_end);
+    free(v->ltypes);
+    free(v->refs);
+    free(v->uses);
+    free(v);
+}
+
+static void reset_err(Val *v, DecodeError *err)
+{
+    v->err = err;
+    v->func = UINT32_MAX;
+    v->malformed = false;
     err->msg = NULL;
     err->offset = 0;
     err->func = UINT32_MAX;
-    VStatus s = check_module(&v);
-    if (s && !v.malformed)
-        prefer_malformed(&v, v.body);
-    free(v.vals);
-    free(v.ctrl);
-    free(v.decl_end);
-    free(v.refs);
-    return s;
+}
+
+int validate_head(Val *v, DecodeError *err)
+{
+    reset_err(v, err);
+    if (check_types(v) || check_imports(v) || check_funcs(v) || check_tables_mems(v))
+        return VAL_INVALID;
+    if (collect_refs(v) || check_globals(v) || check_elems(v) || check_start(v) ||
+        check_exports(v))
+        return v->malformed ? VAL_MALFORMED : VAL_INVALID;
+    return VAL_OK;
+}
+
+static V_WARN VStatus skim_body(Val *v, uint32_t code_idx)
+{
+    Reader r;
+    return begin_body(v, code_idx, single_types, 0, &r) || run_body(v, &r, skim_handlers, NULL);
+}
+
+int validate_code(Val *v, uint32_t code_idx, bool full, DecodeError *err)
+{
+    reset_err(v, err);
+    if (!full)
+        return skim_body(v, code_idx) ? (v->malformed ? VAL_MALFORMED : VAL_INVALID) : VAL_OK;
+    if (!validate_body(v, code_idx))
+        return VAL_OK;
+    if (v->malformed)
+        return VAL_MALFORMED;
+    /* A malformation further on in the same body wins over the validation error. */
+    DecodeError saved = *err; /* saved.msg may point at err->buf: restored with it */
+    if (skim_body(v, code_idx) && v->malformed)
+        return VAL_MALFORMED;
+    *err = saved;
+    return VAL_INVALID;
+}
+
+int validate_data_uses(Val *v, DecodeError *err)
+{
+    reset_err(v, err);
+    for (uint32_t i = 0; i < v->nuses; i++) {
+        if (v->uses[i].idx < v->m->ndatas) {
+            v->func = v->uses[i].func;
+            (void)malformed(v, v->uses[i].off, "data count section required");
+            return VAL_MALFORMED;
+        }
+    }
+    if (!v->nuses)
+        return VAL_OK;
+    v->func = v->uses[0].func;
+    (void)fail_idx(v, v->uses[0].off, "unknown data segment", v->uses[0].idx);
+    return VAL_INVALID;
+}
+
+int validate_tail(Val *v, DecodeError *err)
+{
+    reset_err(v, err);
+    return check_datas(v) ? (v->malformed ? VAL_MALFORMED : VAL_INVALID) : VAL_OK;
 }

@@ -39,7 +39,7 @@ RdStatus rd_sub(Reader *r, size_t n, Reader *out)
     return RD_OK;
 }
 
-RdStatus rd_u8(Reader *r, uint8_t *out)
+RdStatus rd_u8_slow(Reader *r, uint8_t *out)
 {
     if (r->p >= r->end)
         return rd_fail(r, "unexpected end");
@@ -89,7 +89,7 @@ static RdStatus read_leb(Reader *r, unsigned bits, bool is_signed, uint64_t *out
     return RD_OK;
 }
 
-RdStatus rd_u32(Reader *r, uint32_t *out)
+RdStatus rd_u32_slow(Reader *r, uint32_t *out)
 {
     uint64_t v;
     if (read_leb(r, 32, false, &v))
@@ -98,7 +98,7 @@ RdStatus rd_u32(Reader *r, uint32_t *out)
     return RD_OK;
 }
 
-RdStatus rd_s32(Reader *r, int32_t *out)
+RdStatus rd_s32_slow(Reader *r, int32_t *out)
 {
     uint64_t v;
     if (read_leb(r, 32, true, &v))
@@ -107,7 +107,7 @@ RdStatus rd_s32(Reader *r, int32_t *out)
     return RD_OK;
 }
 
-RdStatus rd_s33(Reader *r, int64_t *out)
+RdStatus rd_s33_slow(Reader *r, int64_t *out)
 {
     uint64_t v;
     if (read_leb(r, 33, true, &v))
@@ -116,7 +116,7 @@ RdStatus rd_s33(Reader *r, int64_t *out)
     return RD_OK;
 }
 
-RdStatus rd_s64(Reader *r, int64_t *out)
+RdStatus rd_s64_slow(Reader *r, int64_t *out)
 {
     uint64_t v;
     if (read_leb(r, 64, true, &v))

@@ -34,11 +34,72 @@ static inline size_t rd_off(const Reader *r) { return (size_t)(r->p - r->base); 
 static inline size_t rd_left(const Reader *r) { return (size_t)(r->end - r->p); }
 static inline bool rd_eof(const Reader *r) { return r->p >= r->end; }
 
-RD_WARN RdStatus rd_u8(Reader *r, uint8_t *out);
-RD_WARN RdStatus rd_u32(Reader *r, uint32_t *out);  /* unsigned LEB128, <= 5 bytes */
-RD_WARN RdStatus rd_s32(Reader *r, int32_t *out);   /* signed LEB128, <= 5 bytes */
-RD_WARN RdStatus rd_s33(Reader *r, int64_t *out);   /* signed 33-bit (block types) */
-RD_WARN RdStatus rd_s64(Reader *r, int64_t *out);   /* signed LEB128, <= 10 bytes */
+/* The LEB128 reads have an inline path for the one-byte encodings that make up most of
+ * any module, and an out-of-line one (reader.c) for the rest and for errors. */
+RD_WARN RdStatus rd_u8_slow(Reader *r, uint8_t *out);
+RD_WARN RdStatus rd_u32_slow(Reader *r, uint32_t *out);
+RD_WARN RdStatus rd_s32_slow(Reader *r, int32_t *out);
+RD_WARN RdStatus rd_s33_slow(Reader *r, int64_t *out);
+RD_WARN RdStatus rd_s64_slow(Reader *r, int64_t *out);
+
+/* A one-byte LEB128 at the cursor (continuation bit clear), or -1. */
+static inline int rd_leb1(const Reader *r)
+{
+    return r->p < r->end && !(*r->p & 0x80) ? *r->p : -1;
+}
+
+/* The 7 bits of a one-byte signed LEB128, sign-extended. */
+static inline int64_t rd_sext7(int b) { return (int64_t)(int8_t)(uint8_t)(b << 1) >> 1; }
+
+static inline RD_WARN RdStatus rd_u8(Reader *r, uint8_t *out)
+{
+    if (r->p < r->end) {
+        *out = *r->p++;
+        return RD_OK;
+    }
+    return rd_u8_slow(r, out);
+}
+
+static inline RD_WARN RdStatus rd_u32(Reader *r, uint32_t *out) /* unsigned, <= 5 bytes */
+{
+    int b = rd_leb1(r);
+    if (b < 0)
+        return rd_u32_slow(r, out);
+    r->p++;
+    *out = (uint32_t)b;
+    return RD_OK;
+}
+
+static inline RD_WARN RdStatus rd_s32(Reader *r, int32_t *out) /* signed, <= 5 bytes */
+{
+    int b = rd_leb1(r);
+    if (b < 0)
+        return rd_s32_slow(r, out);
+    r->p++;
+    *out = (int32_t)rd_sext7(b);
+    return RD_OK;
+}
+
+static inline RD_WARN RdStatus rd_s33(Reader *r, int64_t *out) /* signed 33-bit (block types) */
+{
+    int b = rd_leb1(r);
+    if (b < 0)
+        return rd_s33_slow(r, out);
+    r->p++;
+    *out = rd_sext7(b);
+    return RD_OK;
+}
+
+static inline RD_WARN RdStatus rd_s64(Reader *r, int64_t *out) /* signed, <= 10 bytes */
+{
+    int b = rd_leb1(r);
+    if (b < 0)
+        return rd_s64_slow(r, out);
+    r->p++;
+    *out = rd_sext7(b);
+    return RD_OK;
+}
+
 RD_WARN RdStatus rd_u64(Reader *r, uint64_t *out);  /* unsigned LEB128, <= 10 bytes */
 RD_WARN RdStatus rd_f32(Reader *r, uint32_t *out_bits);
 RD_WARN RdStatus rd_f64(Reader *r, uint64_t *out_bits);

@@ -285,21 +285,21 @@ t validate-dashdash 0 '' '' validate -- arith.wasm
 run validate-operand-mismatch 1 validate invalid-operand.wasm
 fixture invalid-operand.wasm 39 6a i32.add
 expect stdout ''
-expect stderr '=invalid-operand.wasm: 0x000027: type mismatch in func 1'
+expect stderr '=invalid-operand.wasm: 0x000027: func 1: type mismatch'
 end_case
 # invalid-result: func 0 is 42 01 (i64.const 1) at 0x18, then 0b (end) at 0x1a, where the
 # i64 meets the declared i32 result.
 run validate-result-mismatch 1 validate invalid-result.wasm
 fixture invalid-result.wasm 26 0b end
 expect stdout ''
-expect stderr '=invalid-result.wasm: 0x00001a: type mismatch in func 0'
+expect stderr '=invalid-result.wasm: 0x00001a: func 0: type mismatch'
 end_case
 # invalid-local: func 2 (after the import and one empty function) declares one i64 local
 # (01 7e at 0x2a); 20 05 (local.get 5) at 0x2c names a local past param 0 and local 1.
 run validate-unknown-local 1 validate invalid-local.wasm
 fixture invalid-local.wasm 44 20 local.get
 expect stdout ''
-expect stderr '=invalid-local.wasm: 0x00002c: unknown local 5 in func 2'
+expect stderr '=invalid-local.wasm: 0x00002c: func 2: unknown local 5'
 end_case
 
 # The header: "\0asm" at 0, version 1 as a u32 at 4.
@@ -333,17 +333,17 @@ t validate-text-blank 1 '' "=text-blank.wat: $text_msg" validate text-blank.wat
 t validate-missing 1 '' '=corral: missing.wasm: No such file or directory' validate missing.wasm
 t validate-directory 1 '' '=corral: .: is a directory' validate .
 # Every file is checked; only the invalid one is reported, and the status says so.
-t validate-mixed 1 '' '=invalid-result.wasm: 0x00001a: type mismatch in func 0' \
+t validate-mixed 1 '' '=invalid-result.wasm: 0x00001a: func 0: type mismatch' \
     validate arith.wasm invalid-result.wasm traps.wasm
 t validate-mixed-verbose 1 $'=arith.wasm: valid\ntraps.wasm: valid' \
-    '=invalid-result.wasm: 0x00001a: type mismatch in func 0' \
+    '=invalid-result.wasm: 0x00001a: func 0: type mismatch' \
     validate -v arith.wasm invalid-result.wasm traps.wasm
 
 # Modules that are not regular files: standard input as "-" or /dev/stdin, a pipe, a FIFO.
 stdin_from=$out/arith.wasm t validate-stdin 0 '=<stdin>: valid' '' validate -v -
 stdin_from=$out/arith.wasm t validate-dev-stdin 0 '=/dev/stdin: valid' '' validate -v /dev/stdin
 stdin_from=$out/invalid-result.wasm t validate-stdin-invalid 1 '' \
-    '=<stdin>: 0x00001a: type mismatch in func 0' validate -
+    '=<stdin>: 0x00001a: func 0: type mismatch' validate -
 stdin_from=$out/source.wat t validate-stdin-text 1 '' "=<stdin>: $text_msg" validate -
 # stdin read twice: the second read finds it at its end, an empty module
 stdin_from=$out/arith.wasm t validate-stdin-twice 1 '=<stdin>: valid' \
@@ -529,7 +529,7 @@ t run-text-paren 1 '' "=corral: text-paren.wat: $text_msg" run text-paren.wat
 t run-bad-magic 1 '' '=corral: bad-magic.wasm: 0x000000: magic header not detected' \
     run bad-magic.wasm --invoke f
 t run-empty 1 '' '=corral: empty.wasm: 0x000000: unexpected end' run empty.wasm
-t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: type mismatch in func 1' \
+t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: func 1: type mismatch' \
     run invalid-operand.wasm --invoke f
 t run-missing 1 '' '=corral: missing.wasm: No such file or directory' run missing.wasm --invoke f
 t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
@@ -834,6 +834,21 @@ t wast-text 1 '' \
     wast script.wast
 t wast-no-commands 1 '' '=corral: no-commands.json: not a wast2json script (no "commands" array)' \
     wast no-commands.json
+
+# ---- decoding: memop flags of WebAssembly 3.0 and features not supported yet (issue 10) ----
+# i32.load with flags 0x42: alignment 4, and bit 6 says the memory index 0 follows.
+printf '\x00asm\x01\x00\x00\x00\x01\x05\x01\x60\x00\x01\x7f\x03\x02\x01\x00\x05\x03\x01\x00\x01\x07\x08\x01\x04load\x00\x00\x0a\x0a\x01\x08\x00\x41\x00\x28\x42\x00\x00\x0b' \
+    >"$out/memidx.wasm"
+t memarg-memory-index 0 '=0' '' run memidx.wasm --invoke load
+# A SIMD instruction in function 1 (after an import): the feature, instruction, offset and
+# function are named.
+printf '\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x02\x07\x01\x01m\x01f\x00\x00\x03\x02\x01\x00\x0a\x08\x01\x06\x00\xfd\x0f\x1a\x0b\x0b' \
+    >"$out/simd.wasm"
+t unsupported-simd 1 '' '=simd.wasm: 0x000020: func 1: SIMD instruction (i8x16.splat) is not supported yet' \
+    validate simd.wasm
+t unsupported-simd-run 1 '' \
+    '=corral: simd.wasm: 0x000020: func 1: SIMD instruction (i8x16.splat) is not supported yet' \
+    run simd.wasm
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
