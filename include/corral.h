@@ -104,7 +104,17 @@ CORRAL_API void corral_error_delete(corral_error_t *err);
  * leaves *out NULL. The module may be used from any thread and outlives no engine. */
 CORRAL_API corral_error_t *corral_module_new(corral_engine_t *engine, const uint8_t *bytes,
                                              size_t len, corral_module_t **out);
-/* Decodes and validates only (no compilation). */
+/* Called when a module made by corral_module_new_owned is freed, with the bytes it was
+ * given. */
+typedef void (*corral_release_fn)(void *arg, const uint8_t *bytes, size_t len);
+/* Like corral_module_new, without the copy: the module keeps `bytes` and reads them for as
+ * long as it lives, so they must stay valid and unchanged; when it is freed (or when this
+ * fails) it calls release(release_arg, bytes, len), unless release is NULL. For a big module
+ * read from a file this halves the memory for its bytes. */
+CORRAL_API corral_error_t *corral_module_new_owned(corral_engine_t *engine, const uint8_t *bytes,
+                                                   size_t len, corral_release_fn release,
+                                                   void *release_arg, corral_module_t **out);
+/* Decodes and validates only (no compilation, and no copy of the bytes). */
 CORRAL_API corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *bytes,
                                                   size_t len);
 /* Releases the caller's handle. Instances made from the module keep it alive until their

@@ -83,9 +83,12 @@ const char *cli_display_name(const char *path)
 /* Reads the rest of f into a growing buffer, for inputs whose size stat cannot tell (pipes,
  * devices) as well as files. Reads one byte past CLI_MAX_INPUT to tell "exactly the limit"
  * from "more". Returns false with errno set, or with *out_too_big. */
-static bool read_all(FILE *f, uint8_t **out_bytes, size_t *out_len, bool *out_too_big)
+/* Reads f to its end into one buffer. size_hint (a regular file's size, else 0) sizes the
+ * buffer at once, so a big module is read straight into place, without a realloc copy. */
+static bool read_all(FILE *f, size_t size_hint, uint8_t **out_bytes, size_t *out_len,
+                     bool *out_too_big)
 {
-    size_t cap = (size_t)1 << 16, len = 0;
+    size_t cap = size_hint ? size_hint + 1 : (size_t)1 << 16, len = 0;
     uint8_t *buf = malloc(cap); /* malloc sets errno when it fails */
     *out_too_big = false;
     while (buf) {
@@ -112,6 +115,23 @@ static bool read_all(FILE *f, uint8_t **out_bytes, size_t *out_len, bool *out_to
     }
     free(buf);
     return false;
+}
+
+void cli_free_bytes(void *arg, const uint8_t *bytes, size_t len)
+{
+    (void)arg;
+    (void)len;
+    free((void *)bytes);
+}
+
+/* A regular file's size, to read it in one go; 0 when unknown. */
+static size_t size_hint(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uintmax_t)st.st_size > CLI_MAX_INPUT)
+        return 0;
+    return (size_t)st.st_size;
 }
 
 /* Refuses what cannot be a module before reading it: a directory, or a file that stat
@@ -141,7 +161,7 @@ bool cli_read_file(const char *path, uint8_t **out_bytes, size_t *out_len)
     bool too_big = false, ok = false;
     if (!why) {
         errno = 0;
-        ok = read_all(f, out_bytes, out_len, &too_big);
+        ok = read_all(f, size_hint(f), out_bytes, out_len, &too_big);
         if (too_big)
             why = "larger than " CLI_MAX_INPUT_TEXT ", the most Corral reads";
         else if (!ok)

@@ -76,6 +76,8 @@ const char *cli_display_name(const char *path);
  * file. Directories and inputs over CLI_MAX_INPUT bytes are refused. On failure prints one
  * line "corral: NAME: reason" to stderr and returns false. */
 bool cli_read_file(const char *path, uint8_t **out_bytes, size_t *out_len);
+/* A corral_release_fn for bytes from cli_read_file. */
+void cli_free_bytes(void *arg, const uint8_t *bytes, size_t len);
 
 /* True when bytes are not a binary module but look like the text format: after blanks and
  * ;; or (; ;) comments comes "(" or the end. The caller says so instead of "magic header not

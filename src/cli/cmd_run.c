@@ -468,7 +468,8 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path, C
         return NULL;
     }
     corral_module_t *module = NULL;
-    corral_error_t *err = corral_module_new(engine, bytes, len, &module);
+    /* The module keeps the bytes (no second copy of a big module) and frees them. */
+    corral_error_t *err = corral_module_new_owned(engine, bytes, len, cli_free_bytes, NULL, &module);
     if (err) {
         char off[32] = "";
         if (corral_error_offset(err) != SIZE_MAX)
@@ -478,7 +479,6 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path, C
     } else {
         cli_func_names_init(names, module);
     }
-    free(bytes);
     return module;
 }
 

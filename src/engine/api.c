@@ -75,8 +75,8 @@ static corral_error_t *from_decode_error(const DecodeError *de)
     return error_or_oom(error_new(de->offset, "%s", de->msg));
 }
 
-static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_t len, bool lower,
-                            Module **out)
+static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_t len,
+                            unsigned flags, bool lower, Module **out)
 {
     DecodeLimits lim = {
         .max_locals = engine->cfg.max_locals,
@@ -86,7 +86,7 @@ static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_
     };
     DecodeError de = {.msg = NULL, .offset = 0, .func = UINT32_MAX};
     Module *m = NULL;
-    if (decode_module(bytes, len, &lim, DECODE_VALIDATE, &m, &de) != 0)
+    if (decode_module(bytes, len, &lim, flags | DECODE_VALIDATE, &m, &de) != 0)
         return from_decode_error(&de);
     de.func = UINT32_MAX;
     if (lower && lower_module(m, &de) != 0) {
@@ -99,30 +99,46 @@ static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_
     return NULL;
 }
 
-corral_error_t *corral_module_new(corral_engine_t *engine, const uint8_t *bytes, size_t len,
+static corral_error_t *module_new(corral_engine_t *engine, const uint8_t *bytes, size_t len,
+                                  unsigned flags, corral_release_fn release, void *arg,
                                   corral_module_t **out)
 {
     *out = NULL;
     struct corral_module *cm = calloc(1, sizeof *cm);
-    if (!cm)
-        return &oom_error;
-    corral_error_t *e = load(engine, bytes, len, true, &cm->m);
+    corral_error_t *e = cm ? load(engine, bytes, len, flags, true, &cm->m) : &oom_error;
     if (e) {
         free(cm);
+        if (release && (flags & DECODE_ADOPT))
+            release(arg, bytes, len);
         return e;
     }
+    cm->m->release = release;
+    cm->m->release_arg = arg;
     cm->engine = engine;
     cm->refs = 1;
     *out = cm;
     return NULL;
 }
 
+corral_error_t *corral_module_new(corral_engine_t *engine, const uint8_t *bytes, size_t len,
+                                  corral_module_t **out)
+{
+    return module_new(engine, bytes, len, 0, NULL, NULL, out);
+}
+
+corral_error_t *corral_module_new_owned(corral_engine_t *engine, const uint8_t *bytes, size_t len,
+                                        corral_release_fn release, void *release_arg,
+                                        corral_module_t **out)
+{
+    return module_new(engine, bytes, len, DECODE_ADOPT, release, release_arg, out);
+}
+
 corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *bytes, size_t len)
 {
     Module *m = NULL;
-    corral_error_t *e = load(engine, bytes, len, false, &m);
+    corral_error_t *e = load(engine, bytes, len, DECODE_ADOPT, false, &m);
     if (!e)
-        module_free(m);
+        module_free(m); /* release is NULL: the caller keeps its bytes */
     return e;
 }
 

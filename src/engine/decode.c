@@ -911,15 +911,19 @@ int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, uns
         return 1;
     }
     Module *m = calloc(1, sizeof *m);
-    if (m)
-        m->bytes = malloc(len ? len : 1);
-    if (!m || !m->bytes) {
+    uint8_t *copy = NULL;
+    if (m && !(flags & DECODE_ADOPT)) {
+        copy = malloc(len ? len : 1);
+        if (copy && len)
+            memcpy(copy, bytes, len);
+    }
+    if (!m || (!(flags & DECODE_ADOPT) && !copy)) {
         free(m);
         err->msg = "out of memory";
         return 1;
     }
-    if (len)
-        memcpy(m->bytes, bytes, len);
+    m->bytes = copy ? copy : bytes;
+    m->bytes_copied = copy != NULL;
     m->bytes_len = len;
     Dec d = {.m = m, .err_func = UINT32_MAX, .flags = flags};
     limits_or_defaults(lim, &d.lim);
@@ -964,7 +968,10 @@ void module_free(Module *m)
         free(m->codes[i].decls);
     free(m->codes);
     free(m->customs);
-    free(m->bytes);
+    if (m->bytes_copied)
+        free((void *)m->bytes);
+    else if (m->release)
+        m->release(m->release_arg, m->bytes, m->bytes_len);
     free(m);
 }
 

@@ -153,8 +153,13 @@ typedef struct CustomSection {
 } CustomSection;
 
 typedef struct Module {
-    uint8_t *bytes; /* owned copy of the binary; Names and ranges point into it */
+    const uint8_t *bytes; /* the binary; Names and ranges point into it */
     size_t bytes_len;
+    /* How the bytes are let go when the module is freed: a copy of decode_module's is freed;
+     * adopted bytes (DECODE_ADOPT) go to release(release_arg, bytes, len) unless it is NULL. */
+    bool bytes_copied;
+    void (*release)(void *arg, const uint8_t *bytes, size_t len);
+    void *release_arg;
 
     uint32_t ntypes;
     FuncType **types;
@@ -216,9 +221,12 @@ typedef struct DecodeError {
 /* decode_module flags. */
 enum {
     DECODE_VALIDATE = 1, /* also validate (validate.h), as the sections are read */
+    DECODE_ADOPT = 2,    /* use the bytes in place instead of copying them: the caller keeps
+                          * them alive and unchanged while the module lives, and sets
+                          * release/release_arg on the module to be told when it is freed */
 };
 
-/* decode.c: parses bytes (copied) into a fresh Module, decoding every function body as the
+/* decode.c: parses bytes (copied, or adopted with DECODE_ADOPT) into a fresh Module, decoding every function body as the
  * code section is read (and validating everything with DECODE_VALIDATE). Returns 0, or 1 with
  * err filled; the first malformation wins over any validation error. */
 int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, unsigned flags,

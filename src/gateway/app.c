@@ -94,6 +94,14 @@ static char *errorf(const char *fmt, ...)
 
 /* ---- loading ------------------------------------------------------------------------- */
 
+/* A corral_release_fn for read_file's buffers. */
+static void free_bytes(void *arg, const uint8_t *bytes, size_t len)
+{
+    (void)arg;
+    (void)len;
+    free((void *)bytes);
+}
+
 static uint8_t *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -150,14 +158,16 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     }
     corral_module_t *m = NULL;
     corral_error_t *err = NULL;
-    if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0)
+    if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0) {
         *out_err = errorf("%s:%u: module '%s': %s is not a WebAssembly binary (text modules "
                           "are not supported yet: convert with wat2wasm)",
                           app->cfg->file, mc->line, mc->module, real);
-    else if ((err = corral_module_new(app->engine, bytes, len, &m)) != NULL)
+        free(bytes);
+    } else if ((err = corral_module_new_owned(app->engine, bytes, len, free_bytes, NULL, &m))) {
+        /* the module keeps the bytes, or freed them on failure */
         *out_err = errorf("%s:%u: module '%s': %s: 0x%zx: %s", app->cfg->file, mc->line,
                           mc->module, real, corral_error_offset(err), corral_error_message(err));
-    free(bytes);
+    }
     corral_error_delete(err);
     Code *c = m ? realloc(app->codes, (app->ncodes + 1) * sizeof *c) : NULL;
     if (!c) {
