@@ -6,6 +6,7 @@
 #include "validate.h"
 
 #include "instr.h"
+#include "lower.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -52,6 +53,10 @@ typedef struct Val {
     size_t off;    /* offset of the instruction being checked */
     ValType *vals; /* operand stack */
     uint32_t nvals, cap_vals;
+    /* The most values the current body may hold: MAX_VALUES, or less when its locals leave
+     * less room in an interpreter frame (LOWER_MAX_FRAME_CELLS); room = min(cap, limit), the
+     * bound the fast paths check. */
+    uint32_t limit_vals, room_vals;
     Frame *ctrl; /* control stack */
     uint32_t nctrl, cap_ctrl;
     /* Locals of the current body: params, then decls (decl_end[i] = running total). */
@@ -162,12 +167,20 @@ static bool valtype_ok(uint32_t t)
 
 /* ---- operand stack ---- */
 
+static void set_limit(Val *v, uint32_t limit)
+{
+    v->limit_vals = limit;
+    v->room_vals = v->cap_vals < limit ? v->cap_vals : limit;
+}
+
 static V_WARN VStatus reserve_vals(Val *v, uint32_t n)
 {
-    if (n <= v->cap_vals - v->nvals)
+    if (n <= v->room_vals - v->nvals)
         return V_OK;
-    if (n > MAX_VALUES - v->nvals)
-        return fail(v, v->off, "too many values on the operand stack");
+    if (n > v->limit_vals - v->nvals)
+        return fail(v, v->off,
+                    v->limit_vals < MAX_VALUES ? "function frame too large"
+                                               : "too many values on the operand stack");
     uint64_t cap = (uint64_t)v->cap_vals * 2;
     if (cap < (uint64_t)v->nvals + n)
         cap = (uint64_t)v->nvals + n;
@@ -178,6 +191,7 @@ static V_WARN VStatus reserve_vals(Val *v, uint32_t n)
         return fail(v, v->off, "out of memory");
     v->vals = p;
     v->cap_vals = (uint32_t)cap;
+    set_limit(v, v->limit_vals);
     return V_OK;
 }
 
@@ -188,7 +202,7 @@ static inline Frame *top(Val *v)
 
 static V_WARN VStatus push(Val *v, ValType t)
 {
-    if (v->nvals == v->cap_vals && reserve_vals(v, 1))
+    if (v->nvals == v->room_vals && reserve_vals(v, 1))
         return V_ERR;
     v->vals[v->nvals++] = t;
     return V_OK;
@@ -924,7 +938,7 @@ static inline const uint8_t *skip_sleb(const uint8_t *p, const uint8_t *end, uns
 
 static inline V_WARN VStatus fast_push(Val *v, ValType t)
 {
-    if (v->nvals < v->cap_vals) {
+    if (v->nvals < v->room_vals) {
         v->vals[v->nvals++] = t;
         return V_OK;
     }
@@ -935,7 +949,7 @@ static inline V_WARN VStatus fast_push(Val *v, ValType t)
 static inline V_WARN VStatus fast_sig(Val *v, const Fast *f)
 {
     uint32_t n = v->nvals;
-    if (n - v->ctrl[v->nctrl - 1].height >= f->np && n < v->cap_vals) {
+    if (n - v->ctrl[v->nctrl - 1].height >= f->np && n < v->room_vals) {
         const ValType *top = v->vals + n;
         if ((f->np < 1 || top[-1] == f->p[f->np - 1]) && (f->np < 2 || top[-2] == f->p[0])) {
             n -= f->np;
@@ -1301,6 +1315,7 @@ static V_WARN VStatus begin_body(Val *v, uint32_t code_idx, const ValType *resul
     if (c->body_start > c->body_end || c->body_end > m->bytes_len)
         return malformed(v, c->size_off, "unexpected end");
     v->nvals = v->nctrl = 0;
+    set_limit(v, MAX_VALUES);
     if (reserve_vals(v, 64)) /* allocates once: vals is never NULL in a body */
         return V_ERR;
     rd_init(r, m->bytes, c->body_end);
@@ -1317,6 +1332,13 @@ static V_WARN VStatus validate_body(Val *v, uint32_t code_idx)
         return V_ERR;
     if (setup_locals(v, &m->codes[code_idx], t))
         return V_ERR;
+    /* The interpreter's frame holds the locals, the operand stack and up to 4 cells more
+     * (lower.c): refuse here, at load, a body whose frame could not be made. */
+    uint64_t locals = (uint64_t)t->nparams + m->codes[code_idx].nlocals;
+    if (locals + 8 >= LOWER_MAX_FRAME_CELLS)
+        return fail(v, m->codes[code_idx].body_start, "function frame too large");
+    if (LOWER_MAX_FRAME_CELLS - 8 - locals < MAX_VALUES)
+        set_limit(v, (uint32_t)(LOWER_MAX_FRAME_CELLS - 8 - locals));
     return run_body_fast(v, &r);
 }
 

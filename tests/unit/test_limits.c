@@ -167,6 +167,77 @@ static void test_huge_counts(void)
     corral_engine_delete(engine);
 }
 
+/* A function with `nlocals` i32 locals whose body pushes `depth` constants (then drops them):
+ * its interpreter frame needs nlocals + depth cells. */
+static uint8_t *frame_module(uint32_t nlocals, uint32_t depth, size_t *out_len)
+{
+    size_t body = 1 + 5 + 1 + (size_t)depth * 3 + 1; /* decls, consts and drops, end */
+    uint8_t *b = malloc(body + 64), *p = b;
+    static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                   0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00};
+    memcpy(p, head, sizeof head);
+    p += sizeof head;
+    *p++ = 0x0a;
+    uint32_t sizes[2] = {(uint32_t)body + 5 + 1, (uint32_t)body}; /* section, then body */
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 4; i++) /* 5-byte LEB128s */
+            *p++ = (uint8_t)(0x80 | ((sizes[k] >> (7 * i)) & 0x7f));
+        *p++ = (uint8_t)(sizes[k] >> 28);
+        if (k == 0)
+            *p++ = 1; /* one body */
+    }
+    *p++ = 1; /* one declaration: nlocals i32 */
+    for (int i = 0; i < 4; i++)
+        *p++ = (uint8_t)(0x80 | ((nlocals >> (7 * i)) & 0x7f));
+    *p++ = (uint8_t)(nlocals >> 28);
+    *p++ = 0x7f;
+    for (uint32_t i = 0; i < depth; i++) {
+        *p++ = 0x41; /* i32.const 0 */
+        *p++ = 0x00;
+    }
+    for (uint32_t i = 0; i < depth; i++)
+        *p++ = 0x1a; /* drop */
+    *p++ = 0x0b;
+    *out_len = (size_t)(p - b);
+    return b;
+}
+
+/* The interpreter's frame (locals + operand stack) has a fixed maximum: a body needing more is
+ * refused at load, by validation, even though functions are lowered only when first called. */
+static void test_frame_limit(void)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.max_locals = 1u << 25;
+    corral_engine_t *engine = corral_engine_new(&cfg);
+    struct {
+        uint32_t nlocals, depth;
+        bool ok;
+        const char *what;
+    } cases[] = {
+        {(1u << 24) - 1000, 100, true, "frame just under the limit loads"},
+        {(1u << 24) - 1000, 2000, false, "operand stack past the frame limit is refused"},
+        {1u << 24, 0, false, "locals past the frame limit are refused"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len;
+        uint8_t *wasm = frame_module(cases[i].nlocals, cases[i].depth, &len);
+        corral_module_t *m = NULL;
+        corral_error_t *err = corral_module_new(engine, wasm, len, &m);
+        if (cases[i].ok)
+            CHECK(err == NULL, cases[i].what);
+        else
+            CHECK(err && strstr(corral_error_message(err), "function frame too large"),
+                  cases[i].what);
+        if (err && cases[i].ok)
+            fprintf(stderr, "  (%s: %s)\n", cases[i].what, corral_error_message(err));
+        corral_error_delete(err);
+        corral_module_delete(m);
+        free(wasm);
+    }
+    corral_engine_delete(engine);
+}
+
 int main(void)
 {
     size_t len = 0;
@@ -178,6 +249,7 @@ int main(void)
     test_call_depth(wasm, len);
     test_memory_grow(wasm, len);
     test_huge_counts();
+    test_frame_limit();
     free(wasm);
     return unit_report("test_limits");
 }
