@@ -154,6 +154,24 @@ static void free_strings(char **v)
     free(v);
 }
 
+/* The filetype a standard stream on host descriptor fd reports. wasi-libc's isatty() takes
+ * any character device without fd_seek/fd_tell rights for a terminal, and streams never have
+ * those rights, so only a terminal may be a character device: /dev/null and the other
+ * character devices report unknown (as wasmtime reports every stream that is not a
+ * terminal), or `bzip2 -c >/dev/null` would refuse to write compressed data to a terminal.
+ * Other kinds report what they are: a regular file, a socket; unknown for a pipe. */
+static uint8_t stream_filetype(int fd)
+{
+    struct stat st;
+    if (fd < 0)
+        return FT_UNKNOWN;
+    if (isatty(fd))
+        return FT_CHARACTER_DEVICE;
+    if (fstat(fd, &st) != 0 || S_ISCHR(st.st_mode))
+        return FT_UNKNOWN;
+    return wasi_filetype_of_mode(st.st_mode);
+}
+
 /* Guest fds 0-2. */
 static bool add_stdio(corral_wasi_t *w)
 {
@@ -171,11 +189,7 @@ static bool add_stdio(corral_wasi_t *w)
             continue;
         }
         e->host = s->fd;
-        struct stat st;
-        if (s->fd >= 0 && isatty(s->fd))
-            e->filetype = FT_CHARACTER_DEVICE;
-        else if (s->fd >= 0 && fstat(s->fd, &st) == 0)
-            e->filetype = wasi_filetype_of_mode(st.st_mode);
+        e->filetype = stream_filetype(s->fd);
         if (s->fd >= 0) {
             int fl = fcntl(s->fd, F_GETFL);
             if (fl >= 0 && (fl & O_APPEND))
