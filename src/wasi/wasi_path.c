@@ -151,22 +151,38 @@ uint32_t wasi_path_readlink(WasiCall *c, const corral_val_t *a)
 }
 
 /* Symlinks may point anywhere relative (resolution keeps them inside), but not to an
- * absolute path: a link the guest leaves behind must not lead a host tool outside. */
+ * absolute path: a link the guest leaves behind must not lead a host tool outside.
+ * A trailing '/' on the new name asks for a directory, which a symlink never is: as Linux's
+ * symlink(2), EEXIST when the name exists (a symlink there is not followed), else ENOENT.
+ * The slashes are taken off before resolving so that the name is not followed. */
 uint32_t wasi_path_symlink(WasiCall *c, const corral_val_t *a)
 {
     Resolved r;
-    char target[PATH_MAX];
+    char target[PATH_MAX], path[PATH_MAX];
+    struct stat st;
     WasiFd *e;
     uint32_t err = dir_lookup(c, ARG32(2), R_PATH_SYMLINK, true, &e);
     if (!err)
         err = wasi_path_read(&c->mem, ARG32(0), ARG32(1), target);
+    if (!err)
+        err = wasi_path_read(&c->mem, ARG32(3), ARG32(4), path);
     if (err)
         return err;
     if (target[0] == '/')
         return WASI_ENOTCAPABLE;
-    if ((err = resolve_at(c, ARG32(2), R_PATH_SYMLINK, true, ARG32(3), ARG32(4), false, &r)))
+    size_t len = strlen(path);
+    bool slash = false;
+    while (len > 1 && path[len - 1] == '/') {
+        path[--len] = '\0';
+        slash = true;
+    }
+    if ((err = wasi_resolve(e->host, path, false, &r)))
         return err;
-    err = host_result(symlinkat(target, r.parent, r.name));
+    if (slash)
+        err = fstatat(r.parent, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST
+                                                                       : wasi_errno_from_host(errno);
+    else
+        err = host_result(symlinkat(target, r.parent, r.name));
     wasi_resolved_close(&r);
     return err;
 }
