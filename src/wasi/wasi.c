@@ -202,9 +202,14 @@ static bool add_stdio(corral_wasi_t *w)
 /* One preopened directory, fd 3 and up. */
 static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
 {
+    struct stat st;
     int host = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (host < 0)
-        return format_message("cannot open directory '%s': %s", p->host_path, strerror(errno));
+    if (host < 0 || fstat(host, &st) != 0) {
+        char *msg = format_message("cannot open directory '%s': %s", p->host_path, strerror(errno));
+        if (host >= 0)
+            close(host);
+        return msg;
+    }
     uint32_t fd;
     char *name = strdup(p->guest_path ? p->guest_path : p->host_path);
     if (!name || wasi_fd_alloc(w, &fd) != WASI_ESUCCESS) {
@@ -218,6 +223,8 @@ static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
     e->owned = true;
     e->readonly = p->readonly;
     e->filetype = FT_DIRECTORY;
+    e->root_dev = (uint64_t)st.st_dev;
+    e->root_ino = (uint64_t)st.st_ino;
     e->base = p->readonly ? RIGHTS_DIR & ~RIGHTS_MUTATING : RIGHTS_DIR;
     /* Inheriting rights stay whole even when read-only: wasi-libc masks the rights it asks
      * path_open for with them, so a write request must reach path_open to be refused with

@@ -150,8 +150,9 @@ uint32_t wasi_path_readlink(WasiCall *c, const corral_val_t *a)
     return WASI_ESUCCESS;
 }
 
-/* Symlinks may point anywhere relative (resolution keeps them inside), but not to an
- * absolute path: a link the guest leaves behind must not lead a host tool outside.
+/* The target must stay inside the preopen, read from the directory the link lands in
+ * (wasi_link_target_check): resolution would keep any target inside, but a link the guest
+ * leaves behind must not lead a host tool outside.
  * A trailing '/' on the new name asks for a directory, which a symlink never is: as Linux's
  * symlink(2), EEXIST when the name exists (a symlink there is not followed), else ENOENT.
  * The slashes are taken off before resolving so that the name is not followed. */
@@ -168,7 +169,7 @@ uint32_t wasi_path_symlink(WasiCall *c, const corral_val_t *a)
         err = wasi_path_read(&c->mem, ARG32(3), ARG32(4), path);
     if (err)
         return err;
-    if (target[0] == '/')
+    if (target[0] == '/') /* refused before anything else, as before */
         return WASI_ENOTCAPABLE;
     size_t len = strlen(path);
     bool slash = false;
@@ -179,9 +180,10 @@ uint32_t wasi_path_symlink(WasiCall *c, const corral_val_t *a)
     if ((err = wasi_resolve(e->host, path, false, &r)))
         return err;
     if (slash)
-        err = fstatat(r.parent, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST
-                                                                       : wasi_errno_from_host(errno);
-    else
+        err = fstatat(r.parent, r.name, &st, AT_SYMLINK_NOFOLLOW) == 0
+                  ? WASI_EEXIST
+                  : wasi_errno_from_host(errno);
+    else if (!(err = wasi_link_target_check(r.parent, e->root_dev, e->root_ino, target)))
         err = host_result(symlinkat(target, r.parent, r.name));
     wasi_resolved_close(&r);
     return err;
@@ -287,6 +289,7 @@ static uint32_t install(WasiCall *c, const WasiFd *dir, int host, uint64_t base,
         return err;
     }
     bool readonly = dir->readonly;
+    uint64_t root_dev = dir->root_dev, root_ino = dir->root_ino;
     uint32_t fd = 0, err = wasi_fd_alloc(c->w, &fd);
     if (err) {
         close(host);
@@ -297,6 +300,8 @@ static uint32_t install(WasiCall *c, const WasiFd *dir, int host, uint64_t base,
     e->host = host;
     e->owned = true;
     e->readonly = readonly;
+    e->root_dev = root_dev;
+    e->root_ino = root_ino;
     e->filetype = wasi_filetype_of_mode(st.st_mode);
     e->fdflags = (uint16_t)fdflags;
     e->base = base & (e->kind == FD_DIR ? RIGHTS_DIR : RIGHTS_FILE) &
