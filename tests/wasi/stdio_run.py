@@ -55,7 +55,11 @@ def main():
                 f = w
                 drains.append((r, out))
         else:
-            master, f = os.openpty()
+            try:
+                master, f = os.openpty()
+            except OSError as e:
+                sys.stderr.write("stdio_run: cannot make a pseudo-terminal: %s\n" % e)
+                return 125
             drains.append((master, out))
         child_fds.append(f)
         close_after.append(f)
