@@ -44,6 +44,7 @@ UNIT_WASM  += $(patsubst tests/unit/wasm/%.c,build/tests/wasm/%.wasm,$(wildcard 
 FUZZ_CORPUS := $(wildcard tests/fuzz/corpus/*)
 
 SPEC_DIR   ?= ../shared/testsuite/spec
+WASI_TESTSUITE_DIR ?= ../shared/testsuite/wasi-p1
 TOML_DIR   ?= ../shared/testsuite/toml/tests
 
 .PHONY: all deps test unit cli-test spec spec-asan asan demo bench clean format fuzz-replay \
@@ -150,6 +151,12 @@ server-test: $(BUILD)/tests/echo_server
 wasi-test: $(BUILD)/corral
 	tests/wasi/run.sh $(BUILD)/corral
 
+# WebAssembly/wasi-testsuite's preview 1 tests (prebuilt C, AssemblyScript and Rust), each on a
+# fresh copy of its folders in $(BUILD)/wasi-testsuite, by corral and by its fallback path walk.
+.PHONY: wasi-testsuite
+wasi-testsuite: $(BUILD)/corral
+	tests/wasi-testsuite/run.py $(BUILD)/corral $(WASI_TESTSUITE_DIR) $(BUILD)/wasi-testsuite
+
 # Black-box tests of `corral serve`: real HTTP requests to WASI guests (tests/gateway/guests/):
 # the CGI environment, routing, response parsing, limits, isolation and startup errors.
 .PHONY: gateway-test
@@ -194,6 +201,8 @@ spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WASI_ENGINES="corral corral-walk" tests/wasi/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/wasi-testsuite/run.py build/asan/corral $(WASI_TESTSUITE_DIR) build/asan/wasi-testsuite
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  SERVER_TEST_NO_WRK=1 tests/gateway/server_test.sh build/asan/tests/echo_server
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/gateway/run.sh build/asan/corral
@@ -207,6 +216,7 @@ test: deps
 	$(MAKE) cli-test
 	$(MAKE) server-test
 	$(MAKE) wasi-test
+	$(MAKE) wasi-testsuite
 	$(MAKE) gateway-test
 	$(MAKE) host-test
 	$(MAKE) spec

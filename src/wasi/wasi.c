@@ -154,6 +154,24 @@ static void free_strings(char **v)
     free(v);
 }
 
+/* The filetype a standard stream on host descriptor fd reports. wasi-libc's isatty() takes
+ * any character device without fd_seek/fd_tell rights for a terminal, and streams never have
+ * those rights, so only a terminal may be a character device: /dev/null and the other
+ * character devices report unknown (as wasmtime reports every stream that is not a
+ * terminal), or `bzip2 -c >/dev/null` would refuse to write compressed data to a terminal.
+ * Other kinds report what they are: a regular file, a socket; unknown for a pipe. */
+static uint8_t stream_filetype(int fd)
+{
+    struct stat st;
+    if (fd < 0)
+        return FT_UNKNOWN;
+    if (isatty(fd))
+        return FT_CHARACTER_DEVICE;
+    if (fstat(fd, &st) != 0 || S_ISCHR(st.st_mode))
+        return FT_UNKNOWN;
+    return wasi_filetype_of_mode(st.st_mode);
+}
+
 /* Guest fds 0-2. */
 static bool add_stdio(corral_wasi_t *w)
 {
@@ -171,11 +189,7 @@ static bool add_stdio(corral_wasi_t *w)
             continue;
         }
         e->host = s->fd;
-        struct stat st;
-        if (s->fd >= 0 && isatty(s->fd))
-            e->filetype = FT_CHARACTER_DEVICE;
-        else if (s->fd >= 0 && fstat(s->fd, &st) == 0)
-            e->filetype = wasi_filetype_of_mode(st.st_mode);
+        e->filetype = stream_filetype(s->fd);
         if (s->fd >= 0) {
             int fl = fcntl(s->fd, F_GETFL);
             if (fl >= 0 && (fl & O_APPEND))
@@ -188,9 +202,14 @@ static bool add_stdio(corral_wasi_t *w)
 /* One preopened directory, fd 3 and up. */
 static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
 {
+    struct stat st;
     int host = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (host < 0)
-        return format_message("cannot open directory '%s': %s", p->host_path, strerror(errno));
+    if (host < 0 || fstat(host, &st) != 0) {
+        char *msg = format_message("cannot open directory '%s': %s", p->host_path, strerror(errno));
+        if (host >= 0)
+            close(host);
+        return msg;
+    }
     uint32_t fd;
     char *name = strdup(p->guest_path ? p->guest_path : p->host_path);
     if (!name || wasi_fd_alloc(w, &fd) != WASI_ESUCCESS) {
@@ -204,6 +223,8 @@ static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
     e->owned = true;
     e->readonly = p->readonly;
     e->filetype = FT_DIRECTORY;
+    e->root_dev = (uint64_t)st.st_dev;
+    e->root_ino = (uint64_t)st.st_ino;
     e->base = p->readonly ? RIGHTS_DIR & ~RIGHTS_MUTATING : RIGHTS_DIR;
     /* Inheriting rights stay whole even when read-only: wasi-libc masks the rights it asks
      * path_open for with them, so a write request must reach path_open to be refused with

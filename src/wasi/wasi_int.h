@@ -126,6 +126,8 @@ typedef struct WasiFd {
     uint64_t base, inheriting;         /* rights */
     const corral_wasi_stdio_t *stream; /* callbacks of a standard stream, or NULL */
     char *prename;                     /* a preopen's guest path (owned), NULL for others */
+    uint64_t root_dev, root_ino;       /* a directory's preopen (itself, or the one it was opened
+                                        * under): where the symlinks it makes may point */
     DIR *dir;                          /* fd_readdir's stream (owned), opened on first use */
     uint64_t dir_pos;                  /* cookie of the entry dir reads next */
 } WasiFd;
@@ -284,6 +286,14 @@ uint32_t wasi_path_read(const GuestMem *m, uint32_t ptr, uint32_t len, char *buf
  * are WASI_ENOTCAPABLE), at most 40 symlink expansions (WASI_ELOOP). follow: expand a
  * symlink in the last component too. Intermediate components are always followed. */
 uint32_t wasi_resolve(int dirfd, const char *path, bool follow, Resolved *out) WASI_WARN;
+
+/* Checks the target of a symlink the guest wants to make in host directory dir (where the
+ * link will live) under the preopen whose root directory is (root_dev, root_ino): a link left
+ * behind must not lead a host tool that follows it outside. An absolute target, or one that,
+ * read lexically from dir, climbs above the root ("..", "a/../..", "../x" in the root) is
+ * WASI_ENOTCAPABLE; dir's own depth is measured on the host, through "..". */
+uint32_t wasi_link_target_check(int dir, uint64_t root_dev, uint64_t root_ino,
+                                const char *target) WASI_WARN;
 
 /* Opens path under dirfd with host open flags (O_NOFOLLOW is added for the last component
  * unless follow; O_CLOEXEC always): through openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)

@@ -150,28 +150,64 @@ uint32_t wasi_path_readlink(WasiCall *c, const corral_val_t *a)
     return WASI_ESUCCESS;
 }
 
-/* Symlinks may point anywhere relative (resolution keeps them inside), but not to an
- * absolute path: a link the guest leaves behind must not lead a host tool outside. */
+/* A name path_symlink or path_link is to create, under directory fd (path at ptr, len):
+ * resolved without following it, after its trailing slashes are taken off (*out_slash says
+ * there were some). *out_dir is fd's entry. */
+static uint32_t resolve_new_name(WasiCall *c, uint32_t fd, uint64_t rights, uint32_t ptr,
+                                 uint32_t len, WasiFd **out_dir, Resolved *r, bool *out_slash)
+{
+    char path[PATH_MAX];
+    uint32_t err = dir_lookup(c, fd, rights, true, out_dir);
+    if (!err)
+        err = wasi_path_read(&c->mem, ptr, len, path);
+    if (err)
+        return err;
+    size_t n = strlen(path);
+    *out_slash = false;
+    while (n > 1 && path[n - 1] == '/') {
+        path[--n] = '\0';
+        *out_slash = true;
+    }
+    return wasi_resolve((*out_dir)->host, path, false, r);
+}
+
+/* What creating a symlink or hard link at a name with a trailing '/' gives: the slash asks for
+ * a directory, which neither is, so as Linux's symlink(2) and link(2): EEXIST when the name
+ * exists (a symlink there counts, not followed), else ENOENT. */
+static uint32_t new_name_slash(const Resolved *r)
+{
+    struct stat st;
+    return fstatat(r->parent, r->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST
+                                                                      : wasi_errno_from_host(errno);
+}
+
+/* The target must stay inside the preopen, read from the directory the link lands in
+ * (wasi_link_target_check): resolution would keep any target inside, but a link the guest
+ * leaves behind must not lead a host tool outside. */
 uint32_t wasi_path_symlink(WasiCall *c, const corral_val_t *a)
 {
     Resolved r;
     char target[PATH_MAX];
     WasiFd *e;
+    bool slash;
     uint32_t err = dir_lookup(c, ARG32(2), R_PATH_SYMLINK, true, &e);
     if (!err)
         err = wasi_path_read(&c->mem, ARG32(0), ARG32(1), target);
     if (err)
         return err;
-    if (target[0] == '/')
+    if (target[0] == '/') /* refused before anything else */
         return WASI_ENOTCAPABLE;
-    if ((err = resolve_at(c, ARG32(2), R_PATH_SYMLINK, true, ARG32(3), ARG32(4), false, &r)))
+    if ((err = resolve_new_name(c, ARG32(2), R_PATH_SYMLINK, ARG32(3), ARG32(4), &e, &r, &slash)))
         return err;
-    err = host_result(symlinkat(target, r.parent, r.name));
+    if (slash)
+        err = new_name_slash(&r);
+    else if (!(err = wasi_link_target_check(r.parent, e->root_dev, e->root_ino, target)))
+        err = host_result(symlinkat(target, r.parent, r.name));
     wasi_resolved_close(&r);
     return err;
 }
 
-/* Two paths, under two directories: rename and link. */
+/* Two paths, under two directories: rename. */
 static uint32_t resolve_two(WasiCall *c, const corral_val_t *a, int old_fd, uint64_t old_rights,
                             bool old_follow, int old_path, int new_fd, uint64_t new_rights,
                             int new_path, Resolved *from, Resolved *to)
@@ -211,13 +247,19 @@ uint32_t wasi_path_rename(WasiCall *c, const corral_val_t *a)
 uint32_t wasi_path_link(WasiCall *c, const corral_val_t *a)
 {
     Resolved from, to;
-    bool follow = ARG32(1) & LOOKUP_SYMLINK_FOLLOW;
+    WasiFd *e;
+    bool follow = ARG32(1) & LOOKUP_SYMLINK_FOLLOW, slash;
     uint32_t err =
-        resolve_two(c, a, 0, R_PATH_LINK_SOURCE, follow, 2, 4, R_PATH_LINK_TARGET, 5, &from, &to);
+        resolve_at(c, ARG32(0), R_PATH_LINK_SOURCE, true, ARG32(2), ARG32(3), follow, &from);
     if (err)
         return err;
-    if (to.must_dir)
-        err = WASI_ENOENT;
+    if ((err = resolve_new_name(c, ARG32(4), R_PATH_LINK_TARGET, ARG32(5), ARG32(6), &e, &to,
+                                &slash))) {
+        wasi_resolved_close(&from);
+        return err;
+    }
+    if (slash)
+        err = new_name_slash(&to);
     else
         err = host_result(linkat(from.parent, from.name, to.parent, to.name, 0));
     wasi_resolved_close(&from);
@@ -271,6 +313,7 @@ static uint32_t install(WasiCall *c, const WasiFd *dir, int host, uint64_t base,
         return err;
     }
     bool readonly = dir->readonly;
+    uint64_t root_dev = dir->root_dev, root_ino = dir->root_ino;
     uint32_t fd = 0, err = wasi_fd_alloc(c->w, &fd);
     if (err) {
         close(host);
@@ -281,6 +324,8 @@ static uint32_t install(WasiCall *c, const WasiFd *dir, int host, uint64_t base,
     e->host = host;
     e->owned = true;
     e->readonly = readonly;
+    e->root_dev = root_dev;
+    e->root_ino = root_ino;
     e->filetype = wasi_filetype_of_mode(st.st_mode);
     e->fdflags = (uint16_t)fdflags;
     e->base = base & (e->kind == FD_DIR ? RIGHTS_DIR : RIGHTS_FILE) &

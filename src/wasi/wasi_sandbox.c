@@ -323,6 +323,65 @@ uint32_t wasi_resolve(int dirfd, const char *path, bool follow, Resolved *out)
     return err;
 }
 
+/* ---- symlinks the guest makes ---- */
+
+/* How many directories above its own a symlink target climbs at most, read lexically:
+ * "../x" 1, "a/../../x" 1, "x/../y" 0, "./." 0. */
+static unsigned target_climb(const char *t)
+{
+    long depth = 0, low = 0;
+    while (*t) {
+        size_t n = strcspn(t, "/");
+        if (n == 2 && t[0] == '.' && t[1] == '.') {
+            if (--depth < low)
+                low = depth;
+        } else if (n > 1 || (n == 1 && t[0] != '.')) {
+            depth++;
+        }
+        t += n;
+        while (*t == '/')
+            t++;
+    }
+    return (unsigned)-low;
+}
+
+uint32_t wasi_link_target_check(int dir, uint64_t root_dev, uint64_t root_ino, const char *target)
+{
+    if (target[0] == '/')
+        return WASI_ENOTCAPABLE;
+    unsigned climb = target_climb(target);
+    if (climb == 0)
+        return WASI_ESUCCESS;
+    /* Walk up from dir to the root, counting. Not meeting the root (dir is not beneath it: a
+     * host moved it out; or "/" is reached) refuses too. A path can name no directory deeper
+     * than PATH_MAX / 2. The walk is a check at this moment: the guest may rename the link's
+     * directory later (docs/design/wasi.md, section 4). */
+    uint32_t err = WASI_ENOTCAPABLE;
+    uint64_t prev_dev = 0, prev_ino = 0;
+    int fd = openat(dir, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (unsigned depth = 0; fd >= 0 && depth <= PATH_MAX / 2; depth++) {
+        struct stat st;
+        if (fstat(fd, &st) != 0) {
+            err = wasi_errno_from_host(errno);
+            break;
+        }
+        if ((uint64_t)st.st_dev == root_dev && (uint64_t)st.st_ino == root_ino) {
+            err = depth >= climb ? WASI_ESUCCESS : WASI_ENOTCAPABLE;
+            break;
+        }
+        if (depth > 0 && (uint64_t)st.st_dev == prev_dev && (uint64_t)st.st_ino == prev_ino)
+            break; /* "/": its ".." is itself */
+        prev_dev = (uint64_t)st.st_dev;
+        prev_ino = (uint64_t)st.st_ino;
+        int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = up;
+    }
+    if (fd >= 0)
+        close(fd);
+    return err;
+}
+
 /* Opens never block: a FIFO without a peer would hold the host thread past any deadline.
  * The descriptor gets the guest's own blocking mode back once it is open. */
 static int restore_blocking(int fd, int flags)

@@ -43,6 +43,9 @@
 #   NAME.timeout               the hard time limit in seconds (default 60)
 # Sandbox cases, read-only preopens and the limit options are never run under Node.
 #
+# After the cases, the stdio section runs src/isatty.c with fds 0-2 on /dev/null, a file, a pipe
+# and a pty (stdio_run.py, python3): only a pty may look like a terminal ("stdio/..." runs).
+#
 # Prints one line per failing run, then "wasi: N passed, M failed" (a run is one case on one
 # engine); exits 1 when a run failed, 2 when the suite could not be set up.
 set -euo pipefail
@@ -75,7 +78,7 @@ die() {
 if [[ " $engines " == *" corral"* ]] && [ ! -x "$corral" ]; then
     die "$corral is not an executable; run make first"
 fi
-for tool in clang wasm-ld cc timeout sha256sum find awk od mkfifo "$node"; do
+for tool in clang wasm-ld cc timeout sha256sum find awk od mkfifo python3 "$node"; do
     command -v "$tool" >/dev/null || die "$tool not found (scripts/deps.sh installs it)"
 done
 [ -e /usr/lib/wasm32-wasi/libc.a ] || die "wasi-libc missing (scripts/deps.sh installs it)"
@@ -571,6 +574,55 @@ for suitedir in "$here" "$here/sandbox"; do
             fi
             run_case "$suitedir" "$name" "$engine"
         done
+    done
+done
+
+# ---- stdio kinds ----
+# isatty() in the guest (src/isatty.c) with fds 0, 1 and 2 on /dev/null, a file, a pipe and a
+# pty (stdio_run.py), one fd at a time (the others on files) and all three at once: only a
+# pty may be a terminal. wasi-libc takes a character device without seek/tell rights for one,
+# so /dev/null, a character device, must not look like that. The guest's exit status is 64 +
+# a bit per terminal fd.
+run_stdio() {
+    local engine=$1 label=$2 k0=$3 k1=$4 k2=$5 want=$6
+    local rd=$tmp/$label.$engine cmd rc
+    [ -z "$only" ] || [[ $label =~ $only ]] || return 0
+    mkdir -p "$rd"
+    case $engine in
+    corral) cmd=("$corral" run) ;;
+    node) cmd=("$node" --no-warnings "$here/node_run.mjs") ;;
+    *) return 0 ;;
+    esac
+    if [ -n "${build_errors[$build/isatty.wasm]:-}" ]; then
+        failed=$((failed + 1))
+        echo "FAIL $label ($engine): ${build_errors[$build/isatty.wasm]}"
+        return 0
+    fi
+    set +e
+    (cd "$rd" && exec python3 "$here/stdio_run.py" "$k0" "$k1" "$k2" "$rd" -- \
+        "${cmd[@]}" "$build/isatty.wasm") 2>"$rd/err"
+    rc=$?
+    set -e
+    if [ "$rc" = "$want" ]; then
+        passed=$((passed + 1))
+        [ "$verbose" = 1 ] && echo "ok   $label ($engine)"
+        return 0
+    fi
+    failed=$((failed + 1))
+    echo "FAIL $label ($engine): exit status $rc, expected $want (64 + 1 for each terminal fd)"
+    { cat "$rd/fd2" "$rd/err" 2>/dev/null || true; } | head -n 10 | sed "s/^/    /"
+    return 0
+}
+
+for engine in $engines; do
+    [ "$engine" != corral-walk ] || continue
+    for kind in null file pipe pty; do
+        bit=0
+        [ $kind = pty ] && bit=1
+        run_stdio "$engine" "stdio/stdin-$kind" "$kind" file file $((64 + bit))
+        run_stdio "$engine" "stdio/stdout-$kind" file "$kind" file $((64 + 2 * bit))
+        run_stdio "$engine" "stdio/stderr-$kind" file file "$kind" $((64 + 4 * bit))
+        run_stdio "$engine" "stdio/all-$kind" "$kind" "$kind" "$kind" $((64 + 7 * bit))
     done
 done
 

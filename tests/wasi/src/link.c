@@ -1,7 +1,8 @@
 /* link: path_link makes a second name for a file: both names see the same data and link count
  * 2; unlinking the first leaves the second; EEXIST when the new name exists, ENOENT for a
  * missing source; linking a symlink without following links the symlink itself; a hard link
- * to a directory is refused (EPERM). */
+ * to a directory is refused (EPERM). A trailing slash on the new name asks for a directory:
+ * ENOENT, or EEXIST when the name exists, as Linux's link(2). */
 #include "wasitest.h"
 
 #include <fcntl.h>
@@ -46,6 +47,11 @@ int main(void)
     ln(0, "link-hello", "link-copy");
     nlink("/data/link-copy");
     ln(0, "dir", "dir-link");
+    ln(0, "hard.txt", "new-slash/");
+    nlink("/data/new-slash");
+    ln(0, "hard.txt", "lines.txt/");
+    ln(0, "hard.txt", "dir/");
+    ln(0, "hard.txt", "dangling/");
     wt_report("libc link", wt_libc(link("/data/digits.txt", "/data/dir/digits2.txt") != 0));
     nlink("/data/dir/digits2.txt");
     wt_report("link into the second preopen",

@@ -1,6 +1,8 @@
 /* symlink: path_symlink and path_readlink: the stored target is exactly the text given (also
  * dangling, with a trailing slash); opening through a link and through a chain of links;
- * EEXIST when the name exists; readlink of a non-link is EINVAL; a missing name ENOENT.
+ * EEXIST when the name exists; readlink of a non-link is EINVAL; a missing name ENOENT. A
+ * trailing slash on the new name asks for a directory, which a symlink is not: ENOENT, and
+ * nothing is created (EEXIST when the name exists), as Linux's symlink(2).
  * (Targets with ".." and short readlink buffers are in symlink_strict.) */
 #include "wasitest.h"
 
@@ -55,6 +57,14 @@ int main(void)
     mklink("hello.txt", "l1");
     mklink("hello.txt", "digits.txt");
     mklink("hello.txt", "missing/l6");
+    mklink("hello.txt", "l8/");
+    rdlink("l8");
+    mklink("hello.txt", "l8//");
+    mklink("hello.txt", "dir/new/");
+    rdlink("dir/new");
+    mklink("hello.txt", "dir/");
+    mklink("hello.txt", "digits.txt/");
+    mklink("hello.txt", "l1/");
     rdlink("hello.txt");
     rdlink("dir");
     rdlink("missing");
