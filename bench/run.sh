@@ -33,13 +33,14 @@
 # interpreter well under 20 s.
 #
 # After the kernel table come the sections of bench/startup_limits.sh (start-up of a hello
-# world, --timeout accuracy, --fuel determinism, the cost of the interruption checks) and of
+# world, --timeout accuracy, --fuel determinism, the cost of the interruption checks), of
+# bench/startup_big.sh (start-up of LLVM and Yosys from npm's @yowasp packages) and of
 # bench/gateway.sh (corral serve against nginx under wrk, instantiation time, memory over
 # 100,000 requests); their headers list their own knobs. Then the load average at the end.
 # Everything printed as a table also goes to build/bench/results.txt, which opens with the
 # machine, the compilers and the commit.
 #
-#   BENCH_SECTIONS="kernels startup timeout fuel checks gateway"
+#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks gateway"
 #                          the parts to run (default: all of them, in this order)
 #   BENCH_RECORD=1         also copy results.txt to bench/results/DATE-COMMIT.txt, a record
 #                          to keep (bench/results/README.md)
@@ -86,7 +87,7 @@ for tool in "$CC_NATIVE" clang hyperfine; do
 done
 [ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
 
-ALL_SECTIONS="kernels startup timeout fuel checks gateway"
+ALL_SECTIONS="kernels startup startup-big timeout fuel checks gateway"
 SECTIONS=${BENCH_SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -360,19 +361,21 @@ problem_note() {
 }
 # shellcheck source=bench/startup_limits.sh disable=SC1091
 . bench/startup_limits.sh
+# shellcheck source=bench/startup_big.sh disable=SC1091
+. bench/startup_big.sh
 # shellcheck source=bench/gateway.sh disable=SC1091
 . bench/gateway.sh
 : >"$SECTIONS_TXT"
-for s in startup timeout fuel checks gateway; do
+for s in startup startup-big timeout fuel checks gateway; do
     if want "$s"; then
         echo
         echo "[$s]"
-        "section_$s"
+        "section_${s//-/_}"
     fi
 done
 if [ -s "$SECTIONS_TXT" ]; then
     echo
-    echo "==== start-up, limits and the gateway (issues 3 to 5) ===="
+    echo "==== start-up, big modules, limits and the gateway (issues 3 to 5 and 10) ===="
     cat "$SECTIONS_TXT"
     cat "$SECTIONS_TXT" >>"$OUT/results.txt"
 fi

@@ -83,6 +83,8 @@ typedef struct corral_config {
     uint32_t max_table_elems;   /* cap on any table's size (default 10,000,000) */
     uint32_t max_locals;        /* per function, params included (default 50,000) */
     uint32_t max_funcs;         /* per module (default 1,000,000) */
+    uint32_t load_threads;      /* threads that validate a module with megabytes of code:
+                                 * 0 = one per CPU, at most 8 (default); 1 = the caller's only */
 } corral_config_t;
 
 /* Fills cfg with the defaults. */

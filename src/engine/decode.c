@@ -6,9 +6,11 @@
 #include "module.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "instr.h"
+#include "bodies.h"
 #include "validate.h"
 
 /* The spec interpreter's wording for running out of bytes inside a section or body. */
@@ -38,6 +40,7 @@ typedef struct Dec {
     bool skim;               /* skim the remaining bodies */
     uint8_t pending_kind;    /* PEND_* */
     DecodeError pending;
+    char msgbuf[160];        /* a body's error message, when the reader must hold it */
 } Dec;
 
 enum { PEND_NONE, PEND_HEAD, PEND_BODY, PEND_TAIL };
@@ -664,18 +667,6 @@ static RD_WARN RdStatus start_checks(Dec *d, Reader *r, uint32_t ncodes)
     return RD_OK;
 }
 
-/* Decodes (and validates, or skims) body ci, whose locals were read. */
-static RD_WARN RdStatus check_body(Dec *d, Reader *r, uint32_t ci)
-{
-    DecodeError e;
-    int st = validate_code(d->val, ci, !d->skim, &e);
-    if (st == VAL_MALFORMED)
-        return rd_fail_at(r, e.offset, e.msg);
-    if (st == VAL_INVALID)
-        set_pending(d, &e, PEND_BODY);
-    return RD_OK;
-}
-
 /* Local declarations; their total must fit in u32 (the spec) and in the engine's limit.
  * The limit counts declared locals only: parameters add at most 1000 (the validator's cap
  * on a function type), so a frame stays bounded by max_locals + 1000 cells of locals. */
@@ -709,23 +700,50 @@ static RD_WARN RdStatus read_code(Dec *d, Reader *r, Code *c)
         return rd_fail_at(r, body.err_off, body.err);
     c->body_start = (uint32_t)rd_off(&body);
     c->body_end = (uint32_t)(body.end - body.base);
-    return check_body(d, r, (uint32_t)(c - d->m->codes));
+    return RD_OK;
 }
 
+/* Reports a body's malformation, which comes before any error the reader holds (that of a
+ * later body's header). */
+static RD_WARN RdStatus body_malformed(Dec *d, Reader *r, uint32_t ci, const DecodeError *e)
+{
+    d->err_func = d->m->nfunc_imports + ci;
+    const char *msg = e->msg;
+    if (msg == e->buf) {
+        snprintf(d->msgbuf, sizeof d->msgbuf, "%s", e->buf);
+        msg = d->msgbuf;
+    }
+    r->err = NULL;
+    return rd_fail_at(r, e->offset, msg);
+}
+
+/* The bodies' headers (size, locals) are read first, then the bodies are checked, on several
+ * threads when they are big (bodies.c). A header that cannot be read ends the section, after
+ * the bodies before it are checked: a malformation in one of them comes first. */
 static RD_WARN RdStatus sec_code(Dec *d, Reader *r)
 {
     Module *m = d->m;
-    uint32_t n;
+    uint32_t n, nread;
     if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->codes, (void **)&m->codes))
         return RD_ERR;
     m->ncodes = n;
     if (start_checks(d, r, n))
         return RD_ERR;
-    for (uint32_t i = 0; i < n; i++) {
-        d->err_func = m->nfunc_imports + i;
-        if (read_code(d, r, &m->codes[i]))
-            return RD_ERR;
+    RdStatus header = RD_OK;
+    for (nread = 0; nread < n; nread++) {
+        d->err_func = m->nfunc_imports + nread;
+        if ((header = read_code(d, r, &m->codes[nread])) != RD_OK)
+            break;
     }
+    BodiesOutcome o;
+    if (check_bodies(m, d->val, nread, !d->skim, d->lim.threads, &o) != 0)
+        return header ? RD_ERR : rd_fail(r, "out of memory");
+    if (o.malformed_body != UINT32_MAX)
+        return body_malformed(d, r, o.malformed_body, &o.malformed);
+    if (o.invalid_body != UINT32_MAX && d->pending_kind == PEND_NONE)
+        set_pending(d, &o.invalid, PEND_BODY);
+    if (header)
+        return RD_ERR; /* err_func is that body's */
     d->err_func = UINT32_MAX;
     return RD_OK;
 }
@@ -872,7 +890,7 @@ static void set_error(DecodeError *err, const Reader *r, uint32_t func)
 
 static void limits_or_defaults(const DecodeLimits *lim, DecodeLimits *out)
 {
-    static const DecodeLimits defaults = {50000, 1000000, 10000000, 100000};
+    static const DecodeLimits defaults = {50000, 1000000, 10000000, 100000, 0};
     *out = defaults;
     if (!lim)
         return;
@@ -884,6 +902,7 @@ static void limits_or_defaults(const DecodeLimits *lim, DecodeLimits *out)
         out->max_table_elems = lim->max_table_elems;
     if (lim->max_segments)
         out->max_segments = lim->max_segments;
+    out->threads = lim->threads;
 }
 
 static RD_WARN RdStatus decode_all(Dec *d, Reader *r)

@@ -208,6 +208,7 @@ typedef struct DecodeLimits {
     uint32_t max_funcs;
     uint32_t max_table_elems; /* declared table minimum */
     uint32_t max_segments;
+    uint32_t threads;         /* for function bodies: 0 = one per CPU (at most 8), 1 = none */
 } DecodeLimits;
 
 /* Error with the spec's phrase and a byte offset. msg is a static string or err_buf. */

@@ -1747,9 +1747,29 @@ int validate_code(Val *v, uint32_t code_idx, bool full, DecodeError *err)
     return VAL_INVALID;
 }
 
+int validate_take_uses(Val *into, Val *from)
+{
+    for (uint32_t i = 0; i < from->nuses; i++) {
+        Instr in = {.off = from->uses[i].off, .a = from->uses[i].idx};
+        into->func = from->uses[i].func;
+        if (note_data_use(into, &in))
+            return -1;
+    }
+    from->nuses = 0;
+    return 0;
+}
+
+static int cmp_use(const void *a, const void *b)
+{
+    uint32_t x = ((const DataUse *)a)->off, y = ((const DataUse *)b)->off;
+    return x < y ? -1 : x > y;
+}
+
 int validate_data_uses(Val *v, DecodeError *err)
 {
     reset_err(v, err);
+    /* Uses from several threads (bodies.c), or noted twice: module order. */
+    qsort(v->uses, v->nuses, sizeof *v->uses, cmp_use);
     for (uint32_t i = 0; i < v->nuses; i++) {
         if (v->uses[i].idx < v->m->ndatas) {
             v->func = v->uses[i].func;

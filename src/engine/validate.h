@@ -26,6 +26,9 @@ int validate_head(Val *v, DecodeError *err) __attribute__((warn_unused_result));
  * the module is decoded without validation). */
 int validate_code(Val *v, uint32_t code_idx, bool full, DecodeError *err)
     __attribute__((warn_unused_result));
+/* Moves the memory.init and data.drop uses `from` noted (validate_data_uses) into `into`.
+ * 0, or -1 when out of memory. */
+int validate_take_uses(Val *into, Val *from) __attribute__((warn_unused_result));
 /* memory.init and data.drop in a module without a data count section, judged once the data
  * section is decoded: malformed when the segment exists, else an unknown segment (the error
  * offset tells which came first among the body errors). */
