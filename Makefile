@@ -188,6 +188,16 @@ asan:
 	  build/asan/corral unit build/asan/tests/replay build/asan/tests/replay_exec \
 	  build/asan/tests/toml_suite build/asan/tests/echo_server
 
+# The engine's threads (lazy lowering races, bodies validated on several threads) under
+# ThreadSanitizer, in build/tsan.
+.PHONY: tsan
+tsan:
+	$(MAKE) BUILD=build/tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
+	  build/tsan/tests/test_lazy build/tsan/tests/test_bodies build/tests/wasm/lazy.wasm \
+	  build/tests/wasm/lazy_user.wasm
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_lazy
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_bodies
+
 spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 $(MAKE) BUILD=build/asan fuzz-replay
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -221,6 +231,7 @@ test: deps
 	$(MAKE) host-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
+	$(MAKE) tsan
 	$(MAKE) spec-asan
 
 demo: deps all

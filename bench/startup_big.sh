@@ -4,7 +4,8 @@
 #
 #   startup-big  LLVM's multi-call binary from npm's @yowasp/clang (75 MB of Wasm) and Yosys
 #                from @yowasp/yosys (31 MB), fetched with `npm pack` into build/bench/big/
-#                (never committed): how fast `corral validate` reads them (MB/s, one thread),
+#                (never committed): how fast `corral validate` reads them (MB/s, on one core
+#                and on all),
 #                and `clang --version` and `yosys -V` end to end with their peak resident
 #                memory, against the targets; node:wasi runs the same modules for reference.
 #
@@ -78,14 +79,19 @@ section_startup_big() {
     big_check "yosys -V" "Yosys " "$CORRAL" run --argv0 yosys "$yosys" -V || return
 
     row "$(printf '%-44s %5s %9s %9s %10s  %s' what runs median p95 'peak RSS' target)"
+    # Validation, on one core (taskset: the bodies' threads share it) and on all of them.
     for m in "$llvm" "$yosys"; do
         size=$(stat -c %s "$m")
-        big_row "corral validate $(basename "$m")" "big.validate.$(basename "$m" .wasm)" 0 0 \
-            "$CORRAL" validate "$m"
+        big_row "corral validate $(basename "$m"), one core" "big.validate1.$(basename "$m" .wasm)" \
+            0 0 taskset -c 0 "$CORRAL" validate "$m"
         bytes_per_s=$(awk -v s="$size" -v t="$MEDIAN" 'BEGIN { printf "%.0f", s / t / 1e6 }')
-        /usr/bin/time -f '%U %S' -o "$OUT/big/cpu.txt" "$CORRAL" validate "$m" >/dev/null 2>&1
+        /usr/bin/time -f '%U %S' -o "$OUT/big/cpu.txt" taskset -c 0 "$CORRAL" validate "$m" \
+            >/dev/null 2>&1
         cpu=$(awk -v s="$size" '{ printf "%.0f", s / ($1 + $2) / 1e6 }' "$OUT/big/cpu.txt")
-        row "  validation: $bytes_per_s MB/s by the median wall time, $cpu MB/s by CPU time (user + sys, one run); target >= 250 MB/s: $(awk -v r="$bytes_per_s" 'BEGIN { print (r >= 250) ? "met" : "MISSED" }')"
+        row "  $bytes_per_s MB/s by the median wall time ($cpu MB/s by CPU time of one run); target >= 250 MB/s on one core: $(awk -v r="$bytes_per_s" 'BEGIN { print (r >= 250) ? "met" : "MISSED" }')"
+        big_row "corral validate $(basename "$m"), $(nproc) cores" \
+            "big.validate.$(basename "$m" .wasm)" 0 0 "$CORRAL" validate "$m"
+        row "  $(awk -v s="$size" -v t="$MEDIAN" 'BEGIN { printf "%.0f", s / t / 1e6 }') MB/s by the median wall time"
     done
     big_row "corral run: clang --version" big.clang 0.5 200 \
         "$CORRAL" run --argv0 clang "$llvm" --version

@@ -66,7 +66,7 @@ typedef struct Val {
     uint64_t *decl_end;
     uint32_t cap_decls;
     ValType *ltypes; /* every local's type (params first) when there are at most FLAT_LOCALS */
-    uint32_t nltypes, cap_ltypes;
+    uint32_t nltypes;
     bool flat;       /* ltypes is in use for the current body */
     DataUse *uses;   /* memory.init and data.drop in a module without a data count section */
     uint32_t nuses, cap_uses;
@@ -1285,12 +1285,10 @@ static V_WARN VStatus setup_locals(Val *v, const Code *c, const FuncType *t)
     v->flat = total <= FLAT_LOCALS;
     if (!v->flat)
         return V_OK;
-    if (total > v->cap_ltypes) {
-        ValType *p = realloc(v->ltypes, FLAT_LOCALS);
-        if (!p)
+    if (!v->ltypes) { /* once per validator: FLAT_LOCALS bytes */
+        v->ltypes = malloc(FLAT_LOCALS);
+        if (!v->ltypes)
             return fail(v, c->size_off, "out of memory");
-        v->ltypes = p;
-        v->cap_ltypes = FLAT_LOCALS;
     }
     memcpy(v->ltypes, v->params, t->nparams);
     ValType *out = v->ltypes + t->nparams;
@@ -1769,7 +1767,8 @@ int validate_data_uses(Val *v, DecodeError *err)
 {
     reset_err(v, err);
     /* Uses from several threads (bodies.c), or noted twice: module order. */
-    qsort(v->uses, v->nuses, sizeof *v->uses, cmp_use);
+    if (v->nuses > 1)
+        qsort(v->uses, v->nuses, sizeof *v->uses, cmp_use);
     for (uint32_t i = 0; i < v->nuses; i++) {
         if (v->uses[i].idx < v->m->ndatas) {
             v->func = v->uses[i].func;
