@@ -171,6 +171,13 @@ gateway-test: $(BUILD)/corral
 host-test: $(BUILD)/corral
 	tests/host/run.sh $(BUILD)/corral
 
+# Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
+# ...), run in a scratch copy of the tree, with its exit status and the output the README
+# shows checked; tests/readme/readme_test.py lists the commands it does not run, and why.
+.PHONY: readme-test
+readme-test:
+	tests/readme/run.sh
+
 # The TOML 1.0 cases of toml-test: valid documents must give the tree in their .json,
 # invalid ones must be rejected.
 toml-test: $(BUILD)/tests/toml_suite
@@ -229,6 +236,7 @@ test: deps
 	$(MAKE) wasi-testsuite
 	$(MAKE) gateway-test
 	$(MAKE) host-test
+	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
 	$(MAKE) tsan

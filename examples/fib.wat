@@ -1,4 +1,4 @@
-;; fib.wat: Fibonacci two ways, for `make demo`.
+;; fib.wat: Fibonacci two ways, for the README's `corral run --invoke` examples.
 ;;   fib       recursive, exponential: a workout for calls and returns
 ;;   fib_iter  a loop over i64 locals: a workout for branches and arithmetic
 ;; Both take n as i32; fib returns i32 (fib 46 is the last that fits), fib_iter returns i64

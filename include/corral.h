@@ -146,6 +146,17 @@ CORRAL_API void corral_module_import(const corral_module_t *m, size_t i, corral_
 CORRAL_API size_t corral_module_export_count(const corral_module_t *m);
 CORRAL_API void corral_module_export(const corral_module_t *m, size_t i, corral_extern_desc_t *out);
 
+/* The name of function func_index (imports first, as everywhere) from the module's "name"
+ * custom section, the names compilers keep for debuggers (clang and rustc write one;
+ * wat2wasm with --debug-names). The name is as stored: UTF-8, not NUL-terminated, possibly
+ * empty, possibly a C++ or Rust mangled symbol; it points into the module and lives as long
+ * as it. Returns false when the module gives that function no name: no name section, none
+ * for this index, or a malformed section (custom sections are not validated, so a broken
+ * one never fails a module; it is ignored as a whole). The section is parsed on the first
+ * call, in O(names); each lookup is a binary search. Safe from any thread. */
+CORRAL_API bool corral_module_func_name(const corral_module_t *module, uint32_t func_index,
+                                        const char **out_name, size_t *out_len);
+
 /* ---- function types ---------------------------------------------------------------- */
 
 CORRAL_API corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t nparams,
@@ -233,6 +244,11 @@ CORRAL_API const char *corral_trap_message(const corral_trap_t *trap);
 CORRAL_API size_t corral_trap_frame_count(const corral_trap_t *trap);
 CORRAL_API void corral_trap_frame(const corral_trap_t *trap, size_t i, uint32_t *out_func_index,
                                   size_t *out_offset);
+/* Whether frame i is code of module (so corral_module_func_name(module, index) names it).
+ * Frames of several modules mix when modules import each other's functions. module must be
+ * alive; a trap may outlive the modules of its frames, which are only compared, never read. */
+CORRAL_API bool corral_trap_frame_in_module(const corral_trap_t *trap, size_t i,
+                                            const corral_module_t *module);
 CORRAL_API void corral_trap_delete(corral_trap_t *trap);
 
 /* An exit request: a host function (WASI's proc_exit) returns this trap to unwind the guest's

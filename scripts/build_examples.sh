@@ -15,9 +15,10 @@ CC=${CC:-clang}
 RUSTC=${RUSTC:-/usr/bin/rustc}
 RUST_TARGET=${RUST_TARGET:-wasm32-wasi}
 
-# -ftls-model=local-exec: wasi-libc declares errno _Thread_local, and clang 14's wasm backend
-# stops with "only -ftls-model=local-exec is supported for now on non-Emscripten OSes" in
-# any file that reads errno unless told the model (later clangs pick it themselves).
+# -ftls-model=local-exec: wasi-libc declares errno _Thread_local, and with -mbulk-memory
+# clang 14's wasm backend stops with "only -ftls-model=local-exec is supported for now on
+# non-Emscripten OSes" in any file that uses errno unless told the model (without
+# -mbulk-memory it makes thread-locals plain globals; later clangs pick the model themselves).
 # -Wl,--strip-debug drops the DWARF that wasi-libc's objects carry (4/5 of each module) and
 # keeps the name section, so traps still show function names.
 # -I sdk: the guest SDK headers of Corral's host interfaces (corral_kv.h for counter.c,

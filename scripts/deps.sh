@@ -29,6 +29,9 @@ REQUIREMENTS=(
     # std (checked by path: a rustup rustc may come first in PATH), and npm, which installs
     # the AssemblyScript compiler into tests/wasi/as (tests/wasi/run.sh runs npm ci there).
     "libclang-rt-14-dev-wasm32 /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a"
+    # libFuzzer and clang's sanitizer runtimes, for the fuzz targets' build that
+    # tests/fuzz/README.md shows (make readme-test runs it).
+    "libclang-rt-14-dev /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a"
     "rustc            /usr/bin/rustc"
     "libstd-rust-dev-wasm32 /usr/lib/rustlib/wasm32-wasi/lib"
     "npm              npm"

@@ -1,4 +1,5 @@
-/* primes.c: pure compute in C, compiled to wasm32 without libc or WASI imports (`make demo`).
+/* primes.c: pure compute in C, compiled to wasm32 without libc or WASI imports (the README's
+ * recipe: -nostdlib, and -mbulk-memory, without which the memset below has no definition).
  * count_primes(n): how many primes are below n, with a sieve of Eratosthenes in linear memory.
  * nth_prime(k): the k-th prime (nth_prime(1) == 2), by trial division.
  * collatz_max(n): the start below n whose Collatz sequence is longest. */

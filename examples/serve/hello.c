@@ -34,7 +34,8 @@ int main(void)
     const char *greeting = env_or("GREETING", NULL);
 
     /* Headers. Content-Type (or Status, or Location) is required: without one the gateway
-     * answers 500 "Exactly one of 'location' or 'content-type' must be specified". */
+     * answers 500 "At least one of 'content-type', 'status' or 'location' must be specified,
+     * then a blank line". */
     printf("Content-Type: text/plain; charset=utf-8\n");
     printf("\n"); /* the blank line: everything after it is the body, byte for byte */
 

@@ -111,32 +111,28 @@ void cli_format_val(const corral_val_t *v, char *buf, size_t size);
 /* Formats a byte offset the way every Corral message shows it: 0x%06zx. */
 void cli_format_offset(size_t offset, char *buf, size_t size);
 
-/* Export names of a module's functions, for backtraces: the first name each function index
- * is exported under. Names borrow from the module (corral_module_export's strings). */
-typedef struct CliFuncName {
-    uint32_t func;
-    const char *name;
-    size_t name_len;
-} CliFuncName;
+/* Function names in trap reports are cut after this many bytes (then "..."), so a hostile
+ * or mangled name cannot flood the report; each byte may print as 4 ("\hh"). */
+#define CLI_NAME_MAX_SHOWN 160
+/* Room for one frame's text, NUL included. */
+#define CLI_FRAME_TEXT_SIZE (4 * CLI_NAME_MAX_SHOWN + 64)
 
-typedef struct CliFuncNames {
-    CliFuncName *v; /* owned */
-    size_t n;
-} CliFuncNames;
-
-/* Fills out with the function exports of module. Never fails as far as the caller is
- * concerned: out of memory leaves it empty. Release with cli_func_names_free. */
-void cli_func_names_init(CliFuncNames *out, const corral_module_t *module);
-void cli_func_names_free(CliFuncNames *names);
+/* Writes frame i of trap into buf (NUL-terminated, cut to size; CLI_FRAME_TEXT_SIZE always
+ * fits): "func[I] <NAME> @ 0xOFFSET", or "func[I] @ 0xOFFSET" without a name, or "<host
+ * function>". NAME comes from the module among modules[0..nmodules) whose code the frame is
+ * (corral_trap_frame_in_module): its name section's name for the function, else the
+ * function's first export name. Control bytes, DEL, '\' and '>' in it print as \hh. */
+void cli_describe_frame(const corral_trap_t *trap, size_t i, const corral_module_t *const *modules,
+                        size_t nmodules, char *buf, size_t size);
 
 /* Prints a trap to stderr: "error: trap: MESSAGE", or "error: trap while instantiating FILE:
  * MESSAGE" when instantiating is a file name, then the backtrace innermost first, one line a
- * frame: "  N: func[I] <export> @ 0xOFFSET" (the <export> part when names, which may be
- * NULL, has one). More than 3 identical frames in a row print as the first of them and
- * "  ... func[I] @ 0xOFFSET repeated K more times"; past 25 such lines only the first 20 and
- * the last 5 print, with "  ... K frames omitted" between. */
+ * frame: "  N: " and the frame as cli_describe_frame writes it, named from modules. More
+ * than 3 identical frames in a row print as the first of them and "  ... FRAME repeated K
+ * more times"; past 25 such lines only the first 20 and the last 5 print, with "  ... K
+ * frames omitted" between. */
 void cli_print_trap(const corral_trap_t *trap, const char *instantiating,
-                    const CliFuncNames *names);
+                    const corral_module_t *const *modules, size_t nmodules);
 
 /* Parses a decimal count (digits only, up to UINT64_MAX). */
 bool cli_parse_count(const char *text, uint64_t *out);

@@ -92,7 +92,9 @@ static const char usage[] =
     "  134  trap, whether in the function or while instantiating (a start function that\n"
     "       traps, a data or element segment out of bounds), including a limit that\n"
     "       stopped the guest; the message (which names the limit) and the backtrace go\n"
-    "       to stderr\n";
+    "       to stderr, one frame a line: func[INDEX] <NAME> @ 0xOFFSET, NAME from the\n"
+    "       module's name section (clang and rustc keep one; wat2wasm --debug-names)\n"
+    "       or else the function's export name\n";
 
 static const char usage_line[] = "corral run [OPTIONS] FILE.wasm [ARGS...]";
 
@@ -453,9 +455,9 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
 
 /* ---- the module ---- */
 
-/* Reads and compiles the module at path, and its function names for backtraces. NULL after
- * reporting why not, as "corral: FILE: 0xOFFSET: message". */
-static corral_module_t *load_module(corral_engine_t *engine, const char *path, CliFuncNames *names)
+/* Reads and compiles the module at path. NULL after reporting why not, as "corral: FILE:
+ * 0xOFFSET: message". */
+static corral_module_t *load_module(corral_engine_t *engine, const char *path)
 {
     const char *name = cli_display_name(path);
     uint8_t *bytes;
@@ -476,8 +478,6 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path, C
             cli_format_offset(corral_error_offset(err), off, sizeof off);
         cli_error("%s: %s%s%s", name, off, *off ? ": " : "", corral_error_message(err));
         corral_error_delete(err);
-    } else {
-        cli_func_names_init(names, module);
     }
     return module;
 }
@@ -657,7 +657,8 @@ static int link_imports(RunHost *h, const RunArgs *ra, corral_wasi_t *wasi,
 
 /* The exit status a trap gives: the guest's own for proc_exit, else 134 after printing it
  * ("error: trap: MESSAGE" or, while instantiating, naming the file) with its backtrace. */
-static int trap_status(corral_trap_t *trap, const char *instantiating, const CliFuncNames *names)
+static int trap_status(corral_trap_t *trap, const char *instantiating,
+                       const corral_module_t *module)
 {
     int32_t code;
     int status = CLI_EXIT_TRAP;
@@ -670,15 +671,14 @@ static int trap_status(corral_trap_t *trap, const char *instantiating, const Cli
                   (uint32_t)code);
         status = CLI_EXIT_TRAP;
     } else
-        cli_print_trap(trap, instantiating, names);
+        cli_print_trap(trap, instantiating, &module, 1);
     corral_trap_delete(trap);
     return status;
 }
 
 /* Instantiates module; returns the exit status to stop with, or -1 to go on. */
 static int instantiate(corral_store_t *store, const char *name, const corral_module_t *module,
-                       const corral_extern_t *imports, size_t nimports, const CliFuncNames *names,
-                       corral_instance_t **out)
+                       const corral_extern_t *imports, size_t nimports, corral_instance_t **out)
 {
     corral_trap_t *trap = NULL;
     corral_error_t *err = corral_instance_new(store, module, imports, nimports, out, &trap);
@@ -688,7 +688,7 @@ static int instantiate(corral_store_t *store, const char *name, const corral_mod
         return CLI_EXIT_FAIL;
     }
     if (trap)
-        return trap_status(trap, name, names);
+        return trap_status(trap, name, module);
     if (!*out) {
         cli_error("%s: cannot instantiate (no reason given)", name);
         return CLI_EXIT_FAIL;
@@ -751,7 +751,7 @@ static bool parse_call_args(const corral_functype_t *type, const RunArgs *ra, co
 /* Calls f, with the command line's numbers unless it is a command's _start (whose
  * arguments went to WASI), and prints the results. */
 static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs *ra, bool command,
-                          const CliFuncNames *names)
+                          const corral_module_t *module)
 {
     const corral_functype_t *type = corral_func_type(f);
     size_t nparams = corral_functype_param_count(type);
@@ -768,7 +768,7 @@ static int call_and_print(corral_store_t *store, corral_func_t *f, const RunArgs
         goto done;
     corral_trap_t *trap = corral_func_call(store, f, args, nparams, results, nresults);
     if (trap) {
-        status = trap_status(trap, NULL, names);
+        status = trap_status(trap, NULL, module);
         goto done;
     }
     for (size_t i = 0; i < nresults; i++) {
@@ -786,7 +786,7 @@ done:
 /* A reactor's _initialize runs before the invoked function (as in wasmtime). Returns -1 to
  * go on, else the exit status. */
 static int initialize(corral_store_t *store, corral_instance_t *inst, const RunArgs *ra,
-                      const CliFuncNames *names)
+                      const corral_module_t *module)
 {
     corral_extern_t ext;
     if (!ra->invoke || !strcmp(ra->invoke, "_initialize") ||
@@ -796,7 +796,7 @@ static int initialize(corral_store_t *store, corral_instance_t *inst, const RunA
     if (corral_functype_param_count(t) || corral_functype_result_count(t))
         return -1;
     corral_trap_t *trap = corral_func_call(store, ext.of.func, NULL, 0, NULL, 0);
-    return trap ? trap_status(trap, NULL, names) : -1;
+    return trap ? trap_status(trap, NULL, module) : -1;
 }
 
 static corral_engine_t *make_engine(const RunArgs *ra)
@@ -813,8 +813,7 @@ static corral_engine_t *make_engine(const RunArgs *ra)
 }
 
 /* Everything after loading: WASI, linking, limits, instantiating and the call. */
-static int run_module(corral_store_t *store, const corral_module_t *module, const RunArgs *ra,
-                      const CliFuncNames *names)
+static int run_module(corral_store_t *store, const corral_module_t *module, const RunArgs *ra)
 {
     const char *name = cli_display_name(ra->file);
     bool command = !ra->invoke && is_command(module);
@@ -844,12 +843,12 @@ static int run_module(corral_store_t *store, const corral_module_t *module, cons
             goto done;
         }
     }
-    if ((status = instantiate(store, name, module, imports, nimports, names, &inst)) >= 0)
+    if ((status = instantiate(store, name, module, imports, nimports, &inst)) >= 0)
         goto done;
-    if ((status = initialize(store, inst, ra, names)) >= 0)
+    if ((status = initialize(store, inst, ra, module)) >= 0)
         goto done;
     corral_func_t *f = find_func(inst, ra->invoke ? ra->invoke : "_start", !ra->invoke);
-    status = f ? call_and_print(store, f, ra, command, names) : CLI_EXIT_USAGE;
+    status = f ? call_and_print(store, f, ra, command, module) : CLI_EXIT_USAGE;
 done:
     cli_timer_stop(timer);
     free(imports);
@@ -874,13 +873,11 @@ static int run_main(int argc, char **argv)
     corral_engine_t *engine = make_engine(&ra);
     corral_store_t *store = engine ? corral_store_new(engine) : NULL;
     corral_module_t *module = NULL;
-    CliFuncNames names = {NULL, 0};
     status = CLI_EXIT_FAIL;
     if (!store)
         cli_error("out of memory");
-    else if ((module = load_module(engine, ra.file, &names)))
-        status = run_module(store, module, &ra, &names);
-    cli_func_names_free(&names);
+    else if ((module = load_module(engine, ra.file)))
+        status = run_module(store, module, &ra);
     corral_store_delete(store);
     corral_module_delete(module);
     corral_engine_delete(engine);

@@ -81,8 +81,9 @@ typedef struct Wast {
     PrintEnv prints[NPRINTS];
     SpecExport spectest[NSPECTEST];
     long long line;
-    char what[256];     /* the running command, for failure lines */
-    char msg[MSG_SIZE]; /* detail of the last error, trap or link failure */
+    char what[256];                        /* the running command, for failure lines */
+    char msg[MSG_SIZE];                    /* detail of the last error, trap or link failure */
+    char trap_at[CLI_FRAME_TEXT_SIZE + 4]; /* " at FRAME" after a trap, else "" */
     long passed, failed, skipped;
 } Wast;
 
@@ -480,6 +481,27 @@ static LoadStatus load_module(Wast *w, const json_t *cmd, corral_module_t **out)
     return LOAD_OK;
 }
 
+/* Keeps trap's message in w->msg and where it happened in w->trap_at: " at " and its
+ * innermost Wasm frame, named from whichever of the script's modules it runs in. */
+static void note_trap(Wast *w, const corral_trap_t *trap)
+{
+    const char *msg = corral_trap_message(trap);
+    snprintf(w->msg, sizeof w->msg, "%s", msg ? msg : "(no message)");
+    w->trap_at[0] = '\0';
+    for (size_t i = 0; i < corral_trap_frame_count(trap); i++) {
+        uint32_t func;
+        size_t offset;
+        corral_trap_frame(trap, i, &func, &offset);
+        if (func == UINT32_MAX) /* a host function */
+            continue;
+        char frame[CLI_FRAME_TEXT_SIZE];
+        cli_describe_frame(trap, i, (const corral_module_t *const *)w->modules, w->nmodules, frame,
+                           sizeof frame);
+        snprintf(w->trap_at, sizeof w->trap_at, " at %s", frame);
+        break;
+    }
+}
+
 static bool resolve_import(Wast *w, const corral_extern_desc_t *d, corral_extern_t *out)
 {
     if (d->module_len == 8 && !memcmp(d->module, "spectest", 8)) {
@@ -527,7 +549,7 @@ static InstStatus instantiate(Wast *w, const corral_module_t *m, corral_instance
         return INST_UNLINKABLE;
     }
     if (trap) {
-        snprintf(w->msg, sizeof w->msg, "%s", corral_trap_message(trap));
+        note_trap(w, trap);
         corral_trap_delete(trap);
         return INST_TRAPPED;
     }
@@ -615,8 +637,7 @@ static void invoke(Wast *w, const json_t *action, corral_func_t *f, Outcome *out
     corral_trap_t *trap = corral_func_call(w->store, f, args, nparams, out->vals, nresults);
     free(args);
     if (trap) {
-        const char *msg = corral_trap_message(trap);
-        snprintf(w->msg, sizeof w->msg, "%s", msg ? msg : "(no message)");
+        note_trap(w, trap);
         corral_trap_delete(trap);
         out->kind = OUT_TRAP;
         return;
@@ -684,7 +705,7 @@ static void cmd_module(Wast *w, const json_t *cmd)
             fail(w, "expected the module to link, got %s", w->msg);
             break;
         case INST_TRAPPED:
-            fail(w, "expected the module to instantiate, got trap \"%s\"", w->msg);
+            fail(w, "expected the module to instantiate, got trap \"%s\"%s", w->msg, w->trap_at);
             break;
         }
     }
@@ -728,7 +749,7 @@ static void cmd_action(Wast *w, const json_t *cmd)
         w->skipped++;
         break;
     case OUT_TRAP:
-        fail(w, "expected no trap, got trap \"%s\"", w->msg);
+        fail(w, "expected no trap, got trap \"%s\"%s", w->msg, w->trap_at);
         break;
     case OUT_ERROR:
         fail(w, "expected to run the action, got %s", w->msg);
@@ -767,7 +788,7 @@ static void cmd_assert_return(Wast *w, const json_t *cmd)
         w->skipped++;
         break;
     case OUT_TRAP:
-        fail(w, "expected %s, got trap \"%s\"", want, w->msg);
+        fail(w, "expected %s, got trap \"%s\"%s", want, w->msg, w->trap_at);
         break;
     case OUT_ERROR:
         fail(w, "expected %s, got %s", want, w->msg);
@@ -797,7 +818,7 @@ static void cmd_assert_trap(Wast *w, const json_t *cmd)
         if (strstr(w->msg, text))
             pass(w);
         else
-            fail(w, "expected trap \"%s\", got trap \"%s\"", text, w->msg);
+            fail(w, "expected trap \"%s\", got trap \"%s\"%s", text, w->msg, w->trap_at);
         break;
     case OUT_ERROR:
         fail(w, "expected trap \"%s\", got %s", text, w->msg);
@@ -853,8 +874,8 @@ static void check_instantiation(Wast *w, const json_t *cmd, InstStatus want)
     else if (got == INST_OK)
         fail(w, "expected %s \"%s\", got an instance", outcome_names[want], text);
     else
-        fail(w, "expected %s \"%s\", got %s \"%s\"", outcome_names[want], text, outcome_names[got],
-             w->msg);
+        fail(w, "expected %s \"%s\", got %s \"%s\"%s", outcome_names[want], text,
+             outcome_names[got], w->msg, got == INST_TRAPPED ? w->trap_at : "");
 }
 
 static void cmd_assert_unlinkable(Wast *w, const json_t *cmd)
@@ -901,6 +922,7 @@ static void run_command(Wast *w, const json_t *cmd)
     const char *type = str_field(cmd, "type");
     w->line = json_integer_value(json_object_get(cmd, "line"));
     snprintf(w->what, sizeof w->what, "%s", type ? type : "command");
+    w->trap_at[0] = '\0';
     if (w->verbose)
         printf("%s:%lld: %s\n", w->script, w->line, w->what);
     if (!type) {

@@ -1,6 +1,7 @@
 /* api.c: the public API's thin layer over the engine: engine and configuration, errors,
  * modules (decode -> validate -> lower), function types, values, and the accessors of
  * functions, memories, tables and globals. Instantiation lives in instance.c. */
+#include "names.h"
 #include "runtime.h"
 
 #include <stdarg.h>
@@ -148,6 +149,7 @@ void module_release(struct corral_module *cm)
 {
     if (atomic_fetch_sub(&cm->refs, 1) != 1)
         return;
+    module_names_free(cm);
     lowered_free(cm->m);
     module_free(cm->m);
     free(cm);

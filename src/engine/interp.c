@@ -96,7 +96,8 @@ static InterpState *state_get(Store *s)
 static void push_frame(Trap *t, const Func *f, const uint32_t *ip)
 {
     const LoweredFunc *lf = f->code;
-    trap_push_frame(t, f->index, lowered_wasm_offset(lf, (uint32_t)(ip - lf->code)));
+    trap_push_frame(t, f->inst->module, f->index,
+                    lowered_wasm_offset(lf, (uint32_t)(ip - lf->code)));
 }
 
 /* Appends the Wasm frames of this activation, innermost first: the newest frame stopped at

@@ -32,6 +32,7 @@ struct corral_module {
     Engine *engine;
     Module *m;
     _Atomic uint32_t refs;
+    struct FuncNames *_Atomic names; /* names.c: the name section's, parsed on first use */
 };
 
 /* Drops one reference to a module (the last one frees it). */
@@ -96,6 +97,7 @@ struct corral_instance {
 
 /* One frame of a trap's backtrace. */
 typedef struct TrapFrame {
+    const Module *module; /* compared, never dereferenced: the trap may outlive it */
     uint32_t func;
     size_t offset;
 } TrapFrame;
@@ -169,8 +171,8 @@ const char *interrupt_message(const Store *s);
 
 /* Creates a trap with msg (copied). Returns NULL only when out of memory. */
 Trap *trap_new(const char *msg);
-/* Appends a backtrace frame. */
-void trap_push_frame(Trap *t, uint32_t func, size_t offset);
+/* Appends a backtrace frame: function func of module at offset. */
+void trap_push_frame(Trap *t, const Module *module, uint32_t func, size_t offset);
 
 /* ---- memory and table primitives (memory.c, table.c) ------------------------------- */
 

@@ -20,7 +20,7 @@ Trap *trap_new(const char *msg)
     return t;
 }
 
-void trap_push_frame(Trap *t, uint32_t func, size_t offset)
+void trap_push_frame(Trap *t, const Module *module, uint32_t func, size_t offset)
 {
     if (!t)
         return;
@@ -32,8 +32,7 @@ void trap_push_frame(Trap *t, uint32_t func, size_t offset)
         t->frames = f;
         t->capframes = cap;
     }
-    t->frames[t->nframes].func = func;
-    t->frames[t->nframes].offset = offset;
+    t->frames[t->nframes] = (TrapFrame){module, func, offset};
     t->nframes++;
 }
 
@@ -76,6 +75,11 @@ void corral_trap_frame(const corral_trap_t *trap, size_t i, uint32_t *out_func_i
     }
     *out_func_index = trap->frames[i].func;
     *out_offset = trap->frames[i].offset;
+}
+
+bool corral_trap_frame_in_module(const corral_trap_t *trap, size_t i, const corral_module_t *module)
+{
+    return i < trap->nframes && module && trap->frames[i].module == module->m;
 }
 
 void corral_trap_delete(corral_trap_t *trap)

@@ -11,8 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The body of the 500 for output without enough headers: WAGI's exact text. */
-#define GW_CGI_INSUFFICIENT "Exactly one of 'location' or 'content-type' must be specified"
+/* The body of the 500 for output without enough headers. It states Corral's rule (below);
+ * WAGI's text, "Exactly one of 'location' or 'content-type' must be specified", was wrong
+ * under WAGI too: Status alone is enough, and Content-Type with Location is fine. */
+#define GW_CGI_INSUFFICIENT                                                                        \
+    "At least one of 'content-type', 'status' or 'location' must be specified, then a blank "     \
+    "line"
 
 typedef struct GwCgiResponse {
     unsigned status;   /* 100..599 */

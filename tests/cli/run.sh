@@ -6,9 +6,11 @@
 # Environment: CLI_TEST_DIR where compiled fixtures go (default: build/tests/cli, next to the
 # binary's build directory), CLI_VERBOSE=1 prints every case and the full output of failures.
 #
-# Needs wat2wasm and wast2json (wabt), coreutils and mkfifo. The fixtures are the *.wat and *.wast
-# files next to this script; invalid-*.wat are compiled with --no-check. Broken binaries
-# (bad magic, truncated) are cut from valid ones here. Every case runs with the fixture
+# Needs wat2wasm and wast2json (wabt), clang and wasm-ld (lld), coreutils and mkfifo. The
+# fixtures are the *.wat, *.wast and *.c files next to this script; invalid-*.wat are compiled
+# with --no-check, names*.wat and names*.wast with --debug-names (a "name" section), *.c with
+# clang as pure wasm32 without libc. Broken binaries (bad magic, truncated) and name
+# sections appended to a module are made here. Every case runs with the fixture
 # directory as its working directory, so messages name files as "x.wasm".
 #
 # Prints one line per failing case, then exactly "cli: N passed, M failed"; exits 1 when a
@@ -31,8 +33,8 @@ die() {
 }
 
 [ -x "$corral" ] || die "$corral is not an executable; run make first"
-for tool in wat2wasm wast2json timeout od truncate mkfifo; do
-    command -v "$tool" >/dev/null || die "$tool not found (scripts/deps.sh installs wabt)"
+for tool in wat2wasm wast2json clang wasm-ld timeout od truncate mkfifo; do
+    command -v "$tool" >/dev/null || die "$tool not found (scripts/deps.sh installs it)"
 done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -49,15 +51,27 @@ newer() {
 for src in "$here"/*.wat; do
     name=$(basename "$src" .wat)
     flags=()
-    case $name in invalid-*) flags=(--no-check) ;; esac
+    case $name in invalid-*) flags=(--no-check) ;; names*) flags=(--debug-names) ;; esac
     if newer "$src" "$out/$name.wasm"; then
         wat2wasm "${flags[@]}" "$src" -o "$out/$name.wasm" || die "wat2wasm failed on $src"
     fi
 done
 for src in "$here"/*.wast; do
     name=$(basename "$src" .wast)
+    flags=()
+    case $name in names*) flags=(--debug-names) ;; esac
     if newer "$src" "$out/$name.json"; then
-        wast2json "$src" -o "$out/$name.json" || die "wast2json failed on $src"
+        wast2json "${flags[@]}" "$src" -o "$out/$name.json" || die "wast2json failed on $src"
+    fi
+done
+if newer "$here/names.wast" "$out/names-plain.json"; then
+    wast2json "$here/names.wast" -o "$out/names-plain.json" || die "wast2json failed on names.wast"
+fi
+for src in "$here"/*.c; do
+    name=$(basename "$src" .c)
+    if newer "$src" "$out/$name.wasm"; then
+        clang --target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wall -Wextra -Werror "$src" \
+            -o "$out/$name.wasm" || die "clang failed on $src"
     fi
 done
 
@@ -84,6 +98,36 @@ printf '{"source_filename": "x.wast", "commands": [' >"$out/not-json.json"
 printf '\0{"commands": []}' >"$out/nul.json"      # a NUL first: not JSON at all
 printf '{"source_filename": "x.wast"}' >"$out/no-commands.json"
 rm -f "$out/missing.wasm" "$out/missing.json"
+
+# with_names NAME HEX...: NAME.wasm is backtrace.wasm (which has no name section, and 5
+# functions) with a custom section "name" appended whose payload is the subsections HEX
+# (sizes below 128, so one-byte LEB128s). Custom sections may come last; nothing else moves.
+with_names() {
+    local dst=$out/$1.wasm
+    shift
+    set -- 04 6e 61 6d 65 "$@" # the section's own name: "name"
+    {
+        cat "$out/backtrace.wasm"
+        printf '%b' "$(printf '\\x%s' 00 "$(printf '%02x' $#)" "$@")"
+    } >"$dst"
+}
+# Function 2 is "named_boom" (6e 61 6d 65 64 5f 62 6f 6f 6d): subsection 1, 13 bytes, one
+# entry: index 2, length 10. The malformed variants must be ignored as a whole.
+named_boom='6e 61 6d 65 64 5f 62 6f 6f 6d'
+# shellcheck disable=SC2086 # word splitting of the hex lists is the point
+{
+    with_names names-appended 01 0d 01 02 0a $named_boom
+    with_names names-after-module-name 00 03 02 6d 6d 01 0d 01 02 0a $named_boom
+    with_names names-bad-size 01 20 01 02 0a $named_boom                  # past the end
+    with_names names-bad-utf8 01 0d 01 02 0a ff 61 6d 65 64 5f 62 6f 6f 6d # not UTF-8
+    with_names names-bad-index 01 0d 01 09 0a $named_boom                 # no func 9
+    with_names names-bad-order 01 09 02 02 02 61 61 01 02 62 62           # 2, then 1
+    with_names names-bad-count 01 05 ff ff ff ff 0f                      # 2^32-1 names
+    with_names names-bad-leb 01 06 ff ff ff ff ff 0f                     # 6-byte LEB128
+    with_names names-bad-extra 01 0e 01 02 0a $named_boom 00             # a byte left over
+    with_names names-bad-sub-order 02 00 01 0d 01 02 0a $named_boom      # 2 before 1
+    with_names names-empty                                               # no subsection
+}
 
 # ---- the case runner ----
 
@@ -678,8 +722,9 @@ t run-max-stack-bad 2 '' "1~--max-stack: invalid size 'big'" run --max-stack big
 
 # ---- corral run: traps ----
 # Exit 134, "error: trap: MESSAGE", then the backtrace innermost first, one frame a line:
-# "  N: func[INDEX] <EXPORT> @ 0xOFFSET", the offset being that of the trapping instruction
-# or call, <EXPORT> the function's first export name when it has one.
+# "  N: func[INDEX] <NAME> @ 0xOFFSET", the offset being that of the trapping instruction
+# or call, <NAME> the function's first export name when it has one (these fixtures have no
+# name section; a name from there comes first: see "function names" below).
 
 run trap-unreachable 134 run traps.wasm --invoke unreachable
 fixture traps.wasm 92 00 unreachable # func 0 at 0x5c
@@ -789,6 +834,50 @@ stdin_from=$out/data-oob.wasm t trap-data-segment-stdin 134 '' \
 # The same function, not trapping.
 t trap-none 0 '=0' '' run traps.wasm --invoke div 0 5
 
+# ---- corral run: function names from the name section ----
+# A frame shows the name its function has in the module's "name" section (the names of the
+# source: wat2wasm --debug-names, clang, rustc), else its first export name, else none.
+
+# names.wasm: run (func 1, $entry_point) calls $divide_helper (func 0, not exported) at 0x59,
+# which divides at 0x50.
+run names-section 134 run names.wasm --invoke run 0
+fixture names.wasm 80 6d 'i32.div_s in divide_helper'
+fixture names.wasm 89 10 'call in entry_point'
+expect stdout ''
+expect stderr $'=error: trap: integer divide by zero\n  0: func[0] <divide_helper> @ 0x000050\n  1: func[1] <entry_point> @ 0x000059'
+end_case
+t names-no-trap 0 '=33' '' run names.wasm --invoke run 3
+t names-escaped 134 '' $'=error: trap: unreachable\n  0: func[2] <a\\3eb\\5cc> @ 0x00005e' \
+    run names.wasm --invoke escaped
+t names-fallback-export 134 '' $'=error: trap: unreachable\n  0: func[3] <anonymous> @ 0x000062' \
+    run names.wasm --invoke anonymous
+long=a_very_long_name_$(printf '0123456789_%.0s' {1..13})
+t names-long-cut 134 '' "=error: trap: unreachable
+  0: func[4] <$long...> @ 0x000066" run names.wasm --invoke long
+
+# C through clang: the names of the functions, static ones included. The offsets depend on
+# the compiler, so only the names are checked.
+run names-clang 134 run names-c.wasm --invoke report 0
+expect stdout ''
+sed 's/ @ 0x[0-9a-f]*$//' "$tmp/stderr" >"$tmp/names" && mv "$tmp/names" "$tmp/stderr"
+expect stderr $'=error: trap: integer divide by zero\n  0: func[1] <checked_ratio>\n  1: func[0] <average_per_item>\n  2: func[2] <report>'
+end_case
+
+# A name section appended to backtrace.wasm names function 2 "named_boom" (its export is
+# "boom"); the module-name subsection may come first.
+for f in names-appended names-after-module-name; do
+    t "$f" 134 '' $'=error: trap: unreachable\n  0: func[2] <named_boom> @ 0x00005f' \
+        run "$f.wasm" --invoke boom
+done
+# A malformed name section is ignored, never an error (custom sections are not validated):
+# the module loads and runs, and the frame falls back to the export name.
+for f in names-bad-size names-bad-utf8 names-bad-index names-bad-order names-bad-count \
+    names-bad-leb names-bad-extra names-bad-sub-order names-empty; do
+    t "$f" 134 '' $'=error: trap: unreachable\n  0: func[2] <boom> @ 0x00005f' \
+        run "$f.wasm" --invoke boom
+    t "$f-validate" 0 '*' '' validate "$f.wasm"
+done
+
 # ---- corral wast ----
 
 # wast-pass: 9 commands; the text-form assert_malformed is skipped, so 8 pass (register
@@ -814,6 +903,18 @@ expect stdout '~wast-fail.wast:5: assert_return'
 expect stdout '~wast-fail.wast:7: assert_return "add" : expected i32:5, got i32:4'
 tail -n 1 "$tmp/stdout" | grep -qx '4 passed, 1 failed, 1 skipped' ||
     reasons+=("stdout: last line is '$(tail -n 1 "$tmp/stdout")'")
+end_case
+
+# A failure caused by a trap says where: the innermost frame, named from the module the
+# frame runs in (B calls A's $inner_trap through an import; B's own func 0 is that import).
+run wast-trap-names 1 wast names.json
+expect stdout $'=names.wast:15: assert_return $B "f" : expected i32:0, got trap "integer divide by zero" at func[0] <inner_trap> @ 0x000024\nnames.wast:17: module : expected the module to instantiate, got trap "unreachable" at func[0] <start_trap> @ 0x00001a\n5 passed, 2 failed, 0 skipped'
+expect stderr ''
+end_case
+# The same script without a name section: the export name, else no name.
+run wast-trap-no-names 1 wast names-plain.json
+expect stdout $'=names.wast:15: assert_return $B "f" : expected i32:0, got trap "integer divide by zero" at func[0] <g> @ 0x000024\nnames.wast:17: module : expected the module to instantiate, got trap "unreachable" at func[0] @ 0x00001a\n5 passed, 2 failed, 0 skipped'
+expect stderr ''
 end_case
 
 t wast-missing 1 '' '=corral: missing.json: No such file or directory' wast missing.json

@@ -1,6 +1,7 @@
-/* fuzz_module.c: libFuzzer target over the whole load path (decode, validate, lower) and,
- * for modules that load, instantiation with no imports (the start function runs under a
- * fuel budget, so a hostile module cannot hang the fuzzer).
+/* fuzz_module.c: libFuzzer target over the whole load path (decode, validate, lower), the
+ * function names of the name section (parsed on first lookup) and, for modules that load,
+ * instantiation with no imports (the start function runs under a fuel budget, so a hostile
+ * module cannot hang the fuzzer).
  * How to build and run it with libFuzzer: tests/fuzz/README.md. `make test` replays the
  * stored corpus in tests/fuzz/corpus through replay.c instead. */
 #include "corral.h"
@@ -28,6 +29,22 @@ static void call_exports(corral_store_t *store, const corral_module_t *m, corral
     }
 }
 
+/* Looks up the names of the first functions and reads every byte of them, so a name that
+ * points outside the module shows under ASan. */
+static void read_names(const corral_module_t *m)
+{
+    unsigned sum = 0;
+    for (uint32_t f = 0; f < 1024; f++) {
+        const char *name;
+        size_t len;
+        if (corral_module_func_name(m, f, &name, &len))
+            for (size_t i = 0; i < len; i++)
+                sum += (unsigned char)name[i];
+    }
+    volatile unsigned sink = sum;
+    (void)sink;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     corral_config_t cfg;
@@ -43,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         corral_engine_delete(engine);
         return 0;
     }
+    read_names(m);
     if (corral_module_import_count(m) == 0) {
         corral_store_t *store = corral_store_new(engine);
         corral_instance_t *inst = NULL;
@@ -50,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Fuel bounds the start function, which could otherwise loop forever. */
         corral_store_set_fuel(store, 100000);
         err = corral_instance_new(store, m, NULL, 0, &inst, &trap);
+        if (trap && corral_trap_frame_count(trap) > 0 && !corral_trap_frame_in_module(trap, 0, m))
+            __builtin_trap(); /* the start function's frame is this module's */
         corral_error_delete(err);
         corral_trap_delete(trap);
         /* Calling exports is fuzz_exec.c's job (with fuel per call); off here. */

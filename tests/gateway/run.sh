@@ -955,7 +955,7 @@ if serve resp "$tmp/resp.toml" --workers 2; then
         cgi bad-status "Status: $bad\nContent-Type: text/plain\n\nbody"
         want_code "response bad Status '$bad': 502" 502
     done
-    insufficient="Exactly one of 'location' or 'content-type' must be specified"
+    insufficient="At least one of 'content-type', 'status' or 'location' must be specified, then a blank line"
     for out in 'Content-Type: text/plain\nhello' '' 'X-Only: 1\n\nbody' '\n\nbody' \
         'no colon\n\n'; do
         cgi insufficient "$out"

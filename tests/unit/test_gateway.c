@@ -1152,9 +1152,12 @@ static void test_response_wagi(void)
     ERR502("Status: +200\n\n", "Status");
     ERR502("Content-Type: text/plain\nStatus: OK 200\n\nbody", "Status");
 
-    /* Missing or insufficient headers: 500 with WAGI's exact text. */
-    static const char *const msg = "Exactly one of 'location' or 'content-type' must be specified";
-    CHECK(strcmp(GW_CGI_INSUFFICIENT, msg) == 0, "WAGI's text");
+    /* Missing or insufficient headers: 500 with a text that says what is missing (not WAGI's
+     * "Exactly one of 'location' or 'content-type' must be specified", which was wrong). */
+    static const char *const msg =
+        "At least one of 'content-type', 'status' or 'location' must be specified, then a "
+        "blank line";
+    CHECK(strcmp(GW_CGI_INSUFFICIENT, msg) == 0, "the rule, as Corral applies it");
     r = PARSE("");
     check_error_resp(&r, 500, msg, "nothing", __LINE__);
     r = PARSE("Content-Type: text/plain\nno blank line");
