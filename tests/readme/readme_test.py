@@ -73,6 +73,8 @@ NOT_RUN = {
     "make spec": SUITE,
     "make cli-test": SUITE,
     "make wasi-test": SUITE,
+    "make wasi-testsuite": SUITE,
+    "make tsan": SUITE,
     "make fuzz-replay": SUITE,
     "make toml-test": SUITE,
     "make server-test": SUITE,
@@ -92,6 +94,9 @@ NOT_RUN = {
     "its modules.toml (`build/corral serve -c examples/serve/modules.toml`)",
     "bench/gateway.sh": "a benchmark of the gateway, which `make bench` runs (see above)",
     "bench/startup_limits.sh": "benchmarks of start-up and limits, which `make bench` runs",
+    "bench/startup_big.sh": "start-up of LLVM and Yosys from npm, which `make bench` runs",
+    "corral validate": "names the subcommand; the CLI suite runs it on valid and invalid "
+    "modules",
     "gcc -O2": "names the native compiler's flags of the benchmark, not a command",
     "clang --target=wasm32-wasi -O2": "names the benchmark's wasm flags, not a command",
     "build/corral run": "names the engine in the benchmark's list, not a command",
