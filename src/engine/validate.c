@@ -1217,22 +1217,21 @@ static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler ot
 #define VD_SWITCH_END }
 #endif
 
-/* run_body for validation: the fast path where it applies, the generic one elsewhere. */
+/* run_body for validation: the fast path where it applies, the generic one elsewhere. The
+ * cursor stays in p (written back to r for the generic path); only `end` can close the
+ * function's frame, so only it checks for the end of the body. */
 static V_WARN VStatus run_body_fast(Val *v, Reader *r)
 {
     VD_TABLE
-    const uint8_t *const end = r->end;
+    const uint8_t *const end = r->end, *const base = r->base;
     const uint8_t *p = r->p, *q;
     FastKind vd_kind = FK_GENERIC;
     (void)vd_kind;
 #define VD_NEXT()                          \
     do {                                   \
-        if (v->nctrl == 0)                 \
-            goto done;                     \
-        p = r->p;                          \
         if (p >= end)                      \
             goto generic;                  \
-        v->off = rd_off(r);                \
+        v->off = (size_t)(p - base);       \
         VD_DISPATCH(fast[*p].kind);        \
     } while (0)
 /* Runs kind k's function; the generic path when it declines. */
@@ -1243,14 +1242,19 @@ static V_WARN VStatus run_body_fast(Val *v, Reader *r)
         return V_ERR;                      \
     if (q == p)                            \
         goto generic;                      \
-    r->p = q;                              \
+    p = q;                                 \
+    if (FK_##k == FK_END && !v->nctrl)     \
+        goto done;                         \
     VD_NEXT();
+    if (v->nctrl == 0)
+        goto done;
     VD_NEXT();
     VD_SWITCH_BEGIN
     FAST_KINDS(VD_RUN)
     VD_SWITCH_END
 generic: {
     Instr in;
+    r->p = p;
     if (rd_eof(r))
         return missing_end(v, v->code);
     if (instr_read(r, &in))
@@ -1259,9 +1263,13 @@ generic: {
     Handler h = handlers[in.op] ? handlers[in.op] : op_fixed;
     if (h(v, &in))
         return V_ERR;
+    p = r->p;
+    if (v->nctrl == 0)
+        goto done;
     VD_NEXT();
 }
 done:
+    r->p = p;
     return rd_eof(r) ? V_OK : malformed(v, rd_off(r), "section size mismatch");
 #undef VD_RUN
 #undef VD_NEXT
