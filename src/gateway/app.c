@@ -6,6 +6,7 @@
 #include "gateway/metrics.h"
 #include "gateway/run.h"
 #include "gateway/watchdog.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,24 +183,41 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     return m;
 }
 
-/* LOG_DIR/<sha256 of the route as written, hex>/module.stderr, opened for appending. */
+/* LOG_DIR/<slug>-<sha256 of the route as written, hex>/module.stderr, opened for appending.
+ * WAGI's folder is the hash alone; the slug (gw_route_slug: "/api/..." gives "api_...") lets a
+ * person find a route's log, the hash keeps routes with the same slug apart. */
 static int open_log(const GwApp *app, const GwModuleConfig *mc, char **out_err)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)mc->route, strlen(mc->route));
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    char *dir = errorf("%s/%s", app->opt.log_dir, hex);
-    char *file = errorf("%s/%s/module.stderr", app->opt.log_dir, hex);
+    char slug[GW_ROUTE_SLUG_MAX + 1];
+    gw_route_slug(mc->route, slug);
+    char *dir = errorf("%s/%s-%s", app->opt.log_dir, slug, hex);
+    char *file = dir ? errorf("%s/module.stderr", dir) : NULL;
     int fd = -1;
-    if (dir && file && (mkdir(dir, 0755) == 0 || errno == EEXIST))
-        fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0)
-        *out_err = errorf("cannot open the log %s for route '%s': %s", file ? file : "?",
+    if (!file)
+        *out_err = errorf("out of memory");
+    else if (!fs_mkdirs(dir, 0755))
+        *out_err = errorf("cannot create the log directory %s for route '%s': %s", dir,
                           mc->route, strerror(errno));
+    else if ((fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+        *out_err = errorf("cannot open the log %s for route '%s': %s", file, mc->route,
+                          strerror(errno));
     free(dir);
     free(file);
     return fd;
+}
+
+/* --log-dir, parents included, as WAGI makes it: a clearer message than the first route's
+ * when it cannot be. */
+static int make_log_dir(const GwApp *app, char **out_err)
+{
+    if (fs_mkdirs(app->opt.log_dir, 0755))
+        return 0;
+    *out_err = errorf("cannot create the log directory %s: %s", app->opt.log_dir, strerror(errno));
+    return -1;
 }
 
 /* ---- host interfaces ------------------------------------------------------------------- */
@@ -426,7 +444,7 @@ GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err)
         gw_app_free(app);
         return NULL;
     }
-    if (open_stores(app, out_err) != 0) {
+    if (make_log_dir(app, out_err) != 0 || open_stores(app, out_err) != 0) {
         gw_app_free(app);
         return NULL;
     }

@@ -6,12 +6,12 @@
  * these choices (a single shared connection, and a mutex of our own for writers, lost). */
 #include "host/kv_backend.h"
 #include "host/kv_libs.h" /* libsqlite3 through kv_sql: loaded by the first open */
+#include "util/fs.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -394,29 +394,6 @@ static const KvBackendOps sql_ops = {
     sql_get, sql_set, sql_del, sql_exists, sql_list_after, sql_increment, sql_close,
 };
 
-/* mkdir -p of path's directory part. false with errno set. */
-static bool make_parent_dirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p)
-        return false;
-    char *slash = strrchr(p, '/');
-    bool ok = true;
-    if (slash && slash != p) {
-        *slash = '\0';
-        for (char *q = p + 1; ok && *q; q++) {
-            if (*q != '/')
-                continue;
-            *q = '\0';
-            ok = mkdir(p, 0777) == 0 || errno == EEXIST;
-            *q = '/';
-        }
-        ok = ok && (mkdir(p, 0777) == 0 || errno == EEXIST);
-    }
-    free(p);
-    return ok;
-}
-
 KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log, char **out_err)
 {
     *out_err = NULL;
@@ -429,7 +406,7 @@ KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log,
         *out_err = kv_format("sqlite: the library was built without thread support");
         return NULL;
     }
-    if (!make_parent_dirs(path)) {
+    if (!fs_mkdirs_for(path, 0777)) {
         *out_err = kv_format("cannot create the directory of '%s': %s", path, strerror(errno));
         return NULL;
     }

@@ -159,13 +159,13 @@ now_ms() {
 }
 
 # serve NAME TOML [ARGS...]: starts `corral serve -c TOML ARGS` on 127.0.0.1, port 0, with
-# its logs in $tmp/NAME.*; sets PORT and PID. Fails the check "NAME: start" and returns 1
-# when the server does not come up.
+# its logs in $tmp/NAME.* (the module logs in $LOG_DIR when set, made by corral); sets PORT
+# and PID. Fails the check "NAME: start" and returns 1 when the server does not come up.
 serve() {
-    local name=$1 toml=$2 ready
+    local name=$1 toml=$2 ready logs=${LOG_DIR:-$tmp/$1.logs}
     shift 2
-    mkdir -p "$tmp/$name.logs"
-    "$corral" serve -c "$toml" -l 127.0.0.1:0 --log-dir "$tmp/$name.logs" \
+    [ -n "${LOG_DIR:-}" ] || mkdir -p "$logs"
+    "$corral" serve -c "$toml" -l 127.0.0.1:0 --log-dir "$logs" \
         --access-log "$tmp/$name.access" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     PID=$!
     pids+=("$PID")
@@ -1071,10 +1071,64 @@ Set-Cookie: c=3\nX-Multi: y\n\nc'
     else
         fail "proc_exit(3): log line" "$(short "$(cat "$tmp/resp.err")")"
     fi
-    log=$tmp/resp.logs/$(printf '%s' /stderr | sha256sum | cut -d' ' -f1)/module.stderr
+    log=$tmp/resp.logs/stderr-$(printf '%s' /stderr | sha256sum | cut -d' ' -f1)/module.stderr
     printf 'stderr-line one\nstderr-line two\n' >"$tmp/want"
     check "per-route stderr log" "$log: '$(short "$(cat "$log" 2>&1)")', want both lines" \
         cmp -s "$tmp/want" "$log"
+fi
+
+# The log directory is made with its parents (WAGI does; corral used to fail), one folder
+# per route: <readable part of the route>-<sha256 of the route as written>.
+long_route=/$(printf 'long%.0s' $(seq 30))
+cat >"$tmp/logdir.toml" <<EOF
+[[module]]
+route = "/api/v1/:id/..."
+module = "$g/behave.wasm"
+environment = { MODE = "stderr" }
+
+[[module]]
+route = "/"
+module = "$g/env.wasm"
+
+[[module]]
+route = "/caf%C3%A9/../.x"
+module = "$g/env.wasm"
+
+[[module]]
+route = "$long_route"
+module = "$g/env.wasm"
+
+[[module]]
+route = "/..."
+module = "$g/env.wasm"
+EOF
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+logs=$tmp/made/deep/logs
+api_log=$logs/api_v1_id_...-$(sha '/api/v1/:id/...')/module.stderr
+if LOG_DIR=$logs serve logdir "$tmp/logdir.toml"; then
+    pass
+    req "http://127.0.0.1:$PORT/api/v1/:id/x?hi"
+    want_code "log dir: a request" 200
+    for want in "api_v1_id_...-$(sha '/api/v1/:id/...')" "root-$(sha /)" \
+        "caf_C3_A9_.._.x-$(sha '/caf%C3%A9/../.x')" \
+        "$(printf 'long%.0s' $(seq 12))-$(sha "$long_route")" "root_...-$(sha /...)"; do
+        check "log dir: folder $want" "not in: $(ls "$logs" 2>&1 | tr '\n' ' ')" \
+            [ -d "$logs/$want" ]
+    done
+    check "log dir: the module's stderr in its route's folder" \
+        "$(short "$(cat "$api_log" 2>&1)")" grep -q 'stderr-line hi' "$api_log"
+    check "log dir: one folder per route, nothing else" "$(ls "$logs" | tr '\n' ' ')" \
+        [ "$(ls "$logs" | wc -l)" = 5 ]
+    stop logdir "$PID"
+fi
+# An existing log directory is used as it is: a restart appends to the same files.
+if LOG_DIR=$logs serve logdir2 "$tmp/logdir.toml"; then
+    req "http://127.0.0.1:$PORT/api/v1/:id/x?again"
+    check "log dir: a restart appends to the route's log" "$(short "$(cat "$api_log" 2>&1)")" \
+        grep -q 'stderr-line again' "$api_log"
+    check "log dir: a restart reuses the folders" "$(ls "$logs" | tr '\n' ' ')" \
+        [ "$(ls "$logs" | wc -l)" = 5 ]
+    stop logdir2 "$PID"
 fi
 
 # ---- 4. limits ---------------------------------------------------------------------------
@@ -1452,6 +1506,10 @@ for l in nonsense 127.0.0.1:99999 127.0.0.1: 300.1.1.1:80 127.0.0.1:80x ''; do
         fail "startup: --listen '$l': message" "'$(short "$(cat "$tmp/err")")' does not name it"
     fi
 done
+# A --log-dir that cannot be made: a file is in the way.
+: >"$tmp/a-file"
+start_fails "--log-dir under a file" 1 "cannot create the log directory $tmp/a-file/logs: Not a directory" \
+    -c "$tmp/good.toml" -l 127.0.0.1:0 --log-dir "$tmp/a-file/logs"
 start_fails "--env with an empty name" 2 "'=x'" -c "$tmp/good.toml" --env =x
 start_fails "--env without =" 2 "'NOVALUE'" -c "$tmp/good.toml" --env NOVALUE
 try_serve -c "$tmp/good.toml" --env-file "$tmp/none.env"
