@@ -39,6 +39,7 @@ typedef struct Handler {
     HttpAllowList *allow;            /* its allowed_hosts, parsed (NULL: none) */
     GwGrants grants;                 /* its stores and HTTP policy */
     bool uses_host;                  /* it imports corral_kv or wasi_experimental_http */
+    HostUnknownImports unknown;      /* its unknown_imports, else --*-unknown-imports */
 } Handler;
 
 /* A worker's state: its runner (store, stdout buffer) and request arena. */
@@ -295,6 +296,7 @@ static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char 
 {
     h->cfg = mc;
     h->log_fd = -1;
+    h->unknown = mc->has_unknown_imports ? mc->unknown_imports : app->opt.unknown_imports;
     if (!(h->module = load_code(app, mc, out_err)))
         return -1;
     h->env = calloc(mc->nenvironment + 1, sizeof *h->env);
@@ -341,6 +343,7 @@ static int run_routes_export(GwApp *app, Handler *h, GwRunner *r, char **out_err
     const char *argv[] = {h->cfg->path, NULL};
     GwRunInput in = {.module = h->module, .entrypoint = "_routes", .argv = argv, .argc = 1,
                      .stderr_fd = h->log_fd, .grants = h->uses_host ? &h->grants : NULL,
+                     .unknown_imports = h->unknown,
                      .deadline_ns = app->opt.timeout_ms ? gw_now_ns() + app->opt.timeout_ms * 1000000u : 0};
     char msg[512];
     GwRunResult res = gw_run(r, &in, msg, sizeof msg, NULL);
@@ -581,6 +584,7 @@ static void run_request(GwApp *app, Worker *w, uint64_t id, const GwRequest *req
                      .stderr_fd = h->log_fd, .preopens = h->preopens,
                      .npreopens = h->cfg->nvolumes,
                      .grants = h->uses_host ? &h->grants : NULL,
+                     .unknown_imports = h->unknown,
                      .deadline_ns = app->opt.timeout_ms
                                         ? gw_now_ns() + app->opt.timeout_ms * 1000000u : 0};
     char msg[512];

@@ -34,11 +34,13 @@ typedef struct GwAppOptions {
     const char *state_dir;      /* where the default store lives; NULL: ".corral" */
     uint64_t http_timeout_ms;   /* per outbound request, redirects included; 0: none */
     uint64_t http_max_body;     /* outbound response body bytes; 0: unlimited */
+    HostUnknownImports unknown_imports; /* for a module without its own unknown_imports key */
 } GwAppOptions;
 
 /* Defaults: no hostname override, no env, log_dir NULL (must be set), 30 s timeout, memory
  * capped at 256 MiB, 16 MiB of output, WAGI routing, 2 workers, log on stderr; no runtime
- * config, state in .corral; outbound requests of 10 s and 16 MiB at most. */
+ * config, state in .corral; outbound requests of 10 s and 16 MiB at most; an unknown import
+ * is an error. */
 void gw_app_options_default(GwAppOptions *opt);
 
 typedef struct GwApp GwApp;

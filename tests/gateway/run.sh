@@ -8,7 +8,8 @@
 #   routing   exact and prefix routes, WAGI's first match and --routing spin, _routes (the
 #             golden table of WAGI.md 1.4, bad output aborting startup), /healthz, 404
 #   response  the CGI response parser (WAGI.md 1.8 and the defects of 1.10 fixed), exit
-#             statuses, traps (with the request id in the log), per-route stderr logs
+#             statuses, traps (with the request id in the log), per-route stderr logs and
+#             the log directory, stand-ins for unknown imports
 #   limits    --timeout, --max-memory, --max-body, header size, --max-output,
 #             --max-concurrency, slow clients, request smuggling, pipelining
 #   isolation 1000 requests to a module that dirties its memory and globals; descriptors,
@@ -118,6 +119,7 @@ for n in 0 1 2 3 4 5; do
 done
 wat state_wat state.wat
 wat bigmem bigmem.wat
+wat unknown unknown.wat
 g=$build
 
 # ---- checks ------------------------------------------------------------------------------
@@ -1131,6 +1133,99 @@ if LOG_DIR=$logs serve logdir2 "$tmp/logdir.toml"; then
     stop logdir2 "$PID"
 fi
 
+# Unknown imports (issue 10): unknown.wasm imports env::f and env::g, which only some
+# entrypoints call. Without a stand-in the module cannot run (500); unknown_imports = "trap"
+# runs it until it calls one (then 500, the trap in the log), "default" returns zeros;
+# --trap-unknown-imports is the default of every module without the key.
+cat >"$tmp/unknown.toml" <<EOF
+[[module]]
+route = "/none"
+module = "$g/unknown.wasm"
+
+[[module]]
+route = "/trap"
+module = "$g/unknown.wasm"
+unknown_imports = "trap"
+
+[[module]]
+route = "/trap-f"
+module = "$g/unknown.wasm"
+unknown_imports = "trap"
+entrypoint = "call_f"
+
+[[module]]
+route = "/default-g"
+module = "$g/unknown.wasm"
+unknown_imports = "default"
+entrypoint = "call_g"
+
+[[module]]
+route = "/default-f"
+module = "$g/unknown.wasm"
+unknown_imports = "default"
+entrypoint = "call_f"
+EOF
+if serve unknown_imports "$tmp/unknown.toml"; then
+    base=http://127.0.0.1:$PORT
+    req "$base/none"
+    want_code "unknown imports: none stood in for: 500" 500
+    req "$base/trap"
+    want_code "unknown imports: trap, not called" 200
+    want_body "unknown imports: trap, not called" 'ok!\n'
+    req "$base/trap-f"
+    want_code "unknown imports: trap, called: 500" 500
+    want_body "unknown imports: trap, called: empty body" ''
+    req "$base/default-g"
+    want_code "unknown imports: default, i64 result" 200
+    want_body "unknown imports: default, i64 result is 0" 'ok0\n'
+    req "$base/default-f"
+    want_code "unknown imports: default, no result" 200
+    want_body "unknown imports: default, no result" 'ok!\n'
+    req "$base/trap"
+    want_code "unknown imports: one file, linked per policy, again" 200
+    sleep 0.2
+    check "unknown imports: none: log line" "$(short "$(cat "$tmp/unknown_imports.err")")" \
+        grep -q 'request [0-9].*unknown import env::f' "$tmp/unknown_imports.err"
+    check "unknown imports: trap: log line names the import" \
+        "$(short "$(cat "$tmp/unknown_imports.err")")" \
+        grep -q 'request [0-9].*trap: unknown import env::f was called' "$tmp/unknown_imports.err"
+    stop unknown_imports "$PID"
+fi
+# The flag sets every module's default; a module's key overrides it.
+cat >"$tmp/unknown-flag.toml" <<EOF
+[[module]]
+route = "/flag"
+module = "$g/unknown.wasm"
+
+[[module]]
+route = "/error"
+module = "$g/unknown.wasm"
+unknown_imports = "error"
+
+[[module]]
+route = "/flag-f"
+module = "$g/unknown.wasm"
+entrypoint = "call_f"
+EOF
+if serve unknown_flag "$tmp/unknown-flag.toml" --default-values-unknown-imports; then
+    base=http://127.0.0.1:$PORT
+    req "$base/flag"
+    want_code "--default-values-unknown-imports: the default of every module" 200
+    req "$base/flag-f"
+    want_body "--default-values-unknown-imports: the stand-in returns" 'ok!\n'
+    req "$base/error"
+    want_code "--default-values-unknown-imports: unknown_imports = \"error\" overrides it" 500
+    stop unknown_flag "$PID"
+fi
+if serve unknown_flag2 "$tmp/unknown-flag.toml" --trap-unknown-imports; then
+    base=http://127.0.0.1:$PORT
+    req "$base/flag"
+    want_code "--trap-unknown-imports: not called" 200
+    req "$base/flag-f"
+    want_code "--trap-unknown-imports: called" 500
+    stop unknown_flag2 "$PID"
+fi
+
 # ---- 4. limits ---------------------------------------------------------------------------
 
 mkdir -p "$tmp/data"
@@ -1510,6 +1605,14 @@ done
 : >"$tmp/a-file"
 start_fails "--log-dir under a file" 1 "cannot create the log directory $tmp/a-file/logs: Not a directory" \
     -c "$tmp/good.toml" -l 127.0.0.1:0 --log-dir "$tmp/a-file/logs"
+m "$g/env.wasm" 'unknown_imports = "maybe"\n' >"$tmp/badunknown.toml"
+start_fails "unknown_imports with a bad value" 1 \
+    "badunknown.toml:4: 'unknown_imports' must be \"error\", \"trap\" or \"default\"" \
+    -c "$tmp/badunknown.toml"
+start_fails "--trap-unknown-imports and --default-values-unknown-imports" 2 "exclude each other" \
+    -c "$tmp/good.toml" --trap-unknown-imports --default-values-unknown-imports
+start_fails "--trap-unknown-imports=x" 2 "--trap-unknown-imports takes no value" \
+    -c "$tmp/good.toml" --trap-unknown-imports=x
 start_fails "--env with an empty name" 2 "'=x'" -c "$tmp/good.toml" --env =x
 start_fails "--env without =" 2 "'NOVALUE'" -c "$tmp/good.toml" --env NOVALUE
 try_serve -c "$tmp/good.toml" --env-file "$tmp/none.env"
