@@ -133,7 +133,7 @@ typedef struct RunArgs {
     const char *runtime_config, *state_dir;
     const char **allow_hosts; /* --allow-host entries (borrowed from argv) */
     size_t nallow_hosts;
-    HttpPolicy http; /* allow is set when linking */
+    HttpPolicy http;            /* allow is set when linking */
     HostUnknownImports unknown; /* what stands in for imports nobody provides */
     const char *unknown_opt;    /* the option that chose it, NULL: none */
 } RunArgs;

@@ -201,11 +201,11 @@ static int open_log(const GwApp *app, const GwModuleConfig *mc, char **out_err)
     if (!file)
         *out_err = errorf("out of memory");
     else if (!fs_mkdirs(dir, 0755))
-        *out_err = errorf("cannot create the log directory %s for route '%s': %s", dir,
-                          mc->route, strerror(errno));
-    else if ((fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
-        *out_err = errorf("cannot open the log %s for route '%s': %s", file, mc->route,
+        *out_err = errorf("cannot create the log directory %s for route '%s': %s", dir, mc->route,
                           strerror(errno));
+    else if ((fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+        *out_err =
+            errorf("cannot open the log %s for route '%s': %s", file, mc->route, strerror(errno));
     free(dir);
     free(file);
     return fd;

@@ -35,9 +35,9 @@ typedef struct GwModuleConfig {
     uint32_t http_max_concurrency; /* 0 when not given */
     char **key_value_stores;       /* the key-value stores it may open, by name (Spin's key) */
     size_t nkey_value_stores;
-    uint32_t key_value_stores_line; /* the key's line, for "no such store"; 0: absent */
-    bool has_unknown_imports;       /* unknown_imports was given: */
-    HostUnknownImports unknown_imports; /* "error", "trap" or "default" (else serve's flag) */
+    uint32_t key_value_stores_line;     /* the key's line, for "no such store"; 0: absent */
+    bool has_unknown_imports;           /* unknown_imports was given (else serve's flags rule) */
+    HostUnknownImports unknown_imports; /* its value: "error", "trap" or "default" */
     uint32_t line;      /* line of the [[module]] header */
 } GwModuleConfig;
 

@@ -358,8 +358,8 @@ bool gw_route_is_healthz(const char *path, size_t path_len)
 
 static bool slug_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 size_t gw_route_slug(const char *route, char out[GW_ROUTE_SLUG_MAX + 1])

@@ -29,9 +29,9 @@ static bool named(const corral_extern_desc_t *d, const char *module)
     return d->module_len == strlen(module) && !memcmp(d->module, module, d->module_len);
 }
 
-bool host_link_each(corral_store_t *store, const corral_module_t *module,
-                    corral_extern_t *imports, size_t nimports, const char *from,
-                    const char *except, HostMakeFunc make, void *ud, char **out_err)
+bool host_link_each(corral_store_t *store, const corral_module_t *module, corral_extern_t *imports,
+                    size_t nimports, const char *from, const char *except, HostMakeFunc make,
+                    void *ud, char **out_err)
 {
     *out_err = NULL;
     size_t n = corral_module_import_count(module);
@@ -129,10 +129,10 @@ static corral_func_t *make_stub(void *ud, corral_store_t *store, const corral_ex
 {
     const HostUnknownImports *policy = ud;
     if (d->kind != CORRAL_EXTERN_FUNC) {
-        *out_err = format("unknown import %.*s::%.*s (%s): only a function can stand in for an "
-                          "unknown import",
-                          (int)d->module_len, d->module, (int)d->name_len, d->name,
-                          kind_name(d->kind));
+        *out_err =
+            format("unknown import %.*s::%.*s (%s): only a function can stand in for an "
+                   "unknown import",
+                   (int)d->module_len, d->module, (int)d->name_len, d->name, kind_name(d->kind));
         return NULL;
     }
     void *env;

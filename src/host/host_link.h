@@ -26,9 +26,9 @@ typedef corral_func_t *(*HostMakeFunc)(void *ud, corral_store_t *store,
  * function it returns. Returns true when each of them was filled; false at the first failure,
  * with *out_err from make, or "unknown import: 2 imports given, the module has 3" when
  * nimports is short. */
-bool host_link_each(corral_store_t *store, const corral_module_t *module,
-                    corral_extern_t *imports, size_t nimports, const char *from,
-                    const char *except, HostMakeFunc make, void *ud, char **out_err);
+bool host_link_each(corral_store_t *store, const corral_module_t *module, corral_extern_t *imports,
+                    size_t nimports, const char *from, const char *except, HostMakeFunc make,
+                    void *ud, char **out_err);
 
 /* The message for an import whose kind or type is not the one the host provides, or NULL
  * (also when out of memory) when d is a function of type want:

@@ -91,9 +91,9 @@ static int open_step(sqlite3 *db, const char *sql, sqlite3_stmt **out_st,
                      const struct timespec *deadline, unsigned *seed)
 {
     for (unsigned attempt = 0;; attempt++) {
-        int rc = out_st ? kv_sql.sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                                     out_st, NULL)
-                        : kv_sql.sqlite3_exec(db, sql, NULL, NULL, NULL);
+        int rc =
+            out_st ? kv_sql.sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out_st, NULL)
+                   : kv_sql.sqlite3_exec(db, sql, NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY || past(deadline))
             return rc;
         open_backoff(attempt, seed);

@@ -1286,8 +1286,7 @@ static void concurrent_open(World *w)
     for (int round = 0; round < OPEN_ROUNDS; round++) {
         char text[128], name[32];
         snprintf(text, sizeof text,
-                 "[key_value_store.default]\ntype = \"sqlite\"\npath = \"race-%d/kv.db\"\n",
-                 round);
+                 "[key_value_store.default]\ntype = \"sqlite\"\npath = \"race-%d/kv.db\"\n", round);
         snprintf(name, sizeof name, "race-%d.toml", round);
         const char *cfg = path_in(name);
         write_text(cfg, text);
