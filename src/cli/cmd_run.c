@@ -6,6 +6,7 @@
  * caps) go to the engine. With --invoke, one export is called with numbers from the
  * command line and its results printed, as before WASI. */
 #include "cli.h"
+#include "host/host_link.h"
 #include "host/http_outbound.h"
 #include "host/kv.h"
 #include "wasi/wasi.h"
@@ -51,6 +52,18 @@ static const char usage[] =
     "  --max-stack BYTES     Cap the value stack (same suffixes)\n"
     "  -h, --help            Show this help\n"
     "\n"
+    "Unknown imports (an import of a module Corral does not provide is an error without\n"
+    "these; they take no value, and exclude each other):\n"
+    "  --trap-unknown-imports  Link each such function to one that traps when called,\n"
+    "                        \"unknown import env::f was called\" (exit status 134), so\n"
+    "                        a module runs as long as it does not call one (wasmtime's\n"
+    "                        -W unknown-imports-trap)\n"
+    "  --default-values-unknown-imports  Link each to one that returns the zero of each\n"
+    "                        of its result types: 0, 0.0, null (wasmtime's\n"
+    "                        -W unknown-imports-default)\n"
+    "  An unknown memory, table or global import stays an error, and so does a name\n"
+    "  that wasi_snapshot_preview1, corral_kv or wasi_experimental_http lacks.\n"
+    "\n"
     "Host interfaces, for a module that imports them (others ignore these options):\n"
     "  --kv-store NAME       Let the guest open the key-value store NAME (repeatable;\n"
     "                        import module corral_kv). Without it no store opens\n"
@@ -84,9 +97,9 @@ static const char usage[] =
     "  N    the guest called proc_exit(N), N from 0 to 125 (a larger N is reported\n"
     "       as an error and gives 134)\n"
     "  1    FILE cannot be read, decoded, validated or linked (an import that is not\n"
-    "       WASI, corral_kv or wasi_experimental_http), a --dir cannot be opened, the\n"
-    "       key-value stores cannot be opened (or a --kv-store is not configured), or\n"
-    "       the results cannot be written\n"
+    "       WASI, corral_kv or wasi_experimental_http, unless stood in for as above), a\n"
+    "       --dir cannot be opened, the key-value stores cannot be opened (or a\n"
+    "       --kv-store is not configured), or the results cannot be written\n"
     "  2    usage error: bad option or value, unknown export, wrong argument count, bad\n"
     "       number\n"
     "  134  trap, whether in the function or while instantiating (a start function that\n"
@@ -120,7 +133,9 @@ typedef struct RunArgs {
     const char *runtime_config, *state_dir;
     const char **allow_hosts; /* --allow-host entries (borrowed from argv) */
     size_t nallow_hosts;
-    HttpPolicy http; /* allow is set when linking */
+    HttpPolicy http;            /* allow is set when linking */
+    HostUnknownImports unknown; /* what stands in for imports nobody provides */
+    const char *unknown_opt;    /* the option that chose it, NULL: none */
 } RunArgs;
 
 static void free_run_args(RunArgs *ra)
@@ -319,26 +334,51 @@ static int opt_http_max_body(RunArgs *ra, const char *v)
     return parse_size("--http-max-body", v, &ra->http.max_body, &has);
 }
 
+/* --trap-unknown-imports and --default-values-unknown-imports: one or the other. */
+static int set_unknown(RunArgs *ra, HostUnknownImports policy, const char *opt)
+{
+    if (ra->unknown_opt && ra->unknown != policy) {
+        cli_error("run: %s and %s exclude each other", ra->unknown_opt, opt);
+        return CLI_EXIT_USAGE;
+    }
+    ra->unknown = policy;
+    ra->unknown_opt = opt;
+    return 0;
+}
+
+static int opt_trap_unknown(RunArgs *ra, const char *v)
+{
+    return set_unknown(ra, HOST_UNKNOWN_TRAP, "--trap-unknown-imports");
+}
+
+static int opt_default_unknown(RunArgs *ra, const char *v)
+{
+    return set_unknown(ra, HOST_UNKNOWN_DEFAULT, "--default-values-unknown-imports");
+}
+
 static const struct {
     const char *name;
-    int (*take)(RunArgs *ra, const char *value);
+    int (*take)(RunArgs *ra, const char *value); /* value NULL for a flag */
+    bool flag;                                   /* takes no value */
 } options[] = {
-    {"--invoke", opt_invoke},
-    {"--dir", opt_dir},
-    {"--dir-ro", opt_dir_ro},
-    {"--env", opt_env},
-    {"--argv0", opt_argv0},
-    {"--fuel", opt_fuel},
-    {"--timeout", opt_timeout},
-    {"--max-memory", opt_max_memory},
-    {"--max-stack", opt_max_stack},
-    {"--kv-store", opt_kv_store},
-    {"--runtime-config", opt_runtime_config},
-    {"--state-dir", opt_state_dir},
-    {"--allow-host", opt_allow_host},
-    {"--http-max-concurrency", opt_http_max_concurrency},
-    {"--http-timeout", opt_http_timeout},
-    {"--http-max-body", opt_http_max_body},
+    {"--invoke", opt_invoke, false},
+    {"--dir", opt_dir, false},
+    {"--dir-ro", opt_dir_ro, false},
+    {"--env", opt_env, false},
+    {"--argv0", opt_argv0, false},
+    {"--fuel", opt_fuel, false},
+    {"--timeout", opt_timeout, false},
+    {"--max-memory", opt_max_memory, false},
+    {"--max-stack", opt_max_stack, false},
+    {"--kv-store", opt_kv_store, false},
+    {"--runtime-config", opt_runtime_config, false},
+    {"--state-dir", opt_state_dir, false},
+    {"--allow-host", opt_allow_host, false},
+    {"--http-max-concurrency", opt_http_max_concurrency, false},
+    {"--http-timeout", opt_http_timeout, false},
+    {"--http-max-body", opt_http_max_body, false},
+    {"--trap-unknown-imports", opt_trap_unknown, true},
+    {"--default-values-unknown-imports", opt_default_unknown, true},
 };
 
 enum { NOPTIONS = sizeof options / sizeof options[0] };
@@ -364,7 +404,12 @@ static int take_option(int argc, char **argv, int *i, RunArgs *ra, bool only_inv
         return 0;
     const char *a = argv[*i], *value;
     size_t n = strlen(options[k].name);
-    if (a[n] == '=') {
+    if (options[k].flag && a[n] == '=') {
+        cli_error("run: %s takes no value", options[k].name);
+        return -(CLI_EXIT_USAGE + 1);
+    } else if (options[k].flag) {
+        value = NULL;
+    } else if (a[n] == '=') {
         value = a + n + 1;
     } else if (*i + 1 < argc) {
         value = argv[++*i];
@@ -627,9 +672,9 @@ fail:
     return CLI_EXIT_FAIL;
 }
 
-/* Fills the imports (owned array, *out) from the host interfaces and WASI. Returns -1 to go
- * on, else the exit status after reporting an import nobody provides as "corral: FILE:
- * unknown import env::f". */
+/* Fills the imports (owned array, *out) from the host interfaces, the stand-ins for unknown
+ * imports the options ask for, and WASI. Returns -1 to go on, else the exit status after
+ * reporting an import nobody provides as "corral: FILE: unknown import env::f". */
 static int link_imports(RunHost *h, const RunArgs *ra, corral_wasi_t *wasi,
                         corral_store_t *store, const char *name, const corral_module_t *module,
                         corral_extern_t **out, size_t *out_n)
@@ -646,7 +691,8 @@ static int link_imports(RunHost *h, const RunArgs *ra, corral_wasi_t *wasi,
     int status = link_host(h, ra, store, name, module, imports, n);
     if (status >= 0)
         return status;
-    if (corral_wasi_link(wasi, store, module, imports, n, &err))
+    if (host_link_unknown(store, module, imports, n, ra->unknown, CORRAL_WASI_MODULE, &err) &&
+        corral_wasi_link(wasi, store, module, imports, n, &err))
         return -1;
     cli_error("%s: %s", name, err ? err : "out of memory");
     free(err);

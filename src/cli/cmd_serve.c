@@ -25,8 +25,11 @@ static const char usage[] =
     "runs in a fresh sandboxed instance with the request in CGI environment variables,\n"
     "the query in argv and the body on stdin; the module prints a CGI response (headers,\n"
     "a blank line, the body) on stdout. Its stderr is appended to\n"
-    "LOG_DIR/<sha256 of the route>/module.stderr. GET /healthz answers 200 OK and\n"
-    "GET /metrics gives Prometheus metrics; no module can take those two paths.\n"
+    "LOG_DIR/<name>-<sha256 of the route>/module.stderr, where <name> is the route made\n"
+    "readable: the characters A-Z a-z 0-9 . _ - kept, every run of others one '_', at\n"
+    "most 48 of them, \"root\" for / (/api/v1/... logs to api_v1_...-<sha256>). GET /healthz\n"
+    "answers 200 OK and GET /metrics gives Prometheus metrics; no module can take those\n"
+    "two paths.\n"
     "\n"
     "Options (WAGI's):\n"
     "  -c, --config FILE      The modules.toml to serve (required)\n"
@@ -36,7 +39,8 @@ static const char usage[] =
     "  -e, --env NAME=VALUE   An environment variable for every module (repeatable);\n"
     "                         request variables (CGI, HTTP_*) take precedence\n"
     "  --env-file FILE        NAME=VALUE lines for every module (repeatable; --env wins)\n"
-    "  --log-dir DIR          Where module stderr logs go (default: a new temporary dir)\n"
+    "  --log-dir DIR          Where module stderr logs go, made with its parents when\n"
+    "                         missing (default: a new temporary dir)\n"
     "  --module-cache DIR     Cache of remote modules (accepted; remote modules, Bindle\n"
     "                         and OCI, are not supported yet)\n"
     "  --tls-cert FILE        Serve HTTPS with this PEM certificate chain ...\n"
@@ -54,6 +58,17 @@ static const char usage[] =
     "                         (default), or Spin's exact-before-prefix, longest prefix first\n"
     "  --access-log FILE      One line per request to FILE, '-' for stdout (default), or\n"
     "                         'off'\n"
+    "\n"
+    "Unknown imports (Corral's; an import of a module Corral does not provide is an error\n"
+    "when a request runs the module, unless one of these stands in for it):\n"
+    "  --trap-unknown-imports A function that traps when called, \"unknown import env::f\n"
+    "                         was called\" (500, and a log line), so a module runs as long\n"
+    "                         as the request does not call one\n"
+    "  --default-values-unknown-imports  A function that returns the zero of each of its\n"
+    "                         result types (0, 0.0, null)\n"
+    "A module's unknown_imports = \"error\", \"trap\" or \"default\" in MODULES_TOML\n"
+    "overrides these for it. An unknown memory, table or global stays an error, and so\n"
+    "does a name that wasi_snapshot_preview1, corral_kv or wasi_experimental_http lacks.\n"
     "\n"
     "Host interfaces (Corral's; granted per module in MODULES_TOML):\n"
     "  --runtime-config FILE  Spin's runtime config: [key_value_store.NAME] tables with\n"
@@ -92,6 +107,8 @@ typedef struct ServeArgs {
     uint64_t http_timeout_ns, http_max_body;
     bool has_http_max_body;
     GwRouting routing;
+    HostUnknownImports unknown; /* for modules without an unknown_imports key */
+    const char *unknown_opt;    /* the flag that chose it; NULL: none */
 } ServeArgs;
 
 static int opt_string(const char **field, const char *v)
@@ -183,7 +200,37 @@ static int take(ServeArgs *sa, const char *name, const char *v)
     return -1;
 }
 
-/* Options that take a value; every serve option does. */
+/* The options that take no value: what stands in for unknown imports. Returns 0 when a is
+ * one (taken), -1 when it is not, else the exit status after reporting a problem. */
+static int take_flag(ServeArgs *sa, const char *a)
+{
+    static const struct {
+        const char *name;
+        HostUnknownImports policy;
+    } flags[] = {
+        {"--trap-unknown-imports", HOST_UNKNOWN_TRAP},
+        {"--default-values-unknown-imports", HOST_UNKNOWN_DEFAULT},
+    };
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+        size_t n = strlen(flags[k].name);
+        if (strncmp(a, flags[k].name, n) != 0 || (a[n] != '\0' && a[n] != '='))
+            continue;
+        if (a[n] == '=') {
+            cli_error("serve: %s takes no value", flags[k].name);
+            return CLI_EXIT_USAGE;
+        }
+        if (sa->unknown_opt && sa->unknown != flags[k].policy) {
+            cli_error("serve: %s and %s exclude each other", sa->unknown_opt, flags[k].name);
+            return CLI_EXIT_USAGE;
+        }
+        sa->unknown = flags[k].policy;
+        sa->unknown_opt = flags[k].name;
+        return 0;
+    }
+    return -1;
+}
+
+/* Options that take a value; every other serve option does. */
 static const char *const names[] = {
     "-c", "--config", "-l", "--listen", "--hostname", "--log-dir", "--module-cache",
     "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
@@ -211,6 +258,11 @@ static int parse_args(int argc, char **argv, ServeArgs *sa)
                       a);
             return CLI_EXIT_USAGE;
         }
+        int r = take_flag(sa, a);
+        if (r == 0)
+            continue;
+        if (r > 0)
+            return r;
         const char *eq = strchr(a, '=');
         size_t n = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
         size_t k = 0;
@@ -227,8 +279,7 @@ static int parse_args(int argc, char **argv, ServeArgs *sa)
             cli_error("serve: %s needs a value; see 'corral serve --help'", names[k]);
             return CLI_EXIT_USAGE;
         }
-        int r = take(sa, names[k], v);
-        if (r != 0)
+        if ((r = take(sa, names[k], v)) != 0)
             return r;
     }
     if (!sa->config) {
@@ -379,6 +430,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         ao.http_timeout_ms = (sa->http_timeout_ns + 999999) / 1000000;
     if (sa->has_http_max_body)
         ao.http_max_body = sa->http_max_body;
+    ao.unknown_imports = sa->unknown;
     GwApp *app = gw_app_load(&cfg, &ao, &err);
     if (!app) {
         cli_error("serve: %s", err ? err : "out of memory");

@@ -6,6 +6,7 @@
 #include "gateway/metrics.h"
 #include "gateway/run.h"
 #include "gateway/watchdog.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,7 @@ typedef struct Handler {
     HttpAllowList *allow;            /* its allowed_hosts, parsed (NULL: none) */
     GwGrants grants;                 /* its stores and HTTP policy */
     bool uses_host;                  /* it imports corral_kv or wasi_experimental_http */
+    HostUnknownImports unknown;      /* its unknown_imports, else --*-unknown-imports */
 } Handler;
 
 /* A worker's state: its runner (store, stdout buffer) and request arena. */
@@ -182,24 +184,41 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     return m;
 }
 
-/* LOG_DIR/<sha256 of the route as written, hex>/module.stderr, opened for appending. */
+/* LOG_DIR/<slug>-<sha256 of the route as written, hex>/module.stderr, opened for appending.
+ * WAGI's folder is the hash alone; the slug (gw_route_slug: "/api/..." gives "api_...") lets a
+ * person find a route's log, the hash keeps routes with the same slug apart. */
 static int open_log(const GwApp *app, const GwModuleConfig *mc, char **out_err)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)mc->route, strlen(mc->route));
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    char *dir = errorf("%s/%s", app->opt.log_dir, hex);
-    char *file = errorf("%s/%s/module.stderr", app->opt.log_dir, hex);
+    char slug[GW_ROUTE_SLUG_MAX + 1];
+    gw_route_slug(mc->route, slug);
+    char *dir = errorf("%s/%s-%s", app->opt.log_dir, slug, hex);
+    char *file = dir ? errorf("%s/module.stderr", dir) : NULL;
     int fd = -1;
-    if (dir && file && (mkdir(dir, 0755) == 0 || errno == EEXIST))
-        fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0)
-        *out_err = errorf("cannot open the log %s for route '%s': %s", file ? file : "?",
-                          mc->route, strerror(errno));
+    if (!file)
+        *out_err = errorf("out of memory");
+    else if (!fs_mkdirs(dir, 0755))
+        *out_err = errorf("cannot create the log directory %s for route '%s': %s", dir, mc->route,
+                          strerror(errno));
+    else if ((fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+        *out_err =
+            errorf("cannot open the log %s for route '%s': %s", file, mc->route, strerror(errno));
     free(dir);
     free(file);
     return fd;
+}
+
+/* --log-dir, parents included, as WAGI makes it: a clearer message than the first route's
+ * when it cannot be. */
+static int make_log_dir(const GwApp *app, char **out_err)
+{
+    if (fs_mkdirs(app->opt.log_dir, 0755))
+        return 0;
+    *out_err = errorf("cannot create the log directory %s: %s", app->opt.log_dir, strerror(errno));
+    return -1;
 }
 
 /* ---- host interfaces ------------------------------------------------------------------- */
@@ -277,6 +296,7 @@ static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char 
 {
     h->cfg = mc;
     h->log_fd = -1;
+    h->unknown = mc->has_unknown_imports ? mc->unknown_imports : app->opt.unknown_imports;
     if (!(h->module = load_code(app, mc, out_err)))
         return -1;
     h->env = calloc(mc->nenvironment + 1, sizeof *h->env);
@@ -323,6 +343,7 @@ static int run_routes_export(GwApp *app, Handler *h, GwRunner *r, char **out_err
     const char *argv[] = {h->cfg->path, NULL};
     GwRunInput in = {.module = h->module, .entrypoint = "_routes", .argv = argv, .argc = 1,
                      .stderr_fd = h->log_fd, .grants = h->uses_host ? &h->grants : NULL,
+                     .unknown_imports = h->unknown,
                      .deadline_ns = app->opt.timeout_ms ? gw_now_ns() + app->opt.timeout_ms * 1000000u : 0};
     char msg[512];
     GwRunResult res = gw_run(r, &in, msg, sizeof msg, NULL);
@@ -426,7 +447,7 @@ GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err)
         gw_app_free(app);
         return NULL;
     }
-    if (open_stores(app, out_err) != 0) {
+    if (make_log_dir(app, out_err) != 0 || open_stores(app, out_err) != 0) {
         gw_app_free(app);
         return NULL;
     }
@@ -563,6 +584,7 @@ static void run_request(GwApp *app, Worker *w, uint64_t id, const GwRequest *req
                      .stderr_fd = h->log_fd, .preopens = h->preopens,
                      .npreopens = h->cfg->nvolumes,
                      .grants = h->uses_host ? &h->grants : NULL,
+                     .unknown_imports = h->unknown,
                      .deadline_ns = app->opt.timeout_ms
                                         ? gw_now_ns() + app->opt.timeout_ms * 1000000u : 0};
     char msg[512];

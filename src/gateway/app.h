@@ -21,7 +21,8 @@ typedef struct GwAppOptions {
     const char *hostname;       /* --hostname; NULL: GW_DEFAULT_HOST */
     const GwEnvVar *env;        /* --env-file values, then --env values (later wins) */
     size_t nenv;
-    const char *log_dir;        /* per-route module stderr: LOG_DIR/<sha256(route)>/module.stderr */
+    const char *log_dir;        /* per-route module stderr, LOG_DIR/<slug>-<sha256(route)>/
+                                   module.stderr (gw_route_slug); made, parents included */
     uint64_t timeout_ms;        /* wall clock per request (504 past it); 0: none */
     uint64_t max_memory;        /* bytes a guest's linear memory may reach; 0: engine default */
     size_t max_output;          /* stdout bytes a module may write (500 past it) */
@@ -33,22 +34,25 @@ typedef struct GwAppOptions {
     const char *state_dir;      /* where the default store lives; NULL: ".corral" */
     uint64_t http_timeout_ms;   /* per outbound request, redirects included; 0: none */
     uint64_t http_max_body;     /* outbound response body bytes; 0: unlimited */
+    HostUnknownImports unknown_imports; /* for a module without its own unknown_imports key */
 } GwAppOptions;
 
 /* Defaults: no hostname override, no env, log_dir NULL (must be set), 30 s timeout, memory
  * capped at 256 MiB, 16 MiB of output, WAGI routing, 2 workers, log on stderr; no runtime
- * config, state in .corral; outbound requests of 10 s and 16 MiB at most. */
+ * config, state in .corral; outbound requests of 10 s and 16 MiB at most; an unknown import
+ * is an error. */
 void gw_app_options_default(GwAppOptions *opt);
 
 typedef struct GwApp GwApp;
 
 /* Compiles every module of cfg (a file used by several routes is compiled once), checks the
- * volumes, opens the logs and builds the route table, running each module's _routes export
- * if it has one. Opens the key-value stores when a module is granted one (or a runtime
- * config is given), and parses each module's allowed_hosts. cfg must outlive the app. On
- * failure returns NULL and sets *out_err (owned, free()), e.g. "modules.toml:4: module
- * 'hello.wasm': cannot read: No such file", "modules.toml:9: module 'x.wasm': allowed host
- * 'https://x.com/api': a path is not allowed (only scheme://host[:port])". */
+ * volumes, makes the log directory (parents included) and opens the logs, and builds the
+ * route table, running each module's _routes export if it has one. Opens the key-value
+ * stores when a module is granted one (or a runtime config is given), and parses each
+ * module's allowed_hosts. cfg must outlive the app. On failure returns NULL and sets
+ * *out_err (owned, free()), e.g. "modules.toml:4: module 'hello.wasm': cannot read: No such
+ * file", "modules.toml:9: module 'x.wasm': allowed host 'https://x.com/api': a path is not
+ * allowed (only scheme://host[:port])". */
 GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err);
 void gw_app_free(GwApp *app);
 

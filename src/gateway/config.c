@@ -256,8 +256,29 @@ static int read_max_concurrency(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
     return 0;
 }
 
+/* What stands in for the imports nobody provides: "error" (none), "trap" or "default". */
+static int read_unknown_imports(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
+{
+    const char *s;
+    size_t len;
+    if (!toml_as_string(e->value, &s, &len) || strlen(s) != len ||
+        !host_unknown_imports_parse(s, &m->unknown_imports))
+        return fail(c, e->line, "'unknown_imports' must be \"error\", \"trap\" or \"default\"");
+    m->has_unknown_imports = true;
+    return 0;
+}
+
 /* The keys of a [[module]]: what each is read into. */
-typedef enum { K_STRING, K_VOLUMES, K_ENV, K_HOSTS, K_CONCURRENCY, K_STORES, K_IGNORED } KeyKind;
+typedef enum {
+    K_STRING,
+    K_VOLUMES,
+    K_ENV,
+    K_HOSTS,
+    K_CONCURRENCY,
+    K_STORES,
+    K_UNKNOWN,
+    K_IGNORED
+} KeyKind;
 static const struct {
     const char *name;
     KeyKind kind;
@@ -272,6 +293,7 @@ static const struct {
     {"allowed_hosts", K_HOSTS, 0},
     {"http_max_concurrency", K_CONCURRENCY, 0},
     {"key_value_stores", K_STORES, 0},
+    {"unknown_imports", K_UNKNOWN, 0},
     {"bindle_server", K_IGNORED, 0}, /* only for bindle: references, not supported yet */
 };
 
@@ -293,6 +315,7 @@ static int read_key(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
         case K_HOSTS: return read_allowed_hosts(c, m, e);
         case K_CONCURRENCY: return read_max_concurrency(c, m, e);
         case K_STORES: return read_key_value_stores(c, m, e);
+        case K_UNKNOWN: return read_unknown_imports(c, m, e);
         case K_IGNORED: return 0;
         }
     }

@@ -1,9 +1,12 @@
 /* config.h: modules.toml, the gateway's application file, read as WAGI reads it (WAGI.md
- * 1.2) plus a per-module `environment` table and `key_value_stores` grants (as Spin has).
+ * 1.2) plus a per-module `environment` table and `key_value_stores` grants (as Spin has),
+ * and Corral's own per-module keys (allowed_hosts, http_max_concurrency, unknown_imports).
  * Keys WAGI would silently ignore are reported as warnings with their line; values of the
  * wrong type are errors. */
 #ifndef CORRAL_GW_CONFIG_H
 #define CORRAL_GW_CONFIG_H
+
+#include "host/host_link.h" /* HostUnknownImports */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,7 +35,9 @@ typedef struct GwModuleConfig {
     uint32_t http_max_concurrency; /* 0 when not given */
     char **key_value_stores;       /* the key-value stores it may open, by name (Spin's key) */
     size_t nkey_value_stores;
-    uint32_t key_value_stores_line; /* the key's line, for "no such store"; 0: absent */
+    uint32_t key_value_stores_line;     /* the key's line, for "no such store"; 0: absent */
+    bool has_unknown_imports;           /* unknown_imports was given (else serve's flags rule) */
+    HostUnknownImports unknown_imports; /* its value: "error", "trap" or "default" */
     uint32_t line;      /* line of the [[module]] header */
 } GwModuleConfig;
 

@@ -353,3 +353,42 @@ bool gw_route_is_healthz(const char *path, size_t path_len)
 {
     return path_len == 8 && memcmp(path, "/healthz", 8) == 0;
 }
+
+/* ---- a readable name for a route's files ---- */
+
+static bool slug_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
+size_t gw_route_slug(const char *route, char out[GW_ROUTE_SLUG_MAX + 1])
+{
+    size_t n = 0;
+    bool gap = false; /* a run of other bytes waits to become one '_' */
+    for (const unsigned char *p = (const unsigned char *)route; *p && n < GW_ROUTE_SLUG_MAX; p++) {
+        if (!slug_byte(*p)) {
+            gap = n > 0; /* nothing at the start */
+            continue;
+        }
+        if (n == 0 && *p == '.')
+            continue; /* no hidden name, never "." or ".." */
+        if (gap) {
+            if (n + 2 > GW_ROUTE_SLUG_MAX)
+                break; /* no room for the '_' and a byte after it */
+            out[n++] = '_';
+            gap = false;
+        }
+        out[n++] = (char)*p;
+    }
+    while (n > 0 && out[n - 1] == '_')
+        n--;
+    if (n == 0) { /* "/", "/...", "/%20": the root, or everything under it */
+        size_t len = strlen(route);
+        const char *name = len >= 4 && !strcmp(route + len - 4, "/...") ? "root_..." : "root";
+        n = strlen(name);
+        memcpy(out, name, n);
+    }
+    out[n] = '\0';
+    return n;
+}

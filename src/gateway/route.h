@@ -111,4 +111,17 @@ bool gw_route_match(const GwRouteTable *t, const char *path, size_t path_len, Gw
  * override it. Under GW_ROUTING_SPIN the caller may choose to route it normally instead. */
 bool gw_route_is_healthz(const char *path, size_t path_len);
 
+/* The most bytes gw_route_slug writes, its NUL aside. */
+#define GW_ROUTE_SLUG_MAX 48
+
+/* A readable name for a route, for a person looking at its files (the gateway's per-route
+ * log folder, LOG_DIR/<slug>-<sha256 hex of the route>): the route as written, with only
+ * the bytes [A-Za-z0-9._-] kept and every run of other bytes ('/', '%', ':', non-ASCII ...)
+ * made one '_'; nothing of that at the start or the end, no '.' at the start; at most
+ * GW_ROUTE_SLUG_MAX bytes; "root" when nothing is left ("root_..." for "/..."). Different
+ * routes may share a slug ("/a/b" and "/a:b"): the hash beside it keeps their folders apart. Writes
+ * it with a NUL into out and returns its length. "/api/v1/users/..." gives "api_v1_users_...", "/"
+ * gives "root", "/caf%C3%A9" gives "caf_C3_A9". */
+size_t gw_route_slug(const char *route, char out[GW_ROUTE_SLUG_MAX + 1]);
+
 #endif

@@ -114,13 +114,15 @@ static bool link_host(GwRunner *r, GwLinked *l, char *msg, size_t cap)
     return ok;
 }
 
-/* The imports of in->module under in->grants, linked in r's store once (the first run of
- * the pair on this runner) and kept before the store's mark; NULL with msg set when they
+/* The imports of in->module under in->grants and in->unknown_imports, linked in r's store
+ * once (the first run of the three on this runner): the host interfaces, the stand-ins for
+ * unknown imports, then WASI; kept before the store's mark; NULL with msg set when they
  * cannot be. */
 static GwLinked *linked_imports(GwRunner *r, const GwRunInput *in, char *msg, size_t cap)
 {
     for (size_t i = 0; i < r->nlinked; i++)
-        if (r->linked[i].module == in->module && r->linked[i].grants == in->grants)
+        if (r->linked[i].module == in->module && r->linked[i].grants == in->grants &&
+            r->linked[i].unknown_imports == in->unknown_imports)
             return &r->linked[i];
     size_t n = corral_module_import_count(in->module);
     GwLinked *grown = realloc(r->linked, (r->nlinked + 1) * sizeof *grown);
@@ -132,9 +134,11 @@ static GwLinked *linked_imports(GwRunner *r, const GwRunInput *in, char *msg, si
         snprintf(msg, cap, "out of memory");
         return NULL;
     }
-    GwLinked l = {in->module, in->grants, imports, n, NULL, NULL};
+    GwLinked l = {in->module, in->grants, in->unknown_imports, imports, n, NULL, NULL};
     char *err = NULL;
     if (!link_host(r, &l, msg, cap) ||
+        !host_link_unknown(r->store, in->module, imports, n, in->unknown_imports,
+                           CORRAL_WASI_MODULE, &err) ||
         !corral_wasi_link(r->wasi, r->store, in->module, imports, n, &err)) {
         if (!msg[0])
             snprintf(msg, cap, "%s", err ? err : "out of memory");

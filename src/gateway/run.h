@@ -7,6 +7,7 @@
 
 #include "corral.h"
 #include "gateway/watchdog.h"
+#include "host/host_link.h"
 #include "host/http_outbound.h"
 #include "host/kv.h"
 #include "wasi/wasi.h"
@@ -50,14 +51,17 @@ typedef struct GwRunInput {
     const GwGrants *grants;               /* NULL: none. A module granted nothing still links
                                              its corral_kv and wasi_experimental_http imports;
                                              every open and every request is then denied */
+    HostUnknownImports unknown_imports;   /* what stands in for imports nobody provides */
 } GwRunInput;
 
 /* A module's imports, linked once in a runner's store (before its mark), with the host
- * interface contexts its host functions are bound to. The same module under two grants (two
- * routes naming one file) is linked twice: a context carries its grants. */
+ * interface contexts its host functions are bound to. The same module under two grants or
+ * two unknown-import policies (two routes naming one file) is linked twice: a context
+ * carries its grants. */
 typedef struct GwLinked {
     const corral_module_t *module;
     const GwGrants *grants;
+    HostUnknownImports unknown_imports;
     corral_extern_t *imports;
     size_t nimports;
     KvCtx *kv;     /* NULL unless the module imports corral_kv */

@@ -22,6 +22,7 @@
  *    10 unchecked); a request has a time limit and the body a size limit (11 past either).
  *  - header_get gives the first value of a repeated header (as the original's HeaderMap);
  *    headers_get_all gives every line in the order received, names lower-case. */
+#include "host/host_link.h"
 #include "host/http_int.h"
 
 #include <stdarg.h>
@@ -524,11 +525,6 @@ static const AbiFunc *find_func(const char *name, size_t len)
     return NULL;
 }
 
-static bool is_filled(const corral_extern_t *e)
-{
-    return e->kind != CORRAL_EXTERN_FUNC || e->of.func != NULL;
-}
-
 static bool exports_memory(const corral_module_t *module)
 {
     for (size_t i = 0; i < corral_module_export_count(module); i++) {
@@ -541,10 +537,12 @@ static bool exports_memory(const corral_module_t *module)
     return false;
 }
 
-/* Makes the host function for import d. NULL with *out_err set (NULL: out of memory). */
-static corral_func_t *make_import(HttpCtx *c, corral_store_t *store, const corral_extern_desc_t *d,
+/* Makes the host function for import d (from HTTP_MODULE, host_link_each's HostMakeFunc).
+ * NULL with *out_err set (NULL: out of memory). */
+static corral_func_t *make_import(void *ud, corral_store_t *store, const corral_extern_desc_t *d,
                                   char **out_err)
 {
+    HttpCtx *c = ud;
     const AbiFunc *f = find_func(d->name, d->name_len);
     if (!f) {
         *out_err =
@@ -554,24 +552,13 @@ static corral_func_t *make_import(HttpCtx *c, corral_store_t *store, const corra
     corral_functype_t *want = functype_of(f);
     Binding *b = malloc(sizeof *b);
     corral_func_t *fn = NULL;
-    static const char *const kinds[] = {"a function", "a table", "a memory", "a global"};
-    char expects[200], declares[200];
-    if (!want || !b) {
-        *out_err = NULL;
-    } else if (d->kind != CORRAL_EXTERN_FUNC || !corral_functype_equal(want, d->functype)) {
-        corral_functype_format(want, expects, sizeof expects);
-        if (d->kind == CORRAL_EXTERN_FUNC)
-            corral_functype_format(d->functype, declares, sizeof declares);
-        else
-            snprintf(declares, sizeof declares, "%s", kinds[d->kind & 3]);
-        *out_err = format_message(
-            "incompatible import type for %s::%s: expects %s, the module declares %s", HTTP_MODULE,
-            f->name, expects, declares);
-    } else {
+    *out_err = NULL;
+    if (want && b && !host_link_type_ok(d, want)) {
+        *out_err = host_link_type_error(d, want);
+    } else if (want && b) {
         *b = (Binding){c, f};
         if ((fn = corral_func_new(store, want, host_call, b, free)))
             b = NULL; /* the store owns it now */
-        *out_err = NULL;
     }
     free(b);
     corral_functype_delete(want);
@@ -581,27 +568,7 @@ static corral_func_t *make_import(HttpCtx *c, corral_store_t *store, const corra
 bool http_link(HttpCtx *c, corral_store_t *store, const corral_module_t *module,
                corral_extern_t *imports, size_t nimports, char **out_err)
 {
-    *out_err = NULL;
-    size_t n = corral_module_import_count(module);
-    if (nimports < n) {
-        *out_err =
-            format_message("unknown import: %zu imports given, the module has %zu", nimports, n);
-        return false;
-    }
     c->memory_exported = exports_memory(module);
-    for (size_t i = 0; i < n; i++) {
-        if (is_filled(&imports[i]))
-            continue;
-        corral_extern_desc_t d;
-        corral_module_import(module, i, &d);
-        bool ours =
-            d.module_len == strlen(HTTP_MODULE) && !memcmp(d.module, HTTP_MODULE, d.module_len);
-        if (!ours)
-            continue;
-        corral_func_t *f = make_import(c, store, &d, out_err);
-        if (!f)
-            return false;
-        imports[i] = (corral_extern_t){.kind = CORRAL_EXTERN_FUNC, .of.func = f};
-    }
-    return true;
+    return host_link_each(store, module, imports, nimports, HTTP_MODULE, NULL, make_import, c,
+                          out_err);
 }

@@ -2,6 +2,7 @@
  * instance), the functions of kv_funcs.def with their pointer checks and little-endian
  * writes, and kv_link. Every guest argument is checked here, before any backend sees it:
  * the backends trust what they are given. Uses corral.h only (and the UTF-8 check of util). */
+#include "host/host_link.h"
 #include "host/kv_backend.h"
 
 #include "util/reader.h"
@@ -411,10 +412,12 @@ static const KvFuncDef *find_func(const char *name, size_t len)
     return NULL;
 }
 
-/* The host function for import d; NULL with *out_err (NULL: out of memory). */
-static corral_func_t *make_import(KvCtx *ctx, corral_store_t *store, const corral_extern_desc_t *d,
+/* The host function for import d (from KV_MODULE, host_link_each's HostMakeFunc); NULL with
+ * *out_err (NULL: out of memory). */
+static corral_func_t *make_import(void *ud, corral_store_t *store, const corral_extern_desc_t *d,
                                   char **out_err)
 {
+    KvCtx *ctx = ud;
     const KvFuncDef *def = find_func(d->name, d->name_len);
     if (!def) {
         *out_err = kv_format("unknown import %s::%.*s", KV_MODULE, (int)d->name_len, d->name);
@@ -424,20 +427,10 @@ static corral_func_t *make_import(KvCtx *ctx, corral_store_t *store, const corra
     if (!want)
         return NULL;
     corral_func_t *f = NULL;
-    static const char *const kinds[] = {"a function", "a table", "a memory", "a global"};
-    char expects[160], declares[160];
-    if (d->kind != CORRAL_EXTERN_FUNC || !corral_functype_equal(want, d->functype)) {
-        corral_functype_format(want, expects, sizeof expects);
-        if (d->kind == CORRAL_EXTERN_FUNC)
-            corral_functype_format(d->functype, declares, sizeof declares);
-        else
-            snprintf(declares, sizeof declares, "%s", kinds[d->kind & 3]);
-        *out_err = kv_format("incompatible import type for %s::%s: expects %s, the module "
-                             "declares %s",
-                             KV_MODULE, def->name, expects, declares);
-    } else {
+    if (!host_link_type_ok(d, want))
+        *out_err = host_link_type_error(d, want);
+    else
         f = corral_func_new(store, want, host_call, &ctx->bindings[def - funcs], NULL);
-    }
     corral_functype_delete(want);
     return f;
 }
@@ -445,23 +438,6 @@ static corral_func_t *make_import(KvCtx *ctx, corral_store_t *store, const corra
 bool kv_link(KvCtx *ctx, corral_store_t *store, const corral_module_t *module,
              corral_extern_t *imports, size_t nimports, char **out_err)
 {
-    *out_err = NULL;
-    size_t n = corral_module_import_count(module);
-    if (nimports < n) {
-        *out_err = kv_format("unknown import: %zu imports given, the module has %zu", nimports, n);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (imports[i].kind != CORRAL_EXTERN_FUNC || imports[i].of.func)
-            continue; /* filled by someone else */
-        corral_extern_desc_t d;
-        corral_module_import(module, i, &d);
-        if (d.module_len != strlen(KV_MODULE) || memcmp(d.module, KV_MODULE, d.module_len))
-            continue;
-        corral_func_t *f = make_import(ctx, store, &d, out_err);
-        if (!f)
-            return false;
-        imports[i] = (corral_extern_t){.kind = CORRAL_EXTERN_FUNC, .of.func = f};
-    }
-    return true;
+    return host_link_each(store, module, imports, nimports, KV_MODULE, NULL, make_import, ctx,
+                          out_err);
 }

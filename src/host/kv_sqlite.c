@@ -6,12 +6,14 @@
  * these choices (a single shared connection, and a mutex of our own for writers, lost). */
 #include "host/kv_backend.h"
 #include "host/kv_libs.h" /* libsqlite3 through kv_sql: loaded by the first open */
+#include "util/fs.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 /* How long a statement waits for another process's lock before BACKEND_ERROR. */
 #define BUSY_TIMEOUT_MS 5000
@@ -56,27 +58,80 @@ static void conn_close(Conn *c)
     free(c);
 }
 
-/* Opens a connection with the pragmas and statements; NULL with *out_err on failure. */
+/* How long to sleep before retrying an open-time statement: doubling from 1 ms to 32 ms,
+ * with jitter so that processes that collided once do not collide again in step. */
+static void open_backoff(unsigned attempt, unsigned *seed)
+{
+    long max_us = 1000L << (attempt < 5 ? attempt : 5);
+    long us = max_us / 2 + rand_r(seed) % (max_us / 2);
+    struct timespec ts = {0, us * 1000};
+    nanosleep(&ts, NULL);
+}
+
+static bool past(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+/* Runs one statement of a connection's set-up, retried from scratch while SQLite answers
+ * SQLITE_BUSY, until deadline. The busy timeout does not cover every case: PRAGMA
+ * journal_mode=WAL on a file not yet in WAL mode (a new one) reads the header under a
+ * shared lock, then upgrades that lock to an exclusive one to write the new format. When
+ * several connections (processes) do it at once, each holds the shared lock the others wait
+ * for, so SQLite, to avoid a deadlock, returns SQLITE_BUSY at once instead of calling the
+ * busy handler (sqlite.org/c3ref/busy_handler.html). Only retrying the statement, which
+ * drops the shared lock in between, gets out of it; the first to win converts the file and
+ * the others then find it in WAL mode and need no exclusive lock at all. The schema
+ * statement and the prepares do wait in the busy handler, and are retried here as well so
+ * that no open-time step depends on which case SQLite treats as a possible deadlock. */
+static int open_step(sqlite3 *db, const char *sql, sqlite3_stmt **out_st,
+                     const struct timespec *deadline, unsigned *seed)
+{
+    for (unsigned attempt = 0;; attempt++) {
+        int rc =
+            out_st ? kv_sql.sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out_st, NULL)
+                   : kv_sql.sqlite3_exec(db, sql, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || past(deadline))
+            return rc;
+        open_backoff(attempt, seed);
+    }
+}
+
+/* Opens a connection with the pragmas and statements; NULL with *out_err on failure, which
+ * a busy database is only after BUSY_TIMEOUT_MS. */
 static Conn *conn_open(SqlStore *s, bool create_schema, char **out_err)
 {
     Conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    unsigned seed = (unsigned)deadline.tv_nsec ^ (unsigned)getpid();
+    deadline.tv_sec += BUSY_TIMEOUT_MS / 1000;
+    deadline.tv_nsec += BUSY_TIMEOUT_MS % 1000 * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = kv_sql.sqlite3_open_v2(s->path, &c->db, flags, NULL);
     if (rc == SQLITE_OK)
         rc = kv_sql.sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     /* WAL: readers never wait for the writer. synchronous=NORMAL: a commit survives a crash
-     * of the process, the last ones may be lost if the machine loses power. */
+     * of the process, the last ones may be lost if the machine loses power. The mode is
+     * kept in the file, so only the first connection ever converts it; later ones only read
+     * it. */
     if (rc == SQLITE_OK)
-        rc = kv_sql.sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        rc = open_step(c->db, "PRAGMA journal_mode=WAL", NULL, &deadline, &seed);
     if (rc == SQLITE_OK)
-        rc = kv_sql.sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+        rc = open_step(c->db, "PRAGMA synchronous=NORMAL", NULL, &deadline, &seed);
     if (rc == SQLITE_OK && create_schema)
-        rc = kv_sql.sqlite3_exec(c->db, schema, NULL, NULL, NULL);
+        rc = open_step(c->db, schema, NULL, &deadline, &seed);
     for (int i = 0; i < NSTMT && rc == SQLITE_OK; i++)
-        rc = kv_sql.sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                       &c->st[i], NULL);
+        rc = open_step(c->db, sql_text[i], &c->st[i], &deadline, &seed);
     if (rc != SQLITE_OK) {
         *out_err = kv_format("sqlite %s: %s", s->path,
                              c->db ? kv_sql.sqlite3_errmsg(c->db) : kv_sql.sqlite3_errstr(rc));
@@ -339,29 +394,6 @@ static const KvBackendOps sql_ops = {
     sql_get, sql_set, sql_del, sql_exists, sql_list_after, sql_increment, sql_close,
 };
 
-/* mkdir -p of path's directory part. false with errno set. */
-static bool make_parent_dirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p)
-        return false;
-    char *slash = strrchr(p, '/');
-    bool ok = true;
-    if (slash && slash != p) {
-        *slash = '\0';
-        for (char *q = p + 1; ok && *q; q++) {
-            if (*q != '/')
-                continue;
-            *q = '\0';
-            ok = mkdir(p, 0777) == 0 || errno == EEXIST;
-            *q = '/';
-        }
-        ok = ok && (mkdir(p, 0777) == 0 || errno == EEXIST);
-    }
-    free(p);
-    return ok;
-}
-
 KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log, char **out_err)
 {
     *out_err = NULL;
@@ -374,7 +406,7 @@ KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log,
         *out_err = kv_format("sqlite: the library was built without thread support");
         return NULL;
     }
-    if (!make_parent_dirs(path)) {
+    if (!fs_mkdirs_for(path, 0777)) {
         *out_err = kv_format("cannot create the directory of '%s': %s", path, strerror(errno));
         return NULL;
     }

@@ -261,11 +261,12 @@ done
 
 # Each subcommand's help, both ways, mentions every option it documents; both ways agree.
 declare -A options=(
-    [run]='--invoke NAME|--dir HOST[::GUEST]|--dir-ro HOST[::GUEST]|--env NAME=VALUE|--env NAME|--argv0 NAME|--fuel N|--timeout DURATION|--max-memory BYTES|--max-stack BYTES|-h, --help|--kv-store NAME|--runtime-config FILE|--state-dir DIR|--allow-host URL|--http-max-concurrency N|--http-timeout DURATION|--http-max-body BYTES'
+    [run]='--invoke NAME|--dir HOST[::GUEST]|--dir-ro HOST[::GUEST]|--env NAME=VALUE|--env NAME|--argv0 NAME|--fuel N|--timeout DURATION|--max-memory BYTES|--max-stack BYTES|-h, --help|--kv-store NAME|--runtime-config FILE|--state-dir DIR|--allow-host URL|--http-max-concurrency N|--http-timeout DURATION|--http-max-body BYTES|--trap-unknown-imports|--default-values-unknown-imports|unknown import env::f was called'
     [validate]='-v, --verbose|-h, --help'
     [wast]='-v, --verbose|-q, --quiet|-h, --help'
+    [serve]='-c, --config FILE|-l, --listen ADDR|--log-dir DIR|made with its parents|LOG_DIR/<name>-<sha256 of the route>/module.stderr|--trap-unknown-imports|--default-values-unknown-imports|unknown_imports = "error", "trap" or "default"|--runtime-config FILE'
 )
-for cmd in run validate wast; do
+for cmd in run validate wast serve; do
     (cd "$out" && "$corral" help "$cmd") >"$tmp/help" 2>&1 || true
     for form in "$cmd --help" "$cmd -h" "help $cmd"; do
         # shellcheck disable=SC2086 # form is two words on purpose
@@ -595,6 +596,44 @@ t run-import-wasi-unknown 1 '' \
 t run-import-wasi-badtype 1 '' \
     '=corral: import-wasi-badtype.wasm: incompatible import type for wasi_snapshot_preview1::fd_write: expects (i32, i32, i32, i32) -> i32, the module declares (i32) -> i32' \
     run import-wasi-badtype.wasm
+
+# Unknown imports (issue 10): --trap-unknown-imports links a stand-in that traps when called,
+# --default-values-unknown-imports one that returns zeros, so a module runs as long as the
+# path it takes does not need them. unknown-imports.wasm imports env::f, env::zeros and
+# other::g; its _start calls none of them.
+t run-unknown-plain 1 '' '=corral: unknown-imports.wasm: unknown import env::f' \
+    run unknown-imports.wasm
+t run-unknown-trap-not-called 0 '=ran' '' run --trap-unknown-imports unknown-imports.wasm
+t run-unknown-trap-called 134 '' \
+    $'=error: trap: unknown import env::f was called\n  0: func[5] <call_f> @ 0x0000ba' \
+    run --trap-unknown-imports unknown-imports.wasm --invoke call_f
+t run-unknown-trap-other-module 134 '' '~error: trap: unknown import other::g was called' \
+    run --trap-unknown-imports --invoke via_g unknown-imports.wasm 5
+t run-unknown-trap-results 134 '' '~error: trap: unknown import env::zeros was called' \
+    run --trap-unknown-imports unknown-imports.wasm --invoke zeros
+t run-unknown-default-not-called 0 '=ran' '' run --default-values-unknown-imports unknown-imports.wasm
+t run-unknown-default-no-results 0 '' '' \
+    run --default-values-unknown-imports unknown-imports.wasm --invoke call_f
+t run-unknown-default-zeros 0 $'=0\n0\n0\n0\nnull\nnull' '' \
+    run --default-values-unknown-imports unknown-imports.wasm --invoke zeros
+t run-unknown-default-used 0 '=1' '' \
+    run --default-values-unknown-imports unknown-imports.wasm --invoke via_g 5
+t run-unknown-default-wasi-intact 0 '=hello' '' run --default-values-unknown-imports wasi-hello.wasm
+# What nothing stands in for: a memory (or table, global), a WASI function Corral lacks.
+for flag in --trap-unknown-imports --default-values-unknown-imports; do
+    t "run-unknown-memory($flag)" 1 '' \
+        '=corral: unknown-memory.wasm: unknown import env::mem (a memory): only a function can stand in for an unknown import' \
+        run "$flag" unknown-memory.wasm
+    t "run-unknown-wasi-name($flag)" 1 '' \
+        '=corral: import-wasi-unknown.wasm: unknown import wasi_snapshot_preview1::frobnicate' \
+        run "$flag" import-wasi-unknown.wasm
+done
+t run-unknown-both 2 '' \
+    '=corral: run: --trap-unknown-imports and --default-values-unknown-imports exclude each other' \
+    run --trap-unknown-imports --default-values-unknown-imports unknown-imports.wasm
+t run-unknown-twice 0 '=ran' '' run --trap-unknown-imports --trap-unknown-imports unknown-imports.wasm
+t run-unknown-value 2 '' '=corral: run: --trap-unknown-imports takes no value' \
+    run --trap-unknown-imports=yes unknown-imports.wasm
 
 # Arguments: argv[0] is FILE as written (or --argv0), then everything after FILE verbatim,
 # options and "--" included; only a "--" right after FILE is eaten.

@@ -8,7 +8,8 @@
 #   routing   exact and prefix routes, WAGI's first match and --routing spin, _routes (the
 #             golden table of WAGI.md 1.4, bad output aborting startup), /healthz, 404
 #   response  the CGI response parser (WAGI.md 1.8 and the defects of 1.10 fixed), exit
-#             statuses, traps (with the request id in the log), per-route stderr logs
+#             statuses, traps (with the request id in the log), per-route stderr logs and
+#             the log directory, stand-ins for unknown imports
 #   limits    --timeout, --max-memory, --max-body, header size, --max-output,
 #             --max-concurrency, slow clients, request smuggling, pipelining
 #   isolation 1000 requests to a module that dirties its memory and globals; descriptors,
@@ -118,6 +119,7 @@ for n in 0 1 2 3 4 5; do
 done
 wat state_wat state.wat
 wat bigmem bigmem.wat
+wat unknown unknown.wat
 g=$build
 
 # ---- checks ------------------------------------------------------------------------------
@@ -159,13 +161,13 @@ now_ms() {
 }
 
 # serve NAME TOML [ARGS...]: starts `corral serve -c TOML ARGS` on 127.0.0.1, port 0, with
-# its logs in $tmp/NAME.*; sets PORT and PID. Fails the check "NAME: start" and returns 1
-# when the server does not come up.
+# its logs in $tmp/NAME.* (the module logs in $LOG_DIR when set, made by corral); sets PORT
+# and PID. Fails the check "NAME: start" and returns 1 when the server does not come up.
 serve() {
-    local name=$1 toml=$2 ready
+    local name=$1 toml=$2 ready logs=${LOG_DIR:-$tmp/$1.logs}
     shift 2
-    mkdir -p "$tmp/$name.logs"
-    "$corral" serve -c "$toml" -l 127.0.0.1:0 --log-dir "$tmp/$name.logs" \
+    [ -n "${LOG_DIR:-}" ] || mkdir -p "$logs"
+    "$corral" serve -c "$toml" -l 127.0.0.1:0 --log-dir "$logs" \
         --access-log "$tmp/$name.access" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     PID=$!
     pids+=("$PID")
@@ -1071,10 +1073,157 @@ Set-Cookie: c=3\nX-Multi: y\n\nc'
     else
         fail "proc_exit(3): log line" "$(short "$(cat "$tmp/resp.err")")"
     fi
-    log=$tmp/resp.logs/$(printf '%s' /stderr | sha256sum | cut -d' ' -f1)/module.stderr
+    log=$tmp/resp.logs/stderr-$(printf '%s' /stderr | sha256sum | cut -d' ' -f1)/module.stderr
     printf 'stderr-line one\nstderr-line two\n' >"$tmp/want"
     check "per-route stderr log" "$log: '$(short "$(cat "$log" 2>&1)")', want both lines" \
         cmp -s "$tmp/want" "$log"
+fi
+
+# The log directory is made with its parents (WAGI does; corral used to fail), one folder
+# per route: <readable part of the route>-<sha256 of the route as written>.
+long_route=/$(printf 'long%.0s' $(seq 30))
+cat >"$tmp/logdir.toml" <<EOF
+[[module]]
+route = "/api/v1/:id/..."
+module = "$g/behave.wasm"
+environment = { MODE = "stderr" }
+
+[[module]]
+route = "/"
+module = "$g/env.wasm"
+
+[[module]]
+route = "/caf%C3%A9/../.x"
+module = "$g/env.wasm"
+
+[[module]]
+route = "$long_route"
+module = "$g/env.wasm"
+
+[[module]]
+route = "/..."
+module = "$g/env.wasm"
+EOF
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+logs=$tmp/made/deep/logs
+api_log=$logs/api_v1_id_...-$(sha '/api/v1/:id/...')/module.stderr
+if LOG_DIR=$logs serve logdir "$tmp/logdir.toml"; then
+    pass
+    req "http://127.0.0.1:$PORT/api/v1/:id/x?hi"
+    want_code "log dir: a request" 200
+    for want in "api_v1_id_...-$(sha '/api/v1/:id/...')" "root-$(sha /)" \
+        "caf_C3_A9_.._.x-$(sha '/caf%C3%A9/../.x')" \
+        "$(printf 'long%.0s' $(seq 12))-$(sha "$long_route")" "root_...-$(sha /...)"; do
+        check "log dir: folder $want" "not in: $(ls "$logs" 2>&1 | tr '\n' ' ')" \
+            [ -d "$logs/$want" ]
+    done
+    check "log dir: the module's stderr in its route's folder" \
+        "$(short "$(cat "$api_log" 2>&1)")" grep -q 'stderr-line hi' "$api_log"
+    check "log dir: one folder per route, nothing else" "$(ls "$logs" | tr '\n' ' ')" \
+        [ "$(ls "$logs" | wc -l)" = 5 ]
+    stop logdir "$PID"
+fi
+# An existing log directory is used as it is: a restart appends to the same files.
+if LOG_DIR=$logs serve logdir2 "$tmp/logdir.toml"; then
+    req "http://127.0.0.1:$PORT/api/v1/:id/x?again"
+    check "log dir: a restart appends to the route's log" "$(short "$(cat "$api_log" 2>&1)")" \
+        grep -q 'stderr-line again' "$api_log"
+    check "log dir: a restart reuses the folders" "$(ls "$logs" | tr '\n' ' ')" \
+        [ "$(ls "$logs" | wc -l)" = 5 ]
+    stop logdir2 "$PID"
+fi
+
+# Unknown imports (issue 10): unknown.wasm imports env::f and env::g, which only some
+# entrypoints call. Without a stand-in the module cannot run (500); unknown_imports = "trap"
+# runs it until it calls one (then 500, the trap in the log), "default" returns zeros;
+# --trap-unknown-imports is the default of every module without the key.
+cat >"$tmp/unknown.toml" <<EOF
+[[module]]
+route = "/none"
+module = "$g/unknown.wasm"
+
+[[module]]
+route = "/trap"
+module = "$g/unknown.wasm"
+unknown_imports = "trap"
+
+[[module]]
+route = "/trap-f"
+module = "$g/unknown.wasm"
+unknown_imports = "trap"
+entrypoint = "call_f"
+
+[[module]]
+route = "/default-g"
+module = "$g/unknown.wasm"
+unknown_imports = "default"
+entrypoint = "call_g"
+
+[[module]]
+route = "/default-f"
+module = "$g/unknown.wasm"
+unknown_imports = "default"
+entrypoint = "call_f"
+EOF
+if serve unknown_imports "$tmp/unknown.toml"; then
+    base=http://127.0.0.1:$PORT
+    req "$base/none"
+    want_code "unknown imports: none stood in for: 500" 500
+    req "$base/trap"
+    want_code "unknown imports: trap, not called" 200
+    want_body "unknown imports: trap, not called" 'ok!\n'
+    req "$base/trap-f"
+    want_code "unknown imports: trap, called: 500" 500
+    want_body "unknown imports: trap, called: empty body" ''
+    req "$base/default-g"
+    want_code "unknown imports: default, i64 result" 200
+    want_body "unknown imports: default, i64 result is 0" 'ok0\n'
+    req "$base/default-f"
+    want_code "unknown imports: default, no result" 200
+    want_body "unknown imports: default, no result" 'ok!\n'
+    req "$base/trap"
+    want_code "unknown imports: one file, linked per policy, again" 200
+    sleep 0.2
+    check "unknown imports: none: log line" "$(short "$(cat "$tmp/unknown_imports.err")")" \
+        grep -q 'request [0-9].*unknown import env::f' "$tmp/unknown_imports.err"
+    check "unknown imports: trap: log line names the import" \
+        "$(short "$(cat "$tmp/unknown_imports.err")")" \
+        grep -q 'request [0-9].*trap: unknown import env::f was called' "$tmp/unknown_imports.err"
+    stop unknown_imports "$PID"
+fi
+# The flag sets every module's default; a module's key overrides it.
+cat >"$tmp/unknown-flag.toml" <<EOF
+[[module]]
+route = "/flag"
+module = "$g/unknown.wasm"
+
+[[module]]
+route = "/error"
+module = "$g/unknown.wasm"
+unknown_imports = "error"
+
+[[module]]
+route = "/flag-f"
+module = "$g/unknown.wasm"
+entrypoint = "call_f"
+EOF
+if serve unknown_flag "$tmp/unknown-flag.toml" --default-values-unknown-imports; then
+    base=http://127.0.0.1:$PORT
+    req "$base/flag"
+    want_code "--default-values-unknown-imports: the default of every module" 200
+    req "$base/flag-f"
+    want_body "--default-values-unknown-imports: the stand-in returns" 'ok!\n'
+    req "$base/error"
+    want_code "--default-values-unknown-imports: unknown_imports = \"error\" overrides it" 500
+    stop unknown_flag "$PID"
+fi
+if serve unknown_flag2 "$tmp/unknown-flag.toml" --trap-unknown-imports; then
+    base=http://127.0.0.1:$PORT
+    req "$base/flag"
+    want_code "--trap-unknown-imports: not called" 200
+    req "$base/flag-f"
+    want_code "--trap-unknown-imports: called" 500
+    stop unknown_flag2 "$PID"
 fi
 
 # ---- 4. limits ---------------------------------------------------------------------------
@@ -1452,6 +1601,18 @@ for l in nonsense 127.0.0.1:99999 127.0.0.1: 300.1.1.1:80 127.0.0.1:80x ''; do
         fail "startup: --listen '$l': message" "'$(short "$(cat "$tmp/err")")' does not name it"
     fi
 done
+# A --log-dir that cannot be made: a file is in the way.
+: >"$tmp/a-file"
+start_fails "--log-dir under a file" 1 "cannot create the log directory $tmp/a-file/logs: Not a directory" \
+    -c "$tmp/good.toml" -l 127.0.0.1:0 --log-dir "$tmp/a-file/logs"
+m "$g/env.wasm" 'unknown_imports = "maybe"\n' >"$tmp/badunknown.toml"
+start_fails "unknown_imports with a bad value" 1 \
+    "badunknown.toml:4: 'unknown_imports' must be \"error\", \"trap\" or \"default\"" \
+    -c "$tmp/badunknown.toml"
+start_fails "--trap-unknown-imports and --default-values-unknown-imports" 2 "exclude each other" \
+    -c "$tmp/good.toml" --trap-unknown-imports --default-values-unknown-imports
+start_fails "--trap-unknown-imports=x" 2 "--trap-unknown-imports takes no value" \
+    -c "$tmp/good.toml" --trap-unknown-imports=x
 start_fails "--env with an empty name" 2 "'=x'" -c "$tmp/good.toml" --env =x
 start_fails "--env without =" 2 "'NOVALUE'" -c "$tmp/good.toml" --env NOVALUE
 try_serve -c "$tmp/good.toml" --env-file "$tmp/none.env"

@@ -55,7 +55,8 @@ static void test_full(void)
                  "\n"
                  "[[module]]\n"
                  "route = \"/\"\n"
-                 "module = \"file:///srv/a%20b.wasm\"\n",
+                 "module = \"file:///srv/a%20b.wasm\"\n"
+                 "unknown_imports = \"trap\"\n",
                  &cfg, &err);
     CHECK(r == 0, "a full modules.toml loads");
     if (r != 0) {
@@ -81,6 +82,10 @@ static void test_full(void)
     CHECK(cfg.modules[1].nkey_value_stores == 0 && cfg.modules[1].key_value_stores_line == 0 &&
               cfg.modules[1].nallowed_hosts == 0,
           "no grants when the keys are absent");
+    CHECK(!m->has_unknown_imports, "unknown_imports: absent");
+    CHECK(cfg.modules[1].has_unknown_imports &&
+              cfg.modules[1].unknown_imports == HOST_UNKNOWN_TRAP,
+          "unknown_imports = \"trap\"");
     CHECK(m->argv && !strcmp(m->argv, "${SCRIPT_NAME} ${ARGS}"), "argv template");
     CHECK(m->nenvironment == 2 && !strcmp(m->environment[0], "GREETING=hi there") &&
               !strcmp(m->environment[1], "B="), "environment in file order");
@@ -126,6 +131,16 @@ static void test_errors(void)
     CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nallowed_hosts = [{}]\n",
                      ":4: 'allowed_hosts' must be an array of strings"),
           "allowed_hosts: a table in the array");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nunknown_imports = \"ignore\"\n",
+                     ":4: 'unknown_imports' must be \"error\", \"trap\" or \"default\""),
+          "unknown_imports: not a policy");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nunknown_imports = true\n",
+                     ":4: 'unknown_imports' must be \"error\", \"trap\" or \"default\""),
+          "unknown_imports: not a string");
+    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\n"
+                     "unknown_imports = \"trap\\u0000\"\n",
+                     ":4: 'unknown_imports' must be"),
+          "unknown_imports: a NUL inside");
     CHECK(fails_with("route = \"/\"\n", "no [[module]] entries"), "no modules");
     CHECK(fails_with("[module]\nroute = \"/\"\nmodule = \"a\"\n", "no [[module]] entries"),
           "[module] instead of [[module]]");

@@ -14,6 +14,7 @@
 #include "gateway/request.h"
 #include "gateway/route.h"
 
+#include <ctype.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <string.h>
@@ -602,6 +603,58 @@ static void test_route_spin(void)
 
 /* WAGI's test_headers (http_util.rs), verbatim: route /path/..., POST
  * https://example.com:3000/path/test%3brun?foo=bar, TLS, client 192.168.0.1, body 1234. */
+/* gw_route_slug: the readable part of a route's log folder. */
+static void slug_is(int line, const char *route, const char *want)
+{
+    char out[GW_ROUTE_SLUG_MAX + 1];
+    memset(out, 'X', sizeof out);
+    size_t n = gw_route_slug(route, out);
+    if (n == strlen(want) && !strcmp(out, want)) {
+        passed++;
+        return;
+    }
+    failed++;
+    fprintf(stderr, "%s:%d: FAIL: gw_route_slug('%s') = '%.*s' (%zu), want '%s'\n", __FILE__, line,
+            route, (int)sizeof out, out, n, want);
+}
+
+static void test_route_slug(void)
+{
+    slug_is(__LINE__, "/", "root");
+    slug_is(__LINE__, "/...", "root_...");
+    slug_is(__LINE__, "/hello", "hello");
+    slug_is(__LINE__, "/hello/", "hello");
+    slug_is(__LINE__, "/static/...", "static_...");
+    slug_is(__LINE__, "/api/v1/users/:id", "api_v1_users_id");
+    slug_is(__LINE__, "/a//b", "a_b");
+    slug_is(__LINE__, "/caf%C3%A9", "caf_C3_A9");
+    slug_is(__LINE__, "/caf\xc3\xa9/x", "caf_x");
+    slug_is(__LINE__, "/../../etc", "etc");
+    slug_is(__LINE__, "/.hidden", "hidden");
+    slug_is(__LINE__, "/a.b-c_d", "a.b-c_d");
+    slug_is(__LINE__, "/%20", "20");
+    slug_is(__LINE__, "/$&'()*+,;=@~!", "root");
+    /* 48 bytes at most, never ending in the separator */
+    slug_is(__LINE__,
+            "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    slug_is(__LINE__, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    slug_is(__LINE__, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_b");
+    /* every byte value: only safe characters come out */
+    char route[3] = "/";
+    for (int c = 1; c < 256; c++) {
+        route[1] = (char)c;
+        char out[GW_ROUTE_SLUG_MAX + 1];
+        size_t n = gw_route_slug(route, out);
+        bool safe = n > 0 && out[0] != '.' && strlen(out) == n;
+        for (size_t i = 0; i < n; i++)
+            safe = safe && (isalnum((unsigned char)out[i]) || strchr("._-", out[i]));
+        CHECK(safe, "gw_route_slug of any byte is safe as a file name");
+    }
+}
+
 static void test_env_golden(void)
 {
     fresh_arena();
@@ -1456,6 +1509,7 @@ int main(void)
     test_dynamic_routes();
     test_routes_text();
     test_route_spin();
+    test_route_slug();
     test_env_golden();
     test_env_table();
     test_host();

@@ -1,0 +1,19 @@
+/* fs.h: file-system helpers shared by the gateway (log directories) and the host interfaces
+ * (state directories). POSIX only; nothing here aborts. */
+#ifndef CORRAL_FS_H
+#define CORRAL_FS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* mkdir -p: creates the directory path and every missing parent, each with mode (less the
+ * umask). true when path is a directory afterwards, whoever made it (another process racing
+ * to create the same path is fine); false with errno set otherwise: ENOTDIR when a component
+ * exists but is not a directory, EACCES, ENOMEM ... An empty path is ENOENT. */
+bool fs_mkdirs(const char *path, mode_t mode);
+
+/* fs_mkdirs of the directory part of file path ("a/b/c.db": "a/b"); true when there is none
+ * ("c.db", "/c.db"). */
+bool fs_mkdirs_for(const char *file, mode_t mode);
+
+#endif
