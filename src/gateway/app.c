@@ -1,5 +1,6 @@
 /* app.c: the WebAssembly side of `corral serve` (app.h). */
 #include "gateway/app.h"
+#include "util/strf.h"
 
 #include "gateway/cgi_response.h"
 #include "gateway/gw_arena.h"
@@ -79,21 +80,6 @@ void gw_app_options_default(GwAppOptions *opt)
     opt->http_max_body = (uint64_t)16 << 20;
 }
 
-static char *errorf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
-
 /* ---- loading ------------------------------------------------------------------------- */
 
 /* A corral_release_fn for read_file's buffers. */
@@ -140,8 +126,8 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
 {
     char *real = realpath(mc->path, NULL);
     if (!real) {
-        *out_err = errorf("%s:%u: module '%s': cannot open %s: %s", app->cfg->file, mc->line,
-                          mc->module, mc->path, strerror(errno));
+        *out_err = strf("%s:%u: module '%s': cannot open %s: %s", app->cfg->file, mc->line,
+                        mc->module, mc->path, strerror(errno));
         return NULL;
     }
     for (size_t i = 0; i < app->ncodes; i++) {
@@ -153,28 +139,28 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     size_t len = 0;
     uint8_t *bytes = read_file(real, &len);
     if (!bytes) {
-        *out_err = errorf("%s:%u: module '%s': cannot read %s: %s", app->cfg->file, mc->line,
-                          mc->module, real, strerror(errno));
+        *out_err = strf("%s:%u: module '%s': cannot read %s: %s", app->cfg->file, mc->line,
+                        mc->module, real, strerror(errno));
         free(real);
         return NULL;
     }
     corral_module_t *m = NULL;
     corral_error_t *err = NULL;
     if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0) {
-        *out_err = errorf("%s:%u: module '%s': %s is not a WebAssembly binary (text modules "
-                          "are not supported yet: convert with wat2wasm)",
-                          app->cfg->file, mc->line, mc->module, real);
+        *out_err = strf("%s:%u: module '%s': %s is not a WebAssembly binary (text modules "
+                        "are not supported yet: convert with wat2wasm)",
+                        app->cfg->file, mc->line, mc->module, real);
         free(bytes);
     } else if ((err = corral_module_new_owned(app->engine, bytes, len, free_bytes, NULL, &m))) {
         /* the module keeps the bytes, or freed them on failure */
-        *out_err = errorf("%s:%u: module '%s': %s: 0x%zx: %s", app->cfg->file, mc->line,
-                          mc->module, real, corral_error_offset(err), corral_error_message(err));
+        *out_err = strf("%s:%u: module '%s': %s: 0x%zx: %s", app->cfg->file, mc->line, mc->module,
+                        real, corral_error_offset(err), corral_error_message(err));
     }
     corral_error_delete(err);
     Code *c = m ? realloc(app->codes, (app->ncodes + 1) * sizeof *c) : NULL;
     if (!c) {
         if (m && !*out_err)
-            *out_err = errorf("out of memory");
+            *out_err = strf("out of memory");
         corral_module_delete(m);
         free(real);
         return NULL;
@@ -195,17 +181,17 @@ static int open_log(const GwApp *app, const GwModuleConfig *mc, char **out_err)
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     char slug[GW_ROUTE_SLUG_MAX + 1];
     gw_route_slug(mc->route, slug);
-    char *dir = errorf("%s/%s-%s", app->opt.log_dir, slug, hex);
-    char *file = dir ? errorf("%s/module.stderr", dir) : NULL;
+    char *dir = strf("%s/%s-%s", app->opt.log_dir, slug, hex);
+    char *file = dir ? strf("%s/module.stderr", dir) : NULL;
     int fd = -1;
     if (!file)
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
     else if (!fs_mkdirs(dir, 0755))
-        *out_err = errorf("cannot create the log directory %s for route '%s': %s", dir, mc->route,
-                          strerror(errno));
+        *out_err = strf("cannot create the log directory %s for route '%s': %s", dir, mc->route,
+                        strerror(errno));
     else if ((fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
         *out_err =
-            errorf("cannot open the log %s for route '%s': %s", file, mc->route, strerror(errno));
+            strf("cannot open the log %s for route '%s': %s", file, mc->route, strerror(errno));
     free(dir);
     free(file);
     return fd;
@@ -217,7 +203,7 @@ static int make_log_dir(const GwApp *app, char **out_err)
 {
     if (fs_mkdirs(app->opt.log_dir, 0755))
         return 0;
-    *out_err = errorf("cannot create the log directory %s: %s", app->opt.log_dir, strerror(errno));
+    *out_err = strf("cannot create the log directory %s: %s", app->opt.log_dir, strerror(errno));
     return -1;
 }
 
@@ -242,7 +228,7 @@ static int open_stores(GwApp *app, char **out_err)
     char *err = NULL;
     app->kv = kv_host_new(app->opt.runtime_config, app->opt.state_dir, &err);
     if (!app->kv) {
-        *out_err = err ? errorf("key-value stores: %s", err) : errorf("out of memory");
+        *out_err = err ? strf("key-value stores: %s", err) : strf("out of memory");
         free(err);
         return -1;
     }
@@ -255,11 +241,11 @@ static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char *
 {
     for (size_t i = 0; i < mc->nkey_value_stores; i++) {
         if (!kv_host_has_store(app->kv, mc->key_value_stores[i])) {
-            *out_err = errorf("%s:%u: module '%s': no key-value store '%s' is configured "
-                              "(define [key_value_store.%s] in the --runtime-config file; "
-                              "'default' always exists)",
-                              app->cfg->file, mc->key_value_stores_line, mc->module,
-                              mc->key_value_stores[i], mc->key_value_stores[i]);
+            *out_err = strf("%s:%u: module '%s': no key-value store '%s' is configured "
+                            "(define [key_value_store.%s] in the --runtime-config file; "
+                            "'default' always exists)",
+                            app->cfg->file, mc->key_value_stores_line, mc->module,
+                            mc->key_value_stores[i], mc->key_value_stores[i]);
             return -1;
         }
     }
@@ -267,9 +253,9 @@ static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char *
     if (mc->nallowed_hosts > 0 &&
         !(h->allow = http_allow_parse((const char *const *)mc->allowed_hosts,
                                       mc->nallowed_hosts, &err))) {
-        *out_err = err ? errorf("%s:%u: module '%s': %s", app->cfg->file, mc->allowed_hosts_line,
-                                mc->module, err)
-                       : errorf("out of memory");
+        *out_err = err ? strf("%s:%u: module '%s': %s", app->cfg->file, mc->allowed_hosts_line,
+                              mc->module, err)
+                       : strf("out of memory");
         free(err);
         return -1;
     }
@@ -302,7 +288,7 @@ static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char 
     h->env = calloc(mc->nenvironment + 1, sizeof *h->env);
     h->preopens = calloc(mc->nvolumes + 1, sizeof *h->preopens);
     if (!h->env || !h->preopens) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         return -1;
     }
     for (size_t i = 0; i < mc->nenvironment; i++) {
@@ -313,10 +299,9 @@ static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char 
     for (size_t i = 0; i < mc->nvolumes; i++) {
         struct stat st;
         if (stat(mc->volumes[i].host, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            *out_err = errorf("%s:%u: volume '%s' = '%s': %s", app->cfg->file, mc->line,
-                              mc->volumes[i].guest, mc->volumes[i].host,
-                              errno && !S_ISDIR(st.st_mode) ? strerror(errno)
-                                                            : "not a directory");
+            *out_err = strf("%s:%u: volume '%s' = '%s': %s", app->cfg->file, mc->line,
+                            mc->volumes[i].guest, mc->volumes[i].host,
+                            errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
             return -1;
         }
         h->preopens[i] = (corral_wasi_preopen_t){mc->volumes[i].host, mc->volumes[i].guest, false};
@@ -348,8 +333,8 @@ static int run_routes_export(GwApp *app, Handler *h, GwRunner *r, char **out_err
     char msg[512];
     GwRunResult res = gw_run(r, &in, msg, sizeof msg, NULL);
     if (res != GW_RUN_OK) {
-        *out_err = errorf("%s:%u: route '%s': the module's _routes export failed: %s",
-                          app->cfg->file, h->cfg->line, h->cfg->route, msg);
+        *out_err = strf("%s:%u: route '%s': the module's _routes export failed: %s", app->cfg->file,
+                        h->cfg->line, h->cfg->route, msg);
         return -1;
     }
     return 0;
@@ -359,7 +344,7 @@ static int build_routes(GwApp *app, char **out_err)
 {
     GwRunner r;
     if (!gw_runner_init(&r, app->engine, (size_t)1 << 20, app->watchdog, 0)) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         return -1;
     }
     gw_route_table_init(&app->routes, app->opt.routing);
@@ -377,20 +362,20 @@ static int build_routes(GwApp *app, char **out_err)
                                                 has == 0 ? (const char *)r.out : NULL,
                                                 has == 0 ? r.out_len : 0, &rerr);
         if (st != GW_OK) {
-            *out_err = st == GW_ERR_NOMEM ? errorf("out of memory")
-                                          : errorf("%s:%u: %s", app->cfg->file, h->cfg->line,
-                                                   rerr.message);
+            *out_err = st == GW_ERR_NOMEM
+                           ? strf("out of memory")
+                           : strf("%s:%u: %s", app->cfg->file, h->cfg->line, rerr.message);
             rc = -1;
         }
     }
     gw_runner_free(&r);
     if (rc == 0 && !(app->route_metric = calloc(app->routes.count + 1, sizeof(int)))) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         rc = -1;
     }
     /* One metrics slot per route table entry, _routes sub-routes included. */
     if (rc == 0 && gw_metrics_init((unsigned)app->routes.count) != 0) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         rc = -1;
     }
     for (size_t i = 0; rc == 0 && i < app->routes.count; i++)
@@ -403,7 +388,7 @@ static int start_workers(GwApp *app, char **out_err)
     app->nworkers = app->opt.workers ? app->opt.workers : 1;
     app->workers = calloc(app->nworkers, sizeof *app->workers);
     if (!app->workers) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         return -1;
     }
     for (unsigned i = 0; i < app->nworkers; i++) {
@@ -411,7 +396,7 @@ static int start_workers(GwApp *app, char **out_err)
         w->arena_buf = malloc(ARENA_BYTES);
         if (!w->arena_buf ||
             !gw_runner_init(&w->runner, app->engine, app->opt.max_output, app->watchdog, i)) {
-            *out_err = errorf("out of memory");
+            *out_err = strf("out of memory");
             return -1;
         }
         gw_arena_init(&w->arena, w->arena_buf, ARENA_BYTES);
@@ -423,12 +408,12 @@ GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err)
 {
     *out_err = NULL;
     if (sodium_init() < 0) {
-        *out_err = errorf("libsodium failed to initialise");
+        *out_err = strf("libsodium failed to initialise");
         return NULL;
     }
     GwApp *app = calloc(1, sizeof *app);
     if (!app) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         return NULL;
     }
     app->cfg = cfg;
@@ -443,7 +428,7 @@ GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err)
     /* slot nworkers is the start-up runner's (build_routes) */
     app->watchdog = gw_watchdog_start((opt->workers ? opt->workers : 1) + 1);
     if (!app->engine || !app->handlers || !app->watchdog) {
-        *out_err = errorf("out of memory");
+        *out_err = strf("out of memory");
         gw_app_free(app);
         return NULL;
     }

@@ -41,6 +41,7 @@
  *   - MHD_OPTION_PER_IP_CONNECTION_LIMIT is not used: behind a reverse proxy every client
  *     has the proxy's address. */
 #include "gateway/server_int.h"
+#include "util/strf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,20 +93,6 @@ void gw_srv_error(GwServer *srv, uint64_t id, const char *fmt, ...)
     va_end(ap);
 }
 
-/* An owned copy of the printf-formatted text (NULL when memory is short). */
-static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *fmt_alloc(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
-
 /* libmicrohttpd's own messages: kept while starting (for gw_server_start's error text), and
  * dropped afterwards. Once serving, what it reports is a client's error, and each of those
  * already has its access log line with the status MHD sent. */
@@ -153,7 +140,7 @@ static int listen_on(const char *where, unsigned *out_port, char **out_err)
 {
     char buf[300], *host, *port;
     if (!split_listen(where, buf, sizeof buf, &host, &port)) {
-        *out_err = fmt_alloc("cannot listen on '%s': expected HOST:PORT or [IPV6]:PORT", where);
+        *out_err = strf("cannot listen on '%s': expected HOST:PORT or [IPV6]:PORT", where);
         return -1;
     }
     struct addrinfo hints = {0}, *res;
@@ -162,7 +149,7 @@ static int listen_on(const char *where, unsigned *out_port, char **out_err)
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0) {
-        *out_err = fmt_alloc("cannot listen on %s: %s", where, gai_strerror(rc));
+        *out_err = strf("cannot listen on %s: %s", where, gai_strerror(rc));
         return -1;
     }
     int fd = -1, err = 0;
@@ -182,7 +169,7 @@ static int listen_on(const char *where, unsigned *out_port, char **out_err)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        *out_err = fmt_alloc("cannot listen on %s: %s", where, strerror(err));
+        *out_err = strf("cannot listen on %s: %s", where, strerror(err));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -221,7 +208,7 @@ static char *read_text(const char *what, const char *path, char **out_err)
     fclose(f);
     text[len] = '\0';
     if (len == 0 || strlen(text) != len) {
-        *out_err = fmt_alloc("cannot use TLS %s '%s': not a PEM text file", what, path);
+        *out_err = strf("cannot use TLS %s '%s': not a PEM text file", what, path);
         free(text);
         return NULL;
     }
@@ -231,7 +218,7 @@ fail:;
     if (f)
         fclose(f);
     free(text);
-    *out_err = fmt_alloc("cannot read TLS %s '%s': %s", what, path, strerror(e));
+    *out_err = strf("cannot read TLS %s '%s': %s", what, path, strerror(e));
     return NULL;
 }
 
@@ -434,10 +421,10 @@ static bool start_daemon(GwServer *srv, char **out_err)
     if (!srv->d) {
         const char *why = srv->start_msg[0] ? srv->start_msg : "libmicrohttpd refused to start";
         if (srv->tls)
-            *out_err = fmt_alloc("cannot serve TLS with certificate '%s' and key '%s': %s",
-                                 srv->cfg.tls_cert_path, srv->cfg.tls_key_path, why);
+            *out_err = strf("cannot serve TLS with certificate '%s' and key '%s': %s",
+                            srv->cfg.tls_cert_path, srv->cfg.tls_key_path, why);
         else
-            *out_err = fmt_alloc("cannot serve on %s: %s", srv->cfg.listen, why);
+            *out_err = strf("cannot serve on %s: %s", srv->cfg.listen, why);
         return false;
     }
     return true;
@@ -451,14 +438,14 @@ static bool start_threads(GwServer *srv, char **out_err)
         w->index = i;
         int e = pthread_create(&w->thread, NULL, worker_main, w);
         if (e != 0) {
-            *out_err = fmt_alloc("cannot start worker thread: %s", strerror(e));
+            *out_err = strf("cannot start worker thread: %s", strerror(e));
             return false;
         }
         srv->nworkers++;
     }
     int e = pthread_create(&srv->reaper, NULL, reaper_main, srv);
     if (e != 0) {
-        *out_err = fmt_alloc("cannot start reaper thread: %s", strerror(e));
+        *out_err = strf("cannot start reaper thread: %s", strerror(e));
         return false;
     }
     srv->reaper_running = true;
@@ -468,13 +455,13 @@ static bool start_threads(GwServer *srv, char **out_err)
 static bool check_config(const GwServerConfig *cfg, char **out_err)
 {
     if (cfg->workers == 0 || cfg->max_concurrency == 0 || cfg->max_connections == 0)
-        *out_err = fmt_alloc("workers, max_concurrency and max_connections must be at least 1");
+        *out_err = strf("workers, max_concurrency and max_connections must be at least 1");
     else if (cfg->max_header < 64 || cfg->max_header > (1u << 20))
         /* Each connection reserves about twice max_header (connection_memory). */
-        *out_err = fmt_alloc("max_header must be between 64 bytes and 1 MiB");
+        *out_err = strf("max_header must be between 64 bytes and 1 MiB");
     else if (!cfg->tls_cert_path != !cfg->tls_key_path)
-        *out_err = fmt_alloc(cfg->tls_cert_path ? "a TLS certificate needs a key"
-                                                : "a TLS key needs a certificate");
+        *out_err = strf(cfg->tls_cert_path ? "a TLS certificate needs a key"
+                                           : "a TLS key needs a certificate");
     else
         return true;
     return false;
@@ -487,12 +474,12 @@ GwServer *gw_server_start(const GwServerConfig *cfg, const GwHandler *handler, c
         return NULL;
     const char *load_err = NULL;
     if (!gw_mhd_load(&load_err)) {
-        *out_err = fmt_alloc("%s", load_err);
+        *out_err = strf("%s", load_err);
         return NULL;
     }
     GwServer *srv = calloc(1, sizeof *srv);
     if (!srv) {
-        *out_err = fmt_alloc("out of memory");
+        *out_err = strf("out of memory");
         return NULL;
     }
     srv->cfg = *cfg;
@@ -511,7 +498,7 @@ GwServer *gw_server_start(const GwServerConfig *cfg, const GwHandler *handler, c
     srv->ring = calloc(srv->ring_cap, sizeof *srv->ring);
     srv->workers = calloc(cfg->workers, sizeof *srv->workers);
     if (!srv->ring || !srv->workers || !gw_srv_canned_init(srv)) {
-        *out_err = fmt_alloc("out of memory");
+        *out_err = strf("out of memory");
         goto fail;
     }
     if (cfg->tls_cert_path) {
@@ -532,7 +519,7 @@ GwServer *gw_server_start(const GwServerConfig *cfg, const GwHandler *handler, c
     return srv;
 fail:
     if (!*out_err)
-        *out_err = fmt_alloc("out of memory");
+        *out_err = strf("out of memory");
     stop_threads(srv);
     server_free(srv);
     return NULL;

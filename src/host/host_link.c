@@ -1,23 +1,12 @@
 /* host_link.c: the import loop shared by src/host's linkers, the import type check, and the
  * functions that stand in for unknown imports (host_link.h). */
 #include "host/host_link.h"
+#include "util/strf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
 
 static bool is_empty(const corral_extern_t *e)
 {
@@ -36,7 +25,7 @@ bool host_link_each(corral_store_t *store, const corral_module_t *module, corral
     *out_err = NULL;
     size_t n = corral_module_import_count(module);
     if (nimports < n) {
-        *out_err = format("unknown import: %zu imports given, the module has %zu", nimports, n);
+        *out_err = strf("unknown import: %zu imports given, the module has %zu", nimports, n);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -75,8 +64,8 @@ char *host_link_type_error(const corral_extern_desc_t *d, const corral_functype_
         corral_functype_format(d->functype, declares, sizeof declares);
     else
         snprintf(declares, sizeof declares, "%s", kind_name(d->kind));
-    return format("incompatible import type for %.*s::%.*s: expects %s, the module declares %s",
-                  (int)d->module_len, d->module, (int)d->name_len, d->name, expects, declares);
+    return strf("incompatible import type for %.*s::%.*s: expects %s, the module declares %s",
+                (int)d->module_len, d->module, (int)d->name_len, d->name, expects, declares);
 }
 
 /* ---- stand-ins for unknown imports ---- */
@@ -130,16 +119,16 @@ static corral_func_t *make_stub(void *ud, corral_store_t *store, const corral_ex
     const HostUnknownImports *policy = ud;
     if (d->kind != CORRAL_EXTERN_FUNC) {
         *out_err =
-            format("unknown import %.*s::%.*s (%s): only a function can stand in for an "
-                   "unknown import",
-                   (int)d->module_len, d->module, (int)d->name_len, d->name, kind_name(d->kind));
+            strf("unknown import %.*s::%.*s (%s): only a function can stand in for an "
+                 "unknown import",
+                 (int)d->module_len, d->module, (int)d->name_len, d->name, kind_name(d->kind));
         return NULL;
     }
     void *env;
     corral_host_fn fn;
     if (*policy == HOST_UNKNOWN_TRAP) {
-        env = format("unknown import %.*s::%.*s was called", (int)d->module_len, d->module,
-                     (int)d->name_len, d->name);
+        env = strf("unknown import %.*s::%.*s was called", (int)d->module_len, d->module,
+                   (int)d->name_len, d->name);
         fn = trap_stub;
     } else {
         size_t n = corral_functype_result_count(d->functype);

@@ -24,6 +24,7 @@
  *    headers_get_all gives every line in the order received, names lower-case. */
 #include "host/host_link.h"
 #include "host/http_int.h"
+#include "util/strf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -490,22 +491,6 @@ static corral_trap_t *host_call(void *env, corral_caller_t *caller, const corral
 
 /* ---- linking ---- */
 
-static char *format_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format_message(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 static corral_functype_t *functype_of(const AbiFunc *f)
 {
     corral_valkind_t p[16], r[1] = {CORRAL_I32};
@@ -545,8 +530,7 @@ static corral_func_t *make_import(void *ud, corral_store_t *store, const corral_
     HttpCtx *c = ud;
     const AbiFunc *f = find_func(d->name, d->name_len);
     if (!f) {
-        *out_err =
-            format_message("unknown import %s::%.*s", HTTP_MODULE, (int)d->name_len, d->name);
+        *out_err = strf("unknown import %s::%.*s", HTTP_MODULE, (int)d->name_len, d->name);
         return NULL;
     }
     corral_functype_t *want = functype_of(f);

@@ -17,6 +17,7 @@
  * than Spin in one way: schemes other than http, https and * are errors here, since this
  * list governs HTTP only. */
 #include "host/http_int.h"
+#include "util/strf.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -71,22 +72,6 @@ static void host_key(char *h)
         h[i] = lower(h[i]);
     if (n > 1 && h[n - 1] == '.')
         h[n - 1] = 0;
-}
-
-static char *format_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format_message(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
 }
 
 /* ---- URLs ---- */
@@ -462,7 +447,7 @@ HttpAllowList *http_allow_parse(const char *const *entries, size_t n, char **out
         return NULL;
     const char *why_not;
     if (n > 0 && !http_global_init(&why_not)) {
-        *out_err = format_message("allowed hosts: %s", why_not);
+        *out_err = strf("allowed hosts: %s", why_not);
         return NULL;
     }
     HttpAllowList *a = calloc(1, sizeof *a + n * sizeof(AllowEntry));
@@ -480,7 +465,7 @@ HttpAllowList *http_allow_parse(const char *const *entries, size_t n, char **out
         AllowEntry *e = &a->e[a->n++];
         const char *why = parse_entry(s, e);
         if (why && strcmp(why, "out of memory") != 0)
-            *out_err = format_message("allowed host '%s': %s", s, why);
+            *out_err = strf("allowed host '%s': %s", s, why);
         free(s);
         if (why)
             goto fail;

@@ -93,7 +93,4 @@ KvBackend *kv_memory_open(const char *store, const KvLog *log, char **out_err);
 /* kv_host.c: the backend of the configured store named name[0..len); NULL when none. */
 KvBackend *kv_host_store(const KvHost *h, const uint8_t *name, size_t len);
 
-/* A malloc'd printf, for error messages; NULL when out of memory. */
-char *kv_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 #endif

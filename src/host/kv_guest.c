@@ -4,6 +4,7 @@
  * the backends trust what they are given. Uses corral.h only (and the UTF-8 check of util). */
 #include "host/host_link.h"
 #include "host/kv_backend.h"
+#include "util/strf.h"
 
 #include "util/reader.h"
 
@@ -420,7 +421,7 @@ static corral_func_t *make_import(void *ud, corral_store_t *store, const corral_
     KvCtx *ctx = ud;
     const KvFuncDef *def = find_func(d->name, d->name_len);
     if (!def) {
-        *out_err = kv_format("unknown import %s::%.*s", KV_MODULE, (int)d->name_len, d->name);
+        *out_err = strf("unknown import %s::%.*s", KV_MODULE, (int)d->name_len, d->name);
         return NULL;
     }
     corral_functype_t *want = functype_of(def);

@@ -3,6 +3,7 @@
  * store "default", and finds a store by name. Read-only once made, so lookups take no lock.
  * Other top-level tables of the file belong to other host interfaces and are not read here. */
 #include "host/kv_backend.h"
+#include "util/strf.h"
 
 #include "util/toml.h"
 
@@ -44,7 +45,7 @@ static KvHost *fail(Reader *r, uint32_t line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    r->err = kv_format("%s:%u: %s", r->file, (unsigned)line, msg);
+    r->err = strf("%s:%u: %s", r->file, (unsigned)line, msg);
     return NULL;
 }
 
@@ -111,7 +112,7 @@ static char *resolve_path(const char *file, const char *path)
     const char *slash = strrchr(file, '/');
     if (path[0] == '/' || !slash)
         return strdup(path);
-    return kv_format("%.*s/%s", (int)(slash - file), file, path);
+    return strf("%.*s/%s", (int)(slash - file), file, path);
 }
 
 typedef enum Backend { B_SQLITE, B_REDIS, B_MEMORY } Backend;
@@ -191,7 +192,7 @@ static KvBackend *open_configured(Reader *r, const TomlEntry *e, const char *sta
                  name);
             return NULL;
         }
-        path = p ? resolve_path(r->file, p) : kv_format("%s/sqlite_key_value.db", state_dir);
+        path = p ? resolve_path(r->file, p) : strf("%s/sqlite_key_value.db", state_dir);
         b = path ? kv_sqlite_open(path, name, &r->h->log, &err) : NULL;
     } else if (d->backend == B_REDIS) {
         const char *url = get_string(r, e->value, "url", name, &bad);
@@ -254,7 +255,7 @@ static char *slurp(const char *file, size_t *out_len, char **out_err)
 {
     FILE *f = fopen(file, "rb");
     if (!f) {
-        *out_err = kv_format("cannot read runtime config '%s': %s", file, strerror(errno));
+        *out_err = strf("cannot read runtime config '%s': %s", file, strerror(errno));
         return NULL;
     }
     size_t cap = 4096, len = 0;
@@ -269,7 +270,7 @@ static char *slurp(const char *file, size_t *out_len, char **out_err)
         buf = b;
     }
     if (buf && ferror(f)) {
-        *out_err = kv_format("cannot read runtime config '%s': %s", file, strerror(errno));
+        *out_err = strf("cannot read runtime config '%s': %s", file, strerror(errno));
         free(buf);
         buf = NULL;
     }
@@ -290,8 +291,8 @@ static bool read_config(Reader *r, const char *file, const char *state_dir)
     free(text);
     if (st != TOML_OK) {
         if (st == TOML_ERR_SYNTAX)
-            r->err = kv_format("%s:%u:%u: %s", file, (unsigned)terr.line, (unsigned)terr.column,
-                               terr.message);
+            r->err = strf("%s:%u:%u: %s", file, (unsigned)terr.line, (unsigned)terr.column,
+                          terr.message);
         return false;
     }
     bool ok = read_stores(r, root, state_dir);
@@ -311,13 +312,13 @@ KvHost *kv_host_new(const char *runtime_config, const char *state_dir, char **ou
     if (runtime_config && !read_config(&r, runtime_config, state_dir))
         goto fail;
     if (!kv_host_store(h, (const uint8_t *)"default", 7)) {
-        char *err = NULL, *path = kv_format("%s/sqlite_key_value.db", state_dir);
+        char *err = NULL, *path = strf("%s/sqlite_key_value.db", state_dir);
         KvBackend *b = path ? kv_sqlite_open(path, "default", &h->log, &err) : NULL;
         free(path);
         if (!b || !add_store(h, "default", b)) {
             if (b)
                 b->ops->close(b);
-            r.err = err ? kv_format("the default key-value store: %s", err) : NULL;
+            r.err = err ? strf("the default key-value store: %s", err) : NULL;
             free(err);
             goto fail;
         }

@@ -6,6 +6,7 @@
  * and an idempotent command is retried once on a new one. docs/design/kv.md has the rest. */
 #include "host/kv_backend.h"
 #include "host/kv_libs.h" /* libhiredis through kv_red: loaded by the first open */
+#include "util/strf.h"
 
 #include <limits.h>
 #include <poll.h>
@@ -85,12 +86,12 @@ static long number(const char *s, size_t n, long lo, long hi)
 static char *parse_url(RedisStore *r, const char *url)
 {
     if (!strncmp(url, "rediss://", 9))
-        return kv_format("'%s': TLS (rediss://) is not supported", url);
+        return strf("'%s': TLS (rediss://) is not supported", url);
     if (strncmp(url, "redis://", 8))
-        return kv_format("'%s' is not a redis:// URL", url);
+        return strf("'%s' is not a redis:// URL", url);
     const char *auth = url + 8, *path = auth + strcspn(auth, "/?#");
     if (*path == '?' || *path == '#')
-        return kv_format("'%s': query and fragment parts are not supported", url);
+        return strf("'%s': query and fragment parts are not supported", url);
     const char *at = NULL;
     for (const char *p = auth; p < path; p++)
         if (*p == '@')
@@ -99,20 +100,20 @@ static char *parse_url(RedisStore *r, const char *url)
     if (at) {
         const char *colon = memchr(auth, ':', (size_t)(at - auth));
         if (!colon)
-            return kv_format("'%s': a user needs a password (redis://user:password@host)", url);
+            return strf("'%s': a user needs a password (redis://user:password@host)", url);
         if (colon > auth && !(r->user = decode(auth, (size_t)(colon - auth))))
-            return kv_format("'%s': bad user name", url);
+            return strf("'%s': bad user name", url);
         if (!(r->password = decode(colon + 1, (size_t)(at - colon - 1))))
-            return kv_format("'%s': bad password", url);
+            return strf("'%s': bad password", url);
     }
     const char *host_end, *port = NULL;
     if (*host == '[') { /* [IPv6]:port */
         host_end = memchr(host, ']', (size_t)(path - host));
         if (!host_end)
-            return kv_format("'%s': unterminated [address]", url);
+            return strf("'%s': unterminated [address]", url);
         port = host_end + 1 < path && host_end[1] == ':' ? host_end + 2 : NULL;
         if (!port && host_end + 1 != path)
-            return kv_format("'%s': junk after the [address]", url);
+            return strf("'%s': junk after the [address]", url);
         host++;
     } else {
         host_end = memchr(host, ':', (size_t)(path - host));
@@ -122,16 +123,16 @@ static char *parse_url(RedisStore *r, const char *url)
             host_end = path;
     }
     if (host_end == host)
-        return kv_format("'%s': no host", url);
+        return strf("'%s': no host", url);
     r->port = port ? (int)number(port, (size_t)(path - port), 1, 65535) : 6379;
     if (r->port < 0)
-        return kv_format("'%s': the port must be a number from 1 to 65535", url);
+        return strf("'%s': the port must be a number from 1 to 65535", url);
     const char *db = *path == '/' ? path + 1 : path;
     r->db = *db ? (int)number(db, strlen(db), 0, INT_MAX / 2) : 0;
     if (r->db < 0)
-        return kv_format("'%s': the database must be a number (redis://host/0)", url);
+        return strf("'%s': the database must be a number (redis://host/0)", url);
     if (!(r->host = decode(host, (size_t)(host_end - host))))
-        return kv_format("'%s': bad host", url);
+        return strf("'%s': bad host", url);
     return NULL;
 }
 
@@ -508,7 +509,7 @@ static char *public_url(const char *url)
     for (const char *p = auth; p < end; p++)
         if (*p == '@')
             at = p;
-    return at ? kv_format("redis://%s", at + 1) : kv_format("%s", url);
+    return at ? strf("redis://%s", at + 1) : strf("%s", url);
 }
 
 KvBackend *kv_redis_open(const char *url, const char *store, const KvLog *log, char **out_err)
@@ -516,7 +517,7 @@ KvBackend *kv_redis_open(const char *url, const char *store, const KvLog *log, c
     *out_err = NULL;
     const char *why;
     if (!kv_redis_load(&why)) {
-        *out_err = kv_format("%s", why);
+        *out_err = strf("%s", why);
         return NULL;
     }
     RedisStore *r = calloc(1, sizeof *r);
@@ -527,8 +528,8 @@ KvBackend *kv_redis_open(const char *url, const char *store, const KvLog *log, c
     if ((*out_err = parse_url(r, url)))
         goto fail;
     r->url = public_url(url);
-    r->prefix = kv_format("corral:%s:", store);
-    r->index = kv_format("corral:%s", store);
+    r->prefix = strf("corral:%s:", store);
+    r->index = strf("corral:%s", store);
     if (!r->url || !r->prefix || !r->index)
         goto fail;
     r->prefix_len = strlen(r->prefix);

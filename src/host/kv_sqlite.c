@@ -7,6 +7,7 @@
 #include "host/kv_backend.h"
 #include "host/kv_libs.h" /* libsqlite3 through kv_sql: loaded by the first open */
 #include "util/fs.h"
+#include "util/strf.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -133,8 +134,8 @@ static Conn *conn_open(SqlStore *s, bool create_schema, char **out_err)
     for (int i = 0; i < NSTMT && rc == SQLITE_OK; i++)
         rc = open_step(c->db, sql_text[i], &c->st[i], &deadline, &seed);
     if (rc != SQLITE_OK) {
-        *out_err = kv_format("sqlite %s: %s", s->path,
-                             c->db ? kv_sql.sqlite3_errmsg(c->db) : kv_sql.sqlite3_errstr(rc));
+        *out_err = strf("sqlite %s: %s", s->path,
+                        c->db ? kv_sql.sqlite3_errmsg(c->db) : kv_sql.sqlite3_errstr(rc));
         conn_close(c);
         return NULL;
     }
@@ -399,15 +400,15 @@ KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log,
     *out_err = NULL;
     const char *why;
     if (!kv_sqlite_load(&why)) {
-        *out_err = kv_format("%s", why);
+        *out_err = strf("%s", why);
         return NULL;
     }
     if (!kv_sql.sqlite3_threadsafe()) {
-        *out_err = kv_format("sqlite: the library was built without thread support");
+        *out_err = strf("sqlite: the library was built without thread support");
         return NULL;
     }
     if (!fs_mkdirs_for(path, 0777)) {
-        *out_err = kv_format("cannot create the directory of '%s': %s", path, strerror(errno));
+        *out_err = strf("cannot create the directory of '%s': %s", path, strerror(errno));
         return NULL;
     }
     SqlStore *s = calloc(1, sizeof *s);

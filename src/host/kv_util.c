@@ -31,21 +31,6 @@ const char *kv_error_message(uint32_t code)
 
 /* ---- messages ---- */
 
-char *kv_format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 void kv_log(const KvLog *log, const char *fmt, ...)
 {
     if (!log || !log->fn)

@@ -2,6 +2,7 @@
  * imports to host functions made from wasi_funcs.def, and the one trampoline every call goes
  * through (memory view, handler, errno result). The calls themselves live in wasi_core.c,
  * wasi_fd.c, wasi_path.c, wasi_poll.c and wasi_sock.c. Uses corral.h only. */
+#include "util/strf.h"
 #include "wasi/wasi_int.h"
 
 #include <errno.h>
@@ -118,22 +119,6 @@ void corral_wasi_config_default(corral_wasi_config_t *cfg)
         cfg->stdio[i].fd = i;
 }
 
-/* A malloc'd printf: the error messages' form. NULL when out of memory. */
-static char *format_message(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* Copies n strings into an owned array (NULL-terminated). false when out of memory. */
 static bool copy_strings(const char *const *src, size_t n, char ***out)
 {
@@ -205,7 +190,7 @@ static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
     struct stat st;
     int host = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (host < 0 || fstat(host, &st) != 0) {
-        char *msg = format_message("cannot open directory '%s': %s", p->host_path, strerror(errno));
+        char *msg = strf("cannot open directory '%s': %s", p->host_path, strerror(errno));
         if (host >= 0)
             close(host);
         return msg;
@@ -215,7 +200,7 @@ static char *add_preopen(corral_wasi_t *w, const corral_wasi_preopen_t *p)
     if (!name || wasi_fd_alloc(w, &fd) != WASI_ESUCCESS) {
         free(name);
         close(host);
-        return format_message("out of memory");
+        return strf("out of memory");
     }
     WasiFd *e = &w->fds[fd];
     e->kind = FD_DIR;
@@ -238,11 +223,11 @@ static char *add_socket(corral_wasi_t *w, int sock)
 {
     int host = fcntl(sock, F_DUPFD_CLOEXEC, 3);
     if (host < 0)
-        return format_message("cannot use socket %d: %s", sock, strerror(errno));
+        return strf("cannot use socket %d: %s", sock, strerror(errno));
     uint32_t fd;
     if (wasi_fd_alloc(w, &fd) != WASI_ESUCCESS) {
         close(host);
-        return format_message("out of memory");
+        return strf("out of memory");
     }
     WasiFd *e = &w->fds[fd];
     int type = 0;
@@ -388,8 +373,7 @@ static corral_func_t *make_import(corral_wasi_t *w, corral_store_t *store,
 {
     const WasiFuncDef *def = find_func(d->name, d->name_len);
     if (!def) {
-        *out_err = format_message("unknown import %s::%.*s", CORRAL_WASI_MODULE, (int)d->name_len,
-                                  d->name);
+        *out_err = strf("unknown import %s::%.*s", CORRAL_WASI_MODULE, (int)d->name_len, d->name);
         return NULL;
     }
     corral_functype_t *want = functype_of(def);
@@ -406,9 +390,9 @@ static corral_func_t *make_import(corral_wasi_t *w, corral_store_t *store,
             corral_functype_format(d->functype, declares, sizeof declares);
         else
             snprintf(declares, sizeof declares, "%s", kinds[d->kind & 3]);
-        *out_err = format_message("incompatible import type for %s::%s: expects %s, the module "
-                                  "declares %s",
-                                  CORRAL_WASI_MODULE, def->name, expects, declares);
+        *out_err = strf("incompatible import type for %s::%s: expects %s, the module "
+                        "declares %s",
+                        CORRAL_WASI_MODULE, def->name, expects, declares);
     } else if (!(f = corral_func_new(store, want, host_call, &w->bindings[def - funcs], NULL))) {
         *out_err = NULL;
     }
@@ -422,8 +406,7 @@ bool corral_wasi_link(corral_wasi_t *w, corral_store_t *store, const corral_modu
     *out_err = NULL;
     size_t n = corral_module_import_count(module);
     if (nimports < n) {
-        *out_err =
-            format_message("unknown import: %zu imports given, the module has %zu", nimports, n);
+        *out_err = strf("unknown import: %zu imports given, the module has %zu", nimports, n);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -434,8 +417,8 @@ bool corral_wasi_link(corral_wasi_t *w, corral_store_t *store, const corral_modu
         bool wasi = d.module_len == strlen(CORRAL_WASI_MODULE) &&
                     !memcmp(d.module, CORRAL_WASI_MODULE, d.module_len);
         if (!wasi) {
-            *out_err = format_message("unknown import %.*s::%.*s", (int)d.module_len, d.module,
-                                      (int)d.name_len, d.name);
+            *out_err = strf("unknown import %.*s::%.*s", (int)d.module_len, d.module,
+                            (int)d.name_len, d.name);
             return false;
         }
         corral_func_t *f = make_import(w, store, &d, out_err);
