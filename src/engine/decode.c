@@ -246,13 +246,17 @@ static void classify_const(const Instr *in, ConstExpr *out)
 /* Reads instructions up to the `end` that closes the expression. Nested blocks are only
  * skipped over (validation rejects them); an `else` at the outer level is malformed as in
  * the spec's decoder. Each step consumes at least one byte, so this always terminates. */
-static RD_WARN RdStatus read_const(Reader *r, ConstExpr *out)
+static RD_WARN RdStatus read_const(Reader *r, size_t sec_end, ConstExpr *out)
 {
     memset(out, 0, sizeof *out);
     out->start = (uint32_t)rd_off(r);
     Instr in, first = {0};
     size_t depth = 0, n = 0;
     for (;;) {
+        /* An expression stops at its section's end (the 3.0 suite's binary.wast: an
+         * initializer without `end` must not read the next section's id as an opcode). */
+        if (rd_off(r) >= sec_end)
+            return rd_fail_at(r, sec_end, EOS_MSG);
         if (instr_read(r, &in))
             return RD_ERR;
         if (in.op == OP_END && depth == 0)
@@ -494,7 +498,7 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         Global *g = &m->globals[m->nglobal_imports + i];
-        if (read_globaltype(r, &g->type) || read_const(r, &g->init))
+        if (read_globaltype(r, &g->type) || read_const(r, d->sec_end, &g->init))
             return RD_ERR;
     }
     return RD_OK;
@@ -555,7 +559,7 @@ static RD_WARN RdStatus read_elem_exprs(Dec *d, Reader *r, ElemSeg *seg)
         alloc_array(r, seg->count, sizeof *seg->items, (void **)&seg->items))
         return RD_ERR;
     for (uint32_t i = 0; i < seg->count; i++)
-        if (read_const(r, &seg->items[i]))
+        if (read_const(r, d->sec_end, &seg->items[i]))
             return RD_ERR;
     return RD_OK;
 }
@@ -590,7 +594,7 @@ static RD_WARN RdStatus read_elem(Dec *d, Reader *r, ElemSeg *seg)
         seg->mode = SEG_ACTIVE;
         if ((flags & 2) && rd_u32(r, &seg->table))
             return RD_ERR;
-        if (read_const(r, &seg->offset))
+        if (read_const(r, d->sec_end, &seg->offset))
             return RD_ERR;
     }
     if (flags & 3) {
@@ -748,7 +752,7 @@ static RD_WARN RdStatus sec_code(Dec *d, Reader *r)
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_data(Reader *r, DataSeg *seg)
+static RD_WARN RdStatus read_data(Reader *r, size_t sec_end, DataSeg *seg)
 {
     uint32_t flags, len;
     size_t off = rd_off(r);
@@ -760,7 +764,7 @@ static RD_WARN RdStatus read_data(Reader *r, DataSeg *seg)
     seg->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
     if (flags == 2 && rd_u32(r, &seg->mem))
         return RD_ERR;
-    if (flags != 1 && read_const(r, &seg->offset))
+    if (flags != 1 && read_const(r, sec_end, &seg->offset))
         return RD_ERR;
     if (read_len(r, &len) || rd_bytes(r, len, &p))
         return RD_ERR;
@@ -781,7 +785,7 @@ static RD_WARN RdStatus sec_data(Dec *d, Reader *r)
         return RD_ERR;
     m->ndatas = n;
     for (uint32_t i = 0; i < n; i++)
-        if (read_data(r, &m->datas[i]))
+        if (read_data(r, d->sec_end, &m->datas[i]))
             return RD_ERR;
     return RD_OK;
 }
