@@ -1,7 +1,9 @@
 /* decode.c: the WebAssembly 2.0 binary format (sections 0..12) into a Module. It owns
- * well-formedness only: section framing and order, LEB128 and UTF-8, vector counts and the
- * engine's decode limits. It does not decode function bodies and does not check indices or
- * types; validate.c does. Every count is checked against the bytes left before anything is
+ * well-formedness: section framing and order, LEB128 and UTF-8, vector counts and the
+ * engine's decode limits, and it drives the checks of validate.c in module order (the
+ * sections before the code section, each body as the code section is read through bodies.c,
+ * the data segments), so that the first malformation wins over any validation error (see
+ * docs/design/loading.md). Every count is checked against the bytes left before anything is
  * allocated, so no input makes it allocate more than a small multiple of its own size. */
 #include "module.h"
 

@@ -1,5 +1,5 @@
-/* lower.c: the lowering pass. Turns each validated function body into the internal register
- * form of iop.def in one pass: immediates decoded, branch targets resolved to code offsets,
+/* lower.c: the lowering pass. Turns a validated function body, on the function's first call
+ * (lower_get), into the internal register form of iop.def in one pass: immediates decoded, branch targets resolved to code offsets,
  * operands addressed as frame slots. It keeps an abstract operand stack whose entries are a
  * temp slot, a local or a constant, so local.get and constants emit nothing. It trusts the
  * validator: malformed input is reported, never repaired. See docs/design/interp.md. */

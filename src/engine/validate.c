@@ -1,8 +1,9 @@
-/* validate.c: WebAssembly 2.0 validation of a decoded Module, following the spec's appendix
- * algorithm: an operand stack and a control stack, allocated once per module and reused by
- * every function body, with VT_UNKNOWN values for unreachable code. It re-reads function
- * bodies and constant expressions from m->bytes with instr_read; it never changes the Module,
- * never allocates per instruction, and reports the spec's phrase with a byte offset. */
+/* validate.c: WebAssembly 2.0 validation, following the spec's appendix algorithm: an
+ * operand stack and a control stack, kept in a Val and reused by every function body, with
+ * VT_UNKNOWN values for unreachable code. decode.c calls it in module order (validate.h).
+ * Bodies are read from m->bytes by a fast path for the common instructions and instr_read
+ * for the rest; it never changes the Module, never allocates per instruction, and reports
+ * the spec's phrase with a byte offset. */
 #include "validate.h"
 
 #include "instr.h"
