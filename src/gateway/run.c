@@ -157,7 +157,29 @@ static GwLinked *linked_imports(GwRunner *r, const GwRunInput *in, char *msg, si
 /* fired: the deadline has passed, by the watchdog's account or the clock's (a host call
  * that waits, WASI's poll or an HTTP request, may give its time-limit trap a moment before
  * the watchdog wakes). */
-static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t cap)
+/* " (in func[N] <name> @ 0xOFFSET)" for the trap's innermost frame, named from the module's
+ * name section or exports (as corral run's backtraces); "" when it has no frame of module. */
+static void trap_where(const corral_trap_t *t, const corral_module_t *m, char *buf, size_t cap)
+{
+    uint32_t func;
+    size_t off;
+    const char *name = NULL;
+    size_t len = 0;
+    buf[0] = '\0';
+    if (corral_trap_frame_count(t) == 0 || !corral_trap_frame_in_module(t, 0, m))
+        return;
+    corral_trap_frame(t, 0, &func, &off);
+    if (corral_module_func_name(m, func, &name, &len) && len) {
+        int shown = len > 80 ? 80 : (int)len;
+        snprintf(buf, cap, " (in func[%u] <%.*s%s> @ 0x%06zx)", (unsigned)func, shown, name,
+                 len > 80 ? "..." : "", off);
+    } else {
+        snprintf(buf, cap, " (in func[%u] @ 0x%06zx)", (unsigned)func, off);
+    }
+}
+
+static GwRunResult trap_result(corral_trap_t *t, const corral_module_t *m, bool fired,
+                               char *msg, size_t cap)
 {
     int32_t status;
     GwRunResult res;
@@ -168,8 +190,10 @@ static GwRunResult trap_result(corral_trap_t *t, bool fired, char *msg, size_t c
         res = GW_RUN_TIMEOUT;
         snprintf(msg, cap, "%s", corral_trap_message(t));
     } else {
+        char where[160];
+        trap_where(t, m, where, sizeof where);
         res = GW_RUN_TRAP;
-        snprintf(msg, cap, "trap: %s", corral_trap_message(t));
+        snprintf(msg, cap, "trap: %s%s", corral_trap_message(t), where);
     }
     corral_trap_delete(t);
     return res;
@@ -213,7 +237,7 @@ static GwRunResult run_in_store(GwRunner *r, const GwRunInput *in, const GwLinke
     bool fired = in->deadline_ns && r->watchdog && gw_watchdog_disarm(r->watchdog, r->slot);
     fired = fired || (in->deadline_ns && gw_now_ns() >= in->deadline_ns);
     if (trap)
-        res = trap_result(trap, fired, msg, cap);
+        res = trap_result(trap, in->module, fired, msg, cap);
     if (r->out_over && (res == GW_RUN_OK || res == GW_RUN_TRAP || res == GW_RUN_EXIT)) {
         snprintf(msg, cap, "the module wrote more than %zu bytes to stdout", r->out_max);
         res = GW_RUN_OUTPUT_LIMIT;

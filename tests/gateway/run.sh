@@ -1062,6 +1062,14 @@ Set-Cookie: c=3\nX-Multi: y\n\nc'
             fail "trap: log line with the request id and the trap" \
                 "no line with 'request $id' and 'unreachable' in: $(short "$(cat "$tmp/resp.err")")"
         fi
+        # The function it trapped in, named from the module's name section (clang writes one).
+        if grep -a "request ${id}[^0-9]" "$tmp/resp.err" |
+            grep -Eq 'unreachable \(in func\[[0-9]+\] <[^>]+> @ 0x[0-9a-f]{6}\)'; then
+            pass
+        else
+            fail "trap: log line names the function" \
+                "no '(in func[N] <name> @ 0x...)' after the trap in: $(short "$(cat "$tmp/resp.err")")"
+        fi
     fi
     if grep -a "No such function 'nope'" "$tmp/resp.err" | grep -q 'request [0-9]'; then
         pass
