@@ -284,7 +284,7 @@ static void *worker_main(void *arg)
         r->state = REQ_READY;
         atomic_fetch_sub(&srv->inflight, 1);
         /* From here on r belongs to the connection thread again (it may soon be gone). */
-        gw_mhd.MHD_resume_connection(c);
+        lib_mhd.MHD_resume_connection(c);
     }
     return NULL;
 }
@@ -364,7 +364,7 @@ static void stop_threads(GwServer *srv)
 static void server_free(GwServer *srv)
 {
     if (srv->d)
-        gw_mhd.MHD_stop_daemon(srv->d);
+        lib_mhd.MHD_stop_daemon(srv->d);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     gw_srv_canned_free(srv);
@@ -405,7 +405,7 @@ static bool start_daemon(GwServer *srv, char **out_err)
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     srv->starting = true;
-    srv->d = gw_mhd.MHD_start_daemon(
+    srv->d = lib_mhd.MHD_start_daemon(
         flags, 0, NULL, NULL, gw_srv_access, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_LISTEN_SOCKET, srv->listen_fd, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         srv->conn_memory, MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
@@ -473,7 +473,7 @@ GwServer *gw_server_start(const GwServerConfig *cfg, const GwHandler *handler, c
     if (!check_config(cfg, out_err))
         return NULL;
     const char *load_err = NULL;
-    if (!gw_mhd_load(&load_err)) {
+    if (!lib_mhd_load(&load_err)) {
         *out_err = strf("%s", load_err);
         return NULL;
     }
@@ -550,7 +550,7 @@ void gw_server_stop(GwServer *srv, unsigned grace_ms)
     /* 1. No new connections; new requests on open ones get 503 and a close. */
     /* The listening socket comes back to us, but MHD's thread may still take it out of its
      * epoll set: it is closed only after MHD_stop_daemon (server_free). */
-    srv->listen_fd = gw_mhd.MHD_quiesce_daemon(srv->d);
+    srv->listen_fd = lib_mhd.MHD_quiesce_daemon(srv->d);
     atomic_store(&srv->draining, true);
     /* 2. Let what is queued or running finish and be sent, within the grace period. */
     int64_t start = gw_srv_now_ns();

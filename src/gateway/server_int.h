@@ -16,7 +16,7 @@
 
 #include "gateway/server.h"
 
-#include "gateway/mhd.h"
+#include "util/lib_mhd.h"
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>

@@ -44,15 +44,15 @@ bool gw_srv_canned_init(GwServer *srv)
     for (int k = 0; k < GW_CANNED_COUNT; k++) {
         const char *body = canned_body[k];
         struct MHD_Response *m =
-            gw_mhd.MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+            lib_mhd.MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
         if (!m)
             return false;
         srv->canned[k] = m;
-        bool ok = gw_mhd.MHD_add_response_header(m, "Content-Type", "text/plain; charset=utf-8");
+        bool ok = lib_mhd.MHD_add_response_header(m, "Content-Type", "text/plain; charset=utf-8");
         if (canned_info[k].status == 503)
-            ok = ok && gw_mhd.MHD_add_response_header(m, "Retry-After", "1");
+            ok = ok && lib_mhd.MHD_add_response_header(m, "Retry-After", "1");
         if (canned_info[k].close)
-            ok = ok && gw_mhd.MHD_add_response_header(m, "Connection", "close");
+            ok = ok && lib_mhd.MHD_add_response_header(m, "Connection", "close");
         if (!ok)
             return false;
     }
@@ -63,7 +63,7 @@ void gw_srv_canned_free(GwServer *srv)
 {
     for (int k = 0; k < GW_CANNED_COUNT; k++) {
         if (srv->canned[k])
-            gw_mhd.MHD_destroy_response(srv->canned[k]);
+            lib_mhd.MHD_destroy_response(srv->canned[k]);
         srv->canned[k] = NULL;
     }
 }
@@ -85,7 +85,7 @@ static enum MHD_Result refuse(GwServer *srv, GwReq *r, GwCanned k)
     gw_srv_prepare_canned(srv, r, k);
     r->state = REQ_DONE;
     r->prepared = NULL;
-    if (gw_mhd.MHD_queue_response(r->conn, canned_info[k].status, srv->canned[k]) == MHD_NO)
+    if (lib_mhd.MHD_queue_response(r->conn, canned_info[k].status, srv->canned[k]) == MHD_NO)
         return MHD_NO;
     r->status = canned_info[k].status;
     return MHD_YES;
@@ -96,7 +96,7 @@ static enum MHD_Result refuse(GwServer *srv, GwReq *r, GwCanned k)
 static void client_address(GwReq *r, struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
-        gw_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        lib_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
     strcpy(r->ip, "-");
     if (sa && sa->sa_family == AF_INET) {
@@ -127,7 +127,7 @@ void *gw_srv_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
     r->start_ns = gw_srv_now_ns();
     memcpy(r->target, uri ? uri : "", n + 1);
     const union MHD_ConnectionInfo *ci =
-        gw_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        lib_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     r->gc = ci ? ci->socket_context : NULL;
     client_address(r, c);
     r->headers = r->inline_headers;
@@ -241,7 +241,7 @@ static bool target_ok(const char *t)
 static GwCanned check_head(GwServer *srv, GwReq *r, uint64_t *clen)
 {
     const union MHD_ConnectionInfo *ci =
-        gw_mhd.MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+        lib_mhd.MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     if (ci && ci->header_size > srv->cfg.max_header) {
         size_t line = strlen(r->req.method) + strlen(r->target) + strlen(r->req.version) + 4;
         return line > srv->cfg.max_header ? GW_CANNED_URI_TOO_LONG : GW_CANNED_HEAD_TOO_LARGE;
@@ -308,7 +308,7 @@ static enum MHD_Result begin(GwServer *srv, GwReq *r, const char *method, const 
     r->req.method = method;
     r->req.version = version;
     Collect col = {r, sizeof r->inline_headers / sizeof r->inline_headers[0], false};
-    gw_mhd.MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, collect_header, &col);
+    lib_mhd.MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, collect_header, &col);
     r->req.headers = r->headers;
     if (col.nomem)
         return refuse(srv, r, GW_CANNED_INTERNAL);
@@ -371,9 +371,9 @@ static enum MHD_Result send_prepared(GwServer *srv, GwReq *r)
     bool owned = r->prepared_owned;
     r->prepared = NULL;
     r->state = REQ_DONE;
-    enum MHD_Result ok = gw_mhd.MHD_queue_response(r->conn, status, m);
+    enum MHD_Result ok = lib_mhd.MHD_queue_response(r->conn, status, m);
     if (owned)
-        gw_mhd.MHD_destroy_response(m);
+        lib_mhd.MHD_destroy_response(m);
     if (ok == MHD_NO) {
         gw_srv_error(srv, r->id, "libmicrohttpd refused a %u response", status);
         return refuse(srv, r, GW_CANNED_INTERNAL);
@@ -409,7 +409,7 @@ static bool add_header(GwServer *srv, GwScratch *s, GwReq *r, struct MHD_Respons
     value[h->value_len] = '\0';
     if (h->value_len == 0)
         strcpy(value, " "); /* MHD refuses an empty value; "X: " reads the same */
-    if (gw_mhd.MHD_add_response_header(m, name, value) == MHD_NO)
+    if (lib_mhd.MHD_add_response_header(m, name, value) == MHD_NO)
         gw_srv_error(srv, r->id, "libmicrohttpd refused response header '%s'; dropped", name);
     return true;
 }
@@ -446,10 +446,10 @@ void gw_srv_prepare(GwServer *srv, GwScratch *s, GwReq *r, const GwResponse *res
     }
     const void *body = resp->body_len ? (const void *)resp->body : "";
     struct MHD_Response *m =
-        gw_mhd.MHD_create_response_from_buffer(resp->body_len, (void *)body, MHD_RESPMEM_MUST_COPY);
+        lib_mhd.MHD_create_response_from_buffer(resp->body_len, (void *)body, MHD_RESPMEM_MUST_COPY);
     for (size_t i = 0; m && i < resp->nheaders; i++) {
         if (!add_header(srv, s, r, m, &resp->headers[i])) {
-            gw_mhd.MHD_destroy_response(m);
+            lib_mhd.MHD_destroy_response(m);
             m = NULL;
         }
     }
@@ -494,12 +494,12 @@ static enum MHD_Result dispatch(GwServer *srv, GwReq *r)
     /* Suspend before the push: a worker may resume as soon as it pops, and a resume that
      * comes before the suspend would be lost (MHD then cancels the suspend instead, and
      * the connection would wait with nobody to call us). */
-    gw_mhd.MHD_suspend_connection(r->conn);
+    lib_mhd.MHD_suspend_connection(r->conn);
     if (!gw_srv_enqueue(srv, r)) {
         atomic_fetch_sub(&srv->inflight, 1);
         gw_srv_prepare_canned(srv, r, GW_CANNED_STOPPING);
         r->state = REQ_READY;
-        gw_mhd.MHD_resume_connection(r->conn);
+        lib_mhd.MHD_resume_connection(r->conn);
     }
     return MHD_YES;
 }
@@ -618,7 +618,7 @@ void gw_srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (status == 0) {
         /* No response of ours went out; MHD may have answered by itself (431, 400 ...). */
         const union MHD_ConnectionInfo *ci =
-            gw_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+            lib_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
         if (ci && ci->http_status) {
             status = ci->http_status;
             own = true;
@@ -637,7 +637,7 @@ void gw_srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                               now + (int64_t)srv->cfg.idle_timeout_s * 1000000000,
                               memory_order_relaxed);
     if (r->prepared && r->prepared_owned)
-        gw_mhd.MHD_destroy_response(r->prepared); /* resumed, then the daemon stopped */
+        lib_mhd.MHD_destroy_response(r->prepared); /* resumed, then the daemon stopped */
     if (r->queued)
         atomic_fetch_sub(&srv->handed_out, 1);
     if (r->headers != r->inline_headers)
@@ -655,7 +655,7 @@ void gw_srv_connection(void *cls, struct MHD_Connection *c, void **socket_contex
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         GwConn *gc = calloc(1, sizeof *gc);
         const union MHD_ConnectionInfo *ci =
-            gw_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+            lib_mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         if (!gc || !ci) {
             free(gc); /* no head deadline for this one; MHD's idle timeout still holds */
             return;

@@ -2,7 +2,7 @@
  * load libcurl and its ~33 dependencies (OpenSSL or GnuTLS, nghttp2, libssh2, LDAP,
  * Kerberos ...) into every `corral` process, about 6 ms per start whether or not a guest
  * makes a request, so the outbound HTTP files call it through this table, filled by
- * http_curl_load with dlopen/dlsym (as src/gateway/mhd.h does for libmicrohttpd). Only
+ * http_curl_load with dlopen/dlsym (as src/util/lib_mhd.h does for libmicrohttpd). Only
  * src/host/http_*.c include this.
  *
  * The calls are http_curl.curl_easy_setopt(...) and so on. CURL_DISABLE_TYPECHECK is needed

@@ -1,11 +1,10 @@
-/* kv_libs.c: loading the key-value backends' libraries at run time (kv_libs.h). */
+/* kv_libs.c: loading the Redis backend's library at run time (kv_libs.h). */
 #include "host/kv_libs.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
-KvSqlite kv_sql;
 KvRedis kv_red;
 
 /* What loading one library came to: error NULL when it loaded. */
@@ -15,7 +14,6 @@ typedef struct Outcome {
     char message[400];
 } Outcome;
 
-static Outcome sqlite_outcome = {PTHREAD_ONCE_INIT, NULL, ""};
 static Outcome redis_outcome = {PTHREAD_ONCE_INIT, NULL, ""};
 
 /* dlopens soname; NULL with o's error set. Never dlclosed: connections live until the
@@ -40,17 +38,6 @@ static void *open_lib(Outcome *o, const char *soname, const char *package, const
         (o)->error = (o)->message;                                                           \
     }
 
-static void load_sqlite(void)
-{
-    Outcome *o = &sqlite_outcome;
-    void *lib = open_lib(o, "libsqlite3.so.0", "libsqlite3-0", "SQLite key-value stores");
-    if (!lib)
-        return;
-#define KV_SQLITE_SYM(f) KV_LIB_SYM(o, lib, "libsqlite3.so.0", kv_sql, f)
-    KV_SQLITE_FUNCS(KV_SQLITE_SYM)
-#undef KV_SQLITE_SYM
-}
-
 static void load_redis(void)
 {
     Outcome *o = &redis_outcome;
@@ -60,13 +47,6 @@ static void load_redis(void)
 #define KV_REDIS_SYM(f) KV_LIB_SYM(o, lib, "libhiredis.so.0.14", kv_red, f)
     KV_REDIS_FUNCS(KV_REDIS_SYM)
 #undef KV_REDIS_SYM
-}
-
-bool kv_sqlite_load(const char **out_err)
-{
-    pthread_once(&sqlite_outcome.once, load_sqlite);
-    *out_err = sqlite_outcome.error;
-    return sqlite_outcome.error == NULL;
 }
 
 bool kv_redis_load(const char **out_err)

@@ -5,7 +5,7 @@
  * SQLite's own write lock with a busy timeout. docs/design/kv.md has the measurements behind
  * these choices (a single shared connection, and a mutex of our own for writers, lost). */
 #include "host/kv_backend.h"
-#include "host/kv_libs.h" /* libsqlite3 through kv_sql: loaded by the first open */
+#include "util/lib_sqlite.h" /* libsqlite3 through lib_sql: loaded by the first open */
 #include "util/fs.h"
 #include "util/strf.h"
 
@@ -54,8 +54,8 @@ typedef struct SqlStore {
 static void conn_close(Conn *c)
 {
     for (int i = 0; i < NSTMT; i++)
-        kv_sql.sqlite3_finalize(c->st[i]);
-    kv_sql.sqlite3_close(c->db);
+        lib_sql.sqlite3_finalize(c->st[i]);
+    lib_sql.sqlite3_close(c->db);
     free(c);
 }
 
@@ -93,8 +93,8 @@ static int open_step(sqlite3 *db, const char *sql, sqlite3_stmt **out_st,
 {
     for (unsigned attempt = 0;; attempt++) {
         int rc =
-            out_st ? kv_sql.sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out_st, NULL)
-                   : kv_sql.sqlite3_exec(db, sql, NULL, NULL, NULL);
+            out_st ? lib_sql.sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out_st, NULL)
+                   : lib_sql.sqlite3_exec(db, sql, NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY || past(deadline))
             return rc;
         open_backoff(attempt, seed);
@@ -118,9 +118,9 @@ static Conn *conn_open(SqlStore *s, bool create_schema, char **out_err)
         deadline.tv_nsec -= 1000000000L;
     }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = kv_sql.sqlite3_open_v2(s->path, &c->db, flags, NULL);
+    int rc = lib_sql.sqlite3_open_v2(s->path, &c->db, flags, NULL);
     if (rc == SQLITE_OK)
-        rc = kv_sql.sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+        rc = lib_sql.sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     /* WAL: readers never wait for the writer. synchronous=NORMAL: a commit survives a crash
      * of the process, the last ones may be lost if the machine loses power. The mode is
      * kept in the file, so only the first connection ever converts it; later ones only read
@@ -135,7 +135,7 @@ static Conn *conn_open(SqlStore *s, bool create_schema, char **out_err)
         rc = open_step(c->db, sql_text[i], &c->st[i], &deadline, &seed);
     if (rc != SQLITE_OK) {
         *out_err = strf("sqlite %s: %s", s->path,
-                        c->db ? kv_sql.sqlite3_errmsg(c->db) : kv_sql.sqlite3_errstr(rc));
+                        c->db ? lib_sql.sqlite3_errmsg(c->db) : lib_sql.sqlite3_errstr(rc));
         conn_close(c);
         return NULL;
     }
@@ -169,9 +169,9 @@ static void conn_put(SqlStore *s, Conn *c)
 {
     /* Never pool a connection inside a transaction (a ROLLBACK that failed): the next user's
      * BEGIN would fail for ever. */
-    if (!kv_sql.sqlite3_get_autocommit(c->db) &&
-        kv_sql.sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
-        kv_log(s->base.log, "sqlite %s: rollback: %s", s->path, kv_sql.sqlite3_errmsg(c->db));
+    if (!lib_sql.sqlite3_get_autocommit(c->db) &&
+        lib_sql.sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        kv_log(s->base.log, "sqlite %s: rollback: %s", s->path, lib_sql.sqlite3_errmsg(c->db));
     pthread_mutex_lock(&s->pool_lock);
     c->next_idle = s->idle;
     s->idle = c;
@@ -184,32 +184,32 @@ static void conn_put(SqlStore *s, Conn *c)
 static int bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n)
 {
     if (n == 0)
-        return kv_sql.sqlite3_bind_zeroblob(st, i, 0);
-    return kv_sql.sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+        return lib_sql.sqlite3_bind_zeroblob(st, i, 0);
+    return lib_sql.sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
 }
 
 /* Resets st and binds ?1 = the store's name and ?2 = key. */
 static int bind_key(SqlStore *s, sqlite3_stmt *st, const uint8_t *key, size_t key_len)
 {
-    kv_sql.sqlite3_reset(st);
-    kv_sql.sqlite3_clear_bindings(st);
-    int rc = kv_sql.sqlite3_bind_text(st, 1, s->store, -1, SQLITE_STATIC);
+    lib_sql.sqlite3_reset(st);
+    lib_sql.sqlite3_clear_bindings(st);
+    int rc = lib_sql.sqlite3_bind_text(st, 1, s->store, -1, SQLITE_STATIC);
     return rc == SQLITE_OK ? bind_blob(st, 2, key, key_len) : rc;
 }
 
 /* Logs the connection's error and gives BACKEND_ERROR. */
 static KvError fail(SqlStore *s, Conn *c, const char *what)
 {
-    kv_log(s->base.log, "sqlite %s: %s: %s", s->path, what, kv_sql.sqlite3_errmsg(c->db));
+    kv_log(s->base.log, "sqlite %s: %s: %s", s->path, what, lib_sql.sqlite3_errmsg(c->db));
     return KV_ERR_BACKEND_ERROR;
 }
 
 /* Runs a statement that returns no rows (the key is bound already). */
 static KvError run_done(SqlStore *s, Conn *c, sqlite3_stmt *st, const char *what)
 {
-    int rc = kv_sql.sqlite3_step(st);
+    int rc = lib_sql.sqlite3_step(st);
     KvError r = rc == SQLITE_DONE ? KV_ERR_OK : fail(s, c, what);
-    kv_sql.sqlite3_reset(st);
+    lib_sql.sqlite3_reset(st);
     return r;
 }
 
@@ -222,11 +222,11 @@ static KvError read_value(SqlStore *s, Conn *c, const uint8_t *key, size_t key_l
     *out_len = 0;
     if (bind_key(s, st, key, key_len) != SQLITE_OK)
         return fail(s, c, "get");
-    int rc = kv_sql.sqlite3_step(st);
+    int rc = lib_sql.sqlite3_step(st);
     KvError r = KV_ERR_OK;
     if (rc == SQLITE_ROW) {
-        const void *p = kv_sql.sqlite3_column_blob(st, 0);
-        size_t n = (size_t)kv_sql.sqlite3_column_bytes(st, 0);
+        const void *p = lib_sql.sqlite3_column_blob(st, 0);
+        size_t n = (size_t)lib_sql.sqlite3_column_bytes(st, 0);
         uint8_t *v = malloc(n ? n : 1);
         if (v && n)
             memcpy(v, p, n);
@@ -239,7 +239,7 @@ static KvError read_value(SqlStore *s, Conn *c, const uint8_t *key, size_t key_l
     } else if (rc != SQLITE_DONE) {
         r = fail(s, c, "get");
     }
-    kv_sql.sqlite3_reset(st);
+    lib_sql.sqlite3_reset(st);
     return r;
 }
 
@@ -301,12 +301,12 @@ static KvError sql_exists(KvBackend *b, const uint8_t *key, size_t key_len, bool
         return KV_ERR_BACKEND_ERROR;
     sqlite3_stmt *st = c->st[ST_EXISTS];
     KvError r = KV_ERR_OK;
-    int rc = bind_key(s, st, key, key_len) == SQLITE_OK ? kv_sql.sqlite3_step(st) : SQLITE_ERROR;
+    int rc = bind_key(s, st, key, key_len) == SQLITE_OK ? lib_sql.sqlite3_step(st) : SQLITE_ERROR;
     if (rc == SQLITE_ROW || rc == SQLITE_DONE)
         *out = rc == SQLITE_ROW;
     else
         r = fail(s, c, "exists");
-    kv_sql.sqlite3_reset(st);
+    lib_sql.sqlite3_reset(st);
     conn_put(s, c);
     return r;
 }
@@ -322,10 +322,10 @@ static KvError sql_list_after(KvBackend *b, const uint8_t *after, size_t after_l
     KvError r = KV_ERR_OK;
     int rc = bind_key(s, st, after, after_len);
     if (rc == SQLITE_OK)
-        rc = kv_sql.sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-    while (rc == SQLITE_OK && (rc = kv_sql.sqlite3_step(st)) == SQLITE_ROW) {
-        const uint8_t *k = kv_sql.sqlite3_column_blob(st, 0);
-        if (!kv_keylist_push(out, k, (size_t)kv_sql.sqlite3_column_bytes(st, 0))) {
+        rc = lib_sql.sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    while (rc == SQLITE_OK && (rc = lib_sql.sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *k = lib_sql.sqlite3_column_blob(st, 0);
+        if (!kv_keylist_push(out, k, (size_t)lib_sql.sqlite3_column_bytes(st, 0))) {
             kv_log(s->base.log, "sqlite: out of memory");
             r = KV_ERR_BACKEND_ERROR;
             break;
@@ -334,7 +334,7 @@ static KvError sql_list_after(KvBackend *b, const uint8_t *after, size_t after_l
     }
     if (r == KV_ERR_OK && rc != SQLITE_DONE)
         r = fail(s, c, "list");
-    kv_sql.sqlite3_reset(st);
+    lib_sql.sqlite3_reset(st);
     conn_put(s, c);
     return r;
 }
@@ -360,7 +360,7 @@ static KvError increment_in(SqlStore *s, Conn *c, const uint8_t *key, size_t key
     }
     if (r == KV_ERR_OK && run_done(s, c, c->st[ST_COMMIT], "commit") == KV_ERR_OK)
         return KV_ERR_OK;
-    if (!kv_sql.sqlite3_get_autocommit(c->db) &&
+    if (!lib_sql.sqlite3_get_autocommit(c->db) &&
         run_done(s, c, c->st[ST_ROLLBACK], "rollback") != KV_ERR_OK)
         r = KV_ERR_BACKEND_ERROR;
     return r == KV_ERR_OK ? KV_ERR_BACKEND_ERROR : r;
@@ -399,11 +399,11 @@ KvBackend *kv_sqlite_open(const char *path, const char *store, const KvLog *log,
 {
     *out_err = NULL;
     const char *why;
-    if (!kv_sqlite_load(&why)) {
+    if (!lib_sqlite_load(&why)) {
         *out_err = strf("%s", why);
         return NULL;
     }
-    if (!kv_sql.sqlite3_threadsafe()) {
+    if (!lib_sql.sqlite3_threadsafe()) {
         *out_err = strf("sqlite: the library was built without thread support");
         return NULL;
     }

@@ -1,11 +1,11 @@
-/* mhd.c: loading libmicrohttpd at run time (mhd.h). */
-#include "gateway/mhd.h"
+/* lib_mhd.c: loading libmicrohttpd at run time (lib_mhd.h). */
+#include "util/lib_mhd.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
-GwMhd gw_mhd;
+LibMhd lib_mhd;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *load_error;
@@ -20,16 +20,16 @@ static void load(void)
         load_error = message;
         return;
     }
-#define GW_MHD_LOAD(f)                                                                       \
-    if (!load_error && !(*(void **)(void *)&gw_mhd.f = dlsym(lib, #f))) {                    \
+#define LIB_MHD_LOAD(f)                                                                       \
+    if (!load_error && !(*(void **)(void *)&lib_mhd.f = dlsym(lib, #f))) {                    \
         snprintf(message, sizeof message, "libmicrohttpd.so.12 lacks %s", #f);               \
         load_error = message;                                                                \
     }
-    GW_MHD_FUNCS(GW_MHD_LOAD)
-#undef GW_MHD_LOAD
+    LIB_MHD_FUNCS(LIB_MHD_LOAD)
+#undef LIB_MHD_LOAD
 }
 
-bool gw_mhd_load(const char **out_err)
+bool lib_mhd_load(const char **out_err)
 {
     pthread_once(&once, load);
     *out_err = load_error;
