@@ -181,6 +181,13 @@ gateway-test: $(BUILD)/corral
 host-test: $(BUILD)/corral
 	tests/host/run.sh $(BUILD)/corral
 
+# Black-box tests of `corral store serve`, the Bindle v1 server: every route and status code,
+# the verification strategies with real Ed25519 signatures (python3-nacl), htpasswd auth,
+# concurrent pushes, SIGKILL during an upload, path traversal, TLS.
+.PHONY: store-test
+store-test: $(BUILD)/corral
+	tests/store/run.sh $(BUILD)/corral
+
 # Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
 # ...), run in a scratch copy of the tree, with its exit status and the output the README
 # shows checked; tests/readme/readme_test.py lists the commands it does not run, and why.
@@ -235,6 +242,8 @@ spec-asan: asan
 	  tests/gateway/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/host/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/store/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
@@ -246,6 +255,7 @@ test: deps
 	$(MAKE) wasi-testsuite
 	$(MAKE) gateway-test
 	$(MAKE) host-test
+	$(MAKE) store-test
 	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay

@@ -43,6 +43,7 @@ typedef struct CliCommand {
 
 extern const CliCommand cli_cmd_run;
 extern const CliCommand cli_cmd_serve;
+extern const CliCommand cli_cmd_store;
 extern const CliCommand cli_cmd_validate;
 extern const CliCommand cli_cmd_wast;
 

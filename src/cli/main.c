@@ -10,6 +10,7 @@
 static const CliCommand *const commands[] = {
     &cli_cmd_run,
     &cli_cmd_serve,
+    &cli_cmd_store,
     &cli_cmd_validate,
     &cli_cmd_wast,
 };

@@ -27,7 +27,7 @@
     X(MHD_queue_response)                                                                    \
     X(MHD_destroy_response)                                                                  \
     X(MHD_basic_auth_get_username_password)                                                  \
-    X(MHD_http_unescape)
+    X(MHD_free)
 
 typedef struct LibMhd {
 #define LIB_MHD_FIELD(f) __typeof__(&f) f;
