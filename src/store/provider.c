@@ -101,7 +101,7 @@ static bool is_hex_name(const char *s)
 static bool clean_entry(Provider *p, const char *kind, const char *sha, const char *final_name,
                         ProviderStats *st)
 {
-    char rel[160];
+    char rel[320];
     entry_dir(rel, sizeof rel, kind, sha);
     int dfd = openat(p->root, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
@@ -311,7 +311,7 @@ void provider_close(Provider *p)
 /* Creates kind/<sha>/ (if needed) and opens it; -1 with errno. */
 static int open_entry_dir(Provider *p, const char *kind, const char *sha)
 {
-    char rel[160];
+    char rel[320];
     entry_dir(rel, sizeof rel, kind, sha);
     if (mkdirat(p->root, rel, 0755) != 0 && errno != EEXIST)
         return -1;

@@ -445,6 +445,27 @@ static const char *log_time(char *buf, size_t cap)
     return buf;
 }
 
+/* The first max bytes of s into out (4 * max + 1 bytes), the bytes a log reader could be
+ * fooled by (controls, non-ASCII, '"', '\\') as \\xHH. */
+static const char *log_text(char *out, const char *s, size_t max)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *p = out;
+    for (size_t i = 0; s[i] && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        } else {
+            *p++ = (char)c;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -457,10 +478,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         lib_mhd.MHD_destroy_response(r->pending);
     FILE *log = r->srv->cfg.access_log;
     if (log && r->method) {
-        char t[40];
-        /* The target as sent; control bytes cannot reach here (MHD refuses them). */
-        fprintf(log, "%s - - [%s] \"%s %.*s\" %u %llu%s\n", r->ip, log_time(t, sizeof t),
-                r->method, 512, r->target, r->status, (unsigned long long)r->resp_bytes,
+        char t[40], target[4 * 256 + 1];
+        fprintf(log, "%s - - [%s] \"%s %s\" %u %llu%s\n", r->ip, log_time(t, sizeof t),
+                r->method, log_text(target, r->target, 256), r->status,
+                (unsigned long long)r->resp_bytes,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut off)");
         fflush(log);
     }

@@ -750,11 +750,18 @@ def test_crash():
     sock.close()
     check(wait_for(lambda: not parts(root), 10), "crash: a client hanging up leaves no .part", parts(root))
     check_error(c.req("GET", "/v1/_i/crash/y/1.0.0@" + l2["sha256"]), 404, "crash: hang-up: not visible")
+    # SIGTERM during an upload: a clean stop, the upload dropped with its .part
+    sock = slow_upload(srv.port, "/v1/_i/crash/y/1.0.0@" + l2["sha256"], data2, 3 << 20)
+    check(wait_for(lambda: parts(root), 5), "crash: SIGTERM case: .part while uploading")
+    srv.stop("crash: SIGTERM during an upload")
+    sock.close()
+    check(not parts(root), "crash: SIGTERM during an upload leaves no .part", parts(root))
     # an index deleted while stopped is rebuilt from the files
-    srv.stop("crash")
     for f in glob.glob(os.path.join(root, "corral-index.db*")):
         os.remove(f)
     srv.start()
+    if not check(srv.port, "crash: starts without an index", srv.stderr()):
+        return
     c = Client(srv.port)
     st, h, body = c.req("GET", "/v1/_q?q=crash")
     check(st == 200 and toml_body(body)["total"] == 2, "crash: a lost index is rebuilt from the invoices", body)
