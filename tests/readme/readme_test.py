@@ -80,6 +80,7 @@ NOT_RUN = {
     "make server-test": SUITE,
     "make gateway-test": SUITE,
     "make host-test": SUITE,
+    "make store-test": SUITE,
     "make asan": SUITE,
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",
@@ -88,6 +89,8 @@ NOT_RUN = {
     "apt-get install": "names the tool scripts/deps.sh uses, which this test runs",
     "corral serve": "names the subcommand (without -c it prints its usage); "
     "examples/serve/README.md's `build/corral serve -c ...` runs it",
+    "corral store serve": "names the subcommand (without --htpasswd-file or --unauthenticated "
+    "it refuses to start); make store-test runs it",
     "corral wast": "names the subcommand; make spec runs it over the spec suite",
     "wat2wasm --debug-names": "names the flag; the block below it runs the whole command",
     "corral serve -c modules.toml": "the command's form; examples/serve/README.md runs it with "
