@@ -121,9 +121,9 @@ static int parse_args(int argc, char **argv, StoreArgs *sa)
         const char *eq = a[0] == '-' && a[1] == '-' ? strchr(a, '=') : NULL;
         size_t n = eq ? (size_t)(eq - a) : strlen(a);
         size_t k = 0;
-        while (k < NOPTS && !((opts[k].shrt && strlen(opts[k].shrt) == n &&
-                               !strncmp(opts[k].shrt, a, n)) ||
-                              (strlen(opts[k].lng) == n && !strncmp(opts[k].lng, a, n))))
+        while (k < NOPTS &&
+               !((opts[k].shrt && strlen(opts[k].shrt) == n && !strncmp(opts[k].shrt, a, n)) ||
+                 (strlen(opts[k].lng) == n && !strncmp(opts[k].lng, a, n))))
             k++;
         if (k == NOPTS) {
             cli_error("store serve: %s '%s'; see 'corral help store'",
@@ -201,8 +201,8 @@ static int open_all(const StoreArgs *sa, Opened *o)
         ;
     else if (!(o->signer = store_signer_new(sa->signing_keys, stderr, &err)))
         ;
-    else if (!(o->verifier = store_verifier_new(sa->keyring, sa->strategy, o->signer, stderr,
-                                                &err)))
+    else if (!(o->verifier =
+                   store_verifier_new(sa->keyring, sa->strategy, o->signer, stderr, &err)))
         ;
     else if (sa->htpasswd && !(o->htpasswd = htpasswd_load(sa->htpasswd, &err)))
         ;
@@ -214,8 +214,7 @@ static int open_all(const StoreArgs *sa, Opened *o)
         free(err);
         return CLI_EXIT_FAIL;
     }
-    fprintf(stderr, "corral: store %s: %zu invoices, %zu parcels", o->dir, st.invoices,
-            st.parcels);
+    fprintf(stderr, "corral: store %s: %zu invoices, %zu parcels", o->dir, st.invoices, st.parcels);
     if (st.parts_removed)
         fprintf(stderr, "; removed %zu unfinished writes", st.parts_removed);
     fputc('\n', stderr);

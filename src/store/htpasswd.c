@@ -137,8 +137,8 @@ bool htpasswd_check(const Htpasswd *h, const char *user, const char *password)
     if (!cd)
         return false;
     const char *out = crypt_r_fn(password, hash ? hash : dummy_hash, cd);
-    bool ok = hash && out && strlen(out) == strlen(hash) &&
-              sodium_memcmp(out, hash, strlen(hash)) == 0;
+    bool ok =
+        hash && out && strlen(out) == strlen(hash) && sodium_memcmp(out, hash, strlen(hash)) == 0;
     sodium_memzero(cd, sizeof *cd);
     free(cd);
     return ok;

@@ -42,10 +42,8 @@ StoreIndex *index_open(const char *path, char **out_err)
         return NULL;
     }
     pthread_mutex_init(&ix->lock, NULL);
-    int rc = lib_sql.sqlite3_open_v2(path, &ix->db,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                         SQLITE_OPEN_FULLMUTEX,
-                                     NULL);
+    int rc = lib_sql.sqlite3_open_v2(
+        path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         *out_err = strf("cannot open the index %s: %s", path,
                         ix->db ? lib_sql.sqlite3_errmsg(ix->db) : lib_sql.sqlite3_errstr(rc));
@@ -125,8 +123,7 @@ static char *dup_col(sqlite3_stmt *st, int col)
     return strdup(t ? (const char *)t : "");
 }
 
-int index_find(StoreIndex *ix, const char *term, bool with_yanked, IndexRows *out,
-               char **out_err)
+int index_find(StoreIndex *ix, const char *term, bool with_yanked, IndexRows *out, char **out_err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = NULL;

@@ -40,8 +40,7 @@ int index_put(StoreIndex *ix, const IndexRow *row, char **out_err);
 /* Every row whose name contains term (bytes, "" matching all), yanked ones only when
  * with_yanked, in the order of "NAME/VERSION" as bytes (Bindle's BTreeMap order). 0, or -1
  * with *out_err owned. */
-int index_find(StoreIndex *ix, const char *term, bool with_yanked, IndexRows *out,
-               char **out_err);
+int index_find(StoreIndex *ix, const char *term, bool with_yanked, IndexRows *out, char **out_err);
 /* Number of rows. */
 int64_t index_count(StoreIndex *ix);
 void index_rows_free(IndexRows *rows);

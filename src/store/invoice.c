@@ -65,8 +65,8 @@ static NodeKind node_kind(Node n)
     }
 }
 
-static const char *const kind_names[] = {"a string", "an integer", "a boolean", "a table",
-                                         "an array", "null", "another type"};
+static const char *const kind_names[] = {"a string", "an integer", "a boolean",   "a table",
+                                         "an array", "null",       "another type"};
 
 static size_t node_len(Node n)
 {
@@ -90,7 +90,8 @@ typedef struct Reader {
     bool nomem;
 } Reader;
 
-static bool fail(Reader *r, uint32_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fail(Reader *r, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static bool fail(Reader *r, uint32_t line, const char *fmt, ...)
 {
@@ -376,8 +377,7 @@ static bool read_feature(Reader *r, const NodeEntry *e, InvLabel *l)
     for (size_t i = 0; i < n; i++) {
         InvFeature *f = &l->features[i];
         if (memchr(sections[i].key, '\0', sections[i].key_len))
-            return fail(r, sections[i].line, "a key in %s must not contain a NUL character",
-                        where);
+            return fail(r, sections[i].line, "a key in %s must not contain a NUL character", where);
         if (!(f->section = copy(r, sections[i].key, sections[i].key_len)) ||
             !get_map(r, &sections[i], where, &f->map))
             return false;
@@ -398,7 +398,7 @@ static bool read_label(Reader *r, Node table, uint32_t line, InvLabel *l)
 {
     const char *w = "a parcel's label";
     FIELD_TABLE("a parcel's label", "sha256", "mediaType", "name", "size", "annotations", "feature",
-           "origin");
+                "origin");
     if (!match_fields(r, table, &f_, e_))
         return false;
     if (!get_string(r, e_[0], "sha256", w, false, line, &l->sha256) ||
@@ -457,8 +457,10 @@ static bool read_group(Reader *r, Node table, uint32_t line, void *out)
         return false;
     const char *s = g->satisfied_by;
     if (s && strcmp(s, "allOf") && strcmp(s, "oneOf") && strcmp(s, "optional"))
-        return fail(r, e_[2]->line, "unknown variant '%.40s' of satisfiedBy, expected one of "
-                    "'allOf', 'oneOf', 'optional'", s);
+        return fail(r, e_[2]->line,
+                    "unknown variant '%.40s' of satisfiedBy, expected one of "
+                    "'allOf', 'oneOf', 'optional'",
+                    s);
     return true;
 }
 
@@ -477,8 +479,10 @@ static bool read_signature(Reader *r, Node table, uint32_t line, void *out)
         return false;
     if (strcmp(s->role, "creator") && strcmp(s->role, "approver") && strcmp(s->role, "host") &&
         strcmp(s->role, "proxy"))
-        return fail(r, e_[3]->line, "unknown variant '%.40s' of role, expected one of "
-                    "'creator', 'approver', 'host', 'proxy'", s->role);
+        return fail(r, e_[3]->line,
+                    "unknown variant '%.40s' of role, expected one of "
+                    "'creator', 'approver', 'host', 'proxy'",
+                    s->role);
     return true;
 }
 
@@ -512,8 +516,8 @@ static bool read_invoice(Reader *r, Node table)
 {
     Invoice *inv = r->inv;
     const char *w = "the invoice";
-    FIELD_TABLE("the invoice", "bindleVersion", "yanked", "yankedSignature", "bindle", "annotations",
-           "parcel", "group", "signature");
+    FIELD_TABLE("the invoice", "bindleVersion", "yanked", "yankedSignature", "bindle",
+                "annotations", "parcel", "group", "signature");
     if (!match_fields(r, table, &f_, e_))
         return false;
     return get_string(r, e_[0], "bindleVersion", w, false, 0, &inv->bindle_version) &&
@@ -521,7 +525,8 @@ static bool read_invoice(Reader *r, Node table)
            get_tables(r, e_[2], "yankedSignature", sizeof(InvSignature), read_signature,
                       (void **)&inv->yanked_signatures.items, &inv->yanked_signatures.n,
                       &inv->yanked_signatures.present) &&
-           read_bindle(r, e_[3]) && get_map(r, e_[4], "the invoice's annotations", &inv->annotations) &&
+           read_bindle(r, e_[3]) &&
+           get_map(r, e_[4], "the invoice's annotations", &inv->annotations) &&
            get_tables(r, e_[5], "parcel", sizeof(InvParcel), read_parcel, (void **)&inv->parcels,
                       &inv->nparcels, &inv->has_parcels) &&
            get_tables(r, e_[6], "group", sizeof(InvGroup), read_group, (void **)&inv->groups,

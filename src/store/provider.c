@@ -8,10 +8,10 @@
 #include "util/strf.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,8 +76,9 @@ static char *read_file_at(int dirfd, const char *rel, size_t *out_len)
     if (fstat(fd, &st) == 0 && (buf = malloc((size_t)st.st_size + 1)) != NULL) {
         size_t len = 0;
         ssize_t r;
-        while (len < (size_t)st.st_size &&
-               ((r = read(fd, buf + len, (size_t)st.st_size - len)) > 0 || (r < 0 && errno == EINTR)))
+        while (
+            len < (size_t)st.st_size &&
+            ((r = read(fd, buf + len, (size_t)st.st_size - len)) > 0 || (r < 0 && errno == EINTR)))
             if (r > 0)
                 len += (size_t)r;
         buf[len] = '\0';
@@ -338,8 +339,8 @@ static int publish(int dirfd, const char *part, const char *name, bool replace)
 
 /* Writes text as dirfd/name through name.part (O_EXCL: a concurrent writer gets
  * STORE_IN_PROGRESS), fsynced, then published. */
-static StoreErr write_small(int dirfd, const char *name, const char *text, size_t len,
-                            bool replace, char **out_err)
+static StoreErr write_small(int dirfd, const char *name, const char *text, size_t len, bool replace,
+                            char **out_err)
 {
     char part[64];
     snprintf(part, sizeof part, "%s.part", name);
@@ -361,8 +362,8 @@ static StoreErr write_small(int dirfd, const char *name, const char *text, size_
 
 /* ---- invoices ---- */
 
-StoreErr provider_invoice_get(Provider *p, const char *name, const char *version,
-                              Invoice **out_inv, char **out_err)
+StoreErr provider_invoice_get(Provider *p, const char *name, const char *version, Invoice **out_inv,
+                              char **out_err)
 {
     char sha[BINDLE_SHA_TEXT], rel[200];
     bindle_id_sha(name, strlen(name), version, strlen(version), sha);
@@ -409,8 +410,7 @@ StoreErr provider_invoice_create(Provider *p, const Invoice *inv, char **out_err
     return r;
 }
 
-StoreErr provider_invoice_yank(Provider *p, const char *name, const char *version,
-                               char **out_err)
+StoreErr provider_invoice_yank(Provider *p, const char *name, const char *version, char **out_err)
 {
     Invoice *inv = NULL;
     StoreErr r = provider_invoice_get(p, name, version, &inv, out_err);
@@ -437,8 +437,7 @@ StoreErr provider_invoice_yank(Provider *p, const char *name, const char *versio
     return r;
 }
 
-int provider_search(Provider *p, const char *term, bool with_yanked, IndexRows *out,
-                    char **out_err)
+int provider_search(Provider *p, const char *term, bool with_yanked, IndexRows *out, char **out_err)
 {
     return index_find(p->index, term, with_yanked, out, out_err);
 }
@@ -496,8 +495,8 @@ ParcelWrite *provider_parcel_begin(Provider *p, const char *sha, uint64_t size,
         *out_status = io_error(out_err, "cannot create the directory of parcel", sha);
     } else if (faccessat(w->dirfd, "parcel.dat", F_OK, 0) == 0) {
         *out_status = STORE_EXISTS;
-    } else if ((w->fd = openat(w->dirfd, "parcel.dat.part",
-                               O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+    } else if ((w->fd = openat(w->dirfd, "parcel.dat.part", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                               0644)) < 0) {
         *out_status =
             errno == EEXIST ? STORE_IN_PROGRESS : io_error(out_err, "cannot create parcel", sha);
     } else {
@@ -513,8 +512,8 @@ ParcelWrite *provider_parcel_begin(Provider *p, const char *sha, uint64_t size,
 StoreErr parcel_write(ParcelWrite *w, const void *data, size_t n, char **out_err)
 {
     if (n > w->size - w->got) {
-        *out_err = strf("Parcel is larger than its label's size, %llu bytes",
-                        (unsigned long long)w->size);
+        *out_err =
+            strf("Parcel is larger than its label's size, %llu bytes", (unsigned long long)w->size);
         return STORE_BAD;
     }
     if (!write_all(w->fd, data, n))

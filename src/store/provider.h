@@ -36,10 +36,10 @@ typedef struct Provider Provider;
 
 /* What provider_open found and repaired. */
 typedef struct ProviderStats {
-    size_t invoices;       /* indexed */
-    size_t parcels;        /* parcel.dat files present */
-    size_t parts_removed;  /* stale .part files (a write cut short) deleted */
-    size_t skipped;        /* unreadable or misplaced invoices left alone (warned) */
+    size_t invoices;      /* indexed */
+    size_t parcels;       /* parcel.dat files present */
+    size_t parts_removed; /* stale .part files (a write cut short) deleted */
+    size_t skipped;       /* unreadable or misplaced invoices left alone (warned) */
 } ProviderStats;
 
 /* Opens the store at dir, creating dir, invoices/ and parcels/ when missing; removes stale
@@ -50,13 +50,12 @@ Provider *provider_open(const char *dir, FILE *warn, ProviderStats *out_stats, c
 void provider_close(Provider *p);
 
 /* The invoice NAME/VERSION, owned by the caller (invoice_free), yanked or not. */
-StoreErr provider_invoice_get(Provider *p, const char *name, const char *version,
-                              Invoice **out_inv, char **out_err);
+StoreErr provider_invoice_get(Provider *p, const char *name, const char *version, Invoice **out_inv,
+                              char **out_err);
 /* Stores inv (as TOML) and indexes it: STORE_EXISTS when NAME/VERSION is already there. */
 StoreErr provider_invoice_create(Provider *p, const Invoice *inv, char **out_err);
 /* Marks NAME/VERSION yanked (file rewritten atomically, then the index). */
-StoreErr provider_invoice_yank(Provider *p, const char *name, const char *version,
-                               char **out_err);
+StoreErr provider_invoice_yank(Provider *p, const char *name, const char *version, char **out_err);
 /* Matches for search: see index_find. */
 int provider_search(Provider *p, const char *term, bool with_yanked, IndexRows *out,
                     char **out_err);

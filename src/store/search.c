@@ -25,11 +25,10 @@ json_t *search_run(Provider *p, const SearchQuery *q, char **out_err)
         rows.rows[total] = r;
         total += in;
     }
-    json_t *doc = json_pack("{s:s, s:b, s:I, s:I, s:I, s:b, s:b, s:[]}", "query", q->term, "strict", 1,
-                            "offset", (json_int_t)q->offset, "limit", (json_int_t)q->limit,
-                            "total", (json_int_t)total, "more",
-                            q->offset < total && total - q->offset > q->limit, "yanked",
-                            q->yanked, "invoices");
+    json_t *doc = json_pack(
+        "{s:s, s:b, s:I, s:I, s:I, s:b, s:b, s:[]}", "query", q->term, "strict", 1, "offset",
+        (json_int_t)q->offset, "limit", (json_int_t)q->limit, "total", (json_int_t)total, "more",
+        q->offset < total && total - q->offset > q->limit, "yanked", q->yanked, "invoices");
     json_t *invoices = doc ? json_object_get(doc, "invoices") : NULL;
     bool ok = invoices != NULL;
     for (uint64_t i = q->offset; ok && i < total && i - q->offset < q->limit; i++) {

@@ -82,8 +82,8 @@ bool semver_parse(const char *s, size_t n, SemVer *out)
 {
     size_t i = 0;
     SemVer v;
-    if (!number(s, n, &i, &v.major) || i >= n || s[i++] != '.' ||
-        !number(s, n, &i, &v.minor) || i >= n || s[i++] != '.' || !number(s, n, &i, &v.patch))
+    if (!number(s, n, &i, &v.major) || i >= n || s[i++] != '.' || !number(s, n, &i, &v.minor) ||
+        i >= n || s[i++] != '.' || !number(s, n, &i, &v.patch))
         return false;
     if (!pre_and_build(s, n, &i, &v) || i != n)
         return false;
@@ -300,7 +300,7 @@ static Op read_op(const char *s, size_t n, size_t *i, bool *given)
     static const struct {
         const char *text;
         Op op;
-    } ops[] = {{">=", OP_GE}, {"<=", OP_LE}, {">", OP_GT}, {"<", OP_LT},
+    } ops[] = {{">=", OP_GE},   {"<=", OP_LE},   {">", OP_GT},   {"<", OP_LT},
                {"=", OP_EXACT}, {"~", OP_TILDE}, {"^", OP_CARET}};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         size_t len = strlen(ops[k].text);

@@ -38,10 +38,10 @@ struct StoreSigner {
 
 struct StoreVerifier {
     KeyList ring;
-    unsigned roles;   /* the strategy's target roles */
-    bool verify_all;  /* check every signature, not only the target roles' */
-    bool all_known;   /* every target-role key must be in the keyring */
-    bool every_role;  /* each target role must have signed */
+    unsigned roles;  /* the strategy's target roles */
+    bool verify_all; /* check every signature, not only the target roles' */
+    bool all_known;  /* every target-role key must be in the keyring */
+    bool every_role; /* each target role must have signed */
 };
 
 /* ---- small pieces ---- */
@@ -51,8 +51,9 @@ static unsigned role_parse(const char *s, size_t n)
     static const struct {
         const char *name;
         unsigned role;
-    } roles[] = {{"creator", ROLE_CREATOR}, {"approver", ROLE_APPROVER}, {"host", ROLE_HOST},
-                 {"proxy", ROLE_PROXY},     {"c", ROLE_CREATOR},         {"a", ROLE_APPROVER},
+    } roles[] = {{"creator", ROLE_CREATOR}, {"approver", ROLE_APPROVER},
+                 {"host", ROLE_HOST},       {"proxy", ROLE_PROXY},
+                 {"c", ROLE_CREATOR},       {"a", ROLE_APPROVER},
                  {"h", ROLE_HOST},          {"p", ROLE_PROXY}};
     while (n && (*s == ' ' || *s == '\t'))
         s++, n--;
@@ -161,8 +162,8 @@ static bool read_keys(const char *path, bool secret, KeyList *l, char **out_err)
         size_t sl;
         Key *k = keys_add(l);
         if (!k || !label || !key) {
-            *out_err = strf("%s: key %zu needs a label and a %s", path, i + 1,
-                            secret ? "keypair" : "key");
+            *out_err =
+                strf("%s: key %zu needs a label and a %s", path, i + 1, secret ? "keypair" : "key");
             ok = false;
             break;
         }
@@ -289,9 +290,16 @@ static bool known(const StoreVerifier *v, const unsigned char pk[32])
     return false;
 }
 
-static int reject(char **out_why, const char *fmt, const char *by)
+/* Sets *out_why to the message (fmt with by, or the text alone) and returns -1. */
+static int reject_by(char **out_why, const char *fmt, const char *by)
 {
     *out_why = strf(fmt, by);
+    return -1;
+}
+
+static int reject(char **out_why, const char *text)
+{
+    *out_why = strf("%s", text);
     return -1;
 }
 
@@ -300,7 +308,7 @@ int store_verify_invoice(const StoreVerifier *v, const Invoice *inv, char **out_
     *out_why = NULL;
     if (inv->signatures.n == 0)
         return reject(out_why, "No signatures found on invoice. At least one signature is "
-                               "required%s", "");
+                               "required");
     unsigned filled = 0;
     bool any_known = false;
     for (size_t i = 0; i < inv->signatures.n; i++) {
@@ -311,35 +319,37 @@ int store_verify_invoice(const StoreVerifier *v, const Invoice *inv, char **out_
             continue;
         unsigned char pk[32], sig[64];
         if (!b64_decode(s->key, pk, sizeof pk) || !b64_decode(s->signature, sig, sizeof sig))
-            return reject(out_why, "failed signature check: the key or signature of '%s' is "
-                                   "not base64 of an Ed25519 key (32 bytes) or signature (64)",
-                          s->by);
+            return reject_by(out_why,
+                             "failed signature check: the key or signature of '%s' is "
+                             "not base64 of an Ed25519 key (32 bytes) or signature (64)",
+                             s->by);
         size_t len;
         char *text = cleartext(inv, s->by, s->role, &len);
         if (!text)
-            return reject(out_why, "out of memory%s", "");
+            return reject(out_why, "out of memory");
         int bad = crypto_sign_verify_detached(sig, (const unsigned char *)text, len, pk);
         free(text);
         if (bad)
-            return reject(out_why, "failed signature check: the signature of '%s' does not "
-                                   "verify",
-                          s->by);
+            return reject_by(out_why,
+                             "failed signature check: the signature of '%s' does not "
+                             "verify",
+                             s->by);
         if (!target)
             continue;
         if (known(v, pk))
             any_known = true;
         else if (v->all_known)
-            return reject(out_why, "failed signature check: the key of '%s' is not in the "
-                                   "keyring",
-                          s->by);
+            return reject_by(out_why,
+                             "failed signature check: the key of '%s' is not in the "
+                             "keyring",
+                             s->by);
         filled |= role;
     }
     if (v->every_role && (filled & v->roles) != v->roles)
         return reject(out_why, "failed signature check: a role the strategy requires has not "
-                               "signed%s",
-                      "");
+                               "signed");
     if (!any_known)
-        return reject(out_why, "failed signature check: no signature by a known key%s", "");
+        return reject(out_why, "failed signature check: no signature by a known key");
     return 0;
 }
 
@@ -398,8 +408,7 @@ StoreSigner *store_signer_new(const char *path, FILE *warn, char **out_err)
         if (!create_keys_file(def, out_err))
             goto fail;
         if (warn)
-            fprintf(warn, "corral: no --signing-keys given: created %s with a new host key\n",
-                    def);
+            fprintf(warn, "corral: no --signing-keys given: created %s with a new host key\n", def);
     }
     if (!read_keys(path ? path : def, true, &s->keys, out_err))
         goto fail;
@@ -432,17 +441,15 @@ int store_host_sign(const StoreSigner *s, Invoice *inv, char **out_why)
     const Key *k = host_key(s);
     if (!k)
         return reject(out_why, "no suitable key: the server has no signing key with the host "
-                               "role%s",
-                      "");
+                               "role");
     char *pk = b64_encode(k->pk, 32);
     if (!pk)
-        return reject(out_why, "out of memory%s", "");
+        return reject(out_why, "out of memory");
     for (size_t i = 0; i < inv->signatures.n; i++)
         if (!strcmp(inv->signatures.items[i].key, pk)) {
             free(pk);
             return reject(out_why, "duplicate signature: the host key has signed this invoice "
-                                   "already%s",
-                          "");
+                                   "already");
         }
     size_t len;
     char *text = cleartext(inv, k->label, "host", &len);
@@ -457,7 +464,7 @@ int store_host_sign(const StoreSigner *s, Invoice *inv, char **out_why)
     free(text);
     free(sig64);
     free(pk);
-    return ok ? 0 : reject(out_why, "out of memory%s", "");
+    return ok ? 0 : reject(out_why, "out of memory");
 }
 
 json_t *store_host_keyring(const StoreSigner *s)

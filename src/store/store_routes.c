@@ -81,8 +81,7 @@ static Invoice *load_invoice(Req *r, bool allow_yanked, enum MHD_Result *out)
 }
 
 /* "true" or "false" (serde's bool); false with a 400 queued otherwise. */
-static bool parse_bool(Req *r, const char *name, const char *v, bool *out,
-                       enum MHD_Result *res)
+static bool parse_bool(Req *r, const char *name, const char *v, bool *out, enum MHD_Result *res)
 {
     if (!strcmp(v, "true") || !strcmp(v, "false")) {
         *out = v[0] == 't';
@@ -97,8 +96,8 @@ static bool parse_bool(Req *r, const char *name, const char *v, bool *out,
 static enum MHD_Result healthz(Req *r)
 {
     r->json = true;
-    return reply_doc(r, 200, json_pack("{s:s, s:s}", "status", "OK", "version",
-                                       r->srv->cfg.version));
+    return reply_doc(r, 200,
+                     json_pack("{s:s, s:s}", "status", "OK", "version", r->srv->cfg.version));
 }
 
 static enum MHD_Result keys(Req *r)
@@ -135,13 +134,15 @@ static bool query_arg(void *ud, const char *key, const char *value)
 {
     QueryArgs *a = ud;
     static const char *const names[][2] = {{"q", "query"}, {"v", "version"}, {"o", "offset"},
-                                           {"l", "limit"},  {"strict", ""},  {"yanked", ""}};
+                                           {"l", "limit"}, {"strict", ""},   {"yanked", ""}};
     unsigned k = 0;
     while (k < 6 && strcmp(key, names[k][0]) && (!names[k][1][0] || strcmp(key, names[k][1])))
         k++;
     if (k == 6)
-        return bad_query(a, "Invalid query: unknown field '%.40s', expected one of q, v, o, l, "
-                            "strict, yanked%s", key, "");
+        return bad_query(a,
+                         "Invalid query: unknown field '%.40s', expected one of q, v, o, l, "
+                         "strict, yanked%s",
+                         key, "");
     if (a->seen & (1u << k))
         return bad_query(a, "Invalid query: duplicate field '%s'%s", names[k][0], "");
     a->seen |= 1u << k;
@@ -150,8 +151,8 @@ static bool query_arg(void *ud, const char *key, const char *value)
     if (k == 1)
         return (a->range = strdup(value)) != NULL;
     if (k == 4 || k == 5) {
-        bool ok = parse_bool(a->r, names[k][0], value, k == 4 ? &a->q.strict : &a->q.yanked,
-                             &a->res);
+        bool ok =
+            parse_bool(a->r, names[k][0], value, k == 4 ? &a->q.strict : &a->q.yanked, &a->res);
         a->failed = !ok;
         return ok;
     }
@@ -160,9 +161,10 @@ static bool query_arg(void *ud, const char *key, const char *value)
     bool digits = value[0] >= '0' && value[0] <= '9';
     unsigned long long n = digits ? strtoull(value, &end, 10) : 0;
     if (!digits || *end || errno || (k == 2 ? n > INT64_MAX : n > 255))
-        return bad_query(a, k == 2 ? "Invalid query: offset must be a number, not '%.40s'%s"
-                                   : "Invalid query: limit must be a number from 0 to 255, not "
-                                     "'%.40s'%s",
+        return bad_query(a,
+                         k == 2 ? "Invalid query: offset must be a number, not '%.40s'%s"
+                                : "Invalid query: limit must be a number from 0 to 255, not "
+                                  "'%.40s'%s",
                          value, "");
     if (k == 2)
         a->q.offset = n;
@@ -219,8 +221,8 @@ static enum MHD_Result yank(Req *r)
     if (!parse_id(r, &id, &res))
         return res;
     char *name = strndup(id.name, id.name_len), *err = NULL;
-    StoreErr e = name ? provider_invoice_yank(r->srv->cfg.provider, name, id.version, &err)
-                      : STORE_NOMEM;
+    StoreErr e =
+        name ? provider_invoice_yank(r->srv->cfg.provider, name, id.version, &err) : STORE_NOMEM;
     free(name);
     res = e == STORE_OK ? reply_message(r, 200, "invoice yanked") : store_failure(r, e, err);
     free(err);
@@ -258,8 +260,8 @@ static const InvParcel *find_parcel(Req *r, const Invoice *inv, enum MHD_Result 
 {
     const InvParcel *p = invoice_find_parcel(inv, r->sha);
     if (!p)
-        *out = reply_error(r, 400, "Parcel SHA %.80s does not exist in invoice %.200s", r->sha,
-                           r->id);
+        *out =
+            reply_error(r, 400, "Parcel SHA %.80s does not exist in invoice %.200s", r->sha, r->id);
     return p;
 }
 
@@ -301,8 +303,7 @@ static enum MHD_Result parcel_begin(Req *r)
         return res;
     if (inv->has_yanked && inv->yanked) {
         invoice_free(inv);
-        return reply_error(r, 403, "Invoice %.200s has been yanked: no parcel can be added",
-                           r->id);
+        return reply_error(r, 403, "Invoice %.200s has been yanked: no parcel can be added", r->id);
     }
     const InvParcel *p = find_parcel(r, inv, &res);
     uint64_t size = p ? p->label.size : 0, cl = content_length(r);
@@ -319,9 +320,9 @@ static enum MHD_Result parcel_begin(Req *r)
     r->pw = provider_parcel_begin(r->srv->cfg.provider, r->sha, size, &e, &err);
     if (!r->pw) {
         res = e == STORE_EXISTS ? reply_error(r, 409, "Parcel %s already exists", r->sha)
-            : e == STORE_IN_PROGRESS
-                ? reply_error(r, 409, "Parcel %s is being written by another request", r->sha)
-                : store_failure(r, e, err);
+              : e == STORE_IN_PROGRESS
+                  ? reply_error(r, 409, "Parcel %s is being written by another request", r->sha)
+                  : store_failure(r, e, err);
         free(err);
         return res;
     }
@@ -466,8 +467,9 @@ enum MHD_Result route_begin(Req *r)
     case R_HEALTHZ:
         return healthz(r);
     case R_LOGIN:
-        return reply_error(r, 404, "Login (OIDC) is not supported by this server; it uses "
-                                   "HTTP Basic auth (--htpasswd-file) or none");
+        return reply_error(r, 404,
+                           "Login (OIDC) is not supported by this server; it uses "
+                           "HTTP Basic auth (--htpasswd-file) or none");
     case R_BAD_PARCEL:
         return reply_error(r, 400, "Invalid URL. Missing Bindle ID and/or parcel SHA");
     case R_QUERY:

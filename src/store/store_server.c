@@ -479,9 +479,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     FILE *log = r->srv->cfg.access_log;
     if (log && r->method) {
         char t[40], target[4 * 256 + 1];
-        fprintf(log, "%s - - [%s] \"%s %s\" %u %llu%s\n", r->ip, log_time(t, sizeof t),
-                r->method, log_text(target, r->target, 256), r->status,
-                (unsigned long long)r->resp_bytes,
+        fprintf(log, "%s - - [%s] \"%s %s\" %u %llu%s\n", r->ip, log_time(t, sizeof t), r->method,
+                log_text(target, r->target, 256), r->status, (unsigned long long)r->resp_bytes,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut off)");
         fflush(log);
     }
@@ -560,11 +559,10 @@ StoreServer *store_server_start(const StoreServerConfig *cfg, char **out_err)
     srv->starting = true;
     srv->d = lib_mhd.MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-        MHD_OPTION_LISTEN_SOCKET, srv->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
-        srv->tls_cert ? tls_opts : no_opts, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, srv->listen_fd, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        srv, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, srv, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_ARRAY, srv->tls_cert ? tls_opts : no_opts, MHD_OPTION_END);
     srv->starting = false;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     srv->listen_fd = -1; /* the daemon's now (or closed by its failure) */

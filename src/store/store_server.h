@@ -23,9 +23,9 @@ typedef struct StoreServerConfig {
     const Htpasswd *htpasswd;  /* NULL: --unauthenticated (everyone may write) */
     uint64_t max_invoice_size; /* bytes of an invoice body; larger: 413 */
     unsigned max_connections;
-    unsigned idle_timeout_s;   /* a connection silent this long is closed */
-    const char *version;       /* reported by /healthz */
-    FILE *access_log;          /* one line per request, or NULL */
+    unsigned idle_timeout_s; /* a connection silent this long is closed */
+    const char *version;     /* reported by /healthz */
+    FILE *access_log;        /* one line per request, or NULL */
     FILE *error_log;
 } StoreServerConfig;
 

@@ -39,18 +39,18 @@ typedef struct Req {
     StoreServer *srv;
     struct MHD_Connection *conn;
     const char *method;
-    bool head;           /* HEAD: as GET, without a body */
-    bool started;        /* the head has been handled */
-    bool queued;         /* a response is queued (or pending, below) */
-    bool defer;          /* answers wait for the end of the body (see store_server.c) */
+    bool head;                    /* HEAD: as GET, without a body */
+    bool started;                 /* the head has been handled */
+    bool queued;                  /* a response is queued (or pending, below) */
+    bool defer;                   /* answers wait for the end of the body (see store_server.c) */
     struct MHD_Response *pending; /* a deferred answer, queued once the body is read */
-    unsigned status;     /* of the queued response, for the log */
-    uint64_t resp_bytes; /* body bytes of it */
+    unsigned status;              /* of the queued response, for the log */
+    uint64_t resp_bytes;          /* body bytes of it */
     Route route;
-    char *path;  /* percent-decoded path */
-    char *id;    /* the bindle id of the path (decoded), when the route has one */
-    char *sha;   /* the parcel digest of R_PARCEL */
-    bool json;   /* Accept chose JSON */
+    char *path; /* percent-decoded path */
+    char *id;   /* the bindle id of the path (decoded), when the route has one */
+    char *sha;  /* the parcel digest of R_PARCEL */
+    bool json;  /* Accept chose JSON */
     /* body of POST /v1/_i */
     char *body;
     size_t body_len, body_cap;

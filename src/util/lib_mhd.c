@@ -15,15 +15,17 @@ static void load(void)
 {
     void *lib = dlopen("libmicrohttpd.so.12", RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        snprintf(message, sizeof message, "cannot load libmicrohttpd.so.12 (Debian package "
-                 "libmicrohttpd12): %s", dlerror());
+        snprintf(message, sizeof message,
+                 "cannot load libmicrohttpd.so.12 (Debian package "
+                 "libmicrohttpd12): %s",
+                 dlerror());
         load_error = message;
         return;
     }
-#define LIB_MHD_LOAD(f)                                                                       \
-    if (!load_error && !(*(void **)(void *)&lib_mhd.f = dlsym(lib, #f))) {                    \
-        snprintf(message, sizeof message, "libmicrohttpd.so.12 lacks %s", #f);               \
-        load_error = message;                                                                \
+#define LIB_MHD_LOAD(f)                                                                            \
+    if (!load_error && !(*(void **)(void *)&lib_mhd.f = dlsym(lib, #f))) {                         \
+        snprintf(message, sizeof message, "libmicrohttpd.so.12 lacks %s", #f);                     \
+        load_error = message;                                                                      \
     }
     LIB_MHD_FUNCS(LIB_MHD_LOAD)
 #undef LIB_MHD_LOAD

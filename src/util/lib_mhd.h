@@ -10,23 +10,23 @@
 #include <stdbool.h>
 
 /* Every libmicrohttpd function the servers use. */
-#define LIB_MHD_FUNCS(X)                                                                     \
-    X(MHD_start_daemon)                                                                      \
-    X(MHD_stop_daemon)                                                                       \
-    X(MHD_quiesce_daemon)                                                                    \
-    X(MHD_get_daemon_info)                                                                   \
-    X(MHD_get_connection_info)                                                               \
-    X(MHD_get_connection_values_n)                                                           \
-    X(MHD_lookup_connection_value)                                                           \
-    X(MHD_get_connection_values)                                                             \
-    X(MHD_suspend_connection)                                                                \
-    X(MHD_resume_connection)                                                                 \
-    X(MHD_create_response_from_buffer)                                                       \
-    X(MHD_create_response_from_fd64)                                                         \
-    X(MHD_add_response_header)                                                               \
-    X(MHD_queue_response)                                                                    \
-    X(MHD_destroy_response)                                                                  \
-    X(MHD_basic_auth_get_username_password)                                                  \
+#define LIB_MHD_FUNCS(X)                                                                           \
+    X(MHD_start_daemon)                                                                            \
+    X(MHD_stop_daemon)                                                                             \
+    X(MHD_quiesce_daemon)                                                                          \
+    X(MHD_get_daemon_info)                                                                         \
+    X(MHD_get_connection_info)                                                                     \
+    X(MHD_get_connection_values_n)                                                                 \
+    X(MHD_lookup_connection_value)                                                                 \
+    X(MHD_get_connection_values)                                                                   \
+    X(MHD_suspend_connection)                                                                      \
+    X(MHD_resume_connection)                                                                       \
+    X(MHD_create_response_from_buffer)                                                             \
+    X(MHD_create_response_from_fd64)                                                               \
+    X(MHD_add_response_header)                                                                     \
+    X(MHD_queue_response)                                                                          \
+    X(MHD_destroy_response)                                                                        \
+    X(MHD_basic_auth_get_username_password)                                                        \
     X(MHD_free)
 
 typedef struct LibMhd {

@@ -22,10 +22,10 @@ static void load(void)
         load_error = message;
         return;
     }
-#define LIB_SQLITE_SYM(f)                                                                    \
-    if (!load_error && !(*(void **)(void *)&lib_sql.f = dlsym(lib, #f))) {                   \
-        snprintf(message, sizeof message, "libsqlite3.so.0 lacks %s (too old?)", #f);        \
-        load_error = message;                                                                \
+#define LIB_SQLITE_SYM(f)                                                                          \
+    if (!load_error && !(*(void **)(void *)&lib_sql.f = dlsym(lib, #f))) {                         \
+        snprintf(message, sizeof message, "libsqlite3.so.0 lacks %s (too old?)", #f);              \
+        load_error = message;                                                                      \
     }
     LIB_SQLITE_FUNCS(LIB_SQLITE_SYM)
 #undef LIB_SQLITE_SYM

@@ -10,29 +10,29 @@
 #include <stdbool.h>
 
 /* Every SQLite function Corral uses. */
-#define LIB_SQLITE_FUNCS(X)                                                                  \
-    X(sqlite3_threadsafe)                                                                    \
-    X(sqlite3_open_v2)                                                                       \
-    X(sqlite3_close)                                                                         \
-    X(sqlite3_busy_timeout)                                                                  \
-    X(sqlite3_exec)                                                                          \
-    X(sqlite3_free)                                                                          \
-    X(sqlite3_prepare_v3)                                                                    \
-    X(sqlite3_finalize)                                                                      \
-    X(sqlite3_reset)                                                                         \
-    X(sqlite3_clear_bindings)                                                                \
-    X(sqlite3_step)                                                                          \
-    X(sqlite3_changes)                                                                       \
-    X(sqlite3_bind_blob64)                                                                   \
-    X(sqlite3_bind_int64)                                                                    \
-    X(sqlite3_bind_text)                                                                     \
-    X(sqlite3_bind_zeroblob)                                                                 \
-    X(sqlite3_column_blob)                                                                   \
-    X(sqlite3_column_text)                                                                   \
-    X(sqlite3_column_int64)                                                                  \
-    X(sqlite3_column_bytes)                                                                  \
-    X(sqlite3_get_autocommit)                                                                \
-    X(sqlite3_errmsg)                                                                        \
+#define LIB_SQLITE_FUNCS(X)                                                                        \
+    X(sqlite3_threadsafe)                                                                          \
+    X(sqlite3_open_v2)                                                                             \
+    X(sqlite3_close)                                                                               \
+    X(sqlite3_busy_timeout)                                                                        \
+    X(sqlite3_exec)                                                                                \
+    X(sqlite3_free)                                                                                \
+    X(sqlite3_prepare_v3)                                                                          \
+    X(sqlite3_finalize)                                                                            \
+    X(sqlite3_reset)                                                                               \
+    X(sqlite3_clear_bindings)                                                                      \
+    X(sqlite3_step)                                                                                \
+    X(sqlite3_changes)                                                                             \
+    X(sqlite3_bind_blob64)                                                                         \
+    X(sqlite3_bind_int64)                                                                          \
+    X(sqlite3_bind_text)                                                                           \
+    X(sqlite3_bind_zeroblob)                                                                       \
+    X(sqlite3_column_blob)                                                                         \
+    X(sqlite3_column_text)                                                                         \
+    X(sqlite3_column_int64)                                                                        \
+    X(sqlite3_column_bytes)                                                                        \
+    X(sqlite3_get_autocommit)                                                                      \
+    X(sqlite3_errmsg)                                                                              \
     X(sqlite3_errstr)
 
 typedef struct LibSqlite {

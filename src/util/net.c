@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-
 /* Splits "host:port" or "[v6]:port" into host and port (pointers into buf). */
 static bool split_listen(const char *where, char *buf, size_t cap, char **host, char **port)
 {
@@ -134,4 +133,3 @@ void net_free_secret(char *s)
         free(s);
     }
 }
-

@@ -3,10 +3,10 @@
  * again unchanged, every spec-versus-code difference of 4.2 decided as Bindle 0.9.1's code
  * decides it, unknown fields, wrong types, Corral's extra refusals (traversal in names,
  * digests that are not 64 lower-case hex digits), and the TOML writer's escaping. */
-#include "unit.h"
 #include "store/bindle_id.h"
 #include "store/doc_out.h"
 #include "store/invoice.h"
+#include "unit.h"
 #include "util/toml.h"
 
 #include <string.h>
@@ -14,57 +14,56 @@
 #define SHA_A "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define SHA_B "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
 
-static const char full[] =
-    "bindleVersion = \"1.0.0\"\n"
-    "yanked = false\n"
-    "[bindle]\n"
-    "name = \"example.com/hello\"\n"
-    "version = \"1.2.3-rc.1+b5\"\n"
-    "description = \"Say \\\"hi\\\"\\n\"\n"
-    "authors = [\"Ann <a@x>\", \"Bo\"]\n"
-    "[annotations]\n"
-    "zeta = \"z\"\n"
-    "\"with space\" = \"s\"\n"
-    "alpha = \"a\"\n"
-    "[[group]]\n"
-    "name = \"files\"\n"
-    "required = true\n"
-    "satisfiedBy = \"oneOf\"\n"
-    "[[group]]\n"
-    "name = \"extra\"\n"
-    "[[parcel]]\n"
-    "[parcel.label]\n"
-    "sha256 = \"" SHA_A "\"\n"
-    "mediaType = \"application/wasm\"\n"
-    "name = \"hello.wasm\"\n"
-    "size = 165\n"
-    "origin = \"footastic 1.2.3\"\n"
-    "[parcel.label.annotations]\n"
-    "\"bindle.dev/readme\" = \"true\"\n"
-    "[parcel.label.feature.wagi]\n"
-    "route = \"/\"\n"
-    "[parcel.label.feature.a]\n"
-    "x = \"1\"\n"
-    "[parcel.conditions]\n"
-    "memberOf = [\"files\"]\n"
-    "requires = [\"extra\"]\n"
-    "[[parcel]]\n"
-    "[parcel.label]\n"
-    "sha256 = \"" SHA_B "\"\n"
-    "name = \"dir/data.bin\"\n"
-    "size = 0\n"
-    "[[signature]]\n"
-    "by = \"Ann <a@x>\"\n"
-    "signature = \"c2ln\"\n"
-    "key = \"a2V5\"\n"
-    "role = \"creator\"\n"
-    "at = 1611960337\n"
-    "[[yankedSignature]]\n"
-    "by = \"Host\"\n"
-    "signature = \"c2ln\"\n"
-    "key = \"a2V5\"\n"
-    "role = \"host\"\n"
-    "at = 1\n";
+static const char full[] = "bindleVersion = \"1.0.0\"\n"
+                           "yanked = false\n"
+                           "[bindle]\n"
+                           "name = \"example.com/hello\"\n"
+                           "version = \"1.2.3-rc.1+b5\"\n"
+                           "description = \"Say \\\"hi\\\"\\n\"\n"
+                           "authors = [\"Ann <a@x>\", \"Bo\"]\n"
+                           "[annotations]\n"
+                           "zeta = \"z\"\n"
+                           "\"with space\" = \"s\"\n"
+                           "alpha = \"a\"\n"
+                           "[[group]]\n"
+                           "name = \"files\"\n"
+                           "required = true\n"
+                           "satisfiedBy = \"oneOf\"\n"
+                           "[[group]]\n"
+                           "name = \"extra\"\n"
+                           "[[parcel]]\n"
+                           "[parcel.label]\n"
+                           "sha256 = \"" SHA_A "\"\n"
+                           "mediaType = \"application/wasm\"\n"
+                           "name = \"hello.wasm\"\n"
+                           "size = 165\n"
+                           "origin = \"footastic 1.2.3\"\n"
+                           "[parcel.label.annotations]\n"
+                           "\"bindle.dev/readme\" = \"true\"\n"
+                           "[parcel.label.feature.wagi]\n"
+                           "route = \"/\"\n"
+                           "[parcel.label.feature.a]\n"
+                           "x = \"1\"\n"
+                           "[parcel.conditions]\n"
+                           "memberOf = [\"files\"]\n"
+                           "requires = [\"extra\"]\n"
+                           "[[parcel]]\n"
+                           "[parcel.label]\n"
+                           "sha256 = \"" SHA_B "\"\n"
+                           "name = \"dir/data.bin\"\n"
+                           "size = 0\n"
+                           "[[signature]]\n"
+                           "by = \"Ann <a@x>\"\n"
+                           "signature = \"c2ln\"\n"
+                           "key = \"a2V5\"\n"
+                           "role = \"creator\"\n"
+                           "at = 1611960337\n"
+                           "[[yankedSignature]]\n"
+                           "by = \"Host\"\n"
+                           "signature = \"c2ln\"\n"
+                           "key = \"a2V5\"\n"
+                           "role = \"host\"\n"
+                           "at = 1\n";
 
 static Invoice *parse(const char *text, InvFormat f, char **err)
 {
@@ -131,8 +130,7 @@ static void test_roundtrip(void)
           "add a signature");
     char *t4 = invoice_write(inv, INV_TOML, &n2);
     Invoice *signed_inv = t4 ? parse(t4, INV_TOML, NULL) : NULL;
-    CHECK(signed_inv && signed_inv->signatures.n == 2 &&
-              signed_inv->signatures.items[1].at == 7,
+    CHECK(signed_inv && signed_inv->signatures.n == 2 && signed_inv->signatures.items[1].at == 7,
           "the added signature is written");
     char *id = invoice_id(inv);
     CHECK(id && !strcmp(id, "example.com/hello/1.2.3-rc.1+b5"), "invoice_id");
@@ -217,8 +215,7 @@ static void test_spec_differences(void)
     refused(INV_TOML, HEAD BINDLE "[[group]]\nname = \"g\"\nsatisfied_by = \"allOf\"\n",
             "unknown field 'satisfied_by'", "4.2 diff 3: satisfied_by refused");
     /* label.name is required in the code (optional in the spec); so is size. */
-    refused(INV_TOML,
-            HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A "\"\nsize = 1\n",
+    refused(INV_TOML, HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A "\"\nsize = 1\n",
             "missing field 'name'", "label.name required");
     refused(INV_TOML,
             HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A "\"\nname = \"f\"\n",
@@ -249,14 +246,20 @@ static void test_refusals(void)
     refused(INV_TOML, HEAD "yanked = \"no\"\n" BINDLE, "must be a boolean", "yanked type");
     refused(INV_TOML, HEAD BINDLE "[annotations]\nx = 1\n", "must be a string",
             "annotation values are strings");
-    refused(INV_TOML, HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A
-            "\"\nname = \"f\"\nsize = -1\n", "must not be negative", "negative size");
+    refused(INV_TOML,
+            HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A
+                        "\"\nname = \"f\"\nsize = -1\n",
+            "must not be negative", "negative size");
     refused(INV_TOML, HEAD BINDLE "[[group]]\nname = \"g\"\nsatisfiedBy = \"anyOf\"\n",
             "unknown variant 'anyOf'", "satisfiedBy values");
-    refused(INV_TOML, HEAD BINDLE "[[signature]]\nby = \"x\"\nsignature = \"s\"\nkey = "
-            "\"k\"\nrole = \"owner\"\nat = 1\n", "unknown variant 'owner'", "role values");
-    refused(INV_TOML, HEAD BINDLE "[[signature]]\nby = \"x\"\nsignature = \"s\"\nkey = "
-            "\"k\"\nrole = \"creator\"\n", "missing field 'at'", "signature.at required");
+    refused(INV_TOML,
+            HEAD BINDLE "[[signature]]\nby = \"x\"\nsignature = \"s\"\nkey = "
+                        "\"k\"\nrole = \"owner\"\nat = 1\n",
+            "unknown variant 'owner'", "role values");
+    refused(INV_TOML,
+            HEAD BINDLE "[[signature]]\nby = \"x\"\nsignature = \"s\"\nkey = "
+                        "\"k\"\nrole = \"creator\"\n",
+            "missing field 'at'", "signature.at required");
     refused(INV_TOML, HEAD "parcel = [1]\n" BINDLE, "must be a table", "parcel elements");
     refused(INV_TOML, HEAD BINDLE "[parcel]\n", "must be an array", "parcel is an array");
     refused(INV_TOML, HEAD BINDLE LABEL("") "[parcel.conditions]\nrequires = \"g\"\n",
@@ -266,17 +269,23 @@ static void test_refusals(void)
     refused(INV_TOML, "bindleVersion = \"1.0.0\"\nbindleVersion = \"2\"\n",
             "invalid TOML at line 2", "malformed TOML");
     /* Corral's refusals beyond Bindle's: */
-    refused(INV_TOML, HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"ABC\"\nname = "
-            "\"f\"\nsize = 1\n", "not 64 lower-case hex", "short digest");
-    refused(INV_TOML, HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"../../../etc/passwd"
-            "\"\nname = \"f\"\nsize = 1\n", "not 64 lower-case hex", "digest as a path");
+    refused(INV_TOML,
+            HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"ABC\"\nname = "
+                        "\"f\"\nsize = 1\n",
+            "not 64 lower-case hex", "short digest");
+    refused(INV_TOML,
+            HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"../../../etc/passwd"
+                        "\"\nname = \"f\"\nsize = 1\n",
+            "not 64 lower-case hex", "digest as a path");
     /* Literal TOML strings ('...'): the names below are the bytes given. */
-    const char *bad_parcel_names[] = {"../x", "/etc/passwd", "a/../b", "..", "\\\\srv\\x",
-                                      "a/./b", "a\\..\\b", "x\ty", "a/..", "C:\\..\\x"};
+    const char *bad_parcel_names[] = {"../x",  "/etc/passwd", "a/../b", "..",   "\\\\srv\\x",
+                                      "a/./b", "a\\..\\b",    "x\ty",   "a/..", "C:\\..\\x"};
     for (size_t i = 0; i < sizeof bad_parcel_names / sizeof bad_parcel_names[0]; i++) {
         char text[512];
-        snprintf(text, sizeof text, HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A
-                 "\"\nname = '%s'\nsize = 1\n", bad_parcel_names[i]);
+        snprintf(text, sizeof text,
+                 HEAD BINDLE "[[parcel]]\n[parcel.label]\nsha256 = \"" SHA_A
+                             "\"\nname = '%s'\nsize = 1\n",
+                 bad_parcel_names[i]);
         refused(INV_TOML, text, "parcel name", "unsafe parcel name");
     }
     const char *bad_names[] = {"/abs", "a/../b", "..", "a//b", "a/", "a@b", "./a", "a\\b", ""};
@@ -316,17 +325,17 @@ static void test_ids(void)
     /* printf 'foo/1.0.0' | sha256sum */
     CHECK(!strcmp(sha, "bd698c272674e7fd683af8d72b37a15876be5add1717056518cd1cbeb061e233"),
           "storage key: sha256 of NAME/VERSION");
-    CHECK(bindle_sha_ok(SHA_A, 64) && !bindle_sha_ok(SHA_A, 63) &&
-              !bindle_sha_ok("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
-                             64),
-          "digest form");
+    CHECK(
+        bindle_sha_ok(SHA_A, 64) && !bindle_sha_ok(SHA_A, 63) &&
+            !bindle_sha_ok("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", 64),
+        "digest form");
 }
 
 static void test_toml_writer(void)
 {
     json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:[s,s], s:{s:s}, s:[{s:s},{s:s}]}", "plain",
-                          "a\"b\\c\n\t\x01", "k y", "v", "n", (json_int_t)-5, "t", 1, "arr",
-                          "x", "y", "sub", "é", "u", "list", "a", "1", "a", "2");
+                          "a\"b\\c\n\t\x01", "k y", "v", "n", (json_int_t)-5, "t", 1, "arr", "x",
+                          "y", "sub", "é", "u", "list", "a", "1", "a", "2");
     size_t n;
     char *t = o ? doc_toml(o, &n) : NULL;
     TomlValue *root = NULL;
@@ -335,8 +344,7 @@ static void test_toml_writer(void)
     const char *s;
     size_t sl;
     ok = ok && toml_as_string(toml_table_get(root, "plain"), &s, &sl) &&
-         !strcmp(s, "a\"b\\c\n\t\x01") &&
-         toml_as_string(toml_table_get(root, "k y"), &s, &sl) &&
+         !strcmp(s, "a\"b\\c\n\t\x01") && toml_as_string(toml_table_get(root, "k y"), &s, &sl) &&
          toml_array_len(toml_table_get(root, "list")) == 2 &&
          toml_as_string(toml_table_get(toml_table_get(root, "sub"), "é"), &s, &sl);
     if (!ok)

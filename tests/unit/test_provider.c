@@ -4,9 +4,9 @@
  * one stores it, the others get EXISTS or IN_PROGRESS); the start-up walk removing stale
  * .part files and empty directories and rebuilding an index that disagreed with the files;
  * search by name substring, yanked filter and id order. */
-#include "unit.h"
 #include "store/bindle_id.h"
 #include "store/provider.h"
+#include "unit.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -26,8 +26,7 @@ static void sha_of(const void *data, size_t n, char out[BINDLE_SHA_TEXT])
     bindle_hex(d, out);
 }
 
-static Invoice *make_invoice(const char *name, const char *version, const char *sha,
-                             size_t size)
+static Invoice *make_invoice(const char *name, const char *version, const char *sha, size_t size)
 {
     char text[1024];
     snprintf(text, sizeof text,
@@ -59,8 +58,7 @@ static Provider *open_store(ProviderStats *st)
     return p;
 }
 
-static StoreErr put_parcel(Provider *p, const char *sha, const void *data, size_t n,
-                           uint64_t size)
+static StoreErr put_parcel(Provider *p, const char *sha, const void *data, size_t n, uint64_t size)
 {
     StoreErr st;
     char *err = NULL;
@@ -146,8 +144,7 @@ static void test_invoices_and_parcels(void)
           "an empty parcel");
 
     /* yank */
-    CHECK(provider_invoice_yank(p, "example.com/hello", "1.0.0", &err) == STORE_OK,
-          "yank");
+    CHECK(provider_invoice_yank(p, "example.com/hello", "1.0.0", &err) == STORE_OK, "yank");
     CHECK(provider_invoice_get(p, "example.com/hello", "1.0.0", &got, &err) == STORE_OK &&
               got->has_yanked && got->yanked,
           "the yanked state is in the file");
@@ -169,8 +166,8 @@ static void test_search_order(void)
     Provider *p = open_store(NULL);
     if (!p)
         return;
-    const char *ids[][2] = {{"b/x", "1.0.0"}, {"a", "2.0.0"}, {"a", "10.0.0"}, {"ab", "1.0.0"},
-                            {"a/b", "1.0.0"}};
+    const char *ids[][2] = {
+        {"b/x", "1.0.0"}, {"a", "2.0.0"}, {"a", "10.0.0"}, {"ab", "1.0.0"}, {"a/b", "1.0.0"}};
     char sha[BINDLE_SHA_TEXT];
     sha_of("y", 1, sha);
     for (size_t i = 0; i < 5; i++) {
@@ -258,7 +255,10 @@ static void test_concurrent(void)
             Outcome out = {STORE_IO};
             if (p)
                 writer(&out);
-            _exit(out.st == STORE_OK ? 0 : out.st == STORE_EXISTS ? 1 : out.st == STORE_IN_PROGRESS ? 2 : 3);
+            _exit(out.st == STORE_OK            ? 0
+                  : out.st == STORE_EXISTS      ? 1
+                  : out.st == STORE_IN_PROGRESS ? 2
+                                                : 3);
         }
     }
     stored = refused = 0;
@@ -357,7 +357,8 @@ int main(void)
 {
     if (sodium_init() < 0)
         return 1;
-    snprintf(root, sizeof root, "%s/corral-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(root, sizeof root, "%s/corral-store-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(root))
         return 1;
     test_invoices_and_parcels();

@@ -2,8 +2,8 @@
  * search ranges of BINDLE.md 4.5: a bare version is exact (npm), the rest as Rust's
  * semver::VersionReq (Cargo's table of operators, partial versions, wildcards, pre-release
  * rule), comma or blank joined comparators, unparsable ranges matching nothing. */
-#include "unit.h"
 #include "store/semver.h"
+#include "unit.h"
 
 #include <string.h>
 
@@ -15,13 +15,29 @@ static bool parses(const char *s)
 
 static void test_parse(void)
 {
-    const char *good[] = {"0.0.0", "1.2.3", "10.20.30", "1.1.2-prerelease+meta", "1.1.2+meta",
-                          "1.1.2+meta-valid", "1.0.0-alpha", "1.0.0-beta", "1.0.0-alpha.beta",
-                          "1.0.0-alpha.beta.1", "1.0.0-alpha.1", "1.0.0-alpha0.valid",
-                          "1.0.0-alpha.0valid", "1.0.0-rc.1+build.1", "2.0.0-rc.1+build.123",
-                          "1.2.3-beta", "10.2.3-DEV-SNAPSHOT", "1.2.3-SNAPSHOT-123",
-                          "2.0.0+build.1848", "2.0.1-alpha.1227", "1.0.0-0A.is.legal",
-                          "1.0.0+0.build.1-rc.10000aaa-kk-0.1", "18446744073709551615.0.0",
+    const char *good[] = {"0.0.0",
+                          "1.2.3",
+                          "10.20.30",
+                          "1.1.2-prerelease+meta",
+                          "1.1.2+meta",
+                          "1.1.2+meta-valid",
+                          "1.0.0-alpha",
+                          "1.0.0-beta",
+                          "1.0.0-alpha.beta",
+                          "1.0.0-alpha.beta.1",
+                          "1.0.0-alpha.1",
+                          "1.0.0-alpha0.valid",
+                          "1.0.0-alpha.0valid",
+                          "1.0.0-rc.1+build.1",
+                          "2.0.0-rc.1+build.123",
+                          "1.2.3-beta",
+                          "10.2.3-DEV-SNAPSHOT",
+                          "1.2.3-SNAPSHOT-123",
+                          "2.0.0+build.1848",
+                          "2.0.1-alpha.1227",
+                          "1.0.0-0A.is.legal",
+                          "1.0.0+0.build.1-rc.10000aaa-kk-0.1",
+                          "18446744073709551615.0.0",
                           "1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay",
                           "1.2.3+001"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
@@ -29,20 +45,43 @@ static void test_parse(void)
             fprintf(stderr, "  should parse: %s\n", good[i]);
         CHECK(parses(good[i]), "valid SemVer parses");
     }
-    const char *bad[] = {"", "1", "1.2", "1.2.3-0123", "1.2.3-0123.0123", "1.1.2+.123",
-                         "+invalid", "-invalid", "-invalid+invalid", "alpha", "1.2.3.DEV",
-                         "1.2-SNAPSHOT", "1.2.31.2.3----RC-SNAPSHOT.12.09.1--..12+788",
-                         "01.1.1", "1.01.1", "1.1.01", "1.2.3-", "1.2.3+", "1.2.3-a..b",
-                         "v1.2.3", " 1.2.3", "1.2.3 ", "1.2.3-é", "18446744073709551616.0.0",
-                         "1.2.3-+", "1.2.3+a+b", "1.2.3-a_b", "1..2.3", "1.2.3\n"};
+    const char *bad[] = {"",
+                         "1",
+                         "1.2",
+                         "1.2.3-0123",
+                         "1.2.3-0123.0123",
+                         "1.1.2+.123",
+                         "+invalid",
+                         "-invalid",
+                         "-invalid+invalid",
+                         "alpha",
+                         "1.2.3.DEV",
+                         "1.2-SNAPSHOT",
+                         "1.2.31.2.3----RC-SNAPSHOT.12.09.1--..12+788",
+                         "01.1.1",
+                         "1.01.1",
+                         "1.1.01",
+                         "1.2.3-",
+                         "1.2.3+",
+                         "1.2.3-a..b",
+                         "v1.2.3",
+                         " 1.2.3",
+                         "1.2.3 ",
+                         "1.2.3-é",
+                         "18446744073709551616.0.0",
+                         "1.2.3-+",
+                         "1.2.3+a+b",
+                         "1.2.3-a_b",
+                         "1..2.3",
+                         "1.2.3\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (parses(bad[i]))
             fprintf(stderr, "  should not parse: '%s'\n", bad[i]);
         CHECK(!parses(bad[i]), "invalid SemVer refused");
     }
     SemVer v;
-    CHECK(semver_parse("1.2.3-rc.1+b.2", 14, &v) && v.major == 1 && v.minor == 2 &&
-              v.patch == 3 && v.pre_len == 4 && !memcmp(v.pre, "rc.1", 4) && v.build_len == 3 &&
+    CHECK(semver_parse("1.2.3-rc.1+b.2", 14, &v) && v.major == 1 && v.minor == 2 && v.patch == 3 &&
+              v.pre_len == 4 && !memcmp(v.pre, "rc.1", 4) && v.build_len == 3 &&
               !memcmp(v.build, "b.2", 3),
           "parts of a version");
 }
@@ -58,9 +97,11 @@ static int cmp(const char *a, const char *b)
 static void test_precedence(void)
 {
     /* SemVer 2.0.0 section 11's chain, in ascending order. */
-    const char *chain[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                           "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1",
-                           "1.1.0", "2.0.0", "2.1.0", "2.1.1", "10.0.0"};
+    const char *chain[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                           "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                           "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+                           "1.1.0",       "2.0.0",         "2.1.0",
+                           "2.1.1",       "10.0.0"};
     size_t n = sizeof chain / sizeof chain[0];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -167,9 +208,10 @@ static void test_ranges(void)
     check_range("*", "1.2.3-beta", 0);
     check_range("<1.2.3", "1.2.3-beta", 0);
     /* not ranges: match nothing */
-    const char *bad[] = {"x.y", "1.2.3 ||", ">=1.2.3 || <1", ">=", "^", "1.*.3", ">1.*",
-                         "1.2.3.4", "~>1.2", "1.2-rc", ",1.2.3", ">=1.2.3,", "01.2",
-                         "1.2.3-01", " ", "abc", ">=1.2.3,,<2"};
+    const char *bad[] = {"x.y",    "1.2.3 ||",   ">=1.2.3 || <1", ">=",       "^",
+                         "1.*.3",  ">1.*",       "1.2.3.4",       "~>1.2",    "1.2-rc",
+                         ",1.2.3", ">=1.2.3,",   "01.2",          "1.2.3-01", " ",
+                         "abc",    ">=1.2.3,,<2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         check_range(bad[i], "1.2.3", -1);
 }
