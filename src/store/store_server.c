@@ -83,6 +83,8 @@ enum MHD_Result reply_error(Req *r, unsigned status, const char *fmt, ...)
     struct MHD_Response *m = text ? text_response(text, len, "application/toml") : NULL;
     if (m && status == 401)
         lib_mhd.MHD_add_response_header(m, "WWW-Authenticate", "Basic realm=\"bindle\"");
+    if (m && r->close)
+        lib_mhd.MHD_add_response_header(m, "Connection", "close");
     free(msg);
     free(text);
     json_decref(doc);
@@ -356,10 +358,42 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
     return strlen(s);
 }
 
+/* What framing_ok counts. */
+typedef struct Framing {
+    unsigned content_length, transfer_encoding;
+    bool te_chunked, cl_digits;
+} Framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+    Framing *f = cls;
+    if (key_size == 14 && !strncasecmp(key, "content-length", 14)) {
+        f->content_length++;
+        f->cl_digits = value_size > 0 && strspn(value, "0123456789") == value_size;
+    } else if (key_size == 17 && !strncasecmp(key, "transfer-encoding", 17)) {
+        f->transfer_encoding++;
+        f->te_chunked = value_size == 7 && !strncasecmp(value, "chunked", 7);
+    }
+    return MHD_YES;
+}
+
+/* The request smuggling shapes libmicrohttpd would frame differently from a proxy in front
+ * (see src/gateway/server.c): Content-Length with Transfer-Encoding, two of either, a
+ * Transfer-Encoding other than exactly "chunked" (MHD would read the body until the
+ * connection closes), a Content-Length that is not digits. */
+static bool framing_ok(Req *r)
+{
+    Framing f = {0};
+    lib_mhd.MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.transfer_encoding)
+        return f.transfer_encoding == 1 && f.content_length == 0 && f.te_chunked;
+    return f.content_length <= 1 && (f.content_length == 0 || f.cl_digits);
+}
+
 static enum MHD_Result begin(Req *r, const char *method)
 {
     r->method = method;
-    r->head = !strcmp(method, "HEAD");
     r->json = wants_json(req_header(r, "Accept"));
     size_t plen = strcspn(r->target, "?");
     if (!(r->path = decode(r->target, plen, false)))
@@ -404,6 +438,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     if (!r->started) {
         r->started = true;
         r->method = method;
+        if (!framing_ok(r)) {
+            /* The body's length cannot be trusted: answer before it, and close. */
+            r->close = true;
+            return reply_error(r, 400, "Bad Request: ambiguous message framing");
+        }
         if (strcmp(method, "POST"))
             return MHD_YES;
         r->defer = has_body(r) && !expects_continue(r);

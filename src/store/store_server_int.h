@@ -39,10 +39,10 @@ typedef struct Req {
     StoreServer *srv;
     struct MHD_Connection *conn;
     const char *method;
-    bool head;                    /* HEAD: as GET, without a body */
     bool started;                 /* the head has been handled */
     bool queued;                  /* a response is queued (or pending, below) */
     bool defer;                   /* answers wait for the end of the body (see store_server.c) */
+    bool close;                   /* answer with Connection: close (framing not trusted) */
     struct MHD_Response *pending; /* a deferred answer, queued once the body is read */
     unsigned status;              /* of the queued response, for the log */
     uint64_t resp_bytes;          /* body bytes of it */

@@ -448,6 +448,7 @@ def test_routes():
     check(ok, "keep-alive: three downloads on one connection")
 
     test_search(c)
+    test_smuggling(c, srv.port)
     srv.stop("routes")
 
 
@@ -784,6 +785,41 @@ def raw_request(port, target, method="GET", body=b""):
     head, _, rest = data.partition(b"\r\n\r\n")
     m = re.match(rb"HTTP/1\.[01] (\d+)", head)
     return int(m.group(1)) if m else 0, rest
+
+
+def raw_head(port, head):
+    """Sends head (a whole request) and returns (status, the connection was closed after)."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5 * SLOW)
+    s.sendall(head)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except socket.timeout:
+        s.close()
+        m = re.match(rb"HTTP/1\.[01] (\d+)", data)
+        return (int(m.group(1)) if m else 0), False
+    s.close()
+    m = re.match(rb"HTTP/1\.[01] (\d+)", data)
+    return (int(m.group(1)) if m else 0), True
+
+
+def test_smuggling(c, port):
+    for head, what in (
+            (b"POST /v1/_i HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+             "Content-Length with Transfer-Encoding"),
+            (b"POST /v1/_i HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+             "two Content-Lengths"),
+            (b"POST /v1/_i HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+             "a coding before chunked"),
+            (b"GET /v1/_q HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+             "two Transfer-Encodings on a GET")):
+        st, closed = raw_head(port, head)
+        check(st == 400 and closed, "smuggling: %s: 400 and close" % what, (st, closed))
 
 
 def test_traversal():
