@@ -51,6 +51,9 @@ REQUIREMENTS=(
     # test_http starts (tests/host/http_server.py).
     "libcurl4-openssl-dev /usr/include/*/curl/curl.h"
     "python3          python3"
+    # Signing (src/store/sign.c) is tested against libsodium's Python binding: keys and
+    # signatures made by one side are checked by the other (tests/keys/nacl_tool.py).
+    "python3-nacl     /usr/lib/python3/dist-packages/nacl/__init__.py"
 )
 
 check_only=0

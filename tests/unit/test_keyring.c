@@ -46,7 +46,7 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-/* A keypair and label signature made by python3-nacl (tests/keys/golden.py): seed 00..1f. */
+/* A keypair and label signature made by python3-nacl (tests/keys/nacl_tool.py golden): seed 00..1f. */
 static const char gold_pk[] = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
 static const char gold_label_sig[] = "GymsuXpJbY2SUAfjiYVmfDOM/xXRWihjH++Z/jDehycIC9R3/4Rb2dkG5y"
                                      "1pxMrBBWU9JLJmQtKVXnIEvJ5HAA==";

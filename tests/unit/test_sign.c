@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* ---- golden vectors: tests/keys/golden.py prints them with python3-nacl ---- */
+/* ---- golden vectors: tests/keys/nacl_tool.py golden prints them with python3-nacl ---- */
 
 static const char *const gold_shas[] = {
     "3205d7da67d79b9098394e65b1b4ba2d63f42cfcd0fa278bd1d6423f078fc2b1", /* sha256 "parcel one" */
