@@ -134,8 +134,8 @@ static const struct {
     {"add", 3, 0, run_add},
     {"list", 0, BIT(O_SECRETS) | BIT(O_MATCH) | BIT(O_TRUSTED), run_list},
     {"print", 0, BIT(O_SECRETS) | BIT(O_MATCH) | BIT(O_TRUSTED), run_list},
-    {"sign-invoice", 1,
-     BIT(O_SECRETS) | BIT(O_ROLE) | BIT(O_LABEL) | BIT(O_MATCH) | BIT(O_OUT), run_sign},
+    {"sign-invoice", 1, BIT(O_SECRETS) | BIT(O_ROLE) | BIT(O_LABEL) | BIT(O_MATCH) | BIT(O_OUT),
+     run_sign},
     {"verify-invoice", 1, BIT(O_STRATEGY), run_verify},
 };
 
@@ -303,8 +303,7 @@ static int run_add(const KeysArgs *a)
         if (kr.keys[i].key_ok && !memcmp(kr.keys[i].pk, pk, sizeof pk))
             fprintf(stderr, "corral: note: the keyring already has this key, as \"%s\"\n",
                     kr.keys[i].label);
-    if (keyring_add(&kr, label, roles, nroles, key, NULL, &err) ||
-        keyring_save(kpath, &kr, &err)) {
+    if (keyring_add(&kr, label, roles, nroles, key, NULL, &err) || keyring_save(kpath, &kr, &err)) {
         fail(&err);
         goto done;
     }
@@ -560,10 +559,10 @@ static char *signature_block(const char *by, const SignMade *m)
         }
     }
     *p = '\0';
-    char *block = strf("\n[[signature]]\nby = \"%s\"\nsignature = \"%s\"\nkey = \"%s\"\n"
-                       "role = \"%s\"\nat = %llu\n",
-                       esc, m->signature, m->key, sign_role_name(m->role),
-                       (unsigned long long)m->at);
+    char *block =
+        strf("\n[[signature]]\nby = \"%s\"\nsignature = \"%s\"\nkey = \"%s\"\n"
+             "role = \"%s\"\nat = %llu\n",
+             esc, m->signature, m->key, sign_role_name(m->role), (unsigned long long)m->at);
     free(esc);
     return block;
 }
@@ -642,15 +641,15 @@ static int run_sign(const KeysArgs *a)
         !invoice_read(cli_display_name(path), (const char *)bytes, len, &inv))
         goto done;
     SignMade made;
-    if (sign_subject(sk, key->label, role, &inv.subject, inv.sigs, inv.nsigs,
-                     (uint64_t)time(NULL), &made, &err)) {
+    if (sign_subject(sk, key->label, role, &inv.subject, inv.sigs, inv.nsigs, (uint64_t)time(NULL),
+                     &made, &err)) {
         fail(&err);
         goto done;
     }
     block = signature_block(key->label, &made);
     bool nl = len == 0 || bytes[len - 1] == '\n';
-    signed_text = block ? strf("%.*s%s%s", (int)len, (const char *)bytes, nl ? "" : "\n", block)
-                        : NULL;
+    signed_text =
+        block ? strf("%.*s%s%s", (int)len, (const char *)bytes, nl ? "" : "\n", block) : NULL;
     if (!signed_text) {
         cli_error("out of memory");
         goto done;
@@ -796,8 +795,8 @@ static int keys_main(int argc, char **argv)
         }
         if (options_done || arg[0] != '-' || arg[1] == '\0') {
             if (a.nargs == subcommands[sub].nargs) {
-                cli_error("keys %s: unexpected argument '%s'; see 'corral keys --help'",
-                          argv[1], arg);
+                cli_error("keys %s: unexpected argument '%s'; see 'corral keys --help'", argv[1],
+                          arg);
                 return CLI_EXIT_USAGE;
             }
             a.args[a.nargs++] = arg;

@@ -51,8 +51,7 @@ static void note_ignored(Parse *p, const TomlEntry *e, const char *where)
     if ((*p->nignored)++ == 0) {
         char key[80];
         sign_quote(e->key, 60, key, sizeof key);
-        snprintf(p->ignored, p->ignored_size, "unknown key '%s'%s at line %u", key, where,
-                 e->line);
+        snprintf(p->ignored, p->ignored_size, "unknown key '%s'%s at line %u", key, where, e->line);
     }
 }
 
@@ -120,8 +119,9 @@ static SignStatus read_root(Parse *p, const TomlValue *root, char **out_version,
     if (!*out_version)
         return bad(p, 1, 1, "missing field 'version' (version = \"%s\")", KEYRING_VERSION);
     if (!keys)
-        return bad(p, 1, 1, "missing field 'key' (no [[key]] table; an empty file has "
-                            "key = [])");
+        return bad(p, 1, 1,
+                   "missing field 'key' (no [[key]] table; an empty file has "
+                   "key = [])");
     for (size_t i = 0; i < toml_array_len(keys); i++) {
         const TomlValue *t = toml_array_at(keys, i);
         if (toml_kind(t) != TOML_TABLE)
@@ -263,13 +263,27 @@ static void buf_toml_string(Buf *b, const char *s)
         unsigned char c = (unsigned char)*s;
         char esc[8];
         switch (c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\b': buf_puts(b, "\\b"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\f': buf_puts(b, "\\f"); break;
-        case '\r': buf_puts(b, "\\r"); break;
+        case '"':
+            buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            buf_puts(b, "\\\\");
+            break;
+        case '\b':
+            buf_puts(b, "\\b");
+            break;
+        case '\t':
+            buf_puts(b, "\\t");
+            break;
+        case '\n':
+            buf_puts(b, "\\n");
+            break;
+        case '\f':
+            buf_puts(b, "\\f");
+            break;
+        case '\r':
+            buf_puts(b, "\\r");
+            break;
         default:
             if (c < 0x20 || c == 0x7f) {
                 snprintf(esc, sizeof esc, "\\u%04X", c);
@@ -590,6 +604,16 @@ KeyringLabel keyring_label_check(const KeyringEntry *e)
     return KEYRING_LABEL_VALID;
 }
 
+SignStatus keyring_add_secrets(Keyring *kr, const SecretKeyFile *secrets, SignError *err)
+{
+    for (size_t i = 0; i < secrets->nkeys; i++) {
+        SignStatus st = keyring_add_secret(kr, &secrets->keys[i], err);
+        if (st)
+            return st;
+    }
+    return SIGN_OK;
+}
+
 SignStatus keyring_host_keys(const SecretKeyFile *secrets, Keyring *out, SignError *err)
 {
     static const SignRole host = SIGN_ROLE_HOST;
@@ -653,8 +677,10 @@ static SignStatus read_secret(Parse *p, const TomlValue *t, SecretKey *k)
         if (st)
             return st;
     }
-    const char *missing =
-        !k->label ? "label" : !k->keypair ? "keypair" : !has_roles ? "roles" : NULL;
+    const char *missing = !k->label     ? "label"
+                          : !k->keypair ? "keypair"
+                          : !has_roles  ? "roles"
+                                        : NULL;
     if (missing)
         return bad(p, toml_line(t), toml_column(t), "[[key]] is missing field '%s'", missing);
     return SIGN_OK;
@@ -753,8 +779,8 @@ SignStatus secrets_generate(SecretKeyFile *f, const char *label, const SignRole 
     return SIGN_OK;
 }
 
-const SecretKey *secrets_first_matching(const SecretKeyFile *f, SignRole role,
-                                        SecretMatch match, const char *label)
+const SecretKey *secrets_first_matching(const SecretKeyFile *f, SignRole role, SecretMatch match,
+                                        const char *label)
 {
     for (size_t i = 0; i < f->nkeys; i++) {
         const SecretKey *k = &f->keys[i];
@@ -781,6 +807,41 @@ SignStatus secrets_keypair(const SecretKey *key, uint8_t out_sk[SIGN_SECRET_KEY_
                      "key is corrupt for \"%s\": its keypair is not the base64 of a 32-byte "
                      "seed and the public key it gives",
                      label);
+}
+
+SignStatus secrets_sign(const SecretKeyFile *f, SignRole role, const SignSubject *subject,
+                        const SignSignature *existing, size_t nexisting, uint64_t at, SignMade *out,
+                        const SecretKey **out_key, SignError *err)
+{
+    const SecretKey *key = secrets_first_matching(f, role, SECRET_MATCH_ANY, NULL);
+    if (!key)
+        return sign_fail(err, SIGN_ERR_NO_SUITABLE_KEY, SIZE_MAX,
+                         "no suitable key for signing data: no secret key has the role %s",
+                         sign_role_name(role));
+    uint8_t sk[SIGN_SECRET_KEY_SIZE];
+    SignStatus st = secrets_keypair(key, sk, err);
+    if (!st)
+        st = sign_subject(sk, key->label, role, subject, existing, nexisting, at, out, err);
+    sodium_memzero(sk, sizeof sk);
+    if (out_key)
+        *out_key = key;
+    return st;
+}
+
+SignStatus secrets_ensure_host(const char *path, SecretKeyFile *out, bool *out_created,
+                               SignError *err)
+{
+    static const SignRole host = SIGN_ROLE_HOST;
+    bool exists;
+    *out_created = false;
+    SignStatus st = secrets_load(path, out, &exists, err);
+    if (st || exists)
+        return st;
+    st = secrets_generate(out, SECRETS_DEFAULT_HOST_LABEL, &host, 1, err);
+    if (!st)
+        st = secrets_save(path, out, err);
+    *out_created = st == SIGN_OK;
+    return st;
 }
 
 char *keyring_default_dir(void)

@@ -78,8 +78,8 @@ keyring_parse(const char *text, size_t len, const char *origin, Keyring *out, Si
 /* keyring_parse of the file at path. A missing file gives an empty keyring and
  * *out_exists = false (out_exists may be NULL); one that is not a regular file, or cannot
  * be read, is SIGN_ERR_FILE. */
-__attribute__((warn_unused_result)) SignStatus
-keyring_load(const char *path, Keyring *out, bool *out_exists, SignError *err);
+__attribute__((warn_unused_result)) SignStatus keyring_load(const char *path, Keyring *out,
+                                                            bool *out_exists, SignError *err);
 /* The keyring as TOML, in Bindle's layout: version, then one [[key]] table per entry
  * (label, roles, key, labelSignature when present), or `key = []` when empty. Owned; NULL
  * when memory is short. */
@@ -87,19 +87,19 @@ char *keyring_format(const Keyring *kr);
 /* Writes keyring_format's text to path (its parent directories made, mode 0700), replacing
  * the file in one rename: a new file gets mode 0600, as Bindle's KeyRingSaver makes it; an
  * existing one keeps its mode; a symlink is written through to its target. */
-__attribute__((warn_unused_result)) SignStatus
-keyring_save(const char *path, const Keyring *kr, SignError *err);
+__attribute__((warn_unused_result)) SignStatus keyring_save(const char *path, const Keyring *kr,
+                                                            SignError *err);
 
 /* Appends an entry (strings copied; label_signature may be NULL). The label must be UTF-8
  * without NUL; the key is stored as given and key_ok says whether it decodes. */
 __attribute__((warn_unused_result)) SignStatus
-keyring_add(Keyring *kr, const char *label, const SignRole *roles, size_t nroles,
-            const char *key, const char *label_signature, SignError *err);
+keyring_add(Keyring *kr, const char *label, const SignRole *roles, size_t nroles, const char *key,
+            const char *label_signature, SignError *err);
 /* Appends the public entry of a secret key, its label signed by the key itself (Bindle's
  * KeyEntry::try_from(SecretKeyEntry)). SIGN_ERR_CORRUPT_KEY when the keypair does not
  * decode. */
-__attribute__((warn_unused_result)) SignStatus
-keyring_add_secret(Keyring *kr, const SecretKey *key, SignError *err);
+__attribute__((warn_unused_result)) SignStatus keyring_add_secret(Keyring *kr, const SecretKey *key,
+                                                                  SignError *err);
 /* True when some entry's key (one that decodes) is pk, whatever the entry's roles: Bindle's
  * KeyRing::contains. */
 bool keyring_contains(const Keyring *kr, const uint8_t pk[SIGN_PUBLIC_KEY_SIZE]);
@@ -116,8 +116,13 @@ KeyringLabel keyring_label_check(const KeyringEntry *e);
 /* The keyring Bindle's server answers GET /v1/bindle-keys with: one entry per secret key
  * with the host role, in file order, its roles set to just host and its label signed.
  * *out is initialised here. SIGN_ERR_CORRUPT_KEY when one of those keypairs is corrupt. */
+__attribute__((warn_unused_result)) SignStatus keyring_host_keys(const SecretKeyFile *secrets,
+                                                                 Keyring *out, SignError *err);
+
+/* Appends the public entry of every key of secrets (keyring_add_secret): Bindle's server
+ * trusts its own signing keys this way at start. SIGN_ERR_CORRUPT_KEY on a corrupt one. */
 __attribute__((warn_unused_result)) SignStatus
-keyring_host_keys(const SecretKeyFile *secrets, Keyring *out, SignError *err);
+keyring_add_secrets(Keyring *kr, const SecretKeyFile *secrets, SignError *err);
 
 /* ---- secret key files ---- */
 
@@ -125,29 +130,48 @@ void secrets_init(SecretKeyFile *f);
 void secrets_free(SecretKeyFile *f);
 /* As keyring_parse, for a secret key file. Keypairs are checked when used, not here. */
 __attribute__((warn_unused_result)) SignStatus
-secrets_parse(const char *text, size_t len, const char *origin, SecretKeyFile *out,
-              SignError *err);
+secrets_parse(const char *text, size_t len, const char *origin, SecretKeyFile *out, SignError *err);
 /* As keyring_load. */
-__attribute__((warn_unused_result)) SignStatus
-secrets_load(const char *path, SecretKeyFile *out, bool *out_exists, SignError *err);
+__attribute__((warn_unused_result)) SignStatus secrets_load(const char *path, SecretKeyFile *out,
+                                                            bool *out_exists, SignError *err);
 /* Bindle's layout: version, then [[key]] label, keypair, roles. Owned; NULL on no memory. */
 char *secrets_format(const SecretKeyFile *f);
 /* Writes the file as keyring_save does, but always with mode 0600, an existing file too. */
-__attribute__((warn_unused_result)) SignStatus
-secrets_save(const char *path, const SecretKeyFile *f, SignError *err);
+__attribute__((warn_unused_result)) SignStatus secrets_save(const char *path,
+                                                            const SecretKeyFile *f, SignError *err);
 /* Appends a freshly generated keypair with this label and these roles (Bindle's
  * SecretKeyEntry::new). The label must be UTF-8 without NUL. */
-__attribute__((warn_unused_result)) SignStatus
-secrets_generate(SecretKeyFile *f, const char *label, const SignRole *roles, size_t nroles,
-                 SignError *err);
+__attribute__((warn_unused_result)) SignStatus secrets_generate(SecretKeyFile *f, const char *label,
+                                                                const SignRole *roles,
+                                                                size_t nroles, SignError *err);
 /* The first key, in file order, that has role and whose label matches (Bindle's
  * get_first_matching); NULL when none. label is ignored for SECRET_MATCH_ANY. */
-const SecretKey *secrets_first_matching(const SecretKeyFile *f, SignRole role,
-                                        SecretMatch match, const char *label);
+const SecretKey *secrets_first_matching(const SecretKeyFile *f, SignRole role, SecretMatch match,
+                                        const char *label);
 /* Decodes a key's keypair (sign_keypair_decode). SIGN_ERR_CORRUPT_KEY, naming the label
  * but never the secret, when it is not a valid pair. */
 __attribute__((warn_unused_result)) SignStatus
 secrets_keypair(const SecretKey *key, uint8_t out_sk[SIGN_SECRET_KEY_SIZE], SignError *err);
+
+/* Signs subject with the first key of f that has role (Bindle's server: its first host key
+ * for every invoice it accepts, after verification), by = the key's label: the
+ * signature is *out and the key *out_key (may be NULL). SIGN_ERR_NO_SUITABLE_KEY when no key
+ * has the role (Bindle's server checks this before verifying, and answers 400 "no suitable
+ * key"), SIGN_ERR_CORRUPT_KEY, SIGN_ERR_DUPLICATE_SIGNATURE when that key already signed. */
+__attribute__((warn_unused_result)) SignStatus
+secrets_sign(const SecretKeyFile *f, SignRole role, const SignSubject *subject,
+             const SignSignature *existing, size_t nexisting, uint64_t at, SignMade *out,
+             const SecretKey **out_key, SignError *err);
+
+/* The label of the host key Bindle's server makes when it has none. */
+#define SECRETS_DEFAULT_HOST_LABEL "Default host key"
+
+/* Bindle's server default when no signing-keys file is given: loads path, or when it does
+ * not exist makes it (mode 0600) with one new key, SECRETS_DEFAULT_HOST_LABEL, role host,
+ * and sets *out_created, after which Bindle adds that key to its keyring file too
+ * (keyring_add_secret, keyring_save). *out is initialised here. */
+__attribute__((warn_unused_result)) SignStatus
+secrets_ensure_host(const char *path, SecretKeyFile *out, bool *out_created, SignError *err);
 
 /* The directory Corral keeps its key files in: $XDG_CONFIG_HOME/corral when that variable
  * is an absolute path, else $HOME/.config/corral (the rule of the dirs crate Bindle uses,

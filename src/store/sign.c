@@ -147,8 +147,7 @@ bool sign_role_from_name(const char *text, size_t len, SignRole *out)
     return false;
 }
 
-SignStatus sign_roles_parse(const char *list, SignRole **out_roles, size_t *out_n,
-                            SignError *err)
+SignStatus sign_roles_parse(const char *list, SignRole **out_roles, size_t *out_n, SignError *err)
 {
     size_t n = 1;
     for (const char *p = list; *p; p++)
@@ -210,7 +209,7 @@ void sign_b64_encode(const uint8_t *bin, size_t len, char *out, size_t out_size)
 static bool b64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
     int variant = memchr(text, '=', len) ? sodium_base64_VARIANT_ORIGINAL
-                                          : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+                                         : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
     return sodium_base642bin(out, cap, text, len, NULL, out_len, NULL, variant) == 0;
 }
 
@@ -248,8 +247,7 @@ bool sign_public_key_decode(const char *b64, uint8_t out_pk[SIGN_PUBLIC_KEY_SIZE
 bool sign_keypair_decode(const char *b64, uint8_t out_sk[SIGN_SECRET_KEY_SIZE])
 {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-    if (!sign_b64_decode(b64, out_sk, SIGN_SECRET_KEY_SIZE) ||
-        !sign_point_decodes(out_sk + 32))
+    if (!sign_b64_decode(b64, out_sk, SIGN_SECRET_KEY_SIZE) || !sign_point_decodes(out_sk + 32))
         return false;
     crypto_sign_seed_keypair(pk, sk, out_sk);
     bool same = sodium_memcmp(pk, out_sk + 32, sizeof pk) == 0;
@@ -303,8 +301,8 @@ static bool key_present(const SignSignature *existing, size_t nexisting,
 }
 
 SignStatus sign_subject(const uint8_t sk[SIGN_SECRET_KEY_SIZE], const char *by, SignRole role,
-                        const SignSubject *subject, const SignSignature *existing,
-                        size_t nexisting, uint64_t at, SignMade *out, SignError *err)
+                        const SignSubject *subject, const SignSignature *existing, size_t nexisting,
+                        uint64_t at, SignMade *out, SignError *err)
 {
     if (!sign_init())
         return sign_fail(err, SIGN_ERR_SIGNING_FAILED, SIZE_MAX, "libsodium failed to start");

@@ -23,13 +23,12 @@ static const struct {
 #define R(role) (1u << SIGN_ROLE_##role)
     [VERIFY_GREEDY] = {"GreedyVerification", false, R(CREATOR), true, true, true},
     [VERIFY_CREATIVE_INTEGRITY] = {"CreativeIntegrity", false, R(CREATOR), false, true, true},
-    [VERIFY_AUTHORITATIVE_INTEGRITY] = {"AuthoritativeIntegrity", false,
-                                        R(CREATOR) | R(APPROVER), false, false, false},
+    [VERIFY_AUTHORITATIVE_INTEGRITY] = {"AuthoritativeIntegrity", false, R(CREATOR) | R(APPROVER),
+                                        false, false, false},
     [VERIFY_EXHAUSTIVE] = {"ExhaustiveVerification", false,
                            R(CREATOR) | R(APPROVER) | R(HOST) | R(PROXY), true, true, false},
     [VERIFY_MULTIPLE_ATTESTATION] = {"MultipleAttestation", true, 0, false, true, true},
-    [VERIFY_MULTIPLE_ATTESTATION_GREEDY] = {"MultipleAttestationGreedy", true, 0, true, true,
-                                            true},
+    [VERIFY_MULTIPLE_ATTESTATION_GREEDY] = {"MultipleAttestationGreedy", true, 0, true, true, true},
 #undef R
 };
 
@@ -73,8 +72,7 @@ static bool name_is(const char *text, size_t len, const char *name)
 /* Bindle's parse_roles on what follows the '[': it must end with ']'; every trailing ']'
  * goes, then each comma-separated item is a role. Duplicates are dropped (Bindle keeps
  * them; they change nothing). */
-static bool parse_role_list(const char *list, size_t len, VerifyStrategy *out,
-                            const char **out_err)
+static bool parse_role_list(const char *list, size_t len, VerifyStrategy *out, const char **out_err)
 {
     if (len == 0 || list[len - 1] != ']') {
         *out_err = "Missing closing ']' on roles";
@@ -183,8 +181,7 @@ static SignStatus check_one(const SignSignature *sig, size_t index, const SignSu
     size_t key_len, sig_len;
     describe(sig, index, who, sizeof who);
     if (!sign_b64_measure(sig->key, &key_len))
-        return sign_fail(err, SIGN_ERR_CORRUPT_KEY, index, "%s: key is corrupt: not base64",
-                         who);
+        return sign_fail(err, SIGN_ERR_CORRUPT_KEY, index, "%s: key is corrupt: not base64", who);
     if (!sign_b64_measure(sig->signature, &sig_len))
         return sign_fail(err, SIGN_ERR_CORRUPT_SIGNATURE, index,
                          "%s: signature block is corrupt: not base64", who);
@@ -194,10 +191,9 @@ static SignStatus check_one(const SignSignature *sig, size_t index, const SignSu
                          key_len);
     if (sig_len != SIGN_SIGNATURE_SIZE || !sign_b64_decode(sig->signature, raw, sizeof raw) ||
         (raw[63] & 0xe0))
-        return sign_fail(err, SIGN_ERR_CORRUPT_SIGNATURE, index,
-                         "%s: signature block is corrupt: %s", who,
-                         sig_len != SIGN_SIGNATURE_SIZE ? "not 64 bytes"
-                                                        : "its S has a top bit set");
+        return sign_fail(
+            err, SIGN_ERR_CORRUPT_SIGNATURE, index, "%s: signature block is corrupt: %s", who,
+            sig_len != SIGN_SIGNATURE_SIZE ? "not 64 bytes" : "its S has a top bit set");
     char *text = sign_cleartext(sig->by, subject->name, subject->version, sig->role,
                                 subject->parcel_shas, subject->nparcels);
     if (!text)
@@ -213,8 +209,8 @@ static SignStatus check_one(const SignSignature *sig, size_t index, const SignSu
 }
 
 SignStatus verify_signatures(const VerifyStrategy *s, const Keyring *keyring,
-                             const SignSubject *subject, const SignSignature *sigs,
-                             size_t nsigs, SignError *err)
+                             const SignSubject *subject, const SignSignature *sigs, size_t nsigs,
+                             SignError *err)
 {
     char name[80];
     verify_strategy_format(s, name, sizeof name);
@@ -253,8 +249,7 @@ SignStatus verify_signatures(const VerifyStrategy *s, const Keyring *keyring,
     }
     if (!known_key)
         return sign_fail(err, SIGN_ERR_NO_KNOWN_KEY, SIZE_MAX,
-                         "none of the signatures are made with a known key (strategy %s)",
-                         name);
+                         "none of the signatures are made with a known key (strategy %s)", name);
     for (size_t r = 0; all_roles && r < s->nroles; r++)
         if (!(filled & (1u << s->roles[r])))
             return sign_fail(err, SIGN_ERR_MISSING_ROLE, SIZE_MAX,

@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 typedef enum VerifyKind {
-    VERIFY_GREEDY,                  /* GreedyVerification, the default */
-    VERIFY_CREATIVE_INTEGRITY,      /* CreativeIntegrity */
-    VERIFY_AUTHORITATIVE_INTEGRITY, /* AuthoritativeIntegrity */
-    VERIFY_EXHAUSTIVE,              /* ExhaustiveVerification */
-    VERIFY_MULTIPLE_ATTESTATION,    /* MultipleAttestation[roles] */
+    VERIFY_GREEDY,                      /* GreedyVerification, the default */
+    VERIFY_CREATIVE_INTEGRITY,          /* CreativeIntegrity */
+    VERIFY_AUTHORITATIVE_INTEGRITY,     /* AuthoritativeIntegrity */
+    VERIFY_EXHAUSTIVE,                  /* ExhaustiveVerification */
+    VERIFY_MULTIPLE_ATTESTATION,        /* MultipleAttestation[roles] */
     VERIFY_MULTIPLE_ATTESTATION_GREEDY, /* MultipleAttestationGreedy[roles] */
 } VerifyKind;
 

@@ -3,8 +3,8 @@
  * as serde spells them), written back in Bindle's layout and read again, saved with mode
  * 0600 through one rename (symlinks, directories, existing modes), label signatures, key
  * selection, the /bindle-keys keyring and the default directory. */
-#include "unit.h"
 #include "store/keyring.h"
+#include "unit.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -46,7 +46,8 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-/* A keypair and label signature made by python3-nacl (tests/keys/nacl_tool.py golden): seed 00..1f. */
+/* A keypair and label signature made by python3-nacl (tests/keys/nacl_tool.py golden), seed
+ * 00..1f. */
 static const char gold_pk[] = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
 static const char gold_label_sig[] = "GymsuXpJbY2SUAfjiYVmfDOM/xXRWihjH++Z/jDehycIC9R3/4Rb2dkG5y"
                                      "1pxMrBBWU9JLJmQtKVXnIEvJ5HAA==";
@@ -108,7 +109,7 @@ static void test_keyring_cases(void)
     static const struct {
         const char *text;
         SignStatus st;
-        const char *msg;  /* part of the message, or of kr.ignored on success */
+        const char *msg; /* part of the message, or of kr.ignored on success */
         size_t nkeys;
     } cases[] = {
         {"version = \"1.0\"\nkey = []\n", SIGN_OK, "", 0},
@@ -120,8 +121,8 @@ static void test_keyring_cases(void)
         {"version = \"1.0\"\nkey = [1]\n", SIGN_ERR_FILE, "array of tables", 0},
         {"version = \"1.0\"\ncomment = \"mine\"\nkey = []\n", SIGN_OK,
          "unknown key 'comment' at line 2", 0},
-        {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = []\nkey = \"k\"\nextra = 1\n",
-         SIGN_OK, "unknown key 'extra' in [[key]] at line 6", 1},
+        {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = []\nkey = \"k\"\nextra = 1\n", SIGN_OK,
+         "unknown key 'extra' in [[key]] at line 6", 1},
         {"version = \"1.0\"\nkey = [{label = \"a\", roles = [\"proxy\"], key = \"k\"}]\n", SIGN_OK,
          "", 1},
         {"version = \"1.0\"\n[[key]]\nroles = []\nkey = \"k\"\n", SIGN_ERR_FILE,
@@ -132,8 +133,8 @@ static void test_keyring_cases(void)
          "missing field 'key'", 0},
         {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = [\"Creator\"]\nkey = \"k\"\n",
          SIGN_ERR_FILE, "ring:4:10: roles: each must be one of", 0},
-        {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = [\"c\"]\nkey = \"k\"\n",
-         SIGN_ERR_FILE, "roles: each must be one of", 0},
+        {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = [\"c\"]\nkey = \"k\"\n", SIGN_ERR_FILE,
+         "roles: each must be one of", 0},
         {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = \"creator\"\nkey = \"k\"\n",
          SIGN_ERR_FILE, "'roles' must be an array", 0},
         {"version = \"1.0\"\n[[key]]\nlabel = \"a\"\nroles = [1]\nkey = \"k\"\n", SIGN_ERR_FILE,
@@ -218,8 +219,7 @@ static void test_secrets(void)
     CHECK(k == &f.keys[0], "first creator key");
     CHECK(secrets_first_matching(&f, SIGN_ROLE_APPROVER, SECRET_MATCH_ANY, NULL) == &f.keys[1],
           "first approver key: in file order, even a broken one");
-    CHECK(secrets_first_matching(&f, SIGN_ROLE_APPROVER, SECRET_MATCH_FULL, "Alicia") ==
-              &f.keys[2],
+    CHECK(secrets_first_matching(&f, SIGN_ROLE_APPROVER, SECRET_MATCH_FULL, "Alicia") == &f.keys[2],
           "exact label");
     CHECK(!secrets_first_matching(&f, SIGN_ROLE_APPROVER, SECRET_MATCH_FULL, "alicia"),
           "exact label is case-sensitive");
@@ -246,8 +246,8 @@ static void test_secrets(void)
           "a corrupt one: CorruptKey");
     keyring_free(&kr);
 
-    CHECK(keyring_host_keys(&f, &kr, &err) == SIGN_OK && kr.nkeys == 1 &&
-              kr.keys[0].nroles == 1 && kr.keys[0].roles[0] == SIGN_ROLE_HOST &&
+    CHECK(keyring_host_keys(&f, &kr, &err) == SIGN_OK && kr.nkeys == 1 && kr.keys[0].nroles == 1 &&
+              kr.keys[0].roles[0] == SIGN_ROLE_HOST &&
               keyring_label_check(&kr.keys[0]) == KEYRING_LABEL_VALID,
           "/bindle-keys: host keys only, roles = [host], labels signed");
     keyring_free(&kr);
@@ -284,8 +284,7 @@ static void test_files(void)
               f.nkeys == 0,
           "a missing secret key file: empty, exists false");
     SignRole roles[] = {SIGN_ROLE_CREATOR, SIGN_ROLE_APPROVER};
-    CHECK(secrets_generate(&f, "New <new@example.com>", roles, 2, &err) == SIGN_OK &&
-              f.nkeys == 1,
+    CHECK(secrets_generate(&f, "New <new@example.com>", roles, 2, &err) == SIGN_OK && f.nkeys == 1,
           "generate a key");
     uint8_t sk[64];
     CHECK(secrets_keypair(&f.keys[0], sk, &err) == SIGN_OK, "it decodes");
@@ -296,8 +295,8 @@ static void test_files(void)
     CHECK(mode_of(at("cfg/corral/secret_keys.toml")) == 0600, "secret key file: mode 0600");
     CHECK(mode_of(at("cfg/corral")) == 0700, "its new directory: 0700");
     SecretKeyFile g;
-    CHECK(secrets_load(at("cfg/corral/secret_keys.toml"), &g, &exists, &err) == SIGN_OK &&
-              exists && g.nkeys == 1 && !strcmp(g.keys[0].keypair, f.keys[0].keypair) &&
+    CHECK(secrets_load(at("cfg/corral/secret_keys.toml"), &g, &exists, &err) == SIGN_OK && exists &&
+              g.nkeys == 1 && !strcmp(g.keys[0].keypair, f.keys[0].keypair) &&
               g.keys[0].nroles == 2,
           "read back");
     secrets_free(&g);
@@ -319,8 +318,8 @@ static void test_files(void)
               mode_of(at("cfg/corral/keyring.toml")) == 0644,
           "an existing keyring keeps its mode");
     Keyring back;
-    CHECK(keyring_load(at("cfg/corral/keyring.toml"), &back, &exists, &err) == SIGN_OK &&
-              exists && back.nkeys == 1 && keyring_label_check(&back.keys[0]) == KEYRING_LABEL_VALID,
+    CHECK(keyring_load(at("cfg/corral/keyring.toml"), &back, &exists, &err) == SIGN_OK && exists &&
+              back.nkeys == 1 && keyring_label_check(&back.keys[0]) == KEYRING_LABEL_VALID,
           "keyring read back, label signature valid");
     keyring_free(&back);
 
@@ -371,6 +370,57 @@ static void test_files(void)
     secrets_free(&f);
 }
 
+/* What Bindle's server does with its signing keys. */
+static void test_server_keys(void)
+{
+    SecretKeyFile f;
+    SignError err;
+    bool created;
+    CHECK(secrets_ensure_host(at("srv/signing-keys.toml"), &f, &created, &err) == SIGN_OK &&
+              created && f.nkeys == 1 && !strcmp(f.keys[0].label, "Default host key") &&
+              f.keys[0].nroles == 1 && f.keys[0].roles[0] == SIGN_ROLE_HOST,
+          "no signing keys: a \"Default host key\" with role host is made");
+    CHECK(mode_of(at("srv/signing-keys.toml")) == 0600, "mode 0600");
+    char *first = strdup(f.keys[0].keypair);
+    secrets_free(&f);
+    CHECK(secrets_ensure_host(at("srv/signing-keys.toml"), &f, &created, &err) == SIGN_OK &&
+              !created && f.nkeys == 1 && !strcmp(f.keys[0].keypair, first),
+          "the second start loads the same key");
+    free(first);
+
+    static const char *const shas[] = {"aa", "bb"};
+    SignSubject subject = {"example.com/x", "1.2.3", shas, 2};
+    SignMade made;
+    const SecretKey *used;
+    CHECK(secrets_sign(&f, SIGN_ROLE_HOST, &subject, NULL, 0, 7, &made, &used, &err) == SIGN_OK &&
+              used == &f.keys[0] && made.role == SIGN_ROLE_HOST,
+          "the host signs an accepted invoice");
+    Keyring kr;
+    keyring_init(&kr);
+    CHECK(keyring_add_secrets(&kr, &f, &err) == SIGN_OK && kr.nkeys == 1, "trusts its own keys");
+    SignSignature sig = {used->label, made.signature, made.key, SIGN_ROLE_HOST, 7};
+    uint8_t pk[32], raw[64];
+    char *text = sign_cleartext(used->label, "example.com/x", "1.2.3", SIGN_ROLE_HOST, shas, 2);
+    CHECK(sign_public_key_decode(made.key, pk) && keyring_contains(&kr, pk) &&
+              sign_b64_decode(made.signature, raw, 64) &&
+              sign_verify_detached(pk, raw, text, strlen(text)),
+          "its signature verifies with the key it now trusts");
+    free(text);
+    CHECK(secrets_sign(&f, SIGN_ROLE_HOST, &subject, &sig, 1, 8, &made, NULL, &err) ==
+              SIGN_ERR_DUPLICATE_SIGNATURE,
+          "twice: DuplicateSignature");
+    CHECK(secrets_sign(&f, SIGN_ROLE_CREATOR, &subject, NULL, 0, 7, &made, NULL, &err) ==
+                  SIGN_ERR_NO_SUITABLE_KEY &&
+              strstr(err.message, "no suitable key"),
+          "no key with the role: NoSuitableKey");
+    keyring_free(&kr);
+    secrets_free(&f);
+    mkdir(at("srv/dir.toml"), 0700);
+    CHECK(secrets_ensure_host(at("srv/dir.toml"), &f, &created, &err) == SIGN_ERR_FILE && !created,
+          "a directory in the way: an error, nothing made");
+    secrets_free(&f);
+}
+
 static void test_default_dir(void)
 {
     setenv("XDG_CONFIG_HOME", "/x/config", 1);
@@ -403,6 +453,7 @@ int main(void)
     test_keyring_cases();
     test_secrets();
     test_files();
+    test_server_keys();
     test_default_dir();
     nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return unit_report("test_keyring");

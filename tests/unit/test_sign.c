@@ -3,10 +3,10 @@
  * (non-canonical S, small-order keys, points that do not decode), signing with duplicate
  * detection, strategy parsing, and every verification strategy against good and bad
  * signature sets, with the outcome Bindle 0.9.1's code gives for each. */
-#include "unit.h"
 #include "store/keyring.h"
 #include "store/sign.h"
 #include "store/verify.h"
+#include "unit.h"
 
 #include <sodium.h>
 #include <stdbool.h>
@@ -91,8 +91,7 @@ static void test_base64(void)
           "too much padding");
     CHECK(!sign_b64_decode("A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbh=", pk, 32),
           "stray bits in the last character");
-    CHECK(!sign_b64_decode(" A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=", pk, 32),
-          "white space");
+    CHECK(!sign_b64_decode(" A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=", pk, 32), "white space");
     CHECK(!sign_b64_decode("A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=", pk, 32),
           "the URL-safe alphabet is not standard base64");
     CHECK(!sign_b64_decode("AAAA", pk, 32), "3 bytes are not 32");
@@ -111,14 +110,22 @@ static void test_roles(void)
         bool ok;
         SignRole role;
     } cases[] = {
-        {"creator", true, SIGN_ROLE_CREATOR},  {"Creator", true, SIGN_ROLE_CREATOR},
-        {"CrEaToR", true, SIGN_ROLE_CREATOR},  {"  ProxY ", true, SIGN_ROLE_PROXY},
-        {"c", true, SIGN_ROLE_CREATOR},        {"A", true, SIGN_ROLE_APPROVER},
-        {"h", true, SIGN_ROLE_HOST},           {"P", true, SIGN_ROLE_PROXY},
-        {"\thost\n", true, SIGN_ROLE_HOST},    {"\xc2\xa0host\xe3\x80\x80", true, SIGN_ROLE_HOST},
-        {"yipyipyip", false, 0},               {"", false, 0},
-        {"cr", false, 0},                      {"creators", false, 0},
-        {"x", false, 0},                       {"pro xy", false, 0},
+        {"creator", true, SIGN_ROLE_CREATOR},
+        {"Creator", true, SIGN_ROLE_CREATOR},
+        {"CrEaToR", true, SIGN_ROLE_CREATOR},
+        {"  ProxY ", true, SIGN_ROLE_PROXY},
+        {"c", true, SIGN_ROLE_CREATOR},
+        {"A", true, SIGN_ROLE_APPROVER},
+        {"h", true, SIGN_ROLE_HOST},
+        {"P", true, SIGN_ROLE_PROXY},
+        {"\thost\n", true, SIGN_ROLE_HOST},
+        {"\xc2\xa0host\xe3\x80\x80", true, SIGN_ROLE_HOST},
+        {"yipyipyip", false, 0},
+        {"", false, 0},
+        {"cr", false, 0},
+        {"creators", false, 0},
+        {"x", false, 0},
+        {"pro xy", false, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool ok = sign_role_parse(cases[i].text, strlen(cases[i].text), &r);
@@ -163,10 +170,9 @@ static void add256(uint8_t a[32], const uint8_t b[32])
 }
 
 /* The group order L, little-endian. */
-static const uint8_t order_l[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
-                                    0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-                                    0,    0,    0,    0,    0,    0,    0,    0,
-                                    0,    0,    0,    0,    0,    0,    0,    0x10};
+static const uint8_t order_l[32] = {
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
 
 /* What ed25519-dalek's verify_strict refuses beyond a wrong signature, and libsodium too. */
 static void test_strictness(void)
@@ -237,8 +243,8 @@ static void test_sign_subject(void)
     sign_keypair_decode(gold_b_kp, skb);
     SignMade made;
     SignError err;
-    CHECK(sign_subject(sk, "Alice <alice@example.com>", SIGN_ROLE_CREATOR, &gold_subject, NULL,
-                       0, 1611960337, &made, &err) == SIGN_OK,
+    CHECK(sign_subject(sk, "Alice <alice@example.com>", SIGN_ROLE_CREATOR, &gold_subject, NULL, 0,
+                       1611960337, &made, &err) == SIGN_OK,
           "sign");
     CHECK(!strcmp(made.signature, gold_a_sig) && !strcmp(made.key, gold_a_pk) &&
               made.role == SIGN_ROLE_CREATOR && made.at == 1611960337,
@@ -247,8 +253,8 @@ static void test_sign_subject(void)
         {"Bob Host", gold_b_sig, gold_b_pk, SIGN_ROLE_HOST, 1},
         {"Alice", made.signature, made.key, SIGN_ROLE_CREATOR, 2},
     };
-    CHECK(sign_subject(sk, "Alice <alice@example.com>", SIGN_ROLE_APPROVER, &gold_subject,
-                       existing, 2, 3, &made, &err) == SIGN_ERR_DUPLICATE_SIGNATURE &&
+    CHECK(sign_subject(sk, "Alice <alice@example.com>", SIGN_ROLE_APPROVER, &gold_subject, existing,
+                       2, 3, &made, &err) == SIGN_ERR_DUPLICATE_SIGNATURE &&
               err.index == 1 && strstr(err.message, "signature 2"),
           "the same key again, as another role: DuplicateSignature, naming signature 2");
     char unpadded[SIGN_KEY_B64_SIZE];
@@ -279,8 +285,7 @@ static void test_strategy_parse(void)
         {"greedyverification", true, VERIFY_GREEDY, "GreedyVerification"},
         {"  GREEDYVERIFICATION\n", true, VERIFY_GREEDY, "GreedyVerification"},
         {"CreativeIntegrity", true, VERIFY_CREATIVE_INTEGRITY, "CreativeIntegrity"},
-        {"AuthoritativeIntegrity", true, VERIFY_AUTHORITATIVE_INTEGRITY,
-         "AuthoritativeIntegrity"},
+        {"AuthoritativeIntegrity", true, VERIFY_AUTHORITATIVE_INTEGRITY, "AuthoritativeIntegrity"},
         {"ExhaustiveVerification", true, VERIFY_EXHAUSTIVE, "ExhaustiveVerification"},
         {"MultipleAttestation[Creator, Host, Approver]", true, VERIFY_MULTIPLE_ATTESTATION,
          "MultipleAttestation[Creator, Host, Approver]"},
@@ -317,9 +322,8 @@ static void test_strategy_parse(void)
         if (ok)
             verify_strategy_format(&s, name, sizeof name);
         snprintf(what, sizeof what, "strategy '%s'", cases[i].text);
-        CHECK(ok == cases[i].ok &&
-                  (ok ? s.kind == cases[i].kind && !strcmp(name, cases[i].format)
-                      : !strcmp(err, cases[i].format)),
+        CHECK(ok == cases[i].ok && (ok ? s.kind == cases[i].kind && !strcmp(name, cases[i].format)
+                                       : !strcmp(err, cases[i].format)),
               what);
     }
     VerifyStrategy d = verify_default();
@@ -365,8 +369,10 @@ typedef struct SigSpec {
 enum { MAXSIGS = 4, NSTRAT = 6 };
 
 static const char *const strategy_texts[NSTRAT] = {
-    "GreedyVerification",     "CreativeIntegrity",
-    "AuthoritativeIntegrity", "ExhaustiveVerification",
+    "GreedyVerification",
+    "CreativeIntegrity",
+    "AuthoritativeIntegrity",
+    "ExhaustiveVerification",
     "MultipleAttestation[Creator, Approver]",
     "MultipleAttestationGreedy[Creator, Approver]",
 };
@@ -396,48 +402,100 @@ static const struct {
 } matrix[] = {
     {"no signatures", 0, {{0}}, {NOSIG, NOSIG, NOSIG, NOSIG, NOSIG, NOSIG}, SIZE_MAX},
     {"creator alone", 1, {{KC, C, GOOD}}, {OK, OK, OK, OK, ROLE, ROLE}, SIZE_MAX},
-    {"creator and approver", 2, {{KC, C, GOOD}, {KA, A, GOOD}}, {OK, OK, OK, OK, OK, OK},
+    {"creator and approver", 2, {{KC, C, GOOD}, {KA, A, GOOD}}, {OK, OK, OK, OK, OK, OK}, SIZE_MAX},
+    {"approver first, then creator",
+     2,
+     {{KA, A, GOOD}, {KC, C, GOOD}},
+     {OK, OK, OK, OK, OK, OK},
      SIZE_MAX},
-    {"approver first, then creator", 2, {{KA, A, GOOD}, {KC, C, GOOD}},
-     {OK, OK, OK, OK, OK, OK}, SIZE_MAX},
-    {"all four roles", 4, {{KC, C, GOOD}, {KA, A, GOOD}, {KH, H, GOOD}, {KP, P, GOOD}},
-     {OK, OK, OK, OK, OK, OK}, SIZE_MAX},
-    {"missing creator: approver alone", 1, {{KA, A, GOOD}}, {ROLE, NOKNOWN, OK, OK, ROLE, ROLE},
+    {"all four roles",
+     4,
+     {{KC, C, GOOD}, {KA, A, GOOD}, {KH, H, GOOD}, {KP, P, GOOD}},
+     {OK, OK, OK, OK, OK, OK},
      SIZE_MAX},
-    {"missing creator: host alone", 1, {{KH, H, GOOD}},
-     {ROLE, NOKNOWN, NOKNOWN, OK, NOKNOWN, ROLE}, SIZE_MAX},
-    {"unknown creator", 1, {{KU, C, GOOD}},
-     {UNKNOWN, UNKNOWN, NOKNOWN, UNKNOWN, UNKNOWN, UNKNOWN}, 0},
-    {"unknown creator, known approver", 2, {{KU, C, GOOD}, {KA, A, GOOD}},
-     {UNKNOWN, UNKNOWN, OK, UNKNOWN, UNKNOWN, UNKNOWN}, 0},
-    {"known creator, unknown approver", 2, {{KC, C, GOOD}, {KU, A, GOOD}},
-     {UNKNOWN, OK, OK, UNKNOWN, UNKNOWN, UNKNOWN}, 1},
-    {"unknown key on an irrelevant role (host)", 3, {{KC, C, GOOD}, {KA, A, GOOD}, {KU, H, GOOD}},
-     {UNKNOWN, OK, OK, UNKNOWN, OK, UNKNOWN}, 2},
-    {"bad signature on an irrelevant role (host)", 3,
-     {{KC, C, GOOD}, {KA, A, GOOD}, {KH, H, BAD_SIG}}, {BAD, OK, OK, BAD, OK, BAD}, 2},
-    {"bad signature on an irrelevant role (proxy), unknown key", 3,
-     {{KC, C, GOOD}, {KA, A, GOOD}, {KU2, P, BAD_SIG}}, {BAD, OK, OK, BAD, OK, BAD}, 2},
-    {"corrupt key on an irrelevant role", 3, {{KC, C, GOOD}, {KA, A, GOOD}, {KH, H, CORRUPT_KEY}},
-     {CKEY, OK, OK, CKEY, OK, CKEY}, 2},
-    {"bad creator signature", 2, {{KC, C, BAD_SIG}, {KA, A, GOOD}}, {BAD, BAD, BAD, BAD, BAD, BAD},
+    {"missing creator: approver alone",
+     1,
+     {{KA, A, GOOD}},
+     {ROLE, NOKNOWN, OK, OK, ROLE, ROLE},
+     SIZE_MAX},
+    {"missing creator: host alone",
+     1,
+     {{KH, H, GOOD}},
+     {ROLE, NOKNOWN, NOKNOWN, OK, NOKNOWN, ROLE},
+     SIZE_MAX},
+    {"unknown creator",
+     1,
+     {{KU, C, GOOD}},
+     {UNKNOWN, UNKNOWN, NOKNOWN, UNKNOWN, UNKNOWN, UNKNOWN},
      0},
-    {"bad approver signature", 2, {{KC, C, GOOD}, {KA, A, BAD_SIG}}, {BAD, OK, BAD, BAD, BAD, BAD},
+    {"unknown creator, known approver",
+     2,
+     {{KU, C, GOOD}, {KA, A, GOOD}},
+     {UNKNOWN, UNKNOWN, OK, UNKNOWN, UNKNOWN, UNKNOWN},
+     0},
+    {"known creator, unknown approver",
+     2,
+     {{KC, C, GOOD}, {KU, A, GOOD}},
+     {UNKNOWN, OK, OK, UNKNOWN, UNKNOWN, UNKNOWN},
+     1},
+    {"unknown key on an irrelevant role (host)",
+     3,
+     {{KC, C, GOOD}, {KA, A, GOOD}, {KU, H, GOOD}},
+     {UNKNOWN, OK, OK, UNKNOWN, OK, UNKNOWN},
+     2},
+    {"bad signature on an irrelevant role (host)",
+     3,
+     {{KC, C, GOOD}, {KA, A, GOOD}, {KH, H, BAD_SIG}},
+     {BAD, OK, OK, BAD, OK, BAD},
+     2},
+    {"bad signature on an irrelevant role (proxy), unknown key",
+     3,
+     {{KC, C, GOOD}, {KA, A, GOOD}, {KU2, P, BAD_SIG}},
+     {BAD, OK, OK, BAD, OK, BAD},
+     2},
+    {"corrupt key on an irrelevant role",
+     3,
+     {{KC, C, GOOD}, {KA, A, GOOD}, {KH, H, CORRUPT_KEY}},
+     {CKEY, OK, OK, CKEY, OK, CKEY},
+     2},
+    {"bad creator signature",
+     2,
+     {{KC, C, BAD_SIG}, {KA, A, GOOD}},
+     {BAD, BAD, BAD, BAD, BAD, BAD},
+     0},
+    {"bad approver signature",
+     2,
+     {{KC, C, GOOD}, {KA, A, BAD_SIG}},
+     {BAD, OK, BAD, BAD, BAD, BAD},
      1},
     {"creator key not base64", 1, {{KC, C, CORRUPT_KEY}}, {CKEY, CKEY, CKEY, CKEY, CKEY, CKEY}, 0},
-    {"creator signature not base64", 1, {{KC, C, CORRUPT_SIG}},
-     {CSIG, CSIG, CSIG, CSIG, CSIG, CSIG}, 0},
-    {"creator key of 31 bytes", 1, {{KC, C, SHORT_KEY}}, {CKEY, CKEY, CKEY, CKEY, CKEY, CKEY}, 0},
-    {"creator key not a point", 1, {{KC, C, NOT_A_POINT}}, {CKEY, CKEY, CKEY, CKEY, CKEY, CKEY},
+    {"creator signature not base64",
+     1,
+     {{KC, C, CORRUPT_SIG}},
+     {CSIG, CSIG, CSIG, CSIG, CSIG, CSIG},
      0},
-    {"creator signature with S's top bits set", 1, {{KC, C, TOP_BITS_SIG}},
-     {CSIG, CSIG, CSIG, CSIG, CSIG, CSIG}, 0},
-    {"one key as creator and approver (verification does not refuse duplicates)", 2,
-     {{KC, C, GOOD}, {KC, A, GOOD}}, {OK, OK, OK, OK, OK, OK}, SIZE_MAX},
-    {"keyring roles are not checked: the host key signs as creator", 1, {{KH, C, GOOD}},
-     {OK, OK, OK, OK, ROLE, ROLE}, SIZE_MAX},
-    {"two unknown signers under AuthoritativeIntegrity", 2, {{KU, C, GOOD}, {KU2, A, GOOD}},
-     {UNKNOWN, UNKNOWN, NOKNOWN, UNKNOWN, UNKNOWN, UNKNOWN}, 0},
+    {"creator key of 31 bytes", 1, {{KC, C, SHORT_KEY}}, {CKEY, CKEY, CKEY, CKEY, CKEY, CKEY}, 0},
+    {"creator key not a point", 1, {{KC, C, NOT_A_POINT}}, {CKEY, CKEY, CKEY, CKEY, CKEY, CKEY}, 0},
+    {"creator signature with S's top bits set",
+     1,
+     {{KC, C, TOP_BITS_SIG}},
+     {CSIG, CSIG, CSIG, CSIG, CSIG, CSIG},
+     0},
+    {"one key as creator and approver (verification does not refuse duplicates)",
+     2,
+     {{KC, C, GOOD}, {KC, A, GOOD}},
+     {OK, OK, OK, OK, OK, OK},
+     SIZE_MAX},
+    {"keyring roles are not checked: the host key signs as creator",
+     1,
+     {{KH, C, GOOD}},
+     {OK, OK, OK, OK, ROLE, ROLE},
+     SIZE_MAX},
+    {"two unknown signers under AuthoritativeIntegrity",
+     2,
+     {{KU, C, GOOD}, {KU2, A, GOOD}},
+     {UNKNOWN, UNKNOWN, NOKNOWN, UNKNOWN, UNKNOWN, UNKNOWN},
+     0},
 };
 
 /* Builds the signatures of a case; texts lives as long as the signatures. */
@@ -456,9 +514,15 @@ static void build(const SigSpec *spec, size_t n, SignSignature *out, char texts[
         snprintf(texts[i][1], 100, "%s", made.signature);
         uint8_t raw[64];
         switch (s->flavor) {
-        case CORRUPT_KEY: snprintf(texts[i][0], 100, "not base64!"); break;
-        case CORRUPT_SIG: snprintf(texts[i][1], 100, "%%%%"); break;
-        case SHORT_KEY: sign_b64_encode(key_sk[s->key] + 32, 31, texts[i][0], 100); break;
+        case CORRUPT_KEY:
+            snprintf(texts[i][0], 100, "not base64!");
+            break;
+        case CORRUPT_SIG:
+            snprintf(texts[i][1], 100, "%%%%");
+            break;
+        case SHORT_KEY:
+            sign_b64_encode(key_sk[s->key] + 32, 31, texts[i][0], 100);
+            break;
         case NOT_A_POINT:
             memset(raw, 0, 32);
             raw[0] = 2;
@@ -469,7 +533,8 @@ static void build(const SigSpec *spec, size_t n, SignSignature *out, char texts[
             raw[63] |= 0x80;
             sign_b64_encode(raw, 64, texts[i][1], 100);
             break;
-        default: break;
+        default:
+            break;
         }
         out[i] = (SignSignature){key_labels[s->key], texts[i][1], texts[i][0], s->role, 42};
     }
@@ -502,13 +567,13 @@ static void test_matrix(void)
             SignStatus st =
                 verify_signatures(&strat, &ring, &gold_subject, sigs, matrix[c].nsigs, &err);
             bool index_ok = st == SIGN_OK || st == SIGN_ERR_NO_SIGNATURES ||
-                            st == SIGN_ERR_NO_KNOWN_KEY || st == SIGN_ERR_MISSING_ROLE
+                                    st == SIGN_ERR_NO_KNOWN_KEY || st == SIGN_ERR_MISSING_ROLE
                                 ? err.index == SIZE_MAX || st == SIGN_OK
                                 : err.index == matrix[c].index;
             char what[1024];
             snprintf(what, sizeof what, "%s under %s: want %s, got %s (%s)", matrix[c].what,
-                     strategy_texts[s], sign_status_text(matrix[c].expect[s]),
-                     sign_status_text(st), st ? err.message : "");
+                     strategy_texts[s], sign_status_text(matrix[c].expect[s]), sign_status_text(st),
+                     st ? err.message : "");
             CHECK(st == matrix[c].expect[s] && index_ok, what);
         }
     }
@@ -563,8 +628,7 @@ static void test_error_order(void)
     sigs[0].signature = "%%";
     VerifyStrategy g = verify_default();
     SignError err;
-    CHECK(verify_signatures(&g, &ring, &gold_subject, sigs, 1, &err) ==
-              SIGN_ERR_CORRUPT_SIGNATURE,
+    CHECK(verify_signatures(&g, &ring, &gold_subject, sigs, 1, &err) == SIGN_ERR_CORRUPT_SIGNATURE,
           "short key + signature not base64: CorruptSignature (Bindle's order)");
     sigs[0].key = "!";
     CHECK(verify_signatures(&g, &ring, &gold_subject, sigs, 1, &err) == SIGN_ERR_CORRUPT_KEY,
