@@ -31,7 +31,8 @@ WASI_SRC   := $(wildcard src/wasi/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c)
 # Host interfaces (key-value ...), a layer on the engine's public API like WASI.
 HOST_SRC   := $(wildcard src/host/*.c)
-# The package store (Bindle's invoices, signatures, keyrings), for the CLI and the server.
+# The package store (`corral store serve`, a Bindle server): beside the gateway, on src/util
+# alone, independent of the engine.
 STORE_SRC  := $(wildcard src/store/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
@@ -72,10 +73,6 @@ $(BUILD)/libcorral_host.a: $(HOST_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libcorral_store.a: $(STORE_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
-
 $(BUILD)/libcorral_util.a: $(UTIL_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -84,16 +81,20 @@ $(BUILD)/libcorral_gateway.a: $(GATEWAY_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_store.a $(BUILD)/libcorral_engine.a \
+$(BUILD)/libcorral_store.a: $(STORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_store.a \
+  $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a \
   $(BUILD)/libcorral_util.a
-	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-	  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_store.a $(BUILD)/libcorral_engine.a \
+	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_store.a \
+	  $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a \
 	  $(BUILD)/libcorral_util.a \
 	  $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a \
-  $(BUILD)/libcorral_store.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_store.a $(BUILD)/libcorral_wasi.a \
+  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)

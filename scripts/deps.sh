@@ -42,6 +42,9 @@ REQUIREMENTS=(
     "curl             curl"
     "wrk              wrk"
     "nginx-light      /usr/sbin/nginx"
+    # Invoice signing (src/store/sign.c, also libsodium) is tested against libsodium's Python
+    # binding: keys and signatures made by one side are checked by the other (tests/keys).
+    "python3-nacl     /usr/lib/python3/dist-packages/nacl/__init__.py"
     # Key-value host interface (src/host/kv_*): its SQLite and Redis backends, and the
     # redis-server that test_kv starts for itself.
     "libsqlite3-dev   /usr/include/sqlite3.h"
@@ -51,9 +54,6 @@ REQUIREMENTS=(
     # test_http starts (tests/host/http_server.py).
     "libcurl4-openssl-dev /usr/include/*/curl/curl.h"
     "python3          python3"
-    # Signing (src/store/sign.c) is tested against libsodium's Python binding: keys and
-    # signatures made by one side are checked by the other (tests/keys/nacl_tool.py).
-    "python3-nacl     /usr/lib/python3/dist-packages/nacl/__init__.py"
 )
 
 check_only=0

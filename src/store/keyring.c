@@ -4,7 +4,6 @@
 #include "store/keyring.h"
 
 #include "util/fs.h"
-#include "util/reader.h"
 #include "util/strf.h"
 #include "util/toml.h"
 
@@ -405,9 +404,40 @@ done:
     return st;
 }
 
+/* Well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF. (The
+ * engine's reader has the same check; the store does not link the engine.) */
+static bool utf8_ok(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s, n = c < 0x80                 ? 0
+                             : c >= 0xc2 && c <= 0xdf ? 1
+                             : (c & 0xf0) == 0xe0     ? 2
+                             : c >= 0xf0 && c <= 0xf4 ? 3
+                                                      : 4;
+        if (n == 4)
+            return false;
+        unsigned lo = 0x80, hi = 0xbf; /* the range of the second byte */
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+        else if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+        for (unsigned i = 1; i <= n; i++) {
+            unsigned b = s[i];
+            if (i == 1 ? b < lo || b > hi : (b & 0xc0) != 0x80)
+                return false;
+        }
+        s += n + 1;
+    }
+    return true;
+}
+
 static bool label_ok(const char *label, SignError *err)
 {
-    if (utf8_valid((const uint8_t *)label, strlen(label)))
+    if (utf8_ok((const unsigned char *)label))
         return true;
     sign_fail(err, SIGN_ERR_FILE, SIZE_MAX, "the label is not valid UTF-8");
     return false;

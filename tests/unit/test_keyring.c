@@ -421,6 +421,46 @@ static void test_server_keys(void)
     secrets_free(&f);
 }
 
+/* Labels must be well-formed UTF-8, or the files written would not read back. */
+static void test_label_utf8(void)
+{
+    static const struct {
+        const char *label;
+        bool ok;
+    } cases[] = {
+        {"plain", true},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", true},
+        {"\xc0\xaf", false},         /* overlong '/' */
+        {"\xe0\x80\xaf", false},     /* overlong, 3 bytes */
+        {"\xed\xa0\x80", false},     /* a surrogate */
+        {"\xf4\x90\x80\x80", false}, /* past U+10FFFF */
+        {"\xe2\x82", false},         /* cut short */
+        {"\x80", false},             /* a lone continuation byte */
+        {"\xff", false},
+    };
+    SignRole r = SIGN_ROLE_CREATOR;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Keyring kr;
+        SignError err;
+        keyring_init(&kr);
+        char what[64];
+        snprintf(what, sizeof what, "label UTF-8 case %zu", i);
+        CHECK((keyring_add(&kr, cases[i].label, &r, 1, gold_pk, NULL, &err) == SIGN_OK) ==
+                  cases[i].ok,
+              what);
+        char *text = keyring_format(&kr);
+        Keyring back;
+        CHECK(!cases[i].ok ||
+                  (text && keyring_parse(text, strlen(text), "t", &back, &err) == SIGN_OK &&
+                   !strcmp(back.keys[0].label, cases[i].label)),
+              "and a good one reads back");
+        if (cases[i].ok)
+            keyring_free(&back);
+        free(text);
+        keyring_free(&kr);
+    }
+}
+
 static void test_default_dir(void)
 {
     setenv("XDG_CONFIG_HOME", "/x/config", 1);
@@ -454,6 +494,7 @@ int main(void)
     test_secrets();
     test_files();
     test_server_keys();
+    test_label_utf8();
     test_default_dir();
     nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return unit_report("test_keyring");
