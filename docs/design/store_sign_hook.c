@@ -90,8 +90,9 @@ StoreVerifier *store_verifier_new(const char *keyring_path, const char *strategy
         goto fail;
     }
     if (warn && !exists)
-        fprintf(warn, "corral: warning: %s%s: the keyring is empty, so only invoices signed by "
-                      "this server's own keys can be accepted\n",
+        fprintf(warn,
+                "corral: warning: %s%s: the keyring is empty, so only invoices signed by "
+                "this server's own keys can be accepted\n",
                 keyring_path ? keyring_path : "no --keyring given",
                 keyring_path ? " does not exist" : "");
     if (warn && v->ring.nignored)
