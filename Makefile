@@ -149,6 +149,11 @@ fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec
 cli-test: $(BUILD)/corral
 	tests/cli/run.sh $(BUILD)/corral
 
+# `corral keys` end to end, and signing interoperability with python3-nacl (tests/keys/).
+.PHONY: keys-test
+keys-test: $(BUILD)/corral
+	tests/keys/run.sh $(BUILD)/corral
+
 # The gateway's HTTP server alone (framing, limits, smuggling, slow clients, TLS, stop),
 # through the echo driver; wrk gives its throughput ceiling.
 .PHONY: server-test
@@ -233,6 +238,8 @@ spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/cli/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/keys/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WASI_ENGINES="corral corral-walk" tests/wasi/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/wasi-testsuite/run.py build/asan/corral $(WASI_TESTSUITE_DIR) build/asan/wasi-testsuite
@@ -250,6 +257,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) toml-test
 	$(MAKE) cli-test
+	$(MAKE) keys-test
 	$(MAKE) server-test
 	$(MAKE) wasi-test
 	$(MAKE) wasi-testsuite

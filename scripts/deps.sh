@@ -51,8 +51,10 @@ REQUIREMENTS=(
     # test_http starts (tests/host/http_server.py).
     "libcurl4-openssl-dev /usr/include/*/curl/curl.h"
     "python3          python3"
-    # The package store (corral store serve): its tests sign invoices with Ed25519 through
-    # Debian's python3-nacl and make htpasswd users with apache2-utils' htpasswd -B; TLS
+    # The package store (corral store serve) and its signing (src/store/sign.c, libsodium):
+    # the tests sign and check invoices and keys with Ed25519 through Debian's python3-nacl,
+    # libsodium's Python binding (tests/store, tests/keys), and make htpasswd users with
+    # apache2-utils' htpasswd -B; TLS
     # certificates for the tests with openssl. bcrypt itself is libcrypt's crypt_r (libcrypt1,
     # always there; the headers are libcrypt-dev).
     "python3-nacl     /usr/lib/python3/dist-packages/nacl/signing.py"

@@ -46,6 +46,7 @@ extern const CliCommand cli_cmd_serve;
 extern const CliCommand cli_cmd_store;
 extern const CliCommand cli_cmd_validate;
 extern const CliCommand cli_cmd_wast;
+extern const CliCommand cli_cmd_keys;
 
 /* Prints "corral: <message>" and a newline to stderr. */
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -13,6 +13,7 @@ static const CliCommand *const commands[] = {
     &cli_cmd_store,
     &cli_cmd_validate,
     &cli_cmd_wast,
+    &cli_cmd_keys,
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -81,6 +81,7 @@ NOT_RUN = {
     "make gateway-test": SUITE,
     "make host-test": SUITE,
     "make store-test": SUITE,
+    "make keys-test": SUITE,
     "make asan": SUITE,
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",
