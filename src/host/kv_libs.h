@@ -3,7 +3,7 @@
  * `corral` process about 0.5 ms (SQLite's relocations) and 0.07 ms (one more library to
  * map) before main, whether or not a guest uses a store: `corral --version` went from 0.9
  * to 1.4 ms. So kv_sqlite.c and kv_redis.c call them through these tables, filled with
- * dlopen/dlsym (as http_curl.h does for libcurl). Only those two files include this. */
+ * dlopen/dlsym (as curl_lib.h does for libcurl). Only those two files include this. */
 #ifndef CORRAL_KV_LIBS_H
 #define CORRAL_KV_LIBS_H
 

@@ -1,11 +1,11 @@
-/* http_curl.c: loading libcurl at run time (http_curl.h). */
-#include "host/http_curl.h"
+/* curl_lib.c: loading libcurl at run time (curl_lib.h). */
+#include "util/curl_lib.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
-HttpCurl http_curl;
+CurlLib curl_lib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *load_error;
@@ -19,38 +19,37 @@ static void load(void)
     void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         snprintf(message, sizeof message,
-                 "cannot load libcurl.so.4 (Debian package libcurl4), needed for outbound "
-                 "HTTP: %s",
+                 "cannot load libcurl.so.4 (Debian package libcurl4): %s",
                  dlerror());
         load_error = message;
         return;
     }
-#define HTTP_CURL_LOAD(f)                                                                    \
-    if (!load_error && !(*(void **)(void *)&http_curl.f = dlsym(lib, #f))) {                 \
+#define CURL_LIB_LOAD(f)                                                                    \
+    if (!load_error && !(*(void **)(void *)&curl_lib.f = dlsym(lib, #f))) {                 \
         snprintf(message, sizeof message, "libcurl.so.4 lacks %s (Corral needs libcurl "     \
-                 HTTP_CURL_MIN_VERSION_TEXT " or later)", #f);                               \
+                 CURL_LIB_MIN_VERSION_TEXT " or later)", #f);                               \
         load_error = message;                                                                \
     }
-    HTTP_CURL_FUNCS(HTTP_CURL_LOAD)
-#undef HTTP_CURL_LOAD
+    CURL_LIB_FUNCS(CURL_LIB_LOAD)
+#undef CURL_LIB_LOAD
     if (load_error)
         return;
-    const curl_version_info_data *v = http_curl.curl_version_info(CURLVERSION_NOW);
-    if (!v || v->version_num < HTTP_CURL_MIN_VERSION) {
+    const curl_version_info_data *v = curl_lib.curl_version_info(CURLVERSION_NOW);
+    if (!v || v->version_num < CURL_LIB_MIN_VERSION) {
         snprintf(message, sizeof message,
-                 "libcurl.so.4 is version %s; Corral needs " HTTP_CURL_MIN_VERSION_TEXT
-                 " or later for outbound HTTP",
+                 "libcurl.so.4 is version %s; Corral needs " CURL_LIB_MIN_VERSION_TEXT
+                 " or later",
                  v && v->version ? v->version : "?");
         load_error = message;
         return;
     }
-    if (http_curl.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (curl_lib.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(message, sizeof message, "libcurl failed to initialise (curl_global_init)");
         load_error = message;
     }
 }
 
-bool http_curl_load(const char **out_err)
+bool curl_lib_load(const char **out_err)
 {
     pthread_once(&once, load);
     if (out_err)

@@ -1,24 +1,24 @@
-/* http_curl.h: libcurl, loaded on first use rather than when corral starts. Linking it would
+/* curl_lib.h: libcurl, loaded on first use rather than when corral starts. Linking it would
  * load libcurl and its ~33 dependencies (OpenSSL or GnuTLS, nghttp2, libssh2, LDAP,
- * Kerberos ...) into every `corral` process, about 6 ms per start whether or not a guest
- * makes a request, so the outbound HTTP files call it through this table, filled by
- * http_curl_load with dlopen/dlsym (as src/gateway/mhd.h does for libmicrohttpd). Only
- * src/host/http_*.c include this.
+ * Kerberos ...) into every `corral` process, about 6 ms per start whether or not anything
+ * makes a request, so its users (the outbound HTTP host, src/host/http_*.c, and the OCI
+ * registry client, src/oci/) call it through this table, filled by curl_lib_load with
+ * dlopen/dlsym (as src/gateway/mhd.h does for libmicrohttpd).
  *
- * The calls are http_curl.curl_easy_setopt(...) and so on. CURL_DISABLE_TYPECHECK is needed
+ * The calls are curl_lib.curl_easy_setopt(...) and so on. CURL_DISABLE_TYPECHECK is needed
  * because curl's GCC type checks are function-like macros named after the functions, which
- * would expand inside http_curl.curl_easy_setopt(...); they cannot check a call through a
- * pointer anyway. Every option value in http_request.c is written with its type (1L,
- * (curl_off_t)) for that reason. */
-#ifndef CORRAL_HTTP_CURL_H
-#define CORRAL_HTTP_CURL_H
+ * would expand inside curl_lib.curl_easy_setopt(...); they cannot check a call through a
+ * pointer anyway. Every option value is written with its type (1L, (curl_off_t)) for that
+ * reason. */
+#ifndef CORRAL_CURL_LIB_H
+#define CORRAL_CURL_LIB_H
 
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 #include <stdbool.h>
 
-/* Every libcurl function the outbound HTTP host uses. */
-#define HTTP_CURL_FUNCS(X)                                                                   \
+/* Every libcurl function Corral uses. */
+#define CURL_LIB_FUNCS(X)                                                                   \
     X(curl_global_init)                                                                      \
     X(curl_version_info)                                                                     \
     X(curl_easy_init)                                                                        \
@@ -37,23 +37,23 @@
     X(curl_url_get)                                                                          \
     X(curl_url_set)
 
-typedef struct HttpCurl {
-#define HTTP_CURL_FIELD(f) __typeof__(&f) f;
-    HTTP_CURL_FUNCS(HTTP_CURL_FIELD)
-#undef HTTP_CURL_FIELD
-} HttpCurl;
+typedef struct CurlLib {
+#define CURL_LIB_FIELD(f) __typeof__(&f) f;
+    CURL_LIB_FUNCS(CURL_LIB_FIELD)
+#undef CURL_LIB_FIELD
+} CurlLib;
 
-/* Filled by http_curl_load; read-only afterwards. */
-extern HttpCurl http_curl;
+/* Filled by curl_lib_load; read-only afterwards. */
+extern CurlLib curl_lib;
 
-/* The oldest libcurl that has every option http_request.c sets (CURLOPT_PROTOCOLS_STR). */
-#define HTTP_CURL_MIN_VERSION 0x075500 /* 7.85.0 */
-#define HTTP_CURL_MIN_VERSION_TEXT "7.85.0"
+/* The oldest libcurl that has every option Corral sets (CURLOPT_PROTOCOLS_STR). */
+#define CURL_LIB_MIN_VERSION 0x075500 /* 7.85.0 */
+#define CURL_LIB_MIN_VERSION_TEXT "7.85.0"
 
-/* Loads libcurl.so.4, fills http_curl and runs curl_global_init, once per process
+/* Loads libcurl.so.4, fills curl_lib and runs curl_global_init, once per process
  * (pthread_once: thread-safe, and later calls only read the outcome). false with *out_err
  * set (static text, e.g. "cannot load libcurl.so.4 (Debian package libcurl4): ...") when
- * the library is missing, lacks a function or is older than HTTP_CURL_MIN_VERSION. */
-bool http_curl_load(const char **out_err);
+ * the library is missing, lacks a function or is older than CURL_LIB_MIN_VERSION. */
+bool curl_lib_load(const char **out_err);
 
 #endif
