@@ -31,12 +31,15 @@ WASI_SRC   := $(wildcard src/wasi/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c)
 # Host interfaces (key-value ...), a layer on the engine's public API like WASI.
 HOST_SRC   := $(wildcard src/host/*.c)
+# The OCI registry client (corral push/pull, oci: references): on src/util only.
+OCI_SRC    := $(wildcard src/oci/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
 WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_OBJ   := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
+OCI_OBJ    := $(OCI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_WASM  := $(patsubst tests/unit/wasm/%.wat,build/tests/wasm/%.wasm,$(wildcard tests/unit/wasm/*.wat))
@@ -69,6 +72,10 @@ $(BUILD)/libcorral_host.a: $(HOST_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libcorral_oci.a: $(OCI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/libcorral_util.a: $(UTIL_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -78,13 +85,15 @@ $(BUILD)/libcorral_gateway.a: $(GATEWAY_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/corral: $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_oci.a $(BUILD)/libcorral_engine.a \
+  $(BUILD)/libcorral_util.a
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a \
-	  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a \
+	  $(BUILD)/libcorral_host.a $(BUILD)/libcorral_oci.a $(BUILD)/libcorral_engine.a \
+	  $(BUILD)/libcorral_util.a \
 	  $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
 UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a \
-  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_oci.a $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
@@ -255,4 +264,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(ENGINE_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
-  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
+  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(OCI_OBJ:.o=.d)

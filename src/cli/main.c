@@ -12,6 +12,8 @@ static const CliCommand *const commands[] = {
     &cli_cmd_serve,
     &cli_cmd_validate,
     &cli_cmd_wast,
+    &cli_cmd_push,
+    &cli_cmd_pull,
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
