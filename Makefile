@@ -98,7 +98,7 @@ UNIT_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_wasi.a $(BUILD)/lib
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(UNIT_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_TEST) \
-	  $(LDLIBS_ENGINE)
+	  $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
 $(BUILD)/tests/toml_suite: tests/toml/toml_suite.c $(BUILD)/libcorral_util.a
 	@mkdir -p $(dir $@)
@@ -180,6 +180,14 @@ gateway-test: $(BUILD)/corral
 host-test: $(BUILD)/corral
 	tests/host/run.sh $(BUILD)/corral
 
+# Black-box tests of `corral push` and `corral pull` against Debian's docker-registry (open,
+# htpasswd Basic auth, and behind tests/oci/token_proxy.py for token auth and redirects),
+# read back by skopeo, Python and openssl, and the --image form unpacked by a real containerd
+# when run as root.
+.PHONY: oci-test
+oci-test: $(BUILD)/corral
+	tests/oci/run.sh $(BUILD)/corral
+
 # Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
 # ...), run in a scratch copy of the tree, with its exit status and the output the README
 # shows checked; tests/readme/readme_test.py lists the commands it does not run, and why.
@@ -234,6 +242,8 @@ spec-asan: asan
 	  tests/gateway/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/host/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/oci/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
@@ -245,6 +255,7 @@ test: deps
 	$(MAKE) wasi-testsuite
 	$(MAKE) gateway-test
 	$(MAKE) host-test
+	$(MAKE) oci-test
 	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay

@@ -51,6 +51,17 @@ REQUIREMENTS=(
     # test_http starts (tests/host/http_server.py).
     "libcurl4-openssl-dev /usr/include/*/curl/curl.h"
     "python3          python3"
+    # corral push/pull (src/oci): zlib's header for image layers (the library is loaded at run
+    # time), and for tests/oci the registry, skopeo, containerd (with runc) to read back what
+    # Corral pushes, htpasswd for the registry's bcrypt users and openssl for signatures.
+    "zlib1g-dev       /usr/include/zlib.h"
+    "docker-registry  docker-registry"
+    "skopeo           skopeo"
+    "containerd       containerd"
+    "containerd       ctr"
+    "runc             runc"
+    "apache2-utils    htpasswd"
+    "openssl          openssl"
 )
 
 check_only=0

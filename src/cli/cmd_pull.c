@@ -87,8 +87,7 @@ static int parse_args(int argc, char **argv, PullArgs *pa)
         }
         const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
         size_t n = eq ? (size_t)(eq - a) : strlen(a), k = 0;
-        while (k < NVALUE_FLAGS &&
-               !(strlen(value_flags[k]) == n && !strncmp(value_flags[k], a, n)))
+        while (k < NVALUE_FLAGS && !(strlen(value_flags[k]) == n && !strncmp(value_flags[k], a, n)))
             k++;
         if (k == NVALUE_FLAGS) {
             cli_error("pull: unknown option '%s'; see 'corral pull --help'", a);
@@ -187,7 +186,8 @@ static int pull_oci(const PullArgs *pa)
     OciPullResult res = {0};
     Output out = {0};
     char *err = NULL;
-    OciOptions opts = {.insecure_http = pa->insecure_http, .max_size = pa->max_size,
+    OciOptions opts = {.insecure_http = pa->insecure_http,
+                       .max_size = pa->max_size,
                        .log = pa->verbose ? stderr : NULL};
     if (oci_ref_parse(pa->ref, &ref, &err) != OCI_OK) {
         cli_error("pull: %s: %s", pa->ref, err ? err : "out of memory");

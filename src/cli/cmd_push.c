@@ -101,8 +101,7 @@ static int parse_args(int argc, char **argv, PushArgs *pa)
         }
         const char *eq = strchr(a, '=');
         size_t n = eq ? (size_t)(eq - a) : strlen(a), k = 0;
-        while (k < NVALUE_FLAGS &&
-               !(strlen(value_flags[k]) == n && !strncmp(value_flags[k], a, n)))
+        while (k < NVALUE_FLAGS && !(strlen(value_flags[k]) == n && !strncmp(value_flags[k], a, n)))
             k++;
         if (k == NVALUE_FLAGS) {
             cli_error("push: unknown option '%s'; see 'corral push --help'", a);
@@ -149,8 +148,11 @@ static int push_oci(const PushArgs *pa)
     } else if (oci_session_new(&ref, &opts, true, &s, &err) != OCI_OK) {
         cli_error("push: %s", err ? err : "out of memory");
     } else {
-        OciPushSpec spec = {.module_path = pa->file, .image = pa->image, .gzip = !pa->no_gzip,
-                            .platform = pa->platform, .signer = signer};
+        OciPushSpec spec = {.module_path = pa->file,
+                            .image = pa->image,
+                            .gzip = !pa->no_gzip,
+                            .platform = pa->platform,
+                            .signer = signer};
         OciStatus st = oci_push(s, &spec, &digest);
         if (st == OCI_OK) {
             char *pushed = oci_ref_format(&ref, digest);

@@ -45,11 +45,15 @@ OciStatus oci_manifest_parse(OciSession *s, const uint8_t *bytes, size_t len,
     json_error_t jerr;
     memset(out, 0, sizeof *out);
     if (!strncmp(media_type, "application/vnd.docker.distribution.manifest.v1", 47))
-        return oci_fail(s, OCI_ERR_FORMAT, "the manifest is Docker's schema 1 (%s), which "
-                        "Corral does not read", media_type);
+        return oci_fail(s, OCI_ERR_FORMAT,
+                        "the manifest is Docker's schema 1 (%s), which "
+                        "Corral does not read",
+                        media_type);
     if (!is_manifest(media_type))
-        return oci_fail(s, OCI_ERR_FORMAT, "the manifest's media type %s is not an image "
-                        "manifest", media_type);
+        return oci_fail(s, OCI_ERR_FORMAT,
+                        "the manifest's media type %s is not an image "
+                        "manifest",
+                        media_type);
     out->root = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!out->root)
         return oci_fail(s, OCI_ERR_FORMAT, "the manifest is not JSON: %s (line %d)", jerr.text,
@@ -72,7 +76,8 @@ OciStatus oci_manifest_parse(OciSession *s, const uint8_t *bytes, size_t len,
     return OCI_OK;
 bad:
     oci_manifest_clear(out);
-    return oci_fail(s, OCI_ERR_FORMAT, "the manifest is malformed: it needs schemaVersion 2, "
+    return oci_fail(s, OCI_ERR_FORMAT,
+                    "the manifest is malformed: it needs schemaVersion 2, "
                     "a config and a layers array of descriptors (mediaType, sha256 digest, "
                     "size)");
 }
@@ -105,8 +110,8 @@ OciStatus oci_index_choose(OciSession *s, const uint8_t *bytes, size_t len,
         usable++;
         first = first < n ? first : i;
         wasm = wasm < n || strcmp(arch, "wasm") ? wasm : i;
-        char *more = strf("%s%s%s/%s", seen, *seen ? ", " : "",
-                          platform_field(d.platform, "os"), arch);
+        char *more =
+            strf("%s%s%s/%s", seen, *seen ? ", " : "", platform_field(d.platform, "os"), arch);
         free(seen);
         seen = more;
     }
@@ -118,8 +123,10 @@ OciStatus oci_index_choose(OciSession *s, const uint8_t *bytes, size_t len,
     else if (usable == 0)
         st = oci_fail(s, OCI_ERR_FORMAT, "the index lists no image manifest");
     else if (chosen == n)
-        st = oci_fail(s, OCI_ERR_FORMAT, "the index has no wasm manifest (architecture "
-                      "\"wasm\") among its platforms: %s", seen);
+        st = oci_fail(s, OCI_ERR_FORMAT,
+                      "the index has no wasm manifest (architecture "
+                      "\"wasm\") among its platforms: %s",
+                      seen);
     else if (parse_desc(json_array_get(list, chosen), &d))
         memcpy(out_digest, d.digest, OCI_DIGEST_SIZE);
     free(seen);
@@ -201,9 +208,8 @@ char *oci_wasm_config_json(const char *layer_digest, const char *created)
 char *oci_image_config_json(const char *os, const char *arch, const char *diff_id,
                             const char *created)
 {
-    return dump(json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}",
-                          "created", created, "architecture", arch, "os", os, "config",
-                          "Entrypoint", OCI_IMAGE_MODULE_PATH, "rootfs", "type", "layers",
-                          "diff_ids", diff_id, "history", "created", created, "created_by",
-                          "corral push --image"));
+    return dump(json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created",
+                          created, "architecture", arch, "os", os, "config", "Entrypoint",
+                          OCI_IMAGE_MODULE_PATH, "rootfs", "type", "layers", "diff_ids", diff_id,
+                          "history", "created", created, "created_by", "corral push --image"));
 }

@@ -83,8 +83,8 @@ typedef struct OciSession OciSession;
 /* Opens a session for ref's repository (push: also asks tokens for push). Loads libcurl and
  * reads the docker config here, so a missing library or a malformed config.json is reported
  * before any transfer. On failure *out_err is an owned message. */
-OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push,
-                          OciSession **out, char **out_err) OCI_WARN;
+OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push, OciSession **out,
+                          char **out_err) OCI_WARN;
 void oci_session_free(OciSession *s);
 
 /* Why the last call on s failed (borrowed; valid until the next call); "" when none did. */
@@ -104,10 +104,10 @@ OciStatus oci_push(OciSession *s, const OciPushSpec *spec, char **out_digest) OC
 
 /* Where a pulled module came from, all owned (oci_pull_result_clear). */
 typedef struct OciPullResult {
-    char *digest;    /* the manifest's digest */
+    char *digest;     /* the manifest's digest */
     const char *form; /* "wasm artifact", "wasm-to-oci artifact", "image" (static) */
     uint64_t size;    /* the module's bytes */
-    char *signed_by; /* the keyring label of the key whose signature was checked, or NULL */
+    char *signed_by;  /* the keyring label of the key whose signature was checked, or NULL */
 } OciPullResult;
 
 /* Pulls the session's reference and writes the module to out (from its current position),

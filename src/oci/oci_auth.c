@@ -304,15 +304,23 @@ static char *token_url(OciSession *s, const Challenge *c)
 static OciStatus answer_bearer(OciSession *s, const Challenge *c)
 {
     if (!c->realm)
-        return oci_fail(s, OCI_ERR_AUTH, "%s asked for a Bearer token without saying where "
-                        "to get one (no realm)", s->ref.registry);
+        return oci_fail(s, OCI_ERR_AUTH,
+                        "%s asked for a Bearer token without saying where "
+                        "to get one (no realm)",
+                        s->ref.registry);
     if (strncasecmp(c->realm, "https://", 8) && !s->plain_http)
-        return oci_fail(s, OCI_ERR_AUTH, "%s's token service %s is not HTTPS; Corral sends no "
-                        "credentials there without --insecure-http", s->ref.registry, c->realm);
+        return oci_fail(s, OCI_ERR_AUTH,
+                        "%s's token service %s is not HTTPS; Corral sends no "
+                        "credentials there without --insecure-http",
+                        s->ref.registry, c->realm);
     char *url = token_url(s, c);
     char *basic = s->creds.basic ? strf("Authorization: Basic %s", s->creds.basic) : NULL;
-    OciReq rq = {.method = "GET", .url = url, .max_body = OCI_MAX_SMALL, .follow = true,
-                 .no_auth = true, .authorization = basic};
+    OciReq rq = {.method = "GET",
+                 .url = url,
+                 .max_body = OCI_MAX_SMALL,
+                 .follow = true,
+                 .no_auth = true,
+                 .authorization = basic};
     OciResp r;
     if (!url || (s->creds.basic && !basic)) {
         free(url);
@@ -347,8 +355,8 @@ OciStatus oci_auth_answer(OciSession *s, const char *challenge)
     Challenge c;
     if (!parse_challenge(challenge, &c)) {
         challenge_clear(&c);
-        return oci_fail(s, OCI_ERR_AUTH, "%s: cannot read the challenge '%.200s'",
-                        s->ref.registry, challenge);
+        return oci_fail(s, OCI_ERR_AUTH, "%s: cannot read the challenge '%.200s'", s->ref.registry,
+                        challenge);
     }
     OciStatus st;
     if (!strcasecmp(c.scheme, "Basic"))
@@ -356,8 +364,10 @@ OciStatus oci_auth_answer(OciSession *s, const char *challenge)
     else if (!strcasecmp(c.scheme, "Bearer"))
         st = answer_bearer(s, &c);
     else
-        st = oci_fail(s, OCI_ERR_AUTH, "%s asks for %s authentication, which Corral does not "
-                      "speak (Basic and Bearer only)", s->ref.registry, c.scheme);
+        st = oci_fail(s, OCI_ERR_AUTH,
+                      "%s asks for %s authentication, which Corral does not "
+                      "speak (Basic and Bearer only)",
+                      s->ref.registry, c.scheme);
     challenge_clear(&c);
     return st;
 }

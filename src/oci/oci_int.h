@@ -34,11 +34,13 @@
 #define OCI_MT_EMPTY "application/vnd.oci.empty.v1+json"
 
 /* Every manifest kind a GET accepts, for its Accept header. */
-#define OCI_ACCEPT_MANIFESTS                                                                   \
+#define OCI_ACCEPT_MANIFESTS                                                                       \
     OCI_MT_MANIFEST ", " OCI_MT_INDEX ", " OCI_MT_DOCKER_MANIFEST ", " OCI_MT_DOCKER_LIST
 
-/* Where --image puts the module, and the entrypoint its config names. */
-#define OCI_IMAGE_MODULE_PATH "/app.wasm"
+/* Where --image puts the module (the layer's entry name), and the entrypoint its config
+ * names. */
+#define OCI_IMAGE_MODULE_NAME "app.wasm"
+#define OCI_IMAGE_MODULE_PATH "/" OCI_IMAGE_MODULE_NAME
 
 /* Caps on what is read into memory: manifests (the distribution registry's own limit),
  * configs, token answers, error bodies. */
@@ -53,8 +55,7 @@
 #define OCI_DIGEST_SIZE 72
 
 /* Formats a SHA-256 hash as "sha256:<hex>". */
-void oci_digest_format(const uint8_t hash[crypto_hash_sha256_BYTES],
-                       char out[OCI_DIGEST_SIZE]);
+void oci_digest_format(const uint8_t hash[crypto_hash_sha256_BYTES], char out[OCI_DIGEST_SIZE]);
 /* sha256 of bytes, as "sha256:<hex>". */
 void oci_digest_bytes(const void *bytes, size_t len, char out[OCI_DIGEST_SIZE]);
 /* True for "sha256:" and exactly 64 lower-case hex digits. */
@@ -73,7 +74,7 @@ typedef struct OciCreds {
 struct OciSession {
     OciRef ref;
     OciOptions opts;
-    bool push;           /* tokens are asked for pull and push */
+    bool push; /* tokens are asked for pull and push */
     bool plain_http;
     char *base;          /* "https://host[:port]" */
     char *api_host;      /* the host[:port] requests go to (registry-1.docker.io for docker.io) */
@@ -81,7 +82,7 @@ struct OciSession {
     char *authorization; /* the Authorization header line requests carry, or NULL */
     bool token_fetched;  /* a token was fetched for this session: a new 401 is final */
     OciCreds creds;
-    char *err;           /* the last failure's message */
+    char *err; /* the last failure's message */
 };
 
 /* Records the failure's message on s and returns status. */
@@ -102,11 +103,11 @@ typedef struct OciReq {
     size_t body_len;
     FILE *body_file; /* ... or a file's first body_file_len bytes (rewound for a retry) */
     uint64_t body_file_len;
-    bool has_body;     /* send a body (possibly empty) */
-    FILE *sink;        /* a 2xx response's body goes here, else into memory */
-    uint64_t max_body; /* most body bytes accepted (sink or memory) */
-    bool follow;       /* follow redirects (blob downloads) */
-    bool no_auth;      /* send no Authorization (token requests carry their own) */
+    bool has_body;             /* send a body (possibly empty) */
+    FILE *sink;                /* a 2xx response's body goes here, else into memory */
+    uint64_t max_body;         /* most body bytes accepted (sink or memory) */
+    bool follow;               /* follow redirects (blob downloads) */
+    bool no_auth;              /* send no Authorization (token requests carry their own) */
     const char *authorization; /* with no_auth: this header line instead, or NULL */
 } OciReq;
 
@@ -243,8 +244,7 @@ typedef enum OciTarFound {
  * that name wins, as when unpacking. A path that is a symlink, a directory or a hard link is
  * an OCI_ERR_FORMAT error. head gets the file's first bytes. */
 OciStatus oci_tar_find(OciSession *s, FILE *layer, const char *path, uint64_t max, FILE *out,
-                       OciTarFound *found, uint64_t *out_size, uint8_t head[8],
-                       size_t *head_len);
+                       OciTarFound *found, uint64_t *out_size, uint8_t head[8], size_t *head_len);
 
 /* ---- signatures beside the manifest (oci_sig.c) ---- */
 

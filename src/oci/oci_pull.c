@@ -33,21 +33,23 @@ static bool is_image_config(const char *media_type)
 static OciStatus check_magic(OciSession *s, const uint8_t *head, size_t head_len)
 {
     if (head_len < 4 || memcmp(head, "\0asm", 4) != 0)
-        return oci_fail(s, OCI_ERR_FORMAT, "what the registry holds is not a WebAssembly binary "
+        return oci_fail(s, OCI_ERR_FORMAT,
+                        "what the registry holds is not a WebAssembly binary "
                         "(no \\0asm header)");
     return OCI_OK;
 }
 
 /* Searches one layer (downloaded to a temporary file) for path. */
 static OciStatus search_layer(OciSession *s, const OciDesc *d, const char *path, FILE *out,
-                              OciTarFound *found, uint64_t *size, uint8_t head[8],
-                              size_t *head_len)
+                              OciTarFound *found, uint64_t *size, uint8_t head[8], size_t *head_len)
 {
     uint8_t layer_head[8];
     size_t layer_head_len;
     if (!is_tar_layer(d->media_type))
-        return oci_fail(s, OCI_ERR_FORMAT, "an image layer has media type %s, which Corral "
-                        "does not unpack (tar, or tar+gzip)", d->media_type);
+        return oci_fail(s, OCI_ERR_FORMAT,
+                        "an image layer has media type %s, which Corral "
+                        "does not unpack (tar, or tar+gzip)",
+                        d->media_type);
     FILE *tmp = tmpfile();
     if (!tmp)
         return oci_fail(s, OCI_ERR_IO, "cannot make a temporary file: %s", strerror(errno));
@@ -71,7 +73,7 @@ static OciStatus pull_image(OciSession *s, const OciManifest *m, FILE *out, OciP
         return st;
     char *path = oci_image_entrypoint(config, config_len);
     free(config);
-    if (!path && !(path = strdup(OCI_IMAGE_MODULE_PATH + 1)))
+    if (!path && !(path = strdup(OCI_IMAGE_MODULE_NAME)))
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     OciTarFound found = OCI_TAR_ABSENT;
     for (size_t i = m->nlayers; !st && found == OCI_TAR_ABSENT && i-- > 0;)
@@ -99,8 +101,7 @@ static char *layer_types(const OciManifest *m)
     return text;
 }
 
-static OciStatus pull_manifest(OciSession *s, const OciManifest *m, FILE *out,
-                               OciPullResult *res)
+static OciStatus pull_manifest(OciSession *s, const OciManifest *m, FILE *out, OciPullResult *res)
 {
     uint8_t head[8];
     size_t head_len = 0;
@@ -108,8 +109,8 @@ static OciStatus pull_manifest(OciSession *s, const OciManifest *m, FILE *out,
         const OciDesc *d = &m->layers[i];
         if (!is_wasm_layer(d->media_type))
             continue;
-        res->form = !strcmp(d->media_type, OCI_MT_W2O_LAYER) ? "wasm-to-oci artifact"
-                                                              : "wasm artifact";
+        res->form =
+            !strcmp(d->media_type, OCI_MT_W2O_LAYER) ? "wasm-to-oci artifact" : "wasm artifact";
         OciStatus st = oci_blob_get(s, d, out, head, &head_len);
         res->size = d->size;
         return st ? st : check_magic(s, head, head_len);
@@ -117,10 +118,12 @@ static OciStatus pull_manifest(OciSession *s, const OciManifest *m, FILE *out,
     if (is_image_config(m->config.media_type))
         return pull_image(s, m, out, res);
     char *types = layer_types(m);
-    OciStatus st = oci_fail(s, OCI_ERR_FORMAT, "the manifest holds no WebAssembly module: its "
-                            "config is %s and its layers are %s (Corral reads layers of type "
-                            OCI_MT_WASM_LAYER " or " OCI_MT_W2O_LAYER ", and images)",
-                            m->config.media_type, types && *types ? types : "none");
+    OciStatus st = oci_fail(
+        s, OCI_ERR_FORMAT,
+        "the manifest holds no WebAssembly module: its "
+        "config is %s and its layers are %s (Corral reads layers of type " OCI_MT_WASM_LAYER
+        " or " OCI_MT_W2O_LAYER ", and images)",
+        m->config.media_type, types && *types ? types : "none");
     free(types);
     return st;
 }

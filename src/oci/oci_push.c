@@ -18,7 +18,7 @@ typedef struct Module {
     FILE *f;
     uint64_t size;
     char digest[OCI_DIGEST_SIZE];
-    char created[32]; /* RFC 3339, UTC */
+    char created[32];  /* RFC 3339, UTC */
     const char *title; /* the file's base name */
 } Module;
 
@@ -88,8 +88,8 @@ static OciStatus push_artifact(OciSession *s, Module *m, char **out_json)
     OciStatus st = oci_blob_push(s, m->digest, NULL, m->f, m->size);
     if (!st)
         st = oci_blob_push(s, config_digest, (const uint8_t *)config, NULL, strlen(config));
-    if (!st && !(*out_json = oci_manifest_json(NULL, &cd, &ld, 1, (const json_t *const *)&title,
-                                               NULL)))
+    if (!st &&
+        !(*out_json = oci_manifest_json(NULL, &cd, &ld, 1, (const json_t *const *)&title, NULL)))
         st = oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     json_decref(title);
     free(config);
@@ -103,8 +103,10 @@ static OciStatus split_platform(OciSession *s, const char *platform, char os[64]
     size_t os_len = slash ? (size_t)(slash - platform) : 0;
     if (!slash || os_len == 0 || os_len >= 64 || !slash[1] || strlen(slash + 1) >= 64 ||
         strchr(slash + 1, '/'))
-        return oci_fail(s, OCI_ERR_USAGE, "the platform '%s' is not OS/ARCH (e.g. wasi/wasm, "
-                        "linux/amd64)", platform);
+        return oci_fail(s, OCI_ERR_USAGE,
+                        "the platform '%s' is not OS/ARCH (e.g. wasi/wasm, "
+                        "linux/amd64)",
+                        platform);
     memcpy(os, platform, os_len);
     os[os_len] = 0;
     strcpy(arch, slash + 1);
@@ -125,8 +127,8 @@ static OciStatus push_image(OciSession *s, const OciPushSpec *spec, Module *m, c
     FILE *layer = tmpfile();
     if (!layer)
         return oci_fail(s, OCI_ERR_IO, "cannot make a temporary file: %s", strerror(errno));
-    st = oci_tar_write(s, m->f, m->size, OCI_IMAGE_MODULE_PATH + 1, spec->gzip, layer,
-                       layer_digest, &layer_size, diff_id);
+    st = oci_tar_write(s, m->f, m->size, OCI_IMAGE_MODULE_NAME, spec->gzip, layer, layer_digest,
+                       &layer_size, diff_id);
     if (!st && !(config = oci_image_config_json(os, arch, diff_id, m->created)))
         st = oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     if (!st) {
@@ -136,8 +138,8 @@ static OciStatus push_image(OciSession *s, const OciPushSpec *spec, Module *m, c
     if (!st)
         st = oci_blob_push(s, config_digest, (const uint8_t *)config, NULL, strlen(config));
     OciDesc cd = {OCI_MT_IMAGE_CONFIG, config_digest, config ? strlen(config) : 0, NULL, NULL};
-    OciDesc ld = {spec->gzip ? OCI_MT_LAYER_TAR_GZIP : OCI_MT_LAYER_TAR, layer_digest,
-                  layer_size, NULL, NULL};
+    OciDesc ld = {spec->gzip ? OCI_MT_LAYER_TAR_GZIP : OCI_MT_LAYER_TAR, layer_digest, layer_size,
+                  NULL, NULL};
     if (!st && !(*out_json = oci_manifest_json(NULL, &cd, &ld, 1, NULL, NULL)))
         st = oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     free(config);

@@ -47,8 +47,9 @@ static char *base64(const uint8_t *bin, size_t len)
 static bool unbase64(const char *text, uint8_t *out, size_t len)
 {
     size_t got = 0;
-    return text && sodium_base642bin(out, len, text, strlen(text), NULL, &got, NULL,
-                                     sodium_base64_VARIANT_ORIGINAL) == 0 &&
+    return text &&
+           sodium_base642bin(out, len, text, strlen(text), NULL, &got, NULL,
+                             sodium_base64_VARIANT_ORIGINAL) == 0 &&
            got == len;
 }
 
@@ -169,8 +170,8 @@ static int check_layer(const OciDesc *d, const OciKeyring *keyring, const char *
     *out_label = label;
     /* The layer must be this digest's payload: a signature of another manifest, moved here,
      * verifies against its own payload only. */
-    if (strcmp(d->digest, payload_digest) != 0 || !unbase64(annotation(d, ANN_SIGNATURE), sig,
-                                                            sizeof sig))
+    if (strcmp(d->digest, payload_digest) != 0 ||
+        !unbase64(annotation(d, ANN_SIGNATURE), sig, sizeof sig))
         return -1;
     return oci_sign_verify(key, (const uint8_t *)payload, strlen(payload), sig) ? 1 : -1;
 }
@@ -183,8 +184,10 @@ OciStatus oci_sig_verify(OciSession *s, const OciKeyring *keyring, const char *d
     OciManifest m;
     OciStatus st = get_existing(s, tag, &m);
     if (st == OCI_ERR_NOT_FOUND)
-        return oci_fail(s, OCI_ERR_SIGNATURE, "%s is not signed: the registry has no "
-                        "signature tag %s (push with --sign)", digest, tag);
+        return oci_fail(s, OCI_ERR_SIGNATURE,
+                        "%s is not signed: the registry has no "
+                        "signature tag %s (push with --sign)",
+                        digest, tag);
     if (st)
         return st;
     char *payload = payload_for(digest);
@@ -207,12 +210,15 @@ OciStatus oci_sig_verify(OciSession *s, const OciKeyring *keyring, const char *d
             bad = label;
     }
     if (bad)
-        st = oci_fail(s, OCI_ERR_SIGNATURE, "the signature of %s by '%s' does not verify: the "
-                      "signature or what it signs was changed", digest, bad);
+        st = oci_fail(s, OCI_ERR_SIGNATURE,
+                      "the signature of %s by '%s' does not verify: the "
+                      "signature or what it signs was changed",
+                      digest, bad);
     else if (!good)
-        st = oci_fail(s, OCI_ERR_SIGNATURE, "%s has %zu signature%s, none by a key of the "
-                      "keyring with the creator or approver role", digest, signatures,
-                      signatures == 1 ? "" : "s");
+        st = oci_fail(s, OCI_ERR_SIGNATURE,
+                      "%s has %zu signature%s, none by a key of the "
+                      "keyring with the creator or approver role",
+                      digest, signatures, signatures == 1 ? "" : "s");
     else
         *out_label = good;
     if (!st)

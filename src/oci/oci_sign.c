@@ -48,7 +48,7 @@ static bool read_toml(const char *path, TomlValue **out_root, char **out_err)
     fclose(f);
     if (!text || read_error || len > KEY_FILE_MAX) {
         *out_err = strf("%s: %s", path,
-                        !text ? "out of memory"
+                        !text        ? "out of memory"
                         : read_error ? "read error"
                                      : "larger than 1 MiB, too big for a key file");
         free(text);
@@ -81,8 +81,7 @@ static const TomlValue *key_array(const char *path, const TomlValue *root, char 
     }
     const TomlValue *keys = toml_table_get(root, "key");
     if (keys && toml_kind(keys) != TOML_ARRAY) {
-        *out_err = strf("%s:%u: 'key' must be an array of tables ([[key]])", path,
-                        toml_line(keys));
+        *out_err = strf("%s:%u: 'key' must be an array of tables ([[key]])", path, toml_line(keys));
         return NULL;
     }
     return keys;
@@ -149,14 +148,14 @@ static bool base64_exact(const char *text, uint8_t *out, size_t len)
 
 /* Takes the secret key of one [[key]] when it is the one asked for. 1 taken, 0 not this
  * one, -1 error. */
-static int take_secret(const char *path, const TomlValue *key, const char *label,
-                       OciSigner *s, char **out_err)
+static int take_secret(const char *path, const TomlValue *key, const char *label, OciSigner *s,
+                       char **out_err)
 {
     const char *l = key_string(key, "label"), *kp = key_string(key, "keypair");
     unsigned roles;
     if (!l || !kp) {
-        *out_err = strf("%s:%u: a secret key needs label and keypair strings", path,
-                        toml_line(key));
+        *out_err =
+            strf("%s:%u: a secret key needs label and keypair strings", path, toml_line(key));
         return -1;
     }
     if (!key_roles(path, key, &roles, out_err))
@@ -165,8 +164,8 @@ static int take_secret(const char *path, const TomlValue *key, const char *label
         return 0;
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
     if (!base64_exact(kp, s->secret, sizeof s->secret)) {
-        *out_err = strf("%s:%u: keypair is not base64 of %zu bytes", path,
-                        toml_line(key), sizeof s->secret);
+        *out_err = strf("%s:%u: keypair is not base64 of %zu bytes", path, toml_line(key),
+                        sizeof s->secret);
         return -1;
     }
     /* The public half must belong to the secret half, or every signature would be bad. */
@@ -177,8 +176,8 @@ static int take_secret(const char *path, const TomlValue *key, const char *label
     sodium_memzero(seed, sizeof seed);
     sodium_memzero(sk, sizeof sk);
     if (!match) {
-        *out_err = strf("%s:%u: keypair's public key does not belong to its secret key",
-                        path, toml_line(key));
+        *out_err = strf("%s:%u: keypair's public key does not belong to its secret key", path,
+                        toml_line(key));
         return -1;
     }
     s->label = strdup(l);
@@ -251,15 +250,14 @@ static bool add_public(const char *path, const TomlValue *key, OciKeyring *k, ch
     const char *l = key_string(key, "label"), *pk = key_string(key, "key");
     KeyringEntry e = {0};
     if (!l || !pk) {
-        *out_err = strf("%s:%u: a keyring key needs label and key strings", path,
-                        toml_line(key));
+        *out_err = strf("%s:%u: a keyring key needs label and key strings", path, toml_line(key));
         return false;
     }
     if (!key_roles(path, key, &e.roles, out_err))
         return false;
     if (!base64_exact(pk, e.key, sizeof e.key)) {
-        *out_err = strf("%s:%u: key is not base64 of %zu bytes", path, toml_line(key),
-                        sizeof e.key);
+        *out_err =
+            strf("%s:%u: key is not base64 of %zu bytes", path, toml_line(key), sizeof e.key);
         return false;
     }
     KeyringEntry *grown = realloc(k->keys, (k->nkeys + 1) * sizeof *grown);
@@ -327,8 +325,8 @@ const char *oci_keyring_find(const OciKeyring *k, const uint8_t pk[OCI_SIGN_PUBL
     return NULL;
 }
 
-bool oci_sign_verify(const uint8_t pk[OCI_SIGN_PUBLIC_KEY_BYTES], const uint8_t *msg,
-                     size_t len, const uint8_t sig[OCI_SIGN_BYTES])
+bool oci_sign_verify(const uint8_t pk[OCI_SIGN_PUBLIC_KEY_BYTES], const uint8_t *msg, size_t len,
+                     const uint8_t sig[OCI_SIGN_BYTES])
 {
     return crypto_sign_verify_detached(sig, msg, len, pk) == 0;
 }

@@ -63,7 +63,7 @@ const char *oci_keyring_find(const OciKeyring *k, const uint8_t pk[OCI_SIGN_PUBL
                              unsigned roles);
 
 /* True when sig is pk's Ed25519 signature of msg. */
-bool oci_sign_verify(const uint8_t pk[OCI_SIGN_PUBLIC_KEY_BYTES], const uint8_t *msg,
-                     size_t len, const uint8_t sig[OCI_SIGN_BYTES]);
+bool oci_sign_verify(const uint8_t pk[OCI_SIGN_PUBLIC_KEY_BYTES], const uint8_t *msg, size_t len,
+                     const uint8_t sig[OCI_SIGN_BYTES]);
 
 #endif

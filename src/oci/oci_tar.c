@@ -141,9 +141,9 @@ OciStatus oci_tar_write(OciSession *s, FILE *module, uint64_t len, const char *n
     crypto_hash_sha256_init(&w->tar_sha);
     crypto_hash_sha256_init(&w->out_sha);
     /* windowBits 15 + 16: a gzip wrapper with no name and mtime 0. */
-    if (gzip && oci_zlib.deflateInit2_(&w->z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                                       Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                                       (int)sizeof(z_stream)) != Z_OK) {
+    if (gzip &&
+        oci_zlib.deflateInit2_(&w->z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                               Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) {
         free(w);
         return oci_fail(s, OCI_ERR_NOMEM, "zlib could not start compressing");
     }
@@ -409,8 +409,7 @@ static bool header_only(char t)
 }
 
 /* One entry, its name normalised. */
-static bool entry(TarIn *r, Search *q, const char *name, char t, uint64_t size,
-                  const uint8_t *hdr)
+static bool entry(TarIn *r, Search *q, const char *name, char t, uint64_t size, const uint8_t *hdr)
 {
     bool regular = t == '0' || t == 0 || t == '7';
     if (strcmp(name, q->path) != 0) {
@@ -421,13 +420,17 @@ static bool entry(TarIn *r, Search *q, const char *name, char t, uint64_t size,
     if (regular)
         return take_file(r, q, size);
     if (t == '2')
-        return fail(r, OCI_ERR_FORMAT, "/%s is a symbolic link to '%.100s'; Corral takes the "
-                    "module from a regular file", q->path, (const char *)hdr + 157);
+        return fail(r, OCI_ERR_FORMAT,
+                    "/%s is a symbolic link to '%.100s'; Corral takes the "
+                    "module from a regular file",
+                    q->path, (const char *)hdr + 157);
     if (t == '5')
         return fail(r, OCI_ERR_FORMAT, "/%s is a directory in the layer, not a file", q->path);
     if (t == '1')
-        return fail(r, OCI_ERR_FORMAT, "/%s is a hard link to '%.100s' in the layer; Corral "
-                    "takes the module from a regular file", q->path, (const char *)hdr + 157);
+        return fail(r, OCI_ERR_FORMAT,
+                    "/%s is a hard link to '%.100s' in the layer; Corral "
+                    "takes the module from a regular file",
+                    q->path, (const char *)hdr + 157);
     return fail(r, OCI_ERR_FORMAT, "/%s is not a regular file in the layer (tar type '%c')",
                 q->path, t);
 }
@@ -470,8 +473,7 @@ static bool scan(TarIn *r, Search *q)
 }
 
 OciStatus oci_tar_find(OciSession *s, FILE *layer, const char *path, uint64_t max, FILE *out,
-                       OciTarFound *found, uint64_t *out_size, uint8_t head[8],
-                       size_t *head_len)
+                       OciTarFound *found, uint64_t *out_size, uint8_t head[8], size_t *head_len)
 {
     const char *why;
     uint8_t magic[2] = {0};

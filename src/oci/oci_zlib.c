@@ -24,10 +24,10 @@ static void load(void)
         load_error = message;
         return;
     }
-#define OCI_ZLIB_LOAD(f)                                                                       \
-    if (!load_error && !(*(void **)(void *)&oci_zlib.f = dlsym(lib, #f))) {                    \
-        snprintf(message, sizeof message, "libz.so.1 lacks %s", #f);                           \
-        load_error = message;                                                                  \
+#define OCI_ZLIB_LOAD(f)                                                                           \
+    if (!load_error && !(*(void **)(void *)&oci_zlib.f = dlsym(lib, #f))) {                        \
+        snprintf(message, sizeof message, "libz.so.1 lacks %s", #f);                               \
+        load_error = message;                                                                      \
     }
     OCI_ZLIB_FUNCS(OCI_ZLIB_LOAD)
 #undef OCI_ZLIB_LOAD

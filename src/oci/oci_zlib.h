@@ -8,13 +8,13 @@
 #include <stdbool.h>
 #include <zlib.h>
 
-#define OCI_ZLIB_FUNCS(X)                                                                      \
-    X(zlibVersion)                                                                             \
-    X(deflateInit2_)                                                                           \
-    X(deflate)                                                                                 \
-    X(deflateEnd)                                                                              \
-    X(inflateInit2_)                                                                           \
-    X(inflate)                                                                                 \
+#define OCI_ZLIB_FUNCS(X)                                                                          \
+    X(zlibVersion)                                                                                 \
+    X(deflateInit2_)                                                                               \
+    X(deflate)                                                                                     \
+    X(deflateEnd)                                                                                  \
+    X(inflateInit2_)                                                                               \
+    X(inflate)                                                                                     \
     X(inflateEnd)
 
 typedef struct OciZlib {

@@ -99,8 +99,8 @@ static char *check_digest(const char *s, size_t n)
     if (!colon)
         return strf("the digest '%.*s' is not ALGORITHM:HEX", (int)n, s);
     if (colon - s != 6 || memcmp(s, "sha256", 6) != 0)
-        return strf("the digest algorithm '%.*s' is not supported (only sha256)",
-                    (int)(colon - s), s);
+        return strf("the digest algorithm '%.*s' is not supported (only sha256)", (int)(colon - s),
+                    s);
     char buf[OCI_DIGEST_SIZE];
     if (n >= sizeof buf)
         return strf("the sha256 digest has more than 64 hex digits");
@@ -134,8 +134,7 @@ static char *check_registry(const char *s, size_t n)
     if (i == n)
         return NULL;
     if (s[i] != ':')
-        return strf("the registry host '%.*s' has a character a host name cannot have",
-                    (int)n, s);
+        return strf("the registry host '%.*s' has a character a host name cannot have", (int)n, s);
     size_t digits = n - i - 1;
     long port = 0;
     for (size_t j = i + 1; j < n && port <= 65535; j++)
@@ -225,8 +224,8 @@ OciStatus oci_ref_parse(const char *text, OciRef *out, char **out_err)
         bool hub = !slash || (host_len == 9 && !memcmp(rest, DOCKER_HUB, 9)) ||
                    (host_len == 15 && !memcmp(rest, "index.docker.io", 15));
         out->registry = hub ? strdup(DOCKER_HUB) : dup_n(rest, host_len);
-        err = out->registry ? parse_name(slash ? slash + 1 : rest, hub, out)
-                            : strf("out of memory");
+        err =
+            out->registry ? parse_name(slash ? slash + 1 : rest, hub, out) : strf("out of memory");
     }
     if (err) {
         oci_ref_clear(out);
@@ -289,6 +288,6 @@ static bool is_ipv4_loopback(const char *s, size_t n)
 bool oci_registry_is_loopback(const char *registry)
 {
     size_t n = host_len(registry);
-    return (n == 9 && !strncasecmp(registry, "localhost", 9)) ||
-           is_ipv4_loopback(registry, n) || (n == 5 && !memcmp(registry, "[::1]", 5));
+    return (n == 9 && !strncasecmp(registry, "localhost", 9)) || is_ipv4_loopback(registry, n) ||
+           (n == 5 && !memcmp(registry, "[::1]", 5));
 }

@@ -67,8 +67,8 @@ static bool copy_ref(const OciRef *from, OciRef *to)
            (!from->digest || to->digest);
 }
 
-OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push,
-                          OciSession **out, char **out_err)
+OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push, OciSession **out,
+                          char **out_err)
 {
     const char *why;
     *out = NULL;
@@ -91,10 +91,9 @@ OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push,
     s->push = push;
     s->plain_http = opts->insecure_http || oci_registry_is_loopback(ref->registry);
     /* Docker Hub's name and its API's host differ. */
-    s->api_host = strdup(strcmp(ref->registry, "docker.io") ? ref->registry
-                                                              : "registry-1.docker.io");
-    s->base = s->api_host ? strf("%s://%s", s->plain_http ? "http" : "https", s->api_host)
-                          : NULL;
+    s->api_host =
+        strdup(strcmp(ref->registry, "docker.io") ? ref->registry : "registry-1.docker.io");
+    s->base = s->api_host ? strf("%s://%s", s->plain_http ? "http" : "https", s->api_host) : NULL;
     s->easy = curl_lib.curl_easy_init();
     if (!s->base || !s->easy)
         goto nomem;
@@ -133,8 +132,8 @@ void oci_session_free(OciSession *s)
 typedef struct Transfer {
     const OciReq *rq;
     OciResp *resp;
-    uint64_t sent;     /* request body bytes handed to curl */
-    bool ok_status;    /* the response being received is a 2xx */
+    uint64_t sent;  /* request body bytes handed to curl */
+    bool ok_status; /* the response being received is a 2xx */
     size_t mem_cap;
 } Transfer;
 
@@ -363,8 +362,8 @@ static OciStatus perform(OciSession *s, const OciReq *rq, OciResp *r)
         return oci_fail(s, OCI_ERR_TOO_BIG, "%s %s: the answer is larger than %llu bytes",
                         rq->method, rq->url, (unsigned long long)rq->max_body);
     if (r->sink_failed)
-        return oci_fail(s, OCI_ERR_IO, "%s %s: cannot write what arrives: %s", rq->method,
-                        rq->url, strerror(errno));
+        return oci_fail(s, OCI_ERR_IO, "%s %s: cannot write what arrives: %s", rq->method, rq->url,
+                        strerror(errno));
     if (rc == CURLE_OUT_OF_MEMORY)
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     if (rc != CURLE_OK)
@@ -423,8 +422,8 @@ static char *registry_errors(const OciResp *r)
 OciStatus oci_fail_status(OciSession *s, const char *what, const OciResp *r)
 {
     OciStatus st = r->status == 401 || r->status == 403 ? OCI_ERR_AUTH
-                   : r->status == 404                    ? OCI_ERR_NOT_FOUND
-                                                         : OCI_ERR_REGISTRY;
+                   : r->status == 404                   ? OCI_ERR_NOT_FOUND
+                                                        : OCI_ERR_REGISTRY;
     char *errors = registry_errors(r);
     const char *hint = "";
     if (st == OCI_ERR_AUTH && !s->creds.basic)
@@ -470,12 +469,11 @@ static char *document_media_type(const uint8_t *bytes, size_t len)
 }
 
 OciStatus oci_manifest_get(OciSession *s, const char *reference, uint8_t **out_bytes,
-                           size_t *out_len, char **out_media_type,
-                           char out_digest[OCI_DIGEST_SIZE])
+                           size_t *out_len, char **out_media_type, char out_digest[OCI_DIGEST_SIZE])
 {
     char *url = repo_url(s, "manifests", reference);
-    OciReq rq = {.method = "GET", .url = url, .accept = OCI_ACCEPT_MANIFESTS,
-                 .max_body = OCI_MAX_MANIFEST};
+    OciReq rq = {
+        .method = "GET", .url = url, .accept = OCI_ACCEPT_MANIFESTS, .max_body = OCI_MAX_MANIFEST};
     OciResp r;
     if (!url)
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
@@ -501,8 +499,8 @@ OciStatus oci_manifest_get(OciSession *s, const char *reference, uint8_t **out_b
     }
     bool generic = !r.content_type || !strncmp(r.content_type, "application/json", 16) ||
                    !strncmp(r.content_type, "text/plain", 10);
-    *out_media_type = generic ? document_media_type(r.body, r.body_len)
-                              : bare_media_type(r.content_type);
+    *out_media_type =
+        generic ? document_media_type(r.body, r.body_len) : bare_media_type(r.content_type);
     *out_bytes = r.body ? r.body : (uint8_t *)strdup("");
     *out_len = r.body_len;
     r.body = NULL;
@@ -520,8 +518,12 @@ OciStatus oci_manifest_put(OciSession *s, const char *reference, const char *med
 {
     size_t len = strlen(json);
     char *url = repo_url(s, "manifests", reference);
-    OciReq rq = {.method = "PUT", .url = url, .content_type = media_type,
-                 .body = (const uint8_t *)json, .body_len = len, .has_body = true,
+    OciReq rq = {.method = "PUT",
+                 .url = url,
+                 .content_type = media_type,
+                 .body = (const uint8_t *)json,
+                 .body_len = len,
+                 .has_body = true,
                  .max_body = OCI_MAX_SMALL};
     OciResp r;
     if (!url)
@@ -604,18 +606,28 @@ OciStatus oci_blob_push(OciSession *s, const char *digest, const uint8_t *bytes,
     if (!st && r.status != 202)
         st = oci_fail_status(s, "starting a blob upload", &r);
     else if (!st && !r.location)
-        st = oci_fail(s, OCI_ERR_REGISTRY, "starting a blob upload: %s answered 202 without "
-                      "a Location", s->ref.registry);
+        st = oci_fail(s, OCI_ERR_REGISTRY,
+                      "starting a blob upload: %s answered 202 without "
+                      "a Location",
+                      s->ref.registry);
     if (!st && !(put = upload_url(start, r.location, digest)))
-        st = oci_fail(s, OCI_ERR_REGISTRY, "starting a blob upload: %s gave an unusable "
-                      "Location '%.200s'", s->ref.registry, r.location);
+        st = oci_fail(s, OCI_ERR_REGISTRY,
+                      "starting a blob upload: %s gave an unusable "
+                      "Location '%.200s'",
+                      s->ref.registry, r.location);
     oci_resp_clear(&r);
     free(start);
     if (st)
         return st;
-    OciReq rq = {.method = "PUT", .url = put, .content_type = "application/octet-stream",
-                 .body = bytes, .body_len = (size_t)len, .body_file = bytes ? NULL : f,
-                 .body_file_len = len, .has_body = true, .max_body = OCI_MAX_SMALL,
+    OciReq rq = {.method = "PUT",
+                 .url = put,
+                 .content_type = "application/octet-stream",
+                 .body = bytes,
+                 .body_len = (size_t)len,
+                 .body_file = bytes ? NULL : f,
+                 .body_file_len = len,
+                 .has_body = true,
+                 .max_body = OCI_MAX_SMALL,
                  .no_auth = !on_registry(s, put)};
     st = oci_send(s, &rq, &r);
     if (!st && r.status != 201)
@@ -628,11 +640,11 @@ OciStatus oci_blob_push(OciSession *s, const char *digest, const uint8_t *bytes,
 }
 
 /* The checks every downloaded blob passes: all its bytes, and its digest. */
-static OciStatus check_blob(OciSession *s, const OciDesc *d, uint64_t got,
-                            const char *got_digest)
+static OciStatus check_blob(OciSession *s, const OciDesc *d, uint64_t got, const char *got_digest)
 {
     if (got != d->size)
-        return oci_fail(s, OCI_ERR_INTEGRITY, "blob %s: the registry sent %llu bytes, the "
+        return oci_fail(s, OCI_ERR_INTEGRITY,
+                        "blob %s: the registry sent %llu bytes, the "
                         "manifest says %llu",
                         d->digest, (unsigned long long)got, (unsigned long long)d->size);
     if (strcmp(got_digest, d->digest) != 0)
@@ -643,8 +655,7 @@ static OciStatus check_blob(OciSession *s, const OciDesc *d, uint64_t got,
     return OCI_OK;
 }
 
-static OciStatus blob_fetch(OciSession *s, const OciDesc *d, FILE *sink, uint64_t max,
-                            OciResp *r)
+static OciStatus blob_fetch(OciSession *s, const OciDesc *d, FILE *sink, uint64_t max, OciResp *r)
 {
     if (!oci_digest_valid(d->digest))
         return oci_fail(s, OCI_ERR_FORMAT, "a descriptor's digest '%.80s' is not sha256:HEX",
@@ -654,14 +665,15 @@ static OciStatus blob_fetch(OciSession *s, const OciDesc *d, FILE *sink, uint64_
                         d->digest, (unsigned long long)d->size, (unsigned long long)max);
     char *url = repo_url(s, "blobs", d->digest);
     /* One byte more than announced is already a mismatch: no need to read further. */
-    OciReq rq = {.method = "GET", .url = url, .sink = sink, .max_body = d->size + 1,
-                 .follow = true};
+    OciReq rq = {
+        .method = "GET", .url = url, .sink = sink, .max_body = d->size + 1, .follow = true};
     if (!url)
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     OciStatus st = oci_send(s, &rq, r);
     free(url);
     if (st == OCI_ERR_TOO_BIG)
-        return oci_fail(s, OCI_ERR_INTEGRITY, "blob %s: the registry sent more than the %llu "
+        return oci_fail(s, OCI_ERR_INTEGRITY,
+                        "blob %s: the registry sent more than the %llu "
                         "bytes the manifest says",
                         d->digest, (unsigned long long)d->size);
     if (!st && r->status != 200)

@@ -18,17 +18,18 @@ static void load(void)
      * global state until exit. */
     void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        snprintf(message, sizeof message,
-                 "cannot load libcurl.so.4 (Debian package libcurl4): %s",
+        snprintf(message, sizeof message, "cannot load libcurl.so.4 (Debian package libcurl4): %s",
                  dlerror());
         load_error = message;
         return;
     }
-#define CURL_LIB_LOAD(f)                                                                    \
-    if (!load_error && !(*(void **)(void *)&curl_lib.f = dlsym(lib, #f))) {                 \
-        snprintf(message, sizeof message, "libcurl.so.4 lacks %s (Corral needs libcurl "     \
-                 CURL_LIB_MIN_VERSION_TEXT " or later)", #f);                               \
-        load_error = message;                                                                \
+#define CURL_LIB_LOAD(f)                                                                           \
+    if (!load_error && !(*(void **)(void *)&curl_lib.f = dlsym(lib, #f))) {                        \
+        snprintf(message, sizeof message,                                                          \
+                 "libcurl.so.4 lacks %s (Corral needs libcurl " CURL_LIB_MIN_VERSION_TEXT          \
+                 " or later)",                                                                     \
+                 #f);                                                                              \
+        load_error = message;                                                                      \
     }
     CURL_LIB_FUNCS(CURL_LIB_LOAD)
 #undef CURL_LIB_LOAD
@@ -37,8 +38,7 @@ static void load(void)
     const curl_version_info_data *v = curl_lib.curl_version_info(CURLVERSION_NOW);
     if (!v || v->version_num < CURL_LIB_MIN_VERSION) {
         snprintf(message, sizeof message,
-                 "libcurl.so.4 is version %s; Corral needs " CURL_LIB_MIN_VERSION_TEXT
-                 " or later",
+                 "libcurl.so.4 is version %s; Corral needs " CURL_LIB_MIN_VERSION_TEXT " or later",
                  v && v->version ? v->version : "?");
         load_error = message;
         return;

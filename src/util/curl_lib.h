@@ -18,23 +18,23 @@
 #include <stdbool.h>
 
 /* Every libcurl function Corral uses. */
-#define CURL_LIB_FUNCS(X)                                                                   \
-    X(curl_global_init)                                                                      \
-    X(curl_version_info)                                                                     \
-    X(curl_easy_init)                                                                        \
-    X(curl_easy_cleanup)                                                                     \
-    X(curl_easy_reset)                                                                       \
-    X(curl_easy_setopt)                                                                      \
-    X(curl_easy_perform)                                                                     \
-    X(curl_easy_getinfo)                                                                     \
-    X(curl_easy_strerror)                                                                    \
-    X(curl_free)                                                                             \
-    X(curl_slist_append)                                                                     \
-    X(curl_slist_free_all)                                                                   \
-    X(curl_url)                                                                              \
-    X(curl_url_dup)                                                                          \
-    X(curl_url_cleanup)                                                                      \
-    X(curl_url_get)                                                                          \
+#define CURL_LIB_FUNCS(X)                                                                          \
+    X(curl_global_init)                                                                            \
+    X(curl_version_info)                                                                           \
+    X(curl_easy_init)                                                                              \
+    X(curl_easy_cleanup)                                                                           \
+    X(curl_easy_reset)                                                                             \
+    X(curl_easy_setopt)                                                                            \
+    X(curl_easy_perform)                                                                           \
+    X(curl_easy_getinfo)                                                                           \
+    X(curl_easy_strerror)                                                                          \
+    X(curl_free)                                                                                   \
+    X(curl_slist_append)                                                                           \
+    X(curl_slist_free_all)                                                                         \
+    X(curl_url)                                                                                    \
+    X(curl_url_dup)                                                                                \
+    X(curl_url_cleanup)                                                                            \
+    X(curl_url_get)                                                                                \
     X(curl_url_set)
 
 typedef struct CurlLib {
