@@ -340,6 +340,21 @@ static bool set_options(OciSession *s, const OciReq *rq, Transfer *t, struct cur
     return ok && set_method(e, rq);
 }
 
+/* The -v line of an exchange: the URL without its query (upload URLs carry a long opaque
+ * state), and where a redirect led. */
+static void log_exchange(OciSession *s, const OciReq *rq, const OciResp *r)
+{
+    char *last = NULL;
+    if (!s->opts.log)
+        return;
+    if (rq->follow)
+        curl_lib.curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &last);
+    bool moved = last && strcmp(last, rq->url) != 0;
+    oci_log(s, "%s %.*s: %ld%s%.*s%s", rq->method, (int)strcspn(rq->url, "?"), rq->url, r->status,
+            moved ? " (redirected to " : "", moved ? (int)strcspn(last, "?") : 0, moved ? last : "",
+            moved ? ")" : "");
+}
+
 /* One request as it is, without answering a 401. */
 static OciStatus perform(OciSession *s, const OciReq *rq, OciResp *r)
 {
@@ -357,7 +372,7 @@ static OciStatus perform(OciSession *s, const OciReq *rq, OciResp *r)
     CURLcode rc = ok ? curl_lib.curl_easy_perform(s->easy) : CURLE_OUT_OF_MEMORY;
     curl_lib.curl_slist_free_all(hdrs);
     curl_lib.curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
-    oci_log(s, "%s %s: %ld", rq->method, rq->url, r->status);
+    log_exchange(s, rq, r);
     if (r->too_big)
         return oci_fail(s, OCI_ERR_TOO_BIG, "%s %s: the answer is larger than %llu bytes",
                         rq->method, rq->url, (unsigned long long)rq->max_body);

@@ -603,7 +603,11 @@ rm -f "$HOME/.docker/config.json"
 # ---- token auth (token_proxy.py), redirected blobs ----
 
 : >"$tmp/proxy.events"
-check "token: anonymous pull" "oci://$T/corral/fib:v1@$digest" "$(c pull oci://$T/corral/fib:v1 -o "$tmp/tk.wasm")"
+out=$(c pull -v oci://$T/corral/fib:v1 -o "$tmp/tk.wasm")
+check "token: anonymous pull" "oci://$T/corral/fib:v1@$digest" "$(printf '%s\n' "$out" | tail -n 1)"
+check_has "token: the blob came through the redirect" \
+    "corral: GET http://$T/v2/corral/fib/blobs/$(sha "$tmp/fib.wasm"): 200 (redirected to http://127.0.0.1:$TC/v2/corral/fib/blobs/$(sha "$tmp/fib.wasm"))" \
+    "$out"
 same "token: round trip through the redirect" "$tmp/fib.wasm" "$tmp/tk.wasm"
 check "token: the token asked for" "token repository:corral/fib:pull service=corral-test user=anonymous" \
     "$(cat "$tmp/proxy.events")"

@@ -80,6 +80,7 @@ NOT_RUN = {
     "make server-test": SUITE,
     "make gateway-test": SUITE,
     "make host-test": SUITE,
+    "make oci-test": SUITE,
     "make asan": SUITE,
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",
