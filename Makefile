@@ -13,9 +13,10 @@ ALLCFLAGS = -std=c11 -D_GNU_SOURCE -ffp-contract=off -fvisibility=hidden -Iinclu
 LDLIBS_ENGINE := -lm -lpthread
 LDLIBS_CLI    := -ljansson
 LDLIBS_HTTP   := -lsodium -ldl
-# The host interfaces' libraries (src/host: SQLite and hiredis for key-value, libcurl for
-# outbound HTTP) are not linked: kv_libs.c and http_curl.c load them with dlopen on first
-# use. Linked, SQLite and hiredis cost every corral start ~0.6 ms, libcurl ~33 shared
+# The host interfaces' and the OCI client's libraries (SQLite and hiredis for key-value,
+# libcurl for outbound HTTP and registries, zlib for image layers) are not linked:
+# src/host/kv_libs.c, src/util/curl_lib.c and src/oci/oci_zlib.c load them with dlopen on
+# first use. Linked, SQLite and hiredis cost every corral start ~0.6 ms, libcurl ~33 shared
 # libraries and ~6 ms. Their headers are needed. Unit tests link SQLite and hiredis to read
 # the stores back.
 LDLIBS_HOST   :=
