@@ -103,7 +103,6 @@ typedef struct OciReq {
     size_t body_len;
     FILE *body_file; /* ... or a file's first body_file_len bytes (rewound for a retry) */
     uint64_t body_file_len;
-    bool has_body;             /* send a body (possibly empty) */
     FILE *sink;                /* a 2xx response's body goes here, else into memory */
     uint64_t max_body;         /* most body bytes accepted (sink or memory) */
     bool follow;               /* follow redirects (blob downloads) */

@@ -142,7 +142,7 @@ OciStatus oci_tar_write(OciSession *s, FILE *module, uint64_t len, const char *n
     crypto_hash_sha256_init(&w->out_sha);
     /* windowBits 15 + 16: a gzip wrapper with no name and mtime 0. */
     if (gzip &&
-        oci_zlib.deflateInit2_(&w->z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+        oci_zlib.deflateInit2_(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
                                Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) {
         free(w);
         return oci_fail(s, OCI_ERR_NOMEM, "zlib could not start compressing");

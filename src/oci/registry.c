@@ -134,6 +134,7 @@ typedef struct Transfer {
     OciResp *resp;
     uint64_t sent;  /* request body bytes handed to curl */
     bool ok_status; /* the response being received is a 2xx */
+    bool oom;       /* the memory body could not grow */
     size_t mem_cap;
 } Transfer;
 
@@ -237,8 +238,10 @@ static size_t on_body(char *buf, size_t size, size_t nitems, void *ud)
         while (want < r->body_len + take + 1)
             want *= 2;
         uint8_t *grown = realloc(r->body, want);
-        if (!grown)
+        if (!grown) {
+            t->oom = true;
             return 0;
+        }
         r->body = grown;
         t->mem_cap = want;
     }
@@ -379,7 +382,7 @@ static OciStatus perform(OciSession *s, const OciReq *rq, OciResp *r)
     if (r->sink_failed)
         return oci_fail(s, OCI_ERR_IO, "%s %s: cannot write what arrives: %s", rq->method, rq->url,
                         strerror(errno));
-    if (rc == CURLE_OUT_OF_MEMORY)
+    if (rc == CURLE_OUT_OF_MEMORY || t.oom)
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     if (rc != CURLE_OK)
         return oci_fail(s, OCI_ERR_NET, "%s %s: %s", rq->method, rq->url,
@@ -538,7 +541,6 @@ OciStatus oci_manifest_put(OciSession *s, const char *reference, const char *med
                  .content_type = media_type,
                  .body = (const uint8_t *)json,
                  .body_len = len,
-                 .has_body = true,
                  .max_body = OCI_MAX_SMALL};
     OciResp r;
     if (!url)
@@ -613,7 +615,7 @@ OciStatus oci_blob_push(OciSession *s, const char *digest, const uint8_t *bytes,
         return st;
     }
     char *start = repo_url(s, "blobs", "uploads/"), *put = NULL;
-    OciReq post = {.method = "POST", .url = start, .has_body = true, .max_body = OCI_MAX_SMALL};
+    OciReq post = {.method = "POST", .url = start, .max_body = OCI_MAX_SMALL};
     OciResp r;
     if (!start)
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
@@ -641,7 +643,6 @@ OciStatus oci_blob_push(OciSession *s, const char *digest, const uint8_t *bytes,
                  .body_len = (size_t)len,
                  .body_file = bytes ? NULL : f,
                  .body_file_len = len,
-                 .has_body = true,
                  .max_body = OCI_MAX_SMALL,
                  .no_auth = !on_registry(s, put)};
     st = oci_send(s, &rq, &r);
