@@ -61,6 +61,15 @@ REQUIREMENTS=(
     "apache2-utils    htpasswd"
     "openssl          openssl"
     "libcrypt-dev     /usr/include/crypt.h"
+    # corral push/pull (src/oci): zlib's header for image layers (the library is loaded at run
+    # time), and for tests/oci the registry, skopeo, containerd (with runc) to read back what
+    # Corral pushes, htpasswd for the registry's bcrypt users and openssl for signatures.
+    "zlib1g-dev       /usr/include/zlib.h"
+    "docker-registry  docker-registry"
+    "skopeo           skopeo"
+    "containerd       containerd"
+    "containerd       ctr"
+    "runc             runc"
 )
 
 check_only=0

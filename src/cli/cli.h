@@ -41,6 +41,8 @@ typedef struct CliCommand {
     int (*main)(int argc, char **argv);
 } CliCommand;
 
+extern const CliCommand cli_cmd_push;
+extern const CliCommand cli_cmd_pull;
 extern const CliCommand cli_cmd_run;
 extern const CliCommand cli_cmd_serve;
 extern const CliCommand cli_cmd_store;

@@ -14,6 +14,8 @@ static const CliCommand *const commands[] = {
     &cli_cmd_validate,
     &cli_cmd_wast,
     &cli_cmd_keys,
+    &cli_cmd_push,
+    &cli_cmd_pull,
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -124,9 +124,9 @@ bool http_link(HttpCtx *c, corral_store_t *store, const corral_module_t *module,
 
 /* Loads libcurl.so.4 and runs curl_global_init, once per process (pthread_once; later calls
  * only report the outcome). false with *out_err (may be NULL; static text) when libcurl is
- * missing or too old, e.g. "cannot load libcurl.so.4 (Debian package libcurl4), needed for
- * outbound HTTP: ...". Without it every req call fails with 12 (RUNTIME_ERROR) and
- * http_ctx_last_error says why. */
+ * missing or too old, e.g. "cannot load libcurl.so.4 (Debian package libcurl4): ...".
+ * Without it every req call fails with 12 (RUNTIME_ERROR) and http_ctx_last_error says
+ * why. */
 bool http_global_init(const char **out_err);
 
 #endif
