@@ -80,7 +80,7 @@ uint64_t http_now_ns(void)
 
 bool http_global_init(const char **out_err)
 {
-    return curl_lib_load(out_err);
+    return lib_curl_load(out_err);
 }
 
 void http_policy_default(HttpPolicy *p)
@@ -118,7 +118,7 @@ void http_ctx_free(HttpCtx *c)
     close_all(c);
     free(c->open);
     if (c->easy)
-        curl_lib.curl_easy_cleanup(c->easy);
+        lib_curl.curl_easy_cleanup(c->easy);
     free(c);
 }
 
@@ -336,7 +336,7 @@ static uint32_t abi_req(Call *k, const corral_val_t *a)
     }
     if (deadline)
         k->trap = corral_trap_new("interrupted: time limit exceeded");
-    curl_lib.curl_url_cleanup(u);
+    lib_curl.curl_url_cleanup(u);
     http_request_clear(&rq);
     return err;
 }

@@ -79,17 +79,17 @@ static void host_key(char *h)
 uint32_t http_url_parse(const char *url, CURLU **out)
 {
     *out = NULL;
-    CURLU *u = curl_lib.curl_url();
+    CURLU *u = lib_curl.curl_url();
     if (!u)
         return HTTP_ERR_RUNTIME_ERROR;
-    CURLUcode rc = curl_lib.curl_url_set(u, CURLUPART_URL, url, 0);
+    CURLUcode rc = lib_curl.curl_url_set(u, CURLUPART_URL, url, 0);
     char *scheme = NULL;
     if (!rc)
-        rc = curl_lib.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        rc = lib_curl.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
     bool http = !rc && (!strcmp(scheme, "http") || !strcmp(scheme, "https"));
-    curl_lib.curl_free(scheme);
+    lib_curl.curl_free(scheme);
     if (!http) {
-        curl_lib.curl_url_cleanup(u);
+        lib_curl.curl_url_cleanup(u);
         return rc == CURLUE_OUT_OF_MEMORY ? HTTP_ERR_RUNTIME_ERROR : HTTP_ERR_INVALID_URL;
     }
     *out = u;
@@ -109,9 +109,9 @@ static bool origin_of(CURLU *u, Origin *o)
 {
     memset(o, 0, sizeof *o);
     char *scheme = NULL, *host = NULL, *port = NULL, *zone = NULL;
-    bool ok = !curl_lib.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
-              !curl_lib.curl_url_get(u, CURLUPART_HOST, &host, 0) &&
-              !curl_lib.curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) &&
+    bool ok = !lib_curl.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+              !lib_curl.curl_url_get(u, CURLUPART_HOST, &host, 0) &&
+              !lib_curl.curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) &&
               strlen(scheme) < sizeof o->scheme;
     if (ok) {
         snprintf(o->scheme, sizeof o->scheme, "%s", scheme);
@@ -119,12 +119,12 @@ static bool origin_of(CURLU *u, Origin *o)
         snprintf(o->host, sizeof o->host, "%s", host);
         host_key(o->host);
         o->port = (uint32_t)strtoul(port, NULL, 10);
-        o->zone = curl_lib.curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK;
+        o->zone = lib_curl.curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK;
     }
-    curl_lib.curl_free(scheme);
-    curl_lib.curl_free(host);
-    curl_lib.curl_free(port);
-    curl_lib.curl_free(zone);
+    lib_curl.curl_free(scheme);
+    lib_curl.curl_free(host);
+    lib_curl.curl_free(port);
+    lib_curl.curl_free(zone);
     return ok;
 }
 
@@ -193,7 +193,7 @@ bool http_allow_check(const HttpAllowList *a, const char *url, size_t url_len)
     s[url_len] = 0;
     CURLU *u;
     bool ok = http_url_parse(s, &u) == HTTP_ERR_SUCCESS && http_allow_url(a, u);
-    curl_lib.curl_url_cleanup(u);
+    lib_curl.curl_url_cleanup(u);
     free(s);
     return ok;
 }
@@ -317,15 +317,15 @@ static const char *parse_exact_host(const char *s, size_t len, AllowEntry *e)
     if (len > 255)
         return "the host is longer than 255 bytes";
     snprintf(url, sizeof url, "http://%.*s/", (int)len, s);
-    CURLU *u = curl_lib.curl_url();
+    CURLU *u = lib_curl.curl_url();
     if (!u)
         return "out of memory";
     char *host = NULL, *zone = NULL;
     const char *why = NULL;
-    if (curl_lib.curl_url_set(u, CURLUPART_URL, url, 0) ||
-        curl_lib.curl_url_get(u, CURLUPART_HOST, &host, 0))
+    if (lib_curl.curl_url_set(u, CURLUPART_URL, url, 0) ||
+        lib_curl.curl_url_get(u, CURLUPART_HOST, &host, 0))
         why = "the host is not a valid host name or IP address";
-    else if (curl_lib.curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK)
+    else if (lib_curl.curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK)
         why = "IPv6 zone ids are not supported";
     else if (!(e->host = strdup(host)))
         why = "out of memory";
@@ -333,9 +333,9 @@ static const char *parse_exact_host(const char *s, size_t len, AllowEntry *e)
         host_key(e->host);
         e->host_kind = HOST_EXACT;
     }
-    curl_lib.curl_free(host);
-    curl_lib.curl_free(zone);
-    curl_lib.curl_url_cleanup(u);
+    lib_curl.curl_free(host);
+    lib_curl.curl_free(zone);
+    lib_curl.curl_url_cleanup(u);
     return why;
 }
 

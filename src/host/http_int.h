@@ -6,7 +6,7 @@
 
 #include "host/http_outbound.h"
 
-#include "util/curl_lib.h" /* libcurl through curl_lib: loaded on first use */
+#include "util/lib_curl.h" /* libcurl through lib_curl: loaded on first use */
 
 #define HTTP_WARN __attribute__((warn_unused_result))
 

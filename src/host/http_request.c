@@ -325,7 +325,7 @@ static bool build_slist(const HttpRequest *rq, const Hop *h, struct curl_slist *
             snprintf(line, n, "%s: %s", f->name, f->value);
         else
             snprintf(line, n, "%s;", f->name);
-        t = curl_lib.curl_slist_append(l, line);
+        t = lib_curl.curl_slist_append(l, line);
         free(line);
         if (!t)
             goto fail;
@@ -336,30 +336,30 @@ static bool build_slist(const HttpRequest *rq, const Hop *h, struct curl_slist *
     for (size_t i = 0; i < 2; i++) {
         if (has_field(rq, defaults[i][0]) && !field_dropped(h, defaults[i][0]))
             continue;
-        if (!(t = curl_lib.curl_slist_append(l, defaults[i][1])))
+        if (!(t = lib_curl.curl_slist_append(l, defaults[i][1])))
             goto fail;
         l = t;
     }
     *out = l;
     return true;
 fail:
-    curl_lib.curl_slist_free_all(l);
+    lib_curl.curl_slist_free_all(l);
     return false;
 }
 
 static CURLcode set_method(CURL *e, const HttpRequest *rq, const Hop *h)
 {
     if (!strcmp(h->method, "HEAD"))
-        return curl_lib.curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        return lib_curl.curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     if (!h->send_body && !strcmp(h->method, "GET"))
-        return curl_lib.curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        return lib_curl.curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     const char *body = rq->body_len ? (const char *)rq->body : "";
     curl_off_t len = h->send_body ? (curl_off_t)rq->body_len : 0;
-    CURLcode rc = curl_lib.curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, len);
+    CURLcode rc = lib_curl.curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, len);
     if (!rc)
-        rc = curl_lib.curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->send_body ? body : "");
+        rc = lib_curl.curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->send_body ? body : "");
     if (!rc && strcmp(h->method, "POST") != 0)
-        rc = curl_lib.curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, h->method);
+        rc = lib_curl.curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, h->method);
     return rc;
 }
 
@@ -368,7 +368,7 @@ static CURLcode set_method(CURL *e, const HttpRequest *rq, const Hop *h)
 static CURLcode set_options(CURL *e, const HttpPolicy *p, const Hop *h, Collect *k,
                             struct curl_slist *hdrs, char *errbuf)
 {
-    __typeof__(curl_lib.curl_easy_setopt) setopt = curl_lib.curl_easy_setopt;
+    __typeof__(lib_curl.curl_easy_setopt) setopt = lib_curl.curl_easy_setopt;
     bool ok = setopt(e, CURLOPT_CURLU, h->url) == CURLE_OK;
     ok &= setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
@@ -431,7 +431,7 @@ static uint32_t transfer_error(HttpCtx *c, const Hop *h, const Collect *k, CURLc
         return http_fail(c, HTTP_ERR_REQUEST_ERROR, "request to %s: timed out after %llu ms",
                          origin, (unsigned long long)c->policy.timeout_ms);
     return http_fail(c, HTTP_ERR_REQUEST_ERROR, "request to %s failed: %s", origin,
-                     errbuf[0] ? errbuf : curl_lib.curl_easy_strerror(rc));
+                     errbuf[0] ? errbuf : lib_curl.curl_easy_strerror(rc));
 }
 
 /* Runs one hop. Returns 0 with the status in *out_status and, for a redirect curl could
@@ -449,22 +449,22 @@ static uint32_t run_hop(HttpCtx *c, const HttpRequest *rq, const Hop *h, Collect
         return http_fail(c, HTTP_ERR_RUNTIME_ERROR, "out of memory");
     char errbuf[CURL_ERROR_SIZE] = "";
     collect_reset(k);
-    curl_lib.curl_easy_reset(c->easy);
+    lib_curl.curl_easy_reset(c->easy);
     CURLcode rc = set_options(c->easy, &c->policy, h, k, hdrs, errbuf);
     if (!rc)
         rc = set_method(c->easy, rq, h);
     if (!rc)
-        rc = curl_lib.curl_easy_perform(c->easy);
+        rc = lib_curl.curl_easy_perform(c->easy);
     if (!rc)
-        rc = curl_lib.curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, out_status);
+        rc = lib_curl.curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, out_status);
     char *to = NULL;
     if (!rc && is_redirect(*out_status))
-        rc = curl_lib.curl_easy_getinfo(c->easy, CURLINFO_REDIRECT_URL, &to);
+        rc = lib_curl.curl_easy_getinfo(c->easy, CURLINFO_REDIRECT_URL, &to);
     if (!rc && to && !(*out_to = strdup(to)))
         rc = CURLE_OUT_OF_MEMORY;
     /* Nothing of this call may stay in the reused handle: it points at our stack. */
-    curl_lib.curl_easy_reset(c->easy);
-    curl_lib.curl_slist_free_all(hdrs);
+    lib_curl.curl_easy_reset(c->easy);
+    lib_curl.curl_slist_free_all(hdrs);
     if (rc)
         return transfer_error(c, h, k, rc, errbuf, out_deadline);
     return HTTP_ERR_SUCCESS;
@@ -497,7 +497,7 @@ static uint32_t follow(HttpCtx *c, Hop *h, long status, const char *to, unsigned
     if (!http_allow_url(c->policy.allow, next)) {
         char origin[300];
         http_url_origin(next, origin, sizeof origin);
-        curl_lib.curl_url_cleanup(next);
+        lib_curl.curl_url_cleanup(next);
         return http_fail(
             c, HTTP_ERR_DESTINATION_NOT_ALLOWED,
             "redirect to a destination not allowed: %s (to allow it, add it to the allowed hosts)",
@@ -511,7 +511,7 @@ static uint32_t follow(HttpCtx *c, Hop *h, long status, const char *to, unsigned
         snprintf(h->method, sizeof h->method, "GET");
         h->send_body = false;
     }
-    curl_lib.curl_url_cleanup(h->url);
+    lib_curl.curl_url_cleanup(h->url);
     h->url = next;
     return HTTP_ERR_SUCCESS;
 }
@@ -550,9 +550,9 @@ uint32_t http_request_perform(HttpCtx *c, const HttpRequest *rq, CURLU *url, Htt
 {
     *out = NULL;
     *out_deadline = false;
-    if (!c->easy && !(c->easy = curl_lib.curl_easy_init()))
+    if (!c->easy && !(c->easy = lib_curl.curl_easy_init()))
         return http_fail(c, HTTP_ERR_RUNTIME_ERROR, "libcurl could not make a handle");
-    Hop h = {.url = curl_lib.curl_url_dup(url), .send_body = true};
+    Hop h = {.url = lib_curl.curl_url_dup(url), .send_body = true};
     if (!h.url)
         return http_fail(c, HTTP_ERR_RUNTIME_ERROR, "out of memory");
     snprintf(h.method, sizeof h.method, "%s", rq->method);
@@ -573,7 +573,7 @@ uint32_t http_request_perform(HttpCtx *c, const HttpRequest *rq, CURLU *url, Htt
         if (err)
             break;
     }
-    curl_lib.curl_url_cleanup(h.url);
+    lib_curl.curl_url_cleanup(h.url);
     collect_free(&k);
     return err;
 }

@@ -1,7 +1,7 @@
 /* kv_libs.h: the Redis backend's library, libhiredis, loaded when the first Redis store
  * opens rather than when corral starts. Linked, it costs every `corral` process about 0.07
  * ms (one more library to map) before main, whether or not a guest uses a store. So
- * kv_redis.c calls it through this table, filled with dlopen/dlsym (as src/util/curl_lib.h does
+ * kv_redis.c calls it through this table, filled with dlopen/dlsym (as src/util/lib_curl.h does
  * for libcurl). SQLite is loaded the same way by src/util/lib_sqlite.h, which the package store
  * shares. Only kv_redis.c includes this. */
 #ifndef CORRAL_KV_LIBS_H

@@ -278,23 +278,23 @@ static OciStatus answer_basic(OciSession *s)
 /* The token service's URL for this session's repository. Owned; NULL when out of memory. */
 static char *token_url(OciSession *s, const Challenge *c)
 {
-    CURLU *u = curl_lib.curl_url();
+    CURLU *u = lib_curl.curl_url();
     char *scope = strf("scope=repository:%s:%s", s->ref.repository, s->push ? "pull,push" : "pull");
     char *service = c->service ? strf("service=%s", c->service) : NULL;
     char *extra = c->scope ? strf("scope=%s", c->scope) : NULL;
     char *url = NULL, *out = NULL;
     const unsigned add = CURLU_APPENDQUERY | CURLU_URLENCODE;
     bool ok = u && scope && (!c->service || service) && (!c->scope || extra) &&
-              !curl_lib.curl_url_set(u, CURLUPART_URL, c->realm, 0) &&
-              (!service || !curl_lib.curl_url_set(u, CURLUPART_QUERY, service, add)) &&
-              !curl_lib.curl_url_set(u, CURLUPART_QUERY, scope, add) &&
+              !lib_curl.curl_url_set(u, CURLUPART_URL, c->realm, 0) &&
+              (!service || !lib_curl.curl_url_set(u, CURLUPART_QUERY, service, add)) &&
+              !lib_curl.curl_url_set(u, CURLUPART_QUERY, scope, add) &&
               (!extra || !strcmp(extra, scope) ||
-               !curl_lib.curl_url_set(u, CURLUPART_QUERY, extra, add)) &&
-              !curl_lib.curl_url_get(u, CURLUPART_URL, &url, 0);
+               !lib_curl.curl_url_set(u, CURLUPART_QUERY, extra, add)) &&
+              !lib_curl.curl_url_get(u, CURLUPART_URL, &url, 0);
     if (ok)
         out = strdup(url);
-    curl_lib.curl_free(url);
-    curl_lib.curl_url_cleanup(u);
+    lib_curl.curl_free(url);
+    lib_curl.curl_url_cleanup(u);
     free(scope);
     free(service);
     free(extra);

@@ -7,7 +7,7 @@
 
 #include "oci/oci.h"
 
-#include "util/curl_lib.h"
+#include "util/lib_curl.h"
 
 #include <jansson.h>
 #include <sodium.h>

@@ -1,7 +1,6 @@
 /* oci_sign.h: the keys behind OCI signatures: a signer from a Bindle secret key file and a
  * keyring in Bindle's keyring format, so one keyring serves Bindle and OCI alike, and Ed25519
- * on libsodium. A small interface on purpose: when src/store's keyring code lands, these
- * functions can become a thin layer over it without touching their callers.
+ * on libsodium: a thin layer over the package store's key files (src/store/keyring.h).
  *
  * The formats (Bindle's, TOML):
  *   secret key file  version = "1.0"

@@ -1,4 +1,4 @@
-/* oci_zlib.h: zlib, loaded with dlopen on first use like libcurl (util/curl_lib.h): only
+/* oci_zlib.h: zlib, loaded with dlopen on first use like libcurl (util/lib_curl.h): only
  * image layers need it (gzip on push, gunzip on pull), and a linked libz would be one more
  * library for every `corral run` to load. libcurl depends on libz, so by the time a layer is
  * read it is usually mapped already. Only src/oci/oci_tar.c includes this. */

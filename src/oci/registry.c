@@ -77,7 +77,7 @@ OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push, 
         *out_err = strf("libsodium failed to initialise");
         return OCI_ERR_NOMEM;
     }
-    if (!curl_lib_load(&why)) {
+    if (!lib_curl_load(&why)) {
         *out_err = strf("%s", why);
         return OCI_ERR_NET;
     }
@@ -94,7 +94,7 @@ OciStatus oci_session_new(const OciRef *ref, const OciOptions *opts, bool push, 
     s->api_host =
         strdup(strcmp(ref->registry, "docker.io") ? ref->registry : "registry-1.docker.io");
     s->base = s->api_host ? strf("%s://%s", s->plain_http ? "http" : "https", s->api_host) : NULL;
-    s->easy = curl_lib.curl_easy_init();
+    s->easy = lib_curl.curl_easy_init();
     if (!s->base || !s->easy)
         goto nomem;
     OciStatus st = oci_creds_load(ref->registry, opts->docker_config, &s->creds, out_err);
@@ -115,7 +115,7 @@ void oci_session_free(OciSession *s)
     if (!s)
         return;
     if (s->easy)
-        curl_lib.curl_easy_cleanup(s->easy);
+        lib_curl.curl_easy_cleanup(s->easy);
     oci_ref_clear(&s->ref);
     oci_creds_clear(&s->creds);
     free(s->base);
@@ -277,7 +277,7 @@ static struct curl_slist *add_header(struct curl_slist *l, bool *ok, const char 
 {
     if (!*ok || !line)
         return l;
-    struct curl_slist *t = curl_lib.curl_slist_append(l, line);
+    struct curl_slist *t = lib_curl.curl_slist_append(l, line);
     if (!t)
         *ok = false;
     return t ? t : l;
@@ -300,7 +300,7 @@ static struct curl_slist *build_headers(OciSession *s, const OciReq *rq, bool *o
 
 static bool set_method(CURL *e, const OciReq *rq)
 {
-    __typeof__(curl_lib.curl_easy_setopt) setopt = curl_lib.curl_easy_setopt;
+    __typeof__(lib_curl.curl_easy_setopt) setopt = lib_curl.curl_easy_setopt;
     uint64_t len = rq->body_file ? rq->body_file_len : rq->body_len;
     if (!strcmp(rq->method, "HEAD"))
         return setopt(e, CURLOPT_NOBODY, 1L) == CURLE_OK;
@@ -317,7 +317,7 @@ static bool set_method(CURL *e, const OciReq *rq)
 static bool set_options(OciSession *s, const OciReq *rq, Transfer *t, struct curl_slist *hdrs,
                         char *errbuf)
 {
-    __typeof__(curl_lib.curl_easy_setopt) setopt = curl_lib.curl_easy_setopt;
+    __typeof__(lib_curl.curl_easy_setopt) setopt = lib_curl.curl_easy_setopt;
     CURL *e = s->easy;
     const char *protocols = s->plain_http ? "http,https" : "https";
     bool ok = setopt(e, CURLOPT_URL, rq->url) == CURLE_OK;
@@ -351,7 +351,7 @@ static void log_exchange(OciSession *s, const OciReq *rq, const OciResp *r)
     if (!s->opts.log)
         return;
     if (rq->follow)
-        curl_lib.curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &last);
+        lib_curl.curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &last);
     bool moved = last && strcmp(last, rq->url) != 0;
     oci_log(s, "%s %.*s: %ld%s%.*s%s", rq->method, (int)strcspn(rq->url, "?"), rq->url, r->status,
             moved ? " (redirected to " : "", moved ? (int)strcspn(last, "?") : 0, moved ? last : "",
@@ -368,13 +368,13 @@ static OciStatus perform(OciSession *s, const OciReq *rq, OciResp *r)
     crypto_hash_sha256_init(&r->sha);
     if (rq->body_file && fseeko(rq->body_file, 0, SEEK_SET) != 0)
         return oci_fail(s, OCI_ERR_IO, "cannot rewind the upload: %s", strerror(errno));
-    curl_lib.curl_easy_reset(s->easy);
+    lib_curl.curl_easy_reset(s->easy);
     struct curl_slist *hdrs = build_headers(s, rq, &ok);
     if (ok)
         ok = set_options(s, rq, &t, hdrs, errbuf);
-    CURLcode rc = ok ? curl_lib.curl_easy_perform(s->easy) : CURLE_OUT_OF_MEMORY;
-    curl_lib.curl_slist_free_all(hdrs);
-    curl_lib.curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+    CURLcode rc = ok ? lib_curl.curl_easy_perform(s->easy) : CURLE_OUT_OF_MEMORY;
+    lib_curl.curl_slist_free_all(hdrs);
+    lib_curl.curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     log_exchange(s, rq, r);
     if (r->too_big)
         return oci_fail(s, OCI_ERR_TOO_BIG, "%s %s: the answer is larger than %llu bytes",
@@ -386,7 +386,7 @@ static OciStatus perform(OciSession *s, const OciReq *rq, OciResp *r)
         return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     if (rc != CURLE_OK)
         return oci_fail(s, OCI_ERR_NET, "%s %s: %s", rq->method, rq->url,
-                        errbuf[0] ? errbuf : curl_lib.curl_easy_strerror(rc));
+                        errbuf[0] ? errbuf : lib_curl.curl_easy_strerror(rc));
     return OCI_OK;
 }
 
@@ -583,15 +583,15 @@ OciStatus oci_blob_exists(OciSession *s, const char *digest, bool *out)
  * its query, as the monolithic PUT wants it. Owned; NULL when out of memory or malformed. */
 static char *upload_url(const char *request_url, const char *location, const char *digest)
 {
-    CURLU *u = curl_lib.curl_url();
+    CURLU *u = lib_curl.curl_url();
     char *query = strf("digest=%s", digest), *url = NULL, *out = NULL;
-    if (u && query && !curl_lib.curl_url_set(u, CURLUPART_URL, request_url, 0) &&
-        !curl_lib.curl_url_set(u, CURLUPART_URL, location, 0) &&
-        !curl_lib.curl_url_set(u, CURLUPART_QUERY, query, CURLU_APPENDQUERY | CURLU_URLENCODE) &&
-        !curl_lib.curl_url_get(u, CURLUPART_URL, &url, 0))
+    if (u && query && !lib_curl.curl_url_set(u, CURLUPART_URL, request_url, 0) &&
+        !lib_curl.curl_url_set(u, CURLUPART_URL, location, 0) &&
+        !lib_curl.curl_url_set(u, CURLUPART_QUERY, query, CURLU_APPENDQUERY | CURLU_URLENCODE) &&
+        !lib_curl.curl_url_get(u, CURLUPART_URL, &url, 0))
         out = strdup(url);
-    curl_lib.curl_free(url);
-    curl_lib.curl_url_cleanup(u);
+    lib_curl.curl_free(url);
+    lib_curl.curl_url_cleanup(u);
     free(query);
     return out;
 }

@@ -484,7 +484,7 @@ keypair k1
 keypair k2
 ROLE=host keypair k3
 { cat "$tmp/k1.keyring.toml"; echo; sed 1d "$tmp/k2.keyring.toml"; } >"$tmp/both.keyring.toml"
-printf 'version = "1.0"\n' >"$tmp/empty.keyring.toml"
+printf 'version = "1.0"\nkey = []\n' >"$tmp/empty.keyring.toml"
 
 out=$(c push oci://$R/sig/app:v1 "$tmp/signed.wasm" --sign "$tmp/k1.secret.toml")
 sdigest=${out##*@}
@@ -553,18 +553,18 @@ check_has "verify: a changed signature artifact is refused" \
 check "keys: missing secret file" "corral: push: --sign: $tmp/none.toml: No such file or directory
 exit 1" "$(c push oci://$R/sig/app:v9 "$tmp/signed.wasm" --sign "$tmp/none.toml")"
 check "keys: a keyring is no secret key file" \
-    "corral: push: --sign: $tmp/k1.keyring.toml:3: a secret key needs label and keypair strings
+    "corral: push: --sign: $tmp/k1.keyring.toml:3:1: [[key]] is missing field 'keypair'
 exit 1" "$(c push oci://$R/sig/app:v9 "$tmp/signed.wasm" --sign "$tmp/k1.keyring.toml")"
 check "keys: --sign-label" "corral: push: --sign: $tmp/k1.secret.toml: no key labelled 'nobody'
 exit 1" "$(c push oci://$R/sig/app:v9 "$tmp/signed.wasm" --sign "$tmp/k1.secret.toml" --sign-label nobody)"
 sed "s|^keypair = .*|keypair = \"$(cat "$tmp/k1.seed" "$tmp/k2.pub" | base64 -w0)\"|" "$tmp/k1.secret.toml" \
     >"$tmp/bad.secret.toml"
 check "keys: a keypair whose halves do not match" \
-    "corral: push: --sign: $tmp/bad.secret.toml:3: keypair's public key does not belong to its secret key
+    "corral: push: --sign: $tmp/bad.secret.toml: key is corrupt for \"Signer k1 <k1@example.com>\": its keypair is not the base64 of a 32-byte seed and the public key it gives
 exit 1" "$(c push oci://$R/sig/app:v9 "$tmp/signed.wasm" --sign "$tmp/bad.secret.toml")"
-printf 'version = "2.0"\n' >"$tmp/v2.keyring.toml"
-check "keys: keyring version" \
-    "corral: pull: --keyring: $tmp/v2.keyring.toml: not a Bindle key file: it needs version = \"1.0\"
+printf 'version = "1.0"\n' >"$tmp/v2.keyring.toml"
+check "keys: a keyring without key" \
+    "corral: pull: --keyring: $tmp/v2.keyring.toml:1:1: missing field 'key' (no [[key]] table; an empty file has key = [])
 exit 1" "$(c pull oci://$R/sig/app:v1 -o "$tmp/s.wasm" --keyring "$tmp/v2.keyring.toml")"
 
 # ---- Basic auth (htpasswd, bcrypt) from a docker config ----

@@ -1,11 +1,11 @@
-/* curl_lib.c: loading libcurl at run time (curl_lib.h). */
-#include "util/curl_lib.h"
+/* lib_curl.c: loading libcurl at run time (lib_curl.h). */
+#include "util/lib_curl.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
-CurlLib curl_lib;
+LibCurl lib_curl;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *load_error;
@@ -24,7 +24,7 @@ static void load(void)
         return;
     }
 #define CURL_LIB_LOAD(f)                                                                           \
-    if (!load_error && !(*(void **)(void *)&curl_lib.f = dlsym(lib, #f))) {                        \
+    if (!load_error && !(*(void **)(void *)&lib_curl.f = dlsym(lib, #f))) {                        \
         snprintf(message, sizeof message,                                                          \
                  "libcurl.so.4 lacks %s (Corral needs libcurl " CURL_LIB_MIN_VERSION_TEXT          \
                  " or later)",                                                                     \
@@ -35,7 +35,7 @@ static void load(void)
 #undef CURL_LIB_LOAD
     if (load_error)
         return;
-    const curl_version_info_data *v = curl_lib.curl_version_info(CURLVERSION_NOW);
+    const curl_version_info_data *v = lib_curl.curl_version_info(CURLVERSION_NOW);
     if (!v || v->version_num < CURL_LIB_MIN_VERSION) {
         snprintf(message, sizeof message,
                  "libcurl.so.4 is version %s; Corral needs " CURL_LIB_MIN_VERSION_TEXT " or later",
@@ -43,13 +43,13 @@ static void load(void)
         load_error = message;
         return;
     }
-    if (curl_lib.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (lib_curl.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(message, sizeof message, "libcurl failed to initialise (curl_global_init)");
         load_error = message;
     }
 }
 
-bool curl_lib_load(const char **out_err)
+bool lib_curl_load(const char **out_err)
 {
     pthread_once(&once, load);
     if (out_err)
