@@ -15,7 +15,7 @@ LDLIBS_CLI    := -ljansson
 LDLIBS_HTTP   := -lsodium -ldl
 # The host interfaces' and the OCI client's libraries (SQLite and hiredis for key-value,
 # libcurl for outbound HTTP and registries, zlib for image layers) are not linked:
-# src/host/kv_libs.c, src/util/lib_curl.c and src/oci/oci_zlib.c load them with dlopen on
+# src/host/kv_libs.c, src/util/lib_curl.c and src/util/lib_zlib.c load them with dlopen on
 # first use. Linked, SQLite and hiredis cost every corral start ~0.6 ms, libcurl ~33 shared
 # libraries and ~6 ms. Their headers are needed. Unit tests link SQLite and hiredis to read
 # the stores back.
