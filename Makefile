@@ -37,6 +37,9 @@ HOST_SRC   := $(wildcard src/host/*.c)
 STORE_SRC  := $(wildcard src/store/*.c)
 # The OCI registry client (corral push/pull, oci: references): on src/util only.
 OCI_SRC    := $(wildcard src/oci/*.c)
+# The Bindle client (corral push/pull/yank/search/info, bindle: references): on the store's
+# invoices, ids and signing, and src/util.
+BINDLE_SRC := $(wildcard src/bindle/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
@@ -45,6 +48,7 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_OBJ   := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
 STORE_OBJ  := $(STORE_SRC:%.c=$(BUILD)/obj/%.o)
 OCI_OBJ    := $(OCI_SRC:%.c=$(BUILD)/obj/%.o)
+BINDLE_OBJ := $(BINDLE_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_WASM  := $(patsubst tests/unit/wasm/%.wat,build/tests/wasm/%.wasm,$(wildcard tests/unit/wasm/*.wat))
@@ -81,6 +85,10 @@ $(BUILD)/libcorral_oci.a: $(OCI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libcorral_bindle.a: $(BINDLE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/libcorral_util.a: $(UTIL_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -93,8 +101,10 @@ $(BUILD)/libcorral_store.a: $(STORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# In link order: a library before those it uses (the OCI client signs with the store's keys).
-CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_oci.a $(BUILD)/libcorral_store.a \
+# In link order: a library before those it uses (the OCI client signs with the store's keys,
+# the Bindle client reads the store's invoices; the gateway will fetch through both).
+CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_bindle.a $(BUILD)/libcorral_oci.a \
+  $(BUILD)/libcorral_store.a \
   $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a \
   $(BUILD)/libcorral_util.a
 
@@ -301,4 +311,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(ENGINE_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
-  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(OCI_OBJ:.o=.d)
+  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BINDLE_OBJ:.o=.d)

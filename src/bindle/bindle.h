@@ -153,4 +153,158 @@ BindleStatus bindle_standalone_open(const BindleClientOpts *o, const char *path,
                                     const BindleSelect *sel, BindleFetched *out,
                                     char **out_err) BINDLE_WARN;
 
+/* ---- the client: one server, one connection (what the commands use) ---- */
+
+/* A connection to one Bindle server: its libcurl handle (connections kept alive), options and
+ * the message of its last failure. Not thread-safe; one per thread. */
+typedef struct BindleClient BindleClient;
+
+/* Loads libcurl and checks the options (the URL must be http:// or https://). */
+BindleStatus bindle_client_new(const BindleClientOpts *o, BindleClient **out,
+                               char **out_err) BINDLE_WARN;
+void bindle_client_free(BindleClient *c);
+/* Why the last call on c failed (borrowed, valid until the next call); "" when none did. */
+const char *bindle_client_error(const BindleClient *c);
+/* The server's base URL as requests use it (with its final '/'), and the cache directory. */
+const char *bindle_client_url(const BindleClient *c);
+const char *bindle_client_cache_dir(const BindleClient *c);
+
+/* bindle_fetch on an existing client; the message is bindle_client_error(c). */
+BindleStatus bindle_fetch_with(BindleClient *c, const char *id, const Keyring *keyring,
+                               const VerifyStrategy *strategy, const BindleSelect *sel,
+                               BindleFetched *out) BINDLE_WARN;
+
+/* GET _i/ID[?yanked=true]: the invoice's TOML text as the server sent it (*out_text owned,
+ * NUL-terminated) and parsed (*out_inv owned), after checking that it is the bindle asked
+ * for. Not verified: bindle_invoice_verify. Either out pointer may be NULL. */
+BindleStatus bindle_invoice_get(BindleClient *c, const char *id, bool yanked, char **out_text,
+                                size_t *out_len, Invoice **out_inv) BINDLE_WARN;
+
+/* Checks inv's signatures against keyring with strategy (NULL: bindle_default_strategy()).
+ * BINDLE_ERR_SIGNATURE with *out_err (owned) naming the signature and the strategy. */
+BindleStatus bindle_invoice_verify(const Invoice *inv, const Keyring *keyring,
+                                   const VerifyStrategy *strategy, char **out_err) BINDLE_WARN;
+
+/* Signs inv as role with the first key of secrets that has the role (and, when label is not
+ * NULL, exactly that label), appending the [[signature]] (Bindle's Invoice::sign; creator
+ * for a push). *out_key (may be NULL) is the key used. A key that already signed is
+ * BINDLE_ERR_SIGNATURE (DuplicateSignature). */
+BindleStatus bindle_invoice_sign(Invoice *inv, const SecretKeyFile *secrets, SignRole role,
+                                 const char *label, const SecretKey **out_key,
+                                 char **out_err) BINDLE_WARN;
+
+/* A list of parcel digests (64 lower-case hex digits each). */
+typedef struct BindleShas {
+    char **items;
+    size_t n;
+} BindleShas;
+void bindle_shas_clear(BindleShas *s);
+
+/* POST _i with the invoice's TOML: 201 (all parcels there: *out_missing empty) or 202 (the
+ * digests of the parcels the server lacks in *out_missing). 409 is BINDLE_ERR_EXISTS. */
+BindleStatus bindle_invoice_create(BindleClient *c, const char *toml, size_t len,
+                                   BindleShas *out_missing) BINDLE_WARN;
+/* GET _r/missing/ID: the digests of the parcels the server lacks. */
+BindleStatus bindle_missing_get(BindleClient *c, const char *id, BindleShas *out) BINDLE_WARN;
+/* POST _i/ID@SHA, the body streamed from the file at path, which must hold label->size bytes
+ * (checked first, and the upload is label->size bytes exactly). 409 is BINDLE_ERR_EXISTS. */
+BindleStatus bindle_parcel_put(BindleClient *c, const char *id, const InvLabel *label,
+                               const char *path) BINDLE_WARN;
+/* GET _i/ID@SHA into sink (from its current position), checking the size and SHA-256
+ * against label while the bytes arrive: more bytes than the label's size stop the transfer.
+ * sink may hold a partial parcel when this fails. */
+BindleStatus bindle_parcel_get(BindleClient *c, const char *id, const InvLabel *label,
+                               FILE *sink) BINDLE_WARN;
+/* DELETE _i/ID (Bindle's yank). */
+BindleStatus bindle_yank(BindleClient *c, const char *id) BINDLE_WARN;
+/* GET bindle-keys?roles=host: the server's host keys, as a keyring (*out initialised here;
+ * keyring_free it whatever the result). */
+BindleStatus bindle_host_keys(BindleClient *c, Keyring *out) BINDLE_WARN;
+
+/* A search (_q). Unset fields are not sent, so the server's defaults apply. */
+typedef struct BindleQuery {
+    const char *query;   /* q: a name substring; NULL: all */
+    const char *version; /* v: a SemVer range (BINDLE.md 4.5); NULL: any */
+    uint64_t offset;
+    bool has_offset;
+    unsigned limit; /* 1..255 */
+    bool has_limit;
+    int strict; /* -1: unset, 0, 1 */
+    int yanked; /* -1: unset, 0, 1 */
+} BindleQuery;
+
+/* Bindle's Matches. */
+typedef struct BindleMatches {
+    char *text; /* the TOML answer as sent */
+    size_t len;
+    char *query;
+    uint64_t offset, total;
+    uint64_t limit;
+    bool more, strict, yanked;
+    Invoice **invoices;
+    size_t n;
+} BindleMatches;
+void bindle_matches_clear(BindleMatches *m);
+BindleStatus bindle_search(BindleClient *c, const BindleQuery *q, BindleMatches *out) BINDLE_WARN;
+
+/* ---- pushing ---- */
+
+/* A bindle to push: its invoice as it will be sent (TOML text) and parsed, and where its
+ * parcels are: paths[i] for invoice parcel i, NULL when this push does not have it. */
+typedef struct BindlePushSpec {
+    const char *text;
+    size_t len;
+    const Invoice *inv;
+    const char *const *paths;
+} BindlePushSpec;
+
+typedef struct BindlePushed {
+    bool existed;    /* the server had the invoice already (409): its missing parcels were sent */
+    size_t uploaded; /* parcels sent */
+    size_t present;  /* parcels the server had */
+    size_t absent;   /* parcels the server still lacks: this push did not have them */
+    uint64_t bytes;  /* parcel bytes sent */
+} BindlePushed;
+
+/* Bindle's push: creates the invoice (or, when it exists, asks for its missing parcels, so an
+ * interrupted push resumes), then uploads each missing parcel this spec has, streamed from its
+ * file. A parcel another client uploads meanwhile (409) counts as present. */
+BindleStatus bindle_push(BindleClient *c, const BindlePushSpec *p, BindlePushed *out) BINDLE_WARN;
+
+/* An invoice built from local files: `corral push ID DIR` (every regular file of DIR a
+ * parcel), and the hook the app manifest (corral.toml, a later issue) builds through. Each
+ * file is read once here for its SHA-256 and size, and again when it is uploaded. */
+typedef struct BindleLocal BindleLocal;
+
+BindleStatus bindle_local_new(const char *id, BindleLocal **out, char **out_err) BINDLE_WARN;
+void bindle_local_free(BindleLocal *l);
+/* Adds the file at path as a parcel named name (a relative path, checked as the store checks
+ * label names) of media_type (NULL: bindle_media_type(name)). Two files with the same
+ * content are two labels with one digest: the server keeps the bytes once. */
+BindleStatus bindle_local_add_file(BindleLocal *l, const char *path, const char *name,
+                                   const char *media_type, char **out_err) BINDLE_WARN;
+/* Adds every regular file under dir, recursively, named by its path relative to dir with
+ * '/' separators, in byte order of those names. Symbolic links, devices and the like are
+ * refused, naming them; nothing is followed out of dir. */
+BindleStatus bindle_local_add_dir(BindleLocal *l, const char *dir, char **out_err) BINDLE_WARN;
+/* The invoice (owned by l; sign it with bindle_invoice_sign before writing it out) and the
+ * parcel files in its parcel order. */
+Invoice *bindle_local_invoice(BindleLocal *l);
+const char *const *bindle_local_paths(const BindleLocal *l);
+
+/* The media type for a file name by its extension (".wasm" gives application/wasm), else
+ * application/octet-stream, as Bindle's client guesses with mime_guess. */
+const char *bindle_media_type(const char *name);
+
+/* ---- standalone bindles ---- */
+
+/* Writes a fetched bindle (its invoice file and whatever parcels it has) as a standalone
+ * bindle: a directory PATH/<sha256(id)>/ (invoice.toml, parcels/<sha256>.dat), or, when path
+ * ends in .tar.gz, .tgz or .tar, that archive (the same tree, gzip unless .tar). Nothing
+ * there is replaced: an existing target is BINDLE_ERR_EXISTS. Written to a temporary name and
+ * renamed, so an interrupted export leaves nothing behind. *out_path (owned) is what was
+ * written. */
+BindleStatus bindle_standalone_write(const BindleFetched *f, const char *path, char **out_path,
+                                     char **out_err) BINDLE_WARN;
+
 #endif
