@@ -11,6 +11,7 @@
 #ifndef CORRAL_BINDLE_H
 #define CORRAL_BINDLE_H
 
+#include "store/bindle_id.h"
 #include "store/invoice.h"
 #include "store/keyring.h"
 #include "store/verify.h"
@@ -291,6 +292,10 @@ BindleStatus bindle_local_add_dir(BindleLocal *l, const char *dir, char **out_er
  * parcel files in its parcel order. */
 Invoice *bindle_local_invoice(BindleLocal *l);
 const char *const *bindle_local_paths(const BindleLocal *l);
+
+/* The SHA-256 (lower-case hex) and size of the file at path, as a label states them. */
+BindleStatus bindle_file_digest(const char *path, char out_hex[BINDLE_SHA_TEXT],
+                                uint64_t *out_size, char **out_err) BINDLE_WARN;
 
 /* The media type for a file name by its extension (".wasm" gives application/wasm), else
  * application/octet-stream, as Bindle's client guesses with mime_guess. */

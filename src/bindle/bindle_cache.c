@@ -44,6 +44,19 @@ bool bindle_hash_stream(FILE *f, char out_hex[BINDLE_SHA_TEXT], uint64_t *out_si
     return true;
 }
 
+BindleStatus bindle_file_digest(const char *path, char out_hex[BINDLE_SHA_TEXT],
+                                uint64_t *out_size, char **out_err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return bindle_fail(out_err, errno == ENOENT ? BINDLE_ERR_NOT_FOUND : BINDLE_ERR_IO,
+                           "%s: %s", path, strerror(errno));
+    bool ok = bindle_hash_stream(f, out_hex, out_size);
+    int e = errno;
+    fclose(f);
+    return ok ? BINDLE_OK : bindle_fail(out_err, BINDLE_ERR_IO, "%s: %s", path, strerror(e));
+}
+
 /* fopen for reading without following a symbolic link at the last component; a regular file
  * only. NULL with errno (ELOOP for a link, EISDIR/EINVAL for other kinds). */
 static FILE *open_regular(const char *path)
