@@ -210,6 +210,13 @@ host-test: $(BUILD)/corral
 .PHONY: store-test
 store-test: $(BUILD)/corral
 	tests/store/run.sh $(BUILD)/corral
+# The Bindle client end to end against real `corral store serve` servers: push (a directory,
+# an invoice and its parcels, resumed), pull (byte for byte, the cache, verification with
+# keyrings and strategies), search, info, yank, auth, standalone bindles (directory and
+# tar.gz) and hostile archives; keys and signatures checked with python3-nacl.
+.PHONY: bindle-test
+bindle-test: $(BUILD)/corral
+	tests/bindle/run.sh $(BUILD)/corral
 # Black-box tests of `corral push` and `corral pull` against Debian's docker-registry (open,
 # htpasswd Basic auth, and behind tests/oci/token_proxy.py for token auth and redirects),
 # read back by skopeo, Python and openssl, and the --image form unpacked by a real containerd
@@ -278,6 +285,8 @@ spec-asan: asan
 	  tests/store/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/oci/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/bindle/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
@@ -292,6 +301,7 @@ test: deps
 	$(MAKE) host-test
 	$(MAKE) store-test
 	$(MAKE) oci-test
+	$(MAKE) bindle-test
 	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay

@@ -267,9 +267,10 @@ typedef struct BindlePushed {
     uint64_t bytes;  /* parcel bytes sent */
 } BindlePushed;
 
-/* Bindle's push: creates the invoice (or, when it exists, asks for its missing parcels, so an
- * interrupted push resumes), then uploads each missing parcel this spec has, streamed from its
- * file. A parcel another client uploads meanwhile (409) counts as present. */
+/* Bindle's push: creates the invoice (or, when the server has this very bindle already, asks
+ * for its missing parcels, so an interrupted push resumes), then uploads each missing parcel
+ * this spec has, streamed from its file. An existing invoice with other parcels, or yanked, is
+ * BINDLE_ERR_EXISTS. A parcel another client uploads meanwhile (409) counts as present. */
 BindleStatus bindle_push(BindleClient *c, const BindlePushSpec *p, BindlePushed *out) BINDLE_WARN;
 
 /* An invoice built from local files: `corral push ID DIR` (every regular file of DIR a
@@ -294,8 +295,8 @@ Invoice *bindle_local_invoice(BindleLocal *l);
 const char *const *bindle_local_paths(const BindleLocal *l);
 
 /* The SHA-256 (lower-case hex) and size of the file at path, as a label states them. */
-BindleStatus bindle_file_digest(const char *path, char out_hex[BINDLE_SHA_TEXT],
-                                uint64_t *out_size, char **out_err) BINDLE_WARN;
+BindleStatus bindle_file_digest(const char *path, char out_hex[BINDLE_SHA_TEXT], uint64_t *out_size,
+                                char **out_err) BINDLE_WARN;
 
 /* The media type for a file name by its extension (".wasm" gives application/wasm), else
  * application/octet-stream, as Bindle's client guesses with mime_guess. */

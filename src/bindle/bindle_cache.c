@@ -44,8 +44,8 @@ bool bindle_hash_stream(FILE *f, char out_hex[BINDLE_SHA_TEXT], uint64_t *out_si
     return true;
 }
 
-BindleStatus bindle_file_digest(const char *path, char out_hex[BINDLE_SHA_TEXT],
-                                uint64_t *out_size, char **out_err)
+BindleStatus bindle_file_digest(const char *path, char out_hex[BINDLE_SHA_TEXT], uint64_t *out_size,
+                                char **out_err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -180,6 +180,15 @@ void bindle_tmp_abort(BindleTmp *t)
     free(t->tmp);
     free(t->final);
     *t = (BindleTmp){0};
+}
+
+void bindle_cache_prune(const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    char *dir = slash ? strndup(file, (size_t)(slash - file)) : NULL;
+    if (dir)
+        rmdir(dir); /* fails, harmlessly, when something is there */
+    free(dir);
 }
 
 BindleStatus bindle_write_atomic(const char *final, const char *text, size_t len, char **out_err)

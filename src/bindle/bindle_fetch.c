@@ -147,6 +147,8 @@ static BindleStatus get_parcel(BindleClient *c, const char *id, const BindleSele
         else
             st = bindle_tmp_commit(&t, &c->err);
     }
+    if (st)
+        bindle_cache_prune(path);
     if (st == BINDLE_ERR_NOT_FOUND && sel && sel->allow_missing) {
         bindle_log(c, "%s", c->err);
         fp->missing = true;

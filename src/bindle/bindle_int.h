@@ -114,6 +114,10 @@ BindleStatus bindle_tmp_commit(BindleTmp *t, char **out_err);
 /* Closes and removes the file; t is released. Safe on a zeroed t. */
 void bindle_tmp_abort(BindleTmp *t);
 
+/* Removes the directory of a cache file (CACHE/parcels/<sha>/) when it is empty: after a
+ * failed download or import, so the cache holds no trace of bytes it refused. */
+void bindle_cache_prune(const char *file);
+
 /* Writes len bytes of text to final through a temporary file (bindle_tmp_*). */
 BindleStatus bindle_write_atomic(const char *final, const char *text, size_t len, char **out_err);
 

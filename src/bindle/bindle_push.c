@@ -35,6 +35,31 @@ static size_t distinct(const Invoice *inv)
     return n;
 }
 
+/* When the server has the invoice already, resuming is right only if it is this bindle:
+ * the same parcels in the same order (what the signatures cover) and not yanked. A version
+ * never changes on a Bindle server, so anything else is refused here, clearly, rather than
+ * reported as pushed. */
+static BindleStatus check_existing(BindleClient *c, const char *id, const Invoice *ours)
+{
+    Invoice *theirs = NULL;
+    BindleStatus st = bindle_invoice_get(c, id, true, NULL, NULL, &theirs);
+    if (st)
+        return st;
+    bool same = theirs->nparcels == ours->nparcels;
+    for (size_t i = 0; same && i < ours->nparcels; i++)
+        same = !strcmp(theirs->parcels[i].label.sha256, ours->parcels[i].label.sha256);
+    if (theirs->has_yanked && theirs->yanked)
+        st = bindle_fail(&c->err, BINDLE_ERR_EXISTS,
+                         "bindle %s exists on the server and is yanked; push a new version", id);
+    else if (!same)
+        st = bindle_fail(&c->err, BINDLE_ERR_EXISTS,
+                         "bindle %s exists on the server with other parcels; a version never "
+                         "changes on a Bindle server: push a new version",
+                         id);
+    invoice_free(theirs);
+    return st;
+}
+
 BindleStatus bindle_push(BindleClient *c, const BindlePushSpec *p, BindlePushed *out)
 {
     *out = (BindlePushed){0};
@@ -46,7 +71,9 @@ BindleStatus bindle_push(BindleClient *c, const BindlePushSpec *p, BindlePushed 
     if (st == BINDLE_ERR_EXISTS) {
         bindle_log(c, "invoice %s exists on the server: asking for its missing parcels", id);
         out->existed = true;
-        st = bindle_missing_get(c, id, &missing);
+        st = check_existing(c, id, p->inv);
+        if (!st)
+            st = bindle_missing_get(c, id, &missing);
     }
     for (size_t i = 0; !st && i < missing.n; i++) {
         size_t dup = 0;

@@ -91,6 +91,9 @@ static Shape shape(const char *name, char key[BINDLE_SHA_TEXT], char sha[BINDLE_
     return SHAPE_OTHER;
 }
 
+static BindleStatus copy_parcel(TarImport *t, TarReader *r, const TarEntry *e, const char *sha,
+                                BindleTmp *tmp);
+
 /* Streams a parcel entry into the cache under its digest, checking the bytes are that. */
 static BindleStatus import_parcel(TarImport *t, TarReader *r, const TarEntry *e, const char *sha)
 {
@@ -99,9 +102,19 @@ static BindleStatus import_parcel(TarImport *t, TarReader *r, const TarEntry *e,
     if (!path)
         return bindle_fail(t->err, BINDLE_ERR_NOMEM, "out of memory");
     BindleStatus st = bindle_tmp_open(path, &tmp, t->err);
-    free(path);
+    if (!st)
+        st = copy_parcel(t, r, e, sha, &tmp);
     if (st)
-        return st;
+        bindle_cache_prune(path);
+    free(path);
+    return st;
+}
+
+/* The bytes of a parcel entry into tmp, committed when they hash to sha. */
+static BindleStatus copy_parcel(TarImport *t, TarReader *r, const TarEntry *e, const char *sha,
+                                BindleTmp *tmp)
+{
+    BindleStatus st = BINDLE_OK;
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
     for (;;) {
@@ -114,8 +127,8 @@ static BindleStatus import_parcel(TarImport *t, TarReader *r, const TarEntry *e,
         if (got == 0)
             break;
         crypto_hash_sha256_update(&h, t->buf, got);
-        if (fwrite(t->buf, 1, got, tmp.f) != got) {
-            st = bindle_fail(t->err, BINDLE_ERR_IO, "%s: %s", tmp.final, strerror(errno));
+        if (fwrite(t->buf, 1, got, tmp->f) != got) {
+            st = bindle_fail(t->err, BINDLE_ERR_IO, "%s: %s", tmp->final, strerror(errno));
             break;
         }
     }
@@ -129,10 +142,10 @@ static BindleStatus import_parcel(TarImport *t, TarReader *r, const TarEntry *e,
                          "%s: entry \"%s\" holds content whose SHA-256 is %s", t->file, q, hex);
     }
     if (st) {
-        bindle_tmp_abort(&tmp);
+        bindle_tmp_abort(tmp);
         return st;
     }
-    return bindle_tmp_commit(&tmp, t->err);
+    return bindle_tmp_commit(tmp, t->err);
 }
 
 static BindleStatus import_entry(TarImport *t, TarReader *r, const TarEntry *e)

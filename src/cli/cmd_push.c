@@ -469,7 +469,12 @@ static int push_bindle(const PushArgs *pa)
     const char *const *pos = pa->pos;
     int npos = pa->npos;
     char *id = NULL, *err = NULL;
-    if (npos > 0 && bindle_ref_is_bindle(pos[0])) {
+    /* An existing file is an invoice even when its name looks like an id ("x/1.2.0-rc.1");
+     * "bindle:" always means an id. */
+    struct stat is;
+    bool file =
+        npos > 0 && strncmp(pos[0], "bindle:", 7) && stat(pos[0], &is) == 0 && S_ISREG(is.st_mode);
+    if (npos > 0 && !file && bindle_ref_is_bindle(pos[0])) {
         if (!(id = bindle_ref_id(pos[0], &err))) {
             int status = cli_bindle_fail("push", BINDLE_ERR_USAGE, err);
             free(err);
@@ -527,10 +532,9 @@ static int push_main(int argc, char **argv)
         /* One branch per kind of reference. */
         if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
             r = push_oci(&pa);
-        else if (pa.standalone || (pa.npos > 0 && bindle_ref_is_bindle(pa.pos[0])))
-            r = push_bindle(&pa);
-        else if (pa.npos > 0 && access(pa.pos[0], F_OK) == 0)
-            r = push_bindle(&pa); /* an invoice file */
+        else if (pa.standalone ||
+                 (pa.npos > 0 && (bindle_ref_is_bindle(pa.pos[0]) || access(pa.pos[0], F_OK) == 0)))
+            r = push_bindle(&pa); /* an id, or an invoice file */
         else if (pa.npos == 0) {
             cli_error("push: a reference and a module file are needed; usage: corral push REF "
                       "FILE.wasm [options]");
