@@ -241,7 +241,7 @@ BindleStatus bindle_local_add_dir(BindleLocal *l, const char *dir, char **out_er
         return bindle_fail(out_err, BINDLE_ERR_IO, "%s: %s", dir, strerror(errno));
     Walk w = {.err = out_err};
     BindleStatus st = walk_dir(&w, fd, dir, "", 0);
-    if (!st)
+    if (!st && w.n)
         qsort(w.rel, w.n, sizeof *w.rel, by_bytes);
     for (size_t i = 0; !st && i < w.n; i++) {
         char *path = strf("%s/%s", dir, w.rel[i]);

@@ -350,7 +350,8 @@ static int from_dir(const PushArgs *pa, const char *id, const char *dir, Bundle 
         cli_error("push: out of memory");
         return CLI_EXIT_FAIL;
     }
-    memcpy(bu->paths, bindle_local_paths(bu->local), n * sizeof *bu->paths);
+    if (n)
+        memcpy(bu->paths, bindle_local_paths(bu->local), n * sizeof *bu->paths);
     int r = sign_invoice(pa, bu, true);
     return r >= 0 ? r : write_text(bu);
 }
