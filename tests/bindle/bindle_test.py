@@ -20,6 +20,7 @@ are compared with an independent implementation. Sections:
               second server, --standalone pulls, a Python-made tarball
   hostile     tars with '..', absolute names, links, devices, a second bindle, lying digests;
               a standalone directory with a symlinked parcel; -o DIR with a symlink inside
+  tls         an HTTPS server with a self-signed certificate: refused, then -k/--insecure
 Every corral run must leave no sanitizer report on stderr; every server must exit 0.
 usage: bindle_test.py CORRAL   Prints failing checks, then "bindle: N passed, M failed"."""
 import hashlib
@@ -147,7 +148,7 @@ class Server:
         deadline = time.time() + 10 * SLOW
         while time.time() < deadline and self.proc.poll() is None:
             self.out.seek(mark)
-            m = re.search(r"Ready: serving Bindle on http://127\.0\.0\.1:(\d+)/v1/", self.out.read())
+            m = re.search(r"Ready: serving Bindle on https?://127\.0\.0\.1:(\d+)/v1/", self.out.read())
             if m:
                 self.port = int(m.group(1))
                 break
@@ -774,8 +775,39 @@ def test_hostile():
     check(code == 1 and os.listdir(outside) == [], "hostile: -o DIR does not write through a symlink inside DIR", (code, err, os.listdir(outside)))
 
 
+# ---- TLS ---------------------------------------------------------------------------------------
+
+def test_tls():
+    if not shutil.which("openssl"):
+        print("bindle: skipping TLS (no openssl)")
+        return
+    d = os.path.join(TMP, "tls")
+    os.makedirs(d, exist_ok=True)
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=corral-test.invalid"], check=True, capture_output=True)
+    srv = Server("tls", ["--unauthenticated", "--tls-cert", cert, "--tls-key", key])
+    if not check(srv.port, "tls: server starts"):
+        return
+    srv.url = "https://127.0.0.1:%d/v1/" % srv.port
+    u = Env("tls")
+    tree = os.path.join(d, "tree")
+    write(os.path.join(tree, "t.bin"), os.urandom(2 << 20))
+    code, out, err = u.run(["push", "example.com/tls/1.0.0", tree], srv)
+    check(code == 1 and "https://127.0.0.1" in err and "certificate" in err.lower(),
+          "tls: a self-signed certificate is refused", err)
+    code, out, err = u.run(["push", "example.com/tls/1.0.0", tree, "-k"], srv)
+    check(code == 0, "tls: push with -k", (out, err))
+    dest = os.path.join(d, "out")
+    code, out, err = u.run(["pull", "example.com/tls/1.0.0", "--insecure", "-o", dest], srv)
+    check(code == 0 and same_tree(tree, dest), "tls: pull with --insecure, byte for byte", (out, err))
+    code, out, err = u.run(["search", "-k", "-s", srv.url], env={"BINDLE_URL": "http://127.0.0.1:1/v1/"})
+    check(code == 0 and "example.com/tls/1.0.0" in out, "tls: -s URL wins over BINDLE_URL", (out, err))
+    srv.stop("tls")
+
+
 def main():
-    sections = ["usage", "push", "invoice", "search", "yank", "auth", "verify", "cache", "standalone", "hostile"]
+    sections = ["usage", "push", "invoice", "search", "yank", "auth", "verify", "cache", "standalone", "hostile", "tls"]
     only = os.environ.get("BINDLE_ONLY", "").split(",") if os.environ.get("BINDLE_ONLY") else sections
     try:
         srv = Server("main", ["--unauthenticated"])
@@ -793,6 +825,8 @@ def main():
             test_standalone(srv)
         if "hostile" in only:
             test_hostile()
+        if "tls" in only:
+            test_tls()
         if "cache" in only:
             cache_srv = Server("cache", ["--unauthenticated"])
             ident = test_cache(cache_srv)
