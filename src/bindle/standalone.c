@@ -64,12 +64,21 @@ static const char *escape_why(const char *name)
 }
 
 /* The shapes of a standalone bindle's entries, after a leading "./". */
-typedef enum Shape { SHAPE_TOP, SHAPE_INVOICE, SHAPE_PARCELS, SHAPE_PARCEL, SHAPE_OTHER } Shape;
+typedef enum Shape {
+    SHAPE_ROOT, /* "./" or ".": the archive's own directory (tar -C DIR .) */
+    SHAPE_TOP,
+    SHAPE_INVOICE,
+    SHAPE_PARCELS,
+    SHAPE_PARCEL,
+    SHAPE_OTHER
+} Shape;
 
 static Shape shape(const char *name, char key[BINDLE_SHA_TEXT], char sha[BINDLE_SHA_TEXT])
 {
     while (name[0] == '.' && name[1] == '/')
         name += 2;
+    if (!strcmp(name, "") || !strcmp(name, "."))
+        return SHAPE_ROOT;
     if (strlen(name) < 64 || !bindle_sha_ok(name, 64))
         return SHAPE_OTHER;
     memcpy(key, name, 64);
@@ -157,6 +166,8 @@ static BindleStatus import_entry(TarImport *t, TarReader *r, const TarEntry *e)
     Shape s = shape(e->name, key, sha);
     if (s == SHAPE_OTHER)
         return refuse(t, e->name, "is not part of a standalone bindle");
+    if (s == SHAPE_ROOT)
+        return e->type == TAR_DIRECTORY ? BINDLE_OK : refuse(t, e->name, "should be a directory");
     if (t->key[0] && strcmp(key, t->key) != 0)
         return refuse(t, e->name, "belongs to a second bindle directory");
     memcpy(t->key, key, sizeof key);

@@ -6,6 +6,7 @@
 #include "cli_bindle.h"
 
 #include "oci/oci.h"
+#include "util/fs.h"
 #include "util/strf.h"
 
 #include <errno.h>
@@ -352,8 +353,7 @@ static bool write_parcel(int top, const char *name, const char *from)
 
 static int write_files(const BindleFetched *f, const char *dir)
 {
-    struct stat sb;
-    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
+    if (!fs_mkdirs(dir, 0777)) {
         cli_error("pull: %s: %s", dir, strerror(errno));
         return CLI_EXIT_FAIL;
     }

@@ -663,6 +663,12 @@ def test_standalone(srv):
     dest = os.path.join(TMP, "python-made-out")
     code, out, err = u.run(["pull", "--standalone", py_tgz, ident, "-o", dest, "-d", os.path.join(TMP, "py-cache")])
     check(code == 0 and same_tree(src, dest), "standalone: a tarball Python made", (out, err))
+    # GNU tar of the export directory itself (a "./" entry first), into a new -o directory
+    gnu_tgz = os.path.join(TMP, "gnu-made.tgz")
+    subprocess.run(["tar", "czf", gnu_tgz, "--exclude=*.tar*", "-C", exp, "."], check=True)
+    dest = os.path.join(TMP, "gnu-made-out", "deeper")
+    code, out, err = u.run(["pull", "--standalone", gnu_tgz, ident, "-o", dest, "-d", os.path.join(TMP, "gnu-cache")])
+    check(code == 0 and same_tree(src, dest), "standalone: a tarball GNU tar made of the export directory", (out, err))
     # a standalone bindle lacking a parcel: pulls with a warning; --parcel of it fails
     partial = os.path.join(TMP, "partial")
     shutil.copytree(sa, os.path.join(partial, key))

@@ -382,6 +382,9 @@ static void test_shapes(void)
     snprintf(name, sizeof name, "%s/invoice.toml", k64);
     CHECK(shape(name, key, sha) == SHAPE_OTHER, "upper-case hex is not a digest");
     CHECK(shape("invoice.toml", key, sha) == SHAPE_OTHER, "no directory");
+    CHECK(shape("./", key, sha) == SHAPE_ROOT && shape(".", key, sha) == SHAPE_ROOT &&
+              shape("././", key, sha) == SHAPE_ROOT,
+          "the archive's own directory (tar -C DIR .)");
     CHECK(escape_why("/etc/passwd") && escape_why("a/../b") && escape_why("..") &&
               !escape_why("a/..b/c") && !escape_why("...") && !escape_why("a/b"),
           "absolute names and '..' segments");
