@@ -66,7 +66,7 @@ bool oci_signer_load(const char *path, const char *label, OciSigner **out, char 
     }
     if (secrets_load(path, &f, &exists, &err) != SIGN_OK) {
         *out_err = strf("%s", err.message);
-        secrets_free(&f); /* loaded or not, it may hold what was read before the error */
+        secrets_free(&f);
         return false;
     }
     const SecretKey *k = exists ? pick(&f, label) : NULL;
