@@ -36,11 +36,13 @@
 # world, --timeout accuracy, --fuel determinism, the cost of the interruption checks), of
 # bench/startup_big.sh (start-up of LLVM and Yosys from npm's @yowasp packages) and of
 # bench/gateway.sh (corral serve against nginx under wrk, instantiation time, memory over
-# 100,000 requests); their headers list their own knobs. Then the load average at the end.
+# 100,000 requests) and of bench/store.sh (corral store serve: parcel upload, download against
+# nginx, memory while a 1 GiB parcel streams); their headers list their own knobs. Then the
+# load average at the end.
 # Everything printed as a table also goes to build/bench/results.txt, which opens with the
 # machine, the compilers and the commit.
 #
-#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks gateway"
+#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks gateway store"
 #                          the parts to run (default: all of them, in this order)
 #   BENCH_RECORD=1         also copy results.txt to bench/results/DATE-COMMIT.txt, a record
 #                          to keep (bench/results/README.md)
@@ -87,7 +89,7 @@ for tool in "$CC_NATIVE" clang hyperfine; do
 done
 [ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
 
-ALL_SECTIONS="kernels startup startup-big timeout fuel checks gateway"
+ALL_SECTIONS="kernels startup startup-big timeout fuel checks gateway store"
 SECTIONS=${BENCH_SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -365,8 +367,10 @@ problem_note() {
 . bench/startup_big.sh
 # shellcheck source=bench/gateway.sh disable=SC1091
 . bench/gateway.sh
+# shellcheck source=bench/store.sh disable=SC1091
+. bench/store.sh
 : >"$SECTIONS_TXT"
-for s in startup startup-big timeout fuel checks gateway; do
+for s in startup startup-big timeout fuel checks gateway store; do
     if want "$s"; then
         echo
         echo "[$s]"
@@ -375,7 +379,7 @@ for s in startup startup-big timeout fuel checks gateway; do
 done
 if [ -s "$SECTIONS_TXT" ]; then
     echo
-    echo "==== start-up, big modules, limits and the gateway (issues 3 to 5 and 10) ===="
+    echo "==== start-up, big modules, limits, the gateway and the store (issues 3 to 5, 10, 11) ===="
     cat "$SECTIONS_TXT"
     cat "$SECTIONS_TXT" >>"$OUT/results.txt"
 fi

@@ -66,7 +66,7 @@ bool oci_signer_load(const char *path, const char *label, OciSigner **out, char 
     }
     if (secrets_load(path, &f, &exists, &err) != SIGN_OK) {
         *out_err = strf("%s", err.message);
-        secrets_free(&f); /* whatever the result, as keyring.h says */
+        secrets_free(&f);
         return false;
     }
     const SecretKey *k = exists ? pick(&f, label) : NULL;
@@ -124,7 +124,7 @@ bool oci_keyring_load(const char *path, OciKeyring **out, char **out_err)
     }
     if (keyring_load(path, &k->kr, &exists, &err) != SIGN_OK || !exists) {
         *out_err = exists ? strf("%s", err.message) : strf("%s: %s", path, strerror(ENOENT));
-        keyring_free(&k->kr); /* whatever the result, as keyring.h says */
+        keyring_free(&k->kr);
         free(k);
         return false;
     }

@@ -524,6 +524,10 @@ SignStatus keyring_parse(const char *text, size_t len, const char *origin, Keyri
         st = read_entry(&p, toml_array_at(keys, i), e);
     }
     toml_free(root);
+    if (st) { /* nothing half-read is left for the caller to free */
+        keyring_free(out);
+        keyring_init(out);
+    }
     return st;
 }
 
@@ -737,6 +741,10 @@ SignStatus secrets_parse(const char *text, size_t len, const char *origin, Secre
         st = read_secret(&p, toml_array_at(keys, i), k);
     }
     toml_free(root);
+    if (st) {
+        secrets_free(out);
+        secrets_init(out);
+    }
     return st;
 }
 

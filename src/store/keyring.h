@@ -68,8 +68,8 @@ void keyring_init(Keyring *kr);
 /* Releases everything kr owns and leaves it empty. */
 void keyring_free(Keyring *kr);
 
-/* Parses keyring TOML text[0..len) into *out (initialised here; free it with keyring_free
- * whatever the result). origin names the text in messages ("keyring.toml"). Missing or
+/* Parses keyring TOML text[0..len) into *out (initialised here, and left empty on failure;
+ * free it with keyring_free whatever the result). origin names the text in messages ("keyring.toml"). Missing or
  * mistyped fields, roles that are not exactly "creator", "approver", "host" or "proxy" and
  * strings holding NUL are SIGN_ERR_FILE with origin:line:column in err; keys that do not
  * decode are kept (key_ok false), as Bindle keeps them. */
