@@ -43,6 +43,9 @@ typedef struct CliCommand {
 
 extern const CliCommand cli_cmd_push;
 extern const CliCommand cli_cmd_pull;
+extern const CliCommand cli_cmd_yank;
+extern const CliCommand cli_cmd_search;
+extern const CliCommand cli_cmd_info;
 extern const CliCommand cli_cmd_run;
 extern const CliCommand cli_cmd_serve;
 extern const CliCommand cli_cmd_store;

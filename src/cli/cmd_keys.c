@@ -3,7 +3,7 @@
  * src/store; this reads arguments, picks default paths and prints what happened. The invoice
  * fields a signature covers are read here with the TOML parser until the store's invoice
  * parser can hand them over. */
-#include "cli.h"
+#include "cli_bindle.h"
 #include "store/keyring.h"
 #include "store/sign.h"
 #include "store/verify.h"
@@ -27,6 +27,7 @@ static const char usage[] =
     "       corral keys sign-invoice INVOICE [-f SECRETS_FILE] [-r ROLE] [-l LABEL | -m TEXT]\n"
     "                                [-o OUT]\n"
     "       corral keys verify-invoice INVOICE [--strategy STRATEGY]\n"
+    "       corral keys fetch [-s URL] [--host] [--http-user USER --http-password PASS] [-k]\n"
     "Every command also takes --keyring KEYRING.\n"
     "\n"
     "Ed25519 signing keys for Bindle invoices, as Bindle 0.9.1's `bindle keys` makes them.\n"
@@ -52,13 +53,18 @@ static const char usage[] =
     "  verify-invoice INVOICE\n"
     "                  Checks an invoice's signatures against the keyring with a Bindle\n"
     "                  verification strategy (default GreedyVerification).\n"
+    "  fetch           Trusts a Bindle server's host keys (Bindle's `keys fetch --host`):\n"
+    "                  GET bindle-keys of -s URL (else $BINDLE_URL, else\n"
+    "                  " BINDLE_DEFAULT_URL "), and adds the keys the keyring lacks.\n"
+    "                  `corral pull` verifies invoices with the host's signature by default.\n"
     "\n"
     "Roles: creator, approver, host, proxy, in any case, or c, a, h, p. Strategies:\n"
     "GreedyVerification, CreativeIntegrity, AuthoritativeIntegrity, ExhaustiveVerification,\n"
     "MultipleAttestation[ROLE, ...], MultipleAttestationGreedy[ROLE, ...], in any case.\n"
     "\n"
     "Files: the secret key file is -f, else $XDG_CONFIG_HOME/corral/secret_keys.toml; the\n"
-    "keyring is --keyring, else $CORRAL_KEYRING, else $XDG_CONFIG_HOME/corral/keyring.toml\n"
+    "keyring is --keyring, else $CORRAL_KEYRING, else $BINDLE_KEYRING, else\n"
+    "$XDG_CONFIG_HOME/corral/keyring.toml\n"
     "($XDG_CONFIG_HOME defaults to ~/.config). They are Bindle's formats: Bindle's own files,\n"
     "~/.config/bindle/secret_keys.toml and keyring.toml, can be given with -f and --keyring.\n"
     "A missing keyring is an empty one.\n"
@@ -74,6 +80,11 @@ static const char usage[] =
     "  -o, --out FILE             sign-invoice: where to write the signed invoice\n"
     "      --strategy STRATEGY    verify-invoice: the verification strategy\n"
     "      --trusted              list: print the keyring\n"
+    "  -s, --server URL           fetch: the Bindle server's API ($BINDLE_URL)\n"
+    "      --host                 fetch: from that server (the only source; Bindle's flag)\n"
+    "      --http-user USER       fetch: HTTP Basic user ($BINDLE_HTTP_USER)\n"
+    "      --http-password PASS   fetch: HTTP Basic password ($BINDLE_HTTP_PASSWORD)\n"
+    "  -k, --insecure             fetch: accept any TLS certificate\n"
     "  -h, --help                 Show this help\n"
     "\n"
     "Exit status: 0 on success, 1 on failure (a file, a key, a signature), 2 on a usage\n"
@@ -90,6 +101,11 @@ enum {
     O_OUT,
     O_STRATEGY,
     O_TRUSTED,
+    O_SERVER,
+    O_HOST,
+    O_HTTP_USER,
+    O_HTTP_PASSWORD,
+    O_INSECURE,
     NOPTIONS,
 };
 
@@ -107,6 +123,11 @@ static const struct {
     [O_OUT] = {"-o", "--out", true},
     [O_STRATEGY] = {NULL, "--strategy", true},
     [O_TRUSTED] = {NULL, "--trusted", false},
+    [O_SERVER] = {"-s", "--server", true},
+    [O_HOST] = {NULL, "--host", false},
+    [O_HTTP_USER] = {NULL, "--http-user", true},
+    [O_HTTP_PASSWORD] = {NULL, "--http-password", true},
+    [O_INSECURE] = {"-k", "--insecure", false},
 };
 
 /* The parsed command line: positional arguments and option values ("" for a flag). */
@@ -123,6 +144,7 @@ static int run_add(const KeysArgs *a);
 static int run_list(const KeysArgs *a);
 static int run_sign(const KeysArgs *a);
 static int run_verify(const KeysArgs *a);
+static int run_fetch(const KeysArgs *a);
 
 static const struct {
     const char *name;
@@ -137,6 +159,9 @@ static const struct {
     {"sign-invoice", 1, BIT(O_SECRETS) | BIT(O_ROLE) | BIT(O_LABEL) | BIT(O_MATCH) | BIT(O_OUT),
      run_sign},
     {"verify-invoice", 1, BIT(O_STRATEGY), run_verify},
+    {"fetch", 0,
+     BIT(O_SERVER) | BIT(O_HOST) | BIT(O_HTTP_USER) | BIT(O_HTTP_PASSWORD) | BIT(O_INSECURE),
+     run_fetch},
 };
 
 enum { NSUBCOMMANDS = sizeof subcommands / sizeof subcommands[0] };
@@ -170,7 +195,10 @@ static char *secrets_path(const KeysArgs *a)
 
 static char *keyring_path(const KeysArgs *a)
 {
-    return key_path(a->opt[O_KEYRING], "CORRAL_KEYRING", "keyring.toml");
+    const char *corral = getenv("CORRAL_KEYRING"), *bindle = getenv("BINDLE_KEYRING");
+    bool use_bindle = !a->opt[O_KEYRING] && !(corral && corral[0]) && bindle && bindle[0];
+    return key_path(a->opt[O_KEYRING], use_bindle ? "BINDLE_KEYRING" : "CORRAL_KEYRING",
+                    "keyring.toml");
 }
 
 /* Prints a store error as "corral: keys: message". */
@@ -419,7 +447,7 @@ typedef struct InvoiceFields {
     size_t nsigs;
 } InvoiceFields;
 
-static void invoice_free(InvoiceFields *inv)
+static void fields_free(InvoiceFields *inv)
 {
     free(inv->shas);
     free(inv->sigs);
@@ -480,7 +508,7 @@ static bool read_signature(const char *path, const TomlValue *t, size_t i, SignS
 }
 
 /* Reads bindle.name, bindle.version, each parcel's label.sha256 and the signatures. */
-static bool invoice_read(const char *path, const char *text, size_t len, InvoiceFields *inv)
+static bool fields_read(const char *path, const char *text, size_t len, InvoiceFields *inv)
 {
     memset(inv, 0, sizeof *inv);
     TomlError terr;
@@ -638,7 +666,7 @@ static int run_sign(const KeysArgs *a)
         goto done;
     }
     if (!cli_read_file(path, &bytes, &len) ||
-        !invoice_read(cli_display_name(path), (const char *)bytes, len, &inv))
+        !fields_read(cli_display_name(path), (const char *)bytes, len, &inv))
         goto done;
     SignMade made;
     if (sign_subject(sk, key->label, role, &inv.subject, inv.sigs, inv.nsigs, (uint64_t)time(NULL),
@@ -681,7 +709,7 @@ done:
     free(block);
     free(signed_text);
     free(bytes);
-    invoice_free(&inv);
+    fields_free(&inv);
     secrets_free(&f);
     return status;
 }
@@ -714,7 +742,7 @@ static int run_verify(const KeysArgs *a)
         fprintf(stderr, "corral: note: %s does not exist: the keyring is empty\n", kpath);
     warn_ignored(kpath, kr.nignored, kr.ignored);
     if (!cli_read_file(path, &bytes, &len) ||
-        !invoice_read(cli_display_name(path), (const char *)bytes, len, &inv))
+        !fields_read(cli_display_name(path), (const char *)bytes, len, &inv))
         goto done;
     char name[80];
     verify_strategy_format(&strategy, name, sizeof name);
@@ -728,7 +756,7 @@ static int run_verify(const KeysArgs *a)
 done:
     free(kpath);
     free(bytes);
-    invoice_free(&inv);
+    fields_free(&inv);
     keyring_free(&kr);
     return status;
 }
@@ -819,6 +847,75 @@ static int keys_main(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     return subcommands[sub].run(&a);
+}
+
+/* ---- fetch ---- */
+
+/* Whether kr has key already: the same bytes for a key that decodes, else the same text. */
+static bool has_key(const Keyring *kr, const KeyringEntry *e)
+{
+    if (e->key_ok)
+        return keyring_contains(kr, e->pk);
+    for (size_t i = 0; i < kr->nkeys; i++)
+        if (!strcmp(kr->keys[i].key, e->key))
+            return true;
+    return false;
+}
+
+static int run_fetch(const KeysArgs *a)
+{
+    CliBindle b = {.server = a->opt[O_SERVER],
+                   .user = a->opt[O_HTTP_USER],
+                   .password = a->opt[O_HTTP_PASSWORD],
+                   .insecure = a->opt[O_INSECURE] != NULL};
+    char *path = keyring_path(a);
+    Keyring kr, host;
+    SignError err;
+    BindleClient *c = NULL;
+    int status = CLI_EXIT_FAIL;
+    keyring_init(&kr);
+    keyring_init(&host);
+    if (!path || load_keyring(path, &kr, &err) != SIGN_OK) {
+        if (path)
+            fail(&err);
+        goto done;
+    }
+    if ((status = cli_bindle_client("keys fetch", &b, &c)) >= 0)
+        goto done;
+    printf("Fetching host keys from bindle server %s\n", bindle_client_url(c));
+    BindleStatus st = bindle_host_keys(c, &host);
+    if (st) {
+        status = cli_bindle_fail("keys fetch", st, bindle_client_error(c));
+        goto done;
+    }
+    size_t added = 0;
+    status = CLI_EXIT_OK;
+    for (size_t i = 0; status == CLI_EXIT_OK && i < host.nkeys; i++) {
+        const KeyringEntry *e = &host.keys[i];
+        if (has_key(&kr, e))
+            continue;
+        if (keyring_label_check(e) == KEYRING_LABEL_INVALID) {
+            fprintf(stderr,
+                    "corral: warning: keys fetch: key \"%s\" skipped: its labelSignature is not "
+                    "the label signed by that key\n",
+                    e->label);
+            continue;
+        }
+        if (keyring_add(&kr, e->label, e->roles, e->nroles, e->key, e->label_signature, &err))
+            status = fail(&err);
+        else
+            added++;
+    }
+    if (status == CLI_EXIT_OK && keyring_save(path, &kr, &err) != SIGN_OK)
+        status = fail(&err);
+    if (status == CLI_EXIT_OK)
+        printf("Wrote %zu keys to keyring file at %s\n", added, path);
+done:
+    bindle_client_free(c);
+    keyring_free(&host);
+    keyring_free(&kr);
+    free(path);
+    return status;
 }
 
 const CliCommand cli_cmd_keys = {

@@ -1,20 +1,27 @@
-/* cmd_push.c: `corral push REF FILE.wasm`. Parses the flags, then hands the module to the
- * layer that speaks REF's kind: src/oci for oci:// and WAGI's oci: references (the Bindle
- * client will add bindle: references beside it). Prints the pushed reference with its
- * digest. */
-#include "cli.h"
+/* cmd_push.c: `corral push`. Parses the flags, then hands the push to the layer that speaks
+ * the reference's kind: src/oci for oci:// and WAGI's oci: references (a module), src/bindle
+ * for Bindle ids (a directory, an invoice and its parcels, or a standalone bindle). Prints
+ * what was pushed. */
+#include "cli_bindle.h"
 
 #include "oci/oci.h"
+#include "util/strf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: corral push oci://HOST[:PORT]/NAME[:TAG] FILE.wasm [options]\n"
+    "       corral push [bindle:]NAME/VERSION DIR [options]\n"
+    "       corral push [[bindle:]NAME/VERSION] INVOICE.toml [PARCEL_FILE...] [options]\n"
+    "       corral push --standalone DIR|FILE.tar.gz [[bindle:]NAME/VERSION] [options]\n"
     "\n"
-    "Pushes a WebAssembly module to an OCI registry and prints the reference pushed, with\n"
-    "its manifest's digest: oci://HOST[:PORT]/NAME:TAG@sha256:HEX. By default the module\n"
+    "OCI registries: pushes a WebAssembly module and prints the reference pushed, with its\n"
+    "manifest's digest: oci://HOST[:PORT]/NAME:TAG@sha256:HEX. By default the module\n"
     "goes as a CNCF wasm artifact: a config of type application/vnd.wasm.config.v0+json\n"
     "and the module as the one layer, of type application/wasm. With --image it goes as an\n"
     "ordinary OCI image instead: one tar layer holding /app.wasm and a config whose\n"
@@ -27,118 +34,174 @@ static const char usage[] =
     "~/.docker/config.json): auths.\"HOST[:PORT]\".auth, base64 of USER:PASSWORD, as\n"
     "`docker login` writes it; credential helpers are not run.\n"
     "\n"
-    "Options:\n"
-    "  --image              Push an ordinary OCI image rather than the wasm artifact\n"
-    "  --platform OS/ARCH   The image's platform (default wasi/wasm)\n"
-    "  --no-gzip            Leave the image's layer uncompressed\n"
-    "  --sign FILE          Sign the manifest with the first creator key of FILE, a Bindle\n"
-    "                       secret key file, and push the signature beside it (tag\n"
-    "                       sha256-HEX.corral.sig); signatures by other keys stay\n"
-    "  --sign-label LABEL   Sign with FILE's key labelled LABEL instead\n"
-    "  --insecure-http      Plain HTTP to any registry, not only to loopback ones\n"
-    "  -v, --verbose        Print each request and decision on stderr\n"
-    "  -h, --help           Show this help\n"
+    "Bindle servers (corral store serve, Bindle 0.9.1): pushes a bindle, Bindle's way: the\n"
+    "invoice first, then only the parcels the server lacks, streamed from disk. Pushing an\n"
+    "invoice the server has already sends its missing parcels, so an interrupted push\n"
+    "resumes. The forms:\n"
+    "  NAME/VERSION DIR   every regular file under DIR is a parcel, named by its path in\n"
+    "                     DIR, its media type guessed from its extension; the invoice is\n"
+    "                     made here and signed as creator (--sign, else your secret key\n"
+    "                     file, $XDG_CONFIG_HOME/corral/secret_keys.toml). Symbolic links\n"
+    "                     are refused. A DIR holding corral.toml is an app: app manifests\n"
+    "                     arrive with a later issue; --files pushes its files as they are.\n"
+    "  INVOICE.toml [PARCEL_FILE...]\n"
+    "                     an invoice as written (Bindle's push-invoice), signed only with\n"
+    "                     --sign, and those of its parcels given, matched to the invoice by\n"
+    "                     their SHA-256 (any file names)\n"
+    "  --standalone PATH  a standalone bindle (what corral pull -e writes, Bindle's get -e\n"
+    "                     and push -p): a SHA/ directory with invoice.toml and parcels/, a\n"
+    "                     directory holding SHA/ or SHA.tar.gz of the bindle named, or a\n"
+    "                     .tar.gz; an archive is checked entry by entry and never unpacked\n"
+    "                     outside the cache\n"
+    "The server verifies the invoice with its strategy (by default a known creator must\n"
+    "have signed: `corral keys create` makes your key; the server needs its public half)\n"
+    "and signs it as host.\n"
     "\n"
+    "Options:\n"
+    "  --sign FILE          OCI: sign the manifest with the first creator key of FILE, a\n"
+    "                       Bindle secret key file, and push the signature beside it (tag\n"
+    "                       sha256-HEX.corral.sig); signatures by other keys stay.\n"
+    "                       Bindle: sign the invoice as creator with FILE's first creator key\n"
+    "  --sign-label LABEL   Sign with FILE's key labelled LABEL instead\n"
+    "  --image              OCI: push an ordinary OCI image rather than the wasm artifact\n"
+    "  --platform OS/ARCH   OCI: the image's platform (default wasi/wasm)\n"
+    "  --no-gzip            OCI: leave the image's layer uncompressed\n"
+    "  --insecure-http      OCI: plain HTTP to any registry, not only to loopback ones\n"
+    "  --standalone PATH    Bindle: push a standalone bindle (above)\n"
+    "  --files              Bindle: push DIR's files even though it holds a corral.toml\n"
+    "  -h, --help           Show this help\n"
+    "\n" CLI_BINDLE_FLAGS_HELP "\n"
     "Exit status: 0 when pushed, 1 when the push failed, 2 on a usage error.\n";
 
+enum {
+    P_IMAGE = CLI_BINDLE_NEXT,
+    P_PLATFORM,
+    P_NO_GZIP,
+    P_INSECURE_HTTP,
+    P_SIGN,
+    P_SIGN_LABEL,
+    P_STANDALONE,
+    P_FILES,
+    P_END,
+};
+
+static const CliOpt own_opts[] = {
+    {NULL, "--image", false, P_IMAGE, false},
+    {NULL, "--platform", true, P_PLATFORM, false},
+    {NULL, "--no-gzip", false, P_NO_GZIP, false},
+    {NULL, "--insecure-http", false, P_INSECURE_HTTP, false},
+    {NULL, "--sign", true, P_SIGN, false},
+    {NULL, "--sign-label", true, P_SIGN_LABEL, false},
+    {NULL, "--standalone", true, P_STANDALONE, false},
+    {NULL, "--files", false, P_FILES, false},
+};
+
+enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
+
 typedef struct PushArgs {
-    const char *ref, *file;
-    bool image, no_gzip, insecure_http, verbose;
-    const char *platform, *sign, *sign_label;
+    const char **pos;
+    int npos;
+    const char *platform, *sign, *sign_label, *standalone;
+    bool image, no_gzip, insecure_http, files;
+    CliBindle b;
+    const char *seen[P_END - CLI_B_SERVER]; /* the name each option was given as */
 } PushArgs;
 
-/* Flags with a value: "--name VALUE" or "--name=VALUE". */
-static const char *const value_flags[] = {"--platform", "--sign", "--sign-label"};
-enum { NVALUE_FLAGS = sizeof value_flags / sizeof value_flags[0] };
-
-static void take_value(PushArgs *pa, const char *name, const char *v)
+static int take(void *ud, int id, const char *name, const char *v)
 {
-    if (!strcmp(name, "--platform"))
-        pa->platform = v;
-    else if (!strcmp(name, "--sign"))
-        pa->sign = v;
-    else
-        pa->sign_label = v;
-}
-
-/* -1 to go on, else the exit status. */
-static int take_flag(PushArgs *pa, const char *a)
-{
-    if (cli_is_help(a)) {
-        cli_print(usage);
-        return CLI_EXIT_OK;
-    }
-    if (!strcmp(a, "--image"))
+    PushArgs *pa = ud;
+    if (id >= CLI_B_SERVER && id < P_END && !pa->seen[id - CLI_B_SERVER])
+        pa->seen[id - CLI_B_SERVER] = id == CLI_B_VERBOSE ? "-v" : name;
+    if (cli_bindle_take(&pa->b, id, v))
+        return -1;
+    switch (id) {
+    case P_IMAGE:
         pa->image = true;
-    else if (!strcmp(a, "--no-gzip"))
+        break;
+    case P_PLATFORM:
+        pa->platform = v;
+        break;
+    case P_NO_GZIP:
         pa->no_gzip = true;
-    else if (!strcmp(a, "--insecure-http"))
+        break;
+    case P_INSECURE_HTTP:
         pa->insecure_http = true;
-    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-        pa->verbose = true;
-    else
-        return -2; /* not a plain flag */
+        break;
+    case P_SIGN:
+        pa->sign = v;
+        break;
+    case P_SIGN_LABEL:
+        pa->sign_label = v;
+        break;
+    case P_STANDALONE:
+        pa->standalone = v;
+        break;
+    default:
+        pa->files = true;
+        break;
+    }
     return -1;
 }
 
 static int parse_args(int argc, char **argv, PushArgs *pa)
 {
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' || !a[1]) {
-            if (npos++ == 0)
-                pa->ref = a;
-            else if (npos == 2)
-                pa->file = a;
-            continue;
-        }
-        int r = take_flag(pa, a);
-        if (r != -2) {
-            if (r >= 0)
-                return r;
-            continue;
-        }
-        const char *eq = strchr(a, '=');
-        size_t n = eq ? (size_t)(eq - a) : strlen(a), k = 0;
-        while (k < NVALUE_FLAGS && !(strlen(value_flags[k]) == n && !strncmp(value_flags[k], a, n)))
-            k++;
-        if (k == NVALUE_FLAGS) {
-            cli_error("push: unknown option '%s'; see 'corral push --help'", a);
-            return CLI_EXIT_USAGE;
-        }
-        const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-        if (!v) {
-            cli_error("push: %s needs a value; see 'corral push --help'", value_flags[k]);
-            return CLI_EXIT_USAGE;
-        }
-        take_value(pa, value_flags[k], v);
+    CliOpt opts[NOWN + 16];
+    size_t n = 0;
+    for (size_t i = 0; i < NOWN; i++)
+        opts[n++] = own_opts[i];
+    for (size_t i = 0; i < cli_bindle_nflags; i++)
+        opts[n++] = cli_bindle_flags[i];
+    pa->pos = calloc((size_t)argc + 1, sizeof *pa->pos);
+    if (!pa->pos) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
     }
-    if (npos != 2) {
-        cli_error("push: %s; usage: corral push REF FILE.wasm [options]",
-                  npos < 2 ? "a reference and a module file are needed" : "too many arguments");
-        return CLI_EXIT_USAGE;
-    }
+    int r = cli_opts_parse("push", usage, argc, argv, opts, n, pa->pos, argc, &pa->npos, take, pa);
+    if (r >= 0)
+        return r;
     if (pa->sign_label && !pa->sign) {
         cli_error("push: --sign-label needs --sign FILE");
+        return CLI_EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* The first option given among ids [from, to), or NULL. */
+static const char *given(const PushArgs *pa, int from, int to)
+{
+    for (int id = from; id < to; id++)
+        if (pa->seen[id - CLI_B_SERVER] && !(id == CLI_B_VERBOSE))
+            return pa->seen[id - CLI_B_SERVER];
+    return NULL;
+}
+
+/* ---- OCI ---- */
+
+static int push_oci(const PushArgs *pa)
+{
+    const char *other = given(pa, CLI_B_SERVER, CLI_BINDLE_NEXT);
+    if (!other)
+        other = given(pa, P_STANDALONE, P_END);
+    if (other) {
+        cli_error("push: %s only applies to Bindle pushes, not to oci:// references", other);
+        return CLI_EXIT_USAGE;
+    }
+    if (pa->npos != 2) {
+        cli_error("push: %s; usage: corral push REF FILE.wasm [options]",
+                  pa->npos < 2 ? "a reference and a module file are needed" : "too many arguments");
         return CLI_EXIT_USAGE;
     }
     if ((pa->platform || pa->no_gzip) && !pa->image) {
         cli_error("push: %s only applies to --image", pa->platform ? "--platform" : "--no-gzip");
         return CLI_EXIT_USAGE;
     }
-    return -1;
-}
-
-static int push_oci(const PushArgs *pa)
-{
     OciRef ref;
     OciSession *s = NULL;
     OciSigner *signer = NULL;
     char *err = NULL, *digest = NULL;
-    OciOptions opts = {.insecure_http = pa->insecure_http, .log = pa->verbose ? stderr : NULL};
-    if (oci_ref_parse(pa->ref, &ref, &err) != OCI_OK) {
-        cli_error("push: %s: %s", pa->ref, err ? err : "out of memory");
+    OciOptions opts = {.insecure_http = pa->insecure_http, .log = pa->b.verbose ? stderr : NULL};
+    if (oci_ref_parse(pa->pos[0], &ref, &err) != OCI_OK) {
+        cli_error("push: %s: %s", pa->pos[0], err ? err : "out of memory");
         free(err);
         return CLI_EXIT_USAGE;
     }
@@ -148,7 +211,7 @@ static int push_oci(const PushArgs *pa)
     } else if (oci_session_new(&ref, &opts, true, &s, &err) != OCI_OK) {
         cli_error("push: %s", err ? err : "out of memory");
     } else {
-        OciPushSpec spec = {.module_path = pa->file,
+        OciPushSpec spec = {.module_path = pa->pos[1],
                             .image = pa->image,
                             .gzip = !pa->no_gzip,
                             .platform = pa->platform,
@@ -172,23 +235,325 @@ static int push_oci(const PushArgs *pa)
     return status;
 }
 
+/* ---- Bindle ---- */
+
+/* What a Bindle push sends: the invoice (owned, or owned by local or fetched) and the parcel
+ * files, one per invoice parcel. */
+typedef struct Bundle {
+    Invoice *inv;
+    bool owns_inv;
+    const char **paths; /* owned array, borrowed strings */
+    BindleLocal *local;
+    BindleFetched fetched;
+    char *text; /* the invoice's text as it will be sent */
+    size_t len;
+} Bundle;
+
+static void bundle_clear(Bundle *bu)
+{
+    if (bu->owns_inv)
+        invoice_free(bu->inv);
+    free(bu->paths);
+    bindle_local_free(bu->local);
+    bindle_fetched_clear(&bu->fetched);
+    free(bu->text);
+}
+
+/* Loads the secret key file (--sign, else the default one; required says whether its absence
+ * is an error) and signs bu's invoice as creator. -1 to go on. */
+static int sign_invoice(const PushArgs *pa, Bundle *bu, bool required)
+{
+    char *dir = pa->sign ? NULL : keyring_default_dir();
+    char *path = pa->sign ? strdup(pa->sign) : dir ? strf("%s/secret_keys.toml", dir) : NULL;
+    free(dir);
+    SecretKeyFile secrets;
+    SignError err;
+    bool exists = false;
+    int status = -1;
+    secrets_init(&secrets);
+    if (!path) {
+        cli_error("push: no secret key file: neither XDG_CONFIG_HOME nor HOME is set; name one "
+                  "with --sign FILE");
+        status = CLI_EXIT_USAGE;
+    } else if (secrets_load(path, &secrets, &exists, &err) != SIGN_OK) {
+        cli_error("push: %s", err.message);
+        status = CLI_EXIT_FAIL;
+    } else if (!exists && (required || pa->sign)) {
+        cli_error("push: the invoice needs a creator's signature and %s does not exist: make a "
+                  "key with `corral keys create LABEL`, or name a secret key file with --sign",
+                  path);
+        status = CLI_EXIT_FAIL;
+    } else if (exists) {
+        const SecretKey *key;
+        char *why = NULL;
+        BindleStatus st =
+            bindle_invoice_sign(bu->inv, &secrets, SIGN_ROLE_CREATOR, pa->sign_label, &key, &why);
+        if (st)
+            status = cli_bindle_fail("push", st, why);
+        else if (pa->b.verbose)
+            fprintf(stderr, "corral: signed as creator by \"%s\" (%s)\n", key->label, path);
+        free(why);
+    }
+    secrets_free(&secrets);
+    free(path);
+    return status;
+}
+
+/* The invoice's text, written from the (signed) invoice. */
+static int write_text(Bundle *bu)
+{
+    free(bu->text);
+    bu->text = invoice_write(bu->inv, INV_TOML, &bu->len);
+    if (!bu->text) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    return -1;
+}
+
+static bool has_manifest(const char *dir)
+{
+    char *p = strf("%s/corral.toml", dir);
+    struct stat sb;
+    bool yes = p && stat(p, &sb) == 0;
+    free(p);
+    return yes;
+}
+
+/* NAME/VERSION DIR. */
+static int from_dir(const PushArgs *pa, const char *id, const char *dir, Bundle *bu)
+{
+    char *err = NULL;
+    /* The hook for app manifests: corral.toml will describe the app's parcels, groups and
+     * features (WAGI's routes) and build its invoice through bindle_local_add_file. Until it
+     * does, a directory holding one is not silently pushed as plain files. */
+    if (has_manifest(dir) && !pa->files) {
+        cli_error("push: %s holds a corral.toml: app manifests are not supported yet (they arrive "
+                  "with a later issue); --files pushes every file of the directory as a parcel, "
+                  "the manifest included",
+                  dir);
+        return CLI_EXIT_USAGE;
+    }
+    BindleStatus st = bindle_local_new(id, &bu->local, &err);
+    if (!st)
+        st = bindle_local_add_dir(bu->local, dir, &err);
+    if (!st && !(bu->inv = bindle_local_invoice(bu->local)))
+        st = BINDLE_ERR_NOMEM;
+    if (st) {
+        int status = cli_bindle_fail("push", st, err);
+        free(err);
+        return status;
+    }
+    size_t n = bu->inv->nparcels;
+    bu->paths = calloc(n + 1, sizeof *bu->paths);
+    if (!bu->paths) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    if (n)
+        memcpy(bu->paths, bindle_local_paths(bu->local), n * sizeof *bu->paths);
+    int r = sign_invoice(pa, bu, true);
+    return r >= 0 ? r : write_text(bu);
+}
+
+/* Matches each parcel file to the invoice's labels by SHA-256 and size. */
+static int match_files(const char *const *files, int nfiles, Bundle *bu)
+{
+    for (int k = 0; k < nfiles; k++) {
+        char hex[BINDLE_SHA_TEXT], *err = NULL;
+        uint64_t size;
+        BindleStatus st = bindle_file_digest(files[k], hex, &size, &err);
+        if (st) {
+            int status = cli_bindle_fail("push", st, err);
+            free(err);
+            return status;
+        }
+        bool found = false;
+        for (size_t i = 0; i < bu->inv->nparcels; i++) {
+            const InvLabel *l = &bu->inv->parcels[i].label;
+            if (!strcmp(l->sha256, hex) && l->size == size) {
+                bu->paths[i] = files[k];
+                found = true;
+            }
+        }
+        if (!found) {
+            cli_error("push: %s is not a parcel of the invoice (its SHA-256 is %s, %llu bytes)",
+                      files[k], hex, (unsigned long long)size);
+            return CLI_EXIT_FAIL;
+        }
+    }
+    return -1;
+}
+
+/* [ID] INVOICE.toml [PARCEL_FILE...]. */
+static int from_invoice(const PushArgs *pa, const char *id, const char *file,
+                        const char *const *files, int nfiles, Bundle *bu)
+{
+    uint8_t *bytes;
+    size_t len;
+    char *why = NULL;
+    if (!cli_read_file(file, &bytes, &len))
+        return CLI_EXIT_FAIL;
+    bu->inv = invoice_parse((const char *)bytes, len, INV_TOML, &why);
+    bu->owns_inv = true;
+    bu->text = (char *)bytes;
+    bu->len = len;
+    if (!bu->inv) {
+        cli_error("push: %s: %s", file, why ? why : "out of memory");
+        free(why);
+        return CLI_EXIT_FAIL;
+    }
+    char *got = invoice_id(bu->inv);
+    if (id && got && strcmp(id, got) != 0) {
+        cli_error("push: %s is the invoice of %s, not of %s", file, got, id);
+        free(got);
+        return CLI_EXIT_USAGE;
+    }
+    free(got);
+    bu->paths = calloc(bu->inv->nparcels + 1, sizeof *bu->paths);
+    if (!bu->paths) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    int r = match_files(files, nfiles, bu);
+    if (r < 0 && pa->sign && (r = sign_invoice(pa, bu, true)) < 0)
+        r = write_text(bu);
+    return r;
+}
+
+/* --standalone PATH [ID]. */
+static int from_standalone(const PushArgs *pa, const char *id, Bundle *bu)
+{
+    BindleClientOpts o = cli_bindle_client_opts(&pa->b);
+    BindleSelect sel = {.yanked = true, .allow_missing = true};
+    char *err = NULL;
+    BindleStatus st =
+        bindle_standalone_open(&o, pa->standalone, id, NULL, NULL, &sel, &bu->fetched, &err);
+    if (st) {
+        int status = cli_bindle_fail("push", st, err);
+        free(err);
+        return status;
+    }
+    bu->inv = bu->fetched.invoice;
+    bu->paths = calloc(bu->fetched.nparcels + 1, sizeof *bu->paths);
+    if (!bu->paths) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < bu->fetched.nparcels; i++)
+        bu->paths[i] = bu->fetched.parcels[i].path;
+    /* Written from the parsed invoice, as Bindle's standalone push sends it. */
+    int r = pa->sign ? sign_invoice(pa, bu, true) : -1;
+    return r >= 0 ? r : write_text(bu);
+}
+
+static void print_pushed(const Invoice *inv, const BindlePushed *p)
+{
+    printf("pushed bindle:%s/%s: %zu parcel%s uploaded (%llu bytes), %zu already on the server%s\n",
+           inv->name, inv->version, p->uploaded, p->uploaded == 1 ? "" : "s",
+           (unsigned long long)p->bytes, p->present, p->existed ? " (the invoice was there)" : "");
+    if (p->absent)
+        fprintf(stderr,
+                "corral: warning: %zu parcel%s of the invoice %s still missing on the server: "
+                "this push did not have %s\n",
+                p->absent, p->absent == 1 ? "" : "s", p->absent == 1 ? "is" : "are",
+                p->absent == 1 ? "it" : "them");
+}
+
+static int push_bindle(const PushArgs *pa)
+{
+    const char *other = given(pa, P_IMAGE, P_SIGN);
+    if (other) {
+        cli_error("push: %s only applies to oci:// references", other);
+        return CLI_EXIT_USAGE;
+    }
+    const char *const *pos = pa->pos;
+    int npos = pa->npos;
+    char *id = NULL, *err = NULL;
+    /* An existing file is an invoice even when its name looks like an id ("x/1.2.0-rc.1");
+     * "bindle:" always means an id. */
+    struct stat is;
+    bool file =
+        npos > 0 && strncmp(pos[0], "bindle:", 7) && stat(pos[0], &is) == 0 && S_ISREG(is.st_mode);
+    if (npos > 0 && !file && bindle_ref_is_bindle(pos[0])) {
+        if (!(id = bindle_ref_id(pos[0], &err))) {
+            int status = cli_bindle_fail("push", BINDLE_ERR_USAGE, err);
+            free(err);
+            return status;
+        }
+        pos++, npos--;
+    }
+    Bundle bu = {0};
+    int r;
+    struct stat sb;
+    if (pa->standalone) {
+        r = npos ? (cli_error("push: --standalone takes no other file ('%s')", pos[0]),
+                    CLI_EXIT_USAGE)
+                 : from_standalone(pa, id, &bu);
+    } else if (npos == 0) {
+        cli_error("push: %s", id ? "a directory or an invoice to push is needed"
+                                 : "a reference and what to push are needed; see 'corral push "
+                                   "--help'");
+        r = CLI_EXIT_USAGE;
+    } else if (stat(pos[0], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        r = !id ? (cli_error("push: pushing directory %s needs the bindle's NAME/VERSION first",
+                             pos[0]),
+                   CLI_EXIT_USAGE)
+            : npos > 1
+                ? (cli_error("push: a directory is pushed alone ('%s')", pos[1]), CLI_EXIT_USAGE)
+                : from_dir(pa, id, pos[0], &bu);
+    } else {
+        r = from_invoice(pa, id, pos[0], pos + 1, npos - 1, &bu);
+    }
+    BindleClient *c = NULL;
+    if (r < 0)
+        r = cli_bindle_client("push", &pa->b, &c);
+    if (r < 0) {
+        BindlePushed pushed;
+        BindlePushSpec spec = {bu.text, bu.len, bu.inv, bu.paths};
+        BindleStatus st = bindle_push(c, &spec, &pushed);
+        if (st) {
+            r = cli_bindle_fail("push", st, bindle_client_error(c));
+        } else {
+            print_pushed(bu.inv, &pushed);
+            r = CLI_EXIT_OK;
+        }
+    }
+    bindle_client_free(c);
+    bundle_clear(&bu);
+    free(id);
+    return r;
+}
+
 static int push_main(int argc, char **argv)
 {
     PushArgs pa = {0};
     int r = parse_args(argc, argv, &pa);
-    if (r >= 0)
-        return r;
-    /* One branch per kind of reference. */
-    if (oci_ref_is_oci(pa.ref))
-        return push_oci(&pa);
-    cli_error("push: '%s' is not a reference corral push knows: oci://HOST[:PORT]/NAME[:TAG]",
-              pa.ref);
-    return CLI_EXIT_USAGE;
+    if (r < 0) {
+        /* One branch per kind of reference. */
+        if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
+            r = push_oci(&pa);
+        else if (pa.standalone ||
+                 (pa.npos > 0 && (bindle_ref_is_bindle(pa.pos[0]) || access(pa.pos[0], F_OK) == 0)))
+            r = push_bindle(&pa); /* an id, or an invoice file */
+        else if (pa.npos == 0) {
+            cli_error("push: a reference and a module file are needed; usage: corral push REF "
+                      "FILE.wasm [options]");
+            r = CLI_EXIT_USAGE;
+        } else {
+            cli_error("push: '%s' is not a reference corral push knows: "
+                      "oci://HOST[:PORT]/NAME[:TAG], [bindle:]NAME/VERSION, or an invoice file",
+                      pa.pos[0]);
+            r = CLI_EXIT_USAGE;
+        }
+    }
+    free(pa.pos);
+    return r;
 }
 
 const CliCommand cli_cmd_push = {
     .name = "push",
-    .summary = "Push a WebAssembly module to an OCI registry",
+    .summary = "Push a module to an OCI registry, or a bindle to a Bindle server",
     .usage = usage,
     .main = push_main,
 };

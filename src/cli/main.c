@@ -16,6 +16,9 @@ static const CliCommand *const commands[] = {
     &cli_cmd_keys,
     &cli_cmd_push,
     &cli_cmd_pull,
+    &cli_cmd_search,
+    &cli_cmd_info,
+    &cli_cmd_yank,
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -1,6 +1,6 @@
 /* oci_int.h: what the files of src/oci share: the session's layout, one HTTP exchange with
  * the registry (oci_send, registry.c), digests, descriptors and manifests (artifact.c), the
- * layer tar (oci_tar.c), zlib (oci_zlib.c), credentials (oci_auth.c) and the signature
+ * layer tar (oci_tar.c, on util/tar.c), credentials (oci_auth.c) and the signature
  * artifact (oci_sig.c). Not for the layers above, which use oci.h. */
 #ifndef CORRAL_OCI_INT_H
 #define CORRAL_OCI_INT_H
@@ -257,10 +257,5 @@ OciStatus oci_sig_push(OciSession *s, const OciSigner *signer, const char *diges
  * the keyring) says whose. OCI_ERR_SIGNATURE when not. */
 OciStatus oci_sig_verify(OciSession *s, const OciKeyring *keyring, const char *digest,
                          const char **out_label);
-
-/* ---- zlib, loaded on first use (oci_zlib.c) ---- */
-
-/* Loads libz.so.1 once per process; false with *out_err (static) when it cannot. */
-bool oci_zlib_load(const char **out_err);
 
 #endif

@@ -600,6 +600,24 @@ Invoice *invoice_parse(const char *text, size_t len, InvFormat format, char **ou
     return NULL;
 }
 
+Invoice *invoice_from_toml(const TomlValue *table, char **out_err)
+{
+    *out_err = NULL;
+    Invoice *inv = invoice_new();
+    if (!inv) {
+        *out_err = strf("out of memory");
+        return NULL;
+    }
+    Reader r = {inv, NULL, false};
+    bool ok = toml_kind(table) == TOML_TABLE ? read_invoice(&r, (Node){table, NULL})
+                                             : fail(&r, 0, "an invoice must be a table");
+    if (ok && !r.nomem)
+        return inv;
+    *out_err = r.err && !r.nomem ? r.err : (free(r.err), strf("out of memory"));
+    invoice_free(inv);
+    return NULL;
+}
+
 const InvParcel *invoice_find_parcel(const Invoice *inv, const char *sha)
 {
     for (size_t i = 0; i < inv->nparcels; i++)

@@ -11,6 +11,7 @@
 
 #include "store/semver.h"
 #include "util/arena.h"
+#include "util/toml.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -101,6 +102,11 @@ typedef enum InvFormat { INV_TOML, INV_JSON } InvFormat;
  * "unknown field 'yanked_reason' at line 3" or "invalid TOML at line 2, column 5: ...". */
 Invoice *invoice_parse(const char *text, size_t len, InvFormat format, char **out_err);
 void invoice_free(Invoice *inv);
+
+/* invoice_parse of a TOML table already parsed: an element of a search answer's
+ * [[invoices]], a 201 answer's [invoice]. Same rules, same messages (lines are the
+ * document's). */
+Invoice *invoice_from_toml(const TomlValue *table, char **out_err);
 
 /* The invoice as text in format: an owned NUL-terminated string (free()), *out_len its
  * length; NULL when memory is short. */

@@ -28,6 +28,7 @@
     X(curl_easy_perform)                                                                           \
     X(curl_easy_getinfo)                                                                           \
     X(curl_easy_strerror)                                                                          \
+    X(curl_easy_escape)                                                                            \
     X(curl_free)                                                                                   \
     X(curl_slist_append)                                                                           \
     X(curl_slist_free_all)                                                                         \

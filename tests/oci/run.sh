@@ -252,7 +252,7 @@ check "ref: bad port" \
     "corral: pull: oci://127.0.0.1:99999/a: the registry port in '127.0.0.1:99999' is not a number from 1 to 65535
 exit 2" "$(c pull oci://127.0.0.1:99999/a -o "$tmp/x.wasm")"
 check "ref: not an OCI reference" \
-    "corral: pull: 'docker://$R/a' is not a reference corral pull knows: oci://HOST[:PORT]/NAME[:TAG]
+    "corral: pull: 'docker://$R/a' is not a reference corral pull knows: oci://HOST[:PORT]/NAME[:TAG] or [bindle:]NAME/VERSION
 exit 2" "$(c pull docker://$R/a -o "$tmp/x.wasm")"
 check "ref: push to a digest" \
     "corral: push: push needs a tag, not a digest (@sha256:$(printf '%064d' 0))

@@ -1,14 +1,12 @@
-/* oci_zlib.c: loading zlib at run time (oci_zlib.h). */
-#include "oci/oci_zlib.h"
-
-#include "oci/oci_int.h"
+/* lib_zlib.c: loading zlib at run time (lib_zlib.h). */
+#include "util/lib_zlib.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-OciZlib oci_zlib;
+LibZlib lib_zlib;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *load_error;
@@ -24,22 +22,22 @@ static void load(void)
         load_error = message;
         return;
     }
-#define OCI_ZLIB_LOAD(f)                                                                           \
-    if (!load_error && !(*(void **)(void *)&oci_zlib.f = dlsym(lib, #f))) {                        \
+#define ZLIB_LIB_LOAD(f)                                                                           \
+    if (!load_error && !(*(void **)(void *)&lib_zlib.f = dlsym(lib, #f))) {                        \
         snprintf(message, sizeof message, "libz.so.1 lacks %s", #f);                               \
         load_error = message;                                                                      \
     }
-    OCI_ZLIB_FUNCS(OCI_ZLIB_LOAD)
-#undef OCI_ZLIB_LOAD
+    ZLIB_LIB_FUNCS(ZLIB_LIB_LOAD)
+#undef ZLIB_LIB_LOAD
     /* zlib's ABI promise: same major version, which the first digit of the text says. */
-    if (!load_error && oci_zlib.zlibVersion()[0] != ZLIB_VERSION[0]) {
+    if (!load_error && lib_zlib.zlibVersion()[0] != ZLIB_VERSION[0]) {
         snprintf(message, sizeof message, "libz.so.1 is version %s; Corral was built with %s",
-                 oci_zlib.zlibVersion(), ZLIB_VERSION);
+                 lib_zlib.zlibVersion(), ZLIB_VERSION);
         load_error = message;
     }
 }
 
-bool oci_zlib_load(const char **out_err)
+bool lib_zlib_load(const char **out_err)
 {
     pthread_once(&once, load);
     if (out_err)
