@@ -20,16 +20,17 @@ GwFetch *gw_fetch_new(const GwFetchOptions *opt, char **out_err)
         return NULL;
     }
     f->opt = *opt;
-    VerifyStrategy vs;
+    keyring_init(&f->keyring);
     const char *why;
-    if (!verify_strategy_parse(opt->strategy ? opt->strategy : "GreedyVerification", &vs, &why)) {
+    if (!verify_strategy_parse(opt->strategy ? opt->strategy : "GreedyVerification", &f->strategy,
+                               &why)) {
         *out_err = strf("--strategy '%s': %s (GreedyVerification, CreativeIntegrity, "
                         "AuthoritativeIntegrity, ExhaustiveVerification, "
                         "MultipleAttestation[Role, ...], MultipleAttestationGreedy[Role, ...])",
                         opt->strategy, why);
         goto fail;
     }
-    verify_strategy_format(&vs, f->strategy_name, sizeof f->strategy_name);
+    verify_strategy_format(&f->strategy, f->strategy_name, sizeof f->strategy_name);
     if (!opt->keyring)
         return f;
     /* A keyring that is not there is a mistake here, not an empty keyring: the point of
@@ -40,12 +41,17 @@ GwFetch *gw_fetch_new(const GwFetchOptions *opt, char **out_err)
         goto fail;
     }
     char *err = NULL;
-    if (!oci_keyring_load(opt->keyring, &f->oci_keyring, &err) ||
-        !(f->verifier = store_verifier_new(opt->keyring, opt->strategy, NULL, NULL, &err))) {
+    SignError serr;
+    if (!oci_keyring_load(opt->keyring, &f->oci_keyring, &err)) {
         *out_err = strf("--keyring %s", err ? err : "out of memory");
         free(err);
         goto fail;
     }
+    if (keyring_load(opt->keyring, &f->keyring, NULL, &serr) != SIGN_OK) {
+        *out_err = strf("--keyring %s", serr.message);
+        goto fail;
+    }
+    f->has_keyring = true;
     return f;
 fail:
     gw_fetch_free(f);
@@ -59,7 +65,7 @@ void gw_fetch_free(GwFetch *f)
     if (f->cache_open)
         modcache_close(&f->cache);
     oci_keyring_free(f->oci_keyring);
-    store_verifier_free(f->verifier);
+    keyring_free(&f->keyring);
     free(f);
 }
 

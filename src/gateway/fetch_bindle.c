@@ -1,190 +1,122 @@
 /* fetch_bindle.c: `corral serve --bindle ID` (WAGI.md 1.3) and `module = "bindle:ID"`
- * (WAGI.md 1.2): a bindle is opened (its invoice read, checked to be ID's, not yanked, and
- * with a keyring verified; the parcels it needs checked against their labels' size and
- * SHA-256), then its handlers become [[module]] entries (bindle_app.c) whose modules are the
- * checked parcel files, and each handler's assets are copied, checked, into a directory of
- * their own under <module-cache>/_ASSETS/<sha256(ID)>/, preopened read-only at the guest's
- * "/". Standalone bindles are read here; a Bindle server is the Bindle client's. */
+ * (WAGI.md 1.2) on the Bindle client (src/bindle): the bindle is opened, from a standalone
+ * directory or tarball or from a Bindle server into the module cache, its invoice checked to
+ * be ID's, not yanked and, with a keyring, verified, and the parcels the gateway needs checked
+ * against their labels' size and SHA-256. Then its handlers become [[module]] entries
+ * (bindle_app.c) whose modules are those checked files, and each handler's assets are copied,
+ * checked again, into a directory of their own under <module-cache>/_ASSETS/<sha256(ID)>/,
+ * preopened read-only at the guest's "/". */
 #include "gateway/fetch_int.h"
 
+#include "bindle/bindle.h"
 #include "gateway/bindle_app.h"
-#include "store/bindle_id.h"
 #include "util/strf.h"
 
 #include <errno.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* A bindle opened: its invoice (parsed, ID's, verified), and for each parcel the file that
- * holds its checked bytes (NULL: not needed). */
-typedef struct Opened {
-    Invoice *inv;
-    char *invoice_path;
-    char **paths; /* one per invoice parcel */
-} Opened;
+/* ---- opening a bindle ---- */
 
-static void opened_clear(Opened *o)
+/* The parcels `--bindle` needs: handlers (wasm of the global group with a route) and assets. */
+static bool want_app(const InvParcel *p, void *ud)
 {
-    for (size_t i = 0; o->inv && o->paths && i < o->inv->nparcels; i++)
-        free(o->paths[i]);
-    free(o->paths);
-    free(o->invoice_path);
-    invoice_free(o->inv);
-    memset(o, 0, sizeof *o);
-}
-
-/* The parcels a gateway needs: handler candidates (wasm of the global group) and assets. */
-static bool needed(const InvParcel *p)
-{
+    (void)ud;
     const char *file = bindle_feature(&p->label, "wagi", "file");
-    return (bindle_is_global(p) && strcmp(p->label.media_type, BINDLE_WASM_MEDIA_TYPE) == 0) ||
+    return (bindle_is_global(p) && strcmp(p->label.media_type, BINDLE_WASM_MEDIA_TYPE) == 0 &&
+            bindle_feature(&p->label, "wagi", "route")) ||
            (file && strcmp(file, "true") == 0);
 }
 
-/* ---- the invoice ---- */
-
-static char *read_text(const char *path, size_t *len)
+/* The parcels `bindle:` needs: the global group's modules (the first of them is used). */
+static bool want_module(const InvParcel *p, void *ud)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 1 >= cap) {
-            char *b = cap < ((size_t)64 << 20) ? realloc(buf, cap = cap ? 2 * cap : 8192) : NULL;
-            if (!b) {
-                free(buf);
-                fclose(in);
-                errno = cap >= ((size_t)64 << 20) ? EFBIG : ENOMEM;
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, cap - 1 - n, in);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    bool bad = ferror(in);
-    fclose(in);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    (void)ud;
+    return bindle_is_global(p) && strcmp(p->label.media_type, BINDLE_WASM_MEDIA_TYPE) == 0;
 }
 
-/* Checks that the invoice is the one asked for, is not yanked and, with a keyring, that its
- * signatures pass the strategy. */
-static int check_invoice(GwFetch *f, const char *id, const Invoice *inv, const char *from,
-                         char **out_err)
+/* An owned "bindle ID: MSG", unless the client's message names the bindle already; a refused
+ * signature also names the keyring. */
+static char *bindle_error(const GwFetch *f, const char *id, BindleStatus st, const char *msg)
 {
-    char *got = invoice_id(inv);
-    if (!got) {
-        *out_err = strf("out of memory");
-        return -1;
-    }
-    int rc = 0;
-    if (strcmp(got, id) != 0) {
-        *out_err = strf("bindle %s: %s is the invoice of %s", id, from, got);
-        rc = -1;
-    } else if (inv->yanked) {
-        *out_err = strf("bindle %s is yanked (%s): it is not served", id, from);
-        rc = -1;
-    }
-    free(got);
-    char *why = NULL;
-    if (rc == 0 && f->verifier && store_verify_invoice(f->verifier, inv, &why) != 0) {
-        *out_err = strf("bindle %s: the invoice's signatures do not pass %s with the keyring "
-                        "%s, so nothing of it runs: %s",
-                        id, f->strategy_name, f->opt.keyring, why ? why : "out of memory");
-        rc = -1;
-    }
-    free(why);
-    if (rc == 0 && f->verifier && f->opt.log)
-        fprintf(f->opt.log, "corral: bindle %s: signatures verified (%s, keyring %s)\n", id,
-                f->strategy_name, f->opt.keyring);
-    return rc;
+    char *prefix = strf("bindle %s", id);
+    bool named = prefix && strncmp(msg, prefix, strlen(prefix)) == 0;
+    free(prefix);
+    if (st == BINDLE_ERR_YANKED) /* the client's message suggests its --yanked */
+        return strf("bindle %s is yanked: it is not served", id);
+    return strf("%s%s%s%s%s%s%s", named ? "" : "bindle ", named ? "" : id, named ? "" : ": ", msg,
+                st == BINDLE_ERR_SIGNATURE ? " (--keyring " : "",
+                st == BINDLE_ERR_SIGNATURE ? f->opt.keyring : "",
+                st == BINDLE_ERR_SIGNATURE ? ")" : "");
 }
 
-/* ---- a standalone bindle: <dir>/<sha256(ID)>/invoice.toml, parcels/<sha256>.dat ---- */
-
-static int open_standalone(GwFetch *f, const char *id, const char *dir, Opened *out,
-                           char **out_err)
+/* The client names its own command's flags; the gateway's have a bindle- prefix. */
+static char *gateway_flags(const char *msg)
 {
-    char key[MODCACHE_HEX];
-    modcache_key(id, key);
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        *out_err = strf("Bindle directory %s does not exist or is not a directory", dir);
-        return -1;
-    }
-    size_t len = 0;
-    char *text = NULL, *err = NULL;
-    if (!(out->invoice_path = strf("%s/%s/invoice.toml", dir, key)))
-        goto nomem;
-    if (!(text = read_text(out->invoice_path, &len))) {
-        *out_err = strf("bindle %s: cannot read %s: %s (a standalone bindle's invoice is "
-                        "<dir>/<sha256 of NAME/VERSION>/invoice.toml)",
-                        id, out->invoice_path, strerror(errno));
-        return -1;
-    }
-    out->inv = invoice_parse(text, len, INV_TOML, &err);
-    free(text);
-    if (!out->inv) {
-        *out_err = strf("bindle %s: %s: %s", id, out->invoice_path, err ? err : "out of memory");
-        free(err);
-        return -1;
-    }
-    if (check_invoice(f, id, out->inv, out->invoice_path, out_err) != 0)
-        return -1;
-    if (!(out->paths = calloc(out->inv->nparcels + 1, sizeof *out->paths)))
-        goto nomem;
-    for (size_t i = 0; i < out->inv->nparcels; i++) {
-        const InvLabel *l = &out->inv->parcels[i].label;
-        if (!needed(&out->inv->parcels[i]))
-            continue;
-        if (!(out->paths[i] = strf("%s/%s/parcels/%s.dat", dir, key, l->sha256)))
-            goto nomem;
-        char got[MODCACHE_HEX];
-        uint64_t size;
-        if (!modcache_hash_file(out->paths[i], got, &size)) {
-            *out_err = strf("bindle %s: parcel '%s': cannot read %s: %s", id, l->name,
-                            out->paths[i], strerror(errno));
-            return -1;
-        }
-        if (strcmp(got, l->sha256) != 0 || size != l->size) {
-            *out_err = strf("bindle %s: parcel '%s': %s has %llu bytes with SHA-256 %s, not "
-                            "the %llu bytes with SHA-256 %s of the invoice: it is not served",
-                            id, l->name, out->paths[i], (unsigned long long)size, got,
-                            (unsigned long long)l->size, l->sha256);
-            return -1;
-        }
-    }
-    return 0;
-nomem:
-    *out_err = strf("out of memory");
-    return -1;
+    static const char theirs[] = "--http-user/--http-password";
+    const char *at = strstr(msg, theirs);
+    if (!at)
+        return strdup(msg);
+    return strf("%.*s--bindle-http-user/--bindle-http-password%s", (int)(at - msg), msg,
+                at + strlen(theirs));
 }
 
-/* ---- a Bindle server ---- */
-
-static int open_server(GwFetch *f, const char *id, const char *server, Opened *out,
+/* Opens bindle id from the standalone bindle at dir (a directory or a tarball) or, dir NULL,
+ * from server, taking the parcels want selects. -1 with *out_err. */
+static int open_bindle(GwFetch *f, const char *id, const char *dir, const char *server,
+                       bool (*want)(const InvParcel *, void *), BindleFetched *out,
                        char **out_err)
 {
-    (void)f;
-    (void)out;
-    *out_err = strf("bindle %s: fetching from a Bindle server (%s) is not supported yet; "
-                    "export the bindle and serve it with --bindle-path",
-                    id, server);
-    return -1;
+    if (fetch_cache(f, out_err) != 0)
+        return -1;
+    BindleClientOpts o = {
+        .server_url = server,
+        .cache_dir = f->cache.dir,
+        .http_user = f->opt.bindle_user,
+        .http_password = f->opt.bindle_password,
+        .insecure = f->opt.bindle_insecure,
+    };
+    BindleSelect sel = {.want = want};
+    const Keyring *ring = f->has_keyring ? &f->keyring : NULL;
+    char *err = NULL;
+    BindleStatus st = dir ? bindle_standalone_open(&o, dir, id, ring, &f->strategy, &sel, out, &err)
+                          : bindle_fetch(&o, id, ring, &f->strategy, &sel, out, &err);
+    if (st != BINDLE_OK) {
+        char *text = err ? gateway_flags(err) : NULL;
+        char *msg = bindle_error(f, id, st, text ? text : bindle_status_text(st));
+        free(text);
+        free(err);
+        if (!st || !msg) {
+            free(msg);
+            msg = strf("out of memory");
+        }
+        *out_err = msg;
+        return -1;
+    }
+    if (f->opt.log) {
+        size_t n = 0, cached = 0;
+        for (size_t i = 0; i < out->nparcels; i++) {
+            n += out->parcels[i].path != NULL;
+            cached += out->parcels[i].path && out->parcels[i].cached;
+        }
+        if (dir)
+            fprintf(f->opt.log, "corral: bindle %s: read from %s (%zu parcels checked)\n", id,
+                    dir, n);
+        else
+            fprintf(f->opt.log,
+                    "corral: bindle %s: fetched from %s (%zu parcels: %zu from the module "
+                    "cache, %llu bytes downloaded)%s\n",
+                    id, server, n, cached, (unsigned long long)out->downloaded,
+                    out->invoice_from_cache ? "; the server did not answer, so the invoice "
+                                              "is the cached one"
+                                            : "");
+        if (ring)
+            fprintf(f->opt.log, "corral: bindle %s: signatures verified (%s, keyring %s)\n", id,
+                    f->strategy_name, f->opt.keyring);
+    }
+    return 0;
 }
 
 /* ---- assets ---- */
@@ -227,27 +159,34 @@ static int check_names(const char *id, const BindleHandler *h, char **out_err)
     return 0;
 }
 
+/* The checked file of parcel p. */
+static const char *parcel_path(const BindleFetched *b, const InvParcel *p)
+{
+    return b->parcels[p - b->invoice->parcels].path;
+}
+
 /* Puts each asset of h into dir (copied from its checked file, checked again as it is
  * written), or keeps the copy that is there when it still has the label's size and digest. */
-static int place_assets(GwFetch *f, const char *id, const Opened *o, const BindleHandler *h,
-                        const char *dir, char **out_err)
+static int place_assets(GwFetch *f, const char *id, const BindleFetched *b,
+                        const BindleHandler *h, const char *dir, char **out_err)
 {
     if (check_names(id, h, out_err) != 0)
         return -1;
     for (size_t i = 0; i < h->nassets; i++) {
-        const InvParcel *p = h->assets[i];
-        const InvLabel *l = &p->label;
-        const char *src = o->paths[p - o->inv->parcels];
+        const InvLabel *l = &h->assets[i]->label;
+        const char *src = parcel_path(b, h->assets[i]);
         char *dst = strf("%s/%s", dir, l->name), *err = NULL;
         if (!dst) {
             *out_err = strf("out of memory");
             return -1;
         }
         ModCacheWriter w;
-        bool ok = modcache_file_ok(dst, l->sha256, l->size) ||
-                  (modcache_begin(&w, dst, &err) &&
-                   (modcache_copy_from(&w, src, &err) || (modcache_abort(&w), false)) &&
-                   modcache_commit(&w, l->sha256, l->size, NULL, &err));
+        bool ok = modcache_file_ok(dst, l->sha256, l->size);
+        if (!ok && modcache_begin(&w, dst, &err)) {
+            ok = modcache_copy_from(&w, src, &err);
+            ok = ok ? modcache_commit(&w, l->sha256, l->size, NULL, &err)
+                    : (modcache_abort(&w), false);
+        }
         if (!ok)
             *out_err = strf("bindle %s: asset '%s': %s", id, l->name, err ? err : "out of memory");
         free(err);
@@ -269,14 +208,14 @@ static char *dup(const char *s)
 }
 
 /* One [[module]] entry for handler h. */
-static int make_entry(GwFetch *f, const char *id, const Opened *o, const BindleHandler *h,
+static int make_entry(GwFetch *f, const char *id, const BindleFetched *b, const BindleHandler *h,
                       GwModuleConfig *m, char **out_err)
 {
     const InvLabel *l = &h->parcel->label;
     m->source = GW_SOURCE_PARCEL;
     m->route = dup(h->route);
     m->module = dup(l->name);
-    m->path = dup(o->paths[h->parcel - o->inv->parcels]);
+    m->path = dup(parcel_path(b, h->parcel));
     m->sha256 = dup(l->sha256);
     m->entrypoint = dup(h->entrypoint ? h->entrypoint : "_start");
     m->argv = dup(h->argv);
@@ -292,7 +231,7 @@ static int make_entry(GwFetch *f, const char *id, const Opened *o, const BindleH
     char *dir = asset_dir(f, id, h);
     if (!dir)
         goto nomem;
-    if (place_assets(f, id, o, h, dir, out_err) != 0) {
+    if (place_assets(f, id, b, h, dir, out_err) != 0) {
         free(dir);
         return -1;
     }
@@ -327,22 +266,25 @@ int gw_fetch_bindle(GwFetch *f, const char *id, const char *dir, GwConfig *out, 
     *out_err = NULL;
     BindleId bid;
     const char *why;
+    struct stat st;
     if (!bindle_id_parse(id, strlen(id), &bid, &why)) {
         *out_err = strf("--bindle '%s' is not a bindle id (NAME/VERSION): %s", id, why);
         return -1;
     }
-    Opened o = {0};
+    /* WAGI's check and message; a file is a standalone tarball (Corral's). */
+    if (dir && stat(dir, &st) != 0) {
+        *out_err = strf("Bindle directory %s does not exist or is not a directory", dir);
+        return -1;
+    }
+    BindleFetched b = {0};
     BindleApp app = {0};
-    int rc = dir ? open_standalone(f, id, dir, &o, out_err)
-                 : open_server(f, id, f->opt.bindle_server, &o, out_err);
-    if (rc == 0 && !bindle_app_build(o.inv, &app, out_err)) {
+    int rc = open_bindle(f, id, dir, f->opt.bindle_server, want_app, &b, out_err);
+    if (rc == 0 && !bindle_app_build(b.invoice, &app, out_err)) {
         char *e = strf("bindle %s: %s", id, *out_err);
         free(*out_err);
         *out_err = e;
         rc = -1;
     }
-    if (rc == 0)
-        rc = fetch_cache(f, out_err);
     if (rc == 0 && (!(out->file = strf("bindle %s", id)) ||
                     !(out->modules = calloc(app.nhandlers, sizeof *out->modules)) ||
                     add_warnings(out, id, &app) != 0)) {
@@ -351,10 +293,10 @@ int gw_fetch_bindle(GwFetch *f, const char *id, const char *dir, GwConfig *out, 
     }
     for (size_t i = 0; rc == 0 && i < app.nhandlers; i++) {
         out->nmodules++;
-        rc = make_entry(f, id, &o, &app.handlers[i], &out->modules[i], out_err);
+        rc = make_entry(f, id, &b, &app.handlers[i], &out->modules[i], out_err);
     }
     bindle_app_free(&app);
-    opened_clear(&o);
+    bindle_fetched_clear(&b);
     if (rc != 0)
         gw_config_free(out);
     return rc;
@@ -381,15 +323,15 @@ int fetch_bindle_module(GwFetch *f, const GwConfig *cfg, GwModuleConfig *m, char
                                       m->module);
         return -1;
     }
-    Opened o = {0};
+    BindleFetched b = {0};
     char *err = NULL;
-    if (open_server(f, id, server, &o, &err) != 0) {
+    if (open_bindle(f, id, NULL, server, want_module, &b, &err) != 0) {
         *out_err = fetch_module_error(cfg, m, "%s", err ? err : "out of memory");
         free(err);
         return -1;
     }
     size_t skipped = 0;
-    const InvParcel *p = bindle_first_module(o.inv, &skipped);
+    const InvParcel *p = bindle_first_module(b.invoice, &skipped);
     int rc = 0;
     if (!p) {
         *out_err = fetch_module_error(cfg, m, "No suitable parcel found in module ref '%s': no "
@@ -404,13 +346,13 @@ int fetch_bindle_module(GwFetch *f, const GwConfig *cfg, GwModuleConfig *m, char
                     m->module, skipped, skipped == 1 ? "" : "s");
         free(m->path);
         free(m->sha256);
-        m->path = dup(o.paths[p - o.inv->parcels]);
+        m->path = dup(parcel_path(&b, p));
         m->sha256 = dup(p->label.sha256);
         if (!m->path || !m->sha256) {
             *out_err = strf("out of memory");
             rc = -1;
         }
     }
-    opened_clear(&o);
+    bindle_fetched_clear(&b);
     return rc;
 }

@@ -6,14 +6,17 @@
 #include "gateway/fetch.h"
 #include "gateway/modcache.h"
 #include "oci/oci.h"
-#include "store/store_sign_hook.h"
+#include "store/keyring.h"
+#include "store/verify.h"
 
 struct GwFetch {
     GwFetchOptions opt;
     ModCache cache;
     bool cache_open;
     OciKeyring *oci_keyring;  /* the keyring, as the OCI layer reads it; NULL: none */
-    StoreVerifier *verifier;  /* the keyring and strategy for invoices; NULL: no keyring */
+    Keyring keyring;          /* the keyring, for invoices (the Bindle client) */
+    bool has_keyring;
+    VerifyStrategy strategy;  /* for invoices */
     char strategy_name[160];  /* the strategy, for messages */
 };
 

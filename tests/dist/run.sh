@@ -13,7 +13,8 @@
 # keyring that does not know its creator).
 #
 # usage: tests/dist/run.sh [CORRAL]   (default: the checkout's build/corral)
-# Environment: DIST_VERBOSE=1 prints every check; DIST_KEEP=1 keeps the temporary directory.
+# Environment: DIST_VERBOSE=1 prints every check, DIST_SHOW=1 the stderr of each start-up that
+# must fail; DIST_KEEP=1 keeps the temporary directory.
 # Prints one line per failing check, then "dist: N passed, M failed"; exits 1 when a check
 # failed, 2 when the suite could not be set up.
 set -uo pipefail
@@ -32,7 +33,7 @@ die() {
 }
 
 [ -x "$corral" ] || die "$corral is not an executable; run make first"
-for tool in docker-registry clang curl python3 sha256sum; do
+for tool in docker-registry clang curl python3 sha256sum htpasswd tar; do
     command -v "$tool" >/dev/null || die "$tool not found (scripts/deps.sh installs it)"
 done
 slow=1
@@ -145,6 +146,7 @@ fails() {
     mkdir -p "$tmp/logs"
     timeout $((20 * slow)) "$corral" serve -l 127.0.0.1:0 --log-dir "$tmp/logs" "$@" \
         >"$tmp/fail.out" 2>"$tmp/fail.err" </dev/null || status=$?
+    [ "${DIST_SHOW:-0}" = 1 ] && printf '%s:\n%s\n' "$name" "$(sed 's/^/    | /' "$tmp/fail.err")"
     check "$name: exit status" "$want" "$status"
     check_has "$name: message" "$msg" "$(cat "$tmp/fail.err")"
     check "$name: never ready" "" "$(grep '^Ready' "$tmp/fail.out")"
@@ -586,33 +588,46 @@ if on standalone; then
         stop sa2
     fi
     check "standalone: no temporary file left in the cache" "" "$(find "$tmp/bc" -name '.*part*')"
+    # A standalone bindle as a tarball (Bindle's export), given itself or found in the directory.
+    (cd "$sb" && tar czf "$tmp/sb.tar.gz" "$key") || die "tar failed"
+    if serve tar1 -b "$ID" --bindle-path "$tmp/sb.tar.gz" --module-cache "$tmp/tc"; then
+        check "standalone: a .tar.gz" "/deep/d.txt 11|/static/a.txt 8|handler main" \
+            "$(get '/app/x?ls' | sed -n '1p;4,$p' | sort | paste -sd'|')"
+        stop tar1
+    fi
+    mkdir -p "$tmp/sbt"
+    cp "$tmp/sb.tar.gz" "$tmp/sbt/$key.tar.gz"
+    if serve tar2 -b "$ID" --bindle-path "$tmp/sbt" --module-cache "$tmp/tc"; then
+        check "standalone: a directory holding SHA.tar.gz" "handler other" "$(get /other | head -n 1)"
+        stop tar2
+    fi
 
     # Every parcel is checked before anything runs.
     cp -r "$sb" "$tmp/sb-bad"
     cp "$tmp/two.wasm" "$tmp/sb-bad/$key/parcels/$(sha "$tmp/app.wasm").dat"
     fails "standalone: a module parcel whose bytes changed" 1 \
-        "bindle $ID: parcel 'app.wasm': $tmp/sb-bad/$key/parcels/$(sha "$tmp/app.wasm").dat has $(wc -c <"$tmp/two.wasm") bytes with SHA-256 $(sha "$tmp/two.wasm"), not the $(wc -c <"$tmp/app.wasm") bytes with SHA-256 $(sha "$tmp/app.wasm") of the invoice" \
+        "bindle $ID: $tmp/sb-bad/$key/parcels/$(sha "$tmp/app.wasm").dat is not parcel $(sha "$tmp/app.wasm") (app.wasm): its SHA-256 is $(sha "$tmp/two.wasm")" \
         -b "$ID" --bindle-path "$tmp/sb-bad"
     cp "$tmp/app.wasm" "$tmp/sb-bad/$key/parcels/$(sha "$tmp/app.wasm").dat"
     printf 'asset A\n' >"$tmp/sb-bad/$key/parcels/$(sha "$tmp/a.txt").dat"
-    fails "standalone: an asset whose bytes changed" 1 "bindle $ID: parcel 'static/a.txt': " \
+    fails "standalone: an asset whose bytes changed" 1 "bindle $ID: $tmp/sb-bad/$key/parcels/$(sha "$tmp/a.txt").dat is not parcel $(sha "$tmp/a.txt") (static/a.txt): its SHA-256 is " \
         -b "$ID" --bindle-path "$tmp/sb-bad"
     rm "$tmp/sb-bad/$key/parcels/$(sha "$tmp/a.txt").dat"
     fails "standalone: a missing parcel" 1 \
-        "bindle $ID: parcel 'static/a.txt': cannot read $tmp/sb-bad/$key/parcels/$(sha "$tmp/a.txt").dat: No such file or directory" \
+        "bindle $ID: the standalone bindle $ID lacks parcel $(sha "$tmp/a.txt") (static/a.txt)" \
         -b "$ID" --bindle-path "$tmp/sb-bad"
     fails "standalone: a bindle the directory does not have" 1 \
-        "bindle example.com/dist/2.0.0: cannot read $sb/$(strsha example.com/dist/2.0.0)/invoice.toml: No such file or directory" \
+        "bindle example.com/dist/2.0.0: $sb holds neither $(strsha example.com/dist/2.0.0)/ nor $(strsha example.com/dist/2.0.0).tar.gz, the standalone forms of example.com/dist/2.0.0" \
         -b example.com/dist/2.0.0 --bindle-path "$sb"
     mkdir -p "$tmp/sb-other"
     cp -r "$sb/$key" "$tmp/sb-other/$(strsha example.com/other/1.0.0)"
     fails "standalone: the invoice of another bindle" 1 \
-        "bindle example.com/other/1.0.0: $tmp/sb-other/$(strsha example.com/other/1.0.0)/invoice.toml is the invoice of $ID" \
+        "bindle example.com/other/1.0.0: $tmp/sb-other/$(strsha example.com/other/1.0.0)/invoice.toml: the invoice is $ID, whose directory would be $key, not $(strsha example.com/other/1.0.0)" \
         -b example.com/other/1.0.0 --bindle-path "$tmp/sb-other"
     sed 's/^version = "1.0.0"/version = "1.0.1"/; s/^bindleVersion = "1.0.0"/bindleVersion = "1.0.0"\nyanked = true/' \
         "$tmp/app.tmpl" >"$tmp/yanked.tmpl"
     bindle "$tmp/sb-yanked" "$tmp/yanked.tmpl" >/dev/null
-    fails "standalone: a yanked bindle" 1 "bindle example.com/dist/1.0.1 is yanked" \
+    fails "standalone: a yanked bindle" 1 "bindle example.com/dist/1.0.1 is yanked: it is not served" \
         -b example.com/dist/1.0.1 --bindle-path "$tmp/sb-yanked"
     sed 's/^route = .*//' "$tmp/app.tmpl" >"$tmp/noroute.tmpl"
     bindle "$tmp/sb-noroute" "$tmp/noroute.tmpl" >/dev/null
@@ -640,9 +655,10 @@ if on standalone; then
         "corral: bindle $ID: signatures verified (GreedyVerification, keyring $tmp/alice.ring)" \
         "$(cat "$tmp/sig1.err")"
     fails "standalone: a keyring that does not know the creator" 1 \
-        "bindle $ID: the invoice's signatures do not pass GreedyVerification with the keyring $tmp/bob.ring, so nothing of it runs: failed signature check: signature 1 (by \"Alice <alice@example.com>\", creator, key" \
+        "bindle $ID: refused by verification strategy GreedyVerification: signature 1 (by \"Alice <alice@example.com>\", creator, key" \
         -b "$ID" --bindle-path "$sb" --keyring "$tmp/bob.ring"
     check_has "standalone: ... and says the key is unknown" "the key is not in the keyring" "$(cat "$tmp/fail.err")"
+    check_has "standalone: ... and names the keyring" "(--keyring $tmp/bob.ring)" "$(cat "$tmp/fail.err")"
     fails "standalone: an empty keyring" 1 "the key is not in the keyring" \
         -b "$ID" --bindle-path "$sb" --keyring "$tmp/empty.ring"
     fails "standalone: unsigned, with a keyring" 1 \
@@ -657,8 +673,317 @@ if on standalone; then
     # A signature covers the parcels' digests: an invoice changed after signing is refused.
     sed -i "s/$(sha "$tmp/b.txt")/$(sha "$tmp/n.txt")/" "$sb/$key/invoice.toml"
     cp "$tmp/n.txt" "$sb/$key/parcels/$(sha "$tmp/n.txt").dat"
-    fails "standalone: a signed invoice changed afterwards" 1 "failed signature check: signature 1" \
+    fails "standalone: a signed invoice changed afterwards" 1 "signature 1 (by \"Alice <alice@example.com>\", creator, key $("$corral" keys list -f "$tmp/alice.keys" | sed -n 's/^key = "\(.*\)"$/\1/p')) cannot be verified" \
         -b "$ID" --bindle-path "$sb" --keyring "$tmp/alice.ring"
+fi
+
+# ==== 3. Bindle servers (--bindle-server) and bindle: modules ================================
+
+# store NAME [ARGS...]: starts `corral store serve` with its data in $tmp/NAME, trusting the
+# creators Alice and Bob, signing as host with $tmp/host.keys; sets store_url and store_pid.
+store() {
+    local name=$1 port=
+    shift
+    mkdir -p "$tmp/$name"
+    XDG_CONFIG_HOME=$tmp/$name/cfg "$corral" store serve -i 127.0.0.1:0 -d "$tmp/$name/data" \
+        --keyring "$tmp/creators.ring" --signing-keys "$tmp/host.keys" "$@" \
+        >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
+    store_pid=$!
+    pids+=("$store_pid")
+    for _ in $(seq $((200 * slow))); do
+        port=$(sed -n 's|^Ready: serving Bindle on http://127\.0\.0\.1:\([0-9]*\)/v1/.*|\1|p' "$tmp/$name.out" | head -n 1)
+        [ -n "$port" ] && break
+        kill -0 "$store_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -n "$port" ] || die "corral store serve ($name) did not start: $(tail -n 3 "$tmp/$name.err")"
+    store_url=http://127.0.0.1:$port/v1
+}
+
+# stop_store NAME: SIGTERM to $store_pid; exit 0, no sanitizer report.
+stop_store() {
+    local status=0
+    kill -TERM "$store_pid" 2>/dev/null
+    wait "$store_pid" 2>/dev/null || status=$?
+    check "$1: the store exits 0" 0 "$status"
+    check "$1: no sanitizer report in the store" "" "$(sanitizer "$tmp/$1.err" && head -n 20 "$tmp/$1.err")"
+}
+
+# bpush ARGS...: corral push of a bindle (the Bindle client), quiet unless it fails.
+bpush() { "$corral" push "$@" >"$tmp/bpush.out" 2>&1 || die "corral push $*: $(cat "$tmp/bpush.out")"; }
+
+# A host key for the stores, and keyrings: creators (the stores'), Alice and the host (a
+# client that trusts the creator and the server), Bob and the host (one that does not know
+# the creator).
+keys create "Store host" --roles host -f "$tmp/host.keys" --skip-keyring
+cat "$tmp/alice.ring" >"$tmp/creators.ring"
+"$corral" keys list -f "$tmp/bob.keys" | sed '1,/^$/d' >>"$tmp/creators.ring"
+host_key=$("$corral" keys list -f "$tmp/host.keys" | sed -n 's/^key = "\(.*\)"$/\1/p')
+cp "$tmp/alice.ring" "$tmp/alice+host.ring"
+keys add "Store host" host "$host_key" --keyring "$tmp/alice+host.ring"
+cp "$tmp/bob.ring" "$tmp/bob+host.ring"
+keys add "Store host" host "$host_key" --keyring "$tmp/bob+host.ring"
+
+if on server; then
+    store srv --unauthenticated
+    S=$store_url
+    # The application of section 2, signed by Alice, pushed as a standalone bindle.
+    bindle "$tmp/push" "$tmp/app.tmpl" >/dev/null
+    sign "$tmp/push/$key/invoice.toml" "$tmp/alice.keys"
+    bpush --standalone "$tmp/push/$key" -s "$S"
+    if serve srv1 -b "$ID" --bindle-server "$S" --module-cache "$tmp/sc"; then
+        check "server: a handler runs" "handler main|tag app|argv x /app/x" "$(get /app/x | sed -n '1,3p' | paste -sd'|')"
+        check "server: feature.wagi.entrypoint" "handler other" "$(get /other | head -n 1)"
+        check "server: assets, transitively" "/deep/d.txt 11|/static/a.txt 8" \
+            "$(get '/app/x?ls' | sed -n '4,$p' | sort | paste -sd'|')"
+        check "server: another handler's assets" "/b.txt 8" "$(get '/other?ls' | sed -n '4,$p' | paste -sd'|')"
+        check "server: a wasm parcel of a named group is not a route" "HTTP 404" "$(get /grouped)"
+        stop srv1
+    fi
+    check_has "server: the fetch is logged" \
+        "corral: bindle $ID: fetched from $S (6 parcels: 0 from the module cache, " "$(cat "$tmp/srv1.err")"
+    check_has "server: the invoice in the cache (Bindle's layout), as the server sent it" 'by = "Store host"' \
+        "$(cat "$tmp/sc/invoices/$key/invoice.toml" 2>&1)"
+    check "server: a module parcel in the cache" "$(sha "$tmp/app.wasm")" \
+        "$(sha "$tmp/sc/parcels/$(sha "$tmp/app.wasm")/parcel.dat" 2>&1)"
+    check "server: a parcel that is neither a handler nor an asset is not fetched" "absent" \
+        "$([ -e "$tmp/sc/parcels/$(sha "$tmp/n.txt")" ] || echo absent)"
+    check "server: no temporary file left in the cache" "" "$(find "$tmp/sc" -name '.*tmp*' -o -name '.*part*')"
+    if serve srv2 -b "$ID" --bindle-url "$S" --module-cache "$tmp/sc"; then
+        check "server: --bindle-url (WAGI's name)" "handler main" "$(get /app/x | head -n 1)"
+        stop srv2
+    fi
+    check_has "server: the second start takes the parcels from the cache" \
+        "(6 parcels: 6 from the module cache, 0 bytes downloaded)" "$(cat "$tmp/srv2.err")"
+    if BINDLE_URL=$S serve srv3 -b "$ID" --module-cache "$tmp/sc"; then
+        check "server: BINDLE_URL" "handler main" "$(get /app/x | head -n 1)"
+        stop srv3
+    fi
+    # A damaged cache file is fetched again, never run.
+    cp "$tmp/two.wasm" "$tmp/sc/parcels/$(sha "$tmp/app.wasm")/parcel.dat"
+    if serve srv4 -b "$ID" --bindle-server "$S" --module-cache "$tmp/sc"; then
+        check "server: a damaged cached parcel is fetched again" "tag app" "$(get /app/x | sed -n 2p)"
+        stop srv4
+    fi
+    check_has "server: ... and logged as downloaded" "(6 parcels: 5 from the module cache, " "$(cat "$tmp/srv4.err")"
+
+    # Signatures: the store host-signs what it accepts, so GreedyVerification needs the host
+    # key too (corral keys fetch); CreativeIntegrity looks at creators only.
+    if serve sig3 -b "$ID" --bindle-server "$S" --keyring "$tmp/alice+host.ring"; then
+        check "server: signed by a known creator and host: serves" "handler main" "$(get /app/x | head -n 1)"
+        stop sig3
+    fi
+    check_has "server: the check is logged" "signatures verified (GreedyVerification, keyring $tmp/alice+host.ring)" \
+        "$(cat "$tmp/sig3.err")"
+    fails "server: GreedyVerification without the host key" 1 \
+        "signature 2 (by \"Store host\", host, key $host_key): the key is not in the keyring" \
+        -b "$ID" --bindle-server "$S" --keyring "$tmp/alice.ring"
+    if serve sig4 -b "$ID" --bindle-server "$S" --keyring "$tmp/alice.ring" --strategy CreativeIntegrity; then
+        check "server: CreativeIntegrity with the creator's key alone" "handler main" "$(get /app/x | head -n 1)"
+        stop sig4
+    fi
+    fails "server: a keyring that does not know the creator" 1 \
+        "bindle $ID: refused by verification strategy GreedyVerification: signature 1 (by \"Alice <alice@example.com>\", creator, key" \
+        -b "$ID" --bindle-server "$S" --keyring "$tmp/bob+host.ring" --module-cache "$tmp/sc"
+    check_has "server: ... says the key is unknown and names the keyring" \
+        "the key is not in the keyring, and strategy GreedyVerification requires every signature it verifies to be made with a known key" \
+        "$(cat "$tmp/fail.err")"
+
+    # Errors.
+    fails "server: a bindle the server does not have" 1 "bindle example.com/none/1.0.0: " \
+        -b example.com/none/1.0.0 --bindle-server "$S"
+    check_has "server: ... says not found" "404" "$(cat "$tmp/fail.err")"
+    fails "server: nothing listens there" 1 "bindle $ID: " -b "$ID" --bindle-server http://127.0.0.1:1/v1
+    fails "server: not a URL" 1 "bindle $ID: " -b "$ID" --bindle-server ftp://example.com/v1
+    # A yanked bindle is refused, even when the cache has it.
+    sed 's/^version = "1.0.0"/version = "1.0.2"/' "$tmp/app.tmpl" >"$tmp/yank.tmpl"
+    bindle "$tmp/pushy" "$tmp/yank.tmpl" >/dev/null
+    ykey=$(strsha example.com/dist/1.0.2)
+    sign "$tmp/pushy/$ykey/invoice.toml" "$tmp/alice.keys"
+    bpush --standalone "$tmp/pushy/$ykey" -s "$S"
+    serve yank1 -b example.com/dist/1.0.2 --bindle-server "$S" --module-cache "$tmp/sc" && stop yank1
+    curl -s -X DELETE "$S/_i/example.com/dist/1.0.2" >/dev/null
+    fails "server: a yanked bindle" 1 "bindle example.com/dist/1.0.2 is yanked: it is not served" \
+        -b example.com/dist/1.0.2 --bindle-server "$S" --module-cache "$tmp/sc"
+
+    # bindle: references in modules.toml (WAGI's deprecated form): the first wasm parcel of
+    # the global group, from the module's bindle_server or --bindle-server.
+    printf '[[module]]\nroute = "/m"\nmodule = "bindle:%s"\nbindle_server = "%s"\n' "$ID" "$S" >"$tmp/bref.toml"
+    if serve bref1 -c "$tmp/bref.toml" --module-cache "$tmp/sc"; then
+        check "server: module = \"bindle:ID\" with bindle_server" "handler main|tag app" "$(get /m | sed -n '1,2p' | paste -sd'|')"
+        stop bref1
+    fi
+    module "$tmp/bref2.toml" /m "bindle:$ID"
+    if serve bref2 -c "$tmp/bref2.toml" --bindle-server "$S" --keyring "$tmp/alice+host.ring"; then
+        check "server: module = \"bindle:ID\" with --bindle-server and a keyring" "tag app" "$(get /m | sed -n 2p)"
+        stop bref2
+    fi
+    fails "server: bindle: without a server" 1 \
+        "bref2.toml:1: module 'bindle:$ID': No Bindle server specified for module bindle:$ID" -c "$tmp/bref2.toml"
+    fails "server: bindle: with a keyring that does not know the creator" 1 \
+        "bref2.toml:1: module 'bindle:$ID': bindle $ID: refused by verification strategy GreedyVerification" \
+        -c "$tmp/bref2.toml" --bindle-server "$S" --keyring "$tmp/bob+host.ring"
+    module "$tmp/bref3.toml" /m "bindle:example.com/dist"
+    fails "server: bindle: without a version" 1 "bref3.toml:1: module 'bindle:example.com/dist': 'example.com/dist' is not a bindle id" \
+        -c "$tmp/bref3.toml" --bindle-server "$S"
+    stop_store srv
+
+    # A server that needs credentials for every request it answers 401 to: wrong ones refused,
+    # right ones (flags or BINDLE_HTTP_*) accepted.
+    htpasswd -Bbn alice s3cret >"$tmp/htpasswd" 2>/dev/null || die "htpasswd -B failed"
+    store auth --htpasswd-file "$tmp/htpasswd"
+    bpush --standalone "$tmp/push/$key" -s "$store_url" --http-user alice --http-password s3cret
+    fails "server: wrong credentials" 1 "bindle $ID: " -b "$ID" --bindle-server "$store_url" \
+        --bindle-http-user alice --bindle-http-password wrong
+    check_has "server: wrong credentials: 401" "answered 401 Unauthorized" "$(cat "$tmp/fail.err")"
+    check_has "server: wrong credentials: the gateway's flags named" "--bindle-http-user/--bindle-http-password" \
+        "$(cat "$tmp/fail.err")"
+    if serve auth1 -b "$ID" --bindle-server "$store_url" --bindle-http-user alice --bindle-http-password s3cret; then
+        check "server: --bindle-http-user/--bindle-http-password" "handler main" "$(get /app/x | head -n 1)"
+        stop auth1
+    fi
+    if BINDLE_HTTP_USER=alice BINDLE_HTTP_PASSWORD=s3cret serve auth2 -b "$ID" --bindle-server "$store_url"; then
+        check "server: BINDLE_HTTP_USER/BINDLE_HTTP_PASSWORD" "handler main" "$(get /app/x | head -n 1)"
+        stop auth2
+    fi
+    stop_store auth
+
+    # The server gone: the cached invoice (checked again) and parcels serve.
+    if serve gone3 -b "$ID" --bindle-server "$S" --module-cache "$tmp/sc" --keyring "$tmp/alice+host.ring"; then
+        check "server: the cache serves with the server gone" "handler main" "$(get /app/x | head -n 1)"
+        stop gone3
+    fi
+    check_has "server: ... and says so" "the server did not answer, so the invoice is the cached one" "$(cat "$tmp/gone3.err")"
+    fails "server: the server gone, the cache cold" 1 "bindle $ID: " -b "$ID" --bindle-server "$S" \
+        --module-cache "$tmp/cold"
+    fails "server: the server gone, the cached invoice checked with another keyring" 1 \
+        "refused by verification strategy GreedyVerification: signature 1 (by \"Alice <alice@example.com>\"" \
+        -b "$ID" --bindle-server "$S" --module-cache "$tmp/sc" --keyring "$tmp/bob+host.ring"
+fi
+
+# ==== 4. WAGI's start-up rules =============================================================
+
+if on errors; then
+    mkdir -p "$tmp/empty-dir"
+    module "$tmp/local.toml" /a "$tmp/app.wasm"
+    fails "errors: neither -c nor -b" 2 "serve: You must specify module config file or bindle ID"
+    fails "errors: -c and -b" 2 "serve: You cannot specify both module config file and bindle ID" \
+        -c "$tmp/local.toml" -b "$ID"
+    fails "errors: -b alone" 2 "serve: A bindle ID requires either a server URL or standalone directory" -b "$ID"
+    fails "errors: --bindle-path and --bindle-server" 2 \
+        "serve: You cannot specify both a bindle server URL and a standalone directory (--bindle-server and --bindle-path)" \
+        -b "$ID" --bindle-path "$tmp/empty-dir" --bindle-server http://127.0.0.1:1/v1
+    fails "errors: --bindle-path and --bindle-url" 2 \
+        "You cannot specify both a bindle server URL and a standalone directory (--bindle-url and --bindle-path)" \
+        -b "$ID" --bindle-path "$tmp/empty-dir" --bindle-url http://127.0.0.1:1/v1
+    BINDLE_URL=http://127.0.0.1:1/v1 fails "errors: --bindle-path and BINDLE_URL" 2 \
+        "You cannot specify both a bindle server URL and a standalone directory (BINDLE_URL and --bindle-path)" \
+        -b "$ID" --bindle-path "$tmp/empty-dir"
+    if BINDLE_URL=http://127.0.0.1:1/v1 serve envc -c "$tmp/local.toml"; then
+        check "errors: BINDLE_URL does not matter to -c" "handler main" "$(get /a | head -n 1)"
+        stop envc
+    fi
+    fails "errors: --bindle-path without -b" 2 "serve: --bindle-path needs --bindle NAME/VERSION" \
+        -c "$tmp/local.toml" --bindle-path "$tmp/empty-dir"
+    fails "errors: a user without a password" 2 "serve: --bindle-http-user needs --bindle-http-password" \
+        -b "$ID" --bindle-server http://127.0.0.1:1/v1 --bindle-http-user alice
+    fails "errors: a password without a user" 2 "serve: --bindle-http-password needs --bindle-http-user" \
+        -b "$ID" --bindle-server http://127.0.0.1:1/v1 --bindle-http-password x
+    BINDLE_HTTP_USER=alice fails "errors: BINDLE_HTTP_USER without a password" 2 \
+        "serve: --bindle-http-user needs --bindle-http-password" -b "$ID" --bindle-server http://127.0.0.1:1/v1
+    fails "errors: not a bindle id" 1 "serve: --bindle 'example.com/dist' is not a bindle id (NAME/VERSION): invalid SemVer version" \
+        -b example.com/dist --bindle-path "$tmp/empty-dir"
+    fails "errors: no such directory" 1 "serve: Bindle directory $tmp/none does not exist or is not a directory" \
+        -b "$ID" --bindle-path "$tmp/none"
+    fails "errors: --bindle needs a value" 2 "serve: --bindle needs a value" --bindle
+    fails "errors: a strategy that does not parse" 1 "serve: --strategy 'MultipleAttestation': " \
+        -c "$tmp/local.toml" --strategy MultipleAttestation
+    if serve kr -c "$tmp/local.toml" --keyring "$tmp/alice.ring"; then
+        stop kr
+    fi
+    check_has "errors: a keyring with nothing to check: a warning" \
+        "corral: warning: --keyring $tmp/alice.ring: no module of $tmp/local.toml is fetched, so no signature is checked" \
+        "$(cat "$tmp/kr.err")"
+    printf 'not toml [\n' >"$tmp/bad.ring"
+    fails "errors: a keyring that does not parse" 1 "serve: --keyring $tmp/bad.ring" \
+        -b "$ID" --bindle-path "$tmp/empty-dir" --keyring "$tmp/bad.ring"
+    help=$("$corral" help serve 2>&1)
+    for flag in "-b, --bindle ID" "--bindle-path DIR" "--bindle-server URL" "--bindle-http-user USER" \
+        "-k, --bindle-insecure" "--module-cache DIR" "--keyring FILE" "--strategy STRATEGY" "oci:NAME:TAG"; do
+        check_has "errors: corral help serve: $flag" "$flag" "$help"
+    done
+fi
+
+# ==== 5. acceptance 3 ==========================================================================
+# A C app (examples/serve/hello.c) pushed to the store, signed by its creator with a key made
+# by `corral keys create`, and to a registry; served by `corral serve --bindle --bindle-server`
+# and by an oci: module, answering over HTTP; with a keyring that does not know the creator,
+# the gateway refuses to start and says why.
+
+if on accept; then
+    A=$tmp/accept
+    mkdir -p "$A"
+    XDG_CONFIG_HOME=$A/cfg "$corral" keys create "Carol <carol@example.com>" --roles creator >/dev/null 2>&1 ||
+        die "corral keys create failed"
+    carol_keys=$A/cfg/corral/secret_keys.toml carol_ring=$A/cfg/corral/keyring.toml
+    # The store trusts Carol as a creator (it verifies what is pushed to it).
+    "$corral" keys list -f "$carol_keys" | sed '1,/^$/d' >>"$tmp/creators.ring"
+    store acc --unauthenticated
+    cat >"$A/invoice.toml" <<EOF
+bindleVersion = "1.0.0"
+
+[bindle]
+name = "example.com/hello"
+version = "1.0.0"
+description = "examples/serve/hello.c"
+
+[[parcel]]
+[parcel.label]
+sha256 = "$(sha "$tmp/hello.wasm")"
+mediaType = "application/wasm"
+name = "hello.wasm"
+size = $(wc -c <"$tmp/hello.wasm")
+[parcel.label.feature.wagi]
+route = "/hello"
+EOF
+    "$corral" push example.com/hello/1.0.0 "$A/invoice.toml" "$tmp/hello.wasm" --sign "$carol_keys" \
+        -s "$store_url" >"$A/push.out" 2>&1
+    check "accept: corral push to the store" 0 "$?"
+    registry acc
+    "$corral" push --sign "$carol_keys" "oci://127.0.0.1:$port_acc/examples/hello:v1" "$tmp/hello.wasm" \
+        >"$A/oci.out" 2>&1
+    check "accept: corral push to the registry" 0 "$?"
+    # The keyrings: Carol and the store's host keys (corral keys fetch), and one without Carol.
+    cp "$carol_ring" "$A/good.ring"
+    "$corral" keys fetch -s "$store_url" --keyring "$A/good.ring" >/dev/null 2>&1
+    check "accept: corral keys fetch" 0 "$?"
+    "$corral" keys fetch -s "$store_url" --keyring "$A/bad.ring" >/dev/null 2>&1
+    sed '1,/^$/d' "$tmp/bob.ring" >>"$A/bad.ring"
+    if serve acc1 --bindle example.com/hello/1.0.0 --bindle-server "$store_url" --keyring "$A/good.ring"; then
+        curl -s -D "$A/head" -o "$A/body" "http://127.0.0.1:$PORT/hello"
+        check "accept: --bindle --bindle-server answers over HTTP" "HTTP/1.1 200 OK" "$(head -n 1 "$A/head" | tr -d '\r')"
+        check "accept: ... with the app's own answer" "Hello from Corral!|Method: GET|Path: /hello" \
+            "$(paste -sd'|' "$A/body")"
+        stop acc1
+    fi
+    module "$A/modules.toml" /hello "oci://127.0.0.1:$port_acc/examples/hello:v1"
+    if serve acc2 -c "$A/modules.toml" --keyring "$A/good.ring"; then
+        curl -s -D "$A/head" -o "$A/body" "http://127.0.0.1:$PORT/hello"
+        check "accept: an oci: module answers over HTTP" "HTTP/1.1 200 OK" "$(head -n 1 "$A/head" | tr -d '\r')"
+        check "accept: ... with the app's own answer" "Hello from Corral!|Method: GET|Path: /hello" \
+            "$(paste -sd'|' "$A/body")"
+        stop acc2
+    fi
+    fails "accept: --bindle with a keyring that does not know the creator" 1 \
+        "corral: serve: bindle example.com/hello/1.0.0: refused by verification strategy GreedyVerification: signature 1 (by \"Carol <carol@example.com>\", creator, key" \
+        --bindle example.com/hello/1.0.0 --bindle-server "$store_url" --keyring "$A/bad.ring"
+    check_has "accept: ... says why" "the key is not in the keyring" "$(cat "$tmp/fail.err")"
+    fails "accept: an oci: module with a keyring that does not know the creator" 1 \
+        "corral: serve: $A/modules.toml:1: module 'oci://127.0.0.1:$port_acc/examples/hello:v1': " \
+        -c "$A/modules.toml" --keyring "$A/bad.ring"
+    check_has "accept: ... says why" "has 1 signature, none by a key of the keyring with the creator or approver role (--keyring $A/bad.ring)" \
+        "$(cat "$tmp/fail.err")"
+    stop_store acc
 fi
 
 echo "dist: $passed passed, $failed failed"
