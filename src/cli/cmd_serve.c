@@ -516,6 +516,10 @@ static int load_config(const ServeArgs *sa, GwConfig *cfg, GwFetch **out_fetch)
         .log = stderr,
     };
     char *err = NULL;
+    if (sa->strategy && !sa->keyring)
+        fprintf(stderr,
+                "corral: warning: --strategy %s without --keyring: no signature is checked\n",
+                sa->strategy);
     GwFetch *fetch = gw_fetch_new(&fo, &err);
     int r = fetch ? 0 : -1;
     if (r == 0 && sa->bindle) {
@@ -523,8 +527,10 @@ static int load_config(const ServeArgs *sa, GwConfig *cfg, GwFetch **out_fetch)
     } else if (r == 0) {
         r = gw_config_load(sa->config, cfg, &err);
         if (r == 0 && sa->keyring && !fetches(cfg))
-            fprintf(stderr, "corral: warning: --keyring %s: no module of %s is fetched, so no "
-                    "signature is checked\n", sa->keyring, sa->config);
+            fprintf(stderr,
+                    "corral: warning: --keyring %s: no module of %s is fetched, so no signature "
+                    "is checked\n",
+                    sa->keyring, sa->config);
         if (r == 0 && (r = gw_fetch_modules(fetch, cfg, &err)) != 0)
             gw_config_free(cfg);
     }

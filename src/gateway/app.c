@@ -161,7 +161,8 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
         return NULL;
     }
     for (size_t i = 0; i < app->ncodes; i++) {
-        if (strcmp(app->codes[i].path, real) == 0 && same_digest(app->codes[i].sha256, mc->sha256)) {
+        if (strcmp(app->codes[i].path, real) == 0 &&
+            same_digest(app->codes[i].sha256, mc->sha256)) {
             free(real);
             return app->codes[i].module;
         }
@@ -169,8 +170,8 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     size_t len = 0;
     uint8_t *bytes = read_file(real, &len);
     if (!bytes) {
-        *out_err = strf("%s: module '%s': cannot read %s: %s", where, mc->module, real,
-                        strerror(errno));
+        *out_err =
+            strf("%s: module '%s': cannot read %s: %s", where, mc->module, real, strerror(errno));
         free(real);
         return NULL;
     }
@@ -274,12 +275,12 @@ static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char *
     char where[512];
     for (size_t i = 0; i < mc->nkey_value_stores; i++) {
         if (!kv_host_has_store(app->kv, mc->key_value_stores[i])) {
-            *out_err = strf("%s: module '%s': no key-value store '%s' is configured "
-                            "(define [key_value_store.%s] in the --runtime-config file; "
-                            "'default' always exists)",
-                            gw_module_where(app->cfg, mc, mc->key_value_stores_line, where,
-                                            sizeof where),
-                            mc->module, mc->key_value_stores[i], mc->key_value_stores[i]);
+            *out_err =
+                strf("%s: module '%s': no key-value store '%s' is configured "
+                     "(define [key_value_store.%s] in the --runtime-config file; "
+                     "'default' always exists)",
+                     gw_module_where(app->cfg, mc, mc->key_value_stores_line, where, sizeof where),
+                     mc->module, mc->key_value_stores[i], mc->key_value_stores[i]);
             return -1;
         }
     }
@@ -287,11 +288,11 @@ static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char *
     if (mc->nallowed_hosts > 0 &&
         !(h->allow = http_allow_parse((const char *const *)mc->allowed_hosts,
                                       mc->nallowed_hosts, &err))) {
-        *out_err = err ? strf("%s: module '%s': %s",
-                              gw_module_where(app->cfg, mc, mc->allowed_hosts_line, where,
-                                              sizeof where),
-                              mc->module, err)
-                       : strf("out of memory");
+        *out_err =
+            err ? strf("%s: module '%s': %s",
+                       gw_module_where(app->cfg, mc, mc->allowed_hosts_line, where, sizeof where),
+                       mc->module, err)
+                : strf("out of memory");
         free(err);
         return -1;
     }

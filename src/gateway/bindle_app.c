@@ -60,8 +60,8 @@ static bool warn(BindleApp *app, const char *fmt, ...)
 }
 
 /* The keys of [parcel.label.feature.wagi] WAGI reads (bindle_server is reserved). */
-static const char *const wagi_keys[] = {"route", "entrypoint", "allowed_hosts", "argv", "file",
-                                        "bindle_server"};
+static const char *const wagi_keys[] = {"route", "entrypoint", "allowed_hosts",
+                                        "argv",  "file",       "bindle_server"};
 
 /* Warns about each feature.wagi key WAGI does not read: a typo would otherwise go unseen. */
 static bool warn_unknown_keys(BindleApp *app, const InvParcel *p)
@@ -104,33 +104,35 @@ static bool not_a_handler(BindleApp *app, const InvParcel *p)
  * members of each required group, then the groups those members require, and so on. */
 static bool reach(const Invoice *inv, const InvParcel *p, bool *in)
 {
-    size_t cap = p->requires.n + 8, n = 0;
+    const InvStrings *first = &p->requires;
+    size_t cap = first->n + 8, n = 0;
     const char **groups = malloc(cap * sizeof *groups);
     if (!groups)
         return false;
-    for (size_t i = 0; i < p->requires.n; i++)
-        groups[n++] = p->requires.items[i];
+    for (size_t i = 0; i < first->n; i++)
+        groups[n++] = first->items[i];
     for (size_t g = 0; g < n; g++) {
         for (size_t k = 0; k < inv->nparcels; k++) {
             const InvParcel *q = &inv->parcels[k];
+            const InvStrings *more = &q->requires;
             if (!has_string(&q->member_of, groups[g]))
                 continue;
             in[k] = true;
-            for (size_t r = 0; r < q->requires.n; r++) {
+            for (size_t r = 0; r < more->n; r++) {
                 bool seen = false;
                 for (size_t j = 0; j < n && !seen; j++)
-                    seen = strcmp(groups[j], q->requires.items[r]) == 0;
+                    seen = strcmp(groups[j], more->items[r]) == 0;
                 if (seen)
                     continue;
                 if (n == cap) {
-                    const char **more = realloc(groups, (cap *= 2) * sizeof *groups);
-                    if (!more) {
+                    const char **bigger = realloc(groups, (cap *= 2) * sizeof *groups);
+                    if (!bigger) {
                         free(groups);
                         return false;
                     }
-                    groups = more;
+                    groups = bigger;
                 }
-                groups[n++] = q->requires.items[r];
+                groups[n++] = more->items[r];
             }
         }
     }

@@ -15,17 +15,17 @@
 #include <stdio.h>
 
 typedef struct GwFetchOptions {
-    const char *module_cache; /* --module-cache; NULL: a temporary directory, made when first
-                                 needed and removed by gw_fetch_free (WAGI's default is a new
-                                 temporary directory too) */
-    const char *keyring;      /* --keyring FILE: check signatures with it; NULL: no checks */
-    const char *strategy;     /* --strategy (Bindle's names); NULL: GreedyVerification */
-    const char *bindle_server;   /* --bindle-server / BINDLE_URL ("http://HOST:PORT/v1") */
-    const char *bindle_user;     /* Basic credentials for the Bindle server, or NULL */
+    const char *module_cache;  /* --module-cache; NULL: a temporary directory, made when first
+                                  needed and removed by gw_fetch_free (WAGI's default is a new
+                                  temporary directory too) */
+    const char *keyring;       /* --keyring FILE: check signatures with it; NULL: no checks */
+    const char *strategy;      /* --strategy (Bindle's names); NULL: GreedyVerification */
+    const char *bindle_server; /* --bindle-server / BINDLE_URL ("http://HOST:PORT/v1") */
+    const char *bindle_user;   /* Basic credentials for the Bindle server, or NULL */
     const char *bindle_password;
-    bool bindle_insecure;     /* -k: do not check the Bindle server's TLS certificate */
-    bool oci_insecure_http;   /* plain HTTP to any registry, not only loopback ones */
-    FILE *log;                /* one line per thing fetched or reused; NULL: quiet */
+    bool bindle_insecure;   /* -k: do not check the Bindle server's TLS certificate */
+    bool oci_insecure_http; /* plain HTTP to any registry, not only loopback ones */
+    FILE *log;              /* one line per thing fetched or reused; NULL: quiet */
 } GwFetchOptions;
 
 typedef struct GwFetch GwFetch;

@@ -66,8 +66,7 @@ static char *gateway_flags(const char *msg)
 /* Opens bindle id from the standalone bindle at dir (a directory or a tarball) or, dir NULL,
  * from server, taking the parcels want selects. -1 with *out_err. */
 static int open_bindle(GwFetch *f, const char *id, const char *dir, const char *server,
-                       bool (*want)(const InvParcel *, void *), BindleFetched *out,
-                       char **out_err)
+                       bool (*want)(const InvParcel *, void *), BindleFetched *out, char **out_err)
 {
     if (fetch_cache(f, out_err) != 0)
         return -1;
@@ -102,8 +101,8 @@ static int open_bindle(GwFetch *f, const char *id, const char *dir, const char *
             cached += out->parcels[i].path && out->parcels[i].cached;
         }
         if (dir)
-            fprintf(f->opt.log, "corral: bindle %s: read from %s (%zu parcels checked)\n", id,
-                    dir, n);
+            fprintf(f->opt.log, "corral: bindle %s: read from %s (%zu parcels checked)\n", id, dir,
+                    n);
         else
             fprintf(f->opt.log,
                     "corral: bindle %s: fetched from %s (%zu parcels: %zu from the module "
@@ -151,8 +150,7 @@ static int check_names(const char *id, const BindleHandler *h, char **out_err)
             if (strcmp(a->name, b->name) == 0 && strcmp(a->sha256, b->sha256) != 0) {
                 *out_err = strf("bindle %s: handler '%s' (route %s) needs two different "
                                 "assets named '%s' (sha256 %s and %s)",
-                                id, h->parcel->label.name, h->route, a->name, b->sha256,
-                                a->sha256);
+                                id, h->parcel->label.name, h->route, a->name, b->sha256, a->sha256);
                 return -1;
             }
         }
@@ -167,8 +165,8 @@ static const char *parcel_path(const BindleFetched *b, const InvParcel *p)
 
 /* Puts each asset of h into dir (copied from its checked file, checked again as it is
  * written), or keeps the copy that is there when it still has the label's size and digest. */
-static int place_assets(GwFetch *f, const char *id, const BindleFetched *b,
-                        const BindleHandler *h, const char *dir, char **out_err)
+static int place_assets(GwFetch *f, const char *id, const BindleFetched *b, const BindleHandler *h,
+                        const char *dir, char **out_err)
 {
     if (check_names(id, h, out_err) != 0)
         return -1;
@@ -311,8 +309,8 @@ int fetch_bindle_module(GwFetch *f, const GwConfig *cfg, GwModuleConfig *m, char
     BindleId bid;
     const char *why;
     if (!bindle_id_parse(id, strlen(id), &bid, &why)) {
-        *out_err = fetch_module_error(cfg, m, "'%s' is not a bindle id (NAME/VERSION): %s", id,
-                                      why);
+        *out_err =
+            fetch_module_error(cfg, m, "'%s' is not a bindle id (NAME/VERSION): %s", id, why);
         return -1;
     }
     if (!server) {
@@ -334,7 +332,8 @@ int fetch_bindle_module(GwFetch *f, const GwConfig *cfg, GwModuleConfig *m, char
     const InvParcel *p = bindle_first_module(b.invoice, &skipped);
     int rc = 0;
     if (!p) {
-        *out_err = fetch_module_error(cfg, m, "No suitable parcel found in module ref '%s': no "
+        *out_err = fetch_module_error(cfg, m,
+                                      "No suitable parcel found in module ref '%s': no "
                                       "application/wasm parcel in the global group",
                                       m->module);
         rc = -1;

@@ -13,11 +13,11 @@ struct GwFetch {
     GwFetchOptions opt;
     ModCache cache;
     bool cache_open;
-    OciKeyring *oci_keyring;  /* the keyring, as the OCI layer reads it; NULL: none */
-    Keyring keyring;          /* the keyring, for invoices (the Bindle client) */
+    OciKeyring *oci_keyring; /* the keyring, as the OCI layer reads it; NULL: none */
+    Keyring keyring;         /* the keyring, for invoices (the Bindle client) */
     bool has_keyring;
-    VerifyStrategy strategy;  /* for invoices */
-    char strategy_name[160];  /* the strategy, for messages */
+    VerifyStrategy strategy; /* for invoices */
+    char strategy_name[160]; /* the strategy, for messages */
 };
 
 /* Opens the module cache when it is not yet (a temporary one is announced on the log).

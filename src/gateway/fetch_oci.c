@@ -31,8 +31,7 @@ static bool read_record(const char *path, Recorded *r)
     return ok;
 }
 
-static bool write_record(const char *path, const char *manifest, const char *module,
-                         char **out_err)
+static bool write_record(const char *path, const char *manifest, const char *module, char **out_err)
 {
     ModCacheWriter w;
     if (!modcache_begin(&w, path, out_err))
@@ -72,8 +71,8 @@ static int session(OciFetch *o, char **out_err)
 static char *oci_error(const OciFetch *o, OciStatus st)
 {
     if (st == OCI_ERR_SIGNATURE)
-        return fetch_module_error(o->cfg, o->m, "%s (--keyring %s)",
-                                  oci_session_error(o->session), o->f->opt.keyring);
+        return fetch_module_error(o->cfg, o->m, "%s (--keyring %s)", oci_session_error(o->session),
+                                  o->f->opt.keyring);
     return fetch_module_error(o->cfg, o->m, "%s", oci_session_error(o->session));
 }
 

@@ -29,9 +29,9 @@ bool modcache_open(ModCache *c, const char *dir, char **out_err)
     const char *tmp = getenv("TMPDIR");
     c->dir = strf("%s/corral-cache-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!c->dir || !mkdtemp(c->dir)) {
-        *out_err = c->dir ? strf("cannot create a temporary module cache %s: %s", c->dir,
-                                 strerror(errno))
-                          : strf("out of memory");
+        *out_err =
+            c->dir ? strf("cannot create a temporary module cache %s: %s", c->dir, strerror(errno))
+                   : strf("out of memory");
         free(c->dir);
         c->dir = NULL;
         return false;
@@ -175,7 +175,8 @@ bool modcache_commit(ModCacheWriter *w, const char *want_sha, uint64_t want_size
         modcache_abort(w);
         return false;
     }
-    if (want_sha && (strcmp(got, want_sha) != 0 || (want_size != UINT64_MAX && size != want_size))) {
+    if (want_sha &&
+        (strcmp(got, want_sha) != 0 || (want_size != UINT64_MAX && size != want_size))) {
         *out_err = strcmp(got, want_sha) != 0
                        ? strf("its SHA-256 is %s, not %s", got, want_sha)
                        : strf("it has %llu bytes, not %llu", (unsigned long long)size,

@@ -904,6 +904,12 @@ if on errors; then
     check_has "errors: a keyring with nothing to check: a warning" \
         "corral: warning: --keyring $tmp/alice.ring: no module of $tmp/local.toml is fetched, so no signature is checked" \
         "$(cat "$tmp/kr.err")"
+    if serve st -c "$tmp/local.toml" --strategy CreativeIntegrity; then
+        stop st
+    fi
+    check_has "errors: a strategy without a keyring: a warning" \
+        "corral: warning: --strategy CreativeIntegrity without --keyring: no signature is checked" \
+        "$(cat "$tmp/st.err")"
     printf 'not toml [\n' >"$tmp/bad.ring"
     fails "errors: a keyring that does not parse" 1 "serve: --keyring $tmp/bad.ring" \
         -b "$ID" --bindle-path "$tmp/empty-dir" --keyring "$tmp/bad.ring"

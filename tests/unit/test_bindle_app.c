@@ -8,10 +8,12 @@
 
 #include <string.h>
 
-#define SHA(c) "\"" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
-               c c c c c c c c c c c c c c c c c c c c c c c c c "\""
+#define SHA(c)                                                                                     \
+    "\"" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+        c c c c c c c c c c c c c c c c c c c "\""
 
-static const char head[] = "bindleVersion = \"1.0.0\"\n[bindle]\nname = \"t\"\nversion = \"1.0.0\"\n";
+static const char head[] =
+    "bindleVersion = \"1.0.0\"\n[bindle]\nname = \"t\"\nversion = \"1.0.0\"\n";
 
 /* One [[parcel]]: sha letter, name, media type, then raw lines (features, conditions). */
 static char *parcel(char *buf, size_t size, const char *sha, const char *name, const char *mt,
@@ -66,10 +68,12 @@ static void test_handlers(void)
     parcel(text, sizeof text, SHA("e"), "e.txt", "text/plain",
            "[parcel.label.feature.wagi]\nfile = \"true\"\n"
            "[parcel.conditions]\nmemberOf = [\"g2\"]\nrequires = [\"g1\"]");
-    parcel(text, sizeof text, SHA("f"), "f.txt", "text/plain",
-           "[parcel.label.feature.wagi]\nfile = \"false\"\n[parcel.conditions]\nmemberOf = [\"g2\"]");
-    parcel(text, sizeof text, SHA("9"), "g.txt", "text/plain",
-           "[parcel.label.feature.wagi]\nfile = \"true\"\n[parcel.conditions]\nmemberOf = [\"g3\"]");
+    parcel(
+        text, sizeof text, SHA("f"), "f.txt", "text/plain",
+        "[parcel.label.feature.wagi]\nfile = \"false\"\n[parcel.conditions]\nmemberOf = [\"g2\"]");
+    parcel(
+        text, sizeof text, SHA("9"), "g.txt", "text/plain",
+        "[parcel.label.feature.wagi]\nfile = \"true\"\n[parcel.conditions]\nmemberOf = [\"g3\"]");
     parcel(text, sizeof text, SHA("8"), "plain.wasm", "application/wasm", "");
     parcel(text, sizeof text, SHA("7"), "empty.wasm", "application/wasm",
            "[parcel.label.feature.wagi]\nroute = \"/e\"\nhttp_max_concurrency = \"2\"\n"
