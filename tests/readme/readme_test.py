@@ -101,6 +101,7 @@ NOT_RUN = {
     "bench/gateway.sh": "a benchmark of the gateway, which `make bench` runs (see above)",
     "bench/startup_limits.sh": "benchmarks of start-up and limits, which `make bench` runs",
     "bench/startup_big.sh": "start-up of LLVM and Yosys from npm, which `make bench` runs",
+    "bench/store.sh": "the package store's throughput against nginx, which `make bench` runs",
     "corral validate": "names the subcommand; the CLI suite runs it on valid and invalid "
     "modules",
     "gcc -O2": "names the native compiler's flags of the benchmark, not a command",
