@@ -83,6 +83,7 @@ NOT_RUN = {
     "make store-test": SUITE,
     "make keys-test": SUITE,
     "make oci-test": SUITE,
+    "make bindle-test": SUITE,
     "make dist-test": SUITE,
     "make asan": SUITE,
     "make spec-asan": SUITE,
