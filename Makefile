@@ -225,6 +225,14 @@ bindle-test: $(BUILD)/corral
 oci-test: $(BUILD)/corral
 	tests/oci/run.sh $(BUILD)/corral
 
+# `corral serve` with fetched applications: oci: modules from a docker-registry started here,
+# bindles from standalone directories and from a `corral store serve`, bindle: modules,
+# signatures checked with --keyring, the module cache, WAGI's start-up errors, and
+# acceptance 3 end to end (tests/dist/).
+.PHONY: dist-test
+dist-test: $(BUILD)/corral
+	tests/dist/run.sh $(BUILD)/corral
+
 # Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
 # ...), run in a scratch copy of the tree, with its exit status and the output the README
 # shows checked; tests/readme/readme_test.py lists the commands it does not run, and why.
@@ -287,6 +295,8 @@ spec-asan: asan
 	  tests/oci/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/bindle/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/dist/run.sh build/asan/corral
 
 test: deps
 	$(MAKE) all
@@ -302,6 +312,7 @@ test: deps
 	$(MAKE) store-test
 	$(MAKE) oci-test
 	$(MAKE) bindle-test
+	$(MAKE) dist-test
 	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay

@@ -1,11 +1,13 @@
 /* cmd_serve.c: `corral serve`, the WAGI-compatible HTTP gateway: WAGI's flags (WAGI.md 1.1)
- * plus Corral's limits. The work is in src/gateway: config.c reads modules.toml, app.c runs
- * the modules, server.c speaks HTTP; this file parses flags, wires them and waits for
+ * plus Corral's limits. The work is in src/gateway: config.c reads modules.toml, fetch.c
+ * fetches remote modules and bindles, app.c runs the modules, server.c speaks HTTP; this file
+ * parses flags, applies WAGI's rules on which go together, wires them and waits for
  * SIGINT/SIGTERM. */
 #include "cli.h"
 
 #include "gateway/app.h"
 #include "gateway/config.h"
+#include "gateway/fetch.h"
 #include "gateway/server.h"
 
 #include <errno.h>
@@ -16,23 +18,62 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_line[] = "corral serve -c MODULES_TOML [options]";
+static const char usage_line[] =
+    "corral serve -c MODULES_TOML | -b NAME/VERSION (--bindle-path DIR | --bindle-server URL) "
+    "[options]";
 
 static const char usage[] =
     "usage: corral serve -c MODULES_TOML [options]\n"
+    "       corral serve -b NAME/VERSION --bindle-path DIR [options]\n"
+    "       corral serve -b NAME/VERSION --bindle-server URL [options]\n"
     "\n"
-    "Serve the WASI command modules of MODULES_TOML over HTTP, WAGI style: each request\n"
-    "runs in a fresh sandboxed instance with the request in CGI environment variables,\n"
-    "the query in argv and the body on stdin; the module prints a CGI response (headers,\n"
-    "a blank line, the body) on stdout. Its stderr is appended to\n"
+    "Serve the WASI command modules of MODULES_TOML, or of a bindle, over HTTP, WAGI style:\n"
+    "each request runs in a fresh sandboxed instance with the request in CGI environment\n"
+    "variables, the query in argv and the body on stdin; the module prints a CGI response\n"
+    "(headers, a blank line, the body) on stdout. Its stderr is appended to\n"
     "LOG_DIR/<name>-<sha256 of the route>/module.stderr, where <name> is the route made\n"
     "readable: the characters A-Z a-z 0-9 . _ - kept, every run of others one '_', at\n"
     "most 48 of them, \"root\" for / (/api/v1/... logs to api_v1_...-<sha256>). GET /healthz\n"
     "answers 200 OK and GET /metrics gives Prometheus metrics; no module can take those\n"
     "two paths.\n"
     "\n"
+    "What to serve (WAGI's; one of -c and -b):\n"
+    "  -c, --config FILE      The modules.toml to serve. A module may be a path, a file:\n"
+    "                         URL, an OCI reference (oci:NAME:TAG, oci://HOST[:PORT]/NAME:TAG,\n"
+    "                         pulled at start-up) or bindle:NAME/VERSION (WAGI's deprecated\n"
+    "                         form: the bindle's first application/wasm parcel of the global\n"
+    "                         group, from the module's bindle_server or --bindle-server)\n"
+    "  -b, --bindle ID        Serve bindle ID (NAME/VERSION): each parcel of type\n"
+    "                         application/wasm in the global group with feature.wagi.route\n"
+    "                         is a route (feature.wagi.entrypoint, argv, allowed_hosts too);\n"
+    "                         the parcels with feature.wagi.file = \"true\" of the groups it\n"
+    "                         requires are its assets, preopened read-only at /\n"
+    "  --bindle-path DIR      Read bindle ID from DIR, a standalone bindle directory\n"
+    "                         (DIR/<sha256 of ID>/invoice.toml and parcels/<sha256>.dat,\n"
+    "                         or DIR/<sha256 of ID>.tar.gz), or from a .tar.gz of one\n"
+    "  --bindle-server URL    Fetch bindle ID from a Bindle server, e.g.\n"
+    "                         http://127.0.0.1:8080/v1 (also --bindle-url, or BINDLE_URL):\n"
+    "                         the invoice at every start (a yank is seen; the cached one\n"
+    "                         when the server does not answer), parcels the cache lacks\n"
+    "  --bindle-http-user USER, --bindle-http-password PASSWORD  Basic credentials for the\n"
+    "                         Bindle server (or BINDLE_HTTP_USER, BINDLE_HTTP_PASSWORD)\n"
+    "  -k, --bindle-insecure  Do not check the Bindle server's TLS certificate\n"
+    "\n"
+    "Fetched content (Corral's checks; WAGI verified no signature):\n"
+    "  --module-cache DIR     Where fetched modules, parcels and assets are kept (made when\n"
+    "                         missing; default: a new temporary directory, removed at exit);\n"
+    "                         what is found there is used again once its digest checks out\n"
+    "  --keyring FILE         A Bindle keyring: refuse to start unless the bindle's invoice\n"
+    "                         is signed as --strategy requires, and each OCI module's\n"
+    "                         manifest by a creator or approver key of FILE\n"
+    "  --strategy STRATEGY    How an invoice's signatures are checked (Bindle's strategies;\n"
+    "                         default GreedyVerification: a creator signed, and every\n"
+    "                         signer, the server's host key included, is in the keyring;\n"
+    "                         CreativeIntegrity looks at creators only)\n"
+    "  --insecure-http        Plain HTTP to any OCI registry, not only to loopback ones\n"
+    "Every parcel and blob is checked against its SHA-256 before it runs.\n"
+    "\n"
     "Options (WAGI's):\n"
-    "  -c, --config FILE      The modules.toml to serve (required)\n"
     "  -l, --listen ADDR      Address to listen on (default 127.0.0.1:3000)\n"
     "  --hostname HOST[:PORT] Host and port for requests without a Host header\n"
     "                         (default localhost:3000)\n"
@@ -41,8 +82,6 @@ static const char usage[] =
     "  --env-file FILE        NAME=VALUE lines for every module (repeatable; --env wins)\n"
     "  --log-dir DIR          Where module stderr logs go, made with its parents when\n"
     "                         missing (default: a new temporary dir)\n"
-    "  --module-cache DIR     Cache of remote modules (accepted; remote modules, Bindle\n"
-    "                         and OCI, are not supported yet)\n"
     "  --tls-cert FILE        Serve HTTPS with this PEM certificate chain ...\n"
     "  --tls-key FILE         ... and this PEM private key\n"
     "\n"
@@ -93,6 +132,10 @@ static const char usage[] =
 
 typedef struct ServeArgs {
     const char *config;
+    const char *bindle, *bindle_path, *bindle_server, *bindle_user, *bindle_password;
+    const char *bindle_server_from; /* the flag or variable that gave bindle_server */
+    bool bindle_insecure, insecure_http;
+    const char *module_cache, *keyring, *strategy;
     const char *listen;
     const char *hostname;
     const char *log_dir;
@@ -139,7 +182,23 @@ static int take(ServeArgs *sa, const char *name, const char *v)
     if (!strcmp(name, "--log-dir"))
         return opt_string(&sa->log_dir, v);
     if (!strcmp(name, "--module-cache"))
-        return 0;
+        return opt_string(&sa->module_cache, v);
+    if (!strcmp(name, "--bindle") || !strcmp(name, "-b"))
+        return opt_string(&sa->bindle, v);
+    if (!strcmp(name, "--bindle-path"))
+        return opt_string(&sa->bindle_path, v);
+    if (!strcmp(name, "--bindle-server") || !strcmp(name, "--bindle-url")) {
+        sa->bindle_server_from = !strcmp(name, "--bindle-url") ? "--bindle-url" : "--bindle-server";
+        return opt_string(&sa->bindle_server, v);
+    }
+    if (!strcmp(name, "--bindle-http-user"))
+        return opt_string(&sa->bindle_user, v);
+    if (!strcmp(name, "--bindle-http-password"))
+        return opt_string(&sa->bindle_password, v);
+    if (!strcmp(name, "--keyring"))
+        return opt_string(&sa->keyring, v);
+    if (!strcmp(name, "--strategy"))
+        return opt_string(&sa->strategy, v);
     if (!strcmp(name, "--tls-cert"))
         return opt_string(&sa->tls_cert, v);
     if (!strcmp(name, "--tls-key"))
@@ -204,6 +263,14 @@ static int take(ServeArgs *sa, const char *name, const char *v)
  * one (taken), -1 when it is not, else the exit status after reporting a problem. */
 static int take_flag(ServeArgs *sa, const char *a)
 {
+    if (!strcmp(a, "-k") || !strcmp(a, "--bindle-insecure")) {
+        sa->bindle_insecure = true;
+        return 0;
+    }
+    if (!strcmp(a, "--insecure-http")) {
+        sa->insecure_http = true;
+        return 0;
+    }
     static const struct {
         const char *name;
         HostUnknownImports policy;
@@ -236,7 +303,53 @@ static const char *const names[] = {
     "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
     "--max-memory", "--max-body", "--max-output", "--max-concurrency", "--workers",
     "--routing", "--runtime-config", "--state-dir", "--http-timeout", "--http-max-body",
+    "-b", "--bindle", "--bindle-path", "--bindle-server", "--bindle-url", "--bindle-http-user",
+    "--bindle-http-password", "--keyring", "--strategy",
 };
+
+/* A variable of the environment, NULL when unset or empty (WAGI ignores empty values). */
+static const char *env_value(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* WAGI's rules on what to serve (its wagi_app.rs, with its messages): exactly one of -c and
+ * -b; -b from exactly one of --bindle-path and a server URL; credentials in pairs. The
+ * server URL, user and password may come from BINDLE_URL, BINDLE_HTTP_USER and
+ * BINDLE_HTTP_PASSWORD. -1 to go on, else the exit status. */
+static int check_source(ServeArgs *sa)
+{
+    if (!sa->bindle_server && (sa->bindle_server = env_value("BINDLE_URL")))
+        sa->bindle_server_from = "BINDLE_URL";
+    if (!sa->bindle_user)
+        sa->bindle_user = env_value("BINDLE_HTTP_USER");
+    if (!sa->bindle_password)
+        sa->bindle_password = env_value("BINDLE_HTTP_PASSWORD");
+    const char *why = NULL;
+    if (sa->bindle_path && !sa->bindle)
+        why = "--bindle-path needs --bindle NAME/VERSION: it names where a standalone bindle "
+              "is, --bindle which one";
+    else if (sa->config && sa->bindle)
+        why = "You cannot specify both module config file and bindle ID";
+    else if (!sa->config && !sa->bindle)
+        why = "You must specify module config file or bindle ID";
+    else if (sa->bindle && !sa->bindle_path && !sa->bindle_server)
+        why = "A bindle ID requires either a server URL or standalone directory "
+              "(--bindle-server URL or --bindle-path DIR)";
+    else if (sa->bindle && sa->bindle_path && sa->bindle_server) {
+        cli_error("serve: You cannot specify both a bindle server URL and a standalone "
+                  "directory (%s and --bindle-path)",
+                  sa->bindle_server_from);
+        return CLI_EXIT_USAGE;
+    } else if (!sa->bindle_user != !sa->bindle_password)
+        why = sa->bindle_user ? "--bindle-http-user needs --bindle-http-password"
+                              : "--bindle-http-password needs --bindle-http-user";
+    if (!why)
+        return -1;
+    cli_error("serve: %s; usage: %s", why, usage_line);
+    return CLI_EXIT_USAGE;
+}
 
 static int parse_args(int argc, char **argv, ServeArgs *sa)
 {
@@ -251,12 +364,6 @@ static int parse_args(int argc, char **argv, ServeArgs *sa)
         if (cli_is_help(a)) {
             cli_print(usage);
             return CLI_EXIT_OK;
-        }
-        if (!strcmp(a, "-b") || !strncmp(a, "--bindle", 8)) {
-            cli_error("serve: Bindle-sourced applications (%s) are not supported yet; use "
-                      "-c MODULES_TOML",
-                      a);
-            return CLI_EXIT_USAGE;
         }
         int r = take_flag(sa, a);
         if (r == 0)
@@ -282,10 +389,9 @@ static int parse_args(int argc, char **argv, ServeArgs *sa)
         if ((r = take(sa, names[k], v)) != 0)
             return r;
     }
-    if (!sa->config) {
-        cli_error("serve: no modules.toml given; usage: %s", usage_line);
-        return CLI_EXIT_USAGE;
-    }
+    int r = check_source(sa);
+    if (r >= 0)
+        return r;
     if (!sa->tls_cert != !sa->tls_key) {
         cli_error("serve: --tls-cert and --tls-key go together");
         return CLI_EXIT_USAGE;
@@ -385,23 +491,76 @@ static unsigned ncpus(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* True when some module of cfg is fetched (so a keyring has something to check). */
+static bool fetches(const GwConfig *cfg)
+{
+    for (size_t i = 0; i < cfg->nmodules; i++)
+        if (cfg->modules[i].source != GW_SOURCE_FILE)
+            return true;
+    return false;
+}
+
+/* The configuration: modules.toml with its remote modules fetched, or a bindle's. The fetcher
+ * *out_fetch owns the module cache, which must outlive the app. Exit status, or -1. */
+static int load_config(const ServeArgs *sa, GwConfig *cfg, GwFetch **out_fetch)
+{
+    GwFetchOptions fo = {
+        .module_cache = sa->module_cache,
+        .keyring = sa->keyring,
+        .strategy = sa->strategy,
+        .bindle_server = sa->bindle_server,
+        .bindle_user = sa->bindle_user,
+        .bindle_password = sa->bindle_password,
+        .bindle_insecure = sa->bindle_insecure,
+        .oci_insecure_http = sa->insecure_http,
+        .log = stderr,
+    };
+    char *err = NULL;
+    if (sa->strategy && !sa->keyring)
+        fprintf(stderr,
+                "corral: warning: --strategy %s without --keyring: no signature is checked\n",
+                sa->strategy);
+    GwFetch *fetch = gw_fetch_new(&fo, &err);
+    int r = fetch ? 0 : -1;
+    if (r == 0 && sa->bindle) {
+        r = gw_fetch_bindle(fetch, sa->bindle, sa->bindle_path, cfg, &err);
+    } else if (r == 0) {
+        r = gw_config_load(sa->config, cfg, &err);
+        if (r == 0 && sa->keyring && !fetches(cfg))
+            fprintf(stderr,
+                    "corral: warning: --keyring %s: no module of %s is fetched, so no signature "
+                    "is checked\n",
+                    sa->keyring, sa->config);
+        if (r == 0 && (r = gw_fetch_modules(fetch, cfg, &err)) != 0)
+            gw_config_free(cfg);
+    }
+    if (r != 0) {
+        cli_error("serve: %s", err ? err : "out of memory");
+        free(err);
+        gw_fetch_free(fetch);
+        return CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < cfg->nwarnings; i++)
+        fprintf(stderr, "corral: warning: %s\n", cfg->warnings[i]);
+    *out_fetch = fetch;
+    return -1;
+}
+
 /* Serves until SIGINT or SIGTERM. */
 static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
 {
     GwConfig cfg;
+    GwFetch *fetch = NULL;
     char *err = NULL;
-    if (gw_config_load(sa->config, &cfg, &err) != 0) {
-        cli_error("serve: %s", err ? err : "out of memory");
-        free(err);
-        return CLI_EXIT_FAIL;
-    }
-    for (size_t i = 0; i < cfg.nwarnings; i++)
-        fprintf(stderr, "corral: warning: %s\n", cfg.warnings[i]);
+    int lr = load_config(sa, &cfg, &fetch);
+    if (lr >= 0)
+        return lr;
     char *tmp_logs = NULL;
     if (!sa->log_dir) {
         if (!(tmp_logs = make_log_dir())) {
             cli_error("serve: cannot create a log directory: %s", strerror(errno));
             gw_config_free(&cfg);
+            gw_fetch_free(fetch);
             return CLI_EXIT_FAIL;
         }
         fprintf(stderr, "corral: no --log-dir given, using temporary directory %s for logs\n",
@@ -436,6 +595,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         cli_error("serve: %s", err ? err : "out of memory");
         free(err);
         gw_config_free(&cfg);
+        gw_fetch_free(fetch);
         free(tmp_logs);
         return CLI_EXIT_FAIL;
     }
@@ -456,6 +616,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
             cli_error("serve: --access-log %s: %s", sa->access_log, strerror(errno));
             gw_app_free(app);
             gw_config_free(&cfg);
+            gw_fetch_free(fetch);
             free(tmp_logs);
             return CLI_EXIT_FAIL;
         }
@@ -480,7 +641,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         free(err);
         status = CLI_EXIT_FAIL;
     } else {
-        printf("corral %s serving %s with %u workers\n", CORRAL_CLI_VERSION, sa->config, workers);
+        printf("corral %s serving %s with %u workers\n", CORRAL_CLI_VERSION, cfg.file, workers);
         gw_app_print_routes(app, stdout);
         const char *colon = strrchr(sc.listen, ':');
         printf("Ready: serving on %s://%.*s:%u\n", sa->tls_cert ? "https" : "http",
@@ -494,6 +655,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
     }
     gw_app_free(app);
     gw_config_free(&cfg);
+    gw_fetch_free(fetch); /* after the app: a bindle's assets are preopened from its cache */
     if (access)
         fclose(access);
     free(tmp_logs);

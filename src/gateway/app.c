@@ -23,9 +23,11 @@
  * headers need more gets 431. */
 #define ARENA_BYTES (256u * 1024u)
 
-/* A compiled module file, shared by every route that names the same file. */
+/* A compiled module file, shared by every route that names the same file (with the same
+ * expected digest, if any). */
 typedef struct Code {
     char *path;
+    const char *sha256; /* the digest its bytes were checked against (borrowed), or NULL */
     corral_module_t *module;
 } Code;
 
@@ -121,17 +123,46 @@ static uint8_t *read_file(const char *path, size_t *len)
     return buf;
 }
 
+static bool same_digest(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Checks bytes against the entry's expected SHA-256 (a fetched module: the digest its
+ * invoice or registry gave), on the very bytes that are compiled, so a cache file changed
+ * after it was fetched and checked cannot run. */
+static bool digest_ok(const GwApp *app, const GwModuleConfig *mc, const char *real,
+                      const uint8_t *bytes, size_t len, char **out_err)
+{
+    if (!mc->sha256)
+        return true;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * sizeof h + 1], where[512];
+    crypto_hash_sha256(h, bytes, len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    if (strcmp(hex, mc->sha256) == 0)
+        return true;
+    *out_err = strf("%s: module '%s': %s has SHA-256 %s, not %s: it was changed after it was "
+                    "fetched and checked",
+                    gw_module_where(app->cfg, mc, 0, where, sizeof where), mc->module, real, hex,
+                    mc->sha256);
+    return false;
+}
+
 /* The compiled module for path: compiled on first use, shared after (by real path). */
 static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, char **out_err)
 {
+    char where[512];
+    gw_module_where(app->cfg, mc, 0, where, sizeof where);
     char *real = realpath(mc->path, NULL);
     if (!real) {
-        *out_err = strf("%s:%u: module '%s': cannot open %s: %s", app->cfg->file, mc->line,
-                        mc->module, mc->path, strerror(errno));
+        *out_err = strf("%s: module '%s': cannot open %s: %s", where, mc->module, mc->path,
+                        strerror(errno));
         return NULL;
     }
     for (size_t i = 0; i < app->ncodes; i++) {
-        if (strcmp(app->codes[i].path, real) == 0) {
+        if (strcmp(app->codes[i].path, real) == 0 &&
+            same_digest(app->codes[i].sha256, mc->sha256)) {
             free(real);
             return app->codes[i].module;
         }
@@ -139,22 +170,24 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     size_t len = 0;
     uint8_t *bytes = read_file(real, &len);
     if (!bytes) {
-        *out_err = strf("%s:%u: module '%s': cannot read %s: %s", app->cfg->file, mc->line,
-                        mc->module, real, strerror(errno));
+        *out_err =
+            strf("%s: module '%s': cannot read %s: %s", where, mc->module, real, strerror(errno));
         free(real);
         return NULL;
     }
     corral_module_t *m = NULL;
     corral_error_t *err = NULL;
-    if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0) {
-        *out_err = strf("%s:%u: module '%s': %s is not a WebAssembly binary (text modules "
+    if (!digest_ok(app, mc, real, bytes, len, out_err)) {
+        free(bytes);
+    } else if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0) {
+        *out_err = strf("%s: module '%s': %s is not a WebAssembly binary (text modules "
                         "are not supported yet: convert with wat2wasm)",
-                        app->cfg->file, mc->line, mc->module, real);
+                        where, mc->module, real);
         free(bytes);
     } else if ((err = corral_module_new_owned(app->engine, bytes, len, free_bytes, NULL, &m))) {
         /* the module keeps the bytes, or freed them on failure */
-        *out_err = strf("%s:%u: module '%s': %s: 0x%zx: %s", app->cfg->file, mc->line, mc->module,
-                        real, corral_error_offset(err), corral_error_message(err));
+        *out_err = strf("%s: module '%s': %s: 0x%zx: %s", where, mc->module, real,
+                        corral_error_offset(err), corral_error_message(err));
     }
     corral_error_delete(err);
     Code *c = m ? realloc(app->codes, (app->ncodes + 1) * sizeof *c) : NULL;
@@ -166,7 +199,7 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
         return NULL;
     }
     app->codes = c;
-    app->codes[app->ncodes++] = (Code){real, m};
+    app->codes[app->ncodes++] = (Code){real, mc->sha256, m};
     return m;
 }
 
@@ -239,13 +272,15 @@ static int open_stores(GwApp *app, char **out_err)
 /* The module's grants: every store it names must exist, its allowed_hosts must parse. */
 static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char **out_err)
 {
+    char where[512];
     for (size_t i = 0; i < mc->nkey_value_stores; i++) {
         if (!kv_host_has_store(app->kv, mc->key_value_stores[i])) {
-            *out_err = strf("%s:%u: module '%s': no key-value store '%s' is configured "
-                            "(define [key_value_store.%s] in the --runtime-config file; "
-                            "'default' always exists)",
-                            app->cfg->file, mc->key_value_stores_line, mc->module,
-                            mc->key_value_stores[i], mc->key_value_stores[i]);
+            *out_err =
+                strf("%s: module '%s': no key-value store '%s' is configured "
+                     "(define [key_value_store.%s] in the --runtime-config file; "
+                     "'default' always exists)",
+                     gw_module_where(app->cfg, mc, mc->key_value_stores_line, where, sizeof where),
+                     mc->module, mc->key_value_stores[i], mc->key_value_stores[i]);
             return -1;
         }
     }
@@ -253,9 +288,11 @@ static int setup_grants(GwApp *app, Handler *h, const GwModuleConfig *mc, char *
     if (mc->nallowed_hosts > 0 &&
         !(h->allow = http_allow_parse((const char *const *)mc->allowed_hosts,
                                       mc->nallowed_hosts, &err))) {
-        *out_err = err ? strf("%s:%u: module '%s': %s", app->cfg->file, mc->allowed_hosts_line,
-                              mc->module, err)
-                       : strf("out of memory");
+        *out_err =
+            err ? strf("%s: module '%s': %s",
+                       gw_module_where(app->cfg, mc, mc->allowed_hosts_line, where, sizeof where),
+                       mc->module, err)
+                : strf("out of memory");
         free(err);
         return -1;
     }
@@ -298,13 +335,16 @@ static int setup_handler(GwApp *app, Handler *h, const GwModuleConfig *mc, char 
     }
     for (size_t i = 0; i < mc->nvolumes; i++) {
         struct stat st;
+        char where[512];
         if (stat(mc->volumes[i].host, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            *out_err = strf("%s:%u: volume '%s' = '%s': %s", app->cfg->file, mc->line,
+            *out_err = strf("%s: volume '%s' = '%s': %s",
+                            gw_module_where(app->cfg, mc, 0, where, sizeof where),
                             mc->volumes[i].guest, mc->volumes[i].host,
                             errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
             return -1;
         }
-        h->preopens[i] = (corral_wasi_preopen_t){mc->volumes[i].host, mc->volumes[i].guest, false};
+        h->preopens[i] = (corral_wasi_preopen_t){mc->volumes[i].host, mc->volumes[i].guest,
+                                                 mc->volumes[i].readonly};
     }
     h->log_fd = open_log(app, mc, out_err);
     if (h->log_fd < 0)
@@ -333,8 +373,10 @@ static int run_routes_export(GwApp *app, Handler *h, GwRunner *r, char **out_err
     char msg[512];
     GwRunResult res = gw_run(r, &in, msg, sizeof msg, NULL);
     if (res != GW_RUN_OK) {
-        *out_err = strf("%s:%u: route '%s': the module's _routes export failed: %s", app->cfg->file,
-                        h->cfg->line, h->cfg->route, msg);
+        char where[512];
+        *out_err = strf("%s: route '%s': the module's _routes export failed: %s",
+                        gw_module_where(app->cfg, h->cfg, 0, where, sizeof where), h->cfg->route,
+                        msg);
         return -1;
     }
     return 0;
@@ -362,9 +404,12 @@ static int build_routes(GwApp *app, char **out_err)
                                                 has == 0 ? (const char *)r.out : NULL,
                                                 has == 0 ? r.out_len : 0, &rerr);
         if (st != GW_OK) {
+            char where[512];
             *out_err = st == GW_ERR_NOMEM
                            ? strf("out of memory")
-                           : strf("%s:%u: %s", app->cfg->file, h->cfg->line, rerr.message);
+                           : strf("%s: %s", gw_module_where(app->cfg, h->cfg, 0, where,
+                                                            sizeof where),
+                                  rerr.message);
             rc = -1;
         }
     }

@@ -119,10 +119,14 @@ static int resolve_module(Ctx *c, GwModuleConfig *m, uint32_t line)
         m->path = dup_n(ref, strlen(ref));
         return m->path ? 0 : fail(c, line, "out of memory");
     }
-    if (sl == 3 && strncmp(ref, "oci", 3) == 0)
-        return fail(c, line, "module '%s': OCI references are not supported yet", ref);
-    if (sl == 6 && strncmp(ref, "bindle", 6) == 0)
-        return fail(c, line, "module '%s': Bindle references are not supported yet", ref);
+    if (sl == 3 && strncmp(ref, "oci", 3) == 0) {
+        m->source = GW_SOURCE_OCI;
+        return 0;
+    }
+    if (sl == 6 && strncmp(ref, "bindle", 6) == 0) {
+        m->source = GW_SOURCE_BINDLE;
+        return 0;
+    }
     if (!(sl == 4 && strncmp(ref, "file", 4) == 0))
         return fail(c, line, "Unknown scheme %.*s in module reference %s", (int)sl, ref, ref);
     const char *p = ref + 5;
@@ -277,7 +281,6 @@ typedef enum {
     K_CONCURRENCY,
     K_STORES,
     K_UNKNOWN,
-    K_IGNORED
 } KeyKind;
 static const struct {
     const char *name;
@@ -294,7 +297,7 @@ static const struct {
     {"http_max_concurrency", K_CONCURRENCY, 0},
     {"key_value_stores", K_STORES, 0},
     {"unknown_imports", K_UNKNOWN, 0},
-    {"bindle_server", K_IGNORED, 0}, /* only for bindle: references, not supported yet */
+    {"bindle_server", K_STRING, offsetof(GwModuleConfig, bindle_server)}, /* bindle: refs */
 };
 
 static int read_key(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
@@ -316,7 +319,6 @@ static int read_key(Ctx *c, GwModuleConfig *m, const TomlEntry *e)
         case K_CONCURRENCY: return read_max_concurrency(c, m, e);
         case K_STORES: return read_key_value_stores(c, m, e);
         case K_UNKNOWN: return read_unknown_imports(c, m, e);
-        case K_IGNORED: return 0;
         }
     }
     warn(c, e->line, "unknown key '%s' in [[module]] (ignored)", e->key);
@@ -337,7 +339,11 @@ static int read_module(Ctx *c, const TomlValue *t, GwModuleConfig *m)
         return fail(c, m->line, "[[module]] for route '%s' needs a 'module'", m->route);
     if (!m->entrypoint && !(m->entrypoint = dup_n("_start", 6)))
         return fail(c, m->line, "out of memory");
-    return resolve_module(c, m, m->line);
+    if (resolve_module(c, m, m->line) != 0)
+        return -1;
+    if (m->bindle_server && m->source != GW_SOURCE_BINDLE)
+        warn(c, m->line, "'bindle_server' is read only for bindle: module references (ignored)");
+    return 0;
 }
 
 static int read_root(Ctx *c, const TomlValue *root)
@@ -451,6 +457,9 @@ void gw_config_free(GwConfig *cfg)
         free(m->route);
         free(m->module);
         free(m->path);
+        free(m->sha256);
+        free(m->bindle_server);
+        free(m->where);
         free(m->entrypoint);
         free(m->argv);
         for (size_t v = 0; v < m->nvolumes; v++) {
@@ -466,4 +475,19 @@ void gw_config_free(GwConfig *cfg)
     free_list(cfg->warnings, cfg->nwarnings);
     free(cfg->file);
     memset(cfg, 0, sizeof *cfg);
+}
+
+const char *gw_module_where(const GwConfig *cfg, const GwModuleConfig *m, uint32_t line,
+                            char *buf, size_t size)
+{
+    if (m->where)
+        snprintf(buf, size, "%s", m->where);
+    else
+        snprintf(buf, size, "%s:%u", cfg->file, (unsigned)(line ? line : m->line));
+    return buf;
+}
+
+char *gw_strndup(const char *s, size_t n)
+{
+    return dup_n(s, n);
 }

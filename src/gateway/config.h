@@ -16,13 +16,29 @@
 typedef struct GwVolume {
     char *guest;
     char *host;
+    bool readonly; /* a bindle's assets; modules.toml's volumes are writable, as in WAGI */
 } GwVolume;
+
+/* Where a module's bytes come from (WAGI.md 1.2, module references). */
+typedef enum GwModuleSource {
+    GW_SOURCE_FILE,   /* a path, or a file: URL */
+    GW_SOURCE_OCI,    /* oci:REF or oci://HOST[:PORT]/NAME[:TAG]: pulled into the module cache */
+    GW_SOURCE_BINDLE, /* bindle:NAME/VERSION (WAGI's deprecated form): the first wasm parcel */
+    GW_SOURCE_PARCEL, /* a handler parcel of `corral serve --bindle` (fetch.h builds these) */
+} GwModuleSource;
 
 /* One [[module]] entry. Strings are owned by the GwConfig. */
 typedef struct GwModuleConfig {
     char *route;        /* as written, "/..." included */
-    char *module;       /* the module reference as written */
-    char *path;         /* the file it names (a plain path, or a file: URL's path) */
+    char *module;       /* the module reference as written (a bindle handler: its parcel's name) */
+    GwModuleSource source;
+    char *path;         /* the file it names (a plain path, or a file: URL's path); for remote
+                           sources NULL until fetched (fetch.h), then the module cache's file */
+    char *sha256;       /* when not NULL: the SHA-256 (64 lower-case hex digits) the module's
+                           bytes must have; the app checks it on the bytes it compiles */
+    char *bindle_server; /* the bindle_server key (bindle: references), or NULL */
+    char *where;        /* where the entry comes from when not a modules.toml line ("bindle
+                           example.com/hello/1.0.0, parcel 'hello.wasm'"); NULL: file:line */
     char *entrypoint;   /* "_start" when not given */
     char *argv;         /* argv template, or NULL for WAGI's default */
     GwVolume *volumes;
@@ -42,7 +58,7 @@ typedef struct GwModuleConfig {
 } GwModuleConfig;
 
 typedef struct GwConfig {
-    char *file;         /* the path it was read from */
+    char *file;         /* the path it was read from ("bindle NAME/VERSION" for --bindle) */
     GwModuleConfig *modules;
     size_t nmodules;
     char **warnings;    /* "modules.toml:12: unknown key 'foo' in [[module]] (ignored)" */
@@ -53,9 +69,18 @@ typedef struct GwConfig {
  * an owned message (free()) that names the file and line, e.g.
  *   "modules.toml:3:8: expected '=' after a key"
  *   "modules.toml:5: [[module]] needs a 'route'"
- *   "modules.toml:7: module 'oci:foo:1' : OCI references are not supported yet (issue 7)"
- * Module files are not opened here (the app loads them). */
+ *   "modules.toml:7: Unknown scheme http in module reference http://x/y.wasm"
+ * Module files are not opened here (the app loads them); oci: and bindle: references are
+ * only classified (source), fetch.h fetches them. */
 int gw_config_load(const char *path, GwConfig *out, char **out_err);
 void gw_config_free(GwConfig *cfg);
+
+/* Where entry m is described for messages: its `where`, else "FILE:LINE" with line (a key's
+ * line; 0: the entry's [[module]] line). Written into buf (always terminated); returns buf. */
+const char *gw_module_where(const GwConfig *cfg, const GwModuleConfig *m, uint32_t line,
+                            char *buf, size_t size);
+
+/* An owned copy of s[0..n) (NUL added); NULL when memory is short. */
+char *gw_strndup(const char *s, size_t n);
 
 #endif

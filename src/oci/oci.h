@@ -1,5 +1,5 @@
 /* oci.h: Corral's OCI registry client, the layer above src/util that `corral push`/`corral
- * pull` use and the gateway will use for WAGI's `oci:` module references. It parses
+ * pull` use and the gateway uses for WAGI's `oci:` module references. It parses
  * references, speaks the OCI distribution API (libcurl, loaded on first use), pushes a module
  * as a CNCF wasm artifact or as an ordinary image containerd can unpack, pulls a module back
  * from either form (and from wasm-to-oci's older one), verifying every digest, and signs and
@@ -118,5 +118,12 @@ typedef struct OciPullResult {
 OciStatus oci_pull(OciSession *s, const OciKeyring *keyring, FILE *out,
                    OciPullResult *result) OCI_WARN;
 void oci_pull_result_clear(OciPullResult *r);
+
+/* The first half of oci_pull: fetches what the session's reference names (a manifest or an
+ * index), checks it against its digest and, with a keyring, its signature, and sets
+ * result->digest and result->signed_by (form and size stay empty). No blob is fetched: the
+ * gateway uses it to tell whether a module it cached for a reference is still what the
+ * reference names, and still signed by a key it trusts. */
+OciStatus oci_resolve(OciSession *s, const OciKeyring *keyring, OciPullResult *result) OCI_WARN;
 
 #endif

@@ -128,6 +128,45 @@ static OciStatus pull_manifest(OciSession *s, const OciManifest *m, FILE *out, O
     return st;
 }
 
+/* What the reference names: its manifest (or index) fetched and checked against its digest,
+ * then, with a keyring, its signature. *bytes and *media_type are owned by the caller. */
+static OciStatus resolve(OciSession *s, const OciKeyring *keyring, uint8_t **bytes, size_t *len,
+                         char **media_type, char digest[OCI_DIGEST_SIZE], const char **label)
+{
+    OciStatus st = oci_manifest_get(s, s->ref.digest ? s->ref.digest : s->ref.tag, bytes, len,
+                                    media_type, digest);
+    /* The signature covers what the reference names: the index itself when it is one. */
+    if (!st && keyring)
+        st = oci_sig_verify(s, keyring, digest, label);
+    return st;
+}
+
+/* Copies the digest and the signer's label into *res. */
+static OciStatus set_result(OciSession *s, const char *digest, const char *label,
+                            OciPullResult *res)
+{
+    if (!(res->digest = strdup(digest)) || (label && !(res->signed_by = strdup(label))))
+        return oci_fail(s, OCI_ERR_NOMEM, "out of memory");
+    return OCI_OK;
+}
+
+OciStatus oci_resolve(OciSession *s, const OciKeyring *keyring, OciPullResult *res)
+{
+    uint8_t *bytes = NULL;
+    size_t len;
+    char *media_type = NULL, digest[OCI_DIGEST_SIZE];
+    const char *label = NULL;
+    memset(res, 0, sizeof *res);
+    OciStatus st = resolve(s, keyring, &bytes, &len, &media_type, digest, &label);
+    if (!st)
+        st = set_result(s, digest, label, res);
+    free(bytes);
+    free(media_type);
+    if (st)
+        oci_pull_result_clear(res);
+    return st;
+}
+
 OciStatus oci_pull(OciSession *s, const OciKeyring *keyring, FILE *out, OciPullResult *res)
 {
     uint8_t *bytes = NULL;
@@ -137,11 +176,7 @@ OciStatus oci_pull(OciSession *s, const OciKeyring *keyring, FILE *out, OciPullR
     const char *label = NULL;
     OciManifest m = {0};
     memset(res, 0, sizeof *res);
-    OciStatus st = oci_manifest_get(s, s->ref.digest ? s->ref.digest : s->ref.tag, &bytes, &len,
-                                    &media_type, digest);
-    /* The signature covers what the reference names: the index itself when it is one. */
-    if (!st && keyring)
-        st = oci_sig_verify(s, keyring, digest, &label);
+    OciStatus st = resolve(s, keyring, &bytes, &len, &media_type, digest, &label);
     if (!st && oci_is_index(media_type)) {
         st = oci_index_choose(s, bytes, len, chosen);
         free(bytes);
@@ -157,10 +192,8 @@ OciStatus oci_pull(OciSession *s, const OciKeyring *keyring, FILE *out, OciPullR
         st = pull_manifest(s, &m, out, res);
     if (!st && fflush(out) != 0)
         st = oci_fail(s, OCI_ERR_IO, "writing the module: %s", strerror(errno));
-    if (!st && !(res->digest = strdup(digest)))
-        st = oci_fail(s, OCI_ERR_NOMEM, "out of memory");
-    if (!st && label && !(res->signed_by = strdup(label)))
-        st = oci_fail(s, OCI_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = set_result(s, digest, label, res);
     oci_manifest_clear(&m);
     free(bytes);
     free(media_type);

@@ -1,10 +1,13 @@
-/* fs.c: mkdir -p (fs.h). */
+/* fs.c: mkdir -p and rm -rf (fs.h). */
 #include "util/fs.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool is_dir(const char *path)
 {
@@ -75,4 +78,27 @@ bool fs_mkdirs_for(const char *file, mode_t mode)
     free(dir);
     errno = e;
     return ok;
+}
+
+static int first_error; /* fs_remove_tree's; nftw's callback has no user argument */
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && !first_error)
+        first_error = errno;
+    return 0; /* go on: remove what can be removed */
+}
+
+bool fs_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    first_error = 0;
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0 && !first_error)
+        first_error = errno;
+    errno = first_error;
+    return first_error == 0;
 }

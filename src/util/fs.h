@@ -1,5 +1,6 @@
-/* fs.h: file-system helpers shared by the gateway (log directories) and the host interfaces
- * (state directories). POSIX only; nothing here aborts. */
+/* fs.h: file-system helpers shared by the gateway (log directories, the module cache) and
+ * the host interfaces (state directories). POSIX only; nothing here aborts.
+ * fs_remove_tree is not thread-safe (nftw has no user argument). */
 #ifndef CORRAL_FS_H
 #define CORRAL_FS_H
 
@@ -15,5 +16,10 @@ bool fs_mkdirs(const char *path, mode_t mode);
 /* fs_mkdirs of the directory part of file path ("a/b/c.db": "a/b"); true when there is none
  * ("c.db", "/c.db"). */
 bool fs_mkdirs_for(const char *file, mode_t mode);
+
+/* rm -rf: removes path and, when it is a directory, everything beneath it, without following
+ * symbolic links (a link is removed, not its target). true when nothing is left (a missing
+ * path included); false with errno set by the first failure, after removing what it could. */
+bool fs_remove_tree(const char *path);
 
 #endif

@@ -1552,13 +1552,13 @@ m "$here/guests/state.wat" >"$tmp/wat.toml"
 m "$tmp/missing.wasm" >"$tmp/missing.toml"
 printf '\0asm\1\0\0\0\1\5' >"$tmp/trunc.wasm"
 m "$tmp/trunc.wasm" >"$tmp/trunc.toml"
-m "oci:example.com/hello:1.0" >"$tmp/oci.toml"
+m "ftp://example.com/hello.wasm" >"$tmp/scheme.toml"
 m "$g/env.wasm" 'volumes = { "/data" = "/nonexistent/dir" }\n' >"$tmp/vol.toml"
 printf '[[module]]\nmodule = "%s"\n' "$g/env.wasm" >"$tmp/noroute.toml"
 printf '[[module]]\nroute = "x"\nmodule = "%s"\n' "$g/env.wasm" >"$tmp/badroute.toml"
 printf 'junk\n' >"$tmp/junk.pem"
 
-start_fails "no -c" 2 "modules.toml"
+start_fails "no -c" 2 "You must specify module config file or bindle ID"
 start_fails "missing config file" 1 "$tmp/none.toml" -c "$tmp/none.toml"
 start_fails "bad TOML" 1 "bad.toml:3:" -c "$tmp/bad.toml"
 check "startup: bad TOML: line:col" "'$(short "$(cat "$tmp/err")")'" \
@@ -1567,12 +1567,12 @@ start_fails "not wasm" 1 "not a WebAssembly binary" -c "$tmp/text.toml"
 start_fails ".wat module" 1 "not supported" -c "$tmp/wat.toml"
 start_fails "missing module file" 1 "missing.wasm" -c "$tmp/missing.toml"
 start_fails "truncated module" 1 "trunc.wasm" -c "$tmp/trunc.toml"
-start_fails "oci: module" 1 "OCI" -c "$tmp/oci.toml"
+start_fails "unknown scheme" 1 "scheme.toml:1: Unknown scheme ftp in module reference ftp://" -c "$tmp/scheme.toml"
 start_fails "missing volume" 1 "/nonexistent/dir" -c "$tmp/vol.toml"
 start_fails "no route" 1 "route" -c "$tmp/noroute.toml"
 start_fails "route without /" 1 "'x'" -c "$tmp/badroute.toml"
-start_fails "-b" 2 "Bindle" -b example.com/hello/1.0.0
-start_fails "--bindle" 2 "Bindle" -c "$tmp/good.toml" --bindle example.com/hello/1.0.0
+start_fails "-b without a source" 2 "A bindle ID requires either a server URL or standalone directory" -b example.com/hello/1.0.0
+start_fails "-c and --bindle" 2 "You cannot specify both module config file and bindle ID" -c "$tmp/good.toml" --bindle example.com/hello/1.0.0
 start_fails "--tls-cert without --tls-key" 2 "--tls-key" -c "$tmp/good.toml" \
     --tls-cert "$tmp/junk.pem"
 start_fails "unusable TLS certificate" 1 "junk.pem" -c "$tmp/good.toml" -l 127.0.0.1:0 \

@@ -84,6 +84,7 @@ NOT_RUN = {
     "make keys-test": SUITE,
     "make oci-test": SUITE,
     "make bindle-test": SUITE,
+    "make dist-test": SUITE,
     "make asan": SUITE,
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",

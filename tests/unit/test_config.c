@@ -107,10 +107,6 @@ static void test_errors(void)
     CHECK(fails_with("[[module]]\nroute = \"/\"\n", "needs a 'module'"), "missing module");
     CHECK(fails_with("[[module]]\nroute = 1\nmodule = \"a\"\n", ":2: 'route' must be a string"),
           "route of the wrong type");
-    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"oci:foo:1\"\n",
-                     "OCI references are not supported yet"), "oci refused clearly");
-    CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"bindle:a/1.0\"\n",
-                     "Bindle references are not supported yet"), "bindle refused clearly");
     CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"ftp://x/a.wasm\"\n",
                      "Unknown scheme ftp in module reference"), "unknown scheme");
     CHECK(fails_with("[[module]]\nroute = \"/\"\nmodule = \"a\"\nhttp_max_concurrency = 0\n",
@@ -153,6 +149,44 @@ static void test_errors(void)
     free(err);
 }
 
+/* oci: and bindle: references are classified here and fetched by fetch.c; their path stays
+ * NULL until then. */
+static void test_remote(void)
+{
+    GwConfig cfg;
+    char *err = NULL;
+    int r = load("[[module]]\nroute = \"/a\"\nmodule = \"oci:foo:1\"\n\n"
+                 "[[module]]\nroute = \"/b\"\nmodule = \"oci://127.0.0.1:5000/a/b:v1\"\n\n"
+                 "[[module]]\nroute = \"/c\"\nmodule = \"bindle:example.com/a/1.0.0\"\n"
+                 "bindle_server = \"http://127.0.0.1:8080/v1\"\n\n"
+                 "[[module]]\nroute = \"/d\"\nmodule = \"a.wasm\"\n"
+                 "bindle_server = \"http://x/v1\"\n",
+                 &cfg, &err);
+    CHECK(r == 0, "oci: and bindle: references load");
+    if (r != 0) {
+        fprintf(stderr, "  got: %s\n", err);
+        free(err);
+        return;
+    }
+    CHECK(cfg.modules[0].source == GW_SOURCE_OCI && !cfg.modules[0].path, "oci:NAME:TAG");
+    CHECK(cfg.modules[1].source == GW_SOURCE_OCI && !cfg.modules[1].path, "oci://HOST:PORT/...");
+    CHECK(cfg.modules[2].source == GW_SOURCE_BINDLE && !cfg.modules[2].path &&
+              cfg.modules[2].bindle_server &&
+              !strcmp(cfg.modules[2].bindle_server, "http://127.0.0.1:8080/v1"),
+          "bindle: with its bindle_server");
+    CHECK(cfg.modules[3].source == GW_SOURCE_FILE && !strcmp(cfg.modules[3].path, "a.wasm") &&
+              !cfg.modules[3].sha256,
+          "a path: a file, no digest to check");
+    CHECK(cfg.nwarnings == 1 && strstr(cfg.warnings[0], ":14: 'bindle_server' is read only for "
+                                                        "bindle: module references (ignored)"),
+          "bindle_server on a file module: a warning");
+    char where[128];
+    CHECK(strstr(gw_module_where(&cfg, &cfg.modules[1], 0, where, sizeof where), ":5") &&
+              strstr(gw_module_where(&cfg, &cfg.modules[1], 7, where, sizeof where), ":7"),
+          "where: the entry's line, or a key's");
+    gw_config_free(&cfg);
+}
+
 int main(void)
 {
     int fd = mkstemp(path);
@@ -162,6 +196,7 @@ int main(void)
     close(fd);
     test_full();
     test_errors();
+    test_remote();
     unlink(path);
     return unit_report("test_config");
 }
