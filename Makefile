@@ -40,6 +40,9 @@ OCI_SRC    := $(wildcard src/oci/*.c)
 # The Bindle client (corral push/pull/yank/search/info, bindle: references): on the store's
 # invoices, ids and signing, and src/util.
 BINDLE_SRC := $(wildcard src/bindle/*.c)
+# The containerd shim (containerd-shim-corral-v1): ttrpc, the task service, containers run on
+# the engine and WASI; shim_main.c is its main, the rest a library the unit tests link.
+SHIM_SRC   := $(filter-out src/shim/shim_main.c,$(wildcard src/shim/*.c))
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
@@ -49,6 +52,7 @@ HOST_OBJ   := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
 STORE_OBJ  := $(STORE_SRC:%.c=$(BUILD)/obj/%.o)
 OCI_OBJ    := $(OCI_SRC:%.c=$(BUILD)/obj/%.o)
 BINDLE_OBJ := $(BINDLE_SRC:%.c=$(BUILD)/obj/%.o)
+SHIM_OBJ   := $(SHIM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_WASM  := $(patsubst tests/unit/wasm/%.wat,build/tests/wasm/%.wasm,$(wildcard tests/unit/wasm/*.wat))
@@ -101,6 +105,10 @@ $(BUILD)/libcorral_store.a: $(STORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libcorral_shim.a: $(SHIM_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 # In link order: a library before those it uses (the OCI client signs with the store's keys,
 # the Bindle client reads the store's invoices; the gateway will fetch through both).
 CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_bindle.a $(BUILD)/libcorral_oci.a \
@@ -112,7 +120,12 @@ $(BUILD)/corral: $(CLI_OBJ) $(CORE_LIBS)
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIBS) \
 	  $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-UNIT_LIBS := $(CORE_LIBS)
+$(BUILD)/containerd-shim-corral-v1: $(BUILD)/obj/src/shim/shim_main.o $(BUILD)/libcorral_shim.a \
+  $(CORE_LIBS)
+	$(CC) $(ALLCFLAGS) -o $@ $(BUILD)/obj/src/shim/shim_main.o $(BUILD)/libcorral_shim.a \
+	  $(CORE_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
+
+UNIT_LIBS := $(BUILD)/libcorral_shim.a $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
@@ -332,4 +345,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(ENGINE_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
-  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BINDLE_OBJ:.o=.d)
+  $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BINDLE_OBJ:.o=.d) \
+  $(SHIM_OBJ:.o=.d) $(BUILD)/obj/src/shim/shim_main.d
