@@ -1,0 +1,24 @@
+/* ctd_content.h: a module straight from containerd's content store, for images containerd
+ * 1.6 cannot unpack (the CNCF wasm OCI artifact `corral push oci://` writes: config
+ * application/vnd.wasm.config.v0+json, one layer application/wasm). A small gRPC client
+ * over containerd's socket (HTTP/2 by libcurl, loaded with dlopen as elsewhere): the image
+ * record (containerd.services.images.v1.Images/Get), its manifest (or an index's manifest
+ * for platform wasi/wasm) and the layer (containerd.services.content.v1.Content/Read), each
+ * blob checked against its digest and size. */
+#ifndef CORRAL_SHIM_CTD_CONTENT_H
+#define CORRAL_SHIM_CTD_CONTENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads the WebAssembly layer of image ref ("127.0.0.1:5000/app:v1" as `ctr images ls`
+ * names it) in containerd namespace ns, through the gRPC socket at address (a path, as
+ * the shim's -address flag gives it). On success returns 0 (SHIM_OK) with *out an owned
+ * (malloc) copy of the module and *out_len its size; else a gRPC status code (container.h)
+ * and *out_err an owned message that says which step failed, e.g.
+ * "image 127.0.0.1:5000/app:v1: not found in namespace default" or
+ * "image ...: no layer of type application/wasm in manifest sha256:...". */
+int ctd_read_wasm_image(const char *address, const char *ns, const char *ref, uint8_t **out,
+                        size_t *out_len, char **out_err);
+
+#endif
