@@ -238,6 +238,20 @@ bindle-test: $(BUILD)/corral
 oci-test: $(BUILD)/corral
 	tests/oci/run.sh $(BUILD)/corral
 
+# Kubernetes' CRI without a kubelet: a scratch containerd with its CRI plugin and CNI, a runc
+# pod and a Corral pod (runtime handler corral, containerd-shim-corral-v1 from $(BUILD)) driven
+# over gRPC as the kubelet does (tests/cluster/cri_test.sh; root). The corral pod's checks are
+# skipped until the shim's main exists. Not in `make test` yet.
+.PHONY: cri-test
+cri-test: $(if $(wildcard src/shim/shim_main.c),$(BUILD)/containerd-shim-corral-v1)
+	tests/cluster/cri_test.sh $(BUILD)
+
+# docs/kubernetes/*.yaml through `kubectl apply --dry-run=client` (no cluster needed), and the
+# RuntimeClass handler against the containerd snippet in docs/kubernetes.md. Not in `make test` yet.
+.PHONY: k8s-yaml-test
+k8s-yaml-test:
+	tests/cluster/k8s_yaml_test.sh
+
 # `corral serve` with fetched applications: oci: modules from a docker-registry started here,
 # bindles from standalone directories and from a `corral store serve`, bindle: modules,
 # signatures checked with --keyring, the module cache, WAGI's start-up errors, and
