@@ -70,6 +70,15 @@ REQUIREMENTS=(
     "containerd       containerd"
     "containerd       ctr"
     "runc             runc"
+    # Kubernetes' CRI without a kubelet (tests/cluster/cri_test.sh): containerd's CRI plugin
+    # driven over gRPC from Debian's python3 with messages protoc generates from
+    # tests/cluster/cri/cri_min.proto; CNI plugins for the pods' bridge network; a static
+    # busybox for the runc pod's image.
+    "python3-grpcio   /usr/lib/python3/dist-packages/grpc/__init__.py"
+    "python3-protobuf /usr/lib/python3/dist-packages/google/protobuf/__init__.py"
+    "protobuf-compiler protoc"
+    "containernetworking-plugins /usr/lib/cni/bridge"
+    "busybox-static   /bin/busybox"
 )
 
 check_only=0
