@@ -79,6 +79,10 @@ REQUIREMENTS=(
     "protobuf-compiler protoc"
     "containernetworking-plugins /usr/lib/cni/bridge"
     "busybox-static   /bin/busybox"
+    # tests/cluster/k8s_yaml_test.sh checks docs/kubernetes/*.yaml field by field against the
+    # Kubernetes API models of python3-kubernetes (kubectl itself is not a Debian package
+    # here: Debian's kubernetes-client is 1.20; the test uses the kubectl on PATH).
+    "python3-kubernetes /usr/lib/python3/dist-packages/kubernetes/client/__init__.py"
 )
 
 check_only=0

@@ -19,8 +19,11 @@
 # toleration match the `kubectl label`/`kubectl taint` commands in the doc; each Service
 # selects a Deployment's pods on a port the container declares, the port CORRAL_LISTEN names;
 # the doc embeds the snippet files verbatim.
-# What it does not prove: field names and types (no OpenAPI schema is available offline, so a
-# misspelt field passes: kubectl drops nothing and checks nothing with --validate=false);
+# Field names and types: with --validate=false kubectl keeps a misspelt field as written and
+# says "created (dry run)", so tests/cluster/k8s_schema_check.py checks every field of the
+# objects kubectl printed against the models of Debian's python3-kubernetes (generated from
+# Kubernetes' OpenAPI document, the 1.22 API): known field at that place, JSON type, required
+# fields. What it does not prove: fields newer than 1.22 (they would be reported unknown);
 # admission (the RuntimeClass admission controller's merging of scheduling into pods, defaults,
 # quotas); that the images exist; that a real kubelet and containerd run the pods (that is
 # what tests/cluster/cri_test.sh covers, below the kubelet).
@@ -100,6 +103,17 @@ for f in "${files[@]}"; do
     "${KUBECTL[@]}" apply --dry-run=client --validate=false -o json -f "$f" >"$T/$name.json" 2>&1 \
         || notok "kubectl apply --dry-run=client -o json $f"
 done
+# Field names and types: against the schema python3-kubernetes' models carry.
+if $PY -c 'import kubernetes.client' 2>/dev/null; then
+    while read -r line; do
+        case "$line" in
+            ok\ -*) ok "${line#ok - }" ;;
+            *) notok "${line#FAIL - }" ;;
+        esac
+    done < <($PY tests/cluster/k8s_schema_check.py "$T"/*.json 2>&1)
+else
+    notok "schema check: $PY cannot import kubernetes (python3-kubernetes; scripts/deps.sh)"
+fi
 writes=$(grep -v '^GET ' "$T/requests.log")
 [ -z "$writes" ] && ok "the dry runs sent the API server only GETs ($(wc -l <"$T/requests.log") requests)" \
     || notok "the dry runs wrote: $writes"
