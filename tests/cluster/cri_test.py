@@ -14,8 +14,10 @@ its timeout; RemoveContainer; StopPodSandbox; RemovePodSandbox."""
 import argparse
 import os
 import re
+import shutil
 import sys
 import time
+import urllib.request
 import uuid
 
 import grpc
@@ -25,6 +27,8 @@ import cri_min_pb2 as pb
 RUNNING, EXITED = pb.CONTAINER_RUNNING, pb.CONTAINER_EXITED
 STATE = {v: k for k, v in pb.ContainerState.items()}
 # A line of a CRI container log: time (RFC 3339, nanoseconds), stream, P(artial)/F(ull), text.
+# Straight to the pod: no proxy from the environment.
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)) "
                       r"(stdout|stderr) ([PF]) (.*)$")
 
@@ -163,7 +167,7 @@ class Test:
         self.check(v.runtime_name == "containerd" and v.runtime_api_version == "v1",
                    f"Version: {v.runtime_name} {v.runtime_version}, CRI {v.runtime_api_version}")
         for image in ("corral.local/pause:1", "corral.local/busybox:1",
-                      "corral.local/hello-wasm:1"):
+                      "corral.local/hello-wasm:1", "corral.local/hello-wagi:1"):
             st = self.rpc("ImageService", "ImageStatus",
                           pb.ImageStatusRequest(image=pb.ImageSpec(image=image)),
                           pb.ImageStatusResponse)
@@ -249,11 +253,15 @@ class Test:
                 self.check("containerd-shim-corral-v1" in (e.details() or ""),
                            "corral pod without the shim: RunPodSandbox fails naming "
                            "containerd-shim-corral-v1", e.details())
-            for what in ("RunPodSandbox", "sandbox READY", "both pods listed",
+            for what in ("RunPodSandbox", "sandbox READY", "IP from CNI", "both pods listed",
                          "CreateContainer/StartContainer", "RUNNING then EXITED with its code",
-                         "guest output in the CRI log", "StopContainer stops a running guest",
+                         "guest output in the CRI log", "a looping guest RUNNING",
                          "ListContainers shows both pods' containers",
-                         "RemoveContainer", "StopPodSandbox/RemovePodSandbox"):
+                         "StopContainer stops a running guest",
+                         "WAGI app answers at the pod IP", "WAGI container RUNNING",
+                         "StopContainer stops the WAGI app", "WAGI app leaves no temporary dir",
+                         "RemoveContainer x3",
+                         "StopPodSandbox", "RemovePodSandbox"):
                 self.skip(f"corral pod: {what}", f"no {self.args.shim}")
             return
 
@@ -269,6 +277,9 @@ class Test:
             self.check(st.state == pb.SANDBOX_READY and st.runtime_handler == "corral",
                        "corral pod: sandbox READY, runtime_handler corral",
                        f"{st.state} {st.runtime_handler!r}")
+            pod_ip = st.network.ip
+            self.check(pod_ip.startswith(self.args.subnet),
+                       f"corral pod: IP {pod_ip} from the CNI bridge network", pod_ip)
             pods = {p.id: p for p in self.rt("ListPodSandbox", pb.ListPodSandboxRequest()).items}
             self.check(sid in pods and bb_sid in pods and
                        all(p.state == pb.SANDBOX_READY for p in pods.values()),
@@ -328,7 +339,44 @@ class Test:
                        f"{STATE[st.state]} exit {st.exit_code} after {took:.1f}s")
             print(f"# corral pod: stopped guest exit code {st.exit_code} after {took:.1f}s "
                   f"(143 = SIGTERM honoured, 137 = killed after the timeout)")
-            for cid, name in ((hid, "hello"), (tid, "ticker")):
+            # A WAGI app (the image's entrypoint /modules.toml): corral serve in the pod's
+            # network namespace, reached at the pod's IP as a Service or a probe would.
+            cc = self.container_config(cfg, "web", "corral.local/hello-wagi:1", [], [],
+                                       [("CORRAL_LISTEN", "0.0.0.0:8080")])
+            wid = self.rt("CreateContainer", pb.CreateContainerRequest(
+                pod_sandbox_id=sid, config=cc, sandbox_config=cfg)).container_id
+            self.rt("StartContainer", pb.StartContainerRequest(container_id=wid))
+            url = f"http://{pod_ip}:8080/hello"
+            body, err, end = None, None, time.time() + 15
+            while body is None and time.time() < end:
+                try:
+                    with NO_PROXY.open(url, timeout=2) as r:
+                        body = r.read().decode()
+                except OSError as e:
+                    err = e
+                    time.sleep(0.2)
+            wlog, _ = self.log_lines(os.path.join(cfg.log_directory, "web/0.log"))
+            self.check(body == "hello from a corral pod: GET /hello\n",
+                       f"corral pod: WAGI app answers at the pod IP ({url})",
+                       (repr(body) if body is not None else repr(err)) + f", log {wlog[-5:]!r}")
+            st = self.status(wid)
+            self.check(st.state == RUNNING, "corral pod: WAGI container RUNNING",
+                       f"{STATE[st.state]} exit {st.exit_code}, log {wlog[-5:]!r}")
+            self.rt("StopContainer", pb.StopContainerRequest(container_id=wid, timeout=5),
+                    timeout=30)
+            st = self.status(wid)
+            self.check(st.state == EXITED, "corral pod: StopContainer stops the WAGI app",
+                       f"{STATE[st.state]} exit {st.exit_code}")
+            # corral serve without --log-dir makes a temporary directory; the node must not
+            # keep one per container start.
+            tmp = [m.group(1) for line in wlog
+                   for m in [re.search(r"using temporary directory (\S+)", line)] if m]
+            left = [d for d in tmp if os.path.exists(d)]
+            self.check(not left, "corral pod: the WAGI app left no temporary directory on the node",
+                       repr(left))
+            for d in left:
+                shutil.rmtree(d, ignore_errors=True)
+            for cid, name in ((hid, "hello"), (tid, "ticker"), (wid, "web")):
                 self.rt("RemoveContainer", pb.RemoveContainerRequest(container_id=cid))
                 self.check(True, f"corral pod: RemoveContainer {name}")
         except grpc.RpcError as e:

@@ -48,7 +48,7 @@ notok() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
 our_pids() {
     local p
     for p in /proc/[0-9]*; do
-        tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$S/" && echo "${p#/proc/}"
+        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$S/" && echo "${p#/proc/}"
     done
 }
 
@@ -93,12 +93,14 @@ trap 'exit 130' INT TERM
 
 # ---- build the guest, the pause program and the Python CRI stubs ----
 GEN="$BUILD/cri"
-mkdir -p "$GEN" "$S/img/pause" "$S/img/busybox/bin" "$S/img/wasm" "$S/logs" "$S/cni/net.d" \
-    "$S/cni/ipam" || die "mkdir"
+mkdir -p "$GEN" "$S/img/pause" "$S/img/busybox/bin" "$S/img/wasm" "$S/img/wagi" "$S/logs" \
+    "$S/cni/net.d" "$S/cni/ipam" || die "mkdir"
 gcc -static -Os -Wall -Wextra -Werror -o "$GEN/pause" "$HERE/pause.c" || die "building pause"
 strip "$GEN/pause" 2>/dev/null
 clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Wl,--strip-all -o "$GEN/hello.wasm" \
     "$HERE/hello.c" || die "building hello.wasm"
+clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Wl,--strip-all -o "$GEN/wagi.wasm" \
+    "$HERE/wagi.c" || die "building wagi.wasm"
 protoc -I"$HERE" --python_out="$GEN" "$HERE/cri_min.proto" || die "protoc cri_min.proto"
 if [ -n "${CRI_API_PROTO:-}" ]; then
     # The subset against the published api.proto (debug_redact is an option protoc 3.21 does
@@ -126,6 +128,11 @@ $PY "$HERE/oci_image.py" --name corral.local/busybox:1 --rootfs "$S/img/busybox"
 # containerd 1.6 unpacks it like any image (a wasm OCI artifact it cannot unpack, CLUSTER.md B5).
 $PY "$HERE/oci_image.py" --name corral.local/hello-wasm:1 --rootfs "$S/img/wasm" \
     --entrypoint /hello.wasm --out "$S/hello-wasm.tar" || die "wasm image"
+# A WAGI app: /modules.toml and its module. The entrypoint names the .toml: CRI refuses a
+# container with neither a command nor an image entrypoint/cmd ("no command specified").
+cp "$HERE/modules.toml" "$GEN/wagi.wasm" "$S/img/wagi/"
+$PY "$HERE/oci_image.py" --name corral.local/hello-wagi:1 --rootfs "$S/img/wagi" \
+    --entrypoint /modules.toml --out "$S/hello-wagi.tar" || die "wagi image"
 
 # ---- CNI: a bridge network of this run's own, and loopback ----
 cat >"$S/cni/net.d/10-corral-cri.conflist" <<EOF
@@ -196,7 +203,7 @@ done
 "${CTR[@]}" plugins ls 2>/dev/null | grep -q 'io.containerd.grpc.v1 *cri .* ok' \
     && ok "containerd $(containerd --version | awk '{print $3}') up with the CRI plugin" \
     || notok "containerd up with the CRI plugin"
-for t in pause busybox hello-wasm; do
+for t in pause busybox hello-wasm hello-wagi; do
     if "${CTR[@]}" images import "$S/$t.tar" >"$S/import-$t.log" 2>&1; then
         ok "ctr -n k8s.io images import $t.tar"
     else
