@@ -89,7 +89,8 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+PYPID=
+trap '[ -n "$PYPID" ] && kill -TERM "$PYPID" 2>/dev/null && wait "$PYPID"; exit 130' INT TERM
 
 # ---- build the guest, the pause program and the Python CRI stubs ----
 GEN="$BUILD/cri"
@@ -213,9 +214,14 @@ done
 
 # ---- the CRI conversation ----
 SHIM="$BUILD/containerd-shim-corral-v1"
+# In the background so that a signal reaches the trap at once; the trap passes it on and
+# cri_test.py removes its pods before the cleanup above removes the rest.
 PYTHONPATH="$GEN" $PY tests/cluster/cri_test.py --socket "$S/containerd.sock" \
-    --logs "$S/logs" --shim "$SHIM" --subnet 10.251.77. --result "$S/result"
+    --logs "$S/logs" --shim "$SHIM" --subnet 10.251.77. --result "$S/result" &
+PYPID=$!
+wait "$PYPID"
 rc=$?
+PYPID=
 if [ -r "$S/result" ]; then
     read -r p f s <"$S/result"
     PASS=$((PASS + p))
