@@ -86,7 +86,8 @@ class Test:
                     seccomp_profile_path="")),
         )
 
-    def container_config(self, sbcfg, name, image, command, args=(), envs=()):
+    def container_config(self, sbcfg, name, image, command, args=(), envs=(),
+                         memory=64 << 20):
         return pb.ContainerConfig(
             metadata=pb.ContainerMetadata(name=name, attempt=0),
             image=pb.ImageSpec(image=image),
@@ -99,7 +100,13 @@ class Test:
             annotations={"io.kubernetes.container.restartCount": "0",
                          "io.kubernetes.container.terminationMessagePath": "/dev/termination-log"},
             log_path=f"{name}/0.log",
-            linux=pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(
+            # As the kubelet fills it for a container with limits.memory and no CPU request:
+            # the minimum shares, a period, the memory limit, a Burstable-like score.
+            linux=pb.LinuxContainerConfig(
+                resources=pb.LinuxContainerResources(cpu_period=100000, cpu_shares=2,
+                                                     memory_limit_in_bytes=memory,
+                                                     oom_score_adj=1000),
+                security_context=pb.LinuxContainerSecurityContext(
                 namespace_options=pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER,
                                                      ipc=pb.POD))),
         )
@@ -212,6 +219,11 @@ class Test:
             text = self.wait_log(bb_log, "GREETING=from the runc pod", 10)
             self.check(text[:2] == ["hi", "GREETING=from the runc pod"],
                        "runc pod: its output in the CRI log file", repr(text))
+            ex = self.rt("ExecSync", pb.ExecSyncRequest(container_id=bb_cid,
+                                                        cmd=["/bin/sh", "-c", "echo $GREETING"],
+                                                        timeout=10), timeout=30)
+            self.check(ex.exit_code == 0 and ex.stdout == b"from the runc pod\n",
+                       "runc pod: ExecSync runs a command in the container", repr(ex))
         except grpc.RpcError as e:
             self.check(False, "runc pod started", e.details())
 
@@ -257,7 +269,7 @@ class Test:
             for what in ("RunPodSandbox", "sandbox READY", "IP from CNI", "both pods listed",
                          "CreateContainer/StartContainer", "RUNNING then EXITED with its code",
                          "guest output in the CRI log", "a looping guest RUNNING",
-                         "ListContainers shows both pods' containers",
+                         "ExecSync refused", "ListContainers shows both pods' containers",
                          "StopContainer stops a running guest",
                          "WAGI app answers at the pod IP", "WAGI container RUNNING",
                          "StopContainer stops the WAGI app", "WAGI app leaves no temporary dir",
@@ -325,6 +337,16 @@ class Test:
             self.check(st.state == RUNNING and "tick 2" in text,
                        "corral pod: a looping guest RUNNING, ticking in its log",
                        f"{STATE[st.state]} {text[-2:]!r}")
+            try:
+                ex = self.rt("ExecSync", pb.ExecSyncRequest(container_id=tid, cmd=["/x.wasm"],
+                                                            timeout=5), timeout=20)
+                self.check(False, "corral pod: ExecSync is refused (no exec into a guest)",
+                           repr(ex))
+            except grpc.RpcError as e:
+                self.check(e.code() != grpc.StatusCode.DEADLINE_EXCEEDED,
+                           "corral pod: ExecSync is refused (no exec into a guest)",
+                           f"{e.code()}: {e.details()}")
+                print(f"# corral pod: ExecSync: {e.code()}: {e.details()}")
             conts = {c.id: c for c in
                      self.rt("ListContainers", pb.ListContainersRequest()).containers}
             self.check({hid, tid, bb_cid} <= set(conts) and conts[tid].pod_sandbox_id == sid
@@ -336,7 +358,8 @@ class Test:
                     timeout=30)
             st = self.status(tid)
             took = time.time() - t0
-            self.check(st.state == EXITED, "corral pod: StopContainer(timeout 5) → EXITED",
+            self.check(st.state == EXITED and st.exit_code in (137, 143),
+                       "corral pod: StopContainer(timeout 5) → EXITED, killed by a signal",
                        f"{STATE[st.state]} exit {st.exit_code} after {took:.1f}s")
             print(f"# corral pod: stopped guest exit code {st.exit_code} after {took:.1f}s "
                   f"(143 = SIGTERM honoured, 137 = killed after the timeout)")
