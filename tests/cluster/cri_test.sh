@@ -36,6 +36,9 @@ $PY -c 'import grpc, google.protobuf' 2>/dev/null \
 S=$(mktemp -d /tmp/corral-cri.XXXXXX)
 CTR=(ctr --address "$S/containerd.sock" -n k8s.io)
 BRIDGE=crri$(basename "$S" | tr -dc 'a-zA-Z0-9' | tail -c 6)
+# The pods' subnet: 10.251.X.0/24, X from the scratch directory's name, so that two runs at
+# once (each with its bridge) do not route the same addresses.
+NET=10.251.$(($(cksum <<<"$S" | cut -d' ' -f1) % 200 + 20))
 CTRD_PID=
 NETNS_BEFORE=$(ls /var/run/netns 2>/dev/null | sort)
 PASS=0
@@ -43,13 +46,26 @@ FAIL=0
 ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
 notok() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
 
-# The processes containerd started for this run (shims, pause, workloads) name the scratch
-# directory in their command line or live in a shim that does; they are ended by pid.
+# The processes containerd started for this run: those naming the scratch directory in their
+# command line (containerd, the shims, corral serve) and their descendants (pause, the
+# workloads). They are ended by pid.
 our_pids() {
-    local p
+    local p pid ppid rest found=" " more=1
     for p in /proc/[0-9]*; do
-        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$S/" && echo "${p#/proc/}"
+        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$S/" && found+="${p#/proc/} "
     done
+    while [ "$more" = 1 ]; do
+        more=0
+        for p in /proc/[0-9]*/stat; do
+            # pid (comm) state ppid ...: comm may hold spaces, so cut after the last ')'.
+            rest=$(cat "$p" 2>/dev/null) || continue
+            pid=${rest%% *}
+            rest=${rest##*) }
+            read -r _ ppid _ <<<"$rest"
+            case "$found" in *" $ppid "*) case "$found" in *" $pid "*) ;; *) found+="$pid "; more=1 ;; esac ;; esac
+        done
+    done
+    echo $found
 }
 
 cleanup() {
@@ -149,7 +165,7 @@ cat >"$S/cni/net.d/10-corral-cri.conflist" <<EOF
       "ipam": {
         "type": "host-local",
         "dataDir": "$S/cni/ipam",
-        "ranges": [[{"subnet": "10.251.77.0/24"}]],
+        "ranges": [[{"subnet": "$NET.0/24"}]],
         "routes": [{"dst": "0.0.0.0/0"}]
       }
     },
@@ -217,7 +233,7 @@ SHIM="$BUILD/containerd-shim-corral-v1"
 # In the background so that a signal reaches the trap at once; the trap passes it on and
 # cri_test.py removes its pods before the cleanup above removes the rest.
 PYTHONPATH="$GEN" $PY tests/cluster/cri_test.py --socket "$S/containerd.sock" \
-    --logs "$S/logs" --shim "$SHIM" --subnet 10.251.77. --result "$S/result" &
+    --logs "$S/logs" --shim "$SHIM" --subnet "$NET." --result "$S/result" &
 PYPID=$!
 wait "$PYPID"
 rc=$?
@@ -233,9 +249,13 @@ else
 fi
 
 # ---- nothing left ----
-left=$("${CTR[@]}" containers ls -q 2>/dev/null; "${CTR[@]}" tasks ls -q 2>/dev/null)
-[ -z "$left" ] && ok "ctr -n k8s.io: no containers or tasks left" \
-    || notok "ctr -n k8s.io: left: $(echo $left)"
+if left=$("${CTR[@]}" containers ls -q && "${CTR[@]}" tasks ls -q); then
+    [ -z "$left" ] && ok "ctr -n k8s.io: no containers or tasks left" \
+        || notok "ctr -n k8s.io: left: $(echo $left)"
+else
+    notok "ctr -n k8s.io: cannot list (containerd gone?)"
+fi
+kill -0 "$CTRD_PID" 2>/dev/null || notok "containerd still running at the end"
 kill "$CTRD_PID" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$CTRD_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$CTRD_PID" 2>/dev/null; then
