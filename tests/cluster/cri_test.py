@@ -175,7 +175,8 @@ class Test:
         self.check(v.runtime_name == "containerd" and v.runtime_api_version == "v1",
                    f"Version: {v.runtime_name} {v.runtime_version}, CRI {v.runtime_api_version}")
         for image in ("corral.local/pause:1", "corral.local/busybox:1",
-                      "corral.local/hello-wasm:1", "corral.local/hello-wagi:1"):
+                      "corral.local/hello-wasm:1", "corral.local/hello-wasm-wasi:1",
+                      "corral.local/hello-wagi:1"):
             st = self.rpc("ImageService", "ImageStatus",
                           pb.ImageStatusRequest(image=pb.ImageSpec(image=image)),
                           pb.ImageStatusResponse)
@@ -268,12 +269,13 @@ class Test:
                            "containerd-shim-corral-v1", e.details())
             for what in ("RunPodSandbox", "sandbox READY", "IP from CNI", "both pods listed",
                          "CreateContainer/StartContainer", "RUNNING then EXITED with its code",
-                         "guest output in the CRI log", "a looping guest RUNNING",
+                         "guest output in the CRI log", "wasi/wasm image runs",
+                         "a looping guest RUNNING",
                          "ExecSync refused", "ListContainers shows both pods' containers",
                          "StopContainer stops a running guest",
                          "WAGI app answers at the pod IP", "WAGI container RUNNING",
                          "StopContainer stops the WAGI app", "WAGI app leaves no temporary dir",
-                         "RemoveContainer x3",
+                         "RemoveContainer x4",
                          "StopPodSandbox", "RemovePodSandbox"):
                 self.skip(f"corral pod: {what}", f"no {self.args.shim}")
             return
@@ -324,6 +326,19 @@ class Test:
             self.check(text == want and not bad,
                        "corral pod: guest output, args and env in the CRI log file",
                        f"{text!r} bad {bad[:3]!r}")
+
+            # The image with platform wasi/wasm: containerd 1.6's CRI runs it all the same.
+            cc = self.container_config(cfg, "wasi", "corral.local/hello-wasm-wasi:1",
+                                       ["/hello.wasm"], ["0", "0"], envs)
+            xid = self.rt("CreateContainer", pb.CreateContainerRequest(
+                pod_sandbox_id=sid, config=cc, sandbox_config=cfg)).container_id
+            self.rt("StartContainer", pb.StartContainerRequest(container_id=xid))
+            st = self.wait_state(xid, EXITED, 20)
+            text, _ = self.log_lines(os.path.join(cfg.log_directory, "wasi/0.log"))
+            self.check(st.state == EXITED and st.exit_code == 0 and
+                       text[:1] == ["hello from corral"],
+                       "corral pod: an image whose platform is wasi/wasm runs too",
+                       f"{STATE[st.state]} exit {st.exit_code} {text[:2]!r}")
 
             # A guest that runs until stopped.
             cc = self.container_config(cfg, "ticker", "corral.local/hello-wasm:1",
@@ -400,7 +415,7 @@ class Test:
                        repr(left))
             for d in left:
                 shutil.rmtree(d, ignore_errors=True)
-            for cid, name in ((hid, "hello"), (tid, "ticker"), (wid, "web")):
+            for cid, name in ((hid, "hello"), (xid, "wasi"), (tid, "ticker"), (wid, "web")):
                 self.rt("RemoveContainer", pb.RemoveContainerRequest(container_id=cid))
                 self.check(True, f"corral pod: RemoveContainer {name}")
         except grpc.RpcError as e:

@@ -145,6 +145,11 @@ $PY "$HERE/oci_image.py" --name corral.local/busybox:1 --rootfs "$S/img/busybox"
 # containerd 1.6 unpacks it like any image (a wasm OCI artifact it cannot unpack, CLUSTER.md B5).
 $PY "$HERE/oci_image.py" --name corral.local/hello-wasm:1 --rootfs "$S/img/wasm" \
     --entrypoint /hello.wasm --out "$S/hello-wasm.tar" || die "wasm image"
+# The same module in an image whose config says wasi/wasm, as `corral push --image` makes by
+# default; its index entry names no platform, as a single manifest from a registry would not.
+$PY "$HERE/oci_image.py" --name corral.local/hello-wasm-wasi:1 --rootfs "$S/img/wasm" \
+    --os wasi --arch wasm --no-index-platform --entrypoint /hello.wasm \
+    --out "$S/hello-wasm-wasi.tar" || die "wasi/wasm image"
 # A WAGI app: /modules.toml and its module. The entrypoint names the .toml: CRI refuses a
 # container with neither a command nor an image entrypoint/cmd ("no command specified").
 cp "$HERE/modules.toml" "$GEN/wagi.wasm" "$S/img/wagi/"
@@ -220,7 +225,7 @@ done
 "${CTR[@]}" plugins ls 2>/dev/null | grep -q 'io.containerd.grpc.v1 *cri .* ok' \
     && ok "containerd $(containerd --version | awk '{print $3}') up with the CRI plugin" \
     || notok "containerd up with the CRI plugin"
-for t in pause busybox hello-wasm hello-wagi; do
+for t in pause busybox hello-wasm hello-wasm-wasi hello-wagi; do
     if "${CTR[@]}" images import "$S/$t.tar" >"$S/import-$t.log" 2>&1; then
         ok "ctr -n k8s.io images import $t.tar"
     else

@@ -3,12 +3,16 @@
 
     oci_image.py --name corral.local/pause:1 --rootfs DIR --out IMAGE.tar \
         [--entrypoint /pause] [--cmd ARG ...] [--env K=V ...] [--os linux] [--arch amd64]
+        [--no-index-platform]
 
 Reproducible like the hand-built image of docs CLUSTER.md B5: the layer is a tar with sorted
 names, mtime 0, owner and group 0, gzipped without a name or time; the config lists the
 layer's diff_id; the manifest names config and layer; index.json carries the annotation
 io.containerd.image.name (the name containerd and its CRI plugin know the image by) and
-org.opencontainers.image.ref.name; oci-layout marks the archive as an OCI layout."""
+org.opencontainers.image.ref.name, and the platform unless --no-index-platform (then the
+archive is like a single manifest pulled from a registry: `ctr images import` takes it whatever
+its config's platform, where it filters out an entry marked with another platform than the
+node's); oci-layout marks the archive as an OCI layout."""
 import argparse
 import gzip
 import hashlib
@@ -50,6 +54,7 @@ def main():
     ap.add_argument("--env", nargs="*", default=["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
     ap.add_argument("--os", default="linux")
     ap.add_argument("--arch", default="amd64")
+    ap.add_argument("--no-index-platform", action="store_true")
     a = ap.parse_args()
 
     blobs = {}
@@ -79,7 +84,8 @@ def main():
                 "config": cfg, "layers": [layer]}
     man = blob(json.dumps(manifest, sort_keys=True).encode())
     man["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
-    man["platform"] = {"architecture": a.arch, "os": a.os}
+    if not a.no_index_platform:
+        man["platform"] = {"architecture": a.arch, "os": a.os}
     man["annotations"] = {"io.containerd.image.name": a.name,
                           "org.opencontainers.image.ref.name": a.name.rsplit(":", 1)[-1]}
     index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
