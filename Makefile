@@ -240,10 +240,11 @@ oci-test: $(BUILD)/corral
 
 # Kubernetes' CRI without a kubelet: a scratch containerd with its CRI plugin and CNI, a runc
 # pod and a Corral pod (runtime handler corral, containerd-shim-corral-v1 from $(BUILD)) driven
-# over gRPC as the kubelet does (tests/cluster/cri_test.sh; root). The corral pod's checks are
-# skipped until the shim's main exists. Not in `make test` yet.
+# over gRPC as the kubelet does, images pulled from a local registry `corral push` fills
+# (tests/cluster/cri_test.sh; root). The corral pod's checks are skipped until the shim's main
+# exists. Not in `make test` yet.
 .PHONY: cri-test
-cri-test: $(if $(wildcard src/shim/shim_main.c),$(BUILD)/containerd-shim-corral-v1)
+cri-test: $(BUILD)/corral $(if $(wildcard src/shim/shim_main.c),$(BUILD)/containerd-shim-corral-v1)
 	tests/cluster/cri_test.sh $(BUILD)
 
 # docs/kubernetes/*.yaml through `kubectl apply --dry-run=client` (no cluster needed), and the

@@ -183,6 +183,8 @@ class Test:
             self.check(image in st.image.repo_tags, f"ImageStatus {image}: known to CRI",
                        repr(st.image.repo_tags))
 
+        self.pulled = self.pull_images()
+
         try:
             self.rt("RunPodSandbox", pb.RunPodSandboxRequest(
                 config=self.sandbox_config("nohandler", str(uuid.uuid4())),
@@ -256,6 +258,53 @@ class Test:
         left = self.rt("ListContainers", pb.ListContainersRequest()).containers
         self.check(not left, "ListContainers: none left", repr([c.id for c in left]))
 
+    def pull_images(self):
+        """PullImage, as the kubelet pulls, of what `corral push` put in the registry: an
+        ordinary image for the node's platform, one for wasi/wasm, and the wasm OCI artifact.
+        Returns the references pulled."""
+        if not self.args.registry:
+            self.skip("PullImage of corral push's images", "no registry")
+            return []
+        pulled = []
+        for tag in ("image", "wasi", "artifact"):
+            ref = f"{self.args.registry}/corral/hello:{tag}"
+            try:
+                r = self.rpc("ImageService", "PullImage",
+                             pb.PullImageRequest(image=pb.ImageSpec(image=ref)),
+                             pb.PullImageResponse, timeout=60)
+                pulled.append(ref)
+                print(f"# PullImage {ref}: {r.image_ref}")
+                self.check(bool(r.image_ref), f"PullImage {ref}")
+            except grpc.RpcError as e:
+                print(f"# PullImage {ref}: {e.code()}: {e.details()}")
+                if tag == "artifact":
+                    # containerd before 1.6.25/1.7.7 fetches the artifact and cannot unpack it.
+                    self.check("mismatched image rootfs and manifest layers" in e.details(),
+                               f"PullImage {ref}: the wasm artifact is refused at unpack "
+                               "(containerd 1.6)", e.details())
+                else:
+                    self.check(False, f"PullImage {ref}", e.details())
+        return pulled
+
+    def run_pulled(self, sid, cfg):
+        """Each image pulled through CRI, run in the corral pod (/app.wasm, corral push's)."""
+        for n, ref in enumerate(self.pulled):
+            name = f"pulled{n}"
+            cc = self.container_config(cfg, name, ref, [], ["0", "0"])
+            try:
+                cid = self.rt("CreateContainer", pb.CreateContainerRequest(
+                    pod_sandbox_id=sid, config=cc, sandbox_config=cfg)).container_id
+                self.rt("StartContainer", pb.StartContainerRequest(container_id=cid))
+                st = self.wait_state(cid, EXITED, 20)
+                text, _ = self.log_lines(os.path.join(cfg.log_directory, f"{name}/0.log"))
+                self.check(st.state == EXITED and st.exit_code == 0 and
+                           text[:2] == ["hello from corral", "argc=3"],
+                           f"corral pod: {ref} (pulled through CRI) runs its /app.wasm",
+                           f"{STATE[st.state]} exit {st.exit_code} {text[:3]!r}")
+                self.rt("RemoveContainer", pb.RemoveContainerRequest(container_id=cid))
+            except grpc.RpcError as e:
+                self.check(False, f"corral pod: {ref} (pulled through CRI) runs", e.details())
+
     def corral_pod(self, bb_sid, bb_cid):
         if not os.path.exists(self.args.shim):
             # Until the shim is built: the handler is configured, its binary is not there.
@@ -270,6 +319,7 @@ class Test:
             for what in ("RunPodSandbox", "sandbox READY", "IP from CNI", "both pods listed",
                          "CreateContainer/StartContainer", "RUNNING then EXITED with its code",
                          "guest output in the CRI log", "wasi/wasm image runs",
+                         "images pulled through CRI run",
                          "a looping guest RUNNING",
                          "ExecSync refused", "ListContainers shows both pods' containers",
                          "StopContainer stops a running guest",
@@ -339,6 +389,8 @@ class Test:
                        text[:1] == ["hello from corral"],
                        "corral pod: an image whose platform is wasi/wasm runs too",
                        f"{STATE[st.state]} exit {st.exit_code} {text[:2]!r}")
+
+            self.run_pulled(sid, cfg)
 
             # A guest that runs until stopped.
             cc = self.container_config(cfg, "ticker", "corral.local/hello-wasm:1",
@@ -445,6 +497,8 @@ def main():
     ap.add_argument("--shim", required=True)
     ap.add_argument("--subnet", required=True)
     ap.add_argument("--result", required=True)
+    ap.add_argument("--registry", default="",
+                    help="HOST:PORT of a registry holding corral/hello:{image,wasi,artifact}")
     t = Test(ap.parse_args())
     try:
         t.run()

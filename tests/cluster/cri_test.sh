@@ -40,6 +40,7 @@ BRIDGE=crri$(basename "$S" | tr -dc 'a-zA-Z0-9' | tail -c 6)
 # once (each with its bridge) do not route the same addresses.
 NET=10.251.$(($(cksum <<<"$S" | cut -d' ' -f1) % 200 + 20))
 CTRD_PID=
+REG_PID=
 NETNS_BEFORE=$(ls /var/run/netns 2>/dev/null | sort)
 PASS=0
 FAIL=0
@@ -94,6 +95,7 @@ cleanup() {
     for n in $(comm -13 <(echo "$NETNS_BEFORE") <(ls /var/run/netns 2>/dev/null | sort)); do
         case "$n" in cni-*) umount "/var/run/netns/$n" 2>/dev/null; rm -f "/var/run/netns/$n" ;; esac
     done
+    [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
     ip link del "$BRIDGE" >/dev/null 2>&1
     # runc's cgroup parent for the k8s.io namespace (rmdir leaves it if anything is in it).
     rmdir /sys/fs/cgroup/*/k8s.io /sys/fs/cgroup/k8s.io 2>/dev/null
@@ -156,6 +158,49 @@ cp "$HERE/modules.toml" "$GEN/wagi.wasm" "$S/img/wagi/"
 $PY "$HERE/oci_image.py" --name corral.local/hello-wagi:1 --rootfs "$S/img/wagi" \
     --entrypoint /modules.toml --out "$S/hello-wagi.tar" || die "wagi image"
 
+# ---- a registry, for the pulls through CRI: what `corral push` makes ----
+REG=
+REG_PID=
+if [ -x "$BUILD/corral" ] && command -v docker-registry >/dev/null; then
+    mkdir -p "$S/registry"
+    cat >"$S/registry.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $S/registry
+http:
+  addr: 127.0.0.1:0
+  secret: corral-cri-test
+EOF
+    docker-registry serve "$S/registry.yml" >"$S/registry.log" 2>&1 &
+    REG_PID=$!
+    for _ in $(seq 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$S/registry.log" | head -n 1)
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || die "docker-registry did not start: $(tail -n 3 "$S/registry.log")"
+    REG=127.0.0.1:$port
+    # An ordinary image for the node's platform, one with corral push's default platform
+    # wasi/wasm, and the wasm OCI artifact.
+    for v in "image --image --platform linux/amd64" "wasi --image" "artifact"; do
+        read -r tag flags <<<"$v"
+        # shellcheck disable=SC2086
+        if "$BUILD/corral" push $flags "oci://$REG/corral/hello:$tag" "$GEN/hello.wasm" \
+            >"$S/push-$tag.log" 2>&1; then
+            ok "corral push ${flags:-(an artifact)} oci://$REG/corral/hello:$tag"
+        else
+            notok "corral push $flags: $(tail -1 "$S/push-$tag.log")"
+        fi
+    done
+else
+    echo "cri: no $BUILD/corral or no docker-registry: no pulls through CRI"
+fi
+
 # ---- CNI: a bridge network of this run's own, and loopback ----
 cat >"$S/cni/net.d/10-corral-cri.conflist" <<EOF
 {
@@ -208,6 +253,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
       runtime_type = "io.containerd.runc.v2"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.corral]
       runtime_type = "io.containerd.corral.v1"
+$([ -n "$REG" ] && printf '  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."%s"]\n    endpoint = ["http://%s"]\n' "$REG" "$REG")
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$S/cni/net.d"
@@ -238,7 +284,7 @@ SHIM="$BUILD/containerd-shim-corral-v1"
 # In the background so that a signal reaches the trap at once; the trap passes it on and
 # cri_test.py removes its pods before the cleanup above removes the rest.
 PYTHONPATH="$GEN" $PY tests/cluster/cri_test.py --socket "$S/containerd.sock" \
-    --logs "$S/logs" --shim "$SHIM" --subnet "$NET." --result "$S/result" &
+    --logs "$S/logs" --shim "$SHIM" --subnet "$NET." --registry "$REG" --result "$S/result" &
 PYPID=$!
 wait "$PYPID"
 rc=$?
@@ -270,6 +316,8 @@ else
     ok "containerd exits on SIGTERM"
 fi
 CTRD_PID=
+[ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
+REG_PID=
 pids=$(our_pids)
 [ -z "$pids" ] && ok "no shim or workload process left" \
     || notok "processes left: $(echo $pids)"
