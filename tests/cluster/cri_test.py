@@ -6,11 +6,16 @@ Run by tests/cluster/cri_test.sh, which starts containerd, imports the images an
 Python messages generated from tests/cluster/cri/cri_min.proto on PYTHONPATH. Writes
 "PASSED FAILED SKIPPED" to --result; prints one line per check.
 
-The calls and their fields follow the kubelet's (pkg/kubelet/kuberuntime): RunPodSandbox with
-metadata, hostname, log_directory, labels, annotations and a Linux security context;
-CreateContainer with the sandbox's config beside the container's, log_path relative to the
-pod's log directory; StartContainer; ContainerStatus; StopContainer with the grace period as
-its timeout; RemoveContainer; StopPodSandbox; RemovePodSandbox."""
+The calls and their fields follow the kubelet's (pkg/kubelet/kuberuntime): PullImage;
+RunPodSandbox with metadata, hostname, log_directory, labels, annotations and a Linux security
+context; CreateContainer with the sandbox's config beside the container's, log_path relative
+to the pod's log directory, resources; StartContainer; ContainerStatus; ExecSync (what exec
+probes use); StopContainer with the grace period as its timeout; RemoveContainer;
+StopPodSandbox; RemovePodSandbox.
+
+The Corral pod runs: a guest that prints and exits 3; the same from the wasi/wasm image; the
+images pulled through CRI; a guest looping until StopContainer; a WAGI app, fetched over HTTP
+at the pod's IP (so in the pod's network namespace, as a Service or a probe reaches it)."""
 import argparse
 import os
 import re

@@ -4,16 +4,23 @@
 #   tests/cluster/cri_test.sh [BUILD_DIR]      (default: build; run as root)
 #
 # Starts a scratch containerd (config, root, state and sockets in a mktemp directory) with its
-# CRI plugin, CNI from Debian's containernetworking-plugins (a bridge network of its own), two
-# runtime handlers — runc (io.containerd.runc.v2) and corral (io.containerd.corral.v1, found as
-# BUILD_DIR/containerd-shim-corral-v1 through containerd's PATH) — and three locally built
+# CRI plugin, CNI from Debian's containernetworking-plugins (a bridge network and subnet of its
+# own), two runtime handlers — runc (io.containerd.runc.v2) and corral (io.containerd.corral.v1,
+# found as BUILD_DIR/containerd-shim-corral-v1 through containerd's PATH) — and locally built
 # images imported with `ctr -n k8s.io images import`: corral.local/pause:1 (the sandbox image,
-# a static C program), corral.local/busybox:1 (Debian's busybox-static) and
-# corral.local/hello-wasm:1 (/hello.wasm, a WASI guest). Then cri_test.py drives the CRI gRPC
-# API as the kubelet does. Without BUILD_DIR/containerd-shim-corral-v1 the corral pod's
-# checks are skipped and the test checks instead that the handler fails cleanly.
-# Everything is removed on exit, failure included: pods, containerd, shims, mounts, the
-# network namespaces and bridge it made. Prints `cri: N passed, M failed`; exit 1 if M > 0.
+# a static C program), corral.local/busybox:1 (Debian's busybox-static),
+# corral.local/hello-wasm:1 and hello-wasm-wasi:1 (/hello.wasm, a WASI guest, as linux/amd64
+# and as wasi/wasm) and corral.local/hello-wagi:1 (/modules.toml, a WAGI app). With
+# BUILD_DIR/corral it also starts Debian's docker-registry and `corral push`es the guest three
+# ways (--image for linux/amd64, --image for wasi/wasm, the wasm artifact) for CRI to pull.
+# Then cri_test.py drives the CRI gRPC API as the kubelet does. Without
+# BUILD_DIR/containerd-shim-corral-v1 the corral pod's checks are skipped and the test checks
+# instead that the handler fails cleanly, naming the binary.
+# Everything is removed on exit, failure and interruption included: pods, containerd, the
+# registry, shims and their processes, mounts, the network namespaces and bridge it made.
+# CRI_KEEP=1 keeps the scratch directory; CRI_LOG_LEVEL=debug makes containerd verbose;
+# CRI_API_PROTO=…/api.proto compares tests/cluster/cri/cri_min.proto with the published file.
+# Prints `cri: N passed, M failed`; exit 1 if M > 0.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
