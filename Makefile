@@ -238,6 +238,14 @@ bindle-test: $(BUILD)/corral
 oci-test: $(BUILD)/corral
 	tests/oci/run.sh $(BUILD)/corral
 
+# `corral serve` with fetched applications: oci: modules from a docker-registry started here,
+# bindles from standalone directories and from a `corral store serve`, bindle: modules,
+# signatures checked with --keyring, the module cache, WAGI's start-up errors, and
+# acceptance 3 end to end (tests/dist/).
+.PHONY: dist-test
+dist-test: $(BUILD)/corral
+	tests/dist/run.sh $(BUILD)/corral
+
 # Kubernetes' CRI without a kubelet: a scratch containerd with its CRI plugin and CNI, a runc
 # pod and a Corral pod (runtime handler corral, containerd-shim-corral-v1 from $(BUILD)) driven
 # over gRPC as the kubelet does, images pulled from a local registry `corral push` fills
@@ -252,14 +260,6 @@ cri-test: $(BUILD)/corral $(if $(wildcard src/shim/shim_main.c),$(BUILD)/contain
 .PHONY: k8s-yaml-test
 k8s-yaml-test:
 	tests/cluster/k8s_yaml_test.sh
-
-# `corral serve` with fetched applications: oci: modules from a docker-registry started here,
-# bindles from standalone directories and from a `corral store serve`, bindle: modules,
-# signatures checked with --keyring, the module cache, WAGI's start-up errors, and
-# acceptance 3 end to end (tests/dist/).
-.PHONY: dist-test
-dist-test: $(BUILD)/corral
-	tests/dist/run.sh $(BUILD)/corral
 
 # Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
 # ...), run in a scratch copy of the tree, with its exit status and the output the README
