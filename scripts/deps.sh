@@ -70,6 +70,9 @@ REQUIREMENTS=(
     "containerd       containerd"
     "containerd       ctr"
     "runc             runc"
+    # The containerd shim's tests and benchmark (tests/cluster, bench/cluster.sh): a static
+    # busybox for runc's side of the comparison.
+    "busybox-static   /bin/busybox"
 )
 
 check_only=0
