@@ -37,12 +37,14 @@
 # bench/startup_big.sh (start-up of LLVM and Yosys from npm's @yowasp packages) and of
 # bench/gateway.sh (corral serve against nginx under wrk, instantiation time, memory over
 # 100,000 requests) and of bench/store.sh (corral store serve: parcel upload, download against
-# nginx, memory while a 1 GiB parcel streams); their headers list their own knobs. Then the
+# nginx, memory while a 1 GiB parcel streams) and of bench/cluster.sh (containerd-shim-corral-v1
+# against runc: start to first output, memory of a pod of 1, 10, 100 containers); their headers
+# list their own knobs. Then the
 # load average at the end.
 # Everything printed as a table also goes to build/bench/results.txt, which opens with the
 # machine, the compilers and the commit.
 #
-#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks gateway store"
+#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks gateway store cluster"
 #                          the parts to run (default: all of them, in this order)
 #   BENCH_RECORD=1         also copy results.txt to bench/results/DATE-COMMIT.txt, a record
 #                          to keep (bench/results/README.md)
@@ -89,7 +91,7 @@ for tool in "$CC_NATIVE" clang hyperfine; do
 done
 [ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
 
-ALL_SECTIONS="kernels startup startup-big timeout fuel checks gateway store"
+ALL_SECTIONS="kernels startup startup-big timeout fuel checks gateway store cluster"
 SECTIONS=${BENCH_SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -369,8 +371,10 @@ problem_note() {
 . bench/gateway.sh
 # shellcheck source=bench/store.sh disable=SC1091
 . bench/store.sh
+# shellcheck source=bench/cluster.sh disable=SC1091
+. bench/cluster.sh
 : >"$SECTIONS_TXT"
-for s in startup startup-big timeout fuel checks gateway store; do
+for s in startup startup-big timeout fuel checks gateway store cluster; do
     if want "$s"; then
         echo
         echo "[$s]"
@@ -379,7 +383,7 @@ for s in startup startup-big timeout fuel checks gateway store; do
 done
 if [ -s "$SECTIONS_TXT" ]; then
     echo
-    echo "==== start-up, big modules, limits, the gateway and the store (issues 3 to 5, 10, 11) ===="
+    echo "==== start-up, big modules, limits, the gateway, the store and the cluster (issues 3 to 5, 10 to 12) ===="
     cat "$SECTIONS_TXT"
     cat "$SECTIONS_TXT" >>"$OUT/results.txt"
 fi

@@ -70,15 +70,16 @@ REQUIREMENTS=(
     "containerd       containerd"
     "containerd       ctr"
     "runc             runc"
+    # The containerd shim's tests and benchmark (tests/cluster, bench/cluster.sh): a static
+    # busybox for runc's side of the comparison (and the CRI test's runc pod).
+    "busybox-static   /bin/busybox"
     # Kubernetes' CRI without a kubelet (tests/cluster/cri_test.sh): containerd's CRI plugin
     # driven over gRPC from Debian's python3 with messages protoc generates from
-    # tests/cluster/cri/cri_min.proto; CNI plugins for the pods' bridge network; a static
-    # busybox for the runc pod's image.
+    # tests/cluster/cri/cri_min.proto; CNI plugins for the pods' bridge network.
     "python3-grpcio   /usr/lib/python3/dist-packages/grpc/__init__.py"
     "python3-protobuf /usr/lib/python3/dist-packages/google/protobuf/__init__.py"
     "protobuf-compiler protoc"
     "containernetworking-plugins /usr/lib/cni/bridge"
-    "busybox-static   /bin/busybox"
     # tests/cluster/k8s_yaml_test.sh checks docs/kubernetes/*.yaml field by field against the
     # Kubernetes API models of python3-kubernetes (kubectl itself is not a Debian package
     # here: Debian's kubernetes-client is 1.20; the test uses the kubectl on PATH).
