@@ -94,6 +94,18 @@ CORRAL_API bool corral_wasi_link(corral_wasi_t *wasi, corral_store_t *store,
  * the trap "interrupted: time limit exceeded", as the engine's deadline interrupt does. */
 CORRAL_API void corral_wasi_set_deadline(corral_wasi_t *wasi, uint64_t monotonic_ns);
 
+/* Asks the guest to stop waiting, from any thread (the one exception to "one thread at a
+ * time"): every wait of a blocking call, the current one and any later one, ends at once
+ * with the trap "interrupted: cancelled by the host" (the engine's wording for
+ * CORRAL_INTERRUPT_CANCEL). The waits are poll_oneoff, reads from host streams (a pipe, a
+ * FIFO, a terminal), sock_accept and sock_recv; each polls an eventfd this call writes, so
+ * a guest asleep for hours wakes within microseconds. Writes, file I/O and other host
+ * interfaces are not waits and are not cut short. Running Wasm code is not stopped either:
+ * pair this with corral_store_interrupt(store, CORRAL_INTERRUPT_CANCEL). The request stays
+ * until corral_wasi_reset. Safe to call more than once, concurrently with the guest's
+ * calls, but not concurrently with (or after) corral_wasi_delete. */
+CORRAL_API void corral_wasi_cancel(corral_wasi_t *wasi);
+
 #ifdef __cplusplus
 }
 #endif
