@@ -69,6 +69,7 @@ struct ShimContainer {
     pthread_mutex_t lock;
     pthread_cond_t stopped; /* signalled when status becomes STOPPED */
     ShimStatus status;
+    bool stopping; /* the stop is recorded (exit_status, exited_at); STOPPED once reported */
     uint32_t exit_status;
     struct timespec exited_at;
 };
@@ -80,25 +81,30 @@ static struct timespec now_realtime(void)
     return ts;
 }
 
-/* Records the stop (once) and tells the task service. Called without the lock held, from the
- * guest's thread, the reaper or a kill of a container never started. */
+/* Records the stop (once) and tells the task service, then wakes the waiters: a Wait returns
+ * only after the exit callback (which queues /tasks/exit) has run. The callback runs without
+ * the lock held. Called from the guest's thread, the reaper or a kill of a container never
+ * started. */
 static void mark_stopped(ShimContainer *c, uint32_t status)
 {
     pthread_mutex_lock(&c->lock);
-    bool first = c->status != SHIM_STATUS_STOPPED;
+    bool first = !c->stopping;
     if (first) {
-        c->status = SHIM_STATUS_STOPPED;
+        c->stopping = true;
         c->exit_status = status;
         c->exited_at = now_realtime();
-        pthread_cond_broadcast(&c->stopped);
     }
     struct timespec at = c->exited_at;
     pthread_mutex_unlock(&c->lock);
-    if (first) {
-        shim_log_id(c->id, "stopped, exit status %u", status);
-        if (c->on_exit)
-            c->on_exit(c->ud, c, c->pid, status, at);
-    }
+    if (!first)
+        return;
+    shim_log_id(c->id, "stopped, exit status %u", status);
+    if (c->on_exit)
+        c->on_exit(c->ud, c, c->pid, status, at);
+    pthread_mutex_lock(&c->lock);
+    c->status = SHIM_STATUS_STOPPED;
+    pthread_cond_broadcast(&c->stopped);
+    pthread_mutex_unlock(&c->lock);
 }
 
 static void guest_done(void *ud, uint32_t status)
@@ -301,7 +307,7 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
     pthread_mutex_lock(&c->lock);
     int rc = SHIM_OK;
     pid_t pid = 0;
-    if (c->status != SHIM_STATUS_CREATED)
+    if (c->status != SHIM_STATUS_CREATED || c->stopping)
         rc = shim_fail(out_err, SHIM_FAILED_PRECONDITION, "container %s: already %s", c->id,
                        c->status == SHIM_STATUS_RUNNING ? "running" : "stopped");
     else if (c->guest)

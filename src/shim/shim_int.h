@@ -135,5 +135,8 @@ void wagi_kill(WagiChild *w, int sig);
 void wagi_free(WagiChild *w);
 /* The path of the corral binary the shim runs for WAGI apps: beside /proc/self/exe. Owned. */
 char *wagi_corral_path(void);
+/* Uses path instead (tests, whose binary has no corral beside it); NULL restores the default.
+ * Call before any container starts. */
+void wagi_set_corral_path(const char *path);
 
 #endif

@@ -30,8 +30,18 @@ struct WagiChild {
     void *ud;
 };
 
+static char *corral_override; /* wagi_set_corral_path; NULL: beside the shim */
+
+void wagi_set_corral_path(const char *path)
+{
+    free(corral_override);
+    corral_override = path ? strdup(path) : NULL;
+}
+
 char *wagi_corral_path(void)
 {
+    if (corral_override)
+        return strdup(corral_override);
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n < 0)
@@ -46,7 +56,7 @@ char *wagi_corral_path(void)
 /* Everything after fork is async-signal-safe: argv, envp and the namespace descriptor are
  * ready before it. */
 static void child_exec(const char *corral, char *const argv[], char *const envp[],
-                       const int fds[3], int netns)
+                       const int fds[3], int netns, const char *dir)
 {
     if (netns >= 0 && setns(netns, CLONE_NEWNET) != 0) {
         static const char msg[] = "corral shim: setns into the pod's network namespace failed\n";
@@ -55,6 +65,10 @@ static void child_exec(const char *corral, char *const argv[], char *const envp[
         }
         _exit(127);
     }
+    /* Relative paths in modules.toml (modules, volumes) are read from the gateway's working
+     * directory, as WAGI does: the toml's own directory inside the image. */
+    if (chdir(dir) != 0)
+        _exit(127);
     int devnull = open("/dev/null", O_RDWR);
     for (int i = 0; i < 3; i++)
         dup2(fds[i] >= 0 ? fds[i] : devnull, i);
@@ -114,8 +128,9 @@ int wagi_start(const Bundle *b, const char *toml, const int fds[3], GuestDoneFn 
     char *corral = wagi_corral_path();
     char **argv = corral ? serve_argv(b, corral, toml) : NULL;
     WagiChild *w = calloc(1, sizeof *w);
+    char *dir = strdup(toml);
     int netns = -1, rc = SHIM_OK;
-    if (!corral || !argv || !w) {
+    if (!corral || !argv || !w || !dir) {
         rc = shim_fail(out_err, SHIM_INTERNAL, "out of memory");
         goto done;
     }
@@ -133,9 +148,10 @@ int wagi_start(const Bundle *b, const char *toml, const int fds[3], GuestDoneFn 
     pthread_mutex_init(&w->lock, NULL);
     w->done = done;
     w->ud = ud;
+    *strrchr(dir, '/') = '\0'; /* toml is an absolute path */
     w->pid = fork();
     if (w->pid == 0)
-        child_exec(corral, argv, b->env, fds, netns);
+        child_exec(corral, argv, b->env, fds, netns, dir);
     if (w->pid < 0) {
         rc = shim_fail(out_err, SHIM_INTERNAL, "fork: %s", strerror(errno));
         goto done;
@@ -163,6 +179,7 @@ done:
     free(w);
     free(argv);
     free(corral);
+    free(dir);
     return rc;
 }
 

@@ -2,11 +2,13 @@
  *   args                 prints each argument and each environment variable, a line each
  *   write PATH TEXT      writes TEXT to PATH: exit 0, or 1 with the error on stderr
  *   read PATH            prints the contents of PATH: exit 0, or 1
- *   exit N               exits with status N */
+ *   exit N               exits with status N
+ *   sleep N              prints "sleeping", sleeps N seconds, exits 0 */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -49,6 +51,12 @@ int main(int argc, char **argv)
         return cmd_read(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "exit"))
         exit(atoi(argv[2]));
-    fprintf(stderr, "usage: probe args | write PATH TEXT | read PATH | exit N\n");
+    if (argc == 3 && !strcmp(argv[1], "sleep")) {
+        printf("sleeping\n");
+        fflush(stdout);
+        sleep((unsigned)atoi(argv[2]));
+        return 0;
+    }
+    fprintf(stderr, "usage: probe args | write PATH TEXT | read PATH | exit N | sleep N\n");
     return 2;
 }
