@@ -164,16 +164,11 @@ static bool ends_with(const char *s, const char *tail)
 static int setup_wagi(ShimContainer *c, char **out_err)
 {
     const char *rel = c->b.nargs ? c->b.args[0] : "/modules.toml";
-    if (!rootfs_exists(c->rootfs.path, rel))
+    /* Resolved inside the rootfs, so the gateway (which reads it from the host) cannot be
+     * pointed outside by ".." or a symlink; --root confines what the file names. */
+    if (!(c->toml = rootfs_resolve(c->rootfs.path, c->b.cwd, rel)))
         return shim_fail(out_err, SHIM_NOT_FOUND, "WAGI app %s: not found in the image's rootfs",
                          rel);
-    /* The gateway reads it (and the modules it names, relative to it) from the host, so the
-     * path must not leave the rootfs lexically either: rootfs_exists resolved it in root. */
-    const char *p = rel;
-    while (*p == '/')
-        p++;
-    if (!(c->toml = strf("%s/%s", c->rootfs.path, p)))
-        return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
     return SHIM_OK;
 }
 
@@ -313,7 +308,8 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
     else if (c->guest)
         rc = guest_start(c->guest, guest_done, c, out_err);
     else
-        rc = wagi_start(&c->b, c->toml, c->fds, guest_done, c, &c->wagi, &pid, out_err);
+        rc = wagi_start(&c->b, c->rootfs.path, c->toml, c->fds, guest_done, c, &c->wagi, &pid,
+                        out_err);
     if (rc == SHIM_OK && c->status == SHIM_STATUS_CREATED) {
         if (c->wagi)
             c->pid = (uint32_t)pid;

@@ -204,6 +204,23 @@ bool rootfs_exists(const char *root, const char *path)
     return ok;
 }
 
+char *rootfs_resolve(const char *root, const char *cwd, const char *path)
+{
+    struct stat st;
+    char link[64], real[PATH_MAX];
+    int fd = open_in_root(root, cwd, path);
+    if (fd < 0)
+        return NULL;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? readlink(link, real, sizeof real - 1)
+                                                           : -1;
+    close(fd);
+    if (n < 0)
+        return NULL;
+    real[n] = '\0';
+    return strdup(real);
+}
+
 static int read_all(int fd, const char *path, uint8_t **out, size_t *out_len, char **out_err)
 {
     struct stat st;

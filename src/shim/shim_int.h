@@ -85,6 +85,9 @@ bool rootfs_unmount(const char *dir);
  * error. Messages name the path as the image does. */
 int rootfs_read(const char *root, const char *cwd, const char *path, uint8_t **out,
                 size_t *out_len, char **out_err) SHIM_WARN;
+/* The host path of the regular file at guest path `path` inside root (same resolution, so
+ * it is inside root), owned; NULL when there is none. */
+char *rootfs_resolve(const char *root, const char *cwd, const char *path);
 /* Whether a regular file exists at guest path `path` inside root (same resolution). */
 bool rootfs_exists(const char *root, const char *path);
 
@@ -123,12 +126,14 @@ uint64_t guest_memory(Guest *g);
 
 typedef struct WagiChild WagiChild;
 
-/* Starts `corral serve -c TOML --listen ADDR` (corral beside this binary) with its stdout
- * and stderr on fds[1], fds[2], in b's network namespace when it names one. toml is the
- * host path of modules.toml. done is called once, from the reaping thread, with the exit
- * status (128 + signal when killed). */
-int wagi_start(const Bundle *b, const char *toml, const int fds[3], GuestDoneFn done, void *ud,
-               WagiChild **out, pid_t *out_pid, char **out_err) SHIM_WARN;
+/* Starts `corral serve -c TOML --root ROOT --listen ADDR` (corral beside this binary) in
+ * TOML's directory, with its stdout and stderr on fds[1], fds[2], in b's network namespace
+ * when it names one. root is the rootfs's host path, toml the host path of modules.toml in
+ * it. done is called once, from the reaping thread, with the exit status (128 + signal when
+ * killed). */
+int wagi_start(const Bundle *b, const char *root, const char *toml, const int fds[3],
+               GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
+               char **out_err) SHIM_WARN;
 /* kill(2) of the child; harmless once it has been reaped. */
 void wagi_kill(WagiChild *w, int sig);
 /* Kills the child if it still runs, joins the reaper and frees w. */

@@ -874,6 +874,51 @@ static void test_wagi(void)
     } else
         CHECK(false, err ? err : "WAGI without args");
     free(err);
+
+    /* Absolute paths in modules.toml are the image's (corral serve --root): a module at
+     * /app/cgi.wasm runs, one climbing out to the host does not. */
+    const char *tomls[] = {"[[module]]\nroute = \"/\"\nmodule = \"/app/cgi.wasm\"\n",
+                           "[[module]]\nroute = \"/\"\nmodule = \"../../../../outside/app.wasm\"\n"};
+    for (int k = 0; k < 2; k++) {
+        err = NULL;
+        e = (Exits){0};
+        bundle_make(&t, NULL, config("\"/app/modules.toml\"", "\"CORRAL_LISTEN=127.0.0.1:0\"",
+                                     NULL));
+        snprintf(path, sizeof path, "%s/app", t.rootfs);
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/app/cgi.wasm", t.rootfs);
+        copy_file(WASM_DIR "shim_cgi.wasm", path);
+        snprintf(path, sizeof path, "%s/app/modules.toml", t.rootfs);
+        write_text(path, tomls[k]);
+        if (create(&t, NULL, &e, &c, &err) != SHIM_OK ||
+            shim_container_start(c, &pid, &err) != SHIM_OK) {
+            CHECK(false, err ? err : "WAGI --root");
+            free(err);
+            continue;
+        }
+        bool ready = false;
+        for (int i = 0; i < 300 && !ready; i++) {
+            char *out = read_text(t.out);
+            ShimState st;
+            shim_container_state(c, &st);
+            ready = strstr(out, "Ready: serving") || st.status == SHIM_STATUS_STOPPED;
+            free(out);
+            if (!ready)
+                usleep(10 * 1000);
+        }
+        shim_container_kill(c, SIGTERM, NULL);
+        shim_container_wait(c, &status, &at);
+        char *es = read_text(t.err);
+        if (k == 0)
+            CHECK(status == 0, "an absolute module path inside the image serves");
+        else
+            CHECK(status == 1 && contains(es, "No such file or directory under --root"),
+                  "a module path climbing out of the image is refused");
+        free(es);
+        ShimState fin3;
+        shim_container_delete(c, &fin3, NULL);
+        free(err);
+    }
     wagi_set_corral_path(NULL);
 }
 
