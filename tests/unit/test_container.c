@@ -154,12 +154,18 @@ static int create(const TBundle *t, const char *stdin_path, Exits *e, ShimContai
     return shim_container_create(&req, on_exit_cb, e, out, &pid, err);
 }
 
+/* What one run saw, checked by the caller (CHECK is not thread-safe). */
+typedef struct RunInfo {
+    bool stopped_state, realtime, shim_pid, deleted, final_status, one_exit;
+} RunInfo;
+
 /* Creates, starts, waits for and deletes the container of t; returns its exit status
- * (UINT32_MAX when create or start failed, with *err set). */
-static uint32_t run(const TBundle *t, char **err)
+ * (UINT32_MAX when create or start failed, with *err set). Safe on any thread. */
+static uint32_t run_quiet(const TBundle *t, char **err, RunInfo *ri)
 {
     Exits e = {0};
     ShimContainer *c;
+    memset(ri, 0, sizeof *ri);
     if (create(t, NULL, &e, &c, err) != SHIM_OK)
         return UINT32_MAX;
     uint32_t pid, status;
@@ -170,16 +176,33 @@ static uint32_t run(const TBundle *t, char **err)
         return UINT32_MAX;
     }
     shim_container_wait(c, &status, &at);
-    ShimState st;
+    ShimState st, fin;
     shim_container_state(c, &st);
-    CHECK(st.status == SHIM_STATUS_STOPPED && st.exit_status == status, "state: stopped");
-    CHECK(at.tv_sec > 1700000000, "exited_at is a CLOCK_REALTIME time");
-    CHECK(pid == (uint32_t)getpid() && st.pid == pid, "an in-process guest has the shim's pid");
-    ShimState fin;
-    CHECK(shim_container_delete(c, &fin, err) == SHIM_OK, "delete");
-    CHECK(fin.exit_status == status, "delete reports the exit status");
-    CHECK(atomic_load(&e.calls) == 1 && atomic_load(&e.status) == status,
-          "on_exit called once, with the status");
+    ri->stopped_state = st.status == SHIM_STATUS_STOPPED && st.exit_status == status;
+    ri->realtime = at.tv_sec > 1700000000;
+    ri->shim_pid = pid == (uint32_t)getpid() && st.pid == pid;
+    ri->deleted = shim_container_delete(c, &fin, err) == SHIM_OK;
+    ri->final_status = fin.exit_status == status;
+    ri->one_exit = atomic_load(&e.calls) == 1 && atomic_load(&e.status) == status;
+    return status;
+}
+
+static void check_run(const RunInfo *ri)
+{
+    CHECK(ri->stopped_state, "state: stopped");
+    CHECK(ri->realtime, "exited_at is a CLOCK_REALTIME time");
+    CHECK(ri->shim_pid, "an in-process guest has the shim's pid");
+    CHECK(ri->deleted, "delete");
+    CHECK(ri->final_status, "delete reports the exit status");
+    CHECK(ri->one_exit, "on_exit called once, with the status");
+}
+
+static uint32_t run(const TBundle *t, char **err)
+{
+    RunInfo ri;
+    uint32_t status = run_quiet(t, err, &ri);
+    if (status != UINT32_MAX)
+        check_run(&ri);
     return status;
 }
 
@@ -657,6 +680,7 @@ static void test_mounts(void)
 typedef struct Par {
     TBundle t;
     uint32_t status;
+    RunInfo ri;
     char *out;
 } Par;
 
@@ -664,7 +688,7 @@ static void *par_run(void *arg)
 {
     Par *p = arg;
     char *err = NULL;
-    p->status = run(&p->t, &err);
+    p->status = run_quiet(&p->t, &err, &p->ri);
     p->out = read_text(p->t.out);
     free(err);
     return NULL;
@@ -687,6 +711,7 @@ static void test_concurrent(void)
     for (int i = 0; i < N; i++) {
         pthread_join(th[i], NULL);
         ok += p[i].status == (uint32_t)i;
+        check_run(&p[i].ri);
         free(p[i].out);
     }
     CHECK(ok == N, "20 containers created, run and deleted at once, each with its own status");
