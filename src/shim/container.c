@@ -81,10 +81,22 @@ static struct timespec now_realtime(void)
     return ts;
 }
 
-/* Records the stop (once) and tells the task service, then wakes the waiters: a Wait returns
- * only after the exit callback (which queues /tasks/exit) has run. The callback runs without
- * the lock held. Called from the guest's thread, the reaper or a kill of a container never
- * started. */
+/* Closes the shim's ends of the stdio FIFOs (under the lock). containerd's client copies
+ * the output until every writer is gone and only then sends Delete (task.Delete waits for
+ * its IO), so they must close when the guest stops, as a process's would, not at Delete. */
+static void close_stdio_locked(ShimContainer *c)
+{
+    for (int i = 0; i < 3; i++)
+        if (c->fds[i] >= 0) {
+            close(c->fds[i]);
+            c->fds[i] = -1;
+        }
+}
+
+/* Records the stop (once), closes the stdio and tells the task service, then wakes the
+ * waiters: a Wait returns only after the exit callback (which queues /tasks/exit) has run.
+ * The callback runs without the lock held. Called from the guest's thread (which uses the
+ * stdio no more), the reaper or a kill of a container never started. */
 static void mark_stopped(ShimContainer *c, uint32_t status)
 {
     pthread_mutex_lock(&c->lock);
@@ -93,6 +105,7 @@ static void mark_stopped(ShimContainer *c, uint32_t status)
         c->stopping = true;
         c->exit_status = status;
         c->exited_at = now_realtime();
+        close_stdio_locked(c);
     }
     struct timespec at = c->exited_at;
     pthread_mutex_unlock(&c->lock);
@@ -311,8 +324,10 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
         rc = wagi_start(&c->b, c->rootfs.path, c->toml, c->fds, guest_done, c, &c->wagi, &pid,
                         out_err);
     if (rc == SHIM_OK && c->status == SHIM_STATUS_CREATED) {
-        if (c->wagi)
+        if (c->wagi) {
             c->pid = (uint32_t)pid;
+            close_stdio_locked(c); /* the child has its own copies */
+        }
         /* A guest that already stopped (the thread ran first) stays stopped. */
         c->status = SHIM_STATUS_RUNNING;
     }

@@ -236,6 +236,44 @@ static void test_hello(void)
     free(err);
 }
 
+/* stdout on a FIFO, as containerd gives it: the output arrives, and the reader sees end of
+ * file once the guest has stopped, before Delete (containerd's client waits for it). */
+static void test_fifo_eof(void)
+{
+    TBundle t;
+    bundle_make(&t, WASM_DIR "shim_hello.wasm", config("\"/app.wasm\"", NULL, NULL));
+    unlink(t.out);
+    mkfifo(t.out, 0600);
+    int rd = open(t.out, O_RDONLY | O_NONBLOCK);
+    Exits e = {0};
+    ShimContainer *c;
+    char *err = NULL;
+    uint32_t pid, status;
+    struct timespec at;
+    if (create(&t, NULL, &e, &c, &err) != SHIM_OK) {
+        CHECK(false, err);
+        free(err);
+        close(rd);
+        return;
+    }
+    CHECK(shim_container_start(c, &pid, &err) == SHIM_OK, "start");
+    shim_container_wait(c, &status, &at);
+    fcntl(rd, F_SETFL, 0); /* blocking: a read waits while any writer remains */
+    char buf[256];
+    size_t len = 0;
+    ssize_t r;
+    alarm(10);
+    while ((r = read(rd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)r;
+    alarm(120);
+    buf[len] = '\0';
+    CHECK(r == 0, "the stdout FIFO reaches end of file when the guest stops, before Delete");
+    CHECK(!strcmp(buf, "hello from wasm\n"), "with the guest's output");
+    ShimState fin;
+    CHECK(shim_container_delete(c, &fin, NULL) == SHIM_OK, "delete");
+    close(rd);
+}
+
 static void test_exit_and_trap(void)
 {
     TBundle t;
@@ -961,6 +999,7 @@ int main(void)
     snprintf(log, sizeof log, "%s/shim.log", top);
     shim_log_set_fd(open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     test_hello();
+    test_fifo_eof();
     test_exit_and_trap();
     test_args_env();
     test_bind_mounts();
