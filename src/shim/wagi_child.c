@@ -74,7 +74,10 @@ static void child_exec(const char *corral, char *const argv[], char *const envp[
         dup2(fds[i] >= 0 ? fds[i] : devnull, i);
     /* The shim's own descriptors (its ttrpc socket, other containers' FIFOs) stay here. */
     syscall(SYS_close_range, 3u, ~0u, 0u);
-    signal(SIGPIPE, SIG_DFL);
+    /* SIGPIPE stays ignored (the shim ignores it, and that survives exec): a gateway whose
+     * log FIFO lost its reader (`ctr run -d` exits at once) gets EPIPE on its log lines and
+     * keeps serving, rather than dying on its first message. */
+    signal(SIGPIPE, SIG_IGN);
     execve(corral, argv, envp);
     _exit(127);
 }
