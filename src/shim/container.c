@@ -129,16 +129,16 @@ static void guest_done(void *ud, uint32_t status)
 
 /* Opens a stdout/stderr FIFO for writing without blocking forever: O_NONBLOCK fails with
  * ENXIO while nobody reads, so it retries until FIFO_OPEN_TIMEOUT_MS (containerd opens its
- * side before Create; a regular file opens at once). The descriptor is made blocking again:
- * the guest's writes wait for a slow reader rather than failing with EAGAIN. */
+ * side before Create; a regular file opens at once). The descriptor stays non-blocking:
+ * WASI waits for room through poll (so a guest whose reader stalls can still be killed:
+ * a blocking write to a full pipe could not be interrupted), and a WAGI child gets it made
+ * blocking again. */
 static int open_output(const char *path, char **out_err)
 {
     for (int waited = 0;; waited += 10) {
         int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_APPEND);
-        if (fd >= 0) {
-            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        if (fd >= 0)
             return fd;
-        }
         if (errno != ENXIO || waited >= FIFO_OPEN_TIMEOUT_MS) {
             shim_fail(out_err, SHIM_FAILED_PRECONDITION, "cannot open %s: %s", path,
                       errno == ENXIO ? "no reader on the FIFO" : strerror(errno));

@@ -70,8 +70,10 @@ static void child_exec(const char *corral, char *const argv[], char *const envp[
     if (chdir(dir) != 0)
         _exit(127);
     int devnull = open("/dev/null", O_RDWR);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         dup2(fds[i] >= 0 ? fds[i] : devnull, i);
+        fcntl(i, F_SETFL, fcntl(i, F_GETFL) & ~O_NONBLOCK); /* the shim's FIFOs are */
+    }
     /* The shim's own descriptors (its ttrpc socket, other containers' FIFOs) stay here. */
     syscall(SYS_close_range, 3u, ~0u, 0u);
     /* SIGPIPE stays ignored (the shim ignores it, and that survives exec): a gateway whose

@@ -569,6 +569,15 @@ static void test_kill(void)
     kill_within("blocked stdin read, SIGINT", &t, fifo, SIGINT);
     close(wr);
 
+    /* A guest writing to a stdout FIFO whose reader never reads: the pipe fills, the guest
+     * waits for room, and a kill still stops it. */
+    bundle_make(&t, WASM_DIR "shim_spam.wasm", config("\"/app.wasm\"", NULL, NULL));
+    unlink(t.out);
+    mkfifo(t.out, 0600);
+    rd = open(t.out, O_RDONLY | O_NONBLOCK);
+    kill_within("stdout pipe full, SIGTERM", &t, NULL, SIGTERM);
+    close(rd);
+
     /* Killing a container never started stops it; Wait and on_exit see it. */
     Exits e = {0};
     ShimContainer *c;

@@ -1,8 +1,10 @@
 /* test_wasi_cancel.c: corral_wasi_cancel from another thread ends a guest's blocking wait: a
- * 10 s sleep in poll_oneoff and a read from a FIFO whose writer never writes, each within
+ * 10 s sleep in poll_oneoff, a read from a FIFO whose writer never writes, a write to a full
+ * non-blocking pipe, each within
  * 100 ms of the cancel (a correctness bound, not a benchmark: the wake-up is an eventfd
  * write); a cancel before the call stops the first wait at once; corral_wasi_reset forgets it.
- * Reads build/tests/wasm/shim_sleep.wasm and shim_stdin.wasm. */
+ * A write to a full non-blocking pipe waits for room and is cancelled the same way.
+ * Reads build/tests/wasm/shim_sleep.wasm, shim_stdin.wasm and shim_spam.wasm. */
 #include "corral.h"
 #include "unit.h"
 #include "wasi/wasi.h"
@@ -31,8 +33,8 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Loads path and links it to a WASI context whose stdin is stdin_fd. */
-static bool guest_open(Guest *g, const char *path, int stdin_fd)
+/* Loads path and links it to a WASI context whose stdin is stdin_fd, stdout stdout_fd. */
+static bool guest_open2(Guest *g, const char *path, int stdin_fd, int stdout_fd)
 {
     memset(g, 0, sizeof *g);
     size_t len;
@@ -48,6 +50,7 @@ static bool guest_open(Guest *g, const char *path, int stdin_fd)
     corral_wasi_config_t cfg;
     corral_wasi_config_default(&cfg);
     cfg.stdio[0].fd = stdin_fd;
+    cfg.stdio[1].fd = stdout_fd;
     char *msg = NULL;
     g->wasi = corral_wasi_new(&cfg, &msg);
     g->store = corral_store_new(g->engine);
@@ -63,6 +66,11 @@ static bool guest_open(Guest *g, const char *path, int stdin_fd)
     free(imports);
     free(msg);
     return ok;
+}
+
+static bool guest_open(Guest *g, const char *path, int stdin_fd)
+{
+    return guest_open2(g, path, stdin_fd, 1);
 }
 
 static void guest_close(Guest *g)
@@ -154,6 +162,32 @@ static void test_read(void)
     rmdir(dir);
 }
 
+/* A write to a non-blocking pipe nobody reads: the guest fills it, then waits for room
+ * (rather than seeing EAGAIN), and the cancel ends that wait. */
+static void test_full_pipe(void)
+{
+    int p[2];
+    CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0, "pipe");
+    Guest g;
+    bool ok = guest_open2(&g, "build/tests/wasm/shim_spam.wasm", -1, p[1]);
+    CHECK(ok, "spam guest loads");
+    if (ok) {
+        uint64_t ns = cancel_after_50ms(&g);
+        printf("  write to a full non-blocking pipe cancelled in %.3f ms\n", (double)ns / 1e6);
+        CHECK(ns < 100 * 1000000ull, "a cancelled write wait ends within 100 ms");
+        CHECK(!strcmp(g.trap, "interrupted: cancelled by the host"), "with the cancel trap");
+        char buf[4096];
+        size_t got = 0;
+        ssize_t r;
+        while ((r = read(p[0], buf, sizeof buf)) > 0)
+            got += (size_t)r;
+        CHECK(got >= 4096, "the guest's writes before the pipe filled arrived");
+    }
+    guest_close(&g);
+    close(p[0]);
+    close(p[1]);
+}
+
 /* A cancel that comes before the guest ever waited (no eventfd made yet). */
 static void test_cancel_first(void)
 {
@@ -176,6 +210,7 @@ int main(void)
     alarm(60); /* a cancel that is never seen is a failure, not a hang */
     test_sleep();
     test_read();
+    test_full_pipe();
     test_cancel_first();
     return unit_report("test_wasi_cancel");
 }
