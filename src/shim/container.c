@@ -185,6 +185,17 @@ static int setup_wagi(ShimContainer *c, char **out_err)
     return SHIM_OK;
 }
 
+/* The wasm layer of the image the annotations name, from containerd's content store. */
+static int read_image(ShimContainer *c, const ShimCreate *req, uint8_t **out, size_t *out_len,
+                      char **out_err)
+{
+    if (!req->containerd_address || !*req->containerd_address)
+        return shim_fail(out_err, SHIM_FAILED_PRECONDITION,
+                         "image %s: no containerd address to read it from", c->b.image);
+    return ctd_read_wasm_image(req->containerd_address, req->ns ? req->ns : "default",
+                               c->b.image, out, out_len, out_err);
+}
+
 /* The module's bytes: from the rootfs, or, when the rootfs has none and the spec names an
  * image, from containerd's content store (a wasm OCI artifact containerd 1.6 cannot unpack). */
 static int read_module(ShimContainer *c, const ShimCreate *req, const char *path, uint8_t **out,
@@ -197,8 +208,7 @@ static int read_module(ShimContainer *c, const ShimCreate *req, const char *path
     *out_err = NULL;
     shim_note("module %s: not in the rootfs; reading image %s from containerd's content store",
               path, c->b.image);
-    return ctd_read_wasm_image(req->containerd_address, req->ns ? req->ns : "default",
-                               c->b.image, out, out_len, out_err);
+    return read_image(c, req, out, out_len, out_err);
 }
 
 static int setup_guest(ShimContainer *c, const ShimCreate *req, char **out_err)
@@ -215,8 +225,7 @@ static int setup_guest(ShimContainer *c, const ShimCreate *req, char **out_err)
     if (!path[0] && !c->b.image)
         rc = shim_fail(out_err, SHIM_INVALID_ARGUMENT, "process.args is empty: nothing to run");
     else if (!path[0])
-        rc = ctd_read_wasm_image(req->containerd_address, req->ns ? req->ns : "default",
-                                 c->b.image, &wasm, &len, out_err);
+        rc = read_image(c, req, &wasm, &len, out_err);
     else
         rc = read_module(c, req, path, &wasm, &len, out_err);
     if (rc == SHIM_OK)
@@ -271,7 +280,10 @@ static int create(ShimContainer *c, const ShimCreate *req, char **out_err)
     bool wagi = c->b.nargs ? ends_with(c->b.args[0], ".toml")
                            : rootfs_exists(c->rootfs.path, "/modules.toml");
     if (!wagi)
-        return setup_guest(c, req, out_err);
+        return setup_guest(c, req, out_err); /* a guest opens no socket: no netns to join */
+    if (c->b.netns && access(c->b.netns, R_OK) != 0)
+        return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "network namespace %s: %s",
+                         c->b.netns, strerror(errno));
     if ((rc = setup_wagi(c, out_err)) || (rc = open_stdio(c, out_err)))
         return rc;
     return SHIM_OK;

@@ -873,6 +873,76 @@ static char *http_get(int port)
     return buf;
 }
 
+/* The gateway joins the spec's network namespace (a path, as CRI gives the pod's): made
+ * here with `ip netns`, it listens there, unreachable from the test's namespace and
+ * reachable from inside. Root and iproute2 only. */
+static void test_wagi_netns(void)
+{
+    if (geteuid() != 0 || system("command -v ip >/dev/null 2>&1") != 0) {
+        printf("  WAGI netns: SKIPPED (needs root and ip)\n");
+        return;
+    }
+    char ns[64], cmd[512], extra[256], path[PATH_MAX + 32];
+    snprintf(ns, sizeof ns, "corral-shimtest-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "ip netns add %s && ip -n %s link set lo up", ns, ns);
+    if (system(cmd) != 0) {
+        CHECK(false, "ip netns add");
+        return;
+    }
+    snprintf(extra, sizeof extra,
+             "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\","
+             " \"path\": \"/run/netns/%s\"}]}", ns);
+    TBundle t;
+    bundle_make(&t, NULL, config("\"/modules.toml\"", "\"CORRAL_LISTEN=127.0.0.1:0\"", extra));
+    snprintf(path, sizeof path, "%s/cgi.wasm", t.rootfs);
+    copy_file(WASM_DIR "shim_cgi.wasm", path);
+    snprintf(path, sizeof path, "%s/modules.toml", t.rootfs);
+    write_text(path, "[[module]]\nroute = \"/\"\nmodule = \"cgi.wasm\"\n");
+    Exits e = {0};
+    ShimContainer *c;
+    char *err = NULL;
+    uint32_t pid, status;
+    struct timespec at;
+    if (create(&t, NULL, &e, &c, &err) == SHIM_OK && shim_container_start(c, &pid, &err) == SHIM_OK) {
+        int port = 0;
+        for (int i = 0; i < 300 && !port; i++) {
+            char *out = read_text(t.out);
+            char *ready = strstr(out, "Ready: serving on http://127.0.0.1:");
+            if (ready)
+                port = atoi(ready + strlen("Ready: serving on http://127.0.0.1:"));
+            free(out);
+            if (!port)
+                usleep(10 * 1000);
+        }
+        CHECK(port > 0, "the gateway is ready in the pod's network namespace");
+        char *resp = http_get(port);
+        CHECK(!resp || !strstr(resp, "hello from wagi"), "not reachable from outside it");
+        free(resp);
+        snprintf(cmd, sizeof cmd,
+                 "ip netns exec %s curl -s http://127.0.0.1:%d/ | grep -q 'hello from wagi'", ns,
+                 port);
+        CHECK(system(cmd) == 0, "reachable from inside it");
+        shim_container_kill(c, SIGKILL, NULL);
+        shim_container_wait(c, &status, &at);
+        ShimState fin;
+        shim_container_delete(c, &fin, NULL);
+    } else
+        CHECK(false, err ? err : "WAGI in a netns");
+    free(err);
+    snprintf(cmd, sizeof cmd, "ip netns del %s", ns);
+    CHECK(system(cmd) == 0, "ip netns del");
+
+    /* A namespace path that does not exist fails create. */
+    snprintf(extra, sizeof extra,
+             "\"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"/run/netns/%s\"}]}",
+             ns);
+    bundle_make(&t, NULL, config("\"/modules.toml\"", NULL, extra));
+    snprintf(path, sizeof path, "%s/modules.toml", t.rootfs);
+    write_text(path, "[[module]]\nroute = \"/\"\nmodule = \"cgi.wasm\"\n");
+    expect_create_error("a missing network namespace", &t, SHIM_FAILED_PRECONDITION,
+                        "network namespace /run/netns/");
+}
+
 static void test_wagi(void)
 {
     char corral[PATH_MAX];
@@ -991,6 +1061,7 @@ static void test_wagi(void)
         shim_container_delete(c, &fin3, NULL);
         free(err);
     }
+    test_wagi_netns();
     wagi_set_corral_path(NULL);
 }
 
