@@ -7,8 +7,9 @@
 # --read-only refusing it; a --mount bind preopen), a missing module's error reaching ctr,
 # a wasm OCI artifact pushed by corral to a docker-registry started here and read from
 # containerd's content store (io.corral.image annotation; skipped without docker-registry),
-# kills of running guests (137, 130, 143), a WAGI app answering HTTP, and afterwards no
-# mount and no shim left. Needs root, containerd, ctr, python3 and curl; skips otherwise.
+# kills of running guests (137, 130, 143), a WAGI app answering HTTP, 101 guests of one pod
+# in one shim (resident memory per container printed, < 2 MiB), and afterwards no mount and
+# no shim left. Needs root, containerd, ctr, python3 and curl; skips otherwise.
 # usage: tests/shim/ctr_e2e.sh [BUILD_DIR]   (default build; make build/corral
 #        build/containerd-shim-corral-v1 and make unit's wasm first)
 set -u
@@ -32,6 +33,8 @@ check() { # check WHAT EXPECTED ACTUAL
 }
 cleanup() {
     [ -n "${ctd_pid:-}" ] && kill "$ctd_pid" 2>/dev/null && wait "$ctd_pid" 2>/dev/null
+    # Shims of this containerd still serving (a run cut short): by pid, found by its socket.
+    pgrep -f -- "-address $S/containerd.sock" | xargs -r kill -9
     mount | grep -q "$S" && grep "$S" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l
     rm -rf "$S"
 }
@@ -165,8 +168,42 @@ check "WAGI app answers" "hello from wagi" "$body"
 $A task kill -s SIGKILL w1; sleep 0.3
 $A task delete w1 >/dev/null 2>&1; $A container delete w1 >/dev/null 2>&1
 
+# 100 containers of one pod (the CRI sandbox annotation groups them): one shim serves them
+# all; its resident memory per container is printed and must stay under 2 MiB.
+pod="--annotation io.kubernetes.cri.sandbox-id=e2epod"
+$A run -d $R $pod --rootfs "$S/dir" g0 /app.wasm sleep 100 >/dev/null
+sleep 0.3
+spid=$(pgrep -f "^$shim" | head -n 1)
+rss0=$(awk '/VmRSS/ {print $2}' /proc/"$spid"/status)
+# (`wait PIDS`: a bare wait would wait for containerd too)
+jobs_run() { # jobs_run N CMD...: CMD "$i" for i in 1..N, ten at a time
+    local n=$1 pids=() i
+    shift
+    for i in $(seq 1 "$n"); do
+        "$@" "$i" &
+        pids+=($!)
+        if [ ${#pids[@]} = 10 ]; then wait "${pids[@]}"; pids=(); fi
+    done
+    [ ${#pids[@]} = 0 ] || wait "${pids[@]}"
+}
+start_g() { $A run -d $R $pod --rootfs "$S/dir" "g$1" /app.wasm sleep 100 >/dev/null; }
+kill_g() { $A task kill -s SIGKILL "g$(($1 - 1))"; }
+delete_g() { $A task delete "g$(($1 - 1))" >/dev/null 2>&1; $A container delete "g$(($1 - 1))" >/dev/null 2>&1; }
+jobs_run 100 start_g
+sleep 0.5
+check "101 guests running" 101 "$($A task ls | grep -c RUNNING)"
+check "in one shim" 1 "$(pgrep -f "^$shim" | wc -l)"
+rss=$(awk '/VmRSS/ {print $2}' /proc/"$spid"/status)
+per=$(((rss - rss0) / 100))
+echo "ctr_e2e: one shim, 101 guests: ${rss} KiB resident, +${per} KiB per container"
+check "under 2 MiB per container" yes "$([ "$per" -lt 2048 ] && echo yes)"
+jobs_run 101 kill_g
+sleep 0.5
+check "all stopped" 101 "$($A task ls | grep -c STOPPED)"
+jobs_run 101 delete_g
+
 sleep 0.5
 check "nothing mounted" 0 "$(grep -c "$S" /proc/mounts)"
-check "no shim left" "" "$(pgrep -f "$shim" | paste -sd' ')"
+check "no shim left" "" "$(pgrep -af "^$shim" | paste -sd' ')"
 echo "ctr_e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]
