@@ -332,9 +332,15 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
                        c->status == SHIM_STATUS_RUNNING ? "running" : "stopped");
     else if (c->guest)
         rc = guest_start(c->guest, guest_done, c, out_err);
-    else
-        rc = wagi_start(&c->b, c->rootfs.path, c->toml, c->fds, guest_done, c, &c->wagi, &pid,
-                        out_err);
+    else {
+        /* The modules' stderr logs live in the bundle, which containerd removes with the
+         * task (corral serve would otherwise leave a temporary directory per container). */
+        char *logs = strf("%s/wagi-logs", c->bundle_dir);
+        rc = logs ? wagi_start(&c->b, c->rootfs.path, c->toml, logs, c->fds, guest_done, c,
+                               &c->wagi, &pid, out_err)
+                  : shim_fail(out_err, SHIM_INTERNAL, "out of memory");
+        free(logs);
+    }
     if (rc == SHIM_OK && c->status == SHIM_STATUS_CREATED) {
         if (c->wagi) {
             c->pid = (uint32_t)pid;

@@ -126,13 +126,13 @@ uint64_t guest_memory(Guest *g);
 
 typedef struct WagiChild WagiChild;
 
-/* Starts `corral serve -c TOML --root ROOT --listen ADDR` (corral beside this binary) in
- * TOML's directory, with its stdout and stderr on fds[1], fds[2], in b's network namespace
- * when it names one. root is the rootfs's host path, toml the host path of modules.toml in
- * it. done is called once, from the reaping thread, with the exit status (128 + signal when
- * killed). */
-int wagi_start(const Bundle *b, const char *root, const char *toml, const int fds[3],
-               GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
+/* Starts `corral serve -c TOML --root ROOT --log-dir LOGS --listen ADDR` (corral beside this
+ * binary) in TOML's directory, with its stdout and stderr on fds[1], fds[2], in b's network
+ * namespace when it names one. root is the rootfs's host path, toml the host path of
+ * modules.toml in it, log_dir where the modules' stderr logs go (made by corral). done is
+ * called once, from the reaping thread, with the exit status (128 + signal when killed). */
+int wagi_start(const Bundle *b, const char *root, const char *toml, const char *log_dir,
+               const int fds[3], GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
                char **out_err) SHIM_WARN;
 /* kill(2) of the child; harmless once it has been reaped. */
 void wagi_kill(WagiChild *w, int sig);

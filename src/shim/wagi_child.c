@@ -105,16 +105,16 @@ static void *reaper_main(void *arg)
     return NULL;
 }
 
-/* argv for `corral serve -c TOML --root ROOTFS --listen ADDR ARGS...` (args[1..] of the spec
- * follow, so an image may add --timeout and the like). --root keeps the modules and volumes
- * modules.toml names inside the image, absolute paths included. Owned array of borrowed
- * strings. */
+/* argv for `corral serve -c TOML --root ROOTFS --log-dir LOGS --listen ADDR ARGS...`
+ * (args[1..] of the spec follow, so an image may add --timeout and the like). --root keeps
+ * the modules and volumes modules.toml names inside the image, absolute paths included.
+ * Owned array of borrowed strings. */
 static char **serve_argv(const Bundle *b, const char *corral, const char *toml,
-                         const char *root)
+                         const char *root, const char *log_dir)
 {
     const char *listen = bundle_getenv(b, "CORRAL_LISTEN");
     size_t extra = b->nargs > 1 ? b->nargs - 1 : 0;
-    char **argv = calloc(9 + extra, sizeof *argv);
+    char **argv = calloc(11 + extra, sizeof *argv);
     if (!argv)
         return NULL;
     size_t n = 0;
@@ -124,6 +124,8 @@ static char **serve_argv(const Bundle *b, const char *corral, const char *toml,
     argv[n++] = (char *)toml;
     argv[n++] = "--root";
     argv[n++] = (char *)root;
+    argv[n++] = "--log-dir";
+    argv[n++] = (char *)log_dir;
     argv[n++] = "--listen";
     argv[n++] = (char *)(listen && *listen ? listen : DEFAULT_LISTEN);
     for (size_t i = 0; i < extra; i++)
@@ -131,12 +133,13 @@ static char **serve_argv(const Bundle *b, const char *corral, const char *toml,
     return argv;
 }
 
-int wagi_start(const Bundle *b, const char *root, const char *toml, const int fds[3],
-               GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid, char **out_err)
+int wagi_start(const Bundle *b, const char *root, const char *toml, const char *log_dir,
+               const int fds[3], GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
+               char **out_err)
 {
     *out = NULL;
     char *corral = wagi_corral_path();
-    char **argv = corral ? serve_argv(b, corral, toml, root) : NULL;
+    char **argv = corral ? serve_argv(b, corral, toml, root, log_dir) : NULL;
     WagiChild *w = calloc(1, sizeof *w);
     char *dir = strdup(toml);
     int netns = -1, rc = SHIM_OK;

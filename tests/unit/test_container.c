@@ -996,6 +996,10 @@ static void test_wagi(void)
     ShimState fin;
     CHECK(shim_container_delete(c, &fin, &err) == SHIM_OK, "delete");
     CHECK(kill((pid_t)pid, 0) != 0, "the child is gone (reaped)");
+    snprintf(path, sizeof path, "%s/wagi-logs", t.dir);
+    struct stat lst;
+    CHECK(stat(path, &lst) == 0 && S_ISDIR(lst.st_mode),
+          "the modules' logs are in the bundle (bundle/wagi-logs), not in /tmp");
     free(err);
 
     /* Without args, /modules.toml at the root is the app; SIGKILL gives 137. */
