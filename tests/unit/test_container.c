@@ -206,6 +206,16 @@ static uint32_t run(const TBundle *t, char **err)
     return status;
 }
 
+/* Starts c; when that fails, stops it (a kill of a created container) so that a Wait that
+ * follows returns and the test goes on to delete it, unmounting what it mounted. */
+static bool start_or_stop(ShimContainer *c, uint32_t *pid, char **err)
+{
+    if (shim_container_start(c, pid, err) == SHIM_OK)
+        return true;
+    shim_container_kill(c, SIGKILL, NULL);
+    return false;
+}
+
 static bool contains(const char *hay, const char *needle)
 {
     bool ok = hay && strstr(hay, needle);
@@ -256,7 +266,7 @@ static void test_fifo_eof(void)
         close(rd);
         return;
     }
-    CHECK(shim_container_start(c, &pid, &err) == SHIM_OK, "start");
+    CHECK(start_or_stop(c, &pid, &err), "start");
     shim_container_wait(c, &status, &at);
     fcntl(rd, F_SETFL, 0); /* blocking: a read waits while any writer remains */
     char buf[256];
@@ -521,7 +531,7 @@ static void kill_within(const char *what, const TBundle *t, const char *stdin_pa
         free(err);
         return;
     }
-    CHECK(shim_container_start(c, &pid, &err) == SHIM_OK, "start");
+    CHECK(start_or_stop(c, &pid, &err), "start");
     usleep(50 * 1000);
     ShimState st;
     shim_container_state(c, &st);
@@ -660,7 +670,7 @@ static void test_mounts(void)
     CHECK(rc == SHIM_OK, err ? err : "overlay create");
     if (rc == SHIM_OK) {
         CHECK(is_mounted(t.rootfs), "the overlay is mounted on bundle/rootfs");
-        CHECK(shim_container_start(c, &pid, &err) == SHIM_OK, "start");
+        CHECK(start_or_stop(c, &pid, &err), "start");
         shim_container_wait(c, &status, &at);
         CHECK(status == 0, "the guest wrote into the overlay");
         snprintf(path, sizeof path, "%s/hello", upper);
@@ -694,7 +704,7 @@ static void test_mounts(void)
     rc = shim_container_create(&req, NULL, NULL, &c, &pid, &err);
     CHECK(rc == SHIM_OK, err ? err : "bind create");
     if (rc == SHIM_OK) {
-        CHECK(shim_container_start(c, &pid, &err) == SHIM_OK, "start");
+        CHECK(start_or_stop(c, &pid, &err), "start");
         shim_container_wait(c, &status, &at);
         CHECK(status == 1, "a ro bind rootfs refuses the write");
         ShimState fin;
