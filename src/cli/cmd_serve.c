@@ -48,6 +48,10 @@ static const char usage[] =
     "                         is a route (feature.wagi.entrypoint, argv, allowed_hosts too);\n"
     "                         the parcels with feature.wagi.file = \"true\" of the groups it\n"
     "                         requires are its assets, preopened read-only at /\n"
+    "  --root DIR             Read the files MODULES_TOML names (modules, volumes) as if\n"
+    "                         DIR were /: absolute paths from DIR, relative ones from the\n"
+    "                         working directory's place in DIR; neither .. nor a symlink\n"
+    "                         leads out of it (a container image's rootfs; Corral's)\n"
     "  --bindle-path DIR      Read bindle ID from DIR, a standalone bindle directory\n"
     "                         (DIR/<sha256 of ID>/invoice.toml and parcels/<sha256>.dat,\n"
     "                         or DIR/<sha256 of ID>.tar.gz), or from a .tar.gz of one\n"
@@ -137,6 +141,7 @@ typedef struct ServeArgs {
     bool bindle_insecure, insecure_http;
     const char *module_cache, *keyring, *strategy;
     const char *listen;
+    const char *root; /* --root: modules.toml's files read as if this directory were / */
     const char *hostname;
     const char *log_dir;
     const char *tls_cert, *tls_key;
@@ -179,6 +184,8 @@ static int take(ServeArgs *sa, const char *name, const char *v)
         return opt_string(&sa->listen, v);
     if (!strcmp(name, "--hostname"))
         return opt_string(&sa->hostname, v);
+    if (!strcmp(name, "--root"))
+        return opt_string(&sa->root, v);
     if (!strcmp(name, "--log-dir"))
         return opt_string(&sa->log_dir, v);
     if (!strcmp(name, "--module-cache"))
@@ -299,7 +306,7 @@ static int take_flag(ServeArgs *sa, const char *a)
 
 /* Options that take a value; every other serve option does. */
 static const char *const names[] = {
-    "-c", "--config", "-l", "--listen", "--hostname", "--log-dir", "--module-cache",
+    "-c", "--config", "-l", "--listen", "--hostname", "--root", "--log-dir", "--module-cache",
     "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
     "--max-memory", "--max-body", "--max-output", "--max-concurrency", "--workers",
     "--routing", "--runtime-config", "--state-dir", "--http-timeout", "--http-max-body",
@@ -332,6 +339,8 @@ static int check_source(ServeArgs *sa)
               "is, --bindle which one";
     else if (sa->config && sa->bindle)
         why = "You cannot specify both module config file and bindle ID";
+    else if (sa->root && !sa->config)
+        why = "--root applies to the files a modules.toml names: it needs -c";
     else if (!sa->config && !sa->bindle)
         why = "You must specify module config file or bindle ID";
     else if (sa->bindle && !sa->bindle_path && !sa->bindle_server)
@@ -526,6 +535,8 @@ static int load_config(const ServeArgs *sa, GwConfig *cfg, GwFetch **out_fetch)
         r = gw_fetch_bindle(fetch, sa->bindle, sa->bindle_path, cfg, &err);
     } else if (r == 0) {
         r = gw_config_load(sa->config, cfg, &err);
+        if (r == 0 && sa->root && (r = gw_config_confine(cfg, sa->root, &err)) != 0)
+            gw_config_free(cfg);
         if (r == 0 && sa->keyring && !fetches(cfg))
             fprintf(stderr,
                     "corral: warning: --keyring %s: no module of %s is fetched, so no signature "

@@ -75,6 +75,14 @@ typedef struct GwConfig {
 int gw_config_load(const char *path, GwConfig *out, char **out_err);
 void gw_config_free(GwConfig *cfg);
 
+/* `corral serve --root DIR` (confine.c): rewrites every file module's path and every volume's
+ * host path to the host path it names when DIR is taken for "/": absolute paths from DIR,
+ * relative ones from the working directory's place inside DIR (DIR itself when it is
+ * outside), ".." and symlinks (absolute ones included) never leading out of DIR (openat2
+ * RESOLVE_IN_ROOT). A path that does not resolve there is an error: -1 with *out_err owned,
+ * "modules.toml:4: module '/etc/x.wasm': No such file or directory under --root /img". */
+int gw_config_confine(GwConfig *cfg, const char *root, char **out_err);
+
 /* Where entry m is described for messages: its `where`, else "FILE:LINE" with line (a key's
  * line; 0: the entry's [[module]] line). Written into buf (always terminated); returns buf. */
 const char *gw_module_where(const GwConfig *cfg, const GwModuleConfig *m, uint32_t line,

@@ -84,7 +84,9 @@ void shim_container_state(ShimContainer *c, ShimState *out);
  * SIGINT and the others whose default action ends a process stop the guest within 100 ms
  * (the engine's interrupt and WASI's cancel); ignored-by-default signals do nothing. */
 int shim_container_kill(ShimContainer *c, uint32_t signal, char **out_err);
-/* Blocks until the guest has stopped (at once if it has, or was never started). */
+/* Blocks until the guest has stopped (at once if it has). A container never started is
+ * waited on too, as runc's shim does: `ctr run` sends Wait before Start. Kill or Delete of a
+ * created container stops it and wakes such a Wait. */
 void shim_container_wait(ShimContainer *c, uint32_t *out_exit_status,
                          struct timespec *out_exited_at);
 /* Resident bytes attributable to the container (its instance's memories, stacks). */

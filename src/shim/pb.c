@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void pb_buf_free(PbBuf *b)
 {
@@ -97,6 +98,25 @@ void pb_msg(PbBuf *b, uint32_t field, const PbBuf *sub)
         b->oom = true;
     else
         len_field(b, field, sub->data, sub->len);
+}
+
+void pb_timestamp(PbBuf *b, uint32_t field, const struct timespec *t)
+{
+    PbBuf ts = {0};
+    pb_int(&ts, 1, (int64_t)t->tv_sec);
+    pb_int(&ts, 2, (int64_t)t->tv_nsec);
+    pb_msg(b, field, &ts);
+    pb_buf_free(&ts);
+}
+
+void pb_any(PbBuf *b, uint32_t field, const char *type_url, const PbBuf *value)
+{
+    PbBuf any = {0};
+    pb_str(&any, 1, type_url);
+    pb_bytes(&any, 2, value->data, value->len);
+    any.oom |= value->oom;
+    pb_msg(b, field, &any);
+    pb_buf_free(&any);
 }
 
 PbReader pb_reader(const void *p, size_t len)

@@ -34,6 +34,13 @@ void pb_msg(PbBuf *b, uint32_t field, const PbBuf *sub);
 /* Raw bytes, no tag (frame headers, prebuilt messages). */
 void pb_raw(PbBuf *b, const void *p, size_t len);
 
+/* Well-known types. google.protobuf.Timestamp{seconds=1, nanos=2} as field `field`,
+ * always present (containerd's timestamps are not nullable), from a CLOCK_REALTIME time. */
+struct timespec;
+void pb_timestamp(PbBuf *b, uint32_t field, const struct timespec *t);
+/* google.protobuf.Any{type_url=1, value=2} as field `field`. */
+void pb_any(PbBuf *b, uint32_t field, const char *type_url, const PbBuf *value);
+
 /* A message being read: [p, end). */
 typedef struct PbReader {
     const uint8_t *p, *end;

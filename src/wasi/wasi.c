@@ -260,6 +260,7 @@ bool corral_wasi_reset(corral_wasi_t *w, const corral_wasi_config_t *cfg, char *
 {
     *out_err = NULL;
     clear_world(w);
+    wasi_cancel_clear(w);
     w->argc = cfg->argc;
     w->nenv = cfg->nenv;
     memcpy(w->stdio, cfg->stdio, sizeof w->stdio);
@@ -291,6 +292,8 @@ corral_wasi_t *corral_wasi_new(const corral_wasi_config_t *cfg, char **out_err)
     }
     for (size_t i = 0; i < NFUNCS; i++)
         w->bindings[i] = (WasiBinding){w, &funcs[i]};
+    atomic_init(&w->cancelled, false);
+    atomic_init(&w->cancel_fd, -1);
     if (!corral_wasi_reset(w, cfg, out_err)) {
         corral_wasi_delete(w);
         return NULL;
@@ -309,6 +312,9 @@ void corral_wasi_delete(corral_wasi_t *w)
     free_strings(w->argv);
     free_strings(w->env);
     free(w->bindings);
+    int cfd = atomic_load(&w->cancel_fd);
+    if (cfd >= 0)
+        close(cfd);
     free(w);
 }
 

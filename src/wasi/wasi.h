@@ -24,7 +24,9 @@ extern "C" {
 typedef struct corral_wasi corral_wasi_t;
 
 /* A standard stream (guest fds 0, 1, 2). With read/write NULL it is the host descriptor fd,
- * used directly (readv/writev, poll); fd < 0 means no stream: reads see end of file and
+ * used directly (readv/writev, poll; one opened O_NONBLOCK is waited on with poll when it
+ * would block, unless the guest set FDFLAGS_NONBLOCK, so an embedder may keep its pipes
+ * non-blocking and corral_wasi_cancel can end such a wait); fd < 0 means no stream: reads see end of file and
  * writes are accepted and dropped. With callbacks, they are called instead of touching any
  * descriptor, e.g. to feed stdin from a buffer and collect stdout into one:
  *   read  returns the bytes read (0 at end of input) or -errno (a host errno value);
@@ -93,6 +95,19 @@ CORRAL_API bool corral_wasi_link(corral_wasi_t *wasi, corral_store_t *store,
  * poll_oneoff and reads from host streams wait no longer, and a wait cut short by it returns
  * the trap "interrupted: time limit exceeded", as the engine's deadline interrupt does. */
 CORRAL_API void corral_wasi_set_deadline(corral_wasi_t *wasi, uint64_t monotonic_ns);
+
+/* Asks the guest to stop waiting, from any thread (the one exception to "one thread at a
+ * time"): every wait of a blocking call, the current one and any later one, ends at once
+ * with the trap "interrupted: cancelled by the host" (the engine's wording for
+ * CORRAL_INTERRUPT_CANCEL). The waits are poll_oneoff, reads from host streams (a pipe, a
+ * FIFO, a terminal), reads and writes of a host stream opened O_NONBLOCK that would block
+ * (see corral_wasi_stdio_t), sock_accept and sock_recv; each polls an eventfd this call
+ * writes, so a guest asleep for hours wakes within microseconds. A write to a blocking
+ * pipe, file I/O and the other host interfaces are not waits and are not cut short; nor is
+ * running Wasm code: pair this with corral_store_interrupt(store, CORRAL_INTERRUPT_CANCEL).
+ * The request stays until corral_wasi_reset. Safe to call more than once, concurrently with
+ * the guest's calls, but not concurrently with (or after) corral_wasi_delete. */
+CORRAL_API void corral_wasi_cancel(corral_wasi_t *wasi);
 
 #ifdef __cplusplus
 }

@@ -126,12 +126,24 @@ static uint32_t host_io(WasiCall *c, WasiFd *e, bool writing, struct iovec *iov,
             return err;
     }
     ssize_t r;
-    do {
+    for (;;) {
         if (offset >= 0)
             r = writing ? pwritev(e->host, iov, n, offset) : preadv(e->host, iov, n, offset);
         else
             r = writing ? writev(e->host, iov, n) : readv(e->host, iov, n);
-    } while (r < 0 && errno == EINTR);
+        if (r >= 0)
+            break;
+        if (errno == EINTR)
+            continue;
+        /* A host descriptor opened non-blocking (an embedder's, e.g. the shim's FIFO to a
+         * reader that stalls) for a guest that did not ask for it: wait, cancellably, as a
+         * blocking call would, instead of handing the guest EAGAIN. */
+        if (errno != EAGAIN || (e->fdflags & FDF_NONBLOCK))
+            break;
+        uint32_t err = wasi_wait_fd(c, e->host, writing ? POLLOUT : POLLIN);
+        if (err || c->trap)
+            return err;
+    }
     if (r < 0)
         return wasi_errno_from_host(errno);
     *out_done = (size_t)r;

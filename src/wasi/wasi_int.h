@@ -7,6 +7,7 @@
 #include "wasi/wasi.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -140,6 +141,11 @@ struct corral_wasi {
     uint32_t nfds, capfds;
     uint64_t deadline_ns;         /* 0: none */
     struct WasiBinding *bindings; /* one per wasi_funcs.def row */
+    /* corral_wasi_cancel, the one part another thread may touch: the flag, and an eventfd
+     * (-1 until the guest first waits or a cancel comes) that every blocking wait polls
+     * beside its descriptors. Whoever needs it first makes it (wasi_cancel_fd). */
+    atomic_bool cancelled;
+    atomic_int cancel_fd;
 };
 
 /* Most descriptors a guest may hold open at once. */
@@ -251,11 +257,23 @@ typedef struct WasiCall {
 /* The trap a wait cut short by the deadline returns. */
 #define WASI_DEADLINE_MESSAGE "interrupted: time limit exceeded"
 
+/* The trap a wait cut short by corral_wasi_cancel returns (the engine's own wording). */
+#define WASI_CANCEL_MESSAGE "interrupted: cancelled by the host"
+
+/* The context's cancel eventfd, made on first use by whichever thread comes first; -1 when
+ * none can be made (out of descriptors): waits then poll the flag every WASI_CANCEL_SLICE_MS. */
+int wasi_cancel_fd(corral_wasi_t *w);
+#define WASI_CANCEL_SLICE_MS 20
+/* Forgets a cancel (corral_wasi_reset): clears the flag and drains the eventfd. */
+void wasi_cancel_clear(corral_wasi_t *w);
+/* Whether corral_wasi_cancel was called (since the last reset). */
+bool wasi_cancelled(corral_wasi_t *w);
+
 /* Monotonic clock now, nanoseconds. */
 uint64_t wasi_now_ns(void);
 
-/* Waits until host fd is readable (events = POLLIN) or writable (POLLOUT), or the deadline:
- * WASI_ESUCCESS, or sets c->trap at the deadline. Returns at once without a deadline. */
+/* Waits until host fd is readable (events = POLLIN) or writable (POLLOUT), the deadline or a
+ * cancel: WASI_ESUCCESS, or sets c->trap at the deadline or on corral_wasi_cancel. */
 uint32_t wasi_wait_fd(WasiCall *c, int host, short events) WASI_WARN;
 
 /* ---- paths (wasi_sandbox.c) ---- */

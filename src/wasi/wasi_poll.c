@@ -1,12 +1,14 @@
 /* wasi_poll.c: poll_oneoff (clock subscriptions, relative and absolute, and read/write
- * readiness of descriptors) and the deadline-bounded wait other blocking calls use. Regular
- * files, directories and callback streams are always ready; host streams and sockets are
- * polled. No wait outlives the context's deadline. */
+ * readiness of descriptors), the wait other blocking calls use, and corral_wasi_cancel.
+ * Regular files, directories and callback streams are always ready; host streams and
+ * sockets are polled. No wait outlives the context's deadline or a cancel: each also polls
+ * the context's cancel eventfd. */
 #include "wasi/wasi_int.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -101,6 +103,53 @@ static void fd_result(Sub *s, const struct pollfd *pfd)
         s->nbytes = (uint64_t)avail;
 }
 
+/* ---- cancel ---- */
+
+int wasi_cancel_fd(corral_wasi_t *w)
+{
+    int fd = atomic_load(&w->cancel_fd);
+    if (fd >= 0)
+        return fd;
+    int mine = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (mine < 0)
+        return -1;
+    /* The guest's thread and a cancelling one may race to make it: one wins, the other
+     * closes its own and uses the winner's, so both poll and write the same descriptor. */
+    if (atomic_compare_exchange_strong(&w->cancel_fd, &fd, mine))
+        return mine;
+    close(mine);
+    return fd;
+}
+
+void corral_wasi_cancel(corral_wasi_t *w)
+{
+    /* The flag first: a waiter that finds no wake-up in the eventfd still sees the flag
+     * before it blocks, or the write below wakes it. */
+    atomic_store(&w->cancelled, true);
+    int fd = wasi_cancel_fd(w);
+    uint64_t one = 1;
+    if (fd >= 0 && write(fd, &one, sizeof one) < 0) {
+        /* EAGAIN: the counter is full, so a wake-up is pending anyway. */
+    }
+}
+
+bool wasi_cancelled(corral_wasi_t *w)
+{
+    return atomic_load(&w->cancelled);
+}
+
+void wasi_cancel_clear(corral_wasi_t *w)
+{
+    atomic_store(&w->cancelled, false);
+    int fd = atomic_load(&w->cancel_fd);
+    uint64_t n;
+    if (fd >= 0 && read(fd, &n, sizeof n) < 0) {
+        /* EAGAIN: nothing was pending. */
+    }
+}
+
+/* ---- waiting ---- */
+
 /* Milliseconds for poll() until deadline (rounded up), -1 for none. */
 static int poll_ms(uint64_t deadline)
 {
@@ -145,10 +194,27 @@ static uint32_t read_subs(WasiCall *c, uint32_t in, uint32_t n, Sub *subs, struc
     return WASI_ESUCCESS;
 }
 
-/* Waits until something in subs is ready; false when the context's deadline came first. */
-static bool wait_subs(WasiCall *c, Sub *subs, uint32_t n, struct pollfd *pfds, int npfds)
+typedef enum WaitEnd { WAIT_READY, WAIT_DEADLINE, WAIT_CANCEL } WaitEnd;
+
+/* poll()'s timeout until `until` (a monotonic deadline or NO_DEADLINE), at most a slice when
+ * there is no cancel eventfd to wake the wait. */
+static int wait_ms(uint64_t until, int cancel_fd)
 {
+    int ms = until == 0 ? 0 : poll_ms(until);
+    if (cancel_fd < 0 && (ms < 0 || ms > WASI_CANCEL_SLICE_MS))
+        ms = WASI_CANCEL_SLICE_MS;
+    return ms;
+}
+
+/* Waits until something in subs is ready, the context's deadline or a cancel. pfds has room
+ * for npfds + 1 entries: the last is the cancel eventfd. */
+static WaitEnd wait_subs(WasiCall *c, Sub *subs, uint32_t n, struct pollfd *pfds, int npfds)
+{
+    int cfd = wasi_cancel_fd(c->w);
+    pfds[npfds] = (struct pollfd){cfd, POLLIN, 0};
     for (;;) {
+        if (wasi_cancelled(c->w))
+            return WAIT_CANCEL;
         uint64_t first = NO_DEADLINE;
         bool any = false;
         for (uint32_t i = 0; i < n; i++) {
@@ -158,9 +224,11 @@ static bool wait_subs(WasiCall *c, Sub *subs, uint32_t n, struct pollfd *pfds, i
         }
         uint64_t limit = c->w->deadline_ns ? c->w->deadline_ns : NO_DEADLINE;
         uint64_t until = any ? 0 : first < limit ? first : limit;
-        int r = poll(pfds, (nfds_t)npfds, until == 0 ? 0 : poll_ms(until));
+        int r = poll(pfds, (nfds_t)npfds + (cfd >= 0), wait_ms(until, cfd));
         if (r < 0 && errno != EINTR)
-            return true; /* cannot wait: report what is ready, clocks below */
+            return WAIT_READY; /* cannot wait: report what is ready, clocks below */
+        if (wasi_cancelled(c->w))
+            return WAIT_CANCEL;
         for (uint32_t i = 0; r > 0 && i < n; i++)
             if (subs[i].pollix >= 0)
                 fd_result(&subs[i], &pfds[subs[i].pollix]);
@@ -170,9 +238,9 @@ static bool wait_subs(WasiCall *c, Sub *subs, uint32_t n, struct pollfd *pfds, i
                 subs[i].ready = true;
         for (uint32_t i = 0; i < n; i++)
             if (subs[i].ready)
-                return true;
+                return WAIT_READY;
         if (limit != NO_DEADLINE && now >= limit)
-            return false;
+            return WAIT_DEADLINE;
     }
 }
 
@@ -185,15 +253,16 @@ uint32_t wasi_poll_oneoff(WasiCall *c, const corral_val_t *a)
         !gm_ok(&c->mem, out, (uint64_t)n * EVENT_SIZE) || !gm_ok(&c->mem, nout, 4))
         return WASI_EFAULT;
     Sub *subs = malloc(n * sizeof *subs);
-    struct pollfd *pfds = malloc(n * sizeof *pfds);
+    struct pollfd *pfds = malloc(((size_t)n + 1) * sizeof *pfds); /* + the cancel eventfd */
     int npfds = 0;
     uint32_t err = WASI_ENOMEM;
     if (!subs || !pfds)
         goto done;
     if ((err = read_subs(c, in, n, subs, pfds, &npfds)))
         goto done;
-    if (!wait_subs(c, subs, n, pfds, npfds)) {
-        c->trap = corral_trap_new(WASI_DEADLINE_MESSAGE);
+    WaitEnd end = wait_subs(c, subs, n, pfds, npfds);
+    if (end != WAIT_READY) {
+        c->trap = corral_trap_new(end == WAIT_CANCEL ? WASI_CANCEL_MESSAGE : WASI_DEADLINE_MESSAGE);
         goto done;
     }
     uint32_t nev = 0;
@@ -209,15 +278,20 @@ done:
 
 uint32_t wasi_wait_fd(WasiCall *c, int host, short events)
 {
-    uint64_t limit = c->w->deadline_ns;
-    if (!limit)
-        return WASI_ESUCCESS;
-    struct pollfd p = {host, events, 0};
+    uint64_t limit = c->w->deadline_ns ? c->w->deadline_ns : NO_DEADLINE;
+    int cfd = wasi_cancel_fd(c->w);
+    struct pollfd p[2] = {{host, events, 0}, {cfd, POLLIN, 0}};
     for (;;) {
-        int r = poll(&p, 1, poll_ms(limit));
-        if (r > 0 || (r < 0 && errno != EINTR))
+        if (wasi_cancelled(c->w)) {
+            c->trap = corral_trap_new(WASI_CANCEL_MESSAGE);
+            return WASI_ESUCCESS;
+        }
+        int r = poll(p, cfd >= 0 ? 2 : 1, wait_ms(limit, cfd));
+        if (wasi_cancelled(c->w))
+            continue; /* reported above */
+        if ((r > 0 && p[0].revents) || (r < 0 && errno != EINTR))
             return WASI_ESUCCESS; /* ready, or let the transfer itself report the error */
-        if (r == 0 && wasi_now_ns() >= limit) {
+        if (limit != NO_DEADLINE && wasi_now_ns() >= limit) {
             c->trap = corral_trap_new(WASI_DEADLINE_MESSAGE);
             return WASI_ESUCCESS;
         }
