@@ -188,8 +188,8 @@ static uint64_t get_u(const PbBuf *b, uint32_t num)
 /* A string field into a static buffer ("" when absent). */
 static const char *get_s(const uint8_t *p, size_t len, uint32_t num)
 {
-    static char s[4][256];
-    static int k;
+    static _Thread_local char s[4][256]; /* the fake Events service runs on other threads */
+    static _Thread_local int k;
     char *out = s[k++ % 4];
     PbField f;
     out[0] = '\0';
