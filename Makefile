@@ -125,14 +125,15 @@ $(BUILD)/containerd-shim-corral-v1: $(BUILD)/obj/src/shim/shim_main.o $(BUILD)/l
 	$(CC) $(ALLCFLAGS) -o $@ $(BUILD)/obj/src/shim/shim_main.o $(BUILD)/libcorral_shim.a \
 	  $(CORE_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-# The shim's protocol half on a runtime that refuses every container (tests/shim), to try
-# start/Connect/Shutdown/delete against a real containerd without src/shim/container.c.
-$(BUILD)/tests/containerd-shim-corral-v1-stub: $(BUILD)/obj/src/shim/shim_main.o \
-  tests/shim/container_stub.c $(BUILD)/libcorral_shim.a $(CORE_LIBS)
+# The shim's protocol half on stand-in runtimes (tests/shim): -stub refuses every container,
+# -fake runs a thread that prints a line and waits to be killed. They try start, Connect,
+# Create, Start, Wait, Kill, Delete, events, Shutdown and delete against a real containerd
+# without src/shim/container.c.
+$(BUILD)/tests/containerd-shim-corral-v1-%: tests/shim/container_%.c \
+  $(BUILD)/obj/src/shim/shim_main.o $(BUILD)/libcorral_shim.a $(CORE_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $(BUILD)/obj/src/shim/shim_main.o tests/shim/container_stub.c \
-	  $(BUILD)/libcorral_shim.a $(CORE_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) \
-	  $(LDLIBS_ENGINE)
+	$(CC) $(ALLCFLAGS) -o $@ $(BUILD)/obj/src/shim/shim_main.o $< $(BUILD)/libcorral_shim.a \
+	  $(CORE_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
 UNIT_LIBS := $(BUILD)/libcorral_shim.a $(CORE_LIBS)
 
