@@ -376,11 +376,12 @@ int main(void)
     snprintf(sock_path, sizeof sock_path, "%s/s", dir);
     int lfd = shim_socket_listen(sock_path);
     CHECK(lfd >= 0, "listen");
-    CHECK(shim_socket_alive(sock_path), "socket alive while listening");
+    CHECK(!shim_socket_alive(sock_path), "listening but not serving is not alive");
     srv = ttrpc_server_new(lfd, test_methods, sizeof test_methods / sizeof test_methods[0],
                            NULL);
     pthread_t t;
     pthread_create(&t, NULL, run_thread, srv);
+    CHECK(shim_socket_alive(sock_path), "socket alive while served");
     test_dispatch();
     test_concurrent();
     test_refused();
