@@ -86,19 +86,6 @@ static bool parse_flags(Flags *f, int argc, char **argv)
 
 /* ---- start ---- */
 
-/* The bundle's `log` FIFO, made by containerd, which reads it into its own log. Opened
- * non-blocking so that a missing reader cannot hang start, then made blocking so that no
- * line is dropped when the pipe is briefly full. -1 when there is none. */
-static int open_log_fifo(const char *bundle)
-{
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/log", bundle);
-    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd >= 0)
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    return fd;
-}
-
 static void write_address_file(const char *bundle, const char *address)
 {
     char path[PATH_MAX + 16];
@@ -191,8 +178,7 @@ static int cmd_start(const Flags *f)
             fprintf(stderr, "start: cannot listen on %s: %m\n", path);
             return 1;
         }
-        int log_fd = open_log_fifo(bundle);
-        shim_log_set_fd(log_fd);
+        int log_fd = shim_log_add_bundle(bundle);
         if (daemonize(f, fd, log_fd, path) != 0) {
             unlink(path);
             fprintf(stderr, "start: cannot start the shim daemon\n");

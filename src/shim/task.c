@@ -426,6 +426,7 @@ static void create_task(ShimTasks *t, TtrpcCall *call, const CreateReq *r)
     if (t->events) /* queued under the lock: before any event of this task's Start */
         shim_event_task_create(t->events, &req, pid);
     pthread_mutex_unlock(&t->lock);
+    shim_log_add_bundle(r->bundle); /* the first container's FIFO goes with it */
     shim_log_id(r->id, "created (bundle %s, pid %u)", r->bundle, pid);
     pb_uint(&call->reply, 1, pid); /* CreateTaskResponse{pid=1} */
 }
