@@ -240,6 +240,14 @@ store-test: $(BUILD)/corral
 .PHONY: bindle-test
 bindle-test: $(BUILD)/corral
 	tests/bindle/run.sh $(BUILD)/corral
+# The containerd shim's protocol half through its stand-in runtimes (tests/shim/): the binary's
+# start/delete contract alone, then, as root, a scratch containerd driven by ctr (events in
+# order, exec/pause refused, a pod on one shim, kill -9 of a shim, nothing left behind).
+.PHONY: shim-proto-test
+shim-proto-test: $(BUILD)/tests/containerd-shim-corral-v1-fake \
+  $(BUILD)/tests/containerd-shim-corral-v1-stub
+	tests/shim/run.sh $(BUILD)
+
 # Black-box tests of `corral push` and `corral pull` against Debian's docker-registry (open,
 # htpasswd Basic auth, and behind tests/oci/token_proxy.py for token auth and redirects),
 # read back by skopeo, Python and openssl, and the --image form unpacked by a real containerd
