@@ -191,6 +191,7 @@ struct TtrpcServer {
     pthread_mutex_t lock;
     pthread_cond_t idle;    /* signalled when threads reaches 0 */
     int threads;            /* reader and request threads alive */
+    int requests, max_requests; /* request threads alive, and their limit */
     Conn *conns;
 };
 
@@ -214,6 +215,7 @@ TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t 
     s->methods = methods;
     s->nmethods = nmethods;
     s->ud = ud;
+    s->max_requests = TTRPC_MAX_REQUESTS;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
     return s;
@@ -303,11 +305,21 @@ static void serve_job(Job *j)
     pb_buf_free(&call.reply);
 }
 
+void ttrpc_server_set_max_requests(TtrpcServer *s, int n)
+{
+    pthread_mutex_lock(&s->lock);
+    s->max_requests = n;
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void *request_thread(void *arg)
 {
     Job *j = arg;
     TtrpcServer *s = j->conn->server;
     serve_job(j);
+    pthread_mutex_lock(&s->lock);
+    s->requests--;
+    pthread_mutex_unlock(&s->lock);
     conn_unref(j->conn);
     free(j->frame);
     free(j);
@@ -349,11 +361,26 @@ static void dispatch(Conn *c, const TtrpcHeader *h, uint8_t *frame)
         free(j);
         return;
     }
-    pthread_mutex_lock(&c->server->lock);
-    c->refs++;
-    pthread_mutex_unlock(&c->server->lock);
-    if (!spawn(c->server, request_thread, j)) {
+    TtrpcServer *s = c->server;
+    pthread_mutex_lock(&s->lock);
+    bool room = s->requests < s->max_requests;
+    if (room) {
+        s->requests++;
+        c->refs++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!room) {
+        send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED,
+                      "too many requests in flight", NULL);
+        free(frame);
+        free(j);
+        return;
+    }
+    if (!spawn(s, request_thread, j)) {
         send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED, "no thread", NULL);
+        pthread_mutex_lock(&s->lock);
+        s->requests--;
+        pthread_mutex_unlock(&s->lock);
         conn_unref(c);
         free(frame);
         free(j);

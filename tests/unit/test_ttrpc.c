@@ -250,6 +250,33 @@ static void test_concurrent(void)
     close(fd);
 }
 
+/* With the limit at 2, a third request while two block is refused, not queued. */
+static void test_request_limit(void)
+{
+    ttrpc_server_set_max_requests(srv, 2);
+    pthread_mutex_lock(&block_lock);
+    block_open = 0;
+    pthread_mutex_unlock(&block_lock);
+    int fd = raw_connect();
+    send_request(fd, 1, "Block", "");
+    send_request(fd, 3, "Block", "");
+    wait_blocked(2);
+    send_request(fd, 5, "Echo", "over");
+    uint32_t sid;
+    int code;
+    char out[64];
+    CHECK(read_response(fd, &sid, &code, out) && sid == 5 &&
+              code == TTRPC_CODE_RESOURCE_EXHAUSTED,
+          "over the request limit: ResourceExhausted");
+    ttrpc_server_set_max_requests(srv, TTRPC_MAX_REQUESTS);
+    send_request(fd, 7, "Open", "");
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        n += read_response(fd, &sid, &code, out) && code == 0;
+    CHECK(n == 3, "under the limit again: all answered");
+    close(fd);
+}
+
 static void test_refused(void)
 {
     /* oversize: ResourceExhausted, then the connection is closed */
@@ -384,6 +411,7 @@ int main(void)
     CHECK(shim_socket_alive(sock_path), "socket alive while served");
     test_dispatch();
     test_concurrent();
+    test_request_limit();
     test_refused();
     test_client();
     test_stop(t);
