@@ -126,9 +126,12 @@ static int serve(const Flags *f, int listen_fd, const char *socket_path)
     shim_log("serving %s for namespace %s", socket_path, f->ns);
     int rc = ttrpc_server_run(srv);
     unlink(socket_path);
-    shim_events_free(events); /* drains: /tasks/delete must reach containerd */
+    /* /tasks/delete must reach containerd before the process goes. Nothing is freed: with
+     * Shutdown{now} guests and requests may still run on other threads, and may still
+     * queue events, until the exit. */
+    if (!shim_events_drain(events, 2000))
+        shim_log("exiting with events not yet published");
     shim_log("shim exits (%s)", rc == 0 ? "shutdown" : "accept failed");
-    /* Requests may still be in flight on other threads; exit without freeing under them. */
     return rc == 0 ? 0 : 1;
 }
 
