@@ -278,25 +278,37 @@ static const TtrpcMethod *find_method(const TtrpcServer *s, const TtrpcRequest *
     return NULL;
 }
 
-static void serve_job(Job *j)
+/* Runs the handler of j's method (or answers Unimplemented) into call. */
+static void run_handler(Job *j, TtrpcCall *call)
 {
     TtrpcServer *s = j->conn->server;
     const TtrpcMethod *m = find_method(s, &j->req);
     if (!m) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%.*s/%.*s: unimplemented", (int)j->req.service_len,
-                 (const char *)j->req.service, (int)j->req.method_len,
-                 (const char *)j->req.method);
-        send_response(j->conn, j->stream_id, TTRPC_CODE_UNIMPLEMENTED, msg, NULL);
+        call->code = TTRPC_CODE_UNIMPLEMENTED;
+        if (asprintf(&call->message, "%.*s/%.*s: unimplemented", (int)j->req.service_len,
+                     (const char *)j->req.service, (int)j->req.method_len,
+                     (const char *)j->req.method) < 0)
+            call->message = NULL;
         return;
     }
+    m->fn(s->ud, call);
+    if (call->code == 0 && call->reply.oom) {
+        call->code = TTRPC_CODE_INTERNAL;
+        call->message = strdup("out of memory");
+    }
+}
+
+/* The request leaves the count before its response is sent, so a client that has its
+ * response never finds the request still counted against the limit. */
+static void serve_job(Job *j)
+{
+    TtrpcServer *s = j->conn->server;
     TtrpcCall call = {.payload = j->req.payload, .payload_len = j->req.payload_len,
                       .timeout_nano = j->req.timeout_nano};
-    m->fn(s->ud, &call);
-    if (call.code == 0 && call.reply.oom) {
-        call.code = TTRPC_CODE_INTERNAL;
-        call.message = strdup("out of memory");
-    }
+    run_handler(j, &call);
+    pthread_mutex_lock(&s->lock);
+    s->requests--;
+    pthread_mutex_unlock(&s->lock);
     send_response(j->conn, j->stream_id, call.code, call.message,
                   call.code == 0 ? &call.reply : NULL);
     if (call.stop_after_reply)
@@ -317,9 +329,6 @@ static void *request_thread(void *arg)
     Job *j = arg;
     TtrpcServer *s = j->conn->server;
     serve_job(j);
-    pthread_mutex_lock(&s->lock);
-    s->requests--;
-    pthread_mutex_unlock(&s->lock);
     conn_unref(j->conn);
     free(j->frame);
     free(j);

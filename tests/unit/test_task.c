@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +38,7 @@ struct ShimContainer {
 };
 
 static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
-static size_t fake_nmounts, fake_noptions, fake_live;
+static size_t fake_nmounts, fake_noptions, fake_live, fake_waiting;
 static char fake_stdout[64], fake_ns[32], fake_opt0[64];
 
 int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
@@ -126,6 +127,9 @@ int shim_container_kill(ShimContainer *c, uint32_t signal, char **out_err)
 void shim_container_wait(ShimContainer *c, uint32_t *out_exit_status,
                          struct timespec *out_exited_at)
 {
+    pthread_mutex_lock(&fake_lock);
+    fake_waiting++;
+    pthread_mutex_unlock(&fake_lock);
     pthread_mutex_lock(&c->mu);
     while (c->status == SHIM_STATUS_RUNNING)
         pthread_cond_wait(&c->cv, &c->mu);
@@ -306,7 +310,7 @@ typedef struct WaitArg {
     int code;
     uint32_t status;
     int64_t exited_sec;
-    volatile int done;
+    atomic_int done;
 } WaitArg;
 
 static void *wait_thread(void *arg)
@@ -329,6 +333,19 @@ static void *wait_thread(void *arg)
     ttrpc_client_close(c);
     w->done = 1;
     return NULL;
+}
+
+/* Waits (5 s at most) until n Wait calls have reached the runtime in all. */
+static void await_waiting(size_t n)
+{
+    for (int i = 0; i < 500; i++) {
+        pthread_mutex_lock(&fake_lock);
+        bool there = fake_waiting >= n;
+        pthread_mutex_unlock(&fake_lock);
+        if (there)
+            return;
+        usleep(10000);
+    }
 }
 
 static void test_lifecycle(TtrpcClient *c)
@@ -362,7 +379,8 @@ static void test_lifecycle(TtrpcClient *c)
     WaitArg w = {.id = "c1"};
     pthread_t t;
     pthread_create(&t, NULL, wait_thread, &w);
-    usleep(200000);
+    await_waiting(1);
+    usleep(100000);
     CHECK(!w.done, "Wait blocks while the guest runs");
     CHECK(call_id(c, "State", "c1", NULL, &r) == 0, "State is served while Wait blocks");
     pb_buf_free(&r);
@@ -454,8 +472,11 @@ static void test_delete_while_waiting(TtrpcClient *c)
           "Create and Start c4");
     WaitArg w = {.id = "c4"};
     pthread_t t;
+    pthread_mutex_lock(&fake_lock);
+    size_t before = fake_waiting;
+    pthread_mutex_unlock(&fake_lock);
     pthread_create(&t, NULL, wait_thread, &w);
-    usleep(100000);
+    await_waiting(before + 1); /* the Wait is in the runtime when Delete comes */
     PbBuf r;
     CHECK(call_id(c, "Delete", "c4", NULL, &r) == 0 && get_u(&r, 2) == 137,
           "Delete of a running task stops it: 137");
