@@ -1,6 +1,7 @@
 /* address.c: socket paths and the grouping of containers into shims. */
 #include "shim/address.h"
 
+#include "shim/ttrpc.h"
 #include "util/hash.h"
 
 #include <errno.h>
@@ -58,13 +59,18 @@ static int unix_socket(const char *path, struct sockaddr_un *a)
 
 int shim_socket_alive(const char *path)
 {
-    struct sockaddr_un a;
-    int fd = unix_socket(path, &a);
-    if (fd < 0)
+    /* A connect alone is not enough: the listening socket of a shim that was just killed
+     * still accepts connections for a moment after containerd saw its connection close
+     * (the kernel releases the dying process's sockets in reverse order), which is exactly
+     * when containerd runs `delete`. A live shim answers any call, if only Unimplemented. */
+    TtrpcClient *c = ttrpc_client_connect(path);
+    if (!c)
         return 0;
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
+    PbBuf none = {0};
+    int code = ttrpc_client_call(c, "corral.shim.v1.Probe", "Alive", &none, 1000, NULL, NULL,
+                                 NULL);
+    ttrpc_client_close(c);
+    return code != TTRPC_CODE_UNAVAILABLE;
 }
 
 /* mkdir -p of path's parent, mode 0711 as containerd's own socket directory. */

@@ -17,7 +17,7 @@ char *shim_group_of(const char *bundle, const char *id);
  * unix socket address. */
 int shim_socket_path(const char *dir, const char *containerd_address, const char *ns,
                      const char *group, char *out, size_t out_len);
-/* Whether a server accepts connections on the unix socket at path. */
+/* Whether a ttrpc server answers on the unix socket at path (within 1 s). */
 int shim_socket_alive(const char *path);
 /* Binds and listens on path (a stale socket file there is removed first, the directory
  * made); returns the listening fd (close-on-exec) or -1 with errno set. */

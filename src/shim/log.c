@@ -1,10 +1,14 @@
-/* log.c: one timestamped line per call to the bundle's log FIFO (or stderr). Formatting
- * happens outside the lock into a stack buffer; only the single write(2) is serialized, so
- * a slow reader of the FIFO delays loggers but never corrupts a line. */
+/* log.c: one timestamped line per call to a bundle's log FIFO (or stderr). Formatting
+ * happens outside the lock into a stack buffer; only the write(2) is serialized, so a slow
+ * reader of the FIFO delays loggers but never corrupts a line. A FIFO whose reader has gone
+ * (EPIPE; SIGPIPE is ignored by the shim) is dropped and the next one tried. */
 #include "shim/log.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,20 +17,34 @@
 int shim_log_debug;
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static int log_fd = -1;
+enum { LINE_MAX_LEN = 2048, SINKS_MAX = 16 };
 
-enum { LINE_MAX_LEN = 2048 };
+static int sinks[SINKS_MAX]; /* oldest first; none: stderr */
+static size_t nsinks;
 
-/* Writes all of buf, retrying short writes; a failed log write has nowhere to be reported. */
-static void write_all(int fd, const char *buf, size_t len)
+/* Writes all of buf, retrying short writes; false when the fd failed. */
+static bool write_all(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
         if (n <= 0)
-            return;
+            return false;
         buf += n;
         len -= (size_t)n;
     }
+    return true;
+}
+
+/* With log_lock held: the line to the first sink that takes it, dropping failed ones. */
+static void write_line(const char *line, size_t n)
+{
+    while (nsinks > 0) {
+        if (write_all(sinks[0], line, n))
+            return;
+        close(sinks[0]);
+        memmove(sinks, sinks + 1, --nsinks * sizeof sinks[0]);
+    }
+    (void)write_all(STDERR_FILENO, line, n); /* a failed log write has nowhere to go */
 }
 
 static void log_line(const char *id, const char *fmt, va_list ap)
@@ -49,7 +67,7 @@ static void log_line(const char *id, const char *fmt, va_list ap)
         n--;
     line[n++] = '\n';
     pthread_mutex_lock(&log_lock);
-    write_all(log_fd >= 0 ? log_fd : STDERR_FILENO, line, n);
+    write_line(line, n);
     pthread_mutex_unlock(&log_lock);
 }
 
@@ -72,8 +90,32 @@ void shim_log_id(const char *id, const char *fmt, ...)
 void shim_log_set_fd(int fd)
 {
     pthread_mutex_lock(&log_lock);
-    if (log_fd >= 0 && log_fd != fd)
-        close(log_fd);
-    log_fd = fd;
+    for (size_t i = 0; i < nsinks; i++) {
+        if (sinks[i] != fd)
+            close(sinks[i]);
+    }
+    nsinks = 0;
+    if (fd >= 0)
+        sinks[nsinks++] = fd;
     pthread_mutex_unlock(&log_lock);
+}
+
+int shim_log_add_bundle(const char *bundle)
+{
+    char path[PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s/log", bundle);
+    /* Non-blocking open: ENXIO when nobody reads, instead of hanging; then blocking
+     * writes, so that a briefly full pipe delays a line rather than losing it. */
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    pthread_mutex_lock(&log_lock);
+    bool room = nsinks < SINKS_MAX;
+    if (room)
+        sinks[nsinks++] = fd;
+    pthread_mutex_unlock(&log_lock);
+    if (!room)
+        close(fd);
+    return room ? fd : -1;
 }

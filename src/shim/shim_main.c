@@ -86,19 +86,6 @@ static bool parse_flags(Flags *f, int argc, char **argv)
 
 /* ---- start ---- */
 
-/* The bundle's `log` FIFO, made by containerd, which reads it into its own log. Opened
- * non-blocking so that a missing reader cannot hang start, then made blocking so that no
- * line is dropped when the pipe is briefly full. -1 when there is none. */
-static int open_log_fifo(const char *bundle)
-{
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/log", bundle);
-    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd >= 0)
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    return fd;
-}
-
 static void write_address_file(const char *bundle, const char *address)
 {
     char path[PATH_MAX + 16];
@@ -139,9 +126,12 @@ static int serve(const Flags *f, int listen_fd, const char *socket_path)
     shim_log("serving %s for namespace %s", socket_path, f->ns);
     int rc = ttrpc_server_run(srv);
     unlink(socket_path);
-    shim_events_free(events); /* drains: /tasks/delete must reach containerd */
+    /* /tasks/delete must reach containerd before the process goes. Nothing is freed: with
+     * Shutdown{now} guests and requests may still run on other threads, and may still
+     * queue events, until the exit. */
+    if (!shim_events_drain(events, 2000))
+        shim_log("exiting with events not yet published");
     shim_log("shim exits (%s)", rc == 0 ? "shutdown" : "accept failed");
-    /* Requests may still be in flight on other threads; exit without freeing under them. */
     return rc == 0 ? 0 : 1;
 }
 
@@ -191,8 +181,7 @@ static int cmd_start(const Flags *f)
             fprintf(stderr, "start: cannot listen on %s: %m\n", path);
             return 1;
         }
-        int log_fd = open_log_fifo(bundle);
-        shim_log_set_fd(log_fd);
+        int log_fd = shim_log_add_bundle(bundle);
         if (daemonize(f, fd, log_fd, path) != 0) {
             unlink(path);
             fprintf(stderr, "start: cannot start the shim daemon\n");

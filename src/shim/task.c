@@ -426,6 +426,7 @@ static void create_task(ShimTasks *t, TtrpcCall *call, const CreateReq *r)
     if (t->events) /* queued under the lock: before any event of this task's Start */
         shim_event_task_create(t->events, &req, pid);
     pthread_mutex_unlock(&t->lock);
+    shim_log_add_bundle(r->bundle); /* the first container's FIFO goes with it */
     shim_log_id(r->id, "created (bundle %s, pid %u)", r->bundle, pid);
     pb_uint(&call->reply, 1, pid); /* CreateTaskResponse{pid=1} */
 }
@@ -675,47 +676,49 @@ static void rpc_shutdown(void *ud, TtrpcCall *call)
 
 /* ---- what a WebAssembly guest does not have ---- */
 
-static void unsupported(TtrpcCall *call, const char *what)
+/* why completes "X is not supported by the corral shim". */
+static void unsupported(TtrpcCall *call, const char *what, const char *why)
 {
     Req r;
     if (req_decode(call, &r))
-        fail(call, r.id, SHIM_UNIMPLEMENTED, "%s is not supported by the corral shim", what);
+        fail(call, r.id, SHIM_UNIMPLEMENTED, "%s is not supported by the corral shim%s", what,
+             why);
     req_free(&r);
 }
 
 static void rpc_pause(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "pause");
+    unsupported(call, "pause", ": a guest cannot be frozen");
 }
 
 static void rpc_resume(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "resume");
+    unsupported(call, "resume", ": a guest is never paused");
 }
 
 static void rpc_checkpoint(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "checkpoint");
+    unsupported(call, "checkpoint", "");
 }
 
 static void rpc_exec(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "exec (a WebAssembly guest is one process)");
+    unsupported(call, "exec", ": a WebAssembly guest is one process");
 }
 
 static void rpc_resize_pty(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "resize-pty (a guest has no terminal)");
+    unsupported(call, "resize-pty", ": a guest has no terminal");
 }
 
 static void rpc_close_io(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "close-io");
+    unsupported(call, "close-io", "");
 }
 
 static void rpc_update(void *ud, TtrpcCall *call)
 {
-    unsupported(call, "update");
+    unsupported(call, "update", ": a guest's limits are fixed when it is created");
 }
 
 #define TASK_SERVICE "containerd.task.v2.Task"

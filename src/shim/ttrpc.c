@@ -191,6 +191,7 @@ struct TtrpcServer {
     pthread_mutex_t lock;
     pthread_cond_t idle;    /* signalled when threads reaches 0 */
     int threads;            /* reader and request threads alive */
+    int requests, max_requests; /* request threads alive, and their limit */
     Conn *conns;
 };
 
@@ -214,6 +215,7 @@ TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t 
     s->methods = methods;
     s->nmethods = nmethods;
     s->ud = ud;
+    s->max_requests = TTRPC_MAX_REQUESTS;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
     return s;
@@ -276,31 +278,50 @@ static const TtrpcMethod *find_method(const TtrpcServer *s, const TtrpcRequest *
     return NULL;
 }
 
-static void serve_job(Job *j)
+/* Runs the handler of j's method (or answers Unimplemented) into call. */
+static void run_handler(Job *j, TtrpcCall *call)
 {
     TtrpcServer *s = j->conn->server;
     const TtrpcMethod *m = find_method(s, &j->req);
     if (!m) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%.*s/%.*s: unimplemented", (int)j->req.service_len,
-                 (const char *)j->req.service, (int)j->req.method_len,
-                 (const char *)j->req.method);
-        send_response(j->conn, j->stream_id, TTRPC_CODE_UNIMPLEMENTED, msg, NULL);
+        call->code = TTRPC_CODE_UNIMPLEMENTED;
+        if (asprintf(&call->message, "%.*s/%.*s: unimplemented", (int)j->req.service_len,
+                     (const char *)j->req.service, (int)j->req.method_len,
+                     (const char *)j->req.method) < 0)
+            call->message = NULL;
         return;
     }
+    m->fn(s->ud, call);
+    if (call->code == 0 && call->reply.oom) {
+        call->code = TTRPC_CODE_INTERNAL;
+        call->message = strdup("out of memory");
+    }
+}
+
+/* The request leaves the count before its response is sent, so a client that has its
+ * response never finds the request still counted against the limit. */
+static void serve_job(Job *j)
+{
+    TtrpcServer *s = j->conn->server;
     TtrpcCall call = {.payload = j->req.payload, .payload_len = j->req.payload_len,
                       .timeout_nano = j->req.timeout_nano};
-    m->fn(s->ud, &call);
-    if (call.code == 0 && call.reply.oom) {
-        call.code = TTRPC_CODE_INTERNAL;
-        call.message = strdup("out of memory");
-    }
+    run_handler(j, &call);
+    pthread_mutex_lock(&s->lock);
+    s->requests--;
+    pthread_mutex_unlock(&s->lock);
     send_response(j->conn, j->stream_id, call.code, call.message,
                   call.code == 0 ? &call.reply : NULL);
     if (call.stop_after_reply)
         ttrpc_server_stop(s);
     free(call.message);
     pb_buf_free(&call.reply);
+}
+
+void ttrpc_server_set_max_requests(TtrpcServer *s, int n)
+{
+    pthread_mutex_lock(&s->lock);
+    s->max_requests = n;
+    pthread_mutex_unlock(&s->lock);
 }
 
 static void *request_thread(void *arg)
@@ -349,11 +370,26 @@ static void dispatch(Conn *c, const TtrpcHeader *h, uint8_t *frame)
         free(j);
         return;
     }
-    pthread_mutex_lock(&c->server->lock);
-    c->refs++;
-    pthread_mutex_unlock(&c->server->lock);
-    if (!spawn(c->server, request_thread, j)) {
+    TtrpcServer *s = c->server;
+    pthread_mutex_lock(&s->lock);
+    bool room = s->requests < s->max_requests;
+    if (room) {
+        s->requests++;
+        c->refs++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!room) {
+        send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED,
+                      "too many requests in flight", NULL);
+        free(frame);
+        free(j);
+        return;
+    }
+    if (!spawn(s, request_thread, j)) {
         send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED, "no thread", NULL);
+        pthread_mutex_lock(&s->lock);
+        s->requests--;
+        pthread_mutex_unlock(&s->lock);
         conn_unref(c);
         free(frame);
         free(j);

@@ -20,6 +20,7 @@
 enum {
     TTRPC_HEADER_LEN = 10,
     TTRPC_MESSAGE_MAX = 4 << 20, /* the payload limit of containerd's ttrpc */
+    TTRPC_MAX_REQUESTS = 256,    /* a shim sees a few per container at a time */
     TTRPC_TYPE_REQUEST = 1,
     TTRPC_TYPE_RESPONSE = 2,
     TTRPC_TYPE_DATA = 3,
@@ -91,6 +92,10 @@ typedef struct TtrpcServer TtrpcServer;
  * server's life). NULL when out of memory. */
 TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t nmethods,
                               void *ud);
+/* At most n requests are served at once (default TTRPC_MAX_REQUESTS); more are answered
+ * ResourceExhausted at once, so that a client cannot make the shim start threads without
+ * end. Safe at any time. */
+void ttrpc_server_set_max_requests(TtrpcServer *s, int n);
 /* Accepts and serves until ttrpc_server_stop (or a handler's stop_after_reply). Each
  * connection has a reader thread; each request runs on its own detached thread, because a
  * Wait may block while State, Kill and Delete arrive on the same connection. Returns 0, or
