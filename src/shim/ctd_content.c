@@ -850,6 +850,13 @@ static bool namespace_valid(const char *ns)
 
 static int ctx_open(Ctx *c)
 {
+    struct stat st;
+    if (stat(c->socket, &st) != 0)
+        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s: %s", c->socket,
+                    strerror(errno));
+    if (!S_ISSOCK(st.st_mode))
+        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s is not a socket",
+                    c->socket);
     const char *lib_err = NULL;
     if (!lib_curl_load(&lib_err))
         return fail(c, SHIM_FAILED_PRECONDITION, "reading it from containerd needs %s", lib_err);
@@ -859,13 +866,6 @@ static int ctx_open(Ctx *c)
                     "reading it from containerd needs a libcurl with HTTP/2 and unix sockets; "
                     "libcurl %s lacks %s",
                     v->version, !(v->features & CURL_VERSION_HTTP2) ? "HTTP/2" : "unix sockets");
-    struct stat st;
-    if (stat(c->socket, &st) != 0)
-        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s: %s", c->socket,
-                    strerror(errno));
-    if (!S_ISSOCK(st.st_mode))
-        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s is not a socket",
-                    c->socket);
     char *ns_header = strf("containerd-namespace: %s", c->ns);
     const char *fixed[] = {"content-type: application/grpc", "te: trailers",
                            "Accept:", "Expect:", ns_header};

@@ -101,12 +101,16 @@ sha() {
 }
 
 # rd ARGS...: the reader's output, then "exit N" when its status is not 0 or 1 (1 is an
-# error it printed; anything else, a crash, is shown).
+# error it printed; anything else, a crash, is shown). A sanitizer report (an ASan build of
+# the reader) is also kept in $tmp/sanitizer.log, checked at the end.
 rd() {
     local got status=0
     got=$(timeout 60 "$reader" "$@" 2>&1) || status=$?
     printf '%s' "$got"
     case $status in 0 | 1) ;; *) printf '\nexit %s' "$status" ;; esac
+    if [[ "$got" == *Sanitizer* || "$got" == *"runtime error:"* ]]; then
+        printf 'content_read %s\n%s\n' "$*" "$got" >>"$tmp/sanitizer.log"
+    fi
 }
 
 # ---- fixtures ----
@@ -324,6 +328,8 @@ check "containerd's ttrpc socket: given up on within 12 s" yes \
     "$([ $((SECONDS - started)) -le 12 ] && echo yes || echo "no: $((SECONDS - started)) s")"
 check "no namespace" "error 3: image $R/wasm/hello:v1: needs a containerd address, a namespace and a name" \
     "$(rd "$sock" "" "$R/wasm/hello:v1")"
+
+check "no sanitizer report" "" "$(head -n 20 "$tmp/sanitizer.log" 2>/dev/null)"
 
 echo "content: $passed passed, $failed failed"
 [ "$failed" = 0 ]
