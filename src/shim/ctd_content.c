@@ -72,30 +72,34 @@
  * container.h has stay as they are; the others go to the nearest one it has, and the
  * message keeps the original name. */
 #define GRPC_CODES(X)                                                                              \
-    X(0, "OK", SHIM_OK)                                                                            \
-    X(1, "Canceled", SHIM_UNKNOWN)                                                                 \
-    X(2, "Unknown", SHIM_UNKNOWN)                                                                  \
-    X(3, "InvalidArgument", SHIM_INVALID_ARGUMENT)                                                 \
-    X(4, "DeadlineExceeded", SHIM_UNKNOWN)                                                         \
-    X(5, "NotFound", SHIM_NOT_FOUND)                                                               \
-    X(6, "AlreadyExists", SHIM_ALREADY_EXISTS)                                                     \
-    X(7, "PermissionDenied", SHIM_FAILED_PRECONDITION)                                             \
-    X(8, "ResourceExhausted", SHIM_INTERNAL)                                                       \
-    X(9, "FailedPrecondition", SHIM_FAILED_PRECONDITION)                                           \
-    X(10, "Aborted", SHIM_UNKNOWN)                                                                 \
-    X(11, "OutOfRange", SHIM_INVALID_ARGUMENT)                                                     \
-    X(12, "Unimplemented", SHIM_UNIMPLEMENTED)                                                     \
-    X(13, "Internal", SHIM_INTERNAL)                                                               \
-    X(14, "Unavailable", SHIM_FAILED_PRECONDITION)                                                 \
-    X(15, "DataLoss", SHIM_INTERNAL)                                                               \
-    X(16, "Unauthenticated", SHIM_FAILED_PRECONDITION)
+    X(0, OK, "OK", SHIM_OK)                                                                        \
+    X(1, CANCELED, "Canceled", SHIM_UNKNOWN)                                                       \
+    X(2, UNKNOWN, "Unknown", SHIM_UNKNOWN)                                                         \
+    X(3, INVALID_ARGUMENT, "InvalidArgument", SHIM_INVALID_ARGUMENT)                               \
+    X(4, DEADLINE_EXCEEDED, "DeadlineExceeded", SHIM_UNKNOWN)                                      \
+    X(5, NOT_FOUND, "NotFound", SHIM_NOT_FOUND)                                                    \
+    X(6, ALREADY_EXISTS, "AlreadyExists", SHIM_ALREADY_EXISTS)                                     \
+    X(7, PERMISSION_DENIED, "PermissionDenied", SHIM_FAILED_PRECONDITION)                          \
+    X(8, RESOURCE_EXHAUSTED, "ResourceExhausted", SHIM_INTERNAL)                                   \
+    X(9, FAILED_PRECONDITION, "FailedPrecondition", SHIM_FAILED_PRECONDITION)                      \
+    X(10, ABORTED, "Aborted", SHIM_UNKNOWN)                                                        \
+    X(11, OUT_OF_RANGE, "OutOfRange", SHIM_INVALID_ARGUMENT)                                       \
+    X(12, UNIMPLEMENTED, "Unimplemented", SHIM_UNIMPLEMENTED)                                      \
+    X(13, INTERNAL, "Internal", SHIM_INTERNAL)                                                     \
+    X(14, UNAVAILABLE, "Unavailable", SHIM_FAILED_PRECONDITION)                                    \
+    X(15, DATA_LOSS, "DataLoss", SHIM_INTERNAL)                                                    \
+    X(16, UNAUTHENTICATED, "Unauthenticated", SHIM_FAILED_PRECONDITION)
 
-enum { GRPC_UNAVAILABLE = 14, GRPC_INTERNAL = 13, GRPC_UNKNOWN = 2 };
+enum {
+#define GRPC_ENUM(n, id, name, shim) GRPC_##id = n,
+    GRPC_CODES(GRPC_ENUM)
+#undef GRPC_ENUM
+};
 
 static const char *grpc_name(int code)
 {
     switch (code) {
-#define GRPC_NAME(n, name, shim)                                                                   \
+#define GRPC_NAME(n, id, name, shim)                                                               \
     case n:                                                                                        \
         return name;
         GRPC_CODES(GRPC_NAME)
@@ -108,7 +112,7 @@ static const char *grpc_name(int code)
 static int grpc_to_shim(int code)
 {
     switch (code) {
-#define GRPC_SHIM(n, name, shim)                                                                   \
+#define GRPC_SHIM(n, id, name, shim)                                                               \
     case n:                                                                                        \
         return shim;
         GRPC_CODES(GRPC_SHIM)
@@ -131,8 +135,9 @@ typedef struct Ctx {
     CURL *easy;
     struct curl_slist *headers;
     char errbuf[CURL_ERROR_SIZE];
-    int code;  /* SHIM_* of the failure */
-    char *err; /* its message, owned; NULL when memory was short */
+    const char *hint; /* added to a NotFound from Content.Read */
+    int code;         /* SHIM_* of the failure */
+    char *err;        /* its message, owned; NULL when memory was short */
 } Ctx;
 
 /* Records the first failure: "image REF: " and the formatted text. Returns the code. */
@@ -327,11 +332,11 @@ static int http_to_grpc(long http)
     case 400:
         return GRPC_INTERNAL;
     case 401:
-        return 16;
+        return GRPC_UNAUTHENTICATED;
     case 403:
-        return 7;
+        return GRPC_PERMISSION_DENIED;
     case 404:
-        return 12;
+        return GRPC_UNIMPLEMENTED;
     case 429:
     case 502:
     case 503:
@@ -523,7 +528,7 @@ static int get_target(Ctx *c, Desc *out)
     int code =
         grpc_call(c, "containerd.services.images.v1.Images/Get", &req, on_image, &g, &detail);
     pb_buf_free(&req);
-    if (code == 5)
+    if (code == GRPC_NOT_FOUND)
         fail(c, SHIM_NOT_FOUND, "not found in namespace %s", c->ns);
     else if (code)
         fail(c, grpc_to_shim(code), "getting its record from containerd (Images.Get): %s",
@@ -597,7 +602,10 @@ static int read_blob(Ctx *c, const Desc *d, const char *what, int64_t cap, uint8
     int code =
         grpc_call(c, "containerd.services.content.v1.Content/Read", &req, on_piece, &b, &detail);
     pb_buf_free(&req);
-    if (code)
+    if (code == GRPC_NOT_FOUND)
+        fail(c, SHIM_NOT_FOUND, "%s %s is not in containerd's content store%s", what, d->digest,
+             c->hint ? c->hint : "");
+    else if (code)
         fail(c, grpc_to_shim(code), "reading %s %s from the content store (Content.Read): %s", what,
              d->digest, detail ? detail : "out of memory");
     free(detail);
@@ -799,6 +807,9 @@ static int find_layer(Ctx *c, const Desc *target, Desc *out)
             goto done;
         json_decref(root);
         root = NULL;
+        /* containerd fetches only the manifests of the platforms a pull asks for. */
+        c->hint = " (containerd has only the manifests of the platforms the image was pulled "
+                  "for: pull it with --platform wasip1/wasm)";
     } else if (!is_manifest(target->media_type)) {
         return fail(c, SHIM_FAILED_PRECONDITION,
                     "its target %s is of type %s, neither an image manifest nor an index",

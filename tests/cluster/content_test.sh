@@ -259,10 +259,15 @@ pull "$R/wasm/w2o:v1" >/dev/null
 check "wasm-to-oci form: its first wasm layer" "$(wc -c <"$tmp/w2o.wasm") $(sha "$tmp/w2o.wasm")" \
     "$(rd "$sock" default "$R/wasm/w2o:v1")"
 
-push "$R/wasm/idx:wasm" "$tmp/idx.wasm"
+wdigest=$("$corral" push "oci://$R/wasm/idx:wasm" "$tmp/idx.wasm" 2>&1) || die "push: $wdigest"
+wdigest=${wdigest##*@}
 python3 "$root/tests/oci/regtool.py" index "http://$R" wasm/idx v1 wasm >/dev/null ||
     die "regtool index failed"
-pull --all-platforms "$R/wasm/idx:v1" >/dev/null
+pull "$R/wasm/idx:v1" >/dev/null # linux/amd64 only: the wasm manifest is not fetched
+check "index pulled for linux/amd64 only: its wasm manifest not in the store" \
+    "error 5: image $R/wasm/idx:v1: manifest $wdigest is not in containerd's content store (containerd has only the manifests of the platforms the image was pulled for: pull it with --platform wasip1/wasm)" \
+    "$(rd "$sock" default "$R/wasm/idx:v1")"
+pull --platform wasip1/wasm "$R/wasm/idx:v1" >/dev/null
 check "index: the image record names the index" "application/vnd.oci.image.index.v1+json" \
     "$(ctrc images ls | awk -v r="$R/wasm/idx:v1" '$1 == r { print $2 }')"
 check "index: the wasip1/wasm manifest chosen" "$(wc -c <"$tmp/idx.wasm") $(sha "$tmp/idx.wasm")" \

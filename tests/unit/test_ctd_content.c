@@ -150,7 +150,7 @@ static void test_codes(void)
     CHECK(grpc_to_shim(15) == SHIM_INTERNAL, "DataLoss");
     CHECK(grpc_to_shim(99) == SHIM_UNKNOWN, "out of range");
     CHECK(!strcmp(grpc_name(14), "Unavailable"), "name of 14");
-    CHECK(http_to_grpc(503) == GRPC_UNAVAILABLE && http_to_grpc(404) == 12 &&
+    CHECK(http_to_grpc(503) == GRPC_UNAVAILABLE && http_to_grpc(404) == GRPC_UNIMPLEMENTED &&
               http_to_grpc(500) == GRPC_UNKNOWN,
           "HTTP statuses");
 }
