@@ -863,8 +863,7 @@ static int ctx_open(Ctx *c)
 {
     struct stat st;
     if (stat(c->socket, &st) != 0)
-        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s: %s", c->socket,
-                    strerror(errno));
+        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s: %m", c->socket);
     if (!S_ISSOCK(st.st_mode))
         return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s is not a socket",
                     c->socket);
