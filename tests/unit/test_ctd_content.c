@@ -298,6 +298,30 @@ static void test_check_module(void)
     free(c.err);
 }
 
+static void test_blob_limits(void)
+{
+    Ctx c = {.ref = "r"};
+    uint8_t *out = (uint8_t *)"x";
+    Desc d = {.digest = D1, .size = 0};
+    CHECK(read_blob(&c, &d, "layer", MAX_MODULE, &out) == SHIM_FAILED_PRECONDITION && !out,
+          "size 0 refused before any call");
+    CHECK(c.err && !strcmp(c.err, "image r: layer " D1 ": its descriptor gives size 0"), c.err);
+    free(c.err);
+    c = (Ctx){.ref = "r"};
+    d.size = MAX_MODULE + 1;
+    CHECK(read_blob(&c, &d, "layer", MAX_MODULE, &out) == SHIM_FAILED_PRECONDITION,
+          "1 GiB + 1 refused before any call");
+    CHECK(c.err && !strcmp(c.err,
+                           "image r: layer " D1 ": 1073741825 bytes, more than the 1024 MiB limit"),
+          c.err);
+    free(c.err);
+    c = (Ctx){.ref = "r"};
+    d.size = MAX_MANIFEST + 1;
+    CHECK(read_blob(&c, &d, "manifest", MAX_MANIFEST, &out) == SHIM_FAILED_PRECONDITION,
+          "a manifest over 4 MiB refused");
+    free(c.err);
+}
+
 /* ---- the entry point, before any connection ---- */
 
 static void test_arguments(void)
@@ -333,6 +357,7 @@ int main(void)
     test_pick_manifest();
     test_pick_layer();
     test_check_module();
+    test_blob_limits();
     test_arguments();
     return unit_report("test_ctd_content");
 }
