@@ -46,7 +46,7 @@ for tool in docker-registry wat2wasm python3 curl; do
 done
 
 tmp=$(mktemp -d)
-ctr_pid= reg_pid=
+ctr_pid='' reg_pid=''
 cleanup() {
     for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r); do
         umount "$m" 2>/dev/null
