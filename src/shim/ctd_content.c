@@ -43,6 +43,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Limits. A manifest or index is a small JSON document (the registry's own limit for them is
  * 4 MiB); a module above 1 GiB would not be instantiated by the engine anyway, and reading
@@ -51,6 +52,11 @@
 #define MAX_MANIFEST ((int64_t)4 << 20)
 #define MAX_MODULE ((int64_t)1 << 30)
 #define MAX_MESSAGE ((size_t)16 << 20)
+/* Seconds to wait for the response headers. containerd answers in milliseconds; a socket that
+ * accepts and never answers is most likely containerd's ttrpc socket, which waits for a frame
+ * as long as the HTTP/2 preface claims to be. After the headers, a transfer stalls out after
+ * 60 s below 1 byte/s. */
+#define ANSWER_TIMEOUT 10
 
 /* The manifest types a target or an index entry may have, and the layer types that hold a
  * core module. A component layer is named to say why it is refused. */
@@ -58,7 +64,7 @@
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_WASM_LAYER "application/wasm"                           /* CNCF wasm artifact */
+#define MT_WASM_LAYER "application/wasm"                          /* CNCF wasm artifact */
 #define MT_W2O_LAYER "application/vnd.wasm.content.layer.v1+wasm" /* wasm-to-oci, WAGI */
 #define MT_COMPONENT_LAYER "application/vnd.bytecodealliance.wasm.component.layer.v0+wasm"
 
@@ -66,30 +72,34 @@
  * container.h has stay as they are; the others go to the nearest one it has, and the
  * message keeps the original name. */
 #define GRPC_CODES(X)                                                                              \
-    X(0, "OK", SHIM_OK)                                                                            \
-    X(1, "Canceled", SHIM_UNKNOWN)                                                                 \
-    X(2, "Unknown", SHIM_UNKNOWN)                                                                  \
-    X(3, "InvalidArgument", SHIM_INVALID_ARGUMENT)                                                 \
-    X(4, "DeadlineExceeded", SHIM_UNKNOWN)                                                         \
-    X(5, "NotFound", SHIM_NOT_FOUND)                                                               \
-    X(6, "AlreadyExists", SHIM_ALREADY_EXISTS)                                                     \
-    X(7, "PermissionDenied", SHIM_FAILED_PRECONDITION)                                             \
-    X(8, "ResourceExhausted", SHIM_INTERNAL)                                                       \
-    X(9, "FailedPrecondition", SHIM_FAILED_PRECONDITION)                                           \
-    X(10, "Aborted", SHIM_UNKNOWN)                                                                 \
-    X(11, "OutOfRange", SHIM_INVALID_ARGUMENT)                                                     \
-    X(12, "Unimplemented", SHIM_UNIMPLEMENTED)                                                     \
-    X(13, "Internal", SHIM_INTERNAL)                                                               \
-    X(14, "Unavailable", SHIM_FAILED_PRECONDITION)                                                 \
-    X(15, "DataLoss", SHIM_INTERNAL)                                                               \
-    X(16, "Unauthenticated", SHIM_FAILED_PRECONDITION)
+    X(0, OK, "OK", SHIM_OK)                                                                        \
+    X(1, CANCELED, "Canceled", SHIM_UNKNOWN)                                                       \
+    X(2, UNKNOWN, "Unknown", SHIM_UNKNOWN)                                                         \
+    X(3, INVALID_ARGUMENT, "InvalidArgument", SHIM_INVALID_ARGUMENT)                               \
+    X(4, DEADLINE_EXCEEDED, "DeadlineExceeded", SHIM_UNKNOWN)                                      \
+    X(5, NOT_FOUND, "NotFound", SHIM_NOT_FOUND)                                                    \
+    X(6, ALREADY_EXISTS, "AlreadyExists", SHIM_ALREADY_EXISTS)                                     \
+    X(7, PERMISSION_DENIED, "PermissionDenied", SHIM_FAILED_PRECONDITION)                          \
+    X(8, RESOURCE_EXHAUSTED, "ResourceExhausted", SHIM_INTERNAL)                                   \
+    X(9, FAILED_PRECONDITION, "FailedPrecondition", SHIM_FAILED_PRECONDITION)                      \
+    X(10, ABORTED, "Aborted", SHIM_UNKNOWN)                                                        \
+    X(11, OUT_OF_RANGE, "OutOfRange", SHIM_INVALID_ARGUMENT)                                       \
+    X(12, UNIMPLEMENTED, "Unimplemented", SHIM_UNIMPLEMENTED)                                      \
+    X(13, INTERNAL, "Internal", SHIM_INTERNAL)                                                     \
+    X(14, UNAVAILABLE, "Unavailable", SHIM_FAILED_PRECONDITION)                                    \
+    X(15, DATA_LOSS, "DataLoss", SHIM_INTERNAL)                                                    \
+    X(16, UNAUTHENTICATED, "Unauthenticated", SHIM_FAILED_PRECONDITION)
 
-enum { GRPC_UNAVAILABLE = 14, GRPC_INTERNAL = 13, GRPC_UNKNOWN = 2 };
+enum {
+#define GRPC_ENUM(n, id, name, shim) GRPC_##id = n,
+    GRPC_CODES(GRPC_ENUM)
+#undef GRPC_ENUM
+};
 
 static const char *grpc_name(int code)
 {
     switch (code) {
-#define GRPC_NAME(n, name, shim)                                                                   \
+#define GRPC_NAME(n, id, name, shim)                                                               \
     case n:                                                                                        \
         return name;
         GRPC_CODES(GRPC_NAME)
@@ -102,7 +112,7 @@ static const char *grpc_name(int code)
 static int grpc_to_shim(int code)
 {
     switch (code) {
-#define GRPC_SHIM(n, name, shim)                                                                   \
+#define GRPC_SHIM(n, id, name, shim)                                                               \
     case n:                                                                                        \
         return shim;
         GRPC_CODES(GRPC_SHIM)
@@ -125,8 +135,9 @@ typedef struct Ctx {
     CURL *easy;
     struct curl_slist *headers;
     char errbuf[CURL_ERROR_SIZE];
-    int code;  /* SHIM_* of the failure */
-    char *err; /* its message, owned; NULL when memory was short */
+    const char *hint; /* added to a NotFound from Content.Read */
+    int code;         /* SHIM_* of the failure */
+    char *err;        /* its message, owned; NULL when memory was short */
 } Ctx;
 
 /* Records the first failure: "image REF: " and the formatted text. Returns the code. */
@@ -154,13 +165,16 @@ typedef struct Call {
     void *ud;
     uint8_t head[5]; /* the frame header being read */
     size_t head_len;
-    PbBuf msg;       /* the message being read (len bytes of want) */
+    PbBuf msg; /* the message being read (len bytes of want) */
     size_t want;
-    size_t nmsg;     /* messages delivered */
-    int status;      /* grpc-status, -1 until seen */
-    char *message;   /* grpc-message, decoded, owned */
-    int fail_code;   /* a gRPC code, when reading the body failed here */
-    char *fail;      /* why, owned */
+    size_t nmsg;   /* messages delivered */
+    int status;    /* grpc-status, -1 until seen */
+    char *message; /* grpc-message, decoded, owned */
+    int fail_code; /* a gRPC code, when reading the body failed here */
+    char *fail;    /* why, owned */
+    bool answered; /* a header line came */
+    struct timespec started;
+    const char *socket;
 } Call;
 
 static int hexval(int ch)
@@ -199,6 +213,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 {
     Call *k = ud;
     size_t len = size * n, end = len;
+    k->answered = true;
     while (end && (line[end - 1] == '\r' || line[end - 1] == '\n'))
         end--;
     const char *colon = memchr(line, ':', end);
@@ -235,13 +250,14 @@ static bool frame_start(Call *k)
     uint32_t len = (uint32_t)k->head[1] << 24 | (uint32_t)k->head[2] << 16 |
                    (uint32_t)k->head[3] << 8 | k->head[4];
     if (k->head[0] != 0) {
-        call_fail(k, GRPC_INTERNAL, strf("a compressed message (flag %u), never asked for",
-                                         k->head[0]));
+        call_fail(k, GRPC_INTERNAL,
+                  strf("a compressed message (flag %u), never asked for", k->head[0]));
         return false;
     }
     if (len > MAX_MESSAGE) {
-        call_fail(k, GRPC_INTERNAL, strf("a message of %u bytes, more than the %zu MiB limit",
-                                         len, MAX_MESSAGE >> 20));
+        call_fail(
+            k, GRPC_INTERNAL,
+            strf("a message of %u bytes, more than the %zu MiB limit", len, MAX_MESSAGE >> 20));
         return false;
     }
     k->want = len;
@@ -290,6 +306,24 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* Gives up when no response header came within ANSWER_TIMEOUT seconds. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    Call *k = ud;
+    if (k->answered)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - k->started.tv_sec < ANSWER_TIMEOUT)
+        return 0;
+    call_fail(k, GRPC_UNAVAILABLE,
+              strf("no answer from %s within %d s (containerd's gRPC socket, not its ttrpc "
+                   "one, is needed)",
+                   k->socket, ANSWER_TIMEOUT));
+    return 1;
+}
+
 /* The gRPC code an HTTP status stands for when no grpc-status came (PROTOCOL-HTTP2.md's
  * table). */
 static int http_to_grpc(long http)
@@ -298,11 +332,11 @@ static int http_to_grpc(long http)
     case 400:
         return GRPC_INTERNAL;
     case 401:
-        return 16;
+        return GRPC_UNAUTHENTICATED;
     case 403:
-        return 7;
+        return GRPC_PERMISSION_DENIED;
     case 404:
-        return 12;
+        return GRPC_UNIMPLEMENTED;
     case 429:
     case 502:
     case 503:
@@ -340,6 +374,9 @@ static bool call_setup(Ctx *c, Call *k, const char *url, const PbBuf *frame)
     ok &= setopt(e, CURLOPT_HEADERDATA, k) == CURLE_OK;
     ok &= setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
     ok &= setopt(e, CURLOPT_WRITEDATA, k) == CURLE_OK;
+    ok &= setopt(e, CURLOPT_NOPROGRESS, 0L) == CURLE_OK;
+    ok &= setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
+    ok &= setopt(e, CURLOPT_XFERINFODATA, k) == CURLE_OK;
     return ok;
 }
 
@@ -392,7 +429,8 @@ static int grpc_call(Ctx *c, const char *method, const PbBuf *request, MsgFn on_
     pb_raw(&frame, head, sizeof head);
     pb_raw(&frame, request->data, request->len);
     char *url = strf("http://localhost/%s", method);
-    Call k = {.on_msg = on_msg, .ud = ud, .status = -1};
+    Call k = {.on_msg = on_msg, .ud = ud, .status = -1, .socket = c->socket};
+    clock_gettime(CLOCK_MONOTONIC, &k.started);
     c->errbuf[0] = 0;
     int code;
     if (frame.oom || request->oom || !url || !call_setup(c, &k, url, &frame)) {
@@ -487,10 +525,10 @@ static int get_target(Ctx *c, Desc *out)
     pb_str(&req, 1, c->ref); /* GetImageRequest.name */
     GetResult g = {0};
     char *detail = NULL;
-    int code = grpc_call(c, "containerd.services.images.v1.Images/Get", &req, on_image, &g,
-                         &detail);
+    int code =
+        grpc_call(c, "containerd.services.images.v1.Images/Get", &req, on_image, &g, &detail);
     pb_buf_free(&req);
-    if (code == 5)
+    if (code == GRPC_NOT_FOUND)
         fail(c, SHIM_NOT_FOUND, "not found in namespace %s", c->ns);
     else if (code)
         fail(c, grpc_to_shim(code), "getting its record from containerd (Images.Get): %s",
@@ -528,8 +566,8 @@ static int on_piece(void *ud, const uint8_t *msg, size_t len, char **out_err)
         return GRPC_INTERNAL;
     }
     if (offset != b->got) {
-        *out_err = strf("a piece at offset %llu where %zu was next", (unsigned long long)offset,
-                        b->got);
+        *out_err =
+            strf("a piece at offset %llu where %zu was next", (unsigned long long)offset, b->got);
         return GRPC_INTERNAL;
     }
     if (n > b->size - b->got) {
@@ -561,12 +599,15 @@ static int read_blob(Ctx *c, const Desc *d, const char *what, int64_t cap, uint8
     pb_str(&req, 1, d->digest); /* ReadContentRequest.digest; offset 2 stays 0 */
     pb_int(&req, 3, d->size);   /* .size: no more than the descriptor names */
     char *detail = NULL;
-    int code = grpc_call(c, "containerd.services.content.v1.Content/Read", &req, on_piece, &b,
-                         &detail);
+    int code =
+        grpc_call(c, "containerd.services.content.v1.Content/Read", &req, on_piece, &b, &detail);
     pb_buf_free(&req);
-    if (code)
-        fail(c, grpc_to_shim(code), "reading %s %s from the content store (Content.Read): %s",
-             what, d->digest, detail ? detail : "out of memory");
+    if (code == GRPC_NOT_FOUND)
+        fail(c, SHIM_NOT_FOUND, "%s %s is not in containerd's content store%s", what, d->digest,
+             c->hint ? c->hint : "");
+    else if (code)
+        fail(c, grpc_to_shim(code), "reading %s %s from the content store (Content.Read): %s", what,
+             d->digest, detail ? detail : "out of memory");
     free(detail);
     if (!code && b.got != b.size)
         fail(c, SHIM_INTERNAL, "%s %s: the content store holds %zu bytes, its descriptor says %zu",
@@ -598,8 +639,8 @@ static int desc_from_json(Ctx *c, const json_t *j, const char *what, Desc *out)
     const char *digest = json_string_value(json_object_get(j, "digest"));
     const json_t *size = json_object_get(j, "size");
     if (!json_is_object(j) || !mt || !digest || !json_is_integer(size))
-        return fail(c, SHIM_FAILED_PRECONDITION,
-                    "%s is not a descriptor (mediaType, digest, size)", what);
+        return fail(c, SHIM_FAILED_PRECONDITION, "%s is not a descriptor (mediaType, digest, size)",
+                    what);
     if (!digest_valid(digest))
         return fail(c, SHIM_FAILED_PRECONDITION,
                     "%s: digest %.80s is not sha256: and 64 lower-case hex digits", what, digest);
@@ -657,8 +698,7 @@ static int pick_manifest(Ctx *c, const Desc *index, const json_t *root, Desc *ou
 {
     const json_t *manifests = json_object_get(root, "manifests");
     if (!json_is_array(manifests) || !json_array_size(manifests))
-        return fail(c, SHIM_FAILED_PRECONDITION, "index %s has no manifests array",
-                    index->digest);
+        return fail(c, SHIM_FAILED_PRECONDITION, "index %s has no manifests array", index->digest);
     const json_t *pick = json_array_size(manifests) == 1 ? json_array_get(manifests, 0) : NULL;
     size_t i;
     const json_t *e;
@@ -746,8 +786,8 @@ static int read_json(Ctx *c, const Desc *d, const char *what, json_t **out_root)
     *out_root = json_loadb((const char *)bytes, (size_t)d->size, 0, &jerr);
     free(bytes);
     if (!*out_root)
-        return fail(c, SHIM_FAILED_PRECONDITION, "%s %s is not JSON: line %d: %s", what,
-                    d->digest, jerr.line, jerr.text);
+        return fail(c, SHIM_FAILED_PRECONDITION, "%s %s is not JSON: line %d: %s", what, d->digest,
+                    jerr.line, jerr.text);
     if (!json_is_object(*out_root))
         return fail(c, SHIM_FAILED_PRECONDITION, "%s %s is not a JSON object", what, d->digest);
     return 0;
@@ -767,6 +807,9 @@ static int find_layer(Ctx *c, const Desc *target, Desc *out)
             goto done;
         json_decref(root);
         root = NULL;
+        /* containerd fetches only the manifests of the platforms a pull asks for. */
+        c->hint = " (containerd has only the manifests of the platforms the image was pulled "
+                  "for: pull it with --platform wasip1/wasm)";
     } else if (!is_manifest(target->media_type)) {
         return fail(c, SHIM_FAILED_PRECONDITION,
                     "its target %s is of type %s, neither an image manifest nor an index",
@@ -798,8 +841,32 @@ static int check_module(Ctx *c, const Desc *layer, const uint8_t *bytes)
 
 /* ---- the entry point ---- */
 
+/* containerd's rule for namespace names (identifiers/validate.go): labels of letters and
+ * digits joined by single '.', '_' or '-', at most 76 characters. Checked here because the
+ * name goes into a header line. */
+static bool namespace_valid(const char *ns)
+{
+    size_t n = strlen(ns);
+    if (n == 0 || n > 76)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool alnum = (ns[i] >= 'a' && ns[i] <= 'z') || (ns[i] >= 'A' && ns[i] <= 'Z') ||
+                     (ns[i] >= '0' && ns[i] <= '9');
+        bool sep = ns[i] == '.' || ns[i] == '_' || ns[i] == '-';
+        if (!alnum && !(sep && i > 0 && i + 1 < n && !strchr("._-", ns[i - 1])))
+            return false;
+    }
+    return true;
+}
+
 static int ctx_open(Ctx *c)
 {
+    struct stat st;
+    if (stat(c->socket, &st) != 0)
+        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s: %m", c->socket);
+    if (!S_ISSOCK(st.st_mode))
+        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s is not a socket",
+                    c->socket);
     const char *lib_err = NULL;
     if (!lib_curl_load(&lib_err))
         return fail(c, SHIM_FAILED_PRECONDITION, "reading it from containerd needs %s", lib_err);
@@ -809,16 +876,9 @@ static int ctx_open(Ctx *c)
                     "reading it from containerd needs a libcurl with HTTP/2 and unix sockets; "
                     "libcurl %s lacks %s",
                     v->version, !(v->features & CURL_VERSION_HTTP2) ? "HTTP/2" : "unix sockets");
-    struct stat st;
-    if (stat(c->socket, &st) != 0)
-        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s: %s", c->socket,
-                    strerror(errno));
-    if (!S_ISSOCK(st.st_mode))
-        return fail(c, SHIM_FAILED_PRECONDITION, "containerd's socket %s is not a socket",
-                    c->socket);
     char *ns_header = strf("containerd-namespace: %s", c->ns);
-    const char *fixed[] = {"content-type: application/grpc", "te: trailers", "Accept:", "Expect:",
-                           ns_header};
+    const char *fixed[] = {"content-type: application/grpc", "te: trailers",
+                           "Accept:", "Expect:", ns_header};
     for (size_t i = 0; ns_header && i < sizeof fixed / sizeof *fixed; i++) {
         struct curl_slist *l = lib_curl.curl_slist_append(c->headers, fixed[i]);
         if (!l) {
@@ -855,6 +915,8 @@ int ctd_read_wasm_image(const char *address, const char *ns, const char *ref, ui
     uint8_t *module = NULL;
     if (!ref || !*ref || !ns || !*ns || !address || !*c.socket)
         fail(&c, SHIM_INVALID_ARGUMENT, "needs a containerd address, a namespace and a name");
+    else if (!namespace_valid(ns))
+        fail(&c, SHIM_INVALID_ARGUMENT, "namespace '%.80s' is not a containerd namespace name", ns);
     else if (!ctx_open(&c) && !get_target(&c, &target) && !find_layer(&c, &target, &layer) &&
              !read_blob(&c, &layer, "layer", MAX_MODULE, &module))
         check_module(&c, &layer, module);

@@ -13,11 +13,19 @@
 
 /* Reads the WebAssembly layer of image ref ("127.0.0.1:5000/app:v1" as `ctr images ls`
  * names it) in containerd namespace ns, through the gRPC socket at address (a path, as
- * the shim's -address flag gives it). On success returns 0 (SHIM_OK) with *out an owned
- * (malloc) copy of the module and *out_len its size; else a gRPC status code (container.h)
- * and *out_err an owned message that says which step failed, e.g.
+ * the shim's -address flag gives it, or unix://path). The layer is the first of type
+ * application/wasm or application/vnd.wasm.content.layer.v1+wasm in the image's manifest,
+ * or in an index's manifest for platform wasip1/wasm or wasi/wasm (else its only one); it
+ * must be a core module (a component is refused, and said so) of at most 1 GiB, and a
+ * manifest at most 4 MiB. On success returns 0 (SHIM_OK) with *out an owned (malloc) copy of
+ * the module and *out_len its size; else a SHIM_* code (container.h: containerd's gRPC
+ * status where it gave one, NotFound staying 5; codes container.h lacks mapped to the
+ * nearest, their name kept in the message) and *out_err an owned message, NULL only when
+ * memory ran out, that names the image and the step that failed, e.g.
  * "image 127.0.0.1:5000/app:v1: not found in namespace default" or
- * "image ...: no layer of type application/wasm in manifest sha256:...". */
+ * "image ...: no wasm layer (application/wasm or ...) in manifest sha256:...; its layers:
+ * application/vnd.oci.image.layer.v1.tar+gzip". Thread-safe; blocks (no answer within 10 s,
+ * or a transfer stalled for 60 s, fails). */
 int ctd_read_wasm_image(const char *address, const char *ns, const char *ref, uint8_t **out,
                         size_t *out_len, char **out_err);
 
