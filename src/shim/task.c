@@ -601,7 +601,9 @@ static Task *take_for_delete(ShimTasks *t, const char *id)
     pthread_mutex_unlock(&t->lock);
     ShimState s = {0};
     shim_container_state(k->c, &s);
-    if (s.status == SHIM_STATUS_RUNNING) {
+    /* A created task is stopped too: a Wait may already block on it (ctr run sends Wait
+     * before Start), and busy would never drop to 0. */
+    if (s.status != SHIM_STATUS_STOPPED) {
         char *err = NULL;
         if (shim_container_kill(k->c, SIGKILL, &err) != SHIM_OK)
             shim_log_id(id, "delete: SIGKILL failed: %s", err ? err : "?");

@@ -65,8 +65,9 @@ image=corral.test/guests:1
 ctrc events >"$tmp/events" 2>&1 &
 cluster_pids+=($!)
 
-# run ID [CTR_RUN_OPTIONS...] -- ARGS...: runs a container to its end; prints its stdout and
-# stderr, then "exit N" when the status is not 0.
+# run ID [CTR_RUN_OPTIONS...] -- ARGS...: runs a container to its end; prints its stdout,
+# then "stderr: ..." for each line of its stderr (ctr copies the two streams on their own, so
+# their lines interleave in no fixed order), then "exit N" when the status is not 0.
 run() {
     local id=$1 status=0 out
     shift
@@ -74,8 +75,12 @@ run() {
     while [ "$#" -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
     shift
     out=$(ctrc run --rm --runtime "$shim" --platform wasi/wasm --fifo-dir "$tmp/fifo" \
-        "${opts[@]}" "$image" "$id" "$@" 2>&1) || status=$?
+        "${opts[@]}" "$image" "$id" "$@" 2>"$tmp/$id.err") || status=$?
+    local err
+    err=$(sed 's/^/stderr: /' "$tmp/$id.err")
     printf '%s' "$out"
+    [ -n "$out" ] && [ -n "$err" ] && printf '\n'
+    printf '%s' "$err"
     [ "$status" = 0 ] || printf '\nexit %s' "$status"
 }
 
@@ -86,8 +91,8 @@ argv[0]=/hello.wasm
 argv[1]=one
 argv[2]=two words
 GREETING=hi there
-a line on stderr" "$(run hello --env 'GREETING=hi there' -- /hello.wasm one 'two words')"
-check "fail: its exit status" "fail: giving up on purpose
+stderr: a line on stderr" "$(run hello --env 'GREETING=hi there' -- /hello.wasm one 'two words')"
+check "fail: its exit status" "stderr: fail: giving up on purpose
 exit 3" "$(run fail -- /fail.wasm)"
 got=$(run trap -- /trap.wasm)
 check_has "trap: output before the trap" "about to trap" "$got"
@@ -160,13 +165,13 @@ ctrc images pull --plain-http "$ref" >/dev/null 2>&1 # fails to unpack: expected
 check_has "artifact: ctr has the image" "$ref" "$(ctrc images ls -q)"
 mkdir -p "$tmp/empty"
 got=$(ctrc run --rm --runtime "$shim" --fifo-dir "$tmp/fifo" --annotation "io.corral.image=$ref" \
-    --rootfs "$tmp/empty" artifact /hello.wasm from-artifact 2>&1; echo "exit $?")
+    --rootfs "$tmp/empty" artifact /hello.wasm from-artifact 2>"$tmp/artifact.err"; echo "exit $?")
 check "artifact: run from the content store" "hello from corral
 argv[0]=/hello.wasm
 argv[1]=from-artifact
 GREETING=(unset)
-a line on stderr
 exit 0" "$got"
+check "artifact: its stderr" "a line on stderr" "$(cat "$tmp/artifact.err")"
 
 # A WAGI app: modules.toml in the image; the shim runs Corral's gateway on CORRAL_LISTEN.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -209,7 +214,28 @@ bad() {
 bad missing "not found" /nope.wasm
 bad notwasm "not a WebAssembly module" /notwasm.wasm
 bad export "no export named 'nope'" '/hello.wasm#nope'
-bad escape "outside" /escape.wasm
+bad symlink "/escape.wasm: not found in the image's rootfs" /escape.wasm
+# A config.json the shim must refuse, given whole with ctr run --config (ctr itself refuses
+# one that is not JSON; test_container covers that case at the shim's door).
+spec() {
+    python3 - "$tmp/$1.json" "$2" "$3" <<'EOT'
+import json, sys
+path, root, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+json.dump({"ociVersion": "1.0.2-dev", "root": {"path": root},
+           "process": {"args": args, "cwd": "/", "env": []},
+           "annotations": {"io.kubernetes.cri.sandbox-id": "pod1"},
+           "linux": {"namespaces": [{"type": "mount"}]}}, open(path, "w"))
+EOT
+}
+bad_spec() {
+    local id=$1 want=$2 got
+    spec "$id" "$3" "$4"
+    got=$(ctrc run --rm --runtime "$shim" --fifo-dir "$tmp/fifo" --config "$tmp/$id.json" "$id" 2>&1; echo "exit $?")
+    check_has "bad config $id: ctr says why" "$want" "$got"
+    check_has "bad config $id: the shim log says why" "$want" "$(cat "$tmp/ctr/log")"
+}
+bad_spec rootesc "root.path '../../../../../../etc' leads outside the bundle" ../../../../../../etc '["/x.wasm"]'
+bad_spec noargs "process.args is empty" rootfs '[]'
 check_has "bad input: the pod's other container still runs" "RUNNING" "$(ctrc task ls | grep -w keeper)"
 check "bad input: one shim serves the pod" "1" "$(pgrep -f "containerd-shim-corral-v1 .*-id keeper" | wc -l)"
 ctrc task kill -s SIGKILL keeper

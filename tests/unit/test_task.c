@@ -75,7 +75,7 @@ static void fake_stop(ShimContainer *c, uint32_t status)
 {
     pthread_mutex_lock(&c->mu);
     bool was_running = c->status == SHIM_STATUS_RUNNING;
-    if (was_running) {
+    if (c->status != SHIM_STATUS_STOPPED) { /* a created one stops too, as the runtime's */
         c->status = SHIM_STATUS_STOPPED;
         c->exit_status = status;
         clock_gettime(CLOCK_REALTIME, &c->exited_at);
@@ -114,7 +114,7 @@ void shim_container_state(ShimContainer *c, ShimState *out)
 int shim_container_kill(ShimContainer *c, uint32_t signal, char **out_err)
 {
     pthread_mutex_lock(&c->mu);
-    bool running = c->status == SHIM_STATUS_RUNNING;
+    bool running = c->status != SHIM_STATUS_STOPPED;
     pthread_mutex_unlock(&c->mu);
     if (!running) {
         *out_err = strdup("process already finished");
@@ -131,7 +131,7 @@ void shim_container_wait(ShimContainer *c, uint32_t *out_exit_status,
     fake_waiting++;
     pthread_mutex_unlock(&fake_lock);
     pthread_mutex_lock(&c->mu);
-    while (c->status == SHIM_STATUS_RUNNING)
+    while (c->status != SHIM_STATUS_STOPPED) /* created ones too: ctr run waits first */
         pthread_cond_wait(&c->cv, &c->mu);
     *out_exit_status = c->exit_status;
     *out_exited_at = c->exited_at;
@@ -444,8 +444,8 @@ static void test_refusals(TtrpcClient *c)
     free(err);
     CHECK(create(c, "bad", "/b/ok", NULL, NULL) == 0, "the id is free again after a failure");
     CHECK(call_id(c, "Delete", "bad", NULL, NULL) == 0, "Delete of a created task");
-    CHECK(call_id(c, "Delete", "c9", NULL, &r) == 0 && get_u(&r, 2) == 0,
-          "Delete of a never started task: exit status 0");
+    CHECK(call_id(c, "Delete", "c9", NULL, &r) == 0 && get_u(&r, 2) == 128 + SIGKILL,
+          "Delete of a never started task: killed, 137");
     pb_buf_free(&r);
     CHECK(ttrpc_client_call(c, "containerd.task.v2.Nope", "State", &req, 2000, NULL, NULL,
                             NULL) == SHIM_UNIMPLEMENTED,
@@ -483,6 +483,26 @@ static void test_delete_while_waiting(TtrpcClient *c)
     pb_buf_free(&r);
     pthread_join(t, NULL);
     CHECK(w.code == 0 && w.status == 137, "the blocked Wait returned before the delete");
+}
+
+/* ctr run sends Wait before Start: a Delete of a task never started must stop it, so the
+ * Wait returns and the Delete does not hang on it (regression: it waited forever). */
+static void test_delete_created_while_waiting(TtrpcClient *c)
+{
+    CHECK(create(c, "c5", "/b/ok", NULL, NULL) == 0, "Create c5");
+    WaitArg w = {.id = "c5"};
+    pthread_t t;
+    pthread_mutex_lock(&fake_lock);
+    size_t before = fake_waiting;
+    pthread_mutex_unlock(&fake_lock);
+    pthread_create(&t, NULL, wait_thread, &w);
+    await_waiting(before + 1);
+    PbBuf r;
+    CHECK(call_id(c, "Delete", "c5", NULL, &r) == 0 && get_u(&r, 2) == 137,
+          "Delete of a created task with a Wait pending: 137");
+    pb_buf_free(&r);
+    pthread_join(t, NULL);
+    CHECK(w.code == 0 && w.status == 137, "the Wait on the created task returned");
 }
 
 static void test_shutdown(TtrpcClient *c, pthread_t server_thread, int *run_rc)
@@ -558,6 +578,7 @@ int main(void)
     test_lifecycle(c);
     test_refusals(c);
     test_early_exit(c);
+    test_delete_created_while_waiting(c);
     test_delete_while_waiting(c);
     test_shutdown(c, t, &run_rc);
     ttrpc_client_close(c);
