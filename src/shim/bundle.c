@@ -159,7 +159,11 @@ static int read_linux(json_t *root, Bundle *b, char **out_err)
         json_t *ns = json_array_get(nss, i);
         const char *type = json_string_value(json_object_get(ns, "type"));
         const char *path = json_string_value(json_object_get(ns, "path"));
-        if (type && path && *path && !strcmp(type, "network") && !(b->netns = strdup(path)))
+        if (!type || strcmp(type, "network") != 0)
+            continue;
+        if (!path || !*path)
+            b->new_netns = true;
+        else if (!(b->netns = strdup(path)))
             return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
     }
     return SHIM_OK;
@@ -173,6 +177,8 @@ static int read_annotations(json_t *root, Bundle *b, char **out_err)
         image = json_string_value(json_object_get(an, "io.kubernetes.cri.image-name"));
     if (image && !(b->image = strdup(image)))
         return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
+    const char *type = json_string_value(json_object_get(an, "io.kubernetes.cri.container-type"));
+    b->sandbox = type && !strcmp(type, "sandbox");
     return SHIM_OK;
 }
 

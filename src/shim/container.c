@@ -274,8 +274,16 @@ static int create(ShimContainer *c, const ShimCreate *req, char **out_err)
     if (req->terminal)
         return shim_fail(out_err, SHIM_INVALID_ARGUMENT,
                          "terminal is not supported: a WebAssembly guest has no terminal");
-    if ((rc = bundle_read(req->bundle, &c->b, out_err)) ||
-        (rc = rootfs_setup(req, &c->b, &c->rootfs, out_err)))
+    if ((rc = bundle_read(req->bundle, &c->b, out_err)))
+        return rc;
+    if (c->b.sandbox) { /* the pause image: nothing of it is used (sandbox_start) */
+        if (c->b.netns && access(c->b.netns, R_OK) != 0)
+            return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "network namespace %s: %s",
+                             c->b.netns, strerror(errno));
+        shim_note("container %s: the pod sandbox", c->id);
+        return SHIM_OK;
+    }
+    if ((rc = rootfs_setup(req, &c->b, &c->rootfs, out_err)))
         return rc;
     bool wagi = c->b.nargs ? ends_with(c->b.args[0], ".toml")
                            : rootfs_exists(c->rootfs.path, "/modules.toml");
@@ -332,6 +340,8 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
                        c->status == SHIM_STATUS_RUNNING ? "running" : "stopped");
     else if (c->guest)
         rc = guest_start(c->guest, guest_done, c, out_err);
+    else if (c->b.sandbox)
+        rc = sandbox_start(&c->b, guest_done, c, &c->wagi, &pid, out_err);
     else {
         /* The modules' stderr logs live in the bundle, which containerd removes with the
          * task (corral serve would otherwise leave a temporary directory per container). */

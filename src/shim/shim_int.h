@@ -50,6 +50,9 @@ typedef struct Bundle {
     uint64_t memory_limit; /* linux.resources.memory.limit, 0: none */
     char *image;           /* annotation io.corral.image or io.kubernetes.cri.image-name */
     char *netns;           /* linux.namespaces' network path, NULL: none */
+    bool new_netns;        /* a network namespace is asked for without a path: a new one */
+    bool sandbox;          /* annotation io.kubernetes.cri.container-type=sandbox: the pod
+                            * sandbox CRI starts first (the pause image), see sandbox_start */
 } Bundle;
 
 /* Reads dir/config.json into *out (zeroed first; bundle_free it either way). Returns SHIM_OK,
@@ -134,6 +137,14 @@ typedef struct WagiChild WagiChild;
 int wagi_start(const Bundle *b, const char *root, const char *toml, const char *log_dir,
                const int fds[3], GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
                char **out_err) SHIM_WARN;
+/* The pod sandbox: CRI starts it first, with the pod's runtime handler, from the pause image
+ * (a native /pause, not Wasm), and gives every later container of the pod the namespaces of
+ * its process (/proc/PID/ns/net ...). So it must be a real process in the pod's network
+ * namespace: a child of the shim that joins b's network namespace (or makes a new one when
+ * b asks for one without a path) and sleeps until a signal ends it, as pause does. Same
+ * contract as wagi_start otherwise (done from the reaper, 128 + signal). */
+int sandbox_start(const Bundle *b, GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
+                  char **out_err) SHIM_WARN;
 /* kill(2) of the child; harmless once it has been reaped. */
 void wagi_kill(WagiChild *w, int sig);
 /* Kills the child if it still runs, joins the reaper and frees w. */

@@ -1,6 +1,7 @@
-/* wagi_child.c: a WAGI app's container: Corral's gateway (`corral serve`, the binary beside
- * the shim) in a child process, in the pod's network namespace, its output on the
- * container's FIFOs; a thread per child waits for it (waitpid on that pid only: the shim
+/* wagi_child.c: the containers that are child processes of the shim. A WAGI app's: Corral's
+ * gateway (`corral serve`, the binary beside the shim) in the pod's network namespace, its
+ * output on the container's FIFOs. The pod sandbox's: a process that holds the pod's network
+ * namespace until it is killed (sandbox_start). A thread per child waits for it (waitpid on that pid only: the shim
  * installs no SIGCHLD handler, so other children are nobody's business here). */
 #include "shim/shim_int.h"
 #include "util/strf.h"
@@ -53,11 +54,21 @@ char *wagi_corral_path(void)
     return strf("%s/corral", self);
 }
 
+/* In a child: no signal blocked (the mask is inherited from whichever shim thread forked, and
+ * survives exec), so a kill reaches it as it would any process. */
+static void reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Everything after fork is async-signal-safe: argv, envp and the namespace descriptor are
  * ready before it. */
 static void child_exec(const char *corral, char *const argv[], char *const envp[],
                        const int fds[3], int netns, const char *dir)
 {
+    reset_signals();
     if (netns >= 0 && setns(netns, CLONE_NEWNET) != 0) {
         static const char msg[] = "corral shim: setns into the pod's network namespace failed\n";
         if (write(fds[2] >= 0 ? fds[2] : 2, msg, sizeof msg - 1) < 0) {
@@ -133,6 +144,53 @@ static char **serve_argv(const Bundle *b, const char *corral, const char *toml,
     return argv;
 }
 
+/* After a successful fork: the reaper thread that waits for w->pid. On failure the child is
+ * killed and reaped. */
+static int watch(WagiChild *w, char **out_err)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, REAPER_STACK_BYTES);
+    int e = pthread_create(&w->reaper, &attr, reaper_main, w);
+    pthread_attr_destroy(&attr);
+    if (e) {
+        kill(w->pid, SIGKILL);
+        waitpid(w->pid, NULL, 0);
+        return shim_fail(out_err, SHIM_INTERNAL, "cannot start the reaper thread: %s",
+                         strerror(e));
+    }
+    return SHIM_OK;
+}
+
+static WagiChild *child_new(GuestDoneFn done, void *ud)
+{
+    WagiChild *w = calloc(1, sizeof *w);
+    if (w) {
+        pthread_mutex_init(&w->lock, NULL);
+        w->done = done;
+        w->ud = ud;
+    }
+    return w;
+}
+
+static void child_discard(WagiChild *w)
+{
+    if (w) {
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+    }
+}
+
+/* The network namespace b names, opened (-1 with none); SHIM_OK or an error. */
+static int open_netns(const Bundle *b, int *out_fd, char **out_err)
+{
+    *out_fd = -1;
+    if (b->netns && (*out_fd = open(b->netns, O_RDONLY | O_CLOEXEC)) < 0)
+        return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "network namespace %s: %s", b->netns,
+                         strerror(errno));
+    return SHIM_OK;
+}
+
 int wagi_start(const Bundle *b, const char *root, const char *toml, const char *log_dir,
                const int fds[3], GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
                char **out_err)
@@ -140,7 +198,7 @@ int wagi_start(const Bundle *b, const char *root, const char *toml, const char *
     *out = NULL;
     char *corral = wagi_corral_path();
     char **argv = corral ? serve_argv(b, corral, toml, root, log_dir) : NULL;
-    WagiChild *w = calloc(1, sizeof *w);
+    WagiChild *w = child_new(done, ud);
     char *dir = strdup(toml);
     int netns = -1, rc = SHIM_OK;
     if (!corral || !argv || !w || !dir) {
@@ -153,14 +211,8 @@ int wagi_start(const Bundle *b, const char *root, const char *toml, const char *
                        corral, strerror(errno));
         goto done;
     }
-    if (b->netns && (netns = open(b->netns, O_RDONLY | O_CLOEXEC)) < 0) {
-        rc = shim_fail(out_err, SHIM_FAILED_PRECONDITION, "network namespace %s: %s", b->netns,
-                       strerror(errno));
+    if ((rc = open_netns(b, &netns, out_err)))
         goto done;
-    }
-    pthread_mutex_init(&w->lock, NULL);
-    w->done = done;
-    w->ud = ud;
     *strrchr(dir, '/') = '\0'; /* toml is an absolute path */
     w->pid = fork();
     if (w->pid == 0)
@@ -169,17 +221,8 @@ int wagi_start(const Bundle *b, const char *root, const char *toml, const char *
         rc = shim_fail(out_err, SHIM_INTERNAL, "fork: %s", strerror(errno));
         goto done;
     }
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, REAPER_STACK_BYTES);
-    int e = pthread_create(&w->reaper, &attr, reaper_main, w);
-    pthread_attr_destroy(&attr);
-    if (e) {
-        kill(w->pid, SIGKILL);
-        waitpid(w->pid, NULL, 0);
-        rc = shim_fail(out_err, SHIM_INTERNAL, "cannot start the reaper thread: %s", strerror(e));
+    if ((rc = watch(w, out_err)))
         goto done;
-    }
     shim_note("WAGI app %s: corral serve started, pid %d", toml, (int)w->pid);
     *out_pid = w->pid;
     *out = w;
@@ -187,12 +230,59 @@ int wagi_start(const Bundle *b, const char *root, const char *toml, const char *
 done:
     if (netns >= 0)
         close(netns);
-    if (w && w->done)
-        pthread_mutex_destroy(&w->lock);
-    free(w);
+    child_discard(w);
     free(argv);
     free(corral);
     free(dir);
+    return rc;
+}
+
+/* The sandbox's process: in the pod's network namespace, nothing open, waiting for the
+ * signal that ends it. Async-signal-safe only (it runs right after fork). */
+static void sandbox_child(int netns, bool new_netns)
+{
+    reset_signals();
+    if ((netns >= 0 && setns(netns, CLONE_NEWNET) != 0) ||
+        (netns < 0 && new_netns && unshare(CLONE_NEWNET) != 0))
+        _exit(127);
+    int devnull = open("/dev/null", O_RDWR);
+    for (int i = 0; i < 3; i++)
+        dup2(devnull, i);
+    syscall(SYS_close_range, 3u, ~0u, 0u);
+    /* The shim ignores SIGPIPE; pause's own handlers end it on SIGTERM and SIGINT, which the
+     * default dispositions do here. */
+    signal(SIGPIPE, SIG_DFL);
+    for (;;)
+        pause();
+}
+
+int sandbox_start(const Bundle *b, GuestDoneFn done, void *ud, WagiChild **out, pid_t *out_pid,
+                  char **out_err)
+{
+    *out = NULL;
+    WagiChild *w = child_new(done, ud);
+    int netns = -1, rc;
+    if (!w)
+        return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
+    if ((rc = open_netns(b, &netns, out_err)))
+        goto done;
+    w->pid = fork();
+    if (w->pid == 0)
+        sandbox_child(netns, b->new_netns);
+    if (w->pid < 0) {
+        rc = shim_fail(out_err, SHIM_INTERNAL, "fork: %s", strerror(errno));
+        goto done;
+    }
+    if ((rc = watch(w, out_err)))
+        goto done;
+    shim_note("pod sandbox: holding the pod's namespaces in pid %d", (int)w->pid);
+    *out_pid = w->pid;
+    *out = w;
+    w = NULL;
+done:
+    if (netns >= 0)
+        close(netns);
+    child_discard(w);
     return rc;
 }
 
