@@ -1079,6 +1079,48 @@ static void test_wagi(void)
     wagi_set_corral_path(NULL);
 }
 
+/* The pod sandbox CRI starts first with the pod's handler: args name the native /pause (not
+ * in this rootfs, and never read), and the shim holds the pod's namespaces in a child
+ * process until a signal ends it. */
+static void test_sandbox(void)
+{
+    TBundle t;
+    bundle_make(&t, NULL,
+                config("\"/pause\"", NULL,
+                       "\"annotations\": {\"io.kubernetes.cri.container-type\": \"sandbox\", "
+                       "\"io.kubernetes.cri.sandbox-id\": \"p1\"}"));
+    Exits e = {0};
+    ShimContainer *c = NULL;
+    char *err = NULL;
+    CHECK(create(&t, NULL, &e, &c, &err) == SHIM_OK, "sandbox: created though /pause is no module");
+    if (!c) {
+        fprintf(stderr, "    %s\n", err ? err : "?");
+        free(err);
+        return;
+    }
+    uint32_t pid = 0, status = 0;
+    CHECK(shim_container_start(c, &pid, &err) == SHIM_OK, "sandbox: started");
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/%u", pid);
+    CHECK(pid && pid != (uint32_t)getpid() && access(proc, F_OK) == 0,
+          "sandbox: its pid is a process of its own (the pod's namespaces are /proc/PID/ns)");
+    ShimState st;
+    shim_container_state(c, &st);
+    CHECK(st.status == SHIM_STATUS_RUNNING && st.pid == pid, "sandbox: running, with that pid");
+    usleep(50000);
+    shim_container_state(c, &st);
+    CHECK(st.status == SHIM_STATUS_RUNNING, "sandbox: still running after 50 ms");
+    CHECK(shim_container_kill(c, SIGTERM, &err) == SHIM_OK, "sandbox: SIGTERM");
+    struct timespec at;
+    shim_container_wait(c, &status, &at);
+    CHECK(status == 128 + SIGTERM && atomic_load(&e.calls) == 1, "sandbox: ended by SIGTERM, 143");
+    ShimState fin;
+    CHECK(shim_container_delete(c, &fin, &err) == SHIM_OK && fin.exit_status == 143,
+          "sandbox: deleted");
+    CHECK(access(proc, F_OK) != 0, "sandbox: its process is reaped");
+    free(err);
+}
+
 int main(void)
 {
     alarm(120);
@@ -1104,6 +1146,7 @@ int main(void)
     test_concurrent();
     test_memory();
     test_wagi();
+    test_sandbox();
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf %s", top);
     if (!failed && system(cmd) != 0)
