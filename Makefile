@@ -289,8 +289,21 @@ dist-test: $(BUILD)/corral
 # (tests/cluster/cri_test.sh; root). The corral pod's checks are skipped until the shim's main
 # exists. Not in `make test` yet.
 .PHONY: cri-test
-cri-test: $(BUILD)/corral $(if $(wildcard src/shim/shim_main.c),$(BUILD)/containerd-shim-corral-v1)
+cri-test: $(BUILD)/corral $(BUILD)/containerd-shim-corral-v1
 	tests/cluster/cri_test.sh $(BUILD)
+
+# containerd-shim-corral-v1 end to end through a real containerd and ctr (issue 12's
+# acceptance 1 and 4: tests/cluster/run.sh), and the runtime's details (image entrypoints,
+# overlay writes, --read-only, a pod of 101 guests: tests/shim/ctr_e2e.sh). Root.
+.PHONY: cluster-ctr-test
+cluster-ctr-test: $(BUILD)/corral $(BUILD)/containerd-shim-corral-v1 $(UNIT_WASM)
+	tests/cluster/run.sh $(BUILD)
+	tests/shim/ctr_e2e.sh $(BUILD)
+
+# Everything of the cluster: the shim's protocol on stand-in runtimes, the real shim under
+# ctr, the content-store reader, CRI as the kubelet drives it, and the Kubernetes YAML.
+.PHONY: cluster-test
+cluster-test: shim-proto-test cluster-ctr-test cluster-content-test cri-test k8s-yaml-test
 
 # docs/kubernetes/*.yaml through `kubectl apply --dry-run=client` (no cluster needed), and the
 # RuntimeClass handler against the containerd snippet in docs/kubernetes.md. Not in `make test` yet.
@@ -319,7 +332,8 @@ spec: $(BUILD)/corral
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  build/asan/corral unit build/asan/tests/replay build/asan/tests/replay_exec \
+	  build/asan/corral build/asan/containerd-shim-corral-v1 unit build/asan/tests/replay \
+	  build/asan/tests/replay_exec \
 	  build/asan/tests/toml_suite build/asan/tests/echo_server
 
 # The engine's threads (lazy lowering races, bodies validated on several threads) under
@@ -362,6 +376,8 @@ spec-asan: asan
 	  tests/bindle/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/dist/run.sh build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/cluster/run.sh build/asan
 
 test: deps
 	$(MAKE) all
@@ -378,6 +394,7 @@ test: deps
 	$(MAKE) oci-test
 	$(MAKE) bindle-test
 	$(MAKE) dist-test
+	$(MAKE) cluster-test
 	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) fuzz-replay
