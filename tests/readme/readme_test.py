@@ -85,6 +85,7 @@ NOT_RUN = {
     "make oci-test": SUITE,
     "make bindle-test": SUITE,
     "make dist-test": SUITE,
+    "make cluster-test": SUITE,
     "make asan": SUITE,
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",

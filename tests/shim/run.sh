@@ -132,7 +132,7 @@ EOF
             [ -z "$(shims)" ] && [ -z "$(ls "$tmp/s")" ] && break
             sleep 0.1
         done
-        check "$1: no shim left" "" "$(shims)"
+        check "$1: no shim left" "" "$(shims | while read -r p; do ps -o pid=,args= -p "$p"; done)"
         check "$1: no socket left" "" "$(ls "$tmp/s")"
         check "$1: no mount left" 0 "$(grep -c " $s/" /proc/mounts)"
     }
@@ -186,7 +186,8 @@ EOF
     settle "one sandbox"
 
     (cd /tmp && "${c[@]}" run -d "${run_fake[@]}" longk /app.wasm >/dev/null 2>&1)
-    kill -9 "$(shims)"
+    # The shim serving longk (its daemon keeps the command line of its start).
+    kill -9 $(pgrep -f -- "-address $tmp/.* -id longk .*start") 2>/dev/null
     sleep 1
     check "kill -9 of the shim: task gone" "" "$("${c[@]}" task ls | awk '$1 == "longk"')"
     "${c[@]}" container delete longk
