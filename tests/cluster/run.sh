@@ -243,6 +243,15 @@ bad_spec() {
 }
 bad_spec rootesc "root.path '../../../../../../etc' leads outside the bundle" ../../../../../../etc '["/x.wasm"]'
 bad_spec noargs "process.args is empty" rootfs '[]'
+# A config.json that is not JSON never gets past ctr (it parses a spec itself), so it goes
+# straight to the pod's shim, as containerd would send it: Create over the shim's socket.
+mkdir -p "$tmp/badjson"
+printf '{"ociVersion": "1.0.2", "process": {\n' >"$tmp/badjson/config.json"
+keeper_bundle=$tmp/ctr/state/io.containerd.runtime.v2.task/default/keeper
+got=$(python3 "$here/ttrpc_call.py" "$(cat "$keeper_bundle/address" 2>/dev/null)" create badjson "$tmp/badjson" 2>&1)
+check_has "bad input badjson: Create fails, InvalidArgument, saying where" "error 3: config.json: " "$got"
+check_has "bad input badjson: the shim log says why" "config.json: " \
+    "$(grep -F badjson "$tmp/ctr/log" | head -n 3)"
 check_has "bad input: the pod's other container still runs" "RUNNING" "$(ctrc task ls | grep -w keeper)"
 check "bad input: one shim serves the pod" "1" "$(pgrep -f "containerd-shim-corral-v1 .*-id keeper" | wc -l)"
 ctrc task kill -s SIGKILL keeper
