@@ -293,12 +293,10 @@ cri-test: $(BUILD)/corral $(BUILD)/containerd-shim-corral-v1
 	tests/cluster/cri_test.sh $(BUILD)
 
 # containerd-shim-corral-v1 end to end through a real containerd and ctr (issue 12's
-# acceptance 1 and 4: tests/cluster/run.sh), and the runtime's details (image entrypoints,
-# overlay writes, --read-only, a pod of 101 guests: tests/shim/ctr_e2e.sh). Root.
+# acceptance 1 and 4: tests/cluster/run.sh). Root.
 .PHONY: cluster-ctr-test
-cluster-ctr-test: $(BUILD)/corral $(BUILD)/containerd-shim-corral-v1 $(UNIT_WASM)
+cluster-ctr-test: $(BUILD)/corral $(BUILD)/containerd-shim-corral-v1
 	tests/cluster/run.sh $(BUILD)
-	tests/shim/ctr_e2e.sh $(BUILD)
 
 # Everything of the cluster: the shim's protocol on stand-in runtimes, the real shim under
 # ctr, the content-store reader, CRI as the kubelet drives it, and the Kubernetes YAML.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """mkimage.py: an OCI image archive from a directory, for `ctr images import`.
 
-    mkimage.py DIR NAME OUT.tar [--platform OS/ARCH] [--entrypoint PATH]
+    mkimage.py DIR NAME OUT.tar [--platform=OS/ARCH] [--entrypoint=PATH] [--cmd=A,B]
+                                [--env=NAME=VALUE]
 
 One gzip layer holding DIR's files (sorted, mtime 0, owner root: the same DIR always makes the
 same digests), a config with rootfs.diff_ids and the platform (default wasi/wasm, as runwasi's
@@ -58,6 +59,10 @@ def main(argv):
               "config": {}}
     if "entrypoint" in opts:
         config["config"]["Entrypoint"] = [opts["entrypoint"]]
+    if "cmd" in opts:
+        config["config"]["Cmd"] = opts["cmd"].split(",")
+    if "env" in opts:
+        config["config"]["Env"] = [opts["env"]]
     cfg = blob(blobs, json.dumps(config, sort_keys=True).encode()) | {
         "mediaType": "application/vnd.oci.image.config.v1+json"}
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",

@@ -3,17 +3,18 @@
 # (config, state, sockets and FIFOs in a temporary directory) and `ctr`, as an operator
 # would use it: images built by mkimage.py and imported, `ctr run --runtime <the shim>`.
 #
-# Covers (issue 12, acceptance 1 and 4): a WASI hello (stdout, stderr, args, env, exit 0),
-# a failing guest (its exit status), a trapping guest (134 and the trap on stderr), a
-# long-running guest stopped by `ctr task kill` (SIGKILL and SIGTERM, a computing and a
-# sleeping guest) within 100 ms of the signal by the /tasks/exit event's exited_at, volumes
-# (a read-write bind mount and a read-only one), the wasm OCI artifact pushed by
+# Covers (issue 12, acceptance 1 and 4): a WASI hello (stdout, stderr, args, env, exit 0);
+# an image's own entrypoint, arguments and environment; writes into the overlay rootfs, and
+# --read-only refusing them; a failing guest (its exit status); a trapping guest (134 and the
+# trap on stderr); a long-running guest stopped by `ctr task kill` (SIGKILL, SIGTERM, SIGINT;
+# computing or sleeping) within 100 ms of the signal by the /tasks/exit event's exited_at;
+# volumes (a read-write bind mount and a read-only one); the wasm OCI artifact pushed by
 # `corral push oci://` to a docker-registry, pulled by ctr and read from containerd's content
-# store, a WAGI app (modules.toml) answering HTTP, events in order; bad input (a missing
-# module, a non-Wasm file, an unknown export, a rootfs escaping the bundle, a config the
-# shim cannot use) each failing its task with a clear message in the shim log while
-# another container of the same pod (one shim) keeps running; and, after deletion, no shim
-# process, mount or FIFO left.
+# store; a WAGI app (modules.toml naming its module by an absolute path in the image)
+# answering HTTP; events in order; bad input (a missing module, a non-Wasm file, an unknown
+# export, a symlink or root.path leading out, no args, a config.json that is not JSON) each
+# failing its task with a clear message in the shim log while another container of the same
+# pod (one shim) keeps running; and, after deletion, no shim process, mount or FIFO left.
 #
 # usage: tests/cluster/run.sh [BUILD_DIR]   (default: the checkout's build/)
 # Needs root, containerd, ctr, docker-registry, clang with wasi-libc, curl, python3.
@@ -57,17 +58,22 @@ clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror "$root/tests/gateway/guests
 cat >"$img/web/modules.toml" <<'EOT'
 [[module]]
 route = "/env"
-module = "env.wasm"
+module = "/web/env.wasm"
 EOT
 python3 "$here/mkimage.py" "$img" corral.test/guests:1 "$tmp/guests.tar" || cluster_die "mkimage failed"
+# The same files, with an entrypoint, arguments and environment in the image's config.
+python3 "$here/mkimage.py" "$img" corral.test/entry:1 "$tmp/entry.tar" --entrypoint=/hello.wasm \
+    --cmd=from-image --env=GREETING=from-image || cluster_die "mkimage failed"
 
 # A sanitizer build of the shim reports into files here (its stderr is nobody's once it has
 # daemonized); containerd passes its environment on to the shims it starts.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$tmp/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$tmp/sanitizer"
 start_containerd "$tmp/ctr"
-ctrc images import --platform wasi/wasm "$tmp/guests.tar" >/dev/null 2>&1 ||
-    cluster_die "ctr images import failed: $(ctrc images import --platform wasi/wasm "$tmp/guests.tar" 2>&1 | tail -n 2)"
+for t in guests entry; do
+    ctrc images import --platform wasi/wasm "$tmp/$t.tar" >/dev/null 2>&1 ||
+        cluster_die "ctr images import failed: $(ctrc images import --platform wasi/wasm "$tmp/$t.tar" 2>&1 | tail -n 2)"
+done
 image=corral.test/guests:1
 ctrc events >"$tmp/events" 2>&1 &
 cluster_pids+=($!)
@@ -105,6 +111,15 @@ got=$(run trap -- /trap.wasm)
 check_has "trap: output before the trap" "about to trap" "$got"
 check_has "trap: the trap message" "unreachable" "$got"
 check_has "trap: exit 134" "exit 134" "$got"
+got=$(ctrc run --rm --runtime "$shim" --platform wasi/wasm --fifo-dir "$tmp/fifo" corral.test/entry:1 \
+    entry-image 2>/dev/null)
+check "image config: entrypoint, cmd and env" "hello from corral
+argv[0]=/hello.wasm
+argv[1]=from-image
+GREETING=from-image" "$got"
+check "a write into the image's rootfs (the overlay)" "wrote /scratch.txt" "$(run rw -- /volume.wasm write /scratch.txt)"
+check "--read-only: the rootfs refuses writes" "write /scratch.txt: Read-only file system
+exit 1" "$(run ro --read-only -- /volume.wasm write /scratch.txt)"
 check "path#export: another entry point" "exit 0" "$(run entry -- '/hello.wasm#_start' x >/dev/null; echo "exit $?")"
 
 # kill_case ID SIGNAL MODE: a spin guest (MODE busy or sleep) run in the background, killed
@@ -151,6 +166,7 @@ kill_case kill-busy SIGKILL busy 137
 kill_case kill-sleep SIGKILL sleep 137
 kill_case term-busy SIGTERM busy 143
 kill_case term-sleep SIGTERM sleep 143
+kill_case int-sleep SIGINT sleep 130
 
 # Volumes: a read-write bind mount and a read-only one, as WASI preopens.
 mkdir -p "$tmp/data" "$tmp/ro"
@@ -180,7 +196,8 @@ GREETING=(unset)
 exit 0" "$got"
 check "artifact: its stderr" "a line on stderr" "$(cat "$tmp/artifact.err")"
 
-# A WAGI app: modules.toml in the image; the shim runs Corral's gateway on CORRAL_LISTEN.
+# A WAGI app: modules.toml in the image (its module named by an absolute path inside the
+# image: corral serve --root); the shim runs Corral's gateway on CORRAL_LISTEN.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 ctrc run -d --runtime "$shim" --platform wasi/wasm --fifo-dir "$tmp/fifo" --net-host \
     --env "CORRAL_LISTEN=127.0.0.1:$port" "$image" wagi /web/modules.toml >/dev/null 2>&1
