@@ -445,9 +445,25 @@ void shim_container_wait(ShimContainer *c, uint32_t *out_exit_status,
     pthread_mutex_unlock(&c->lock);
 }
 
+/* The child process a WAGI app or the sandbox runs in, or NULL (set at start). */
+static WagiChild *child_of(ShimContainer *c)
+{
+    pthread_mutex_lock(&c->lock);
+    WagiChild *w = c->wagi;
+    pthread_mutex_unlock(&c->lock);
+    return w;
+}
+
 uint64_t shim_container_memory(ShimContainer *c)
 {
-    return c->guest ? guest_memory(c->guest) : 0;
+    WagiChild *w = c->guest ? NULL : child_of(c);
+    return c->guest ? guest_memory(c->guest) : w ? wagi_memory(w) : 0;
+}
+
+uint64_t shim_container_cpu_ns(ShimContainer *c)
+{
+    WagiChild *w = c->guest ? NULL : child_of(c);
+    return c->guest ? guest_cpu_ns(c->guest) : w ? wagi_cpu_ns(w) : 0;
 }
 
 int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err)

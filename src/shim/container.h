@@ -89,8 +89,13 @@ int shim_container_kill(ShimContainer *c, uint32_t signal, char **out_err);
  * created container stops it and wakes such a Wait. */
 void shim_container_wait(ShimContainer *c, uint32_t *out_exit_status,
                          struct timespec *out_exited_at);
-/* Resident bytes attributable to the container (its instance's memories, stacks). */
+/* Resident bytes attributable to the container (its instance's memories, stacks; a child
+ * process's VmRSS). */
 uint64_t shim_container_memory(ShimContainer *c);
+/* CPU time the container has used so far, in nanoseconds (user and system): its guest
+ * thread's (CLOCK_THREAD_CPUTIME_ID, kept when the thread ends), or a child process's. For
+ * Stats, which CRI turns into the pod's CPU usage (kubectl top). */
+uint64_t shim_container_cpu_ns(ShimContainer *c);
 /* Stops the guest if it still runs, unmounts, closes and frees everything. Returns the
  * final state for DeleteResponse. */
 int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err);

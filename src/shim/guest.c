@@ -179,6 +179,10 @@ struct Guest {
     void *stack;       /* mmap'ed: GUARD_BYTES then GUEST_STACK_BYTES */
     pthread_t thread;
     bool started;
+    pthread_mutex_t cpu_lock; /* guards the two below: the clock is valid while running */
+    bool running;
+    clockid_t cpu_clock;  /* the thread's CPU clock while it runs */
+    uint64_t cpu_ns;      /* its CPU time when it ended */
     GuestDoneFn done;
     void *ud;
 };
@@ -364,6 +368,7 @@ int guest_new(const GuestSpec *s, Guest **out, char **out_err)
         free((void *)s->wasm);
         return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
     }
+    pthread_mutex_init(&g->cpu_lock, NULL);
     g->err_fd = s->fds[2];
     g->name = strdup(s->wasm_name);
     g->export_name = strdup(s->export_name);
@@ -496,13 +501,37 @@ static uint32_t run(Guest *g)
     return status ? status : call_export(g, inst, g->export_name);
 }
 
+static uint64_t clock_ns(clockid_t clock)
+{
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *thread_main(void *arg)
 {
     Guest *g = arg;
+    pthread_mutex_lock(&g->cpu_lock);
+    g->running = pthread_getcpuclockid(pthread_self(), &g->cpu_clock) == 0;
+    pthread_mutex_unlock(&g->cpu_lock);
     uint32_t status = atomic_load(&g->kill_sig) ? 128 + (uint32_t)atomic_load(&g->kill_sig)
                                                 : run(g);
+    /* The thread's clock dies with it: keep the final figure. */
+    pthread_mutex_lock(&g->cpu_lock);
+    g->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    g->running = false;
+    pthread_mutex_unlock(&g->cpu_lock);
     g->done(g->ud, status);
     return NULL;
+}
+
+uint64_t guest_cpu_ns(Guest *g)
+{
+    pthread_mutex_lock(&g->cpu_lock);
+    uint64_t ns = g->running ? clock_ns(g->cpu_clock) : g->cpu_ns;
+    pthread_mutex_unlock(&g->cpu_lock);
+    return ns;
 }
 
 /* Starts the thread on a stack of our own; false with the error when it cannot. */
@@ -596,6 +625,7 @@ void guest_free(Guest *g)
         engine_put(g->engine);
     if (g->stack)
         munmap(g->stack, GUARD_BYTES + GUEST_STACK_BYTES);
+    pthread_mutex_destroy(&g->cpu_lock);
     free(g->name);
     free(g->export_name);
     free(g);

@@ -124,6 +124,8 @@ void guest_kill(Guest *g, int sig);
 void guest_free(Guest *g);
 /* Resident bytes of its linear memories and its thread's stack. */
 uint64_t guest_memory(Guest *g);
+/* CPU time of its thread so far (final once the thread has ended), nanoseconds. */
+uint64_t guest_cpu_ns(Guest *g);
 
 /* ---- the WAGI gateway child (wagi_child.c) ---- */
 
@@ -147,6 +149,10 @@ int sandbox_start(const Bundle *b, GuestDoneFn done, void *ud, WagiChild **out, 
                   char **out_err) SHIM_WARN;
 /* kill(2) of the child; harmless once it has been reaped. */
 void wagi_kill(WagiChild *w, int sig);
+/* The child's CPU time (utime + stime) in nanoseconds and resident bytes, from /proc; 0 once
+ * it has been reaped. */
+uint64_t wagi_cpu_ns(WagiChild *w);
+uint64_t wagi_memory(WagiChild *w);
 /* Kills the child if it still runs, joins the reaper and frees w. */
 void wagi_free(WagiChild *w);
 /* The path of the corral binary the shim runs for WAGI apps: beside /proc/self/exe. Owned. */

@@ -544,11 +544,15 @@ static void rpc_pids(void *ud, TtrpcCall *call)
 }
 
 /* Stats as cgroups v1 Metrics (containerd 1.6 vendor/github.com/containerd/cgroups/stats/
- * v1/metrics.proto): Metrics{memory=4 MemoryStat{rss=2, usage=33 MemoryEntry{usage=2}}}.
- * The only figure a guest has is its resident memory. */
-static void stats_encode(PbBuf *b, uint64_t memory)
+ * v1/metrics.proto): Metrics{cpu=3 CPUStat{usage=1 CPUUsage{total=1}}, memory=4
+ * MemoryStat{rss=2, usage=33 MemoryEntry{usage=2}}}: what a guest has, its CPU time and its
+ * resident memory (CRI's ContainerStats, hence kubectl top, read these two). */
+static void stats_encode(PbBuf *b, uint64_t memory, uint64_t cpu_ns)
 {
-    PbBuf entry = {0}, stat = {0}, metrics = {0};
+    PbBuf entry = {0}, stat = {0}, metrics = {0}, usage = {0}, cpu = {0};
+    pb_uint(&usage, 1, cpu_ns);
+    pb_msg(&cpu, 1, &usage);
+    pb_msg(&metrics, 3, &cpu);
     pb_uint(&entry, 2, memory);
     pb_uint(&stat, 2, memory);
     pb_msg(&stat, 33, &entry);
@@ -557,6 +561,8 @@ static void stats_encode(PbBuf *b, uint64_t memory)
     pb_buf_free(&entry);
     pb_buf_free(&stat);
     pb_buf_free(&metrics);
+    pb_buf_free(&usage);
+    pb_buf_free(&cpu);
 }
 
 static void rpc_stats(void *ud, TtrpcCall *call)
@@ -564,7 +570,7 @@ static void rpc_stats(void *ud, TtrpcCall *call)
     Req r;
     Task *k = req_task(ud, call, &r);
     if (k) {
-        stats_encode(&call->reply, shim_container_memory(k->c));
+        stats_encode(&call->reply, shim_container_memory(k->c), shim_container_cpu_ns(k->c));
         release(k);
     }
     req_free(&r);

@@ -286,6 +286,57 @@ done:
     return rc;
 }
 
+/* Fields 14 and 15 (utime, stime, in clock ticks) of /proc/PID/stat; the command name (field
+ * 2, in parentheses) may hold spaces, so counting starts after its last ')'. */
+static uint64_t proc_cpu_ns(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+                     &st) != 2)
+        return 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? (ut + st) * (1000000000ull / (uint64_t)hz) : 0;
+}
+
+/* VmRSS of /proc/PID/status, in bytes. */
+static uint64_t proc_rss(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    unsigned long long kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (uint64_t)kib * 1024;
+}
+
+uint64_t wagi_cpu_ns(WagiChild *w)
+{
+    pthread_mutex_lock(&w->lock);
+    uint64_t ns = w->reaped ? 0 : proc_cpu_ns(w->pid);
+    pthread_mutex_unlock(&w->lock);
+    return ns;
+}
+
+uint64_t wagi_memory(WagiChild *w)
+{
+    pthread_mutex_lock(&w->lock);
+    uint64_t bytes = w->reaped ? 0 : proc_rss(w->pid);
+    pthread_mutex_unlock(&w->lock);
+    return bytes;
+}
+
 void wagi_kill(WagiChild *w, int sig)
 {
     pthread_mutex_lock(&w->lock);

@@ -168,6 +168,25 @@ kill_case term-busy SIGTERM busy 143
 kill_case term-sleep SIGTERM sleep 143
 kill_case int-sleep SIGINT sleep 130
 
+# Stats (ctr task metrics, CRI's ContainerStats): a computing guest's CPU time and memory.
+ctrc run -d --null-io --runtime "$shim" --platform wasi/wasm "$image" metrics /spin.wasm busy >/dev/null 2>&1
+cpu=0
+for _ in $(seq 50); do
+    cpu=$(ctrc task metrics metrics 2>/dev/null | awk '$1 == "cpuacct.usage" { print $2 }')
+    [ "${cpu:-0}" -gt 0 ] && break
+    sleep 0.05
+done
+check_true "metrics: the guest's CPU time (cpuacct.usage)" "got '${cpu:-none}'" "$([ "${cpu:-0}" -gt 0 ]; echo $?)"
+mem=$(ctrc task metrics metrics 2>/dev/null | awk '$1 == "memory.usage_in_bytes" { print $2 }')
+check_true "metrics: its resident memory (memory.usage_in_bytes)" "got '${mem:-none}'" "$([ "${mem:-0}" -gt 0 ]; echo $?)"
+ctrc task kill -s SIGKILL metrics
+for _ in $(seq 100); do
+    ctrc task ls | grep -w metrics | grep -q STOPPED && break
+    sleep 0.05
+done
+ctrc task delete metrics >/dev/null 2>&1
+ctrc container delete metrics >/dev/null 2>&1
+
 # Volumes: a read-write bind mount and a read-only one, as WASI preopens.
 mkdir -p "$tmp/data" "$tmp/ro"
 echo "from the host" >"$tmp/data/in.txt"

@@ -541,10 +541,16 @@ static void kill_within(const char *what, const TBundle *t, const char *stdin_pa
     usleep(20 * 1000);
     shim_container_state(c, &st);
     CHECK(st.status == SHIM_STATUS_RUNNING, "ignored signals leave it running");
+    uint64_t cpu_running = shim_container_cpu_ns(c);
+    CHECK(cpu_running > 0, "Stats: the running guest's thread has used CPU time");
     uint64_t t0 = now_ns();
     CHECK(shim_container_kill(c, (uint32_t)sig, &err) == SHIM_OK, "kill");
     shim_container_wait(c, &status, &at);
     uint64_t ns = now_ns() - t0;
+    uint64_t cpu_stopped = shim_container_cpu_ns(c);
+    usleep(10 * 1000);
+    CHECK(cpu_stopped >= cpu_running && shim_container_cpu_ns(c) == cpu_stopped,
+          "Stats: the CPU time is kept, unchanged, once the thread has ended");
     printf("  %s: stopped %.3f ms after the kill\n", what, (double)ns / 1e6);
     CHECK(ns < 100 * MS, what);
     CHECK(status == 128 + (uint32_t)sig, "exit status 128 + signal");

@@ -143,6 +143,11 @@ uint64_t shim_container_memory(ShimContainer *c)
     return 65536 * 3;
 }
 
+uint64_t shim_container_cpu_ns(ShimContainer *c)
+{
+    return 123456789;
+}
+
 int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err)
 {
     fake_stop(c, 128 + SIGKILL);
@@ -406,6 +411,14 @@ static void test_lifecycle(TtrpcClient *c)
     CHECK(call_id(c, "Stats", "c1", NULL, &r) == 0 && field(r.data, r.len, 1, &f) &&
               strcmp(get_s(f.data, f.len, 1), "io.containerd.cgroups.v1.Metrics") == 0,
           "Stats: an Any of cgroups v1 Metrics");
+    /* Any.value = Metrics{cpu=3 {usage=1 {total=1}}, memory=4 {rss=2, usage=33 {usage=2}}} */
+    PbField v, m, u;
+    bool cpu_ok = field(f.data, f.len, 2, &v) && field(v.data, v.len, 3, &m) &&
+                  field(m.data, m.len, 1, &u) &&
+                  get_u(&(PbBuf){.data = (uint8_t *)u.data, .len = u.len}, 1) == 123456789;
+    bool mem_ok = field(v.data, v.len, 4, &m) &&
+                  get_u(&(PbBuf){.data = (uint8_t *)m.data, .len = m.len}, 2) == 65536 * 3;
+    CHECK(cpu_ok && mem_ok, "Stats: the runtime's CPU time and resident memory");
     pb_buf_free(&r);
     CHECK(call_id(c, "Delete", "c1", NULL, &r) == 0 && get_u(&r, 2) == 137 &&
               get_u(&r, 1) == FAKE_PID,
