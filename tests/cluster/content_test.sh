@@ -14,8 +14,8 @@
 # --image form (a tar layer: "no wasm layer"), a component layer and a component or a
 # non-wasm binary under application/wasm refused, a blob altered in containerd's store
 # (digest mismatch), an unknown image and a wrong namespace (NotFound, 5), no socket, a
-# socket nobody listens on, containerd's ttrpc socket (no answer: given up on after 10 s), a
-# file that is not a socket, the unix:// form, a bad namespace name, missing arguments.
+# socket nobody listens on and containerd's ttrpc socket (no answer: given up on after 10 s;
+# both Unavailable, 14, as gRPC has it), a file that is not a socket, the unix:// form, a bad namespace name, missing arguments.
 #
 # Needs root, containerd and ctr (1.6), docker-registry, wat2wasm, python3, curl. Prints one
 # line per failing check (every check with CONTENT_VERBOSE=1), then "content: N passed, M
@@ -320,14 +320,14 @@ check "not a socket" "error 9: image $R/wasm/hello:v1: containerd's socket $cs/c
     "$(rd "$cs/config.toml" default "$R/wasm/hello:v1")"
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tmp/dead.sock"
 check_has "a socket nobody listens on" \
-    "error 9: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): cannot connect to containerd at $tmp/dead.sock" \
+    "error 14: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): cannot connect to containerd at $tmp/dead.sock" \
     "$(rd "$tmp/dead.sock" default "$R/wasm/hello:v1")"
 check "a bad namespace name" \
     "error 3: image $R/wasm/hello:v1: namespace 'a b' is not a containerd namespace name" \
     "$(rd "$sock" "a b" "$R/wasm/hello:v1")"
 started=$SECONDS
 check "containerd's ttrpc socket: no answer" \
-    "error 9: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): no answer from $sock.ttrpc within 10 s (containerd's gRPC socket, not its ttrpc one, is needed)" \
+    "error 14: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): no answer from $sock.ttrpc within 10 s (containerd's gRPC socket, not its ttrpc one, is needed)" \
     "$(rd "$sock.ttrpc" default "$R/wasm/hello:v1")"
 check "containerd's ttrpc socket: given up on within 12 s" yes \
     "$([ $((SECONDS - started)) -le 12 ] && echo yes || echo "no: $((SECONDS - started)) s")"
