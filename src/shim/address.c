@@ -70,7 +70,7 @@ int shim_socket_alive(const char *path)
     int code = ttrpc_client_call(c, "corral.shim.v1.Probe", "Alive", &none, 1000, NULL, NULL,
                                  NULL);
     ttrpc_client_close(c);
-    return code != TTRPC_CODE_UNAVAILABLE;
+    return code != SHIM_UNAVAILABLE;
 }
 
 /* mkdir -p of path's parent, mode 0711 as containerd's own socket directory. */

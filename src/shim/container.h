@@ -5,27 +5,17 @@
  * Every function is thread-safe: the task service serves requests concurrently (Wait
  * blocks while State, Kill and others arrive).
  *
- * Errors are gRPC status codes (what the ttrpc response carries) with an owned message
- * (free()); the message also goes to the shim log. */
+ * Errors are gRPC status codes (SHIM_*, grpc_status.h; what the ttrpc response carries) with
+ * an owned message (free()); the message also goes to the shim log. */
 #ifndef CORRAL_SHIM_CONTAINER_H
 #define CORRAL_SHIM_CONTAINER_H
+
+#include "shim/grpc_status.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-
-/* gRPC status codes the shim answers with. */
-enum {
-    SHIM_OK = 0,
-    SHIM_UNKNOWN = 2,
-    SHIM_INVALID_ARGUMENT = 3,
-    SHIM_NOT_FOUND = 5,
-    SHIM_ALREADY_EXISTS = 6,
-    SHIM_FAILED_PRECONDITION = 9,
-    SHIM_UNIMPLEMENTED = 12,
-    SHIM_INTERNAL = 13,
-};
 
 /* containerd.task.v2 Status. */
 typedef enum ShimStatus {

@@ -29,7 +29,7 @@
  * used here are fine with it. */
 #include "shim/ctd_content.h"
 
-#include "shim/container.h"
+#include "shim/grpc_status.h"
 #include "shim/pb.h"
 #include "util/lib_curl.h"
 #include "util/strf.h"
@@ -68,60 +68,6 @@
 #define MT_W2O_LAYER "application/vnd.wasm.content.layer.v1+wasm" /* wasm-to-oci, WAGI */
 #define MT_COMPONENT_LAYER "application/vnd.bytecodealliance.wasm.component.layer.v0+wasm"
 
-/* gRPC status codes: their names (for messages) and the SHIM_* code each becomes. Codes
- * container.h has stay as they are; the others go to the nearest one it has, and the
- * message keeps the original name. */
-#define GRPC_CODES(X)                                                                              \
-    X(0, OK, "OK", SHIM_OK)                                                                        \
-    X(1, CANCELED, "Canceled", SHIM_UNKNOWN)                                                       \
-    X(2, UNKNOWN, "Unknown", SHIM_UNKNOWN)                                                         \
-    X(3, INVALID_ARGUMENT, "InvalidArgument", SHIM_INVALID_ARGUMENT)                               \
-    X(4, DEADLINE_EXCEEDED, "DeadlineExceeded", SHIM_UNKNOWN)                                      \
-    X(5, NOT_FOUND, "NotFound", SHIM_NOT_FOUND)                                                    \
-    X(6, ALREADY_EXISTS, "AlreadyExists", SHIM_ALREADY_EXISTS)                                     \
-    X(7, PERMISSION_DENIED, "PermissionDenied", SHIM_FAILED_PRECONDITION)                          \
-    X(8, RESOURCE_EXHAUSTED, "ResourceExhausted", SHIM_INTERNAL)                                   \
-    X(9, FAILED_PRECONDITION, "FailedPrecondition", SHIM_FAILED_PRECONDITION)                      \
-    X(10, ABORTED, "Aborted", SHIM_UNKNOWN)                                                        \
-    X(11, OUT_OF_RANGE, "OutOfRange", SHIM_INVALID_ARGUMENT)                                       \
-    X(12, UNIMPLEMENTED, "Unimplemented", SHIM_UNIMPLEMENTED)                                      \
-    X(13, INTERNAL, "Internal", SHIM_INTERNAL)                                                     \
-    X(14, UNAVAILABLE, "Unavailable", SHIM_FAILED_PRECONDITION)                                    \
-    X(15, DATA_LOSS, "DataLoss", SHIM_INTERNAL)                                                    \
-    X(16, UNAUTHENTICATED, "Unauthenticated", SHIM_FAILED_PRECONDITION)
-
-enum {
-#define GRPC_ENUM(n, id, name, shim) GRPC_##id = n,
-    GRPC_CODES(GRPC_ENUM)
-#undef GRPC_ENUM
-};
-
-static const char *grpc_name(int code)
-{
-    switch (code) {
-#define GRPC_NAME(n, id, name, shim)                                                               \
-    case n:                                                                                        \
-        return name;
-        GRPC_CODES(GRPC_NAME)
-#undef GRPC_NAME
-    default:
-        return "an unknown code";
-    }
-}
-
-static int grpc_to_shim(int code)
-{
-    switch (code) {
-#define GRPC_SHIM(n, id, name, shim)                                                               \
-    case n:                                                                                        \
-        return shim;
-        GRPC_CODES(GRPC_SHIM)
-#undef GRPC_SHIM
-    default:
-        return SHIM_UNKNOWN;
-    }
-}
-
 /* A descriptor: from the image record or from a manifest's JSON. */
 typedef struct Desc {
     char media_type[256];
@@ -136,7 +82,7 @@ typedef struct Ctx {
     struct curl_slist *headers;
     char errbuf[CURL_ERROR_SIZE];
     const char *hint; /* added to a NotFound from Content.Read */
-    int code;         /* SHIM_* of the failure */
+    int code;         /* the failure's gRPC code (SHIM_*) */
     char *err;        /* its message, owned; NULL when memory was short */
 } Ctx;
 
@@ -226,7 +172,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         int code = 0;
         for (size_t i = v; i < end && code < 1000; i++)
             code = line[i] >= '0' && line[i] <= '9' ? code * 10 + (line[i] - '0') : 1000;
-        k->status = v < end && code < 1000 ? code : GRPC_UNKNOWN;
+        k->status = v < end && code < 1000 ? code : SHIM_UNKNOWN;
     } else if (name_len == 12 && !strncasecmp(line, "grpc-message", 12)) {
         free(k->message);
         k->message = percent_decode(line + v, end - v);
@@ -250,13 +196,13 @@ static bool frame_start(Call *k)
     uint32_t len = (uint32_t)k->head[1] << 24 | (uint32_t)k->head[2] << 16 |
                    (uint32_t)k->head[3] << 8 | k->head[4];
     if (k->head[0] != 0) {
-        call_fail(k, GRPC_INTERNAL,
+        call_fail(k, SHIM_INTERNAL,
                   strf("a compressed message (flag %u), never asked for", k->head[0]));
         return false;
     }
     if (len > MAX_MESSAGE) {
         call_fail(
-            k, GRPC_INTERNAL,
+            k, SHIM_INTERNAL,
             strf("a message of %u bytes, more than the %zu MiB limit", len, MAX_MESSAGE >> 20));
         return false;
     }
@@ -268,7 +214,7 @@ static bool frame_start(Call *k)
 static bool frame_end(Call *k)
 {
     if (k->msg.oom) {
-        call_fail(k, GRPC_INTERNAL, strf("out of memory for a %zu-byte message", k->want));
+        call_fail(k, SHIM_INTERNAL, strf("out of memory for a %zu-byte message", k->want));
         return false;
     }
     char *err = NULL;
@@ -317,7 +263,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (now.tv_sec - k->started.tv_sec < ANSWER_TIMEOUT)
         return 0;
-    call_fail(k, GRPC_UNAVAILABLE,
+    call_fail(k, SHIM_UNAVAILABLE,
               strf("no answer from %s within %d s (containerd's gRPC socket, not its ttrpc "
                    "one, is needed)",
                    k->socket, ANSWER_TIMEOUT));
@@ -330,20 +276,20 @@ static int http_to_grpc(long http)
 {
     switch (http) {
     case 400:
-        return GRPC_INTERNAL;
+        return SHIM_INTERNAL;
     case 401:
-        return GRPC_UNAUTHENTICATED;
+        return SHIM_UNAUTHENTICATED;
     case 403:
-        return GRPC_PERMISSION_DENIED;
+        return SHIM_PERMISSION_DENIED;
     case 404:
-        return GRPC_UNIMPLEMENTED;
+        return SHIM_UNIMPLEMENTED;
     case 429:
     case 502:
     case 503:
     case 504:
-        return GRPC_UNAVAILABLE;
+        return SHIM_UNAVAILABLE;
     default:
-        return GRPC_UNKNOWN;
+        return SHIM_UNKNOWN;
     }
 }
 
@@ -380,6 +326,14 @@ static bool call_setup(Ctx *c, Call *k, const char *url, const PbBuf *frame)
     return ok;
 }
 
+/* containerd's grpc-status as the shim passes it on: unchanged, but for a number outside
+ * gRPC's codes (the message names it), which becomes Unknown so that whoever reads the
+ * shim's answer can name it. */
+static int passed_on(int status)
+{
+    return status >= SHIM_OK && status <= SHIM_UNAUTHENTICATED ? status : SHIM_UNKNOWN;
+}
+
 /* The outcome of a finished transfer as a gRPC code, and *out_detail (owned) unless OK. */
 static int call_outcome(Ctx *c, Call *k, CURLcode rc, char **out_detail)
 {
@@ -392,26 +346,26 @@ static int call_outcome(Ctx *c, Call *k, CURLcode rc, char **out_detail)
     if (rc == CURLE_COULDNT_CONNECT) {
         *out_detail = strf("cannot connect to containerd at %s: %s", c->socket,
                            c->errbuf[0] ? c->errbuf : lib_curl.curl_easy_strerror(rc));
-        return GRPC_UNAVAILABLE;
+        return SHIM_UNAVAILABLE;
     }
     if (rc != CURLE_OK) {
         *out_detail = strf("talking to containerd at %s: %s", c->socket,
                            c->errbuf[0] ? c->errbuf : lib_curl.curl_easy_strerror(rc));
-        return GRPC_UNAVAILABLE;
+        return SHIM_UNAVAILABLE;
     }
     if (k->status < 0) {
-        int code = http == 200 ? GRPC_INTERNAL : http_to_grpc(http);
+        int code = http == 200 ? SHIM_INTERNAL : http_to_grpc(http);
         *out_detail = strf("containerd answered HTTP %ld without a grpc-status", http);
         return code;
     }
     if (k->status != 0) {
-        *out_detail = strf("containerd answered %s: %s", grpc_name(k->status),
+        *out_detail = strf("containerd answered %s: %s", shim_status_name(k->status),
                            k->message && *k->message ? k->message : "(no message)");
-        return k->status;
+        return passed_on(k->status);
     }
     if (k->head_len) {
         *out_detail = strf("the response ended inside a message");
-        return GRPC_INTERNAL;
+        return SHIM_INTERNAL;
     }
     return 0;
 }
@@ -435,7 +389,7 @@ static int grpc_call(Ctx *c, const char *method, const PbBuf *request, MsgFn on_
     int code;
     if (frame.oom || request->oom || !url || !call_setup(c, &k, url, &frame)) {
         *out_detail = strf("out of memory for the request");
-        code = GRPC_INTERNAL;
+        code = SHIM_INTERNAL;
     } else {
         CURLcode rc = lib_curl.curl_easy_perform(c->easy);
         code = call_outcome(c, &k, rc, out_detail);
@@ -515,7 +469,7 @@ static int on_image(void *ud, const uint8_t *msg, size_t len, char **out_err)
     if (ok && !r.bad)
         return 0;
     *out_err = strf("the image record is not a valid GetImageResponse");
-    return GRPC_INTERNAL;
+    return SHIM_INTERNAL;
 }
 
 /* The image's target descriptor (Images.Get). */
@@ -528,10 +482,10 @@ static int get_target(Ctx *c, Desc *out)
     int code =
         grpc_call(c, "containerd.services.images.v1.Images/Get", &req, on_image, &g, &detail);
     pb_buf_free(&req);
-    if (code == GRPC_NOT_FOUND)
+    if (code == SHIM_NOT_FOUND)
         fail(c, SHIM_NOT_FOUND, "not found in namespace %s", c->ns);
     else if (code)
-        fail(c, grpc_to_shim(code), "getting its record from containerd (Images.Get): %s",
+        fail(c, code, "getting its record from containerd (Images.Get): %s",
              detail ? detail : "out of memory");
     else if (!g.have_image || !g.have_target || !g.target.digest[0])
         fail(c, SHIM_INTERNAL, "containerd's record of it (Images.Get) has no target");
@@ -563,16 +517,16 @@ static int on_piece(void *ud, const uint8_t *msg, size_t len, char **out_err)
     }
     if (r.bad) {
         *out_err = strf("a piece is not a valid ReadContentResponse");
-        return GRPC_INTERNAL;
+        return SHIM_INTERNAL;
     }
     if (offset != b->got) {
         *out_err =
             strf("a piece at offset %llu where %zu was next", (unsigned long long)offset, b->got);
-        return GRPC_INTERNAL;
+        return SHIM_INTERNAL;
     }
     if (n > b->size - b->got) {
         *out_err = strf("more than the %zu bytes its descriptor names", b->size);
-        return GRPC_INTERNAL;
+        return SHIM_INTERNAL;
     }
     if (n)
         memcpy(b->data + b->got, data, n);
@@ -602,12 +556,12 @@ static int read_blob(Ctx *c, const Desc *d, const char *what, int64_t cap, uint8
     int code =
         grpc_call(c, "containerd.services.content.v1.Content/Read", &req, on_piece, &b, &detail);
     pb_buf_free(&req);
-    if (code == GRPC_NOT_FOUND)
+    if (code == SHIM_NOT_FOUND)
         fail(c, SHIM_NOT_FOUND, "%s %s is not in containerd's content store%s", what, d->digest,
              c->hint ? c->hint : "");
     else if (code)
-        fail(c, grpc_to_shim(code), "reading %s %s from the content store (Content.Read): %s", what,
-             d->digest, detail ? detail : "out of memory");
+        fail(c, code, "reading %s %s from the content store (Content.Read): %s", what, d->digest,
+             detail ? detail : "out of memory");
     free(detail);
     if (!code && b.got != b.size)
         fail(c, SHIM_INTERNAL, "%s %s: the content store holds %zu bytes, its descriptor says %zu",

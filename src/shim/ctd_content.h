@@ -8,6 +8,8 @@
 #ifndef CORRAL_SHIM_CTD_CONTENT_H
 #define CORRAL_SHIM_CTD_CONTENT_H
 
+#include "shim/grpc_status.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,10 +20,13 @@
  * or in an index's manifest for platform wasip1/wasm or wasi/wasm (else its only one); it
  * must be a core module (a component is refused, and said so) of at most 1 GiB, and a
  * manifest at most 4 MiB. On success returns 0 (SHIM_OK) with *out an owned (malloc) copy of
- * the module and *out_len its size; else a SHIM_* code (container.h: containerd's gRPC
- * status where it gave one, NotFound staying 5; codes container.h lacks mapped to the
- * nearest, their name kept in the message) and *out_err an owned message, NULL only when
- * memory ran out, that names the image and the step that failed, e.g.
+ * the module and *out_len its size; else a gRPC status code (SHIM_*, grpc_status.h):
+ * containerd's own where it answered with one, passed on unchanged (NotFound 5, Unavailable
+ * 14, PermissionDenied 7 ...; a number outside 0..16 becomes Unknown, named in the message),
+ * else the reader's (Unavailable when containerd cannot be reached or does not answer,
+ * FailedPrecondition for no socket at address or an image it cannot run, Internal for bytes
+ * that do not check out); and *out_err an owned message, NULL only when memory ran out, that
+ * names the image and the step that failed, e.g.
  * "image 127.0.0.1:5000/app:v1: not found in namespace default" or
  * "image ...: no wasm layer (application/wasm or ...) in manifest sha256:...; its layers:
  * application/vnd.oci.image.layer.v1.tar+gzip". Thread-safe; blocks (no answer within 10 s,

@@ -55,7 +55,7 @@ static bool forward_once(ShimEvents *e, const Event *ev, char **out_err)
     int code = ttrpc_client_call(e->client, "containerd.services.events.ttrpc.v1.Events",
                                  "Forward", &ev->envelope, FORWARD_TIMEOUT_MS, e->ns, NULL,
                                  out_err);
-    if (code == TTRPC_CODE_UNAVAILABLE) { /* the connection is broken: drop it */
+    if (code == SHIM_UNAVAILABLE) { /* the connection is broken: drop it */
         ttrpc_client_close(e->client);
         e->client = NULL;
     }

@@ -284,7 +284,7 @@ static void run_handler(Job *j, TtrpcCall *call)
     TtrpcServer *s = j->conn->server;
     const TtrpcMethod *m = find_method(s, &j->req);
     if (!m) {
-        call->code = TTRPC_CODE_UNIMPLEMENTED;
+        call->code = SHIM_UNIMPLEMENTED;
         if (asprintf(&call->message, "%.*s/%.*s: unimplemented", (int)j->req.service_len,
                      (const char *)j->req.service, (int)j->req.method_len,
                      (const char *)j->req.method) < 0)
@@ -293,7 +293,7 @@ static void run_handler(Job *j, TtrpcCall *call)
     }
     m->fn(s->ud, call);
     if (call->code == 0 && call->reply.oom) {
-        call->code = TTRPC_CODE_INTERNAL;
+        call->code = SHIM_INTERNAL;
         call->message = strdup("out of memory");
     }
 }
@@ -359,12 +359,12 @@ static void dispatch(Conn *c, const TtrpcHeader *h, uint8_t *frame)
     Job *j = calloc(1, sizeof *j);
     if (!j) {
         free(frame);
-        send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED, "out of memory", NULL);
+        send_response(c, h->stream_id, SHIM_RESOURCE_EXHAUSTED, "out of memory", NULL);
         return;
     }
     *j = (Job){.conn = c, .stream_id = h->stream_id, .frame = frame};
     if (!ttrpc_request_decode(frame, h->length, &j->req)) {
-        send_response(c, h->stream_id, TTRPC_CODE_INVALID_ARGUMENT,
+        send_response(c, h->stream_id, SHIM_INVALID_ARGUMENT,
                       "request is not a valid ttrpc.Request", NULL);
         free(frame);
         free(j);
@@ -379,14 +379,14 @@ static void dispatch(Conn *c, const TtrpcHeader *h, uint8_t *frame)
     }
     pthread_mutex_unlock(&s->lock);
     if (!room) {
-        send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED,
+        send_response(c, h->stream_id, SHIM_RESOURCE_EXHAUSTED,
                       "too many requests in flight", NULL);
         free(frame);
         free(j);
         return;
     }
     if (!spawn(s, request_thread, j)) {
-        send_response(c, h->stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED, "no thread", NULL);
+        send_response(c, h->stream_id, SHIM_RESOURCE_EXHAUSTED, "no thread", NULL);
         pthread_mutex_lock(&s->lock);
         s->requests--;
         pthread_mutex_unlock(&s->lock);
@@ -407,7 +407,7 @@ static bool read_one(Conn *c)
         char msg[128];
         snprintf(msg, sizeof msg, "message length %u exceeds the maximum message size of %d",
                  h.length, TTRPC_MESSAGE_MAX);
-        send_response(c, h.stream_id, TTRPC_CODE_RESOURCE_EXHAUSTED, msg, NULL);
+        send_response(c, h.stream_id, SHIM_RESOURCE_EXHAUSTED, msg, NULL);
         return false;
     }
     uint8_t *frame = malloc(h.length ? h.length : 1);
@@ -421,7 +421,7 @@ static bool read_one(Conn *c)
     }
     if (h.stream_id % 2 != 1) {
         free(frame);
-        send_response(c, h.stream_id, TTRPC_CODE_INVALID_ARGUMENT,
+        send_response(c, h.stream_id, SHIM_INVALID_ARGUMENT,
                       "stream id must be odd for client-initiated streams", NULL);
         return true;
     }
@@ -547,14 +547,14 @@ static int read_response(TtrpcClient *c, uint32_t stream_id, PbBuf *out_reply, c
     for (;;) {
         uint8_t hb[TTRPC_HEADER_LEN];
         if (!ttrpc_read_full(c->fd, hb, sizeof hb))
-            return *out_err = err_dup("connection closed or timed out"), TTRPC_CODE_UNAVAILABLE;
+            return *out_err = err_dup("connection closed or timed out"), SHIM_UNAVAILABLE;
         TtrpcHeader h = ttrpc_header_decode(hb);
         if (h.length > TTRPC_MESSAGE_MAX)
-            return *out_err = err_dup("response too large"), TTRPC_CODE_UNAVAILABLE;
+            return *out_err = err_dup("response too large"), SHIM_UNAVAILABLE;
         uint8_t *p = malloc(h.length ? h.length : 1);
         if (!p || !ttrpc_read_full(c->fd, p, h.length)) {
             free(p);
-            return *out_err = err_dup("connection closed"), TTRPC_CODE_UNAVAILABLE;
+            return *out_err = err_dup("connection closed"), SHIM_UNAVAILABLE;
         }
         if (h.type != TTRPC_TYPE_RESPONSE || h.stream_id != stream_id) {
             free(p);
@@ -568,7 +568,7 @@ static int read_response(TtrpcClient *c, uint32_t stream_id, PbBuf *out_reply, c
             pb_raw(out_reply, payload, payload_len);
         free(p);
         if (!ok)
-            return TTRPC_CODE_UNAVAILABLE;
+            return SHIM_UNAVAILABLE;
         return code;
     }
 }
@@ -588,7 +588,7 @@ int ttrpc_client_call(TtrpcClient *c, const char *service, const char *method,
     int code;
     if (!write_frame(c->fd, sid, TTRPC_TYPE_REQUEST, &b)) {
         err = err_dup("cannot send the request");
-        code = TTRPC_CODE_UNAVAILABLE;
+        code = SHIM_UNAVAILABLE;
     } else {
         code = read_response(c, sid, out_reply, &err);
     }

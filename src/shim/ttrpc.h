@@ -11,6 +11,7 @@
 #ifndef CORRAL_SHIM_TTRPC_H
 #define CORRAL_SHIM_TTRPC_H
 
+#include "shim/grpc_status.h"
 #include "shim/pb.h"
 
 #include <stdbool.h>
@@ -24,15 +25,6 @@ enum {
     TTRPC_TYPE_REQUEST = 1,
     TTRPC_TYPE_RESPONSE = 2,
     TTRPC_TYPE_DATA = 3,
-};
-
-/* gRPC codes the transport itself answers with (the services use container.h's). */
-enum {
-    TTRPC_CODE_INVALID_ARGUMENT = 3,
-    TTRPC_CODE_RESOURCE_EXHAUSTED = 8,
-    TTRPC_CODE_UNIMPLEMENTED = 12,
-    TTRPC_CODE_INTERNAL = 13,
-    TTRPC_CODE_UNAVAILABLE = 14,
 };
 
 typedef struct TtrpcHeader {
@@ -113,7 +105,7 @@ typedef struct TtrpcClient TtrpcClient;
 
 /* Connects to a unix socket path (a "unix://" prefix is accepted); NULL on failure. */
 TtrpcClient *ttrpc_client_connect(const char *path);
-/* One unary call. Returns the status code (0 OK, TTRPC_CODE_UNAVAILABLE when the connection
+/* One unary call. Returns the status code (SHIM_OK, SHIM_UNAVAILABLE when the connection
  * failed: reconnect), the response payload in *out_reply (owned by the caller; may be NULL
  * when unwanted) and an error message in *out_err (owned; may be NULL). ns, when not NULL,
  * goes in the metadata as containerd's namespace header. */

@@ -7,15 +7,16 @@
 #
 # usage: tests/cluster/content_test.sh [CORRAL [CONTENT_READ]]
 #        (defaults: the checkout's build/corral and build/tests/content_read)
-# Environment: CONTENT_VERBOSE=1 prints every check, not only the failing ones.
+# Environment: CONTENT_VERBOSE=1 (or CLUSTER_VERBOSE=1) prints every check, not only the
+# failing ones. containerd, the registry, the checks and the cleanup are lib.sh's.
 #
 # Covers: the artifact read back byte for byte (small, and 3 MiB in several Content.Read
 # messages), wasm-to-oci's layer type, an OCI index (the wasip1/wasm entry chosen), the
 # --image form (a tar layer: "no wasm layer"), a component layer and a component or a
 # non-wasm binary under application/wasm refused, a blob altered in containerd's store
 # (digest mismatch), an unknown image and a wrong namespace (NotFound, 5), no socket, a
-# socket nobody listens on, containerd's ttrpc socket (no answer: given up on after 10 s), a
-# file that is not a socket, the unix:// form, a bad namespace name, missing arguments.
+# socket nobody listens on and containerd's ttrpc socket (no answer: given up on after 10 s;
+# both Unavailable, 14, as gRPC has it), a file that is not a socket, the unix:// form, a bad namespace name, missing arguments.
 #
 # Needs root, containerd and ctr (1.6), docker-registry, wat2wasm, python3, curl. Prints one
 # line per failing check (every check with CONTENT_VERBOSE=1), then "content: N passed, M
@@ -27,69 +28,27 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 corral=${1:-$root/build/corral}
 reader=${2:-$root/build/tests/content_read}
-verbose=${CONTENT_VERBOSE:-0}
+name=content
 export LC_ALL=C
-
-die() {
-    echo "content: $*" >&2
-    exit 2
-}
 
 if [ "$(id -u)" != 0 ] || ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
     echo "content: skipped (needs root, containerd and ctr)"
     exit 0
 fi
-[ -x "$corral" ] || die "$corral is not an executable; run make first"
-[ -x "$reader" ] || die "$reader is not an executable; run make $reader"
-for tool in docker-registry wat2wasm python3 curl; do
-    command -v "$tool" >/dev/null || die "$tool not found"
-done
 
 tmp=$(mktemp -d)
-ctr_pid='' reg_pid=''
-cleanup() {
-    for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r); do
-        umount "$m" 2>/dev/null
-    done
-    [ -n "$ctr_pid" ] && kill "$ctr_pid" 2>/dev/null && wait "$ctr_pid" 2>/dev/null
-    [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
-    for m in $(awk -v t="$tmp" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r); do
-        umount "$m" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+trap cluster_cleanup EXIT
+verbose=${CONTENT_VERBOSE:-$verbose}
+[ -x "$corral" ] || cluster_die "$corral is not an executable; run make first"
+[ -x "$reader" ] || cluster_die "$reader is not an executable; run make $reader"
+for tool in docker-registry wat2wasm python3 curl; do
+    command -v "$tool" >/dev/null || cluster_die "$tool not found"
+done
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY
 
-# ---- checks ----
-
-passed=0 failed=0
-
-# check NAME WANT GOT: GOT must be WANT exactly.
-check() {
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1))
-        [ "$verbose" = 1 ] && echo "ok   $1"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1"
-        diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed -n '2,12s/^/    /p'
-    fi
-    return 0
-}
-
-# check_has NAME WANT GOT: GOT must contain WANT.
-check_has() {
-    if [[ "$3" == *"$2"* ]]; then
-        passed=$((passed + 1))
-        [ "$verbose" = 1 ] && echo "ok   $1"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: want '$2' in:"
-        printf '%s\n' "$3" | head -n 8 | sed 's/^/    /'
-    fi
-    return 0
-}
+# ---- checks (check and check_has are lib.sh's) ----
 
 # same NAME A B: files A and B hold the same bytes.
 same() {
@@ -116,7 +75,7 @@ rd() {
 # ---- fixtures ----
 
 printf '(module (func (export "_start")))\n' >"$tmp/hello.wat"
-wat2wasm "$tmp/hello.wat" -o "$tmp/hello.wasm" || die "wat2wasm failed"
+wat2wasm "$tmp/hello.wat" -o "$tmp/hello.wasm" || cluster_die "wat2wasm failed"
 # wasm NAME BYTES: a module with a custom section of BYTES random bytes (unique content).
 wasm() {
     python3 - "$tmp/$1" "$2" <<'EOF'
@@ -144,69 +103,22 @@ printf 'not a module at all\n' >"$tmp/text.bin"
 # ---- containerd and the registry ----
 
 cs=$tmp/ctr
-mkdir -p "$cs"
-cat >"$cs/config.toml" <<EOF
-version = 2
-root = "$cs/root"
-state = "$cs/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$cs/containerd.sock"
-[ttrpc]
-  address = "$cs/containerd.sock.ttrpc"
-[debug]
-  address = "$cs/debug.sock"
-EOF
-sock=$cs/containerd.sock
-containerd --config "$cs/config.toml" >"$cs/log" 2>&1 &
-ctr_pid=$!
-ctrc() { timeout 60 ctr -a "$sock" "$@"; }
-for _ in $(seq 100); do
-    ctrc version >/dev/null 2>&1 && break
-    sleep 0.1
-done
-ctrc version >/dev/null 2>&1 || die "containerd did not start: $(tail -n 3 "$cs/log")"
-
-mkdir -p "$tmp/reg"
-cat >"$tmp/reg.yml" <<EOF
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $tmp/reg
-http:
-  addr: 127.0.0.1:0
-  secret: corral-test
-EOF
-docker-registry serve "$tmp/reg.yml" >"$tmp/reg.log" 2>&1 &
-reg_pid=$!
-port=
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/reg.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || die "docker-registry did not start: $(tail -n 3 "$tmp/reg.log")"
-for _ in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break
-    sleep 0.05
-done
-R=127.0.0.1:$port
+start_containerd "$cs"
+sock=$ctr_sock
+registry "$tmp/reg"
+R=127.0.0.1:$reg_port
 
 # push REF FILE [ARGS]: corral push, quietly; dies when it fails.
 push() {
     "$corral" push "oci://$1" "$2" "${@:3}" >/dev/null 2>"$tmp/push.err" ||
-        die "corral push $1 failed: $(cat "$tmp/push.err")"
+        cluster_die "corral push $1 failed: $(cat "$tmp/push.err")"
 }
 
 # regpush KIND REPO TAG FILE: a manifest Corral never writes, by Python's urllib with
 # tests/oci/regtool.py's helpers: KIND component (the bytecodealliance component layer type)
 # or wasm (FILE as an application/wasm layer, whatever it holds).
 regpush() {
-    python3 - "http://$R" "$@" <<EOF || die "pushing $2:$3 with Python failed"
+    python3 - "http://$R" "$@" <<EOF || cluster_die "pushing $2:$3 with Python failed"
 import sys
 sys.path.insert(0, "$root/tests/oci")
 import regtool
@@ -254,15 +166,15 @@ same "3 MiB artifact: the pushed bytes" "$tmp/big.wasm" "$tmp/out.wasm"
 # ---- other forms ----
 
 python3 "$root/tests/oci/regtool.py" w2o "http://$R" wasm/w2o v1 "$tmp/w2o.wasm" "$tmp/hello.wasm" \
-    >/dev/null || die "regtool w2o failed"
+    >/dev/null || cluster_die "regtool w2o failed"
 pull "$R/wasm/w2o:v1" >/dev/null
 check "wasm-to-oci form: its first wasm layer" "$(wc -c <"$tmp/w2o.wasm") $(sha "$tmp/w2o.wasm")" \
     "$(rd "$sock" default "$R/wasm/w2o:v1")"
 
-wdigest=$("$corral" push "oci://$R/wasm/idx:wasm" "$tmp/idx.wasm" 2>&1) || die "push: $wdigest"
+wdigest=$("$corral" push "oci://$R/wasm/idx:wasm" "$tmp/idx.wasm" 2>&1) || cluster_die "push: $wdigest"
 wdigest=${wdigest##*@}
 python3 "$root/tests/oci/regtool.py" index "http://$R" wasm/idx v1 wasm >/dev/null ||
-    die "regtool index failed"
+    cluster_die "regtool index failed"
 pull "$R/wasm/idx:v1" >/dev/null # linux/amd64 only: the wasm manifest is not fetched
 check "index pulled for linux/amd64 only: its wasm manifest not in the store" \
     "error 5: image $R/wasm/idx:v1: manifest $wdigest is not in containerd's content store (containerd has only the manifests of the platforms the image was pulled for: pull it with --platform wasip1/wasm)" \
@@ -301,7 +213,7 @@ check "text under application/wasm: refused" \
 push "$R/wasm/tamper:v1" "$tmp/tamper.wasm"
 pull "$R/wasm/tamper:v1" >/dev/null
 blob=$cs/root/io.containerd.content.v1.content/blobs/sha256/$(sha256sum "$tmp/tamper.wasm" | cut -d' ' -f1)
-[ -f "$blob" ] || die "no blob $blob in containerd's store"
+[ -f "$blob" ] || cluster_die "no blob $blob in containerd's store"
 printf 'X' | dd of="$blob" bs=1 seek=100 conv=notrunc 2>/dev/null
 check_has "a blob altered in the content store: refused" \
     "error 13: image $R/wasm/tamper:v1: layer $(sha "$tmp/tamper.wasm"): the content store's bytes have digest sha256:" \
@@ -320,14 +232,14 @@ check "not a socket" "error 9: image $R/wasm/hello:v1: containerd's socket $cs/c
     "$(rd "$cs/config.toml" default "$R/wasm/hello:v1")"
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tmp/dead.sock"
 check_has "a socket nobody listens on" \
-    "error 9: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): cannot connect to containerd at $tmp/dead.sock" \
+    "error 14: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): cannot connect to containerd at $tmp/dead.sock" \
     "$(rd "$tmp/dead.sock" default "$R/wasm/hello:v1")"
 check "a bad namespace name" \
     "error 3: image $R/wasm/hello:v1: namespace 'a b' is not a containerd namespace name" \
     "$(rd "$sock" "a b" "$R/wasm/hello:v1")"
 started=$SECONDS
 check "containerd's ttrpc socket: no answer" \
-    "error 9: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): no answer from $sock.ttrpc within 10 s (containerd's gRPC socket, not its ttrpc one, is needed)" \
+    "error 14: image $R/wasm/hello:v1: getting its record from containerd (Images.Get): no answer from $sock.ttrpc within 10 s (containerd's gRPC socket, not its ttrpc one, is needed)" \
     "$(rd "$sock.ttrpc" default "$R/wasm/hello:v1")"
 check "containerd's ttrpc socket: given up on within 12 s" yes \
     "$([ $((SECONDS - started)) -le 12 ] && echo yes || echo "no: $((SECONDS - started)) s")"
@@ -336,5 +248,4 @@ check "no namespace" "error 3: image $R/wasm/hello:v1: needs a containerd addres
 
 check "no sanitizer report" "" "$(head -n 20 "$tmp/sanitizer.log" 2>/dev/null)"
 
-echo "content: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

@@ -17,100 +17,67 @@
 # BUILD_DIR/containerd-shim-corral-v1 the corral pod's checks are skipped and the test checks
 # instead that the handler fails cleanly, naming the binary.
 # Everything is removed on exit, failure and interruption included: pods, containerd, the
-# registry, shims and their processes, mounts, the network namespaces and bridge it made.
+# registry, shims and their processes, mounts, the network namespaces and bridge it made
+# (containerd, the registry, the checks and most of the cleanup are lib.sh's).
 # CRI_KEEP=1 keeps the scratch directory; CRI_LOG_LEVEL=debug makes containerd verbose;
 # CRI_API_PROTO=…/api.proto compares tests/cluster/cri/cri_min.proto with the published file.
-# Prints `cri: N passed, M failed`; exit 1 if M > 0.
+# Prints every check (CLUSTER_VERBOSE=0: only the failing ones), then `cri: N passed, M
+# failed`; exits 1 if M > 0, 2 when it could not start.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BUILD=$(realpath -m "${1:-build}")
 PY=/usr/bin/python3 # Debian's, with python3-grpcio and python3-protobuf
 HERE=tests/cluster/cri
+name=cri
+tmp=
+# shellcheck source=lib.sh
+. tests/cluster/lib.sh
+verbose=${CLUSTER_VERBOSE:-1}
 
-die() { echo "cri: ERROR: $*" >&2; echo "cri: 0 passed, 1 failed"; exit 1; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root (containerd, mounts, network namespaces)"
+[ "$(id -u)" -eq 0 ] || cluster_die "needs root (containerd, mounts, network namespaces)"
 for c in containerd ctr runc containerd-shim-runc-v2 protoc gcc clang ip; do
-    command -v "$c" >/dev/null || die "$c not found; scripts/deps.sh installs it"
+    command -v "$c" >/dev/null || cluster_die "$c not found; scripts/deps.sh installs it"
 done
-[ -x /usr/lib/cni/bridge ] || die "/usr/lib/cni/bridge missing (containernetworking-plugins)"
+[ -x /usr/lib/cni/bridge ] || cluster_die "/usr/lib/cni/bridge missing (containernetworking-plugins)"
 file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' \
-    || die "/bin/busybox is not static (busybox-static)"
+    || cluster_die "/bin/busybox is not static (busybox-static)"
 $PY -c 'import grpc, google.protobuf' 2>/dev/null \
-    || die "$PY cannot import grpc/google.protobuf (python3-grpcio, python3-protobuf)"
+    || cluster_die "$PY cannot import grpc/google.protobuf (python3-grpcio, python3-protobuf)"
 
-S=$(mktemp -d /tmp/corral-cri.XXXXXX)
-CTR=(ctr --address "$S/containerd.sock" -n k8s.io)
+tmp=$(mktemp -d /tmp/corral-cri.XXXXXX)
+S=$tmp
 BRIDGE=crri$(basename "$S" | tr -dc 'a-zA-Z0-9' | tail -c 6)
 # The pods' subnet: 10.251.X.0/24, X from the scratch directory's name, so that two runs at
 # once (each with its bridge) do not route the same addresses.
 NET=10.251.$(($(cksum <<<"$S" | cut -d' ' -f1) % 200 + 20))
-CTRD_PID=
-REG_PID=
 NETNS_BEFORE=$(ls /var/run/netns 2>/dev/null | sort)
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-notok() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
-
-# The processes containerd started for this run: those naming the scratch directory in their
-# command line (containerd, the shims, corral serve) and their descendants (pause, the
-# workloads). They are ended by pid.
-our_pids() {
-    local p pid ppid rest found=" " more=1
-    for p in /proc/[0-9]*; do
-        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$S/" && found+="${p#/proc/} "
-    done
-    while [ "$more" = 1 ]; do
-        more=0
-        for p in /proc/[0-9]*/stat; do
-            # pid (comm) state ppid ...: comm may hold spaces, so cut after the last ')'.
-            rest=$(cat "$p" 2>/dev/null) || continue
-            pid=${rest%% *}
-            rest=${rest##*) }
-            read -r _ ppid _ <<<"$rest"
-            case "$found" in *" $ppid "*) case "$found" in *" $pid "*) ;; *) found+="$pid "; more=1 ;; esac ;; esac
-        done
-    done
-    echo $found
-}
+ok() { check_true "$*" "" 0; }
+notok() { check_true "$*" "" 1; }
+kctr() { ctrc -n k8s.io "$@"; } # ctr in CRI's namespace
 
 cleanup() {
-    local rc=$? ids p m n
+    local rc=$? ids p n
     trap - EXIT INT TERM
-    if [ -n "$CTRD_PID" ] && kill -0 "$CTRD_PID" 2>/dev/null; then
+    if [ -n "$ctr_pid" ] && kill -0 "$ctr_pid" 2>/dev/null; then
         # What the Python side left (it removes its pods itself when it gets the chance).
-        ids=$("${CTR[@]}" tasks ls -q 2>/dev/null)
-        for p in $ids; do "${CTR[@]}" tasks kill -s SIGKILL "$p" >/dev/null 2>&1; done
+        ids=$(kctr tasks ls -q 2>/dev/null)
+        for p in $ids; do kctr tasks kill -s SIGKILL "$p" >/dev/null 2>&1; done
         sleep 0.5
-        for p in $ids; do "${CTR[@]}" tasks delete -f "$p" >/dev/null 2>&1; done
-        for p in $("${CTR[@]}" containers ls -q 2>/dev/null); do
-            "${CTR[@]}" containers delete "$p" >/dev/null 2>&1
+        for p in $ids; do kctr tasks delete -f "$p" >/dev/null 2>&1; done
+        for p in $(kctr containers ls -q 2>/dev/null); do
+            kctr containers delete "$p" >/dev/null 2>&1
         done
-        kill "$CTRD_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$CTRD_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$CTRD_PID" 2>/dev/null
-        wait "$CTRD_PID" 2>/dev/null
     fi
-    for p in $(our_pids); do kill -9 "$p" 2>/dev/null; done
-    # Mounts under the scratch directory, deepest first.
-    for m in $(awk -v s="$S/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-    done
+    cluster_stop # containerd, shims and workloads, the registry, mounts under $S
     # Network namespaces the CRI plugin made for this run's pods and not removed.
     for n in $(comm -13 <(echo "$NETNS_BEFORE") <(ls /var/run/netns 2>/dev/null | sort)); do
         case "$n" in cni-*) umount "/var/run/netns/$n" 2>/dev/null; rm -f "/var/run/netns/$n" ;; esac
     done
-    [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
     ip link del "$BRIDGE" >/dev/null 2>&1
     # runc's cgroup parent for the k8s.io namespace (rmdir leaves it if anything is in it).
     rmdir /sys/fs/cgroup/*/k8s.io /sys/fs/cgroup/k8s.io 2>/dev/null
-    if awk -v s="$S/" 'index($5, s) == 1 {f=1} END {exit !f}' /proc/self/mountinfo; then
-        echo "cri: WARNING: mounts left under $S" >&2
-    elif [ -z "${CRI_KEEP:-}" ]; then
-        rm -rf "$S"
-    fi
+    CLUSTER_KEEP=${CRI_KEEP:+1} cluster_remove_tmp
     exit "$rc"
 }
 trap cleanup EXIT
@@ -120,20 +87,20 @@ trap '[ -n "$PYPID" ] && kill -TERM "$PYPID" 2>/dev/null && wait "$PYPID"; exit 
 # ---- build the guest, the pause program and the Python CRI stubs ----
 GEN="$BUILD/cri"
 mkdir -p "$GEN" "$S/img/pause" "$S/img/busybox/bin" "$S/img/wasm" "$S/img/wagi" "$S/logs" \
-    "$S/cni/net.d" "$S/cni/ipam" || die "mkdir"
-gcc -static -Os -Wall -Wextra -Werror -o "$GEN/pause" "$HERE/pause.c" || die "building pause"
+    "$S/cni/net.d" "$S/cni/ipam" || cluster_die "mkdir"
+gcc -static -Os -Wall -Wextra -Werror -o "$GEN/pause" "$HERE/pause.c" || cluster_die "building pause"
 strip "$GEN/pause" 2>/dev/null
 clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Wl,--strip-all -o "$GEN/hello.wasm" \
-    "$HERE/hello.c" || die "building hello.wasm"
+    "$HERE/hello.c" || cluster_die "building hello.wasm"
 clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Wl,--strip-all -o "$GEN/wagi.wasm" \
-    "$HERE/wagi.c" || die "building wagi.wasm"
-protoc -I"$HERE" --python_out="$GEN" "$HERE/cri_min.proto" || die "protoc cri_min.proto"
+    "$HERE/wagi.c" || cluster_die "building wagi.wasm"
+protoc -I"$HERE" --python_out="$GEN" "$HERE/cri_min.proto" || cluster_die "protoc cri_min.proto"
 if [ -n "${CRI_API_PROTO:-}" ]; then
     # The subset against the published api.proto (debug_redact is an option protoc 3.21 does
     # not know without its descriptor.proto import; it does not change the wire format).
     sed -E 's/ *\[debug_redact *= *true\]//' "$CRI_API_PROTO" >"$GEN/api_full.proto"
-    protoc -I"$GEN" --descriptor_set_out="$GEN/full.pb" api_full.proto || die "protoc api.proto"
-    protoc -I"$HERE" --descriptor_set_out="$GEN/min.pb" cri_min.proto || die "protoc"
+    protoc -I"$GEN" --descriptor_set_out="$GEN/full.pb" api_full.proto || cluster_die "protoc api.proto"
+    protoc -I"$HERE" --descriptor_set_out="$GEN/min.pb" cri_min.proto || cluster_die "protoc"
     if $PY "$HERE/check_proto.py" "$GEN/min.pb" "$GEN/full.pb"; then
         ok "cri_min.proto matches $CRI_API_PROTO"
     else
@@ -146,52 +113,30 @@ cp "$GEN/pause" "$S/img/pause/pause"
 cp /bin/busybox "$S/img/busybox/bin/busybox"
 for t in sh echo sleep cat env id ls; do ln -s busybox "$S/img/busybox/bin/$t"; done
 cp "$GEN/hello.wasm" "$S/img/wasm/hello.wasm"
-$PY "$HERE/oci_image.py" --name corral.local/pause:1 --rootfs "$S/img/pause" \
-    --entrypoint /pause --out "$S/pause.tar" || die "pause image"
-$PY "$HERE/oci_image.py" --name corral.local/busybox:1 --rootfs "$S/img/busybox" \
-    --cmd /bin/sh --out "$S/busybox.tar" || die "busybox image"
+# One-layer images by mkimage.py, for linux/amd64 unless said (with a PATH, as images have).
+IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+img() { $PY tests/cluster/mkimage.py "$@" --env="PATH=$IMAGE_PATH" || cluster_die "image $2"; }
+img "$S/img/pause" corral.local/pause:1 "$S/pause.tar" --platform=linux/amd64 --entrypoint=/pause
+img "$S/img/busybox" corral.local/busybox:1 "$S/busybox.tar" --platform=linux/amd64 --cmd=/bin/sh
 # A "compat" Wasm image: the module in an ordinary tar layer, platform linux/amd64, so that
 # containerd 1.6 unpacks it like any image (a wasm OCI artifact it cannot unpack, CLUSTER.md B5).
-$PY "$HERE/oci_image.py" --name corral.local/hello-wasm:1 --rootfs "$S/img/wasm" \
-    --entrypoint /hello.wasm --out "$S/hello-wasm.tar" || die "wasm image"
+img "$S/img/wasm" corral.local/hello-wasm:1 "$S/hello-wasm.tar" --platform=linux/amd64 \
+    --entrypoint=/hello.wasm
 # The same module in an image whose config says wasi/wasm, as `corral push --image` makes by
 # default; its index entry names no platform, as a single manifest from a registry would not.
-$PY "$HERE/oci_image.py" --name corral.local/hello-wasm-wasi:1 --rootfs "$S/img/wasm" \
-    --os wasi --arch wasm --no-index-platform --entrypoint /hello.wasm \
-    --out "$S/hello-wasm-wasi.tar" || die "wasi/wasm image"
+img "$S/img/wasm" corral.local/hello-wasm-wasi:1 "$S/hello-wasm-wasi.tar" --platform=wasi/wasm \
+    --no-index-platform --entrypoint=/hello.wasm
 # A WAGI app: /modules.toml and its module. The entrypoint names the .toml: CRI refuses a
 # container with neither a command nor an image entrypoint/cmd ("no command specified").
 cp "$HERE/modules.toml" "$GEN/wagi.wasm" "$S/img/wagi/"
-$PY "$HERE/oci_image.py" --name corral.local/hello-wagi:1 --rootfs "$S/img/wagi" \
-    --entrypoint /modules.toml --out "$S/hello-wagi.tar" || die "wagi image"
+img "$S/img/wagi" corral.local/hello-wagi:1 "$S/hello-wagi.tar" --platform=linux/amd64 \
+    --entrypoint=/modules.toml
 
 # ---- a registry, for the pulls through CRI: what `corral push` makes ----
 REG=
-REG_PID=
 if [ -x "$BUILD/corral" ] && command -v docker-registry >/dev/null; then
-    mkdir -p "$S/registry"
-    cat >"$S/registry.yml" <<EOF
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $S/registry
-http:
-  addr: 127.0.0.1:0
-  secret: corral-cri-test
-EOF
-    docker-registry serve "$S/registry.yml" >"$S/registry.log" 2>&1 &
-    REG_PID=$!
-    for _ in $(seq 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$S/registry.log" | head -n 1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    [ -n "$port" ] || die "docker-registry did not start: $(tail -n 3 "$S/registry.log")"
-    REG=127.0.0.1:$port
+    registry "$S/registry"
+    REG=127.0.0.1:$reg_port
     # An ordinary image for the node's platform, one with corral push's default platform
     # wasi/wasm, and the wasm OCI artifact.
     for v in "image --image --platform linux/amd64" "wasi --image" "artifact"; do
@@ -232,19 +177,7 @@ cat >"$S/cni/net.d/10-corral-cri.conflist" <<EOF
 EOF
 
 # ---- containerd with its CRI plugin ----
-cat >"$S/config.toml" <<EOF
-version = 2
-root = "$S/root"
-state = "$S/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]
-[grpc]
-  address = "$S/containerd.sock"
-[ttrpc]
-  address = "$S/containerd.sock.ttrpc"
-[debug]
-  address = "$S/debug.sock"
-  level = "${CRI_LOG_LEVEL:-info}"
+cri_toml=$(cat <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "corral.local/pause:1"
   stream_server_address = "127.0.0.1"
@@ -266,20 +199,15 @@ $([ -n "$REG" ] && printf '  [plugins."io.containerd.grpc.v1.cri".registry.mirro
     conf_dir = "$S/cni/net.d"
     max_conf_num = 1
 EOF
+)
 # containerd finds containerd-shim-corral-v1 on its PATH: BUILD_DIR first.
-PATH="$BUILD:$PATH" containerd --config "$S/config.toml" >"$S/containerd.log" 2>&1 &
-CTRD_PID=$!
-for _ in $(seq 100); do
-    "${CTR[@]}" version >/dev/null 2>&1 && break
-    kill -0 "$CTRD_PID" 2>/dev/null || { tail -20 "$S/containerd.log" >&2; die "containerd exited"; }
-    sleep 0.1
-done
-"${CTR[@]}" version >/dev/null 2>&1 || die "containerd did not come up"
-"${CTR[@]}" plugins ls 2>/dev/null | grep -q 'io.containerd.grpc.v1 *cri .* ok' \
+cri=1 ctr_log_level=${CRI_LOG_LEVEL:-info} containerd_path="$BUILD:$PATH" \
+    start_containerd "$S/ctr" "$cri_toml"
+kctr plugins ls 2>/dev/null | grep -q 'io.containerd.grpc.v1 *cri .* ok' \
     && ok "containerd $(containerd --version | awk '{print $3}') up with the CRI plugin" \
     || notok "containerd up with the CRI plugin"
 for t in pause busybox hello-wasm hello-wasm-wasi hello-wagi; do
-    if "${CTR[@]}" images import "$S/$t.tar" >"$S/import-$t.log" 2>&1; then
+    if kctr images import "$S/$t.tar" >"$S/import-$t.log" 2>&1; then
         ok "ctr -n k8s.io images import $t.tar"
     else
         notok "ctr -n k8s.io images import $t.tar: $(tail -1 "$S/import-$t.log")"
@@ -290,7 +218,7 @@ done
 SHIM="$BUILD/containerd-shim-corral-v1"
 # In the background so that a signal reaches the trap at once; the trap passes it on and
 # cri_test.py removes its pods before the cleanup above removes the rest.
-PYTHONPATH="$GEN" $PY tests/cluster/cri_test.py --socket "$S/containerd.sock" \
+PYTHONPATH="$GEN" $PY tests/cluster/cri_test.py --socket "$ctr_sock" \
     --logs "$S/logs" --shim "$SHIM" --subnet "$NET." --registry "$REG" --result "$S/result" &
 PYPID=$!
 wait "$PYPID"
@@ -298,8 +226,8 @@ rc=$?
 PYPID=
 if [ -r "$S/result" ]; then
     read -r p f s <"$S/result"
-    PASS=$((PASS + p))
-    FAIL=$((FAIL + f))
+    passed=$((passed + p))
+    failed=$((failed + f))
     SKIP=$s
 else
     notok "cri_test.py finished (exit $rc)"
@@ -307,25 +235,20 @@ else
 fi
 
 # ---- nothing left ----
-if left=$("${CTR[@]}" containers ls -q && "${CTR[@]}" tasks ls -q); then
+if left=$(kctr containers ls -q && kctr tasks ls -q); then
     [ -z "$left" ] && ok "ctr -n k8s.io: no containers or tasks left" \
         || notok "ctr -n k8s.io: left: $(echo $left)"
 else
     notok "ctr -n k8s.io: cannot list (containerd gone?)"
 fi
-kill -0 "$CTRD_PID" 2>/dev/null || notok "containerd still running at the end"
-kill "$CTRD_PID" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$CTRD_PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$CTRD_PID" 2>/dev/null; then
-    notok "containerd exits on SIGTERM"
-else
-    wait "$CTRD_PID" 2>/dev/null
+kill -0 "$ctr_pid" 2>/dev/null || notok "containerd still running at the end"
+if stop_containerd; then
     ok "containerd exits on SIGTERM"
+else
+    notok "containerd exits on SIGTERM"
 fi
-CTRD_PID=
-[ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
-REG_PID=
-pids=$(our_pids)
+stop_helpers # the registry
+pids=$(pids_under "$S")
 [ -z "$pids" ] && ok "no shim or workload process left" \
     || notok "processes left: $(echo $pids)"
 # The overlay snapshots and the sandbox /dev/shm mounts are containerd's to undo; the
@@ -335,5 +258,4 @@ leaked=$(awk -v s="$S/" 'index($5, s) == 1 && $5 !~ /io.containerd.grpc.v1.cri\/
     || notok "mounted: $(echo $leaked)"
 
 [ "${SKIP:-0}" -gt 0 ] && echo "cri: $SKIP checks of the corral pod skipped: no $SHIM"
-echo "cri: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+summary

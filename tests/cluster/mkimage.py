@@ -2,20 +2,31 @@
 """mkimage.py: an OCI image archive from a directory, for `ctr images import`.
 
     mkimage.py DIR NAME OUT.tar [--platform=OS/ARCH] [--entrypoint=PATH] [--cmd=A,B]
-                                [--env=NAME=VALUE]
+                                [--env=NAME=VALUE ...] [--no-index-platform]
 
 One gzip layer holding DIR's files (sorted, mtime 0, owner root: the same DIR always makes the
-same digests), a config with rootfs.diff_ids and the platform (default wasi/wasm, as runwasi's
-images have), a manifest, and index.json naming the image NAME (docker.io/library/... style
+same digests), a config with rootfs.diff_ids, the platform (default wasi/wasm, as runwasi's
+images have) and the process (--entrypoint, --cmd split at commas, --env given once per
+variable), a manifest, and index.json naming the image NAME (docker.io/library/... style
 names as `ctr images import --base-name` would give are not needed: the annotation
-io.containerd.image.name carries NAME whole). Standard library only."""
+io.containerd.image.name carries NAME whole, and CRI knows the image by it).
+
+The index entry names the platform unless --no-index-platform: then the archive is like a
+single manifest pulled from a registry, and `ctr images import` takes it whatever its
+config's platform (it leaves out an entry marked with a platform other than the node's).
+Standard library only."""
+import argparse
 import gzip
 import hashlib
 import io
 import json
 import os
-import sys
 import tarfile
+
+MT_INDEX = "application/vnd.oci.image.index.v1+json"
+MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MT_CONFIG = "application/vnd.oci.image.config.v1+json"
+MT_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
 
 
 def layer_tar(root):
@@ -43,36 +54,48 @@ def blob(out, data):
     return {"digest": digest, "size": len(data)}
 
 
-def main(argv):
-    args = [a for a in argv if not a.startswith("--")]
-    opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--") and "=" in a)
-    if len(args) != 3:
-        sys.exit(__doc__)
-    root, name, out_path = args
-    os_, arch = opts.get("platform", "wasi/wasm").split("/")
-    raw = layer_tar(root)
-    gz = gzip.compress(raw, mtime=0)
+def parse(argv):
+    ap = argparse.ArgumentParser(usage=__doc__.split("\n\n")[1].strip())
+    ap.add_argument("root", metavar="DIR")
+    ap.add_argument("name", metavar="NAME")
+    ap.add_argument("out", metavar="OUT.tar")
+    ap.add_argument("--platform", default="wasi/wasm")
+    ap.add_argument("--entrypoint")
+    ap.add_argument("--cmd")
+    ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--no-index-platform", action="store_true")
+    a = ap.parse_args(argv)
+    if a.platform.count("/") != 1:
+        ap.error(f"--platform={a.platform}: want OS/ARCH")
+    return a
+
+
+def main(argv=None):
+    a = parse(argv)
+    os_, arch = a.platform.split("/")
+    raw = layer_tar(a.root)
     blobs = []
-    layer = blob(blobs, gz) | {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip"}
+    layer = blob(blobs, gzip.compress(raw, mtime=0)) | {"mediaType": MT_LAYER}
+    process = {}
+    if a.entrypoint is not None:
+        process["Entrypoint"] = [a.entrypoint]
+    if a.cmd is not None:
+        process["Cmd"] = a.cmd.split(",")
+    if a.env:
+        process["Env"] = a.env
     config = {"architecture": arch, "os": os_,
               "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]},
-              "config": {}}
-    if "entrypoint" in opts:
-        config["config"]["Entrypoint"] = [opts["entrypoint"]]
-    if "cmd" in opts:
-        config["config"]["Cmd"] = opts["cmd"].split(",")
-    if "env" in opts:
-        config["config"]["Env"] = [opts["env"]]
-    cfg = blob(blobs, json.dumps(config, sort_keys=True).encode()) | {
-        "mediaType": "application/vnd.oci.image.config.v1+json"}
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": cfg, "layers": [layer]}
+              "config": process}
+    cfg = blob(blobs, json.dumps(config, sort_keys=True).encode()) | {"mediaType": MT_CONFIG}
+    manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cfg, "layers": [layer]}
     man = blob(blobs, json.dumps(manifest, sort_keys=True).encode()) | {
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "platform": {"architecture": arch, "os": os_},
-        "annotations": {"io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.rsplit(":", 1)[-1]}}
-    index = {"schemaVersion": 2, "manifests": [man]}
-    with tarfile.open(out_path, "w") as tar:
+        "mediaType": MT_MANIFEST,
+        "annotations": {"io.containerd.image.name": a.name,
+                        "org.opencontainers.image.ref.name": a.name.rsplit(":", 1)[-1]}}
+    if not a.no_index_platform:
+        man["platform"] = {"architecture": arch, "os": os_}
+    index = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [man]}
+    with tarfile.open(a.out, "w") as tar:
         def add(path, data):
             info = tarfile.TarInfo(path)
             info.size = len(data)
@@ -84,4 +107,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

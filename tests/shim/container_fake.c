@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 struct ShimContainer {
     char *id, *bundle, *stdout_path;
+    int out_fd; /* the stdout FIFO, opened at Create as the real runtime does; -1: none */
     ShimExitFn on_exit;
     void *ud;
     pthread_mutex_t mu;
@@ -40,6 +42,9 @@ int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
     c->on_exit = on_exit;
     c->ud = ud;
     c->status = SHIM_STATUS_CREATED;
+    /* Opened now, while the client (ctr) holds the read end: ctr run -d leaves after Start,
+     * and an open in the guest thread would then wait for a reader for ever. */
+    c->out_fd = *c->stdout_path ? open(c->stdout_path, O_WRONLY | O_CLOEXEC) : -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     *out = c;
@@ -50,12 +55,10 @@ int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
 static void *guest(void *arg)
 {
     ShimContainer *c = arg;
-    if (*c->stdout_path) {
-        int fd = open(c->stdout_path, O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            dprintf(fd, "hello from the fake guest of %s\n", c->id);
-            close(fd);
-        }
+    if (c->out_fd >= 0) {
+        dprintf(c->out_fd, "hello from the fake guest of %s\n", c->id);
+        close(c->out_fd);
+        c->out_fd = -1;
     }
     long run_ms = strncmp(c->id, "long", 4) == 0 ? 600000 : 300;
     struct timespec until;
@@ -78,6 +81,26 @@ static void *guest(void *arg)
     pthread_mutex_unlock(&c->mu);
     c->on_exit(c->ud, c, (uint32_t)getpid(), st, at);
     return NULL;
+}
+
+/* A container never started stops without running (killed or deleted before Start), so
+ * that a Wait sent before Start returns, as container.h says. */
+static bool stop_created(ShimContainer *c, uint32_t signal)
+{
+    pthread_mutex_lock(&c->mu);
+    bool created = c->status == SHIM_STATUS_CREATED;
+    if (created) {
+        c->status = SHIM_STATUS_STOPPED;
+        c->exit_status = 128 + signal;
+        clock_gettime(CLOCK_REALTIME, &c->exited_at);
+        pthread_cond_broadcast(&c->cv);
+    }
+    uint32_t st = c->exit_status;
+    struct timespec at = c->exited_at;
+    pthread_mutex_unlock(&c->mu);
+    if (created)
+        c->on_exit(c->ud, c, (uint32_t)getpid(), st, at);
+    return created;
 }
 
 int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
@@ -106,6 +129,8 @@ void shim_container_state(ShimContainer *c, ShimState *out)
 
 int shim_container_kill(ShimContainer *c, uint32_t signal, char **out_err)
 {
+    if (stop_created(c, signal))
+        return SHIM_OK;
     pthread_mutex_lock(&c->mu);
     int running = c->status == SHIM_STATUS_RUNNING;
     if (running && !c->signal)
@@ -123,7 +148,8 @@ void shim_container_wait(ShimContainer *c, uint32_t *out_exit_status,
                          struct timespec *out_exited_at)
 {
     pthread_mutex_lock(&c->mu);
-    while (c->status == SHIM_STATUS_RUNNING)
+    /* Until stopped, a container not yet started too: ctr run sends Wait before Start. */
+    while (c->status != SHIM_STATUS_STOPPED)
         pthread_cond_wait(&c->cv, &c->mu);
     *out_exit_status = c->exit_status;
     *out_exited_at = c->exited_at;
@@ -135,10 +161,19 @@ uint64_t shim_container_memory(ShimContainer *c)
     return 1 << 20;
 }
 
+/* The fake guest does no work worth counting. */
+uint64_t shim_container_cpu_ns(ShimContainer *c)
+{
+    return 0;
+}
+
 int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err)
 {
     pthread_mutex_lock(&c->mu);
     int started = c->status != SHIM_STATUS_CREATED;
+    pthread_mutex_unlock(&c->mu);
+    stop_created(c, 9);
+    pthread_mutex_lock(&c->mu);
     if (c->status == SHIM_STATUS_RUNNING && !c->signal)
         c->signal = 9;
     pthread_cond_broadcast(&c->cv);
@@ -147,6 +182,8 @@ int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err
         pthread_join(c->thread, NULL);
     shim_container_state(c, out_final);
     out_final->bundle = out_final->stdout_path = NULL;
+    if (c->out_fd >= 0)
+        close(c->out_fd);
     free(c->id);
     free(c->bundle);
     free(c->stdout_path);

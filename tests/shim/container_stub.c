@@ -39,6 +39,11 @@ uint64_t shim_container_memory(ShimContainer *c)
     return 0;
 }
 
+uint64_t shim_container_cpu_ns(ShimContainer *c)
+{
+    return 0;
+}
+
 int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err)
 {
     return SHIM_INTERNAL;

@@ -1,5 +1,5 @@
 /* test_ctd_content.c: the content-store reader's parts that need no containerd: gRPC frames
- * split at every byte, trailers and their percent-encoding, the status mapping, namespace
+ * split at every byte, trailers and their percent-encoding, the codes passed on, namespace
  * names, the choice of manifest in an index and of layer in a manifest, the module preamble,
  * and the arguments refused before any connection. tests/cluster/content_test.sh runs the
  * whole against a real containerd. */
@@ -83,29 +83,29 @@ static void test_frames_refused(void)
     uint8_t compressed[5] = {1, 0, 0, 0, 0};
     pb_raw(&body, compressed, 5);
     Blob b = {.data = data, .size = 4};
-    CHECK(feed(&body, 5, &b, &n) == GRPC_INTERNAL, "compressed flag");
+    CHECK(feed(&body, 5, &b, &n) == SHIM_INTERNAL, "compressed flag");
     pb_buf_free(&body);
 
     uint8_t huge[5] = {0, 0x01, 0x00, 0x00, 0x01}; /* 16 MiB + 1 */
     pb_raw(&body, huge, 5);
     b = (Blob){.data = data, .size = 4};
-    CHECK(feed(&body, 5, &b, &n) == GRPC_INTERNAL, "message over 16 MiB");
+    CHECK(feed(&body, 5, &b, &n) == SHIM_INTERNAL, "message over 16 MiB");
     pb_buf_free(&body);
 
     piece(&body, 1, "ab"); /* a gap: offset 1 first */
     b = (Blob){.data = data, .size = 4};
-    CHECK(feed(&body, 64, &b, &n) == GRPC_INTERNAL, "offset gap");
+    CHECK(feed(&body, 64, &b, &n) == SHIM_INTERNAL, "offset gap");
     pb_buf_free(&body);
 
     piece(&body, 0, "abcde"); /* past the descriptor's size */
     b = (Blob){.data = data, .size = 4};
-    CHECK(feed(&body, 64, &b, &n) == GRPC_INTERNAL, "more than the size");
+    CHECK(feed(&body, 64, &b, &n) == SHIM_INTERNAL, "more than the size");
     pb_buf_free(&body);
 
     uint8_t bad[6] = {0, 0, 0, 0, 1, 0x12}; /* field 2, length missing */
     pb_raw(&body, bad, 6);
     b = (Blob){.data = data, .size = 4};
-    CHECK(feed(&body, 64, &b, &n) == GRPC_INTERNAL, "not a ReadContentResponse");
+    CHECK(feed(&body, 64, &b, &n) == SHIM_INTERNAL, "not a ReadContentResponse");
     pb_buf_free(&body);
 
     piece(&body, 0, "ab");
@@ -133,9 +133,9 @@ static void test_trailers(void)
     CHECK(k.status == 5, "grpc-status 5");
     CHECK(k.message && !strcmp(k.message, "image \"x\": not found %zz 100%"), k.message);
     header(&k, "grpc-status: 1x\r\n");
-    CHECK(k.status == GRPC_UNKNOWN, "a status that is not a number: Unknown");
+    CHECK(k.status == SHIM_UNKNOWN, "a status that is not a number: Unknown");
     header(&k, "grpc-status:\r\n");
-    CHECK(k.status == GRPC_UNKNOWN, "an empty status: Unknown");
+    CHECK(k.status == SHIM_UNKNOWN, "an empty status: Unknown");
     header(&k, "grpc-status: 0\r\n");
     CHECK(k.status == 0, "grpc-status 0");
     free(k.message);
@@ -143,16 +143,22 @@ static void test_trailers(void)
 
 static void test_codes(void)
 {
-    CHECK(grpc_to_shim(5) == SHIM_NOT_FOUND, "NotFound stays");
-    CHECK(grpc_to_shim(3) == SHIM_INVALID_ARGUMENT, "InvalidArgument stays");
-    CHECK(grpc_to_shim(12) == SHIM_UNIMPLEMENTED, "Unimplemented stays");
-    CHECK(grpc_to_shim(14) == SHIM_FAILED_PRECONDITION, "Unavailable");
-    CHECK(grpc_to_shim(15) == SHIM_INTERNAL, "DataLoss");
-    CHECK(grpc_to_shim(99) == SHIM_UNKNOWN, "out of range");
-    CHECK(!strcmp(grpc_name(14), "Unavailable"), "name of 14");
-    CHECK(http_to_grpc(503) == GRPC_UNAVAILABLE && http_to_grpc(404) == GRPC_UNIMPLEMENTED &&
-              http_to_grpc(500) == GRPC_UNKNOWN,
+    /* containerd's code is passed on as it is: no longer folded into a few. */
+    CHECK(passed_on(SHIM_NOT_FOUND) == 5, "NotFound stays 5");
+    CHECK(passed_on(SHIM_UNAVAILABLE) == 14, "Unavailable stays 14");
+    CHECK(passed_on(SHIM_PERMISSION_DENIED) == 7, "PermissionDenied stays 7");
+    CHECK(passed_on(SHIM_DATA_LOSS) == 15 && passed_on(SHIM_UNAUTHENTICATED) == 16,
+          "DataLoss 15, Unauthenticated 16");
+    CHECK(passed_on(17) == SHIM_UNKNOWN && passed_on(999) == SHIM_UNKNOWN &&
+              passed_on(-1) == SHIM_UNKNOWN,
+          "a number outside gRPC's codes: Unknown");
+    CHECK(!strcmp(shim_status_name(14), "Unavailable"), "name of 14");
+    CHECK(!strcmp(shim_status_name(999), "code 999"), "name of 999");
+    CHECK(http_to_grpc(503) == SHIM_UNAVAILABLE && http_to_grpc(404) == SHIM_UNIMPLEMENTED &&
+              http_to_grpc(500) == SHIM_UNKNOWN,
           "HTTP statuses");
+    CHECK(http_to_grpc(401) == SHIM_UNAUTHENTICATED && http_to_grpc(403) == SHIM_PERMISSION_DENIED,
+          "HTTP 401 and 403");
 }
 
 static void test_namespaces(void)

@@ -266,7 +266,7 @@ static void test_request_limit(void)
     int code;
     char out[64];
     CHECK(read_response(fd, &sid, &code, out) && sid == 5 &&
-              code == TTRPC_CODE_RESOURCE_EXHAUSTED,
+              code == SHIM_RESOURCE_EXHAUSTED,
           "over the request limit: ResourceExhausted");
     ttrpc_server_set_max_requests(srv, TTRPC_MAX_REQUESTS);
     send_request(fd, 7, "Open", "");
@@ -289,7 +289,7 @@ static void test_refused(void)
     uint32_t sid;
     int code = 0;
     char out[64];
-    CHECK(read_response(fd, &sid, &code, out) && code == TTRPC_CODE_RESOURCE_EXHAUSTED,
+    CHECK(read_response(fd, &sid, &code, out) && code == SHIM_RESOURCE_EXHAUSTED,
           "oversize frame: ResourceExhausted");
     CHECK(!read_response(fd, &sid, &code, out), "oversize frame: connection closed");
     close(fd);
