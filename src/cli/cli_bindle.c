@@ -4,6 +4,7 @@
 
 #include "util/strf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,14 @@ const CliOpt cli_bindle_flags[] = {
     {"-v", "--verbose", false, CLI_B_VERBOSE, false},
 };
 const size_t cli_bindle_nflags = sizeof cli_bindle_flags / sizeof cli_bindle_flags[0];
+
+size_t cli_bindle_opts(const CliOpt *own, size_t nown, CliOpt *out, size_t cap)
+{
+    assert(nown + cli_bindle_nflags <= cap);
+    memcpy(out, own, nown * sizeof *own);
+    memcpy(out + nown, cli_bindle_flags, cli_bindle_nflags * sizeof *out);
+    return nown + cli_bindle_nflags;
+}
 
 bool cli_bindle_take(CliBindle *b, int id, const char *value)
 {

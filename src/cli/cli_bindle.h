@@ -50,6 +50,9 @@ enum {
  * -k/--insecure, -v/--verbose. */
 extern const CliOpt cli_bindle_flags[];
 extern const size_t cli_bindle_nflags;
+/* A command's table: its own nown options, then the flags above, into out (room for cap);
+ * returns the count. cap must hold both (a programming error otherwise: asserted). */
+size_t cli_bindle_opts(const CliOpt *own, size_t nown, CliOpt *out, size_t cap);
 
 /* Their text for a command's help. */
 #define CLI_BINDLE_FLAGS_HELP                                                                      \

@@ -81,11 +81,7 @@ static int info_main(int argc, char **argv)
                                  {"-f", "--output-format", true, I_FORMAT, false},
                                  {"-o", "--output", true, I_OUTPUT, false}};
     CliOpt opts[16];
-    size_t n = 0;
-    for (size_t i = 0; i < 3; i++)
-        opts[n++] = own[i];
-    for (size_t i = 0; i < cli_bindle_nflags; i++)
-        opts[n++] = cli_bindle_flags[i];
+    size_t n = cli_bindle_opts(own, sizeof own / sizeof own[0], opts, sizeof opts / sizeof opts[0]);
     InfoArgs a = {0};
     const char *pos[1];
     int npos;

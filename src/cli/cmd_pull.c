@@ -140,11 +140,7 @@ static int take(void *ud, int id, const char *name, const char *v)
 static int parse_args(int argc, char **argv, PullArgs *pa)
 {
     CliOpt opts[NOWN + 16];
-    size_t n = 0;
-    for (size_t i = 0; i < NOWN; i++)
-        opts[n++] = own_opts[i];
-    for (size_t i = 0; i < cli_bindle_nflags; i++)
-        opts[n++] = cli_bindle_flags[i];
+    size_t n = cli_bindle_opts(own_opts, NOWN, opts, sizeof opts / sizeof opts[0]);
     return cli_opts_parse("pull", usage, argc, argv, opts, n, pa->pos, 8, &pa->npos, take, pa);
 }
 

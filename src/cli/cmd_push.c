@@ -146,11 +146,7 @@ static int take(void *ud, int id, const char *name, const char *v)
 static int parse_args(int argc, char **argv, PushArgs *pa)
 {
     CliOpt opts[NOWN + 16];
-    size_t n = 0;
-    for (size_t i = 0; i < NOWN; i++)
-        opts[n++] = own_opts[i];
-    for (size_t i = 0; i < cli_bindle_nflags; i++)
-        opts[n++] = cli_bindle_flags[i];
+    size_t n = cli_bindle_opts(own_opts, NOWN, opts, sizeof opts / sizeof opts[0]);
     pa->pos = calloc((size_t)argc + 1, sizeof *pa->pos);
     if (!pa->pos) {
         cli_error("push: out of memory");

@@ -140,11 +140,7 @@ static int search_main(int argc, char **argv)
         {"-f", "--output-format", true, S_FORMAT, false},
     };
     CliOpt opts[24];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        opts[n++] = own[i];
-    for (size_t i = 0; i < cli_bindle_nflags; i++)
-        opts[n++] = cli_bindle_flags[i];
+    size_t n = cli_bindle_opts(own, sizeof own / sizeof own[0], opts, sizeof opts / sizeof opts[0]);
     SearchArgs a = {.q = {.strict = -1, .yanked = -1}};
     const char *pos[1];
     int npos;
