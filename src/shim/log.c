@@ -3,6 +3,7 @@
  * reader of the FIFO delays loggers but never corrupts a line. A FIFO whose reader has gone
  * (EPIPE; SIGPIPE is ignored by the shim) is dropped and the next one tried. */
 #include "shim/log.h"
+#include "util/fs.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -22,29 +23,16 @@ enum { LINE_MAX_LEN = 2048, SINKS_MAX = 16 };
 static int sinks[SINKS_MAX]; /* oldest first; none: stderr */
 static size_t nsinks;
 
-/* Writes all of buf, retrying short writes; false when the fd failed. */
-static bool write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n <= 0)
-            return false;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 /* With log_lock held: the line to the first sink that takes it, dropping failed ones. */
 static void write_line(const char *line, size_t n)
 {
     while (nsinks > 0) {
-        if (write_all(sinks[0], line, n))
+        if (fs_write_all(sinks[0], line, n))
             return;
         close(sinks[0]);
         memmove(sinks, sinks + 1, --nsinks * sizeof sinks[0]);
     }
-    (void)write_all(STDERR_FILENO, line, n); /* a failed log write has nowhere to go */
+    (void)fs_write_all(STDERR_FILENO, line, n); /* a failed log write has nowhere to go */
 }
 
 static void log_line(const char *id, const char *fmt, va_list ap)

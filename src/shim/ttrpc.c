@@ -3,6 +3,7 @@
  * and the connection closed (its remaining bytes cannot be framed any more); a payload that
  * is not a Request is answered with InvalidArgument. */
 #include "shim/ttrpc.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,21 +122,6 @@ bool ttrpc_response_decode(const uint8_t *p, size_t len, int *out_code, char **o
         }
     }
     return ok && !r.bad;
-}
-
-bool ttrpc_read_full(int fd, void *p, size_t len)
-{
-    uint8_t *b = p;
-    while (len > 0) {
-        ssize_t n = read(fd, b, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        b += n;
-        len -= (size_t)n;
-    }
-    return true;
 }
 
 bool ttrpc_write_full(int fd, const void *p, size_t len)
@@ -399,7 +385,7 @@ static void dispatch(Conn *c, const TtrpcHeader *h, uint8_t *frame)
 static bool read_one(Conn *c)
 {
     uint8_t hb[TTRPC_HEADER_LEN];
-    if (!ttrpc_read_full(c->fd, hb, sizeof hb))
+    if (!fs_read_all(c->fd, hb, sizeof hb))
         return false;
     TtrpcHeader h = ttrpc_header_decode(hb);
     if (h.length > TTRPC_MESSAGE_MAX) {
@@ -410,7 +396,7 @@ static bool read_one(Conn *c)
         return false;
     }
     uint8_t *frame = malloc(h.length ? h.length : 1);
-    if (!frame || !ttrpc_read_full(c->fd, frame, h.length)) {
+    if (!frame || !fs_read_all(c->fd, frame, h.length)) {
         free(frame);
         return false;
     }
@@ -545,13 +531,13 @@ static int read_response(TtrpcClient *c, uint32_t stream_id, PbBuf *out_reply, c
 {
     for (;;) {
         uint8_t hb[TTRPC_HEADER_LEN];
-        if (!ttrpc_read_full(c->fd, hb, sizeof hb))
+        if (!fs_read_all(c->fd, hb, sizeof hb))
             return *out_err = err_dup("connection closed or timed out"), SHIM_UNAVAILABLE;
         TtrpcHeader h = ttrpc_header_decode(hb);
         if (h.length > TTRPC_MESSAGE_MAX)
             return *out_err = err_dup("response too large"), SHIM_UNAVAILABLE;
         uint8_t *p = malloc(h.length ? h.length : 1);
-        if (!p || !ttrpc_read_full(c->fd, p, h.length)) {
+        if (!p || !fs_read_all(c->fd, p, h.length)) {
             free(p);
             return *out_err = err_dup("connection closed"), SHIM_UNAVAILABLE;
         }

@@ -111,9 +111,9 @@ int ttrpc_client_call(TtrpcClient *c, const char *service, const char *method, c
                       int timeout_ms, const char *ns, PbBuf *out_reply, char **out_err);
 void ttrpc_client_close(TtrpcClient *c);
 
-/* Reads or writes exactly len bytes on a blocking fd, retrying on EINTR; false on EOF or
- * error. Shared with the tests. */
-bool ttrpc_read_full(int fd, void *p, size_t len);
+/* Writes exactly len bytes on a blocking socket, retrying on EINTR, with MSG_NOSIGNAL (a
+ * peer gone is an error, not SIGPIPE); false on error. Reads use fs_read_all (util/fs.h).
+ * Shared with the tests. */
 bool ttrpc_write_full(int fd, const void *p, size_t len);
 
 #endif

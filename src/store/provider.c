@@ -43,22 +43,6 @@ static StoreErr io_error(char **out_err, const char *what, const char *path)
     return *out_err ? STORE_IO : STORE_NOMEM;
 }
 
-/* Writes all of buf to fd. */
-static bool write_all(int fd, const void *buf, size_t n)
-{
-    const char *b = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        b += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* Opens directory rel (under the root) and fsyncs it: a rename or link in it is durable. */
 static void sync_dir(int dirfd)
 {
@@ -347,7 +331,7 @@ static StoreErr write_small(int dirfd, const char *name, const char *text, size_
     int fd = openat(dirfd, part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return errno == EEXIST ? STORE_IN_PROGRESS : io_error(out_err, "cannot create", part);
-    bool ok = write_all(fd, text, len) && fsync(fd) == 0;
+    bool ok = fs_write_all(fd, text, len) && fsync(fd) == 0;
     int e = errno;
     close(fd);
     if (!ok) {
@@ -516,7 +500,7 @@ StoreErr parcel_write(ParcelWrite *w, const void *data, size_t n, char **out_err
             strf("Parcel is larger than its label's size, %llu bytes", (unsigned long long)w->size);
         return STORE_BAD;
     }
-    if (!write_all(w->fd, data, n))
+    if (!fs_write_all(w->fd, data, n))
         return io_error(out_err, "cannot write parcel", w->sha);
     crypto_hash_sha256_update(&w->hash, data, n);
     w->got += n;

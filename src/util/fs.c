@@ -102,3 +102,33 @@ bool fs_remove_tree(const char *path)
     errno = first_error;
     return first_error == 0;
 }
+
+bool fs_write_all(int fd, const void *p, size_t len)
+{
+    const char *b = p;
+    while (len > 0) {
+        ssize_t n = write(fd, b, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        b += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+bool fs_read_all(int fd, void *p, size_t len)
+{
+    char *b = p;
+    while (len > 0) {
+        ssize_t n = read(fd, b, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        b += n;
+        len -= (size_t)n;
+    }
+    return true;
+}

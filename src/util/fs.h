@@ -22,4 +22,11 @@ bool fs_mkdirs_for(const char *file, mode_t mode);
  * path included); false with errno set by the first failure, after removing what it could. */
 bool fs_remove_tree(const char *path);
 
+/* Writes all len bytes of p to fd, retrying short writes and EINTR; false when the fd failed
+ * (errno set) or took nothing. */
+bool fs_write_all(int fd, const void *p, size_t len);
+/* Reads exactly len bytes into p, retrying short reads and EINTR; false at end of file or on
+ * an error. */
+bool fs_read_all(int fd, void *p, size_t len);
+
 #endif

@@ -4,6 +4,7 @@
  * refused without harm to other connections, stop after a reply; and the client. */
 #include "shim/address.h"
 #include "shim/ttrpc.h"
+#include "util/fs.h"
 #include "unit.h"
 
 #include <pthread.h>
@@ -179,11 +180,11 @@ static void send_request(int fd, uint32_t sid, const char *method, const char *p
 static bool read_response(int fd, uint32_t *sid, int *code, char out[64])
 {
     uint8_t hb[TTRPC_HEADER_LEN];
-    if (!ttrpc_read_full(fd, hb, sizeof hb))
+    if (!fs_read_all(fd, hb, sizeof hb))
         return false;
     TtrpcHeader h = ttrpc_header_decode(hb);
     uint8_t *p = malloc(h.length + 1);
-    bool ok = h.type == TTRPC_TYPE_RESPONSE && ttrpc_read_full(fd, p, h.length);
+    bool ok = h.type == TTRPC_TYPE_RESPONSE && fs_read_all(fd, p, h.length);
     const uint8_t *pl = NULL;
     size_t pl_len = 0;
     ok = ok && ttrpc_response_decode(p, h.length, code, NULL, &pl, &pl_len);
