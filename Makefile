@@ -183,6 +183,17 @@ $(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_exec.c \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
+# The compiled tier's C emitter (docs/design/compiled.md, section 6). Not in `all` or `test`
+# yet: tests/compile/run.sh builds the tool and runs the bench kernels through it.
+COMPILE_SRC := $(wildcard src/compile/*.c)
+COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o)
+-include $(COMPILE_OBJ:.o=.d)
+
+$(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(COMPILE_OBJ) $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ tests/compile/emit_c_main.c $(COMPILE_OBJ) \
+	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
 deps:
 	@scripts/deps.sh
 
