@@ -1,6 +1,6 @@
 /* emit_c.c: writes a validated Module as C (see emit_c.h). One `static` C function per Wasm
  * function; the operand stack becomes numbered temporaries named by type and depth (i3 is
- * the i32 at depth 3), so every branch target finds its values in the same variables and
+ * the i32 at depth 3; function N is fnN, local N is lN), so every branch target finds its values in the same variables and
  * GCC's SSA pass removes the copies. Blocks, loops and ifs become labels and gotos.
  * Numeric operations call numeric.h (the interpreter's own definitions), never re-derive them.
  * Must not: know about compilers, artifacts, or the engine's runtime structures. */
@@ -599,7 +599,7 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         break;
     case OP_CALL: {
         char callee[24];
-        snprintf(callee, sizeof callee, "f%u", (unsigned)in->a);
+        snprintf(callee, sizeof callee, "fn%u", (unsigned)in->a);
         emit_call(f, f->m->func_types[in->a], callee);
         break;
     }
@@ -756,7 +756,7 @@ static void emit_signature(Buf *b, const Fn *f, uint32_t fidx)
     const FuncType *t = f->m->types[type];
     bprintf(b, "static ");
     ret_type(b, f, type);
-    bprintf(b, " f%u(CcCtx *c", (unsigned)fidx);
+    bprintf(b, " fn%u(CcCtx *c", (unsigned)fidx);
     for (uint32_t i = 0; i < t->nparams; i++)
         bprintf(b, ", %s l%u", ctype(ft_params(t)[i]), (unsigned)i);
     bprintf(b, ")");
@@ -920,7 +920,7 @@ static void emit_trampolines(Buf *b, const Fn *f)
                 (unsigned)x->index);
         if (t->nresults)
             bprintf(b, "__auto_type v = ");
-        bprintf(b, "f%u(c", (unsigned)x->index);
+        bprintf(b, "fn%u(c", (unsigned)x->index);
         for (uint32_t i = 0; i < t->nparams; i++) {
             char arg[16];
             snprintf(arg, sizeof arg, "a[%u]", (unsigned)i);
@@ -1014,7 +1014,7 @@ static void emit_instantiate(Buf *b, const Fn *f)
                 (unsigned)s);
     }
     if (m->has_start)
-        bprintf(b, "    f%u(c);\n", (unsigned)m->start);
+        bprintf(b, "    fn%u(c);\n", (unsigned)m->start);
     bprintf(b, "}\n");
 }
 
@@ -1079,7 +1079,7 @@ int emit_c_module(const Module *m, FILE *out, EmitError *err)
         bprintf(&b, "%u, ", (unsigned)canon[m->func_types[i]]);
     bprintf(&b, "0};\nstatic void (*const cc_funcs[%u])(void) = {", (unsigned)m->nfuncs + 1);
     for (uint32_t i = 0; i < m->nfuncs; i++)
-        bprintf(&b, "(void (*)(void))f%u, ", (unsigned)i);
+        bprintf(&b, "(void (*)(void))fn%u, ", (unsigned)i);
     bprintf(&b, "0};\n\n");
     if (flush(&b, out, err))
         goto done;

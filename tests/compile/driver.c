@@ -1,7 +1,8 @@
 /* driver.c: a minimal runtime for C emitted by src/compile/emit_c.c, linked with one
  * generated module: `driver NAME [ARG...]` instantiates it, calls export NAME with integer
  * arguments and prints the results as `corral run --invoke` does (traps as "trap: MSG",
- * exit 1). Test scaffolding for the first cut: the real runtime side is engine/native.c
+ * exit 1). `driver -` reads "HEXNAME ARG..." lines (the name in hex, as names may hold any byte) (raw bits in decimal) from stdin and answers
+ * each with "ok RESULT..." (raw bits) or "trap MESSAGE", for tests/compile/spec.py. Test scaffolding for the first cut: the real runtime side is engine/native.c
  * (docs/design/compiled.md, section 6). Memory is realloc'ed, so it moves on grow, which the
  * generated code must survive (it reloads its base after calls and memory.grow). */
 #include <inttypes.h>
@@ -101,6 +102,63 @@ static void print_value(char type, uint64_t v)
     }
 }
 
+static const CcExport *find_export(const char *name)
+{
+    for (uint32_t i = 0; i < cc_nexports; i++)
+        if (cc_exports[i].kind == 0 && strcmp(cc_exports[i].name, name) == 0)
+            return &cc_exports[i];
+    return NULL;
+}
+
+/* Calls x and prints "ok RESULT..." or "trap MESSAGE". */
+static void call_one(CcCtx *ctx, Rt *rt, const CcExport *x, const uint64_t *args, uint64_t *res)
+{
+    if (setjmp(rt->jb)) {
+        if (rt->code == CC_TRAP_UNINIT_ELEM)
+            printf("trap uninitialized element %u\n", (unsigned)ctx->trap_arg);
+        else
+            printf("trap %s\n", trap_msg(rt->code));
+        fflush(stdout);
+        return;
+    }
+    x->call(ctx, args, res);
+    printf("ok");
+    for (uint32_t r = 0; r < x->nresults; r++)
+        printf(" %" PRIu64, res[r]);
+    printf("\n");
+    fflush(stdout);
+}
+
+/* The batch protocol; the instance persists across lines and traps, as in a .wast script. */
+static int batch(CcCtx *ctx, Rt *rt)
+{
+    static char line[65536];
+    while (fgets(line, sizeof line, stdin)) {
+        char *save = NULL, *name = strtok_r(line, " \n", &save);
+        if (!name)
+            continue;
+        char decoded[sizeof line / 2 + 1];
+        size_t k = 0;
+        for (; name[2 * k] && name[2 * k + 1]; k++) {
+            char hex[3] = {name[2 * k], name[2 * k + 1], 0};
+            decoded[k] = (char)strtoul(hex, NULL, 16);
+        }
+        decoded[k] = 0;
+        const CcExport *x = find_export(decoded);
+        uint64_t args[64] = {0}, res[64] = {0};
+        uint32_t n = 0;
+        for (char *t; (t = strtok_r(NULL, " \n", &save)) && n < 64;)
+            args[n++] = strtoull(t, NULL, 10);
+        if (!x || n != x->nparams || x->nresults > 64) {
+            printf("error bad call\n");
+            fflush(stdout);
+            continue;
+        }
+        call_one(ctx, rt, x, args, res);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -121,6 +179,11 @@ int main(int argc, char **argv)
         return 1;
     }
     cc_instantiate(&ctx);
+    if (strcmp(argv[1], "-") == 0) {
+        printf("instantiated\n");
+        fflush(stdout);
+        return batch(&ctx, &rt);
+    }
     for (uint32_t i = 0; i < cc_nexports; i++) {
         const CcExport *x = &cc_exports[i];
         if (x->kind != 0 || strcmp(x->name, argv[1]) != 0)

@@ -14,8 +14,14 @@ OUT=build/tests/compile
 WASM_CFLAGS=(--target=wasm32-wasi -O2 -nostdlib -mbulk-memory -Wl,--no-entry) # as bench/run.sh
 NATIVE_CFLAGS=(-O2 -std=c11 -fno-math-errno -Wall -Wextra)                    # as bench/run.sh
 # The generated code: -ffp-contract=off as the engine itself (no fused multiply-add, which
-# would change float results); numeric.h and emit_rt.h come from the source tree.
-GEN_CFLAGS=(-O2 -std=gnu11 -fno-math-errno -ffp-contract=off -Isrc/compile -Isrc/engine)
+# would change float results); -fsignaling-nans, or GCC folds x*1, x/-1, x-0 on a signalling
+# NaN without quietening it as the interpreter's hardware operation does;
+# -fno-optimize-sibling-calls, or unbounded tail recursion becomes a loop instead of
+# "call stack exhausted" (the stack check compares frame addresses); numeric.h and
+# emit_rt.h come from the source tree.
+GEN_CFLAGS=(-O2 -std=gnu11 -fno-math-errno -ffp-contract=off -fsignaling-nans
+    -fno-optimize-sibling-calls -Isrc/compile
+    -Isrc/engine)
 
 make -s -j2 build/corral build/tests/emit_c
 mkdir -p "$OUT"
