@@ -942,6 +942,7 @@ static void emit_trampolines(Buf *b, const Fn *f)
         const Export *x = &m->exports[e];
         bprintf(b, "    {");
         emit_bytes(b, (const uint8_t *)x->name.ptr, x->name.len);
+        bprintf(b, ", %u", (unsigned)x->name.len);
         if (x->kind == EXTERN_FUNC) {
             const FuncType *t = m->types[m->func_types[x->index]];
             bprintf(b, ", 0, %u, %u, %u, \"", (unsigned)x->index, (unsigned)t->nparams,
@@ -953,7 +954,7 @@ static void emit_trampolines(Buf *b, const Fn *f)
             bprintf(b, ", %u, %u, 0, 0, \"\", 0},\n", (unsigned)x->kind, (unsigned)x->index);
         }
     }
-    bprintf(b, "    {0, 0, 0, 0, 0, 0, 0}\n};\nconst uint32_t cc_nexports = %u;\n\n",
+    bprintf(b, "    {0, 0, 0, 0, 0, 0, 0, 0}\n};\nconst uint32_t cc_nexports = %u;\n\n",
             (unsigned)m->nexports);
 }
 

@@ -64,7 +64,8 @@ uint32_t cc_rt_table_grow(CcCtx *c, uint32_t table, uint64_t init, uint32_t delt
 
 /* An exported entity; call is set for functions (args and results as raw bits). */
 typedef struct CcExport {
-    const char *name;
+    const char *name; /* name_len bytes; may hold NUL bytes */
+    uint32_t name_len;
     uint8_t kind; /* 0 func, 1 table, 2 memory, 3 global (the binary's codes) */
     uint32_t index;
     uint32_t nparams, nresults;

@@ -1,7 +1,7 @@
 /* driver.c: a minimal runtime for C emitted by src/compile/emit_c.c, linked with one
  * generated module: `driver NAME [ARG...]` instantiates it, calls export NAME with integer
  * arguments and prints the results as `corral run --invoke` does (traps as "trap: MSG",
- * exit 1). `driver -` reads "HEXNAME ARG..." lines (the name in hex, as names may hold any byte) (raw bits in decimal) from stdin and answers
+ * exit 1). `driver -` reads "xHEXNAME ARG..." lines (x, then the name in hex: names may hold any byte) (raw bits in decimal) from stdin and answers
  * each with "ok RESULT..." (raw bits) or "trap MESSAGE", for tests/compile/spec.py. Test scaffolding for the first cut: the real runtime side is engine/native.c
  * (docs/design/compiled.md, section 6). Memory is realloc'ed, so it moves on grow, which the
  * generated code must survive (it reloads its base after calls and memory.grow). */
@@ -102,10 +102,11 @@ static void print_value(char type, uint64_t v)
     }
 }
 
-static const CcExport *find_export(const char *name)
+static const CcExport *find_export(const char *name, size_t len)
 {
     for (uint32_t i = 0; i < cc_nexports; i++)
-        if (cc_exports[i].kind == 0 && strcmp(cc_exports[i].name, name) == 0)
+        if (cc_exports[i].kind == 0 && cc_exports[i].name_len == len &&
+            memcmp(cc_exports[i].name, name, len) == 0)
             return &cc_exports[i];
     return NULL;
 }
@@ -139,12 +140,13 @@ static int batch(CcCtx *ctx, Rt *rt)
             continue;
         char decoded[sizeof line / 2 + 1];
         size_t k = 0;
+        name++; /* the "x" that keeps an empty name a token */
         for (; name[2 * k] && name[2 * k + 1]; k++) {
             char hex[3] = {name[2 * k], name[2 * k + 1], 0};
             decoded[k] = (char)strtoul(hex, NULL, 16);
         }
         decoded[k] = 0;
-        const CcExport *x = find_export(decoded);
+        const CcExport *x = find_export(decoded, k);
         uint64_t args[64] = {0}, res[64] = {0};
         uint32_t n = 0;
         for (char *t; (t = strtok_r(NULL, " \n", &save)) && n < 64;)
@@ -184,10 +186,8 @@ int main(int argc, char **argv)
         fflush(stdout);
         return batch(&ctx, &rt);
     }
-    for (uint32_t i = 0; i < cc_nexports; i++) {
-        const CcExport *x = &cc_exports[i];
-        if (x->kind != 0 || strcmp(x->name, argv[1]) != 0)
-            continue;
+    const CcExport *x = find_export(argv[1], strlen(argv[1]));
+    if (x) {
         uint64_t args[64] = {0}, res[64] = {0};
         if ((uint32_t)argc - 2 != x->nparams || x->nparams > 64 || x->nresults > 64) {
             fprintf(stderr, "%s takes %u arguments\n", x->name, (unsigned)x->nparams);
