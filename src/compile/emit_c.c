@@ -481,8 +481,13 @@ static void emit_global_get(Fn *f, uint32_t g)
 {
     ValType t = f->m->globals[g].type.type;
     push(f, t);
+    const Global *gl = &f->m->globals[g];
     char x[32];
-    snprintf(x, sizeof x, "c->globals[%u]", (unsigned)g);
+    /* an immutable global with a constant initialiser is that constant: GCC can fold it */
+    if (!gl->type.mut && g >= f->m->nglobal_imports && gl->init.kind == CONST_VALUE)
+        snprintf(x, sizeof x, "0x%llxull", (unsigned long long)gl->init.value);
+    else
+        snprintf(x, sizeof x, "c->globals[%u]", (unsigned)g);
     bprintf(f->b, "%s = ", var_at(f, f->sp - 1).s);
     from_bits(f->b, t, x);
     bprintf(f->b, ";\n");
