@@ -41,7 +41,7 @@ int shim_socket_path(const char *dir, const char *containerd_address, const char
     uint64_t h = hash_bytes(containerd_address, strlen(containerd_address) + 1, 0);
     h = hash_bytes(ns, strlen(ns) + 1, h);
     h = hash_bytes(group, strlen(group) + 1, h);
-    size_t max = sizeof ((struct sockaddr_un *)0)->sun_path;
+    size_t max = sizeof((struct sockaddr_un *)0)->sun_path;
     int n = snprintf(out, out_len, "%s/corral-%016llx", dir, (unsigned long long)h);
     return n < 0 || (size_t)n >= out_len || (size_t)n >= max ? -1 : 0;
 }
@@ -67,8 +67,7 @@ int shim_socket_alive(const char *path)
     if (!c)
         return 0;
     PbBuf none = {0};
-    int code = ttrpc_client_call(c, "corral.shim.v1.Probe", "Alive", &none, 1000, NULL, NULL,
-                                 NULL);
+    int code = ttrpc_client_call(c, "corral.shim.v1.Probe", "Alive", &none, 1000, NULL, NULL, NULL);
     ttrpc_client_close(c);
     return code != SHIM_UNAVAILABLE;
 }
@@ -76,7 +75,7 @@ int shim_socket_alive(const char *path)
 /* mkdir -p of path's parent, mode 0711 as containerd's own socket directory. */
 static void make_parent(const char *path)
 {
-    char d[sizeof ((struct sockaddr_un *)0)->sun_path];
+    char d[sizeof((struct sockaddr_un *)0)->sun_path];
     snprintf(d, sizeof d, "%s", path);
     for (char *p = d + 1; *p; p++) {
         if (*p == '/') {

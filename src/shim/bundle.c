@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 
 /* Types of mounts[] that are the kernel's own file systems, not content for the guest. */
-static const char *const skipped_types[] = {"proc", "sysfs", "tmpfs", "devpts", "mqueue",
-                                            "cgroup", "cgroup2"};
+static const char *const skipped_types[] = {"proc",   "sysfs",  "tmpfs",  "devpts",
+                                            "mqueue", "cgroup", "cgroup2"};
 
 void bundle_free(Bundle *b)
 {
@@ -45,22 +45,21 @@ const char *bundle_getenv(const Bundle *b, const char *name)
 
 /* A string array at key of obj into *out (NULL-terminated) and *out_n; an absent key is an
  * empty array. */
-static int read_strings(json_t *obj, const char *key, const char *what, char ***out,
-                        size_t *out_n, char **out_err)
+static int read_strings(json_t *obj, const char *key, const char *what, char ***out, size_t *out_n,
+                        char **out_err)
 {
     json_t *a = json_object_get(obj, key);
     *out_n = 0;
     if (a && !json_is_array(a))
-        return shim_fail(out_err, SHIM_INVALID_ARGUMENT, "config.json: %s is not an array",
-                         what);
+        return shim_fail(out_err, SHIM_INVALID_ARGUMENT, "config.json: %s is not an array", what);
     size_t n = a ? json_array_size(a) : 0;
     if (!(*out = calloc(n + 1, sizeof **out)))
         return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(a, i));
         if (!s)
-            return shim_fail(out_err, SHIM_INVALID_ARGUMENT,
-                             "config.json: %s[%zu] is not a string", what, i);
+            return shim_fail(out_err, SHIM_INVALID_ARGUMENT, "config.json: %s[%zu] is not a string",
+                             what, i);
         if (!((*out)[i] = strdup(s)))
             return shim_fail(out_err, SHIM_INTERNAL, "out of memory");
         *out_n = i + 1;
@@ -69,8 +68,8 @@ static int read_strings(json_t *obj, const char *key, const char *what, char ***
 }
 
 /* A string member, copied; def (may be NULL) when absent. */
-static int read_string(json_t *obj, const char *key, const char *what, const char *def,
-                       char **out, char **out_err)
+static int read_string(json_t *obj, const char *key, const char *what, const char *def, char **out,
+                       char **out_err)
 {
     json_t *v = json_object_get(obj, key);
     if (v && !json_is_string(v))
@@ -145,8 +144,8 @@ static int read_mounts(json_t *root, Bundle *b, char **out_err)
 static int read_linux(json_t *root, Bundle *b, char **out_err)
 {
     json_t *lx = json_object_get(root, "linux");
-    json_t *limit = json_object_get(json_object_get(json_object_get(lx, "resources"), "memory"),
-                                    "limit");
+    json_t *limit =
+        json_object_get(json_object_get(json_object_get(lx, "resources"), "memory"), "limit");
     if (limit && !json_is_null(limit)) {
         if (!json_is_integer(limit))
             return shim_fail(out_err, SHIM_INVALID_ARGUMENT,

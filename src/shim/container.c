@@ -154,8 +154,8 @@ static int open_stdio(ShimContainer *c, char **out_err)
         /* O_NONBLOCK so a FIFO without a writer yet does not hold create; then blocking, as
          * a process's stdin is (WASI's reads still wait through poll, so a kill wakes them). */
         if ((c->fds[0] = open(c->stdin_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-            return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "cannot open %s: %s",
-                             c->stdin_path, strerror(errno));
+            return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "cannot open %s: %s", c->stdin_path,
+                             strerror(errno));
         fcntl(c->fds[0], F_SETFL, fcntl(c->fds[0], F_GETFL) & ~O_NONBLOCK);
     }
     if (c->stdout_path && (c->fds[1] = open_output(c->stdout_path, out_err)) < 0)
@@ -192,8 +192,8 @@ static int read_image(ShimContainer *c, const ShimCreate *req, uint8_t **out, si
     if (!req->containerd_address || !*req->containerd_address)
         return shim_fail(out_err, SHIM_FAILED_PRECONDITION,
                          "image %s: no containerd address to read it from", c->b.image);
-    return ctd_read_wasm_image(req->containerd_address, req->ns ? req->ns : "default",
-                               c->b.image, out, out_len, out_err);
+    return ctd_read_wasm_image(req->containerd_address, req->ns ? req->ns : "default", c->b.image,
+                               out, out_len, out_err);
 }
 
 /* The module's bytes: from the rootfs, or, when the rootfs has none and the spec names an
@@ -231,8 +231,13 @@ static int setup_guest(ShimContainer *c, const ShimCreate *req, char **out_err)
     if (rc == SHIM_OK)
         rc = open_stdio(c, out_err);
     if (rc == SHIM_OK) {
-        GuestSpec s = {wasm, len, path[0] ? path : c->b.image, export_name, &c->b,
-                       c->rootfs.path, {c->fds[0], c->fds[1], c->fds[2]}};
+        GuestSpec s = {wasm,
+                       len,
+                       path[0] ? path : c->b.image,
+                       export_name,
+                       &c->b,
+                       c->rootfs.path,
+                       {c->fds[0], c->fds[1], c->fds[2]}};
         wasm = NULL; /* guest_new takes it */
         rc = guest_new(&s, &c->guest, out_err);
     }
@@ -290,15 +295,15 @@ static int create(ShimContainer *c, const ShimCreate *req, char **out_err)
     if (!wagi)
         return setup_guest(c, req, out_err); /* a guest opens no socket: no netns to join */
     if (c->b.netns && access(c->b.netns, R_OK) != 0)
-        return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "network namespace %s: %s",
-                         c->b.netns, strerror(errno));
+        return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "network namespace %s: %s", c->b.netns,
+                         strerror(errno));
     if ((rc = setup_wagi(c, out_err)) || (rc = open_stdio(c, out_err)))
         return rc;
     return SHIM_OK;
 }
 
-int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
-                          ShimContainer **out, uint32_t *out_pid, char **out_err)
+int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud, ShimContainer **out,
+                          uint32_t *out_pid, char **out_err)
 {
     *out = NULL;
     if (out_err)
@@ -385,8 +390,14 @@ void shim_container_state(ShimContainer *c, ShimState *out)
 static bool terminates(int sig)
 {
     switch (sig) {
-    case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT:
-    case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+    case SIGCONT:
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
         return false;
     default:
         return true;
@@ -397,15 +408,14 @@ int shim_container_kill(ShimContainer *c, uint32_t signal, char **out_err)
 {
     int sig = (int)signal;
     if (signal == 0 || signal > (uint32_t)SIGRTMAX)
-        return shim_fail(out_err, SHIM_INVALID_ARGUMENT, "container %s: invalid signal %u",
-                         c->id, signal);
+        return shim_fail(out_err, SHIM_INVALID_ARGUMENT, "container %s: invalid signal %u", c->id,
+                         signal);
     pthread_mutex_lock(&c->lock);
     ShimStatus st = c->status;
     pthread_mutex_unlock(&c->lock);
     /* As runc: a stopped container has no process; containerd takes NotFound as done. */
     if (st == SHIM_STATUS_STOPPED)
-        return shim_fail(out_err, SHIM_NOT_FOUND, "container %s: process already finished",
-                         c->id);
+        return shim_fail(out_err, SHIM_NOT_FOUND, "container %s: process already finished", c->id);
     if (c->wagi) {
         wagi_kill(c->wagi, sig);
         return SHIM_OK;
@@ -488,8 +498,8 @@ int shim_container_delete(ShimContainer *c, ShimState *out_final, char **out_err
     wagi_free(c->wagi);
     c->wagi = NULL;
     shim_container_state(c, out_final);
-    out_final->bundle = out_final->stdin_path = out_final->stdout_path =
-        out_final->stderr_path = NULL; /* they go with c */
+    out_final->bundle = out_final->stdin_path = out_final->stdout_path = out_final->stderr_path =
+        NULL; /* they go with c */
     if (c->rootfs.mounted && !rootfs_unmount(c->rootfs.path)) {
         int rc = shim_fail(out_err, SHIM_INTERNAL, "container %s: umount %s: %s", c->id,
                            c->rootfs.path, strerror(errno));
@@ -517,7 +527,7 @@ int shim_container_cleanup(const char *bundle, char **out_err)
     size_t blen = strlen(bundle);
     char *root = !read || b.root[0] != '/' ? strf("%s/%s", bundle, read ? b.root : "rootfs")
                  : !strncmp(b.root, bundle, blen) && b.root[blen] == '/' ? strdup(b.root)
-                                                                          : NULL;
+                                                                         : NULL;
     free(err);
     bundle_free(&b);
     if (root && !rootfs_unmount(root)) {

@@ -35,23 +35,23 @@ typedef struct ShimMount {
 /* Everything of CreateTaskRequest the runtime uses, plus where containerd is. */
 typedef struct ShimCreate {
     const char *id;
-    const char *bundle;          /* holds config.json and rootfs/ */
-    const ShimMount *rootfs;     /* to mount on bundle/rootfs; none with ctr --rootfs */
+    const char *bundle;      /* holds config.json and rootfs/ */
+    const ShimMount *rootfs; /* to mount on bundle/rootfs; none with ctr --rootfs */
     size_t nrootfs;
-    const char *stdin_path;      /* FIFOs made by containerd; "" or NULL: none */
+    const char *stdin_path; /* FIFOs made by containerd; "" or NULL: none */
     const char *stdout_path;
     const char *stderr_path;
-    bool terminal;               /* refused: a guest has no terminal */
-    const char *ns;              /* containerd namespace */
+    bool terminal;                  /* refused: a guest has no terminal */
+    const char *ns;                 /* containerd namespace */
     const char *containerd_address; /* containerd's gRPC socket (the content store) */
 } ShimCreate;
 
 typedef struct ShimState {
     ShimStatus status;
-    uint32_t pid;                /* the process the guest runs in (see docs/design/shim.md) */
-    uint32_t exit_status;        /* when stopped: the guest's exit status, 128+signal when
-                                  * killed, 134 for a trap */
-    struct timespec exited_at;   /* CLOCK_REALTIME; zero until stopped */
+    uint32_t pid;              /* the process the guest runs in (see docs/design/shim.md) */
+    uint32_t exit_status;      /* when stopped: the guest's exit status, 128+signal when
+                                * killed, 134 for a trap */
+    struct timespec exited_at; /* CLOCK_REALTIME; zero until stopped */
     bool terminal;
     char *bundle, *stdin_path, *stdout_path, *stderr_path; /* borrowed from the container */
 } ShimState;
@@ -65,8 +65,8 @@ typedef void (*ShimExitFn)(void *ud, ShimContainer *c, uint32_t pid, uint32_t ex
 
 /* Reads the bundle, mounts the rootfs, finds and loads the module, opens the stdio FIFOs:
  * everything short of running. On failure nothing stays mounted or open. */
-int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
-                          ShimContainer **out, uint32_t *out_pid, char **out_err);
+int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud, ShimContainer **out,
+                          uint32_t *out_pid, char **out_err);
 /* Starts the guest. */
 int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err);
 void shim_container_state(ShimContainer *c, ShimState *out);

@@ -31,10 +31,10 @@ struct ShimEvents {
     pthread_mutex_t lock;
     pthread_cond_t changed; /* queue grew, an event was finished, or stopping */
     Event *head, *tail;
-    bool busy;              /* the thread holds an event it has taken off the queue */
+    bool busy; /* the thread holds an event it has taken off the queue */
     bool stopping;
     pthread_t thread;
-    TtrpcClient *client;    /* publisher thread only */
+    TtrpcClient *client; /* publisher thread only */
 };
 
 static void sleep_ms(int ms)
@@ -52,9 +52,8 @@ static bool forward_once(ShimEvents *e, const Event *ev, char **out_err)
         *out_err = strdup("cannot connect");
         return false;
     }
-    int code = ttrpc_client_call(e->client, "containerd.services.events.ttrpc.v1.Events",
-                                 "Forward", &ev->envelope, FORWARD_TIMEOUT_MS, e->ns, NULL,
-                                 out_err);
+    int code = ttrpc_client_call(e->client, "containerd.services.events.ttrpc.v1.Events", "Forward",
+                                 &ev->envelope, FORWARD_TIMEOUT_MS, e->ns, NULL, out_err);
     if (code == SHIM_UNAVAILABLE) { /* the connection is broken: drop it */
         ttrpc_client_close(e->client);
         e->client = NULL;

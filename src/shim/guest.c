@@ -3,9 +3,9 @@
  * thread (a small mmap'ed stack), its exit status as a process would have one, and stopping
  * it from another thread. Engines are shared by every guest with the same memory limit. It
  * knows nothing of containerd: container.c drives it. */
-#include "shim/shim_int.h"
 #include "host/http_outbound.h"
 #include "host/kv.h"
+#include "shim/shim_int.h"
 #include "util/reader.h"
 #include "util/strf.h"
 #include "wasi/wasi.h"
@@ -171,18 +171,18 @@ struct Guest {
     HttpCtx *http;
     corral_extern_t *imports;
     size_t nimports;
-    char *name;        /* "/app.wasm", for messages */
-    char *export_name; /* the function to call */
-    int err_fd;        /* the container's stderr (lent), for trap reports */
-    atomic_int kill_sig; /* the first terminating signal delivered, 0: none */
+    char *name;                        /* "/app.wasm", for messages */
+    char *export_name;                 /* the function to call */
+    int err_fd;                        /* the container's stderr (lent), for trap reports */
+    atomic_int kill_sig;               /* the first terminating signal delivered, 0: none */
     _Atomic(corral_memory_t *) memory; /* memory 0 once instantiated, for guest_memory */
-    void *stack;       /* mmap'ed: GUARD_BYTES then GUEST_STACK_BYTES */
+    void *stack;                       /* mmap'ed: GUARD_BYTES then GUEST_STACK_BYTES */
     pthread_t thread;
     bool started;
     pthread_mutex_t cpu_lock; /* guards the two below: the clock is valid while running */
     bool running;
-    clockid_t cpu_clock;  /* the thread's CPU clock while it runs */
-    uint64_t cpu_ns;      /* its CPU time when it ended */
+    clockid_t cpu_clock; /* the thread's CPU clock while it runs */
+    uint64_t cpu_ns;     /* its CPU time when it ended */
     GuestDoneFn done;
     void *ud;
 };
@@ -378,7 +378,8 @@ int guest_new(const GuestSpec *s, Guest **out, char **out_err)
     if (!g->name || !g->export_name) {
         free((void *)s->wasm);
         rc = shim_fail(out_err, SHIM_INTERNAL, "out of memory");
-    } else if ((rc = load(g, s, out_err)) == SHIM_OK && (rc = check_export(g, out_err)) == SHIM_OK &&
+    } else if ((rc = load(g, s, out_err)) == SHIM_OK &&
+               (rc = check_export(g, out_err)) == SHIM_OK &&
                (rc = make_wasi(g, s, out_err)) == SHIM_OK) {
         if (!(g->store = corral_store_new(g->engine)))
             rc = shim_fail(out_err, SHIM_INTERNAL, "out of memory");
@@ -453,8 +454,10 @@ static uint32_t trap_status(Guest *g, corral_trap_t *t, bool instantiating)
     if (corral_trap_exit_status(t, &code) && (uint32_t)code < 126)
         status = (uint32_t)code;
     else if (corral_trap_exit_status(t, &code))
-        dprintf(g->err_fd, "error: guest called proc_exit(%" PRIu32 "), outside WASI's range "
-                           "0..125\n", (uint32_t)code);
+        dprintf(g->err_fd,
+                "error: guest called proc_exit(%" PRIu32 "), outside WASI's range "
+                "0..125\n",
+                (uint32_t)code);
     else if (sig)
         status = 128 + (uint32_t)sig; /* the interrupt or the cancel we caused */
     else
@@ -515,8 +518,8 @@ static void *thread_main(void *arg)
     pthread_mutex_lock(&g->cpu_lock);
     g->running = pthread_getcpuclockid(pthread_self(), &g->cpu_clock) == 0;
     pthread_mutex_unlock(&g->cpu_lock);
-    uint32_t status = atomic_load(&g->kill_sig) ? 128 + (uint32_t)atomic_load(&g->kill_sig)
-                                                : run(g);
+    uint32_t status =
+        atomic_load(&g->kill_sig) ? 128 + (uint32_t)atomic_load(&g->kill_sig) : run(g);
     /* The thread's clock dies with it: keep the final figure. */
     pthread_mutex_lock(&g->cpu_lock);
     g->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);

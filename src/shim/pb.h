@@ -25,10 +25,10 @@ typedef struct PbBuf {
 
 void pb_buf_free(PbBuf *b);
 /* Field writers; each writes nothing for a proto3 default value. */
-void pb_uint(PbBuf *b, uint32_t field, uint64_t v);      /* uint32, uint64, bool, enum */
-void pb_int(PbBuf *b, uint32_t field, int64_t v);        /* int32, int64 (negative: 10 bytes) */
+void pb_uint(PbBuf *b, uint32_t field, uint64_t v); /* uint32, uint64, bool, enum */
+void pb_int(PbBuf *b, uint32_t field, int64_t v);   /* int32, int64 (negative: 10 bytes) */
 void pb_bytes(PbBuf *b, uint32_t field, const void *p, size_t len);
-void pb_str(PbBuf *b, uint32_t field, const char *s);    /* NULL or "" writes nothing */
+void pb_str(PbBuf *b, uint32_t field, const char *s); /* NULL or "" writes nothing */
 /* A nested message, always written (even when empty: presence matters for messages). */
 void pb_msg(PbBuf *b, uint32_t field, const PbBuf *sub);
 /* Raw bytes, no tag (frame headers, prebuilt messages). */

@@ -84,9 +84,11 @@ static const struct {
     const char *name;
     unsigned long set;
 } flag_options[] = {
-    {"ro", MS_RDONLY},     {"rw", 0},           {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV},
-    {"noexec", MS_NOEXEC}, {"bind", MS_BIND},   {"rbind", MS_BIND | MS_REC},
-    {"relatime", MS_RELATIME}, {"noatime", MS_NOATIME}, {"sync", MS_SYNCHRONOUS},
+    {"ro", MS_RDONLY},           {"rw", 0},
+    {"nosuid", MS_NOSUID},       {"nodev", MS_NODEV},
+    {"noexec", MS_NOEXEC},       {"bind", MS_BIND},
+    {"rbind", MS_BIND | MS_REC}, {"relatime", MS_RELATIME},
+    {"noatime", MS_NOATIME},     {"sync", MS_SYNCHRONOUS},
 };
 
 static bool flag_option(const char *o, unsigned long *flags)
@@ -212,8 +214,8 @@ char *rootfs_resolve(const char *root, const char *cwd, const char *path)
     if (fd < 0)
         return NULL;
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? readlink(link, real, sizeof real - 1)
-                                                           : -1;
+    ssize_t n =
+        fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? readlink(link, real, sizeof real - 1) : -1;
     close(fd);
     if (n < 0)
         return NULL;
@@ -242,28 +244,28 @@ static int read_all(int fd, const char *path, uint8_t **out, size_t *out_len, ch
     }
     if (!buf || got != (size_t)st.st_size) {
         free(buf);
-        return shim_fail(out_err, SHIM_INTERNAL, "module %s: cannot read: %s",
-                         path, buf ? strerror(errno) : "out of memory");
+        return shim_fail(out_err, SHIM_INTERNAL, "module %s: cannot read: %s", path,
+                         buf ? strerror(errno) : "out of memory");
     }
     *out = buf;
     *out_len = got;
     return SHIM_OK;
 }
 
-int rootfs_read(const char *root, const char *cwd, const char *path, uint8_t **out,
-                size_t *out_len, char **out_err)
+int rootfs_read(const char *root, const char *cwd, const char *path, uint8_t **out, size_t *out_len,
+                char **out_err)
 {
     int fd = open_in_root(root, cwd, path);
     if (fd < 0 && errno == ENOSYS)
         return shim_fail(out_err, SHIM_FAILED_PRECONDITION,
                          "module %s: the kernel lacks openat2 (Linux 5.6 or later is needed to "
-                         "read a rootfs safely)", path);
+                         "read a rootfs safely)",
+                         path);
     if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EXDEV))
         return shim_fail(out_err, SHIM_NOT_FOUND, "module %s: not found in the image's rootfs",
                          path);
     if (fd < 0)
-        return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "module %s: %s", path,
-                         strerror(errno));
+        return shim_fail(out_err, SHIM_FAILED_PRECONDITION, "module %s: %s", path, strerror(errno));
     int rc = read_all(fd, path, out, out_len, out_err);
     close(fd);
     return rc;

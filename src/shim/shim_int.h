@@ -42,8 +42,8 @@ typedef struct Bundle {
     size_t nargs;
     char **env; /* process.env, "NAME=VALUE" (NULL-terminated) */
     size_t nenv;
-    char *cwd;       /* process.cwd, "/" when absent */
-    char *root;      /* root.path as written ("rootfs" when absent) */
+    char *cwd;  /* process.cwd, "/" when absent */
+    char *root; /* root.path as written ("rootfs" when absent) */
     bool root_readonly;
     BundleMount *mounts; /* the bind mounts of mounts[] that are directories */
     size_t nmounts;
@@ -67,8 +67,8 @@ const char *bundle_getenv(const Bundle *b, const char *name);
 
 /* Where the guest's root is on the host, and whether this shim mounted it there. */
 typedef struct Rootfs {
-    char *path;    /* absolute host path */
-    bool mounted;  /* rootfs mounts were mounted on path: unmount at delete */
+    char *path;   /* absolute host path */
+    bool mounted; /* rootfs mounts were mounted on path: unmount at delete */
 } Rootfs;
 
 /* Mounts req's rootfs mounts on bundle/<b->root> (overlay with its options, bind with
@@ -86,8 +86,8 @@ bool rootfs_unmount(const char *dir);
  * openat2 with RESOLVE_IN_ROOT, so neither ".." nor a symlink leads outside. SHIM_OK with
  * *out (owned) and *out_len; SHIM_NOT_FOUND when there is no such regular file; else an
  * error. Messages name the path as the image does. */
-int rootfs_read(const char *root, const char *cwd, const char *path, uint8_t **out,
-                size_t *out_len, char **out_err) SHIM_WARN;
+int rootfs_read(const char *root, const char *cwd, const char *path, uint8_t **out, size_t *out_len,
+                char **out_err) SHIM_WARN;
 /* The host path of the regular file at guest path `path` inside root (same resolution, so
  * it is inside root), owned; NULL when there is none. */
 char *rootfs_resolve(const char *root, const char *cwd, const char *path);
@@ -102,7 +102,7 @@ typedef struct Guest Guest;
 typedef struct GuestSpec {
     const uint8_t *wasm; /* the module's bytes, taken (freed by the guest) */
     size_t wasm_len;
-    const char *wasm_name; /* for messages: "/app.wasm" */
+    const char *wasm_name;   /* for messages: "/app.wasm" */
     const char *export_name; /* "_start" or the #export */
     const Bundle *bundle;
     const char *root; /* host path of the rootfs, preopened as "/" */

@@ -13,8 +13,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <stddef.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +42,14 @@ static bool parse_flag(Flags *f, int argc, char **argv, int *i)
     const char *a = argv[*i] + 1 + (argv[*i][1] == '-');
     const char *eq = strchr(a, '=');
     size_t n = eq ? (size_t)(eq - a) : strlen(a);
-    static const struct { const char *name; size_t off; } strs[] = {
-        {"namespace", offsetof(Flags, ns)}, {"address", offsetof(Flags, address)},
-        {"publish-binary", offsetof(Flags, publish_binary)}, {"id", offsetof(Flags, id)},
+    static const struct {
+        const char *name;
+        size_t off;
+    } strs[] = {
+        {"namespace", offsetof(Flags, ns)},
+        {"address", offsetof(Flags, address)},
+        {"publish-binary", offsetof(Flags, publish_binary)},
+        {"id", offsetof(Flags, id)},
         {"bundle", offsetof(Flags, bundle)},
     };
     for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
@@ -59,8 +64,8 @@ static bool parse_flag(Flags *f, int argc, char **argv, int *i)
             return true;
         }
     }
-    int *flag = strncmp(a, "debug", n) == 0 && n == 5 ? &f->debug
-                : strncmp(a, "v", n) == 0 && n == 1   ? &f->version
+    int *flag = strncmp(a, "debug", n) == 0 && n == 5  ? &f->debug
+                : strncmp(a, "v", n) == 0 && n == 1    ? &f->version
                 : strncmp(a, "info", n) == 0 && n == 4 ? &f->info
                                                        : NULL;
     if (flag)
@@ -166,9 +171,9 @@ static int cmd_start(const Flags *f)
         return 1;
     }
     char *group = shim_group_of(bundle, f->id);
-    int rc = group ? shim_socket_path(shim_socket_dir(), f->address, f->ns, group, path,
-                                      sizeof path)
-                   : -1;
+    int rc = group
+                 ? shim_socket_path(shim_socket_dir(), f->address, f->ns, group, path, sizeof path)
+                 : -1;
     free(group);
     if (rc != 0) {
         fprintf(stderr, "start: no socket path for %s under %s\n", f->id, shim_socket_dir());
@@ -216,8 +221,9 @@ static void remove_stale_socket(const Flags *f, const char *bundle)
 {
     char path[108];
     char *group = shim_group_of(bundle, f->id);
-    if (group && shim_socket_path(shim_socket_dir(), f->address, f->ns, group, path,
-                                  sizeof path) == 0 && !shim_socket_alive(path))
+    if (group &&
+        shim_socket_path(shim_socket_dir(), f->address, f->ns, group, path, sizeof path) == 0 &&
+        !shim_socket_alive(path))
         unlink(path);
     free(group);
 }

@@ -21,8 +21,8 @@
 
 typedef struct Task {
     char *id;
-    ShimContainer *c;   /* NULL while Create is still running */
-    int busy;           /* calls in flight on c */
+    ShimContainer *c; /* NULL while Create is still running */
+    int busy;         /* calls in flight on c */
     bool deleting;
     /* Event order (runtime v2: exit only after start): an exit seen before Start has
      * published /tasks/start is held here and published right after it. */
@@ -251,8 +251,7 @@ static void task_started(ShimTasks *t, Task *k, uint32_t pid)
         if (k->exit_held && !k->exit_sent) {
             k->exit_sent = true;
             if (t->events)
-                shim_event_task_exit(t->events, k->id, k->exit_pid, k->exit_status,
-                                     k->exited_at);
+                shim_event_task_exit(t->events, k->id, k->exit_pid, k->exit_status, k->exited_at);
         }
     }
     pthread_mutex_unlock(&t->lock);
@@ -407,10 +406,15 @@ static void create_task(ShimTasks *t, TtrpcCall *call, const CreateReq *r)
         fail(call, r->id, SHIM_ALREADY_EXISTS, "task %s: already exists", r->id);
         return;
     }
-    ShimCreate req = {.id = r->id, .bundle = r->bundle, .rootfs = r->mounts,
-                      .nrootfs = r->nmounts, .stdin_path = r->stdin_path,
-                      .stdout_path = r->stdout_path, .stderr_path = r->stderr_path,
-                      .terminal = r->terminal, .ns = t->ns,
+    ShimCreate req = {.id = r->id,
+                      .bundle = r->bundle,
+                      .rootfs = r->mounts,
+                      .nrootfs = r->nmounts,
+                      .stdin_path = r->stdin_path,
+                      .stdout_path = r->stdout_path,
+                      .stderr_path = r->stderr_path,
+                      .terminal = r->terminal,
+                      .ns = t->ns,
                       .containerd_address = t->containerd_address};
     ShimContainer *c = NULL;
     uint32_t pid = 0;
@@ -441,7 +445,8 @@ static void rpc_create(void *ud, TtrpcCall *call)
     else if (!r.bundle || !*r.bundle)
         fail(call, r.id, SHIM_INVALID_ARGUMENT, "CreateTaskRequest without a bundle");
     else if (r.checkpoint && *r.checkpoint)
-        fail(call, r.id, SHIM_UNIMPLEMENTED, "checkpoint restore is not supported by the "
+        fail(call, r.id, SHIM_UNIMPLEMENTED,
+             "checkpoint restore is not supported by the "
              "corral shim: a WebAssembly guest cannot be checkpointed");
     else
         create_task(ud, call, &r);
@@ -689,8 +694,7 @@ static void unsupported(TtrpcCall *call, const char *what, const char *why)
 {
     Req r;
     if (req_decode(call, &r))
-        fail(call, r.id, SHIM_UNIMPLEMENTED, "%s is not supported by the corral shim%s", what,
-             why);
+        fail(call, r.id, SHIM_UNIMPLEMENTED, "%s is not supported by the corral shim%s", what, why);
     req_free(&r);
 }
 

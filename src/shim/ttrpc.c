@@ -35,8 +35,8 @@ static uint32_t be32(const uint8_t *p)
 
 TtrpcHeader ttrpc_header_decode(const uint8_t in[TTRPC_HEADER_LEN])
 {
-    return (TtrpcHeader){.length = be32(in), .stream_id = be32(in + 4), .type = in[8],
-                         .flags = in[9]};
+    return (TtrpcHeader){
+        .length = be32(in), .stream_id = be32(in + 4), .type = in[8], .flags = in[9]};
 }
 
 bool ttrpc_request_decode(const uint8_t *p, size_t len, TtrpcRequest *out)
@@ -58,9 +58,8 @@ bool ttrpc_request_decode(const uint8_t *p, size_t len, TtrpcRequest *out)
     return !r.bad && out->service && out->method;
 }
 
-void ttrpc_request_encode(PbBuf *b, const char *service, const char *method,
-                          const uint8_t *payload, size_t payload_len, int64_t timeout_nano,
-                          const char *ns)
+void ttrpc_request_encode(PbBuf *b, const char *service, const char *method, const uint8_t *payload,
+                          size_t payload_len, int64_t timeout_nano, const char *ns)
 {
     pb_str(b, 1, service);
     pb_str(b, 2, method);
@@ -176,7 +175,7 @@ static bool write_frame(int fd, uint32_t stream_id, uint8_t type, const PbBuf *p
 
 typedef struct Conn {
     int fd;
-    int refs;               /* the reader thread and each request in flight; server lock */
+    int refs;                   /* the reader thread and each request in flight; server lock */
     pthread_mutex_t write_lock; /* one response frame at a time on the socket */
     struct TtrpcServer *server;
     struct Conn *next;
@@ -184,13 +183,13 @@ typedef struct Conn {
 
 struct TtrpcServer {
     int listen_fd;
-    int wake[2];            /* a byte here makes the accept loop return */
+    int wake[2]; /* a byte here makes the accept loop return */
     const TtrpcMethod *methods;
     size_t nmethods;
     void *ud;
     pthread_mutex_t lock;
-    pthread_cond_t idle;    /* signalled when threads reaches 0 */
-    int threads;            /* reader and request threads alive */
+    pthread_cond_t idle;        /* signalled when threads reaches 0 */
+    int threads;                /* reader and request threads alive */
     int requests, max_requests; /* request threads alive, and their limit */
     Conn *conns;
 };
@@ -203,8 +202,7 @@ typedef struct Job {
     TtrpcRequest req;
 } Job;
 
-TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t nmethods,
-                              void *ud)
+TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t nmethods, void *ud)
 {
     TtrpcServer *s = calloc(1, sizeof *s);
     if (!s || pipe2(s->wake, O_CLOEXEC) != 0) {
@@ -303,7 +301,8 @@ static void run_handler(Job *j, TtrpcCall *call)
 static void serve_job(Job *j)
 {
     TtrpcServer *s = j->conn->server;
-    TtrpcCall call = {.payload = j->req.payload, .payload_len = j->req.payload_len,
+    TtrpcCall call = {.payload = j->req.payload,
+                      .payload_len = j->req.payload_len,
                       .timeout_nano = j->req.timeout_nano};
     run_handler(j, &call);
     pthread_mutex_lock(&s->lock);
@@ -379,8 +378,8 @@ static void dispatch(Conn *c, const TtrpcHeader *h, uint8_t *frame)
     }
     pthread_mutex_unlock(&s->lock);
     if (!room) {
-        send_response(c, h->stream_id, SHIM_RESOURCE_EXHAUSTED,
-                      "too many requests in flight", NULL);
+        send_response(c, h->stream_id, SHIM_RESOURCE_EXHAUSTED, "too many requests in flight",
+                      NULL);
         free(frame);
         free(j);
         return;
@@ -478,8 +477,8 @@ int ttrpc_server_run(TtrpcServer *s)
         int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd >= 0)
             serve_connection(s, fd);
-        else if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED &&
-                 errno != EMFILE && errno != ENFILE)
+        else if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED && errno != EMFILE &&
+                 errno != ENFILE)
             return -1;
     }
 }
@@ -573,9 +572,8 @@ static int read_response(TtrpcClient *c, uint32_t stream_id, PbBuf *out_reply, c
     }
 }
 
-int ttrpc_client_call(TtrpcClient *c, const char *service, const char *method,
-                      const PbBuf *request, int timeout_ms, const char *ns, PbBuf *out_reply,
-                      char **out_err)
+int ttrpc_client_call(TtrpcClient *c, const char *service, const char *method, const PbBuf *request,
+                      int timeout_ms, const char *ns, PbBuf *out_reply, char **out_err)
 {
     char *err = NULL;
     uint32_t sid = c->next_stream;

@@ -45,9 +45,8 @@ typedef struct TtrpcRequest {
 /* Decodes a request payload; false when it is not a valid ttrpc.Request. */
 bool ttrpc_request_decode(const uint8_t *p, size_t len, TtrpcRequest *out);
 /* Appends a ttrpc.Request message (not framed) to b. */
-void ttrpc_request_encode(PbBuf *b, const char *service, const char *method,
-                          const uint8_t *payload, size_t payload_len, int64_t timeout_nano,
-                          const char *ns);
+void ttrpc_request_encode(PbBuf *b, const char *service, const char *method, const uint8_t *payload,
+                          size_t payload_len, int64_t timeout_nano, const char *ns);
 /* Appends a ttrpc.Response message (not framed) to b. */
 void ttrpc_response_encode(PbBuf *b, int code, const char *message, const uint8_t *payload,
                            size_t payload_len);
@@ -82,8 +81,7 @@ typedef struct TtrpcServer TtrpcServer;
 /* A server over an already listening unix socket listen_fd (owned from now on) that
  * dispatches by (service, method) through methods[0..nmethods) (borrowed, as is ud, for the
  * server's life). NULL when out of memory. */
-TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t nmethods,
-                              void *ud);
+TtrpcServer *ttrpc_server_new(int listen_fd, const TtrpcMethod *methods, size_t nmethods, void *ud);
 /* At most n requests are served at once (default TTRPC_MAX_REQUESTS); more are answered
  * ResourceExhausted at once, so that a client cannot make the shim start threads without
  * end. Safe at any time. */
@@ -109,9 +107,8 @@ TtrpcClient *ttrpc_client_connect(const char *path);
  * failed: reconnect), the response payload in *out_reply (owned by the caller; may be NULL
  * when unwanted) and an error message in *out_err (owned; may be NULL). ns, when not NULL,
  * goes in the metadata as containerd's namespace header. */
-int ttrpc_client_call(TtrpcClient *c, const char *service, const char *method,
-                      const PbBuf *request, int timeout_ms, const char *ns, PbBuf *out_reply,
-                      char **out_err);
+int ttrpc_client_call(TtrpcClient *c, const char *service, const char *method, const PbBuf *request,
+                      int timeout_ms, const char *ns, PbBuf *out_reply, char **out_err);
 void ttrpc_client_close(TtrpcClient *c);
 
 /* Reads or writes exactly len bytes on a blocking fd, retrying on EINTR; false on EOF or

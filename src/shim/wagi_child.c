@@ -1,8 +1,8 @@
 /* wagi_child.c: the containers that are child processes of the shim. A WAGI app's: Corral's
  * gateway (`corral serve`, the binary beside the shim) in the pod's network namespace, its
  * output on the container's FIFOs. The pod sandbox's: a process that holds the pod's network
- * namespace until it is killed (sandbox_start). A thread per child waits for it (waitpid on that pid only: the shim
- * installs no SIGCHLD handler, so other children are nobody's business here). */
+ * namespace until it is killed (sandbox_start). A thread per child waits for it (waitpid on that
+ * pid only: the shim installs no SIGCHLD handler, so other children are nobody's business here). */
 #include "shim/shim_int.h"
 #include "util/strf.h"
 
@@ -65,8 +65,8 @@ static void reset_signals(void)
 
 /* Everything after fork is async-signal-safe: argv, envp and the namespace descriptor are
  * ready before it. */
-static void child_exec(const char *corral, char *const argv[], char *const envp[],
-                       const int fds[3], int netns, const char *dir)
+static void child_exec(const char *corral, char *const argv[], char *const envp[], const int fds[3],
+                       int netns, const char *dir)
 {
     reset_signals();
     if (netns >= 0 && setns(netns, CLONE_NEWNET) != 0) {
@@ -109,7 +109,7 @@ static void *reaper_main(void *arg)
     }
     w->reaped = true;
     pthread_mutex_unlock(&w->lock);
-    uint32_t status = WIFEXITED(st) ? (uint32_t)WEXITSTATUS(st)
+    uint32_t status = WIFEXITED(st)     ? (uint32_t)WEXITSTATUS(st)
                       : WIFSIGNALED(st) ? 128 + (uint32_t)WTERMSIG(st)
                                         : 255;
     w->done(w->ud, status);
@@ -120,8 +120,8 @@ static void *reaper_main(void *arg)
  * (args[1..] of the spec follow, so an image may add --timeout and the like). --root keeps
  * the modules and volumes modules.toml names inside the image, absolute paths included.
  * Owned array of borrowed strings. */
-static char **serve_argv(const Bundle *b, const char *corral, const char *toml,
-                         const char *root, const char *log_dir)
+static char **serve_argv(const Bundle *b, const char *corral, const char *toml, const char *root,
+                         const char *log_dir)
 {
     const char *listen = bundle_getenv(b, "CORRAL_LISTEN");
     size_t extra = b->nargs > 1 ? b->nargs - 1 : 0;
@@ -156,8 +156,7 @@ static int watch(WagiChild *w, char **out_err)
     if (e) {
         kill(w->pid, SIGKILL);
         waitpid(w->pid, NULL, 0);
-        return shim_fail(out_err, SHIM_INTERNAL, "cannot start the reaper thread: %s",
-                         strerror(e));
+        return shim_fail(out_err, SHIM_INTERNAL, "cannot start the reaper thread: %s", strerror(e));
     }
     return SHIM_OK;
 }
@@ -299,8 +298,8 @@ static uint64_t proc_cpu_ns(pid_t pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     unsigned long long ut = 0, st = 0;
-    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-                     &st) != 2)
+    if (!p ||
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
         return 0;
     long hz = sysconf(_SC_CLK_TCK);
     return hz > 0 ? (ut + st) * (1000000000ull / (uint64_t)hz) : 0;

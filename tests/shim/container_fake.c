@@ -2,8 +2,8 @@
  * FIFO and then runs until killed or 300 ms have passed (10 minutes for an id starting with
  * "long"), so that the shim's whole protocol (Create, Start, Wait, Kill, Delete, events,
  * Shutdown, delete) can be tried against a real containerd and ctr before
- * src/shim/container.c exists. Built as build/tests/containerd-shim-corral-v1-fake; never part of the real
- * shim. No mounts: run it with ctr --rootfs. */
+ * src/shim/container.c exists. Built as build/tests/containerd-shim-corral-v1-fake; never part of
+ * the real shim. No mounts: run it with ctr --rootfs. */
 #include "shim/container.h"
 
 #include <errno.h>
@@ -28,8 +28,8 @@ struct ShimContainer {
     pthread_t thread;
 };
 
-int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
-                          ShimContainer **out, uint32_t *out_pid, char **out_err)
+int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud, ShimContainer **out,
+                          uint32_t *out_pid, char **out_err)
 {
     if (req->terminal) {
         *out_err = strdup("terminal is not supported");
@@ -121,9 +121,12 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
 void shim_container_state(ShimContainer *c, ShimState *out)
 {
     pthread_mutex_lock(&c->mu);
-    *out = (ShimState){.status = c->status, .pid = (uint32_t)getpid(),
-                       .exit_status = c->exit_status, .exited_at = c->exited_at,
-                       .bundle = c->bundle, .stdout_path = c->stdout_path};
+    *out = (ShimState){.status = c->status,
+                       .pid = (uint32_t)getpid(),
+                       .exit_status = c->exit_status,
+                       .exited_at = c->exited_at,
+                       .bundle = c->bundle,
+                       .stdout_path = c->stdout_path};
     pthread_mutex_unlock(&c->mu);
 }
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
-                          ShimContainer **out, uint32_t *out_pid, char **out_err)
+int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud, ShimContainer **out,
+                          uint32_t *out_pid, char **out_err)
 {
     *out_err = strdup("this is the protocol-only stub shim: no runtime (container.c) built in");
     return SHIM_UNIMPLEMENTED;

@@ -147,8 +147,12 @@ static void on_exit_cb(void *ud, ShimContainer *c, uint32_t pid, uint32_t status
 static int create(const TBundle *t, const char *stdin_path, Exits *e, ShimContainer **out,
                   char **err)
 {
-    ShimCreate req = {.id = t->dir + strlen(top) + 1, .bundle = t->dir, .stdin_path = stdin_path,
-                      .stdout_path = t->out, .stderr_path = t->err, .ns = "default"};
+    ShimCreate req = {.id = t->dir + strlen(top) + 1,
+                      .bundle = t->dir,
+                      .stdin_path = stdin_path,
+                      .stdout_path = t->out,
+                      .stderr_path = t->err,
+                      .ns = "default"};
     uint32_t pid = 0;
     *err = NULL;
     return shim_container_create(&req, on_exit_cb, e, out, &pid, err);
@@ -288,7 +292,8 @@ static void test_exit_and_trap(void)
 {
     TBundle t;
     char *err = NULL;
-    bundle_make(&t, WASM_DIR "shim_probe.wasm", config("\"/app.wasm\", \"exit\", \"3\"", NULL, NULL));
+    bundle_make(&t, WASM_DIR "shim_probe.wasm",
+                config("\"/app.wasm\", \"exit\", \"3\"", NULL, NULL));
     CHECK(run(&t, &err) == 3, "proc_exit(3) gives 3");
     free(err);
 
@@ -307,9 +312,9 @@ static void test_args_env(void)
 {
     TBundle t;
     char *err = NULL;
-    bundle_make(&t, WASM_DIR "shim_probe.wasm",
-                config("\"/app.wasm\", \"args\", \"two words\"", "\"A=1\", \"GREETING=hi there\"",
-                       NULL));
+    bundle_make(
+        &t, WASM_DIR "shim_probe.wasm",
+        config("\"/app.wasm\", \"args\", \"two words\"", "\"A=1\", \"GREETING=hi there\"", NULL));
     CHECK(run(&t, &err) == 0, "args guest exits 0");
     char *out = read_text(t.out);
     CHECK(contains(out, "arg /app.wasm\narg args\narg two words\n"), "argv: the path, then args");
@@ -416,8 +421,9 @@ static void expect_create_error(const char *what, const TBundle *t, int code, co
 static void test_bad_input(void)
 {
     TBundle t;
-    bundle_make(&t, WASM_DIR "shim_hello.wasm", "{\"process\": {\"args\": [\"/app.wasm\"]},\n\n"
-                                                "  \"root\": {\"path\": rootfs}}\n");
+    bundle_make(&t, WASM_DIR "shim_hello.wasm",
+                "{\"process\": {\"args\": [\"/app.wasm\"]},\n\n"
+                "  \"root\": {\"path\": rootfs}}\n");
     expect_create_error("not JSON", &t, SHIM_INVALID_ARGUMENT, "config.json: line 3: ");
 
     bundle_make(&t, WASM_DIR "shim_hello.wasm", config("", NULL, NULL));
@@ -453,8 +459,9 @@ static void test_bad_input(void)
     mkdir(outside, 0755);
     snprintf(path, sizeof path, "%s/app.wasm", outside);
     copy_file(WASM_DIR "shim_hello.wasm", path);
-    bundle_make(&t, NULL, "{\"process\": {\"args\": [\"/app.wasm\"]},"
-                          " \"root\": {\"path\": \"../outside\"}}");
+    bundle_make(&t, NULL,
+                "{\"process\": {\"args\": [\"/app.wasm\"]},"
+                " \"root\": {\"path\": \"../outside\"}}");
     expect_create_error("root.path ../outside", &t, SHIM_INVALID_ARGUMENT,
                         "root.path '../outside' leads outside the bundle");
 
@@ -664,10 +671,14 @@ static void test_mounts(void)
 
     /* A real overlay, as containerd's snapshotter gives it: the guest writes into it. */
     TBundle t;
-    bundle_make(&t, NULL, config("\"/app.wasm\", \"write\", \"/hello\", \"via overlay\"", NULL,
-                                 NULL));
-    ShimCreate req = {.id = "ovl", .bundle = t.dir, .rootfs = &overlay, .nrootfs = 1,
-                      .stdout_path = t.out, .stderr_path = t.err};
+    bundle_make(&t, NULL,
+                config("\"/app.wasm\", \"write\", \"/hello\", \"via overlay\"", NULL, NULL));
+    ShimCreate req = {.id = "ovl",
+                      .bundle = t.dir,
+                      .rootfs = &overlay,
+                      .nrootfs = 1,
+                      .stdout_path = t.out,
+                      .stderr_path = t.err};
     ShimContainer *c = NULL;
     uint32_t pid, status;
     struct timespec at;
@@ -705,8 +716,12 @@ static void test_mounts(void)
     char *bind_opts[] = {"rbind", "ro"};
     ShimMount bind = {"bind", lower, NULL, bind_opts, 2};
     bundle_make(&t, NULL, config("\"/app.wasm\", \"write\", \"/x\", \"no\"", NULL, NULL));
-    req = (ShimCreate){.id = "bind", .bundle = t.dir, .rootfs = &bind, .nrootfs = 1,
-                       .stdout_path = t.out, .stderr_path = t.err};
+    req = (ShimCreate){.id = "bind",
+                       .bundle = t.dir,
+                       .rootfs = &bind,
+                       .nrootfs = 1,
+                       .stdout_path = t.out,
+                       .stderr_path = t.err};
     rc = shim_container_create(&req, NULL, NULL, &c, &pid, &err);
     CHECK(rc == SHIM_OK, err ? err : "bind create");
     if (rc == SHIM_OK) {
@@ -721,7 +736,8 @@ static void test_mounts(void)
 
     /* With mounts given, an absolute root.path outside the bundle is refused. */
     err = NULL;
-    bundle_make(&t, NULL, "{\"process\": {\"args\": [\"/app.wasm\"]}, \"root\": {\"path\": \"/tmp\"}}");
+    bundle_make(&t, NULL,
+                "{\"process\": {\"args\": [\"/app.wasm\"]}, \"root\": {\"path\": \"/tmp\"}}");
     req.bundle = t.dir;
     rc = shim_container_create(&req, NULL, NULL, &c, &pid, &err);
     CHECK(rc == SHIM_INVALID_ARGUMENT && contains(err, "leads outside the bundle"),
@@ -907,7 +923,8 @@ static void test_wagi_netns(void)
     }
     snprintf(extra, sizeof extra,
              "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\","
-             " \"path\": \"/run/netns/%s\"}]}", ns);
+             " \"path\": \"/run/netns/%s\"}]}",
+             ns);
     TBundle t;
     bundle_make(&t, NULL, config("\"/modules.toml\"", "\"CORRAL_LISTEN=127.0.0.1:0\"", extra));
     snprintf(path, sizeof path, "%s/cgi.wasm", t.rootfs);
@@ -919,7 +936,8 @@ static void test_wagi_netns(void)
     char *err = NULL;
     uint32_t pid, status;
     struct timespec at;
-    if (create(&t, NULL, &e, &c, &err) == SHIM_OK && shim_container_start(c, &pid, &err) == SHIM_OK) {
+    if (create(&t, NULL, &e, &c, &err) == SHIM_OK &&
+        shim_container_start(c, &pid, &err) == SHIM_OK) {
         int port = 0;
         for (int i = 0; i < 300 && !port; i++) {
             char *out = read_text(t.out);
@@ -1026,7 +1044,8 @@ static void test_wagi(void)
     copy_file(WASM_DIR "shim_cgi.wasm", path);
     snprintf(path, sizeof path, "%s/modules.toml", t.rootfs);
     write_text(path, "[[module]]\nroute = \"/\"\nmodule = \"cgi.wasm\"\n");
-    if (create(&t, NULL, &e, &c, &err) == SHIM_OK && shim_container_start(c, &pid, &err) == SHIM_OK) {
+    if (create(&t, NULL, &e, &c, &err) == SHIM_OK &&
+        shim_container_start(c, &pid, &err) == SHIM_OK) {
         usleep(50 * 1000);
         shim_container_kill(c, SIGKILL, &err);
         shim_container_wait(c, &status, &at);
@@ -1039,13 +1058,14 @@ static void test_wagi(void)
 
     /* Absolute paths in modules.toml are the image's (corral serve --root): a module at
      * /app/cgi.wasm runs, one climbing out to the host does not. */
-    const char *tomls[] = {"[[module]]\nroute = \"/\"\nmodule = \"/app/cgi.wasm\"\n",
-                           "[[module]]\nroute = \"/\"\nmodule = \"../../../../outside/app.wasm\"\n"};
+    const char *tomls[] = {
+        "[[module]]\nroute = \"/\"\nmodule = \"/app/cgi.wasm\"\n",
+        "[[module]]\nroute = \"/\"\nmodule = \"../../../../outside/app.wasm\"\n"};
     for (int k = 0; k < 2; k++) {
         err = NULL;
         e = (Exits){0};
-        bundle_make(&t, NULL, config("\"/app/modules.toml\"", "\"CORRAL_LISTEN=127.0.0.1:0\"",
-                                     NULL));
+        bundle_make(&t, NULL,
+                    config("\"/app/modules.toml\"", "\"CORRAL_LISTEN=127.0.0.1:0\"", NULL));
         snprintf(path, sizeof path, "%s/app", t.rootfs);
         mkdir(path, 0755);
         snprintf(path, sizeof path, "%s/app/cgi.wasm", t.rootfs);

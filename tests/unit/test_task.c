@@ -4,12 +4,12 @@
  * guest is killed) -> Delete -> Shutdown; Unimplemented, NotFound and AlreadyExists; a
  * guest that exits inside Start; Delete while a Wait blocks; and the events received by a
  * fake containerd Events service, in order. */
+#include "shim/address.h"
 #include "shim/container.h"
 #include "shim/events.h"
+#include "shim/log.h"
 #include "shim/task.h"
 #include "shim/ttrpc.h"
-#include "shim/address.h"
-#include "shim/log.h"
 #include "unit.h"
 
 #include <fcntl.h>
@@ -41,8 +41,8 @@ static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t fake_nmounts, fake_noptions, fake_live, fake_waiting;
 static char fake_stdout[64], fake_ns[32], fake_opt0[64];
 
-int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud,
-                          ShimContainer **out, uint32_t *out_pid, char **out_err)
+int shim_container_create(const ShimCreate *req, ShimExitFn on_exit, void *ud, ShimContainer **out,
+                          uint32_t *out_pid, char **out_err)
 {
     if (strcmp(req->bundle, "/b/fail") == 0) {
         *out_err = strdup("config.json: no process.args");
@@ -105,8 +105,11 @@ int shim_container_start(ShimContainer *c, uint32_t *out_pid, char **out_err)
 void shim_container_state(ShimContainer *c, ShimState *out)
 {
     pthread_mutex_lock(&c->mu);
-    *out = (ShimState){.status = c->status, .pid = FAKE_PID, .exit_status = c->exit_status,
-                       .exited_at = c->exited_at, .bundle = c->bundle,
+    *out = (ShimState){.status = c->status,
+                       .pid = FAKE_PID,
+                       .exit_status = c->exit_status,
+                       .exited_at = c->exited_at,
+                       .bundle = c->bundle,
                        .stdout_path = c->stdout_path};
     pthread_mutex_unlock(&c->mu);
 }
@@ -263,14 +266,13 @@ static const char *topics_of(const char *id)
 
 static char shim_sock[108];
 
-static int call(TtrpcClient *c, const char *method, const PbBuf *req, PbBuf *reply,
-                char **err)
+static int call(TtrpcClient *c, const char *method, const PbBuf *req, PbBuf *reply, char **err)
 {
     if (reply)
         *reply = (PbBuf){0};
     char *e = NULL;
-    int code = ttrpc_client_call(c, "containerd.task.v2.Task", method, req, 5000, "testns",
-                                 reply, &e);
+    int code =
+        ttrpc_client_call(c, "containerd.task.v2.Task", method, req, 5000, "testns", reply, &e);
     if (err)
         *err = e;
     else
@@ -436,8 +438,7 @@ static void test_refusals(TtrpcClient *c)
     PbBuf req = {0};
     pb_str(&req, 1, "c9");
     pb_str(&req, 2, "e1");
-    CHECK(call(c, "Exec", &req, NULL, &err) == SHIM_UNIMPLEMENTED && err &&
-              strstr(err, "exec"),
+    CHECK(call(c, "Exec", &req, NULL, &err) == SHIM_UNIMPLEMENTED && err && strstr(err, "exec"),
           "Exec: Unimplemented, saying exec");
     free(err);
     pb_buf_free(&req);
@@ -460,8 +461,8 @@ static void test_refusals(TtrpcClient *c)
     CHECK(call_id(c, "Delete", "c9", NULL, &r) == 0 && get_u(&r, 2) == 128 + SIGKILL,
           "Delete of a never started task: killed, 137");
     pb_buf_free(&r);
-    CHECK(ttrpc_client_call(c, "containerd.task.v2.Nope", "State", &req, 2000, NULL, NULL,
-                            NULL) == SHIM_UNIMPLEMENTED,
+    CHECK(ttrpc_client_call(c, "containerd.task.v2.Nope", "State", &req, 2000, NULL, NULL, NULL) ==
+              SHIM_UNIMPLEMENTED,
           "unknown service: Unimplemented");
     uint8_t junk[] = {0xff, 0xff};
     PbBuf j = {.data = junk, .len = 2, .cap = 2};

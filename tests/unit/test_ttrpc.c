@@ -27,11 +27,11 @@ static void test_header(void)
 }
 
 /* The Connect request containerd 1.6.20 sent to a probe shim (docs CLUSTER.md B7). */
-static const uint8_t connect_frame[] = {
-    0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x03, 0x01, 0x00, 0x0a, 0x17, 'c', 'o', 'n',
-    't', 'a', 'i', 'n', 'e', 'r', 'd', '.', 't', 'a', 's', 'k', '.', 'v', '2', '.', 'T', 'a',
-    's', 'k', 0x12, 0x07, 'C', 'o', 'n', 'n', 'e', 'c', 't', 0x1a, 0x04, 0x0a, 0x02, 'p',
-    '3'};
+static const uint8_t connect_frame[] = {0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x03, 0x01, 0x00,
+                                        0x0a, 0x17, 'c',  'o',  'n',  't',  'a',  'i',  'n',  'e',
+                                        'r',  'd',  '.',  't',  'a',  's',  'k',  '.',  'v',  '2',
+                                        '.',  'T',  'a',  's',  'k',  0x12, 0x07, 'C',  'o',  'n',
+                                        'n',  'e',  'c',  't',  0x1a, 0x04, 0x0a, 0x02, 'p',  '3'};
 
 static void test_captured_connect(void)
 {
@@ -49,8 +49,8 @@ static void test_captured_connect(void)
           "payload ConnectRequest{id=p3}");
     /* and our encoder writes the same bytes */
     PbBuf b = {0};
-    ttrpc_request_encode(&b, "containerd.task.v2.Task", "Connect", r.payload, r.payload_len,
-                         0, NULL);
+    ttrpc_request_encode(&b, "containerd.task.v2.Task", "Connect", r.payload, r.payload_len, 0,
+                         NULL);
     CHECK(b.len == 40 && memcmp(b.data, connect_frame + TTRPC_HEADER_LEN, 40) == 0,
           "encoder reproduces the captured request");
     pb_buf_free(&b);
@@ -70,19 +70,23 @@ static void test_messages(void)
     char *msg;
     const uint8_t *pl;
     size_t pl_len;
-    CHECK(ttrpc_response_decode(b.data, b.len, &code, &msg, &pl, &pl_len) && code == 5 &&
-              msg && strcmp(msg, "task x: not found") == 0 && pl_len == 0,
+    CHECK(ttrpc_response_decode(b.data, b.len, &code, &msg, &pl, &pl_len) && code == 5 && msg &&
+              strcmp(msg, "task x: not found") == 0 && pl_len == 0,
           "error response round trips");
     free(msg);
     pb_buf_free(&b);
     ttrpc_response_encode(&b, 0, NULL, (const uint8_t *)"\x08\x07", 2);
     CHECK(b.len == 6 && b.data[0] == 0x0a && b.data[1] == 0, "OK carries an empty Status");
-    CHECK(ttrpc_response_decode(b.data, b.len, &code, &msg, &pl, &pl_len) && code == 0 &&
-              !msg && pl_len == 2 && pl[1] == 7,
+    CHECK(ttrpc_response_decode(b.data, b.len, &code, &msg, &pl, &pl_len) && code == 0 && !msg &&
+              pl_len == 2 && pl[1] == 7,
           "OK response round trips");
     pb_buf_free(&b);
-    CHECK(!ttrpc_request_decode((const uint8_t *)"\x0a\x05" "ab", 4, &r), "truncated request refused");
-    CHECK(!ttrpc_request_decode((const uint8_t *)"\x1a\x00", 2, &r), "request without names refused");
+    CHECK(!ttrpc_request_decode((const uint8_t *)"\x0a\x05"
+                                                 "ab",
+                                4, &r),
+          "truncated request refused");
+    CHECK(!ttrpc_request_decode((const uint8_t *)"\x1a\x00", 2, &r),
+          "request without names refused");
 }
 
 /* ---- a server with test methods ---- */
@@ -162,9 +166,8 @@ static void send_request(int fd, uint32_t sid, const char *method, const char *p
     PbBuf b = {0}, fr = {0};
     ttrpc_request_encode(&b, "t.S", method, (const uint8_t *)payload, strlen(payload), 0, NULL);
     uint8_t h[TTRPC_HEADER_LEN];
-    ttrpc_header_encode(&(TtrpcHeader){.length = (uint32_t)b.len, .stream_id = sid,
-                                       .type = TTRPC_TYPE_REQUEST},
-                        h);
+    ttrpc_header_encode(
+        &(TtrpcHeader){.length = (uint32_t)b.len, .stream_id = sid, .type = TTRPC_TYPE_REQUEST}, h);
     pb_raw(&fr, h, sizeof h);
     pb_raw(&fr, b.data, b.len);
     (void)ttrpc_write_full(fd, fr.data, fr.len);
@@ -211,8 +214,7 @@ static void test_dispatch(void)
     int code;
     char out[64];
     send_request(fd, 1, "Echo", "hello");
-    CHECK(read_response(fd, &sid, &code, out) && sid == 1 && code == 0 &&
-              strcmp(out, "hello") == 0,
+    CHECK(read_response(fd, &sid, &code, out) && sid == 1 && code == 0 && strcmp(out, "hello") == 0,
           "Echo answers on its stream");
     send_request(fd, 3, "Fail", "");
     CHECK(read_response(fd, &sid, &code, out) && sid == 3 && code == 5, "handler error code");
@@ -265,8 +267,7 @@ static void test_request_limit(void)
     uint32_t sid;
     int code;
     char out[64];
-    CHECK(read_response(fd, &sid, &code, out) && sid == 5 &&
-              code == SHIM_RESOURCE_EXHAUSTED,
+    CHECK(read_response(fd, &sid, &code, out) && sid == 5 && code == SHIM_RESOURCE_EXHAUSTED,
           "over the request limit: ResourceExhausted");
     ttrpc_server_set_max_requests(srv, TTRPC_MAX_REQUESTS);
     send_request(fd, 7, "Open", "");
@@ -282,9 +283,9 @@ static void test_refused(void)
     /* oversize: ResourceExhausted, then the connection is closed */
     int fd = raw_connect();
     uint8_t h[TTRPC_HEADER_LEN];
-    ttrpc_header_encode(&(TtrpcHeader){.length = TTRPC_MESSAGE_MAX + 1, .stream_id = 1,
-                                       .type = TTRPC_TYPE_REQUEST},
-                        h);
+    ttrpc_header_encode(
+        &(TtrpcHeader){.length = TTRPC_MESSAGE_MAX + 1, .stream_id = 1, .type = TTRPC_TYPE_REQUEST},
+        h);
     (void)ttrpc_write_full(fd, h, sizeof h);
     uint32_t sid;
     int code = 0;
@@ -297,8 +298,7 @@ static void test_refused(void)
     /* a request frame whose payload is not a Request */
     fd = raw_connect();
     uint8_t junk[TTRPC_HEADER_LEN + 5] = {0};
-    ttrpc_header_encode(&(TtrpcHeader){.length = 5, .stream_id = 9,
-                                       .type = TTRPC_TYPE_REQUEST},
+    ttrpc_header_encode(&(TtrpcHeader){.length = 5, .stream_id = 9, .type = TTRPC_TYPE_REQUEST},
                         junk);
     memcpy(junk + TTRPC_HEADER_LEN, "\xff\xff\xff\xff\xff", 5);
     (void)ttrpc_write_full(fd, junk, sizeof junk);
@@ -374,13 +374,14 @@ static void test_socket_path(void)
 {
     char a[108], b[108];
     CHECK(shim_socket_path("/run/containerd/s", "/run/containerd/containerd.sock", "default",
-                           "pod1", a, sizeof a) == 0 && strlen(a) == 41,
+                           "pod1", a, sizeof a) == 0 &&
+              strlen(a) == 41,
           "socket path is dir/corral-<16 hex>");
-    shim_socket_path("/run/containerd/s", "/run/containerd/containerd.sock", "k8s.io", "pod1",
-                     b, sizeof b);
+    shim_socket_path("/run/containerd/s", "/run/containerd/containerd.sock", "k8s.io", "pod1", b,
+                     sizeof b);
     CHECK(strcmp(a, b) != 0, "namespaces get different sockets");
-    shim_socket_path("/run/containerd/s", "/run/containerd/containerd.sock", "default", "pod1",
-                     b, sizeof b);
+    shim_socket_path("/run/containerd/s", "/run/containerd/containerd.sock", "default", "pod1", b,
+                     sizeof b);
     CHECK(strcmp(a, b) == 0, "the same group gets the same socket");
     char longdir[100];
     memset(longdir, 'd', sizeof longdir - 1);
@@ -404,8 +405,7 @@ int main(void)
     int lfd = shim_socket_listen(sock_path);
     CHECK(lfd >= 0, "listen");
     CHECK(!shim_socket_alive(sock_path), "listening but not serving is not alive");
-    srv = ttrpc_server_new(lfd, test_methods, sizeof test_methods / sizeof test_methods[0],
-                           NULL);
+    srv = ttrpc_server_new(lfd, test_methods, sizeof test_methods / sizeof test_methods[0], NULL);
     pthread_t t;
     pthread_create(&t, NULL, run_thread, srv);
     CHECK(shim_socket_alive(sock_path), "socket alive while served");
