@@ -118,8 +118,8 @@ $(BUILD)/libcorral_shim.a: $(SHIM_OBJ)
 # the Bindle client reads the store's invoices; the gateway will fetch through both).
 CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_bindle.a $(BUILD)/libcorral_oci.a \
   $(BUILD)/libcorral_store.a \
-  $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a \
-  $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_compile.a \
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/corral: $(CLI_OBJ) $(CORE_LIBS)
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIBS) \
@@ -183,15 +183,30 @@ $(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_exec.c \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
-# The compiled tier's C emitter (docs/design/compiled.md, section 6). Not in `all` or `test`
-# yet: tests/compile/run.sh builds the tool and runs the bench kernels through it.
+# The compiled tier (docs/design/compiled.md): Wasm to C, the C compiler, artifacts and the
+# cache, on the engine's public API and its internal module form. The generated C carries
+# the text of two engine headers, embedded here at build time.
 COMPILE_SRC := $(wildcard src/compile/*.c)
-COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o)
+COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/emit_text.o
 -include $(COMPILE_OBJ:.o=.d)
 
-$(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(COMPILE_OBJ) $(BUILD)/libcorral_engine.a
+$(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h scripts/embed_text.sh
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ tests/compile/emit_c_main.c $(COMPILE_OBJ) \
+	scripts/embed_text.sh emit_abi_text src/engine/native_abi.h emit_numeric_text \
+	  src/engine/numeric.h > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/emit_text.o: $(BUILD)/gen/emit_text.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(BUILD)/libcorral_compile.a: $(COMPILE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a \
+  $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
 deps:
