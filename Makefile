@@ -22,10 +22,12 @@ LDLIBS_HTTP   := -lsodium -ldl
 LDLIBS_HOST   :=
 LDLIBS_TEST   := -lsqlite3 -lhiredis
 
-# The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
-# src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
-ENGINE_SRC := src/util/reader.c $(wildcard src/engine/*.c)
-UTIL_SRC   := $(filter-out src/util/reader.c,$(wildcard src/util/*.c))
+# The engine stays libc-only: of src/util it takes the binary reader and the portable SHA-256
+# (artifact checksums) alone. The rest of src/util (TOML, arena, hashing) is libcorral_util,
+# for the CLI and the gateway.
+ENGINE_UTIL := src/util/reader.c src/util/sha256.c
+ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
+UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
 # The HTTP gateway; its core (router, CGI environment, response parser) uses libc only.
 GATEWAY_SRC := $(wildcard src/gateway/*.c)
 WASI_SRC   := $(wildcard src/wasi/*.c)
@@ -140,7 +142,7 @@ $(BUILD)/tests/containerd-shim-corral-v1-%: tests/shim/container_%.c \
 	$(CC) $(ALLCFLAGS) -o $@ $(BUILD)/obj/src/shim/shim_main.o $< $(BUILD)/libcorral_shim.a \
 	  $(CORE_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-UNIT_LIBS := $(BUILD)/libcorral_shim.a $(CORE_LIBS)
+UNIT_LIBS := $(BUILD)/libcorral_shim.a $(BUILD)/libcorral_compile.a $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
@@ -185,9 +187,15 @@ $(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/
 
 # The compiled tier's C emitter (docs/design/compiled.md, section 6). Not in `all` or `test`
 # yet: tests/compile/run.sh builds the tool and runs the bench kernels through it.
+# libcorral_compile (emitter, compiler driver, artifact format, cache) sits on the engine and
+# src/util; the unit tests link it.
 COMPILE_SRC := $(wildcard src/compile/*.c)
 COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o)
 -include $(COMPILE_OBJ:.o=.d)
+
+$(BUILD)/libcorral_compile.a: $(COMPILE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(COMPILE_OBJ) $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
