@@ -22,10 +22,12 @@ LDLIBS_HTTP   := -lsodium -ldl
 LDLIBS_HOST   :=
 LDLIBS_TEST   := -lsqlite3 -lhiredis
 
-# The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
-# src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
-ENGINE_SRC := src/util/reader.c $(wildcard src/engine/*.c)
-UTIL_SRC   := $(filter-out src/util/reader.c,$(wildcard src/util/*.c))
+# The engine stays libc-only: of src/util it takes the binary reader and the portable SHA-256
+# (artifact checksums) alone. The rest of src/util (TOML, arena, hashing) is libcorral_util,
+# for the CLI and the gateway.
+ENGINE_UTIL := src/util/reader.c src/util/sha256.c
+ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
+UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
 # The HTTP gateway; its core (router, CGI environment, response parser) uses libc only.
 GATEWAY_SRC := $(wildcard src/gateway/*.c)
 WASI_SRC   := $(wildcard src/wasi/*.c)

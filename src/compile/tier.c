@@ -151,9 +151,13 @@ static int from_cache(corral_module_t *cm, const char *dir, const char *key, boo
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = cache_load(dir, key, &buf, &len);
-    if (rc != 0)
+    char lerr[256];
+    int rc = cache_load(dir, key, &buf, &len, lerr, sizeof lerr);
+    if (rc != 0) {
+        if (rc < 0 && report)
+            fprintf(stderr, "corral: cannot read the code cache: %s\n", lerr);
         return 1;
+    }
     char name[4200];
     snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
     corral_error_t *err = attach_artifact(cm, name, buf, len);
