@@ -4,6 +4,7 @@
  * run on detached threads that hold a reference to their module. */
 #include "tier.h"
 
+#include "../engine/native_abi.h"
 #include "../engine/runtime.h"
 #include "artifact.h"
 #include "cache.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const tier_names[] = {"interp", "jit", "aot", "auto"};
@@ -188,6 +190,11 @@ static unsigned jobs_running;
 static void *job_run(void *arg)
 {
     Job *j = arg;
+    if (j->o.delay_ms) {
+        struct timespec ts = {j->o.delay_ms / 1000, (long)(j->o.delay_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
     uint8_t *art = NULL;
     size_t len = 0;
     corral_error_t *err = make_artifact(j->cm->m, &j->o, &art, &len);

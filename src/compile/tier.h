@@ -20,6 +20,8 @@ typedef struct TierOpts {
     const char *cc;        /* the C compiler, NULL: $CORRAL_CC or cc */
     int opt;               /* C optimisation level, < 0: 2 */
     bool quiet;            /* no notice when auto falls back to the interpreter */
+    unsigned delay_ms;     /* auto: start the background compile this much later (a guest
+                            * that is done by then never costs a compile) */
 } TierOpts;
 
 /* "interp", "jit", "aot", "auto" (also "interpreter", "native"? no: exactly these). */
