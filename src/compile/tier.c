@@ -79,7 +79,10 @@ static void module_sha256(const Module *m, uint8_t out[32])
     crypto_hash_sha256(out, m->bytes, m->bytes_len);
 }
 
-static void artifact_info(const Module *m, const TierOpts *o, ArtifactInfo *info)
+/* The header of m's artifact; with_compiler: also the compiler's identity (which spawns
+ * the compiler once per process: only when an artifact is made). */
+static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler,
+                          ArtifactInfo *info)
 {
     memset(info, 0, sizeof *info);
     module_sha256(m, info->module_sha256);
@@ -88,7 +91,7 @@ static void artifact_info(const Module *m, const TierOpts *o, ArtifactInfo *info
     info->cpu_features = 0; /* the code is compiled for the baseline of the target */
     info->flags = code_flags;
     CcConfig cfg = cc_config(o);
-    if (cc_identity(&cfg, info->compiler, sizeof info->compiler) != 0)
+    if (with_compiler && cc_identity(&cfg, info->compiler, sizeof info->compiler) != 0)
         snprintf(info->compiler, sizeof info->compiler, "unknown");
 }
 
@@ -102,7 +105,7 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t
     if (err)
         return err;
     ArtifactInfo info;
-    artifact_info(m, o, &info);
+    artifact_info(m, o, true, &info);
     int rc = artifact_encode(&info, m->bytes, m->bytes_len, so, so_len, out, out_len);
     free(so);
     return rc == 0 ? NULL : error_new(SIZE_MAX, "out of memory");
@@ -138,12 +141,14 @@ static bool cache_dir_of(const TierOpts *o, char *dir, size_t n)
     return cache_default_dir(dir, n) == 0;
 }
 
+/* The cache key: the module, this Corral, the target and CPU features, the code flags.
+ * Not the C compiler: a cached artifact stays valid when the compiler changes. */
 static void key_of(const Module *m, const TierOpts *o, char key[65])
 {
     ArtifactInfo info;
-    artifact_info(m, o, &info);
+    artifact_info(m, o, false, &info);
     cache_key(info.module_sha256, info.corral_version, info.target, info.cpu_features,
-              info.flags, info.compiler, key);
+              info.flags, "", key);
 }
 
 /* Attaches m's artifact from the cache: 0 attached, 1 absent (or unusable: it is then
@@ -300,7 +305,18 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
         return err;
     if (cached) {
         char cerr[256];
-        if (cache_store(dir, key, art, len, cerr, sizeof cerr) != 0 && !o->quiet)
+        if (cache_store(dir, key, art, len, cerr, sizeof cerr) == 0) {
+            /* load it back from the file, as a later run will */
+            free(art);
+            char lerr[256], name[4200];
+            if (cache_load(dir, key, &art, &len, lerr, sizeof lerr) != 0)
+                return error_new(SIZE_MAX, "cannot read back compiled code: %s", lerr);
+            snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
+            err = attach_artifact(cm, name, art, len);
+            free(art);
+            return err;
+        }
+        if (!o->quiet)
             fprintf(stderr, "corral: cannot cache compiled code: %s\n", cerr);
     }
     err = attach_artifact(cm, "compiled code", art, len);
