@@ -9,6 +9,7 @@
 /* Every subcommand, in the order `corral --help` lists them. */
 static const CliCommand *const commands[] = {
     &cli_cmd_run,
+    &cli_cmd_compile,
     &cli_cmd_serve,
     &cli_cmd_store,
     &cli_cmd_validate,
