@@ -211,6 +211,13 @@ $(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a 
 	$(CC) $(ALLCFLAGS) -o $@ tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
+# tests/compile/hostile.sh's forger of artifacts.
+$(BUILD)/tests/artifact_tool: tests/compile/artifact_tool.c $(BUILD)/libcorral_compile.a \
+  $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_compile.a $(BUILD)/libcorral_engine.a \
+	  -lsodium $(LDLIBS_ENGINE)
+
 deps:
 	@scripts/deps.sh
 

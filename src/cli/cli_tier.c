@@ -71,8 +71,10 @@ corral_module_t *cli_tier_module(corral_engine_t *engine, const char *name, uint
         }
         err = tier_load_artifact(engine, name, bytes, len, &module);
         free(bytes);
-        if (err)
-            report(name, err);
+        if (err) { /* the artifact's messages name the file themselves */
+            cli_error("%s", corral_error_message(err));
+            corral_error_delete(err);
+        }
         return module;
     }
     /* The module keeps the bytes (no second copy of a big module) and frees them. */

@@ -151,11 +151,12 @@ static void key_of(const Module *m, const TierOpts *o, char key[65])
               info.flags, "", key);
 }
 
-/* Attaches m's artifact from the cache: 0 attached, 1 absent (or unusable: it is then
- * rebuilt), -1 with *errp for a real error. */
-static int from_cache(corral_module_t *cm, const char *dir, const char *key, bool report,
-                      corral_error_t **errp)
+/* Attaches m's artifact from the cache: 0 attached, 1 absent, -1 with *errp when strict
+ * and the file is refused (else a refused file is reported, unless quiet, and rebuilt). */
+static int from_cache(corral_module_t *cm, const char *dir, const char *key, bool strict,
+                      bool quiet, corral_error_t **errp)
 {
+    bool report = !quiet;
     uint8_t *buf = NULL;
     size_t len = 0;
     char lerr[256];
@@ -171,10 +172,15 @@ static int from_cache(corral_module_t *cm, const char *dir, const char *key, boo
     free(buf);
     if (!err)
         return 0;
+    if (strict) {
+        *errp = error_new(SIZE_MAX, "refusing the cached artifact: %s (remove the file, or run "
+                                    "with --no-cache)", corral_error_message(err));
+        corral_error_delete(err);
+        return -1;
+    }
     if (report)
         fprintf(stderr, "corral: ignoring a cached artifact: %s\n", corral_error_message(err));
     corral_error_delete(err);
-    (void)errp;
     return 1;
 }
 
@@ -290,8 +296,9 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
     if (cached) {
         key_of(cm->m, o, key);
         corral_error_t *err = NULL;
-        if (from_cache(cm, dir, key, !o->quiet, &err) == 0)
-            return NULL;
+        int rc = from_cache(cm, dir, key, o->tier == TIER_AOT, o->quiet, &err);
+        if (rc <= 0)
+            return err;
     }
     if (o->tier == TIER_AUTO) {
         start_background(cm, o, cached ? dir : NULL, key);
@@ -365,12 +372,12 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
         return error_new(SIZE_MAX, "%s: the embedded module does not match its hash", name);
     corral_module_t *m = NULL;
     corral_error_t *me = corral_module_new(e, wasm, wasm_len, &m);
-    if (me)
-        return me;
-    me = corral_module_attach_native(m, so, so_len);
-    if (me) {
+    if (!me && (me = corral_module_attach_native(m, so, so_len)))
         corral_module_delete(m);
-        return me;
+    if (me) {
+        corral_error_t *named = error_new(SIZE_MAX, "%s: %s", name, corral_error_message(me));
+        corral_error_delete(me);
+        return named ? named : error_new(SIZE_MAX, "out of memory");
     }
     *out = m;
     return NULL;
