@@ -197,18 +197,29 @@ typedef struct Job {
 static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
 static unsigned jobs_running;
+static _Atomic bool shutting_down;
 
 static void *job_run(void *arg)
 {
     Job *j = arg;
     if (j->o.delay_ms) {
-        struct timespec ts = {j->o.delay_ms / 1000, (long)(j->o.delay_ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += j->o.delay_ms / 1000;
+        until.tv_nsec += (long)(j->o.delay_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&jobs_mu);
+        while (!shutting_down && pthread_cond_timedwait(&jobs_cv, &jobs_mu, &until) == 0)
             ;
+        pthread_mutex_unlock(&jobs_mu);
     }
     uint8_t *art = NULL;
     size_t len = 0;
-    corral_error_t *err = make_artifact(j->cm->m, &j->o, &art, &len);
+    corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
+                                        : make_artifact(j->cm->m, &j->o, &art, &len);
     if (!err)
         err = attach_artifact(j->cm, "compiled code", art, len);
     if (!err && j->has_cache) {
@@ -217,7 +228,7 @@ static void *job_run(void *arg)
             fprintf(stderr, "corral: cannot cache compiled code: %s\n", cerr);
     }
     if (err) {
-        if (!j->o.quiet)
+        if (!j->o.quiet && !shutting_down)
             fprintf(stderr, "corral: staying in the interpreter: %s\n",
                     corral_error_message(err));
         corral_error_delete(err);
@@ -231,6 +242,16 @@ static void *job_run(void *arg)
     pthread_cond_broadcast(&jobs_cv);
     pthread_mutex_unlock(&jobs_mu);
     return NULL;
+}
+
+void tier_shutdown(void)
+{
+    pthread_mutex_lock(&jobs_mu);
+    shutting_down = true;
+    pthread_cond_broadcast(&jobs_cv);
+    pthread_mutex_unlock(&jobs_mu);
+    cc_cancel_all();
+    tier_wait_background();
 }
 
 void tier_wait_background(void)

@@ -49,5 +49,8 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
 
 /* Waits for background compiles started by tier_prepare (auto) to finish. */
 void tier_wait_background(void);
+/* For a process about to exit: stops background compiles (their compilers are killed and
+ * their temporary files removed) and waits for their threads. */
+void tier_shutdown(void);
 
 #endif
