@@ -361,6 +361,15 @@ spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 
+# The compiled tier (docs/design/compiled.md): the spec suite on jit and on aot (each module's
+# artifact written to build/spec-aot/cache and loaded back), hostile artifacts and guests.
+.PHONY: compile-test
+compile-test: $(BUILD)/corral $(BUILD)/tests/artifact_tool
+	SPEC_TIER=jit scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-jit $(BUILD)/corral
+	rm -rf $(BUILD)/spec-aot/cache
+	SPEC_TIER=aot scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-aot $(BUILD)/corral
+	tests/compile/hostile.sh $(BUILD)/corral $(BUILD)/tests/artifact_tool
+
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
@@ -385,6 +394,9 @@ spec-asan: asan
 	  $(MAKE) BUILD=build/asan toml-test
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+	$(MAKE) build/tests/artifact_tool
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/compile/hostile.sh build/asan/corral build/tests/artifact_tool
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh tests/regress build/asan/regress build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -412,6 +424,10 @@ spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/cluster/run.sh build/asan
 
+# The suites pin the tier they test: the interpreter, unless a leg says otherwise
+# (compile-test runs the compiled tier; `auto`, the CLI's default, would start background
+# compiles in every suite that runs a guest for more than 100 ms).
+test: export CORRAL_TIER := interp
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
@@ -430,6 +446,7 @@ test: deps
 	$(MAKE) cluster-test
 	$(MAKE) readme-test
 	$(MAKE) spec
+	$(MAKE) compile-test
 	$(MAKE) fuzz-replay
 	$(MAKE) tsan
 	$(MAKE) spec-asan

@@ -142,5 +142,28 @@ for tier in interp jit aot; do
     check_trap "fuel" "fuel exhausted: all 1000000 units of fuel consumed" --fuel 1000000 --invoke spin "$g"
 done
 
+# auto: a job of a second or two in the interpreter switches to native code once the
+# background compile is done (the artifact lands in the cache only after it was attached),
+# and prints what the interpreter prints.
+cat >"$work/long.wat" <<'WAT'
+(module
+  (func $step (param i32) (result i32) local.get 0 i32.const 1103515245 i32.mul i32.const 12345 i32.add)
+  (func (export "long") (param i32) (result i32) (local i32)
+    loop $l
+      local.get 1 call $step local.set 1
+      local.get 0 i32.const 1 i32.sub local.tee 0
+      br_if $l
+    end
+    local.get 1))
+WAT
+wat2wasm "$work/long.wat" -o "$work/long.wasm" || exit 2
+want=$("$corral" run --tier interp --invoke long "$work/long.wasm" 30000000)
+got=$("$corral" run --tier auto --cache-dir "$work/acache" --invoke long "$work/long.wasm" 30000000)
+if [ -n "$want" ] && [ "$got" = "$want" ] && ls "$work/acache"/*.cwasm >/dev/null 2>&1; then
+    ok
+else
+    bad "auto: printed '$got' (interp '$want'), cache: $(ls "$work/acache" 2>&1)"
+fi
+
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
