@@ -22,10 +22,9 @@ LDLIBS_HTTP   := -lsodium -ldl
 LDLIBS_HOST   :=
 LDLIBS_TEST   := -lsqlite3 -lhiredis
 
-# The engine stays libc-only: of src/util it takes the binary reader and the portable SHA-256
-# (artifact checksums) alone. The rest of src/util (TOML, arena, hashing) is libcorral_util,
-# for the CLI and the gateway.
-ENGINE_UTIL := src/util/reader.c src/util/sha256.c
+# The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
+# src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
+ENGINE_UTIL := src/util/reader.c
 ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
 UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
 # The HTTP gateway; its core (router, CGI environment, response parser) uses libc only.
@@ -213,10 +212,10 @@ $(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a 
 
 # tests/compile/hostile.sh's forger of artifacts.
 $(BUILD)/tests/artifact_tool: tests/compile/artifact_tool.c $(BUILD)/libcorral_compile.a \
-  $(BUILD)/libcorral_engine.a
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_compile.a $(BUILD)/libcorral_engine.a \
-	  -lsodium $(LDLIBS_ENGINE)
+	  $(BUILD)/libcorral_util.a -lsodium $(LDLIBS_ENGINE)
 
 deps:
 	@scripts/deps.sh
