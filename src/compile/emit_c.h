@@ -1,0 +1,29 @@
+/* emit_c.h: WebAssembly to C, the first stage of the compiled tier (docs/design/compiled.md,
+ * section 6). Reads a decoded and validated Module (engine/module.h) and writes one C
+ * translation unit; knows nothing of compilers, artifacts or loading. */
+#ifndef CORRAL_EMIT_C_H
+#define CORRAL_EMIT_C_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../engine/module.h"
+
+typedef struct EmitError {
+    const char *msg; /* static string */
+    size_t offset;   /* byte offset in the module it concerns, 0 when none */
+} EmitError;
+
+/* Writes C for every defined function of m (decoded with DECODE_VALIDATE) to out: one
+ * `static` C function per Wasm function, an entry per function with the engine's calling
+ * convention, and the descriptor CC_MODULE_SYMBOL (engine/native_abi.h). The text is
+ * self-contained (it carries native_abi.h and numeric.h); compile it with the flags of
+ * compile/cc.c. Instantiation stays the engine's. Returns 0, or 1 with err set ("out of
+ * memory", "write error"); out may then hold partial text. */
+int emit_c_module(const Module *m, FILE *out, EmitError *err) __attribute__((warn_unused_result));
+
+/* The text of engine/native_abi.h and engine/numeric.h (generated at build time). */
+extern const char emit_abi_text[];
+extern const char emit_numeric_text[];
+
+#endif
