@@ -22,10 +22,9 @@ LDLIBS_HTTP   := -lsodium -ldl
 LDLIBS_HOST   :=
 LDLIBS_TEST   := -lsqlite3 -lhiredis
 
-# The engine stays libc-only: of src/util it takes the binary reader and the portable SHA-256
-# (artifact checksums) alone. The rest of src/util (TOML, arena, hashing) is libcorral_util,
-# for the CLI and the gateway.
-ENGINE_UTIL := src/util/reader.c src/util/sha256.c
+# The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
+# src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
+ENGINE_UTIL := src/util/reader.c
 ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
 UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
 # The HTTP gateway; its core (router, CGI environment, response parser) uses libc only.
@@ -120,8 +119,8 @@ $(BUILD)/libcorral_shim.a: $(SHIM_OBJ)
 # the Bindle client reads the store's invoices; the gateway will fetch through both).
 CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_bindle.a $(BUILD)/libcorral_oci.a \
   $(BUILD)/libcorral_store.a \
-  $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_engine.a \
-  $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_compile.a \
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/corral: $(CLI_OBJ) $(CORE_LIBS)
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIBS) \
@@ -142,7 +141,7 @@ $(BUILD)/tests/containerd-shim-corral-v1-%: tests/shim/container_%.c \
 	$(CC) $(ALLCFLAGS) -o $@ $(BUILD)/obj/src/shim/shim_main.o $< $(BUILD)/libcorral_shim.a \
 	  $(CORE_LIBS) $(LDLIBS_HTTP) $(LDLIBS_HOST) $(LDLIBS_CLI) $(LDLIBS_ENGINE)
 
-UNIT_LIBS := $(BUILD)/libcorral_shim.a $(BUILD)/libcorral_compile.a $(CORE_LIBS)
+UNIT_LIBS := $(BUILD)/libcorral_shim.a $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
@@ -185,22 +184,38 @@ $(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_exec.c \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
-# The compiled tier's C emitter (docs/design/compiled.md, section 6). Not in `all` or `test`
-# yet: tests/compile/run.sh builds the tool and runs the bench kernels through it.
-# libcorral_compile (emitter, compiler driver, artifact format, cache) sits on the engine and
-# src/util; the unit tests link it.
+# The compiled tier (docs/design/compiled.md): Wasm to C, the C compiler, artifacts and the
+# cache, on the engine's public API and its internal module form. The generated C carries
+# the text of two engine headers, embedded here at build time.
 COMPILE_SRC := $(wildcard src/compile/*.c)
-COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o)
+COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/emit_text.o
 -include $(COMPILE_OBJ:.o=.d)
+
+$(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h scripts/embed_text.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_text.sh emit_abi_text src/engine/native_abi.h emit_numeric_text \
+	  src/engine/numeric.h > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/emit_text.o: $(BUILD)/gen/emit_text.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
 
 $(BUILD)/libcorral_compile.a: $(COMPILE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(COMPILE_OBJ) $(BUILD)/libcorral_engine.a
+$(BUILD)/tests/emit_c: tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a \
+  $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ tests/compile/emit_c_main.c $(COMPILE_OBJ) \
+	$(CC) $(ALLCFLAGS) -o $@ tests/compile/emit_c_main.c $(BUILD)/libcorral_compile.a \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
+# tests/compile/hostile.sh's forger of artifacts.
+$(BUILD)/tests/artifact_tool: tests/compile/artifact_tool.c $(BUILD)/libcorral_compile.a \
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcorral_compile.a $(BUILD)/libcorral_engine.a \
+	  $(BUILD)/libcorral_util.a -lsodium $(LDLIBS_ENGINE)
 
 deps:
 	@scripts/deps.sh
@@ -345,6 +360,15 @@ spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 
+# The compiled tier (docs/design/compiled.md): the spec suite on jit and on aot (each module's
+# artifact written to build/spec-aot/cache and loaded back), hostile artifacts and guests.
+.PHONY: compile-test
+compile-test: $(BUILD)/corral $(BUILD)/tests/artifact_tool
+	SPEC_TIER=jit scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-jit $(BUILD)/corral
+	rm -rf $(BUILD)/spec-aot/cache
+	SPEC_TIER=aot scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-aot $(BUILD)/corral
+	tests/compile/hostile.sh $(BUILD)/corral $(BUILD)/tests/artifact_tool
+
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
@@ -369,6 +393,9 @@ spec-asan: asan
 	  $(MAKE) BUILD=build/asan toml-test
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+	$(MAKE) build/tests/artifact_tool
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/compile/hostile.sh build/asan/corral build/tests/artifact_tool
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh tests/regress build/asan/regress build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -396,6 +423,10 @@ spec-asan: asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/cluster/run.sh build/asan
 
+# The suites pin the tier they test: the interpreter, unless a leg says otherwise
+# (compile-test runs the compiled tier; `auto`, the CLI's default, would start background
+# compiles in every suite that runs a guest for more than 100 ms).
+test: export CORRAL_TIER := interp
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
@@ -414,6 +445,7 @@ test: deps
 	$(MAKE) cluster-test
 	$(MAKE) readme-test
 	$(MAKE) spec
+	$(MAKE) compile-test
 	$(MAKE) fuzz-replay
 	$(MAKE) tsan
 	$(MAKE) spec-asan

@@ -112,9 +112,12 @@ fi
 # (engine_argv) and where its result is (engine_result). native, corral and node are built in;
 # an extra engine's kind is wasm3 or iwasm by its command's basename (a -VERSION suffix
 # allowed), else plain.
-ENGINE_NAMES=(native corral)
-ENGINE_CMDS=("" "$CORRAL")
-ENGINE_KINDS=(native corral)
+# corral is the interpreter; corral-aot runs the artifact `corral compile` wrote before the
+# timing (so its times hold loading the artifact, not compiling it: the compile table below
+# has that).
+ENGINE_NAMES=(native corral corral-aot)
+ENGINE_CMDS=("" "$CORRAL" "$CORRAL")
+ENGINE_KINDS=(native corral corral-aot)
 if command -v node >/dev/null 2>&1; then
     ENGINE_NAMES+=(node)
     ENGINE_CMDS+=(node)
@@ -140,7 +143,8 @@ engine_argv() {
     local cmd=${ENGINE_CMDS[$1]} k=$2 arg=$3 wasm=$OUT/wasm/$2.wasm
     case "${ENGINE_KINDS[$1]}" in
         native) ARGV=("$OUT/native/$k" "$arg") ;;
-        corral) ARGV=("$cmd" run "$wasm" --invoke "$k" "$arg") ;;
+        corral) ARGV=("$cmd" run --tier interp "$wasm" --invoke "$k" "$arg") ;;
+        corral-aot) ARGV=("$cmd" run "$OUT/aot/$k.cwasm" --invoke "$k" "$arg") ;;
         node) ARGV=(node bench/node_run.mjs "$wasm" "$k" "$arg") ;;
         wasm3) ARGV=("$cmd" --func "$k" "$wasm" "$arg") ;;
         iwasm) ARGV=("$cmd" --function "$k" "$wasm" "$arg") ;;
@@ -183,7 +187,9 @@ kernel_arg() {
     sed -n 's/^#define BENCH_ARG \([0-9][0-9]*\).*/\1/p' "bench/kernels/$k.c"
 }
 
-mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/json"
+mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/json" "$OUT/aot"
+COMPILE_TSV=$OUT/compile.tsv
+printf 'kernel\twasm_bytes\tseconds\tpeak_kib\n' >"$COMPILE_TSV"
 want kernels || want checks || KERNELS=() # checks runs the kernels under callgrind
 for k in ${KERNELS[@]+"${KERNELS[@]}"}; do
     src=bench/kernels/$k.c
@@ -193,6 +199,12 @@ for k in ${KERNELS[@]+"${KERNELS[@]}"}; do
         -o "$OUT/native/$k" || die "native build of $k failed"
     clang "${WASM_CFLAGS[@]}" -Wl,--export="$k" "$src" -o "$OUT/wasm/$k.wasm" \
         || die "wasm build of $k failed"
+    # the compiled tier's artifact; /usr/bin/time's peak is the largest process, which is
+    # the C compiler's (cc1), not corral's
+    /usr/bin/time -f "%e %M" -o "$OUT/aot/$k.time" "$CORRAL" compile "$OUT/wasm/$k.wasm" \
+        -o "$OUT/aot/$k.cwasm" || die "corral compile of $k failed"
+    read -r secs kib <"$OUT/aot/$k.time"
+    printf '%s\t%s\t%s\t%s\n' "$k" "$(stat -c %s "$OUT/wasm/$k.wasm")" "$secs" "$kib" >>"$COMPILE_TSV"
 done
 
 # ---- running ------------------------------------------------------------------------------
@@ -355,6 +367,17 @@ if want kernels; then
                     printf "  %s %.2f", order[j], exp(logsum[order[j]] / count[order[j]])
             printf "\n"
         }' "$RESULTS" | tee -a "$OUT/results.txt"
+fi
+
+# ---- compile times ----------------------------------------------------------------------------
+if want kernels && [ ${#KERNELS[@]} -gt 0 ]; then
+    echo
+    awk -F'\t' '
+        NR == 1 { printf "%-10s %10s %10s %12s\n", "compile", "wasm", "seconds", "peak RSS"; next }
+        { printf "%-10s %8.1f K %10.2f %9.0f MiB\n", $1, $2 / 1024, $3, $4 / 1024
+          bytes += $2; secs += $3; if ($4 > peak) peak = $4 }
+        END { printf "compiled tier: %.1f s per MB of Wasm over %d modules (tiny modules: the C compiler'"'"'s start-up dominates); peak compiler memory %.0f MiB\n", secs / (bytes / 1e6), NR - 1, peak / 1024 }
+    ' "$COMPILE_TSV" | tee -a "$OUT/results.txt"
 fi
 
 # ---- start-up and limits --------------------------------------------------------------------

@@ -123,6 +123,17 @@ CORRAL_API corral_error_t *corral_module_validate(corral_engine_t *engine, const
  * store is deleted, so the order of the two deletions does not matter. */
 CORRAL_API void corral_module_delete(corral_module_t *module);
 
+/* The compiled tier (docs/design/compiled.md). Attaches native code to a module: `so` is a
+ * shared object the compiled tier made for exactly this module (the caller has verified its
+ * origin: it is mapped executable and run). Instances created afterwards run it; instances
+ * of a module marked with corral_module_expect_native switch to it at their next function
+ * entry once it arrives. Attaching twice keeps the first. NULL or an error. */
+CORRAL_API corral_error_t *corral_module_attach_native(corral_module_t *module,
+                                                       const uint8_t *so, size_t len);
+CORRAL_API bool corral_module_is_native(const corral_module_t *module);
+/* Marks a module whose native code is being compiled (true) or will not come (false). */
+CORRAL_API void corral_module_expect_native(corral_module_t *module, bool expect);
+
 typedef enum corral_externkind {
     CORRAL_EXTERN_FUNC = 0,
     CORRAL_EXTERN_TABLE = 1,

@@ -6,7 +6,9 @@
 #   OUT_DIR   where wast2json output and per-file logs go, e.g. build/spec
 #   CORRAL    the corral binary (default: $CORRAL, else build/corral)
 # Environment: SPEC_TIMEOUT seconds per file (default 600), SPEC_ONLY a regex of file names
-# to run (for debugging; the expectations check then covers only those files).
+# to run (for debugging; the expectations check then covers only those files), SPEC_TIER the
+# tier every module runs on (interp, jit, aot or auto; default interp; aot writes each
+# module's artifact into OUT_DIR/cache and loads it back from there).
 #
 # Converts each .wast with wast2json (again only when the .wast is newer than the JSON), runs
 # it, prints a line for each file with failures, then the totals. A file wast2json cannot
@@ -24,6 +26,11 @@ out_dir=$2
 corral=${3:-${CORRAL:-build/corral}}
 timeout_s=${SPEC_TIMEOUT:-600}
 only=${SPEC_ONLY:-}
+tier=${SPEC_TIER:-interp}
+tier_args=(--tier "$tier")
+if [ "$tier" = aot ]; then
+    tier_args+=(--cache-dir "$out_dir/cache")
+fi
 expectations="$(cd "$(dirname "$0")/.." && pwd)/tests/spec/expectations.txt"
 fixups="$(cd "$(dirname "$0")/.." && pwd)/tests/spec/fixups"
 
@@ -89,7 +96,7 @@ note_failure() {
 # counts one more failure.
 run_one() {
     local name=$1 json=$2 log=$3 status summary p=0 f=0 s=0 extra=""
-    timeout "$timeout_s" "$corral" wast "$json" >"$log" 2>&1
+    timeout "$timeout_s" "$corral" wast "${tier_args[@]}" "$json" >"$log" 2>&1
     status=$?
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
     if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
@@ -139,5 +146,5 @@ for wast in "$spec_dir"/*.wast; do
 done
 
 echo "$files files: $failing_files failing, $unconverted not converted as expected"
-echo "spec: $total_pass passed, $total_fail failed, $total_skip skipped"
+echo "spec ($tier): $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ] && [ "$failing_files" -eq 0 ]

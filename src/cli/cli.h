@@ -47,6 +47,7 @@ extern const CliCommand cli_cmd_yank;
 extern const CliCommand cli_cmd_search;
 extern const CliCommand cli_cmd_info;
 extern const CliCommand cli_cmd_run;
+extern const CliCommand cli_cmd_compile;
 extern const CliCommand cli_cmd_serve;
 extern const CliCommand cli_cmd_store;
 extern const CliCommand cli_cmd_validate;

@@ -6,6 +6,7 @@
  * caps) go to the engine. With --invoke, one export is called with numbers from the
  * command line and its results printed, as before WASI. */
 #include "cli.h"
+#include "cli_tier.h"
 #include "host/host_link.h"
 #include "host/http_outbound.h"
 #include "host/kv.h"
@@ -50,6 +51,7 @@ static const char usage[] =
     "  --max-memory BYTES    Cap each linear memory (rounded down to 64 KiB pages);\n"
     "                        suffixes K, M, G or KiB, MiB, GiB (all powers of 1024)\n"
     "  --max-stack BYTES     Cap the value stack (same suffixes)\n"
+    CLI_TIER_HELP
     "  -h, --help            Show this help\n"
     "\n"
     "Unknown imports (an import of a module Corral does not provide is an error without\n"
@@ -136,6 +138,7 @@ typedef struct RunArgs {
     HttpPolicy http;            /* allow is set when linking */
     HostUnknownImports unknown; /* what stands in for imports nobody provides */
     const char *unknown_opt;    /* the option that chose it, NULL: none */
+    TierOpts tier;              /* --tier, --cache-dir, --no-cache */
 } RunArgs;
 
 static void free_run_args(RunArgs *ra)
@@ -351,6 +354,23 @@ static int opt_trap_unknown(RunArgs *ra, const char *v)
     return set_unknown(ra, HOST_UNKNOWN_TRAP, "--trap-unknown-imports");
 }
 
+static int opt_tier(RunArgs *ra, const char *v)
+{
+    int r = cli_tier_option("run", "--tier", v, &ra->tier);
+    return r < 0 ? -r - 1 : 0;
+}
+
+static int opt_cache_dir(RunArgs *ra, const char *v)
+{
+    int r = cli_tier_option("run", "--cache-dir", v, &ra->tier);
+    return r < 0 ? -r - 1 : 0;
+}
+
+static int opt_no_cache(RunArgs *ra, const char *v)
+{
+    return cli_tier_option("run", "--no-cache", v, &ra->tier) < 0 ? CLI_EXIT_USAGE : 0;
+}
+
 static int opt_default_unknown(RunArgs *ra, const char *v)
 {
     return set_unknown(ra, HOST_UNKNOWN_DEFAULT, "--default-values-unknown-imports");
@@ -377,6 +397,9 @@ static const struct {
     {"--http-max-concurrency", opt_http_max_concurrency, false},
     {"--http-timeout", opt_http_timeout, false},
     {"--http-max-body", opt_http_max_body, false},
+    {"--tier", opt_tier, false},
+    {"--cache-dir", opt_cache_dir, false},
+    {"--no-cache", opt_no_cache, true},
     {"--trap-unknown-imports", opt_trap_unknown, true},
     {"--default-values-unknown-imports", opt_default_unknown, true},
 };
@@ -461,6 +484,8 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
     ra->kv_stores = calloc((size_t)argc, sizeof *ra->kv_stores);
     ra->allow_hosts = calloc((size_t)argc, sizeof *ra->allow_hosts);
     http_policy_default(&ra->http);
+    cli_tier_defaults(&ra->tier);
+    ra->tier.delay_ms = 100;
     if (!ra->preopens || !ra->guests || !ra->env || !ra->kv_stores || !ra->allow_hosts) {
         cli_error("out of memory");
         return CLI_EXIT_FAIL;
@@ -502,7 +527,8 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
 
 /* Reads and compiles the module at path. NULL after reporting why not, as "corral: FILE:
  * 0xOFFSET: message". */
-static corral_module_t *load_module(corral_engine_t *engine, const char *path)
+static corral_module_t *load_module(corral_engine_t *engine, const char *path,
+                                     const TierOpts *tier)
 {
     const char *name = cli_display_name(path);
     uint8_t *bytes;
@@ -514,17 +540,7 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path)
         free(bytes);
         return NULL;
     }
-    corral_module_t *module = NULL;
-    /* The module keeps the bytes (no second copy of a big module) and frees them. */
-    corral_error_t *err = corral_module_new_owned(engine, bytes, len, cli_free_bytes, NULL, &module);
-    if (err) {
-        char off[32] = "";
-        if (corral_error_offset(err) != SIZE_MAX)
-            cli_format_offset(corral_error_offset(err), off, sizeof off);
-        cli_error("%s: %s%s%s", name, off, *off ? ": " : "", corral_error_message(err));
-        corral_error_delete(err);
-    }
-    return module;
+    return cli_tier_module(engine, name, bytes, len, tier);
 }
 
 /* True when module exports a function _start without parameters: a WASI command, whose
@@ -922,7 +938,7 @@ static int run_main(int argc, char **argv)
     status = CLI_EXIT_FAIL;
     if (!store)
         cli_error("out of memory");
-    else if ((module = load_module(engine, ra.file)))
+    else if ((module = load_module(engine, ra.file, &ra.tier)))
         status = run_module(store, module, &ra);
     corral_store_delete(store);
     corral_module_delete(module);

@@ -4,6 +4,7 @@
  * parses flags, applies WAGI's rules on which go together, wires them and waits for
  * SIGINT/SIGTERM. */
 #include "cli.h"
+#include "cli_tier.h"
 
 #include "gateway/app.h"
 #include "gateway/config.h"
@@ -96,6 +97,7 @@ static const char usage[] =
     "  --max-body SIZE        Request body size (default 10MiB); larger: 413\n"
     "  --max-output SIZE      What a module may print (default 16MiB); more: 500\n"
     "  --max-concurrency N    Requests running or waiting at once (default 256); more: 503\n"
+    CLI_TIER_HELP
     "  --workers N            Threads running modules (default: the number of CPUs)\n"
     "  --routing wagi|spin    Which matching route wins: WAGI's first match in file order\n"
     "                         (default), or Spin's exact-before-prefix, longest prefix first\n"
@@ -157,6 +159,7 @@ typedef struct ServeArgs {
     GwRouting routing;
     HostUnknownImports unknown; /* for modules without an unknown_imports key */
     const char *unknown_opt;    /* the flag that chose it; NULL: none */
+    TierOpts tier;              /* --tier, --cache-dir, --no-cache */
 } ServeArgs;
 
 static int opt_string(const char **field, const char *v)
@@ -178,6 +181,11 @@ static int parse_u64(const char *name, const char *v, bool size, uint64_t *out)
 
 static int take(ServeArgs *sa, const char *name, const char *v)
 {
+    bool takes;
+    if (cli_tier_is_option(name, &takes)) {
+        int r = cli_tier_option("serve", name, v, &sa->tier);
+        return r < 0 ? -r - 1 : 0;
+    }
     if (!strcmp(name, "--config") || !strcmp(name, "-c"))
         return opt_string(&sa->config, v);
     if (!strcmp(name, "--listen") || !strcmp(name, "-l"))
@@ -278,6 +286,10 @@ static int take_flag(ServeArgs *sa, const char *a)
         sa->insecure_http = true;
         return 0;
     }
+    if (!strcmp(a, "--no-cache")) {
+        sa->tier.cache_dir = "";
+        return 0;
+    }
     static const struct {
         const char *name;
         HostUnknownImports policy;
@@ -310,6 +322,7 @@ static const char *const names[] = {
     "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
     "--max-memory", "--max-body", "--max-output", "--max-concurrency", "--workers",
     "--routing", "--runtime-config", "--state-dir", "--http-timeout", "--http-max-body",
+    "--tier", "--cache-dir",
     "-b", "--bindle", "--bindle-path", "--bindle-server", "--bindle-url", "--bindle-http-user",
     "--bindle-http-password", "--keyring", "--strategy",
 };
@@ -594,6 +607,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         ao.max_output = (size_t)sa->max_output;
     ao.routing = sa->routing;
     ao.workers = workers;
+    ao.tier = sa->tier;
     ao.runtime_config = sa->runtime_config;
     ao.state_dir = sa->state_dir;
     if (sa->http_timeout_ns)
@@ -676,6 +690,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
 static int serve_main(int argc, char **argv)
 {
     ServeArgs sa = {0};
+    cli_tier_defaults(&sa.tier);
     sa.routing = GW_ROUTING_WAGI;
     int r = parse_args(argc, argv, &sa);
     GwEnvVar *env = NULL;

@@ -3,6 +3,7 @@
  * and counts passes, failures and skips. It must survive any input: a module that fails to
  * load is one failure, and every later command that needs it fails cleanly too. */
 #include "cli.h"
+#include "cli_tier.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: corral wast [-v | --quiet] FILE.json\n"
+    "usage: corral wast [-v | --quiet] [--tier TIER] FILE.json\n"
     "\n"
     "Runs a WebAssembly spec test script converted by wast2json (the .wasm files it names\n"
     "are read from the JSON file's directory; FILE \"-\" reads the JSON from standard input\n"
@@ -27,6 +28,7 @@ static const char usage[] =
     "Options:\n"
     "  -v, --verbose  Print each command before running it, and spectest.print* calls\n"
     "  -q, --quiet    Print only the final count (not with -v)\n"
+    CLI_TIER_HELP
     "  -h, --help     Show this help\n"
     "\n"
     "Exit status: 0 when nothing failed, 1 when something failed or the script cannot be\n"
@@ -72,6 +74,7 @@ typedef struct Wast {
     char *dir;          /* owned: where the JSON file is; module file names are relative */
     const char *script; /* source_filename's basename, borrowed from the JSON */
     bool verbose, quiet;
+    TierOpts tier;
     bool have_current;
     Binding current; /* the last module command's module; name unused */
     Bindings names;  /* $name -> module */
@@ -471,6 +474,14 @@ static LoadStatus load_module(Wast *w, const json_t *cmd, corral_module_t **out)
         snprintf(w->msg, sizeof w->msg, "%s", corral_error_message(err));
         corral_error_delete(err);
         return LOAD_REJECTED;
+    }
+    if ((err = tier_prepare(*out, &w->tier))) {
+        snprintf(w->msg, sizeof w->msg, "compiling for --tier %s: %s", tier_name(w->tier.tier),
+                 corral_error_message(err));
+        corral_error_delete(err);
+        corral_module_delete(*out);
+        *out = NULL;
+        return LOAD_IO_ERROR;
     }
     if (!keep_module(w, *out)) {
         corral_module_delete(*out);
@@ -1029,11 +1040,28 @@ static int wast_main(int argc, char **argv)
     Wast w;
     const char *path = NULL;
     memset(&w, 0, sizeof w);
+    cli_tier_defaults(&w.tier);
+    w.tier.delay_ms = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        bool takes;
+        char name[32];
+        const char *eq = strchr(a, '=');
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
         if (cli_is_help(a)) {
             cli_print(usage);
             return CLI_EXIT_OK;
+        } else if (cli_tier_is_option(name, &takes)) {
+            const char *v = eq ? eq + 1 : NULL;
+            if (takes && !v && i + 1 >= argc) {
+                cli_error("wast: %s needs a value; see 'corral wast --help'", name);
+                return CLI_EXIT_USAGE;
+            }
+            if (takes && !v)
+                v = argv[++i];
+            int r = cli_tier_option("wast", name, v, &w.tier);
+            if (r < 0)
+                return -r - 1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             w.verbose = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

@@ -2,6 +2,7 @@
  * the rest of argv; owns --help, --version and `corral help COMMAND`, and the one exit path
  * through cli_finish that turns a failed write of any command's output into a failure. */
 #include "cli.h"
+#include "compile/tier.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 /* Every subcommand, in the order `corral --help` lists them. */
 static const CliCommand *const commands[] = {
     &cli_cmd_run,
+    &cli_cmd_compile,
     &cli_cmd_serve,
     &cli_cmd_store,
     &cli_cmd_validate,
@@ -94,5 +96,7 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     cli_guard_std_fds();
-    return cli_finish(dispatch(argc, argv));
+    int status = dispatch(argc, argv);
+    tier_shutdown(); /* no compiler outlives corral, no temporary files either */
+    return cli_finish(status);
 }

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,19 +100,65 @@ static void spawn_error(const char *command, int e, char *err, size_t errlen)
         snprintf(err, errlen, "cannot run C compiler `%s`: %s", command, strerror(e));
 }
 
+/* Compilers running now, each in a process group of its own, so cc_cancel_all can stop them
+ * with the assembler and linker they started. */
+#define MAX_RUNNING 64
+static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t running[MAX_RUNNING];
+static bool cancelled;
+
+static void track(pid_t pid, bool add)
+{
+    pthread_mutex_lock(&running_lock);
+    for (int i = 0; i < MAX_RUNNING; i++) {
+        if (add && running[i] == 0) {
+            running[i] = pid;
+            break;
+        }
+        if (!add && running[i] == pid) {
+            running[i] = 0;
+            break;
+        }
+    }
+    if (add && cancelled)
+        kill(-pid, SIGKILL);
+    pthread_mutex_unlock(&running_lock);
+}
+
+void cc_cancel_all(void)
+{
+    pthread_mutex_lock(&running_lock);
+    cancelled = true;
+    for (int i = 0; i < MAX_RUNNING; i++)
+        if (running[i] > 0)
+            kill(-running[i], SIGKILL);
+    pthread_mutex_unlock(&running_lock);
+}
+
 /* Spawns argv[0] (searched in PATH) with file actions fa and waits for it; *status is its wait
  * status. Returns 0, or an errno value when it could not be started. */
-static int run(char *const argv[], const posix_spawn_file_actions_t *fa, int *status)
+static int run(char *const argv[], const posix_spawn_file_actions_t *fa, char *const envp[],
+               int *status)
 {
     pid_t pid;
-    int e = posix_spawnp(&pid, argv[0], fa, NULL, argv, environ);
+    posix_spawnattr_t attr;
+    if (posix_spawnattr_init(&attr) != 0)
+        return ENOMEM;
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    int e = posix_spawnp(&pid, argv[0], fa, &attr, argv, envp ? envp : environ);
+    posix_spawnattr_destroy(&attr);
     if (e != 0)
         return e;
+    track(pid, true);
     while (waitpid(pid, status, 0) < 0) {
-        if (errno != EINTR)
-            return errno;
+        if (errno != EINTR) {
+            e = errno;
+            break;
+        }
     }
-    return 0;
+    track(pid, false);
+    return e;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -239,8 +287,27 @@ static int compile_in(const CcConfig *cfg, const char *dir, int *status, char *e
         e = posix_spawn_file_actions_adddup2(&fa, 2, 1);
     if (!e)
         e = posix_spawn_file_actions_addchdir_np(&fa, dir);
+    /* The compiler's own temporary files go into dir too, so a killed compiler
+     * (cc_cancel_all) leaves nothing behind once dir is removed. */
+    size_t nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    char **envp = calloc(nenv + 2, sizeof *envp);
+    char tmpvar[PATH_MAX + 16];
+    snprintf(tmpvar, sizeof tmpvar, "TMPDIR=%s", dir);
+    if (!envp)
+        e = ENOMEM;
+    else {
+        size_t k = 0;
+        for (size_t i = 0; i < nenv; i++)
+            if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+                envp[k++] = environ[i];
+        envp[k++] = tmpvar;
+        envp[k] = NULL;
+    }
     if (!e)
-        e = run(c.argv, &fa, status);
+        e = run(c.argv, &fa, envp, status);
+    free(envp);
     posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
         spawn_error(command, e, err, errlen);

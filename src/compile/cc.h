@@ -31,4 +31,8 @@ int cc_compile(const CcConfig *cfg, const char *src, size_t len, uint8_t **so, s
  * when the compiler cannot be run or out is too small (out then holds "" when n > 0). */
 int cc_identity(const CcConfig *cfg, char *out, size_t n) __attribute__((warn_unused_result));
 
+/* Stops every compiler running now or started from now on (their cc_compile calls fail):
+ * for a process that is about to exit. */
+void cc_cancel_all(void);
+
 #endif

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "../engine/instr.h"
+#include "../engine/lower.h"
+#include "../engine/native_abi.h"
 
 /* ---- a growable text buffer ---------------------------------------------------------- */
 
@@ -119,6 +121,7 @@ typedef struct Frame {
     uint32_t label;
     uint32_t height; /* stack height below the block's params */
     uint32_t nparams, nresults;
+    uint32_t cost; /* FR_LOOP: the fuel a taken back-edge charges */
     const ValType *params, *results; /* into a FuncType, or &single */
     ValType single;
 } Frame;
@@ -136,6 +139,9 @@ typedef struct Fn {
     uint32_t ftype; /* type index of the function being emitted */
     ValType *locals;
     uint32_t nlocals;
+    uint32_t *loop_costs; /* per loop of the body, in order of appearance (dead ones too) */
+    uint32_t nloops;      /* loops read so far */
+    size_t cur_off;       /* offset of the instruction being emitted */
     bool oom;
 } Fn;
 
@@ -222,6 +228,8 @@ static Frame *push_frame(Fn *f, uint8_t kind, int64_t bt)
         blocktype(f->m, bt, fr);
     fr->label = f->next_label++;
     fr->height = f->sp - fr->nparams;
+    if (kind == FR_LOOP)
+        fr->cost = f->loop_costs[f->nloops - 1];
     return fr;
 }
 
@@ -229,6 +237,9 @@ static Frame *push_frame(Fn *f, uint8_t kind, int64_t bt)
 static void branch(Fn *f, uint32_t depth)
 {
     Frame *fr = &f->frames[f->nframes - 1 - depth];
+    if (fr->kind == FR_LOOP)
+        bprintf(f->b, "if (CC_UNLIKELY((*c->tick -= %u) < 0)) c->rt->fuel(c, %zuu); ",
+                (unsigned)fr->cost, f->cur_off);
     uint32_t n = fr->kind == FR_LOOP ? fr->nparams : fr->nresults;
     const ValType *ts = fr->kind == FR_LOOP ? fr->params : fr_results(fr);
     for (uint32_t i = 0; i < n; i++) {
@@ -331,7 +342,7 @@ static void emit_numeric(Fn *f, const Instr *in)
             bprintf(f->b, ", ");
             operand(f->b, oi->params[1], bv.s);
         }
-        bprintf(f->b, ", &r_); if (CC_UNLIKELY(t_)) cc_rt_trap(c, t_, %zuu); %s = r_; }\n",
+        bprintf(f->b, ", &r_); if (CC_UNLIKELY(t_)) c->rt->trap(c, t_, %zuu); %s = r_; }\n",
                 in->off, dst.s);
         return;
     }
@@ -393,7 +404,7 @@ static void emit_memop(Fn *f, const Instr *in)
     if (store)
         val = pop(f);
     Var addr = pop(f);
-    bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) cc_rt_trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
+    bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
             addr.s, (unsigned)in->b, (unsigned)mo->bytes, in->off);
     char ea[48];
     snprintf(ea, sizeof ea, "(mem + (uint64_t)%s + %uu)", addr.s, (unsigned)in->b);
@@ -425,19 +436,40 @@ static void ret_type(Buf *b, const Fn *f, uint32_t type)
         bprintf(b, "CcR%u", (unsigned)f->canon[type]);
 }
 
-/* Pops the arguments of type `type`, emits "<results> = CALLEE(c, args);" and pushes the
- * results; callee is a C expression. Reloads the memory locals afterwards. */
-static void emit_call(Fn *f, uint32_t type, const char *callee)
+/* Memory 0's base and size live in the locals mem and msize; anything that can move or
+ * resize memory (a call, memory.grow) is followed by a reload. */
+static void reload_mem(Fn *f)
 {
-    const FuncType *t = f->m->types[type];
+    if (f->m->nmems)
+        bprintf(f->b, "mem = c->mem0->data; msize = c->mem0->size;\n");
+}
+
+/* The argument list ", a, b" of a call of type `type` whose params are on top of the stack;
+ * pops them. */
+static char *pop_args(Fn *f, const FuncType *t)
+{
     uint32_t base = f->sp - t->nparams;
     Buf args = {0};
+    bprintf(&args, "%s", "");
     for (uint32_t i = 0; i < t->nparams; i++)
         bprintf(&args, ", %s", var_at(f, base + i).s);
     f->sp = base;
-    if (args.oom)
+    if (args.oom) {
         f->oom = true;
-    const char *as = args.p ? args.p : "";
+        free(args.p);
+        return NULL;
+    }
+    return args.p;
+}
+
+/* Emits "<results> = CALLEE(c, args);" for a direct C call of a function of this module and
+ * pushes the results; callee is a C expression. */
+static void emit_call(Fn *f, uint32_t type, const char *callee)
+{
+    const FuncType *t = f->m->types[type];
+    char *as = pop_args(f, t);
+    if (!as)
+        return;
     if (t->nresults == 0) {
         bprintf(f->b, "%s(c%s);\n", callee, as);
     } else if (t->nresults == 1) {
@@ -451,27 +483,75 @@ static void emit_call(Fn *f, uint32_t type, const char *callee)
         }
         bprintf(f->b, " }\n");
     }
-    free(args.p);
-    bprintf(f->b, "mem = c->mem; msize = c->mem_size;\n");
+    free(as);
+    reload_mem(f);
 }
 
-/* call_indirect: the interpreter's checks in its order (bounds, null, signature). Within one
- * module structurally equal types share a canonical index, so the signature check is one
- * integer compare. */
+/* A call through the runtime (an import, or a function of another instance): the params go
+ * into cells, the results come back in them. func is a C expression of type CcFunc *. */
+static void emit_call_cells(Fn *f, uint32_t type, const char *func, size_t off)
+{
+    const FuncType *t = f->m->types[type];
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    uint32_t base = f->sp - t->nparams;
+    bprintf(f->b, "{ uint64_t cl_[%u];", (unsigned)(n ? n : 1));
+    for (uint32_t i = 0; i < t->nparams; i++) {
+        bprintf(f->b, " cl_[%u] = ", (unsigned)i);
+        to_bits(f->b, ft_params(t)[i], var_at(f, base + i).s);
+        bprintf(f->b, ";");
+    }
+    f->sp = base;
+    bprintf(f->b, " c->rt->call(c, %s, cl_, %zuu);", func, off);
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        char cell[16];
+        snprintf(cell, sizeof cell, "cl_[%u]", (unsigned)i);
+        push(f, ft_results(t)[i]);
+        bprintf(f->b, " %s = ", var_at(f, f->sp - 1).s);
+        from_bits(f->b, ft_results(t)[i], cell);
+        bprintf(f->b, ";");
+    }
+    bprintf(f->b, " }\n");
+    reload_mem(f);
+}
+
+static void emit_call_direct(Fn *f, const Instr *in)
+{
+    uint32_t type = f->m->func_types[in->a];
+    if (in->a < f->m->nfunc_imports) {
+        char func[32];
+        snprintf(func, sizeof func, "c->funcs[%u]", (unsigned)in->a);
+        emit_call_cells(f, type, func, in->off);
+        return;
+    }
+    char callee[24];
+    snprintf(callee, sizeof callee, "fn%u", (unsigned)in->a);
+    emit_call(f, type, callee);
+}
+
+/* call_indirect: the interpreter's checks in its order (bounds, null, signature: equal type
+ * pointers, else a structural compare). A function of this instance is called directly;
+ * any other (host, another instance) through the runtime. */
 static void emit_call_indirect(Fn *f, const Instr *in)
 {
     Var idx = pop(f);
     uint32_t want = f->canon[in->a];
     bprintf(f->b,
-            "{ CcTable *t_ = &c->tables[%u]; uint32_t x_ = %s;\n"
-            "if (CC_UNLIKELY(x_ >= t_->size)) cc_rt_trap(c, CC_TRAP_UNDEF_ELEM, %zuu);\n"
-            "uint64_t e_ = t_->elems[x_];\n"
-            "if (CC_UNLIKELY(!e_)) { c->trap_arg = x_; cc_rt_trap(c, CC_TRAP_UNINIT_ELEM, %zuu); }\n"
-            "if (CC_UNLIKELY(cc_ftype[e_ - 1] != %u)) cc_rt_trap(c, CC_TRAP_SIG_MISMATCH, %zuu);\n",
-            (unsigned)in->b, idx.s, in->off, in->off, (unsigned)want, in->off);
+            "{ CcTable *t_ = c->tables[%u]; uint32_t x_ = %s;\n"
+            "if (CC_UNLIKELY(x_ >= t_->size)) c->rt->trap(c, CC_TRAP_UNDEF_ELEM, %zuu);\n"
+            "const CcFunc *e_ = (const CcFunc *)(uintptr_t)t_->elems[x_];\n"
+            "if (CC_UNLIKELY(!e_)) { c->trap_arg = x_; c->rt->trap(c, CC_TRAP_UNINIT_ELEM, %zuu); }\n"
+            "if (CC_UNLIKELY(e_->type != c->types[%u] && !c->rt->sig_eq(e_->type, c->types[%u])))"
+            " c->rt->trap(c, CC_TRAP_SIG_MISMATCH, %zuu);\n"
+            "if (e_->inst == c->inst) {\n",
+            (unsigned)in->b, idx.s, in->off, in->off, (unsigned)in->a, (unsigned)in->a, in->off);
+    /* both arms pop the same arguments and push the same results */
+    uint32_t sp = f->sp;
     char callee[64];
-    snprintf(callee, sizeof callee, "((CcF%u)cc_funcs[e_ - 1])", (unsigned)want);
+    snprintf(callee, sizeof callee, "((CcF%u)cc_funcs[e_->index])", (unsigned)want);
     emit_call(f, in->a, callee);
+    bprintf(f->b, "} else ");
+    f->sp = sp;
+    emit_call_cells(f, in->a, "e_", in->off);
     bprintf(f->b, "}\n");
 }
 
@@ -487,7 +567,7 @@ static void emit_global_get(Fn *f, uint32_t g)
     if (!gl->type.mut && g >= f->m->nglobal_imports && gl->init.kind == CONST_VALUE)
         snprintf(x, sizeof x, "0x%llxull", (unsigned long long)gl->init.value);
     else
-        snprintf(x, sizeof x, "c->globals[%u]", (unsigned)g);
+        snprintf(x, sizeof x, "*c->globals[%u]", (unsigned)g);
     bprintf(f->b, "%s = ", var_at(f, f->sp - 1).s);
     from_bits(f->b, t, x);
     bprintf(f->b, ";\n");
@@ -497,7 +577,7 @@ static void emit_global_set(Fn *f, uint32_t g)
 {
     ValType t = f->m->globals[g].type.type;
     Var v = pop(f);
-    bprintf(f->b, "c->globals[%u] = ", (unsigned)g);
+    bprintf(f->b, "*c->globals[%u] = ", (unsigned)g);
     to_bits(f->b, t, v.s);
     bprintf(f->b, ";\n");
 }
@@ -544,7 +624,7 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
     Var a, b2, n;
     switch (in->op) {
     case OP_UNREACHABLE:
-        bprintf(f->b, "cc_rt_trap(c, CC_TRAP_UNREACHABLE, %zuu);\n", in->off);
+        bprintf(f->b, "c->rt->trap(c, CC_TRAP_UNREACHABLE, %zuu);\n", in->off);
         *dead = true;
         break;
     case OP_NOP: break;
@@ -602,12 +682,7 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         branch(f, f->nframes - 1);
         *dead = true;
         break;
-    case OP_CALL: {
-        char callee[24];
-        snprintf(callee, sizeof callee, "fn%u", (unsigned)in->a);
-        emit_call(f, f->m->func_types[in->a], callee);
-        break;
-    }
+    case OP_CALL: emit_call_direct(f, in); break;
     case OP_CALL_INDIRECT: emit_call_indirect(f, in); break;
     case OP_REF_NULL:
         push(f, (ValType)in->a);
@@ -620,7 +695,8 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         break;
     case OP_REF_FUNC:
         push(f, VT_FUNCREF);
-        bprintf(f->b, "%s = %uu + 1;\n", var_at(f, f->sp - 1).s, (unsigned)in->a);
+        bprintf(f->b, "%s = (uint64_t)(uintptr_t)c->funcs[%u];\n", var_at(f, f->sp - 1).s,
+                (unsigned)in->a);
         break;
     case OP_DROP: f->sp--; break;
     case OP_SELECT:
@@ -647,16 +723,16 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         a = pop(f);
         push(f, f->m->tables[in->a].elem);
         bprintf(f->b,
-                "if (CC_UNLIKELY(%s >= c->tables[%u].size)) cc_rt_trap(c, CC_TRAP_OOB_TABLE, %zuu);\n"
-                "%s = c->tables[%u].elems[%s];\n",
+                "if (CC_UNLIKELY(%s >= c->tables[%u]->size)) c->rt->trap(c, CC_TRAP_OOB_TABLE, %zuu);\n"
+                "%s = c->tables[%u]->elems[%s];\n",
                 a.s, (unsigned)in->a, in->off, var_at(f, f->sp - 1).s, (unsigned)in->a, a.s);
         break;
     case OP_TABLE_SET:
         b2 = pop(f);
         a = pop(f);
         bprintf(f->b,
-                "if (CC_UNLIKELY(%s >= c->tables[%u].size)) cc_rt_trap(c, CC_TRAP_OOB_TABLE, %zuu);\n"
-                "c->tables[%u].elems[%s] = %s;\n",
+                "if (CC_UNLIKELY(%s >= c->tables[%u]->size)) c->rt->trap(c, CC_TRAP_OOB_TABLE, %zuu);\n"
+                "c->tables[%u]->elems[%s] = %s;\n",
                 a.s, (unsigned)in->a, in->off, (unsigned)in->a, a.s, b2.s);
         break;
     case OP_MEMORY_SIZE:
@@ -665,8 +741,8 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         break;
     case OP_MEMORY_GROW:
         a = var_at(f, f->sp - 1);
-        bprintf(f->b, "%s = cc_rt_memory_grow(c, %s); mem = c->mem; msize = c->mem_size;\n", a.s,
-                a.s);
+        bprintf(f->b, "%s = c->rt->memory_grow(c, %s);\n", a.s, a.s);
+        reload_mem(f);
         break;
     case OP_I32_CONST:
         push(f, VT_I32);
@@ -688,44 +764,43 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         break;
     case OP_MEMORY_INIT: {
         n = pop(f), b2 = pop(f), a = pop(f);
-        const DataSeg *d = &f->m->datas[in->a];
-        bprintf(f->b, "cc_memory_init(c, %s, %s, %s, cc_data%u, c->data_dropped[%u] ? 0 : %uu, %zuu);\n",
-                a.s, b2.s, n.s, (unsigned)in->a, (unsigned)in->a, (unsigned)d->len, in->off);
+        bprintf(f->b, "c->rt->memory_init(c, %u, %s, %s, %s, %zuu);\n", (unsigned)in->a, a.s,
+                b2.s, n.s, in->off);
         break;
     }
-    case OP_DATA_DROP: bprintf(f->b, "c->data_dropped[%u] = 1;\n", (unsigned)in->a); break;
+    case OP_DATA_DROP: bprintf(f->b, "c->data_len[%u] = 0;\n", (unsigned)in->a); break;
     case OP_MEMORY_COPY:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "cc_memory_copy(c, %s, %s, %s, %zuu);\n", a.s, b2.s, n.s, in->off);
+        bprintf(f->b, "c->rt->memory_copy(c, %s, %s, %s, %zuu);\n", a.s, b2.s, n.s, in->off);
         break;
     case OP_MEMORY_FILL:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "cc_memory_fill(c, %s, %s, %s, %zuu);\n", a.s, b2.s, n.s, in->off);
+        bprintf(f->b, "c->rt->memory_fill(c, %s, %s, %s, %zuu);\n", a.s, b2.s, n.s, in->off);
         break;
     case OP_TABLE_INIT:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "cc_table_init(c, %u, %u, %s, %s, %s, %zuu);\n", (unsigned)in->b,
+        bprintf(f->b, "c->rt->table_init(c, %u, %u, %s, %s, %s, %zuu);\n", (unsigned)in->b,
                 (unsigned)in->a, a.s, b2.s, n.s, in->off);
         break;
-    case OP_ELEM_DROP: bprintf(f->b, "c->elems[%u].len = 0;\n", (unsigned)in->a); break;
+    case OP_ELEM_DROP: bprintf(f->b, "c->elem_len[%u] = 0;\n", (unsigned)in->a); break;
     case OP_TABLE_COPY:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "cc_table_copy(c, %u, %u, %s, %s, %s, %zuu);\n", (unsigned)in->a,
+        bprintf(f->b, "c->rt->table_copy(c, %u, %u, %s, %s, %s, %zuu);\n", (unsigned)in->a,
                 (unsigned)in->b, a.s, b2.s, n.s, in->off);
         break;
     case OP_TABLE_GROW:
         n = pop(f), a = pop(f);
         push(f, VT_I32);
-        bprintf(f->b, "%s = cc_rt_table_grow(c, %u, %s, %s);\n", var_at(f, f->sp - 1).s,
+        bprintf(f->b, "%s = c->rt->table_grow(c, %u, %s, %s);\n", var_at(f, f->sp - 1).s,
                 (unsigned)in->a, a.s, n.s);
         break;
     case OP_TABLE_SIZE:
         push(f, VT_I32);
-        bprintf(f->b, "%s = c->tables[%u].size;\n", var_at(f, f->sp - 1).s, (unsigned)in->a);
+        bprintf(f->b, "%s = c->tables[%u]->size;\n", var_at(f, f->sp - 1).s, (unsigned)in->a);
         break;
     case OP_TABLE_FILL:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "cc_table_fill(c, %u, %s, %s, %s, %zuu);\n", (unsigned)in->a, a.s, b2.s,
+        bprintf(f->b, "c->rt->table_fill(c, %u, %s, %s, %s, %zuu);\n", (unsigned)in->a, a.s, b2.s,
                 n.s, in->off);
         break;
     default:
@@ -753,6 +828,65 @@ static bool dead_step(const Instr *in, uint32_t *nest)
         return false;
     default: return false;
     }
+}
+
+static uint32_t fuel_charge(uint32_t n) { return n < FUEL_MAX_CHARGE ? n : FUEL_MAX_CHARGE; }
+
+/* The fuel the interpreter charges for this body (lower.c): at entry every instruction read,
+ * dead code and the final end included; on a loop's back-edge the instructions strictly
+ * between the loop and its end. Fills f->loop_costs; returns the entry charge or -1. */
+static int64_t fuel_costs(Fn *f, const Code *code)
+{
+    const Module *m = f->m;
+    Reader r;
+    rd_init(&r, m->bytes, code->body_end);
+    r.p = m->bytes + code->body_start;
+    uint32_t n = 0, nloops = 0, depth = 0, cap = 0;
+    typedef struct { uint32_t first, loop; } Open; /* loop = ordinal + 1, 0 for other blocks */
+    Open *open = NULL;
+    free(f->loop_costs);
+    f->loop_costs = NULL;
+    uint32_t lcap = 0;
+    for (;;) {
+        Instr in;
+        if (instr_read(&r, &in) != RD_OK)
+            break;
+        uint32_t idx = n++;
+        if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF) {
+            if (depth == cap) {
+                cap = cap ? cap * 2 : 16;
+                Open *o = realloc(open, cap * sizeof *o);
+                if (!o)
+                    goto oom;
+                open = o;
+            }
+            open[depth].first = idx;
+            open[depth].loop = 0;
+            if (in.op == OP_LOOP) {
+                if (nloops == lcap) {
+                    lcap = lcap ? lcap * 2 : 8;
+                    uint32_t *c = realloc(f->loop_costs, lcap * sizeof *c);
+                    if (!c)
+                        goto oom;
+                    f->loop_costs = c;
+                }
+                f->loop_costs[nloops] = 0;
+                open[depth].loop = ++nloops;
+            }
+            depth++;
+        } else if (in.op == OP_END) {
+            if (depth == 0)
+                break; /* the function's end */
+            depth--;
+            if (open[depth].loop)
+                f->loop_costs[open[depth].loop - 1] = fuel_charge(idx - open[depth].first - 1);
+        }
+    }
+    free(open);
+    return fuel_charge(n);
+oom:
+    free(open);
+    return -1;
 }
 
 static void emit_signature(Buf *b, const Fn *f, uint32_t fidx)
@@ -790,6 +924,10 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
         for (uint32_t j = 0; j < code->decls[i].count; j++)
             f->locals[k++] = code->decls[i].type;
 
+    f->nloops = 0;
+    int64_t entry_cost = fuel_costs(f, code);
+    if (entry_cost < 0)
+        goto oom;
     Frame *fr = push_frame(f, FR_FUNC, 0);
     if (!fr)
         goto oom;
@@ -808,6 +946,9 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
             err->offset = rd_off(&r);
             goto fail;
         }
+        f->cur_off = in.off;
+        if (in.op == OP_LOOP)
+            f->nloops++;
         if (dead) {
             if (!dead_step(&in, &nest))
                 continue;
@@ -825,14 +966,23 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
     for (uint32_t i = t->nparams; i < f->nlocals; i++)
         bprintf(&head, "%s l%u = 0;\n", ctype(f->locals[i]), (unsigned)i);
     static const ValType reps[5] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF};
+    uint64_t cells = f->nlocals;
     for (int c = 0; c < 5; c++)
-        for (uint32_t d = 0; d < f->maxd[c]; d++)
+        for (uint32_t d = 0; d < f->maxd[c]; d++) {
             bprintf(&head, "%s %s = 0;\n", ctype(reps[c]), var_typed(reps[c], d).s);
-    bprintf(&head, "uint8_t *mem = c->mem; uint64_t msize = c->mem_size;\n"
-                   "(void)mem; (void)msize;\n"
-                   "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit))"
-                   " cc_rt_trap(c, CC_TRAP_STACK, %uu);\n",
-            (unsigned)code->body_start);
+            cells++;
+        }
+    if (m->nmems)
+        bprintf(&head, "uint8_t *mem = c->mem0->data; uint64_t msize = c->mem0->size;\n"
+                       "(void)mem; (void)msize;\n");
+    /* The frame may reach below its frame address by what its values need (GCC spills at
+     * most every temporary): the check allows for that much. */
+    bprintf(&head,
+            "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
+            " c->rt->trap(c, CC_TRAP_STACK, %uu);\n"
+            "if (CC_UNLIKELY((*c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
+            (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start,
+            (unsigned)entry_cost, (unsigned)code->body_start);
     if (head.oom || body.oom)
         goto oom;
     if (fputs(head.p, out) < 0 || fputs(body.p, out) < 0 || fputs("}\n\n", out) < 0) {
@@ -876,56 +1026,17 @@ static void emit_types(Buf *b, const Fn *f)
     }
 }
 
-static void emit_bytes(Buf *b, const uint8_t *p, uint32_t len)
-{
-    bprintf(b, "\"");
-    for (uint32_t i = 0; i < len; i++) {
-        if (i && i % 32 == 0)
-            bprintf(b, "\"\n\"");
-        bprintf(b, "\\%03o", p[i]);
-    }
-    bprintf(b, "\"");
-}
-
-static void emit_const(Buf *b, const ConstExpr *e)
-{
-    switch (e->kind) {
-    case CONST_VALUE: bprintf(b, "0x%llxull", (unsigned long long)e->value); break;
-    case CONST_GLOBAL_GET: bprintf(b, "c->globals[%u]", (unsigned)e->index); break;
-    case CONST_REF_FUNC: bprintf(b, "%lluull", (unsigned long long)e->index + 1); break;
-    default: bprintf(b, "0"); break;
-    }
-}
-
-static char type_letter(ValType t)
-{
-    switch (t) {
-    case VT_I32: return 'i';
-    case VT_I64: return 'I';
-    case VT_F32: return 'f';
-    case VT_F64: return 'F';
-    default: return 'r';
-    }
-}
-
-static void emit_trampolines(Buf *b, const Fn *f)
+/* The engine's entry for every defined function (params and results in cells), and the
+ * module descriptor, the one symbol the shared object exports. */
+static void emit_entries(Buf *b, const Fn *f)
 {
     const Module *m = f->m;
-    for (uint32_t e = 0; e < m->nexports; e++) {
-        const Export *x = &m->exports[e];
-        if (x->kind != EXTERN_FUNC)
-            continue;
-        bool seen = false;
-        for (uint32_t p = 0; p < e; p++)
-            seen |= m->exports[p].kind == EXTERN_FUNC && m->exports[p].index == x->index;
-        if (seen)
-            continue;
-        const FuncType *t = m->types[m->func_types[x->index]];
-        bprintf(b, "static void cc_x%u(CcCtx *c, const uint64_t *a, uint64_t *r)\n{\n    ",
-                (unsigned)x->index);
+    for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++) {
+        const FuncType *t = m->types[m->func_types[x]];
+        bprintf(b, "static void cc_e%u(CcCtx *c, uint64_t *a)\n{\n    ", (unsigned)x);
         if (t->nresults)
             bprintf(b, "__auto_type v = ");
-        bprintf(b, "fn%u(c", (unsigned)x->index);
+        bprintf(b, "fn%u(c", (unsigned)x);
         for (uint32_t i = 0; i < t->nparams; i++) {
             char arg[16];
             snprintf(arg, sizeof arg, "a[%u]", (unsigned)i);
@@ -936,92 +1047,18 @@ static void emit_trampolines(Buf *b, const Fn *f)
         for (uint32_t i = 0; i < t->nresults; i++) {
             char v[16];
             snprintf(v, sizeof v, t->nresults == 1 ? "v" : "v.v%u", (unsigned)i);
-            bprintf(b, "    r[%u] = ", (unsigned)i);
+            bprintf(b, "    a[%u] = ", (unsigned)i);
             to_bits(b, ft_results(t)[i], v);
             bprintf(b, ";\n");
         }
-        bprintf(b, "    (void)a; (void)r;\n}\n");
+        bprintf(b, "    (void)a;\n}\n");
     }
-    bprintf(b, "const CcExport cc_exports[] = {\n");
-    for (uint32_t e = 0; e < m->nexports; e++) {
-        const Export *x = &m->exports[e];
-        bprintf(b, "    {");
-        emit_bytes(b, (const uint8_t *)x->name.ptr, x->name.len);
-        bprintf(b, ", %u", (unsigned)x->name.len);
-        if (x->kind == EXTERN_FUNC) {
-            const FuncType *t = m->types[m->func_types[x->index]];
-            bprintf(b, ", 0, %u, %u, %u, \"", (unsigned)x->index, (unsigned)t->nparams,
-                    (unsigned)t->nresults);
-            for (uint32_t i = 0; i < t->nparams + t->nresults; i++)
-                bprintf(b, "%c", type_letter(t->types[i]));
-            bprintf(b, "\", cc_x%u},\n", (unsigned)x->index);
-        } else {
-            bprintf(b, ", %u, %u, 0, 0, \"\", 0},\n", (unsigned)x->kind, (unsigned)x->index);
-        }
-    }
-    bprintf(b, "    {0, 0, 0, 0, 0, 0, 0, 0}\n};\nconst uint32_t cc_nexports = %u;\n\n",
-            (unsigned)m->nexports);
-}
-
-/* Instantiation in the spec's order: globals, tables, element segments (active ones applied,
- * declarative ones dropped), then data segments, then the start function. */
-static void emit_instantiate(Buf *b, const Fn *f)
-{
-    const Module *m = f->m;
-    bprintf(b, "void cc_instantiate(CcCtx *c)\n{\n");
-    if (m->nmems)
-        bprintf(b, "    cc_rt_memory_new(c, %uu, %uu);\n", (unsigned)m->mems[0].lim.min,
-                (unsigned)(m->mems[0].lim.has_max ? m->mems[0].lim.max : 65536));
-    bprintf(b, "    c->globals = cc_rt_alloc(c, %zu);\n", (size_t)(m->nglobals + 1) * 8);
-    for (uint32_t g = 0; g < m->nglobals; g++) {
-        bprintf(b, "    c->globals[%u] = ", (unsigned)g);
-        emit_const(b, &m->globals[g].init);
-        bprintf(b, ";\n");
-    }
-    bprintf(b, "    c->tables = cc_rt_alloc(c, %zu * sizeof(CcTable));\n", (size_t)m->ntables + 1);
-    for (uint32_t t = 0; t < m->ntables; t++) {
-        const Limits *l = &m->tables[t].lim;
-        bprintf(b,
-                "    c->tables[%u].elems = cc_rt_alloc(c, %zu);\n"
-                "    c->tables[%u].size = %uu; c->tables[%u].max = %uu;\n",
-                (unsigned)t, (size_t)(l->min + 1) * 8, (unsigned)t, (unsigned)l->min, (unsigned)t,
-                (unsigned)(l->has_max ? l->max : 0xffffffffu));
-    }
-    bprintf(b, "    c->elems = cc_rt_alloc(c, %zu * sizeof(CcElem));\n", (size_t)m->nelems + 1);
-    for (uint32_t s = 0; s < m->nelems; s++) {
-        const ElemSeg *e = &m->elems[s];
-        bprintf(b, "    c->elems[%u].items = cc_rt_alloc(c, %zu); c->elems[%u].len = %uu;\n",
-                (unsigned)s, (size_t)(e->count + 1) * 8, (unsigned)s, (unsigned)e->count);
-        for (uint32_t i = 0; i < e->count; i++) {
-            bprintf(b, "    c->elems[%u].items[%u] = ", (unsigned)s, (unsigned)i);
-            emit_const(b, &e->items[i]);
-            bprintf(b, ";\n");
-        }
-    }
-    bprintf(b, "    c->data_dropped = cc_rt_alloc(c, %u);\n", (unsigned)m->ndatas + 1);
-    for (uint32_t s = 0; s < m->nelems; s++) {
-        const ElemSeg *e = &m->elems[s];
-        if (e->mode == SEG_ACTIVE) {
-            bprintf(b, "    cc_table_init(c, %u, %u, (uint32_t)(", (unsigned)e->table, (unsigned)s);
-            emit_const(b, &e->offset);
-            bprintf(b, "), 0, %uu, %uu);\n", (unsigned)e->count, (unsigned)e->offset.start);
-        }
-        if (e->mode != SEG_PASSIVE)
-            bprintf(b, "    c->elems[%u].len = 0;\n", (unsigned)s);
-    }
-    for (uint32_t s = 0; s < m->ndatas; s++) {
-        const DataSeg *d = &m->datas[s];
-        if (d->mode != SEG_ACTIVE)
-            continue;
-        bprintf(b, "    cc_memory_init(c, (uint32_t)(");
-        emit_const(b, &d->offset);
-        bprintf(b, "), 0, %uu, cc_data%u, %uu, %uu);\n    c->data_dropped[%u] = 1;\n",
-                (unsigned)d->len, (unsigned)s, (unsigned)d->len, (unsigned)d->offset.start,
-                (unsigned)s);
-    }
-    if (m->has_start)
-        bprintf(b, "    fn%u(c);\n", (unsigned)m->start);
-    bprintf(b, "}\n");
+    bprintf(b, "static const CcEntry cc_entries[%u] = {", (unsigned)(m->nfuncs - m->nfunc_imports + 1));
+    for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
+        bprintf(b, "cc_e%u, ", (unsigned)x);
+    bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries};\n",
+            "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
+            CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL);
 }
 
 static int flush(Buf *b, FILE *out, EmitError *err)
@@ -1042,13 +1079,6 @@ int emit_c_module(const Module *m, FILE *out, EmitError *err)
 {
     err->msg = NULL;
     err->offset = 0;
-    /* First cut: no imports of any kind (the bench kernels have none). Imported functions
-     * need the host-call path through corral_caller_t; imported memories, tables and globals
-     * need the runtime to hand over the exporter's objects. */
-    if (m->nimports) {
-        err->msg = "imports are not supported yet by the C emitter";
-        return 1;
-    }
     int rc = 1;
     Fn f = {.m = m};
     Buf b = {0};
@@ -1068,32 +1098,26 @@ int emit_c_module(const Module *m, FILE *out, EmitError *err)
     f.canon = canon;
 
     bprintf(&b, "/* Generated by Corral's C emitter (src/compile/emit_c.c). Do not edit. */\n"
-                "#include <stdint.h>\n#include \"emit_rt.h\"\n#include \"numeric.h\"\n\n");
+                "%s\n%s\n", emit_abi_text, emit_numeric_text);
     emit_types(&b, &f);
-    for (uint32_t i = 0; i < m->nfuncs; i++) {
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
         emit_signature(&b, &f, i);
         bprintf(&b, ";\n");
     }
-    for (uint32_t s = 0; s < m->ndatas; s++) {
-        bprintf(&b, "static const uint8_t cc_data%u[%u] = ", (unsigned)s,
-                (unsigned)m->datas[s].len + 1);
-        emit_bytes(&b, m->bytes + m->datas[s].start, m->datas[s].len);
-        bprintf(&b, ";\n");
+    bprintf(&b, "static void (*const cc_funcs[%u])(void) = {", (unsigned)m->nfuncs + 1);
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
+        if (i < m->nfunc_imports)
+            bprintf(&b, "0, ");
+        else
+            bprintf(&b, "(void (*)(void))fn%u, ", (unsigned)i);
     }
-    bprintf(&b, "static const uint32_t cc_ftype[%u] = {", (unsigned)m->nfuncs + 1);
-    for (uint32_t i = 0; i < m->nfuncs; i++)
-        bprintf(&b, "%u, ", (unsigned)canon[m->func_types[i]]);
-    bprintf(&b, "0};\nstatic void (*const cc_funcs[%u])(void) = {", (unsigned)m->nfuncs + 1);
-    for (uint32_t i = 0; i < m->nfuncs; i++)
-        bprintf(&b, "(void (*)(void))fn%u, ", (unsigned)i);
     bprintf(&b, "0};\n\n");
     if (flush(&b, out, err))
         goto done;
-    for (uint32_t i = 0; i < m->nfuncs; i++)
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
         if (emit_function(&f, i, out, err))
             goto done;
-    emit_trampolines(&b, &f);
-    emit_instantiate(&b, &f);
+    emit_entries(&b, &f);
     if (flush(&b, out, err))
         goto done;
     rc = 0;
@@ -1101,6 +1125,7 @@ done:
     free(b.p);
     free(f.stack);
     free(f.frames);
+    free(f.loop_costs);
     free(canon);
     return rc;
 }

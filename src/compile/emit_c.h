@@ -14,13 +14,16 @@ typedef struct EmitError {
     size_t offset;   /* byte offset in the module it concerns, 0 when none */
 } EmitError;
 
-/* Writes C for every function of m (decoded with DECODE_VALIDATE) to out, plus an entry
- * trampoline per exported function, a `cc_exports` table (`cc_nexports` entries) and
- * `void cc_instantiate(CcCtx *)`, which sets up memory, globals, tables and segments and runs
- * the start function. The text includes compile/emit_rt.h (the runtime contract) and
- * engine/numeric.h (the interpreter's numeric semantics), so compile it with -Isrc/compile
- * -Isrc/engine and -ffp-contract=off. Returns 0, or 1 with err set ("imports are not supported
- * yet by the C emitter", "out of memory", "write error"); out may then hold partial text. */
+/* Writes C for every defined function of m (decoded with DECODE_VALIDATE) to out: one
+ * `static` C function per Wasm function, an entry per function with the engine's calling
+ * convention, and the descriptor CC_MODULE_SYMBOL (engine/native_abi.h). The text is
+ * self-contained (it carries native_abi.h and numeric.h); compile it with the flags of
+ * compile/cc.c. Instantiation stays the engine's. Returns 0, or 1 with err set ("out of
+ * memory", "write error"); out may then hold partial text. */
 int emit_c_module(const Module *m, FILE *out, EmitError *err) __attribute__((warn_unused_result));
+
+/* The text of engine/native_abi.h and engine/numeric.h (generated at build time). */
+extern const char emit_abi_text[];
+extern const char emit_numeric_text[];
 
 #endif

@@ -201,6 +201,7 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
         return error_new(SIZE_MAX, "out of memory");
     inst->module = m;
     inst->store = s;
+    inst->cmodule = cm;
     if (store_own(s, OWN_MODULE_REF, (void *)cm) != 0)
         return error_new(SIZE_MAX, "out of memory");
     atomic_fetch_add(&((struct corral_module *)cm)->refs, 1);
@@ -214,6 +215,8 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
     err = define_tables_and_memories(s, inst);
     if (err)
         return err;
+    if (native_instance_init(s, inst) != 0)
+        return error_new(SIZE_MAX, "out of memory");
     Trap *trap = init_elems(inst);
     if (!trap)
         trap = init_datas(inst);

@@ -152,122 +152,6 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     return t;
 }
 
-/* ---- bulk memory and table operations (cold: they loop anyway) ------------------------ */
-
-#define OOB_MEM "out of bounds memory access"
-#define OOB_TABLE "out of bounds table access"
-
-/* Bulk operations look at the interrupt flag after every chunk they move, the last one
- * included: 1 MiB of memory or 64 Ki table elements, tens of microseconds. So neither one
- * huge operation nor a loop of large ones outlasts a deadline: such a loop's own checks come
- * only every FUEL_SLICE units, and a bulk operation is one unit whatever its length. The
- * stops leave partial writes, which is fine: an interrupt is not a spec trap, and the bounds
- * were checked before anything moved. */
-#define BULK_CHUNK ((uint64_t)1 << 20)
-#define TABLE_CHUNK ((uint32_t)1 << 16)
-
-/* memmove of n bytes in chunks; returns the interrupt's message when one stopped it. Chunks
- * go in the order that never overwrites a source byte not yet copied: downwards when dst
- * lies above src. */
-static COLD const char *move_chunked(const Store *st, void *dst_, const void *src_, uint64_t n)
-{
-    uint8_t *dst = dst_;
-    const uint8_t *src = src_;
-    bool down = (uintptr_t)dst > (uintptr_t)src;
-    for (uint64_t done = 0; done < n;) {
-        uint64_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
-        uint64_t at = down ? n - done - c : done;
-        memmove(dst + at, src + at, c);
-        done += c;
-        const char *why = interrupt_message(st);
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-static COLD const char *memory_init(Instance *inst, uint32_t seg, uint32_t d, uint32_t s,
-                                    uint32_t n)
-{
-    Memory *mem = inst->mem0;
-    if ((uint64_t)s + n > inst->data_len[seg] || (uint64_t)d + n > mem->size)
-        return OOB_MEM;
-    return move_chunked(inst->store, mem->data + d,
-                        inst->module->bytes + inst->module->datas[seg].start + s, n);
-}
-
-static COLD const char *memory_copy(const Store *st, Memory *mem, uint32_t d, uint32_t s,
-                                    uint32_t n)
-{
-    if ((uint64_t)s + n > mem->size || (uint64_t)d + n > mem->size)
-        return OOB_MEM;
-    return move_chunked(st, mem->data + d, mem->data + s, n);
-}
-
-static COLD const char *memory_fill(const Store *st, Memory *mem, uint32_t d, uint8_t val,
-                                    uint32_t n)
-{
-    if ((uint64_t)d + n > mem->size)
-        return OOB_MEM;
-    for (uint64_t done = 0; done < n;) {
-        uint64_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;
-        memset(mem->data + d + done, val, c);
-        done += c;
-        const char *why = interrupt_message(st);
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-static COLD const char *table_init(Instance *inst, uint32_t ti, uint32_t seg, uint32_t d,
-                                   uint32_t s, uint32_t n)
-{
-    Table *t = inst->tables[ti];
-    if ((uint64_t)s + n > inst->elem_len[seg] || (uint64_t)d + n > t->size)
-        return OOB_TABLE;
-    const ElemSeg *es = &inst->module->elems[seg];
-    for (uint32_t done = 0; done < n;) {
-        uint32_t c = n - done < TABLE_CHUNK ? n - done : TABLE_CHUNK;
-        for (uint32_t k = done; k < done + c; k++)
-            t->elems[d + k] = const_eval(inst, &es->items[s + k]);
-        done += c;
-        const char *why = interrupt_message(inst->store);
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-static COLD const char *table_copy(const Store *st, Table *dt, Table *srct, uint32_t d,
-                                   uint32_t s, uint32_t n)
-{
-    if ((uint64_t)s + n > srct->size || (uint64_t)d + n > dt->size)
-        return OOB_TABLE;
-    return move_chunked(st, dt->elems + d, srct->elems + s, (uint64_t)n * sizeof(Cell));
-}
-
-static COLD const char *table_fill(const Store *st, Table *t, uint32_t i, Cell val, uint32_t n)
-{
-    if ((uint64_t)i + n > t->size)
-        return OOB_TABLE;
-    for (uint32_t done = 0; done < n;) {
-        uint32_t c = n - done < TABLE_CHUNK ? n - done : TABLE_CHUNK;
-        for (uint32_t k = done; k < done + c; k++)
-            t->elems[i + k] = val;
-        done += c;
-        const char *why = interrupt_message(st);
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-static COLD int64_t grow_memory(Instance *inst, uint32_t delta)
-{
-    return inst->mem0 ? memory_grow(inst->mem0, delta) : -1;
-}
-
 /* ---- the interpreter loop ------------------------------------------------------------- */
 
 /* Operand k of the current instruction, the cell it addresses, and typed views. */
@@ -693,6 +577,27 @@ do_return:
         goto enter;
     }
 
+    H(NATIVE) {
+        /* A function compiled to native code (native.c): its frame holds the params. The
+         * native code may call back into the interpreter, so the frame is published as a
+         * host call's is. Its own traps carry their innermost frame; its callers' follow. */
+        Cell *saved_top = st->top;
+        st->top = fp + csp[-1].func->code->frame_cells;
+        st->csp = csp;
+        s->depth = (uint32_t)(csp - st->cs);
+        s->fuel_tick = tick;
+        Trap *t = native_enter(s, csp[-1].func, fp);
+        tick = s->fuel_tick;
+        st->top = saved_top;
+        if (t) {
+            if (csp - 1 > cs_entry)
+                add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);
+            st->csp = cs_entry;
+            return t;
+        }
+        goto do_return;
+    }
+
     /* ---- moves, variables, references ---- */
     H(ZERO) {
         Cell *z = (Cell *)(void *)((char *)fp + OPND(0));
@@ -757,12 +662,12 @@ do_return:
         SLOT(0) = (uint32_t)table_grow(inst->tables[OPND(3)], n, init);
     }
     NEXT(TABLE_GROW);
-    H(TABLE_FILL) CHECKED(table_fill(s, inst->tables[OPND(0)], R32(1), SLOT(2), R32(3)));
+    H(TABLE_FILL) CHECKED(bulk_table_fill(s, inst->tables[OPND(0)], R32(1), SLOT(2), R32(3)));
     NEXT(TABLE_FILL);
-    H(TABLE_COPY) CHECKED(table_copy(s, inst->tables[OPND(0)], inst->tables[OPND(1)], R32(2),
+    H(TABLE_COPY) CHECKED(bulk_table_copy(s, inst->tables[OPND(0)], inst->tables[OPND(1)], R32(2),
                                      R32(3), R32(4)));
     NEXT(TABLE_COPY);
-    H(TABLE_INIT) CHECKED(table_init(inst, OPND(0), OPND(1), R32(2), R32(3), R32(4)));
+    H(TABLE_INIT) CHECKED(bulk_table_init(inst, OPND(0), OPND(1), R32(2), R32(3), R32(4)));
     NEXT(TABLE_INIT);
     H(ELEM_DROP) inst->elem_len[OPND(0)] = 0;
     NEXT(ELEM_DROP);
@@ -771,17 +676,17 @@ do_return:
     H(MEMORY_SIZE) SLOT(0) = (uint32_t)(memsize / WASM_PAGE);
     NEXT(MEMORY_SIZE);
     H(MEMORY_GROW) {
-        SLOT(0) = (uint32_t)grow_memory(inst, R32(1));
+        SLOT(0) = (uint32_t)bulk_grow_memory(inst, R32(1));
         RELOAD_MEM();
     }
     NEXT(MEMORY_GROW);
-    H(MEMORY_INIT) CHECKED(memory_init(inst, OPND(0), R32(1), R32(2), R32(3)));
+    H(MEMORY_INIT) CHECKED(bulk_memory_init(inst, OPND(0), R32(1), R32(2), R32(3)));
     NEXT(MEMORY_INIT);
     H(DATA_DROP) inst->data_len[OPND(0)] = 0;
     NEXT(DATA_DROP);
-    H(MEMORY_COPY) CHECKED(memory_copy(s, inst->mem0, R32(0), R32(1), R32(2)));
+    H(MEMORY_COPY) CHECKED(bulk_memory_copy(s, inst->mem0, R32(0), R32(1), R32(2)));
     NEXT(MEMORY_COPY);
-    H(MEMORY_FILL) CHECKED(memory_fill(s, inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
+    H(MEMORY_FILL) CHECKED(bulk_memory_fill(s, inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
     NEXT(MEMORY_FILL);
 
     LOAD_KINDS(LOAD_PLAIN)
@@ -1151,6 +1056,11 @@ const void *const *interp_handler_table(void)
 {
     call_once(&handlers_once, publish_handlers);
     return handler_table;
+}
+
+Trap *interp_call_host(Instance *caller, Func *f, Cell *cells)
+{
+    return call_host(caller, f, cells);
 }
 
 Trap *interp_call(Store *s, Func *f, Cell *cells)

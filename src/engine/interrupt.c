@@ -47,6 +47,8 @@ const char *interrupt_message(const Store *s)
 
 const char *fuel_refill(Store *s, char *buf, size_t buf_len)
 {
+    if (s->nnative_waiting)
+        native_refresh(s);
     const char *why = interrupt_message(s);
     if (s->fuel_reserve != CORRAL_FUEL_UNLIMITED) {
         /* Settle the slice: a negative tick is what the last charge overdrew. */

@@ -33,6 +33,11 @@ struct corral_module {
     Module *m;
     _Atomic uint32_t refs;
     struct FuncNames *_Atomic names; /* names.c: the name section's, parsed on first use */
+    /* native.c: compiled code for every defined function, once attached (never detached
+     * before the module is freed); expect_native: code is being compiled, so instances
+     * look for it at every fuel slice and switch to it. */
+    struct NativeCode *_Atomic native;
+    _Atomic uint32_t expect_native;
 };
 
 /* Drops one reference to a module (the last one frees it). */
@@ -50,6 +55,7 @@ corral_error_t *error_new(size_t offset, const char *fmt, ...)
 
 struct LoweredFunc; /* lower.h */
 
+/* The first four fields are native_abi.h's CcFunc, in its order. */
 struct corral_func {
     const FuncType *type;
     Instance *inst;                     /* defining instance; NULL for host functions */
@@ -60,6 +66,7 @@ struct corral_func {
     void (*host_finalizer)(void *);
 };
 
+/* The first two fields are native_abi.h's CcMem. */
 struct corral_memory {
     uint8_t *data;      /* base; moves on grow */
     uint64_t size;      /* bytes = pages * WASM_PAGE */
@@ -68,13 +75,14 @@ struct corral_memory {
     bool has_max;
 };
 
+/* The first two fields are native_abi.h's CcTable. */
 struct corral_table {
-    ValType elem;
+    Cell *elems;        /* size cells: Func* for funcref, host pointer for externref */
     uint32_t size;
     uint32_t max;       /* effective maximum: declared max capped by the engine */
+    ValType elem;
     bool has_max;       /* a maximum was declared (then it is decl_max) */
     uint32_t decl_max;
-    Cell *elems;        /* size cells: Func* for funcref, host pointer for externref */
 };
 
 struct corral_global {
@@ -85,6 +93,7 @@ struct corral_global {
 /* A live instance. The arrays span the module's index spaces, imports first. */
 struct corral_instance {
     const Module *module;
+    const struct corral_module *cmodule; /* the handle module belongs to (referenced) */
     Store *store;
     Func **funcs;
     Table **tables;
@@ -93,6 +102,7 @@ struct corral_instance {
     uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
     uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
     Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
+    struct NativeInst *native; /* native.c: the instance as native code sees it, or NULL */
 };
 
 /* One frame of a trap's backtrace. */
@@ -144,6 +154,16 @@ struct corral_store {
      * in this store (memory.c): no mmap, munmap or page fault per reuse. */
     Memory *mem_cache[STORE_MEM_CACHE];
     uint32_t nmem_cache;
+
+    /* Native code (native.c): the innermost entry's jmp_buf, the trap it returns, the
+     * stack bound compiled code checks, nested entries; instances waiting for their
+     * module's code (switched at a fuel slice). */
+    void *native_jb;
+    Trap *native_trap;
+    uintptr_t native_stack_limit;
+    uint32_t native_nest;
+    uint32_t nnative_waiting, capnative_waiting;
+    Instance **native_waiting;
 };
 
 /* ---- store ownership (store.c) ------------------------------------------------------ */
@@ -174,6 +194,35 @@ Trap *trap_new(const char *msg);
 /* Appends a backtrace frame: function func of module at offset. */
 void trap_push_frame(Trap *t, const Module *module, uint32_t func, size_t offset);
 
+/* ---- bulk operations (bulk.c): NULL or the trap's message -------------------------- */
+
+#define OOB_MEM "out of bounds memory access"
+#define OOB_TABLE "out of bounds table access"
+
+const char *bulk_memory_init(Instance *inst, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+const char *bulk_memory_copy(const Store *st, Memory *mem, uint32_t d, uint32_t s, uint32_t n);
+const char *bulk_memory_fill(const Store *st, Memory *mem, uint32_t d, uint8_t val, uint32_t n);
+const char *bulk_table_init(Instance *inst, uint32_t ti, uint32_t seg, uint32_t d, uint32_t s,
+                            uint32_t n);
+const char *bulk_table_copy(const Store *st, Table *dt, Table *srct, uint32_t d, uint32_t s,
+                            uint32_t n);
+const char *bulk_table_fill(const Store *st, Table *t, uint32_t i, Cell val, uint32_t n);
+/* memory.grow of memory 0: the old page count or -1. */
+int64_t bulk_grow_memory(Instance *inst, uint32_t delta);
+
+/* ---- native code (native.c) -------------------------------------------------------- */
+
+/* Gives a new instance its native view when its module has code (else, when code is
+ * expected, puts it on the store's waiting list). After tables, memories and globals exist,
+ * before any code runs. 0, or -1 when out of memory. */
+int native_instance_init(Store *s, Instance *inst);
+/* Runs defined function f of an instance with native code (the interpreter's NATIVE
+ * instruction): params in cells, results replace them. NULL or an owned trap. */
+Trap *native_enter(Store *s, Func *f, Cell *cells);
+/* Switches waiting instances whose module's code has arrived (called at fuel slices). */
+void native_refresh(Store *s);
+void native_code_free(struct NativeCode *nc);
+
 /* ---- memory and table primitives (memory.c, table.c) ------------------------------- */
 
 /* Creates a memory of min pages (zeroed), effective max = min(declared, engine cap), owned by
@@ -198,6 +247,8 @@ int64_t table_grow(Table *t, uint32_t delta, Cell init);
  * in cells[0..nresults). cells must have room for max(nparams, nresults). Returns NULL or
  * an owned trap with backtrace. Re-entrant: host functions may call back into Wasm. */
 Trap *interp_call(Store *s, Func *f, Cell *cells);
+/* Calls host function f for a caller in instance `caller` (NULL: none). */
+Trap *interp_call_host(Instance *caller, Func *f, Cell *cells);
 
 /* ---- lowering (lower.c) ------------------------------------------------------------ */
 

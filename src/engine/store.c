@@ -84,6 +84,7 @@ void corral_store_reset_to(corral_store_t *s, size_t mark)
     }
     s->nowned = mark;
     s->depth = 0;
+    s->nnative_waiting = 0; /* they were made after any mark a caller keeps */
     atomic_store(&s->interrupt, CORRAL_INTERRUPT_NONE);
     corral_store_set_fuel(s, CORRAL_FUEL_UNLIMITED);
 }
@@ -96,6 +97,7 @@ void corral_store_delete(corral_store_t *s)
         release(&s->owned[i]);
     memory_cache_clear(s);
     free(s->owned);
+    free(s->native_waiting);
     if (s->interp_free)
         s->interp_free(s->interp);
     free(s->stack);

@@ -80,6 +80,8 @@ void gw_app_options_default(GwAppOptions *opt)
     opt->log = stderr;
     opt->http_timeout_ms = 10000;
     opt->http_max_body = (uint64_t)16 << 20;
+    opt->tier.tier = TIER_INTERP;
+    opt->tier.opt = -1;
 }
 
 /* ---- loading ------------------------------------------------------------------------- */
@@ -188,6 +190,11 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
         /* the module keeps the bytes, or freed them on failure */
         *out_err = strf("%s: module '%s': %s: 0x%zx: %s", where, mc->module, real,
                         corral_error_offset(err), corral_error_message(err));
+    } else if ((err = tier_prepare(m, &app->opt.tier))) {
+        *out_err = strf("%s: module '%s': %s: %s", where, mc->module, real,
+                        corral_error_message(err));
+        corral_module_delete(m);
+        m = NULL;
     }
     corral_error_delete(err);
     Code *c = m ? realloc(app->codes, (app->ncodes + 1) * sizeof *c) : NULL;

@@ -11,6 +11,7 @@
 #include "gateway/config.h"
 #include "gateway/route.h"
 #include "gateway/server.h"
+#include "compile/tier.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@ typedef struct GwAppOptions {
     uint64_t http_timeout_ms;   /* per outbound request, redirects included; 0: none */
     uint64_t http_max_body;     /* outbound response body bytes; 0: unlimited */
     HostUnknownImports unknown_imports; /* for a module without its own unknown_imports key */
+    TierOpts tier;              /* each module's tier (compile/tier.h); default interp */
 } GwAppOptions;
 
 /* Defaults: no hostname override, no env, log_dir NULL (must be set), 30 s timeout, memory

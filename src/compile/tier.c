@@ -1,0 +1,405 @@
+/* tier.c: puts a module on its tier (tier.h): emits C (emit_c.c), compiles it (cc.c),
+ * wraps it in an artifact (artifact.c), keeps artifacts in the cache (cache.c) and hands
+ * verified code to the engine (corral_module_attach_native). Background compiles for `auto`
+ * run on detached threads that hold a reference to their module. */
+#include "tier.h"
+
+#include "../engine/native_abi.h"
+#include "../engine/runtime.h"
+#include "artifact.h"
+#include "cache.h"
+#include "cc.h"
+#include "emit_c.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const tier_names[] = {"interp", "jit", "aot", "auto"};
+
+bool tier_parse(const char *s, Tier *out)
+{
+    for (size_t i = 0; i < sizeof tier_names / sizeof tier_names[0]; i++)
+        if (strcmp(s, tier_names[i]) == 0) {
+            *out = (Tier)i;
+            return true;
+        }
+    return false;
+}
+
+const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
+
+/* The flags every artifact of this build is made with (native_abi.h). */
+static const uint32_t code_flags = CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL;
+
+static CcConfig cc_config(const TierOpts *o)
+{
+    return (CcConfig){.cc = o ? o->cc : NULL, .tmpdir = NULL, .opt = o ? o->opt : -1};
+}
+
+/* ---- compiling ------------------------------------------------------------------------ */
+
+/* m's C text compiled into a shared object (malloc'ed). NULL with an error. */
+static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **so,
+                                  size_t *so_len)
+{
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);
+    if (!f)
+        return error_new(SIZE_MAX, "out of memory");
+    EmitError ee;
+    int rc = emit_c_module(m, f, &ee);
+    if (fclose(f) != 0 && rc == 0) {
+        rc = 1;
+        ee.msg = "out of memory";
+        ee.offset = 0;
+    }
+    if (rc != 0) {
+        free(text);
+        return error_new(ee.offset ? ee.offset : SIZE_MAX, "cannot translate to C: %s", ee.msg);
+    }
+    char err[512];
+    CcConfig cfg = cc_config(o);
+    rc = cc_compile(&cfg, text, text_len, so, so_len, err, sizeof err);
+    free(text);
+    if (rc != 0)
+        return error_new(SIZE_MAX, "%s", err);
+    return NULL;
+}
+
+static void module_sha256(const Module *m, uint8_t out[32])
+{
+    crypto_hash_sha256(out, m->bytes, m->bytes_len);
+}
+
+/* The header of m's artifact; with_compiler: also the compiler's identity (which spawns
+ * the compiler once per process: only when an artifact is made). */
+static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler,
+                          ArtifactInfo *info)
+{
+    memset(info, 0, sizeof *info);
+    module_sha256(m, info->module_sha256);
+    snprintf(info->corral_version, sizeof info->corral_version, "%s", corral_version());
+    snprintf(info->target, sizeof info->target, "%s", artifact_host_target());
+    info->cpu_features = 0; /* the code is compiled for the baseline of the target */
+    info->flags = code_flags;
+    CcConfig cfg = cc_config(o);
+    if (with_compiler && cc_identity(&cfg, info->compiler, sizeof info->compiler) != 0)
+        snprintf(info->compiler, sizeof info->compiler, "unknown");
+}
+
+/* An artifact of m (malloc'ed bytes). */
+static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t **out,
+                                     size_t *out_len)
+{
+    uint8_t *so = NULL;
+    size_t so_len = 0;
+    corral_error_t *err = compile_so(m, o, &so, &so_len);
+    if (err)
+        return err;
+    ArtifactInfo info;
+    artifact_info(m, o, true, &info);
+    int rc = artifact_encode(&info, m->bytes, m->bytes_len, so, so_len, out, out_len);
+    free(so);
+    return rc == 0 ? NULL : error_new(SIZE_MAX, "out of memory");
+}
+
+/* Checks an artifact that claims to be m's and attaches its code. */
+static corral_error_t *attach_artifact(corral_module_t *cm, const char *name,
+                                       const uint8_t *bytes, size_t len)
+{
+    uint8_t sha[32];
+    module_sha256(cm->m, sha);
+    ArtifactInfo info;
+    const uint8_t *wasm, *so;
+    size_t wasm_len, so_len;
+    char err[512];
+    if (artifact_decode(name, bytes, len, sha, &code_flags, &info, &wasm, &wasm_len, &so, &so_len,
+                        err, sizeof err) != 0)
+        return error_new(SIZE_MAX, "%s", err);
+    return corral_module_attach_native(cm, so, so_len);
+}
+
+/* ---- the cache ----------------------------------------------------------------------- */
+
+/* The cache directory for o into dir; false when there is none. */
+static bool cache_dir_of(const TierOpts *o, char *dir, size_t n)
+{
+    if (o && o->cache_dir) {
+        if (!o->cache_dir[0])
+            return false;
+        snprintf(dir, n, "%s", o->cache_dir);
+        return true;
+    }
+    return cache_default_dir(dir, n) == 0;
+}
+
+/* The cache key: the module, this Corral, the target and CPU features, the code flags.
+ * Not the C compiler: a cached artifact stays valid when the compiler changes. */
+static void key_of(const Module *m, const TierOpts *o, char key[65])
+{
+    ArtifactInfo info;
+    artifact_info(m, o, false, &info);
+    cache_key(info.module_sha256, info.corral_version, info.target, info.cpu_features,
+              info.flags, "", key);
+}
+
+/* Attaches m's artifact from the cache: 0 attached, 1 absent, -1 with *errp when strict
+ * and the file is refused (else a refused file is reported, unless quiet, and rebuilt). */
+static int from_cache(corral_module_t *cm, const char *dir, const char *key, bool strict,
+                      bool quiet, corral_error_t **errp)
+{
+    bool report = !quiet;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char lerr[256];
+    int rc = cache_load(dir, key, &buf, &len, lerr, sizeof lerr);
+    if (rc != 0) {
+        if (rc < 0 && report)
+            fprintf(stderr, "corral: cannot read the code cache: %s\n", lerr);
+        return 1;
+    }
+    char name[4200];
+    snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
+    corral_error_t *err = attach_artifact(cm, name, buf, len);
+    free(buf);
+    if (!err)
+        return 0;
+    if (strict) {
+        *errp = error_new(SIZE_MAX, "refusing the cached artifact: %s (remove the file, or run "
+                                    "with --no-cache)", corral_error_message(err));
+        corral_error_delete(err);
+        return -1;
+    }
+    if (report)
+        fprintf(stderr, "corral: ignoring a cached artifact: %s\n", corral_error_message(err));
+    corral_error_delete(err);
+    return 1;
+}
+
+/* ---- auto: the background compile ------------------------------------------------------ */
+
+typedef struct Job {
+    corral_module_t *cm;
+    TierOpts o;
+    char cache_dir[4096];
+    bool has_cache;
+    char key[65];
+} Job;
+
+static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
+static unsigned jobs_running;
+static _Atomic bool shutting_down;
+
+static void *job_run(void *arg)
+{
+    Job *j = arg;
+    if (j->o.delay_ms) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += j->o.delay_ms / 1000;
+        until.tv_nsec += (long)(j->o.delay_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&jobs_mu);
+        while (!shutting_down && pthread_cond_timedwait(&jobs_cv, &jobs_mu, &until) == 0)
+            ;
+        pthread_mutex_unlock(&jobs_mu);
+    }
+    uint8_t *art = NULL;
+    size_t len = 0;
+    corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
+                                        : make_artifact(j->cm->m, &j->o, &art, &len);
+    if (!err)
+        err = attach_artifact(j->cm, "compiled code", art, len);
+    if (!err && j->has_cache) {
+        char cerr[256];
+        if (cache_store(j->cache_dir, j->key, art, len, cerr, sizeof cerr) != 0 && !j->o.quiet)
+            fprintf(stderr, "corral: cannot cache compiled code: %s\n", cerr);
+    }
+    if (err) {
+        if (!j->o.quiet && !shutting_down)
+            fprintf(stderr, "corral: staying in the interpreter: %s\n",
+                    corral_error_message(err));
+        corral_error_delete(err);
+    }
+    free(art);
+    corral_module_expect_native(j->cm, false);
+    module_release(j->cm);
+    free(j);
+    pthread_mutex_lock(&jobs_mu);
+    jobs_running--;
+    pthread_cond_broadcast(&jobs_cv);
+    pthread_mutex_unlock(&jobs_mu);
+    return NULL;
+}
+
+void tier_shutdown(void)
+{
+    pthread_mutex_lock(&jobs_mu);
+    shutting_down = true;
+    pthread_cond_broadcast(&jobs_cv);
+    pthread_mutex_unlock(&jobs_mu);
+    cc_cancel_all();
+    tier_wait_background();
+}
+
+void tier_wait_background(void)
+{
+    pthread_mutex_lock(&jobs_mu);
+    while (jobs_running)
+        pthread_cond_wait(&jobs_cv, &jobs_mu);
+    pthread_mutex_unlock(&jobs_mu);
+}
+
+static void start_background(corral_module_t *cm, const TierOpts *o, const char *dir,
+                             const char *key)
+{
+    Job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->cm = cm;
+    j->o = *o;
+    j->o.cc = o->cc; /* borrowed: the CLI's argv or a static string */
+    if (dir) {
+        snprintf(j->cache_dir, sizeof j->cache_dir, "%s", dir);
+        snprintf(j->key, sizeof j->key, "%s", key);
+        j->has_cache = true;
+    }
+    atomic_fetch_add(&cm->refs, 1);
+    corral_module_expect_native(cm, true);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    pthread_mutex_lock(&jobs_mu);
+    jobs_running++;
+    pthread_mutex_unlock(&jobs_mu);
+    if (pthread_create(&t, &attr, job_run, j) != 0) {
+        corral_module_expect_native(cm, false);
+        module_release(cm);
+        free(j);
+        pthread_mutex_lock(&jobs_mu);
+        jobs_running--;
+        pthread_mutex_unlock(&jobs_mu);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+/* ---- the tiers ------------------------------------------------------------------------ */
+
+corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
+{
+    if (!o || o->tier == TIER_INTERP || corral_module_is_native(cm))
+        return NULL;
+    if (o->tier == TIER_JIT) {
+        uint8_t *so = NULL;
+        size_t so_len = 0;
+        corral_error_t *err = compile_so(cm->m, o, &so, &so_len);
+        if (err)
+            return err;
+        err = corral_module_attach_native(cm, so, so_len);
+        free(so);
+        return err;
+    }
+    char dir[4096], key[65];
+    bool cached = cache_dir_of(o, dir, sizeof dir);
+    if (cached) {
+        key_of(cm->m, o, key);
+        corral_error_t *err = NULL;
+        int rc = from_cache(cm, dir, key, o->tier == TIER_AOT, o->quiet, &err);
+        if (rc <= 0)
+            return err;
+    }
+    if (o->tier == TIER_AUTO) {
+        start_background(cm, o, cached ? dir : NULL, key);
+        return NULL;
+    }
+    /* aot: build the artifact, keep it, and load it back as any artifact is loaded */
+    uint8_t *art = NULL;
+    size_t len = 0;
+    corral_error_t *err = make_artifact(cm->m, o, &art, &len);
+    if (err)
+        return err;
+    if (cached) {
+        char cerr[256];
+        if (cache_store(dir, key, art, len, cerr, sizeof cerr) == 0) {
+            /* load it back from the file, as a later run will */
+            free(art);
+            char lerr[256], name[4200];
+            if (cache_load(dir, key, &art, &len, lerr, sizeof lerr) != 0)
+                return error_new(SIZE_MAX, "cannot read back compiled code: %s", lerr);
+            snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
+            err = attach_artifact(cm, name, art, len);
+            free(art);
+            return err;
+        }
+        if (!o->quiet)
+            fprintf(stderr, "corral: cannot cache compiled code: %s\n", cerr);
+    }
+    err = attach_artifact(cm, "compiled code", art, len);
+    free(art);
+    return err;
+}
+
+corral_error_t *tier_write_artifact(corral_module_t *cm, const TierOpts *o, const char *path)
+{
+    uint8_t *art = NULL;
+    size_t len = 0;
+    corral_error_t *err = make_artifact(cm->m, o, &art, &len);
+    if (err)
+        return err;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(art, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(art);
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return error_new(SIZE_MAX, "cannot write %s: %s", path, strerror(e));
+    }
+    return NULL;
+}
+
+bool tier_is_artifact(const uint8_t *bytes, size_t len) { return artifact_sniff(bytes, len); }
+
+corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const uint8_t *bytes,
+                                   size_t len, corral_module_t **out)
+{
+    *out = NULL;
+    ArtifactInfo info;
+    const uint8_t *wasm, *so;
+    size_t wasm_len, so_len;
+    char err[512];
+    if (artifact_decode(name, bytes, len, NULL, &code_flags, &info, &wasm, &wasm_len, &so,
+                        &so_len, err, sizeof err) != 0)
+        return error_new(SIZE_MAX, "%s", err);
+    uint8_t sha[32];
+    crypto_hash_sha256(sha, wasm, wasm_len);
+    if (memcmp(sha, info.module_sha256, 32) != 0)
+        return error_new(SIZE_MAX, "%s: the embedded module does not match its hash", name);
+    corral_module_t *m = NULL;
+    corral_error_t *me = corral_module_new(e, wasm, wasm_len, &m);
+    if (!me && (me = corral_module_attach_native(m, so, so_len)))
+        corral_module_delete(m);
+    if (me) {
+        corral_error_t *named = error_new(SIZE_MAX, "%s: %s", name, corral_error_message(me));
+        corral_error_delete(me);
+        return named ? named : error_new(SIZE_MAX, "out of memory");
+    }
+    *out = m;
+    return NULL;
+}

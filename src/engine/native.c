@@ -1,0 +1,409 @@
+/* native.c: the runtime side of the compiled tier (docs/design/compiled.md). A module may
+ * carry native code (a shared object written by compile/, loaded by native_load.c) with an
+ * entry per defined function. Its instances then give each function a stub whose one
+ * instruction, NATIVE, calls native_enter: the interpreter stays the only way in, so calls
+ * from the embedder, from other instances and from host functions need nothing new, and an
+ * instance can switch from interpreted to native code at any function entry.
+ *
+ * Native code traps by longjmp to the innermost native_enter (the one place that crosses
+ * frames); it never crosses interpreter or host frames, since each call out of native code
+ * goes through interp_call, which returns traps as values.
+ *
+ * Must not: know about C, compilers or artifact files (compile/ does). */
+#include "runtime.h"
+
+#include "lower.h"
+#include "native_abi.h"
+#include "native_load.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+/* The engine's objects start with the prefixes native_abi.h describes. */
+_Static_assert(offsetof(struct corral_memory, data) == offsetof(CcMem, data), "CcMem");
+_Static_assert(offsetof(struct corral_memory, size) == offsetof(CcMem, size), "CcMem");
+_Static_assert(offsetof(struct corral_table, elems) == offsetof(CcTable, elems), "CcTable");
+_Static_assert(offsetof(struct corral_table, size) == offsetof(CcTable, size), "CcTable");
+_Static_assert(offsetof(struct corral_func, type) == offsetof(CcFunc, type), "CcFunc");
+_Static_assert(offsetof(struct corral_func, inst) == offsetof(CcFunc, inst), "CcFunc");
+_Static_assert(offsetof(struct corral_func, code) == offsetof(CcFunc, code), "CcFunc");
+_Static_assert(offsetof(struct corral_func, index) == offsetof(CcFunc, index), "CcFunc");
+_Static_assert(sizeof(Cell) == sizeof(uint64_t), "cells are 64-bit");
+
+/* A module's native code: the loaded object and a stub per defined function. */
+typedef struct NativeCode {
+    void *handle; /* native_load.c */
+    const CcModule *desc;
+    LoweredFunc *stubs; /* per defined function: frame of max(params, results), NATIVE */
+} NativeCode;
+
+/* An instance's native view. ctx comes first: the runtime services get a CcCtx *. */
+typedef struct NativeInst {
+    CcCtx ctx;
+    Instance *inst;
+    const NativeCode *code;
+} NativeInst;
+
+/* ---- the NATIVE stub's code, shared by every stub --------------------------------------- */
+
+static uint32_t native_code_words[IOP_WORDS(0)] __attribute__((aligned(8)));
+static once_flag native_code_once = ONCE_FLAG_INIT;
+
+static void build_native_code(void)
+{
+    const void *const *handlers = interp_handler_table();
+    uint64_t hw = handlers ? (uint64_t)(uintptr_t)handlers[IOP_NATIVE] : (uint64_t)IOP_NATIVE;
+    memcpy(native_code_words, &hw, 8);
+}
+
+/* ---- traps ---------------------------------------------------------------------------- */
+
+static const char *const trap_text[CC_TRAP_COUNT] = {
+    [CC_TRAP_DIV_ZERO] = "integer divide by zero",
+    [CC_TRAP_OVERFLOW] = "integer overflow",
+    [CC_TRAP_INVALID_CONV] = "invalid conversion to integer",
+    [CC_TRAP_UNREACHABLE] = "unreachable",
+    [CC_TRAP_OOB_MEMORY] = OOB_MEM,
+    [CC_TRAP_OOB_TABLE] = OOB_TABLE,
+    [CC_TRAP_UNDEF_ELEM] = "undefined element",
+    [CC_TRAP_UNINIT_ELEM] = "uninitialized element", /* + the index */
+    [CC_TRAP_SIG_MISMATCH] = "indirect call type mismatch",
+    [CC_TRAP_STACK] = "call stack exhausted",
+};
+
+/* The defined function whose body holds byte offset off (binary search of the bodies). */
+static uint32_t func_at(const Module *m, uint32_t off)
+{
+    uint32_t lo = 0, hi = m->ncodes;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->codes[mid].body_start <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return m->nfunc_imports + lo;
+}
+
+/* Hands t (NULL: out of memory) to the innermost native_enter. off > 0 adds the frame of
+ * the instruction at that offset. */
+static _Noreturn void raise_trap(NativeInst *ni, Trap *t, uint32_t off)
+{
+    Store *s = ni->inst->store;
+    const Module *m = ni->inst->module;
+    if (!t)
+        t = trap_new("out of memory");
+    if (t && !t->is_exit && off && m->ncodes)
+        trap_push_frame(t, m, func_at(m, off), off);
+    s->native_trap = t;
+    longjmp(*(jmp_buf *)s->native_jb, 1);
+}
+
+static _Noreturn void rt_trap(CcCtx *c, uint32_t code, uint32_t off)
+{
+    NativeInst *ni = (NativeInst *)c;
+    const char *msg = code < CC_TRAP_COUNT && trap_text[code] ? trap_text[code] : "trap";
+    char buf[64];
+    if (code == CC_TRAP_UNINIT_ELEM) {
+        snprintf(buf, sizeof buf, "uninitialized element %u", (unsigned)c->trap_arg);
+        msg = buf;
+    }
+    raise_trap(ni, trap_new(msg), off);
+}
+
+static void rt_check(CcCtx *c, const char *msg, uint32_t off)
+{
+    if (msg)
+        raise_trap((NativeInst *)c, trap_new(msg), off);
+}
+
+/* ---- runtime services ----------------------------------------------------------------- */
+
+static void rt_call(CcCtx *c, const CcFunc *cf, uint64_t *cells, uint32_t off)
+{
+    NativeInst *ni = (NativeInst *)c;
+    Func *f = (Func *)(uintptr_t)cf;
+    Trap *t = f->host ? interp_call_host(ni->inst, f, cells)
+                      : interp_call(ni->inst->store, f, cells);
+    if (t)
+        raise_trap(ni, t, off);
+}
+
+static int rt_sig_eq(const void *a, const void *b)
+{
+    const FuncType *x = a, *y = b;
+    return x == y || (x->hash == y->hash && functype_equal(x, y));
+}
+
+static void rt_fuel(CcCtx *c, uint32_t off)
+{
+    NativeInst *ni = (NativeInst *)c;
+    char buf[96];
+    const char *msg = fuel_refill(ni->inst->store, buf, sizeof buf);
+    if (msg)
+        raise_trap(ni, trap_new(msg), off);
+}
+
+static uint32_t rt_memory_grow(CcCtx *c, uint32_t delta)
+{
+    return (uint32_t)bulk_grow_memory(((NativeInst *)c)->inst, delta);
+}
+
+static void rt_memory_init(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+                           uint32_t off)
+{
+    rt_check(c, bulk_memory_init(((NativeInst *)c)->inst, seg, d, s, n), off);
+}
+
+static void rt_memory_copy(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off)
+{
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_memory_copy(inst->store, inst->mem0, d, s, n), off);
+}
+
+static void rt_memory_fill(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off)
+{
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_memory_fill(inst->store, inst->mem0, d, (uint8_t)val, n), off);
+}
+
+static void rt_table_init(CcCtx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+                          uint32_t off)
+{
+    rt_check(c, bulk_table_init(((NativeInst *)c)->inst, t, seg, d, s, n), off);
+}
+
+static void rt_table_copy(CcCtx *c, uint32_t td, uint32_t ts, uint32_t d, uint32_t s,
+                          uint32_t n, uint32_t off)
+{
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_table_copy(inst->store, inst->tables[td], inst->tables[ts], d, s, n), off);
+}
+
+static void rt_table_fill(CcCtx *c, uint32_t t, uint32_t d, uint64_t val, uint32_t n,
+                          uint32_t off)
+{
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_table_fill(inst->store, inst->tables[t], d, val, n), off);
+}
+
+static uint32_t rt_table_grow(CcCtx *c, uint32_t t, uint64_t init, uint32_t delta)
+{
+    return (uint32_t)table_grow(((NativeInst *)c)->inst->tables[t], delta, init);
+}
+
+static const CcRt runtime = {
+    .trap = rt_trap,
+    .call = rt_call,
+    .sig_eq = rt_sig_eq,
+    .fuel = rt_fuel,
+    .memory_grow = rt_memory_grow,
+    .memory_init = rt_memory_init,
+    .memory_copy = rt_memory_copy,
+    .memory_fill = rt_memory_fill,
+    .table_init = rt_table_init,
+    .table_copy = rt_table_copy,
+    .table_fill = rt_table_fill,
+    .table_grow = rt_table_grow,
+};
+
+/* ---- the stack bound -------------------------------------------------------------------- */
+
+/* The lowest address compiled code of this thread may use: the thread's stack less a
+ * margin for host functions, the interpreter and the C library (an eighth of the stack, at
+ * least 128 KiB). Without the thread's bounds, 1 MiB below the current frame. */
+static uintptr_t thread_stack_limit(void)
+{
+    static _Thread_local uintptr_t limit;
+    if (limit)
+        return limit;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t lo = here > ((uintptr_t)1 << 20) ? here - ((uintptr_t)1 << 20) : 0;
+    size_t size = (size_t)1 << 20;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr;
+        size_t sz;
+        if (pthread_attr_getstack(&attr, &addr, &sz) == 0) {
+            lo = (uintptr_t)addr;
+            size = sz;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    size_t margin = size / 8 > ((size_t)128 << 10) ? size / 8 : (size_t)128 << 10;
+    limit = lo + margin;
+    return limit;
+}
+
+/* ---- entering native code ------------------------------------------------------------ */
+
+Trap *native_enter(Store *s, Func *f, Cell *cells)
+{
+    NativeInst *ni = f->inst->native;
+    const CcModule *desc = ni->code->desc;
+    if (s->native_nest == 0)
+        s->native_stack_limit = thread_stack_limit();
+    ni->ctx.stack_limit = s->native_stack_limit;
+    void *prev = s->native_jb;
+    jmp_buf jb;
+    s->native_jb = &jb;
+    s->native_nest++;
+    if (setjmp(jb)) {
+        s->native_jb = prev;
+        s->native_nest--;
+        Trap *t = s->native_trap;
+        s->native_trap = NULL;
+        return t;
+    }
+    desc->entries[f->index - desc->nimports](&ni->ctx, cells);
+    s->native_jb = prev;
+    s->native_nest--;
+    return NULL;
+}
+
+/* ---- instances ------------------------------------------------------------------------ */
+
+static int attach(Store *s, Instance *inst, const NativeCode *nc)
+{
+    const Module *m = inst->module;
+    NativeInst *ni = store_alloc(s, sizeof *ni);
+    uint64_t **globals = store_alloc(s, (m->nglobals + 1) * sizeof *globals);
+    if (!ni || !globals)
+        return -1;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        globals[i] = &inst->globals[i]->val;
+    ni->inst = inst;
+    ni->code = nc;
+    ni->ctx = (CcCtx){
+        .mem0 = (CcMem *)inst->mem0,
+        .globals = globals,
+        .tables = (CcTable **)inst->tables,
+        .funcs = (CcFunc **)inst->funcs,
+        .types = (const void *const *)m->types,
+        .elem_len = inst->elem_len,
+        .data_len = inst->data_len,
+        .rt = &runtime,
+        .tick = &s->fuel_tick,
+        .inst = inst,
+    };
+    inst->native = ni;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
+        inst->funcs[i]->code = &nc->stubs[i - m->nfunc_imports];
+    return 0;
+}
+
+int native_instance_init(Store *s, Instance *inst)
+{
+    const struct corral_module *cm = NULL;
+    /* the instance holds its module only as a Module: the corral_module is found through
+     * the store's reference, recorded by corral_instance_new */
+    cm = inst->cmodule;
+    NativeCode *nc = atomic_load_explicit(&((struct corral_module *)cm)->native,
+                                          memory_order_acquire);
+    if (nc)
+        return attach(s, inst, nc);
+    if (!atomic_load_explicit(&((struct corral_module *)cm)->expect_native, memory_order_relaxed))
+        return 0;
+    if (s->nnative_waiting == s->capnative_waiting) {
+        uint32_t cap = s->capnative_waiting ? s->capnative_waiting * 2 : 4;
+        Instance **w = realloc(s->native_waiting, cap * sizeof *w);
+        if (!w)
+            return -1;
+        s->native_waiting = w;
+        s->capnative_waiting = cap;
+    }
+    s->native_waiting[s->nnative_waiting++] = inst;
+    return 0;
+}
+
+void native_refresh(Store *s)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < s->nnative_waiting; i++) {
+        Instance *inst = s->native_waiting[i];
+        struct corral_module *cm = (struct corral_module *)inst->cmodule;
+        NativeCode *nc = atomic_load_explicit(&cm->native, memory_order_acquire);
+        if (nc && attach(s, inst, nc) == 0)
+            continue;
+        if (!nc && !atomic_load_explicit(&cm->expect_native, memory_order_relaxed))
+            continue; /* compilation gave up: stay interpreted */
+        s->native_waiting[keep++] = inst;
+    }
+    s->nnative_waiting = keep;
+}
+
+/* ---- attaching code to a module -------------------------------------------------------- */
+
+void native_code_free(NativeCode *nc)
+{
+    if (!nc)
+        return;
+    native_so_close(nc->handle);
+    free(nc->stubs);
+    free(nc);
+}
+
+corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *so, size_t len)
+{
+    const Module *m = cm->m;
+    char err[256];
+    void *sym = NULL;
+    call_once(&native_code_once, build_native_code);
+    void *handle = native_so_open(so, len, CC_MODULE_SYMBOL, &sym, err, sizeof err);
+    if (!handle)
+        return error_new(SIZE_MAX, "cannot load native code: %s", err);
+    const CcModule *desc = sym;
+    if (desc->abi != CC_ABI_VERSION || desc->nfuncs != m->nfuncs ||
+        desc->nimports != m->nfunc_imports) {
+        native_so_close(handle);
+        return error_new(SIZE_MAX, "native code does not match this module or engine (ABI %u, "
+                                   "%u functions; expected ABI %u, %u functions)",
+                         (unsigned)desc->abi, (unsigned)desc->nfuncs, CC_ABI_VERSION,
+                         (unsigned)m->nfuncs);
+    }
+    NativeCode *nc = calloc(1, sizeof *nc);
+    LoweredFunc *stubs = calloc(m->ncodes + 1, sizeof *stubs);
+    if (!nc || !stubs) {
+        free(nc);
+        free(stubs);
+        native_so_close(handle);
+        return error_new(SIZE_MAX, "out of memory");
+    }
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        uint32_t idx = m->nfunc_imports + i;
+        const FuncType *t = m->types[m->func_types[idx]];
+        LoweredFunc *lf = &stubs[i];
+        lf->code = native_code_words;
+        lf->code_len = IOP_WORDS(0);
+        lf->nparams = t->nparams;
+        lf->nresults = t->nresults;
+        lf->nlocals = t->nparams;
+        lf->frame_cells = t->nparams > t->nresults ? t->nparams : t->nresults;
+        lf->func_index = idx;
+    }
+    nc->handle = handle;
+    nc->desc = desc;
+    nc->stubs = stubs;
+    NativeCode *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&cm->native, &expected, nc,
+                                                 memory_order_acq_rel, memory_order_acquire)) {
+        native_code_free(nc); /* another thread attached code first: keep that */
+    }
+    return NULL;
+}
+
+bool corral_module_is_native(const corral_module_t *cm)
+{
+    return atomic_load_explicit(&((corral_module_t *)cm)->native, memory_order_acquire) != NULL;
+}
+
+void corral_module_expect_native(corral_module_t *cm, bool expect)
+{
+    atomic_store_explicit(&cm->expect_native, expect ? 1u : 0u, memory_order_relaxed);
+}

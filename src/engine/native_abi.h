@@ -1,0 +1,112 @@
+/* native_abi.h: the contract between C written by compile/emit_c.c and the engine that runs
+ * it (native.c). The emitter copies this text into every generated translation unit, so it
+ * stands alone (<stdint.h> only) and must not change without CC_ABI_VERSION changing: an
+ * artifact built against another version is refused when loaded.
+ *
+ * Generated code works on the engine's own runtime objects through the prefix structs
+ * below (CcMem is the start of struct corral_memory, and so on; native.c checks the layouts
+ * at compile time), so host functions, other instances and the interpreter see the same
+ * memories, tables, globals and functions. Everything that is not a plain load or store
+ * goes through the CcRt table of function pointers: the generated code imports no symbol. */
+#ifndef CORRAL_NATIVE_ABI_H
+#define CORRAL_NATIVE_ABI_H
+
+#include <stdint.h>
+
+#define CC_ABI_VERSION 1u
+
+/* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
+ * truncation passes its NumTrap unchanged. */
+enum {
+    CC_TRAP_DIV_ZERO = 1,     /* "integer divide by zero" */
+    CC_TRAP_OVERFLOW = 2,     /* "integer overflow" */
+    CC_TRAP_INVALID_CONV = 3, /* "invalid conversion to integer" */
+    CC_TRAP_UNREACHABLE = 4,  /* "unreachable" */
+    CC_TRAP_OOB_MEMORY = 5,   /* "out of bounds memory access" */
+    CC_TRAP_OOB_TABLE = 6,    /* "out of bounds table access" */
+    CC_TRAP_UNDEF_ELEM = 7,   /* "undefined element" */
+    CC_TRAP_UNINIT_ELEM = 8,  /* "uninitialized element N", N in CcCtx.trap_arg */
+    CC_TRAP_SIG_MISMATCH = 9, /* "indirect call type mismatch" */
+    CC_TRAP_STACK = 10,       /* "call stack exhausted" */
+    CC_TRAP_COUNT
+};
+
+typedef struct CcMem {  /* struct corral_memory */
+    uint8_t *data;      /* moves on grow */
+    uint64_t size;      /* bytes */
+} CcMem;
+
+typedef struct CcTable { /* struct corral_table */
+    uint64_t *elems;     /* CcFunc * for funcref, the host's pointer for externref; 0 = null */
+    uint32_t size;
+} CcTable;
+
+typedef struct CcFunc {  /* struct corral_func */
+    const void *type;    /* const FuncType *: equal pointers mean equal types */
+    void *inst;          /* defining instance, NULL for host functions */
+    const void *code;
+    uint32_t index;      /* in its module's function index space */
+} CcFunc;
+
+typedef struct CcCtx CcCtx;
+
+/* Runtime services. Each one that can trap does not return then; offsets are the Wasm byte
+ * offset of the instruction, for the trap's backtrace. */
+typedef struct CcRt {
+    void (*trap)(CcCtx *c, uint32_t code, uint32_t off) __attribute__((noreturn));
+    /* Calls any function (host, another instance's, or interpreted) with its params in
+     * cells; results replace them. */
+    void (*call)(CcCtx *c, const CcFunc *f, uint64_t *cells, uint32_t off);
+    /* Whether two function types (CcFunc.type) are structurally equal. */
+    int (*sig_eq)(const void *a, const void *b);
+    /* *c->tick went below 0: settles the fuel slice, checks interrupts; may trap. */
+    void (*fuel)(CcCtx *c, uint32_t off);
+    uint32_t (*memory_grow)(CcCtx *c, uint32_t delta); /* old pages, or 0xffffffff */
+    void (*memory_init)(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n, uint32_t off);
+    void (*memory_copy)(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off);
+    void (*memory_fill)(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off);
+    void (*table_init)(CcCtx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+                       uint32_t off);
+    void (*table_copy)(CcCtx *c, uint32_t td, uint32_t ts, uint32_t d, uint32_t s, uint32_t n,
+                       uint32_t off);
+    void (*table_fill)(CcCtx *c, uint32_t t, uint32_t d, uint64_t val, uint32_t n, uint32_t off);
+    uint32_t (*table_grow)(CcCtx *c, uint32_t t, uint64_t init, uint32_t delta);
+} CcRt;
+
+/* One instance as generated code sees it; index spaces as the module's, imports first. */
+struct CcCtx {
+    CcMem *mem0;             /* memory 0, or 0 */
+    uint64_t **globals;      /* each global's value cell (raw bits) */
+    CcTable **tables;
+    CcFunc **funcs;
+    const void *const *types; /* the module's function types, by type index */
+    uint32_t *elem_len;      /* per element segment, 0 once dropped */
+    uint32_t *data_len;      /* per data segment, 0 once dropped */
+    const CcRt *rt;
+    int32_t *tick;           /* the store's fuel slice (charges subtract, < 0 calls rt->fuel) */
+    uintptr_t stack_limit;   /* a frame below this address traps with CC_TRAP_STACK */
+    uint32_t trap_arg;
+    void *inst;              /* the engine's instance (compared with CcFunc.inst) */
+};
+
+/* A defined function's entry from the engine: params in cells, results replace them. */
+typedef void (*CcEntry)(CcCtx *c, uint64_t *cells);
+
+/* What a compiled module exports: the one visible symbol, CC_MODULE_SYMBOL. */
+typedef struct CcModule {
+    uint32_t abi;      /* CC_ABI_VERSION */
+    uint32_t nfuncs;   /* the module's function index space */
+    uint32_t nimports; /* imported functions: entries[] covers the others */
+    uint32_t flags;    /* CC_FLAG_* the code was generated with */
+    const CcEntry *entries;
+} CcModule;
+
+#define CC_MODULE_SYMBOL "corral_native_module"
+
+/* Code-changing choices, part of the artifact header and the cache key. */
+#define CC_FLAG_BOUNDS_CHECKS 1u /* explicit bounds checks (no guard regions) */
+#define CC_FLAG_FUEL 2u          /* fuel and interrupt checks at entries and back-edges */
+
+#define CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#endif
