@@ -6,9 +6,11 @@
 #include "engine/native_load.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,39 @@ static int write_all(int fd, const uint8_t *p, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+/* This program's own ELF header (GNU ld and lld define the symbol): the machine to match. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((weak, visibility("hidden")));
+
+/* The ELF checks the dynamic loader leaves out: it maps segments past the end of a truncated
+ * file and the process dies of SIGBUS on the first touch, and it reports another CPU's object as
+ * "No such file or directory". The bytes were verified by a
+ * checksum; this keeps a mistake in a caller from crashing the process. NULL when the header
+ * and the loadable segments lie within len, else what is wrong. */
+static const char *elf_problem(const uint8_t *so, size_t len)
+{
+    ElfW(Ehdr) eh;
+    if (len < sizeof eh)
+        return "not an ELF object (too short)";
+    memcpy(&eh, so, sizeof eh);
+    if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+        return "not an ELF object (bad magic)";
+    if (eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+        eh.e_type != ET_DYN || eh.e_phentsize != sizeof(ElfW(Phdr)))
+        return "not a shared object of this machine's word size";
+    if (&__ehdr_start && (eh.e_machine != __ehdr_start.e_machine ||
+                          eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA]))
+        return "an ELF object for another kind of CPU";
+    if (eh.e_phoff > len || eh.e_phnum > (len - eh.e_phoff) / sizeof(ElfW(Phdr)))
+        return "truncated ELF object (program headers)";
+    for (size_t i = 0; i < eh.e_phnum; i++) {
+        ElfW(Phdr) ph;
+        memcpy(&ph, so + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type == PT_LOAD && (ph.p_offset > len || ph.p_filesz > len - ph.p_offset))
+            return "truncated ELF object (a segment lies past the end)";
+    }
+    return NULL;
 }
 
 /* A sealed memfd holding the bytes; -1 with errno set (ENOSYS, EINVAL: none on this system). */
@@ -88,6 +123,13 @@ void *native_so_open(const uint8_t *so, size_t len, const char *symbol, void **s
         return NULL;
     }
     h->dl = NULL;
+    h->fd = -1;
+    const char *problem = elf_problem(so, len);
+    if (problem) {
+        snprintf(err, errlen, "cannot load compiled code: %s", problem);
+        native_so_close(h);
+        return NULL;
+    }
     h->fd = sealed_memfd(so, len);
     if (h->fd >= 0) {
         char path[64];

@@ -1,0 +1,99 @@
+/* test_native_load.c: what test_cc cannot see from outside native_load.c: the memfd is sealed
+ * against every change and stays open while the object is loaded, the temporary-file fallback
+ * loads too and leaves no file, and the ELF pre-checks. The .c is included under other names,
+ * so the library's copy is not linked. */
+#define native_so_open t_native_so_open
+#define native_so_sym t_native_so_sym
+#define native_so_close t_native_so_close
+#include "engine/native_load.c"
+
+#include "compile/cc.h"
+#include "unit.h"
+#include "util/fs.h"
+
+#include <dirent.h>
+
+static int dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int main(void)
+{
+    char scratch[] = "/tmp/corral-native-test-XXXXXX";
+    if (!mkdtemp(scratch))
+        return 1;
+    const char *src = "__attribute__((visibility(\"default\"))) int corral_probe(int x) "
+                      "{ return x + 100; }";
+    CcConfig cfg = {.tmpdir = scratch, .opt = 1};
+    uint8_t *so;
+    size_t len;
+    char err[512] = "";
+    if (cc_compile(&cfg, src, strlen(src), &so, &len, err, sizeof err) != 0) {
+        CHECK(0, err);
+        return unit_report("test_native_load");
+    }
+
+    void *sym = NULL;
+    NativeSo *h = t_native_so_open(so, len, "corral_probe", &sym, err, sizeof err);
+    CHECK(h && sym && ((int (*)(int))sym)(1) == 101, err);
+    if (h) {
+        int seals = fcntl(h->fd, F_GET_SEALS);
+        CHECK(seals == (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), "sealed");
+        CHECK(write(h->fd, "x", 1) == -1 && errno == EPERM, "write refused");
+        CHECK(ftruncate(h->fd, 0) == -1 && errno == EPERM, "shrink refused");
+        CHECK(t_native_so_sym(h, "corral_probe") == sym, "native_so_sym");
+    }
+    t_native_so_close(h);
+    t_native_so_close(NULL);
+
+    /* The fallback, in the scratch directory: loads, and no file is left. */
+    setenv("TMPDIR", scratch, 1);
+    void *dl = open_tempfile(so, len, err, sizeof err);
+    CHECK(dl != NULL, err);
+    int (*f)(int) = dl ? (int (*)(int))dlsym(dl, "corral_probe") : NULL;
+    CHECK(f && f(2) == 102, "fallback object runs");
+    CHECK(dir_entries(scratch) == 0, "fallback file unlinked");
+    void *dl2 = open_tempfile(so, len, err, sizeof err);
+    CHECK(dl2 && dl2 != dl, "a second fallback load is a second object");
+    if (dl)
+        dlclose(dl);
+    if (dl2)
+        dlclose(dl2);
+
+    /* ELF pre-checks: a bad program header table, and a segment past the end. */
+    uint8_t *b = malloc(len);
+    memcpy(b, so, len);
+    ElfW(Ehdr) eh;
+    memcpy(&eh, b, sizeof eh);
+    CHECK(elf_problem(b, len) == NULL, "intact object passes");
+    CHECK(elf_problem(b, sizeof eh - 1) != NULL, "short header");
+    eh.e_phnum = 0xffff;
+    memcpy(b, &eh, sizeof eh);
+    CHECK(elf_problem(b, len) && strstr(elf_problem(b, len), "program headers"), "phnum");
+    memcpy(b, so, len);
+    memcpy(&eh, b, sizeof eh);
+    for (size_t i = 0; i < eh.e_phnum && i < 64; i++) {
+        ElfW(Phdr) ph;
+        memcpy(&ph, b + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type == PT_LOAD) {
+            ph.p_filesz = len - ph.p_offset + 1;
+            memcpy(b + eh.e_phoff + i * sizeof ph, &ph, sizeof ph);
+            break;
+        }
+    }
+    CHECK(elf_problem(b, len) && strstr(elf_problem(b, len), "past the end"), "segment");
+    b[4] = ELFCLASS32;
+    CHECK(elf_problem(b, len) && strstr(elf_problem(b, len), "word size"), "class");
+    free(b);
+    free(so);
+    fs_remove_tree(scratch);
+    return unit_report("test_native_load");
+}
