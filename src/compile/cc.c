@@ -31,7 +31,8 @@ static const char *const FLAGS[] = {
     "-fvisibility=hidden",
     "-ffp-contract=off", /* no FMA: the interpreter rounds every operation */
     "-fsignaling-nans",  /* no folding of x*1 that would keep a signalling NaN */
-    "-fno-optimize-sibling-calls", /* unbounded recursion must reach the stack check */
+    "-fno-optimize-sibling-calls", /* unbounded recursion must reach the stack's end */
+    "-fstack-clash-protection", /* big frames probe each page: none skips the guard page */
     "-fno-math-errno",   "-fno-strict-aliasing",
     "-w",
 };

@@ -142,6 +142,7 @@ typedef struct Fn {
     uint32_t *loop_costs; /* per loop of the body, in order of appearance (dead ones too) */
     uint32_t nloops;      /* loops read so far */
     size_t cur_off;       /* offset of the instruction being emitted */
+    bool checks;          /* explicit bounds and stack checks (no guard regions) */
     bool oom;
 } Fn;
 
@@ -404,8 +405,9 @@ static void emit_memop(Fn *f, const Instr *in)
     if (store)
         val = pop(f);
     Var addr = pop(f);
-    bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
-            addr.s, (unsigned)in->b, (unsigned)mo->bytes, in->off);
+    if (f->checks)
+        bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
+                addr.s, (unsigned)in->b, (unsigned)mo->bytes, in->off);
     char ea[48];
     snprintf(ea, sizeof ea, "(mem + (uint64_t)%s + %uu)", addr.s, (unsigned)in->b);
     if (!store) {
@@ -421,6 +423,10 @@ static void emit_memop(Fn *f, const Instr *in)
             bprintf(f->b, "%c", *p);
     }
     bprintf(f->b, ";\n");
+    if (!store && !f->checks) {
+        char l = op_info[in->op].results[0];
+        bprintf(f->b, "CC_KEEP_%c(%s);\n", l == 'f' || l == 'F' ? 'F' : 'I', var_at(f, f->sp - 1).s);
+    }
 }
 
 /* ---- calls ---------------------------------------------------------------------------- */
@@ -540,7 +546,7 @@ static void emit_call_indirect(Fn *f, const Instr *in)
             "if (CC_UNLIKELY(x_ >= t_->size)) c->rt->trap(c, CC_TRAP_UNDEF_ELEM, %zuu);\n"
             "const CcFunc *e_ = (const CcFunc *)(uintptr_t)t_->elems[x_];\n"
             "if (CC_UNLIKELY(!e_)) { c->trap_arg = x_; c->rt->trap(c, CC_TRAP_UNINIT_ELEM, %zuu); }\n"
-            "if (CC_UNLIKELY(e_->type != c->types[%u] && !c->rt->sig_eq(e_->type, c->types[%u])))"
+            "if (CC_UNLIKELY(e_->type != c->types[%u] && !c->rt->sig_eq(c, e_->type, c->types[%u])))"
             " c->rt->trap(c, CC_TRAP_SIG_MISMATCH, %zuu);\n"
             "if (e_->inst == c->inst) {\n",
             (unsigned)in->b, idx.s, in->off, in->off, (unsigned)in->a, (unsigned)in->a, in->off);
@@ -976,12 +982,14 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
         bprintf(&head, "uint8_t *mem = c->mem0->data; uint64_t msize = c->mem0->size;\n"
                        "(void)mem; (void)msize;\n");
     /* The frame may reach below its frame address by what its values need (GCC spills at
-     * most every temporary): the check allows for that much. */
-    bprintf(&head,
-            "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
-            " c->rt->trap(c, CC_TRAP_STACK, %uu);\n"
-            "if (CC_UNLIKELY((*c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
-            (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start,
+     * most every temporary): the check allows for that much. Without checks the stack's
+     * guard page stops a recursion (native.c). */
+    if (f->checks)
+        bprintf(&head,
+                "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
+                " c->rt->trap(c, CC_TRAP_STACK, %uu);\n",
+                (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start);
+    bprintf(&head, "if (CC_UNLIKELY((*c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
             (unsigned)entry_cost, (unsigned)code->body_start);
     if (head.oom || body.oom)
         goto oom;
@@ -1058,7 +1066,7 @@ static void emit_entries(Buf *b, const Fn *f)
         bprintf(b, "cc_e%u, ", (unsigned)x);
     bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries};\n",
             "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
-            CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL);
+            (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | CC_FLAG_FUEL);
 }
 
 static int flush(Buf *b, FILE *out, EmitError *err)
@@ -1075,12 +1083,12 @@ static int flush(Buf *b, FILE *out, EmitError *err)
     return 0;
 }
 
-int emit_c_module(const Module *m, FILE *out, EmitError *err)
+int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 {
     err->msg = NULL;
     err->offset = 0;
     int rc = 1;
-    Fn f = {.m = m};
+    Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0};
     Buf b = {0};
     uint32_t *canon = malloc(sizeof *canon * (m->ntypes + 1));
     if (!canon) {

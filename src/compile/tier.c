@@ -35,8 +35,12 @@ bool tier_parse(const char *s, Tier *out)
 
 const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
 
-/* The flags every artifact of this build is made with (native_abi.h). */
-static const uint32_t code_flags = CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL;
+/* The flags this process's code is made with (native_abi.h): guard regions where the
+ * engine has them, explicit checks elsewhere. Part of the cache key and artifact header. */
+static uint32_t code_flags(void)
+{
+    return CC_FLAG_FUEL | (native_guard_supported() ? 0u : CC_FLAG_BOUNDS_CHECKS);
+}
 
 static CcConfig cc_config(const TierOpts *o)
 {
@@ -55,7 +59,7 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     if (!f)
         return error_new(SIZE_MAX, "out of memory");
     EmitError ee;
-    int rc = emit_c_module(m, f, &ee);
+    int rc = emit_c_module(m, code_flags(), f, &ee);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
         ee.msg = "out of memory";
@@ -89,7 +93,7 @@ static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler
     snprintf(info->corral_version, sizeof info->corral_version, "%s", corral_version());
     snprintf(info->target, sizeof info->target, "%s", artifact_host_target());
     info->cpu_features = 0; /* the code is compiled for the baseline of the target */
-    info->flags = code_flags;
+    info->flags = code_flags();
     CcConfig cfg = cc_config(o);
     if (with_compiler && cc_identity(&cfg, info->compiler, sizeof info->compiler) != 0)
         snprintf(info->compiler, sizeof info->compiler, "unknown");
@@ -121,7 +125,8 @@ static corral_error_t *attach_artifact(corral_module_t *cm, const char *name,
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    if (artifact_decode(name, bytes, len, sha, &code_flags, &info, &wasm, &wasm_len, &so, &so_len,
+    uint32_t flags = code_flags();
+    if (artifact_decode(name, bytes, len, sha, &flags, &info, &wasm, &wasm_len, &so, &so_len,
                         err, sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
     return corral_module_attach_native(cm, so, so_len);
@@ -384,7 +389,8 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    if (artifact_decode(name, bytes, len, NULL, &code_flags, &info, &wasm, &wasm_len, &so,
+    uint32_t flags = code_flags();
+    if (artifact_decode(name, bytes, len, NULL, &flags, &info, &wasm, &wasm_len, &so,
                         &so_len, err, sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
     uint8_t sha[32];

@@ -58,7 +58,7 @@ typedef struct CcRt {
      * cells; results replace them. */
     void (*call)(CcCtx *c, const CcFunc *f, uint64_t *cells, uint32_t off);
     /* Whether two function types (CcFunc.type) are structurally equal. */
-    int (*sig_eq)(const void *a, const void *b);
+    int (*sig_eq)(CcCtx *c, const void *a, const void *b);
     /* *c->tick went below 0: settles the fuel slice, checks interrupts; may trap. */
     void (*fuel)(CcCtx *c, uint32_t off);
     uint32_t (*memory_grow)(CcCtx *c, uint32_t delta); /* old pages, or 0xffffffff */
@@ -108,5 +108,16 @@ typedef struct CcModule {
 #define CC_FLAG_FUEL 2u          /* fuel and interrupt checks at entries and back-edges */
 
 #define CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Keeps a load whose value is unused: without bounds checks the load itself is what traps,
+ * and the C compiler would drop it. */
+#if defined(__x86_64__)
+#define CC_KEEP_F(x) __asm__ volatile("" : : "x"(x))
+#elif defined(__aarch64__)
+#define CC_KEEP_F(x) __asm__ volatile("" : : "w"(x))
+#else
+#define CC_KEEP_F(x) __asm__ volatile("" : : "m"(x))
+#endif
+#define CC_KEEP_I(x) __asm__ volatile("" : : "r"(x))
 
 #endif
