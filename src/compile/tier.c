@@ -39,7 +39,10 @@ const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
  * engine has them, explicit checks elsewhere. Part of the cache key and artifact header. */
 static uint32_t code_flags(void)
 {
-    return CC_FLAG_FUEL | (native_guard_supported() ? 0u : CC_FLAG_BOUNDS_CHECKS);
+    /* CORRAL_BOUNDS_CHECKS=1 asks for explicit checks anyway: the fallback's tests */
+    const char *force = getenv("CORRAL_BOUNDS_CHECKS");
+    bool checks = (force && !strcmp(force, "1")) || !native_guard_supported();
+    return CC_FLAG_FUEL | (checks ? CC_FLAG_BOUNDS_CHECKS : 0u);
 }
 
 static CcConfig cc_config(const TierOpts *o)
@@ -68,6 +71,15 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     if (rc != 0) {
         free(text);
         return error_new(ee.offset ? ee.offset : SIZE_MAX, "cannot translate to C: %s", ee.msg);
+    }
+    /* CORRAL_EMIT_C=FILE keeps the C text (for reading what the emitter made) */
+    const char *keep = getenv("CORRAL_EMIT_C");
+    if (keep && *keep) {
+        FILE *kf = fopen(keep, "w");
+        if (kf) {
+            fwrite(text, 1, text_len, kf);
+            fclose(kf);
+        }
     }
     char err[512];
     CcConfig cfg = cc_config(o);
@@ -389,7 +401,14 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    uint32_t flags = code_flags();
+    /* an artifact file may have been made either way: explicit checks run anywhere, code
+     * for guard regions where this process has them (the engine checks again on attach) */
+    uint32_t flags = CC_FLAG_FUEL | CC_FLAG_BOUNDS_CHECKS;
+    if (artifact_sniff(bytes, len) && artifact_decode(name, bytes, len, NULL, NULL, &info, &wasm,
+                                                      &wasm_len, &so, &so_len, err,
+                                                      sizeof err) == 0 &&
+        info.flags == CC_FLAG_FUEL && native_guard_supported())
+        flags = CC_FLAG_FUEL;
     if (artifact_decode(name, bytes, len, NULL, &flags, &info, &wasm, &wasm_len, &so,
                         &so_len, err, sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);

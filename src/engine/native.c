@@ -150,9 +150,11 @@ RT static void rt_call(CcCtx *c, const CcFunc *cf, uint64_t *cells, uint32_t off
 {
     STACK_FIRST(c);
     NativeInst *ni = (NativeInst *)c;
+    Store *s = ni->inst->store;
     Func *f = (Func *)(uintptr_t)cf;
-    Trap *t = f->host ? interp_call_host(ni->inst, f, cells)
-                      : interp_call(ni->inst->store, f, cells);
+    s->fuel_tick = c->tick;
+    Trap *t = f->host ? interp_call_host(ni->inst, f, cells) : interp_call(s, f, cells);
+    c->tick = s->fuel_tick;
     if (t)
         raise_trap(ni, t, off);
 }
@@ -169,7 +171,10 @@ RT static void rt_fuel(CcCtx *c, uint32_t off)
     STACK_FIRST(c);
     NativeInst *ni = (NativeInst *)c;
     char buf[96];
-    const char *msg = fuel_refill(ni->inst->store, buf, sizeof buf);
+    Store *s = ni->inst->store;
+    s->fuel_tick = c->tick;
+    const char *msg = fuel_refill(s, buf, sizeof buf);
+    c->tick = s->fuel_tick;
     if (msg)
         raise_trap(ni, trap_new(msg), off);
 }
@@ -311,9 +316,14 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
     jmp_buf jb;
     s->native_jb = &jb;
     s->native_nest++;
+    /* this instance's code counts fuel in its context; the store has it again after */
+    int32_t tick_outer = ni->ctx.tick;
+    ni->ctx.tick = s->fuel_tick;
     int jumped = setjmp(jb);
     if (!jumped)
         desc->entries[f->index - desc->nimports](&ni->ctx, cells);
+    s->fuel_tick = ni->ctx.tick;
+    ni->ctx.tick = tick_outer;
     s->native_jb = prev;
     s->native_nest--;
     s->native_mem_lo = mem_lo;
@@ -355,7 +365,6 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc)
         .elem_len = inst->elem_len,
         .data_len = inst->data_len,
         .rt = &runtime,
-        .tick = &s->fuel_tick,
         .inst = inst,
     };
     inst->native = ni;

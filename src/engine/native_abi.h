@@ -83,7 +83,9 @@ struct CcCtx {
     uint32_t *elem_len;      /* per element segment, 0 once dropped */
     uint32_t *data_len;      /* per data segment, 0 once dropped */
     const CcRt *rt;
-    int32_t *tick;           /* the store's fuel slice (charges subtract, < 0 calls rt->fuel) */
+    int32_t tick;            /* the store's fuel slice while this instance's code runs (charges
+                              * subtract, < 0 calls rt->fuel); the runtime copies it to and
+                              * from the store around everything that may read it */
     uintptr_t stack_limit;   /* a frame below this address traps with CC_TRAP_STACK */
     uint32_t trap_arg;
     void *inst;              /* the engine's instance (compared with CcFunc.inst) */
@@ -119,5 +121,19 @@ typedef struct CcModule {
 #define CC_KEEP_F(x) __asm__ volatile("" : : "m"(x))
 #endif
 #define CC_KEEP_I(x) __asm__ volatile("" : : "r"(x))
+
+/* Fuel in generated code: each function keeps the store's slice in a local, tk, written back
+ * before every call and return (anything called may read or spend fuel) and read again
+ * after a call. A charge below 0 settles the slice through the runtime. */
+#define CC_TICK_SAVE() (c->tick = tk)
+#define CC_TICK_LOAD() (tk = c->tick)
+#define CC_CHARGE(n, off)                   \
+    do {                                    \
+        if (CC_UNLIKELY((tk -= (n)) < 0)) { \
+            c->tick = tk;                   \
+            c->rt->fuel(c, (off));          \
+            tk = c->tick;                   \
+        }                                   \
+    } while (0)
 
 #endif
