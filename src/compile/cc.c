@@ -34,7 +34,7 @@ static const char *const FLAGS[] = {
     "-fno-optimize-sibling-calls", /* unbounded recursion must reach the stack's end */
     "-fstack-clash-protection", /* big frames probe each page: none skips the guard page */
     "-fno-math-errno",   "-fno-strict-aliasing",
-    "-w",
+    "-w", "-s", /* no symbol table: a smaller artifact to hash and map */
 };
 #define NFLAGS (sizeof FLAGS / sizeof FLAGS[0])
 #define MAX_WORDS 16   /* of the compiler command */

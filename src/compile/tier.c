@@ -111,6 +111,51 @@ static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler
         snprintf(info->compiler, sizeof info->compiler, "unknown");
 }
 
+/* How much of the module an artifact carries: all of it but the DWARF custom sections
+ * (".debug_*") that follow the code section, often most of a C program's .wasm. Sections
+ * before the code stay, so every code offset (the native code's trap sites, backtraces) is
+ * the same in the copy. Writes the kept bytes to out (len bytes of room); returns their
+ * length. */
+static size_t strip_debug(const uint8_t *w, size_t len, uint8_t *out)
+{
+    size_t o = 0, p = 8;
+    bool after_code = false;
+    if (len < 8)
+        return 0;
+    memcpy(out, w, 8);
+    o = 8;
+    while (p < len) {
+        size_t start = p;
+        uint8_t id = w[p++];
+        uint64_t size = 0;
+        for (int shift = 0; p < len && shift < 35; shift += 7) {
+            uint8_t b = w[p++];
+            size |= (uint64_t)(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        if (size > len - p) { /* malformed: keep the rest as it is */
+            memcpy(out + o, w + start, len - start);
+            return o + (len - start);
+        }
+        size_t end = p + (size_t)size;
+        bool drop = false;
+        if (id == 0 && after_code && size > 0) {
+            size_t q = p;
+            uint32_t nlen = w[q++]; /* names of .debug_* fit a one-byte LEB */
+            drop = nlen < 0x80 && nlen >= 6 && q + nlen <= end && memcmp(w + q, ".debug", 6) == 0;
+        }
+        if (id == 10)
+            after_code = true;
+        if (!drop) {
+            memcpy(out + o, w + start, end - start);
+            o += end - start;
+        }
+        p = end;
+    }
+    return o;
+}
+
 /* An artifact of m (malloc'ed bytes). */
 static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t **out,
                                      size_t *out_len)
@@ -122,7 +167,14 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t
         return err;
     ArtifactInfo info;
     artifact_info(m, o, true, &info);
-    int rc = artifact_encode(&info, m->bytes, m->bytes_len, so, so_len, out, out_len);
+    uint8_t *wasm = malloc(m->bytes_len ? m->bytes_len : 1);
+    if (!wasm) {
+        free(so);
+        return error_new(SIZE_MAX, "out of memory");
+    }
+    size_t wasm_len = strip_debug(m->bytes, m->bytes_len, wasm);
+    int rc = artifact_encode(&info, wasm, wasm_len, so, so_len, out, out_len);
+    free(wasm);
     free(so);
     return rc == 0 ? NULL : error_new(SIZE_MAX, "out of memory");
 }
@@ -401,21 +453,18 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    /* an artifact file may have been made either way: explicit checks run anywhere, code
-     * for guard regions where this process has them (the engine checks again on attach) */
-    uint32_t flags = CC_FLAG_FUEL | CC_FLAG_BOUNDS_CHECKS;
-    if (artifact_sniff(bytes, len) && artifact_decode(name, bytes, len, NULL, NULL, &info, &wasm,
-                                                      &wasm_len, &so, &so_len, err,
-                                                      sizeof err) == 0 &&
-        info.flags == CC_FLAG_FUEL && native_guard_supported())
-        flags = CC_FLAG_FUEL;
-    if (artifact_decode(name, bytes, len, NULL, &flags, &info, &wasm, &wasm_len, &so,
-                        &so_len, err, sizeof err) != 0)
+    /* One pass of checks (the checksum covers the embedded module too). An artifact file
+     * may have been made either way: explicit checks run anywhere, code for guard regions
+     * where this process has them (the engine checks again when it attaches). */
+    if (artifact_decode(name, bytes, len, NULL, NULL, &info, &wasm, &wasm_len, &so, &so_len, err,
+                        sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
-    uint8_t sha[32];
-    crypto_hash_sha256(sha, wasm, wasm_len);
-    if (memcmp(sha, info.module_sha256, 32) != 0)
-        return error_new(SIZE_MAX, "%s: the embedded module does not match its hash", name);
+    bool checks = info.flags == (CC_FLAG_FUEL | CC_FLAG_BOUNDS_CHECKS);
+    bool guard = info.flags == CC_FLAG_FUEL && native_guard_supported();
+    if (!checks && !guard)
+        return error_new(SIZE_MAX, "%s: compiled with code flags 0x%x, which this process cannot "
+                                   "run (0x%x): recompile it with `corral compile`",
+                         name, (unsigned)info.flags, (unsigned)code_flags());
     corral_module_t *m = NULL;
     corral_error_t *me = corral_module_new(e, wasm, wasm_len, &m);
     if (!me && (me = corral_module_attach_native(m, so, so_len)))
