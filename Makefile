@@ -354,6 +354,21 @@ spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 
+# The compiled tier (docs/design/compiled.md): wasi-testsuite on the engines corral-jit and
+# corral-aot (`--tier jit`; `--tier aot`, each artifact written to a cache and loaded back);
+# tests/compile/diff.sh, which runs tests/wasi on corral, corral-jit and corral-aot (each case
+# checked against its expected output) and every bench kernel on interp, jit and aot, and
+# compares their outputs across the tiers; then the spec suite and tests/regress on jit and aot.
+.PHONY: compile-test
+compile-test: $(BUILD)/corral
+	WASI_TESTSUITE_ENGINES="corral-jit corral-aot" \
+	  tests/wasi-testsuite/run.py $(BUILD)/corral $(WASI_TESTSUITE_DIR) $(BUILD)/wasi-testsuite-ct
+	tests/compile/diff.sh $(BUILD)/corral
+	SPEC_TIER=jit scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-jit $(BUILD)/corral
+	SPEC_TIER=aot scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-aot $(BUILD)/corral
+	SPEC_TIER=jit scripts/spec.sh tests/regress $(BUILD)/regress-jit $(BUILD)/corral
+	SPEC_TIER=aot scripts/spec.sh tests/regress $(BUILD)/regress-aot $(BUILD)/corral
+
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
@@ -423,6 +438,7 @@ test: deps
 	$(MAKE) cluster-test
 	$(MAKE) readme-test
 	$(MAKE) spec
+	$(MAKE) compile-test
 	$(MAKE) fuzz-replay
 	$(MAKE) tsan
 	$(MAKE) spec-asan
