@@ -360,14 +360,29 @@ spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 
-# The compiled tier (docs/design/compiled.md): the spec suite on jit and on aot (each module's
-# artifact written to build/spec-aot/cache and loaded back), hostile artifacts and guests.
+# The compiled tier (docs/design/compiled.md), in about a quarter of an hour:
+# - the spec suite and tests/regress on jit and on aot (each module's artifact written to a
+#   cache and loaded back), and the memory and trap scripts again with explicit bounds checks
+#   (CORRAL_BOUNDS_CHECKS=1: the code made where guard regions cannot be reserved);
+# - tests/compile/hostile.sh: forged and damaged artifacts, hostile guests on every tier;
+# - tests/compile/diff.sh: every bench kernel and every tests/wasi guest on interp and aot,
+#   outputs compared (jit makes the same code: the spec legs run it);
+# - wasi-testsuite and the gateway suite on aot.
 .PHONY: compile-test
 compile-test: $(BUILD)/corral $(BUILD)/tests/artifact_tool
 	SPEC_TIER=jit scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-jit $(BUILD)/corral
 	rm -rf $(BUILD)/spec-aot/cache
 	SPEC_TIER=aot scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-aot $(BUILD)/corral
+	SPEC_TIER=jit scripts/spec.sh tests/regress $(BUILD)/regress-jit $(BUILD)/corral
+	SPEC_TIER=aot scripts/spec.sh tests/regress $(BUILD)/regress-aot $(BUILD)/corral
+	CORRAL_BOUNDS_CHECKS=1 SPEC_TIER=jit \
+	  SPEC_ONLY='^(address|align|bulk|call_indirect|endianness|float_memory|load|memory.*|skip-stack-guard-page|store|traps)$$' \
+	  scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-jit-checks $(BUILD)/corral
 	tests/compile/hostile.sh $(BUILD)/corral $(BUILD)/tests/artifact_tool
+	DIFF_TIERS="interp aot" tests/compile/diff.sh $(BUILD)/corral
+	WASI_TESTSUITE_ENGINES="corral-aot" \
+	  tests/wasi-testsuite/run.py $(BUILD)/corral $(WASI_TESTSUITE_DIR) $(BUILD)/wasi-testsuite-ct
+	GATEWAY_TIER=aot tests/gateway/run.sh $(BUILD)/corral
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
 asan:

@@ -31,9 +31,10 @@ static const char *const FLAGS[] = {
     "-fvisibility=hidden",
     "-ffp-contract=off", /* no FMA: the interpreter rounds every operation */
     "-fsignaling-nans",  /* no folding of x*1 that would keep a signalling NaN */
-    "-fno-optimize-sibling-calls", /* unbounded recursion must reach the stack check */
+    "-fno-optimize-sibling-calls", /* unbounded recursion must reach the stack's end */
+    "-fstack-clash-protection", /* big frames probe each page: none skips the guard page */
     "-fno-math-errno",   "-fno-strict-aliasing",
-    "-w",
+    "-w", "-s", /* no symbol table: a smaller artifact to hash and map */
 };
 #define NFLAGS (sizeof FLAGS / sizeof FLAGS[0])
 #define MAX_WORDS 16   /* of the compiler command */

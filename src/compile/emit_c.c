@@ -142,6 +142,10 @@ typedef struct Fn {
     uint32_t *loop_costs; /* per loop of the body, in order of appearance (dead ones too) */
     uint32_t nloops;      /* loops read so far */
     size_t cur_off;       /* offset of the instruction being emitted */
+    bool checks;          /* explicit bounds and stack checks (no guard regions) */
+    uint16_t next_op;     /* the opcode after the instruction being emitted */
+    bool tick_local;      /* the fuel slice is in the local tk (loops and no calls) */
+    uint32_t ncalls;      /* calls in the body (fuel_costs) */
     bool oom;
 } Fn;
 
@@ -238,7 +242,8 @@ static void branch(Fn *f, uint32_t depth)
 {
     Frame *fr = &f->frames[f->nframes - 1 - depth];
     if (fr->kind == FR_LOOP)
-        bprintf(f->b, "if (CC_UNLIKELY((*c->tick -= %u) < 0)) c->rt->fuel(c, %zuu); ",
+        bprintf(f->b, f->tick_local ? "CC_CHARGE(%u, %zuu); "
+                                    : "if (CC_UNLIKELY((c->tick -= %u) < 0)) c->rt->fuel(c, %zuu); ",
                 (unsigned)fr->cost, f->cur_off);
     uint32_t n = fr->kind == FR_LOOP ? fr->nparams : fr->nresults;
     const ValType *ts = fr->kind == FR_LOOP ? fr->params : fr_results(fr);
@@ -404,8 +409,9 @@ static void emit_memop(Fn *f, const Instr *in)
     if (store)
         val = pop(f);
     Var addr = pop(f);
-    bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
-            addr.s, (unsigned)in->b, (unsigned)mo->bytes, in->off);
+    if (f->checks)
+        bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
+                addr.s, (unsigned)in->b, (unsigned)mo->bytes, in->off);
     char ea[48];
     snprintf(ea, sizeof ea, "(mem + (uint64_t)%s + %uu)", addr.s, (unsigned)in->b);
     if (!store) {
@@ -421,6 +427,14 @@ static void emit_memop(Fn *f, const Instr *in)
             bprintf(f->b, "%c", *p);
     }
     bprintf(f->b, ";\n");
+    /* Without bounds checks the load is the check, and GCC drops a load whose value is
+     * unused: a load set into a local (which may be dead) is kept, and so is every value
+     * dropped (OP_DROP), which keeps whatever loads it was computed from. Not every load:
+     * the constraint costs a separate load instruction (10% on nbody). */
+    if (!store && !f->checks && f->next_op == OP_LOCAL_SET) {
+        char l = op_info[in->op].results[0];
+        bprintf(f->b, "CC_KEEP_%c(%s);\n", l == 'f' || l == 'F' ? 'F' : 'I', var_at(f, f->sp - 1).s);
+    }
 }
 
 /* ---- calls ---------------------------------------------------------------------------- */
@@ -470,6 +484,8 @@ static void emit_call(Fn *f, uint32_t type, const char *callee)
     char *as = pop_args(f, t);
     if (!as)
         return;
+    if (f->tick_local)
+        bprintf(f->b, "CC_TICK_SAVE(); ");
     if (t->nresults == 0) {
         bprintf(f->b, "%s(c%s);\n", callee, as);
     } else if (t->nresults == 1) {
@@ -484,6 +500,8 @@ static void emit_call(Fn *f, uint32_t type, const char *callee)
         bprintf(f->b, " }\n");
     }
     free(as);
+    if (f->tick_local)
+        bprintf(f->b, "CC_TICK_LOAD();\n");
     reload_mem(f);
 }
 
@@ -501,7 +519,10 @@ static void emit_call_cells(Fn *f, uint32_t type, const char *func, size_t off)
         bprintf(f->b, ";");
     }
     f->sp = base;
-    bprintf(f->b, " c->rt->call(c, %s, cl_, %zuu);", func, off);
+    if (f->tick_local)
+        bprintf(f->b, " CC_TICK_SAVE(); c->rt->call(c, %s, cl_, %zuu); CC_TICK_LOAD();", func, off);
+    else
+        bprintf(f->b, " c->rt->call(c, %s, cl_, %zuu);", func, off);
     for (uint32_t i = 0; i < t->nresults; i++) {
         char cell[16];
         snprintf(cell, sizeof cell, "cl_[%u]", (unsigned)i);
@@ -540,7 +561,7 @@ static void emit_call_indirect(Fn *f, const Instr *in)
             "if (CC_UNLIKELY(x_ >= t_->size)) c->rt->trap(c, CC_TRAP_UNDEF_ELEM, %zuu);\n"
             "const CcFunc *e_ = (const CcFunc *)(uintptr_t)t_->elems[x_];\n"
             "if (CC_UNLIKELY(!e_)) { c->trap_arg = x_; c->rt->trap(c, CC_TRAP_UNINIT_ELEM, %zuu); }\n"
-            "if (CC_UNLIKELY(e_->type != c->types[%u] && !c->rt->sig_eq(e_->type, c->types[%u])))"
+            "if (CC_UNLIKELY(e_->type != c->types[%u] && !c->rt->sig_eq(c, e_->type, c->types[%u])))"
             " c->rt->trap(c, CC_TRAP_SIG_MISMATCH, %zuu);\n"
             "if (e_->inst == c->inst) {\n",
             (unsigned)in->b, idx.s, in->off, in->off, (unsigned)in->a, (unsigned)in->a, in->off);
@@ -606,6 +627,8 @@ static void end_frame(Fn *f)
         push(f, rs[i]);
     if (fr.kind != FR_FUNC)
         return;
+    if (f->tick_local)
+        bprintf(f->b, "CC_TICK_SAVE();\n");
     if (fr.nresults == 0)
         bprintf(f->b, "return;\n");
     else if (fr.nresults == 1)
@@ -698,7 +721,14 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         bprintf(f->b, "%s = (uint64_t)(uintptr_t)c->funcs[%u];\n", var_at(f, f->sp - 1).s,
                 (unsigned)in->a);
         break;
-    case OP_DROP: f->sp--; break;
+    case OP_DROP:
+        if (!f->checks) {
+            ValType t = f->stack[f->sp - 1];
+            bprintf(f->b, "CC_KEEP_%c(%s);\n", t == VT_F32 || t == VT_F64 ? 'F' : 'I',
+                    var_at(f, f->sp - 1).s);
+        }
+        f->sp--;
+        break;
     case OP_SELECT:
     case OP_SELECT_T:
         n = pop(f);
@@ -844,6 +874,7 @@ static int64_t fuel_costs(Fn *f, const Code *code)
     uint32_t n = 0, nloops = 0, depth = 0, cap = 0;
     typedef struct { uint32_t first, loop; } Open; /* loop = ordinal + 1, 0 for other blocks */
     Open *open = NULL;
+    f->ncalls = 0;
     free(f->loop_costs);
     f->loop_costs = NULL;
     uint32_t lcap = 0;
@@ -852,6 +883,8 @@ static int64_t fuel_costs(Fn *f, const Code *code)
         if (instr_read(&r, &in) != RD_OK)
             break;
         uint32_t idx = n++;
+        if (in.op == OP_CALL || in.op == OP_CALL_INDIRECT)
+            f->ncalls++;
         if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF) {
             if (depth == cap) {
                 cap = cap ? cap * 2 : 16;
@@ -928,6 +961,9 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
     int64_t entry_cost = fuel_costs(f, code);
     if (entry_cost < 0)
         goto oom;
+    /* the slice in a register pays off in loops without calls: each call would store and
+     * load it again */
+    f->tick_local = f->loop_costs != NULL && f->ncalls == 0;
     Frame *fr = push_frame(f, FR_FUNC, 0);
     if (!fr)
         goto oom;
@@ -947,6 +983,12 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
             goto fail;
         }
         f->cur_off = in.off;
+        {
+            /* the next instruction's opcode: a load whose value it discards is kept */
+            Reader peek = r;
+            Instr nx;
+            f->next_op = instr_read(&peek, &nx) == RD_OK ? nx.op : OP_END;
+        }
         if (in.op == OP_LOOP)
             f->nloops++;
         if (dead) {
@@ -976,13 +1018,21 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
         bprintf(&head, "uint8_t *mem = c->mem0->data; uint64_t msize = c->mem0->size;\n"
                        "(void)mem; (void)msize;\n");
     /* The frame may reach below its frame address by what its values need (GCC spills at
-     * most every temporary): the check allows for that much. */
-    bprintf(&head,
-            "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
-            " c->rt->trap(c, CC_TRAP_STACK, %uu);\n"
-            "if (CC_UNLIKELY((*c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
-            (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start,
-            (unsigned)entry_cost, (unsigned)code->body_start);
+     * most every temporary): the check allows for that much. Without checks the stack's
+     * guard page stops a recursion (native.c). */
+    if (f->checks)
+        bprintf(&head,
+                "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
+                " c->rt->trap(c, CC_TRAP_STACK, %uu);\n",
+                (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start);
+    /* A function without loops charges once, in place; one with loops keeps the slice in
+     * a register for its back-edges (CC_CHARGE). */
+    if (f->tick_local)
+        bprintf(&head, "int32_t tk = c->tick;\nCC_CHARGE(%u, %uu);\n", (unsigned)entry_cost,
+                (unsigned)code->body_start);
+    else
+        bprintf(&head, "if (CC_UNLIKELY((c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
+                (unsigned)entry_cost, (unsigned)code->body_start);
     if (head.oom || body.oom)
         goto oom;
     if (fputs(head.p, out) < 0 || fputs(body.p, out) < 0 || fputs("}\n\n", out) < 0) {
@@ -1058,7 +1108,7 @@ static void emit_entries(Buf *b, const Fn *f)
         bprintf(b, "cc_e%u, ", (unsigned)x);
     bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries};\n",
             "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
-            CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL);
+            (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | CC_FLAG_FUEL);
 }
 
 static int flush(Buf *b, FILE *out, EmitError *err)
@@ -1075,12 +1125,12 @@ static int flush(Buf *b, FILE *out, EmitError *err)
     return 0;
 }
 
-int emit_c_module(const Module *m, FILE *out, EmitError *err)
+int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 {
     err->msg = NULL;
     err->offset = 0;
     int rc = 1;
-    Fn f = {.m = m};
+    Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0};
     Buf b = {0};
     uint32_t *canon = malloc(sizeof *canon * (m->ntypes + 1));
     if (!canon) {

@@ -18,9 +18,12 @@ typedef struct EmitError {
  * `static` C function per Wasm function, an entry per function with the engine's calling
  * convention, and the descriptor CC_MODULE_SYMBOL (engine/native_abi.h). The text is
  * self-contained (it carries native_abi.h and numeric.h); compile it with the flags of
- * compile/cc.c. Instantiation stays the engine's. Returns 0, or 1 with err set ("out of
- * memory", "write error"); out may then hold partial text. */
-int emit_c_module(const Module *m, FILE *out, EmitError *err) __attribute__((warn_unused_result));
+ * compile/cc.c. Instantiation stays the engine's. flags are native_abi.h's CC_FLAG_*: with
+ * CC_FLAG_BOUNDS_CHECKS every memory access and function entry is checked explicitly, else
+ * the code relies on guarded memories and the stack's guard page (native.c). Returns 0, or
+ * 1 with err set ("out of memory", "write error"); out may then hold partial text. */
+int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
+    __attribute__((warn_unused_result));
 
 /* The text of engine/native_abi.h and engine/numeric.h (generated at build time). */
 extern const char emit_abi_text[];

@@ -35,8 +35,15 @@ bool tier_parse(const char *s, Tier *out)
 
 const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
 
-/* The flags every artifact of this build is made with (native_abi.h). */
-static const uint32_t code_flags = CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL;
+/* The flags this process's code is made with (native_abi.h): guard regions where the
+ * engine has them, explicit checks elsewhere. Part of the cache key and artifact header. */
+static uint32_t code_flags(void)
+{
+    /* CORRAL_BOUNDS_CHECKS=1 asks for explicit checks anyway: the fallback's tests */
+    const char *force = getenv("CORRAL_BOUNDS_CHECKS");
+    bool checks = (force && !strcmp(force, "1")) || !native_guard_supported();
+    return CC_FLAG_FUEL | (checks ? CC_FLAG_BOUNDS_CHECKS : 0u);
+}
 
 static CcConfig cc_config(const TierOpts *o)
 {
@@ -55,7 +62,7 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     if (!f)
         return error_new(SIZE_MAX, "out of memory");
     EmitError ee;
-    int rc = emit_c_module(m, f, &ee);
+    int rc = emit_c_module(m, code_flags(), f, &ee);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
         ee.msg = "out of memory";
@@ -64,6 +71,15 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     if (rc != 0) {
         free(text);
         return error_new(ee.offset ? ee.offset : SIZE_MAX, "cannot translate to C: %s", ee.msg);
+    }
+    /* CORRAL_EMIT_C=FILE keeps the C text (for reading what the emitter made) */
+    const char *keep = getenv("CORRAL_EMIT_C");
+    if (keep && *keep) {
+        FILE *kf = fopen(keep, "w");
+        if (kf) {
+            fwrite(text, 1, text_len, kf);
+            fclose(kf);
+        }
     }
     char err[512];
     CcConfig cfg = cc_config(o);
@@ -89,10 +105,55 @@ static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler
     snprintf(info->corral_version, sizeof info->corral_version, "%s", corral_version());
     snprintf(info->target, sizeof info->target, "%s", artifact_host_target());
     info->cpu_features = 0; /* the code is compiled for the baseline of the target */
-    info->flags = code_flags;
+    info->flags = code_flags();
     CcConfig cfg = cc_config(o);
     if (with_compiler && cc_identity(&cfg, info->compiler, sizeof info->compiler) != 0)
         snprintf(info->compiler, sizeof info->compiler, "unknown");
+}
+
+/* How much of the module an artifact carries: all of it but the DWARF custom sections
+ * (".debug_*") that follow the code section, often most of a C program's .wasm. Sections
+ * before the code stay, so every code offset (the native code's trap sites, backtraces) is
+ * the same in the copy. Writes the kept bytes to out (len bytes of room); returns their
+ * length. */
+static size_t strip_debug(const uint8_t *w, size_t len, uint8_t *out)
+{
+    size_t o = 0, p = 8;
+    bool after_code = false;
+    if (len < 8)
+        return 0;
+    memcpy(out, w, 8);
+    o = 8;
+    while (p < len) {
+        size_t start = p;
+        uint8_t id = w[p++];
+        uint64_t size = 0;
+        for (int shift = 0; p < len && shift < 35; shift += 7) {
+            uint8_t b = w[p++];
+            size |= (uint64_t)(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        if (size > len - p) { /* malformed: keep the rest as it is */
+            memcpy(out + o, w + start, len - start);
+            return o + (len - start);
+        }
+        size_t end = p + (size_t)size;
+        bool drop = false;
+        if (id == 0 && after_code && size > 0) {
+            size_t q = p;
+            uint32_t nlen = w[q++]; /* names of .debug_* fit a one-byte LEB */
+            drop = nlen < 0x80 && nlen >= 6 && q + nlen <= end && memcmp(w + q, ".debug", 6) == 0;
+        }
+        if (id == 10)
+            after_code = true;
+        if (!drop) {
+            memcpy(out + o, w + start, end - start);
+            o += end - start;
+        }
+        p = end;
+    }
+    return o;
 }
 
 /* An artifact of m (malloc'ed bytes). */
@@ -106,7 +167,14 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t
         return err;
     ArtifactInfo info;
     artifact_info(m, o, true, &info);
-    int rc = artifact_encode(&info, m->bytes, m->bytes_len, so, so_len, out, out_len);
+    uint8_t *wasm = malloc(m->bytes_len ? m->bytes_len : 1);
+    if (!wasm) {
+        free(so);
+        return error_new(SIZE_MAX, "out of memory");
+    }
+    size_t wasm_len = strip_debug(m->bytes, m->bytes_len, wasm);
+    int rc = artifact_encode(&info, wasm, wasm_len, so, so_len, out, out_len);
+    free(wasm);
     free(so);
     return rc == 0 ? NULL : error_new(SIZE_MAX, "out of memory");
 }
@@ -121,7 +189,8 @@ static corral_error_t *attach_artifact(corral_module_t *cm, const char *name,
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    if (artifact_decode(name, bytes, len, sha, &code_flags, &info, &wasm, &wasm_len, &so, &so_len,
+    uint32_t flags = code_flags();
+    if (artifact_decode(name, bytes, len, sha, &flags, &info, &wasm, &wasm_len, &so, &so_len,
                         err, sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
     return corral_module_attach_native(cm, so, so_len);
@@ -384,13 +453,18 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    if (artifact_decode(name, bytes, len, NULL, &code_flags, &info, &wasm, &wasm_len, &so,
-                        &so_len, err, sizeof err) != 0)
+    /* One pass of checks (the checksum covers the embedded module too). An artifact file
+     * may have been made either way: explicit checks run anywhere, code for guard regions
+     * where this process has them (the engine checks again when it attaches). */
+    if (artifact_decode(name, bytes, len, NULL, NULL, &info, &wasm, &wasm_len, &so, &so_len, err,
+                        sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
-    uint8_t sha[32];
-    crypto_hash_sha256(sha, wasm, wasm_len);
-    if (memcmp(sha, info.module_sha256, 32) != 0)
-        return error_new(SIZE_MAX, "%s: the embedded module does not match its hash", name);
+    bool checks = info.flags == (CC_FLAG_FUEL | CC_FLAG_BOUNDS_CHECKS);
+    bool guard = info.flags == CC_FLAG_FUEL && native_guard_supported();
+    if (!checks && !guard)
+        return error_new(SIZE_MAX, "%s: compiled with code flags 0x%x, which this process cannot "
+                                   "run (0x%x): recompile it with `corral compile`",
+                         name, (unsigned)info.flags, (unsigned)code_flags());
     corral_module_t *m = NULL;
     corral_error_t *me = corral_module_new(e, wasm, wasm_len, &m);
     if (!me && (me = corral_module_attach_native(m, so, so_len)))

@@ -1,10 +1,13 @@
 /* memory.c: linear memories. On 64-bit hosts a memory reserves its whole maximum as
  * inaccessible address space once and commits pages on grow, so the base never moves and
  * new pages arrive zeroed from the kernel; elsewhere (or when the reservation fails) it
- * falls back to a heap buffer that moves on grow. Bounds are always checked in software by
- * the interpreter; the reservation is what later lets guard pages replace those checks. */
+ * falls back to a heap buffer that moves on grow. Where it can, the reservation is
+ * MEMORY_GUARD_BYTES whatever the maximum, so compiled code needs no bounds checks: every
+ * address past the size faults (native.c turns the fault into the trap). The interpreter
+ * checks bounds in software either way. */
 #include "runtime.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,13 +18,36 @@ typedef struct MemImpl {
     size_t reserved; /* bytes of address space reserved by mmap, 0 for the heap fallback */
 } MemImpl;
 
+static void *map_none(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+bool memory_guard_available(void)
+{
+    static _Atomic int state; /* 0 unknown, 1 yes, 2 no */
+    int v = atomic_load_explicit(&state, memory_order_relaxed);
+    if (v == 0) {
+        void *p = sizeof(void *) >= 8 ? map_none((size_t)MEMORY_GUARD_BYTES) : NULL;
+        if (p)
+            munmap(p, (size_t)MEMORY_GUARD_BYTES);
+        v = p ? 1 : 2;
+        atomic_store_explicit(&state, v, memory_order_relaxed);
+    }
+    return v == 1;
+}
+
+/* Reserves a guarded region (MEMORY_GUARD_BYTES) when the process can, else the maximum. */
 static bool reserve(MemImpl *mi, uint64_t max_bytes, uint64_t init_bytes)
 {
     if (sizeof(void *) < 8 || max_bytes > ((uint64_t)1 << 33))
         return false;
     size_t len = max_bytes ? (size_t)max_bytes : 4096;
-    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
+    void *p = NULL;
+    if (memory_guard_available() && (p = map_none((size_t)MEMORY_GUARD_BYTES)))
+        len = (size_t)MEMORY_GUARD_BYTES;
+    else if (!(p = map_none(len)))
         return false;
     if (init_bytes && mprotect(p, (size_t)init_bytes, PROT_READ | PROT_WRITE) != 0) {
         munmap(p, len);
@@ -111,6 +137,7 @@ Memory *memory_create(Store *s, uint64_t min_pages, uint64_t max_pages)
             }
         }
     }
+    mi->pub.guarded = mi->reserved >= MEMORY_GUARD_BYTES;
     mi->pub.has_max = has_max;
     mi->pub.decl_max = has_max ? decl_max : 0;
     mi->pub.size = init_bytes;

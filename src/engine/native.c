@@ -64,6 +64,23 @@ static void build_native_code(void)
 
 /* ---- traps ---------------------------------------------------------------------------- */
 
+#define RT __attribute__((section("corral_native_rt"), noinline))
+
+/* Unwinds to the innermost native_enter with "call stack exhausted", touching no more stack
+ * than the jump: native_enter makes the trap. */
+RT __attribute__((noreturn)) static void stack_out(CcCtx *c)
+{
+    Store *s = ((NativeInst *)c)->inst->store;
+    s->native_fault = CC_TRAP_STACK;
+    longjmp(*(jmp_buf *)s->native_jb, 2);
+}
+
+#define STACK_FIRST(c)                                                          \
+    do {                                                                        \
+        if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < (c)->stack_limit, 0)) \
+            stack_out(c);                                                       \
+    } while (0)
+
 static const char *const trap_text[CC_TRAP_COUNT] = {
     [CC_TRAP_DIV_ZERO] = "integer divide by zero",
     [CC_TRAP_OVERFLOW] = "integer overflow",
@@ -105,8 +122,9 @@ static _Noreturn void raise_trap(NativeInst *ni, Trap *t, uint32_t off)
     longjmp(*(jmp_buf *)s->native_jb, 1);
 }
 
-static _Noreturn void rt_trap(CcCtx *c, uint32_t code, uint32_t off)
+RT __attribute__((noreturn)) static void rt_trap(CcCtx *c, uint32_t code, uint32_t off)
 {
+    STACK_FIRST(c);
     NativeInst *ni = (NativeInst *)c;
     const char *msg = code < CC_TRAP_COUNT && trap_text[code] ? trap_text[code] : "trap";
     char buf[64];
@@ -124,77 +142,96 @@ static void rt_check(CcCtx *c, const char *msg, uint32_t off)
 }
 
 /* ---- runtime services ----------------------------------------------------------------- */
+/* Compiled code calls these at any depth of the stack. Each one checks the stack first
+ * (STACK_FIRST) and unwinds without allocating when it is short; they live in one section
+ * so that a fault in a prologue, at the guard page, is recognised (native_fault.c). */
 
-static void rt_call(CcCtx *c, const CcFunc *cf, uint64_t *cells, uint32_t off)
+RT static void rt_call(CcCtx *c, const CcFunc *cf, uint64_t *cells, uint32_t off)
 {
+    STACK_FIRST(c);
     NativeInst *ni = (NativeInst *)c;
+    Store *s = ni->inst->store;
     Func *f = (Func *)(uintptr_t)cf;
-    Trap *t = f->host ? interp_call_host(ni->inst, f, cells)
-                      : interp_call(ni->inst->store, f, cells);
+    s->fuel_tick = c->tick;
+    Trap *t = f->host ? interp_call_host(ni->inst, f, cells) : interp_call(s, f, cells);
+    c->tick = s->fuel_tick;
     if (t)
         raise_trap(ni, t, off);
 }
 
-static int rt_sig_eq(const void *a, const void *b)
+RT static int rt_sig_eq(CcCtx *c, const void *a, const void *b)
 {
+    STACK_FIRST(c);
     const FuncType *x = a, *y = b;
     return x == y || (x->hash == y->hash && functype_equal(x, y));
 }
 
-static void rt_fuel(CcCtx *c, uint32_t off)
+RT static void rt_fuel(CcCtx *c, uint32_t off)
 {
+    STACK_FIRST(c);
     NativeInst *ni = (NativeInst *)c;
     char buf[96];
-    const char *msg = fuel_refill(ni->inst->store, buf, sizeof buf);
+    Store *s = ni->inst->store;
+    s->fuel_tick = c->tick;
+    const char *msg = fuel_refill(s, buf, sizeof buf);
+    c->tick = s->fuel_tick;
     if (msg)
         raise_trap(ni, trap_new(msg), off);
 }
 
-static uint32_t rt_memory_grow(CcCtx *c, uint32_t delta)
+RT static uint32_t rt_memory_grow(CcCtx *c, uint32_t delta)
 {
+    STACK_FIRST(c);
     return (uint32_t)bulk_grow_memory(((NativeInst *)c)->inst, delta);
 }
 
-static void rt_memory_init(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+RT static void rt_memory_init(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
                            uint32_t off)
 {
+    STACK_FIRST(c);
     rt_check(c, bulk_memory_init(((NativeInst *)c)->inst, seg, d, s, n), off);
 }
 
-static void rt_memory_copy(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off)
+RT static void rt_memory_copy(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off)
 {
+    STACK_FIRST(c);
     Instance *inst = ((NativeInst *)c)->inst;
     rt_check(c, bulk_memory_copy(inst->store, inst->mem0, d, s, n), off);
 }
 
-static void rt_memory_fill(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off)
+RT static void rt_memory_fill(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off)
 {
+    STACK_FIRST(c);
     Instance *inst = ((NativeInst *)c)->inst;
     rt_check(c, bulk_memory_fill(inst->store, inst->mem0, d, (uint8_t)val, n), off);
 }
 
-static void rt_table_init(CcCtx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+RT static void rt_table_init(CcCtx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
                           uint32_t off)
 {
+    STACK_FIRST(c);
     rt_check(c, bulk_table_init(((NativeInst *)c)->inst, t, seg, d, s, n), off);
 }
 
-static void rt_table_copy(CcCtx *c, uint32_t td, uint32_t ts, uint32_t d, uint32_t s,
+RT static void rt_table_copy(CcCtx *c, uint32_t td, uint32_t ts, uint32_t d, uint32_t s,
                           uint32_t n, uint32_t off)
 {
+    STACK_FIRST(c);
     Instance *inst = ((NativeInst *)c)->inst;
     rt_check(c, bulk_table_copy(inst->store, inst->tables[td], inst->tables[ts], d, s, n), off);
 }
 
-static void rt_table_fill(CcCtx *c, uint32_t t, uint32_t d, uint64_t val, uint32_t n,
+RT static void rt_table_fill(CcCtx *c, uint32_t t, uint32_t d, uint64_t val, uint32_t n,
                           uint32_t off)
 {
+    STACK_FIRST(c);
     Instance *inst = ((NativeInst *)c)->inst;
     rt_check(c, bulk_table_fill(inst->store, inst->tables[t], d, val, n), off);
 }
 
-static uint32_t rt_table_grow(CcCtx *c, uint32_t t, uint64_t init, uint32_t delta)
+RT static uint32_t rt_table_grow(CcCtx *c, uint32_t t, uint64_t init, uint32_t delta)
 {
+    STACK_FIRST(c);
     return (uint32_t)table_grow(((NativeInst *)c)->inst->tables[t], delta, init);
 }
 
@@ -215,14 +252,17 @@ static const CcRt runtime = {
 
 /* ---- the stack bound -------------------------------------------------------------------- */
 
-/* The lowest address compiled code of this thread may use: the thread's stack less a
- * margin for host functions, the interpreter and the C library (an eighth of the stack, at
- * least 128 KiB). Without the thread's bounds, 1 MiB below the current frame. */
-static uintptr_t thread_stack_limit(void)
+/* The lowest address compiled code of this thread may use before calling out: the thread's
+ * stack less a margin for host functions, the interpreter and the C library (an eighth of
+ * the stack, at least 128 KiB). Without the thread's bounds, 1 MiB below the current frame.
+ * *lo_out: the stack's low end. */
+static uintptr_t thread_stack_limit(uintptr_t *lo_out)
 {
-    static _Thread_local uintptr_t limit;
-    if (limit)
+    static _Thread_local uintptr_t limit, low;
+    if (limit) {
+        *lo_out = low;
         return limit;
+    }
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     uintptr_t lo = here > ((uintptr_t)1 << 20) ? here - ((uintptr_t)1 << 20) : 0;
     size_t size = (size_t)1 << 20;
@@ -238,33 +278,64 @@ static uintptr_t thread_stack_limit(void)
     }
     size_t margin = size / 8 > ((size_t)128 << 10) ? size / 8 : (size_t)128 << 10;
     limit = lo + margin;
+    low = lo;
+    *lo_out = low;
     return limit;
 }
 
 /* ---- entering native code ------------------------------------------------------------ */
 
+/* A fault of compiled code (native_fault.c) as a trap: the entered function is the frame
+ * known (the faulting instruction's offset is not). */
+static Trap *fault_trap(Store *s, const Func *f)
+{
+    Trap *t = trap_new(trap_text[s->native_fault]);
+    const Module *m = f->inst->module;
+    if (t)
+        trap_push_frame(t, m, f->index, m->codes[f->index - m->nfunc_imports].body_start);
+    return t;
+}
+
 Trap *native_enter(Store *s, Func *f, Cell *cells)
 {
     NativeInst *ni = f->inst->native;
     const CcModule *desc = ni->code->desc;
+    bool guard = !(desc->flags & CC_FLAG_BOUNDS_CHECKS);
+    if (guard && !native_fault_ready())
+        return trap_new("cannot set up the signal handling compiled code needs");
     if (s->native_nest == 0)
-        s->native_stack_limit = thread_stack_limit();
+        s->native_stack_limit = thread_stack_limit(&s->native_stack_lo);
     ni->ctx.stack_limit = s->native_stack_limit;
+    /* what a fault may hit: this instance's guard region */
+    uintptr_t mem_lo = s->native_mem_lo, mem_hi = s->native_mem_hi;
+    Memory *mem0 = f->inst->mem0;
+    s->native_mem_lo = mem0 ? (uintptr_t)mem0->data : 0;
+    s->native_mem_hi = mem0 && mem0->guarded ? s->native_mem_lo + MEMORY_GUARD_BYTES : 0;
+    Store *prev_store = native_fault_swap_store(s);
     void *prev = s->native_jb;
     jmp_buf jb;
     s->native_jb = &jb;
     s->native_nest++;
-    if (setjmp(jb)) {
-        s->native_jb = prev;
-        s->native_nest--;
-        Trap *t = s->native_trap;
-        s->native_trap = NULL;
-        return t;
-    }
-    desc->entries[f->index - desc->nimports](&ni->ctx, cells);
+    /* this instance's code counts fuel in its context; the store has it again after */
+    int32_t tick_outer = ni->ctx.tick;
+    ni->ctx.tick = s->fuel_tick;
+    int jumped = setjmp(jb);
+    if (!jumped)
+        desc->entries[f->index - desc->nimports](&ni->ctx, cells);
+    s->fuel_tick = ni->ctx.tick;
+    ni->ctx.tick = tick_outer;
     s->native_jb = prev;
     s->native_nest--;
-    return NULL;
+    s->native_mem_lo = mem_lo;
+    s->native_mem_hi = mem_hi;
+    native_fault_swap_store(prev_store);
+    if (!jumped)
+        return NULL;
+    if (jumped == 2)
+        return fault_trap(s, f);
+    Trap *t = s->native_trap;
+    s->native_trap = NULL;
+    return t;
 }
 
 /* ---- instances ------------------------------------------------------------------------ */
@@ -272,6 +343,11 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
 static int attach(Store *s, Instance *inst, const NativeCode *nc)
 {
     const Module *m = inst->module;
+    /* code without bounds checks runs only on guarded memories; else stay interpreted */
+    if (!(nc->desc->flags & CC_FLAG_BOUNDS_CHECKS))
+        for (uint32_t i = 0; i < m->nmems; i++)
+            if (!inst->mems[i]->guarded)
+                return 0;
     NativeInst *ni = store_alloc(s, sizeof *ni);
     uint64_t **globals = store_alloc(s, (m->nglobals + 1) * sizeof *globals);
     if (!ni || !globals)
@@ -289,7 +365,6 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc)
         .elem_len = inst->elem_len,
         .data_len = inst->data_len,
         .rt = &runtime,
-        .tick = &s->fuel_tick,
         .inst = inst,
     };
     inst->native = ni;
@@ -344,6 +419,7 @@ void native_code_free(NativeCode *nc)
 {
     if (!nc)
         return;
+    native_fault_code_remove(nc->desc);
     native_so_close(nc->handle);
     free(nc->stubs);
     free(nc);
@@ -366,6 +442,12 @@ corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *
                                    "%u functions; expected ABI %u, %u functions)",
                          (unsigned)desc->abi, (unsigned)desc->nfuncs, CC_ABI_VERSION,
                          (unsigned)m->nfuncs);
+    }
+    if (!(desc->flags & CC_FLAG_BOUNDS_CHECKS) &&
+        (!native_guard_supported() || native_fault_code_add(desc) != 0)) {
+        native_so_close(handle);
+        return error_new(SIZE_MAX, "native code made for guarded memories, which this process "
+                                   "cannot reserve (ulimit -v?): recompile it here");
     }
     NativeCode *nc = calloc(1, sizeof *nc);
     LoweredFunc *stubs = calloc(m->ncodes + 1, sizeof *stubs);

@@ -58,7 +58,7 @@ typedef struct CcRt {
      * cells; results replace them. */
     void (*call)(CcCtx *c, const CcFunc *f, uint64_t *cells, uint32_t off);
     /* Whether two function types (CcFunc.type) are structurally equal. */
-    int (*sig_eq)(const void *a, const void *b);
+    int (*sig_eq)(CcCtx *c, const void *a, const void *b);
     /* *c->tick went below 0: settles the fuel slice, checks interrupts; may trap. */
     void (*fuel)(CcCtx *c, uint32_t off);
     uint32_t (*memory_grow)(CcCtx *c, uint32_t delta); /* old pages, or 0xffffffff */
@@ -83,7 +83,9 @@ struct CcCtx {
     uint32_t *elem_len;      /* per element segment, 0 once dropped */
     uint32_t *data_len;      /* per data segment, 0 once dropped */
     const CcRt *rt;
-    int32_t *tick;           /* the store's fuel slice (charges subtract, < 0 calls rt->fuel) */
+    int32_t tick;            /* the store's fuel slice while this instance's code runs (charges
+                              * subtract, < 0 calls rt->fuel); the runtime copies it to and
+                              * from the store around everything that may read it */
     uintptr_t stack_limit;   /* a frame below this address traps with CC_TRAP_STACK */
     uint32_t trap_arg;
     void *inst;              /* the engine's instance (compared with CcFunc.inst) */
@@ -108,5 +110,30 @@ typedef struct CcModule {
 #define CC_FLAG_FUEL 2u          /* fuel and interrupt checks at entries and back-edges */
 
 #define CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Keeps a load whose value is unused: without bounds checks the load itself is what traps,
+ * and the C compiler would drop it. */
+#if defined(__x86_64__)
+#define CC_KEEP_F(x) __asm__ volatile("" : : "x"(x))
+#elif defined(__aarch64__)
+#define CC_KEEP_F(x) __asm__ volatile("" : : "w"(x))
+#else
+#define CC_KEEP_F(x) __asm__ volatile("" : : "m"(x))
+#endif
+#define CC_KEEP_I(x) __asm__ volatile("" : : "r"(x))
+
+/* Fuel in generated code: each function keeps the store's slice in a local, tk, written back
+ * before every call and return (anything called may read or spend fuel) and read again
+ * after a call. A charge below 0 settles the slice through the runtime. */
+#define CC_TICK_SAVE() (c->tick = tk)
+#define CC_TICK_LOAD() (tk = c->tick)
+#define CC_CHARGE(n, off)                   \
+    do {                                    \
+        if (CC_UNLIKELY((tk -= (n)) < 0)) { \
+            c->tick = tk;                   \
+            c->rt->fuel(c, (off));          \
+            tk = c->tick;                   \
+        }                                   \
+    } while (0)
 
 #endif

@@ -73,6 +73,8 @@ struct corral_memory {
     uint64_t max_pages; /* effective maximum: declared max capped by the engine */
     uint64_t decl_max;  /* declared maximum (import matching), valid when has_max */
     bool has_max;
+    bool guarded;       /* MEMORY_GUARD_BYTES of address space reserved from data on: any
+                         * 32-bit address plus 32-bit offset faults past size */
 };
 
 /* The first two fields are native_abi.h's CcTable. */
@@ -161,6 +163,9 @@ struct corral_store {
     void *native_jb;
     Trap *native_trap;
     uintptr_t native_stack_limit;
+    uintptr_t native_stack_lo;             /* the thread's stack's low end */
+    uintptr_t native_mem_lo, native_mem_hi; /* the running instance's guard region */
+    int native_fault;                      /* the trap code a fault stood for */
     uint32_t native_nest;
     uint32_t nnative_waiting, capnative_waiting;
     Instance **native_waiting;
@@ -223,7 +228,23 @@ Trap *native_enter(Store *s, Func *f, Cell *cells);
 void native_refresh(Store *s);
 void native_code_free(struct NativeCode *nc);
 
+/* Faults of compiled code (native_fault.c). Whether code without explicit checks can run
+ * here (guarded memories and the fault handler); making the handler ready on this thread;
+ * registering an object's code (by a symbol in it) so its faults become traps; the store
+ * whose code this thread runs (returns the previous one). */
+bool native_guard_supported(void);
+bool native_fault_ready(void);
+int native_fault_code_add(const void *sym);
+void native_fault_code_remove(const void *sym);
+Store *native_fault_swap_store(Store *s);
+
 /* ---- memory and table primitives (memory.c, table.c) ------------------------------- */
+
+/* The reservation a guarded memory has: 4 GiB of addresses plus 4 GiB of offsets plus the
+ * widest access, rounded to a page: compiled code then needs no bounds check. */
+#define MEMORY_GUARD_BYTES (((uint64_t)8 << 30) + WASM_PAGE)
+/* Whether this process can reserve guarded memories (tried once). */
+bool memory_guard_available(void);
 
 /* Creates a memory of min pages (zeroed), effective max = min(declared, engine cap), owned by
  * the store; max UINT64_MAX means none declared. NULL when min exceeds the cap or on OOM. */

@@ -8,6 +8,7 @@
 #include "compile/artifact.h"
 #include "corral.h"
 #include "engine/native_abi.h"
+#include "engine/runtime.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
     crypto_hash_sha256(info.module_sha256, wasm, wlen);
     snprintf(info.corral_version, sizeof info.corral_version, "%s", corral_version());
     snprintf(info.target, sizeof info.target, "%s", artifact_host_target());
-    info.flags = CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL;
+    info.flags = CC_FLAG_FUEL | (native_guard_supported() ? 0u : CC_FLAG_BOUNDS_CHECKS);
     snprintf(info.compiler, sizeof info.compiler, "artifact_tool");
     for (int i = 4; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "compile/emit_c.h"
+#include "engine/native_abi.h"
 
 static uint8_t *read_all(const char *path, size_t *out_len)
 {
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
     }
     free(bytes);
     EmitError ee;
-    int rc = emit_c_module(m, stdout, &ee);
+    int rc = emit_c_module(m, CC_FLAG_BOUNDS_CHECKS | CC_FLAG_FUEL, stdout, &ee);
     if (rc)
         fprintf(stderr, "%s: 0x%06zx: %s\n", argv[1], ee.offset, ee.msg);
     module_free(m);

@@ -21,7 +21,9 @@
 # usage: tests/gateway/run.sh [CORRAL]   (default: build/corral of this checkout)
 # Environment: GATEWAY_BUILD where the guests are compiled (default build/tests/gateway),
 # GATEWAY_VERBOSE=1 prints the response of each failing check, GATEWAY_KEEP=1 keeps the
-# temporary directory (servers' stdout, stderr, access logs).
+# temporary directory (servers' stdout, stderr, access logs), GATEWAY_TIER=interp|jit|aot|auto
+# gives every `corral serve` that --tier (aot: with a --cache-dir in the temporary directory;
+# unset: no --tier, so corral's default, $CORRAL_TIER or auto).
 # Needs clang with a wasm32-wasi sysroot, wat2wasm, curl and python3; the TLS checks are
 # skipped when openssl is missing.
 #
@@ -56,6 +58,17 @@ grep -qa __asan_init "$corral" && slow=3
 
 tmp=$(mktemp -d)
 : >"$tmp/servers"
+tier_opts=()
+case ${GATEWAY_TIER:-} in
+"") ;;
+interp | jit | auto) tier_opts=(--tier "$GATEWAY_TIER") ;;
+aot) tier_opts=(--tier aot --cache-dir "$tmp/tier-cache") ;;
+*) die "GATEWAY_TIER: unknown tier '$GATEWAY_TIER' (interp, jit, aot or auto)" ;;
+esac
+# jit and aot compile every module before the server is ready (the C compiler takes about 3 s
+# for a small C guest, more on a loaded machine; aot only once for the suite): the start-up
+# limits stretch as for a sanitizer build.
+case ${GATEWAY_TIER:-} in jit | aot) slow=$((slow * 4)) ;; esac
 pids=()
 cleanup() {
     local p
@@ -167,7 +180,7 @@ serve() {
     local name=$1 toml=$2 ready logs=${LOG_DIR:-$tmp/$1.logs}
     shift 2
     [ -n "${LOG_DIR:-}" ] || mkdir -p "$logs"
-    "$corral" serve -c "$toml" -l 127.0.0.1:0 --log-dir "$logs" \
+    "$corral" serve "${tier_opts[@]}" -c "$toml" -l 127.0.0.1:0 --log-dir "$logs" \
         --access-log "$tmp/$name.access" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     PID=$!
     pids+=("$PID")
@@ -217,7 +230,8 @@ stop() {
 try_serve() {
     status=0
     mkdir -p "$tmp/try.logs"
-    timeout $((5 * slow)) "$corral" serve --log-dir "$tmp/try.logs" "$@" >"$tmp/out" 2>"$tmp/err" \
+    timeout $((5 * slow)) "$corral" serve "${tier_opts[@]}" --log-dir "$tmp/try.logs" "$@" \
+        >"$tmp/out" 2>"$tmp/err" \
         </dev/null || status=$?
 }
 

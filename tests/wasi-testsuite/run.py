@@ -6,8 +6,10 @@ usage: tests/wasi-testsuite/run.py CORRAL SUITE_DIR WORK_DIR
   SUITE_DIR  holds LANG/wasm32-wasip1/NAME.wasm (../shared/testsuite/wasi-p1)
   WORK_DIR   where each run gets a fresh world (build/wasi-testsuite); emptied first
 Environment:
-  WASI_TESTSUITE_ENGINES  default "corral corral-walk": corral-walk is corral with
-                          CORRAL_WASI_NO_OPENAT2=1 (paths resolved by the fallback walk)
+  WASI_TESTSUITE_ENGINES  default "corral corral-walk": corral is `corral run --tier
+                          interp`, corral-walk the same with CORRAL_WASI_NO_OPENAT2=1 (paths
+                          resolved by the fallback walk), corral-jit `--tier jit`, corral-aot
+                          `--tier aot` with WORK_DIR/aot-cache as its --cache-dir
   WASI_TESTSUITE_ONLY     a regex: only the tests whose LANG/NAME it finds
   WASI_TESTSUITE_TIMEOUT  seconds per run (default 60)
   WASI_TESTSUITE_VERBOSE  1: a line for every run
@@ -42,7 +44,14 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTATIONS = os.path.join(HERE, "expectations.txt")
 KNOWN_FIELDS = {"args", "env", "root", "dirs", "exit_code", "stdout", "stderr"}
-ENGINES = {"corral": {}, "corral-walk": {"CORRAL_WASI_NO_OPENAT2": "1"}}
+# engine: (environment, options of corral run); AOT_CACHE stands for WORK_DIR/aot-cache
+AOT_CACHE = object()
+ENGINES = {
+    "corral": ({}, ["--tier", "interp"]),
+    "corral-walk": ({"CORRAL_WASI_NO_OPENAT2": "1"}, ["--tier", "interp"]),
+    "corral-jit": ({}, ["--tier", "jit"]),
+    "corral-aot": ({}, ["--tier", "aot", "--cache-dir", AOT_CACHE]),
+}
 
 
 def die(msg):
@@ -93,9 +102,9 @@ def copy_folder(src, dst):
     make_writable(dst)
 
 
-def command(corral, wasm, config, world):
+def command(corral, options, wasm, config, world):
     """The corral run command line for one test; copies its folders into world."""
-    argv = [corral, "run"]
+    argv = [corral, "run"] + options
     for name, value in config.get("env", {}).items():
         argv += ["--env", "%s=%s" % (name, value)]
     testdir = os.path.dirname(wasm)
@@ -110,7 +119,7 @@ def command(corral, wasm, config, world):
     return argv + [wasm] + [str(a) for a in config.get("args", [])]
 
 
-def run_one(corral, engine, name, wasm, world, timeout):
+def run_one(corral, engine, name, wasm, world, timeout, cache):
     """Runs one test on one engine in world: a list of reasons it failed (empty: it passed)."""
     shutil.rmtree(world, ignore_errors=True)
     os.makedirs(world)
@@ -125,10 +134,12 @@ def run_one(corral, engine, name, wasm, world, timeout):
     unknown = sorted(set(config) - KNOWN_FIELDS)
     if unknown:
         return ["unknown field %s in %s" % (", ".join(unknown), os.path.basename(json_path))]
-    argv = command(corral, wasm, config, world)
+    engine_env, options = ENGINES[engine]
+    options = [cache if o is AOT_CACHE else o for o in options]
+    argv = command(corral, options, wasm, config, world)
     env = dict(os.environ)
     env.pop("CORRAL_WASI_NO_OPENAT2", None)
-    env.update(ENGINES[engine])
+    env.update(engine_env)
     try:
         p = subprocess.run(argv, cwd=world, env=env, input=b"", capture_output=True,
                            timeout=timeout)
@@ -173,12 +184,13 @@ def main():
         print("FAIL %s: listed in expectations.txt, but there is no such test" % stale)
         failed += 1
     shutil.rmtree(work, ignore_errors=True)
+    cache = os.path.join(work, "aot-cache")  # emptied with work: the first run writes
     for name, wasm in tests:
         if only and not re.search(only, name):
             continue
         for engine in engines:
             world = os.path.join(work, engine, name)
-            reasons = run_one(corral, engine, name, wasm, world, timeout)
+            reasons = run_one(corral, engine, name, wasm, world, timeout, cache)
             if name in expected:
                 if reasons:
                     expected_failures += 1

@@ -8,10 +8,13 @@
 #
 # usage: tests/wasi/run.sh [CORRAL]   (default: $CORRAL, else the checkout's build/corral)
 # Environment:
-#   WASI_ENGINES  engines to run, default "corral corral-walk node": corral-walk is corral with
-#                 CORRAL_WASI_NO_OPENAT2=1, which resolves paths by its fallback walk instead of
-#                 openat2 (only the cases with preopens run there); "node" alone checks the
-#                 expected files against Node without corral
+#   WASI_ENGINES  engines to run, default "corral corral-walk node": corral is `corral run
+#                 --tier interp`; corral-walk is the same with CORRAL_WASI_NO_OPENAT2=1, which
+#                 resolves paths by its fallback walk instead of openat2 (only the cases with
+#                 preopens run there); corral-jit is `--tier jit` (compiled by the C compiler
+#                 at load), corral-aot `--tier aot` through artifacts in WASI_CACHE (emptied
+#                 first); "node" alone checks the expected files against Node without corral
+#   WASI_CACHE    corral-aot's --cache-dir (default build/tests/wasi-cache in the checkout)
 #   WASI_ONLY     an extended regex: run only the cases whose name matches
 #   WASI_BUILD    where the guests are built (default build/tests/wasi in the checkout)
 #   WASI_VERBOSE  1: print every case and full diffs;  WASI_KEEP=1: keep the temporary worlds
@@ -59,6 +62,7 @@ case $corral in
 esac
 build=${WASI_BUILD:-$repo/build/tests/wasi}
 engines=${WASI_ENGINES:-corral corral-walk node}
+cache=${WASI_CACHE:-$repo/build/tests/wasi-cache}
 only=${WASI_ONLY:-}
 verbose=${WASI_VERBOSE:-0}
 keep=${WASI_KEEP:-0}
@@ -89,6 +93,18 @@ compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' 
 
 mkdir -p "$build/sandbox"
 build=$(cd "$build" && pwd)
+for engine in $engines; do
+    case $engine in
+    corral | corral-walk | corral-jit | corral-aot | node) ;;
+    *) die "unknown engine $engine (known: corral corral-walk corral-jit corral-aot node)" ;;
+    esac
+done
+if [[ " $engines " == *" corral-aot "* ]]; then
+    # Every run of a module after its first one loads the artifact the first one wrote.
+    rm -rf "$cache"
+    mkdir -p "$cache"
+    cache=$(cd "$cache" && pwd)
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corral-wasi.XXXXXX")
 cleanup() {
     if [ "$keep" = 1 ]; then echo "wasi: kept $tmp" >&2; else rm -rf "$tmp"; fi
@@ -347,6 +363,7 @@ re_match() {
 
 passed=0
 failed=0
+declare -A engine_passed=() engine_failed=() # per engine, for the summary
 node_runs=0
 declare -a node_skips=()
 
@@ -366,6 +383,19 @@ check_output() {
     else
         reasons+=("no expected $what file ($(basename "$base") or .re)")
     fi
+}
+
+# engine_cmd ENGINE: sets cmd to the command line that runs a module on ENGINE (FILE and the
+# guest's arguments follow it); nothing for an engine without one (corral-walk in stdio).
+engine_cmd() {
+    case $1 in
+    corral) cmd=("$corral" run --tier interp) ;;
+    corral-walk) cmd=(env CORRAL_WASI_NO_OPENAT2=1 "$corral" run --tier interp) ;;
+    corral-jit) cmd=("$corral" run --tier jit) ;;
+    corral-aot) cmd=("$corral" run --tier aot --cache-dir "$cache") ;;
+    node) cmd=("$node" --no-warnings "$here/node_run.mjs") ;;
+    *) cmd=() ;;
+    esac
 }
 
 # run_once ENGINE RUNDIR: makes a fresh world in RUNDIR/world, runs the case on ENGINE, leaves
@@ -405,11 +435,7 @@ run_once() {
     touch -a -d @946684800 "${outside_files[@]}" # reading one now shows in its atime
 
     local cmd
-    case $engine in
-    corral) cmd=("$corral" run) ;;
-    corral-walk) cmd=(env CORRAL_WASI_NO_OPENAT2=1 "$corral" run) ;;
-    node) cmd=("$node" --no-warnings "$here/node_run.mjs") ;;
-    esac
+    engine_cmd "$engine"
     local hpid=""
     if [ -n "$helper" ]; then
         # shellcheck disable=SC2086
@@ -526,11 +552,11 @@ run_case() {
     fi
 
     if [ "${#reasons[@]}" -eq 0 ]; then
-        passed=$((passed + 1))
+        passed=$((passed + 1)) engine_passed[$engine]=$((${engine_passed[$engine]:-0} + 1))
         [ "$verbose" = 1 ] && echo "ok   $label ($engine)"
         return 0
     fi
-    failed=$((failed + 1))
+    failed=$((failed + 1)) engine_failed[$engine]=$((${engine_failed[$engine]:-0} + 1))
     local IFS=';'
     echo "FAIL $label ($engine): ${reasons[*]// ;/;}"
     unset IFS
@@ -588,13 +614,9 @@ run_stdio() {
     local rd=$tmp/$label.$engine cmd rc
     [ -z "$only" ] || [[ $label =~ $only ]] || return 0
     mkdir -p "$rd"
-    case $engine in
-    corral) cmd=("$corral" run) ;;
-    node) cmd=("$node" --no-warnings "$here/node_run.mjs") ;;
-    *) return 0 ;;
-    esac
+    engine_cmd "$engine"
     if [ -n "${build_errors[$build/isatty.wasm]:-}" ]; then
-        failed=$((failed + 1))
+        failed=$((failed + 1)) engine_failed[$engine]=$((${engine_failed[$engine]:-0} + 1))
         echo "FAIL $label ($engine): ${build_errors[$build/isatty.wasm]}"
         return 0
     fi
@@ -604,11 +626,11 @@ run_stdio() {
     rc=$?
     set -e
     if [ "$rc" = "$want" ]; then
-        passed=$((passed + 1))
+        passed=$((passed + 1)) engine_passed[$engine]=$((${engine_passed[$engine]:-0} + 1))
         [ "$verbose" = 1 ] && echo "ok   $label ($engine)"
         return 0
     fi
-    failed=$((failed + 1))
+    failed=$((failed + 1)) engine_failed[$engine]=$((${engine_failed[$engine]:-0} + 1))
     echo "FAIL $label ($engine): exit status $rc, expected $want (64 + 1 for each terminal fd)"
     { cat "$rd/fd2" "$rd/err" 2>/dev/null || true; } | head -n 10 | sed "s/^/    /"
     return 0
@@ -632,5 +654,8 @@ if [[ " $engines " == *" node "* ]]; then
         for s in "${node_skips[@]}"; do echo "    not under node: $s"; done
     fi
 fi
+for engine in $engines; do
+    echo "wasi: $engine: ${engine_passed[$engine]:-0} passed, ${engine_failed[$engine]:-0} failed"
+done
 echo "wasi: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

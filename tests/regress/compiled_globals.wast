@@ -1,5 +1,5 @@
-;; tests/compile/globals.wast: globals through the C emitter (the spec's global.wast imports
-;; globals, which the emitter does not support yet). Immutable constant globals are folded.
+;; compiled_globals.wast: globals, written for the C emitter's first cut (the spec's global.wast
+;; imports globals, which it did not support then). Immutable constant globals are folded.
 (module
   (global $a i32 (i32.const -2))
   (global $b i64 (i64.const 0x7fffffffffffffff))

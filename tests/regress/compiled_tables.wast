@@ -1,5 +1,5 @@
-;; tests/compile/tables.wast: table.get/set/grow/size/fill and externref through the C emitter
-;; (the spec scripts for these are not convertible by this machine's wast2json).
+;; compiled_tables.wast: table.get/set/grow/size/fill and externref, written for the C emitter's
+;; first cut (the spec scripts for these are not convertible by this machine's wast2json).
 (module
   (table $t 2 10 funcref)
   (table $e 1 externref)

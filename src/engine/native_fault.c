@@ -1,0 +1,239 @@
+/* native_fault.c: faults of compiled code become Wasm traps. Compiled code made without
+ * explicit checks (no CC_FLAG_BOUNDS_CHECKS) relies on two guards: every linear memory it
+ * touches is guarded (memory.c reserves MEMORY_GUARD_BYTES, so an out-of-bounds access
+ * lands on PROT_NONE pages), and the thread's stack ends in a guard page (the code is
+ * compiled with -fstack-clash-protection, so no frame skips it). The SIGSEGV/SIGBUS handler,
+ * on an alternate stack, checks that the faulting instruction is in loaded compiled code and
+ * that the address is in the running instance's guard region or at the stack's end; only
+ * then does it longjmp to the innermost native_enter with the trap's code. Any other fault
+ * goes to the handler that was there before (by default: the crash it is).
+ *
+ * Must not: allocate or take locks in the handler. */
+#include "runtime.h"
+
+#include "native_abi.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+#define FAULTS_SUPPORTED 1
+#else
+#define FAULTS_SUPPORTED 0
+#endif
+
+/* ---- where compiled code is ----------------------------------------------------------- */
+
+#define MAX_RANGES 4096
+static _Atomic uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
+static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct FindCtx {
+    uintptr_t base;
+    int added;
+} FindCtx;
+
+static void add_range(uintptr_t lo, uintptr_t hi)
+{
+    for (int i = 0; i < MAX_RANGES; i++) {
+        if (atomic_load_explicit(&range_hi[i], memory_order_relaxed) == 0) {
+            atomic_store_explicit(&range_lo[i], lo, memory_order_relaxed);
+            atomic_store_explicit(&range_hi[i], hi, memory_order_release);
+            return;
+        }
+    }
+}
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    FindCtx *fc = arg;
+    (void)size;
+    if (info->dlpi_addr != fc->base)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            add_range(fc->base + ph->p_vaddr, fc->base + ph->p_vaddr + ph->p_memsz);
+            fc->added++;
+        }
+    }
+    return 1;
+}
+
+int native_fault_code_add(const void *sym)
+{
+    Dl_info di;
+    if (!dladdr(sym, &di) || !di.dli_fbase)
+        return -1;
+    FindCtx fc = {(uintptr_t)di.dli_fbase, 0};
+    pthread_mutex_lock(&ranges_lock);
+    dl_iterate_phdr(find_object, &fc);
+    pthread_mutex_unlock(&ranges_lock);
+    return fc.added ? 0 : -1;
+}
+
+void native_fault_code_remove(const void *sym)
+{
+    Dl_info di;
+    if (!dladdr(sym, &di) || !di.dli_fbase)
+        return;
+    uintptr_t lo = (uintptr_t)di.dli_fbase;
+    pthread_mutex_lock(&ranges_lock);
+    for (int i = 0; i < MAX_RANGES; i++) {
+        uintptr_t l = atomic_load_explicit(&range_lo[i], memory_order_relaxed);
+        if (atomic_load_explicit(&range_hi[i], memory_order_relaxed) && l >= lo &&
+            l < lo + ((uintptr_t)1 << 32)) {
+            /* an object's executable segments start at or after its base, within reach */
+            Dl_info d2;
+            if (dladdr((const void *)l, &d2) && d2.dli_fbase == di.dli_fbase)
+                atomic_store_explicit(&range_hi[i], 0, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&ranges_lock);
+}
+
+/* native.c's runtime services, which compiled code calls at any stack depth: each checks
+ * the stack first, but its prologue may already touch the guard page. */
+extern const char __start_corral_native_rt[], __stop_corral_native_rt[];
+
+static bool in_code(uintptr_t pc)
+{
+    if (pc >= (uintptr_t)__start_corral_native_rt && pc < (uintptr_t)__stop_corral_native_rt)
+        return true;
+    for (int i = 0; i < MAX_RANGES; i++) {
+        uintptr_t hi = atomic_load_explicit(&range_hi[i], memory_order_acquire);
+        if (hi && pc < hi && pc >= atomic_load_explicit(&range_lo[i], memory_order_relaxed))
+            return true;
+    }
+    return false;
+}
+
+/* ---- the handler ---------------------------------------------------------------------- */
+
+/* The store whose native code this thread runs, innermost entry (native_enter). */
+static _Thread_local Store *tl_store;
+static struct sigaction old_segv, old_bus;
+
+static uintptr_t fault_pc(void *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
+#else
+    (void)uc;
+    return 0;
+#endif
+}
+
+static void pass_on(int sig, siginfo_t *si, void *uc)
+{
+    const struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+    if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
+        old->sa_sigaction(sig, si, uc);
+        return;
+    }
+    if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+        return;
+    }
+    /* the default action: returning re-runs the faulting instruction, which then kills */
+    signal(sig, SIG_DFL);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    Store *s = tl_store;
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    if (s && s->native_jb && in_code(fault_pc(uc))) {
+        int code = 0;
+        if (addr >= s->native_mem_lo && addr < s->native_mem_hi)
+            code = CC_TRAP_OOB_MEMORY;
+        else if (addr < s->native_stack_lo + ((uintptr_t)64 << 10) &&
+                 addr + ((uintptr_t)1 << 20) >= s->native_stack_lo)
+            code = CC_TRAP_STACK;
+        if (code) {
+            s->native_fault = code;
+            longjmp(*(jmp_buf *)s->native_jb, 2);
+        }
+    }
+    pass_on(sig, si, uc);
+}
+
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static bool handlers_ok;
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    /* SA_NODEFER: the longjmp out leaves the signal unblocked */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    handlers_ok = sigaction(SIGSEGV, &sa, &old_segv) == 0 && sigaction(SIGBUS, &sa, &old_bus) == 0;
+}
+
+/* Each thread that runs compiled code gets an alternate signal stack (unless it has one),
+ * freed when the thread ends. */
+static pthread_key_t altstack_key;
+static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool tl_altstack;
+
+static void altstack_free(void *p)
+{
+    stack_t none = {.ss_flags = SS_DISABLE};
+    sigaltstack(&none, NULL);
+    free(p);
+}
+
+static void altstack_key_make(void) { (void)pthread_key_create(&altstack_key, altstack_free); }
+
+static bool altstack_ensure(void)
+{
+    if (tl_altstack)
+        return true;
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE)) {
+        tl_altstack = true; /* the thread has one (ASan's, or the embedder's) */
+        return true;
+    }
+    pthread_once(&altstack_once, altstack_key_make);
+    size_t size = 64 << 10;
+    void *p = malloc(size);
+    if (!p)
+        return false;
+    stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0) {
+        free(p);
+        return false;
+    }
+    pthread_setspecific(altstack_key, p);
+    tl_altstack = true;
+    return true;
+}
+
+bool native_guard_supported(void)
+{
+    return FAULTS_SUPPORTED && memory_guard_available();
+}
+
+bool native_fault_ready(void)
+{
+    pthread_once(&handlers_once, install_handlers);
+    return handlers_ok && altstack_ensure();
+}
+
+Store *native_fault_swap_store(Store *s)
+{
+    Store *prev = tl_store;
+    tl_store = s;
+    return prev;
+}
