@@ -33,6 +33,8 @@ static const char *const FLAGS[] = {
     "-fsignaling-nans",  /* no folding of x*1 that would keep a signalling NaN */
     "-fno-optimize-sibling-calls", /* unbounded recursion must reach the stack's end */
     "-fstack-clash-protection", /* big frames probe each page: none skips the guard page */
+    "-fno-reorder-blocks-and-partition", /* cold code stays in its function: backtraces map
+                                          * an address to the function before it */
     "-fno-math-errno",   "-fno-strict-aliasing",
     "-w", "-s", /* no symbol table: a smaller artifact to hash and map */
 };

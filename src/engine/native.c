@@ -16,6 +16,7 @@
 #include "native_abi.h"
 #include "native_load.h"
 
+#include <execinfo.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
@@ -37,10 +38,19 @@ _Static_assert(offsetof(struct corral_func, index) == offsetof(CcFunc, index), "
 _Static_assert(sizeof(Cell) == sizeof(uint64_t), "cells are 64-bit");
 
 /* A module's native code: the loaded object and a stub per defined function. */
+/* Where a defined function's code starts, for naming the frames of a backtrace. */
+typedef struct FuncAddr {
+    uintptr_t addr;
+    uint32_t index;
+} FuncAddr;
+
 typedef struct NativeCode {
     void *handle; /* native_load.c */
     const CcModule *desc;
     LoweredFunc *stubs; /* per defined function: frame of max(params, results), NATIVE */
+    uintptr_t lo, hi;   /* the object's executable code */
+    FuncAddr *by_addr;  /* defined functions by address */
+    uint32_t nby_addr;
 } NativeCode;
 
 /* An instance's native view. ctx comes first: the runtime services get a CcCtx *. */
@@ -72,6 +82,8 @@ RT __attribute__((noreturn)) static void stack_out(CcCtx *c)
 {
     Store *s = ((NativeInst *)c)->inst->store;
     s->native_fault = CC_TRAP_STACK;
+    /* the margin below stack_limit leaves room for the unwinder */
+    s->native_nbt = backtrace(s->native_bt, NATIVE_BT_MAX);
     longjmp(*(jmp_buf *)s->native_jb, 2);
 }
 
@@ -118,6 +130,7 @@ static _Noreturn void raise_trap(NativeInst *ni, Trap *t, uint32_t off)
         t = trap_new("out of memory");
     if (t && !t->is_exit && off && m->ncodes)
         trap_push_frame(t, m, func_at(m, off), off);
+    s->native_nbt = t && !t->is_exit ? backtrace(s->native_bt, NATIVE_BT_MAX) : 0;
     s->native_trap = t;
     longjmp(*(jmp_buf *)s->native_jb, 1);
 }
@@ -285,14 +298,67 @@ static uintptr_t thread_stack_limit(uintptr_t *lo_out)
 
 /* ---- entering native code ------------------------------------------------------------ */
 
-/* A fault of compiled code (native_fault.c) as a trap: the entered function is the frame
- * known (the faulting instruction's offset is not). */
-static Trap *fault_trap(Store *s, const Func *f)
+/* In FuncAddr.index: the entry trampoline of that function, which may hold the function's
+ * code inlined (then it is that function's frame), or only a call of it (then the frame is
+ * there already). */
+#define ENTRY_BIT 0x80000000u
+
+/* The function of nc whose code holds pc (ENTRY_BIT set in an entry), or UINT32_MAX (not
+ * nc's code). */
+static uint32_t func_of_pc(const NativeCode *nc, uintptr_t pc)
+{
+    if (pc < nc->lo || pc >= nc->hi || !nc->nby_addr || pc < nc->by_addr[0].addr)
+        return UINT32_MAX;
+    uint32_t lo = 0, hi = nc->nby_addr;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (nc->by_addr[mid].addr <= pc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return nc->by_addr[lo].index;
+}
+
+/* Appends to t the compiled frames of the backtrace the trap recorded: the first run of
+ * return addresses in this object's code (the frames of this activation, innermost first),
+ * each at its function's start (the call's offset is not known). skip_first: the innermost
+ * one is in t already. */
+static void add_native_frames(Trap *t, const Store *s, const NativeInst *ni, bool skip_first)
+{
+    const NativeCode *nc = ni->code;
+    const Module *m = ni->inst->module;
+    bool started = false;
+    uint32_t last = UINT32_MAX;
+    if (!t || t->is_exit)
+        return;
+    for (int i = 0; i < s->native_nbt; i++) {
+        uintptr_t pc = (uintptr_t)s->native_bt[i];
+        uint32_t fi = func_of_pc(nc, pc ? pc - 1 : 0);
+        if (fi == UINT32_MAX) {
+            if (started)
+                break;
+            continue;
+        }
+        started = true;
+        bool entry = fi & ENTRY_BIT;
+        fi &= ~ENTRY_BIT;
+        if (entry && fi == last)
+            continue;
+        last = fi;
+        if (skip_first) {
+            skip_first = false;
+            continue;
+        }
+        trap_push_frame(t, m, fi, m->codes[fi - m->nfunc_imports].body_start);
+    }
+}
+
+/* A fault of compiled code (native_fault.c) as a trap, with its recorded frames. */
+static Trap *fault_trap(Store *s, const NativeInst *ni)
 {
     Trap *t = trap_new(trap_text[s->native_fault]);
-    const Module *m = f->inst->module;
-    if (t)
-        trap_push_frame(t, m, f->index, m->codes[f->index - m->nfunc_imports].body_start);
+    add_native_frames(t, s, ni, false);
     return t;
 }
 
@@ -332,9 +398,11 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
     if (!jumped)
         return NULL;
     if (jumped == 2)
-        return fault_trap(s, f);
+        return fault_trap(s, ni);
     Trap *t = s->native_trap;
     s->native_trap = NULL;
+    /* the innermost frame, when the trap had an offset, is there already */
+    add_native_frames(t, s, ni, t && t->nframes > 0);
     return t;
 }
 
@@ -415,6 +483,12 @@ void native_refresh(Store *s)
 
 /* ---- attaching code to a module -------------------------------------------------------- */
 
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = ((const FuncAddr *)a)->addr, y = ((const FuncAddr *)b)->addr;
+    return x < y ? -1 : x > y;
+}
+
 void native_code_free(NativeCode *nc)
 {
     if (!nc)
@@ -422,6 +496,7 @@ void native_code_free(NativeCode *nc)
     native_fault_code_remove(nc->desc);
     native_so_close(nc->handle);
     free(nc->stubs);
+    free(nc->by_addr);
     free(nc);
 }
 
@@ -443,20 +518,32 @@ corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *
                          (unsigned)desc->abi, (unsigned)desc->nfuncs, CC_ABI_VERSION,
                          (unsigned)m->nfuncs);
     }
-    if (!(desc->flags & CC_FLAG_BOUNDS_CHECKS) &&
-        (!native_guard_supported() || native_fault_code_add(desc) != 0)) {
+    if (!(desc->flags & CC_FLAG_BOUNDS_CHECKS) && !native_guard_supported()) {
         native_so_close(handle);
         return error_new(SIZE_MAX, "native code made for guarded memories, which this process "
                                    "cannot reserve (ulimit -v?): recompile it here");
     }
     NativeCode *nc = calloc(1, sizeof *nc);
     LoweredFunc *stubs = calloc(m->ncodes + 1, sizeof *stubs);
-    if (!nc || !stubs) {
+    FuncAddr *by_addr = calloc(2 * (size_t)m->ncodes + 1, sizeof *by_addr);
+    if (!nc || !stubs || !by_addr || native_fault_code_add(desc, &nc->lo, &nc->hi) != 0) {
+        bool oom = !nc || !stubs || !by_addr;
         free(nc);
         free(stubs);
+        free(by_addr);
         native_so_close(handle);
-        return error_new(SIZE_MAX, "out of memory");
+        return error_new(SIZE_MAX, oom ? "out of memory" : "cannot find the native code's pages");
     }
+    /* the functions, and the entries (the engine's trampolines: no frame of the module) */
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        by_addr[2 * i].addr = (uintptr_t)desc->funcs[m->nfunc_imports + i];
+        by_addr[2 * i].index = m->nfunc_imports + i;
+        by_addr[2 * i + 1].addr = (uintptr_t)desc->entries[i];
+        by_addr[2 * i + 1].index = (m->nfunc_imports + i) | ENTRY_BIT;
+    }
+    qsort(by_addr, 2 * (size_t)m->ncodes, sizeof *by_addr, by_address);
+    nc->by_addr = by_addr;
+    nc->nby_addr = 2 * m->ncodes;
     for (uint32_t i = 0; i < m->ncodes; i++) {
         uint32_t idx = m->nfunc_imports + i;
         const FuncType *t = m->types[m->func_types[idx]];

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define CC_ABI_VERSION 1u
+#define CC_ABI_VERSION 2u
 
 /* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
  * truncation passes its NumTrap unchanged. */
@@ -101,6 +101,8 @@ typedef struct CcModule {
     uint32_t nimports; /* imported functions: entries[] covers the others */
     uint32_t flags;    /* CC_FLAG_* the code was generated with */
     const CcEntry *entries;
+    void (*const *funcs)(void); /* each function's code by function index (imports: 0), to
+                                 * name the frames of a backtrace */
 } CcModule;
 
 #define CC_MODULE_SYMBOL "corral_native_module"

@@ -14,6 +14,7 @@
 #include "native_abi.h"
 
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -38,6 +39,7 @@ static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct FindCtx {
     uintptr_t base;
     int added;
+    uintptr_t lo, hi; /* the union of the executable segments */
 } FindCtx;
 
 static void add_range(uintptr_t lo, uintptr_t hi)
@@ -60,22 +62,29 @@ static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            add_range(fc->base + ph->p_vaddr, fc->base + ph->p_vaddr + ph->p_memsz);
+            uintptr_t lo = fc->base + ph->p_vaddr, hi = lo + ph->p_memsz;
+            add_range(lo, hi);
+            if (!fc->added || lo < fc->lo)
+                fc->lo = lo;
+            if (!fc->added || hi > fc->hi)
+                fc->hi = hi;
             fc->added++;
         }
     }
     return 1;
 }
 
-int native_fault_code_add(const void *sym)
+int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi)
 {
     Dl_info di;
     if (!dladdr(sym, &di) || !di.dli_fbase)
         return -1;
-    FindCtx fc = {(uintptr_t)di.dli_fbase, 0};
+    FindCtx fc = {(uintptr_t)di.dli_fbase, 0, 0, 0};
     pthread_mutex_lock(&ranges_lock);
     dl_iterate_phdr(find_object, &fc);
     pthread_mutex_unlock(&ranges_lock);
+    *lo = fc.lo;
+    *hi = fc.hi;
     return fc.added ? 0 : -1;
 }
 
@@ -161,6 +170,8 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
             code = CC_TRAP_STACK;
         if (code) {
             s->native_fault = code;
+            /* warmed up in native_fault_ready: no allocation here */
+            s->native_nbt = backtrace(s->native_bt, NATIVE_BT_MAX);
             longjmp(*(jmp_buf *)s->native_jb, 2);
         }
     }
@@ -179,6 +190,9 @@ static void install_handlers(void)
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     handlers_ok = sigaction(SIGSEGV, &sa, &old_segv) == 0 && sigaction(SIGBUS, &sa, &old_bus) == 0;
+    /* backtrace() loads the unwinder on first use: done here, not in the handler */
+    void *warm[2];
+    (void)backtrace(warm, 2);
 }
 
 /* Each thread that runs compiled code gets an alternate signal stack (unless it has one),

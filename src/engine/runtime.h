@@ -129,6 +129,9 @@ typedef struct Owned {
     void *ptr;
 } Owned;
 
+/* Return addresses a trap in compiled code records for its backtrace (native.c). */
+#define NATIVE_BT_MAX 48
+
 /* Memory reservations a store keeps across corral_store_reset (memory.c). */
 #define STORE_MEM_CACHE 4
 
@@ -166,6 +169,8 @@ struct corral_store {
     uintptr_t native_stack_lo;             /* the thread's stack's low end */
     uintptr_t native_mem_lo, native_mem_hi; /* the running instance's guard region */
     int native_fault;                      /* the trap code a fault stood for */
+    int native_nbt;                        /* return addresses at the last native trap */
+    void *native_bt[NATIVE_BT_MAX];
     uint32_t native_nest;
     uint32_t nnative_waiting, capnative_waiting;
     Instance **native_waiting;
@@ -234,7 +239,7 @@ void native_code_free(struct NativeCode *nc);
  * whose code this thread runs (returns the previous one). */
 bool native_guard_supported(void);
 bool native_fault_ready(void);
-int native_fault_code_add(const void *sym);
+int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi);
 void native_fault_code_remove(const void *sym);
 Store *native_fault_swap_store(Store *s);
 
