@@ -39,12 +39,13 @@
 # 100,000 requests) and of bench/store.sh (corral store serve: parcel upload, download against
 # nginx, memory while a 1 GiB parcel streams) and of bench/cluster.sh (containerd-shim-corral-v1
 # against runc: start to first output, memory of a pod of 1, 10, 100 containers); their headers
-# list their own knobs. Then the
+# list their own knobs; and of bench/tier.sh (the compiled tier: a hello world from its
+# artifact, and `auto` against `aot` on a job of about ten seconds). Then the
 # load average at the end.
 # Everything printed as a table also goes to build/bench/results.txt, which opens with the
 # machine, the compilers and the commit.
 #
-#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks gateway store cluster"
+#   BENCH_SECTIONS="kernels startup startup-big timeout fuel checks tier-startup tier-auto gateway store cluster"
 #                          the parts to run (default: all of them, in this order)
 #   BENCH_RECORD=1         also copy results.txt to bench/results/DATE-COMMIT.txt, a record
 #                          to keep (bench/results/README.md)
@@ -91,7 +92,7 @@ for tool in "$CC_NATIVE" clang hyperfine; do
 done
 [ -x "$CORRAL" ] || die "$CORRAL not found; run make first"
 
-ALL_SECTIONS="kernels startup startup-big timeout fuel checks gateway store cluster"
+ALL_SECTIONS="kernels startup startup-big timeout fuel checks tier-startup tier-auto gateway store cluster"
 SECTIONS=${BENCH_SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -396,8 +397,10 @@ problem_note() {
 . bench/store.sh
 # shellcheck source=bench/cluster.sh disable=SC1091
 . bench/cluster.sh
+# shellcheck source=bench/tier.sh disable=SC1091
+. bench/tier.sh
 : >"$SECTIONS_TXT"
-for s in startup startup-big timeout fuel checks gateway store cluster; do
+for s in startup startup-big timeout fuel checks tier-startup tier-auto gateway store cluster; do
     if want "$s"; then
         echo
         echo "[$s]"

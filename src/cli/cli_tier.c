@@ -31,6 +31,7 @@ int cli_tier_option(const char *cmd, const char *name, const char *v, TierOpts *
             cli_error("%s: --tier: unknown tier '%s' (want interp, jit, aot or auto)", cmd, v);
             return -(CLI_EXIT_USAGE + 1);
         }
+        opts->tier_given = true;
         return 1;
     }
     if (!strcmp(name, "--cache-dir")) {
@@ -63,7 +64,9 @@ corral_module_t *cli_tier_module(corral_engine_t *engine, const char *name, uint
     corral_module_t *module = NULL;
     corral_error_t *err;
     if (tier_is_artifact(bytes, len)) {
-        if (opts->tier == TIER_INTERP) {
+        /* an artifact runs its native code unless --tier interp said otherwise; a default
+         * tier ($CORRAL_TIER) does not refuse it */
+        if (opts->tier == TIER_INTERP && opts->tier_given) {
             cli_error("%s: an artifact holds native code; --tier interp runs .wasm modules "
                       "only", name);
             free(bytes);

@@ -930,6 +930,7 @@ static int run_main(int argc, char **argv)
         free_run_args(&ra);
         return status;
     }
+    ra.tier.fuel = ra.has_fuel; /* compiled code counts fuel only when there is a budget */
     /* A guest writing to a closed pipe gets EPIPE, as under wasmtime, not a dead corral. */
     signal(SIGPIPE, SIG_IGN);
     corral_engine_t *engine = make_engine(&ra);

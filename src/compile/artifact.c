@@ -25,11 +25,13 @@
  * Magic, format version and length sit at fixed offsets in every format version, so that a
  * file of another version is named as such instead of being reported corrupt. */
 #include "compile/artifact.h"
+#include "engine/native_abi.h"
 
 #include "corral.h"
 #include "util/sha256.h"
 
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,21 @@ enum { SECT_WASM = 1, SECT_SO = 2 };
 #else
 #define TARGET_ABI ""
 #endif
+
+static char code_version[32];
+
+static void make_code_version(void)
+{
+    snprintf(code_version, sizeof code_version, "%s+abi%u", corral_version(),
+             (unsigned)CC_ABI_VERSION);
+}
+
+const char *artifact_code_version(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_code_version);
+    return code_version;
+}
 
 const char *artifact_host_target(void) { return TARGET_ARCH "-" TARGET_OS TARGET_ABI; }
 
@@ -358,9 +375,9 @@ static void feature_list(uint64_t missing, char *out, size_t n)
 static int check_host(const Decode *d, const ArtifactInfo *info, const uint8_t *expect_module_sha,
                       const uint32_t *expect_flags)
 {
-    if (strcmp(info->corral_version, corral_version()) != 0)
+    if (strcmp(info->corral_version, artifact_code_version()) != 0)
         return refuse(d, "made by Corral %s, this is %s: recompile it with `corral compile`",
-                      info->corral_version, corral_version());
+                      info->corral_version, artifact_code_version());
     if (strcmp(info->target, artifact_host_target()) != 0)
         return refuse(d, "compiled for %s, this host is %s", info->target,
                       artifact_host_target());

@@ -40,6 +40,10 @@ typedef struct ArtifactInfo {
  * A static string. */
 const char *artifact_host_target(void);
 
+/* What an artifact's corral_version field must say to run here: Corral's version and the
+ * ABI of its compiled code (native_abi.h), "0.1.0+abi3". */
+const char *artifact_code_version(void);
+
 /* The ARTIFACT_CPU_* bits this CPU has. */
 uint64_t artifact_host_cpu_features(void);
 

@@ -37,12 +37,12 @@ const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
 
 /* The flags this process's code is made with (native_abi.h): guard regions where the
  * engine has them, explicit checks elsewhere. Part of the cache key and artifact header. */
-static uint32_t code_flags(void)
+static uint32_t code_flags(const TierOpts *o)
 {
     /* CORRAL_BOUNDS_CHECKS=1 asks for explicit checks anyway: the fallback's tests */
     const char *force = getenv("CORRAL_BOUNDS_CHECKS");
     bool checks = (force && !strcmp(force, "1")) || !native_guard_supported();
-    return CC_FLAG_FUEL | (checks ? CC_FLAG_BOUNDS_CHECKS : 0u);
+    return (o && o->fuel ? CC_FLAG_FUEL : 0u) | (checks ? CC_FLAG_BOUNDS_CHECKS : 0u);
 }
 
 static CcConfig cc_config(const TierOpts *o)
@@ -62,7 +62,7 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     if (!f)
         return error_new(SIZE_MAX, "out of memory");
     EmitError ee;
-    int rc = emit_c_module(m, code_flags(), f, &ee);
+    int rc = emit_c_module(m, code_flags(o), f, &ee);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
         ee.msg = "out of memory";
@@ -102,10 +102,11 @@ static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler
 {
     memset(info, 0, sizeof *info);
     module_sha256(m, info->module_sha256);
-    snprintf(info->corral_version, sizeof info->corral_version, "%s", corral_version());
+    /* the version names the code's ABI too: artifacts of another ABI are recompiled */
+    snprintf(info->corral_version, sizeof info->corral_version, "%s", artifact_code_version());
     snprintf(info->target, sizeof info->target, "%s", artifact_host_target());
     info->cpu_features = 0; /* the code is compiled for the baseline of the target */
-    info->flags = code_flags();
+    info->flags = code_flags(o);
     CcConfig cfg = cc_config(o);
     if (with_compiler && cc_identity(&cfg, info->compiler, sizeof info->compiler) != 0)
         snprintf(info->compiler, sizeof info->compiler, "unknown");
@@ -180,7 +181,7 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t
 }
 
 /* Checks an artifact that claims to be m's and attaches its code. */
-static corral_error_t *attach_artifact(corral_module_t *cm, const char *name,
+static corral_error_t *attach_artifact(corral_module_t *cm, const TierOpts *o, const char *name,
                                        const uint8_t *bytes, size_t len)
 {
     uint8_t sha[32];
@@ -189,7 +190,7 @@ static corral_error_t *attach_artifact(corral_module_t *cm, const char *name,
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
     char err[512];
-    uint32_t flags = code_flags();
+    uint32_t flags = code_flags(o);
     if (artifact_decode(name, bytes, len, sha, &flags, &info, &wasm, &wasm_len, &so, &so_len,
                         err, sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
@@ -222,8 +223,8 @@ static void key_of(const Module *m, const TierOpts *o, char key[65])
 
 /* Attaches m's artifact from the cache: 0 attached, 1 absent, -1 with *errp when strict
  * and the file is refused (else a refused file is reported, unless quiet, and rebuilt). */
-static int from_cache(corral_module_t *cm, const char *dir, const char *key, bool strict,
-                      bool quiet, corral_error_t **errp)
+static int from_cache(corral_module_t *cm, const TierOpts *o, const char *dir, const char *key,
+                      bool strict, bool quiet, corral_error_t **errp)
 {
     bool report = !quiet;
     uint8_t *buf = NULL;
@@ -237,7 +238,7 @@ static int from_cache(corral_module_t *cm, const char *dir, const char *key, boo
     }
     char name[4200];
     snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
-    corral_error_t *err = attach_artifact(cm, name, buf, len);
+    corral_error_t *err = attach_artifact(cm, o, name, buf, len);
     free(buf);
     if (!err)
         return 0;
@@ -290,7 +291,7 @@ static void *job_run(void *arg)
     corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
                                         : make_artifact(j->cm->m, &j->o, &art, &len);
     if (!err)
-        err = attach_artifact(j->cm, "compiled code", art, len);
+        err = attach_artifact(j->cm, &j->o, "compiled code", art, len);
     if (!err && j->has_cache) {
         char cerr[256];
         if (cache_store(j->cache_dir, j->key, art, len, cerr, sizeof cerr) != 0 && !j->o.quiet)
@@ -386,7 +387,7 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
     if (cached) {
         key_of(cm->m, o, key);
         corral_error_t *err = NULL;
-        int rc = from_cache(cm, dir, key, o->tier == TIER_AOT, o->quiet, &err);
+        int rc = from_cache(cm, o, dir, key, o->tier == TIER_AOT, o->quiet, &err);
         if (rc <= 0)
             return err;
     }
@@ -409,14 +410,14 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
             if (cache_load(dir, key, &art, &len, lerr, sizeof lerr) != 0)
                 return error_new(SIZE_MAX, "cannot read back compiled code: %s", lerr);
             snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
-            err = attach_artifact(cm, name, art, len);
+            err = attach_artifact(cm, o, name, art, len);
             free(art);
             return err;
         }
         if (!o->quiet)
             fprintf(stderr, "corral: cannot cache compiled code: %s\n", cerr);
     }
-    err = attach_artifact(cm, "compiled code", art, len);
+    err = attach_artifact(cm, o, "compiled code", art, len);
     free(art);
     return err;
 }
@@ -459,12 +460,14 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
     if (artifact_decode(name, bytes, len, NULL, NULL, &info, &wasm, &wasm_len, &so, &so_len, err,
                         sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
-    bool checks = info.flags == (CC_FLAG_FUEL | CC_FLAG_BOUNDS_CHECKS);
-    bool guard = info.flags == CC_FLAG_FUEL && native_guard_supported();
+    /* fuel or not, either runs (a store with a budget keeps code without fuel interpreted) */
+    uint32_t f = info.flags & ~CC_FLAG_FUEL;
+    bool checks = f == CC_FLAG_BOUNDS_CHECKS;
+    bool guard = f == 0 && native_guard_supported();
     if (!checks && !guard)
         return error_new(SIZE_MAX, "%s: compiled with code flags 0x%x, which this process cannot "
                                    "run (0x%x): recompile it with `corral compile`",
-                         name, (unsigned)info.flags, (unsigned)code_flags());
+                         name, (unsigned)info.flags, (unsigned)code_flags(NULL));
     corral_module_t *m = NULL;
     corral_error_t *me = corral_module_new(e, wasm, wasm_len, &m);
     if (!me && (me = corral_module_attach_native(m, so, so_len)))

@@ -16,10 +16,13 @@ typedef enum { TIER_INTERP, TIER_JIT, TIER_AOT, TIER_AUTO } Tier;
 
 typedef struct TierOpts {
     Tier tier;
+    bool tier_given;       /* the tier was asked for (--tier), not a default */
     const char *cache_dir; /* NULL: the default ($XDG_CACHE_HOME/corral); "" : no cache */
     const char *cc;        /* the C compiler, NULL: $CORRAL_CC or cc */
     int opt;               /* C optimisation level, < 0: 2 */
     bool quiet;            /* no notice when auto falls back to the interpreter */
+    bool fuel;             /* code that counts fuel (for a store with a budget); else code
+                            * that only polls for interrupts, faster in tight loops */
     unsigned delay_ms;     /* auto: start the background compile this much later (a guest
                             * that is done by then never costs a compile) */
 } TierOpts;

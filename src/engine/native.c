@@ -18,7 +18,8 @@
 
 #include <execinfo.h>
 #include <pthread.h>
-#include <setjmp.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -58,6 +59,9 @@ typedef struct NativeInst {
     CcCtx ctx;
     Instance *inst;
     const NativeCode *code;
+    const CcEntry *entries; /* code->desc's, for native_enter: fewer loads on each call */
+    uint32_t flags;         /* code->desc's */
+    uint32_t nimports;
 } NativeInst;
 
 /* ---- the NATIVE stub's code, shared by every stub --------------------------------------- */
@@ -83,8 +87,8 @@ RT __attribute__((noreturn)) static void stack_out(CcCtx *c)
     Store *s = ((NativeInst *)c)->inst->store;
     s->native_fault = CC_TRAP_STACK;
     /* the margin below stack_limit leaves room for the unwinder */
-    s->native_nbt = backtrace(s->native_bt, NATIVE_BT_MAX);
-    longjmp(*(jmp_buf *)s->native_jb, 2);
+    s->native_nbt = native_backtrace(s->native_bt, NATIVE_BT_MAX);
+    native_jump(s, 2);
 }
 
 #define STACK_FIRST(c)                                                          \
@@ -130,9 +134,9 @@ static _Noreturn void raise_trap(NativeInst *ni, Trap *t, uint32_t off)
         t = trap_new("out of memory");
     if (t && !t->is_exit && off && m->ncodes)
         trap_push_frame(t, m, func_at(m, off), off);
-    s->native_nbt = t && !t->is_exit ? backtrace(s->native_bt, NATIVE_BT_MAX) : 0;
+    s->native_nbt = t && !t->is_exit ? native_backtrace(s->native_bt, NATIVE_BT_MAX) : 0;
     s->native_trap = t;
-    longjmp(*(jmp_buf *)s->native_jb, 1);
+    native_jump(s, 1);
 }
 
 RT __attribute__((noreturn)) static void rt_trap(CcCtx *c, uint32_t code, uint32_t off)
@@ -269,6 +273,10 @@ static const CcRt runtime = {
  * stack less a margin for host functions, the interpreter and the C library (an eighth of
  * the stack, at least 128 KiB). Without the thread's bounds, 1 MiB below the current frame.
  * *lo_out: the stack's low end. */
+#ifdef __GLIBC__
+extern void *__libc_stack_end;
+#endif
+
 static uintptr_t thread_stack_limit(uintptr_t *lo_out)
 {
     static _Thread_local uintptr_t limit, low;
@@ -280,6 +288,19 @@ static uintptr_t thread_stack_limit(uintptr_t *lo_out)
     uintptr_t lo = here > ((uintptr_t)1 << 20) ? here - ((uintptr_t)1 << 20) : 0;
     size_t size = (size_t)1 << 20;
     pthread_attr_t attr;
+    struct rlimit rl;
+#ifdef __GLIBC__
+    /* The main thread: its stack ends RLIMIT_STACK below where it starts. (glibc's
+     * pthread_getattr_np finds that by reading /proc/self/maps, a third of a hello world's
+     * start-up.) The top found here is a little low, so the bound a little high: safe. */
+    if (getpid() == gettid() && getrlimit(RLIMIT_STACK, &rl) == 0 &&
+        rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > ((rlim_t)1 << 20) &&
+        (uintptr_t)__libc_stack_end > rl.rlim_cur) {
+        uintptr_t top = ((uintptr_t)__libc_stack_end + 4095) & ~(uintptr_t)4095;
+        lo = top - (uintptr_t)rl.rlim_cur;
+        size = (size_t)rl.rlim_cur;
+    } else
+#endif
     if (pthread_getattr_np(pthread_self(), &attr) == 0) {
         void *addr;
         size_t sz;
@@ -297,6 +318,26 @@ static uintptr_t thread_stack_limit(uintptr_t *lo_out)
 }
 
 /* ---- entering native code ------------------------------------------------------------ */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN_JUMPS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN_JUMPS 1
+#endif
+#endif
+#ifdef ASAN_JUMPS
+void __asan_handle_no_return(void);
+#endif
+
+_Noreturn void native_jump(Store *s, int kind)
+{
+    s->native_jump = kind;
+#ifdef ASAN_JUMPS
+    __asan_handle_no_return(); /* the frames jumped over lose their poisoning, as longjmp's do */
+#endif
+    __builtin_longjmp(s->native_jb, 1);
+}
 
 /* In FuncAddr.index: the entry trampoline of that function, which may hold the function's
  * code inlined (then it is that function's frame), or only a call of it (then the frame is
@@ -365,10 +406,12 @@ static Trap *fault_trap(Store *s, const NativeInst *ni)
 Trap *native_enter(Store *s, Func *f, Cell *cells)
 {
     NativeInst *ni = f->inst->native;
-    const CcModule *desc = ni->code->desc;
-    bool guard = !(desc->flags & CC_FLAG_BOUNDS_CHECKS);
+    bool guard = !(ni->flags & CC_FLAG_BOUNDS_CHECKS);
     if (guard && !native_fault_ready())
         return trap_new("cannot set up the signal handling compiled code needs");
+    if (!(ni->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
+        return trap_new("fuel was set after this instance started in code compiled without "
+                        "fuel checks (compile with fuel, as `corral run --fuel` does)");
     if (s->native_nest == 0)
         s->native_stack_limit = thread_stack_limit(&s->native_stack_lo);
     ni->ctx.stack_limit = s->native_stack_limit;
@@ -378,16 +421,19 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
     s->native_mem_lo = mem0 ? (uintptr_t)mem0->data : 0;
     s->native_mem_hi = mem0 && mem0->guarded ? s->native_mem_lo + MEMORY_GUARD_BYTES : 0;
     Store *prev_store = native_fault_swap_store(s);
-    void *prev = s->native_jb;
-    jmp_buf jb;
-    s->native_jb = &jb;
+    void **prev = s->native_jb;
+    void *jb[5]; /* __builtin_setjmp's: frame, label and stack pointer, far cheaper than
+                  * setjmp's every register, on the path of every call into native code */
+    s->native_jb = jb;
     s->native_nest++;
     /* this instance's code counts fuel in its context; the store has it again after */
     int32_t tick_outer = ni->ctx.tick;
     ni->ctx.tick = s->fuel_tick;
-    int jumped = setjmp(jb);
-    if (!jumped)
-        desc->entries[f->index - desc->nimports](&ni->ctx, cells);
+    int jumped = 0;
+    if (__builtin_setjmp(jb) == 0)
+        ni->entries[f->index - ni->nimports](&ni->ctx, cells);
+    else
+        jumped = s->native_jump;
     s->fuel_tick = ni->ctx.tick;
     ni->ctx.tick = tick_outer;
     s->native_jb = prev;
@@ -408,10 +454,18 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
 
 /* ---- instances ------------------------------------------------------------------------ */
 
-static int attach(Store *s, Instance *inst, const NativeCode *nc)
+/* Gives inst its native view. all: every defined function runs native code from its next
+ * entry; else (an instance switching while it runs, native_refresh) only those with loops.
+ * A call from the interpreter into native code costs about as much as an interpreted call
+ * of a few instructions, so a small function called from a loop still running in the
+ * interpreter is better left there; native code calls it directly either way. */
+static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
 {
     const Module *m = inst->module;
-    /* code without bounds checks runs only on guarded memories; else stay interpreted */
+    /* code that does not count fuel does not run in a store that has a budget, and code
+     * without bounds checks runs only on guarded memories: else stay interpreted */
+    if (!(nc->desc->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
+        return 0;
     if (!(nc->desc->flags & CC_FLAG_BOUNDS_CHECKS))
         for (uint32_t i = 0; i < m->nmems; i++)
             if (!inst->mems[i]->guarded)
@@ -424,6 +478,9 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc)
         globals[i] = &inst->globals[i]->val;
     ni->inst = inst;
     ni->code = nc;
+    ni->entries = nc->desc->entries;
+    ni->flags = nc->desc->flags;
+    ni->nimports = nc->desc->nimports;
     ni->ctx = (CcCtx){
         .mem0 = (CcMem *)inst->mem0,
         .globals = globals,
@@ -433,11 +490,13 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc)
         .elem_len = inst->elem_len,
         .data_len = inst->data_len,
         .rt = &runtime,
+        .stop = (uint32_t *)&s->interrupt,
         .inst = inst,
     };
     inst->native = ni;
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
-        inst->funcs[i]->code = &nc->stubs[i - m->nfunc_imports];
+        if (all || nc->desc->loops[i - m->nfunc_imports])
+            inst->funcs[i]->code = &nc->stubs[i - m->nfunc_imports];
     return 0;
 }
 
@@ -450,7 +509,7 @@ int native_instance_init(Store *s, Instance *inst)
     NativeCode *nc = atomic_load_explicit(&((struct corral_module *)cm)->native,
                                           memory_order_acquire);
     if (nc)
-        return attach(s, inst, nc);
+        return attach(s, inst, nc, true);
     if (!atomic_load_explicit(&((struct corral_module *)cm)->expect_native, memory_order_relaxed))
         return 0;
     if (s->nnative_waiting == s->capnative_waiting) {
@@ -472,7 +531,7 @@ void native_refresh(Store *s)
         Instance *inst = s->native_waiting[i];
         struct corral_module *cm = (struct corral_module *)inst->cmodule;
         NativeCode *nc = atomic_load_explicit(&cm->native, memory_order_acquire);
-        if (nc && attach(s, inst, nc) == 0)
+        if (nc && attach(s, inst, nc, false) == 0)
             continue;
         if (!nc && !atomic_load_explicit(&cm->expect_native, memory_order_relaxed))
             continue; /* compilation gave up: stay interpreted */

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define CC_ABI_VERSION 2u
+#define CC_ABI_VERSION 3u
 
 /* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
  * truncation passes its NumTrap unchanged. */
@@ -87,6 +87,8 @@ struct CcCtx {
                               * subtract, < 0 calls rt->fuel); the runtime copies it to and
                               * from the store around everything that may read it */
     uintptr_t stack_limit;   /* a frame below this address traps with CC_TRAP_STACK */
+    uint32_t *stop;          /* without CC_FLAG_FUEL: nonzero when the store is interrupted
+                              * (read with a relaxed atomic load; rt->fuel then traps) */
     uint32_t trap_arg;
     void *inst;              /* the engine's instance (compared with CcFunc.inst) */
 };
@@ -103,13 +105,15 @@ typedef struct CcModule {
     const CcEntry *entries;
     void (*const *funcs)(void); /* each function's code by function index (imports: 0), to
                                  * name the frames of a backtrace */
+    const uint8_t *loops;       /* per defined function: 1 when its body has a loop */
 } CcModule;
 
 #define CC_MODULE_SYMBOL "corral_native_module"
 
 /* Code-changing choices, part of the artifact header and the cache key. */
 #define CC_FLAG_BOUNDS_CHECKS 1u /* explicit bounds checks (no guard regions) */
-#define CC_FLAG_FUEL 2u          /* fuel and interrupt checks at entries and back-edges */
+#define CC_FLAG_FUEL 2u          /* fuel counted at entries and back-edges (the interpreter's
+                                  * charges); without it they only poll CcCtx.stop */
 
 #define CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -127,6 +131,13 @@ typedef struct CcModule {
 /* Fuel in generated code: each function keeps the store's slice in a local, tk, written back
  * before every call and return (anything called may read or spend fuel) and read again
  * after a call. A charge below 0 settles the slice through the runtime. */
+/* Without fuel: an interrupt request stops the code at an entry or back-edge. */
+#define CC_POLL(off)                                                \
+    do {                                                            \
+        if (CC_UNLIKELY(__atomic_load_n(stop_, __ATOMIC_RELAXED)))  \
+            c->rt->fuel(c, (off));                                  \
+    } while (0)
+
 #define CC_TICK_SAVE() (c->tick = tk)
 #define CC_TICK_LOAD() (tk = c->tick)
 #define CC_CHARGE(n, off)                   \

@@ -17,7 +17,6 @@
 #include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -124,6 +123,17 @@ static bool in_code(uintptr_t pc)
     return false;
 }
 
+/* ---- backtraces ---------------------------------------------------------------------- */
+
+static _Atomic bool unwinder_loaded;
+
+int native_backtrace(void **buf, int n)
+{
+    int got = backtrace(buf, n);
+    atomic_store_explicit(&unwinder_loaded, true, memory_order_release);
+    return got;
+}
+
 /* ---- the handler ---------------------------------------------------------------------- */
 
 /* The store whose native code this thread runs, innermost entry (native_enter). */
@@ -170,9 +180,16 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
             code = CC_TRAP_STACK;
         if (code) {
             s->native_fault = code;
-            /* warmed up in native_fault_ready: no allocation here */
-            s->native_nbt = backtrace(s->native_bt, NATIVE_BT_MAX);
-            longjmp(*(jmp_buf *)s->native_jb, 2);
+            /* backtrace() loads the unwinder (libgcc_s) on its first call, which must not
+             * happen here: until a trap outside a handler has loaded it, a fault's backtrace
+             * is the faulting instruction alone */
+            if (atomic_load_explicit(&unwinder_loaded, memory_order_acquire)) {
+                s->native_nbt = backtrace(s->native_bt, NATIVE_BT_MAX);
+            } else {
+                s->native_bt[0] = (void *)(fault_pc(uc) + 1);
+                s->native_nbt = 1;
+            }
+            native_jump(s, 2);
         }
     }
     pass_on(sig, si, uc);
@@ -190,9 +207,6 @@ static void install_handlers(void)
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     handlers_ok = sigaction(SIGSEGV, &sa, &old_segv) == 0 && sigaction(SIGBUS, &sa, &old_bus) == 0;
-    /* backtrace() loads the unwinder on first use: done here, not in the handler */
-    void *warm[2];
-    (void)backtrace(warm, 2);
 }
 
 /* Each thread that runs compiled code gets an alternate signal stack (unless it has one),
@@ -241,8 +255,12 @@ bool native_guard_supported(void)
 
 bool native_fault_ready(void)
 {
+    static _Thread_local bool ready;
+    if (ready)
+        return true;
     pthread_once(&handlers_once, install_handlers);
-    return handlers_ok && altstack_ensure();
+    ready = handlers_ok && altstack_ensure();
+    return ready;
 }
 
 Store *native_fault_swap_store(Store *s)

@@ -163,7 +163,8 @@ struct corral_store {
     /* Native code (native.c): the innermost entry's jmp_buf, the trap it returns, the
      * stack bound compiled code checks, nested entries; instances waiting for their
      * module's code (switched at a fuel slice). */
-    void *native_jb;
+    void **native_jb;   /* the innermost native_enter's __builtin_setjmp buffer */
+    int native_jump;    /* why it was jumped to: 1 a trap (native_trap), 2 a fault */
     Trap *native_trap;
     uintptr_t native_stack_limit;
     uintptr_t native_stack_lo;             /* the thread's stack's low end */
@@ -242,6 +243,10 @@ bool native_fault_ready(void);
 int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi);
 void native_fault_code_remove(const void *sym);
 Store *native_fault_swap_store(Store *s);
+/* Unwinds to the innermost native_enter of s: kind 1 for native_trap, 2 for native_fault. */
+_Noreturn void native_jump(Store *s, int kind);
+/* backtrace(), outside a signal handler (the first call loads the unwinder). */
+int native_backtrace(void **buf, int n);
 
 /* ---- memory and table primitives (memory.c, table.c) ------------------------------- */
 

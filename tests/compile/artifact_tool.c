@@ -48,9 +48,9 @@ int main(int argc, char **argv)
     ArtifactInfo info;
     memset(&info, 0, sizeof info);
     crypto_hash_sha256(info.module_sha256, wasm, wlen);
-    snprintf(info.corral_version, sizeof info.corral_version, "%s", corral_version());
+    snprintf(info.corral_version, sizeof info.corral_version, "%s", artifact_code_version());
     snprintf(info.target, sizeof info.target, "%s", artifact_host_target());
-    info.flags = CC_FLAG_FUEL | (native_guard_supported() ? 0u : CC_FLAG_BOUNDS_CHECKS);
+    info.flags = native_guard_supported() ? 0u : CC_FLAG_BOUNDS_CHECKS;
     snprintf(info.compiler, sizeof info.compiler, "artifact_tool");
     for (int i = 4; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];

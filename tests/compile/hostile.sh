@@ -97,7 +97,7 @@ expect_refused "other version" "$work/v.cwasm" "made by Corral 0.0.1" --invoke a
 expect_refused "other target" "$work/t.cwasm" "compiled for s390x-linux-gnu" --invoke answer
 "$tool" "$work/app.wasm" "$work/evil.so" "$work/c.cwasm" cpu 0x8000000000000000 || exit 2
 expect_refused "missing CPU feature" "$work/c.cwasm" "needs CPU features" --invoke answer
-"$tool" "$work/app.wasm" "$work/evil.so" "$work/f.cwasm" flags 0 || exit 2
+"$tool" "$work/app.wasm" "$work/evil.so" "$work/f.cwasm" flags 0x10 || exit 2
 expect_refused "other code flags" "$work/f.cwasm" "flags" --invoke answer
 
 # Another module's artifact under this module's name in the cache: aot refuses it, auto

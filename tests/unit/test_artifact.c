@@ -16,7 +16,7 @@ static ArtifactInfo host_info(void)
     ArtifactInfo in;
     memset(&in, 0, sizeof in);
     sha256_digest(WASM, sizeof WASM, in.module_sha256);
-    snprintf(in.corral_version, sizeof in.corral_version, "%s", corral_version());
+    snprintf(in.corral_version, sizeof in.corral_version, "%s", artifact_code_version());
     snprintf(in.target, sizeof in.target, "%s", artifact_host_target());
     in.cpu_features = 0;
     in.flags = 5;
@@ -165,7 +165,7 @@ static void test_host_checks(void)
     char want[256];
     snprintf(want, sizeof want,
              "t.cwasm: made by Corral 0.0.1-old, this is %s: recompile it with `corral compile`",
-             corral_version());
+             artifact_code_version());
     CHECK(encode_decode(&in, NULL, NULL, err, sizeof err) != 0 && strcmp(err, want) == 0, err);
 
     in = host_info();

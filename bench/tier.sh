@@ -1,0 +1,58 @@
+# bench/tier.sh: the compiled tier's start-up and `auto` sections of `make bench`
+# (BENCH_SECTIONS tier-startup tier-auto). Sourced by bench/run.sh, after
+# bench/startup_limits.sh (row, timed, build_guest).
+#
+#   tier-startup  a hello-world command from its artifact (`corral run hello.cwasm`) against the
+#                 interpreter's `corral run --tier interp hello.wasm`: medians of BENCH_TIER_RUNS
+#                 (default 40) whole processes.
+#   tier-auto     a job of about BENCH_AUTO_SECONDS (default 10) on aot (its artifact cached
+#                 first) and on auto with an empty cache (interpreter at once, background
+#                 compile after 100 ms, native code from the next function entry): the sha256
+#                 kernel, whose work is one call per block. Best of BENCH_AUTO_RUNS (default 2).
+
+section_tier_startup() {
+    local d=$OUT/tier hello=$OUT/tier/hello.wasm runs=${BENCH_TIER_RUNS:-40}
+    mkdir -p "$d"
+    build_guest bench/startup/hello.c "$hello"
+    "$CORRAL" compile "$hello" -o "$d/hello.cwasm" || die "corral compile of hello failed"
+    timed tier-hello-artifact "$runs" 5 "$CORRAL" run "$d/hello.cwasm"
+    local a_median=$MEDIAN
+    timed tier-hello-interp "$runs" 5 "$CORRAL" run --tier interp "$hello"
+    local i_median=$MEDIAN
+    row "hello world, whole process: artifact $(ms "$a_median") ms, interpreter $(ms "$i_median") ms (medians of $runs; $(awk -v a="$a_median" -v b="$i_median" 'BEGIN { printf "%.2f", a / b }')x)"
+}
+
+# best_time ARGV...: the shortest wall time in seconds of BENCH_AUTO_RUNS runs; checks the
+# result against WANT.
+best_time() {
+    local best="" t got i
+    for ((i = 0; i < ${BENCH_AUTO_RUNS:-2}; i++)); do
+        t0=$(now_ns)
+        got=$("$@" 2>"$OUT/tier/auto.err") || problem_note "tier-auto: $* failed: $(head -c 200 "$OUT/tier/auto.err")"
+        t=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+        [ "$got" = "$WANT" ] || problem_note "tier-auto: $* printed '$got', want '$WANT'"
+        [ -z "$best" ] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }' && best=$t
+        # the auto run starts from an empty cache every time
+        rm -rf "$OUT/tier/auto-cache"
+    done
+    echo "$best"
+}
+
+section_tier_auto() {
+    local d=$OUT/tier secs=${BENCH_AUTO_SECONDS:-10} arg t_aot t_auto
+    mkdir -p "$d"
+    rm -rf "$d/aot-cache" "$d/auto-cache"
+    clang "${WASM_CFLAGS[@]}" -Wl,--export=sha256 bench/kernels/sha256.c -o "$d/sha256.wasm" \
+        || die "wasm build of sha256 failed"
+    "$CORRAL" compile "$d/sha256.wasm" -o "$d/sha256.cwasm" || die "corral compile failed"
+    # size the job: the artifact's time for arg 40, scaled to secs
+    local t0 t40
+    t0=$(now_ns)
+    "$CORRAL" run "$d/sha256.cwasm" --invoke sha256 40 >/dev/null
+    t40=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { print (b - a) / 1e9 }')
+    arg=$(awk -v t="$t40" -v s="$secs" 'BEGIN { a = int(40 * s / t); print a < 40 ? 40 : a }')
+    WANT=$("$CORRAL" run "$d/sha256.cwasm" --invoke sha256 "$arg")
+    t_aot=$(best_time "$CORRAL" run --tier aot --cache-dir "$d/aot-cache" --invoke sha256 "$d/sha256.wasm" "$arg")
+    t_auto=$(best_time "$CORRAL" run --tier auto --cache-dir "$d/auto-cache" --invoke sha256 "$d/sha256.wasm" "$arg")
+    row "auto on a ${secs}-second job (sha256 $arg): aot ${t_aot} s, auto ${t_auto} s from an empty cache ($(awk -v a="$t_auto" -v b="$t_aot" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }'); best of ${BENCH_AUTO_RUNS:-2})"
+}
