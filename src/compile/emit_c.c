@@ -243,7 +243,9 @@ static Frame *push_frame(Fn *f, uint8_t kind, int64_t bt)
 static void branch(Fn *f, uint32_t depth)
 {
     Frame *fr = &f->frames[f->nframes - 1 - depth];
-    if (fr->kind == FR_LOOP && !f->fuel)
+    if (fr->kind == FR_LOOP && !f->fuel && !f->checks)
+        bprintf(f->b, "CC_POLL_READ(); ");
+    else if (fr->kind == FR_LOOP && !f->fuel)
         bprintf(f->b, "CC_POLL(%zuu); ", f->cur_off);
     else if (fr->kind == FR_LOOP)
         bprintf(f->b, f->tick_local ? "CC_CHARGE(%u, %zuu); "
@@ -1032,7 +1034,9 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
                 (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start);
     /* A function without loops charges once, in place; one with loops keeps the slice in
      * a register for its back-edges (CC_CHARGE). */
-    if (!f->fuel)
+    if (!f->fuel && !f->checks)
+        bprintf(&head, "uint32_t *const stop_ = c->stop;\nCC_POLL_READ();\n");
+    else if (!f->fuel)
         bprintf(&head, "uint32_t *const stop_ = c->stop;\nCC_POLL(%uu);\n",
                 (unsigned)code->body_start);
     else if (f->tick_local)

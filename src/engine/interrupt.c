@@ -33,7 +33,9 @@ uint64_t corral_store_fuel(const corral_store_t *s)
  * needs to see it eventually (at its next slow check, at most FUEL_SLICE units later). */
 void corral_store_interrupt(corral_store_t *s, corral_interrupt_t why)
 {
-    atomic_store_explicit(&s->interrupt, (uint32_t)why, memory_order_relaxed);
+    atomic_store_explicit(&s->interrupt, (uint32_t)why, memory_order_seq_cst);
+    if (atomic_load_explicit(&s->poll_page, memory_order_seq_cst))
+        native_poll_sync(s); /* compiled code polls by reading the page */
 }
 
 const char *interrupt_message(const Store *s)

@@ -108,6 +108,7 @@ static const char *const trap_text[CC_TRAP_COUNT] = {
     [CC_TRAP_UNINIT_ELEM] = "uninitialized element", /* + the index */
     [CC_TRAP_SIG_MISMATCH] = "indirect call type mismatch",
     [CC_TRAP_STACK] = "call stack exhausted",
+    [CC_TRAP_INTERRUPT] = "interrupted", /* the store's own message replaces it */
 };
 
 /* The defined function whose body holds byte offset off (binary search of the bodies). */
@@ -398,7 +399,8 @@ static void add_native_frames(Trap *t, const Store *s, const NativeInst *ni, boo
 /* A fault of compiled code (native_fault.c) as a trap, with its recorded frames. */
 static Trap *fault_trap(Store *s, const NativeInst *ni)
 {
-    Trap *t = trap_new(trap_text[s->native_fault]);
+    const char *why = s->native_fault == CC_TRAP_INTERRUPT ? interrupt_message(s) : NULL;
+    Trap *t = trap_new(why ? why : trap_text[s->native_fault]);
     add_native_frames(t, s, ni, false);
     return t;
 }
@@ -466,10 +468,13 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
      * without bounds checks runs only on guarded memories: else stay interpreted */
     if (!(nc->desc->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
         return 0;
-    if (!(nc->desc->flags & CC_FLAG_BOUNDS_CHECKS))
+    if (!(nc->desc->flags & CC_FLAG_BOUNDS_CHECKS)) {
         for (uint32_t i = 0; i < m->nmems; i++)
             if (!inst->mems[i]->guarded)
                 return 0;
+        if (!(nc->desc->flags & CC_FLAG_FUEL) && !native_poll_page(s))
+            return 0; /* its polls read the page */
+    }
     NativeInst *ni = store_alloc(s, sizeof *ni);
     uint64_t **globals = store_alloc(s, (m->nglobals + 1) * sizeof *globals);
     if (!ni || !globals)
@@ -490,7 +495,8 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
         .elem_len = inst->elem_len,
         .data_len = inst->data_len,
         .rt = &runtime,
-        .stop = (uint32_t *)&s->interrupt,
+        .stop = (nc->desc->flags & CC_FLAG_BOUNDS_CHECKS) ? (uint32_t *)&s->interrupt
+                                                          : native_poll_page(s),
         .inst = inst,
     };
     inst->native = ni;

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <ucontext.h>
 
@@ -173,8 +174,11 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     uintptr_t addr = (uintptr_t)si->si_addr;
     if (s && s->native_jb && in_code(fault_pc(uc))) {
         int code = 0;
+        uintptr_t poll = (uintptr_t)atomic_load_explicit(&s->poll_page, memory_order_relaxed);
         if (addr >= s->native_mem_lo && addr < s->native_mem_hi)
             code = CC_TRAP_OOB_MEMORY;
+        else if (poll && addr >= poll && addr < poll + POLL_PAGE)
+            code = CC_TRAP_INTERRUPT;
         else if (addr < s->native_stack_lo + ((uintptr_t)64 << 10) &&
                  addr + ((uintptr_t)1 << 20) >= s->native_stack_lo)
             code = CC_TRAP_STACK;
@@ -246,6 +250,32 @@ static bool altstack_ensure(void)
     pthread_setspecific(altstack_key, p);
     tl_altstack = true;
     return true;
+}
+
+uint32_t *native_poll_page(Store *s)
+{
+    uint32_t *p = atomic_load_explicit(&s->poll_page, memory_order_seq_cst);
+    if (p)
+        return p;
+    p = mmap(NULL, POLL_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uint32_t *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&s->poll_page, &expected, p,
+                                                 memory_order_seq_cst, memory_order_seq_cst)) {
+        munmap(p, POLL_PAGE);
+        return expected;
+    }
+    native_poll_sync(s); /* an interrupt may have come before the page */
+    return p;
+}
+
+void native_poll_sync(Store *s)
+{
+    uint32_t *p = atomic_load_explicit(&s->poll_page, memory_order_seq_cst);
+    if (p)
+        mprotect(p, POLL_PAGE,
+                 atomic_load_explicit(&s->interrupt, memory_order_seq_cst) ? PROT_NONE : PROT_READ);
 }
 
 bool native_guard_supported(void)

@@ -129,6 +129,9 @@ typedef struct Owned {
     void *ptr;
 } Owned;
 
+/* The size of a store's poll page (native_fault.c). */
+#define POLL_PAGE 4096
+
 /* Return addresses a trap in compiled code records for its backtrace (native.c). */
 #define NATIVE_BT_MAX 48
 
@@ -154,6 +157,9 @@ struct corral_store {
     uint64_t fuel_reserve;
     uint64_t fuel_budget;              /* the amount last set, for the trap message */
     _Atomic uint32_t interrupt;        /* corral_interrupt_t; written by any thread */
+    /* A page compiled code reads at its polls (native_fault.c): readable, and made
+     * unreadable by an interrupt request, so the next poll faults. Made on first use. */
+    uint32_t *_Atomic poll_page;
 
     /* Linear-memory reservations kept by corral_store_reset for the next memories created
      * in this store (memory.c): no mmap, munmap or page fault per reuse. */
@@ -243,6 +249,10 @@ bool native_fault_ready(void);
 int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi);
 void native_fault_code_remove(const void *sym);
 Store *native_fault_swap_store(Store *s);
+/* The store's poll page, made on first use (NULL when it cannot be). */
+uint32_t *native_poll_page(Store *s);
+/* Makes the poll page match the interrupt flag (unreadable while one is pending). */
+void native_poll_sync(Store *s);
 /* Unwinds to the innermost native_enter of s: kind 1 for native_trap, 2 for native_fault. */
 _Noreturn void native_jump(Store *s, int kind);
 /* backtrace(), outside a signal handler (the first call loads the unwinder). */

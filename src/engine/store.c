@@ -3,6 +3,9 @@
 #include "runtime.h"
 
 #include <stdatomic.h>
+#include <sys/mman.h>
+
+#include <stdatomic.h>
 #include <stdlib.h>
 
 int store_own(Store *s, OwnKind kind, void *p)
@@ -98,6 +101,8 @@ void corral_store_delete(corral_store_t *s)
     memory_cache_clear(s);
     free(s->owned);
     free(s->native_waiting);
+    if (atomic_load_explicit(&s->poll_page, memory_order_relaxed))
+        munmap(atomic_load_explicit(&s->poll_page, memory_order_relaxed), POLL_PAGE);
     if (s->interp_free)
         s->interp_free(s->interp);
     free(s->stack);
