@@ -89,6 +89,8 @@ void corral_store_reset_to(corral_store_t *s, size_t mark)
     s->depth = 0;
     s->nnative_waiting = 0; /* they were made after any mark a caller keeps */
     atomic_store(&s->interrupt, CORRAL_INTERRUPT_NONE);
+    if (atomic_load(&s->poll_page))
+        native_poll_sync(s); /* compiled code's polls read the page again */
     corral_store_set_fuel(s, CORRAL_FUEL_UNLIMITED);
 }
 
