@@ -77,22 +77,6 @@ static bool key_ok(const char *key)
     return true;
 }
 
-static int read_all(int fd, uint8_t *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO; /* shorter than fstat said: not one of ours */
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 int cache_load(const char *dir, const char *key, uint8_t **buf, size_t *len, char *err,
                size_t errlen)
@@ -120,8 +104,12 @@ int cache_load(const char *dir, const char *key, uint8_t **buf, size_t *len, cha
         goto fail;
     }
     size_t n = (size_t)st.st_size;
-    if (!(b = malloc(n ? n : 1)) || read_all(fd, b, n) != 0)
+    errno = 0;
+    if (!(b = malloc(n ? n : 1)) || !fs_read_all(fd, b, n)) {
+        if (errno == 0)
+            errno = EIO; /* shorter than fstat said: not one of ours */
         goto fail;
+    }
     close(fd);
     *buf = b;
     *len = n;
@@ -135,19 +123,6 @@ fail:
     return -1;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* fsync of the directory, so the rename survives a crash; best effort. */
 static void sync_dir(const char *dir)
@@ -181,7 +156,7 @@ int cache_store(const char *dir, const char *key, const uint8_t *buf, size_t len
         snprintf(err, errlen, "cache: cannot create a file in %s: %s", dir, strerror(errno));
         return -1;
     }
-    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+    if (!fs_write_all(fd, buf, len) || fsync(fd) != 0) {
         snprintf(err, errlen, "cache: cannot write %s: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);

@@ -3,6 +3,7 @@
  * stdin on /dev/null, and waited for. The flag list below is the only one: the identity that
  * goes into cache keys and artifact headers is printed from it too. */
 #include "compile/cc.h"
+#include "util/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -164,58 +165,6 @@ static int run(char *const argv[], const posix_spawn_file_actions_t *fa, char *c
     return e;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Reads a whole regular file into malloc'ed memory; -1 with errno set. */
-static int slurp(const char *path, uint8_t **out, size_t *out_len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    uint8_t *buf = NULL;
-    if (fstat(fd, &st) != 0)
-        goto fail;
-    size_t len = (size_t)st.st_size, got = 0;
-    buf = malloc(len ? len : 1);
-    if (!buf)
-        goto fail;
-    while (got < len) {
-        ssize_t n = read(fd, buf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            goto fail;
-        if (n == 0) {
-            errno = EIO; /* shrank while read */
-            goto fail;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    *out = buf;
-    *out_len = len;
-    return 0;
-fail:;
-    int e = errno;
-    free(buf);
-    close(fd);
-    errno = e;
-    return -1;
-}
 
 /* Removes the temporary directory and the files in it (the compiler makes no subdirectories). */
 static void remove_dir(const char *dir)
@@ -242,7 +191,7 @@ static void failure_message(const char *path, int status, char *err, size_t errl
         snprintf(why, sizeof why, "killed by signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     uint8_t *text = NULL;
     size_t len = 0;
-    if (slurp(path, &text, &len) != 0 || len == 0) {
+    if (!fs_read_file(path, &text, &len) || len == 0) {
         snprintf(err, errlen, "C compiler failed (%s) without a message", why);
         free(text);
         return;
@@ -338,7 +287,7 @@ int cc_compile(const CcConfig *cfg, const char *src, size_t len, uint8_t **so, s
     int rc = -1, status = 0;
     snprintf(path, sizeof path, "%s/m.c", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || write_all(fd, src, len) != 0 || close(fd) != 0) {
+    if (fd < 0 || !fs_write_all(fd, src, len) || close(fd) != 0) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -352,7 +301,7 @@ int cc_compile(const CcConfig *cfg, const char *src, size_t len, uint8_t **so, s
         goto done;
     }
     snprintf(path, sizeof path, "%s/m.so", dir);
-    if (slurp(path, so, so_len) != 0) {
+    if (!fs_read_file(path, so, so_len)) {
         snprintf(err, errlen, "C compiler wrote no readable %s: %s", path, strerror(errno));
         goto done;
     }

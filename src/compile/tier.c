@@ -10,10 +10,10 @@
 #include "cache.h"
 #include "cc.h"
 #include "emit_c.h"
+#include "util/sha256.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,18 +90,21 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     return NULL;
 }
 
+/* The module's SHA-256: hashed once per tier_prepare or tier_write_artifact and handed to
+ * what needs it (a big module's hash is a noticeable part of its start-up). */
 static void module_sha256(const Module *m, uint8_t out[32])
 {
-    crypto_hash_sha256(out, m->bytes, m->bytes_len);
+    sha256_digest(m->bytes, m->bytes_len, out);
 }
 
-/* The header of m's artifact; with_compiler: also the compiler's identity (which spawns
- * the compiler once per process: only when an artifact is made). */
-static void artifact_info(const Module *m, const TierOpts *o, bool with_compiler,
+/* The header of an artifact of the module whose hash is sha; with_compiler: also the
+ * compiler's identity (which spawns the compiler once per process: only when an artifact is
+ * made). */
+static void artifact_info(const TierOpts *o, const uint8_t sha[32], bool with_compiler,
                           ArtifactInfo *info)
 {
     memset(info, 0, sizeof *info);
-    module_sha256(m, info->module_sha256);
+    memcpy(info->module_sha256, sha, 32);
     /* the version names the code's ABI too: artifacts of another ABI are recompiled */
     snprintf(info->corral_version, sizeof info->corral_version, "%s", artifact_code_version());
     snprintf(info->target, sizeof info->target, "%s", artifact_host_target());
@@ -158,8 +161,8 @@ static size_t strip_debug(const uint8_t *w, size_t len, uint8_t *out)
 }
 
 /* An artifact of m (malloc'ed bytes). */
-static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t **out,
-                                     size_t *out_len)
+static corral_error_t *make_artifact(const Module *m, const TierOpts *o, const uint8_t sha[32],
+                                     uint8_t **out, size_t *out_len)
 {
     uint8_t *so = NULL;
     size_t so_len = 0;
@@ -167,7 +170,7 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t
     if (err)
         return err;
     ArtifactInfo info;
-    artifact_info(m, o, true, &info);
+    artifact_info(o, sha, true, &info);
     uint8_t *wasm = malloc(m->bytes_len ? m->bytes_len : 1);
     if (!wasm) {
         free(so);
@@ -181,11 +184,10 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, uint8_t
 }
 
 /* Checks an artifact that claims to be m's and attaches its code. */
-static corral_error_t *attach_artifact(corral_module_t *cm, const TierOpts *o, const char *name,
+static corral_error_t *attach_artifact(corral_module_t *cm, const TierOpts *o,
+                                       const uint8_t sha[32], const char *name,
                                        const uint8_t *bytes, size_t len)
 {
-    uint8_t sha[32];
-    module_sha256(cm->m, sha);
     ArtifactInfo info;
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;
@@ -213,18 +215,19 @@ static bool cache_dir_of(const TierOpts *o, char *dir, size_t n)
 
 /* The cache key: the module, this Corral, the target and CPU features, the code flags.
  * Not the C compiler: a cached artifact stays valid when the compiler changes. */
-static void key_of(const Module *m, const TierOpts *o, char key[65])
+static void key_of(const TierOpts *o, const uint8_t sha[32], char key[65])
 {
     ArtifactInfo info;
-    artifact_info(m, o, false, &info);
+    artifact_info(o, sha, false, &info);
     cache_key(info.module_sha256, info.corral_version, info.target, info.cpu_features,
               info.flags, "", key);
 }
 
 /* Attaches m's artifact from the cache: 0 attached, 1 absent, -1 with *errp when strict
  * and the file is refused (else a refused file is reported, unless quiet, and rebuilt). */
-static int from_cache(corral_module_t *cm, const TierOpts *o, const char *dir, const char *key,
-                      bool strict, bool quiet, corral_error_t **errp)
+static int from_cache(corral_module_t *cm, const TierOpts *o, const uint8_t sha[32],
+                      const char *dir, const char *key, bool strict, bool quiet,
+                      corral_error_t **errp)
 {
     bool report = !quiet;
     uint8_t *buf = NULL;
@@ -238,7 +241,7 @@ static int from_cache(corral_module_t *cm, const TierOpts *o, const char *dir, c
     }
     char name[4200];
     snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
-    corral_error_t *err = attach_artifact(cm, o, name, buf, len);
+    corral_error_t *err = attach_artifact(cm, o, sha, name, buf, len);
     free(buf);
     if (!err)
         return 0;
@@ -259,6 +262,7 @@ static int from_cache(corral_module_t *cm, const TierOpts *o, const char *dir, c
 typedef struct Job {
     corral_module_t *cm;
     TierOpts o;
+    uint8_t sha[32];
     char cache_dir[4096];
     bool has_cache;
     char key[65];
@@ -289,9 +293,9 @@ static void *job_run(void *arg)
     uint8_t *art = NULL;
     size_t len = 0;
     corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
-                                        : make_artifact(j->cm->m, &j->o, &art, &len);
+                                        : make_artifact(j->cm->m, &j->o, j->sha, &art, &len);
     if (!err)
-        err = attach_artifact(j->cm, &j->o, "compiled code", art, len);
+        err = attach_artifact(j->cm, &j->o, j->sha, "compiled code", art, len);
     if (!err && j->has_cache) {
         char cerr[256];
         if (cache_store(j->cache_dir, j->key, art, len, cerr, sizeof cerr) != 0 && !j->o.quiet)
@@ -332,15 +336,15 @@ void tier_wait_background(void)
     pthread_mutex_unlock(&jobs_mu);
 }
 
-static void start_background(corral_module_t *cm, const TierOpts *o, const char *dir,
-                             const char *key)
+static void start_background(corral_module_t *cm, const TierOpts *o, const uint8_t sha[32],
+                             const char *dir, const char *key)
 {
     Job *j = calloc(1, sizeof *j);
     if (!j)
         return;
     j->cm = cm;
-    j->o = *o;
-    j->o.cc = o->cc; /* borrowed: the CLI's argv or a static string */
+    j->o = *o; /* o->cc and cache_dir are borrowed: the CLI's argv or static strings */
+    memcpy(j->sha, sha, 32);
     if (dir) {
         snprintf(j->cache_dir, sizeof j->cache_dir, "%s", dir);
         snprintf(j->key, sizeof j->key, "%s", key);
@@ -383,22 +387,24 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
         return err;
     }
     char dir[4096], key[65];
+    uint8_t sha[32];
+    module_sha256(cm->m, sha);
     bool cached = cache_dir_of(o, dir, sizeof dir);
     if (cached) {
-        key_of(cm->m, o, key);
+        key_of(o, sha, key);
         corral_error_t *err = NULL;
-        int rc = from_cache(cm, o, dir, key, o->tier == TIER_AOT, o->quiet, &err);
+        int rc = from_cache(cm, o, sha, dir, key, o->tier == TIER_AOT, o->quiet, &err);
         if (rc <= 0)
             return err;
     }
     if (o->tier == TIER_AUTO) {
-        start_background(cm, o, cached ? dir : NULL, key);
+        start_background(cm, o, sha, cached ? dir : NULL, key);
         return NULL;
     }
     /* aot: build the artifact, keep it, and load it back as any artifact is loaded */
     uint8_t *art = NULL;
     size_t len = 0;
-    corral_error_t *err = make_artifact(cm->m, o, &art, &len);
+    corral_error_t *err = make_artifact(cm->m, o, sha, &art, &len);
     if (err)
         return err;
     if (cached) {
@@ -410,23 +416,24 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
             if (cache_load(dir, key, &art, &len, lerr, sizeof lerr) != 0)
                 return error_new(SIZE_MAX, "cannot read back compiled code: %s", lerr);
             snprintf(name, sizeof name, "%s/%s.cwasm", dir, key);
-            err = attach_artifact(cm, o, name, art, len);
+            err = attach_artifact(cm, o, sha, name, art, len);
             free(art);
             return err;
         }
         if (!o->quiet)
             fprintf(stderr, "corral: cannot cache compiled code: %s\n", cerr);
     }
-    err = attach_artifact(cm, o, "compiled code", art, len);
+    err = attach_artifact(cm, o, sha, "compiled code", art, len);
     free(art);
     return err;
 }
 
 corral_error_t *tier_write_artifact(corral_module_t *cm, const TierOpts *o, const char *path)
 {
-    uint8_t *art = NULL;
+    uint8_t *art = NULL, sha[32];
     size_t len = 0;
-    corral_error_t *err = make_artifact(cm->m, o, &art, &len);
+    module_sha256(cm->m, sha);
+    corral_error_t *err = make_artifact(cm->m, o, sha, &art, &len);
     if (err)
         return err;
     char tmp[4096];

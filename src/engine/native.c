@@ -59,9 +59,6 @@ typedef struct NativeInst {
     CcCtx ctx;
     Instance *inst;
     const NativeCode *code;
-    const CcEntry *entries; /* code->desc's, for native_enter: fewer loads on each call */
-    uint32_t flags;         /* code->desc's */
-    uint32_t nimports;
 } NativeInst;
 
 /* ---- the NATIVE stub's code, shared by every stub --------------------------------------- */
@@ -408,10 +405,11 @@ static Trap *fault_trap(Store *s, const NativeInst *ni)
 Trap *native_enter(Store *s, Func *f, Cell *cells)
 {
     NativeInst *ni = f->inst->native;
-    bool guard = !(ni->flags & CC_FLAG_BOUNDS_CHECKS);
+    const CcModule *desc = ni->code->desc;
+    bool guard = !(desc->flags & CC_FLAG_BOUNDS_CHECKS);
     if (guard && !native_fault_ready())
         return trap_new("cannot set up the signal handling compiled code needs");
-    if (!(ni->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
+    if (!(desc->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
         return trap_new("fuel was set after this instance started in code compiled without "
                         "fuel checks (compile with fuel, as `corral run --fuel` does)");
     if (s->native_nest == 0)
@@ -433,7 +431,7 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
     ni->ctx.tick = s->fuel_tick;
     int jumped = 0;
     if (__builtin_setjmp(jb) == 0)
-        ni->entries[f->index - ni->nimports](&ni->ctx, cells);
+        desc->entries[f->index - desc->nimports](&ni->ctx, cells);
     else
         jumped = s->native_jump;
     s->fuel_tick = ni->ctx.tick;
@@ -483,9 +481,6 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
         globals[i] = &inst->globals[i]->val;
     ni->inst = inst;
     ni->code = nc;
-    ni->entries = nc->desc->entries;
-    ni->flags = nc->desc->flags;
-    ni->nimports = nc->desc->nimports;
     ni->ctx = (CcCtx){
         .mem0 = (CcMem *)inst->mem0,
         .globals = globals,

@@ -270,12 +270,21 @@ uint32_t *native_poll_page(Store *s)
     return p;
 }
 
+/* Serialises the syncs of a page (an interrupt from a timer thread against the owner's
+ * reset), so the page ends as the last flag value says. */
+static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void native_poll_sync(Store *s)
 {
     uint32_t *p = atomic_load_explicit(&s->poll_page, memory_order_seq_cst);
-    if (p)
-        mprotect(p, POLL_PAGE,
-                 atomic_load_explicit(&s->interrupt, memory_order_seq_cst) ? PROT_NONE : PROT_READ);
+    if (!p)
+        return;
+    pthread_mutex_lock(&poll_lock);
+    bool block = atomic_load_explicit(&s->interrupt, memory_order_seq_cst) != 0;
+    /* a store reset (every gateway request) finds the page as it should be: no syscall */
+    if (block != s->poll_blocked && mprotect(p, POLL_PAGE, block ? PROT_NONE : PROT_READ) == 0)
+        s->poll_blocked = block;
+    pthread_mutex_unlock(&poll_lock);
 }
 
 bool native_guard_supported(void)

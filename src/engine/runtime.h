@@ -160,6 +160,7 @@ struct corral_store {
     /* A page compiled code reads at its polls (native_fault.c): readable, and made
      * unreadable by an interrupt request, so the next poll faults. Made on first use. */
     uint32_t *_Atomic poll_page;
+    bool poll_blocked; /* the page is unreadable now (native_poll_sync, under its lock) */
 
     /* Linear-memory reservations kept by corral_store_reset for the next memories created
      * in this store (memory.c): no mmap, munmap or page fault per reuse. */

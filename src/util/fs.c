@@ -2,6 +2,7 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,4 +132,36 @@ bool fs_read_all(int fd, void *p, size_t len)
         len -= (size_t)n;
     }
     return true;
+}
+
+bool fs_read_file(const char *path, uint8_t **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    uint8_t *buf = NULL;
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    size_t n = (size_t)st.st_size;
+    if (!(buf = malloc(n ? n : 1)))
+        goto fail;
+    errno = 0;
+    if (!fs_read_all(fd, buf, n)) {
+        if (errno == 0)
+            errno = EIO;
+        goto fail;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
+    return true;
+fail:;
+    int e = errno;
+    free(buf);
+    close(fd);
+    errno = e;
+    return false;
 }

@@ -5,6 +5,7 @@
 #define CORRAL_FS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* mkdir -p: creates the directory path and every missing parent, each with mode (less the
@@ -28,5 +29,8 @@ bool fs_write_all(int fd, const void *p, size_t len);
 /* Reads exactly len bytes into p, retrying short reads and EINTR; false at end of file or on
  * an error. */
 bool fs_read_all(int fd, void *p, size_t len);
+/* Reads the whole file at path into malloc'ed memory (*out, *len); false with errno set
+ * (EIO when it shrank while read). */
+bool fs_read_file(const char *path, uint8_t **out, size_t *len);
 
 #endif

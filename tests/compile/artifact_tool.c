@@ -9,29 +9,13 @@
 #include "corral.h"
 #include "engine/native_abi.h"
 #include "engine/runtime.h"
+#include "util/fs.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 int main(int argc, char **argv)
 {
@@ -40,8 +24,8 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t wlen, slen;
-    uint8_t *wasm = slurp(argv[1], &wlen), *so = slurp(argv[2], &slen);
-    if (!wasm || !so) {
+    uint8_t *wasm, *so;
+    if (!fs_read_file(argv[1], &wasm, &wlen) || !fs_read_file(argv[2], &so, &slen)) {
         fprintf(stderr, "cannot read the inputs\n");
         return 2;
     }

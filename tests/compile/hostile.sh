@@ -142,7 +142,8 @@ for tier in interp jit aot; do
     check_trap "fuel" "fuel exhausted: all 1000000 units of fuel consumed" --fuel 1000000 --invoke spin "$g"
 done
 
-# auto: a job of a second or two in the interpreter switches to native code once the
+# auto: a job of a few seconds in the interpreter (long enough that a compile on a loaded
+# machine still ends well before it) switches to native code once the
 # background compile is done (the artifact lands in the cache only after it was attached),
 # and prints what the interpreter prints.
 cat >"$work/long.wat" <<'WAT'
@@ -157,8 +158,8 @@ cat >"$work/long.wat" <<'WAT'
     local.get 1))
 WAT
 wat2wasm "$work/long.wat" -o "$work/long.wasm" || exit 2
-want=$("$corral" run --tier interp --invoke long "$work/long.wasm" 30000000)
-got=$("$corral" run --tier auto --cache-dir "$work/acache" --invoke long "$work/long.wasm" 30000000)
+want=$("$corral" run --tier interp --invoke long "$work/long.wasm" 300000000)
+got=$("$corral" run --tier auto --cache-dir "$work/acache" --invoke long "$work/long.wasm" 300000000)
 if [ -n "$want" ] && [ "$got" = "$want" ] && ls "$work/acache"/*.cwasm >/dev/null 2>&1; then
     ok
 else

@@ -54,22 +54,6 @@ static void test_keys(void)
     CHECK(strcmp(shifted1, shifted2) != 0, "strings are delimited");
 }
 
-/* Names in dir other than "." and ".."; the first into first. */
-static int entries(const char *dir, char *first, size_t n)
-{
-    DIR *d = opendir(dir);
-    int count = 0;
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        if (count++ == 0)
-            snprintf(first, n, "%s", de->d_name);
-    }
-    if (d)
-        closedir(d);
-    return count;
-}
 
 typedef struct Writer {
     const char *dir;
@@ -103,7 +87,7 @@ static void test_store_load(const char *root)
           "round trip");
     free(buf);
     CHECK(cache_load(dir, "k2", &buf, &len, err, sizeof err) == 1, "absent key");
-    CHECK(entries(dir, name, sizeof name) == 1 && strcmp(name, "k1.cwasm") == 0, name);
+    CHECK(unit_dir_entries(dir, name, sizeof name) == 1 && strcmp(name, "k1.cwasm") == 0, name);
     /* Overwrite with other bytes. */
     CHECK(cache_store(dir, "k1", (const uint8_t *)"x", 1, err, sizeof err) == 0, err);
     CHECK(cache_load(dir, "k1", &buf, &len, err, sizeof err) == 0 && len == 1 && buf[0] == 'x',
@@ -137,7 +121,7 @@ static void test_store_load(const char *root)
                 (len == 100001 && buf[0] == 'b' && buf[len - 1] == 'b');
     CHECK(whole, "one writer's whole file");
     free(buf);
-    CHECK(entries(cdir, name, sizeof name) == 1 && strcmp(name, "samekey.cwasm") == 0,
+    CHECK(unit_dir_entries(cdir, name, sizeof name) == 1 && strcmp(name, "samekey.cwasm") == 0,
           "no temporary files left");
     free(w[0].data);
     free(w[1].data);

@@ -17,17 +17,6 @@
 
 static char scratch[] = "/tmp/corral-cc-test-XXXXXX";
 
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL)
-        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-    if (d)
-        closedir(d);
-    return n;
-}
 
 /* Compiles and loads PROBE-like source; the loaded handle, or NULL. */
 static void *build(const CcConfig *cfg, const char *src, int (**fn)(int), char *err, size_t n)
@@ -62,7 +51,7 @@ static void test_compile_and_call(void)
     void *h7 = build(&cfg, PROBE(7), &f3, err, sizeof err);
     CHECK(h7 && f3 && f3(2) == 14, err);
     native_so_close(h7);
-    CHECK(dir_entries(scratch) == 0, "temporary directories removed");
+    CHECK(unit_dir_entries(scratch, NULL, 0) == 0, "temporary directories removed");
 }
 
 static void test_errors(void)
@@ -76,7 +65,7 @@ static void test_errors(void)
     CHECK(strstr(err, "C compiler failed: ") == err && strstr(err, "m.c:1:") &&
               strstr(err, "error"),
           err);
-    CHECK(dir_entries(scratch) == 0, "removed after a failure too");
+    CHECK(unit_dir_entries(scratch, NULL, 0) == 0, "removed after a failure too");
 
     cfg.cc = "/nonexistent/cc";
     CHECK(cc_compile(&cfg, bad, strlen(bad), &so, &so_len, err, sizeof err) == -1, "no compiler");
@@ -99,7 +88,7 @@ static void test_errors(void)
     CHECK(cc_compile(&cfg, bad, strlen(bad), &so, &so_len, err, sizeof err) == -1 &&
               strstr(err, "exit status 1"),
           err);
-    CHECK(dir_entries(scratch) == 0, "nothing left");
+    CHECK(unit_dir_entries(scratch, NULL, 0) == 0, "nothing left");
 
     /* Garbage and truncated objects: dlopen's message, no crash. */
     void *sym;
@@ -178,7 +167,7 @@ static void test_threads(void)
         pthread_join(t[i], NULL);
     CHECK(jobs[0].result == 110, jobs[0].err);
     CHECK(jobs[1].result == 130, jobs[1].err);
-    CHECK(dir_entries(scratch) == 0, "nothing left after threads");
+    CHECK(unit_dir_entries(scratch, NULL, 0) == 0, "nothing left after threads");
 }
 
 int main(void)

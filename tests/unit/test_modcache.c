@@ -14,18 +14,6 @@
 /* sha256("hello\n") */
 #define HELLO_SHA "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
 
-/* Entries of dir other than . and .. */
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    if (d)
-        closedir(d);
-    return n;
-}
 
 int main(void)
 {
@@ -60,11 +48,11 @@ int main(void)
     free(err);
     err = NULL;
     CHECK(modcache_file_ok(path, HELLO_SHA, 6), "the old file is untouched");
-    CHECK(entries(dir) == 1, "no temporary file left");
+    CHECK(unit_dir_entries(dir, NULL, 0) == 1, "no temporary file left");
     CHECK(modcache_begin(&w, path, &err), "begin, then abort");
     fputs("x", w.f);
     modcache_abort(&w);
-    CHECK(entries(dir) == 1 && modcache_file_ok(path, HELLO_SHA, 6), "abort leaves nothing");
+    CHECK(unit_dir_entries(dir, NULL, 0) == 1 && modcache_file_ok(path, HELLO_SHA, 6), "abort leaves nothing");
     CHECK(modcache_begin(&w, path, &err), "begin a short one");
     fputs("hello", w.f);
     CHECK(!modcache_commit(&w, "0000", 6, NULL, &err), "a wrong digest");

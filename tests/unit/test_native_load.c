@@ -13,17 +13,6 @@
 
 #include <dirent.h>
 
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL)
-        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-    if (d)
-        closedir(d);
-    return n;
-}
 
 int main(void)
 {
@@ -60,7 +49,7 @@ int main(void)
     CHECK(dl != NULL, err);
     int (*f)(int) = dl ? (int (*)(int))dlsym(dl, "corral_probe") : NULL;
     CHECK(f && f(2) == 102, "fallback object runs");
-    CHECK(dir_entries(scratch) == 0, "fallback file unlinked");
+    CHECK(unit_dir_entries(scratch, NULL, 0) == 0, "fallback file unlinked");
     void *dl2 = open_tempfile(so, len, err, sizeof err);
     CHECK(dl2 && dl2 != dl, "a second fallback load is a second object");
     if (dl)

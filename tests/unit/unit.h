@@ -3,9 +3,11 @@
 #ifndef CORRAL_UNIT_H
 #define CORRAL_UNIT_H
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int passed, failed;
 
@@ -18,6 +20,24 @@ static int passed, failed;
             fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, what);                \
         }                                                                                  \
     } while (0)
+
+/* How many names dir holds besides "." and ".."; the first one seen goes into first (n bytes)
+ * when first is not NULL. */
+static inline int unit_dir_entries(const char *dir, char *first, size_t n)
+{
+    DIR *d = opendir(dir);
+    int count = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (count++ == 0 && first)
+            snprintf(first, n, "%s", de->d_name);
+    }
+    if (d)
+        closedir(d);
+    return count;
+}
 
 /* Reads a whole file (a fixture built into build/tests/wasm/); NULL when it cannot. */
 static inline uint8_t *read_file(const char *path, size_t *len)
