@@ -130,6 +130,11 @@ CORRAL_API void corral_module_delete(corral_module_t *module);
  * entry once it arrives. Attaching twice keeps the first. NULL or an error. */
 CORRAL_API corral_error_t *corral_module_attach_native(corral_module_t *module,
                                                        const uint8_t *so, size_t len);
+/* The same, but the code arrives as a background compile's would: instances created before
+ * it switches at their first fuel slice, and their running functions move to it at a loop
+ * (on-stack replacement). The switch then happens at a fixed point of the run: for tests. */
+CORRAL_API corral_error_t *corral_module_attach_native_late(corral_module_t *module,
+                                                            const uint8_t *so, size_t len);
 CORRAL_API bool corral_module_is_native(const corral_module_t *module);
 /* Marks a module whose native code is being compiled (true) or will not come (false). */
 CORRAL_API void corral_module_expect_native(corral_module_t *module, bool expect);
@@ -218,6 +223,9 @@ CORRAL_API void corral_store_reset_to(corral_store_t *store, size_t mark);
 #define CORRAL_FUEL_UNLIMITED UINT64_MAX
 CORRAL_API void corral_store_set_fuel(corral_store_t *store, uint64_t fuel);
 CORRAL_API uint64_t corral_store_fuel(const corral_store_t *store);
+/* How many calls running in the interpreter moved to native code at a loop (on-stack
+ * replacement, when native code arrives while they run): for tests and diagnostics. */
+CORRAL_API uint64_t corral_store_osr_count(const corral_store_t *store);
 
 /* Why code was interrupted; the trap message names it. */
 typedef enum corral_interrupt {

@@ -941,6 +941,11 @@ static int run_main(int argc, char **argv)
         cli_error("out of memory");
     else if ((module = load_module(engine, ra.file, &ra.tier)))
         status = run_module(store, module, &ra);
+    /* CORRAL_TIER_TRACE=1: how the run used the compiled tier (tests/compile/osr.sh) */
+    const char *trace = getenv("CORRAL_TIER_TRACE");
+    if (store && trace && strcmp(trace, "1") == 0)
+        fprintf(stderr, "corral: tier: %llu on-stack replacements\n",
+                (unsigned long long)corral_store_osr_count(store));
     corral_store_delete(store);
     corral_module_delete(module);
     corral_engine_delete(engine);

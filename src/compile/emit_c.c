@@ -148,6 +148,9 @@ typedef struct Fn {
     bool tick_local;      /* the fuel slice is in the local tk (loops and no calls) */
     uint32_t ncalls;      /* calls in the body (fuel_costs) */
     uint8_t *has_loop;    /* per defined function: its body has a loop */
+    uint8_t *has_osr;     /* per defined function: it has an entry at a loop (fnN_osr) */
+    uint32_t *osr;        /* this body's entry loops: pairs (Wasm offset, label) */
+    uint32_t nosr, osr_cap;
     bool oom;
 } Fn;
 
@@ -647,6 +650,25 @@ static void end_frame(Fn *f)
     }
 }
 
+/* Records a loop where the interpreter may hand a running frame over (on-stack
+ * replacement): one at an empty operand stack, so the locals are the whole state. */
+static void osr_point(Fn *f, uint32_t off, uint32_t label)
+{
+    if (f->nosr == f->osr_cap) {
+        uint32_t cap = f->osr_cap ? f->osr_cap * 2 : 8;
+        uint32_t *p = realloc(f->osr, 2 * sizeof *p * cap);
+        if (!p) {
+            f->oom = true;
+            return;
+        }
+        f->osr = p;
+        f->osr_cap = cap;
+    }
+    f->osr[2 * f->nosr] = off;
+    f->osr[2 * f->nosr + 1] = label;
+    f->nosr++;
+}
+
 static void emit_instr(Fn *f, const Instr *in, bool *dead)
 {
     Frame *fr;
@@ -662,6 +684,8 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         fr = push_frame(f, FR_LOOP, in->blocktype);
         if (fr)
             bprintf(f->b, "L%u:;\n", (unsigned)fr->label);
+        if (fr && fr->height == 0 && fr->nparams == 0)
+            osr_point(f, (uint32_t)in->off, fr->label);
         break;
     case OP_IF:
         a = pop(f);
@@ -940,6 +964,103 @@ static void emit_signature(Buf *b, const Fn *f, uint32_t fidx)
     bprintf(b, ")");
 }
 
+/* A function's declarations and what runs before its body: its locals (osr: loaded from
+ * the interpreter's cells a), temporaries, the memory, the stack check, and the entry's
+ * fuel charge or poll (osr: none, the interpreter charged the entry and the back-edge). */
+static void emit_head(Fn *f, Buf *head, const Code *code, int64_t entry_cost, bool osr)
+{
+    const Module *m = f->m;
+    const FuncType *t = m->types[f->ftype];
+    bprintf(head, "\n{\n");
+    for (uint32_t i = osr ? 0 : t->nparams; i < f->nlocals; i++) {
+        bprintf(head, "%s l%u = ", ctype(f->locals[i]), (unsigned)i);
+        if (osr) {
+            char cell[16];
+            snprintf(cell, sizeof cell, "a[%u]", (unsigned)i);
+            from_bits(head, f->locals[i], cell);
+        } else {
+            bprintf(head, "0");
+        }
+        bprintf(head, ";\n");
+    }
+    static const ValType reps[5] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF};
+    uint64_t cells = f->nlocals;
+    for (int c = 0; c < 5; c++)
+        for (uint32_t d = 0; d < f->maxd[c]; d++) {
+            bprintf(head, "%s %s = 0;\n", ctype(reps[c]), var_typed(reps[c], d).s);
+            cells++;
+        }
+    if (m->nmems)
+        bprintf(head, "uint8_t *mem = c->mem0->data; uint64_t msize = c->mem0->size;\n"
+                      "(void)mem; (void)msize;\n");
+    /* The frame may reach below its frame address by what its values need (GCC spills at
+     * most every temporary): the check allows for that much. Without checks the stack's
+     * guard page stops a recursion (native.c). */
+    if (f->checks)
+        bprintf(head,
+                "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
+                " c->rt->trap(c, CC_TRAP_STACK, %uu);\n",
+                (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start);
+    /* A function without loops charges once, in place; one with loops keeps the slice in
+     * a register for its back-edges (CC_CHARGE). */
+    if (!f->fuel)
+        bprintf(head, "uint32_t *const stop_ = c->stop; (void)stop_;\n");
+    else if (f->tick_local)
+        bprintf(head, "int32_t tk = c->tick;\n");
+    if (osr)
+        return;
+    if (!f->fuel && !f->checks)
+        bprintf(head, "CC_POLL_READ();\n");
+    else if (!f->fuel)
+        bprintf(head, "CC_POLL(%uu);\n", (unsigned)code->body_start);
+    else if (f->tick_local)
+        bprintf(head, "CC_CHARGE(%u, %uu);\n", (unsigned)entry_cost, (unsigned)code->body_start);
+    else
+        bprintf(head, "if (CC_UNLIKELY((c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
+                (unsigned)entry_cost, (unsigned)code->body_start);
+}
+
+/* The function's entry at its loops (CcOsr): fnN_osr, the same body entered at a loop's
+ * label, and cc_oN, which checks the loop and moves the results to the cells. */
+static int emit_osr(Fn *f, uint32_t fidx, const Code *code, const Buf *body, FILE *out)
+{
+    const FuncType *t = f->m->types[f->ftype];
+    Buf b = {0};
+    bprintf(&b, "static ");
+    ret_type(&b, f, f->ftype);
+    bprintf(&b, " fn%u_osr(CcCtx *c, const uint64_t *a, uint32_t at)", (unsigned)fidx);
+    emit_head(f, &b, code, 0, true);
+    bprintf(&b, "switch (at) {\n");
+    for (uint32_t i = 0; i < f->nosr; i++)
+        bprintf(&b, "case %uu: goto L%u;\n", (unsigned)f->osr[2 * i], (unsigned)f->osr[2 * i + 1]);
+    bprintf(&b, "default: __builtin_unreachable();\n}\n");
+    if (b.oom || fputs(b.p, out) < 0 || fputs(body->p, out) < 0 || fputs("}\n", out) < 0) {
+        free(b.p);
+        return -1;
+    }
+    b.len = 0;
+    bprintf(&b, "static int cc_o%u(CcCtx *c, uint64_t *a, uint32_t at)\n{\n    switch (at) {",
+            (unsigned)fidx);
+    for (uint32_t i = 0; i < f->nosr; i++)
+        bprintf(&b, " case %uu:", (unsigned)f->osr[2 * i]);
+    bprintf(&b, " break;\n    default: return 0;\n    }\n    ");
+    if (t->nresults)
+        bprintf(&b, "__auto_type v = ");
+    bprintf(&b, "fn%u_osr(c, a, at);\n", (unsigned)fidx);
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        char v[16];
+        snprintf(v, sizeof v, t->nresults == 1 ? "v" : "v.v%u", (unsigned)i);
+        bprintf(&b, "    a[%u] = ", (unsigned)i);
+        to_bits(&b, ft_results(t)[i], v);
+        bprintf(&b, ";\n");
+    }
+    bprintf(&b, "    return 1;\n}\n\n");
+    int rc = b.oom || fputs(b.p, out) < 0 ? -1 : 0;
+    free(b.p);
+    f->has_osr[fidx - f->m->nfunc_imports] = 1;
+    return rc;
+}
+
 static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
 {
     const Module *m = f->m;
@@ -964,6 +1085,7 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
             f->locals[k++] = code->decls[i].type;
 
     f->nloops = 0;
+    f->nosr = 0;
     int64_t entry_cost = fuel_costs(f, code);
     if (entry_cost < 0)
         goto oom;
@@ -1011,44 +1133,15 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
         goto oom;
 
     emit_signature(&head, f, fidx);
-    bprintf(&head, "\n{\n");
-    for (uint32_t i = t->nparams; i < f->nlocals; i++)
-        bprintf(&head, "%s l%u = 0;\n", ctype(f->locals[i]), (unsigned)i);
-    static const ValType reps[5] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF};
-    uint64_t cells = f->nlocals;
-    for (int c = 0; c < 5; c++)
-        for (uint32_t d = 0; d < f->maxd[c]; d++) {
-            bprintf(&head, "%s %s = 0;\n", ctype(reps[c]), var_typed(reps[c], d).s);
-            cells++;
-        }
-    if (m->nmems)
-        bprintf(&head, "uint8_t *mem = c->mem0->data; uint64_t msize = c->mem0->size;\n"
-                       "(void)mem; (void)msize;\n");
-    /* The frame may reach below its frame address by what its values need (GCC spills at
-     * most every temporary): the check allows for that much. Without checks the stack's
-     * guard page stops a recursion (native.c). */
-    if (f->checks)
-        bprintf(&head,
-                "if (CC_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit + %lluu))"
-                " c->rt->trap(c, CC_TRAP_STACK, %uu);\n",
-                (unsigned long long)(cells * 8 + 256), (unsigned)code->body_start);
-    /* A function without loops charges once, in place; one with loops keeps the slice in
-     * a register for its back-edges (CC_CHARGE). */
-    if (!f->fuel && !f->checks)
-        bprintf(&head, "uint32_t *const stop_ = c->stop;\nCC_POLL_READ();\n");
-    else if (!f->fuel)
-        bprintf(&head, "uint32_t *const stop_ = c->stop;\nCC_POLL(%uu);\n",
-                (unsigned)code->body_start);
-    else if (f->tick_local)
-        bprintf(&head, "int32_t tk = c->tick;\nCC_CHARGE(%u, %uu);\n", (unsigned)entry_cost,
-                (unsigned)code->body_start);
-    else
-        bprintf(&head, "if (CC_UNLIKELY((c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
-                (unsigned)entry_cost, (unsigned)code->body_start);
+    emit_head(f, &head, code, entry_cost, false);
     if (head.oom || body.oom)
         goto oom;
     if (fputs(head.p, out) < 0 || fputs(body.p, out) < 0 || fputs("}\n\n", out) < 0) {
         err->msg = "write error";
+        goto fail;
+    }
+    if (f->nosr && emit_osr(f, fidx, code, &body, out) != 0) {
+        err->msg = "out of memory or write error";
         goto fail;
     }
     free(head.p);
@@ -1122,7 +1215,15 @@ static void emit_entries(Buf *b, const Fn *f)
     bprintf(b, "static const CcEntry cc_entries[%u] = {", (unsigned)(m->nfuncs - m->nfunc_imports + 1));
     for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
         bprintf(b, "cc_e%u, ", (unsigned)x);
-    bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries, cc_funcs, cc_loops};\n",
+    bprintf(b, "0};\nstatic const CcOsr cc_osr[%u] = {", (unsigned)(m->nfuncs - m->nfunc_imports + 1));
+    for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
+        bprintf(b, f->has_osr[x - m->nfunc_imports] ? "cc_o%u, " : "0, ", (unsigned)x);
+    bprintf(b, "0};\nstatic void (*const cc_osr_funcs[%u])(void) = {",
+            (unsigned)(m->nfuncs - m->nfunc_imports + 1));
+    for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
+        bprintf(b, f->has_osr[x - m->nfunc_imports] ? "(void (*)(void))fn%u_osr, " : "0, ",
+                (unsigned)x);
+    bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries, cc_funcs, cc_loops, cc_osr, cc_osr_funcs};\n",
             "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
             (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | (f->fuel ? CC_FLAG_FUEL : 0u));
 }
@@ -1164,7 +1265,10 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     }
     f.canon = canon;
     f.has_loop = calloc(m->ncodes + 1, 1);
-    if (!f.has_loop) {
+    f.has_osr = calloc(m->ncodes + 1, 1);
+    if (!f.has_loop || !f.has_osr) {
+        free(f.has_loop);
+        free(f.has_osr);
         free(canon);
         err->msg = "out of memory";
         return 1;
@@ -1200,6 +1304,8 @@ done:
     free(f.frames);
     free(f.loop_costs);
     free(f.has_loop);
+    free(f.has_osr);
+    free(f.osr);
     free(canon);
     return rc;
 }

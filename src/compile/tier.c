@@ -184,6 +184,17 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, const u
 }
 
 /* Checks an artifact that claims to be m's and attaches its code. */
+/* Attaches verified code. CORRAL_TIER_LATE=1 (tests): under jit and aot the code arrives at
+ * the first fuel slice, as a background compile's would, so that the switch of running code
+ * (at a loop: on-stack replacement) happens at a fixed point of the run. */
+static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len)
+{
+    const char *late = getenv("CORRAL_TIER_LATE");
+    if (late && strcmp(late, "1") == 0)
+        return corral_module_attach_native_late(cm, so, len);
+    return corral_module_attach_native(cm, so, len);
+}
+
 static corral_error_t *attach_artifact(corral_module_t *cm, const TierOpts *o,
                                        const uint8_t sha[32], const char *name,
                                        const uint8_t *bytes, size_t len)
@@ -196,7 +207,7 @@ static corral_error_t *attach_artifact(corral_module_t *cm, const TierOpts *o,
     if (artifact_decode(name, bytes, len, sha, &flags, &info, &wasm, &wasm_len, &so, &so_len,
                         err, sizeof err) != 0)
         return error_new(SIZE_MAX, "%s", err);
-    return corral_module_attach_native(cm, so, so_len);
+    return attach_code(cm, so, so_len);
 }
 
 /* ---- the cache ----------------------------------------------------------------------- */
@@ -382,7 +393,7 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
         corral_error_t *err = compile_so(cm->m, o, &so, &so_len);
         if (err)
             return err;
-        err = corral_module_attach_native(cm, so, so_len);
+        err = attach_code(cm, so, so_len);
         free(so);
         return err;
     }

@@ -152,6 +152,7 @@ void module_release(struct corral_module *cm)
     module_names_free(cm);
     lowered_free(cm->m);
     native_code_free(atomic_load_explicit(&cm->native, memory_order_relaxed));
+    native_code_free(atomic_load_explicit(&cm->late_native, memory_order_relaxed));
     module_free(cm->m);
     free(cm);
 }

@@ -96,6 +96,12 @@ static InterpState *state_get(Store *s)
 static void push_frame(Trap *t, const Func *f, const uint32_t *ip)
 {
     const LoweredFunc *lf = f->code;
+    if (ip < lf->code || ip >= lf->code + lf->code_len) {
+        /* a call that was running when its function switched to native code: it runs the
+         * lowered code still */
+        const Module *m = f->inst->module;
+        lf = lower_peek(m, f->index - m->nfunc_imports);
+    }
     trap_push_frame(t, f->inst->module, f->index,
                     lowered_wasm_offset(lf, (uint32_t)(ip - lf->code)));
 }
@@ -589,6 +595,7 @@ do_return:
         Trap *t = native_enter(s, csp[-1].func, fp);
         tick = s->fuel_tick;
         st->top = saved_top;
+        RELOAD_MEM(); /* the native code may have grown the memory */
         if (t) {
             if (csp - 1 > cs_entry)
                 add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);
@@ -1021,6 +1028,32 @@ fuel_back:
     tick = s->fuel_tick;
     if (msg)
         goto trap;
+    if (UNLIKELY(inst->native != NULL)) {
+        /* the function may have native code now: the rest of this call can run there,
+         * from the loop's start (on-stack replacement), published as NATIVE's call is */
+        Func *f = csp[-1].func;
+        const LoweredFunc *lf = lower_peek(inst->module, f->index - inst->module->nfunc_imports);
+        uint32_t label = (uint32_t)(ip + (int32_t)OPND(trap_arg) - lf->code);
+        Cell *saved_top = st->top;
+        st->top = fp + lf->frame_cells;
+        st->csp = csp;
+        s->depth = (uint32_t)(csp - st->cs);
+        s->fuel_tick = tick;
+        Trap *t = NULL;
+        bool ran = native_osr(s, f, fp, label, &t);
+        tick = s->fuel_tick;
+        st->top = saved_top;
+        RELOAD_MEM();
+        if (ran) {
+            if (t) {
+                if (csp - 1 > cs_entry)
+                    add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);
+                st->csp = cs_entry;
+                return t;
+            }
+            goto do_return;
+        }
+    }
     JUMP(trap_arg);
 
     /* ---- traps ---- */

@@ -218,6 +218,8 @@ typedef struct Lower {
     uint32_t nstarts, capstarts;
     CodeMap *map;
     uint32_t nmap, capmap;
+    CodeMap *osr; /* LoweredFunc.osr */
+    uint32_t nosr, caposr;
 
     AVal *stack;
     uint32_t h, caph, maxh;
@@ -717,11 +719,14 @@ static int op_block(Lower *L, const Instr *in)
         return 0;
     }
     flush_below(L, L->h);
+    bool osr = in->op == OP_LOOP && L->h == 0 && np == 0;
     if (!push_ctl(L, in->op == OP_LOOP ? C_LOOP : C_BLOCK, np, nr))
         return 0;
     if (in->op == OP_LOOP) {
         ctl_at(L, 0)->label = place_label(L);
         ctl_at(L, 0)->first = L->ninstr;
+        if (osr && GROW(L, osr, caposr, L->nosr + 1))
+            L->osr[L->nosr++] = (CodeMap){ctl_at(L, 0)->label, (uint32_t)in->off};
     }
     return 0;
 }
@@ -1337,6 +1342,8 @@ static void place_zero(Lower *L, uint32_t nzero)
     L->nmap -= drop;
     for (uint32_t i = 1; i < L->nmap; i++)
         L->map[i].code -= w;
+    for (uint32_t i = 0; i < L->nosr; i++)
+        L->osr[i].code -= w; /* every label follows the ZERO */
     if (L->nmap)
         L->map[0].code = 0;
 }
@@ -1358,6 +1365,7 @@ static void lower_release(Lower *L)
     free(L->code);
     free(L->starts);
     free(L->map);
+    free(L->osr);
     free(L->stack);
     free(L->local_refs);
     free(L->written);
@@ -1466,8 +1474,11 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     lf->fuel = fuel_charge(ninstr);
     lf->map = L.map;
     lf->nmap = L.nmap;
+    lf->osr = L.osr;
+    lf->nosr = L.nosr;
     L.code = NULL;
     L.map = NULL;
+    L.osr = NULL;
     lower_release(&L);
     *out = lf;
     return 0;
@@ -1505,6 +1516,7 @@ const LoweredFunc *lower_get(const Module *m, uint32_t ci, const char **out_err)
                                                  memory_order_acq_rel, memory_order_acquire)) {
         free(lf->code);
         free(lf->map);
+        free(lf->osr);
         free(lf);
         return expected;
     }
@@ -1548,10 +1560,26 @@ void lowered_free(Module *m)
             continue;
         free(lf->code);
         free(lf->map);
+        free(lf->osr);
         free(lf);
     }
     free(m->lowered);
     m->lowered = NULL;
+}
+
+uint32_t lowered_osr_loop(const LoweredFunc *lf, uint32_t pos)
+{
+    uint32_t lo = 0, hi = lf->nosr;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lf->osr[mid].code == pos)
+            return lf->osr[mid].wasm;
+        if (lf->osr[mid].code < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return UINT32_MAX;
 }
 
 uint32_t lowered_wasm_offset(const LoweredFunc *lf, uint32_t pos)

@@ -48,6 +48,9 @@ typedef struct LoweredFunc {
                            * (at most FUEL_MAX_CHARGE) */
     uint32_t nmap;
     CodeMap *map;
+    uint32_t nosr;  /* loops where a running frame may move to native code (native.c): */
+    CodeMap *osr;   /* the label's word and the loop's Wasm offset, ascending; only loops
+                     * at an empty operand stack without params, so locals are all there is */
 } LoweredFunc;
 
 /* The largest fuel charge of one function entry or back-edge: a body of more instructions
@@ -70,6 +73,10 @@ const LoweredFunc *lower_stub(void);
 const LoweredFunc *lower_get(const Module *m, uint32_t ci, const char **out_err);
 /* The lowered form of defined function ci if it exists, else the stub. */
 const LoweredFunc *lower_peek(const Module *m, uint32_t ci);
+
+/* The Wasm offset of the loop whose label is the code word at pos, if it is one of lf's
+ * entry points for native code (LoweredFunc.osr), else UINT32_MAX. */
+uint32_t lowered_osr_loop(const LoweredFunc *lf, uint32_t pos);
 
 /* Byte offset in the module of the Wasm instruction that produced the code word at pos. */
 uint32_t lowered_wasm_offset(const LoweredFunc *lf, uint32_t pos);

@@ -402,11 +402,14 @@ static Trap *fault_trap(Store *s, const NativeInst *ni)
     return t;
 }
 
-Trap *native_enter(Store *s, Func *f, Cell *cells)
+/* Runs the native code of f (an entry, or osr's entry at the loop at Wasm offset at):
+ * the store's view of faults and fuel set up around it. *ran is false when osr declined. */
+static Trap *run_native(Store *s, Func *f, Cell *cells, CcOsr osr, uint32_t at, bool *ran)
 {
     NativeInst *ni = f->inst->native;
     const CcModule *desc = ni->code->desc;
     bool guard = !(desc->flags & CC_FLAG_BOUNDS_CHECKS);
+    *ran = true;
     if (guard && !native_fault_ready())
         return trap_new("cannot set up the signal handling compiled code needs");
     if (!(desc->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
@@ -430,10 +433,14 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
     int32_t tick_outer = ni->ctx.tick;
     ni->ctx.tick = s->fuel_tick;
     int jumped = 0;
-    if (__builtin_setjmp(jb) == 0)
-        desc->entries[f->index - desc->nimports](&ni->ctx, cells);
-    else
+    if (__builtin_setjmp(jb) == 0) {
+        if (osr)
+            *ran = osr(&ni->ctx, cells, at) != 0;
+        else
+            desc->entries[f->index - desc->nimports](&ni->ctx, cells);
+    } else {
         jumped = s->native_jump;
+    }
     s->fuel_tick = ni->ctx.tick;
     ni->ctx.tick = tick_outer;
     s->native_jb = prev;
@@ -450,6 +457,31 @@ Trap *native_enter(Store *s, Func *f, Cell *cells)
     /* the innermost frame, when the trap had an offset, is there already */
     add_native_frames(t, s, ni, t && t->nframes > 0);
     return t;
+}
+
+Trap *native_enter(Store *s, Func *f, Cell *cells)
+{
+    bool ran;
+    return run_native(s, f, cells, NULL, 0, &ran);
+}
+
+bool native_osr(Store *s, Func *f, Cell *cells, uint32_t label, Trap **trap)
+{
+    NativeInst *ni = f->inst->native;
+    /* f has native code in this instance when its code is the native stub */
+    if (!ni || f->code->code != native_code_words)
+        return false;
+    const Module *m = f->inst->module;
+    uint32_t ci = f->index - m->nfunc_imports;
+    CcOsr osr = ni->code->desc->osr[ci];
+    uint32_t at = lowered_osr_loop(lower_peek(m, ci), label);
+    if (!osr || at == UINT32_MAX)
+        return false;
+    bool ran;
+    *trap = run_native(s, f, cells, osr, at, &ran);
+    if (ran)
+        s->nosr++;
+    return ran || *trap;
 }
 
 /* ---- instances ------------------------------------------------------------------------ */
@@ -532,6 +564,17 @@ void native_refresh(Store *s)
         Instance *inst = s->native_waiting[i];
         struct corral_module *cm = (struct corral_module *)inst->cmodule;
         NativeCode *nc = atomic_load_explicit(&cm->native, memory_order_acquire);
+        if (!nc && atomic_load_explicit(&cm->late_native, memory_order_acquire)) {
+            /* corral_module_attach_native_late's code arrives now */
+            NativeCode *late = atomic_exchange_explicit(&cm->late_native, NULL,
+                                                        memory_order_acq_rel);
+            NativeCode *expected = NULL;
+            if (late && !atomic_compare_exchange_strong_explicit(
+                            &cm->native, &expected, late, memory_order_acq_rel,
+                            memory_order_acquire))
+                native_code_free(late);
+            nc = atomic_load_explicit(&cm->native, memory_order_acquire);
+        }
         if (nc && attach(s, inst, nc, false) == 0)
             continue;
         if (!nc && !atomic_load_explicit(&cm->expect_native, memory_order_relaxed))
@@ -560,7 +603,23 @@ void native_code_free(NativeCode *nc)
     free(nc);
 }
 
+static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len,
+                                   bool late);
+
 corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *so, size_t len)
+{
+    return attach_code(cm, so, len, false);
+}
+
+corral_error_t *corral_module_attach_native_late(corral_module_t *cm, const uint8_t *so,
+                                                 size_t len)
+{
+    corral_module_expect_native(cm, true);
+    return attach_code(cm, so, len, true);
+}
+
+static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len,
+                                   bool late)
 {
     const Module *m = cm->m;
     char err[256];
@@ -585,7 +644,7 @@ corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *
     }
     NativeCode *nc = calloc(1, sizeof *nc);
     LoweredFunc *stubs = calloc(m->ncodes + 1, sizeof *stubs);
-    FuncAddr *by_addr = calloc(2 * (size_t)m->ncodes + 1, sizeof *by_addr);
+    FuncAddr *by_addr = calloc(4 * (size_t)m->ncodes + 1, sizeof *by_addr);
     if (!nc || !stubs || !by_addr || native_fault_code_add(desc, &nc->lo, &nc->hi) != 0) {
         bool oom = !nc || !stubs || !by_addr;
         free(nc);
@@ -601,9 +660,18 @@ corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *
         by_addr[2 * i + 1].addr = (uintptr_t)desc->entries[i];
         by_addr[2 * i + 1].index = (m->nfunc_imports + i) | ENTRY_BIT;
     }
-    qsort(by_addr, 2 * (size_t)m->ncodes, sizeof *by_addr, by_address);
+    /* and the entries at loops, where a function has them */
+    uint32_t nby = 2 * m->ncodes;
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        if (!desc->osr[i] || !desc->osr_funcs[i])
+            continue;
+        by_addr[nby++] = (FuncAddr){(uintptr_t)desc->osr_funcs[i], m->nfunc_imports + i};
+        by_addr[nby++] =
+            (FuncAddr){(uintptr_t)desc->osr[i], (m->nfunc_imports + i) | ENTRY_BIT};
+    }
+    qsort(by_addr, nby, sizeof *by_addr, by_address);
     nc->by_addr = by_addr;
-    nc->nby_addr = 2 * m->ncodes;
+    nc->nby_addr = nby;
     for (uint32_t i = 0; i < m->ncodes; i++) {
         uint32_t idx = m->nfunc_imports + i;
         const FuncType *t = m->types[m->func_types[idx]];
@@ -620,12 +688,15 @@ corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *
     nc->desc = desc;
     nc->stubs = stubs;
     NativeCode *expected = NULL;
-    if (!atomic_compare_exchange_strong_explicit(&cm->native, &expected, nc,
-                                                 memory_order_acq_rel, memory_order_acquire)) {
+    if (!atomic_compare_exchange_strong_explicit(late ? &cm->late_native : &cm->native,
+                                                 &expected, nc, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
         native_code_free(nc); /* another thread attached code first: keep that */
     }
     return NULL;
 }
+
+uint64_t corral_store_osr_count(const corral_store_t *s) { return s->nosr; }
 
 bool corral_module_is_native(const corral_module_t *cm)
 {

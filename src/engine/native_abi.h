@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define CC_ABI_VERSION 4u
+#define CC_ABI_VERSION 5u
 
 /* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
  * truncation passes its NumTrap unchanged. */
@@ -99,6 +99,13 @@ struct CcCtx {
 /* A defined function's entry from the engine: params in cells, results replace them. */
 typedef void (*CcEntry)(CcCtx *c, uint64_t *cells);
 
+/* A defined function's entry at one of its loops (on-stack replacement): every local in
+ * cells (the interpreter's frame), the loop named by its Wasm byte offset; runs the rest of
+ * the function from the loop's start and puts the results in cells. Returns 0, having run
+ * nothing, when that loop is not an entry point (only loops at an empty operand stack and
+ * without params are). */
+typedef int (*CcOsr)(CcCtx *c, uint64_t *cells, uint32_t loop_off);
+
 /* What a compiled module exports: the one visible symbol, CC_MODULE_SYMBOL. */
 typedef struct CcModule {
     uint32_t abi;      /* CC_ABI_VERSION */
@@ -109,6 +116,9 @@ typedef struct CcModule {
     void (*const *funcs)(void); /* each function's code by function index (imports: 0), to
                                  * name the frames of a backtrace */
     const uint8_t *loops;       /* per defined function: 1 when its body has a loop */
+    const CcOsr *osr;           /* per defined function: its entry at a loop, or 0 */
+    void (*const *osr_funcs)(void); /* per defined function: the code behind osr[] (0: none),
+                                     * to name frames */
 } CcModule;
 
 #define CC_MODULE_SYMBOL "corral_native_module"

@@ -38,6 +38,8 @@ struct corral_module {
      * look for it at every fuel slice and switch to it. */
     struct NativeCode *_Atomic native;
     _Atomic uint32_t expect_native;
+    struct NativeCode *_Atomic late_native; /* corral_module_attach_native_late's code, which
+                                             * the first fuel slice moves to native */
 };
 
 /* Drops one reference to a module (the last one frees it). */
@@ -181,6 +183,7 @@ struct corral_store {
     void *native_bt[NATIVE_BT_MAX];
     uint32_t native_nest;
     uint32_t nnative_waiting, capnative_waiting;
+    uint64_t nosr; /* on-stack replacements (native_osr) */
     Instance **native_waiting;
 };
 
@@ -237,6 +240,11 @@ int native_instance_init(Store *s, Instance *inst);
 /* Runs defined function f of an instance with native code (the interpreter's NATIVE
  * instruction): params in cells, results replace them. NULL or an owned trap. */
 Trap *native_enter(Store *s, Func *f, Cell *cells);
+/* On-stack replacement: when f (running in the interpreter with its locals in cells, at a
+ * back-edge to the loop whose label is word label of its lowered code) has native code
+ * with an entry at that loop, runs the rest of f there and returns true with *trap set (NULL
+ * or an owned trap; results in cells). Else false: nothing ran. */
+bool native_osr(Store *s, Func *f, Cell *cells, uint32_t label, Trap **trap);
 /* Switches waiting instances whose module's code has arrived (called at fuel slices). */
 void native_refresh(Store *s);
 void native_code_free(struct NativeCode *nc);

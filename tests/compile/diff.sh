@@ -17,7 +17,9 @@
 #
 # usage: tests/compile/diff.sh [CORRAL]   (default: $CORRAL, else build/corral)
 # Environment:
-#   DIFF_TIERS="interp jit aot"  the tiers (the first is the reference)
+#   DIFF_TIERS="interp jit aot"  the tiers (the first is the reference); late is aot with
+#                                CORRAL_TIER_LATE=1: the code arrives at the first fuel
+#                                slice, and running functions move to it at a loop (OSR)
 #   DIFF_KERNELS="fib sieve"     the kernels (default: every bench/kernels/*.c)
 #   DIFF_WASI=0                  skip the tests/wasi guests;  DIFF_WASI_ONLY=REGEX: WASI_ONLY
 #   DIFF_STRICT_STDERR=1         backtrace differences fail too
@@ -46,7 +48,7 @@ die() {
 command -v clang >/dev/null || die "clang not found (scripts/deps.sh installs it)"
 ref=${tiers%% *}
 for t in $tiers; do
-    case $t in interp | jit | aot) ;; *) die "DIFF_TIERS: unknown tier $t" ;; esac
+    case $t in interp | jit | aot | late) ;; *) die "DIFF_TIERS: unknown tier $t" ;; esac
 done
 
 rm -rf "$out/cache"
@@ -56,6 +58,7 @@ mkdir -p "$out/wasm" "$out/runs" "$out/cache"
 tier_args() {
     case $1 in
     aot) targs=(--tier aot --cache-dir "$out/cache") ;;
+    late) targs=(--tier aot --cache-dir "$out/cache") ;; # and CORRAL_TIER_LATE=1
     *) targs=(--tier "$1") ;;
     esac
 }
@@ -90,8 +93,10 @@ for k in $kernels; do
         mkdir -p "$rd"
         tier_args "$t"
         set +e
-        timeout -k 5 600 "$corral" run "${targs[@]}" --invoke "$k" "$wasm" "$arg" \
-            </dev/null >"$rd/out" 2>"$rd/err"
+        late=0
+        [ "$t" != late ] || late=1
+        CORRAL_TIER_LATE=$late timeout -k 5 600 "$corral" run "${targs[@]}" --invoke "$k" \
+            "$wasm" "$arg" </dev/null >"$rd/out" 2>"$rd/err"
         echo $? >"$rd/rc"
         set -e
         if [ "$t" = "$ref" ]; then
