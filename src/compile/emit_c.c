@@ -144,6 +144,7 @@ typedef struct Fn {
     size_t cur_off;       /* offset of the instruction being emitted */
     bool checks;          /* explicit bounds and stack checks (no guard regions) */
     bool fuel;            /* count fuel (CC_FLAG_FUEL), else poll for interrupts */
+    bool emit_osr;        /* emit entries at loops (EMIT_OSR) */
     uint16_t next_op;     /* the opcode after the instruction being emitted */
     bool tick_local;      /* the fuel slice is in the local tk (loops and no calls) */
     uint32_t ncalls;      /* calls in the body (fuel_costs) */
@@ -684,7 +685,7 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         fr = push_frame(f, FR_LOOP, in->blocktype);
         if (fr)
             bprintf(f->b, "L%u:;\n", (unsigned)fr->label);
-        if (fr && fr->height == 0 && fr->nparams == 0)
+        if (fr && f->emit_osr && fr->height == 0 && fr->nparams == 0)
             osr_point(f, (uint32_t)in->off, fr->label);
         break;
     case OP_IF:
@@ -1215,17 +1216,25 @@ static void emit_entries(Buf *b, const Fn *f)
     bprintf(b, "static const CcEntry cc_entries[%u] = {", (unsigned)(m->nfuncs - m->nfunc_imports + 1));
     for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
         bprintf(b, "cc_e%u, ", (unsigned)x);
-    bprintf(b, "0};\nstatic const CcOsr cc_osr[%u] = {", (unsigned)(m->nfuncs - m->nfunc_imports + 1));
-    for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
-        bprintf(b, f->has_osr[x - m->nfunc_imports] ? "cc_o%u, " : "0, ", (unsigned)x);
-    bprintf(b, "0};\nstatic void (*const cc_osr_funcs[%u])(void) = {",
-            (unsigned)(m->nfuncs - m->nfunc_imports + 1));
-    for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
-        bprintf(b, f->has_osr[x - m->nfunc_imports] ? "(void (*)(void))fn%u_osr, " : "0, ",
-                (unsigned)x);
-    bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries, cc_funcs, cc_loops, cc_osr, cc_osr_funcs};\n",
+    bool any_osr = false;
+    for (uint32_t i = 0; i < m->ncodes; i++)
+        any_osr |= f->has_osr[i] != 0;
+    bprintf(b, "0};\n");
+    if (any_osr) {
+        bprintf(b, "static const CcOsr cc_osr[%u] = {", (unsigned)(m->ncodes + 1));
+        for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
+            bprintf(b, f->has_osr[x - m->nfunc_imports] ? "cc_o%u, " : "0, ", (unsigned)x);
+        bprintf(b, "0};\nstatic void (*const cc_osr_funcs[%u])(void) = {",
+                (unsigned)(m->ncodes + 1));
+        for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
+            bprintf(b, f->has_osr[x - m->nfunc_imports] ? "(void (*)(void))fn%u_osr, " : "0, ",
+                    (unsigned)x);
+        bprintf(b, "0};\n");
+    }
+    bprintf(b, "__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries, cc_funcs, cc_loops, %s};\n",
             "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
-            (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | (f->fuel ? CC_FLAG_FUEL : 0u));
+            (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | (f->fuel ? CC_FLAG_FUEL : 0u),
+            any_osr ? "cc_osr, cc_osr_funcs" : "0, 0");
 }
 
 static int flush(Buf *b, FILE *out, EmitError *err)
@@ -1248,7 +1257,7 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     err->offset = 0;
     int rc = 1;
     Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0,
-            .fuel = (flags & CC_FLAG_FUEL) != 0};
+            .fuel = (flags & CC_FLAG_FUEL) != 0, .emit_osr = (flags & EMIT_OSR) != 0};
     Buf b = {0};
     uint32_t *canon = malloc(sizeof *canon * (m->ntypes + 1));
     if (!canon) {

@@ -22,6 +22,11 @@ typedef struct EmitError {
  * CC_FLAG_BOUNDS_CHECKS every memory access and function entry is checked explicitly, else
  * the code relies on guarded memories and the stack's guard page (native.c). Returns 0, or
  * 1 with err set ("out of memory", "write error"); out may then hold partial text. */
+/* With flags, not a code flag (not in the descriptor, artifact header or cache key): also
+ * emit each function's entry at its loops (CcModule.osr), for calls running in the
+ * interpreter when the code arrives. Without it those stay 0 and such calls finish there. */
+#define EMIT_OSR (1u << 16)
+
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     __attribute__((warn_unused_result));
 

@@ -52,6 +52,8 @@ static CcConfig cc_config(const TierOpts *o)
 
 /* ---- compiling ------------------------------------------------------------------------ */
 
+static bool tier_late(void);
+
 /* m's C text compiled into a shared object (malloc'ed). NULL with an error. */
 static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **so,
                                   size_t *so_len)
@@ -62,7 +64,10 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     if (!f)
         return error_new(SIZE_MAX, "out of memory");
     EmitError ee;
-    int rc = emit_c_module(m, code_flags(o), f, &ee);
+    /* entries at loops only where code may arrive while calls run (auto's background
+     * compile, CORRAL_TIER_LATE): they double the code of functions with loops */
+    bool osr = (o && o->osr) || tier_late();
+    int rc = emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
         ee.msg = "out of memory";
@@ -187,10 +192,15 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, const u
 /* Attaches verified code. CORRAL_TIER_LATE=1 (tests): under jit and aot the code arrives at
  * the first fuel slice, as a background compile's would, so that the switch of running code
  * (at a loop: on-stack replacement) happens at a fixed point of the run. */
-static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len)
+static bool tier_late(void)
 {
     const char *late = getenv("CORRAL_TIER_LATE");
-    if (late && strcmp(late, "1") == 0)
+    return late && strcmp(late, "1") == 0;
+}
+
+static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len)
+{
+    if (tier_late())
         return corral_module_attach_native_late(cm, so, len);
     return corral_module_attach_native(cm, so, len);
 }
@@ -355,6 +365,7 @@ static void start_background(corral_module_t *cm, const TierOpts *o, const uint8
         return;
     j->cm = cm;
     j->o = *o; /* o->cc and cache_dir are borrowed: the CLI's argv or static strings */
+    j->o.osr = true; /* the code arrives while the instance runs */
     memcpy(j->sha, sha, 32);
     if (dir) {
         snprintf(j->cache_dir, sizeof j->cache_dir, "%s", dir);

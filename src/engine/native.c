@@ -473,7 +473,8 @@ bool native_osr(Store *s, Func *f, Cell *cells, uint32_t label, Trap **trap)
         return false;
     const Module *m = f->inst->module;
     uint32_t ci = f->index - m->nfunc_imports;
-    CcOsr osr = ni->code->desc->osr[ci];
+    const CcModule *desc = ni->code->desc;
+    CcOsr osr = desc->osr ? desc->osr[ci] : NULL;
     uint32_t at = lowered_osr_loop(lower_peek(m, ci), label);
     if (!osr || at == UINT32_MAX)
         return false;
@@ -663,7 +664,7 @@ static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_
     /* and the entries at loops, where a function has them */
     uint32_t nby = 2 * m->ncodes;
     for (uint32_t i = 0; i < m->ncodes; i++) {
-        if (!desc->osr[i] || !desc->osr_funcs[i])
+        if (!desc->osr || !desc->osr[i] || !desc->osr_funcs || !desc->osr_funcs[i])
             continue;
         by_addr[nby++] = (FuncAddr){(uintptr_t)desc->osr_funcs[i], m->nfunc_imports + i};
         by_addr[nby++] =

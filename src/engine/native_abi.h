@@ -116,7 +116,8 @@ typedef struct CcModule {
     void (*const *funcs)(void); /* each function's code by function index (imports: 0), to
                                  * name the frames of a backtrace */
     const uint8_t *loops;       /* per defined function: 1 when its body has a loop */
-    const CcOsr *osr;           /* per defined function: its entry at a loop, or 0 */
+    const CcOsr *osr;           /* per defined function: its entry at a loop, or 0; the
+                                 * array itself 0 when no function has one */
     void (*const *osr_funcs)(void); /* per defined function: the code behind osr[] (0: none),
                                      * to name frames */
 } CcModule;
