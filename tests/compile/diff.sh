@@ -58,7 +58,8 @@ mkdir -p "$out/wasm" "$out/runs" "$out/cache"
 tier_args() {
     case $1 in
     aot) targs=(--tier aot --cache-dir "$out/cache") ;;
-    late) targs=(--tier aot --cache-dir "$out/cache") ;; # and CORRAL_TIER_LATE=1
+    late) targs=(--tier aot --cache-dir "$out/cache/late") ;; # and CORRAL_TIER_LATE=1: code
+        # with entries at loops, which corral compile and aot leave out
     *) targs=(--tier "$1") ;;
     esac
 }

@@ -393,7 +393,7 @@ engine_cmd() {
     corral) cmd=("$corral" run --tier interp) ;;
     corral-walk) cmd=(env CORRAL_WASI_NO_OPENAT2=1 "$corral" run --tier interp) ;;
     corral-jit) cmd=("$corral" run --tier jit) ;;
-    corral-late) cmd=(env CORRAL_TIER_LATE=1 "$corral" run --tier aot --cache-dir "$cache") ;;
+    corral-late) cmd=(env CORRAL_TIER_LATE=1 "$corral" run --tier aot --cache-dir "$cache/late") ;;
     corral-aot) cmd=("$corral" run --tier aot --cache-dir "$cache") ;;
     node) cmd=("$node" --no-warnings "$here/node_run.mjs") ;;
     *) cmd=() ;;
