@@ -486,6 +486,7 @@ static int parse_args(int argc, char **argv, RunArgs *ra)
     http_policy_default(&ra->http);
     cli_tier_defaults(&ra->tier);
     ra->tier.delay_ms = 100;
+    ra->tier.osr = true; /* one long-lived instance: its running calls move to native code */
     if (!ra->preopens || !ra->guests || !ra->env || !ra->kv_stores || !ra->allow_hosts) {
         cli_error("out of memory");
         return CLI_EXIT_FAIL;

@@ -1042,6 +1042,7 @@ static int wast_main(int argc, char **argv)
     memset(&w, 0, sizeof w);
     cli_tier_defaults(&w.tier);
     w.tier.delay_ms = 100;
+    w.tier.osr = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool takes;

@@ -66,7 +66,7 @@ static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **
     EmitError ee;
     /* entries at loops only where code may arrive while calls run (auto's background
      * compile, CORRAL_TIER_LATE): they double the code of functions with loops */
-    bool osr = (o && o->osr) || tier_late();
+    bool osr = (o && o->osr && o->tier == TIER_AUTO) || tier_late();
     int rc = emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
@@ -365,7 +365,6 @@ static void start_background(corral_module_t *cm, const TierOpts *o, const uint8
         return;
     j->cm = cm;
     j->o = *o; /* o->cc and cache_dir are borrowed: the CLI's argv or static strings */
-    j->o.osr = true; /* the code arrives while the instance runs */
     memcpy(j->sha, sha, 32);
     if (dir) {
         snprintf(j->cache_dir, sizeof j->cache_dir, "%s", dir);

@@ -25,8 +25,9 @@ typedef struct TierOpts {
                             * that only polls for interrupts, faster in tight loops */
     unsigned delay_ms;     /* auto: start the background compile this much later (a guest
                             * that is done by then never costs a compile) */
-    bool osr;              /* code with entries at loops (EMIT_OSR): set for auto's
-                            * background compile, whose code arrives while calls run */
+    bool osr;              /* auto: the background compile's code has entries at loops
+                            * (EMIT_OSR), for calls running when it arrives: corral run and
+                            * wast; not serve, whose requests are short */
 } TierOpts;
 
 /* "interp", "jit", "aot", "auto" (also "interpreter", "native"? no: exactly these). */

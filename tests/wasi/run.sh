@@ -190,7 +190,7 @@ build_one() {
 }
 
 # The stamp changes with the compile flags, compilers and recipe: a change rebuilds all.
-flags_now="$CFLAGS_WASM | $RUSTFLAGS_WASM | $(clang --version | head -1) | $("$rustc" --version)"
+flags_now="$CFLAGS_WASM | $RUSTFLAGS_WASM | $(clang --version | sed -n 1p) | $("$rustc" --version)"
 flags_now+=" | recipe $(declare -f build_one | cksum)"
 [ -e "$stamp" ] && [ "$(cat "$stamp")" = "$flags_now" ] || printf '%s\n' "$flags_now" >"$stamp"
 
@@ -486,7 +486,9 @@ run_once() {
         diffs+=("$(diff "$rd/before" "$rd/after" | head -n "$difflines" || true)")
     fi
     local stray
-    stray=$(find /tmp / "$t/.." -maxdepth 1 -name 'corral-escape-*' 2>/dev/null | head -n 3)
+    # (|| true: find fails when another process deletes an entry of /tmp while it lists it,
+    # and under pipefail that failure ended the whole run without a word)
+    stray=$(find /tmp / "$t/.." -maxdepth 1 -name 'corral-escape-*' 2>/dev/null | head -n 3 || true)
     if [ -n "$stray" ]; then
         reasons+=("a guest created files outside its preopens: $stray")
         rm -rf $stray
@@ -634,7 +636,7 @@ run_stdio() {
     fi
     failed=$((failed + 1)) engine_failed[$engine]=$((${engine_failed[$engine]:-0} + 1))
     echo "FAIL $label ($engine): exit status $rc, expected $want (64 + 1 for each terminal fd)"
-    { cat "$rd/fd2" "$rd/err" 2>/dev/null || true; } | head -n 10 | sed "s/^/    /"
+    { cat "$rd/fd2" "$rd/err" 2>/dev/null || true; } | sed -n "1,10s/^/    /p"
     return 0
 }
 
