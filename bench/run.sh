@@ -20,6 +20,10 @@
 #                                    the `Result: N` line it prints on stderr
 #                            iwasm   WAMR: `iwasm --function NAME FILE.wasm ARG`; the result is
 #                                    its `0x1f:i32` line on stdout, read as a signed i32
+#                            wasm2c  WABT's wasm2c (Debian's wabt has it): each kernel's .wasm
+#                                    translated to C and compiled with CC_NATIVE -O2, its
+#                                    runtime (guard pages, as Corral's) and bench/wasm2c_main.c,
+#                                    before the timing; the row times the executable
 #                            other   `cmd FILE.wasm NAME ARG`, which must print the result as a
 #                                    signed decimal on the last line of stdout
 #                          Every engine must exit 0. A command that needs options of its own
@@ -135,6 +139,7 @@ for entry in ${extra_engines[@]+"${extra_engines[@]}"}; do
     case "$(basename -- "$cmd")" in
         wasm3 | wasm3-*) ENGINE_KINDS+=(wasm3) ;;
         iwasm | iwasm-*) ENGINE_KINDS+=(iwasm) ;;
+        wasm2c | wasm2c-*) ENGINE_KINDS+=(wasm2c) ;;
         *) ENGINE_KINDS+=(plain) ;;
     esac
 done
@@ -149,6 +154,7 @@ engine_argv() {
         node) ARGV=(node bench/node_run.mjs "$wasm" "$k" "$arg") ;;
         wasm3) ARGV=("$cmd" --func "$k" "$wasm" "$arg") ;;
         iwasm) ARGV=("$cmd" --function "$k" "$wasm" "$arg") ;;
+        wasm2c) ARGV=("$OUT/wasm2c/$k/$k" "$arg") ;;
         *) ARGV=("$cmd" "$wasm" "$k" "$arg") ;;
     esac
 }
@@ -206,6 +212,17 @@ for k in ${KERNELS[@]+"${KERNELS[@]}"}; do
         -o "$OUT/aot/$k.cwasm" || die "corral compile of $k failed"
     read -r secs kib <"$OUT/aot/$k.time"
     printf '%s\t%s\t%s\t%s\n' "$k" "$(stat -c %s "$OUT/wasm/$k.wasm")" "$secs" "$kib" >>"$COMPILE_TSV"
+    for i in "${!ENGINE_KINDS[@]}"; do
+        [ "${ENGINE_KINDS[$i]}" = wasm2c ] || continue
+        w2c=$OUT/wasm2c/$k
+        rt=$(dirname "$(dirname "$(command -v "${ENGINE_CMDS[$i]}")")")/share/wabt/wasm2c
+        [ -f "$rt/wasm-rt-impl.c" ] || die "wasm2c: no runtime in $rt (Debian package wabt)"
+        mkdir -p "$w2c"
+        "${ENGINE_CMDS[$i]}" "$OUT/wasm/$k.wasm" -n "$k" -o "$w2c/$k.c" || die "wasm2c of $k failed"
+        "$CC_NATIVE" -O2 -fno-math-errno -w -I"$rt" -DKERNEL="$k" -include "$w2c/$k.h" \
+            bench/wasm2c_main.c "$w2c/$k.c" "$rt/wasm-rt-impl.c" -lm -o "$w2c/$k" \
+            || die "the C of wasm2c for $k did not compile"
+    done
 done
 
 # ---- running ------------------------------------------------------------------------------
