@@ -27,6 +27,9 @@ LDLIBS_TEST   := -lsqlite3 -lhiredis
 ENGINE_UTIL := src/util/reader.c
 ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
 UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
+# The text format (.wat modules, .wast scripts) into the binary format: libc only, like the
+# engine, whose opcode.def it reads as its instruction table.
+TEXT_SRC   := $(wildcard src/text/*.c)
 # The HTTP gateway; its core (router, CGI environment, response parser) uses libc only.
 GATEWAY_SRC := $(wildcard src/gateway/*.c)
 WASI_SRC   := $(wildcard src/wasi/*.c)
@@ -45,6 +48,7 @@ BINDLE_SRC := $(wildcard src/bindle/*.c)
 # the engine and WASI; shim_main.c is its main, the rest a library the unit tests link.
 SHIM_SRC   := $(filter-out src/shim/shim_main.c,$(wildcard src/shim/*.c))
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
+TEXT_OBJ   := $(TEXT_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
 WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -79,6 +83,10 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcorral_engine.a: $(ENGINE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcorral_text.a: $(TEXT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -120,7 +128,7 @@ $(BUILD)/libcorral_shim.a: $(SHIM_OBJ)
 CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_bindle.a $(BUILD)/libcorral_oci.a \
   $(BUILD)/libcorral_store.a \
   $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_compile.a \
-  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_text.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/corral: $(CLI_OBJ) $(CORE_LIBS)
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIBS) \
@@ -480,6 +488,6 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(ENGINE_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+-include $(ENGINE_OBJ:.o=.d) $(TEXT_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
   $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BINDLE_OBJ:.o=.d) \
   $(SHIM_OBJ:.o=.d) $(BUILD)/obj/src/shim/shim_main.d
