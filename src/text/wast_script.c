@@ -322,6 +322,47 @@ static void command_free(TextCommand *c)
     free(c->text);
 }
 
+/* A script may be a module's fields alone: one module command. */
+static bool bare_module(const Sp *p)
+{
+    static const char *const fields[] = {"type",   "import", "func", "table", "memory",
+                                         "global", "export", "start", "elem", "data"};
+    if (peek(p)->kind != TOK_LPAREN)
+        return false;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (tok_is(&p->lx, peek_at(p, 1), fields[i]))
+            return true;
+    return false;
+}
+
+static TxStatus bare_script(Sp *p, TextScript *out)
+{
+    Buf b = {0};
+    TextError merr = {0};
+    TxStatus st = TX_OK;
+    out->cmds = calloc(1, sizeof *out->cmds);
+    if (!out->cmds) {
+        lex_free(&p->lx);
+        return tok_fail(p->err, NULL, "out of memory");
+    }
+    out->ncmds = 1;
+    TextCommand *c = &out->cmds[0];
+    c->kind = TCMD_MODULE;
+    c->line = 1;
+    c->has_module = true;
+    if (wat_encode_fields(&p->lx, 0, p->lx.ntoks - 1, &b, &merr)) {
+        buf_free(&b);
+        st = set_module_error(p, &c->module, &merr);
+    } else {
+        c->module.bytes = b.p;
+        c->module.len = b.len;
+    }
+    lex_free(&p->lx);
+    if (st)
+        text_script_free(out);
+    return st;
+}
+
 TxStatus text_script_parse(const char *src, size_t len, TextScript *out, TextError *err)
 {
     Sp p = {.err = err};
@@ -330,6 +371,8 @@ TxStatus text_script_parse(const char *src, size_t len, TextScript *out, TextErr
     if (lex_all(&p.lx, src, len, err))
         return TX_ERR;
     TxStatus st = TX_OK;
+    if (bare_module(&p))
+        return bare_script(&p, out);
     while (!st && peek(&p)->kind != TOK_EOF) {
         if (out->ncmds == cap) {
             cap = cap ? cap * 2 : 64;

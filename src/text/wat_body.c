@@ -64,8 +64,10 @@ static TxStatus end_label(Wat *w)
 
 static TxStatus num_error(Wat *w, NumStatus st, const char *range_msg)
 {
-    if (wat_peek(w)->kind == TOK_RPAREN || wat_peek(w)->kind == TOK_LPAREN ||
-        wat_peek(w)->kind == TOK_EOF)
+    const Tok *t = wat_peek(w);
+    /* nan:canonical and nan:arithmetic are the script format's, not literals */
+    if (t->kind == TOK_RPAREN || t->kind == TOK_LPAREN || t->kind == TOK_EOF ||
+        tok_is(w->lx, t, "nan:canonical") || tok_is(w->lx, t, "nan:arithmetic"))
         return wat_fail(w, "unexpected token");
     return wat_fail(w, "%s", st == NUM_RANGE ? range_msg : "unknown operator");
 }

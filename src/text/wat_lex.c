@@ -322,7 +322,7 @@ static TxStatus lex_one(Lx *x, size_t **stack, size_t *depth, size_t *stack_cap)
     if (t.kind != TOK_LPAREN && t.kind != TOK_RPAREN && x->i < lx->len) {
         char n = lx->src[x->i];
         if (n == '"' || (t.kind == TOK_STRING && is_idchar((unsigned char)n)))
-            return lx_fail(x, "unexpected token");
+            return lx_fail(x, "unknown operator"); /* the spec's lexer sees one odd token */
     }
     return push_tok(x, &t);
 }

@@ -295,6 +295,8 @@ static TxStatus params_results(Wat *w, Buf *sig, uint32_t *np, uint32_t *nr, boo
         }
         w->pos++;
     }
+    if (wat_at_field(w, "param"))
+        return wat_fail(w, "unexpected token");
     return sig->oom ? wat_fail(w, "out of memory") : TX_OK;
 }
 
@@ -652,6 +654,8 @@ static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n)
     } else if (wat_peek(w)->kind == TOK_KEYWORD) {
         st = wat_reftype(w, &rt);
         funcs = false;
+    } else if (wat_peek(w)->kind == TOK_LPAREN) {
+        funcs = false; /* a table's inline (elem (ref.func $f) ...) */
     }
     while (!st && wat_peek(w)->kind != TOK_RPAREN) {
         uint32_t f;
