@@ -363,10 +363,13 @@ readme-test:
 toml-test: $(BUILD)/tests/toml_suite
 	$(BUILD)/tests/toml_suite $(TOML_DIR)
 
-# The official spec suite, then Corral's own regression .wast files in tests/regress/.
+# The official spec suite, then Corral's own regression .wast files in tests/regress/: first
+# through wast2json's JSON, then each .wast run directly by Corral's own text parser.
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
+	SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-text $(BUILD)/corral
+	SPEC_TEXT=1 scripts/spec.sh tests/regress $(BUILD)/regress-text $(BUILD)/corral
 
 # The compiled tier (docs/design/compiled.md), in about a quarter of an hour:
 # - the spec suite and tests/regress on jit and on aot (each module's artifact written to a
