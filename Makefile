@@ -187,6 +187,13 @@ $(BUILD)/tests/replay: tests/fuzz/replay.c tests/fuzz/fuzz_module.c $(BUILD)/lib
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_module.c \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
+# The text format's target: src/text, then the engine's load path on what it encodes.
+$(BUILD)/tests/replay_text: tests/fuzz/replay.c tests/fuzz/fuzz_text.c $(BUILD)/libcorral_text.a \
+  $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_text.c \
+	  $(BUILD)/libcorral_text.a $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
 $(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_exec.c \
@@ -232,12 +239,16 @@ unit: $(UNIT_BIN) $(UNIT_WASM)
 	@set -e; for t in $(UNIT_BIN); do timeout 300 $$t; done
 
 # Replays the stored fuzz corpus and every converted spec binary through both fuzz targets
-# (load path, and instantiate + run exports under fuel).
-fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec
+# (load path, and instantiate + run exports under fuel), then the text corpus and every spec
+# and regression .wast (SIMD's included) through the text target.
+fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec $(BUILD)/tests/replay_text
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay_exec
+	@find tests/fuzz/corpus-text $(SPEC_DIR) tests/regress -maxdepth 1 -type f \
+	  \( -name '*.wat' -o -name '*.wast' -o -path 'tests/fuzz/corpus-text/*' \) \
+	  | xargs -r $(BUILD)/tests/replay_text
 
 # Black-box tests of the corral command line: output and exit status of each command.
 cli-test: $(BUILD)/corral
@@ -403,7 +414,7 @@ asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  build/asan/corral build/asan/containerd-shim-corral-v1 unit build/asan/tests/replay \
-	  build/asan/tests/replay_exec \
+	  build/asan/tests/replay_exec build/asan/tests/replay_text \
 	  build/asan/tests/toml_suite build/asan/tests/echo_server
 
 # The engine's threads (lazy lowering races, bodies validated on several threads) under
@@ -422,6 +433,8 @@ spec-asan: asan
 	  $(MAKE) BUILD=build/asan toml-test
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) build/asan/spec-text build/asan/corral
 	$(MAKE) build/tests/artifact_tool
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/compile/hostile.sh build/asan/corral build/tests/artifact_tool
