@@ -110,7 +110,8 @@ static TxStatus module_form(Sp *p, TextCommand *c)
             m->bytes = b.p;
             m->len = b.len;
             b.p = NULL;
-        } else if (text_module_encode((const char *)b.p, b.len, &m->bytes, &m->len, &merr)) {
+        } else if (text_module_encode(b.p ? (const char *)b.p : "", b.len, &m->bytes, &m->len,
+                                      &merr)) {
             st = set_module_error(p, m, &merr);
         }
         buf_free(&b);

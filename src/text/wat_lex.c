@@ -341,8 +341,12 @@ TxStatus lex_all(Lexer *lx, const char *src, size_t len, TextError *err)
         if ((st = lex_one(&x, &stack, &depth, &stack_cap)))
             break;
     }
-    if (!st && depth > 0)
-        st = tok_fail(err, &lx->toks[stack[depth - 1]], "unclosed parenthesis");
+    if (!st && depth > 0) { /* the spec's parser sees the end where ")" should be */
+        const Tok *open = &lx->toks[stack[depth - 1]];
+        Tok end = {.line = x.line, .col = x.col};
+        st = tok_fail(err, &end, "unexpected token (end of text; the \"(\" at %u:%u is not closed)",
+                      (unsigned)open->line, (unsigned)open->col);
+    }
     free(stack);
     Tok eof = {.kind = TOK_EOF, .line = x.line, .col = x.col, .off = len};
     if (!st)

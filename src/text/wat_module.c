@@ -231,7 +231,7 @@ TxStatus wat_reftype(Wat *w, uint8_t *out)
 
 static bool sig_equal(const FuncSig *s, const uint8_t *types, uint32_t np, uint32_t nr)
 {
-    return s->nparams == np && s->nresults == nr && !memcmp(s->types, types, np + nr);
+    return s->nparams == np && s->nresults == nr && (np + nr == 0 || !memcmp(s->types, types, np + nr));
 }
 
 static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
@@ -248,7 +248,8 @@ static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
     s->types = malloc(np + nr + 1);
     if (!s->types)
         return wat_fail(w, "out of memory");
-    memcpy(s->types, types, np + nr);
+    if (np + nr)
+        memcpy(s->types, types, np + nr);
     s->nparams = np;
     s->nresults = nr;
     w->ntypes++;

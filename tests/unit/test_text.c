@@ -37,7 +37,8 @@ static void test_tokens(void)
     CHECK(!lex("\"\\u{d800}\""), "a surrogate escape fails");
     CHECK(!lex("(; (; ;)"), "an unclosed nested comment fails");
     CHECK(!lex("(a))"), "an unmatched ) fails");
-    CHECK(!lex("(a"), "an unclosed ( fails");
+    CHECK(!lex("(a\n") && strstr(err.msg, "unexpected token") && err.line == 2 && err.col == 1,
+          "an unclosed ( fails at the end");
     CHECK(!lex("(data\"a\")") && strstr(err.msg, "unknown operator"),
           "a string glued to a keyword is one odd token");
     lex_free(&lx);
