@@ -472,7 +472,8 @@ static LoadStatus text_module_bytes(Wast *w, const json_t *cmd, uint8_t **out, s
         snprintf(w->msg, sizeof w->msg, "out of memory");
         return LOAD_IO_ERROR;
     }
-    memcpy(*out, m->bytes, m->len);
+    if (m->len) /* an empty `module binary` has no bytes at all */
+        memcpy(*out, m->bytes, m->len);
     *out_len = m->len;
     return LOAD_OK;
 }
