@@ -1490,6 +1490,7 @@ print(f"{h:016x}")')
     stop iso "$PID"
 fi
 # A module in the text format is read by src/text, like a binary one.
+printf '[[module]]\nroute = "/x"\nmodule = "%s"\n' "$here/guests/state.wat" >"$tmp/wat.toml"
 if serve wat "$tmp/wat.toml"; then
     req "http://127.0.0.1:$PORT/x"
     check "a .wat module serves" "got $CODE '$(short "$(cat "$tmp/body")")'" \
@@ -1587,7 +1588,7 @@ check "startup: bad TOML: line:col" "'$(short "$(cat "$tmp/err")")'" \
 start_fails "not wasm" 1 "not a WebAssembly binary" -c "$tmp/text.toml"
 printf '(module (func (export "_start") (i32.frob)))' >"$tmp/bad.wat"
 m "$tmp/bad.wat" >"$tmp/badwat.toml"
-start_fails "malformed .wat module" 1 "bad.wat:1:38: unknown operator" -c "$tmp/badwat.toml"
+start_fails "malformed .wat module" 1 "bad.wat:1:34: unknown operator" -c "$tmp/badwat.toml"
 start_fails "missing module file" 1 "missing.wasm" -c "$tmp/missing.toml"
 start_fails "truncated module" 1 "trunc.wasm" -c "$tmp/trunc.toml"
 start_fails "unknown scheme" 1 "scheme.toml:1: Unknown scheme ftp in module reference ftp://" -c "$tmp/scheme.toml"
