@@ -27,6 +27,9 @@ LDLIBS_TEST   := -lsqlite3 -lhiredis
 ENGINE_UTIL := src/util/reader.c
 ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
 UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
+# The text format (.wat modules, .wast scripts) into the binary format: libc only, like the
+# engine, whose opcode.def it reads as its instruction table.
+TEXT_SRC   := $(wildcard src/text/*.c)
 # The HTTP gateway; its core (router, CGI environment, response parser) uses libc only.
 GATEWAY_SRC := $(wildcard src/gateway/*.c)
 WASI_SRC   := $(wildcard src/wasi/*.c)
@@ -45,6 +48,7 @@ BINDLE_SRC := $(wildcard src/bindle/*.c)
 # the engine and WASI; shim_main.c is its main, the rest a library the unit tests link.
 SHIM_SRC   := $(filter-out src/shim/shim_main.c,$(wildcard src/shim/*.c))
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
+TEXT_OBJ   := $(TEXT_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
 WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -79,6 +83,10 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcorral_engine.a: $(ENGINE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcorral_text.a: $(TEXT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -120,7 +128,7 @@ $(BUILD)/libcorral_shim.a: $(SHIM_OBJ)
 CORE_LIBS := $(BUILD)/libcorral_gateway.a $(BUILD)/libcorral_bindle.a $(BUILD)/libcorral_oci.a \
   $(BUILD)/libcorral_store.a \
   $(BUILD)/libcorral_wasi.a $(BUILD)/libcorral_host.a $(BUILD)/libcorral_compile.a \
-  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_util.a
+  $(BUILD)/libcorral_engine.a $(BUILD)/libcorral_text.a $(BUILD)/libcorral_util.a
 
 $(BUILD)/corral: $(CLI_OBJ) $(CORE_LIBS)
 	$(CC) $(ALLCFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIBS) \
@@ -179,6 +187,13 @@ $(BUILD)/tests/replay: tests/fuzz/replay.c tests/fuzz/fuzz_module.c $(BUILD)/lib
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_module.c \
 	  $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
 
+# The text format's target: src/text, then the engine's load path on what it encodes.
+$(BUILD)/tests/replay_text: tests/fuzz/replay.c tests/fuzz/fuzz_text.c $(BUILD)/libcorral_text.a \
+  $(BUILD)/libcorral_engine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_text.c \
+	  $(BUILD)/libcorral_text.a $(BUILD)/libcorral_engine.a $(LDLIBS_ENGINE)
+
 $(BUILD)/tests/replay_exec: tests/fuzz/replay.c tests/fuzz/fuzz_exec.c $(BUILD)/libcorral_engine.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_exec.c \
@@ -224,12 +239,16 @@ unit: $(UNIT_BIN) $(UNIT_WASM)
 	@set -e; for t in $(UNIT_BIN); do timeout 300 $$t; done
 
 # Replays the stored fuzz corpus and every converted spec binary through both fuzz targets
-# (load path, and instantiate + run exports under fuel).
-fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec
+# (load path, and instantiate + run exports under fuel), then the text corpus and every spec
+# and regression .wast (SIMD's included) through the text target.
+fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec $(BUILD)/tests/replay_text
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay_exec
+	@find tests/fuzz/corpus-text $(SPEC_DIR) tests/regress -maxdepth 1 -type f \
+	  \( -name '*.wat' -o -name '*.wast' -o -path 'tests/fuzz/corpus-text/*' \) \
+	  | xargs -r $(BUILD)/tests/replay_text
 
 # Black-box tests of the corral command line: output and exit status of each command.
 cli-test: $(BUILD)/corral
@@ -355,10 +374,13 @@ readme-test:
 toml-test: $(BUILD)/tests/toml_suite
 	$(BUILD)/tests/toml_suite $(TOML_DIR)
 
-# The official spec suite, then Corral's own regression .wast files in tests/regress/.
+# The official spec suite, then Corral's own regression .wast files in tests/regress/: first
+# through wast2json's JSON, then each .wast run directly by Corral's own text parser.
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
+	SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-text $(BUILD)/corral
+	SPEC_TEXT=1 scripts/spec.sh tests/regress $(BUILD)/regress-text $(BUILD)/corral
 
 # The compiled tier (docs/design/compiled.md), in about a quarter of an hour:
 # - the spec suite and tests/regress on jit and on aot (each module's artifact written to a
@@ -392,7 +414,7 @@ asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  build/asan/corral build/asan/containerd-shim-corral-v1 unit build/asan/tests/replay \
-	  build/asan/tests/replay_exec \
+	  build/asan/tests/replay_exec build/asan/tests/replay_text \
 	  build/asan/tests/toml_suite build/asan/tests/echo_server
 
 # The engine's threads (lazy lowering races, bodies validated on several threads) under
@@ -411,6 +433,8 @@ spec-asan: asan
 	  $(MAKE) BUILD=build/asan toml-test
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) build/asan/spec-text build/asan/corral
 	$(MAKE) build/tests/artifact_tool
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/compile/hostile.sh build/asan/corral build/tests/artifact_tool
@@ -483,6 +507,6 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(ENGINE_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+-include $(ENGINE_OBJ:.o=.d) $(TEXT_OBJ:.o=.d) $(UTIL_OBJ:.o=.d) $(WASI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
   $(GATEWAY_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(STORE_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BINDLE_OBJ:.o=.d) \
   $(SHIM_OBJ:.o=.d) $(BUILD)/obj/src/shim/shim_main.d

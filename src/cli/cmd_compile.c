@@ -1,5 +1,6 @@
 /* cmd_compile.c: `corral compile`: writes the ahead-of-time artifact of a module. */
 #include "cli.h"
+#include "wast_text.h"
 #include "cli_tier.h"
 
 #include <stdlib.h>
@@ -69,8 +70,7 @@ static int compile_main(int argc, char **argv)
         free(bytes);
         return CLI_EXIT_USAGE;
     }
-    if (cli_looks_like_text(bytes, len)) {
-        cli_error("%s: %s", name, CLI_TEXT_FORMAT_MESSAGE);
+    if (!cli_text_to_binary(name, &bytes, &len)) {
         free(bytes);
         return CLI_EXIT_FAIL;
     }

@@ -6,6 +6,7 @@
  * caps) go to the engine. With --invoke, one export is called with numbers from the
  * command line and its results printed, as before WASI. */
 #include "cli.h"
+#include "wast_text.h"
 #include "cli_tier.h"
 #include "host/host_link.h"
 #include "host/http_outbound.h"
@@ -536,8 +537,7 @@ static corral_module_t *load_module(corral_engine_t *engine, const char *path,
     size_t len;
     if (!cli_read_file(path, &bytes, &len))
         return NULL;
-    if (cli_looks_like_text(bytes, len)) {
-        cli_error("%s: %s", name, CLI_TEXT_FORMAT_MESSAGE);
+    if (!cli_text_to_binary(name, &bytes, &len)) {
         free(bytes);
         return NULL;
     }

@@ -1,6 +1,7 @@
 /* cmd_validate.c: `corral validate`, decodes and validates modules without running them and
  * reports the first error of each as FILE: 0xOFFSET: message. */
 #include "cli.h"
+#include "wast_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +33,7 @@ static bool validate_file(corral_engine_t *engine, const char *path, bool verbos
     size_t len;
     if (!cli_read_file(path, &bytes, &len))
         return false;
-    if (cli_looks_like_text(bytes, len)) {
-        fprintf(stderr, "%s: %s\n", name, CLI_TEXT_FORMAT_MESSAGE);
+    if (!cli_text_to_binary(name, &bytes, &len)) {
         free(bytes);
         return false;
     }

@@ -1,9 +1,10 @@
-/* cmd_wast.c: `corral wast`, the spec-script runner. Runs the JSON that wast2json makes of a
- * .wast script against the engine, through corral.h only, with the "spectest" host module,
+/* cmd_wast.c: `corral wast`, the spec-script runner. Runs a .wast script (read by src/text,
+ * through wast_text.c) or the JSON that wast2json makes of one, against the engine, through corral.h only, with the "spectest" host module,
  * and counts passes, failures and skips. It must survive any input: a module that fails to
  * load is one failure, and every later command that needs it fails cleanly too. */
 #include "cli.h"
 #include "cli_tier.h"
+#include "wast_text.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -13,14 +14,16 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: corral wast [-v | --quiet] [--tier TIER] FILE.json\n"
+    "usage: corral wast [-v | --quiet] [--tier TIER] FILE.wast|FILE.json\n"
     "\n"
-    "Runs a WebAssembly spec test script converted by wast2json (the .wasm files it names\n"
-    "are read from the JSON file's directory; FILE \"-\" reads the JSON from standard input\n"
-    "and the modules from the current directory) and checks every command: module, register,\n"
-    "action, assert_return, assert_trap, assert_exhaustion, assert_invalid,\n"
-    "assert_malformed, assert_unlinkable and assert_uninstantiable. Modules in text form are\n"
-    "skipped. Imports resolve against the \"spectest\" host module and registered modules.\n"
+    "Runs a WebAssembly spec test script: a .wast file itself, or the JSON wast2json makes\n"
+    "of one (the .wasm files it names are read from the JSON file's directory; FILE \"-\"\n"
+    "reads the script from standard input and the modules from the current directory), and\n"
+    "checks every command: module, register, action, assert_return, assert_trap,\n"
+    "assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable and\n"
+    "assert_uninstantiable. In a JSON script, modules in text form are skipped; a .wast\n"
+    "script's are all run. A .wast script that is itself malformed stops at its first error\n"
+    "(FILE:LINE:COLUMN: message). Imports resolve against the \"spectest\" host module and registered modules.\n"
     "Each failure prints one line, FILE.wast:LINE: COMMAND : expected ..., got ...; the\n"
     "last line is the count: N passed, N failed, N skipped (a register that finds its\n"
     "module counts as passed).\n"
@@ -88,6 +91,7 @@ typedef struct Wast {
     char msg[MSG_SIZE];                    /* detail of the last error, trap or link failure */
     char trap_at[CLI_FRAME_TEXT_SIZE + 4]; /* " at FRAME" after a trap, else "" */
     long passed, failed, skipped;
+    TextScript text; /* a .wast script's commands: their modules, by "text_module" index */
 } Wast;
 
 /* ---- small helpers ---- */
@@ -433,6 +437,8 @@ static bool spectest_init(Wast *w)
 
 typedef enum LoadStatus { LOAD_OK, LOAD_REJECTED, LOAD_IO_ERROR } LoadStatus;
 
+static LoadStatus compile_module(Wast *w, uint8_t *bytes, size_t nbytes, corral_module_t **out);
+
 static bool keep_module(Wast *w, corral_module_t *m)
 {
     if (w->nmodules == w->capmodules) {
@@ -447,20 +453,51 @@ static bool keep_module(Wast *w, corral_module_t *m)
     return true;
 }
 
+/* The bytes of a .wast script's module ("text_module": an index into w->text), copied.
+ * LOAD_REJECTED when its text was malformed, with the parser's message in w->msg. */
+static LoadStatus text_module_bytes(Wast *w, const json_t *cmd, uint8_t **out, size_t *out_len)
+{
+    json_int_t i = json_integer_value(json_object_get(cmd, "text_module"));
+    const TextModule *m = i >= 0 && (size_t)i < w->text.ncmds ? &w->text.cmds[i].module : NULL;
+    if (!m) {
+        snprintf(w->msg, sizeof w->msg, "no such text module");
+        return LOAD_IO_ERROR;
+    }
+    if (m->error) {
+        snprintf(w->msg, sizeof w->msg, "%s", m->error);
+        return LOAD_REJECTED;
+    }
+    *out = malloc(m->len + 1);
+    if (!*out) {
+        snprintf(w->msg, sizeof w->msg, "out of memory");
+        return LOAD_IO_ERROR;
+    }
+    if (m->len) /* an empty `module binary` has no bytes at all */
+        memcpy(*out, m->bytes, m->len);
+    *out_len = m->len;
+    return LOAD_OK;
+}
+
 /* Reads and compiles the module file cmd names. LOAD_REJECTED: the engine refused it, its
  * message in w->msg. LOAD_IO_ERROR: the runner could not get the bytes. */
 static LoadStatus load_module(Wast *w, const json_t *cmd, corral_module_t **out)
 {
     const char *file = str_field(cmd, "filename");
     *out = NULL;
+    uint8_t *bytes = NULL;
+    size_t nbytes;
+    if (json_object_get(cmd, "text_module")) {
+        LoadStatus st = text_module_bytes(w, cmd, &bytes, &nbytes);
+        if (st != LOAD_OK)
+            return st;
+        return compile_module(w, bytes, nbytes, out);
+    }
     if (!file) {
         snprintf(w->msg, sizeof w->msg, "a command without \"filename\"");
         return LOAD_IO_ERROR;
     }
     size_t len = strlen(w->dir) + strlen(file) + 2;
     char *path = malloc(len);
-    uint8_t *bytes = NULL;
-    size_t nbytes;
     bool read = path && (snprintf(path, len, "%s/%s", file[0] == '/' ? "" : w->dir, file),
                          cli_read_file(path, &bytes, &nbytes));
     free(path);
@@ -468,6 +505,12 @@ static LoadStatus load_module(Wast *w, const json_t *cmd, corral_module_t **out)
         snprintf(w->msg, sizeof w->msg, "cannot read %s", file);
         return LOAD_IO_ERROR;
     }
+    return compile_module(w, bytes, nbytes, out);
+}
+
+/* Compiles bytes (owned; freed here) into *out, kept in w->modules. */
+static LoadStatus compile_module(Wast *w, uint8_t *bytes, size_t nbytes, corral_module_t **out)
+{
     corral_error_t *err = corral_module_new(w->engine, bytes, nbytes, out);
     free(bytes);
     if (err) {
@@ -1006,12 +1049,13 @@ static void wast_free(Wast *w)
     bindings_free(&w->names);
     bindings_free(&w->registered);
     free(w->dir);
+    text_script_free(&w->text);
 }
 
-/* Reads and parses the JSON at path; NULL after reporting why not. A file that is not JSON
- * at all (a .wasm, the .wast itself) is named as such: jansson's "'[' or '{' expected near
- * '(module'" would leave a user guessing. */
-static json_t *load_script(const char *path)
+/* Reads and parses the script at path, a .wast (its commands kept in *text) or JSON; NULL
+ * after reporting why not. A file that is neither (a .wasm) is named as such: jansson's
+ * "'[' or '{' expected" would leave a user guessing. */
+static json_t *load_script(const char *path, TextScript *text_out)
 {
     const char *name = cli_display_name(path);
     uint8_t *text;
@@ -1020,10 +1064,13 @@ static json_t *load_script(const char *path)
         return NULL;
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
+    if ((i == len || text[i] != '{') && cli_looks_like_text(text, len)) {
+        json_t *root = wast_text_load(path, text, len, text_out);
+        free(text);
+        return root;
+    }
     if (i == len || text[i] != '{') {
-        cli_error("%s: not a wast2json script (JSON expected)%s", name,
-                  cli_looks_like_text(text, len) ? "; convert a .wast script with wast2json first"
-                                                 : "");
+        cli_error("%s: neither a .wast script nor wast2json's JSON", name);
         free(text);
         return NULL;
     }
@@ -1076,14 +1123,14 @@ static int wast_main(int argc, char **argv)
         }
     }
     if (!path) {
-        cli_error("wast: no script given; usage: corral wast [-v | --quiet] FILE.json");
+        cli_error("wast: no script given; usage: corral wast [-v | --quiet] FILE.wast|FILE.json");
         return CLI_EXIT_USAGE;
     }
     if (w.verbose && w.quiet) {
         cli_error("wast: -v and -q contradict each other; give one of them");
         return CLI_EXIT_USAGE;
     }
-    json_t *root = load_script(path);
+    json_t *root = load_script(path, &w.text);
     if (!root)
         return CLI_EXIT_FAIL;
     int status = run_script(&w, path, root); /* main's cli_finish flushes and checks stdout */
@@ -1094,7 +1141,7 @@ static int wast_main(int argc, char **argv)
 
 const CliCommand cli_cmd_wast = {
     .name = "wast",
-    .summary = "Run a spec test script converted by wast2json",
+    .summary = "Run a spec test script (.wast, or wast2json's JSON)",
     .usage = usage,
     .main = wast_main,
 };

@@ -7,6 +7,7 @@
 #include "gateway/metrics.h"
 #include "gateway/run.h"
 #include "gateway/watchdog.h"
+#include "text/text.h"
 #include "util/fs.h"
 
 #include <errno.h>
@@ -151,6 +152,27 @@ static bool digest_ok(const GwApp *app, const GwModuleConfig *mc, const char *re
     return false;
 }
 
+/* A module in the text format (src/text): *bytes replaced by its binary encoding. False with
+ * *out_err set when the text is malformed, or is no text module at all. */
+static bool text_to_binary(uint8_t **bytes, size_t *len, const char *where, const char *module,
+                           const char *path, char **out_err)
+{
+    TextError terr;
+    uint8_t *bin;
+    size_t bin_len;
+    if (text_module_encode((const char *)*bytes, *len, &bin, &bin_len, &terr)) {
+        *out_err = strf("%s: module '%s': %s is not a WebAssembly binary, nor a module in the "
+                        "text format: %s:%u:%u: %s",
+                        where, module, path, path, (unsigned)terr.line, (unsigned)terr.col,
+                        terr.msg);
+        return false;
+    }
+    free(*bytes);
+    *bytes = bin;
+    *len = bin_len;
+    return true;
+}
+
 /* The compiled module for path: compiled on first use, shared after (by real path). */
 static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, char **out_err)
 {
@@ -181,10 +203,8 @@ static const corral_module_t *load_code(GwApp *app, const GwModuleConfig *mc, ch
     corral_error_t *err = NULL;
     if (!digest_ok(app, mc, real, bytes, len, out_err)) {
         free(bytes);
-    } else if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0) {
-        *out_err = strf("%s: module '%s': %s is not a WebAssembly binary (text modules "
-                        "are not supported yet: convert with wat2wasm)",
-                        where, mc->module, real);
+    } else if (len >= 4 && memcmp(bytes, "\0asm", 4) != 0 &&
+               !text_to_binary(&bytes, &len, where, mc->module, real, out_err)) {
         free(bytes);
     } else if ((err = corral_module_new_owned(app->engine, bytes, len, free_bytes, NULL, &m))) {
         /* the module keeps the bytes, or freed them on failure */

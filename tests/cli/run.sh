@@ -90,7 +90,9 @@ head -c 6 "$arith" >"$out/truncated-header.wasm" # ends inside the version field
 head -c 20 "$arith" >"$out/truncated-section.wasm" # ends inside the type section
 head -c "$(($(wc -c <"$arith") - 1))" "$arith" >"$out/truncated-last-byte.wasm"
 : >"$out/empty.wasm"
-cp "$here/arith.wat" "$out/source.wat" # the text format, run by mistake
+cp "$here/arith.wat" "$out/source.wat" # the text format, read by src/text
+printf '(module\n  (func (i32.frob)))\n' >"$out/bad-text.wat" # malformed text: an unknown operator
+printf '(module (func))\n(assert_return (invoke "f")\n' >"$out/bad-script.wast" # unclosed
 printf '(module)\n' >"$out/text-paren.wat"        # text starting with "(" at once
 printf '(; a block (; nested ;) comment ;)\n  (module)' >"$out/text-block-comment.wat"
 printf ' \n\t\n' >"$out/text-blank.wat"          # blanks only: the empty text module
@@ -366,15 +368,15 @@ end_case
 # Without the last byte, the last function body is cut short; where exactly the spec's
 # decoder notices that is its own business, so only the message is checked.
 t validate-truncated-last-byte 1 '' '1~unexpected end' validate truncated-last-byte.wasm
-# The text format, given by mistake, is named as such; a file that is neither (bad-magic)
-# still gets the decoder's own message.
-text_msg='this looks like the WebAssembly text format; compile it with wat2wasm first'
-text_msg+=' (Corral reads binary modules)'
-t validate-text-format 1 '' "=source.wat: $text_msg" validate source.wat
-t validate-text-paren 1 '' "=text-paren.wat: $text_msg" validate text-paren.wat
-t validate-text-block-comment 1 '' "=text-block-comment.wat: $text_msg" \
-    validate text-block-comment.wat
-t validate-text-blank 1 '' "=text-blank.wat: $text_msg" validate text-blank.wat
+# The text format is read by Corral's own parser (src/text), whatever the file's name: bytes
+# that start with "(" or blanks or comments instead of "\0asm" (blanks alone: the empty
+# module). Malformed text is reported as FILE:LINE:COLUMN: message; a file that is neither
+# (bad-magic) still gets the decoder's own message.
+t validate-text-format 0 '=source.wat: valid' '' validate -v source.wat
+t validate-text-paren 0 '' '' validate text-paren.wat
+t validate-text-block-comment 0 '' '' validate text-block-comment.wat
+t validate-text-blank 0 '' '' validate text-blank.wat
+t validate-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator' validate bad-text.wat
 t validate-missing 1 '' '=corral: missing.wasm: No such file or directory' validate missing.wasm
 t validate-directory 1 '' '=corral: .: is a directory' validate .
 # Every file is checked; only the invalid one is reported, and the status says so.
@@ -389,7 +391,7 @@ stdin_from=$out/arith.wasm t validate-stdin 0 '=<stdin>: valid' '' validate -v -
 stdin_from=$out/arith.wasm t validate-dev-stdin 0 '=/dev/stdin: valid' '' validate -v /dev/stdin
 stdin_from=$out/invalid-result.wasm t validate-stdin-invalid 1 '' \
     '=<stdin>: 0x00001a: func 0: type mismatch' validate -
-stdin_from=$out/source.wat t validate-stdin-text 1 '' "=<stdin>: $text_msg" validate -
+stdin_from=$out/source.wat t validate-stdin-text 0 '=<stdin>: valid' '' validate -v -
 # stdin read twice: the second read finds it at its end, an empty module
 stdin_from=$out/arith.wasm t validate-stdin-twice 1 '=<stdin>: valid' \
     '=<stdin>: 0x000000: unexpected end' validate -v - -
@@ -569,8 +571,8 @@ stdin_from=$out/bad-magic.wasm t run-stdin-bad 1 '' \
     '=corral: <stdin>: 0x000000: magic header not detected' run - --invoke f
 
 # Modules that cannot be run: exit 1, one line "corral: FILE: [0xOFFSET: ]message".
-t run-text-format 1 '' "=corral: source.wat: $text_msg" run source.wat
-t run-text-paren 1 '' "=corral: text-paren.wat: $text_msg" run text-paren.wat
+t run-text-format 0 '=3' '' run source.wat --invoke add 1 2
+t run-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator' run bad-text.wat
 t run-bad-magic 1 '' '=corral: bad-magic.wasm: 0x000000: magic header not detected' \
     run bad-magic.wasm --invoke f
 t run-empty 1 '' '=corral: empty.wasm: 0x000000: unexpected end' run empty.wasm
@@ -965,13 +967,21 @@ t wast-verbose-quiet 2 '' '=corral: wast: -v and -q contradict each other; give 
 t wast-quiet-verbose-long 2 '' '1~-v and -q contradict each other' \
     wast --quiet wast-pass.json --verbose
 # Files that are not JSON at all are named as such, not as a JSON syntax error.
-t wast-wasm 1 '' '=corral: arith.wasm: not a wast2json script (JSON expected)' wast arith.wasm
-t wast-nul 1 '' '=corral: nul.json: not a wast2json script (JSON expected)' wast nul.json
-t wast-empty 1 '' '=corral: empty.wasm: not a wast2json script (JSON expected)' wast empty.wasm
+t wast-wasm 1 '' "=corral: arith.wasm: neither a .wast script nor wast2json's JSON" wast arith.wasm
+t wast-nul 1 '' "=corral: nul.json: neither a .wast script nor wast2json's JSON" wast nul.json
+t wast-empty 1 '' "=corral: empty.wasm: neither a .wast script nor wast2json's JSON" wast empty.wasm
+# A .wast script runs directly, its text-form modules included (the JSON skips one).
 cp "$here/wast-pass.wast" "$out/script.wast"
-t wast-text 1 '' \
-    '=corral: script.wast: not a wast2json script (JSON expected); convert a .wast script with wast2json first' \
-    wast script.wast
+t wast-text 0 '=9 passed, 0 failed, 0 skipped' '' wast script.wast
+stdin_from=$out/script.wast t wast-text-stdin 0 '=9 passed, 0 failed, 0 skipped' '' wast -
+run wast-text-fail 1 wast "$here/wast-fail.wast"
+expect stdout '~wast-fail.wast:7: assert_return "add" : expected i32:5, got i32:4'
+tail -n 1 "$tmp/stdout" | grep -qx '5 passed, 1 failed, 0 skipped' ||
+    reasons+=("stdout: last line is '$(tail -n 1 "$tmp/stdout")'")
+end_case
+t wast-text-malformed 1 '' \
+    '=corral: bad-script.wast:3:1: unexpected token (end of text; the "(" at 2:1 is not closed)' \
+    wast bad-script.wast
 t wast-no-commands 1 '' '=corral: no-commands.json: not a wast2json script (no "commands" array)' \
     wast no-commands.json
 

@@ -1489,6 +1489,14 @@ print(f"{h:016x}")')
     done
     stop iso "$PID"
 fi
+# A module in the text format is read by src/text, like a binary one.
+printf '[[module]]\nroute = "/x"\nmodule = "%s"\n' "$here/guests/state.wat" >"$tmp/wat.toml"
+if serve wat "$tmp/wat.toml"; then
+    req "http://127.0.0.1:$PORT/x"
+    check "a .wat module serves" "got $CODE '$(short "$(cat "$tmp/body")")'" \
+        grep -qx 'G=0 M=0 S=1 T=0' "$tmp/body"
+    stop wat "$PID"
+fi
 
 # One worker, so every request reuses the same worker's state: nothing of a request (open
 # descriptors, unread stdin, environment, another module's volumes) may reach the next one.
@@ -1578,7 +1586,9 @@ start_fails "bad TOML" 1 "bad.toml:3:" -c "$tmp/bad.toml"
 check "startup: bad TOML: line:col" "'$(short "$(cat "$tmp/err")")'" \
     grep -qE 'bad\.toml:3:[0-9]+: ' "$tmp/err"
 start_fails "not wasm" 1 "not a WebAssembly binary" -c "$tmp/text.toml"
-start_fails ".wat module" 1 "not supported" -c "$tmp/wat.toml"
+printf '(module (func (export "_start") (i32.frob)))' >"$tmp/bad.wat"
+m "$tmp/bad.wat" >"$tmp/badwat.toml"
+start_fails "malformed .wat module" 1 "bad.wat:1:34: unknown operator" -c "$tmp/badwat.toml"
 start_fails "missing module file" 1 "missing.wasm" -c "$tmp/missing.toml"
 start_fails "truncated module" 1 "trunc.wasm" -c "$tmp/trunc.toml"
 start_fails "unknown scheme" 1 "scheme.toml:1: Unknown scheme ftp in module reference ftp://" -c "$tmp/scheme.toml"

@@ -1,0 +1,113 @@
+/* text.h: the WebAssembly text format (.wat) and the spec's script format (.wast), as far
+ * as Corral reads them: a module's text becomes its binary encoding, which then goes through
+ * the engine's decoder and validator like any other module. The library checks only what
+ * the text format itself defines (tokens, syntax, names, abbreviations): every type error
+ * is left for the validator, so "malformed" and "invalid" keep the spec's meaning.
+ * libc only; nothing here knows the engine's API. */
+#ifndef CORRAL_TEXT_H
+#define CORRAL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Status of every text function: 0 is success. */
+typedef enum TxStatus { TX_OK = 0, TX_ERR = 1 } TxStatus;
+
+#define TX_WARN __attribute__((warn_unused_result))
+
+enum { TEXT_MSG_SIZE = 256 };
+
+/* The first error: where it is (1-based line and byte column of the offending token) and
+ * the spec's wording where it has one ("unexpected token", "unknown operator", "alignment",
+ * "i32 constant out of range", "mismatching label", "malformed UTF-8 encoding" ...). */
+typedef struct TextError {
+    uint32_t line, col;
+    char msg[TEXT_MSG_SIZE];
+} TextError;
+
+/* Encodes the module in src[0..len) (a "(module ...)" or, as the script format's `module
+ * quote` allows, a bare list of module fields) into the binary format. On success
+ * *out_bytes is owned by the caller (free()). */
+TX_WARN TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes,
+                                    size_t *out_len, TextError *err);
+
+/* ---- the script format ---- */
+
+typedef enum TextCmdKind {
+    TCMD_MODULE,
+    TCMD_REGISTER,
+    TCMD_ACTION,
+    TCMD_ASSERT_RETURN,
+    TCMD_ASSERT_TRAP, /* an action that traps; a module that traps is ASSERT_UNINSTANTIABLE */
+    TCMD_ASSERT_EXHAUSTION,
+    TCMD_ASSERT_MALFORMED,
+    TCMD_ASSERT_INVALID,
+    TCMD_ASSERT_UNLINKABLE,
+    TCMD_ASSERT_UNINSTANTIABLE,
+} TextCmdKind;
+
+/* Value kinds of actions' arguments and expected results. */
+typedef enum TextValKind {
+    TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF,
+} TextValKind;
+
+/* How an expected value matches: its exact bits, any canonical or arithmetic NaN, a null
+ * reference, or (ref.func with no index) any non-null function reference. */
+typedef enum TextValMatch {
+    TVM_EXACT, TVM_NAN_CANONICAL, TVM_NAN_ARITHMETIC, TVM_NULL, TVM_ANY_REF,
+} TextValMatch;
+
+typedef struct TextVal {
+    uint8_t kind;  /* TextValKind */
+    uint8_t match; /* TextValMatch */
+    uint64_t bits; /* integers and float bit patterns; ref.extern's N */
+} TextVal;
+
+/* A module of a command: its binary encoding, or the text error that prevented it (a
+ * malformed module), all owned by the script. */
+typedef struct TextModule {
+    uint8_t *bytes;
+    size_t len;
+    char *error;   /* "LINE:COL: message" when the text is malformed, else NULL */
+    bool quoted;   /* `module quote` */
+    bool binary;   /* `module binary` */
+} TextModule;
+
+typedef struct TextAction {
+    bool is_get;       /* get, else invoke */
+    char *module;      /* "$id" or NULL for the current module */
+    char *name;        /* the export name (may hold NUL bytes) */
+    size_t name_len;
+    TextVal *args;
+    size_t nargs;
+} TextAction;
+
+typedef struct TextCommand {
+    uint8_t kind;      /* TextCmdKind */
+    uint32_t line;
+    char *id;          /* module: its "$id"; register: the module's "$id" (both may be NULL) */
+    char *as;          /* register: the name it is registered as */
+    size_t as_len;
+    bool has_module;   /* module and the assert_* on modules */
+    TextModule module;
+    bool has_action;
+    TextAction action;
+    TextVal *expected; /* assert_return */
+    size_t nexpected;
+    char *text;        /* the expected message of assert_* */
+} TextCommand;
+
+typedef struct TextScript {
+    TextCommand *cmds; /* owned */
+    size_t ncmds;
+} TextScript;
+
+/* Parses a script. Modules are encoded here; a module whose text is malformed is not a
+ * script error (the command then carries the module's error) unless the script's own
+ * structure is broken. On failure *out is empty and err says where. */
+TX_WARN TxStatus text_script_parse(const char *src, size_t len, TextScript *out,
+                                   TextError *err);
+void text_script_free(TextScript *s);
+
+#endif

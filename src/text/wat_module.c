@@ -1,0 +1,1052 @@
+/* wat_module.c: a module in the text format, with every abbreviation of the spec (inline
+ * imports and exports, inline and implicit types, inline elem and data of tables and
+ * memories, elem's and data's offset forms), encoded into the binary format. Two passes over
+ * the module's fields: the first binds every identifier and counts each index space (so a
+ * field may name what comes after it) and reads the explicit types; the second encodes.
+ * Nothing here checks types: the engine's validator does, after decoding the result. */
+#include "wat_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    SEC_TYPE = 1, SEC_IMPORT, SEC_FUNC, SEC_TABLE, SEC_MEMORY, SEC_GLOBAL, SEC_EXPORT,
+    SEC_START, SEC_ELEM, SEC_CODE, SEC_DATA, SEC_DATACOUNT,
+};
+
+enum { VT_I32 = 0x7f, VT_I64 = 0x7e, VT_F32 = 0x7d, VT_F64 = 0x7c, VT_V128 = 0x7b,
+       VT_FUNCREF = 0x70, VT_EXTERNREF = 0x6f };
+
+static const char *const space_names[NSPACES] = {
+    "type", "func", "table", "memory", "global", "elem", "data", "local", "label",
+};
+
+/* ---- tokens ---- */
+
+TxStatus wat_fail(Wat *w, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[TEXT_MSG_SIZE];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return tok_fail(w->err, wat_peek(w), "%s", msg);
+}
+
+bool wat_at_field(const Wat *w, const char *kw)
+{
+    return wat_peek(w)->kind == TOK_LPAREN && tok_is(w->lx, wat_peek_at(w, 1), kw);
+}
+
+TxStatus wat_expect(Wat *w, TokKind kind)
+{
+    if (wat_peek(w)->kind != kind)
+        return wat_fail(w, "unexpected token");
+    w->pos++;
+    return TX_OK;
+}
+
+TxStatus wat_keyword(Wat *w, const char *kw)
+{
+    if (!tok_is(w->lx, wat_peek(w), kw))
+        return wat_fail(w, "unexpected token");
+    w->pos++;
+    return TX_OK;
+}
+
+/* "(" kw */
+static TxStatus open_field(Wat *w, const char *kw)
+{
+    if (wat_expect(w, TOK_LPAREN) || wat_keyword(w, kw))
+        return TX_ERR;
+    return TX_OK;
+}
+
+static const char *tok_text(const Wat *w, const Tok *t)
+{
+    return w->lx->src + t->off;
+}
+
+/* An optional $id: its token index, or SIZE_MAX. */
+static size_t opt_id(Wat *w)
+{
+    if (wat_peek(w)->kind != TOK_ID)
+        return SIZE_MAX;
+    return w->pos++;
+}
+
+/* ---- names ---- */
+
+static uint32_t hash_tok(const Wat *w, size_t tok)
+{
+    const Tok *t = &w->lx->toks[tok];
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < t->len; i++)
+        h = (h ^ (uint8_t)w->lx->src[t->off + i]) * 16777619u;
+    return h;
+}
+
+static bool same_id(const Wat *w, size_t a, size_t b)
+{
+    const Tok *x = &w->lx->toks[a], *y = &w->lx->toks[b];
+    return x->len == y->len && !memcmp(w->lx->src + x->off, w->lx->src + y->off, x->len);
+}
+
+/* The index bound to the id token tok, or UINT32_MAX. */
+static uint32_t names_find(const Wat *w, Space sp, size_t tok)
+{
+    const Names *ns = &w->names[sp];
+    if (!ns->hash_cap)
+        return UINT32_MAX;
+    uint32_t h = hash_tok(w, tok) & (ns->hash_cap - 1);
+    for (; ns->hash[h]; h = (h + 1) & (ns->hash_cap - 1))
+        if (same_id(w, ns->ids[ns->hash[h] - 1], tok))
+            return ns->hash[h] - 1;
+    return UINT32_MAX;
+}
+
+static bool names_rehash(const Wat *w, Names *ns)
+{
+    uint32_t cap = ns->hash_cap ? ns->hash_cap * 2 : 16;
+    uint32_t *hash = calloc(cap, sizeof *hash);
+    if (!hash)
+        return false;
+    free(ns->hash);
+    ns->hash = hash;
+    ns->hash_cap = cap;
+    for (uint32_t i = 0; i < ns->n; i++) {
+        if (ns->ids[i] == SIZE_MAX)
+            continue;
+        uint32_t h = hash_tok(w, ns->ids[i]) & (cap - 1);
+        while (hash[h])
+            h = (h + 1) & (cap - 1);
+        hash[h] = i + 1;
+    }
+    return true;
+}
+
+/* Adds the next index of space sp, bound to the id token tok (SIZE_MAX: none). */
+TxStatus names_bind(Wat *w, Space sp, size_t tok)
+{
+    Names *ns = &w->names[sp];
+    if (tok != SIZE_MAX && names_find(w, sp, tok) != UINT32_MAX)
+        return tok_fail(w->err, &w->lx->toks[tok], "duplicate %s %.*s", space_names[sp],
+                        (int)w->lx->toks[tok].len, tok_text(w, &w->lx->toks[tok]));
+    if (ns->n == UINT32_MAX - 1)
+        return wat_fail(w, "too many definitions");
+    if (ns->n == ns->cap) {
+        uint32_t cap = ns->cap ? ns->cap * 2 : 16;
+        size_t *ids = realloc(ns->ids, cap * sizeof *ids);
+        if (!ids)
+            return wat_fail(w, "out of memory");
+        ns->ids = ids;
+        ns->cap = cap;
+    }
+    ns->ids[ns->n++] = tok;
+    if ((ns->n + 1) * 2 > ns->hash_cap && !names_rehash(w, ns))
+        return wat_fail(w, "out of memory");
+    if (tok != SIZE_MAX) {
+        uint32_t h = hash_tok(w, tok) & (ns->hash_cap - 1);
+        while (ns->hash[h])
+            h = (h + 1) & (ns->hash_cap - 1);
+        ns->hash[h] = ns->n;
+    }
+    return TX_OK;
+}
+
+void names_reset(Names *ns)
+{
+    ns->n = 0;
+    if (ns->hash)
+        memset(ns->hash, 0, ns->hash_cap * sizeof *ns->hash);
+}
+
+static void names_free(Names *ns)
+{
+    free(ns->ids);
+    free(ns->hash);
+}
+
+bool wat_at_index(const Wat *w)
+{
+    uint8_t k = wat_peek(w)->kind;
+    return k == TOK_ID || k == TOK_NUM;
+}
+
+TxStatus wat_index(Wat *w, Space sp, uint32_t *out)
+{
+    const Tok *t = wat_peek(w);
+    if (t->kind == TOK_ID) {
+        *out = names_find(w, sp, w->pos);
+        if (*out == UINT32_MAX)
+            return wat_fail(w, "unknown %s %.*s", space_names[sp], (int)t->len, tok_text(w, t));
+        w->pos++;
+        return TX_OK;
+    }
+    uint64_t v;
+    NumStatus st = t->kind == TOK_NUM ? num_uint(tok_text(w, t), t->len, UINT32_MAX, &v)
+                                      : NUM_SYNTAX;
+    if (st == NUM_RANGE)
+        return wat_fail(w, "i32 constant out of range");
+    if (st)
+        return wat_fail(w, t->kind == TOK_NUM ? "unknown operator" : "unexpected token");
+    *out = (uint32_t)v;
+    w->pos++;
+    return TX_OK;
+}
+
+/* ---- types ---- */
+
+TxStatus wat_valtype(Wat *w, uint8_t *out)
+{
+    static const struct {
+        const char *name;
+        uint8_t code;
+    } types[] = {{"i32", VT_I32},         {"i64", VT_I64},          {"f32", VT_F32},
+                 {"f64", VT_F64},         {"v128", VT_V128},        {"funcref", VT_FUNCREF},
+                 {"externref", VT_EXTERNREF}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (tok_is(w->lx, wat_peek(w), types[i].name)) {
+            *out = types[i].code;
+            w->pos++;
+            return TX_OK;
+        }
+    return wat_fail(w, "unexpected token");
+}
+
+TxStatus wat_reftype(Wat *w, uint8_t *out)
+{
+    if (tok_is(w->lx, wat_peek(w), "funcref")) {
+        *out = VT_FUNCREF;
+    } else if (tok_is(w->lx, wat_peek(w), "externref")) {
+        *out = VT_EXTERNREF;
+    } else {
+        return wat_fail(w, "unexpected token");
+    }
+    w->pos++;
+    return TX_OK;
+}
+
+static bool sig_equal(const FuncSig *s, const uint8_t *types, uint32_t np, uint32_t nr)
+{
+    return s->nparams == np && s->nresults == nr && (np + nr == 0 || !memcmp(s->types, types, np + nr));
+}
+
+static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
+{
+    if (w->ntypes == w->types_cap) {
+        uint32_t cap = w->types_cap ? w->types_cap * 2 : 16;
+        FuncSig *v = realloc(w->types, cap * sizeof *v);
+        if (!v)
+            return wat_fail(w, "out of memory");
+        w->types = v;
+        w->types_cap = cap;
+    }
+    FuncSig *s = &w->types[w->ntypes];
+    s->types = malloc(np + nr + 1);
+    if (!s->types)
+        return wat_fail(w, "out of memory");
+    if (np + nr)
+        memcpy(s->types, types, np + nr);
+    s->nparams = np;
+    s->nresults = nr;
+    w->ntypes++;
+    return TX_OK;
+}
+
+/* (param ...)* (result ...)* into sig (params then results). bind: params' ids become
+ * locals; allow_ids: a param may carry an id (type definitions, functions). */
+static TxStatus params_results(Wat *w, Buf *sig, uint32_t *np, uint32_t *nr, bool bind,
+                               bool allow_ids)
+{
+    *np = *nr = 0;
+    while (wat_at_field(w, "param")) {
+        w->pos += 2;
+        if (wat_peek(w)->kind == TOK_ID) {
+            uint8_t t;
+            if (!allow_ids)
+                return wat_fail(w, "unexpected token");
+            size_t id = w->pos++;
+            if (wat_valtype(w, &t) || (bind && names_bind(w, SP_LOCAL, id)))
+                return TX_ERR;
+            buf_byte(sig, t);
+            (*np)++;
+        } else {
+            while (wat_peek(w)->kind != TOK_RPAREN) {
+                uint8_t t;
+                if (wat_valtype(w, &t) || (bind && names_bind(w, SP_LOCAL, SIZE_MAX)))
+                    return TX_ERR;
+                buf_byte(sig, t);
+                (*np)++;
+            }
+        }
+        if (wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+    }
+    while (wat_at_field(w, "result")) {
+        w->pos += 2;
+        while (wat_peek(w)->kind != TOK_RPAREN) {
+            uint8_t t;
+            if (wat_valtype(w, &t))
+                return TX_ERR;
+            buf_byte(sig, t);
+            (*nr)++;
+        }
+        w->pos++;
+    }
+    if (wat_at_field(w, "param"))
+        return wat_fail(w, "unexpected token");
+    return sig->oom ? wat_fail(w, "out of memory") : TX_OK;
+}
+
+TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
+{
+    bool bind_params = mode == TU_FUNC, for_block = mode == TU_BLOCK;
+    Buf sig = {0};
+    uint32_t np, nr;
+    memset(out, 0, sizeof *out);
+    if (wat_at_field(w, "type")) {
+        w->pos += 2;
+        if (wat_index(w, SP_TYPE, &out->index) || wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+        out->has_type = true;
+    }
+    size_t at = w->pos;
+    if (params_results(w, &sig, &np, &nr, bind_params, mode == TU_FUNC || mode == TU_IMPORT)) {
+        buf_free(&sig);
+        return TX_ERR;
+    }
+    out->nparams = np;
+    out->nresults = nr;
+    if (np == 0 && nr == 1)
+        out->single_result = sig.p[0];
+    TxStatus st = TX_OK;
+    if (out->has_type && out->index < w->ntypes) {
+        const FuncSig *s = &w->types[out->index];
+        if ((np || nr) && !sig_equal(s, sig.p, np, nr))
+            st = tok_fail(w->err, &w->lx->toks[at], "inline function type");
+        else if (!np && !nr && bind_params)
+            for (uint32_t i = 0; i < s->nparams && !st; i++)
+                st = names_bind(w, SP_LOCAL, SIZE_MAX);
+    } else if (!out->has_type && !(for_block && np == 0 && nr <= 1)) {
+        uint32_t i = 0;
+        while (i < w->ntypes && !sig_equal(&w->types[i], sig.p, np, nr))
+            i++;
+        if (i == w->ntypes)
+            st = add_type(w, sig.p, np, nr);
+        out->index = i;
+    }
+    buf_free(&sig);
+    return st;
+}
+
+/* (type id? (func (param ...)* (result ...)*)) in the first pass. */
+static TxStatus type_field(Wat *w)
+{
+    Buf sig = {0};
+    uint32_t np, nr;
+    size_t id = opt_id(w);
+    TxStatus st = TX_ERR;
+    if (open_field(w, "func") || params_results(w, &sig, &np, &nr, false, true) ||
+        wat_expect(w, TOK_RPAREN) || wat_expect(w, TOK_RPAREN) || names_bind(w, SP_TYPE, id) ||
+        add_type(w, sig.p, np, nr))
+        goto fail;
+    st = TX_OK;
+fail:
+    buf_free(&sig);
+    return st;
+}
+
+/* ---- limits, table and global types ---- */
+
+static TxStatus limits(Wat *w, Buf *out)
+{
+    uint32_t min, max;
+    if (wat_peek(w)->kind != TOK_NUM)
+        return wat_fail(w, "unexpected token");
+    if (wat_index(w, SP_TYPE, &min))
+        return TX_ERR;
+    if (wat_peek(w)->kind == TOK_NUM) {
+        if (wat_index(w, SP_TYPE, &max))
+            return TX_ERR;
+        buf_byte(out, 1);
+        buf_u32(out, min);
+        buf_u32(out, max);
+    } else {
+        buf_byte(out, 0);
+        buf_u32(out, min);
+    }
+    return TX_OK;
+}
+
+static TxStatus table_type(Wat *w, Buf *out)
+{
+    Buf lim = {0};
+    uint8_t rt;
+    TxStatus st = limits(w, &lim);
+    if (!st)
+        st = wat_reftype(w, &rt);
+    if (!st) {
+        buf_byte(out, rt);
+        buf_bytes(out, lim.p, lim.len);
+    }
+    buf_free(&lim);
+    return st;
+}
+
+static TxStatus global_type(Wat *w, Buf *out)
+{
+    uint8_t t;
+    if (wat_at_field(w, "mut")) {
+        w->pos += 2;
+        if (wat_valtype(w, &t) || wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+        buf_byte(out, t);
+        buf_byte(out, 1);
+        return TX_OK;
+    }
+    if (wat_valtype(w, &t))
+        return TX_ERR;
+    buf_byte(out, t);
+    buf_byte(out, 0);
+    return TX_OK;
+}
+
+/* ---- the first pass: bind names, count index spaces ---- */
+
+/* Kinds of the fields that define into an index space, in export-kind order. */
+static const char *const def_kinds[4] = {"func", "table", "memory", "global"};
+static const char *const def_words[4] = {"function", "table", "memory", "global"};
+static const Space def_spaces[4] = {SP_FUNC, SP_TABLE, SP_MEMORY, SP_GLOBAL};
+
+static int def_kind(const Wat *w, const Tok *t)
+{
+    for (int k = 0; k < 4; k++)
+        if (tok_is(w->lx, t, def_kinds[k]))
+            return k;
+    return -1;
+}
+
+typedef struct Scan {
+    int first_def; /* kind of the first definition (not import), or -1 */
+} Scan;
+
+static TxStatus note_import(Wat *w, const Scan *sc)
+{
+    if (sc->first_def >= 0)
+        return wat_fail(w, "import after %s", def_words[sc->first_def]);
+    return TX_OK;
+}
+
+/* (export "name") ... after a definition's id: skipped in the first pass. */
+static void skip_exports(Wat *w)
+{
+    while (wat_at_field(w, "export"))
+        w->pos = wat_peek(w)->match + 1;
+}
+
+static TxStatus scan_field(Wat *w, Scan *sc)
+{
+    const Tok *kw = wat_peek_at(w, 1);
+    size_t end = wat_peek(w)->match;
+    int k;
+    w->pos += 2;
+    if (tok_is(w->lx, kw, "type")) {
+        if (type_field(w))
+            return TX_ERR;
+    } else if (tok_is(w->lx, kw, "import")) {
+        if (note_import(w, sc))
+            return TX_ERR;
+        w->pos += 2; /* the two names: checked in the second pass */
+        if (wat_peek(w)->kind != TOK_LPAREN || (k = def_kind(w, wat_peek_at(w, 1))) < 0)
+            return TX_OK; /* malformed: the second pass says where */
+        w->pos += 2;
+        if (names_bind(w, def_spaces[k], opt_id(w)))
+            return TX_ERR;
+    } else if ((k = def_kind(w, kw)) >= 0) {
+        size_t id = opt_id(w);
+        skip_exports(w);
+        if (wat_at_field(w, "import")) {
+            if (note_import(w, sc))
+                return TX_ERR;
+        } else if (sc->first_def < 0) {
+            sc->first_def = k;
+        }
+        bool imported = wat_at_field(w, "import");
+        if (names_bind(w, def_spaces[k], id))
+            return TX_ERR;
+        /* (table reftype (elem ...)) and (memory (data ...)) also define a segment */
+        if (!imported && k == 1 && wat_peek(w)->kind == TOK_KEYWORD) {
+            w->pos++;
+            if (wat_at_field(w, "elem") && names_bind(w, SP_ELEM, SIZE_MAX))
+                return TX_ERR;
+        } else if (!imported && k == 2 && wat_at_field(w, "data")) {
+            if (names_bind(w, SP_DATA, SIZE_MAX))
+                return TX_ERR;
+        }
+    } else if (tok_is(w->lx, kw, "elem") || tok_is(w->lx, kw, "data")) {
+        if (names_bind(w, tok_is(w->lx, kw, "elem") ? SP_ELEM : SP_DATA, opt_id(w)))
+            return TX_ERR;
+    } else if (!tok_is(w->lx, kw, "export") && !tok_is(w->lx, kw, "start")) {
+        w->pos--;
+        return wat_fail(w, "unexpected token");
+    }
+    w->pos = end + 1;
+    return TX_OK;
+}
+
+/* ---- the second pass: encode ---- */
+
+static TxStatus name_string(Wat *w, Buf *out)
+{
+    const Tok *t = wat_peek(w);
+    if (t->kind != TOK_STRING)
+        return wat_fail(w, "unexpected token");
+    if (!text_utf8_valid(lex_str(w->lx, t), t->val_len))
+        return wat_fail(w, "malformed UTF-8 encoding");
+    buf_name(out, lex_str(w->lx, t), t->val_len);
+    w->pos++;
+    return TX_OK;
+}
+
+/* (export "name")* of a definition of kind k with index idx. */
+static TxStatus inline_exports(Wat *w, int k, uint32_t idx)
+{
+    while (wat_at_field(w, "export")) {
+        w->pos += 2;
+        if (name_string(w, &w->sec[SEC_EXPORT]) || wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+        buf_byte(&w->sec[SEC_EXPORT], (uint8_t)k);
+        buf_u32(&w->sec[SEC_EXPORT], idx);
+        w->count[SEC_EXPORT]++;
+    }
+    return TX_OK;
+}
+
+/* The description of an import of kind k (after its id), into the import section. */
+static TxStatus import_desc(Wat *w, int k)
+{
+    Buf *sec = &w->sec[SEC_IMPORT];
+    TypeUse tu;
+    buf_byte(sec, (uint8_t)k);
+    switch (k) {
+    case 0:
+        if (wat_typeuse(w, TU_IMPORT, &tu))
+            return TX_ERR;
+        buf_u32(sec, tu.index);
+        w->nfunc_imports++;
+        return TX_OK;
+    case 1:
+        return table_type(w, sec);
+    case 2:
+        return limits(w, sec);
+    default:
+        return global_type(w, sec);
+    }
+}
+
+/* (import "m" "n") inside a definition of kind k, then its type. */
+static TxStatus inline_import(Wat *w, int k)
+{
+    w->pos += 2;
+    if (name_string(w, &w->sec[SEC_IMPORT]) || name_string(w, &w->sec[SEC_IMPORT]) ||
+        wat_expect(w, TOK_RPAREN) || import_desc(w, k))
+        return TX_ERR;
+    w->count[SEC_IMPORT]++;
+    return TX_OK;
+}
+
+static TxStatus import_field(Wat *w, int *out_kind)
+{
+    int k;
+    if (name_string(w, &w->sec[SEC_IMPORT]) || name_string(w, &w->sec[SEC_IMPORT]))
+        return TX_ERR;
+    if (wat_peek(w)->kind != TOK_LPAREN || (k = def_kind(w, wat_peek_at(w, 1))) < 0)
+        return wat_fail(w, "unexpected token");
+    w->pos += 2;
+    opt_id(w);
+    if (import_desc(w, k) || wat_expect(w, TOK_RPAREN))
+        return TX_ERR;
+    w->count[SEC_IMPORT]++;
+    *out_kind = k;
+    return TX_OK;
+}
+
+/* (local id? t) | (local t*), repeated, as the code section's run-length groups. */
+static TxStatus locals(Wat *w, Buf *out)
+{
+    Buf types = {0};
+    TxStatus st = TX_OK;
+    while (!st && wat_at_field(w, "local")) {
+        w->pos += 2;
+        uint8_t t;
+        if (wat_peek(w)->kind == TOK_ID) {
+            size_t id = w->pos++;
+            st = wat_valtype(w, &t) || names_bind(w, SP_LOCAL, id);
+            buf_byte(&types, t);
+        } else {
+            while (!st && wat_peek(w)->kind != TOK_RPAREN) {
+                st = wat_valtype(w, &t) || names_bind(w, SP_LOCAL, SIZE_MAX);
+                buf_byte(&types, t);
+            }
+        }
+        if (!st)
+            st = wat_expect(w, TOK_RPAREN);
+    }
+    uint32_t groups = 0;
+    for (size_t i = 0; !st && i < types.len; i++)
+        groups += i == 0 || types.p[i] != types.p[i - 1];
+    buf_u32(out, groups);
+    for (size_t i = 0; !st && i < types.len;) {
+        size_t j = i;
+        while (j < types.len && types.p[j] == types.p[i])
+            j++;
+        buf_u32(out, (uint32_t)(j - i));
+        buf_byte(out, types.p[i]);
+        i = j;
+    }
+    if (types.oom && !st)
+        st = wat_fail(w, "out of memory");
+    buf_free(&types);
+    return st;
+}
+
+static TxStatus func_field(Wat *w, uint32_t idx)
+{
+    TypeUse tu;
+    Buf body = {0};
+    opt_id(w);
+    if (inline_exports(w, 0, idx))
+        return TX_ERR;
+    if (wat_at_field(w, "import"))
+        return inline_import(w, 0) || wat_expect(w, TOK_RPAREN);
+    names_reset(&w->names[SP_LOCAL]);
+    w->nlabels = 0;
+    TxStatus st = wat_typeuse(w, TU_FUNC, &tu) || locals(w, &body) || body_instrs(w, &body);
+    if (!st && wat_peek(w)->kind != TOK_RPAREN)
+        st = wat_fail(w, "unexpected token");
+    if (!st) {
+        w->pos++;
+        buf_byte(&body, 0x0b);
+        buf_u32(&w->sec[SEC_FUNC], tu.index);
+        w->count[SEC_FUNC]++;
+        buf_u32(&w->sec[SEC_CODE], (uint32_t)body.len);
+        buf_bytes(&w->sec[SEC_CODE], body.p, body.len);
+        w->count[SEC_CODE]++;
+    }
+    buf_free(&body);
+    return st;
+}
+
+/* An element segment's items, as expressions: "func x*", bare x*, or "reftype item*"
+ * where an item is (item instr*) or one folded instruction. Writes the reftype then the
+ * vector; n counts them. */
+static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n)
+{
+    Buf items = {0};
+    uint8_t rt = VT_FUNCREF;
+    bool funcs = true;
+    TxStatus st = TX_OK;
+    *n = 0;
+    if (tok_is(w->lx, wat_peek(w), "func")) {
+        w->pos++;
+    } else if (wat_peek(w)->kind == TOK_KEYWORD) {
+        st = wat_reftype(w, &rt);
+        funcs = false;
+    } else if (wat_peek(w)->kind == TOK_LPAREN) {
+        funcs = false; /* a table's inline (elem (ref.func $f) ...) */
+    }
+    while (!st && wat_peek(w)->kind != TOK_RPAREN) {
+        uint32_t f;
+        if (funcs) {
+            st = wat_index(w, SP_FUNC, &f);
+            buf_byte(&items, 0xd2);
+            buf_u32(&items, f);
+            buf_byte(&items, 0x0b);
+        } else if (wat_at_field(w, "item")) {
+            w->pos += 2;
+            st = body_expr(w, &items) || wat_expect(w, TOK_RPAREN);
+        } else if (wat_peek(w)->kind == TOK_LPAREN) {
+            st = body_folded(w, &items);
+            buf_byte(&items, 0x0b);
+        } else {
+            st = wat_fail(w, "unexpected token");
+        }
+        (*n)++;
+    }
+    if (!st) {
+        buf_byte(out, rt);
+        buf_u32(out, *n);
+        buf_bytes(out, items.p, items.len);
+    }
+    buf_free(&items);
+    return st;
+}
+
+/* (offset instr*) or one folded instruction, then end. */
+static TxStatus offset_expr(Wat *w, Buf *out)
+{
+    if (wat_at_field(w, "offset")) {
+        w->pos += 2;
+        return body_expr(w, out) || wat_expect(w, TOK_RPAREN);
+    }
+    if (wat_peek(w)->kind != TOK_LPAREN)
+        return wat_fail(w, "unexpected token");
+    if (body_folded(w, out))
+        return TX_ERR;
+    buf_byte(out, 0x0b);
+    return TX_OK;
+}
+
+static TxStatus elem_field(Wat *w)
+{
+    Buf *sec = &w->sec[SEC_ELEM];
+    uint32_t table = 0, n;
+    opt_id(w);
+    if (tok_is(w->lx, wat_peek(w), "declare")) {
+        w->pos++;
+        buf_byte(sec, 7);
+    } else if (wat_at_field(w, "table") || wat_at_field(w, "offset") ||
+               wat_peek(w)->kind == TOK_LPAREN) {
+        if (wat_at_field(w, "table")) {
+            w->pos += 2;
+            if (wat_index(w, SP_TABLE, &table) || wat_expect(w, TOK_RPAREN))
+                return TX_ERR;
+        }
+        buf_byte(sec, 6);
+        buf_u32(sec, table);
+        if (offset_expr(w, sec))
+            return TX_ERR;
+    } else {
+        buf_byte(sec, 5);
+    }
+    if (elem_items(w, sec, &n) || wat_expect(w, TOK_RPAREN))
+        return TX_ERR;
+    w->count[SEC_ELEM]++;
+    return TX_OK;
+}
+
+/* string*: the concatenated bytes. */
+static void data_strings(Wat *w, Buf *out)
+{
+    while (wat_peek(w)->kind == TOK_STRING) {
+        buf_bytes(out, lex_str(w->lx, wat_peek(w)), wat_peek(w)->val_len);
+        w->pos++;
+    }
+}
+
+static TxStatus data_field(Wat *w)
+{
+    Buf *sec = &w->sec[SEC_DATA];
+    Buf bytes = {0};
+    uint32_t mem = 0;
+    opt_id(w);
+    if (wat_peek(w)->kind == TOK_LPAREN) {
+        if (wat_at_field(w, "memory")) {
+            w->pos += 2;
+            if (wat_index(w, SP_MEMORY, &mem) || wat_expect(w, TOK_RPAREN))
+                return TX_ERR;
+        }
+        if (mem) {
+            buf_byte(sec, 2);
+            buf_u32(sec, mem);
+        } else {
+            buf_byte(sec, 0);
+        }
+        if (offset_expr(w, sec))
+            return TX_ERR;
+    } else {
+        buf_byte(sec, 1);
+    }
+    data_strings(w, &bytes);
+    buf_name(sec, bytes.p, bytes.len);
+    buf_free(&bytes);
+    w->count[SEC_DATA]++;
+    return wat_expect(w, TOK_RPAREN);
+}
+
+/* (table id? export* reftype (elem ...)): a table just large enough, and its segment. */
+static TxStatus table_with_elem(Wat *w, uint32_t idx)
+{
+    Buf seg = {0};
+    uint8_t rt;
+    uint32_t n;
+    if (wat_reftype(w, &rt))
+        return TX_ERR;
+    w->pos += 2; /* (elem */
+    buf_byte(&seg, 6);
+    buf_u32(&seg, idx);
+    buf_bytes(&seg, "\x41\x00\x0b", 3); /* i32.const 0 end */
+    size_t at = seg.len;
+    TxStatus st = elem_items(w, &seg, &n) || wat_expect(w, TOK_RPAREN);
+    if (!st) {
+        seg.p[at] = rt; /* the table's type, even for a list of function indices */
+        buf_bytes(&w->sec[SEC_ELEM], seg.p, seg.len);
+        w->count[SEC_ELEM]++;
+        buf_byte(&w->sec[SEC_TABLE], rt);
+        buf_byte(&w->sec[SEC_TABLE], 1);
+        buf_u32(&w->sec[SEC_TABLE], n);
+        buf_u32(&w->sec[SEC_TABLE], n);
+        w->count[SEC_TABLE]++;
+    }
+    buf_free(&seg);
+    return st;
+}
+
+static TxStatus table_field(Wat *w, uint32_t idx)
+{
+    opt_id(w);
+    if (inline_exports(w, 1, idx))
+        return TX_ERR;
+    if (wat_at_field(w, "import"))
+        return inline_import(w, 1) || wat_expect(w, TOK_RPAREN);
+    if (wat_peek(w)->kind == TOK_KEYWORD) {
+        if (table_with_elem(w, idx))
+            return TX_ERR;
+    } else {
+        if (table_type(w, &w->sec[SEC_TABLE]))
+            return TX_ERR;
+        w->count[SEC_TABLE]++;
+    }
+    return wat_expect(w, TOK_RPAREN);
+}
+
+static TxStatus memory_field(Wat *w, uint32_t idx)
+{
+    opt_id(w);
+    if (inline_exports(w, 2, idx))
+        return TX_ERR;
+    if (wat_at_field(w, "import"))
+        return inline_import(w, 2) || wat_expect(w, TOK_RPAREN);
+    if (wat_at_field(w, "data")) {
+        Buf bytes = {0};
+        w->pos += 2;
+        data_strings(w, &bytes);
+        uint64_t pages = ((uint64_t)bytes.len + 65535) / 65536;
+        Buf *sec = &w->sec[SEC_DATA];
+        if (idx) {
+            buf_byte(sec, 2);
+            buf_u32(sec, idx);
+        } else {
+            buf_byte(sec, 0);
+        }
+        buf_bytes(sec, "\x41\x00\x0b", 3);
+        buf_name(sec, bytes.p, bytes.len);
+        buf_free(&bytes);
+        w->count[SEC_DATA]++;
+        buf_byte(&w->sec[SEC_MEMORY], 1);
+        buf_u32(&w->sec[SEC_MEMORY], (uint32_t)pages);
+        buf_u32(&w->sec[SEC_MEMORY], (uint32_t)pages);
+        if (wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+    } else if (limits(w, &w->sec[SEC_MEMORY])) {
+        return TX_ERR;
+    }
+    w->count[SEC_MEMORY]++;
+    return wat_expect(w, TOK_RPAREN);
+}
+
+static TxStatus global_field(Wat *w, uint32_t idx)
+{
+    opt_id(w);
+    if (inline_exports(w, 3, idx))
+        return TX_ERR;
+    if (wat_at_field(w, "import"))
+        return inline_import(w, 3) || wat_expect(w, TOK_RPAREN);
+    w->nlabels = 0;
+    if (global_type(w, &w->sec[SEC_GLOBAL]) || body_expr(w, &w->sec[SEC_GLOBAL]) ||
+        wat_expect(w, TOK_RPAREN))
+        return TX_ERR;
+    w->count[SEC_GLOBAL]++;
+    return TX_OK;
+}
+
+static TxStatus export_field(Wat *w)
+{
+    Buf *sec = &w->sec[SEC_EXPORT];
+    int k;
+    uint32_t idx;
+    if (name_string(w, sec))
+        return TX_ERR;
+    if (wat_peek(w)->kind != TOK_LPAREN || (k = def_kind(w, wat_peek_at(w, 1))) < 0)
+        return wat_fail(w, "unexpected token");
+    w->pos += 2;
+    if (wat_index(w, def_spaces[k], &idx) || wat_expect(w, TOK_RPAREN) ||
+        wat_expect(w, TOK_RPAREN))
+        return TX_ERR;
+    buf_byte(sec, (uint8_t)k);
+    buf_u32(sec, idx);
+    w->count[SEC_EXPORT]++;
+    return TX_OK;
+}
+
+static TxStatus start_field(Wat *w)
+{
+    uint32_t idx;
+    if (w->have_start)
+        return wat_fail(w, "multiple start sections");
+    if (wat_index(w, SP_FUNC, &idx) || wat_expect(w, TOK_RPAREN))
+        return TX_ERR;
+    w->have_start = true;
+    buf_u32(&w->sec[SEC_START], idx);
+    return TX_OK;
+}
+
+static TxStatus emit_field(Wat *w, uint32_t *next)
+{
+    const Tok *kw = wat_peek_at(w, 1);
+    int k = def_kind(w, kw);
+    w->pos += 2;
+    if (tok_is(w->lx, kw, "type")) {
+        w->pos = w->lx->toks[w->pos - 2].match + 1;
+        return TX_OK;
+    }
+    if (tok_is(w->lx, kw, "import")) {
+        if (import_field(w, &k))
+            return TX_ERR;
+        next[k]++;
+        return wat_expect(w, TOK_RPAREN);
+    }
+    if (k == 0)
+        return func_field(w, next[0]++);
+    if (k == 1)
+        return table_field(w, next[1]++);
+    if (k == 2)
+        return memory_field(w, next[2]++);
+    if (k == 3)
+        return global_field(w, next[3]++);
+    if (tok_is(w->lx, kw, "export"))
+        return export_field(w);
+    if (tok_is(w->lx, kw, "start"))
+        return start_field(w);
+    if (tok_is(w->lx, kw, "elem"))
+        return elem_field(w);
+    return data_field(w);
+}
+
+/* ---- the module ---- */
+
+static void section(Buf *out, int id, const Buf *payload, uint32_t count)
+{
+    Buf head = {0};
+    buf_u32(&head, count);
+    buf_byte(out, (uint8_t)id);
+    buf_u32(out, (uint32_t)(head.len + payload->len));
+    buf_bytes(out, head.p, head.len);
+    buf_bytes(out, payload->p, payload->len);
+    if (head.oom)
+        out->oom = true;
+    buf_free(&head);
+}
+
+static void assemble(Wat *w, Buf *out)
+{
+    static const int order[] = {SEC_TYPE,   SEC_IMPORT, SEC_FUNC,      SEC_TABLE,
+                                SEC_MEMORY, SEC_GLOBAL, SEC_EXPORT,    SEC_START,
+                                SEC_ELEM,   SEC_DATACOUNT, SEC_CODE,   SEC_DATA};
+    for (uint32_t i = 0; i < w->ntypes; i++) {
+        const FuncSig *s = &w->types[i];
+        buf_byte(&w->sec[SEC_TYPE], 0x60);
+        buf_name(&w->sec[SEC_TYPE], s->types, s->nparams);
+        buf_name(&w->sec[SEC_TYPE], s->types + s->nparams, s->nresults);
+    }
+    w->count[SEC_TYPE] = w->ntypes;
+    buf_bytes(out, "\0asm\1\0\0\0", 8);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        int id = order[i];
+        if (id == SEC_START && w->have_start) {
+            buf_byte(out, SEC_START);
+            buf_name(out, w->sec[SEC_START].p, w->sec[SEC_START].len);
+        } else if (id == SEC_DATACOUNT && (w->count[SEC_DATA] || w->uses_data_count)) {
+            Buf n = {0};
+            buf_u32(&n, w->count[SEC_DATA]);
+            buf_byte(out, SEC_DATACOUNT);
+            buf_name(out, n.p, n.len);
+            buf_free(&n);
+        } else if (id != SEC_START && id != SEC_DATACOUNT && w->count[id]) {
+            section(out, id, &w->sec[id], w->count[id]);
+        }
+    }
+}
+
+static void wat_free(Wat *w)
+{
+    for (int i = 0; i < NSPACES; i++)
+        names_free(&w->names[i]);
+    for (uint32_t i = 0; i < w->ntypes; i++)
+        free(w->types[i].types);
+    free(w->types);
+    for (int i = 0; i < 13; i++)
+        buf_free(&w->sec[i]);
+    free(w->label_ids);
+}
+
+/* Runs pass (scan or emit) over every field between begin and end. */
+static TxStatus each_field(Wat *w, size_t begin, size_t end, bool emit, Scan *sc,
+                           uint32_t *next)
+{
+    for (w->pos = begin; w->pos < end;) {
+        const Tok *open = wat_peek(w);
+        if (open->kind != TOK_LPAREN || wat_peek_at(w, 1)->kind != TOK_KEYWORD)
+            return wat_fail(w, "unexpected token");
+        size_t close = open->match;
+        if (emit ? emit_field(w, next) : scan_field(w, sc))
+            return TX_ERR;
+        if (w->pos != close + 1)
+            return wat_fail(w, "unexpected token");
+    }
+    return TX_OK;
+}
+
+TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, TextError *err)
+{
+    Wat w;
+    Scan sc = {-1};
+    uint32_t next[4] = {0};
+    memset(&w, 0, sizeof w);
+    w.lx = lx;
+    w.err = err;
+    TxStatus st = each_field(&w, begin, end, false, &sc, next);
+    if (!st)
+        st = each_field(&w, begin, end, true, &sc, next);
+    if (!st)
+        assemble(&w, out);
+    for (int i = 0; !st && i < 13; i++)
+        if (w.sec[i].oom)
+            st = tok_fail(err, NULL, "out of memory");
+    if (!st && out->oom)
+        st = tok_fail(err, NULL, "out of memory");
+    wat_free(&w);
+    return st;
+}
+
+TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes, size_t *out_len,
+                            TextError *err)
+{
+    Lexer lx;
+    Buf out = {0};
+    *out_bytes = NULL;
+    *out_len = 0;
+    if (lex_all(&lx, src, len, err))
+        return TX_ERR;
+    size_t begin = 0, end = lx.ntoks - 1;
+    TxStatus st = TX_OK;
+    if (lx.toks[0].kind == TOK_LPAREN && tok_is(&lx, &lx.toks[1], "module")) {
+        end = lx.toks[0].match;
+        begin = lx.toks[2].kind == TOK_ID ? 3 : 2;
+        if (end + 1 != lx.ntoks - 1)
+            st = tok_fail(err, &lx.toks[end + 1], "unexpected token");
+    }
+    if (!st)
+        st = wat_encode_fields(&lx, begin, end, &out, err);
+    lex_free(&lx);
+    if (st) {
+        buf_free(&out);
+        return TX_ERR;
+    }
+    *out_bytes = out.p;
+    *out_len = out.len;
+    return TX_OK;
+}

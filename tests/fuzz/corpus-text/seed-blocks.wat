@@ -1,0 +1,12 @@
+(module
+  (type $t (func (param i32) (result i32 i32)))
+  (func (export "b") (param i32) (result i32)
+    (block $outer (result i32)
+      (local.get 0)
+      (block $inner (type $t) (param i32) (result i32 i32)
+        (i32.const 2))
+      (drop)
+      (if (param i32) (result i32) (local.get 0) (then (i32.const 1) (i32.add)) (else))
+      (loop $l (param i32) (result i32) (br_if $outer (i32.const 0)))
+    ))
+)

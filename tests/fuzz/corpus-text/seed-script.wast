@@ -1,0 +1,13 @@
+(module $M
+  (func (export "id") (param f32) (result f32) local.get 0)
+  (global (export "g") i64 (i64.const 42)))
+(register "M" $M)
+(assert_return (invoke $M "id" (f32.const nan:0x600000)) (f32.const nan:arithmetic))
+(assert_return (get "g") (i64.const 42))
+(module binary "\00asm" "\01\00\00\00")
+(assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_trap (module (func $f unreachable) (start $f)) "unreachable")
+(assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
+(;; nested (; block ;) comment ;)
+(@annotation "ignored" (nested))
