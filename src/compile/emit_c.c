@@ -1251,10 +1251,46 @@ static int flush(Buf *b, FILE *out, EmitError *err)
     return 0;
 }
 
+/* Whether m uses 128-bit SIMD, which the emitter does not translate yet: a v128 in a type,
+ * a global or a local, or an instruction of the 0xFD group anywhere in a body. Sets *off to
+ * where (0 when in a type). */
+static bool uses_simd(const Module *m, size_t *off)
+{
+    *off = 0;
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        for (uint32_t k = 0; k < m->types[i]->nparams + m->types[i]->nresults; k++)
+            if (m->types[i]->types[k] == VT_V128)
+                return true;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        if (m->globals[i].type.type == VT_V128)
+            return true;
+    for (uint32_t c = 0; c < m->ncodes; c++) {
+        const Code *code = &m->codes[c];
+        for (uint32_t d = 0; d < code->ndecls; d++)
+            if (code->decls[d].type == VT_V128)
+                return true;
+        Reader r;
+        rd_init(&r, m->bytes, code->body_end);
+        r.p = m->bytes + code->body_start;
+        Instr in;
+        while (!rd_eof(&r) && instr_read(&r, &in) == RD_OK) {
+            if (op_info[in.op].code >= 0xfd00) {
+                *off = in.off;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 {
     err->msg = NULL;
     err->offset = 0;
+    if (uses_simd(m, &err->offset)) {
+        err->msg = "128-bit SIMD is not supported by the compiled tier yet (use --tier interp)";
+        return 1;
+    }
     int rc = 1;
     Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0,
             .fuel = (flags & CC_FLAG_FUEL) != 0, .emit_osr = (flags & EMIT_OSR) != 0};
