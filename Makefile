@@ -360,6 +360,15 @@ spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 
+# The SIMD spec files and tests/regress again on the portable SIMD code (src/engine/
+# simd_scalar.h, chosen by -DCORRAL_SIMD_SCALAR; what big-endian hosts and compilers without
+# vector extensions run), with its own build in build/simd-scalar.
+.PHONY: spec-simd-scalar
+spec-simd-scalar:
+	$(MAKE) BUILD=build/simd-scalar EXTRA_CFLAGS=-DCORRAL_SIMD_SCALAR build/simd-scalar/corral
+	SPEC_ONLY='^simd_' scripts/spec.sh $(SPEC_DIR) build/simd-scalar/spec build/simd-scalar/corral
+	scripts/spec.sh tests/regress build/simd-scalar/regress build/simd-scalar/corral
+
 # The compiled tier (docs/design/compiled.md), in about a quarter of an hour:
 # - the spec suite and tests/regress on jit and on aot (each module's artifact written to a
 #   cache and loaded back), and the memory and trap scripts again with explicit bounds checks
@@ -463,6 +472,7 @@ test: deps
 	$(MAKE) cluster-test
 	$(MAKE) readme-test
 	$(MAKE) spec
+	$(MAKE) spec-simd-scalar
 	$(MAKE) compile-test
 	$(MAKE) fuzz-replay
 	$(MAKE) tsan
