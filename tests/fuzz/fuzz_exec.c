@@ -6,6 +6,7 @@
  * call depth is small and memories are capped at one page, so one fuel unit (one Wasm
  * instruction) cannot cost more than a 64 KiB memory.fill or memory.copy. Imports are not
  * provided, so host calls are not fuzzed here. See tests/fuzz/README.md. */
+#include <string.h>
 #include "corral.h"
 
 #include <stddef.h>
@@ -22,7 +23,8 @@ enum {
 
 static bool numeric(corral_valkind_t k)
 {
-    return k == CORRAL_I32 || k == CORRAL_I64 || k == CORRAL_F32 || k == CORRAL_F64;
+    return k == CORRAL_I32 || k == CORRAL_I64 || k == CORRAL_F32 || k == CORRAL_F64 ||
+           k == CORRAL_V128;
 }
 
 static void call_export(corral_store_t *store, corral_instance_t *inst,
@@ -37,7 +39,8 @@ static void call_export(corral_store_t *store, corral_instance_t *inst,
         corral_valkind_t k = corral_functype_param(d->functype, i);
         if (!numeric(k))
             return;
-        args[i] = (corral_val_t){.kind = k, .of.i64 = 0};
+        memset(&args[i], 0, sizeof args[i]);
+        args[i].kind = k;
     }
     corral_extern_t ex;
     if (!corral_instance_export(inst, d->name, d->name_len, &ex) || ex.kind != CORRAL_EXTERN_FUNC)
