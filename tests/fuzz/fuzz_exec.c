@@ -1,16 +1,16 @@
 /* fuzz_exec.c: libFuzzer target for the interpreter. Loads every input like fuzz_module.c;
  * for a module without imports it then instantiates it and calls every exported function
- * whose params are all numeric (i32/i64/f32/f64) with zero-filled arguments.
+ * whose params are all numeric (i32/i64/f32/f64/v128) with zero-filled arguments.
  * Termination: the store gets FUEL units of fuel before instantiation (the start function)
  * and again before each call, so loops and recursion stop with a "fuel exhausted" trap; the
  * call depth is small and memories are capped at one page, so one fuel unit (one Wasm
  * instruction) cannot cost more than a 64 KiB memory.fill or memory.copy. Imports are not
  * provided, so host calls are not fuzzed here. See tests/fuzz/README.md. */
-#include <string.h>
 #include "corral.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
