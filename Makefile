@@ -191,10 +191,11 @@ COMPILE_SRC := $(wildcard src/compile/*.c)
 COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/emit_text.o
 -include $(COMPILE_OBJ:.o=.d)
 
-$(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h scripts/embed_text.sh
+$(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h src/engine/simd.h \
+  src/engine/simd_vec.h src/engine/simd_scalar.h scripts/embed_text.sh
 	@mkdir -p $(dir $@)
 	scripts/embed_text.sh emit_abi_text src/engine/native_abi.h emit_numeric_text \
-	  src/engine/numeric.h > $@.tmp && mv $@.tmp $@
+	  src/engine/numeric.h emit_simd_text src/engine/simd.h > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/emit_text.o: $(BUILD)/gen/emit_text.c
 	@mkdir -p $(dir $@)

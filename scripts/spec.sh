@@ -8,9 +8,7 @@
 # Environment: SPEC_TIMEOUT seconds per file (default 600), SPEC_ONLY a regex of file names
 # to run (for debugging; the expectations check then covers only those files), SPEC_TIER the
 # tier every module runs on (interp, jit, aot or auto; default interp; aot writes each
-# module's artifact into OUT_DIR/cache and loads it back from there). The compiled tier has no
-# SIMD yet: on jit and aot the simd_*.wast files are left out (counted and named in the
-# totals line).
+# module's artifact into OUT_DIR/cache and loads it back from there).
 #
 # Converts each .wast with wast2json (again only when the .wast is newer than the JSON), runs
 # it, prints a line for each file with failures, then the totals. A file wast2json cannot
@@ -57,7 +55,7 @@ if [ -f "$expectations" ]; then
 fi
 
 total_pass=0 total_fail=0 total_skip=0
-files=0 failing_files=0 unconverted=0 simd_left_out=0
+files=0 failing_files=0 unconverted=0
 
 # Converts $1 (a .wast) to $2 (the .json) unless the JSON is newer. Keeps wast2json's
 # complaint in $2.err.
@@ -127,10 +125,6 @@ for wast in "$spec_dir"/*.wast; do
     if [ -n "$only" ] && ! [[ $name =~ $only ]]; then
         continue
     fi
-    if [[ $name == simd_* ]] && { [ "$tier" = jit ] || [ "$tier" = aot ]; }; then
-        simd_left_out=$((simd_left_out + 1))
-        continue
-    fi
     files=$((files + 1))
     json=$out_dir/$name/$name.json
     if ! convert "$wast" "$json"; then
@@ -150,10 +144,6 @@ for wast in "$spec_dir"/*.wast; do
     run_one "$name" "$json" "$out_dir/$name/result.txt"
 done
 
-left_out=""
-if [ "$simd_left_out" -gt 0 ]; then
-    left_out=", $simd_left_out simd_* files left out (no SIMD on $tier yet)"
-fi
-echo "$files files: $failing_files failing, $unconverted not converted as expected$left_out"
+echo "$files files: $failing_files failing, $unconverted not converted as expected"
 echo "spec ($tier): $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ] && [ "$failing_files" -eq 0 ]
