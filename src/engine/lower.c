@@ -291,8 +291,7 @@ static uint32_t temp(const Lower *L, uint32_t depth)
 {
     return (L->nlocal_cells + cell_at(L, depth)) * 8u;
 }
-static uint32_t local_slot_of(const Lower *L, uint32_t i) { return L->local_cell[i] * 8u; }
-#define local_slot(i) local_slot_of(L, (i))
+static uint32_t local_slot(const Lower *L, uint32_t i) { return L->local_cell[i] * 8u; }
 static bool local_wide(const Lower *L, uint32_t i)
 {
     return L->local_cell[i + 1] - L->local_cell[i] == 2;
@@ -469,7 +468,7 @@ static void materialize(Lower *L, uint32_t d)
 {
     AVal *v = &L->stack[d];
     if (v->kind == V_LOCAL) {
-        emit_move(L, temp(L, d), local_slot(v->local), v->wide);
+        emit_move(L, temp(L, d), local_slot(L, v->local), v->wide);
         L->local_refs[v->local]--;
     } else if (v->kind == V_CONST) {
         emit_const(L, temp(L, d), v->k);
@@ -491,7 +490,7 @@ static uint32_t operand(Lower *L, uint32_t d)
 {
     AVal *v = &L->stack[d];
     if (v->kind == V_LOCAL)
-        return local_slot(v->local);
+        return local_slot(L, v->local);
     if (v->kind == V_CONST)
         materialize(L, d);
     return temp(L, d);
@@ -502,7 +501,7 @@ static uint32_t operand(Lower *L, uint32_t d)
 static uint32_t source_slot(const Lower *L, uint32_t d)
 {
     const AVal *v = &L->stack[d];
-    return v->kind == V_LOCAL ? local_slot(v->local) : temp(L, d);
+    return v->kind == V_LOCAL ? local_slot(L, v->local) : temp(L, d);
 }
 
 /* Records that the instruction at pos wrote the new top of stack (operand 0 = dst). */
@@ -621,8 +620,8 @@ static void emit_return(Lower *L)
     uint32_t down = temp(L, base);
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[base + k];
-        if (v->kind == V_LOCAL && local_slot(v->local) < temp(L, base + k) - down)
-            emit_move(L, temp(L, base + k), local_slot(v->local), v->wide);
+        if (v->kind == V_LOCAL && local_slot(L, v->local) < temp(L, base + k) - down)
+            emit_move(L, temp(L, base + k), local_slot(L, v->local), v->wide);
     }
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[base + k];
@@ -631,8 +630,8 @@ static void emit_return(Lower *L)
             emit_const(L, rk, v->k);
             continue;
         }
-        uint32_t s = v->kind == V_LOCAL && local_slot(v->local) >= rk ? local_slot(v->local)
-                                                                     : temp(L, base + k);
+        bool from_local = v->kind == V_LOCAL && local_slot(L, v->local) >= rk;
+        uint32_t s = from_local ? local_slot(L, v->local) : temp(L, base + k);
         if (s != rk)
             emit_move(L, rk, s, v->wide);
     }
@@ -924,14 +923,14 @@ static void op_local_set(Lower *L, uint32_t i, bool tee)
         retarget = false;
     }
     if (v.kind == V_CONST) {
-        emit_const(L, local_slot(i), v.k);
+        emit_const(L, local_slot(L, i), v.k);
     } else if (v.kind == V_LOCAL) {
         if (v.local != i)
-            emit_move(L, local_slot(i), local_slot(v.local), v.wide);
+            emit_move(L, local_slot(L, i), local_slot(L, v.local), v.wide);
     } else if (retarget && L->last_end == L->len) {
-        L->code[L->last_start + 2] = local_slot(i);
+        L->code[L->last_start + 2] = local_slot(L, i);
     } else {
-        emit_move(L, local_slot(i), temp(L, d), v.wide);
+        emit_move(L, local_slot(L, i), temp(L, d), v.wide);
     }
     L->last_start = NONE;
     if (tee) {
@@ -1417,7 +1416,7 @@ static void place_zero(Lower *L, uint32_t nzero)
     if (L->oom || L->nstarts == 0 || L->starts[0] != 0)
         return;
     if (nzero) {
-        L->code[2] = local_slot(L->zero_lo);
+        L->code[2] = local_slot(L, L->zero_lo);
         L->code[3] = L->local_cell[L->zero_hi] - L->local_cell[L->zero_lo];
         return;
     }
