@@ -379,50 +379,50 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
 #define VGET(k) v128_load((const char *)fp + OPND(k))
 #define VSET(k, v) v128_store((char *)fp + OPND(k), (v))
 #define VUN(name, fn)                                           \
-    H(name) VSET(0, fn(VGET(1)));                               \
+    H_APART(name) VSET(0, fn(VGET(1)));                               \
     NEXT(name);
 #define VBIN(name, fn)                                          \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         V128 a = VGET(1), b = VGET(2);                          \
         VSET(0, fn(a, b));                                      \
     }                                                           \
     NEXT(name);
 #define VTERN(name, fn)                                         \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         V128 a = VGET(1), b = VGET(2), c = VGET(3);             \
         VSET(0, fn(a, b, c));                                   \
     }                                                           \
     NEXT(name);
 #define VSHIFT(name, fn)                                        \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         V128 a = VGET(1);                                       \
         VSET(0, fn(a, R32(2)));                                 \
     }                                                           \
     NEXT(name);
 #define VSPLAT(name, fn)                                        \
-    H(name) VSET(0, fn(SLOT(1)));                               \
+    H_APART(name) VSET(0, fn(SLOT(1)));                               \
     NEXT(name);
 #define VTEST(name, fn)                                         \
-    H(name) SLOT(0) = fn(VGET(1));                              \
+    H_APART(name) SLOT(0) = fn(VGET(1));                              \
     NEXT(name);
 #define VEXTRACT(name, fn)                                      \
-    H(name) SLOT(0) = fn(VGET(1), OPND(2));                     \
+    H_APART(name) SLOT(0) = fn(VGET(1), OPND(2));                     \
     NEXT(name);
 #define VREPLACE(name, fn)                                      \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         V128 a = VGET(1);                                       \
         VSET(0, fn(a, OPND(3), SLOT(2)));                       \
     }                                                           \
     NEXT(name);
 #define VSHUFFLE(name)                                          \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         V128 a = VGET(1), b = VGET(2);                          \
         VSET(0, simd_i8x16_shuffle(a, b, (const uint8_t *)&OPND(3))); \
     }                                                           \
     NEXT(name);
 /* dst addr offset */
 #define VLOAD(name, n, fn)                                      \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         uint64_t ea = (uint64_t)R32(1) + OPND(2);               \
         if (ea + (n) > memsize)                                 \
             goto trap_oob;                                      \
@@ -431,7 +431,7 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     NEXT(name);
 /* addr v offset */
 #define VSTORE(name, n, stmt)                                   \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
         if (ea + (n) > memsize)                                 \
             goto trap_oob;                                      \
@@ -442,7 +442,7 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     NEXT(name);
 /* dst addr v offset lane: stmt replaces lane l of v */
 #define VLOAD_LANE(name, n, stmt)                               \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         uint64_t ea = (uint64_t)R32(1) + OPND(3);               \
         if (ea + (n) > memsize)                                 \
             goto trap_oob;                                      \
@@ -455,7 +455,7 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     NEXT(name);
 /* addr v offset lane */
 #define VSTORE_LANE(name, n, stmt)                              \
-    H(name) {                                                   \
+    H_APART(name) {                                                   \
         uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
         if (ea + (n) > memsize)                                 \
             goto trap_oob;                                      \
@@ -734,14 +734,14 @@ do_return:
     NEXT(GLOBAL_GET);
     H(GLOBAL_SET) inst->globals[OPND(1)]->val[0] = SLOT(0);
     NEXT(GLOBAL_SET);
-    H(V128_SELECT) {
+    H_APART(V128_SELECT) {
         V128 a = VGET(1), b = VGET(2);
         VSET(0, R32(3) ? a : b);
     }
     NEXT(V128_SELECT);
-    H(V128_GLOBAL_GET) VSET(0, v128_load(inst->globals[OPND(1)]->val));
+    H_APART(V128_GLOBAL_GET) VSET(0, v128_load(inst->globals[OPND(1)]->val));
     NEXT(V128_GLOBAL_GET);
-    H(V128_GLOBAL_SET) v128_store(inst->globals[OPND(1)]->val, VGET(0));
+    H_APART(V128_GLOBAL_SET) v128_store(inst->globals[OPND(1)]->val, VGET(0));
     NEXT(V128_GLOBAL_SET);
     H(REF_IS_NULL) SLOT(0) = SLOT(1) == 0;
     NEXT(REF_IS_NULL);
@@ -1127,7 +1127,7 @@ do_return:
     VLOAD(V128_LOAD32_SPLAT, 4, simd_v128_load32_splat)
     VLOAD(V128_LOAD64_SPLAT, 8, simd_v128_load64_splat)
     VSTORE(V128_STORE, 16, v128_store(p, v))
-    H(V128_CONST) memcpy((char *)fp + OPND(0), &OPND(1), 16);
+    H_APART(V128_CONST) memcpy((char *)fp + OPND(0), &OPND(1), 16);
     NEXT(V128_CONST);
     VSHUFFLE(I8X16_SHUFFLE)
     VBIN(I8X16_SWIZZLE, simd_i8x16_swizzle)
