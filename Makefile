@@ -206,10 +206,11 @@ COMPILE_SRC := $(wildcard src/compile/*.c)
 COMPILE_OBJ := $(COMPILE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/emit_text.o
 -include $(COMPILE_OBJ:.o=.d)
 
-$(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h scripts/embed_text.sh
+$(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h src/engine/simd.h \
+  src/engine/simd_vec.h src/engine/simd_scalar.h scripts/embed_text.sh
 	@mkdir -p $(dir $@)
 	scripts/embed_text.sh emit_abi_text src/engine/native_abi.h emit_numeric_text \
-	  src/engine/numeric.h > $@.tmp && mv $@.tmp $@
+	  src/engine/numeric.h emit_simd_text src/engine/simd.h > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/emit_text.o: $(BUILD)/gen/emit_text.c
 	@mkdir -p $(dir $@)
@@ -382,6 +383,15 @@ spec: $(BUILD)/corral
 	SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-text $(BUILD)/corral
 	SPEC_TEXT=1 scripts/spec.sh tests/regress $(BUILD)/regress-text $(BUILD)/corral
 
+# The SIMD spec files and tests/regress again on the portable SIMD code (src/engine/
+# simd_scalar.h, chosen by -DCORRAL_SIMD_SCALAR; what big-endian hosts and compilers without
+# vector extensions run), with its own build in build/simd-scalar.
+.PHONY: spec-simd-scalar
+spec-simd-scalar:
+	$(MAKE) BUILD=build/simd-scalar EXTRA_CFLAGS=-DCORRAL_SIMD_SCALAR build/simd-scalar/corral
+	SPEC_ONLY='^simd_' scripts/spec.sh $(SPEC_DIR) build/simd-scalar/spec build/simd-scalar/corral
+	scripts/spec.sh tests/regress build/simd-scalar/regress build/simd-scalar/corral
+
 # The compiled tier (docs/design/compiled.md), in about a quarter of an hour:
 # - the spec suite and tests/regress on jit and on aot (each module's artifact written to a
 #   cache and loaded back), and the memory and trap scripts again with explicit bounds checks
@@ -490,6 +500,7 @@ test: deps
 	$(MAKE) cluster-test
 	$(MAKE) readme-test
 	$(MAKE) spec
+	$(MAKE) spec-simd-scalar
 	$(MAKE) compile-test
 	$(MAKE) fuzz-replay
 	$(MAKE) tsan

@@ -47,12 +47,14 @@ typedef enum corral_valkind {
     CORRAL_I64 = 0x7e,
     CORRAL_F32 = 0x7d,
     CORRAL_F64 = 0x7c,
+    CORRAL_V128 = 0x7b,
     CORRAL_FUNCREF = 0x70,
     CORRAL_EXTERNREF = 0x6f,
 } corral_valkind_t;
 
 /* A value. Floats are kept as raw IEEE-754 bit patterns so NaN payloads survive exactly;
- * corral_val_f32()/corral_val_as_f64() and friends convert. A null reference is NULL. */
+ * corral_val_f32()/corral_val_as_f64() and friends convert. A null reference is NULL. A v128
+ * is its 16 bytes in linear-memory order (lane 0 first, each lane little-endian). */
 typedef struct corral_val {
     corral_valkind_t kind;
     union {
@@ -62,6 +64,7 @@ typedef struct corral_val {
         uint64_t f64_bits;
         corral_func_t *funcref;
         void *externref;
+        uint8_t v128[16];
     } of;
 } corral_val_t;
 

@@ -2,7 +2,7 @@
 # spec.sh: runs the WebAssembly spec testsuite through `corral wast`.
 #
 # usage: scripts/spec.sh SPEC_DIR OUT_DIR [CORRAL]
-#   SPEC_DIR  the testsuite's spec folder (its top-level *.wast, SIMD files excluded)
+#   SPEC_DIR  the testsuite's spec folder (its top-level *.wast, the simd_*.wast included)
 #   OUT_DIR   where wast2json output and per-file logs go, e.g. build/spec
 #   CORRAL    the corral binary (default: $CORRAL, else build/corral)
 # Environment: SPEC_TIMEOUT seconds per file (default 600), SPEC_ONLY a regex of file names
@@ -144,7 +144,6 @@ run_one() {
 
 for wast in "$spec_dir"/*.wast; do
     name=$(basename "$wast" .wast)
-    case $name in simd_*) continue ;; esac
     if [ -n "$only" ] && ! [[ $name =~ $only ]]; then
         continue
     fi

@@ -106,14 +106,15 @@ bool cli_looks_like_text(const uint8_t *bytes, size_t len);
 bool cli_parse_val(corral_valkind_t kind, const char *text, corral_val_t *out,
                    const char **out_err);
 
-/* Longest text cli_format_val writes, NUL included ("-0.0000012345678901234567" and
- * "externref:0x" plus 16 digits are the long ones). */
+/* Longest text cli_format_val writes, NUL included ("-0.0000012345678901234567",
+ * "externref:0x" plus 16 digits and a v128's 49 characters are the long ones). */
 #define CLI_VAL_TEXT_SIZE 64
 
 /* Formats v into buf (always NUL-terminated): i32/i64 as signed decimal; floats as the
  * shortest decimal that reads back to the same bits, laid out as JavaScript does (plain
  * notation from 1e-6 up to below 1e21: 1500, 0.000001; exponent form outside: 1e+21,
- * 1e-7), and nan, -nan, nan:0xPAYLOAD, inf, -inf; null references as "null". */
+ * 1e-7), and nan, -nan, nan:0xPAYLOAD, inf, -inf; null references as "null"; a v128 as the
+ * text format's i32x4 constant, "i32x4 0x00000001 0x00000002 0x00000003 0x00000004". */
 void cli_format_val(const corral_val_t *v, char *buf, size_t size);
 
 /* Formats a byte offset the way every Corral message shows it: 0x%06zx. */

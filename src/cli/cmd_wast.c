@@ -216,6 +216,7 @@ static bool kind_from_name(const char *name, corral_valkind_t *out)
     } kinds[] = {
         {"i32", CORRAL_I32}, {"i64", CORRAL_I64},         {"f32", CORRAL_F32},
         {"f64", CORRAL_F64}, {"funcref", CORRAL_FUNCREF}, {"externref", CORRAL_EXTERNREF},
+        {"v128", CORRAL_V128},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (name && !strcmp(name, kinds[i].name)) {
@@ -241,14 +242,54 @@ static bool parse_extern_ref(const char *text, void **out)
     return true;
 }
 
+/* A v128's lanes: {"type": "v128", "lane_type": "i8" | "i16" | "i32" | "i64" | "f32" | "f64",
+ * "value": [lane 0, ...]}, each lane an unsigned decimal (of the bits, for floats). The lane
+ * width in bytes, or 0 when the lane type is not one of those. */
+static unsigned v128_lane_bytes(const json_t *jv)
+{
+    const char *t = str_field(jv, "lane_type");
+    if (!t || (t[0] != 'i' && t[0] != 'f'))
+        return 0;
+    unsigned bits = (unsigned)atoi(t + 1);
+    return bits == 8 || bits == 16 || bits == 32 || bits == 64 ? bits / 8 : 0;
+}
+
+/* Lane i's text, or NULL. */
+static const char *v128_lane(const json_t *jv, size_t i)
+{
+    const json_t *lane = json_array_get(json_object_get(jv, "value"), i);
+    return json_is_string(lane) ? json_string_value(lane) : NULL;
+}
+
+static bool json_to_v128(const json_t *jv, corral_val_t *out)
+{
+    unsigned w = v128_lane_bytes(jv);
+    if (!w || json_array_size(json_object_get(jv, "value")) != 16 / w)
+        return false;
+    for (size_t i = 0; i < 16 / w; i++) {
+        const char *text = v128_lane(jv, i), *why;
+        corral_val_t n;
+        if (!text || !cli_parse_val(CORRAL_I64, text, &n, &why))
+            return false;
+        for (unsigned k = 0; k < w; k++) /* little-endian lanes */
+            out->of.v128[i * w + k] = (uint8_t)((uint64_t)n.of.i64 >> (8 * k));
+    }
+    return true;
+}
+
 /* A JSON value {"type": T, "value": V}. Integers come as unsigned decimal, floats as the
- * decimal of their bit pattern. A non-null funcref cannot be made from a number. */
+ * decimal of their bit pattern; v128s as json_to_v128 says. A non-null funcref cannot be
+ * made from a number. */
 static bool json_to_val(const json_t *jv, corral_val_t *out)
 {
     const char *value = str_field(jv, "value"), *why;
     corral_valkind_t kind;
     corral_val_t bits;
     memset(out, 0, sizeof *out);
+    if (kind_from_name(str_field(jv, "type"), &kind) && kind == CORRAL_V128) {
+        out->kind = kind;
+        return json_to_v128(jv, out);
+    }
     if (!value || !kind_from_name(str_field(jv, "type"), &kind))
         return false;
     out->kind = kind;
@@ -270,6 +311,8 @@ static bool json_to_val(const json_t *jv, corral_val_t *out)
         return !strcmp(value, "null");
     case CORRAL_EXTERNREF:
         return parse_extern_ref(value, &out->of.externref);
+    case CORRAL_V128:
+        break;
     }
     return false;
 }
@@ -312,10 +355,16 @@ static void describe_expected(char *buf, size_t size, const json_t *exp)
         const char *type = str_field(e, "type"), *value = str_field(e, "value");
         corral_val_t v;
         appendf(buf, size, "%s", i ? ", " : "");
-        if (json_to_val(e, &v))
+        if (json_to_val(e, &v)) {
             append_val(buf, size, &v);
-        else
+        } else if (type && !strcmp(type, "v128")) { /* NaN patterns in lanes */
+            const char *lt = str_field(e, "lane_type");
+            appendf(buf, size, "v128:%s", lt ? lt : "?");
+            for (size_t k = 0; k < json_array_size(json_object_get(e, "value")); k++)
+                appendf(buf, size, " %s", v128_lane(e, k) ? v128_lane(e, k) : "?");
+        } else {
             appendf(buf, size, "%s:%s", type ? type : "?", value ? value : "?");
+        }
     }
 }
 
@@ -334,11 +383,40 @@ static bool match_nan(const char *pattern, uint64_t bits, int mant_bits)
     return !strcmp(pattern, "nan:canonical") && payload == quiet;
 }
 
+/* A v128 lane by lane: float lanes may be NaN patterns. */
+static bool match_v128(const json_t *exp, const corral_val_t *got)
+{
+    const char *lt = str_field(exp, "lane_type");
+    unsigned w = v128_lane_bytes(exp);
+    if (!w || json_array_size(json_object_get(exp, "value")) != 16 / w)
+        return false;
+    for (size_t i = 0; i < 16 / w; i++) {
+        const char *text = v128_lane(exp, i), *why;
+        uint64_t bits = 0;
+        corral_val_t n;
+        for (unsigned k = 0; k < w; k++)
+            bits |= (uint64_t)got->of.v128[i * w + k] << (8 * k);
+        if (text && !strncmp(text, "nan:", 4) && lt[0] == 'f') {
+            if (!match_nan(text, bits, w == 4 ? 23 : 52))
+                return false;
+            continue;
+        }
+        if (!text || !cli_parse_val(CORRAL_I64, text, &n, &why))
+            return false;
+        if ((w == 8 ? (uint64_t)n.of.i64 : (uint64_t)n.of.i64 & ((UINT64_C(1) << (8 * w)) - 1)) !=
+            bits)
+            return false;
+    }
+    return true;
+}
+
 static bool match_expected(const json_t *exp, const corral_val_t *got)
 {
     const char *value = str_field(exp, "value");
     corral_valkind_t kind;
     corral_val_t want;
+    if (kind_from_name(str_field(exp, "type"), &kind) && kind == CORRAL_V128)
+        return got->kind == CORRAL_V128 && match_v128(exp, got);
     if (!value || !kind_from_name(str_field(exp, "type"), &kind) || kind != got->kind)
         return false;
     if (!strncmp(value, "nan:", 4) && kind == CORRAL_F32)
@@ -361,6 +439,7 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
     case CORRAL_EXTERNREF:
         return want.of.externref == got->of.externref;
     case CORRAL_FUNCREF:
+    case CORRAL_V128:
         break;
     }
     return false;

@@ -199,6 +199,8 @@ bool cli_parse_val(corral_valkind_t kind, const char *text, corral_val_t *out, c
         out->kind = kind;
         *out_err = "only null is accepted for a reference";
         return strcmp(text, "null") == 0;
+    case CORRAL_V128:
+        break;
     }
     *out_err = "unsupported type";
     return false;
@@ -326,6 +328,15 @@ void cli_format_val(const corral_val_t *v, char *buf, size_t size)
         else
             snprintf(buf, size, "null");
         return;
+    case CORRAL_V128: {
+        uint32_t w[4];
+        for (int i = 0; i < 4; i++) /* lanes are little-endian in the image */
+            w[i] = (uint32_t)v->of.v128[4 * i] | (uint32_t)v->of.v128[4 * i + 1] << 8 |
+                   (uint32_t)v->of.v128[4 * i + 2] << 16 | (uint32_t)v->of.v128[4 * i + 3] << 24;
+        snprintf(buf, size, "i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+                 w[0], w[1], w[2], w[3]);
+        return;
+    }
     }
     snprintf(buf, size, "?");
 }

@@ -2,7 +2,8 @@
  * function; the operand stack becomes numbered temporaries named by type and depth (i3 is
  * the i32 at depth 3; function N is fnN, local N is lN), so every branch target finds its values in the same variables and
  * GCC's SSA pass removes the copies. Blocks, loops and ifs become labels and gotos.
- * Numeric operations call numeric.h (the interpreter's own definitions), never re-derive them.
+ * Numeric operations call numeric.h and SIMD ones simd.h (the interpreter's own definitions),
+ * never re-derive them.
  * Must not: know about compilers, artifacts, or the engine's runtime structures. */
 #include "emit_c.h"
 
@@ -65,9 +66,13 @@ static const char *ctype(ValType t)
     case VT_I32: return "uint32_t";
     case VT_F32: return "float";
     case VT_F64: return "double";
+    case VT_V128: return "V128";
     default: return "uint64_t"; /* i64, funcref, externref */
     }
 }
+
+/* The initializer of a zero of type t. */
+static const char *czero(ValType t) { return t == VT_V128 ? "{{0}}" : "0"; }
 
 /* The letter naming a temporary of type t: i3 is the i32 at depth 3. */
 static char tletter(ValType t)
@@ -77,6 +82,7 @@ static char tletter(ValType t)
     case VT_I64: return 'j';
     case VT_F32: return 'f';
     case VT_F64: return 'd';
+    case VT_V128: return 'v';
     default: return 'r';
     }
 }
@@ -88,11 +94,14 @@ static int tclass(ValType t)
     case VT_I64: return 1;
     case VT_F32: return 2;
     case VT_F64: return 3;
+    case VT_V128: return 5;
     default: return 4;
     }
 }
+enum { NCLASS = 6 };
 
-/* "raw bits (uint64_t) to a C value" and back, for globals and trampolines. */
+/* "raw bits (uint64_t) to a C value" and back, for globals and trampolines (scalars; a v128
+ * takes two cells: from_cell and to_cell). */
 static void from_bits(Buf *b, ValType t, const char *x)
 {
     switch (t) {
@@ -109,6 +118,28 @@ static void to_bits(Buf *b, ValType t, const char *x)
     case VT_F64: bprintf(b, "f64_bits(%s)", x); break;
     default: bprintf(b, "(uint64_t)(%s)", x); break;
     }
+}
+
+/* The value of type t in the cells of array arr from cell k on (an expression), and the
+ * statement that stores x there: the engine's cell layout (a v128 in two cells). */
+static void from_cell(Buf *b, ValType t, const char *arr, uint32_t k)
+{
+    char cell[48];
+    snprintf(cell, sizeof cell, "%s[%u]", arr, (unsigned)k);
+    if (t == VT_V128)
+        bprintf(b, "v128_load(&%s)", cell);
+    else
+        from_bits(b, t, cell);
+}
+static void to_cell(Buf *b, ValType t, const char *arr, uint32_t k, const char *x)
+{
+    if (t == VT_V128) {
+        bprintf(b, "v128_store(&%s[%u], %s);", arr, (unsigned)k, x);
+        return;
+    }
+    bprintf(b, "%s[%u] = ", arr, (unsigned)k);
+    to_bits(b, t, x);
+    bprintf(b, ";");
 }
 
 /* ---- per-module and per-function state ------------------------------------------------ */
@@ -132,7 +163,7 @@ typedef struct Fn {
     Buf *b;
     ValType *stack;
     uint32_t sp, stack_cap;
-    uint32_t maxd[5]; /* per tclass: 1 + deepest temporary used */
+    uint32_t maxd[NCLASS]; /* per tclass: 1 + deepest temporary used */
     Frame *frames;
     uint32_t nframes, frames_cap;
     uint32_t next_label;
@@ -447,6 +478,97 @@ static void emit_memop(Fn *f, const Instr *in)
     }
 }
 
+/* ---- SIMD (simd.h) ------------------------------------------------------------------- */
+/* Every SIMD instruction calls its simd.h function, simd_<name> (f32x4 and f64x2 splats and
+ * lanes use the i32x4 and i64x2 ones on bits); v128 values are V128 temporaries. */
+
+/* A memory access: the lane width (or the whole access) is 1 << the natural alignment. */
+static void emit_simd_mem(Fn *f, const Instr *in, const Var *args, const Var *dst,
+                          const char *fn)
+{
+    const OpInfo *oi = &op_info[in->op];
+    unsigned n = 1u << oi->align, w = 8 * n;
+    if (f->checks)
+        bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
+                args[0].s, (unsigned)in->b, n, in->off);
+    char ea[48];
+    snprintf(ea, sizeof ea, "(mem + (uint64_t)%s + %uu)", args[0].s, (unsigned)in->b);
+    switch (in->op) {
+    case OP_V128_LOAD: bprintf(f->b, "%s = v128_load(%s);\n", dst->s, ea); break;
+    case OP_V128_STORE: bprintf(f->b, "v128_store(%s, %s);\n", ea, args[1].s); break;
+    case OP_V128_LOAD8_LANE: case OP_V128_LOAD16_LANE:
+    case OP_V128_LOAD32_LANE: case OP_V128_LOAD64_LANE:
+        bprintf(f->b, "%s = %s; v_set%u(&%s, %u, ld_u%u(%s));\n", dst->s, args[1].s, w, dst->s,
+                (unsigned)in->lane, w, ea);
+        break;
+    case OP_V128_STORE8_LANE: case OP_V128_STORE16_LANE:
+    case OP_V128_STORE32_LANE: case OP_V128_STORE64_LANE:
+        bprintf(f->b, "st_u%u(%s, v_u%u(%s, %u));\n", w, ea, w, args[1].s, (unsigned)in->lane);
+        break;
+    default: bprintf(f->b, "%s = %s(%s);\n", dst->s, fn, ea); break;
+    }
+    /* as emit_memop: without bounds checks the load is the check */
+    if (oi->results[0] && !f->checks && f->next_op == OP_LOCAL_SET)
+        bprintf(f->b, "CC_KEEP_V(%s);\n", dst->s);
+}
+
+static void emit_simd(Fn *f, const Instr *in)
+{
+    const OpInfo *oi = &op_info[in->op];
+    size_t np = strlen(oi->params);
+    Var args[3];
+    for (size_t i = np; i-- > 0;)
+        args[i] = pop(f);
+    char rl = oi->results[0];
+    Var dst = {{0}};
+    if (rl) {
+        push(f, letter_type(rl));
+        dst = var_at(f, f->sp - 1);
+    }
+    char fn[48];
+    snprintf(fn, sizeof fn, "simd_%s", oi->name);
+    for (char *p = fn; *p; p++)
+        if (*p == '.')
+            *p = '_';
+    if (oi->imm == IMM_MEMARG || oi->imm == IMM_MEMARG_LANE) {
+        emit_simd_mem(f, in, args, &dst, fn);
+        return;
+    }
+    if (oi->imm == IMM_V128) { /* lanes 0-7 and 8-15 of the image as little-endian u64s */
+        uint64_t lo = 0, hi = 0;
+        for (int i = 7; i >= 0; i--) {
+            lo = lo << 8 | in->tab[i];
+            hi = hi << 8 | in->tab[8 + i];
+        }
+        bprintf(f->b, "%s = v128_from_u64(0x%llxull, 0x%llxull);\n", dst.s,
+                (unsigned long long)lo, (unsigned long long)hi);
+        return;
+    }
+    if (oi->imm == IMM_SHUFFLE) {
+        bprintf(f->b, "{ static const uint8_t s_[16] = {");
+        for (int i = 0; i < 16; i++)
+            bprintf(f->b, "%u, ", (unsigned)in->tab[i]);
+        bprintf(f->b, "}; %s = simd_i8x16_shuffle(%s, %s, s_); }\n", dst.s, args[0].s, args[1].s);
+        return;
+    }
+    if (!strncmp(fn, "simd_f32x4_", 11) && (oi->imm == IMM_LANE || strstr(fn, "splat")))
+        memcpy(fn, "simd_i32x4_", 11);
+    if (!strncmp(fn, "simd_f64x2_", 11) && (oi->imm == IMM_LANE || strstr(fn, "splat")))
+        memcpy(fn, "simd_i64x2_", 11);
+    bprintf(f->b, "%s = %s(%s(", dst.s,
+            rl == 'f' ? "f32_from_bits" : rl == 'F' ? "f64_from_bits"
+            : rl == 'i' ? "(uint32_t)" : rl == 'I' ? "(uint64_t)" : "", fn);
+    for (size_t i = 0; i < np; i++) {
+        bprintf(f->b, "%s", i ? ", " : "");
+        if (i == 1 && oi->imm == IMM_LANE)
+            bprintf(f->b, "%u, ", (unsigned)in->lane); /* replace_lane(a, lane, x) */
+        operand(f->b, oi->params[i], args[i].s);
+    }
+    if (np == 1 && oi->imm == IMM_LANE)
+        bprintf(f->b, ", %u", (unsigned)in->lane); /* extract_lane(a, lane) */
+    bprintf(f->b, "));\n");
+}
+
 /* ---- calls ---------------------------------------------------------------------------- */
 
 static void ret_type(Buf *b, const Fn *f, uint32_t type)
@@ -520,25 +642,24 @@ static void emit_call(Fn *f, uint32_t type, const char *callee)
 static void emit_call_cells(Fn *f, uint32_t type, const char *func, size_t off)
 {
     const FuncType *t = f->m->types[type];
-    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    uint32_t np = valtypes_cells(ft_params(t), t->nparams);
+    uint32_t nr = valtypes_cells(ft_results(t), t->nresults);
+    uint32_t n = np > nr ? np : nr;
     uint32_t base = f->sp - t->nparams;
     bprintf(f->b, "{ uint64_t cl_[%u];", (unsigned)(n ? n : 1));
-    for (uint32_t i = 0; i < t->nparams; i++) {
-        bprintf(f->b, " cl_[%u] = ", (unsigned)i);
-        to_bits(f->b, ft_params(t)[i], var_at(f, base + i).s);
-        bprintf(f->b, ";");
+    for (uint32_t i = 0, k = 0; i < t->nparams; k += valtype_cells(ft_params(t)[i]), i++) {
+        bprintf(f->b, " ");
+        to_cell(f->b, ft_params(t)[i], "cl_", k, var_at(f, base + i).s);
     }
     f->sp = base;
     if (f->tick_local)
         bprintf(f->b, " CC_TICK_SAVE(); c->rt->call(c, %s, cl_, %zuu); CC_TICK_LOAD();", func, off);
     else
         bprintf(f->b, " c->rt->call(c, %s, cl_, %zuu);", func, off);
-    for (uint32_t i = 0; i < t->nresults; i++) {
-        char cell[16];
-        snprintf(cell, sizeof cell, "cl_[%u]", (unsigned)i);
+    for (uint32_t i = 0, k = 0; i < t->nresults; k += valtype_cells(ft_results(t)[i]), i++) {
         push(f, ft_results(t)[i]);
         bprintf(f->b, " %s = ", var_at(f, f->sp - 1).s);
-        from_bits(f->b, ft_results(t)[i], cell);
+        from_cell(f->b, ft_results(t)[i], "cl_", k);
         bprintf(f->b, ";");
     }
     bprintf(f->b, " }\n");
@@ -575,13 +696,23 @@ static void emit_call_indirect(Fn *f, const Instr *in)
             " c->rt->trap(c, CC_TRAP_SIG_MISMATCH, %zuu);\n"
             "if (e_->inst == c->inst) {\n",
             (unsigned)in->b, idx.s, in->off, in->off, (unsigned)in->a, (unsigned)in->a, in->off);
-    /* both arms pop the same arguments and push the same results */
-    uint32_t sp = f->sp;
+    /* both arms pop the same arguments and push the same results; the first arm's results
+     * overwrite the types at the arguments' depths, which name the second arm's arguments,
+     * so those are restored in between */
+    uint32_t sp = f->sp, np = f->m->types[in->a]->nparams;
+    ValType *saved = malloc(np + 1);
+    if (!saved) {
+        f->oom = true;
+        return;
+    }
+    memcpy(saved, f->stack + sp - np, np);
     char callee[64];
     snprintf(callee, sizeof callee, "((CcF%u)cc_funcs[e_->index])", (unsigned)want);
     emit_call(f, in->a, callee);
     bprintf(f->b, "} else ");
     f->sp = sp;
+    memcpy(f->stack + sp - np, saved, np);
+    free(saved);
     emit_call_cells(f, in->a, "e_", in->off);
     bprintf(f->b, "}\n");
 }
@@ -594,12 +725,21 @@ static void emit_global_get(Fn *f, uint32_t g)
     push(f, t);
     const Global *gl = &f->m->globals[g];
     char x[32];
+    bool constant = !gl->type.mut && g >= f->m->nglobal_imports && gl->init.kind == CONST_VALUE;
+    bprintf(f->b, "%s = ", var_at(f, f->sp - 1).s);
+    if (t == VT_V128) { /* the cells hold the image (a v128 global's two cells) */
+        if (constant)
+            bprintf(f->b, "v128_load((const uint64_t[2]){0x%llxull, 0x%llxull});\n",
+                    (unsigned long long)gl->init.value, (unsigned long long)gl->init.value_hi);
+        else
+            bprintf(f->b, "v128_load(c->globals[%u]);\n", (unsigned)g);
+        return;
+    }
     /* an immutable global with a constant initialiser is that constant: GCC can fold it */
-    if (!gl->type.mut && g >= f->m->nglobal_imports && gl->init.kind == CONST_VALUE)
+    if (constant)
         snprintf(x, sizeof x, "0x%llxull", (unsigned long long)gl->init.value);
     else
         snprintf(x, sizeof x, "*c->globals[%u]", (unsigned)g);
-    bprintf(f->b, "%s = ", var_at(f, f->sp - 1).s);
     from_bits(f->b, t, x);
     bprintf(f->b, ";\n");
 }
@@ -608,6 +748,10 @@ static void emit_global_set(Fn *f, uint32_t g)
 {
     ValType t = f->m->globals[g].type.type;
     Var v = pop(f);
+    if (t == VT_V128) {
+        bprintf(f->b, "v128_store(c->globals[%u], %s);\n", (unsigned)g, v.s);
+        return;
+    }
     bprintf(f->b, "*c->globals[%u] = ", (unsigned)g);
     to_bits(f->b, t, v.s);
     bprintf(f->b, ";\n");
@@ -755,8 +899,11 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
     case OP_DROP:
         if (!f->checks) {
             ValType t = f->stack[f->sp - 1];
-            bprintf(f->b, "CC_KEEP_%c(%s);\n", t == VT_F32 || t == VT_F64 ? 'F' : 'I',
-                    var_at(f, f->sp - 1).s);
+            if (t == VT_V128)
+                bprintf(f->b, "CC_KEEP_V(%s);\n", var_at(f, f->sp - 1).s);
+            else
+                bprintf(f->b, "CC_KEEP_%c(%s);\n", t == VT_F32 || t == VT_F64 ? 'F' : 'I',
+                        var_at(f, f->sp - 1).s);
         }
         f->sp--;
         break;
@@ -865,7 +1012,9 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
                 n.s, in->off);
         break;
     default:
-        if (op_info[in->op].imm == IMM_MEMARG)
+        if (op_info[in->op].code >= 0xfd00)
+            emit_simd(f, in);
+        else if (op_info[in->op].imm == IMM_MEMARG)
             emit_memop(f, in);
         else
             emit_numeric(f, in);
@@ -973,23 +1122,25 @@ static void emit_head(Fn *f, Buf *head, const Code *code, int64_t entry_cost, bo
     const Module *m = f->m;
     const FuncType *t = m->types[f->ftype];
     bprintf(head, "\n{\n");
-    for (uint32_t i = osr ? 0 : t->nparams; i < f->nlocals; i++) {
+    /* osr: the interpreter's frame holds local i from cell k (a v128 takes two) */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < f->nlocals; k += valtype_cells(f->locals[i]), i++) {
+        if (!osr && i < t->nparams)
+            continue;
         bprintf(head, "%s l%u = ", ctype(f->locals[i]), (unsigned)i);
-        if (osr) {
-            char cell[16];
-            snprintf(cell, sizeof cell, "a[%u]", (unsigned)i);
-            from_bits(head, f->locals[i], cell);
-        } else {
-            bprintf(head, "0");
-        }
+        if (osr)
+            from_cell(head, f->locals[i], "a", k);
+        else
+            bprintf(head, "%s", czero(f->locals[i]));
         bprintf(head, ";\n");
     }
-    static const ValType reps[5] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF};
-    uint64_t cells = f->nlocals;
-    for (int c = 0; c < 5; c++)
+    static const ValType reps[NCLASS] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF, VT_V128};
+    uint64_t cells = k;
+    for (int c = 0; c < NCLASS; c++)
         for (uint32_t d = 0; d < f->maxd[c]; d++) {
-            bprintf(head, "%s %s = 0;\n", ctype(reps[c]), var_typed(reps[c], d).s);
-            cells++;
+            bprintf(head, "%s %s = %s;\n", ctype(reps[c]), var_typed(reps[c], d).s,
+                    czero(reps[c]));
+            cells += valtype_cells(reps[c]);
         }
     if (m->nmems)
         bprintf(head, "uint8_t *mem = c->mem0->data; uint64_t msize = c->mem0->size;\n"
@@ -1048,12 +1199,12 @@ static int emit_osr(Fn *f, uint32_t fidx, const Code *code, const Buf *body, FIL
     if (t->nresults)
         bprintf(&b, "__auto_type v = ");
     bprintf(&b, "fn%u_osr(c, a, at);\n", (unsigned)fidx);
-    for (uint32_t i = 0; i < t->nresults; i++) {
+    for (uint32_t i = 0, k = 0; i < t->nresults; k += valtype_cells(ft_results(t)[i]), i++) {
         char v[16];
         snprintf(v, sizeof v, t->nresults == 1 ? "v" : "v.v%u", (unsigned)i);
-        bprintf(&b, "    a[%u] = ", (unsigned)i);
-        to_bits(&b, ft_results(t)[i], v);
-        bprintf(&b, ";\n");
+        bprintf(&b, "    ");
+        to_cell(&b, ft_results(t)[i], "a", k, v);
+        bprintf(&b, "\n");
     }
     bprintf(&b, "    return 1;\n}\n\n");
     int rc = b.oom || fputs(b.p, out) < 0 ? -1 : 0;
@@ -1193,19 +1344,17 @@ static void emit_entries(Buf *b, const Fn *f)
         if (t->nresults)
             bprintf(b, "__auto_type v = ");
         bprintf(b, "fn%u(c", (unsigned)x);
-        for (uint32_t i = 0; i < t->nparams; i++) {
-            char arg[16];
-            snprintf(arg, sizeof arg, "a[%u]", (unsigned)i);
+        for (uint32_t i = 0, k = 0; i < t->nparams; k += valtype_cells(ft_params(t)[i]), i++) {
             bprintf(b, ", ");
-            from_bits(b, ft_params(t)[i], arg);
+            from_cell(b, ft_params(t)[i], "a", k);
         }
         bprintf(b, ");\n");
-        for (uint32_t i = 0; i < t->nresults; i++) {
+        for (uint32_t i = 0, k = 0; i < t->nresults; k += valtype_cells(ft_results(t)[i]), i++) {
             char v[16];
             snprintf(v, sizeof v, t->nresults == 1 ? "v" : "v.v%u", (unsigned)i);
-            bprintf(b, "    a[%u] = ", (unsigned)i);
-            to_bits(b, ft_results(t)[i], v);
-            bprintf(b, ";\n");
+            bprintf(b, "    ");
+            to_cell(b, ft_results(t)[i], "a", k, v);
+            bprintf(b, "\n");
         }
         bprintf(b, "    (void)a;\n}\n");
     }
@@ -1251,10 +1400,44 @@ static int flush(Buf *b, FILE *out, EmitError *err)
     return 0;
 }
 
+/* Whether m uses 128-bit SIMD, so its C needs simd.h: a v128 in a type, a global or a local,
+ * or an instruction of the 0xFD group anywhere in a body. Sets *off to where (0 when in a
+ * type). */
+static bool uses_simd(const Module *m, size_t *off)
+{
+    *off = 0;
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        for (uint32_t k = 0; k < m->types[i]->nparams + m->types[i]->nresults; k++)
+            if (m->types[i]->types[k] == VT_V128)
+                return true;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        if (m->globals[i].type.type == VT_V128)
+            return true;
+    for (uint32_t c = 0; c < m->ncodes; c++) {
+        const Code *code = &m->codes[c];
+        for (uint32_t d = 0; d < code->ndecls; d++)
+            if (code->decls[d].type == VT_V128)
+                return true;
+        Reader r;
+        rd_init(&r, m->bytes, code->body_end);
+        r.p = m->bytes + code->body_start;
+        Instr in;
+        while (!rd_eof(&r) && instr_read(&r, &in) == RD_OK) {
+            if (op_info[in.op].code >= 0xfd00) {
+                *off = in.off;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 {
     err->msg = NULL;
     err->offset = 0;
+    size_t simd_off;
+    bool simd = uses_simd(m, &simd_off);
     int rc = 1;
     Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0,
             .fuel = (flags & CC_FLAG_FUEL) != 0, .emit_osr = (flags & EMIT_OSR) != 0};
@@ -1284,7 +1467,7 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     }
 
     bprintf(&b, "/* Generated by Corral's C emitter (src/compile/emit_c.c). Do not edit. */\n"
-                "%s\n%s\n", emit_abi_text, emit_numeric_text);
+                "%s\n%s\n%s\n", emit_abi_text, emit_numeric_text, simd ? emit_simd_text : "");
     emit_types(&b, &f);
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
         emit_signature(&b, &f, i);

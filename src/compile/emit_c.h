@@ -30,8 +30,10 @@ typedef struct EmitError {
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     __attribute__((warn_unused_result));
 
-/* The text of engine/native_abi.h and engine/numeric.h (generated at build time). */
+/* The text of engine/native_abi.h, engine/numeric.h and engine/simd.h (with the headers it
+ * includes; generated at build time). */
 extern const char emit_abi_text[];
 extern const char emit_numeric_text[];
+extern const char emit_simd_text[];
 
 #endif

@@ -301,6 +301,7 @@ const char *corral_valkind_name(corral_valkind_t k)
     case CORRAL_I64: return "i64";
     case CORRAL_F32: return "f32";
     case CORRAL_F64: return "f64";
+    case CORRAL_V128: return "v128";
     case CORRAL_FUNCREF: return "funcref";
     case CORRAL_EXTERNREF: return "externref";
     }
@@ -316,8 +317,31 @@ Cell val_to_cell(const corral_val_t *v)
     case CORRAL_F64: return v->of.f64_bits;
     case CORRAL_FUNCREF: return (Cell)(uintptr_t)v->of.funcref;
     case CORRAL_EXTERNREF: return (Cell)(uintptr_t)v->of.externref;
+    case CORRAL_V128: break; /* two cells: val_to_cells */
     }
     return 0;
+}
+
+uint32_t val_to_cells(const corral_val_t *v, Cell *out)
+{
+    if (v->kind == CORRAL_V128) {
+        memcpy(out, v->of.v128, 16);
+        return 2;
+    }
+    out[0] = val_to_cell(v);
+    return 1;
+}
+
+uint32_t cells_to_val(const Cell *c, ValType t, corral_val_t *out)
+{
+    if (t == VT_V128) {
+        memset(out, 0, sizeof *out);
+        out->kind = CORRAL_V128;
+        memcpy(out->of.v128, c, 16);
+        return 2;
+    }
+    *out = cell_to_val(c[0], t);
+    return 1;
 }
 
 corral_val_t cell_to_val(Cell c, ValType t)
@@ -369,17 +393,19 @@ corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f, const c
     for (size_t i = 0; i < nargs; i++)
         if ((ValType)args[i].kind != t->types[i])
             return trap_new("argument type does not match the function type");
-    size_t n = nargs > nresults ? nargs : nresults;
+    size_t np = valtypes_cells(ft_params(t), t->nparams);
+    size_t nr = valtypes_cells(ft_results(t), t->nresults);
+    size_t n = np > nr ? np : nr;
     Cell local[MAX_DIRECT_CELLS];
     Cell *cells = n <= MAX_DIRECT_CELLS ? local : malloc(n * sizeof *cells);
     if (!cells)
         return trap_new("out of memory");
-    for (size_t i = 0; i < nargs; i++)
-        cells[i] = val_to_cell(&args[i]);
+    for (size_t i = 0, c = 0; i < nargs; i++)
+        c += val_to_cells(&args[i], cells + c);
     Trap *trap = interp_call(store, f, cells);
     if (!trap)
-        for (size_t i = 0; i < nresults; i++)
-            results[i] = cell_to_val(cells[i], ft_results(t)[i]);
+        for (size_t i = 0, c = 0; i < nresults; i++)
+            c += cells_to_val(cells + c, ft_results(t)[i], &results[i]);
     if (cells != local)
         free(cells);
     return trap;
@@ -439,16 +465,21 @@ corral_global_t *corral_global_new(corral_store_t *store, corral_valkind_t type,
         return NULL;
     g->type.type = (ValType)type;
     g->type.mut = mutable_;
-    g->val = val_to_cell(&init);
+    (void)val_to_cells(&init, g->val);
     return g;
 }
 
-corral_val_t corral_global_get(const corral_global_t *g) { return cell_to_val(g->val, g->type.type); }
+corral_val_t corral_global_get(const corral_global_t *g)
+{
+    corral_val_t v;
+    (void)cells_to_val(g->val, g->type.type, &v);
+    return v;
+}
 
 bool corral_global_set(corral_global_t *g, corral_val_t v)
 {
     if (!g->type.mut || (ValType)v.kind != g->type.type)
         return false;
-    g->val = val_to_cell(&v);
+    (void)val_to_cells(&v, g->val);
     return true;
 }

@@ -112,7 +112,6 @@ static RD_WARN RdStatus read_s7(Reader *r, uint8_t *out)
 static const char *later_valtype(uint8_t t)
 {
     switch (t) {
-    case VT_V128: return "SIMD (the v128 type) is not supported yet";
     case 0x69: return "exception handling (the exnref type) is not supported yet";
     case 0x63:
     case 0x64: return "typed function references (ref types) are not supported yet";
@@ -127,7 +126,7 @@ static RD_WARN RdStatus read_valtype(Reader *r, ValType *out)
 {
     if (read_s7(r, out))
         return RD_ERR;
-    if (valtype_is_num(*out) || valtype_is_ref(*out))
+    if (valtype_is_num(*out) || valtype_is_vec(*out) || valtype_is_ref(*out))
         return RD_OK;
     const char *later = later_valtype(*out);
     return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed value type");
@@ -225,6 +224,11 @@ static void classify_const(const Instr *in, ConstExpr *out)
     case OP_I64_CONST: out->type = VT_I64; return;
     case OP_F32_CONST: out->type = VT_F32; return;
     case OP_F64_CONST: out->type = VT_F64; return;
+    case OP_V128_CONST:
+        out->type = VT_V128;
+        memcpy(&out->value, in->tab, 8); /* the cells hold the image (lower.h) */
+        memcpy(&out->value_hi, in->tab + 8, 8);
+        return;
     case OP_GLOBAL_GET:
         out->kind = CONST_GLOBAL_GET;
         out->index = in->a;

@@ -15,7 +15,7 @@ Cell const_eval(const Instance *inst, const ConstExpr *e)
     case CONST_VALUE:
         return e->value;
     case CONST_GLOBAL_GET:
-        return inst->globals[e->index]->val;
+        return inst->globals[e->index]->val[0];
     case CONST_REF_FUNC:
         return (Cell)(uintptr_t)inst->funcs[e->index];
     case CONST_REF_NULL:
@@ -23,6 +23,16 @@ Cell const_eval(const Instance *inst, const ConstExpr *e)
         break;
     }
     return 0;
+}
+
+void const_eval_v128(const Instance *inst, const ConstExpr *e, Cell out[2])
+{
+    if (e->kind == CONST_GLOBAL_GET) {
+        memcpy(out, inst->globals[e->index]->val, 2 * sizeof(Cell));
+        return;
+    }
+    out[0] = e->value;
+    out[1] = e->value_hi;
 }
 
 /* Import matching (spec 2.0 "import subtyping"): limits may be narrower, types equal. */
@@ -123,7 +133,10 @@ static bool define_globals(Store *s, Instance *inst)
         if (!g)
             return false;
         g->type = m->globals[i].type;
-        g->val = const_eval(inst, &m->globals[i].init);
+        if (g->type.type == VT_V128)
+            const_eval_v128(inst, &m->globals[i].init, g->val);
+        else
+            g->val[0] = const_eval(inst, &m->globals[i].init);
         inst->globals[i] = g;
     }
     return true;

@@ -3,6 +3,7 @@
 #include "instr.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const OpInfo op_info[OP_COUNT] = {
 #define OP(e, code, name, imm, params, results, align) \
@@ -12,9 +13,11 @@ const OpInfo op_info[OP_COUNT] = {
 };
 
 /* Opcode -> Op + 1 (0 = no such opcode), built at compile time from opcode.def: single-byte
- * opcodes at their byte, 0xFC-prefixed ones at 0x100 + sub-opcode. */
-#define OPCODE_SLOT(code) ((code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code))
-static const uint16_t opcode_map[0x100 + 32] = {
+ * opcodes at their byte, 0xFC-prefixed ones at 0x100 + sub-opcode, 0xFD-prefixed ones at
+ * 0x200 + sub-opcode. */
+#define OPCODE_SLOT(code) \
+    ((code) >= 0xfd00 ? 0x200 + ((code) & 0xff) : (code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code))
+static const uint16_t opcode_map[0x300] = {
 #define OP(e, code, name, imm, params, results, align) [OPCODE_SLOT(code)] = OP_##e + 1,
 #include "opcode.def"
 #undef OP
@@ -81,6 +84,19 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
                 in->b = b;
         }
         return RD_OK;
+    case IMM_V128:
+    case IMM_SHUFFLE:
+        in->tab = r->p;
+        for (int i = 0; i < 16; i++)
+            if (rd_u8(r, &b))
+                return RD_ERR;
+        return RD_OK;
+    case IMM_LANE:
+        return rd_u8(r, &in->lane);
+    case IMM_MEMARG_LANE:
+        if (read_imm(r, IMM_MEMARG, in))
+            return RD_ERR;
+        return rd_u8(r, &in->lane);
     case IMM_MEMARG: {
         /* Flags: the alignment exponent below 64; bit 6 says a memory index follows
          * (WebAssembly 3.0, multiple memories); 128 and more are malformed. */
@@ -132,7 +148,6 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
 }
 
 /* Messages for the instructions of features not supported yet (later.def). */
-#define LATER_MSG_SIMD(n) "SIMD instruction (" n ") is not supported yet"
 #define LATER_MSG_RELAXED(n) "relaxed SIMD instruction (" n ") is not supported yet"
 #define LATER_MSG_EH(n) "exception handling (" n ") is not supported yet"
 #define LATER_MSG_TAIL(n) "tail calls (" n ") are not supported yet"
@@ -168,6 +183,7 @@ RdStatus instr_read(Reader *r, Instr *out)
     out->blocktype = BT_EMPTY;
     out->imm = 0;
     out->tab = NULL;
+    out->lane = 0;
     uint8_t b;
     if (rd_u8(r, &b))
         return RD_ERR;
@@ -176,13 +192,15 @@ RdStatus instr_read(Reader *r, Instr *out)
         uint32_t sub;
         if (rd_u32(r, &sub))
             return RD_ERR;
-        if (b != 0xfc || sub >= 32)
+        if ((b != 0xfc || sub >= 32) && (b != 0xfd || sub >= 0x100))
             return unknown_opcode(r, out->off, (uint32_t)b << 16 | (sub & 0xffff));
-        slot = (uint16_t)(0x100 + sub);
+        slot = (uint16_t)((b == 0xfc ? 0x100 : 0x200) + sub);
     }
     uint16_t op1 = opcode_map[slot];
     if (op1 == 0)
-        return unknown_opcode(r, out->off, slot >= 0x100 ? 0xfc0000 | (slot & 0xff) : slot);
+        return unknown_opcode(r, out->off,
+                              slot >= 0x100 ? (uint32_t)(0xfb + (slot >> 8)) << 16 | (slot & 0xff)
+                                            : slot);
     out->op = (uint16_t)(op1 - 1);
     return read_imm(r, (Imm)op_info[out->op].imm, out);
 }
@@ -222,6 +240,19 @@ uint32_t instr_br_label(const uint8_t **pos)
     return v;
 }
 
+uint32_t instr_lane_count(uint16_t op)
+{
+    const OpInfo *oi = &op_info[op];
+    if (oi->imm == IMM_MEMARG_LANE)
+        return 16u >> oi->align;
+    /* "i8x16.", "i16x8.", "i32x4.", "f64x2." ...: the count follows the 'x' */
+    const char *x = strchr(oi->name, 'x');
+    uint32_t n = 0;
+    for (x = x ? x + 1 : ""; *x >= '0' && *x <= '9'; x++)
+        n = n * 10 + (uint32_t)(*x - '0');
+    return n;
+}
+
 uint8_t valtype_from_letter(char c)
 {
     switch (c) {
@@ -229,6 +260,7 @@ uint8_t valtype_from_letter(char c)
     case 'I': return 0x7e;
     case 'f': return 0x7d;
     case 'F': return 0x7c;
+    case 'V': return 0x7b;
     default: return 0;
     }
 }

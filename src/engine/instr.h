@@ -38,11 +38,15 @@ typedef enum {
     IMM_TABLE_INIT,    /* a = elemidx, b = tableidx */
     IMM_ELEM,          /* a = elemidx */
     IMM_TABLE_COPY,    /* a = destination tableidx, b = source tableidx */
+    IMM_V128,          /* tab = the 16 bytes of the constant, in memory order */
+    IMM_SHUFFLE,       /* tab = the 16 lane indices (bytes) */
+    IMM_LANE,          /* lane = the lane index (a byte) */
+    IMM_MEMARG_LANE,   /* a memarg as IMM_MEMARG, then lane = the lane index */
 } Imm;
 
 typedef struct OpInfo {
     const char *name;
-    uint16_t code;       /* binary opcode, 0xFCxx for prefixed */
+    uint16_t code;       /* binary opcode, 0xFCxx or 0xFDxx for prefixed */
     uint8_t imm;         /* Imm */
     uint8_t align;       /* log2 natural alignment of memory accesses */
     const char *params;  /* fixed signature (i I f F letters), NULL when special */
@@ -60,7 +64,9 @@ typedef struct Instr {
     uint32_t a, b;       /* index immediates, see Imm */
     int64_t blocktype;   /* IMM_BLOCKTYPE */
     uint64_t imm;        /* constants: value or bit pattern */
-    const uint8_t *tab;  /* IMM_BR_TABLE: the label vector (already checked well-formed) */
+    const uint8_t *tab;  /* IMM_BR_TABLE: the label vector (already checked well-formed);
+                          * IMM_V128, IMM_SHUFFLE: the 16 immediate bytes */
+    uint8_t lane;        /* IMM_LANE, IMM_MEMARG_LANE */
 } Instr;
 
 /* Decodes one instruction at r. Errors: instr_illegal_msg ("illegal opcode"), a later
@@ -75,6 +81,9 @@ void instr_describe_illegal(const uint8_t *p, size_t n, char *buf, size_t cap);
 
 /* Walks a br_table's labels: call with *pos = ins->tab first; returns the next label. */
 uint32_t instr_br_label(const uint8_t **pos);
+
+/* The number of lanes an instruction's lane immediate (IMM_LANE, IMM_MEMARG_LANE) indexes. */
+uint32_t instr_lane_count(uint16_t op);
 
 /* Converts a value-type code (0x7f ...) to its letter in opcode.def signatures and back. */
 uint8_t valtype_from_letter(char c);

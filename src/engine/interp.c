@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "lower.h"
 #include "numeric.h"
+#include "simd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,17 +142,18 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     if (!args)
         return trap_new("out of memory");
     corral_val_t *res = args + np;
-    for (size_t i = 0; i < np; i++)
-        args[i] = cell_to_val(cells[i], ft_params(ft)[i]);
+    static const Cell zeros[2];
+    for (size_t i = 0, k = 0; i < np; i++)
+        k += cells_to_val(cells + k, ft_params(ft)[i], &args[i]);
     for (size_t i = 0; i < nr; i++)
-        res[i] = cell_to_val(0, ft_results(ft)[i]);
+        (void)cells_to_val(zeros, ft_results(ft)[i], &res[i]);
     struct corral_caller c = {caller};
     Trap *t = f->host(f->host_env, &c, args, res);
-    for (size_t i = 0; !t && i < nr; i++) {
+    for (size_t i = 0, k = 0; !t && i < nr; i++) {
         if ((ValType)res[i].kind != ft_results(ft)[i])
             t = trap_new("host function returned a value of the wrong type");
         else
-            cells[i] = val_to_cell(&res[i]);
+            k += val_to_cells(&res[i], cells + k);
     }
     if (args != small)
         free(args);
@@ -372,6 +374,97 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
             JUMP_BACK(2);                                       \
     }                                                           \
     NEXT(name);
+/* SIMD (iop.def's SIMD shape): v128 operands are 16 bytes from a slot's cell, read and
+ * written with memcpy (cells are only 8-byte aligned). */
+#define VGET(k) v128_load((const char *)fp + OPND(k))
+#define VSET(k, v) v128_store((char *)fp + OPND(k), (v))
+#define VUN(name, fn)                                           \
+    H_APART(name) VSET(0, fn(VGET(1)));                               \
+    NEXT(name);
+#define VBIN(name, fn)                                          \
+    H_APART(name) {                                                   \
+        V128 a = VGET(1), b = VGET(2);                          \
+        VSET(0, fn(a, b));                                      \
+    }                                                           \
+    NEXT(name);
+#define VTERN(name, fn)                                         \
+    H_APART(name) {                                                   \
+        V128 a = VGET(1), b = VGET(2), c = VGET(3);             \
+        VSET(0, fn(a, b, c));                                   \
+    }                                                           \
+    NEXT(name);
+#define VSHIFT(name, fn)                                        \
+    H_APART(name) {                                                   \
+        V128 a = VGET(1);                                       \
+        VSET(0, fn(a, R32(2)));                                 \
+    }                                                           \
+    NEXT(name);
+#define VSPLAT(name, fn)                                        \
+    H_APART(name) VSET(0, fn(SLOT(1)));                               \
+    NEXT(name);
+#define VTEST(name, fn)                                         \
+    H_APART(name) SLOT(0) = fn(VGET(1));                              \
+    NEXT(name);
+#define VEXTRACT(name, fn)                                      \
+    H_APART(name) SLOT(0) = fn(VGET(1), OPND(2));                     \
+    NEXT(name);
+#define VREPLACE(name, fn)                                      \
+    H_APART(name) {                                                   \
+        V128 a = VGET(1);                                       \
+        VSET(0, fn(a, OPND(3), SLOT(2)));                       \
+    }                                                           \
+    NEXT(name);
+#define VSHUFFLE(name)                                          \
+    H_APART(name) {                                                   \
+        V128 a = VGET(1), b = VGET(2);                          \
+        VSET(0, simd_i8x16_shuffle(a, b, (const uint8_t *)&OPND(3))); \
+    }                                                           \
+    NEXT(name);
+/* dst addr offset */
+#define VLOAD(name, n, fn)                                      \
+    H_APART(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(1) + OPND(2);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        VSET(0, fn(mem + ea));                                  \
+    }                                                           \
+    NEXT(name);
+/* addr v offset */
+#define VSTORE(name, n, stmt)                                   \
+    H_APART(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        uint8_t *p = mem + ea;                                  \
+        V128 v = VGET(1);                                       \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name);
+/* dst addr v offset lane: stmt replaces lane l of v */
+#define VLOAD_LANE(name, n, stmt)                               \
+    H_APART(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(1) + OPND(3);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        const uint8_t *p = mem + ea;                            \
+        V128 v = VGET(2);                                       \
+        unsigned l = OPND(4);                                   \
+        stmt;                                                   \
+        VSET(0, v);                                             \
+    }                                                           \
+    NEXT(name);
+/* addr v offset lane */
+#define VSTORE_LANE(name, n, stmt)                              \
+    H_APART(name) {                                                   \
+        uint64_t ea = (uint64_t)R32(0) + OPND(2);               \
+        if (ea + (n) > memsize)                                 \
+            goto trap_oob;                                      \
+        uint8_t *p = mem + ea;                                  \
+        V128 v = VGET(1);                                       \
+        unsigned l = OPND(3);                                   \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name);
 #define CHECKED(call)         \
     do {                      \
         msg = (call);         \
@@ -442,7 +535,9 @@ enter: {
 host_call: {
     const FuncType *ft = callee->type;
     Cell *saved_top = st->top;
-    st->top = nfp + (ft->nparams > ft->nresults ? ft->nparams : ft->nresults);
+    uint32_t np = valtypes_cells(ft_params(ft), ft->nparams);
+    uint32_t nr = valtypes_cells(ft_results(ft), ft->nresults);
+    st->top = nfp + (np > nr ? np : nr);
     st->csp = csp;
     s->depth = (uint32_t)(csp - st->cs);
     s->fuel_tick = tick; /* the host may read or set fuel, or re-enter */
@@ -635,10 +730,19 @@ do_return:
         SLOT(0) = R32(3) ? a : b;
     }
     NEXT(SELECT);
-    H(GLOBAL_GET) SLOT(0) = inst->globals[OPND(1)]->val;
+    H(GLOBAL_GET) SLOT(0) = inst->globals[OPND(1)]->val[0];
     NEXT(GLOBAL_GET);
-    H(GLOBAL_SET) inst->globals[OPND(1)]->val = SLOT(0);
+    H(GLOBAL_SET) inst->globals[OPND(1)]->val[0] = SLOT(0);
     NEXT(GLOBAL_SET);
+    H_APART(V128_SELECT) {
+        V128 a = VGET(1), b = VGET(2);
+        VSET(0, R32(3) ? a : b);
+    }
+    NEXT(V128_SELECT);
+    H_APART(V128_GLOBAL_GET) VSET(0, v128_load(inst->globals[OPND(1)]->val));
+    NEXT(V128_GLOBAL_GET);
+    H_APART(V128_GLOBAL_SET) v128_store(inst->globals[OPND(1)]->val, VGET(0));
+    NEXT(V128_GLOBAL_SET);
     H(REF_IS_NULL) SLOT(0) = SLOT(1) == 0;
     NEXT(REF_IS_NULL);
     H(REF_FUNC) SLOT(0) = (Cell)(uintptr_t)inst->funcs[OPND(1)];
@@ -1010,6 +1114,245 @@ do_return:
     BRC64IB(BR_I64_GE_S_I_BACK, S64(a) >= S64(b))
     BRC64IB(BR_I64_GE_U_I_BACK, a >= b)
 
+    /* ---- 128-bit SIMD (simd.h) ---- */
+    VLOAD(V128_LOAD, 16, v128_load)
+    VLOAD(V128_LOAD8X8_S, 8, simd_v128_load8x8_s)
+    VLOAD(V128_LOAD8X8_U, 8, simd_v128_load8x8_u)
+    VLOAD(V128_LOAD16X4_S, 8, simd_v128_load16x4_s)
+    VLOAD(V128_LOAD16X4_U, 8, simd_v128_load16x4_u)
+    VLOAD(V128_LOAD32X2_S, 8, simd_v128_load32x2_s)
+    VLOAD(V128_LOAD32X2_U, 8, simd_v128_load32x2_u)
+    VLOAD(V128_LOAD8_SPLAT, 1, simd_v128_load8_splat)
+    VLOAD(V128_LOAD16_SPLAT, 2, simd_v128_load16_splat)
+    VLOAD(V128_LOAD32_SPLAT, 4, simd_v128_load32_splat)
+    VLOAD(V128_LOAD64_SPLAT, 8, simd_v128_load64_splat)
+    VSTORE(V128_STORE, 16, v128_store(p, v))
+    H_APART(V128_CONST) memcpy((char *)fp + OPND(0), &OPND(1), 16);
+    NEXT(V128_CONST);
+    VSHUFFLE(I8X16_SHUFFLE)
+    VBIN(I8X16_SWIZZLE, simd_i8x16_swizzle)
+    VSPLAT(I8X16_SPLAT, simd_i8x16_splat)
+    VSPLAT(I16X8_SPLAT, simd_i16x8_splat)
+    VSPLAT(I32X4_SPLAT, simd_i32x4_splat)
+    VSPLAT(I64X2_SPLAT, simd_i64x2_splat)
+    VSPLAT(F32X4_SPLAT, simd_i32x4_splat)
+    VSPLAT(F64X2_SPLAT, simd_i64x2_splat)
+    VEXTRACT(I8X16_EXTRACT_LANE_S, simd_i8x16_extract_lane_s)
+    VEXTRACT(I8X16_EXTRACT_LANE_U, simd_i8x16_extract_lane_u)
+    VREPLACE(I8X16_REPLACE_LANE, simd_i8x16_replace_lane)
+    VEXTRACT(I16X8_EXTRACT_LANE_S, simd_i16x8_extract_lane_s)
+    VEXTRACT(I16X8_EXTRACT_LANE_U, simd_i16x8_extract_lane_u)
+    VREPLACE(I16X8_REPLACE_LANE, simd_i16x8_replace_lane)
+    VEXTRACT(I32X4_EXTRACT_LANE, simd_i32x4_extract_lane)
+    VREPLACE(I32X4_REPLACE_LANE, simd_i32x4_replace_lane)
+    VEXTRACT(I64X2_EXTRACT_LANE, simd_i64x2_extract_lane)
+    VREPLACE(I64X2_REPLACE_LANE, simd_i64x2_replace_lane)
+    VEXTRACT(F32X4_EXTRACT_LANE, simd_i32x4_extract_lane)
+    VREPLACE(F32X4_REPLACE_LANE, simd_i32x4_replace_lane)
+    VEXTRACT(F64X2_EXTRACT_LANE, simd_i64x2_extract_lane)
+    VREPLACE(F64X2_REPLACE_LANE, simd_i64x2_replace_lane)
+    VBIN(I8X16_EQ, simd_i8x16_eq)
+    VBIN(I8X16_NE, simd_i8x16_ne)
+    VBIN(I8X16_LT_S, simd_i8x16_lt_s)
+    VBIN(I8X16_LT_U, simd_i8x16_lt_u)
+    VBIN(I8X16_GT_S, simd_i8x16_gt_s)
+    VBIN(I8X16_GT_U, simd_i8x16_gt_u)
+    VBIN(I8X16_LE_S, simd_i8x16_le_s)
+    VBIN(I8X16_LE_U, simd_i8x16_le_u)
+    VBIN(I8X16_GE_S, simd_i8x16_ge_s)
+    VBIN(I8X16_GE_U, simd_i8x16_ge_u)
+    VBIN(I16X8_EQ, simd_i16x8_eq)
+    VBIN(I16X8_NE, simd_i16x8_ne)
+    VBIN(I16X8_LT_S, simd_i16x8_lt_s)
+    VBIN(I16X8_LT_U, simd_i16x8_lt_u)
+    VBIN(I16X8_GT_S, simd_i16x8_gt_s)
+    VBIN(I16X8_GT_U, simd_i16x8_gt_u)
+    VBIN(I16X8_LE_S, simd_i16x8_le_s)
+    VBIN(I16X8_LE_U, simd_i16x8_le_u)
+    VBIN(I16X8_GE_S, simd_i16x8_ge_s)
+    VBIN(I16X8_GE_U, simd_i16x8_ge_u)
+    VBIN(I32X4_EQ, simd_i32x4_eq)
+    VBIN(I32X4_NE, simd_i32x4_ne)
+    VBIN(I32X4_LT_S, simd_i32x4_lt_s)
+    VBIN(I32X4_LT_U, simd_i32x4_lt_u)
+    VBIN(I32X4_GT_S, simd_i32x4_gt_s)
+    VBIN(I32X4_GT_U, simd_i32x4_gt_u)
+    VBIN(I32X4_LE_S, simd_i32x4_le_s)
+    VBIN(I32X4_LE_U, simd_i32x4_le_u)
+    VBIN(I32X4_GE_S, simd_i32x4_ge_s)
+    VBIN(I32X4_GE_U, simd_i32x4_ge_u)
+    VBIN(F32X4_EQ, simd_f32x4_eq)
+    VBIN(F32X4_NE, simd_f32x4_ne)
+    VBIN(F32X4_LT, simd_f32x4_lt)
+    VBIN(F32X4_GT, simd_f32x4_gt)
+    VBIN(F32X4_LE, simd_f32x4_le)
+    VBIN(F32X4_GE, simd_f32x4_ge)
+    VBIN(F64X2_EQ, simd_f64x2_eq)
+    VBIN(F64X2_NE, simd_f64x2_ne)
+    VBIN(F64X2_LT, simd_f64x2_lt)
+    VBIN(F64X2_GT, simd_f64x2_gt)
+    VBIN(F64X2_LE, simd_f64x2_le)
+    VBIN(F64X2_GE, simd_f64x2_ge)
+    VUN(V128_NOT, simd_v128_not)
+    VBIN(V128_AND, simd_v128_and)
+    VBIN(V128_ANDNOT, simd_v128_andnot)
+    VBIN(V128_OR, simd_v128_or)
+    VBIN(V128_XOR, simd_v128_xor)
+    VTERN(V128_BITSELECT, simd_v128_bitselect)
+    VTEST(V128_ANY_TRUE, simd_v128_any_true)
+    VLOAD_LANE(V128_LOAD8_LANE, 1, v_set8(&v, l, ld_u8(p)))
+    VLOAD_LANE(V128_LOAD16_LANE, 2, v_set16(&v, l, ld_u16(p)))
+    VLOAD_LANE(V128_LOAD32_LANE, 4, v_set32(&v, l, ld_u32(p)))
+    VLOAD_LANE(V128_LOAD64_LANE, 8, v_set64(&v, l, ld_u64(p)))
+    VSTORE_LANE(V128_STORE8_LANE, 1, st_u8(p, v_u8(v, l)))
+    VSTORE_LANE(V128_STORE16_LANE, 2, st_u16(p, v_u16(v, l)))
+    VSTORE_LANE(V128_STORE32_LANE, 4, st_u32(p, v_u32(v, l)))
+    VSTORE_LANE(V128_STORE64_LANE, 8, st_u64(p, v_u64(v, l)))
+    VLOAD(V128_LOAD32_ZERO, 4, simd_v128_load32_zero)
+    VLOAD(V128_LOAD64_ZERO, 8, simd_v128_load64_zero)
+    VUN(F32X4_DEMOTE_F64X2_ZERO, simd_f32x4_demote_f64x2_zero)
+    VUN(F64X2_PROMOTE_LOW_F32X4, simd_f64x2_promote_low_f32x4)
+    VUN(I8X16_ABS, simd_i8x16_abs)
+    VUN(I8X16_NEG, simd_i8x16_neg)
+    VUN(I8X16_POPCNT, simd_i8x16_popcnt)
+    VTEST(I8X16_ALL_TRUE, simd_i8x16_all_true)
+    VTEST(I8X16_BITMASK, simd_i8x16_bitmask)
+    VBIN(I8X16_NARROW_I16X8_S, simd_i8x16_narrow_i16x8_s)
+    VBIN(I8X16_NARROW_I16X8_U, simd_i8x16_narrow_i16x8_u)
+    VUN(F32X4_CEIL, simd_f32x4_ceil)
+    VUN(F32X4_FLOOR, simd_f32x4_floor)
+    VUN(F32X4_TRUNC, simd_f32x4_trunc)
+    VUN(F32X4_NEAREST, simd_f32x4_nearest)
+    VSHIFT(I8X16_SHL, simd_i8x16_shl)
+    VSHIFT(I8X16_SHR_S, simd_i8x16_shr_s)
+    VSHIFT(I8X16_SHR_U, simd_i8x16_shr_u)
+    VBIN(I8X16_ADD, simd_i8x16_add)
+    VBIN(I8X16_ADD_SAT_S, simd_i8x16_add_sat_s)
+    VBIN(I8X16_ADD_SAT_U, simd_i8x16_add_sat_u)
+    VBIN(I8X16_SUB, simd_i8x16_sub)
+    VBIN(I8X16_SUB_SAT_S, simd_i8x16_sub_sat_s)
+    VBIN(I8X16_SUB_SAT_U, simd_i8x16_sub_sat_u)
+    VUN(F64X2_CEIL, simd_f64x2_ceil)
+    VUN(F64X2_FLOOR, simd_f64x2_floor)
+    VBIN(I8X16_MIN_S, simd_i8x16_min_s)
+    VBIN(I8X16_MIN_U, simd_i8x16_min_u)
+    VBIN(I8X16_MAX_S, simd_i8x16_max_s)
+    VBIN(I8X16_MAX_U, simd_i8x16_max_u)
+    VUN(F64X2_TRUNC, simd_f64x2_trunc)
+    VBIN(I8X16_AVGR_U, simd_i8x16_avgr_u)
+    VUN(I16X8_EXTADD_PAIRWISE_I8X16_S, simd_i16x8_extadd_pairwise_i8x16_s)
+    VUN(I16X8_EXTADD_PAIRWISE_I8X16_U, simd_i16x8_extadd_pairwise_i8x16_u)
+    VUN(I32X4_EXTADD_PAIRWISE_I16X8_S, simd_i32x4_extadd_pairwise_i16x8_s)
+    VUN(I32X4_EXTADD_PAIRWISE_I16X8_U, simd_i32x4_extadd_pairwise_i16x8_u)
+    VUN(I16X8_ABS, simd_i16x8_abs)
+    VUN(I16X8_NEG, simd_i16x8_neg)
+    VBIN(I16X8_Q15MULR_SAT_S, simd_i16x8_q15mulr_sat_s)
+    VTEST(I16X8_ALL_TRUE, simd_i16x8_all_true)
+    VTEST(I16X8_BITMASK, simd_i16x8_bitmask)
+    VBIN(I16X8_NARROW_I32X4_S, simd_i16x8_narrow_i32x4_s)
+    VBIN(I16X8_NARROW_I32X4_U, simd_i16x8_narrow_i32x4_u)
+    VUN(I16X8_EXTEND_LOW_I8X16_S, simd_i16x8_extend_low_i8x16_s)
+    VUN(I16X8_EXTEND_HIGH_I8X16_S, simd_i16x8_extend_high_i8x16_s)
+    VUN(I16X8_EXTEND_LOW_I8X16_U, simd_i16x8_extend_low_i8x16_u)
+    VUN(I16X8_EXTEND_HIGH_I8X16_U, simd_i16x8_extend_high_i8x16_u)
+    VSHIFT(I16X8_SHL, simd_i16x8_shl)
+    VSHIFT(I16X8_SHR_S, simd_i16x8_shr_s)
+    VSHIFT(I16X8_SHR_U, simd_i16x8_shr_u)
+    VBIN(I16X8_ADD, simd_i16x8_add)
+    VBIN(I16X8_ADD_SAT_S, simd_i16x8_add_sat_s)
+    VBIN(I16X8_ADD_SAT_U, simd_i16x8_add_sat_u)
+    VBIN(I16X8_SUB, simd_i16x8_sub)
+    VBIN(I16X8_SUB_SAT_S, simd_i16x8_sub_sat_s)
+    VBIN(I16X8_SUB_SAT_U, simd_i16x8_sub_sat_u)
+    VUN(F64X2_NEAREST, simd_f64x2_nearest)
+    VBIN(I16X8_MUL, simd_i16x8_mul)
+    VBIN(I16X8_MIN_S, simd_i16x8_min_s)
+    VBIN(I16X8_MIN_U, simd_i16x8_min_u)
+    VBIN(I16X8_MAX_S, simd_i16x8_max_s)
+    VBIN(I16X8_MAX_U, simd_i16x8_max_u)
+    VBIN(I16X8_AVGR_U, simd_i16x8_avgr_u)
+    VBIN(I16X8_EXTMUL_LOW_I8X16_S, simd_i16x8_extmul_low_i8x16_s)
+    VBIN(I16X8_EXTMUL_HIGH_I8X16_S, simd_i16x8_extmul_high_i8x16_s)
+    VBIN(I16X8_EXTMUL_LOW_I8X16_U, simd_i16x8_extmul_low_i8x16_u)
+    VBIN(I16X8_EXTMUL_HIGH_I8X16_U, simd_i16x8_extmul_high_i8x16_u)
+    VUN(I32X4_ABS, simd_i32x4_abs)
+    VUN(I32X4_NEG, simd_i32x4_neg)
+    VTEST(I32X4_ALL_TRUE, simd_i32x4_all_true)
+    VTEST(I32X4_BITMASK, simd_i32x4_bitmask)
+    VUN(I32X4_EXTEND_LOW_I16X8_S, simd_i32x4_extend_low_i16x8_s)
+    VUN(I32X4_EXTEND_HIGH_I16X8_S, simd_i32x4_extend_high_i16x8_s)
+    VUN(I32X4_EXTEND_LOW_I16X8_U, simd_i32x4_extend_low_i16x8_u)
+    VUN(I32X4_EXTEND_HIGH_I16X8_U, simd_i32x4_extend_high_i16x8_u)
+    VSHIFT(I32X4_SHL, simd_i32x4_shl)
+    VSHIFT(I32X4_SHR_S, simd_i32x4_shr_s)
+    VSHIFT(I32X4_SHR_U, simd_i32x4_shr_u)
+    VBIN(I32X4_ADD, simd_i32x4_add)
+    VBIN(I32X4_SUB, simd_i32x4_sub)
+    VBIN(I32X4_MUL, simd_i32x4_mul)
+    VBIN(I32X4_MIN_S, simd_i32x4_min_s)
+    VBIN(I32X4_MIN_U, simd_i32x4_min_u)
+    VBIN(I32X4_MAX_S, simd_i32x4_max_s)
+    VBIN(I32X4_MAX_U, simd_i32x4_max_u)
+    VBIN(I32X4_DOT_I16X8_S, simd_i32x4_dot_i16x8_s)
+    VBIN(I32X4_EXTMUL_LOW_I16X8_S, simd_i32x4_extmul_low_i16x8_s)
+    VBIN(I32X4_EXTMUL_HIGH_I16X8_S, simd_i32x4_extmul_high_i16x8_s)
+    VBIN(I32X4_EXTMUL_LOW_I16X8_U, simd_i32x4_extmul_low_i16x8_u)
+    VBIN(I32X4_EXTMUL_HIGH_I16X8_U, simd_i32x4_extmul_high_i16x8_u)
+    VUN(I64X2_ABS, simd_i64x2_abs)
+    VUN(I64X2_NEG, simd_i64x2_neg)
+    VTEST(I64X2_ALL_TRUE, simd_i64x2_all_true)
+    VTEST(I64X2_BITMASK, simd_i64x2_bitmask)
+    VUN(I64X2_EXTEND_LOW_I32X4_S, simd_i64x2_extend_low_i32x4_s)
+    VUN(I64X2_EXTEND_HIGH_I32X4_S, simd_i64x2_extend_high_i32x4_s)
+    VUN(I64X2_EXTEND_LOW_I32X4_U, simd_i64x2_extend_low_i32x4_u)
+    VUN(I64X2_EXTEND_HIGH_I32X4_U, simd_i64x2_extend_high_i32x4_u)
+    VSHIFT(I64X2_SHL, simd_i64x2_shl)
+    VSHIFT(I64X2_SHR_S, simd_i64x2_shr_s)
+    VSHIFT(I64X2_SHR_U, simd_i64x2_shr_u)
+    VBIN(I64X2_ADD, simd_i64x2_add)
+    VBIN(I64X2_SUB, simd_i64x2_sub)
+    VBIN(I64X2_MUL, simd_i64x2_mul)
+    VBIN(I64X2_EQ, simd_i64x2_eq)
+    VBIN(I64X2_NE, simd_i64x2_ne)
+    VBIN(I64X2_LT_S, simd_i64x2_lt_s)
+    VBIN(I64X2_GT_S, simd_i64x2_gt_s)
+    VBIN(I64X2_LE_S, simd_i64x2_le_s)
+    VBIN(I64X2_GE_S, simd_i64x2_ge_s)
+    VBIN(I64X2_EXTMUL_LOW_I32X4_S, simd_i64x2_extmul_low_i32x4_s)
+    VBIN(I64X2_EXTMUL_HIGH_I32X4_S, simd_i64x2_extmul_high_i32x4_s)
+    VBIN(I64X2_EXTMUL_LOW_I32X4_U, simd_i64x2_extmul_low_i32x4_u)
+    VBIN(I64X2_EXTMUL_HIGH_I32X4_U, simd_i64x2_extmul_high_i32x4_u)
+    VUN(F32X4_ABS, simd_f32x4_abs)
+    VUN(F32X4_NEG, simd_f32x4_neg)
+    VUN(F32X4_SQRT, simd_f32x4_sqrt)
+    VBIN(F32X4_ADD, simd_f32x4_add)
+    VBIN(F32X4_SUB, simd_f32x4_sub)
+    VBIN(F32X4_MUL, simd_f32x4_mul)
+    VBIN(F32X4_DIV, simd_f32x4_div)
+    VBIN(F32X4_MIN, simd_f32x4_min)
+    VBIN(F32X4_MAX, simd_f32x4_max)
+    VBIN(F32X4_PMIN, simd_f32x4_pmin)
+    VBIN(F32X4_PMAX, simd_f32x4_pmax)
+    VUN(F64X2_ABS, simd_f64x2_abs)
+    VUN(F64X2_NEG, simd_f64x2_neg)
+    VUN(F64X2_SQRT, simd_f64x2_sqrt)
+    VBIN(F64X2_ADD, simd_f64x2_add)
+    VBIN(F64X2_SUB, simd_f64x2_sub)
+    VBIN(F64X2_MUL, simd_f64x2_mul)
+    VBIN(F64X2_DIV, simd_f64x2_div)
+    VBIN(F64X2_MIN, simd_f64x2_min)
+    VBIN(F64X2_MAX, simd_f64x2_max)
+    VBIN(F64X2_PMIN, simd_f64x2_pmin)
+    VBIN(F64X2_PMAX, simd_f64x2_pmax)
+    VUN(I32X4_TRUNC_SAT_F32X4_S, simd_i32x4_trunc_sat_f32x4_s)
+    VUN(I32X4_TRUNC_SAT_F32X4_U, simd_i32x4_trunc_sat_f32x4_u)
+    VUN(F32X4_CONVERT_I32X4_S, simd_f32x4_convert_i32x4_s)
+    VUN(F32X4_CONVERT_I32X4_U, simd_f32x4_convert_i32x4_u)
+    VUN(I32X4_TRUNC_SAT_F64X2_S_ZERO, simd_i32x4_trunc_sat_f64x2_s_zero)
+    VUN(I32X4_TRUNC_SAT_F64X2_U_ZERO, simd_i32x4_trunc_sat_f64x2_u_zero)
+    VUN(F64X2_CONVERT_LOW_I32X4_S, simd_f64x2_convert_low_i32x4_s)
+    VUN(F64X2_CONVERT_LOW_I32X4_U, simd_f64x2_convert_low_i32x4_u)
+
     DISPATCH_SWITCH_END
 
     /* ---- fuel slices and interrupts (tick < 0 after a charge) ---- */
@@ -1109,11 +1452,13 @@ Trap *interp_call(Store *s, Func *f, Cell *cells)
     if (f->host)
         return call_host(NULL, f, cells);
     const FuncType *ft = f->type;
-    size_t need = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+    size_t np = valtypes_cells(ft_params(ft), ft->nparams);
+    size_t nr = valtypes_cells(ft_results(ft), ft->nresults);
+    size_t need = np > nr ? np : nr;
     Cell *base = st->top;
     if (st->nest >= MAX_NESTED_ENTRIES || (size_t)(st->stack_end - base) < need)
         return trap_new("call stack exhausted");
-    memcpy(base, cells, ft->nparams * sizeof(Cell));
+    memcpy(base, cells, np * sizeof(Cell));
     uint32_t depth = s->depth;
     st->nest++;
     Trap *t = run(s, st, f, base);
@@ -1121,6 +1466,6 @@ Trap *interp_call(Store *s, Func *f, Cell *cells)
     st->top = base;
     s->depth = depth;
     if (!t)
-        memcpy(cells, base, ft->nresults * sizeof(Cell));
+        memcpy(cells, base, nr * sizeof(Cell));
     return t;
 }

@@ -21,7 +21,7 @@
 
 enum {
     SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_LOADX, SH_LOADS, SH_BINM, SH_STORE,
-    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB
+    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB, SH_SIMD
 };
 
 static const uint8_t iop_shape[IOP_COUNT] = {
@@ -52,7 +52,7 @@ const char *iop_name(Iop op) { return op < IOP_COUNT ? iop_names[op] : "?"; }
 
 /* Wasm opcode -> internal instruction, per shape. IOP_COUNT where there is none. */
 typedef struct OpMaps {
-    uint16_t plain[OP_COUNT]; /* UN, BIN, LOAD, STORE */
+    uint16_t plain[OP_COUNT]; /* UN, BIN, LOAD, STORE, SIMD */
     uint16_t imm[OP_COUNT];   /* BINI, STOREI */
     uint16_t brc[OP_COUNT];   /* compare -> fused compare-and-branch */
     uint16_t brci[OP_COUNT];
@@ -172,10 +172,14 @@ static bool is_i64_op(Op op) { return op_info[op].params && op_info[op].params[0
 /* ---- the lowering state --------------------------------------------------------------- */
 
 /* An abstract operand-stack entry: where the value is right now. The entry at depth d
- * owns temp slot nlocals + d; a LOCAL or CONST entry has not been written there (yet). */
+ * owns its temp slot, cells nlocal_cells + cell .. + wide (a v128 takes two cells, so cell
+ * is the cells of the entries below it: a prefix sum); a LOCAL or CONST entry has not been
+ * written there (yet). Only scalars are ever CONST. */
 typedef enum { V_SLOT, V_LOCAL, V_CONST } AKind;
 typedef struct AVal {
     uint8_t kind;   /* AKind */
+    uint8_t wide;   /* a v128: two cells */
+    uint32_t cell;  /* first cell of the temp slot, from the first temp */
     uint32_t local; /* V_LOCAL */
     uint64_t k;     /* V_CONST: the cell's bits */
 } AVal;
@@ -185,6 +189,7 @@ typedef enum { C_FUNC, C_BLOCK, C_LOOP, C_IF } CtlKind;
 /* A control frame. Its label's values live in temp slots height .. height + arity. */
 typedef struct Ctl {
     uint8_t kind;        /* CtlKind */
+    const ValType *ptypes, *rtypes; /* the block's param and result types */
     bool unreachable;    /* the rest of the current arm is dead code */
     uint32_t height;     /* stack height at entry, block params excluded */
     uint32_t nparams, nresults;
@@ -208,6 +213,9 @@ typedef struct Lower {
     const OpMaps *maps;
     uint32_t func_index;
     uint32_t nlocals, nresults;
+    const ValType *rtypes; /* the function's result types */
+    uint32_t *local_cell;  /* per local (and one past the last): its first cell */
+    uint32_t nlocal_cells; /* local_cell[nlocals]: where temps start */
     uint32_t cur_off; /* byte offset of the Wasm instruction being lowered */
     uint32_t ninstr;  /* number of that instruction in the body (from 0, dead code included) */
     bool oom;
@@ -222,7 +230,8 @@ typedef struct Lower {
     uint32_t nosr, caposr;
 
     AVal *stack;
-    uint32_t h, caph, maxh;
+    uint32_t h, caph;
+    uint32_t maxc; /* the most temp cells in use at any point */
     uint32_t clean;       /* entries below this depth are V_SLOT */
     uint32_t *local_refs; /* per local: V_LOCAL entries on the stack */
 
@@ -271,8 +280,22 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 #define GROW(L, arr, cap, need) \
     (grow((void **)&(L)->arr, &(L)->cap, (need), sizeof *(L)->arr) || ((L)->oom = true, false))
 
-static uint32_t temp(const Lower *L, uint32_t depth) { return (L->nlocals + depth) * 8u; }
-static uint32_t local_slot(uint32_t i) { return i * 8u; }
+/* The first temp cell of the entry at depth d (d == h: of the next entry pushed). */
+static uint32_t cell_at(const Lower *L, uint32_t d)
+{
+    if (d < L->h)
+        return L->stack[d].cell;
+    return L->h ? L->stack[L->h - 1].cell + 1u + L->stack[L->h - 1].wide : 0;
+}
+static uint32_t temp(const Lower *L, uint32_t depth)
+{
+    return (L->nlocal_cells + cell_at(L, depth)) * 8u;
+}
+static uint32_t local_slot(const Lower *L, uint32_t i) { return L->local_cell[i] * 8u; }
+static bool local_wide(const Lower *L, uint32_t i)
+{
+    return L->local_cell[i + 1] - L->local_cell[i] == 2;
+}
 
 /* ---- emitting code -------------------------------------------------------------------- */
 
@@ -364,6 +387,15 @@ static void emit_copy(Lower *L, uint32_t dst, uint32_t src)
     EMIT(L, IOP_COPY, dst, src);
 }
 
+/* Moves a value of one or two cells (a v128: two COPYs, merged into a COPY2, in ascending
+ * order, so a move to a lower overlapping slot is safe). */
+static void emit_move(Lower *L, uint32_t dst, uint32_t src, bool wide)
+{
+    emit_copy(L, dst, src);
+    if (wide)
+        emit_copy(L, dst + 8, src + 8);
+}
+
 static void emit_const(Lower *L, uint32_t dst, uint64_t k)
 {
     if (k <= UINT32_MAX)
@@ -374,28 +406,33 @@ static void emit_const(Lower *L, uint32_t dst, uint64_t k)
 
 /* ---- the abstract stack --------------------------------------------------------------- */
 
-/* Pushes an entry; NULL when out of memory (L->oom is then set). */
-static AVal *push(Lower *L, AKind kind)
+/* Pushes an entry (of two cells when wide); NULL when out of memory (L->oom is then set). */
+static AVal *push(Lower *L, AKind kind, bool wide)
 {
     if (!GROW(L, stack, caph, L->h + 1))
         return NULL;
+    uint32_t cell = cell_at(L, L->h);
     AVal *v = &L->stack[L->h];
     if (kind == V_SLOT && L->clean == L->h)
         L->clean++;
     L->h++;
-    if (L->h > L->maxh)
-        L->maxh = L->h;
+    if (cell + 1u + wide > L->maxc)
+        L->maxc = cell + 1u + wide;
     v->kind = (uint8_t)kind;
+    v->wide = wide;
+    v->cell = cell;
     v->local = 0;
     v->k = 0;
     return v;
 }
 
-static void push_slot(Lower *L) { (void)push(L, V_SLOT); }
+static void push_slot(Lower *L) { (void)push(L, V_SLOT, false); }
+static void push_slot_wide(Lower *L, bool wide) { (void)push(L, V_SLOT, wide); }
+static void push_slot_type(Lower *L, ValType t) { push_slot_wide(L, t == VT_V128); }
 
 static void push_local(Lower *L, uint32_t i)
 {
-    AVal *v = push(L, V_LOCAL);
+    AVal *v = push(L, V_LOCAL, local_wide(L, i));
     if (!v)
         return;
     v->local = i;
@@ -404,7 +441,7 @@ static void push_local(Lower *L, uint32_t i)
 
 static void push_const(Lower *L, uint64_t k)
 {
-    AVal *v = push(L, V_CONST);
+    AVal *v = push(L, V_CONST, false);
     if (v)
         v->k = k;
 }
@@ -431,7 +468,7 @@ static void materialize(Lower *L, uint32_t d)
 {
     AVal *v = &L->stack[d];
     if (v->kind == V_LOCAL) {
-        emit_copy(L, temp(L, d), local_slot(v->local));
+        emit_move(L, temp(L, d), local_slot(L, v->local), v->wide);
         L->local_refs[v->local]--;
     } else if (v->kind == V_CONST) {
         emit_const(L, temp(L, d), v->k);
@@ -453,7 +490,7 @@ static uint32_t operand(Lower *L, uint32_t d)
 {
     AVal *v = &L->stack[d];
     if (v->kind == V_LOCAL)
-        return local_slot(v->local);
+        return local_slot(L, v->local);
     if (v->kind == V_CONST)
         materialize(L, d);
     return temp(L, d);
@@ -464,7 +501,7 @@ static uint32_t operand(Lower *L, uint32_t d)
 static uint32_t source_slot(const Lower *L, uint32_t d)
 {
     const AVal *v = &L->stack[d];
-    return v->kind == V_LOCAL ? local_slot(v->local) : temp(L, d);
+    return v->kind == V_LOCAL ? local_slot(L, v->local) : temp(L, d);
 }
 
 /* Records that the instruction at pos wrote the new top of stack (operand 0 = dst). */
@@ -547,19 +584,22 @@ static bool moves_needed(const Lower *L, const Ctl *c, uint32_t h)
 }
 
 /* Copies the top arity(c) values into c's label slots without changing the abstract stack.
- * Ascending order is safe: a label's slots never lie above its values' slots. */
+ * The label's values start at the temp of depth c->height and lie as the values do (same
+ * types), so value k's slot is that much below its own. Ascending order is safe: a label's
+ * slots never lie above its values' slots. */
 static void emit_moves(Lower *L, const Ctl *c)
 {
     uint32_t n = arity(c), src = L->h - n;
+    uint32_t down = (cell_at(L, src) - cell_at(L, c->height)) * 8u;
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[src + k];
-        uint32_t dst = temp(L, c->height + k);
+        uint32_t dst = temp(L, src + k) - down;
         if (v->kind == V_CONST) {
             emit_const(L, dst, v->k);
         } else {
             uint32_t s = source_slot(L, src + k);
             if (s != dst)
-                emit_copy(L, dst, s);
+                emit_move(L, dst, s, v->wide);
         }
     }
 }
@@ -569,26 +609,31 @@ static void emit_moves(Lower *L, const Ctl *c)
 static void emit_return(Lower *L)
 {
     uint32_t n = L->nresults, base = L->h - n;
-    if (n == 1 && L->stack[base].kind != V_CONST) {
+    if (n == 1 && L->stack[base].kind != V_CONST && !L->stack[base].wide) {
         EMIT(L, IOP_RETURN1, source_slot(L, base));
         return;
     }
-    /* Moving in ascending order is safe except for a local k' < k read by value k after
-     * cell k' was written: such values go through their temp slot first. */
+    /* Result k goes to the cells from rk (its temp's cell less the first result's: the
+     * results lie as the values do). Moving in ascending order is safe except for a value
+     * k read from a local below rk, whose cells an earlier result may have overwritten:
+     * such values go through their temp slot first. */
+    uint32_t down = temp(L, base);
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[base + k];
-        if (v->kind == V_LOCAL && v->local < k)
-            emit_copy(L, temp(L, base + k), local_slot(v->local));
+        if (v->kind == V_LOCAL && local_slot(L, v->local) < temp(L, base + k) - down)
+            emit_move(L, temp(L, base + k), local_slot(L, v->local), v->wide);
     }
     for (uint32_t k = 0; k < n; k++) {
         const AVal *v = &L->stack[base + k];
+        uint32_t rk = temp(L, base + k) - down;
         if (v->kind == V_CONST) {
-            emit_const(L, k * 8u, v->k);
+            emit_const(L, rk, v->k);
             continue;
         }
-        uint32_t s = v->kind == V_LOCAL && v->local >= k ? local_slot(v->local) : temp(L, base + k);
-        if (s != k * 8u)
-            emit_copy(L, k * 8u, s);
+        bool from_local = v->kind == V_LOCAL && local_slot(L, v->local) >= rk;
+        uint32_t s = from_local ? local_slot(L, v->local) : temp(L, base + k);
+        if (s != rk)
+            emit_move(L, rk, s, v->wide);
     }
     emit(L, IOP_RETURN, 0, NULL);
 }
@@ -647,13 +692,16 @@ static uint32_t cond_jump(Lower *L, bool when_true, bool back, uint32_t *base)
     return emit_cond(L, when_true ? IOP_BR_IF : IOP_BR_UNLESS, back, 1, cond, 0, base);
 }
 
-static bool push_ctl(Lower *L, CtlKind kind, uint32_t np, uint32_t nr)
+static bool push_ctl(Lower *L, CtlKind kind, uint32_t np, const ValType *pt, uint32_t nr,
+                     const ValType *rt)
 {
     if (!GROW(L, ctl, capctl, L->nctl + 1))
         return false;
     Ctl *c = &L->ctl[L->nctl++];
     memset(c, 0, sizeof *c);
     c->kind = (uint8_t)kind;
+    c->ptypes = pt;
+    c->rtypes = rt;
     c->height = L->h - np;
     c->nparams = np;
     c->nresults = nr;
@@ -712,7 +760,7 @@ static int op_block(Lower *L, const Instr *in)
     if (in->op == OP_IF) {
         flush_below(L, L->h - 1);
         uint32_t base, word = cond_jump(L, false, false, &base);
-        if (!push_ctl(L, C_IF, np, nr))
+        if (!push_ctl(L, C_IF, np, p, nr, r))
             return 0;
         ctl_at(L, 0)->else_word = word;
         ctl_at(L, 0)->else_base = base;
@@ -720,7 +768,7 @@ static int op_block(Lower *L, const Instr *in)
     }
     flush_below(L, L->h);
     bool osr = in->op == OP_LOOP && L->h == 0 && np == 0;
-    if (!push_ctl(L, in->op == OP_LOOP ? C_LOOP : C_BLOCK, np, nr))
+    if (!push_ctl(L, in->op == OP_LOOP ? C_LOOP : C_BLOCK, np, p, nr, r))
         return 0;
     if (in->op == OP_LOOP) {
         ctl_at(L, 0)->label = place_label(L);
@@ -744,7 +792,7 @@ static void op_else(Lower *L)
     forget_writes(L, c);
     pop_n(L, L->h - c->height);
     for (uint32_t i = 0; i < c->nparams; i++)
-        push_slot(L);
+        push_slot_type(L, c->ptypes[i]);
     c->unreachable = false;
 }
 
@@ -768,12 +816,13 @@ static bool op_end(Lower *L)
     for (uint32_t f = c->fixups; f != NONE; f = L->fix[f].next)
         patch(L, L->fix[f].word, L->fix[f].base, target);
     uint32_t height = c->height, nr = c->nresults;
+    const ValType *rt = c->rtypes;
     if (c->kind != C_LOOP)
         forget_writes(L, c);
     L->nctl--;
     pop_n(L, L->h - height);
     for (uint32_t i = 0; i < nr; i++)
-        push_slot(L);
+        push_slot_type(L, rt[i]);
     if (!reached)
         set_unreachable(L);
     return false;
@@ -874,14 +923,14 @@ static void op_local_set(Lower *L, uint32_t i, bool tee)
         retarget = false;
     }
     if (v.kind == V_CONST) {
-        emit_const(L, local_slot(i), v.k);
+        emit_const(L, local_slot(L, i), v.k);
     } else if (v.kind == V_LOCAL) {
         if (v.local != i)
-            emit_copy(L, local_slot(i), local_slot(v.local));
+            emit_move(L, local_slot(L, i), local_slot(L, v.local), v.wide);
     } else if (retarget && L->last_end == L->len) {
-        L->code[L->last_start + 2] = local_slot(i);
+        L->code[L->last_start + 2] = local_slot(L, i);
     } else {
-        emit_copy(L, local_slot(i), temp(L, d));
+        emit_move(L, local_slot(L, i), temp(L, d), v.wide);
     }
     L->last_start = NONE;
     if (tee) {
@@ -910,7 +959,7 @@ static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint
         EMIT(L, IOP_CALL_INDIRECT, typeidx, table, elem, temp(L, first));
     pop_n(L, np);
     for (uint32_t k = 0; k < ft->nresults; k++)
-        push_slot(L);
+        push_slot_type(L, ft_results(ft)[k]);
 }
 
 static bool fits_imm(Op op, uint64_t k)
@@ -1120,16 +1169,47 @@ static void pop_operands(Lower *L, uint32_t n, uint32_t *out)
 }
 
 /* A producer with operands popped from the stack: dst first, then the operands, then the
- * trailing immediates. */
-static void produce(Lower *L, Iop op, uint32_t nin, uint32_t imm0, uint32_t nimm)
+ * trailing immediates; its result a v128 when wide. */
+static void produce_wide(Lower *L, Iop op, uint32_t nin, uint32_t imm0, uint32_t nimm, bool wide)
 {
     uint32_t ops[6];
     pop_operands(L, nin, ops + 1);
-    push_slot(L);
+    push_slot_wide(L, wide);
     ops[0] = temp(L, L->h - 1);
     if (nimm)
         ops[1 + nin] = imm0;
     set_producer(L, emit(L, op, 1 + nin + nimm, ops));
+}
+
+static void produce(Lower *L, Iop op, uint32_t nin, uint32_t imm0, uint32_t nimm)
+{
+    produce_wide(L, op, nin, imm0, nimm, false);
+}
+
+/* A SIMD instruction (iop.def's SIMD shape): [dst] operands [offset] [lane] [4 words]. */
+static void op_simd(Lower *L, const Instr *in, Iop iop)
+{
+    const OpInfo *oi = &op_info[in->op];
+    uint32_t np = (uint32_t)strlen(oi->params), ops[12], n;
+    bool result = oi->results[0] != '\0';
+    pop_operands(L, np, ops + result);
+    n = result + np;
+    if (result) {
+        push_slot_wide(L, oi->results[0] == 'V');
+        ops[0] = temp(L, L->h - 1);
+    }
+    if (oi->imm == IMM_MEMARG || oi->imm == IMM_MEMARG_LANE)
+        ops[n++] = in->b;
+    if (oi->imm == IMM_LANE || oi->imm == IMM_MEMARG_LANE)
+        ops[n++] = in->lane;
+    if (oi->imm == IMM_V128 || oi->imm == IMM_SHUFFLE) {
+        memcpy(ops + n, in->tab, 16);
+        n += 4;
+    }
+    assert(n == (uint32_t)iop_nops[iop]);
+    uint32_t pos = emit(L, iop, n, ops);
+    if (result)
+        set_producer(L, pos);
 }
 
 /* A consumer: leading immediates, then the popped operands (memory stores put the offset
@@ -1197,7 +1277,10 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         return 0;
     case OP_SELECT:
     case OP_SELECT_T:
-        produce(L, IOP_SELECT, 3, 0, 0);
+        if (L->stack[L->h - 2].wide)
+            produce_wide(L, IOP_V128_SELECT, 3, 0, 0, true);
+        else
+            produce(L, IOP_SELECT, 3, 0, 0);
         return 0;
     case OP_LOCAL_GET:
         note_local_read(L, in->a);
@@ -1209,12 +1292,16 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         note_local_write(L, in->a);
         return 0;
     case OP_GLOBAL_GET:
-        produce(L, IOP_GLOBAL_GET, 0, in->a, 1);
+        if (m->globals[in->a].type.type == VT_V128)
+            produce_wide(L, IOP_V128_GLOBAL_GET, 0, in->a, 1, true);
+        else
+            produce(L, IOP_GLOBAL_GET, 0, in->a, 1);
         return 0;
     case OP_GLOBAL_SET: {
         uint32_t s;
         pop_operands(L, 1, &s);
-        EMIT(L, IOP_GLOBAL_SET, s, in->a);
+        EMIT(L, m->globals[in->a].type.type == VT_V128 ? IOP_V128_GLOBAL_SET : IOP_GLOBAL_SET, s,
+             in->a);
         return 0;
     }
     case OP_TABLE_GET:
@@ -1279,6 +1366,9 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
     if (iop == IOP_COUNT)
         return -1;
     switch (iop_shape[iop]) {
+    case SH_SIMD:
+        op_simd(L, in, iop);
+        return 0;
     case SH_UN:
         op_unary(L, op);
         return 0;
@@ -1326,8 +1416,8 @@ static void place_zero(Lower *L, uint32_t nzero)
     if (L->oom || L->nstarts == 0 || L->starts[0] != 0)
         return;
     if (nzero) {
-        L->code[2] = local_slot(L->zero_lo);
-        L->code[3] = nzero;
+        L->code[2] = local_slot(L, L->zero_lo);
+        L->code[3] = L->local_cell[L->zero_hi] - L->local_cell[L->zero_lo];
         return;
     }
     uint32_t w = IOP_LEN_ZERO;
@@ -1368,6 +1458,7 @@ static void lower_release(Lower *L)
     free(L->osr);
     free(L->stack);
     free(L->local_refs);
+    free(L->local_cell);
     free(L->written);
     free(L->wlog);
     free(L->ctl);
@@ -1383,6 +1474,25 @@ static int fail(DecodeError *err, size_t off, uint32_t func, const char *msg)
     return -1;
 }
 
+/* The frame's layout of locals: a prefix sum of their cells (v128s take two). */
+static void set_local_cells(Lower *L, const FuncType *ft, const Code *code)
+{
+    uint32_t i = 0, cell = 0;
+    for (; i < ft->nparams; i++) {
+        L->local_cell[i] = cell;
+        cell += valtype_cells(ft_params(ft)[i]);
+    }
+    for (uint32_t d = 0; d < code->ndecls; d++) {
+        uint32_t w = valtype_cells(code->decls[d].type);
+        for (uint32_t k = 0; k < code->decls[d].count; k++, i++) {
+            L->local_cell[i] = cell;
+            cell += w;
+        }
+    }
+    L->local_cell[i] = cell;
+    L->nlocal_cells = cell;
+}
+
 static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredFunc **out,
                       DecodeError *err)
 {
@@ -1396,14 +1506,18 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     L.func_index = fidx;
     L.nlocals = ft->nparams + code->nlocals;
     L.nresults = ft->nresults;
+    L.rtypes = ft_results(ft);
     L.last_start = NONE;
     L.local_refs = calloc((size_t)L.nlocals + 1, sizeof *L.local_refs);
     L.written = calloc((size_t)L.nlocals + 1, 1);
     L.wlog = malloc(((size_t)L.nlocals + 1) * sizeof *L.wlog);
-    if (!L.local_refs || !L.written || !L.wlog || !push_ctl(&L, C_FUNC, 0, ft->nresults)) {
+    L.local_cell = malloc(((size_t)L.nlocals + 1) * sizeof *L.local_cell);
+    if (!L.local_refs || !L.written || !L.wlog || !L.local_cell ||
+        !push_ctl(&L, C_FUNC, 0, NULL, ft->nresults, ft_results(ft))) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "out of memory");
     }
+    set_local_cells(&L, ft, code);
     memset(L.written, 1, ft->nparams); /* params hold the arguments: never zeroed */
     Reader r;
     rd_init(&r, m->bytes, code->body_end);
@@ -1447,12 +1561,14 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
         lower_release(&L);
         return fail(err, code->body_start, fidx, "out of memory");
     }
-    uint64_t frame = (uint64_t)L.nlocals + L.maxh;
-    if (frame < L.nresults)
-        frame = L.nresults;
+    uint64_t frame = (uint64_t)L.nlocal_cells + L.maxc;
+    uint32_t result_cells = valtypes_cells(ft_results(ft), ft->nresults);
+    if (frame < result_cells)
+        frame = result_cells;
     uint32_t nzero = L.zero_lo < L.zero_hi ? L.zero_hi - L.zero_lo : 0;
-    if (nzero && frame < (uint64_t)L.zero_lo + 4)
-        frame = (uint64_t)L.zero_lo + 4; /* interp.c zeroes 1-4 locals as 4 cells */
+    uint32_t zero_cell = nzero ? L.local_cell[L.zero_lo] : 0;
+    if (nzero && frame < (uint64_t)zero_cell + 4)
+        frame = (uint64_t)zero_cell + 4; /* interp.c zeroes 1-4 cells as 4 cells */
     if (frame > LOWER_MAX_FRAME_CELLS) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "function frame too large");

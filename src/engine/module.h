@@ -27,6 +27,17 @@ static inline bool valtype_is_num(ValType t)
 {
     return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64;
 }
+static inline bool valtype_is_vec(ValType t) { return t == VT_V128; }
+/* The 64-bit cells a value of type t takes in frames (lower.h): 2 for v128, else 1. */
+static inline uint32_t valtype_cells(ValType t) { return t == VT_V128 ? 2u : 1u; }
+/* The cells of n values of types t[0..n). */
+static inline uint32_t valtypes_cells(const ValType *t, uint32_t n)
+{
+    uint32_t c = n;
+    for (uint32_t i = 0; i < n; i++)
+        c += t[i] == VT_V128;
+    return c;
+}
 
 /* A function signature: params then results in one array. Allocated with its types inline.
  * hash lets call_indirect compare signatures structurally in O(1) in the common case.
@@ -92,7 +103,8 @@ typedef struct Export {
  * WebAssembly 2.0, the decoded form the instantiator evaluates. */
 typedef enum {
     CONST_INVALID = 0, /* not a single supported instruction; validation rejects it */
-    CONST_VALUE,       /* i32/i64/f32/f64.const: value holds the bits */
+    CONST_VALUE,       /* i32/i64/f32/f64.const: value holds the bits; v128.const: value
+                        * and value_hi are its two cells (bytes 0-7 and 8-15 of its image) */
     CONST_GLOBAL_GET,  /* index = global */
     CONST_REF_NULL,    /* type = reftype */
     CONST_REF_FUNC,    /* index = function */
@@ -102,7 +114,7 @@ typedef struct ConstExpr {
     uint8_t kind;   /* ConstKind */
     ValType type;   /* result type of CONST_VALUE / CONST_REF_NULL */
     uint32_t index;
-    uint64_t value;
+    uint64_t value, value_hi;
     uint32_t start, end; /* byte range in Module.bytes, end excludes the final 0x0b */
 } ConstExpr;
 

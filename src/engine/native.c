@@ -511,7 +511,7 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
     if (!ni || !globals)
         return -1;
     for (uint32_t i = 0; i < m->nglobals; i++)
-        globals[i] = &inst->globals[i]->val;
+        globals[i] = inst->globals[i]->val;
     ni->inst = inst;
     ni->code = nc;
     ni->ctx = (CcCtx){

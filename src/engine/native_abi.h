@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define CC_ABI_VERSION 5u
+#define CC_ABI_VERSION 6u
 
 /* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
  * truncation passes its NumTrap unchanged. */
@@ -96,6 +96,9 @@ struct CcCtx {
     void *inst;              /* the engine's instance (compared with CcFunc.inst) */
 };
 
+/* Cells hold one value each but a v128, which takes two consecutive cells holding its 16-byte
+ * image in memory order (a v128 global's cells too: CcCtx.globals points at both). */
+
 /* A defined function's entry from the engine: params in cells, results replace them. */
 typedef void (*CcEntry)(CcCtx *c, uint64_t *cells);
 
@@ -141,6 +144,7 @@ typedef struct CcModule {
 #define CC_KEEP_F(x) __asm__ volatile("" : : "m"(x))
 #endif
 #define CC_KEEP_I(x) __asm__ volatile("" : : "r"(x))
+#define CC_KEEP_V(x) __asm__ volatile("" : : "m"(x)) /* a v128 (simd.h's V128) */
 
 /* Fuel in generated code: each function keeps the store's slice in a local, tk, written back
  * before every call and return (anything called may read or spend fuel) and read again

@@ -7,7 +7,8 @@
 #include "../../include/corral.h"
 #include "module.h"
 
-/* A value cell: every Wasm value occupies one 64-bit cell in frames, globals and tables.
+/* A value cell: every Wasm value occupies one 64-bit cell in frames, globals and tables, but
+ * a v128, which takes two consecutive cells holding its 16-byte image in memory order.
  * i32 is zero-extended, f32/f64 are bit patterns, references are pointers (NULL = null). */
 typedef uint64_t Cell;
 
@@ -91,7 +92,7 @@ struct corral_table {
 
 struct corral_global {
     GlobalType type;
-    Cell val;
+    Cell val[2]; /* val[0] for every type; a v128 takes both cells (its image) */
 };
 
 /* A live instance. The arrays span the module's index spaces, imports first. */
@@ -293,9 +294,9 @@ int64_t table_grow(Table *t, uint32_t delta, Cell init);
 
 /* ---- the interpreter (interp.c) ---------------------------------------------------- */
 
-/* Calls f (Wasm or host) with its params in cells[0..nparams); on success its results are
- * in cells[0..nresults). cells must have room for max(nparams, nresults). Returns NULL or
- * an owned trap with backtrace. Re-entrant: host functions may call back into Wasm. */
+/* Calls f (Wasm or host) with its params in cells, one each (a v128 two: valtype_cells); on
+ * success its results are in the cells from 0 likewise. cells must have room for the params'
+ * and the results' cells. Returns NULL or an owned trap with backtrace. Re-entrant: host functions may call back into Wasm. */
 Trap *interp_call(Store *s, Func *f, Cell *cells);
 /* Calls host function f for a caller in instance `caller` (NULL: none). */
 Trap *interp_call_host(Instance *caller, Func *f, Cell *cells);
@@ -310,9 +311,14 @@ void lowered_free(Module *m);
 /* Evaluates a WebAssembly 2.0 constant expression (as decoded into ConstExpr) in the context
  * of inst: globals and functions of the instance. Implemented in instance.c. */
 Cell const_eval(const Instance *inst, const ConstExpr *e);
+/* The same for a v128 global's initializer: both cells. */
+void const_eval_v128(const Instance *inst, const ConstExpr *e, Cell out[2]);
 
-/* Converts between public values and cells. */
+/* Converts between public values and cells: one cell (any type but v128), or the cells
+ * (valtype_cells) of any type, returning how many were written or read. */
 Cell val_to_cell(const corral_val_t *v);
 corral_val_t cell_to_val(Cell c, ValType t);
+uint32_t val_to_cells(const corral_val_t *v, Cell *out);
+uint32_t cells_to_val(const Cell *c, ValType t, corral_val_t *out);
 
 #endif

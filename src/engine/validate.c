@@ -130,7 +130,8 @@ static uint8_t letters_to_types(const char *s, ValType *out, size_t cap)
 /* ---- block types ---- */
 
 /* One-element arrays for the single-value block types; also the non-NULL empty array. */
-static const ValType single_types[] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_FUNCREF, VT_EXTERNREF};
+static const ValType single_types[] = {VT_I32, VT_I64,     VT_F32,       VT_F64,
+                                       VT_V128, VT_FUNCREF, VT_EXTERNREF};
 
 bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType **params,
                    uint32_t *nresults, const ValType **results)
@@ -163,7 +164,7 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
 
 static bool valtype_ok(uint32_t t)
 {
-    return valtype_is_num((ValType)t) || valtype_is_ref((ValType)t);
+    return valtype_is_num((ValType)t) || valtype_is_vec((ValType)t) || valtype_is_ref((ValType)t);
 }
 
 /* ---- operand stack ---- */
@@ -536,8 +537,8 @@ static VStatus op_select(Val *v, const Instr *in)
     ValType t1, t2;
     if (pop_expect(v, VT_I32) || pop_any(v, &t1) || pop_any(v, &t2))
         return V_ERR;
-    bool num1 = t1 == VT_UNKNOWN || valtype_is_num(t1);
-    bool num2 = t2 == VT_UNKNOWN || valtype_is_num(t2);
+    bool num1 = t1 == VT_UNKNOWN || valtype_is_num(t1) || valtype_is_vec(t1);
+    bool num2 = t2 == VT_UNKNOWN || valtype_is_num(t2) || valtype_is_vec(t2);
     if (!num1 || !num2 || (t1 != t2 && t1 != VT_UNKNOWN && t2 != VT_UNKNOWN))
         return mismatch(v);
     return push(v, t1 == VT_UNKNOWN ? t2 : t1);
@@ -695,6 +696,26 @@ static VStatus chk_memarg(Val *v, const Instr *in)
     return V_OK;
 }
 
+/* A lane immediate below the shape's lane count. */
+static VStatus chk_lane(Val *v, const Instr *in)
+{
+    return in->lane < instr_lane_count(in->op) ? V_OK : fail(v, in->off, "invalid lane index");
+}
+
+static VStatus chk_memarg_lane(Val *v, const Instr *in)
+{
+    return chk_memarg(v, in) ? V_ERR : chk_lane(v, in);
+}
+
+/* Lane indices of i8x16.shuffle select from the 32 bytes of both operands. */
+static VStatus chk_shuffle(Val *v, const Instr *in)
+{
+    for (int i = 0; i < 16; i++)
+        if (in->tab[i] >= 32)
+            return fail(v, in->off, "invalid lane index");
+    return V_OK;
+}
+
 /* Without a data count section, whether memory.init and data.drop are malformed ("data
  * count section required") or name an unknown segment depends on the data section, which
  * follows the bodies: each use is noted and judged by validate_data_uses. Modules converted
@@ -759,6 +780,9 @@ static VStatus chk_table_copy(Val *v, const Instr *in)
 
 static const Handler imm_checks[] = {
     [IMM_MEMARG] = chk_memarg,
+    [IMM_LANE] = chk_lane,
+    [IMM_MEMARG_LANE] = chk_memarg_lane,
+    [IMM_SHUFFLE] = chk_shuffle,
     [IMM_MEMIDX] = chk_memory,
     [IMM_MEMORY_COPY] = chk_memory,
     [IMM_MEMORY_INIT] = chk_memory_init,
@@ -1402,6 +1426,7 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
     case OP_I64_CONST:
     case OP_F32_CONST:
     case OP_F64_CONST:
+    case OP_V128_CONST:
         *out = sigs[in->op].r[0];
         return V_OK;
     case OP_REF_NULL:

@@ -473,6 +473,9 @@ t run-f32-exp-large 0 '=1e+21' '' run arith.wasm --invoke f32 1e21
 t run-multi-value 0 $'=nan\n-0\n16\n-1' '' run arith.wasm --invoke swap4 -1 0x10 -0 nan
 t run-multi-value-2 0 $'=-inf\n0.5\n-9223372036854775808\n2147483647' '' \
     run arith.wasm --invoke swap4 2147483647 -9223372036854775808 0.5 -inf
+# A v128 result prints as the text format's i32x4 constant (lanes of a little-endian image).
+t run-v128 0 $'=7\ni32x4 0x03020107 0x0706050b 0x0b0a090f 0xff0e0d13\n-1' '' \
+    run v128.wasm --invoke v128 7
 t run-no-results 0 '' '' run arith.wasm --invoke nothing
 t run-invoke-equals 0 '=3' '' run --invoke=add arith.wasm 1 2
 t run-invoke-before-file 0 '=-3' '' run --invoke add arith.wasm -1 -2
@@ -990,14 +993,15 @@ t wast-no-commands 1 '' '=corral: no-commands.json: not a wast2json script (no "
 printf '\x00asm\x01\x00\x00\x00\x01\x05\x01\x60\x00\x01\x7f\x03\x02\x01\x00\x05\x03\x01\x00\x01\x07\x08\x01\x04load\x00\x00\x0a\x0a\x01\x08\x00\x41\x00\x28\x42\x00\x00\x0b' \
     >"$out/memidx.wasm"
 t memarg-memory-index 0 '=0' '' run memidx.wasm --invoke load
-# A SIMD instruction in function 1 (after an import): the feature, instruction, offset and
-# function are named.
-printf '\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x02\x07\x01\x01m\x01f\x00\x00\x03\x02\x01\x00\x0a\x08\x01\x06\x00\xfd\x0f\x1a\x0b\x0b' \
+# A relaxed SIMD instruction in function 1 (after an import): the feature, instruction,
+# offset and function are named.
+printf '\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x02\x07\x01\x01m\x01f\x00\x00\x03\x02\x01\x00\x0a\x09\x01\x07\x00\xfd\x80\x02\x1a\x0b\x0b' \
     >"$out/simd.wasm"
-t unsupported-simd 1 '' '=simd.wasm: 0x000020: func 1: SIMD instruction (i8x16.splat) is not supported yet' \
+t unsupported-simd 1 '' \
+    '=simd.wasm: 0x000020: func 1: relaxed SIMD instruction (i8x16.relaxed_swizzle) is not supported yet' \
     validate simd.wasm
 t unsupported-simd-run 1 '' \
-    '=corral: simd.wasm: 0x000020: func 1: SIMD instruction (i8x16.splat) is not supported yet' \
+    '=corral: simd.wasm: 0x000020: func 1: relaxed SIMD instruction (i8x16.relaxed_swizzle) is not supported yet' \
     run simd.wasm
 
 echo "cli: $passed passed, $failed failed"

@@ -12,6 +12,7 @@
 #   oob, recurse    traps in native code after the switch (memory, stack)
 #   forever         --timeout stops a loop that moved to native code
 #   fuel            --fuel stops at the interpreter's place after the switch
+#   simd            v128 locals (two cells each) between scalar ones (osr_simd.wat)
 #
 # usage: tests/compile/osr.sh [CORRAL]
 set -u
@@ -25,6 +26,8 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 wasm=$work/osr.wasm
 clang --target=wasm32-wasi -O2 -nostdlib -Wl,--no-entry "$here/osr.c" -o "$wasm" ||
     { echo "osr: cannot build osr.c (clang, wasi-libc: scripts/deps.sh)"; exit 2; }
+simd_wasm=$work/osr_simd.wasm
+wat2wasm "$here/osr_simd.wat" -o "$simd_wasm" || { echo "osr: cannot build osr_simd.wat"; exit 2; }
 
 # run TIER OUT OPTIONS...: runs on TIER (interp, or late: jit with CORRAL_TIER_LATE=1)
 run() {
@@ -76,6 +79,7 @@ check calls 1 --invoke calls "$wasm" 300000
 check oob 1 --invoke oob "$wasm" 300000
 check recurse 1 --invoke recurse_late "$wasm" 300000
 check forever 1 --timeout 300ms --invoke forever "$wasm" 5
+check simd 1 --invoke simd "$simd_wasm" 3000000
 for fuel in 50000 2000000 20000000; do
     check "calls --fuel $fuel" 0 --fuel "$fuel" --invoke calls "$wasm" 300000
     check "mixed --fuel $fuel" 0 --fuel "$fuel" --invoke mixed "$wasm" 3000000

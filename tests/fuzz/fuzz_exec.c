@@ -1,6 +1,6 @@
 /* fuzz_exec.c: libFuzzer target for the interpreter. Loads every input like fuzz_module.c;
  * for a module without imports it then instantiates it and calls every exported function
- * whose params are all numeric (i32/i64/f32/f64) with zero-filled arguments.
+ * whose params are all numeric (i32/i64/f32/f64/v128) with zero-filled arguments.
  * Termination: the store gets FUEL units of fuel before instantiation (the start function)
  * and again before each call, so loops and recursion stop with a "fuel exhausted" trap; the
  * call depth is small and memories are capped at one page, so one fuel unit (one Wasm
@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,7 +23,8 @@ enum {
 
 static bool numeric(corral_valkind_t k)
 {
-    return k == CORRAL_I32 || k == CORRAL_I64 || k == CORRAL_F32 || k == CORRAL_F64;
+    return k == CORRAL_I32 || k == CORRAL_I64 || k == CORRAL_F32 || k == CORRAL_F64 ||
+           k == CORRAL_V128;
 }
 
 static void call_export(corral_store_t *store, corral_instance_t *inst,
@@ -37,7 +39,8 @@ static void call_export(corral_store_t *store, corral_instance_t *inst,
         corral_valkind_t k = corral_functype_param(d->functype, i);
         if (!numeric(k))
             return;
-        args[i] = (corral_val_t){.kind = k, .of.i64 = 0};
+        memset(&args[i], 0, sizeof args[i]);
+        args[i].kind = k;
     }
     corral_extern_t ex;
     if (!corral_instance_export(inst, d->name, d->name_len, &ex) || ex.kind != CORRAL_EXTERN_FUNC)
