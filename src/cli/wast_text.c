@@ -27,11 +27,32 @@ bool cli_text_to_binary(const char *name, uint8_t **bytes, size_t *len)
     return true;
 }
 
-static const char *const kind_names[] = {"i32", "i64", "f32", "f64", "funcref", "externref"};
+static const char *const kind_names[] = {"i32", "i64", "f32", "f64", "funcref", "externref", "v128"};
+
+/* {"type": "v128", "lane_type": "i32", "value": ["1", ..., "nan:canonical"]}, as
+ * wast2json writes it. */
+static json_t *v128_json(const TextVal *v)
+{
+    char lt[8], text[32];
+    snprintf(lt, sizeof lt, "%c%u", v->lane_float ? 'f' : 'i', (unsigned)v->lane_bits);
+    json_t *lanes = json_array();
+    for (unsigned i = 0; lanes && i < v->nlanes; i++) {
+        if (v->lane_match[i] == TVM_NAN_CANONICAL)
+            snprintf(text, sizeof text, "nan:canonical");
+        else if (v->lane_match[i] == TVM_NAN_ARITHMETIC)
+            snprintf(text, sizeof text, "nan:arithmetic");
+        else
+            snprintf(text, sizeof text, "%" PRIu64, v->lanes[i]);
+        json_array_append_new(lanes, json_string(text));
+    }
+    return json_pack("{s:s, s:s, s:o}", "type", "v128", "lane_type", lt, "value", lanes);
+}
 
 static json_t *val_json(const TextVal *v)
 {
     char text[32];
+    if (v->kind == TV_V128)
+        return v128_json(v);
     switch (v->match) {
     case TVM_NAN_CANONICAL:
         snprintf(text, sizeof text, "nan:canonical");

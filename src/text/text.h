@@ -49,7 +49,7 @@ typedef enum TextCmdKind {
 
 /* Value kinds of actions' arguments and expected results. */
 typedef enum TextValKind {
-    TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF,
+    TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF, TV_V128,
 } TextValKind;
 
 /* How an expected value matches: its exact bits, any canonical or arithmetic NaN, a null
@@ -62,6 +62,11 @@ typedef struct TextVal {
     uint8_t kind;  /* TextValKind */
     uint8_t match; /* TextValMatch */
     uint64_t bits; /* integers and float bit patterns; ref.extern's N */
+    /* TV_V128: lane_bits 8-64 and whether lanes are floats; each lane's bits and match
+     * (TVM_EXACT or, float lanes of results, a NaN pattern) */
+    uint8_t lane_bits, lane_float, nlanes;
+    uint8_t lane_match[16];
+    uint64_t lanes[16];
 } TextVal;
 
 /* A module of a command: its binary encoding, or the text error that prevented it (a

@@ -135,6 +135,34 @@ static const struct {
     {"i32.const", TV_I32}, {"i64.const", TV_I64}, {"f32.const", TV_F32}, {"f64.const", TV_F64},
 };
 
+/* (v128.const SHAPE LANE...) after its name; in results a float lane may be a NaN
+ * pattern. */
+static TxStatus v128_value(Sp *p, bool result, TextVal *out)
+{
+    const Tok *t = peek(p);
+    V128Shape sh;
+    if (t->kind != TOK_KEYWORD || !num_v128_shape(p->lx.src + t->off, t->len, &sh))
+        return sp_fail(p, "unexpected token");
+    p->pos++;
+    out->kind = TV_V128;
+    out->lane_bits = sh.lane_bits;
+    out->lane_float = sh.is_float;
+    out->nlanes = sh.lanes;
+    for (unsigned i = 0; i < sh.lanes; i++) {
+        t = peek(p);
+        if (sh.is_float && result && tok_is(&p->lx, t, "nan:canonical")) {
+            out->lane_match[i] = TVM_NAN_CANONICAL;
+        } else if (sh.is_float && result && tok_is(&p->lx, t, "nan:arithmetic")) {
+            out->lane_match[i] = TVM_NAN_ARITHMETIC;
+        } else if ((t->kind != TOK_NUM && t->kind != TOK_KEYWORD) ||
+                   num_v128_lane(p->lx.src + t->off, t->len, &sh, &out->lanes[i])) {
+            return sp_fail(p, "constant out of range or malformed");
+        }
+        p->pos++;
+    }
+    return expect(p, TOK_RPAREN);
+}
+
 /* (i32.const N) ... (ref.null func|extern), (ref.extern N), and in results also
  * nan:canonical, nan:arithmetic and (ref.func). */
 static TxStatus value(Sp *p, bool result, TextVal *out)
@@ -165,6 +193,8 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
         p->pos++;
         return expect(p, TOK_RPAREN);
     }
+    if (tok_is(&p->lx, op, "v128.const"))
+        return v128_value(p, result, out);
     if (tok_is(&p->lx, op, "ref.null")) {
         if (!tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "extern"))
             return sp_fail(p, "unexpected token");

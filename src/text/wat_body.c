@@ -133,6 +133,82 @@ static TxStatus memarg(Wat *w, const TInstr *ti, Buf *out)
     return TX_OK;
 }
 
+/* ---- SIMD immediates ---- */
+
+/* A token that is a number or looks like one (inf, nan:..., .5): a lane literal to count,
+ * whose own form is checked when it is read. */
+static bool lane_like(const Wat *w, const Tok *t)
+{
+    if (t->kind == TOK_NUM || t->kind == TOK_RESERVED) /* .0, _100: malformed numbers */
+        return true;
+    if (t->kind != TOK_KEYWORD || t->len == 0)
+        return false;
+    const char *s = w->lx->src + t->off;
+    return strchr("0123456789+-.", s[0]) || (t->len >= 3 && (!memcmp(s, "inf", 3) ||
+                                                             !memcmp(s, "nan", 3)));
+}
+
+/* v128.const SHAPE LANE...: the 16 bytes, lanes little-endian. */
+static TxStatus v128_imm(Wat *w, Buf *out)
+{
+    const Tok *t = wat_peek(w);
+    V128Shape sh;
+    if (t->kind != TOK_KEYWORD || !num_v128_shape(w->lx->src + t->off, t->len, &sh))
+        return wat_fail(w, "unexpected token");
+    w->pos++;
+    /* the lanes' count first: too few or too many is its own error */
+    unsigned n = 0;
+    for (size_t k = w->pos; lane_like(w, &w->lx->toks[k]); k++)
+        n++;
+    if (n != sh.lanes)
+        return wat_fail(w, "wrong number of lane literals");
+    for (unsigned i = 0; i < sh.lanes; i++) {
+        t = wat_peek(w);
+        uint64_t v = 0;
+        NumStatus st = t->kind == TOK_NUM || t->kind == TOK_KEYWORD
+                           ? num_v128_lane(w->lx->src + t->off, t->len, &sh, &v)
+                           : NUM_SYNTAX;
+        if (st)
+            return num_error(w, st, "constant out of range");
+        buf_le(out, v, sh.lane_bits / 8);
+        w->pos++;
+    }
+    return TX_OK;
+}
+
+/* A lane index: a u8 (a larger one is a malformed lane index; whether it fits the shape is
+ * the validator's). */
+static TxStatus lane_imm(Wat *w, Buf *out)
+{
+    const Tok *t = wat_peek(w);
+    uint64_t v;
+    if (t->kind != TOK_NUM)
+        return wat_fail(w, "unexpected token");
+    NumStatus st = num_uint(w->lx->src + t->off, t->len, 255, &v);
+    if (st == NUM_SYNTAX)
+        return wat_fail(w, "unexpected token");
+    if (st)
+        return wat_fail(w, "malformed lane index");
+    buf_byte(out, (uint8_t)v);
+    w->pos++;
+    return TX_OK;
+}
+
+/* i8x16.shuffle's 16 lane indices. */
+static TxStatus shuffle_imm(Wat *w, Buf *out)
+{
+    unsigned n = 0;
+    for (const Tok *t = wat_peek(w); lane_like(w, t); t = wat_peek(w), n++) {
+        uint64_t v;
+        if (num_uint(w->lx->src + t->off, t->len, 255, &v))
+            return wat_fail(w, "malformed lane index");
+        if (n < 16)
+            buf_byte(out, (uint8_t)v);
+        w->pos++;
+    }
+    return n == 16 ? TX_OK : wat_fail(w, "invalid lane length");
+}
+
 static TxStatus index_imm(Wat *w, Space sp, Buf *out)
 {
     uint32_t x;
@@ -310,6 +386,16 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
         return index_imm(w, SP_ELEM, out);
     case TIMM_TABLE_COPY:
         return table_copy_imm(w, out);
+    case TIMM_V128:
+        return v128_imm(w, out);
+    case TIMM_SHUFFLE:
+        return shuffle_imm(w, out);
+    case TIMM_LANE:
+        return lane_imm(w, out);
+    case TIMM_MEMARG_LANE:
+        if (memarg(w, ti, out))
+            return TX_ERR;
+        return lane_imm(w, out);
     case TIMM_SELECT_T:
     case TIMM_BLOCKTYPE:
         break;

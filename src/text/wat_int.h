@@ -58,10 +58,20 @@ typedef enum NumStatus { NUM_OK = 0, NUM_SYNTAX, NUM_RANGE } NumStatus;
 
 /* An unsigned integer literal (uN): decimal or hex, no sign, at most max. */
 NumStatus num_uint(const char *s, size_t n, uint64_t max, uint64_t *out);
-/* An iN literal of bits 32 or 64: uN or sN; the result as the two's complement pattern. */
+/* An iN literal of bits 8, 16, 32 or 64: uN or sN; the result as the two's complement
+ * pattern. */
 NumStatus num_int(const char *s, size_t n, int bits, uint64_t *out);
 /* An fN literal of bits 32 or 64 (integer literals included): its bit pattern. */
 NumStatus num_float(const char *s, size_t n, int bits, uint64_t *out);
+/* A v128.const shape: i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2. */
+typedef struct V128Shape {
+    uint8_t lane_bits, lanes;
+    bool is_float;
+} V128Shape;
+bool num_v128_shape(const char *s, size_t n, V128Shape *out);
+/* One lane of that shape: an integer of its width (signed or unsigned form) or a float's
+ * bits. */
+NumStatus num_v128_lane(const char *s, size_t n, const V128Shape *sh, uint64_t *out);
 /* True when s[0..n) is valid UTF-8 (no surrogates, no overlong forms). */
 bool text_utf8_valid(const uint8_t *s, size_t n);
 
@@ -90,7 +100,8 @@ typedef enum TImm {
     TIMM_NONE, TIMM_BLOCKTYPE, TIMM_LABEL, TIMM_BR_TABLE, TIMM_FUNC, TIMM_CALL_INDIRECT,
     TIMM_REFTYPE, TIMM_SELECT_T, TIMM_LOCAL, TIMM_GLOBAL, TIMM_TABLE, TIMM_MEMARG,
     TIMM_MEMIDX, TIMM_I32, TIMM_I64, TIMM_F32, TIMM_F64, TIMM_MEMORY_INIT, TIMM_DATA,
-    TIMM_MEMORY_COPY, TIMM_TABLE_INIT, TIMM_ELEM, TIMM_TABLE_COPY,
+    TIMM_MEMORY_COPY, TIMM_TABLE_INIT, TIMM_ELEM, TIMM_TABLE_COPY, TIMM_V128, TIMM_SHUFFLE,
+    TIMM_LANE, TIMM_MEMARG_LANE,
 } TImm;
 
 typedef struct TInstr {

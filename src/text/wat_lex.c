@@ -301,9 +301,10 @@ static TxStatus lex_one(Lx *x, size_t **stack, size_t *depth, size_t *stack_cap)
         (*stack)[(*depth)++] = lx->ntoks;
     } else if (c == ')') {
         t.kind = TOK_RPAREN;
-        if (*depth == 0)
-            return lx_fail(x, "unexpected token");
-        lx->toks[(*stack)[--*depth]].match = lx->ntoks;
+        /* an unmatched one stays a token: the parser fails where it reaches it, after any
+         * error in what comes before, as the spec's parser does */
+        if (*depth > 0)
+            lx->toks[(*stack)[--*depth]].match = lx->ntoks;
         advance(x, 1);
     } else if (c == '"') {
         if (lex_string(x, &t))

@@ -989,8 +989,11 @@ static TxStatus each_field(Wat *w, size_t begin, size_t end, bool emit, Scan *sc
 {
     for (w->pos = begin; w->pos < end;) {
         const Tok *open = wat_peek(w);
-        if (open->kind != TOK_LPAREN || wat_peek_at(w, 1)->kind != TOK_KEYWORD)
+        if (open->kind != TOK_LPAREN || wat_peek_at(w, 1)->kind != TOK_KEYWORD) {
+            if (!emit)
+                return TX_OK; /* the second pass reports it after the fields before it */
             return wat_fail(w, "unexpected token");
+        }
         size_t close = open->match;
         if (emit ? emit_field(w, next) : scan_field(w, sc))
             return TX_ERR;

@@ -159,7 +159,7 @@ NumStatus num_int(const char *s, size_t n, int bits, uint64_t *out)
     if (!scan(s, n, &l))
         return NUM_SYNTAX;
     NumStatus st = NUM_OK;
-    uint64_t umax = bits == 32 ? UINT32_MAX : UINT64_MAX;
+    uint64_t umax = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
     uint64_t half = UINT64_C(1) << (bits - 1);
     if (l.form != LIT_NUM || !l.is_int)
         st = NUM_SYNTAX;
@@ -248,4 +248,27 @@ bool text_utf8_valid(const uint8_t *s, size_t n)
         i += len;
     }
     return true;
+}
+
+bool num_v128_shape(const char *s, size_t n, V128Shape *out)
+{
+    static const struct {
+        const char *name;
+        uint8_t lane_bits;
+        bool is_float;
+    } shapes[] = {{"i8x16", 8, false},  {"i16x8", 16, false}, {"i32x4", 32, false},
+                  {"i64x2", 64, false}, {"f32x4", 32, true},  {"f64x2", 64, true}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        if (strlen(shapes[i].name) == n && !memcmp(s, shapes[i].name, n)) {
+            out->lane_bits = shapes[i].lane_bits;
+            out->is_float = shapes[i].is_float;
+            out->lanes = (uint8_t)(128 / shapes[i].lane_bits);
+            return true;
+        }
+    return false;
+}
+
+NumStatus num_v128_lane(const char *s, size_t n, const V128Shape *sh, uint64_t *out)
+{
+    return sh->is_float ? num_float(s, n, sh->lane_bits, out) : num_int(s, n, sh->lane_bits, out);
 }

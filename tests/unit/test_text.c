@@ -36,7 +36,8 @@ static void test_tokens(void)
     CHECK(!lex("\"\\q\""), "an unknown escape fails");
     CHECK(!lex("\"\\u{d800}\""), "a surrogate escape fails");
     CHECK(!lex("(; (; ;)"), "an unclosed nested comment fails");
-    CHECK(!lex("(a))"), "an unmatched ) fails");
+    CHECK(lex("(a))") && lx.toks[3].kind == TOK_RPAREN,
+          "an unmatched ) stays a token: the parser fails where it reaches it");
     CHECK(!lex("(a\n") && strstr(err.msg, "unexpected token") && err.line == 2 && err.col == 1,
           "an unclosed ( fails at the end");
     CHECK(!lex("(data\"a\")") && strstr(err.msg, "unknown operator"),
@@ -142,6 +143,35 @@ static bool fails(const char *src, const char *msg, uint32_t line, uint32_t col)
     return strstr(err.msg, msg) && err.line == line && (!col || err.col == col);
 }
 
+static void test_simd(void)
+{
+    static const uint8_t splat[] = {
+        0, 'a', 's', 'm', 1, 0, 0, 0,
+        1, 5, 1, 0x60, 0, 1, 0x7b,   /* type: [] -> [v128] */
+        3, 2, 1, 0,
+        10, 22, 1, 20, 0, 0xfd, 0x0c, /* v128.const i16x8 1 -1 ... */
+        1, 0, 0xff, 0xff, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 0x00, 0x80, 0x0b,
+    };
+    CHECK(encodes("(func (result v128) (v128.const i16x8 1 -1 2 3 4 5 6 -32768))", splat,
+                  sizeof splat),
+          "v128.const i16x8: lanes little-endian, signed forms wrapped");
+    CHECK(encodes("(func (param v128) (result i32) (i8x16.extract_lane_u 15 (local.get 0)))",
+                  NULL, 0),
+          "a lane index");
+    CHECK(fails("(func (result i32) (i8x16.extract_lane_u 256 (v128.const i64x2 0 0)))",
+                "malformed lane index", 1, 0),
+          "a lane index over 255 is malformed");
+    CHECK(fails("(func (v128.const i32x4 1 2 3) drop)", "wrong number of lane literals", 1, 0),
+          "too few lanes");
+    CHECK(fails("(func (param v128) (result v128) (i8x16.shuffle 0 1 2 (local.get 0) "
+                "(local.get 0)))",
+                "invalid lane length", 1, 0),
+          "a shuffle of 3 lanes");
+    CHECK(fails("(func (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15.0) (nop)))",
+                "malformed lane index", 1, 0),
+          "an error inside a field comes before an unmatched ) after it");
+}
+
 static void test_modules(void)
 {
     static const uint8_t empty[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -234,6 +264,7 @@ int main(void)
     test_integers();
     test_floats();
     test_modules();
+    test_simd();
     test_script();
     printf("test_text: %d passed, %d failed\n", passed, failed);
     return failed != 0;
