@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The file format this Corral writes and reads (artifact.c has the layout). A new format
+ * also names cache entries anew (cache_key), so an older Corral's entries are not found. */
+#define ARTIFACT_FORMAT_VERSION 2u
+
 typedef struct ArtifactInfo {
     uint8_t module_sha256[32]; /* SHA-256 of the embedded .wasm */
     char corral_version[32];   /* corral_version() of the Corral that made it */

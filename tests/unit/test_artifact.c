@@ -6,6 +6,9 @@
 #include "unit.h"
 #include "util/sha256.h"
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <string.h>
 
 static const uint8_t WASM[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
@@ -140,12 +143,19 @@ static void test_truncated_and_flipped(void)
               strcmp(err, "t.cwasm: not a Corral artifact (bad magic)") == 0,
           err);
     buf[0] ^= 1;
-    buf[12] ^= 2; /* format version 1 -> 3 */
+    buf[12] ^= 1; /* format version 2 -> 3 */
     CHECK(artifact_decode("t.cwasm", buf, len, NULL, NULL, &out, &w, &wl, &s, &sl, err,
                           sizeof err) != 0 &&
               strstr(err, "t.cwasm: artifact format 3, this Corral") != NULL,
           err);
-    buf[12] ^= 2;
+    buf[12] ^= 1;
+    buf[12] ^= 3; /* 2 -> 1: the BLAKE2b format before this one */
+    CHECK(artifact_decode("t.cwasm", buf, len, NULL, NULL, &out, &w, &wl, &s, &sl, err,
+                          sizeof err) != 0 &&
+              strstr(err, "t.cwasm: artifact format 1, this Corral") != NULL &&
+              strstr(err, "reads format 2: recompile it with `corral compile`") != NULL,
+          err);
+    buf[12] ^= 3;
     CHECK(artifact_decode("t.cwasm", buf, len, NULL, NULL, &out, &w, &wl, &s, &sl, err,
                           sizeof err) == 0,
           "intact again");
@@ -153,6 +163,35 @@ static void test_truncated_and_flipped(void)
                           sizeof err) != 0 &&
               strstr(err, "bad magic") != NULL,
           "a .wasm is not an artifact");
+    free(buf);
+}
+
+/* The trailing 16 bytes are XXH3-128 of everything before them, in xxHash's canonical
+ * (big-endian) form: what compiled.md documents, computed here without artifact.c. */
+static void test_checksum_is_xxh3(void)
+{
+    ArtifactInfo in = host_info();
+    uint8_t *buf;
+    size_t len;
+    if (artifact_encode(&in, WASM, sizeof WASM, SO, sizeof SO, &buf, &len) != 0) {
+        CHECK(0, "encode");
+        return;
+    }
+    XXH128_hash_t h = XXH3_128bits(buf, len - 16);
+    uint8_t want[16];
+    for (int i = 0; i < 8; i++) {
+        want[i] = (uint8_t)(h.high64 >> (56 - 8 * i));
+        want[8 + i] = (uint8_t)(h.low64 >> (56 - 8 * i));
+    }
+    CHECK(memcmp(buf + len - 16, want, 16) == 0, "checksum is XXH3-128, big-endian");
+    uint64_t file_len = 0;
+    for (int i = 0; i < 8; i++)
+        file_len |= (uint64_t)buf[16 + i] << (8 * i);
+    CHECK(file_len == len, "length field counts the checksum");
+    /* xxHash's own test vector: the empty input */
+    h = XXH3_128bits("", 0);
+    CHECK(h.high64 == UINT64_C(0x99aa06d3014798d8) && h.low64 == UINT64_C(0x6001c324468d497f),
+          "XXH3-128 of nothing");
     free(buf);
 }
 
@@ -213,6 +252,7 @@ int main(void)
 {
     test_round_trip();
     test_truncated_and_flipped();
+    test_checksum_is_xxh3();
     test_host_checks();
     return unit_report("test_artifact");
 }
