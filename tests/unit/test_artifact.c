@@ -248,11 +248,31 @@ static void test_host_checks(void)
            (unsigned long long)artifact_host_cpu_features());
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* artifact.c asks CPUID itself (no libgcc constructor in corral); GCC's own detection must
+ * agree bit for bit. */
+static void test_cpu_features_match_gcc(void)
+{
+    uint64_t gcc = 0;
+#define GCC_FEATURE(bit, name) gcc |= __builtin_cpu_supports(name) ? UINT64_C(1) << (bit) : 0;
+    __builtin_cpu_init();
+    ARTIFACT_CPU_FEATURES(GCC_FEATURE)
+#undef GCC_FEATURE
+    char msg[96];
+    snprintf(msg, sizeof msg, "CPU features 0x%llx, GCC says 0x%llx",
+             (unsigned long long)artifact_host_cpu_features(), (unsigned long long)gcc);
+    CHECK(artifact_host_cpu_features() == gcc, msg);
+}
+#else
+static void test_cpu_features_match_gcc(void) {}
+#endif
+
 int main(void)
 {
     test_round_trip();
     test_truncated_and_flipped();
     test_checksum_is_xxh3();
     test_host_checks();
+    test_cpu_features_match_gcc();
     return unit_report("test_artifact");
 }
