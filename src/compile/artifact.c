@@ -13,8 +13,8 @@
  *   96      4     code-changing flags, u32
  *   100     4     number of sections n, u32 (2 in version 2)
  *   104     32    SHA-256 of the module's .wasm
- *   136     256   compiler identity, NUL-padded (cc_identity())
- *   392     24*n  section table: kind u32 (1 .wasm, 2 shared object), reserved u32 (0),
+ *   136     512   compiler identity, NUL-padded (cc_identity())
+ *   648     24*n  section table: kind u32 (1 .wasm, 2 shared object), reserved u32 (0),
  *                 offset u64, length u64; in version 2 the .wasm then the shared object
  *   ...           the sections' bytes, back to back in table order, the first right after
  *                 the table, the last ending at the checksum (no gaps, no slack)
@@ -23,7 +23,7 @@
  *
  * Magic, format version and length sit at fixed offsets in every format version, so that a
  * file of another version is named as such instead of being reported corrupt. Version 1 ended
- * in a 32-byte BLAKE2b-256.
+ * in a 32-byte BLAKE2b-256, and its compiler field was 256 bytes (the identity is 290 now).
  *
  * The checksum catches truncation and corruption, not forgery (the cache directory's
  * permissions are that boundary: docs/design/compiled.md, section 9), so it need not be a
@@ -59,7 +59,7 @@
 #define OFF_NSECT 100
 #define OFF_MODULE 104
 #define OFF_COMPILER 136
-#define OFF_TABLE 392
+#define OFF_TABLE 648
 #define ENTRY_SIZE 24
 #define HASH_SIZE 16 /* XXH3-128 */
 #define NSECT 2 /* version 2: .wasm, shared object */

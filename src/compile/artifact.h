@@ -19,7 +19,7 @@ typedef struct ArtifactInfo {
     char target[32];           /* artifact_host_target() of the machine it is for */
     uint64_t cpu_features;     /* ARTIFACT_CPU_* bits the code requires */
     uint32_t flags;            /* code-changing flags: opaque here, compared with the caller's */
-    char compiler[256];        /* cc_identity(): compiler version and flags */
+    char compiler[512];        /* cc_identity(): compiler version and flags */
 } ArtifactInfo;
 
 /* CPU feature bits (x86-64; other CPUs define none yet). Bit 63 is reserved and never set on

@@ -2,6 +2,7 @@
  * and every single-bit flip of a small artifact refused, and each header field that does not
  * match this host or the caller refused with its own message. */
 #include "compile/artifact.h"
+#include "compile/cc.h"
 #include "corral.h"
 #include "unit.h"
 #include "util/sha256.h"
@@ -248,6 +249,18 @@ static void test_host_checks(void)
            (unsigned long long)artifact_host_cpu_features());
 }
 
+/* The system compiler's identity fits the header's field at every -O level (at 256 bytes
+ * it did not, once the flags grew, and artifacts said "unknown"). */
+static void test_identity_fits(void)
+{
+    ArtifactInfo in;
+    for (int opt = 0; opt <= 3; opt++) {
+        CcConfig cfg = {.opt = opt};
+        CHECK(cc_identity(&cfg, in.compiler, sizeof in.compiler) == 0, "identity fits");
+    }
+    printf("compiler identity: %zu of %zu bytes\n", strlen(in.compiler), sizeof in.compiler);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 /* artifact.c asks CPUID itself (no libgcc constructor in corral); GCC's own detection must
  * agree bit for bit. */
@@ -274,5 +287,6 @@ int main(void)
     test_checksum_is_xxh3();
     test_host_checks();
     test_cpu_features_match_gcc();
+    test_identity_fits();
     return unit_report("test_artifact");
 }
