@@ -553,7 +553,7 @@ void native_code_free(NativeCode *nc)
 {
     if (!nc)
         return;
-    native_fault_code_remove(nc->desc);
+    native_fault_code_remove(nc->lo, nc->hi);
     native_so_close(nc->handle);
     free(nc->stubs);
     free(nc->by_addr);

@@ -34,6 +34,8 @@
 
 #define MAX_RANGES 4096
 static _Atomic uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
+/* 1 + the highest slot ever used: the handler and removal look no further */
+static _Atomic int range_top;
 static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct FindCtx {
@@ -42,12 +44,15 @@ typedef struct FindCtx {
     uintptr_t lo, hi; /* the union of the executable segments */
 } FindCtx;
 
+/* Under ranges_lock. A slot's hi is published last (release), the top after it. */
 static void add_range(uintptr_t lo, uintptr_t hi)
 {
     for (int i = 0; i < MAX_RANGES; i++) {
         if (atomic_load_explicit(&range_hi[i], memory_order_relaxed) == 0) {
             atomic_store_explicit(&range_lo[i], lo, memory_order_relaxed);
             atomic_store_explicit(&range_hi[i], hi, memory_order_release);
+            if (i >= atomic_load_explicit(&range_top, memory_order_relaxed))
+                atomic_store_explicit(&range_top, i + 1, memory_order_release);
             return;
         }
     }
@@ -88,22 +93,16 @@ int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi)
     return fc.added ? 0 : -1;
 }
 
-void native_fault_code_remove(const void *sym)
+void native_fault_code_remove(uintptr_t lo, uintptr_t hi)
 {
-    Dl_info di;
-    if (!dladdr(sym, &di) || !di.dli_fbase)
-        return;
-    uintptr_t lo = (uintptr_t)di.dli_fbase;
+    /* the ranges native_fault_code_add found lie within their union [lo, hi), and no other
+     * object's code does while this one is loaded: no dladdr needed */
     pthread_mutex_lock(&ranges_lock);
-    for (int i = 0; i < MAX_RANGES; i++) {
-        uintptr_t l = atomic_load_explicit(&range_lo[i], memory_order_relaxed);
-        if (atomic_load_explicit(&range_hi[i], memory_order_relaxed) && l >= lo &&
-            l < lo + ((uintptr_t)1 << 32)) {
-            /* an object's executable segments start at or after its base, within reach */
-            Dl_info d2;
-            if (dladdr((const void *)l, &d2) && d2.dli_fbase == di.dli_fbase)
-                atomic_store_explicit(&range_hi[i], 0, memory_order_release);
-        }
+    int top = atomic_load_explicit(&range_top, memory_order_relaxed);
+    for (int i = 0; i < top; i++) {
+        uintptr_t h = atomic_load_explicit(&range_hi[i], memory_order_relaxed);
+        if (h && h <= hi && atomic_load_explicit(&range_lo[i], memory_order_relaxed) >= lo)
+            atomic_store_explicit(&range_hi[i], 0, memory_order_release);
     }
     pthread_mutex_unlock(&ranges_lock);
 }
@@ -116,7 +115,8 @@ static bool in_code(uintptr_t pc)
 {
     if (pc >= (uintptr_t)__start_corral_native_rt && pc < (uintptr_t)__stop_corral_native_rt)
         return true;
-    for (int i = 0; i < MAX_RANGES; i++) {
+    int top = atomic_load_explicit(&range_top, memory_order_acquire);
+    for (int i = 0; i < top; i++) {
         uintptr_t hi = atomic_load_explicit(&range_hi[i], memory_order_acquire);
         if (hi && pc < hi && pc >= atomic_load_explicit(&range_lo[i], memory_order_relaxed))
             return true;
