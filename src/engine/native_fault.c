@@ -40,6 +40,7 @@ static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct FindCtx {
     uintptr_t base;
+    bool found;
     int added;
     uintptr_t lo, hi; /* the union of the executable segments */
 } FindCtx;
@@ -64,6 +65,7 @@ static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
     (void)size;
     if (info->dlpi_addr != fc->base)
         return 0;
+    fc->found = true;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
@@ -84,13 +86,15 @@ int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi)
     Dl_info di;
     if (!dladdr(sym, &di) || !di.dli_fbase)
         return -1;
-    FindCtx fc = {(uintptr_t)di.dli_fbase, 0, 0, 0};
+    FindCtx fc = {(uintptr_t)di.dli_fbase, false, 0, 0, 0};
     pthread_mutex_lock(&ranges_lock);
     dl_iterate_phdr(find_object, &fc);
     pthread_mutex_unlock(&ranges_lock);
+    /* an object without executable segments (a module without functions, linked without
+     * crt code since -nostdlib) has no code to fault in: the empty range */
     *lo = fc.lo;
     *hi = fc.hi;
-    return fc.added ? 0 : -1;
+    return fc.found ? 0 : -1;
 }
 
 void native_fault_code_remove(uintptr_t lo, uintptr_t hi)
