@@ -118,11 +118,23 @@ enum { SECT_WASM = 1, SECT_SO = 2 };
 #endif
 
 static char code_version[32];
+_Static_assert(sizeof CORRAL_VERSION + sizeof "+abi4294967295" <= sizeof code_version,
+               "room for the code version");
 
+/* Not snprintf: nothing else in a run of an artifact (or in the interpreter's start-up)
+ * prints, and the first printf of a process runs about 10 us of cold libc code. */
 static void make_code_version(void)
 {
-    snprintf(code_version, sizeof code_version, "%s+abi%u", corral_version(),
-             (unsigned)CC_ABI_VERSION);
+    char digits[10];
+    int n = 0;
+    for (uint32_t v = CC_ABI_VERSION; n == 0 || v; v /= 10)
+        digits[n++] = (char)('0' + v % 10);
+    size_t at = strlen(CORRAL_VERSION);
+    memcpy(code_version, CORRAL_VERSION "+abi", at + 4);
+    at += 4;
+    while (n)
+        code_version[at++] = digits[--n];
+    code_version[at] = '\0';
 }
 
 const char *artifact_code_version(void)

@@ -13,9 +13,7 @@
 
 #include "native_abi.h"
 
-#include <dlfcn.h>
 #include <execinfo.h>
-#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -38,13 +36,6 @@ static _Atomic uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
 static _Atomic int range_top;
 static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 
-typedef struct FindCtx {
-    uintptr_t base;
-    bool found;
-    int added;
-    uintptr_t lo, hi; /* the union of the executable segments */
-} FindCtx;
-
 /* Under ranges_lock. A slot's hi is published last (release), the top after it. */
 static void add_range(uintptr_t lo, uintptr_t hi)
 {
@@ -59,48 +50,19 @@ static void add_range(uintptr_t lo, uintptr_t hi)
     }
 }
 
-static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
+void native_fault_code_add(uintptr_t lo, uintptr_t hi)
 {
-    FindCtx *fc = arg;
-    (void)size;
-    if (info->dlpi_addr != fc->base)
-        return 0;
-    fc->found = true;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            uintptr_t lo = fc->base + ph->p_vaddr, hi = lo + ph->p_memsz;
-            add_range(lo, hi);
-            if (!fc->added || lo < fc->lo)
-                fc->lo = lo;
-            if (!fc->added || hi > fc->hi)
-                fc->hi = hi;
-            fc->added++;
-        }
-    }
-    return 1;
-}
-
-int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi)
-{
-    Dl_info di;
-    if (!dladdr(sym, &di) || !di.dli_fbase)
-        return -1;
-    FindCtx fc = {(uintptr_t)di.dli_fbase, false, 0, 0, 0};
+    if (lo >= hi)
+        return; /* an object without code (a module without functions) */
     pthread_mutex_lock(&ranges_lock);
-    dl_iterate_phdr(find_object, &fc);
+    add_range(lo, hi);
     pthread_mutex_unlock(&ranges_lock);
-    /* an object without executable segments (a module without functions, linked without
-     * crt code since -nostdlib) has no code to fault in: the empty range */
-    *lo = fc.lo;
-    *hi = fc.hi;
-    return fc.found ? 0 : -1;
 }
 
 void native_fault_code_remove(uintptr_t lo, uintptr_t hi)
 {
-    /* the ranges native_fault_code_add found lie within their union [lo, hi), and no other
-     * object's code does while this one is loaded: no dladdr needed */
+    if (lo >= hi)
+        return;
     pthread_mutex_lock(&ranges_lock);
     int top = atomic_load_explicit(&range_top, memory_order_relaxed);
     for (int i = 0; i < top; i++) {
@@ -218,16 +180,23 @@ static void install_handlers(void)
 }
 
 /* Each thread that runs compiled code gets an alternate signal stack (unless it has one),
- * freed when the thread ends. */
+ * released when the thread ends. The first such thread takes a static one: a malloc of
+ * 64 KiB grows the heap (brk), about 6 us of a hello world's start-up. */
+#define ALTSTACK_SIZE ((size_t)64 << 10)
 static pthread_key_t altstack_key;
 static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
 static _Thread_local bool tl_altstack;
+static _Alignas(16) char first_altstack[ALTSTACK_SIZE];
+static atomic_flag first_altstack_taken = ATOMIC_FLAG_INIT;
 
 static void altstack_free(void *p)
 {
     stack_t none = {.ss_flags = SS_DISABLE};
     sigaltstack(&none, NULL);
-    free(p);
+    if (p == first_altstack)
+        atomic_flag_clear(&first_altstack_taken);
+    else
+        free(p);
 }
 
 static void altstack_key_make(void) { (void)pthread_key_create(&altstack_key, altstack_free); }
@@ -242,13 +211,13 @@ static bool altstack_ensure(void)
         return true;
     }
     pthread_once(&altstack_once, altstack_key_make);
-    size_t size = 64 << 10;
-    void *p = malloc(size);
+    void *p = !atomic_flag_test_and_set(&first_altstack_taken) ? first_altstack
+                                                                : malloc(ALTSTACK_SIZE);
     if (!p)
         return false;
-    stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0};
+    stack_t ss = {.ss_sp = p, .ss_size = ALTSTACK_SIZE, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) != 0) {
-        free(p);
+        altstack_free(p);
         return false;
     }
     pthread_setspecific(altstack_key, p);

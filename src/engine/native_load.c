@@ -21,6 +21,7 @@
 typedef struct NativeSo {
     void *dl;
     int fd; /* the memfd the object was loaded from; -1 for the temporary-file fallback */
+    uintptr_t code_lo, code_hi; /* the union of the executable segments, as loaded */
 } NativeSo;
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -70,6 +71,27 @@ static const char *elf_problem(const uint8_t *so, size_t len)
     return NULL;
 }
 
+/* The union of so's executable segments at load bias base (elf_problem checked the program
+ * headers): what native_so_code_range reports, without asking the loader (dladdr,
+ * dl_iterate_phdr). */
+static void code_range(const uint8_t *so, uintptr_t base, uintptr_t *lo, uintptr_t *hi)
+{
+    ElfW(Ehdr) eh;
+    memcpy(&eh, so, sizeof eh);
+    *lo = *hi = 0;
+    for (size_t i = 0; i < eh.e_phnum; i++) {
+        ElfW(Phdr) ph;
+        memcpy(&ph, so + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X) || ph.p_memsz == 0)
+            continue;
+        uintptr_t a = base + ph.p_vaddr, b = a + ph.p_memsz;
+        if (*hi == 0 || a < *lo)
+            *lo = a;
+        if (b > *hi)
+            *hi = b;
+    }
+}
+
 /* A sealed memfd holding the bytes; -1 with errno set (ENOSYS, EINVAL: none on this system). */
 static int sealed_memfd(const uint8_t *so, size_t len)
 {
@@ -84,6 +106,21 @@ static int sealed_memfd(const uint8_t *so, size_t len)
         return -1;
     }
     return fd;
+}
+
+/* "/proc/self/fd/N" into path. Not snprintf: the first printf of a process runs about 10 us
+ * of cold libc code, and nothing else in a run of an artifact prints. */
+static void fd_path(int fd, char path[32])
+{
+    char digits[12];
+    int n = 0;
+    for (unsigned v = (unsigned)fd; n == 0 || v; v /= 10)
+        digits[n++] = (char)('0' + v % 10);
+    size_t at = sizeof "/proc/self/fd/" - 1;
+    memcpy(path, "/proc/self/fd/", at);
+    while (n)
+        path[at++] = digits[--n];
+    path[at] = '\0';
 }
 
 /* Where memfd_create is missing: a private file (O_EXCL, 0600) in $TMPDIR or /tmp, loaded by
@@ -132,8 +169,8 @@ void *native_so_open(const uint8_t *so, size_t len, const char *symbol, void **s
     }
     h->fd = sealed_memfd(so, len);
     if (h->fd >= 0) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", h->fd);
+        char path[32];
+        fd_path(h->fd, path);
         if (!(h->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
             snprintf(err, errlen, "cannot load compiled code: %s", dlerror());
     } else if (errno == ENOSYS || errno == EINVAL) {
@@ -141,10 +178,17 @@ void *native_so_open(const uint8_t *so, size_t len, const char *symbol, void **s
     } else {
         snprintf(err, errlen, "cannot load compiled code: memfd: %s", strerror(errno));
     }
+    struct link_map *lm = NULL;
+    if (h->dl && (dlinfo(h->dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm)) {
+        snprintf(err, errlen, "cannot load compiled code: %s", dlerror());
+        native_so_close(h);
+        return NULL;
+    }
     if (!h->dl) {
         native_so_close(h);
         return NULL;
     }
+    code_range(so, (uintptr_t)lm->l_addr, &h->code_lo, &h->code_hi);
     if (symbol && sym_out && !(*sym_out = dlsym(h->dl, symbol))) {
         snprintf(err, errlen, "compiled code has no symbol `%s`", symbol);
         native_so_close(h);
@@ -157,6 +201,13 @@ void *native_so_sym(void *handle, const char *symbol)
 {
     NativeSo *h = handle;
     return dlsym(h->dl, symbol);
+}
+
+void native_so_code_range(void *handle, uintptr_t *lo, uintptr_t *hi)
+{
+    const NativeSo *h = handle;
+    *lo = h->code_lo;
+    *hi = h->code_hi;
 }
 
 void native_so_close(void *handle)

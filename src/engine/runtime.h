@@ -243,12 +243,12 @@ void native_code_free(struct NativeCode *nc);
 
 /* Faults of compiled code (native_fault.c). Whether code without explicit checks can run
  * here (guarded memories and the fault handler); making the handler ready on this thread;
- * registering an object's code (by a symbol in it) so its faults become traps, [*lo, *hi)
- * the union of its executable segments; unregistering it by that union, before the object
- * is unloaded; the store whose code this thread runs (returns the previous one). */
+ * registering an object's code [lo, hi) (native_so_code_range: the union of its executable
+ * segments; empty for none) so its faults become traps, and unregistering it, before the
+ * object is unloaded; the store whose code this thread runs (returns the previous one). */
 bool native_guard_supported(void);
 bool native_fault_ready(void);
-int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi);
+void native_fault_code_add(uintptr_t lo, uintptr_t hi);
 void native_fault_code_remove(uintptr_t lo, uintptr_t hi);
 Store *native_fault_swap_store(Store *s);
 /* The store's poll page, made on first use (NULL when it cannot be). */
