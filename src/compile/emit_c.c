@@ -1123,7 +1123,7 @@ static void emit_entries(Buf *b, const Fn *f)
     for (uint32_t x = m->nfunc_imports; x < m->nfuncs; x++)
         bprintf(b, "cc_e%u, ", (unsigned)x);
     bprintf(b, "0};\n__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries, cc_funcs, cc_loops};\n",
-            "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
+            "corral_native_module", (unsigned)CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
             (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | (f->fuel ? CC_FLAG_FUEL : 0u));
 }
 

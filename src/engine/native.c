@@ -604,7 +604,7 @@ corral_error_t *corral_module_attach_native(corral_module_t *cm, const uint8_t *
         native_so_close(handle);
         return error_new(SIZE_MAX, "native code does not match this module or engine (ABI %u, "
                                    "%u functions; expected ABI %u, %u functions)",
-                         (unsigned)desc->abi, (unsigned)desc->nfuncs, CC_ABI_VERSION,
+                         (unsigned)desc->abi, (unsigned)desc->nfuncs, (unsigned)CC_ABI_VERSION,
                          (unsigned)m->nfuncs);
     }
     if (!(desc->flags & CC_FLAG_BOUNDS_CHECKS) && !native_guard_supported()) {

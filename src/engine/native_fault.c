@@ -167,9 +167,16 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
 static bool handlers_ok;
+static pthread_key_t altstack_key;
 
+static void altstack_free(void *p);
+
+/* The handlers, and the key whose destructor releases a thread's alternate stack: one once
+ * (each costs a futex call). */
 static void install_handlers(void)
 {
+    if (pthread_key_create(&altstack_key, altstack_free) != 0)
+        return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;
@@ -183,8 +190,6 @@ static void install_handlers(void)
  * released when the thread ends. The first such thread takes a static one: a malloc of
  * 64 KiB grows the heap (brk), about 6 us of a hello world's start-up. */
 #define ALTSTACK_SIZE ((size_t)64 << 10)
-static pthread_key_t altstack_key;
-static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
 static _Thread_local bool tl_altstack;
 static _Alignas(16) char first_altstack[ALTSTACK_SIZE];
 static atomic_flag first_altstack_taken = ATOMIC_FLAG_INIT;
@@ -199,8 +204,6 @@ static void altstack_free(void *p)
         free(p);
 }
 
-static void altstack_key_make(void) { (void)pthread_key_create(&altstack_key, altstack_free); }
-
 static bool altstack_ensure(void)
 {
     if (tl_altstack)
@@ -210,7 +213,6 @@ static bool altstack_ensure(void)
         tl_altstack = true; /* the thread has one (ASan's, or the embedder's) */
         return true;
     }
-    pthread_once(&altstack_once, altstack_key_make);
     void *p = !atomic_flag_test_and_set(&first_altstack_taken) ? first_altstack
                                                                 : malloc(ALTSTACK_SIZE);
     if (!p)

@@ -4,6 +4,7 @@
 #include "compile/artifact.h"
 #include "compile/cc.h"
 #include "corral.h"
+#include "engine/native_abi.h"
 #include "unit.h"
 #include "util/sha256.h"
 
@@ -245,6 +246,9 @@ static void test_host_checks(void)
     CHECK(encode_decode(&in, in.module_sha256, &flags, err, sizeof err) == 0, "own flags");
 
     CHECK(strchr(artifact_host_target(), '-') != NULL, artifact_host_target());
+    char code[64];
+    snprintf(code, sizeof code, "%s+abi%u", corral_version(), (unsigned)CC_ABI_VERSION);
+    CHECK(strcmp(artifact_code_version(), code) == 0, artifact_code_version());
     printf("host: %s, cpu features 0x%llx\n", artifact_host_target(),
            (unsigned long long)artifact_host_cpu_features());
 }

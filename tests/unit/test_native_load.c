@@ -65,6 +65,11 @@ int main(void)
     if (dl2)
         dlclose(dl2);
 
+    /* The memfd gets the loader's part: the segments, not the section headers after them. */
+    ElfW(Ehdr) h0;
+    memcpy(&h0, so, sizeof h0);
+    CHECK(image_len(so, len) < len && image_len(so, len) <= h0.e_shoff, "image ends before the section headers");
+
     /* ELF pre-checks: a bad program header table, and a segment past the end. */
     uint8_t *b = malloc(len);
     memcpy(b, so, len);
