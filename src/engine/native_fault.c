@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
+#include <threads.h>
 #include <ucontext.h>
 
 #if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
@@ -165,14 +166,15 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     pass_on(sig, si, uc);
 }
 
-static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static once_flag handlers_once = ONCE_FLAG_INIT;
 static bool handlers_ok;
 static pthread_key_t altstack_key;
 
 static void altstack_free(void *p);
 
 /* The handlers, and the key whose destructor releases a thread's alternate stack: one once
- * (each costs a futex call). */
+ * (each costs a futex call), C11's as native.c's (pthread_once would be one more symbol for
+ * the dynamic linker to bind on an artifact's start-up). */
 static void install_handlers(void)
 {
     if (pthread_key_create(&altstack_key, altstack_free) != 0)
@@ -272,7 +274,7 @@ bool native_fault_ready(void)
     static _Thread_local bool ready;
     if (ready)
         return true;
-    pthread_once(&handlers_once, install_handlers);
+    call_once(&handlers_once, install_handlers);
     ready = handlers_ok && altstack_ensure();
     return ready;
 }
