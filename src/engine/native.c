@@ -437,6 +437,11 @@ static Trap *fault_trap(Store *s, const NativeInst *ni)
     return t;
 }
 
+bool native_is_stub(const Func *f)
+{
+    return f->code && f->code->code == native_code_words;
+}
+
 Trap *native_enter(Store *s, Func *f, Cell *cells)
 {
     NativeInst *ni = f->inst->native;

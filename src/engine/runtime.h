@@ -237,6 +237,8 @@ int native_instance_init(Store *s, Instance *inst);
 /* Runs defined function f of an instance with native code (the interpreter's NATIVE
  * instruction): params in cells, results replace them. NULL or an owned trap. */
 Trap *native_enter(Store *s, Func *f, Cell *cells);
+/* Whether f's code is its native code's stub (the NATIVE instruction alone). */
+bool native_is_stub(const Func *f);
 /* Switches waiting instances whose module's code has arrived (called at fuel slices). */
 void native_refresh(Store *s);
 void native_code_free(struct NativeCode *nc);
