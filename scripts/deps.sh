@@ -39,6 +39,9 @@ REQUIREMENTS=(
     # tests and benchmarks curl, wrk and nginx (the reference static-file server).
     "libmicrohttpd-dev /usr/include/microhttpd.h"
     "libsodium-dev    /usr/include/sodium.h"
+    # The compiled tier's artifact checksum, XXH3-128 (src/compile/artifact.c): the header
+    # only, compiled in (XXH_INLINE_ALL); libxxhash.so is not linked.
+    "libxxhash-dev    /usr/include/xxhash.h"
     "curl             curl"
     "wrk              wrk"
     "nginx-light      /usr/sbin/nginx"

@@ -1,44 +1,54 @@
 /* artifact.c: the `.cwasm` file (artifact.h): encoding, and the checks that decode every byte
  * of an untrusted file before anything in it is used. Integers are little-endian, written and
- * read a byte at a time (no struct is ever dumped or overlaid). Format version 1:
+ * read a byte at a time (no struct is ever dumped or overlaid). Format version 2:
  *
  *   offset  size  field
  *   0       10    magic "CORRALAOT\0"
  *   10      2     reserved, 0
- *   12      4     format version, u32 (1)
+ *   12      4     format version, u32 (2)
  *   16      8     file length in bytes, u64, the trailing checksum included
  *   24      32    Corral version, NUL-padded ASCII ("0.4.0")
  *   56      32    target triple, NUL-padded ASCII ("x86_64-linux-gnu")
  *   88      8     required CPU features, u64 (ARTIFACT_CPU_* bits)
  *   96      4     code-changing flags, u32
- *   100     4     number of sections n, u32 (2 in version 1)
+ *   100     4     number of sections n, u32 (2 in version 2)
  *   104     32    SHA-256 of the module's .wasm
- *   136     256   compiler identity, NUL-padded (cc_identity())
- *   392     24*n  section table: kind u32 (1 .wasm, 2 shared object), reserved u32 (0),
- *                 offset u64, length u64; in version 1 the .wasm then the shared object
+ *   136     512   compiler identity, NUL-padded (cc_identity())
+ *   648     24*n  section table: kind u32 (1 .wasm, 2 shared object), reserved u32 (0),
+ *                 offset u64, length u64; in version 2 the .wasm then the shared object
  *   ...           the sections' bytes, back to back in table order, the first right after
  *                 the table, the last ending at the checksum (no gaps, no slack)
- *   L-32    32    BLAKE2b-256 of bytes [0, L-32), L the file length (libsodium's
- *                 crypto_generichash: a few times faster than SHA-256 in software, and
- *                 every `corral run` of an artifact hashes the whole file)
+ *   L-16    16    XXH3-128 of bytes [0, L-16), L the file length, in xxHash's canonical
+ *                 (big-endian) form, as `xxh128sum` prints it
  *
  * Magic, format version and length sit at fixed offsets in every format version, so that a
- * file of another version is named as such instead of being reported corrupt. */
+ * file of another version is named as such instead of being reported corrupt. Version 1 ended
+ * in a 32-byte BLAKE2b-256, and its compiler field was 256 bytes (the identity is 290 now).
+ *
+ * The checksum catches truncation and corruption, not forgery (the cache directory's
+ * permissions are that boundary: docs/design/compiled.md, section 9), so it need not be a
+ * cryptographic hash, and every `corral run` of an artifact hashes the whole file: XXH3 does
+ * a 27 KB artifact in about 1.5 us, libsodium's BLAKE2b took 30-45 us. */
 #include "compile/artifact.h"
 #include "engine/native_abi.h"
 
 #include "corral.h"
 #include "util/sha256.h"
 
+/* xxHash compiled in from Debian's libxxhash-dev header: linking libxxhash.so instead would
+ * cost every corral process one more shared library to load (measured: about 60 us, far more
+ * than the hash). */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <stdarg.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAGIC "CORRALAOT"
 #define MAGIC_LEN 10 /* with its NUL */
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION ARTIFACT_FORMAT_VERSION
 #define OFF_FORMAT 12
 #define OFF_LENGTH 16
 #define OFF_VERSION 24
@@ -48,10 +58,10 @@
 #define OFF_NSECT 100
 #define OFF_MODULE 104
 #define OFF_COMPILER 136
-#define OFF_TABLE 392
+#define OFF_TABLE 648
 #define ENTRY_SIZE 24
-#define HASH_SIZE 32
-#define NSECT 2 /* version 1: .wasm, shared object */
+#define HASH_SIZE 16 /* XXH3-128 */
+#define NSECT 2 /* version 2: .wasm, shared object */
 #define MIN_FIXED OFF_LENGTH + 8 /* enough to read magic, version and length */
 
 enum { SECT_WASM = 1, SECT_SO = 2 };
@@ -106,30 +116,56 @@ enum { SECT_WASM = 1, SECT_SO = 2 };
 #define TARGET_ABI ""
 #endif
 
-static char code_version[32];
+#define SPELL(x) #x
+#define SPELL_VALUE(x) SPELL(x)
 
-static void make_code_version(void)
-{
-    snprintf(code_version, sizeof code_version, "%s+abi%u", corral_version(),
-             (unsigned)CC_ABI_VERSION);
-}
-
+/* Made at compile time: formatting it at run time (a once, then the digits) was 5 us of an
+ * artifact's start-up. */
 const char *artifact_code_version(void)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, make_code_version);
-    return code_version;
+    return CORRAL_VERSION "+abi" SPELL_VALUE(CC_ABI_VERSION);
 }
 
 const char *artifact_host_target(void) { return TARGET_ARCH "-" TARGET_OS TARGET_ABI; }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAS_FEATURE(bit, name) | (__builtin_cpu_supports(name) ? UINT64_C(1) << (bit) : 0)
+#include <cpuid.h>
+
+/* The CPU's features from CPUID, asked only when an artifact requires some (today none do).
+ * Not __builtin_cpu_supports: it links libgcc's __cpu_indicator_init, a constructor that runs
+ * CPUID (a trap to the hypervisor on a VM) in every corral process, about 70 us. As GCC does,
+ * AVX, FMA and AVX2 count only when the OS saves the YMM state (XGETBV), AVX-512 only with
+ * the opmask and ZMM state too. */
+static uint32_t xcr0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return lo;
+}
 
 uint64_t artifact_host_cpu_features(void)
 {
-    __builtin_cpu_init();
-    return 0 ARTIFACT_CPU_FEATURES(HAS_FEATURE);
+    unsigned a, b, c, d, b7 = 0, x;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b7, &x, &x)) /* leaf 7 missing: no BMI, AVX2... */
+        b7 = 0;
+    uint32_t xcr = (c & bit_OSXSAVE) ? xcr0() : 0;
+    bool ymm = (xcr & 0x6) == 0x6, zmm = (xcr & 0xe6) == 0xe6;
+    const bool has[] = { /* in ARTIFACT_CPU_FEATURES's order, bit 0 first */
+        c & bit_SSE3,          c & bit_SSSE3,          c & bit_SSE4_1,        c & bit_SSE4_2,
+        c & bit_POPCNT,        ymm && (c & bit_AVX),   ymm && (b7 & bit_AVX2),
+        b7 & bit_BMI,          b7 & bit_BMI2,          ymm && (c & bit_FMA),  c & bit_AES,
+        c & bit_PCLMUL,        zmm && (b7 & bit_AVX512F),
+    };
+#define COUNT_FEATURE(bit, name) +1
+    _Static_assert(sizeof has / sizeof has[0] == 0 ARTIFACT_CPU_FEATURES(COUNT_FEATURE),
+                   "one test per ARTIFACT_CPU_FEATURES bit");
+#undef COUNT_FEATURE
+    uint64_t bits = 0;
+    for (int i = 0; i < (int)(sizeof has / sizeof has[0]); i++)
+        bits |= (uint64_t)has[i] << i;
+    return bits;
 }
 #else
 /* No feature bits are defined for other CPUs yet: code for them requires none. */
@@ -206,6 +242,16 @@ static int get_str(const uint8_t *p, size_t n, bool printable, char *out)
     return 0;
 }
 
+/* --- the checksum --- */
+
+/* XXH3-128 of p[0..len) into out, canonical (big-endian). */
+static void checksum(const uint8_t *p, size_t len, uint8_t out[HASH_SIZE])
+{
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits(p, len));
+    memcpy(out, c.digest, HASH_SIZE);
+}
+
 /* --- encoding --- */
 
 int artifact_encode(const ArtifactInfo *info, const uint8_t *wasm, size_t wasm_len,
@@ -246,7 +292,7 @@ int artifact_encode(const ArtifactInfo *info, const uint8_t *wasm, size_t wasm_l
             memcpy(b + at, data[i], lens[i]);
         at += lens[i];
     }
-    crypto_generichash(b + total - HASH_SIZE, HASH_SIZE, b, total - HASH_SIZE, NULL, 0);
+    checksum(b, total - HASH_SIZE, b + total - HASH_SIZE);
     *out = b;
     *out_len = total;
     return 0;
@@ -333,8 +379,8 @@ static int check_sections(const Decode *d, const uint8_t *buf, size_t len, size_
 
 static int check_checksum(const Decode *d, const uint8_t *buf, size_t len)
 {
-    uint8_t h[SHA256_BYTES];
-    crypto_generichash(h, HASH_SIZE, buf, len - HASH_SIZE, NULL, 0);
+    uint8_t h[HASH_SIZE];
+    checksum(buf, len - HASH_SIZE, h);
     if (memcmp(h, buf + len - HASH_SIZE, HASH_SIZE) != 0)
         return refuse(d, "checksum mismatch (the file is corrupted or was altered)");
     return 0;
@@ -381,7 +427,9 @@ static int check_host(const Decode *d, const ArtifactInfo *info, const uint8_t *
     if (strcmp(info->target, artifact_host_target()) != 0)
         return refuse(d, "compiled for %s, this host is %s", info->target,
                       artifact_host_target());
-    uint64_t missing = info->cpu_features & ~artifact_host_cpu_features();
+    /* CPUID only when the code needs something beyond the baseline (it traps on a VM) */
+    uint64_t missing =
+        info->cpu_features ? info->cpu_features & ~artifact_host_cpu_features() : 0;
     if (missing) {
         char names[512];
         feature_list(missing, names, sizeof names);

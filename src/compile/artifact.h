@@ -9,13 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The file format this Corral writes and reads (artifact.c has the layout). A new format
+ * also names cache entries anew (cache_key), so an older Corral's entries are not found. */
+#define ARTIFACT_FORMAT_VERSION 2u
+
 typedef struct ArtifactInfo {
     uint8_t module_sha256[32]; /* SHA-256 of the embedded .wasm */
     char corral_version[32];   /* corral_version() of the Corral that made it */
     char target[32];           /* artifact_host_target() of the machine it is for */
     uint64_t cpu_features;     /* ARTIFACT_CPU_* bits the code requires */
     uint32_t flags;            /* code-changing flags: opaque here, compared with the caller's */
-    char compiler[256];        /* cc_identity(): compiler version and flags */
+    char compiler[512];        /* cc_identity(): compiler version and flags */
 } ArtifactInfo;
 
 /* CPU feature bits (x86-64; other CPUs define none yet). Bit 63 is reserved and never set on

@@ -2,6 +2,7 @@
  * rename publishes an entry. Eviction is not done here. */
 #include "compile/cache.h"
 
+#include "compile/artifact.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 
@@ -52,6 +53,9 @@ void cache_key(const uint8_t module_sha[32], const char *corral_version, const c
     uint8_t h[SHA256_BYTES];
     sha256_init(&s);
     hash_str(&s, "corral compiled-code cache key 1"); /* changes if the key's inputs change */
+    /* entries are artifacts: another format, other names (an older Corral's files are left
+     * alone instead of refused by a strict --tier aot) */
+    hash_u64(&s, ARTIFACT_FORMAT_VERSION);
     sha256_update(&s, module_sha, 32);
     hash_str(&s, corral_version);
     hash_str(&s, target);

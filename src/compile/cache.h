@@ -13,8 +13,8 @@
 int cache_default_dir(char *out, size_t n);
 
 /* The key of compiled code: lower-case hex of a SHA-256 over every input that changes the
- * code (each string length-prefixed, integers fixed-width), so no two different tuples share
- * a key. */
+ * code, and the artifact format (each string length-prefixed, integers fixed-width), so no
+ * two different tuples share a key. */
 void cache_key(const uint8_t module_sha[32], const char *corral_version, const char *target,
                uint64_t cpu_features, uint32_t flags, const char *compiler_id, char hex[65]);
 

@@ -1381,7 +1381,7 @@ static void emit_entries(Buf *b, const Fn *f)
         bprintf(b, "0};\n");
     }
     bprintf(b, "__attribute__((visibility(\"default\"))) const CcModule %s = {%uu, %uu, %uu, %uu, cc_entries, cc_funcs, cc_loops, %s};\n",
-            "corral_native_module", CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
+            "corral_native_module", (unsigned)CC_ABI_VERSION, (unsigned)m->nfuncs, (unsigned)m->nfunc_imports,
             (f->checks ? CC_FLAG_BOUNDS_CHECKS : 0u) | (f->fuel ? CC_FLAG_FUEL : 0u),
             any_osr ? "cc_osr, cc_osr_funcs" : "0, 0");
 }

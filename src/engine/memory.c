@@ -24,18 +24,30 @@ static void *map_none(size_t len)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* The trial reservation of memory_guard_available, kept for the first guarded memory
+ * instead of unmapped: a start-up that makes one memory maps 8 GiB once, not twice. */
+static _Atomic(void *) spare;
+
 bool memory_guard_available(void)
 {
     static _Atomic int state; /* 0 unknown, 1 yes, 2 no */
     int v = atomic_load_explicit(&state, memory_order_relaxed);
     if (v == 0) {
         void *p = sizeof(void *) >= 8 ? map_none((size_t)MEMORY_GUARD_BYTES) : NULL;
-        if (p)
-            munmap(p, (size_t)MEMORY_GUARD_BYTES);
+        void *none = NULL;
+        if (p && !atomic_compare_exchange_strong(&spare, &none, p))
+            munmap(p, (size_t)MEMORY_GUARD_BYTES); /* another thread's trial was first */
         v = p ? 1 : 2;
         atomic_store_explicit(&state, v, memory_order_relaxed);
     }
     return v == 1;
+}
+
+/* A fresh guarded region (MEMORY_GUARD_BYTES, inaccessible): the spare, else a new one. */
+static void *map_guarded(void)
+{
+    void *p = atomic_exchange(&spare, NULL);
+    return p ? p : map_none((size_t)MEMORY_GUARD_BYTES);
 }
 
 /* Reserves a guarded region (MEMORY_GUARD_BYTES) when the process can, else the maximum. */
@@ -45,7 +57,7 @@ static bool reserve(MemImpl *mi, uint64_t max_bytes, uint64_t init_bytes)
         return false;
     size_t len = max_bytes ? (size_t)max_bytes : 4096;
     void *p = NULL;
-    if (memory_guard_available() && (p = map_none((size_t)MEMORY_GUARD_BYTES)))
+    if (memory_guard_available() && (p = map_guarded()))
         len = (size_t)MEMORY_GUARD_BYTES;
     else if (!(p = map_none(len)))
         return false;

@@ -50,8 +50,11 @@ typedef struct NativeCode {
     const CcModule *desc;
     LoweredFunc *stubs; /* per defined function: frame of max(params, results), NATIVE */
     uintptr_t lo, hi;   /* the object's executable code */
-    FuncAddr *by_addr;  /* defined functions by address */
-    uint32_t nby_addr;
+    uint32_t nimports, ncodes; /* the module's function imports and bodies */
+    /* Defined functions and their entries by address (2 * ncodes), for naming a trap's
+     * frames: sorted by the first trap that needs it (addr_index), so a run without a trap
+     * never pays for it. */
+    _Atomic(FuncAddr *) by_addr;
 } NativeCode;
 
 /* An instance's native view. ctx comes first: the runtime services get a CcCtx *. */
@@ -342,21 +345,60 @@ _Noreturn void native_jump(Store *s, int kind)
  * there already). */
 #define ENTRY_BIT 0x80000000u
 
-/* The function of nc whose code holds pc (ENTRY_BIT set in an entry), or UINT32_MAX (not
- * nc's code). */
-static uint32_t func_of_pc(const NativeCode *nc, uintptr_t pc)
+/* Entries of addr_index: a function, its entry, its entry at loops and that entry's code. */
+#define INDEX_LEN(nc) (4 * (size_t)(nc)->ncodes)
+
+static int by_address(const void *a, const void *b)
 {
-    if (pc < nc->lo || pc >= nc->hi || !nc->nby_addr || pc < nc->by_addr[0].addr)
+    uintptr_t x = ((const FuncAddr *)a)->addr, y = ((const FuncAddr *)b)->addr;
+    return x < y ? -1 : x > y;
+}
+
+/* nc's functions and entries (the engine's trampolines: no frame of the module) sorted by
+ * address, made on first use by any thread; NULL when nc has no code or memory ran out (the
+ * frames then go unnamed). */
+static const FuncAddr *addr_index(const NativeCode *nc)
+{
+    NativeCode *cache = (NativeCode *)nc; /* made once, then only read */
+    FuncAddr *a = atomic_load_explicit(&cache->by_addr, memory_order_acquire);
+    if (a || nc->ncodes == 0 || !(a = malloc(INDEX_LEN(nc) * sizeof *a)))
+        return a;
+    const CcModule *d = nc->desc;
+    for (uint32_t i = 0; i < nc->ncodes; i++) {
+        FuncAddr *e = &a[4 * i];
+        uint32_t f = nc->nimports + i;
+        e[0] = (FuncAddr){(uintptr_t)d->funcs[f], f};
+        e[1] = (FuncAddr){(uintptr_t)d->entries[i], f | ENTRY_BIT};
+        /* the entries at loops where the code has them; else slots sorted past the end */
+        bool osr = d->osr && d->osr[i] && d->osr_funcs && d->osr_funcs[i];
+        e[2] = (FuncAddr){osr ? (uintptr_t)d->osr_funcs[i] : UINTPTR_MAX, f};
+        e[3] = (FuncAddr){osr ? (uintptr_t)d->osr[i] : UINTPTR_MAX, f | ENTRY_BIT};
+    }
+    qsort(a, INDEX_LEN(nc), sizeof *a, by_address);
+    FuncAddr *first = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&cache->by_addr, &first, a,
+                                                 memory_order_acq_rel, memory_order_acquire)) {
+        free(a); /* another thread made it first */
+        return first;
+    }
+    return a;
+}
+
+/* The function of nc whose code holds pc (ENTRY_BIT set in an entry), or UINT32_MAX (not
+ * nc's code); idx is addr_index(nc). */
+static uint32_t func_of_pc(const NativeCode *nc, const FuncAddr *idx, uintptr_t pc)
+{
+    if (pc < nc->lo || pc >= nc->hi || !idx || pc < idx[0].addr)
         return UINT32_MAX;
-    uint32_t lo = 0, hi = nc->nby_addr;
+    uint32_t lo = 0, hi = (uint32_t)INDEX_LEN(nc);
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (nc->by_addr[mid].addr <= pc)
+        if (idx[mid].addr <= pc)
             lo = mid;
         else
             hi = mid;
     }
-    return nc->by_addr[lo].index;
+    return idx[lo].index;
 }
 
 /* Appends to t the compiled frames of the backtrace the trap recorded: the first run of
@@ -371,9 +413,10 @@ static void add_native_frames(Trap *t, const Store *s, const NativeInst *ni, boo
     uint32_t last = UINT32_MAX;
     if (!t || t->is_exit)
         return;
+    const FuncAddr *idx = addr_index(nc);
     for (int i = 0; i < s->native_nbt; i++) {
         uintptr_t pc = (uintptr_t)s->native_bt[i];
-        uint32_t fi = func_of_pc(nc, pc ? pc - 1 : 0);
+        uint32_t fi = func_of_pc(nc, idx, pc ? pc - 1 : 0);
         if (fi == UINT32_MAX) {
             if (started)
                 break;
@@ -400,6 +443,11 @@ static Trap *fault_trap(Store *s, const NativeInst *ni)
     Trap *t = trap_new(why ? why : trap_text[s->native_fault]);
     add_native_frames(t, s, ni, false);
     return t;
+}
+
+bool native_is_stub(const Func *f)
+{
+    return f->code && f->code->code == native_code_words;
 }
 
 /* Runs the native code of f (an entry, or osr's entry at the loop at Wasm offset at):
@@ -587,20 +635,14 @@ void native_refresh(Store *s)
 
 /* ---- attaching code to a module -------------------------------------------------------- */
 
-static int by_address(const void *a, const void *b)
-{
-    uintptr_t x = ((const FuncAddr *)a)->addr, y = ((const FuncAddr *)b)->addr;
-    return x < y ? -1 : x > y;
-}
-
 void native_code_free(NativeCode *nc)
 {
     if (!nc)
         return;
-    native_fault_code_remove(nc->desc);
+    native_fault_code_remove(nc->lo, nc->hi);
     native_so_close(nc->handle);
     free(nc->stubs);
-    free(nc->by_addr);
+    free(atomic_load_explicit(&nc->by_addr, memory_order_relaxed));
     free(nc);
 }
 
@@ -635,7 +677,7 @@ static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_
         native_so_close(handle);
         return error_new(SIZE_MAX, "native code does not match this module or engine (ABI %u, "
                                    "%u functions; expected ABI %u, %u functions)",
-                         (unsigned)desc->abi, (unsigned)desc->nfuncs, CC_ABI_VERSION,
+                         (unsigned)desc->abi, (unsigned)desc->nfuncs, (unsigned)CC_ABI_VERSION,
                          (unsigned)m->nfuncs);
     }
     if (!(desc->flags & CC_FLAG_BOUNDS_CHECKS) && !native_guard_supported()) {
@@ -645,34 +687,16 @@ static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_
     }
     NativeCode *nc = calloc(1, sizeof *nc);
     LoweredFunc *stubs = calloc(m->ncodes + 1, sizeof *stubs);
-    FuncAddr *by_addr = calloc(4 * (size_t)m->ncodes + 1, sizeof *by_addr);
-    if (!nc || !stubs || !by_addr || native_fault_code_add(desc, &nc->lo, &nc->hi) != 0) {
-        bool oom = !nc || !stubs || !by_addr;
+    if (!nc || !stubs) {
         free(nc);
         free(stubs);
-        free(by_addr);
         native_so_close(handle);
-        return error_new(SIZE_MAX, oom ? "out of memory" : "cannot find the native code's pages");
+        return error_new(SIZE_MAX, "out of memory");
     }
-    /* the functions, and the entries (the engine's trampolines: no frame of the module) */
-    for (uint32_t i = 0; i < m->ncodes; i++) {
-        by_addr[2 * i].addr = (uintptr_t)desc->funcs[m->nfunc_imports + i];
-        by_addr[2 * i].index = m->nfunc_imports + i;
-        by_addr[2 * i + 1].addr = (uintptr_t)desc->entries[i];
-        by_addr[2 * i + 1].index = (m->nfunc_imports + i) | ENTRY_BIT;
-    }
-    /* and the entries at loops, where a function has them */
-    uint32_t nby = 2 * m->ncodes;
-    for (uint32_t i = 0; i < m->ncodes; i++) {
-        if (!desc->osr || !desc->osr[i] || !desc->osr_funcs || !desc->osr_funcs[i])
-            continue;
-        by_addr[nby++] = (FuncAddr){(uintptr_t)desc->osr_funcs[i], m->nfunc_imports + i};
-        by_addr[nby++] =
-            (FuncAddr){(uintptr_t)desc->osr[i], (m->nfunc_imports + i) | ENTRY_BIT};
-    }
-    qsort(by_addr, nby, sizeof *by_addr, by_address);
-    nc->by_addr = by_addr;
-    nc->nby_addr = nby;
+    native_so_code_range(handle, &nc->lo, &nc->hi);
+    native_fault_code_add(nc->lo, nc->hi);
+    nc->nimports = m->nfunc_imports;
+    nc->ncodes = m->ncodes;
     for (uint32_t i = 0; i < m->ncodes; i++) {
         uint32_t idx = m->nfunc_imports + i;
         const FuncType *t = m->types[m->func_types[idx]];

@@ -13,7 +13,8 @@
 
 #include <stdint.h>
 
-#define CC_ABI_VERSION 6u
+/* A plain decimal literal: artifact.c spells it as text (#) in the code version. */
+#define CC_ABI_VERSION 6
 
 /* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
  * truncation passes its NumTrap unchanged. */

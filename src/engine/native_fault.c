@@ -13,15 +13,14 @@
 
 #include "native_abi.h"
 
-#include <dlfcn.h>
 #include <execinfo.h>
-#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
+#include <threads.h>
 #include <ucontext.h>
 
 #if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
@@ -34,76 +33,43 @@
 
 #define MAX_RANGES 4096
 static _Atomic uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
+/* 1 + the highest slot ever used: the handler and removal look no further */
+static _Atomic int range_top;
 static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 
-typedef struct FindCtx {
-    uintptr_t base;
-    int added;
-    uintptr_t lo, hi; /* the union of the executable segments */
-} FindCtx;
-
+/* Under ranges_lock. A slot's hi is published last (release), the top after it. */
 static void add_range(uintptr_t lo, uintptr_t hi)
 {
     for (int i = 0; i < MAX_RANGES; i++) {
         if (atomic_load_explicit(&range_hi[i], memory_order_relaxed) == 0) {
             atomic_store_explicit(&range_lo[i], lo, memory_order_relaxed);
             atomic_store_explicit(&range_hi[i], hi, memory_order_release);
+            if (i >= atomic_load_explicit(&range_top, memory_order_relaxed))
+                atomic_store_explicit(&range_top, i + 1, memory_order_release);
             return;
         }
     }
 }
 
-static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
+void native_fault_code_add(uintptr_t lo, uintptr_t hi)
 {
-    FindCtx *fc = arg;
-    (void)size;
-    if (info->dlpi_addr != fc->base)
-        return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            uintptr_t lo = fc->base + ph->p_vaddr, hi = lo + ph->p_memsz;
-            add_range(lo, hi);
-            if (!fc->added || lo < fc->lo)
-                fc->lo = lo;
-            if (!fc->added || hi > fc->hi)
-                fc->hi = hi;
-            fc->added++;
-        }
-    }
-    return 1;
-}
-
-int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi)
-{
-    Dl_info di;
-    if (!dladdr(sym, &di) || !di.dli_fbase)
-        return -1;
-    FindCtx fc = {(uintptr_t)di.dli_fbase, 0, 0, 0};
+    if (lo >= hi)
+        return; /* an object without code (a module without functions) */
     pthread_mutex_lock(&ranges_lock);
-    dl_iterate_phdr(find_object, &fc);
+    add_range(lo, hi);
     pthread_mutex_unlock(&ranges_lock);
-    *lo = fc.lo;
-    *hi = fc.hi;
-    return fc.added ? 0 : -1;
 }
 
-void native_fault_code_remove(const void *sym)
+void native_fault_code_remove(uintptr_t lo, uintptr_t hi)
 {
-    Dl_info di;
-    if (!dladdr(sym, &di) || !di.dli_fbase)
+    if (lo >= hi)
         return;
-    uintptr_t lo = (uintptr_t)di.dli_fbase;
     pthread_mutex_lock(&ranges_lock);
-    for (int i = 0; i < MAX_RANGES; i++) {
-        uintptr_t l = atomic_load_explicit(&range_lo[i], memory_order_relaxed);
-        if (atomic_load_explicit(&range_hi[i], memory_order_relaxed) && l >= lo &&
-            l < lo + ((uintptr_t)1 << 32)) {
-            /* an object's executable segments start at or after its base, within reach */
-            Dl_info d2;
-            if (dladdr((const void *)l, &d2) && d2.dli_fbase == di.dli_fbase)
-                atomic_store_explicit(&range_hi[i], 0, memory_order_release);
-        }
+    int top = atomic_load_explicit(&range_top, memory_order_relaxed);
+    for (int i = 0; i < top; i++) {
+        uintptr_t h = atomic_load_explicit(&range_hi[i], memory_order_relaxed);
+        if (h && h <= hi && atomic_load_explicit(&range_lo[i], memory_order_relaxed) >= lo)
+            atomic_store_explicit(&range_hi[i], 0, memory_order_release);
     }
     pthread_mutex_unlock(&ranges_lock);
 }
@@ -116,7 +82,8 @@ static bool in_code(uintptr_t pc)
 {
     if (pc >= (uintptr_t)__start_corral_native_rt && pc < (uintptr_t)__stop_corral_native_rt)
         return true;
-    for (int i = 0; i < MAX_RANGES; i++) {
+    int top = atomic_load_explicit(&range_top, memory_order_acquire);
+    for (int i = 0; i < top; i++) {
         uintptr_t hi = atomic_load_explicit(&range_hi[i], memory_order_acquire);
         if (hi && pc < hi && pc >= atomic_load_explicit(&range_lo[i], memory_order_relaxed))
             return true;
@@ -199,11 +166,19 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     pass_on(sig, si, uc);
 }
 
-static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static once_flag handlers_once = ONCE_FLAG_INIT;
 static bool handlers_ok;
+static pthread_key_t altstack_key;
 
+static void altstack_free(void *p);
+
+/* The handlers, and the key whose destructor releases a thread's alternate stack: one once
+ * (each costs a futex call), C11's as native.c's (pthread_once would be one more symbol for
+ * the dynamic linker to bind on an artifact's start-up). */
 static void install_handlers(void)
 {
+    if (pthread_key_create(&altstack_key, altstack_free) != 0)
+        return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;
@@ -214,19 +189,22 @@ static void install_handlers(void)
 }
 
 /* Each thread that runs compiled code gets an alternate signal stack (unless it has one),
- * freed when the thread ends. */
-static pthread_key_t altstack_key;
-static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
+ * released when the thread ends. The first such thread takes a static one: a malloc of
+ * 64 KiB grows the heap (brk), about 6 us of a hello world's start-up. */
+#define ALTSTACK_SIZE ((size_t)64 << 10)
 static _Thread_local bool tl_altstack;
+static _Alignas(16) char first_altstack[ALTSTACK_SIZE];
+static atomic_flag first_altstack_taken = ATOMIC_FLAG_INIT;
 
 static void altstack_free(void *p)
 {
     stack_t none = {.ss_flags = SS_DISABLE};
     sigaltstack(&none, NULL);
-    free(p);
+    if (p == first_altstack)
+        atomic_flag_clear(&first_altstack_taken);
+    else
+        free(p);
 }
-
-static void altstack_key_make(void) { (void)pthread_key_create(&altstack_key, altstack_free); }
 
 static bool altstack_ensure(void)
 {
@@ -237,14 +215,13 @@ static bool altstack_ensure(void)
         tl_altstack = true; /* the thread has one (ASan's, or the embedder's) */
         return true;
     }
-    pthread_once(&altstack_once, altstack_key_make);
-    size_t size = 64 << 10;
-    void *p = malloc(size);
+    void *p = !atomic_flag_test_and_set(&first_altstack_taken) ? first_altstack
+                                                                : malloc(ALTSTACK_SIZE);
     if (!p)
         return false;
-    stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0};
+    stack_t ss = {.ss_sp = p, .ss_size = ALTSTACK_SIZE, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) != 0) {
-        free(p);
+        altstack_free(p);
         return false;
     }
     pthread_setspecific(altstack_key, p);
@@ -297,7 +274,7 @@ bool native_fault_ready(void)
     static _Thread_local bool ready;
     if (ready)
         return true;
-    pthread_once(&handlers_once, install_handlers);
+    call_once(&handlers_once, install_handlers);
     ready = handlers_ok && altstack_ensure();
     return ready;
 }

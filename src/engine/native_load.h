@@ -19,6 +19,10 @@ void *native_so_open(const uint8_t *so, size_t len, const char *symbol, void **s
 /* The address of symbol in an open object, NULL when it has none. */
 void *native_so_sym(void *handle, const char *symbol);
 
+/* The union [*lo, *hi) of the open object's executable segments, from the program headers
+ * of the bytes it was loaded from; both 0 when it has none (an object without functions). */
+void native_so_code_range(void *handle, uintptr_t *lo, uintptr_t *hi);
+
 /* Unloads the object (dlclose) and frees the handle; NULL is fine. Nothing of it may run
  * afterwards. */
 void native_so_close(void *handle);

@@ -246,18 +246,21 @@ Trap *native_enter(Store *s, Func *f, Cell *cells);
  * with an entry at that loop, runs the rest of f there and returns true with *trap set (NULL
  * or an owned trap; results in cells). Else false: nothing ran. */
 bool native_osr(Store *s, Func *f, Cell *cells, uint32_t label, Trap **trap);
+/* Whether f's code is its native code's stub (the NATIVE instruction alone). */
+bool native_is_stub(const Func *f);
 /* Switches waiting instances whose module's code has arrived (called at fuel slices). */
 void native_refresh(Store *s);
 void native_code_free(struct NativeCode *nc);
 
 /* Faults of compiled code (native_fault.c). Whether code without explicit checks can run
  * here (guarded memories and the fault handler); making the handler ready on this thread;
- * registering an object's code (by a symbol in it) so its faults become traps; the store
- * whose code this thread runs (returns the previous one). */
+ * registering an object's code [lo, hi) (native_so_code_range: the union of its executable
+ * segments; empty for none) so its faults become traps, and unregistering it, before the
+ * object is unloaded; the store whose code this thread runs (returns the previous one). */
 bool native_guard_supported(void);
 bool native_fault_ready(void);
-int native_fault_code_add(const void *sym, uintptr_t *lo, uintptr_t *hi);
-void native_fault_code_remove(const void *sym);
+void native_fault_code_add(uintptr_t lo, uintptr_t hi);
+void native_fault_code_remove(uintptr_t lo, uintptr_t hi);
 Store *native_fault_swap_store(Store *s);
 /* The store's poll page, made on first use (NULL when it cannot be). */
 uint32_t *native_poll_page(Store *s);

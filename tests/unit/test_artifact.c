@@ -2,9 +2,14 @@
  * and every single-bit flip of a small artifact refused, and each header field that does not
  * match this host or the caller refused with its own message. */
 #include "compile/artifact.h"
+#include "compile/cc.h"
 #include "corral.h"
+#include "engine/native_abi.h"
 #include "unit.h"
 #include "util/sha256.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include <string.h>
 
@@ -140,12 +145,19 @@ static void test_truncated_and_flipped(void)
               strcmp(err, "t.cwasm: not a Corral artifact (bad magic)") == 0,
           err);
     buf[0] ^= 1;
-    buf[12] ^= 2; /* format version 1 -> 3 */
+    buf[12] ^= 1; /* format version 2 -> 3 */
     CHECK(artifact_decode("t.cwasm", buf, len, NULL, NULL, &out, &w, &wl, &s, &sl, err,
                           sizeof err) != 0 &&
               strstr(err, "t.cwasm: artifact format 3, this Corral") != NULL,
           err);
-    buf[12] ^= 2;
+    buf[12] ^= 1;
+    buf[12] ^= 3; /* 2 -> 1: the BLAKE2b format before this one */
+    CHECK(artifact_decode("t.cwasm", buf, len, NULL, NULL, &out, &w, &wl, &s, &sl, err,
+                          sizeof err) != 0 &&
+              strstr(err, "t.cwasm: artifact format 1, this Corral") != NULL &&
+              strstr(err, "reads format 2: recompile it with `corral compile`") != NULL,
+          err);
+    buf[12] ^= 3;
     CHECK(artifact_decode("t.cwasm", buf, len, NULL, NULL, &out, &w, &wl, &s, &sl, err,
                           sizeof err) == 0,
           "intact again");
@@ -153,6 +165,35 @@ static void test_truncated_and_flipped(void)
                           sizeof err) != 0 &&
               strstr(err, "bad magic") != NULL,
           "a .wasm is not an artifact");
+    free(buf);
+}
+
+/* The trailing 16 bytes are XXH3-128 of everything before them, in xxHash's canonical
+ * (big-endian) form: what compiled.md documents, computed here without artifact.c. */
+static void test_checksum_is_xxh3(void)
+{
+    ArtifactInfo in = host_info();
+    uint8_t *buf;
+    size_t len;
+    if (artifact_encode(&in, WASM, sizeof WASM, SO, sizeof SO, &buf, &len) != 0) {
+        CHECK(0, "encode");
+        return;
+    }
+    XXH128_hash_t h = XXH3_128bits(buf, len - 16);
+    uint8_t want[16];
+    for (int i = 0; i < 8; i++) {
+        want[i] = (uint8_t)(h.high64 >> (56 - 8 * i));
+        want[8 + i] = (uint8_t)(h.low64 >> (56 - 8 * i));
+    }
+    CHECK(memcmp(buf + len - 16, want, 16) == 0, "checksum is XXH3-128, big-endian");
+    uint64_t file_len = 0;
+    for (int i = 0; i < 8; i++)
+        file_len |= (uint64_t)buf[16 + i] << (8 * i);
+    CHECK(file_len == len, "length field counts the checksum");
+    /* xxHash's own test vector: the empty input */
+    h = XXH3_128bits("", 0);
+    CHECK(h.high64 == UINT64_C(0x99aa06d3014798d8) && h.low64 == UINT64_C(0x6001c324468d497f),
+          "XXH3-128 of nothing");
     free(buf);
 }
 
@@ -205,14 +246,51 @@ static void test_host_checks(void)
     CHECK(encode_decode(&in, in.module_sha256, &flags, err, sizeof err) == 0, "own flags");
 
     CHECK(strchr(artifact_host_target(), '-') != NULL, artifact_host_target());
+    char code[64];
+    snprintf(code, sizeof code, "%s+abi%u", corral_version(), (unsigned)CC_ABI_VERSION);
+    CHECK(strcmp(artifact_code_version(), code) == 0, artifact_code_version());
     printf("host: %s, cpu features 0x%llx\n", artifact_host_target(),
            (unsigned long long)artifact_host_cpu_features());
 }
+
+/* The system compiler's identity fits the header's field at every -O level (at 256 bytes
+ * it did not, once the flags grew, and artifacts said "unknown"). */
+static void test_identity_fits(void)
+{
+    ArtifactInfo in;
+    for (int opt = 0; opt <= 3; opt++) {
+        CcConfig cfg = {.opt = opt};
+        CHECK(cc_identity(&cfg, in.compiler, sizeof in.compiler) == 0, "identity fits");
+    }
+    printf("compiler identity: %zu of %zu bytes\n", strlen(in.compiler), sizeof in.compiler);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* artifact.c asks CPUID itself (no libgcc constructor in corral); GCC's own detection must
+ * agree bit for bit. */
+static void test_cpu_features_match_gcc(void)
+{
+    uint64_t gcc = 0;
+#define GCC_FEATURE(bit, name) gcc |= __builtin_cpu_supports(name) ? UINT64_C(1) << (bit) : 0;
+    __builtin_cpu_init();
+    ARTIFACT_CPU_FEATURES(GCC_FEATURE)
+#undef GCC_FEATURE
+    char msg[96];
+    snprintf(msg, sizeof msg, "CPU features 0x%llx, GCC says 0x%llx",
+             (unsigned long long)artifact_host_cpu_features(), (unsigned long long)gcc);
+    CHECK(artifact_host_cpu_features() == gcc, msg);
+}
+#else
+static void test_cpu_features_match_gcc(void) {}
+#endif
 
 int main(void)
 {
     test_round_trip();
     test_truncated_and_flipped();
+    test_checksum_is_xxh3();
     test_host_checks();
+    test_cpu_features_match_gcc();
+    test_identity_fits();
     return unit_report("test_artifact");
 }

@@ -111,7 +111,7 @@ static void test_errors(void)
         other[18] ^= 0x55;
         other[7] = 0x55; /* EI_OSABI */
         h = native_so_open(other, so_len, "corral_probe", &sym, err, sizeof err);
-        CHECK(!h && strstr(err, "cannot load compiled code: /proc/self/fd/") == err, err);
+        CHECK(!h && strstr(err, "cannot load compiled code: /proc/") == err && strstr(err, "/fd/"), err);
         printf("dlopen says: %s\n", err);
         free(other);
         h = native_so_open(so, so_len, "no_such_symbol", &sym, err, sizeof err);

@@ -1,10 +1,12 @@
 /* test_native_load.c: what test_cc cannot see from outside native_load.c: the memfd is sealed
  * against every change and stays open while the object is loaded, the temporary-file fallback
- * loads too and leaves no file, and the ELF pre-checks. The .c is included under other names,
+ * loads too and leaves no file, the code range comes from the program headers as the loader
+ * mapped them, and the ELF pre-checks. The .c is included under other names,
  * so the library's copy is not linked. */
 #define native_so_open t_native_so_open
 #define native_so_sym t_native_so_sym
 #define native_so_close t_native_so_close
+#define native_so_code_range t_native_so_code_range
 #include "engine/native_load.c"
 
 #include "compile/cc.h"
@@ -39,6 +41,12 @@ int main(void)
         CHECK(write(h->fd, "x", 1) == -1 && errno == EPERM, "write refused");
         CHECK(ftruncate(h->fd, 0) == -1 && errno == EPERM, "shrink refused");
         CHECK(t_native_so_sym(h, "corral_probe") == sym, "native_so_sym");
+        /* the range, against what the loader says about the function's object */
+        uintptr_t lo, hi;
+        t_native_so_code_range(h, &lo, &hi);
+        CHECK(lo < hi && (uintptr_t)sym >= lo && (uintptr_t)sym < hi, "function in the range");
+        Dl_info di;
+        CHECK(dladdr(sym, &di) && (uintptr_t)di.dli_fbase <= lo, "range within the object");
     }
     t_native_so_close(h);
     t_native_so_close(NULL);
@@ -56,6 +64,11 @@ int main(void)
         dlclose(dl);
     if (dl2)
         dlclose(dl2);
+
+    /* The memfd gets the loader's part: the segments, not the section headers after them. */
+    ElfW(Ehdr) h0;
+    memcpy(&h0, so, sizeof h0);
+    CHECK(image_len(so, len) < len && image_len(so, len) <= h0.e_shoff, "image ends before the section headers");
 
     /* ELF pre-checks: a bad program header table, and a segment past the end. */
     uint8_t *b = malloc(len);
