@@ -5,7 +5,8 @@
 #   SPEC_DIR  the testsuite's spec folder (its top-level *.wast, the simd_*.wast included)
 #   OUT_DIR   where wast2json output and per-file logs go, e.g. build/spec
 #   CORRAL    the corral binary (default: $CORRAL, else build/corral)
-# Environment: SPEC_TIMEOUT seconds per file (default 600), SPEC_ONLY a regex of file names
+# Environment: SPEC_JOBS scripts run at once (default: the CPUs; the totals do not depend on
+# it), SPEC_TIMEOUT seconds per file (default 600), SPEC_ONLY a regex of file names
 # to run (for debugging; the expectations check then covers only those files), SPEC_TIER the
 # tier every module runs on (interp, jit, aot or auto; default interp; aot writes each
 # module's artifact into OUT_DIR/cache and loads it back from there), SPEC_TEXT=1 runs each
@@ -101,14 +102,37 @@ note_failure() {
     failing_files=$((failing_files + 1))
 }
 
-# Runs one script (converted, or a .wast with SPEC_TEXT=1) and adds its counts to the totals.
-# A run that ends without its summary line, or with a status other than 0 or 1 (a crash, a
-# sanitizer report, a timeout), counts one more failure.
-run_one() {
-    local name=$1 json=$2 log=$3 status summary p=0 f=0 s=0 extra=""
-    mkdir -p "$(dirname "$log")"
-    timeout "$timeout_s" "$corral" wast "${tier_args[@]}" "$json" >"$log" 2>&1
-    status=$?
+# The scripts to run, in order: name, input (converted JSON, or a .wast with SPEC_TEXT=1) and
+# log; run_all runs them SPEC_JOBS at a time (default: the CPUs), each into its log and
+# LOG.status, and the totals are added up afterwards in this order.
+run_names=() run_inputs=() run_logs=()
+queue_one() {
+    mkdir -p "$(dirname "$3")"
+    run_names+=("$1")
+    run_inputs+=("$2")
+    run_logs+=("$3")
+}
+
+run_all() {
+    local i
+    [ ${#run_names[@]} -gt 0 ] || return 0
+    for i in "${!run_names[@]}"; do
+        printf '%s\0%s\0' "${run_inputs[$i]}" "${run_logs[$i]}"
+    done | SPEC_CORRAL=$corral SPEC_TIMEOUT_S=$timeout_s SPEC_TIER_ARGS="${tier_args[*]}" \
+        xargs -0 -n 2 -P "${SPEC_JOBS:-$(nproc)}" bash -c '
+            timeout "$SPEC_TIMEOUT_S" "$SPEC_CORRAL" wast $SPEC_TIER_ARGS "$1" >"$2" 2>&1
+            echo $? >"$2.status"' _
+    for i in "${!run_names[@]}"; do
+        tally_one "${run_names[$i]}" "${run_logs[$i]}"
+    done
+}
+
+# Adds one script's counts to the totals. A run that ends without its summary line, or with
+# a status other than 0 or 1 (a crash, a sanitizer report, a timeout), counts one more
+# failure.
+tally_one() {
+    local name=$1 log=$2 status summary p=0 f=0 s=0 extra=""
+    status=$(cat "$log.status" 2>/dev/null || echo 125)
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
     if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
         p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
@@ -149,7 +173,7 @@ for wast in "$spec_dir"/*.wast; do
     fi
     files=$((files + 1))
     if [ "$text_mode" = 1 ]; then
-        run_one "$name" "$wast" "$out_dir/$name/result.txt"
+        queue_one "$name" "$wast" "$out_dir/$name/result.txt"
         continue
     fi
     json=$out_dir/$name/$name.json
@@ -167,8 +191,9 @@ for wast in "$spec_dir"/*.wast; do
         note_failure "FAIL $name: converts now; remove it from tests/spec/expectations.txt"
         continue
     fi
-    run_one "$name" "$json" "$out_dir/$name/result.txt"
+    queue_one "$name" "$json" "$out_dir/$name/result.txt"
 done
+run_all
 
 if [ "$text_mode" = 1 ]; then
     echo "$files files: $failing_files failing, $unconverted failing as expected"
