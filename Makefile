@@ -375,13 +375,27 @@ readme-test:
 toml-test: $(BUILD)/tests/toml_suite
 	$(BUILD)/tests/toml_suite $(TOML_DIR)
 
-# The official spec suite, then Corral's own regression .wast files in tests/regress/: first
-# through wast2json's JSON, then each .wast run directly by Corral's own text parser.
+# The official 2.0 spec suite (in 2.0 mode, --wasm-features 2.0), then Corral's own
+# regression .wast files in tests/regress/: first through wast2json's JSON, then each .wast
+# run directly by Corral's own text parser; then the 3.0 suite (spec-3.0).
 spec: $(BUILD)/corral
 	scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec $(BUILD)/corral
 	scripts/spec.sh tests/regress $(BUILD)/regress $(BUILD)/corral
 	SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-text $(BUILD)/corral
 	SPEC_TEXT=1 scripts/spec.sh tests/regress $(BUILD)/regress-text $(BUILD)/corral
+	$(MAKE) spec-3.0
+
+# The WebAssembly 3.0 suite's top-level .wast files and its legacy exception-handling ones,
+# read directly, with every feature on. The files that fail today, and how many of their
+# cases, are in tests/spec/expectations-3.0*.txt with the reason: a count that changes either
+# way fails the run.
+SPEC3_DIR ?= ../shared/testsuite/spec-3.0
+.PHONY: spec-3.0
+spec-3.0: $(BUILD)/corral
+	SPEC_TEXT=1 SPEC_FEATURES=3.0 SPEC_EXPECTATIONS=tests/spec/expectations-3.0.txt \
+	  scripts/spec.sh $(SPEC3_DIR) $(BUILD)/spec-3.0 $(BUILD)/corral
+	SPEC_TEXT=1 SPEC_FEATURES=3.0 SPEC_EXPECTATIONS=tests/spec/expectations-3.0-legacy.txt \
+	  scripts/spec.sh $(SPEC3_DIR)/legacy $(BUILD)/spec-3.0-legacy $(BUILD)/corral
 
 # The SIMD spec files and tests/regress again on the portable SIMD code (src/engine/
 # simd_scalar.h, chosen by -DCORRAL_SIMD_SCALAR; what big-endian hosts and compilers without

@@ -79,6 +79,32 @@ CORRAL_API const char *corral_valkind_name(corral_valkind_t k);
 
 /* ---- engine ------------------------------------------------------------------------ */
 
+/* WebAssembly features beyond the 2.0 core, each of which can be switched off
+ * (corral_config.features, `--wasm-features`). A module that uses a feature that is off is
+ * refused as the 2.0 specification would refuse it. */
+#define CORRAL_FEATURE_SIMD (1u << 0)              /* 128-bit SIMD (part of 2.0) */
+#define CORRAL_FEATURE_TAIL_CALL (1u << 1)         /* return_call, return_call_indirect */
+#define CORRAL_FEATURE_EXTENDED_CONST (1u << 2)    /* i32/i64 add, sub, mul in constants */
+#define CORRAL_FEATURE_MULTI_MEMORY (1u << 3)      /* more than one memory */
+#define CORRAL_FEATURE_MEMORY64 (1u << 4)          /* 64-bit memories and tables */
+#define CORRAL_FEATURE_EXCEPTIONS (1u << 5)        /* tags, try_table, throw, throw_ref, exnref */
+#define CORRAL_FEATURE_LEGACY_EXCEPTIONS (1u << 6) /* try, catch, catch_all, rethrow, delegate */
+#define CORRAL_FEATURE_FUNCTION_REFERENCES (1u << 7) /* typed function references, call_ref */
+#define CORRAL_FEATURE_GC (1u << 8)                /* structs, arrays, i31, casts */
+#define CORRAL_FEATURE_RELAXED_SIMD (1u << 9)      /* relaxed SIMD */
+/* The 2.0 feature set, and 3.0's (with the legacy exception instructions toolchains emit). */
+#define CORRAL_FEATURES_2_0 CORRAL_FEATURE_SIMD
+#define CORRAL_FEATURES_3_0 0x3ffu
+#define CORRAL_FEATURES_ALL 0x3ffu
+
+/* Parses a feature list into *features (starting from its current value): comma-separated
+ * items, each a set ("2.0", "3.0", "all", "none") or a feature's name ("tail-call",
+ * "multi-memory", ...) to switch it on, prefixed with '-' or "no-" to switch it off. Returns
+ * NULL, or a message naming the item it could not read (static storage, not thread-safe). */
+CORRAL_API const char *corral_features_parse(const char *list, uint32_t *features);
+/* The name of one feature bit, or NULL. */
+CORRAL_API const char *corral_feature_name(uint32_t feature);
+
 typedef struct corral_config {
     uint32_t max_call_depth;    /* Wasm frames before "call stack exhausted" (default 10000) */
     uint64_t max_stack_bytes;   /* value-stack bytes per store (default 8 MiB) */
@@ -88,6 +114,7 @@ typedef struct corral_config {
     uint32_t max_funcs;         /* per module (default 1,000,000) */
     uint32_t load_threads;      /* threads that validate a module with megabytes of code:
                                  * 0 = one per CPU, at most 8 (default); 1 = the caller's only */
+    uint32_t features;          /* CORRAL_FEATURE_* switched on (default CORRAL_FEATURES_3_0) */
 } corral_config_t;
 
 /* Fills cfg with the defaults. */

@@ -26,6 +26,14 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+bool cli_parse_features(const char *cmd, const char *list, uint32_t *features)
+{
+    const char *msg = corral_features_parse(list, features);
+    if (msg)
+        cli_error("%s: --wasm-features: %s", cmd, msg);
+    return msg == NULL;
+}
+
 bool cli_is_help(const char *arg)
 {
     return !strcmp(arg, "-h") || !strcmp(arg, "--help");

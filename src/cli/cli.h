@@ -145,6 +145,14 @@ void cli_print_trap(const corral_trap_t *trap, const char *instantiating,
 
 /* Parses a decimal count (digits only, up to UINT64_MAX). */
 bool cli_parse_count(const char *text, uint64_t *out);
+/* --wasm-features LIST for command cmd: applies LIST to *features (corral_features_parse);
+ * false after reporting a bad list. */
+bool cli_parse_features(const char *cmd, const char *list, uint32_t *features);
+/* The option's help text, for a command's usage. */
+#define CLI_FEATURES_HELP                                                                    \
+    "  --wasm-features LIST  WebAssembly features, comma-separated: 3.0 (default), 2.0, or\n" \
+    "                        a feature (tail-call, multi-memory, ...); -NAME switches one\n" \
+    "                        off (\"3.0,-gc\")\n"
 
 /* Parses a duration: a decimal number (fraction allowed) and a unit, ns, us, ms, s, m or h;
  * a bare number is seconds. "500ms", "2s", "1.5m". false for anything else or an overflow. */

@@ -17,6 +17,7 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -o, --output FILE     Where the artifact goes\n"
+    CLI_FEATURES_HELP
     "  -h, --help            Show this help\n";
 
 /* FILE.wasm -> FILE.cwasm; anything else gets .cwasm appended. */
@@ -35,6 +36,8 @@ static char *default_output(const char *in)
 static int compile_main(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL;
+    corral_config_t cfg;
+    corral_config_default(&cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -48,6 +51,14 @@ static int compile_main(int argc, char **argv)
             out = argv[++i];
         } else if (!strncmp(a, "--output=", 9)) {
             out = a + 9;
+        } else if (!strncmp(a, "--wasm-features", 15) && (a[15] == '=' || a[15] == '\0')) {
+            const char *v = a[15] == '=' ? a + 16 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v) {
+                cli_error("compile: --wasm-features needs a value; see 'corral compile --help'");
+                return CLI_EXIT_USAGE;
+            }
+            if (!cli_parse_features("compile", v, &cfg.features))
+                return CLI_EXIT_USAGE;
         } else if ((a[0] == '-' && a[1] != '\0') || in) {
             cli_error("compile: %s '%s'; see 'corral compile --help'",
                       a[0] == '-' && a[1] != '\0' ? "unknown option" : "unexpected argument", a);
@@ -75,7 +86,7 @@ static int compile_main(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     char *def = out ? NULL : default_output(!strcmp(in, "-") ? "module.wasm" : in);
-    corral_engine_t *engine = corral_engine_new(NULL);
+    corral_engine_t *engine = corral_engine_new(&cfg);
     TierOpts opts;
     cli_tier_defaults(&opts);
     opts.tier = TIER_INTERP; /* the module alone: the artifact is made below */

@@ -53,6 +53,7 @@ static const char usage[] =
     "                        suffixes K, M, G or KiB, MiB, GiB (all powers of 1024)\n"
     "  --max-stack BYTES     Cap the value stack (same suffixes)\n"
     CLI_TIER_HELP
+    CLI_FEATURES_HELP
     "  -h, --help            Show this help\n"
     "\n"
     "Unknown imports (an import of a module Corral does not provide is an error without\n"
@@ -140,6 +141,7 @@ typedef struct RunArgs {
     HostUnknownImports unknown; /* what stands in for imports nobody provides */
     const char *unknown_opt;    /* the option that chose it, NULL: none */
     TierOpts tier;              /* --tier, --cache-dir, --no-cache */
+    uint32_t features;          /* --wasm-features */
 } RunArgs;
 
 static void free_run_args(RunArgs *ra)
@@ -367,6 +369,11 @@ static int opt_cache_dir(RunArgs *ra, const char *v)
     return r < 0 ? -r - 1 : 0;
 }
 
+static int opt_wasm_features(RunArgs *ra, const char *v)
+{
+    return cli_parse_features("run", v, &ra->features) ? 0 : CLI_EXIT_USAGE;
+}
+
 static int opt_no_cache(RunArgs *ra, const char *v)
 {
     return cli_tier_option("run", "--no-cache", v, &ra->tier) < 0 ? CLI_EXIT_USAGE : 0;
@@ -401,6 +408,7 @@ static const struct {
     {"--tier", opt_tier, false},
     {"--cache-dir", opt_cache_dir, false},
     {"--no-cache", opt_no_cache, true},
+    {"--wasm-features", opt_wasm_features, false},
     {"--trap-unknown-imports", opt_trap_unknown, true},
     {"--default-values-unknown-imports", opt_default_unknown, true},
 };
@@ -872,6 +880,7 @@ static corral_engine_t *make_engine(const RunArgs *ra)
     }
     if (ra->has_max_stack)
         cfg.max_stack_bytes = ra->max_stack;
+    cfg.features = ra->features;
     return corral_engine_new(&cfg);
 }
 
@@ -926,6 +935,7 @@ static int run_main(int argc, char **argv)
 {
     RunArgs ra;
     memset(&ra, 0, sizeof ra);
+    ra.features = CORRAL_FEATURES_3_0;
     int status = parse_args(argc, argv, &ra);
     if (status >= 0) {
         free_run_args(&ra);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: corral validate [-v] FILE.wasm...\n"
+    "usage: corral validate [-v] [--wasm-features LIST] FILE.wasm...\n"
     "\n"
     "Decodes and validates each module without compiling or running it (\"-\" reads one\n"
     "from standard input). A valid module prints nothing; an invalid one prints one line on\n"
@@ -20,6 +20,7 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -v, --verbose  Also print \"FILE: valid\" for each valid module\n"
+    CLI_FEATURES_HELP
     "  -h, --help     Show this help\n"
     "\n"
     "Exit status: 0 when every module is valid, 1 when one is invalid or unreadable (or\n"
@@ -60,6 +61,8 @@ static bool validate_file(corral_engine_t *engine, const char *path, bool verbos
 static int validate_main(int argc, char **argv)
 {
     bool verbose = false, options_done = false;
+    corral_config_t cfg;
+    corral_config_default(&cfg);
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -72,6 +75,14 @@ static int validate_main(int argc, char **argv)
             verbose = true;
         } else if (!strcmp(a, "--")) {
             options_done = true;
+        } else if (!strncmp(a, "--wasm-features", 15) && (a[15] == '=' || a[15] == '\0')) {
+            const char *v = a[15] == '=' ? a + 16 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v) {
+                cli_error("validate: --wasm-features needs a value; see 'corral validate --help'");
+                return CLI_EXIT_USAGE;
+            }
+            if (!cli_parse_features("validate", v, &cfg.features))
+                return CLI_EXIT_USAGE;
         } else {
             cli_error("validate: unknown option '%s'; see 'corral validate --help'", a);
             return CLI_EXIT_USAGE;
@@ -81,7 +92,7 @@ static int validate_main(int argc, char **argv)
         cli_error("validate: no module given; usage: corral validate [-v] FILE.wasm...");
         return CLI_EXIT_USAGE;
     }
-    corral_engine_t *engine = corral_engine_new(NULL);
+    corral_engine_t *engine = corral_engine_new(&cfg);
     if (!engine) {
         cli_error("out of memory");
         return CLI_EXIT_FAIL;

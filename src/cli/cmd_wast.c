@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: corral wast [-v | --quiet] [--tier TIER] FILE.wast|FILE.json\n"
+    "usage: corral wast [-v | --quiet] [--tier TIER] [--wasm-features LIST] FILE.wast|FILE.json\n"
     "\n"
     "Runs a WebAssembly spec test script: a .wast file itself, or the JSON wast2json makes\n"
     "of one (the .wasm files it names are read from the JSON file's directory; FILE \"-\"\n"
@@ -32,6 +32,7 @@ static const char usage[] =
     "  -v, --verbose  Print each command before running it, and spectest.print* calls\n"
     "  -q, --quiet    Print only the final count (not with -v)\n"
     CLI_TIER_HELP
+    CLI_FEATURES_HELP
     "  -h, --help     Show this help\n"
     "\n"
     "Exit status: 0 when nothing failed, 1 when something failed or the script cannot be\n"
@@ -78,6 +79,7 @@ typedef struct Wast {
     const char *script; /* source_filename's basename, borrowed from the JSON */
     bool verbose, quiet;
     TierOpts tier;
+    uint32_t features; /* --wasm-features */
     bool have_current;
     Binding current; /* the last module command's module; name unused */
     Bindings names;  /* $name -> module */
@@ -1106,7 +1108,10 @@ static int run_script(Wast *w, const char *path, const json_t *root)
     }
     w->script = base_name(source ? source : path);
     w->dir = dir_name(path);
-    w->engine = corral_engine_new(NULL);
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.features = w->features;
+    w->engine = corral_engine_new(&cfg);
     w->store = w->engine ? corral_store_new(w->engine) : NULL;
     if (!w->dir || !w->store || !spectest_init(w)) {
         cli_error("%s: cannot set up the engine and the spectest module", cli_display_name(path));
@@ -1169,6 +1174,7 @@ static int wast_main(int argc, char **argv)
     cli_tier_defaults(&w.tier);
     w.tier.delay_ms = 100;
     w.tier.osr = true;
+    w.features = CORRAL_FEATURES_3_0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool takes;
@@ -1189,6 +1195,14 @@ static int wast_main(int argc, char **argv)
             int r = cli_tier_option("wast", name, v, &w.tier);
             if (r < 0)
                 return -r - 1;
+        } else if (!strcmp(name, "--wasm-features")) {
+            const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v) {
+                cli_error("wast: --wasm-features needs a value; see 'corral wast --help'");
+                return CLI_EXIT_USAGE;
+            }
+            if (!cli_parse_features("wast", v, &w.features))
+                return CLI_EXIT_USAGE;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             w.verbose = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

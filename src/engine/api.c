@@ -23,6 +23,7 @@ void corral_config_default(corral_config_t *cfg)
     cfg->max_locals = 50000;
     cfg->max_funcs = 1000000;
     cfg->load_threads = 0;
+    cfg->features = CORRAL_FEATURES_3_0;
 }
 
 corral_engine_t *corral_engine_new(const corral_config_t *cfg)
@@ -86,6 +87,7 @@ static corral_error_t *load(corral_engine_t *engine, const uint8_t *bytes, size_
         .max_table_elems = engine->cfg.max_table_elems,
         .max_segments = 100000,
         .threads = engine->cfg.load_threads,
+        .features_off = CORRAL_FEATURES_ALL & ~engine->cfg.features,
     };
     DecodeError de = {.msg = NULL, .offset = 0, .func = UINT32_MAX};
     Module *m = NULL;

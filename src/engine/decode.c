@@ -5,6 +5,7 @@
  * the data segments), so that the first malformation wins over any validation error (see
  * docs/design/loading.md). Every count is checked against the bytes left before anything is
  * allocated, so no input makes it allocate more than a small multiple of its own size. */
+#include "corral.h"
 #include "module.h"
 
 #include <stdlib.h>
@@ -122,10 +123,13 @@ static const char *later_valtype(uint8_t t)
     }
 }
 
-static RD_WARN RdStatus read_valtype(Reader *r, ValType *out)
+/* feat: the module's CORRAL_FEATURE_* set, since v128 is a type only with SIMD on. */
+static RD_WARN RdStatus read_valtype(Reader *r, uint32_t feat, ValType *out)
 {
     if (read_s7(r, out))
         return RD_ERR;
+    if (valtype_is_vec(*out) && !(feat & CORRAL_FEATURE_SIMD))
+        return rd_fail_at(r, rd_off(r) - 1, "malformed value type (v128: SIMD is switched off)");
     if (valtype_is_num(*out) || valtype_is_vec(*out) || valtype_is_ref(*out))
         return RD_OK;
     const char *later = later_valtype(*out);
@@ -186,10 +190,10 @@ static RD_WARN RdStatus read_tabletype(Reader *r, TableType *out)
     return read_limits(r, &out->lim);
 }
 
-static RD_WARN RdStatus read_globaltype(Reader *r, GlobalType *out)
+static RD_WARN RdStatus read_globaltype(Reader *r, uint32_t feat, GlobalType *out)
 {
     uint8_t mut;
-    if (read_valtype(r, &out->type) || rd_u8(r, &mut))
+    if (read_valtype(r, feat, &out->type) || rd_u8(r, &mut))
         return RD_ERR;
     if (mut > 1)
         return rd_fail_at(r, rd_off(r) - 1, "malformed mutability");
@@ -357,20 +361,21 @@ static RD_WARN RdStatus sec_custom(Dec *d, Reader *r)
 }
 
 /* Valid value types are one byte each, so a result type is the n bytes at its start. */
-static RD_WARN RdStatus read_resulttype(Reader *r, const uint8_t **out, uint32_t *out_n)
+static RD_WARN RdStatus read_resulttype(Reader *r, uint32_t feat, const uint8_t **out,
+                                        uint32_t *out_n)
 {
     if (read_len(r, out_n))
         return RD_ERR;
     *out = r->p;
     for (uint32_t i = 0; i < *out_n; i++) {
         ValType t;
-        if (read_valtype(r, &t))
+        if (read_valtype(r, feat, &t))
             return RD_ERR;
     }
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_functype(Reader *r, FuncType **out)
+static RD_WARN RdStatus read_functype(Reader *r, uint32_t feat, FuncType **out)
 {
     uint8_t form;
     const uint8_t *params, *results;
@@ -382,7 +387,7 @@ static RD_WARN RdStatus read_functype(Reader *r, FuncType **out)
                           "garbage collection (struct, array and recursive types) is not supported yet");
     if (form != 0x60)
         return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
-    if (read_resulttype(r, &params, &np) || read_resulttype(r, &results, &nr))
+    if (read_resulttype(r, feat, &params, &np) || read_resulttype(r, feat, &results, &nr))
         return RD_ERR;
     FuncType *t = malloc(sizeof *t + (size_t)np + nr);
     if (!t)
@@ -404,12 +409,12 @@ static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
         return RD_ERR;
     m->ntypes = n;
     for (uint32_t i = 0; i < n; i++)
-        if (read_functype(r, &m->types[i]))
+        if (read_functype(r, m->features, &m->types[i]))
             return RD_ERR;
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_import_desc(Reader *r, Import *im)
+static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
 {
     uint8_t kind;
     if (rd_u8(r, &kind))
@@ -419,7 +424,7 @@ static RD_WARN RdStatus read_import_desc(Reader *r, Import *im)
     case EXTERN_FUNC: return rd_u32(r, &im->d.func_type);
     case EXTERN_TABLE: return read_tabletype(r, &im->d.table);
     case EXTERN_MEMORY: return read_limits(r, &im->d.mem.lim);
-    case EXTERN_GLOBAL: return read_globaltype(r, &im->d.global);
+    case EXTERN_GLOBAL: return read_globaltype(r, feat, &im->d.global);
     case 4:
         return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception handling is "
                                             "not supported yet)");
@@ -437,7 +442,8 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
     m->nimports = n;
     for (uint32_t i = 0; i < n; i++) {
         Import *im = &m->imports[i];
-        if (read_name(r, &im->module) || read_name(r, &im->name) || read_import_desc(r, im))
+        if (read_name(r, &im->module) || read_name(r, &im->name) ||
+            read_import_desc(r, m->features, im))
             return RD_ERR;
         uint32_t *count[] = {&m->nfunc_imports, &m->ntable_imports, &m->nmem_imports,
                              &m->nglobal_imports};
@@ -504,7 +510,7 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         Global *g = &m->globals[m->nglobal_imports + i];
-        if (read_globaltype(r, &g->type) || read_const(r, d->sec_end, &g->init))
+        if (read_globaltype(r, d->m->features, &g->type) || read_const(r, d->sec_end, &g->init))
             return RD_ERR;
     }
     return RD_OK;
@@ -688,7 +694,7 @@ static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
         return RD_ERR;
     uint64_t total = 0;
     for (uint32_t i = 0; i < c->ndecls; i++) {
-        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, &c->decls[i].type))
+        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m->features, &c->decls[i].type))
             return RD_ERR;
         total += c->decls[i].count;
     }
@@ -900,7 +906,7 @@ static void set_error(DecodeError *err, const Reader *r, uint32_t func)
 
 static void limits_or_defaults(const DecodeLimits *lim, DecodeLimits *out)
 {
-    static const DecodeLimits defaults = {50000, 1000000, 10000000, 100000, 0};
+    static const DecodeLimits defaults = {50000, 1000000, 10000000, 100000, 0, 0};
     *out = defaults;
     if (!lim)
         return;
@@ -913,6 +919,7 @@ static void limits_or_defaults(const DecodeLimits *lim, DecodeLimits *out)
     if (lim->max_segments)
         out->max_segments = lim->max_segments;
     out->threads = lim->threads;
+    out->features_off = lim->features_off;
 }
 
 static RD_WARN RdStatus decode_all(Dec *d, Reader *r)
@@ -956,12 +963,17 @@ int decode_module(const uint8_t *bytes, size_t len, const DecodeLimits *lim, uns
     m->bytes_len = len;
     Dec d = {.m = m, .err_func = UINT32_MAX, .flags = flags};
     limits_or_defaults(lim, &d.lim);
+    m->features = CORRAL_FEATURES_ALL & ~d.lim.features_off;
     Reader r;
     rd_init(&r, m->bytes, len);
     int failed = 1;
-    if (decode_all(&d, &r))
+    if (decode_all(&d, &r)) {
         set_error(err, &r, d.err_func);
-    else if (d.pending_kind != PEND_NONE)
+        if (err->msg == d.msgbuf) { /* d dies on return: the message moves into err */
+            snprintf(err->buf, sizeof err->buf, "%s", d.msgbuf);
+            err->msg = err->buf;
+        }
+    } else if (d.pending_kind != PEND_NONE)
         copy_error(err, &d.pending);
     else
         failed = 0;

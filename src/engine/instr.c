@@ -1,6 +1,7 @@
 /* instr.c: opcode table and the one instruction decoder. Both tables are constant data
  * generated from opcode.def, so decoding needs no initialisation and is thread-safe. */
 #include "instr.h"
+#include "corral.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -263,4 +264,12 @@ uint8_t valtype_from_letter(char c)
     case 'V': return 0x7b;
     default: return 0;
     }
+}
+
+uint32_t instr_feature(uint16_t op)
+{
+    uint16_t code = op_info[op].code;
+    if (code >> 8 == 0xfd)
+        return CORRAL_FEATURE_SIMD;
+    return 0;
 }

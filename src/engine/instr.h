@@ -74,6 +74,10 @@ typedef struct Instr {
  * flags", "malformed reference type", LEB128 errors, "unexpected end". */
 RD_WARN RdStatus instr_read(Reader *r, Instr *out);
 
+/* The CORRAL_FEATURE_* bit an instruction belongs to, 0 for the 2.0 core without SIMD; the
+ * validator refuses an instruction whose feature is switched off. */
+uint32_t instr_feature(uint16_t op);
+
 extern const char instr_illegal_msg[];
 /* "illegal opcode ff" (or "illegal opcode fc 40" for a prefixed one) for the opcode bytes at
  * p (n bytes available), for an error reported as instr_illegal_msg. */

@@ -166,6 +166,7 @@ typedef struct CustomSection {
 
 typedef struct Module {
     const uint8_t *bytes; /* the binary; Names and ranges point into it */
+    uint32_t features;    /* CORRAL_FEATURE_* the module was decoded and validated with */
     size_t bytes_len;
     /* How the bytes are let go when the module is freed: a copy of decode_module's is freed;
      * adopted bytes (DECODE_ADOPT) go to release(release_arg, bytes, len) unless it is NULL. */
@@ -221,6 +222,7 @@ typedef struct DecodeLimits {
     uint32_t max_table_elems; /* declared table minimum */
     uint32_t max_segments;
     uint32_t threads;         /* for function bodies: 0 = one per CPU (at most 8), 1 = none */
+    uint32_t features_off;    /* CORRAL_FEATURE_* switched off (0: every feature on) */
 } DecodeLimits;
 
 /* Error with the spec's phrase and a byte offset. msg is a static string or err_buf. */

@@ -5,6 +5,7 @@
  * for the rest; it never changes the Module, never allocates per instruction, and reports
  * the spec's phrase with a byte offset. */
 #include "validate.h"
+#include "corral.h"
 
 #include "instr.h"
 #include "lower.h"
@@ -1199,6 +1200,16 @@ static VStatus missing_end(Val *v, const Code *c)
     return malformed(v, c->body_end, "END opcode expected");
 }
 
+/* An instruction of a feature that is switched off: refused as the decoder of a version
+ * without the feature refuses it. */
+static V_WARN VStatus feature_off(Val *v, const Instr *in)
+{
+    const char *f = corral_feature_name(instr_feature(in->op));
+    snprintf(v->err->buf, sizeof v->err->buf, "illegal opcode (%s: %s is switched off)",
+             op_info[in->op].name, f ? f : "its feature");
+    return malformed(v, in->off, v->err->buf);
+}
+
 /* Reads the body to its final `end`: ops[op], or `other` where ops has none. */
 static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler other)
 {
@@ -1209,6 +1220,8 @@ static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler ot
         if (instr_read(r, &in))
             return malformed(v, r->err_off, r->err);
         v->off = in.off;
+        if (instr_feature(in.op) & ~v->m->features)
+            return feature_off(v, &in);
         Handler h = ops[in.op] ? ops[in.op] : other;
         if (h && h(v, &in))
             return V_ERR;
@@ -1285,6 +1298,8 @@ generic: {
     if (instr_read(r, &in))
         return malformed(v, r->err_off, r->err);
     v->off = in.off;
+    if (instr_feature(in.op) & ~v->m->features)
+        return feature_off(v, &in);
     Handler h = handlers[in.op] ? handlers[in.op] : op_fixed;
     if (h(v, &in))
         return V_ERR;
