@@ -1501,3 +1501,13 @@ done:
     free(canon);
     return rc;
 }
+
+const char *emit_c_declines(const Module *m)
+{
+    uint32_t missing = atomic_load_explicit(&m->features_used, memory_order_relaxed) &
+                       ~(uint32_t)EMIT_C_FEATURES;
+    if (!missing)
+        return NULL;
+    const char *name = corral_feature_name(missing & -missing);
+    return name ? name : "a WebAssembly feature";
+}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../engine/module.h"
+#include "corral.h"
 
 typedef struct EmitError {
     const char *msg; /* static string */
@@ -29,6 +30,14 @@ typedef struct EmitError {
 
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     __attribute__((warn_unused_result));
+
+/* The WebAssembly features (CORRAL_FEATURE_*) beyond the 2.0 core that emit_c_module
+ * translates; a module that uses another runs on the interpreter (emit_c_declines). */
+#define EMIT_C_FEATURES CORRAL_FEATURE_SIMD
+
+/* NULL when emit_c_module can translate m; else the name of the first feature m uses that
+ * it cannot. */
+const char *emit_c_declines(const Module *m);
 
 /* The text of engine/native_abi.h, engine/numeric.h and engine/simd.h (with the headers it
  * includes; generated at build time). */

@@ -397,6 +397,13 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
 {
     if (!o || o->tier == TIER_INTERP || corral_module_is_native(cm))
         return NULL;
+    const char *lacking = emit_c_declines(cm->m);
+    if (lacking && o->tier == TIER_AUTO)
+        return NULL; /* the interpreter runs it; nothing to switch to */
+    if (lacking)
+        return error_new(SIZE_MAX,
+                         "the compiled tier does not support %s yet; run it with --tier interp "
+                         "(or auto)", lacking);
     if (o->tier == TIER_JIT) {
         uint8_t *so = NULL;
         size_t so_len = 0;
@@ -451,6 +458,9 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
 
 corral_error_t *tier_write_artifact(corral_module_t *cm, const TierOpts *o, const char *path)
 {
+    const char *lacking = emit_c_declines(cm->m);
+    if (lacking)
+        return error_new(SIZE_MAX, "the compiled tier does not support %s yet", lacking);
     uint8_t *art = NULL, sha[32];
     size_t len = 0;
     module_sha256(cm->m, sha);

@@ -167,6 +167,9 @@ typedef struct CustomSection {
 typedef struct Module {
     const uint8_t *bytes; /* the binary; Names and ranges point into it */
     uint32_t features;    /* CORRAL_FEATURE_* the module was decoded and validated with */
+    /* CORRAL_FEATURE_* the module uses (set by the decoder and the validator, which may run on
+     * several threads: module_uses); the compiled tier declines features it lacks. */
+    _Atomic uint32_t features_used;
     size_t bytes_len;
     /* How the bytes are let go when the module is freed: a copy of decode_module's is freed;
      * adopted bytes (DECODE_ADOPT) go to release(release_arg, bytes, len) unless it is NULL. */
@@ -214,6 +217,15 @@ typedef struct Module {
      * (lower_get); set once, with release order, and never changed after. */
     _Atomic(struct LoweredFunc *) *lowered;
 } Module;
+
+/* Records that m uses feature (a CORRAL_FEATURE_* bit). features_used is the one field the
+ * validator, which sees the module as const, writes. */
+static inline void module_uses(const Module *m, uint32_t feature)
+{
+    _Atomic uint32_t *used = (_Atomic uint32_t *)&m->features_used;
+    if (!(atomic_load_explicit(used, memory_order_relaxed) & feature))
+        atomic_fetch_or_explicit(used, feature, memory_order_relaxed);
+}
 
 /* Limits the decoder enforces before allocating (from corral_config_t). */
 typedef struct DecodeLimits {

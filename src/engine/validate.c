@@ -1220,8 +1220,11 @@ static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler ot
         if (instr_read(r, &in))
             return malformed(v, r->err_off, r->err);
         v->off = in.off;
-        if (instr_feature(in.op) & ~v->m->features)
+        uint32_t feature = instr_feature(in.op);
+        if (feature & ~v->m->features)
             return feature_off(v, &in);
+        if (feature)
+            module_uses(v->m, feature);
         Handler h = ops[in.op] ? ops[in.op] : other;
         if (h && h(v, &in))
             return V_ERR;
@@ -1298,8 +1301,11 @@ generic: {
     if (instr_read(r, &in))
         return malformed(v, r->err_off, r->err);
     v->off = in.off;
-    if (instr_feature(in.op) & ~v->m->features)
+    uint32_t feature = instr_feature(in.op);
+    if (feature & ~v->m->features)
         return feature_off(v, &in);
+    if (feature)
+        module_uses(v->m, feature);
     Handler h = handlers[in.op] ? handlers[in.op] : op_fixed;
     if (h(v, &in))
         return V_ERR;
