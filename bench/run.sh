@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh: `make bench`. Builds every kernel in bench/kernels/ natively (gcc -O2) and to
+# bench/run.sh: `make bench`. Builds every kernel in bench/kernels/ and bench/simd/ natively (gcc -O2) and to
 # wasm32 (clang -O2, no libc, no imports), runs each on every engine, checks that each engine
 # printed native's result, and prints a table of median wall times and ratios to native.
 # Timing is reported, never judged: only a wrong or missing result makes this script fail.
@@ -11,7 +11,10 @@
 #
 # Environment:
 #   BENCH_RUNS=N           timed runs per kernel and engine (default 5; fewer for very slow runs)
-#   BENCH_KERNELS="a b"    kernels to run (default: every bench/kernels/*.c)
+#   BENCH_KERNELS="a b"    kernels to run (default: every bench/kernels/*.c, and each
+#                          bench/simd/NAME.c twice: NAME, scalar, and NAME_simd, built with
+#                          -msimd128 and its function renamed; their table is apart, and the
+#                          geometric mean covers bench/kernels/ only)
 #   BENCH_ARGS="fib=30"    override a kernel's argument (default: its BENCH_ARG)
 #   BENCH_ENGINES="name=/path/to/cmd ..."
 #                          extra engines, space-separated. How each is called depends on the
@@ -178,10 +181,28 @@ if [ -n "${BENCH_KERNELS:-}" ]; then
     read -r -a KERNELS <<<"$BENCH_KERNELS"
 else
     KERNELS=()
-    for f in bench/kernels/*.c; do
+    for f in bench/kernels/*.c bench/simd/*.c; do
         KERNELS+=("$(basename "$f" .c)")
+        [[ $f != bench/simd/* ]] || KERNELS+=("$(basename "$f" .c)_simd")
     done
 fi
+
+# kernel_base K: the name of the source K is built from: NAME for NAME_simd, the SIMD form of a
+# kernel of bench/simd/ (the same source built with -msimd128, its function renamed NAME_simd).
+kernel_base() {
+    local k=$1
+    if [[ $k == *_simd ]] && [ -f "bench/simd/${k%_simd}.c" ]; then
+        echo "${k%_simd}"
+    else
+        echo "$k"
+    fi
+}
+# kernel_src K: K's source file.
+kernel_src() {
+    local base
+    base=$(kernel_base "$1")
+    if [ -f "bench/simd/$base.c" ]; then echo "bench/simd/$base.c"; else echo "bench/kernels/$base.c"; fi
+}
 
 kernel_arg() {
     local k=$1 override
@@ -191,7 +212,7 @@ kernel_arg() {
             return
         fi
     done
-    sed -n 's/^#define BENCH_ARG \([0-9][0-9]*\).*/\1/p' "bench/kernels/$k.c"
+    sed -n 's/^#define BENCH_ARG \([0-9][0-9]*\).*/\1/p' "$(kernel_src "$k")"
 }
 
 mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/json" "$OUT/aot"
@@ -199,13 +220,15 @@ COMPILE_TSV=$OUT/compile.tsv
 printf 'kernel\twasm_bytes\tseconds\tpeak_kib\n' >"$COMPILE_TSV"
 want kernels || want checks || KERNELS=() # checks runs the kernels under callgrind
 for k in ${KERNELS[@]+"${KERNELS[@]}"}; do
-    src=bench/kernels/$k.c
+    base=$(kernel_base "$k") rename=() simd=()
+    src=$(kernel_src "$k")
     [ -f "$src" ] || die "no kernel $src"
+    [ "$base" = "$k" ] || rename=("-D$base=$k") simd=(-msimd128)
     [[ "$(kernel_arg "$k")" =~ ^-?[0-9]+$ ]] || die "$k: no integer argument (BENCH_ARG n or BENCH_ARGS)"
-    "$CC_NATIVE" "${NATIVE_CFLAGS[@]}" -DKERNEL="$k" bench/native_main.c "$src" \
-        -o "$OUT/native/$k" || die "native build of $k failed"
-    clang "${WASM_CFLAGS[@]}" -Wl,--export="$k" "$src" -o "$OUT/wasm/$k.wasm" \
-        || die "wasm build of $k failed"
+    "$CC_NATIVE" "${NATIVE_CFLAGS[@]}" ${rename[@]+"${rename[@]}"} -DKERNEL="$k" \
+        bench/native_main.c "$src" -o "$OUT/native/$k" || die "native build of $k failed"
+    clang "${WASM_CFLAGS[@]}" ${simd[@]+"${simd[@]}"} ${rename[@]+"${rename[@]}"} \
+        -Wl,--export="$k" "$src" -o "$OUT/wasm/$k.wasm" || die "wasm build of $k failed"
     # the compiled tier's artifact; /usr/bin/time's peak is the largest process, which is
     # the C compiler's (cc1), not corral's
     /usr/bin/time -f "%e %M" -o "$OUT/aot/$k.time" "$CORRAL" compile "$OUT/wasm/$k.wasm" \
@@ -293,6 +316,11 @@ bench_one() {
     err=$OUT/$k.$engine.stderr
     engine_argv "$i" "$k" "$arg"
     printf '%-10s %-10s ' "$k" "$engine"
+    if [ "$k" != "$(kernel_base "$k")" ] && [ "${ENGINE_KINDS[$i]}" = wasm3 ]; then
+        echo "not run: wasm3 has no SIMD"
+        record "$k" "$arg" "$engine" "" "not run (no SIMD)"
+        return
+    fi
 
     # One untimed run that checks the result (and warms the file cache).
     t0=$(now_ns)
@@ -362,7 +390,8 @@ done
 # ---- the table ----------------------------------------------------------------------------
 if want kernels; then
     echo
-    awk -F'\t' '
+    SIMD_BASES=" $(for f in bench/simd/*.c; do basename "$f" .c; done | tr '\n' ' ')"
+    awk -F'\t' -v simd_bases="$SIMD_BASES" '
         NR == 1 { next }
         { kernel[NR] = $1; arg[NR] = $2; engine[NR] = $3; median[NR] = $4; status[NR] = $5
           if ($3 == "native" && $4 != "") base[$1] = $4
@@ -371,19 +400,35 @@ if want kernels; then
             printf "%-10s %-8s %-10s %12s %9s  %s\n", "kernel", "arg", "engine", "median", "x native", "result"
             for (i = 2; i <= NR; i++) {
                 ratio = "-"
+                k = kernel[i]; sub(/_simd$/, "", k)
+                simd_row = index(simd_bases, " " k " ") > 0
                 if (median[i] != "" && base[kernel[i]] != "") {
                     r = median[i] / base[kernel[i]]
                     ratio = sprintf("%.2f", r)
-                    logsum[engine[i]] += log(r); count[engine[i]]++
+                    if (!simd_row) { logsum[engine[i]] += log(r); count[engine[i]]++ }
                 }
+                if (simd_row && median[i] != "")
+                    simd_t[k, engine[i], kernel[i] == k ? "scalar" : "simd"] = median[i]
                 t = (median[i] == "") ? "-" : sprintf("%.1f ms", median[i] * 1000)
                 printf "%-10s %-8s %-10s %12s %9s  %s\n", kernel[i], arg[i], engine[i], t, ratio, status[i]
             }
-            printf "\ngeometric mean of x native:"
+            printf "\ngeometric mean of x native (bench/kernels/ only):"
             for (j = 1; j <= ne; j++)
                 if (count[order[j]] > 0)
                     printf "  %s %.2f", order[j], exp(logsum[order[j]] / count[order[j]])
             printf "\n"
+            n = split(simd_bases, sb, " ")
+            if (n == 0) exit
+            printf "\nSIMD (bench/simd/): each kernel scalar and built with -msimd128; speed-up = scalar / simd\n"
+            printf "%-10s %-10s %12s %12s %9s\n", "kernel", "engine", "scalar", "simd", "speed-up"
+            for (b = 1; b <= n; b++)
+                for (j = 1; j <= ne; j++) {
+                    e = order[j]
+                    if (e == "native" || !((sb[b], e, "scalar") in simd_t) || !((sb[b], e, "simd") in simd_t))
+                        continue
+                    sc = simd_t[sb[b], e, "scalar"]; sv = simd_t[sb[b], e, "simd"]
+                    printf "%-10s %-10s %9.1f ms %9.1f ms %8.2fx\n", sb[b], e, sc * 1000, sv * 1000, sc / sv
+                }
         }' "$RESULTS" | tee -a "$OUT/results.txt"
 fi
 

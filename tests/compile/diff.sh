@@ -20,7 +20,8 @@
 #   DIFF_TIERS="interp jit aot"  the tiers (the first is the reference); late is aot with
 #                                CORRAL_TIER_LATE=1: the code arrives at the first fuel
 #                                slice, and running functions move to it at a loop (OSR)
-#   DIFF_KERNELS="fib sieve"     the kernels (default: every bench/kernels/*.c)
+#   DIFF_KERNELS="fib sieve"     the kernels (default: every bench/kernels/*.c, and each
+#                                bench/simd/NAME.c as NAME and NAME_simd)
 #   DIFF_WASI=0                  skip the tests/wasi guests;  DIFF_WASI_ONLY=REGEX: WASI_ONLY
 #   DIFF_STRICT_STDERR=1         backtrace differences fail too
 # Work files go to build/tests/diff (the aot cache is emptied first).
@@ -79,15 +80,27 @@ same() {
 # ---- bench kernels ----
 # shellcheck disable=SC2054 # the commas belong to -Wl,
 WASM_CFLAGS=(--target=wasm32-wasi -O2 -nostdlib -mbulk-memory -Wl,--no-entry) # bench/run.sh
-kernels=${DIFF_KERNELS:-$(for f in "$repo"/bench/kernels/*.c; do basename "$f" .c; done)}
+# The SIMD kernels of bench/simd/ too, each in its scalar form NAME and, built with -msimd128,
+# as NAME_simd (as bench/run.sh builds them), whose result must equal NAME's; BENCH_TEST_ARG,
+# where a kernel has one, is the argument here.
+kernels=${DIFF_KERNELS:-$(for f in "$repo"/bench/kernels/*.c "$repo"/bench/simd/*.c; do
+    basename "$f" .c
+    [[ $f != "$repo"/bench/simd/* ]] || echo "$(basename "$f" .c)_simd"
+done)}
 for k in $kernels; do
-    src=$repo/bench/kernels/$k.c
+    base=$k simd=() src=$repo/bench/kernels/$k.c
+    if [ -f "$repo/bench/simd/${k%_simd}.c" ]; then
+        base=${k%_simd} src=$repo/bench/simd/${k%_simd}.c
+        [ "$k" = "$base" ] || simd=(-msimd128 "-D$base=$k")
+    fi
     [ -e "$src" ] || die "no kernel $src"
     wasm=$out/wasm/$k.wasm
     if [ ! -e "$wasm" ] || [ "$src" -nt "$wasm" ]; then
-        clang "${WASM_CFLAGS[@]}" -Wl,--export="$k" "$src" -o "$wasm" || die "cannot build $k"
+        clang "${WASM_CFLAGS[@]}" ${simd[@]+"${simd[@]}"} -Wl,--export="$k" "$src" -o "$wasm" \
+            || die "cannot build $k"
     fi
-    arg=$(sed -n 's/^#define BENCH_ARG \([0-9][0-9]*\).*/\1/p' "$src")
+    arg=$(sed -n 's/^#define BENCH_TEST_ARG \([0-9][0-9]*\).*/\1/p' "$src")
+    [ -n "$arg" ] || arg=$(sed -n 's/^#define BENCH_ARG \([0-9][0-9]*\).*/\1/p' "$src")
     [ -n "$arg" ] || die "$src has no #define BENCH_ARG"
     for t in $tiers; do
         rd=$out/runs/kernel.$k.$t
@@ -113,6 +126,11 @@ for k in $kernels; do
         for f in out err rc; do same "kernel $k $f" "$t" "$r/$f" "$rd/$f" || ok=0; done
         [ $ok = 1 ] || differ=$((differ + 1))
     done
+    if [ "$k" != "$base" ] && [ -e "$out/runs/kernel.$base.$ref/out" ]; then
+        compared=$((compared + 1))
+        same "kernel $k against $base" "$ref" "$out/runs/kernel.$base.$ref/out" \
+            "$out/runs/kernel.$k.$ref/out" || differ=$((differ + 1))
+    fi
     [ "${DIFF_VERBOSE:-0}" != 1 ] || echo "kernel $k $arg: $(cat "$out/runs/kernel.$k.$ref/out")"
 done
 kernel_compared=$compared
