@@ -166,6 +166,7 @@ static inline uint32_t simd_i64x2_bitmask(V128 a) { SIMD_BITMASK(64); }
 
 static inline int32_t simd_sat(int32_t x, int32_t lo, int32_t hi) { return x < lo ? lo : x > hi ? hi : x; }
 
+#ifndef SIMD_VEC_WIDE /* simd_vec.h has these */
 static inline V128 simd_i8x16_popcnt(V128 a) { SIMD_MAP1(8, uint32_t, num_i32_popcnt(x)); }
 static inline V128 simd_i8x16_add_sat_s(V128 a, V128 b) { SIMD_MAP2(8, int8_t, simd_sat(x + y, -128, 127)); }
 static inline V128 simd_i8x16_add_sat_u(V128 a, V128 b) { SIMD_MAP2(8, uint8_t, simd_sat(x + y, 0, 255)); }
@@ -181,7 +182,9 @@ static inline V128 simd_i16x8_q15mulr_sat_s(V128 a, V128 b)
 {
     SIMD_MAP2(16, int16_t, simd_sat((x * y + 0x4000) >> 15, -32768, 32767));
 }
+#endif
 
+#ifndef SIMD_VEC_WIDE /* simd_vec.h has these */
 /* Narrowing: lanes of a, then lanes of b, each saturated. */
 #define SIMD_NARROW(W, get, lo, hi)                                     \
     V128 r;                                                             \
@@ -260,6 +263,7 @@ static inline V128 simd_i32x4_dot_i16x8_s(V128 a, V128 b)
     }
     return r;
 }
+#endif
 
 /* ---- float lane-wise (numeric.h's rules) ----------------------------------------------- */
 
