@@ -503,6 +503,7 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     Cell *nfp = args;
     const char *msg = NULL;
     uint32_t trap_arg = 0;
+    uint32_t tail_cells = 0;
     char msgbuf[96];
     /* The fuel slice left (Store.fuel_tick), kept in a local while running: stored back
      * before a host call and on every way out, reloaded after a host call. */
@@ -552,6 +553,17 @@ host_call: {
     RELOAD_MEM();
     DISPATCH();
 }
+
+tail_call:
+    /* callee is Wasm, its tail_cells argument cells at nfp in this frame: they become the
+     * start of this frame, which the callee enters as if this frame's caller called it */
+    for (uint32_t k = 0; k < tail_cells; k++)
+        fp[k] = nfp[k];
+    nfp = fp;
+    csp--;
+    ip = csp->ret;
+    fp = csp->fp;
+    goto enter;
 
 do_return:
     csp--;
@@ -655,6 +667,49 @@ do_return:
         nfp = (Cell *)(void *)((char *)fp + OPND(3));
         ip += IOP_LEN_CALL_INDIRECT;
         goto enter;
+    }
+
+    /* ---- tail calls: the arguments move down to cell 0 and the callee replaces this frame,
+     * so a chain of tail calls runs in constant value stack and control stack ---- */
+    H(RETURN_CALL) {
+        callee = inst->funcs[OPND(0)];
+        nfp = (Cell *)(void *)((char *)fp + OPND(1));
+        tail_cells = OPND(2);
+        goto tail_call;
+    }
+    H(RETURN_CALL_IMPORT) {
+        callee = inst->funcs[OPND(0)];
+        nfp = (Cell *)(void *)((char *)fp + OPND(1));
+        tail_cells = OPND(2);
+        ip += IOP_LEN_RETURN_CALL_IMPORT;
+        if (callee->host)
+            goto host_call; /* then the code after returns its results */
+        goto tail_call;
+    }
+    H(RETURN_CALL_INDIRECT) {
+        Table *t = inst->tables[OPND(1)];
+        uint32_t i = R32(2);
+        if (i >= t->size) {
+            msg = "undefined element";
+            goto trap;
+        }
+        callee = (Func *)(uintptr_t)t->elems[i];
+        if (!callee) {
+            trap_arg = i;
+            goto trap_uninit;
+        }
+        const FuncType *want = inst->module->types[OPND(0)];
+        if (callee->type != want &&
+            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {
+            msg = "indirect call type mismatch";
+            goto trap;
+        }
+        nfp = (Cell *)(void *)((char *)fp + OPND(3));
+        tail_cells = OPND(4);
+        ip += IOP_LEN_RETURN_CALL_INDIRECT;
+        if (callee->host)
+            goto host_call;
+        goto tail_call;
     }
 
     H(LAZY) {

@@ -493,6 +493,41 @@ static VStatus op_call_indirect(Val *v, const Instr *in)
     return call_type(v, m->types[in->a]);
 }
 
+/* A tail call returns the callee's results as the caller's: the two result types must
+ * match, then the call's operands are popped and the rest of the block is unreachable. */
+static V_WARN VStatus tail_call_type(Val *v, const FuncType *t)
+{
+    const Frame *f = &v->ctrl[0];
+    if (t->nresults != f->nresults ||
+        memcmp(ft_results(t), f->results, t->nresults * sizeof *f->results) != 0)
+        return mismatch(v);
+    if (pop_types(v, ft_params(t), t->nparams))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+static VStatus op_return_call(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->a >= m->nfuncs)
+        return fail_idx(v, in->off, "unknown function", in->a);
+    return tail_call_type(v, m->types[m->func_types[in->a]]);
+}
+
+static VStatus op_return_call_indirect(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->b >= m->ntables)
+        return fail_idx(v, in->off, "unknown table", in->b);
+    if (in->a >= m->ntypes)
+        return fail_idx(v, in->off, "unknown type", in->a);
+    if (m->tables[in->b].elem != VT_FUNCREF)
+        return mismatch(v);
+    if (pop_expect(v, VT_I32))
+        return V_ERR;
+    return tail_call_type(v, m->types[in->a]);
+}
+
 /* ---- references and parametric instructions ---- */
 
 static VStatus op_ref_null(Val *v, const Instr *in)
@@ -808,6 +843,8 @@ static const Handler handlers[OP_COUNT] = {
     [OP_RETURN] = op_return,
     [OP_CALL] = op_call,
     [OP_CALL_INDIRECT] = op_call_indirect,
+    [OP_RETURN_CALL] = op_return_call,
+    [OP_RETURN_CALL_INDIRECT] = op_return_call_indirect,
     [OP_REF_NULL] = op_ref_null,
     [OP_REF_IS_NULL] = op_ref_is_null,
     [OP_REF_FUNC] = op_ref_func,
