@@ -268,10 +268,12 @@ server-test: $(BUILD)/tests/echo_server
 	tests/gateway/server_test.sh $(BUILD)/tests/echo_server
 
 # The WASI suite: C, Rust and AssemblyScript guests with expected output and the sandbox escape
-# tests, run by corral (also with its fallback path walk) and, where Node can, under Node.
+# tests, run by corral (also with its fallback path walk) and, where Node can, under Node; then
+# tests/tailcall, a bytecode VM built with clang -mtail-call (WebAssembly tail calls).
 .PHONY: wasi-test
 wasi-test: $(BUILD)/corral
 	tests/wasi/run.sh $(BUILD)/corral
+	tests/tailcall/run.sh $(BUILD)/corral
 
 # WebAssembly/wasi-testsuite's preview 1 tests (prebuilt C, AssemblyScript and Rust), each on a
 # fresh copy of its folders in $(BUILD)/wasi-testsuite, by corral and by its fallback path walk.
