@@ -2,8 +2,9 @@
 # run.sh: a real tail-calling program. Builds tailvm.c (a bytecode VM whose handlers tail-call
 # each other) with clang -mtail-call into build/tests/tailcall, checks that the module really
 # holds return_call and return_call_indirect, runs it with `corral run` on the default tier and
-# on the interpreter and compares the output and exit status with tailvm.expected. The
-# compiled tier declines tail calls: --tier jit must say so rather than run it.
+# on the interpreter and compares the output and exit status with tailvm.expected; runs
+# host.wat, whose tail calls reach WASI functions. The compiled tier declines tail calls:
+# --tier jit must say so rather than run it.
 #
 # usage: tests/tailcall/run.sh [CORRAL]   (default: the checkout's build/corral)
 set -euo pipefail
@@ -47,6 +48,14 @@ for tier in auto interp; do
     fi
 done
 
+# Host functions reached by tail calls (host.wat): output, errno results and the exit code.
+status=0
+out=$("$corral" run "$here/host.wat" 2>&1) || status=$?
+if [ "$status" != 7 ] || [ "$out" != $'hello\nhello' ]; then
+    echo "tailcall: host.wat: exit $status (want 7), output: $out"
+    fail=1
+fi
+
 status=0
 out=$("$corral" run --tier jit "$wasm" 2>&1) || status=$?
 if [ "$status" = 0 ] || [[ $out != *"does not support tail-call"* ]]; then
@@ -54,5 +63,5 @@ if [ "$status" = 0 ] || [[ $out != *"does not support tail-call"* ]]; then
     fail=1
 fi
 
-[ $fail = 0 ] && echo "tailcall: 4 checks passed"
+[ $fail = 0 ] && echo "tailcall: 5 checks passed"
 exit $fail
