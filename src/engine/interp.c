@@ -162,6 +162,15 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
 
 /* ---- the interpreter loop ------------------------------------------------------------- */
 
+/* A tail call's n argument cells, at byte offset off in the frame fp, move to the frame's
+ * start. The destination lies below the source, so an ascending copy is safe. */
+static inline void tail_args(Cell *fp, uint32_t off, uint32_t n)
+{
+    const Cell *src = (const Cell *)(const void *)((const char *)fp + off);
+    for (uint32_t k = 0; k < n; k++)
+        fp[k] = src[k];
+}
+
 /* Operand k of the current instruction, the cell it addresses, and typed views. */
 #define OPND(k) (ip[2 + (k)])
 #define SLOT(k) (*(Cell *)(void *)((char *)fp + OPND(k)))
@@ -503,7 +512,6 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     Cell *nfp = args;
     const char *msg = NULL;
     uint32_t trap_arg = 0;
-    uint32_t tail_cells = 0;
     char msgbuf[96];
     /* The fuel slice left (Store.fuel_tick), kept in a local while running: stored back
      * before a host call and on every way out, reloaded after a host call. */
@@ -555,10 +563,8 @@ host_call: {
 }
 
 tail_call:
-    /* callee is Wasm, its tail_cells argument cells at nfp in this frame: they become the
-     * start of this frame, which the callee enters as if this frame's caller called it */
-    for (uint32_t k = 0; k < tail_cells; k++)
-        fp[k] = nfp[k];
+    /* callee is Wasm and its arguments are at the start of this frame (tail_args): the
+     * callee enters there as if this frame's caller had called it */
     nfp = fp;
     csp--;
     ip = csp->ret;
@@ -673,17 +679,17 @@ do_return:
      * so a chain of tail calls runs in constant value stack and control stack ---- */
     H(RETURN_CALL) {
         callee = inst->funcs[OPND(0)];
-        nfp = (Cell *)(void *)((char *)fp + OPND(1));
-        tail_cells = OPND(2);
+        tail_args(fp, OPND(1), OPND(2));
         goto tail_call;
     }
     H(RETURN_CALL_IMPORT) {
         callee = inst->funcs[OPND(0)];
-        nfp = (Cell *)(void *)((char *)fp + OPND(1));
-        tail_cells = OPND(2);
-        ip += IOP_LEN_RETURN_CALL_IMPORT;
-        if (callee->host)
-            goto host_call; /* then the code after returns its results */
+        if (callee->host) { /* called as CALL_IMPORT calls it; the code after returns */
+            nfp = (Cell *)(void *)((char *)fp + OPND(1));
+            ip += IOP_LEN_RETURN_CALL_IMPORT;
+            goto host_call;
+        }
+        tail_args(fp, OPND(1), OPND(2));
         goto tail_call;
     }
     H(RETURN_CALL_INDIRECT) {
@@ -704,11 +710,12 @@ do_return:
             msg = "indirect call type mismatch";
             goto trap;
         }
-        nfp = (Cell *)(void *)((char *)fp + OPND(3));
-        tail_cells = OPND(4);
-        ip += IOP_LEN_RETURN_CALL_INDIRECT;
-        if (callee->host)
+        if (callee->host) {
+            nfp = (Cell *)(void *)((char *)fp + OPND(3));
+            ip += IOP_LEN_RETURN_CALL_INDIRECT;
             goto host_call;
+        }
+        tail_args(fp, OPND(3), OPND(4));
         goto tail_call;
     }
 
