@@ -274,10 +274,12 @@ server-test: $(BUILD)/tests/echo_server
 	tests/gateway/server_test.sh $(BUILD)/tests/echo_server
 
 # The WASI suite: C, Rust and AssemblyScript guests with expected output and the sandbox escape
-# tests, run by corral (also with its fallback path walk) and, where Node can, under Node.
+# tests, run by corral (also with its fallback path walk) and, where Node can, under Node; then
+# tests/tailcall, a bytecode VM built with clang -mtail-call (WebAssembly tail calls).
 .PHONY: wasi-test
 wasi-test: $(BUILD)/corral
 	tests/wasi/run.sh $(BUILD)/corral
+	tests/tailcall/run.sh $(BUILD)/corral
 
 # WebAssembly/wasi-testsuite's preview 1 tests (prebuilt C, AssemblyScript and Rust), each on a
 # fresh copy of its folders in $(BUILD)/wasi-testsuite, by corral and by its fallback path walk.
@@ -393,7 +395,8 @@ spec: $(BUILD)/corral
 	$(MAKE) spec-3.0
 
 # The WebAssembly 3.0 suite's top-level .wast files and its legacy exception-handling ones,
-# read directly, with every feature on. The files that fail today, and how many of their
+# read directly, with every feature on; then tests/regress-3.0, the regression files that
+# need 3.0 features. The files that fail today, and how many of their
 # cases, are in tests/spec/expectations-3.0*.txt with the reason: a count that changes either
 # way fails the run.
 SPEC3_DIR ?= ../shared/testsuite/spec-3.0
@@ -403,6 +406,7 @@ spec-3.0: $(BUILD)/corral
 	  scripts/spec.sh $(SPEC3_DIR) $(BUILD)/spec-3.0 $(BUILD)/corral
 	SPEC_TEXT=1 SPEC_FEATURES=3.0 SPEC_EXPECTATIONS=tests/spec/expectations-3.0-legacy.txt \
 	  scripts/spec.sh $(SPEC3_DIR)/legacy $(BUILD)/spec-3.0-legacy $(BUILD)/corral
+	SPEC_TEXT=1 SPEC_FEATURES=3.0 scripts/spec.sh tests/regress-3.0 $(BUILD)/regress-3.0 $(BUILD)/corral
 
 # The SIMD spec files and tests/regress again on the portable SIMD code (src/engine/
 # simd_scalar.h, chosen by -DCORRAL_SIMD_SCALAR; what big-endian hosts and compilers without

@@ -27,7 +27,8 @@ bool cli_text_to_binary(const char *name, uint8_t **bytes, size_t *len)
     return true;
 }
 
-static const char *const kind_names[] = {"i32", "i64", "f32", "f64", "funcref", "externref", "v128"};
+static const char *const kind_names[] = {"i32",       "i64",  "f32", "f64", "funcref",
+                                          "externref", "v128", "ref"};
 
 /* {"type": "v128", "lane_type": "i32", "value": ["1", ..., "nan:canonical"]}, as
  * wast2json writes it. */

@@ -32,8 +32,12 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     __attribute__((warn_unused_result));
 
 /* The WebAssembly features (CORRAL_FEATURE_*) beyond the 2.0 core that emit_c_module
- * translates; a module that uses another runs on the interpreter (emit_c_declines). */
-#define EMIT_C_FEATURES CORRAL_FEATURE_SIMD
+ * translates; a module that uses another runs on the interpreter (emit_c_declines).
+ * Extended constant expressions need nothing here: the engine evaluates initialisers when it
+ * instantiates, and the C reads a global whose initialiser is not one constant at run time.
+ * Tail calls are declined: C has no guaranteed tail call, so a chain of them would grow the
+ * host stack. */
+#define EMIT_C_FEATURES (CORRAL_FEATURE_SIMD | CORRAL_FEATURE_EXTENDED_CONST)
 
 /* NULL when emit_c_module can translate m; else the name of the first feature m uses that
  * it cannot. */

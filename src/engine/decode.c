@@ -283,6 +283,8 @@ static RD_WARN RdStatus read_const(Reader *r, size_t sec_end, ConstExpr *out)
     out->end = (uint32_t)in.off;
     if (n == 1)
         classify_const(&first, out);
+    else if (n > 1)
+        out->kind = CONST_EXPR;
     return RD_OK;
 }
 

@@ -4,14 +4,63 @@
  * function. Knows nothing of where imports come from: the embedder passes them in order. */
 #include "runtime.h"
 
+#include "instr.h"
 #include "lower.h"
 
 #include <stdatomic.h>
 #include <string.h>
 
+/* Runs an extended constant expression from its bytes. It has been validated: constant
+ * instructions only, at most CONST_MAX_DEPTH operands, one i32 or i64 result; the checks
+ * here only keep a broken invariant from reading out of bounds. */
+static Cell eval_expr(const Instance *inst, const ConstExpr *e)
+{
+    Cell st[CONST_MAX_DEPTH];
+    uint32_t n = 0;
+    Reader r;
+    Instr in;
+    rd_init(&r, inst->module->bytes, e->end);
+    r.p += e->start;
+    while (!rd_eof(&r) && !instr_read(&r, &in)) {
+        Cell b = n ? st[n - 1] : 0;
+        switch (in.op) {
+        case OP_I32_ADD: case OP_I32_SUB: case OP_I32_MUL:
+        case OP_I64_ADD: case OP_I64_SUB: case OP_I64_MUL: {
+            if (n < 2)
+                return 0;
+            Cell a = st[n - 2], x;
+            n--;
+            if (in.op == OP_I32_ADD || in.op == OP_I64_ADD)
+                x = a + b;
+            else if (in.op == OP_I32_SUB || in.op == OP_I64_SUB)
+                x = a - b;
+            else
+                x = a * b;
+            bool narrow = in.op == OP_I32_ADD || in.op == OP_I32_SUB || in.op == OP_I32_MUL;
+            st[n - 1] = narrow ? (uint32_t)x : x; /* an i32 stays zero-extended */
+            continue;
+        }
+        default:
+            break;
+        }
+        if (n == CONST_MAX_DEPTH)
+            return 0;
+        switch (in.op) {
+        case OP_I32_CONST: st[n++] = (uint32_t)in.imm; break;
+        case OP_GLOBAL_GET: st[n++] = inst->globals[in.a]->val[0]; break;
+        case OP_REF_FUNC: st[n++] = (Cell)(uintptr_t)inst->funcs[in.a]; break;
+        case OP_REF_NULL: st[n++] = 0; break;
+        default: st[n++] = in.imm; break; /* i64, f32, f64.const: the bits */
+        }
+    }
+    return n ? st[n - 1] : 0;
+}
+
 Cell const_eval(const Instance *inst, const ConstExpr *e)
 {
     switch ((ConstKind)e->kind) {
+    case CONST_EXPR:
+        return eval_expr(inst, e);
     case CONST_VALUE:
         return e->value;
     case CONST_GLOBAL_GET:

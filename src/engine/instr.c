@@ -151,7 +151,6 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
 /* Messages for the instructions of features not supported yet (later.def). */
 #define LATER_MSG_RELAXED(n) "relaxed SIMD instruction (" n ") is not supported yet"
 #define LATER_MSG_EH(n) "exception handling (" n ") is not supported yet"
-#define LATER_MSG_TAIL(n) "tail calls (" n ") are not supported yet"
 #define LATER_MSG_FUNCREF(n) "typed function references (" n ") are not supported yet"
 #define LATER_MSG_GC(n) "garbage collection (" n ") is not supported yet"
 #define LATER_MSG_WIDE(n) "wide arithmetic (" n ") is not supported yet"
@@ -271,5 +270,7 @@ uint32_t instr_feature(uint16_t op)
     uint16_t code = op_info[op].code;
     if (code >> 8 == 0xfd)
         return CORRAL_FEATURE_SIMD;
+    if (code == 0x12 || code == 0x13)
+        return CORRAL_FEATURE_TAIL_CALL;
     return 0;
 }

@@ -162,6 +162,15 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
 
 /* ---- the interpreter loop ------------------------------------------------------------- */
 
+/* A tail call's n argument cells, at byte offset off in the frame fp, move to the frame's
+ * start. The destination lies below the source, so an ascending copy is safe. */
+static inline void tail_args(Cell *fp, uint32_t off, uint32_t n)
+{
+    const Cell *src = (const Cell *)(const void *)((const char *)fp + off);
+    for (uint32_t k = 0; k < n; k++)
+        fp[k] = src[k];
+}
+
 /* Operand k of the current instruction, the cell it addresses, and typed views. */
 #define OPND(k) (ip[2 + (k)])
 #define SLOT(k) (*(Cell *)(void *)((char *)fp + OPND(k)))
@@ -553,6 +562,15 @@ host_call: {
     DISPATCH();
 }
 
+tail_call:
+    /* callee is Wasm and its arguments are at the start of this frame (tail_args): the
+     * callee enters there as if this frame's caller had called it */
+    nfp = fp;
+    csp--;
+    ip = csp->ret;
+    fp = csp->fp;
+    goto enter;
+
 do_return:
     csp--;
     ip = csp->ret;
@@ -655,6 +673,50 @@ do_return:
         nfp = (Cell *)(void *)((char *)fp + OPND(3));
         ip += IOP_LEN_CALL_INDIRECT;
         goto enter;
+    }
+
+    /* ---- tail calls: the arguments move down to cell 0 and the callee replaces this frame,
+     * so a chain of tail calls runs in constant value stack and control stack ---- */
+    H(RETURN_CALL) {
+        callee = inst->funcs[OPND(0)];
+        tail_args(fp, OPND(1), OPND(2));
+        goto tail_call;
+    }
+    H(RETURN_CALL_IMPORT) {
+        callee = inst->funcs[OPND(0)];
+        if (callee->host) { /* called as CALL_IMPORT calls it; the code after returns */
+            nfp = (Cell *)(void *)((char *)fp + OPND(1));
+            ip += IOP_LEN_RETURN_CALL_IMPORT;
+            goto host_call;
+        }
+        tail_args(fp, OPND(1), OPND(2));
+        goto tail_call;
+    }
+    H(RETURN_CALL_INDIRECT) {
+        Table *t = inst->tables[OPND(1)];
+        uint32_t i = R32(2);
+        if (i >= t->size) {
+            msg = "undefined element";
+            goto trap;
+        }
+        callee = (Func *)(uintptr_t)t->elems[i];
+        if (!callee) {
+            trap_arg = i;
+            goto trap_uninit;
+        }
+        const FuncType *want = inst->module->types[OPND(0)];
+        if (callee->type != want &&
+            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {
+            msg = "indirect call type mismatch";
+            goto trap;
+        }
+        if (callee->host) {
+            nfp = (Cell *)(void *)((char *)fp + OPND(3));
+            ip += IOP_LEN_RETURN_CALL_INDIRECT;
+            goto host_call;
+        }
+        tail_args(fp, OPND(3), OPND(4));
+        goto tail_call;
     }
 
     H(LAZY) {

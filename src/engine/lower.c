@@ -962,6 +962,36 @@ static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint
         push_slot_type(L, ft_results(ft)[k]);
 }
 
+/* A tail call: the arguments go to their temps, as a call's do, and the interpreter moves
+ * them to the frame's start. A host callee (possible unless the callee is defined here) runs
+ * as a plain call and comes back to the instructions after, which return its results. */
+static void op_return_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op,
+                           uint32_t typeidx, uint32_t table)
+{
+    uint32_t elem = 0;
+    if (op == IOP_RETURN_CALL_INDIRECT) {
+        elem = operand(L, L->h - 1);
+        pop(L);
+    }
+    uint32_t np = ft->nparams, first = L->h - np;
+    for (uint32_t d = first; d < L->h; d++)
+        materialize(L, d);
+    uint32_t cells = valtypes_cells(ft_params(ft), np);
+    if (op == IOP_RETURN_CALL && funcidx < L->m->nfunc_imports)
+        op = IOP_RETURN_CALL_IMPORT;
+    if (op == IOP_RETURN_CALL_INDIRECT)
+        EMIT(L, op, typeidx, table, elem, temp(L, first), cells);
+    else
+        EMIT(L, op, funcidx, temp(L, first), cells);
+    if (op != IOP_RETURN_CALL) {
+        pop_n(L, np);
+        for (uint32_t k = 0; k < ft->nresults; k++)
+            push_slot_type(L, ft_results(ft)[k]);
+        emit_return(L);
+    }
+    set_unreachable(L);
+}
+
 static bool fits_imm(Op op, uint64_t k)
 {
     return !is_i64_op(op) || (int64_t)k == (int64_t)(int32_t)(uint32_t)k;
@@ -1262,6 +1292,12 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         return 0;
     case OP_CALL_INDIRECT:
         op_call(L, 0, m->types[in->a], IOP_CALL_INDIRECT, in->a, in->b);
+        return 0;
+    case OP_RETURN_CALL:
+        op_return_call(L, in->a, m->types[m->func_types[in->a]], IOP_RETURN_CALL, 0, 0);
+        return 0;
+    case OP_RETURN_CALL_INDIRECT:
+        op_return_call(L, 0, m->types[in->a], IOP_RETURN_CALL_INDIRECT, in->a, in->b);
         return 0;
     case OP_REF_NULL:
         push_const(L, 0);

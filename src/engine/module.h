@@ -100,15 +100,21 @@ typedef struct Export {
 
 /* A constant expression. The decoder records its byte range (the validator re-reads it
  * with the spec's algorithm) and, when it is one of the single-instruction forms of
- * WebAssembly 2.0, the decoded form the instantiator evaluates. */
+ * WebAssembly 2.0, the decoded form the instantiator evaluates; an expression of several
+ * instructions (WebAssembly 3.0's extended constant expressions) is run from its bytes. */
 typedef enum {
     CONST_INVALID = 0, /* not a single supported instruction; validation rejects it */
+    CONST_EXPR,        /* several instructions: const_eval runs them (validated first) */
     CONST_VALUE,       /* i32/i64/f32/f64.const: value holds the bits; v128.const: value
                         * and value_hi are its two cells (bytes 0-7 and 8-15 of its image) */
     CONST_GLOBAL_GET,  /* index = global */
     CONST_REF_NULL,    /* type = reftype */
     CONST_REF_FUNC,    /* index = function */
 } ConstKind;
+
+/* The deepest operand stack an extended constant expression may build (an implementation
+ * limit: validation refuses deeper ones, so evaluation needs no allocation). */
+#define CONST_MAX_DEPTH 256
 
 typedef struct ConstExpr {
     uint8_t kind;   /* ConstKind */

@@ -311,8 +311,8 @@ Trap *interp_call_host(Instance *caller, Func *f, Cell *cells);
 int lower_module(Module *m, DecodeError *err) __attribute__((warn_unused_result));
 void lowered_free(Module *m);
 
-/* Evaluates a WebAssembly 2.0 constant expression (as decoded into ConstExpr) in the context
- * of inst: globals and functions of the instance. Implemented in instance.c. */
+/* Evaluates a validated constant expression (as decoded into ConstExpr) in the context of
+ * inst: globals and functions of the instance. Implemented in instance.c. */
 Cell const_eval(const Instance *inst, const ConstExpr *e);
 /* The same for a v128 global's initializer: both cells. */
 void const_eval_v128(const Instance *inst, const ConstExpr *e, Cell out[2]);

@@ -493,6 +493,41 @@ static VStatus op_call_indirect(Val *v, const Instr *in)
     return call_type(v, m->types[in->a]);
 }
 
+/* A tail call returns the callee's results as the caller's: the two result types must
+ * match, then the call's operands are popped and the rest of the block is unreachable. */
+static V_WARN VStatus tail_call_type(Val *v, const FuncType *t)
+{
+    const Frame *f = &v->ctrl[0];
+    if (t->nresults != f->nresults ||
+        memcmp(ft_results(t), f->results, t->nresults * sizeof *f->results) != 0)
+        return mismatch(v);
+    if (pop_types(v, ft_params(t), t->nparams))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+static VStatus op_return_call(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->a >= m->nfuncs)
+        return fail_idx(v, in->off, "unknown function", in->a);
+    return tail_call_type(v, m->types[m->func_types[in->a]]);
+}
+
+static VStatus op_return_call_indirect(Val *v, const Instr *in)
+{
+    const Module *m = v->m;
+    if (in->b >= m->ntables)
+        return fail_idx(v, in->off, "unknown table", in->b);
+    if (in->a >= m->ntypes)
+        return fail_idx(v, in->off, "unknown type", in->a);
+    if (m->tables[in->b].elem != VT_FUNCREF)
+        return mismatch(v);
+    if (pop_expect(v, VT_I32))
+        return V_ERR;
+    return tail_call_type(v, m->types[in->a]);
+}
+
 /* ---- references and parametric instructions ---- */
 
 static VStatus op_ref_null(Val *v, const Instr *in)
@@ -808,6 +843,8 @@ static const Handler handlers[OP_COUNT] = {
     [OP_RETURN] = op_return,
     [OP_CALL] = op_call,
     [OP_CALL_INDIRECT] = op_call_indirect,
+    [OP_RETURN_CALL] = op_return_call,
+    [OP_RETURN_CALL_INDIRECT] = op_return_call_indirect,
     [OP_REF_NULL] = op_ref_null,
     [OP_REF_IS_NULL] = op_ref_is_null,
     [OP_REF_FUNC] = op_ref_func,
@@ -1437,9 +1474,10 @@ static const Handler skim_handlers[OP_COUNT] = {
 
 /* ---- constant expressions ---- */
 
-/* The type one constant instruction pushes, checking that it is constant in C' (whose
- * globals are the imported ones only, in WebAssembly 2.0). */
-static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
+/* The type one constant instruction pushes, checking that it is constant in C', whose
+ * globals are the first nglobals: the imported ones in WebAssembly 2.0; in 3.0 (with GC's
+ * rule) those before the global being initialised, or all of them for a segment. */
+static V_WARN VStatus const_instr(Val *v, const Instr *in, uint32_t nglobals, ValType *out)
 {
     const Module *m = v->m;
     switch (in->op) {
@@ -1457,21 +1495,20 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
         *out = VT_FUNCREF;
         return in->a < m->nfuncs ? V_OK : fail_idx(v, in->off, "unknown function", in->a);
     case OP_GLOBAL_GET:
-        if (in->a >= m->nglobal_imports)
+        if (in->a >= nglobals)
             return fail_idx(v, in->off, "unknown global", in->a);
         *out = m->globals[in->a].type.type;
         return m->globals[in->a].type.mut ? fail(v, in->off, "constant expression required") : V_OK;
-    case OP_I32_ADD:
-    case OP_I32_SUB:
-    case OP_I32_MUL:
-    case OP_I64_ADD:
-    case OP_I64_SUB:
-    case OP_I64_MUL:
-        return fail(v, in->off, "constant expression required (extended constant expressions "
-                                "are not supported yet)");
     default:
         return fail(v, in->off, "constant expression required");
     }
+}
+
+/* i32/i64 add, sub and mul: constant with extended constant expressions (3.0). */
+static bool const_binop(uint16_t op)
+{
+    return op == OP_I32_ADD || op == OP_I32_SUB || op == OP_I32_MUL || op == OP_I64_ADD ||
+           op == OP_I64_SUB || op == OP_I64_MUL;
 }
 
 static V_WARN VStatus const_reader(Val *v, const ConstExpr *e, Reader *r)
@@ -1483,8 +1520,10 @@ static V_WARN VStatus const_reader(Val *v, const ConstExpr *e, Reader *r)
     return V_OK;
 }
 
-/* Re-reads the expression: every instruction constant, exactly one value of type want. */
-static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want)
+/* Re-reads the expression: every instruction constant, exactly one value of type want. As
+ * in the spec's algorithm, constness is checked for every instruction before typing: a type
+ * error is reported only when the whole expression is constant. */
+static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want, uint32_t nglobals)
 {
     Reader r;
     /* A funcidx-vector element item: decoded, with no expression bytes (decode.c). */
@@ -1495,17 +1534,36 @@ static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want)
     }
     if (const_reader(v, e, &r))
         return V_ERR;
+    ValType stack[CONST_MAX_DEPTH];
     uint32_t n = 0;
-    ValType t = VT_UNKNOWN;
+    bool typed = true;
     while (!rd_eof(&r)) {
         Instr in;
         if (instr_read(&r, &in))
             return malformed(v, r.err_off, r.err);
-        if (const_instr(v, &in, &t))
+        if (const_binop(in.op)) {
+            if (!(v->m->features & CORRAL_FEATURE_EXTENDED_CONST)) {
+                snprintf(v->err->buf, sizeof v->err->buf,
+                         "constant expression required (%s: extended-const is switched off)",
+                         op_info[in.op].name);
+                return fail(v, in.off, v->err->buf);
+            }
+            module_uses(v->m, CORRAL_FEATURE_EXTENDED_CONST);
+            ValType t = sigs[in.op].r[0];
+            typed = typed && n >= 2 && stack[n - 1] == t && stack[n - 2] == t;
+            if (typed)
+                n--;
+            continue;
+        }
+        ValType t = VT_UNKNOWN;
+        if (const_instr(v, &in, nglobals, &t))
             return V_ERR;
-        n += n < 2;
+        if (n == CONST_MAX_DEPTH)
+            return fail(v, in.off, "constant expression too deep (an implementation limit)");
+        if (typed)
+            stack[n++] = t;
     }
-    return n == 1 && t == want ? V_OK : fail(v, e->start, "type mismatch");
+    return typed && n == 1 && stack[0] == want ? V_OK : fail(v, e->start, "type mismatch");
 }
 
 static void declare_ref(Val *v, uint32_t f)
@@ -1627,22 +1685,31 @@ static V_WARN VStatus check_tables_mems(Val *v)
 static V_WARN VStatus check_globals(Val *v)
 {
     const Module *m = v->m;
+    bool later = m->features & CORRAL_FEATURE_GC; /* 3.0: earlier globals, not only imports */
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
-        if (check_const(v, &m->globals[i].init, m->globals[i].type.type))
+        if (check_const(v, &m->globals[i].init, m->globals[i].type.type,
+                        later ? i : m->nglobal_imports))
             return V_ERR;
     return V_OK;
+}
+
+/* The globals a segment's expressions may read: all of them in 3.0 (GC's rule), the imported
+ * ones in 2.0. */
+static uint32_t seg_globals(const Module *m)
+{
+    return m->features & CORRAL_FEATURE_GC ? m->nglobals : m->nglobal_imports;
 }
 
 static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
 {
     for (uint32_t k = 0; k < s->count; k++)
-        if (check_const(v, &s->items[k], s->type))
+        if (check_const(v, &s->items[k], s->type, seg_globals(v->m)))
             return V_ERR;
     if (s->mode != SEG_ACTIVE)
         return V_OK;
     v->off = s->offset.start;
     ValType t;
-    if (table(v, s->table, &t) || check_const(v, &s->offset, VT_I32))
+    if (table(v, s->table, &t) || check_const(v, &s->offset, VT_I32, seg_globals(v->m)))
         return V_ERR;
     return t == s->type ? V_OK : mismatch(v);
 }
@@ -1665,7 +1732,7 @@ static V_WARN VStatus check_datas(Val *v)
             continue;
         if (d->mem >= m->nmems)
             return fail_idx(v, d->offset.start, "unknown memory", d->mem);
-        if (check_const(v, &d->offset, VT_I32))
+        if (check_const(v, &d->offset, VT_I32, seg_globals(m)))
             return V_ERR;
     }
     return V_OK;

@@ -50,6 +50,7 @@ typedef enum TextCmdKind {
 /* Value kinds of actions' arguments and expected results. */
 typedef enum TextValKind {
     TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF, TV_V128,
+    TV_REF, /* a result of any reference type: only (ref.null), a null of any of them */
 } TextValKind;
 
 /* How an expected value matches: its exact bits, any canonical or arithmetic NaN, a null

@@ -164,7 +164,7 @@ static TxStatus v128_value(Sp *p, bool result, TextVal *out)
 }
 
 /* (i32.const N) ... (ref.null func|extern), (ref.extern N), and in results also
- * nan:canonical, nan:arithmetic and (ref.func). */
+ * nan:canonical, nan:arithmetic, (ref.func) and (ref.null). */
 static TxStatus value(Sp *p, bool result, TextVal *out)
 {
     if (expect(p, TOK_LPAREN))
@@ -195,7 +195,10 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
     }
     if (tok_is(&p->lx, op, "v128.const"))
         return v128_value(p, result, out);
-    if (tok_is(&p->lx, op, "ref.null")) {
+    if (tok_is(&p->lx, op, "ref.null") && arg->kind == TOK_RPAREN && result) {
+        out->kind = TV_REF; /* 3.0 scripts: a null of whatever reference type */
+        out->match = TVM_NULL;
+    } else if (tok_is(&p->lx, op, "ref.null")) {
         if (!tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "extern"))
             return sp_fail(p, "unexpected token");
         out->kind = tok_is(&p->lx, arg, "func") ? TV_FUNCREF : TV_EXTERNREF;
