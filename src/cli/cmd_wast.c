@@ -347,26 +347,39 @@ static void describe_vals(char *buf, size_t size, const corral_val_t *vs, size_t
     }
 }
 
+/* One expected value, appended to buf; (either A B) as "either(A | B)". */
+static void describe_one(char *buf, size_t size, const json_t *e)
+{
+    const char *type = str_field(e, "type"), *value = str_field(e, "value");
+    corral_val_t v;
+    if (json_to_val(e, &v)) {
+        append_val(buf, size, &v);
+    } else if (type && !strcmp(type, "v128")) { /* NaN patterns in lanes */
+        const char *lt = str_field(e, "lane_type");
+        appendf(buf, size, "v128:%s", lt ? lt : "?");
+        for (size_t k = 0; k < json_array_size(json_object_get(e, "value")); k++)
+            appendf(buf, size, " %s", v128_lane(e, k) ? v128_lane(e, k) : "?");
+    } else if (type && !strcmp(type, "either")) {
+        const json_t *alts = json_object_get(e, "values");
+        appendf(buf, size, "either(");
+        for (size_t k = 0; k < json_array_size(alts); k++) {
+            appendf(buf, size, "%s", k ? " | " : "");
+            describe_one(buf, size, json_array_get(alts, k));
+        }
+        appendf(buf, size, ")");
+    } else {
+        appendf(buf, size, "%s:%s", type ? type : "?", value ? value : "?");
+    }
+}
+
 static void describe_expected(char *buf, size_t size, const json_t *exp)
 {
     buf[0] = '\0';
     if (json_array_size(exp) == 0)
         appendf(buf, size, "no values");
     for (size_t i = 0; i < json_array_size(exp); i++) {
-        const json_t *e = json_array_get(exp, i);
-        const char *type = str_field(e, "type"), *value = str_field(e, "value");
-        corral_val_t v;
         appendf(buf, size, "%s", i ? ", " : "");
-        if (json_to_val(e, &v)) {
-            append_val(buf, size, &v);
-        } else if (type && !strcmp(type, "v128")) { /* NaN patterns in lanes */
-            const char *lt = str_field(e, "lane_type");
-            appendf(buf, size, "v128:%s", lt ? lt : "?");
-            for (size_t k = 0; k < json_array_size(json_object_get(e, "value")); k++)
-                appendf(buf, size, " %s", v128_lane(e, k) ? v128_lane(e, k) : "?");
-        } else {
-            appendf(buf, size, "%s:%s", type ? type : "?", value ? value : "?");
-        }
+        describe_one(buf, size, json_array_get(exp, i));
     }
 }
 
@@ -417,6 +430,14 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
     const char *value = str_field(exp, "value");
     corral_valkind_t kind;
     corral_val_t want;
+    const char *type = str_field(exp, "type");
+    if (type && !strcmp(type, "either")) { /* any of the alternatives */
+        const json_t *alts = json_object_get(exp, "values");
+        for (size_t i = 0; i < json_array_size(alts); i++)
+            if (match_expected(json_array_get(alts, i), got))
+                return true;
+        return false;
+    }
     if (kind_from_name(str_field(exp, "type"), &kind) && kind == CORRAL_V128)
         return got->kind == CORRAL_V128 && match_v128(exp, got);
     if (!value || !kind_from_name(str_field(exp, "type"), &kind) || kind != got->kind)

@@ -48,11 +48,15 @@ static json_t *v128_json(const TextVal *v)
     return json_pack("{s:s, s:s, s:o}", "type", "v128", "lane_type", lt, "value", lanes);
 }
 
+static json_t *vals_json(const TextVal *vs, size_t n);
+
 static json_t *val_json(const TextVal *v)
 {
     char text[32];
     if (v->kind == TV_V128)
         return v128_json(v);
+    if (v->kind == TV_EITHER) /* as wast2json writes it */
+        return json_pack("{s:s, s:o}", "type", "either", "values", vals_json(v->alts, v->nalts));
     switch (v->match) {
     case TVM_NAN_CANONICAL:
         snprintf(text, sizeof text, "nan:canonical");

@@ -50,6 +50,7 @@ typedef enum TextCmdKind {
 /* Value kinds of actions' arguments and expected results. */
 typedef enum TextValKind {
     TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF, TV_V128,
+    TV_EITHER, /* an expected result that may be any of alts (relaxed SIMD's tests) */
 } TextValKind;
 
 /* How an expected value matches: its exact bits, any canonical or arithmetic NaN, a null
@@ -67,6 +68,8 @@ typedef struct TextVal {
     uint8_t lane_bits, lane_float, nlanes;
     uint8_t lane_match[16];
     uint64_t lanes[16];
+    struct TextVal *alts; /* TV_EITHER: the alternatives, owned */
+    size_t nalts;
 } TextVal;
 
 /* A module of a command: its binary encoding, or the text error that prevented it (a

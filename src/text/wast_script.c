@@ -163,6 +163,9 @@ static TxStatus v128_value(Sp *p, bool result, TextVal *out)
     return expect(p, TOK_RPAREN);
 }
 
+static TxStatus values(Sp *p, bool result, TextVal **out, size_t *n);
+static TxStatus either_value(Sp *p, TextVal *out);
+
 /* (i32.const N) ... (ref.null func|extern), (ref.extern N), and in results also
  * nan:canonical, nan:arithmetic and (ref.func). */
 static TxStatus value(Sp *p, bool result, TextVal *out)
@@ -195,6 +198,8 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
     }
     if (tok_is(&p->lx, op, "v128.const"))
         return v128_value(p, result, out);
+    if (tok_is(&p->lx, op, "either") && result)
+        return either_value(p, out);
     if (tok_is(&p->lx, op, "ref.null")) {
         if (!tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "extern"))
             return sp_fail(p, "unexpected token");
@@ -221,6 +226,22 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
     return expect(p, TOK_RPAREN);
 }
 
+static void vals_free(TextVal *vs, size_t n)
+{
+    for (size_t i = 0; vs && i < n; i++)
+        vals_free(vs[i].alts, vs[i].nalts);
+    free(vs);
+}
+
+/* (either RESULT...) after its name: the value may match any alternative. */
+static TxStatus either_value(Sp *p, TextVal *out)
+{
+    out->kind = TV_EITHER;
+    if (values(p, true, &out->alts, &out->nalts))
+        return TX_ERR;
+    return expect(p, TOK_RPAREN);
+}
+
 static TxStatus values(Sp *p, bool result, TextVal **out, size_t *n)
 {
     size_t cap = 0;
@@ -234,9 +255,10 @@ static TxStatus values(Sp *p, bool result, TextVal **out, size_t *n)
                 return sp_fail(p, "out of memory");
             *out = v;
         }
-        if (value(p, result, &(*out)[*n]))
+        memset(&(*out)[*n], 0, sizeof **out);
+        (*n)++; /* counted now, so a failed (either) still frees what it holds */
+        if (value(p, result, &(*out)[*n - 1]))
             return TX_ERR;
-        (*n)++;
     }
     return TX_OK;
 }
@@ -348,8 +370,8 @@ static void command_free(TextCommand *c)
     free(c->module.error);
     free(c->action.module);
     free(c->action.name);
-    free(c->action.args);
-    free(c->expected);
+    vals_free(c->action.args, c->action.nargs);
+    vals_free(c->expected, c->nexpected);
     free(c->text);
 }
 
