@@ -25,12 +25,6 @@ static TxStatus push_label(Wat *w, size_t id)
     return TX_OK;
 }
 
-static bool same_tok_text(const Wat *w, size_t a, size_t b)
-{
-    const Tok *x = &w->lx->toks[a], *y = &w->lx->toks[b];
-    return x->len == y->len && !memcmp(w->lx->src + x->off, w->lx->src + y->off, x->len);
-}
-
 /* A label index: a depth, or the innermost enclosing label of that name. */
 static TxStatus label_index(Wat *w, uint32_t *out)
 {
@@ -39,7 +33,7 @@ static TxStatus label_index(Wat *w, uint32_t *out)
         return wat_index(w, SP_LABEL, out);
     for (uint32_t d = 0; d < w->nlabels; d++) {
         size_t id = w->label_ids[w->nlabels - 1 - d];
-        if (id != SIZE_MAX && same_tok_text(w, id, w->pos)) {
+        if (id != SIZE_MAX && same_id(w, id, w->pos)) {
             *out = d;
             w->pos++;
             return TX_OK;
@@ -54,7 +48,7 @@ static TxStatus end_label(Wat *w)
     if (wat_peek(w)->kind != TOK_ID)
         return TX_OK;
     size_t label = w->label_ids[w->nlabels - 1];
-    if (label == SIZE_MAX || !same_tok_text(w, label, w->pos))
+    if (label == SIZE_MAX || !same_id(w, label, w->pos))
         return wat_fail(w, "mismatching label");
     w->pos++;
     return TX_OK;
@@ -521,7 +515,7 @@ static TxStatus unknown_op(Wat *w)
         tok_is(w->lx, t, "local") || tok_is(w->lx, t, "type") || tok_is(w->lx, t, "then") ||
         tok_is(w->lx, t, "else") || tok_is(w->lx, t, "end"))
         return wat_fail(w, "unexpected token");
-    return wat_fail(w, "unknown operator");
+    return wat_fail(w, "unknown operator %.*s", t->len > 64 ? 64 : (int)t->len, w->lx->src + t->off);
 }
 
 TxStatus body_folded(Wat *w, Buf *out)
