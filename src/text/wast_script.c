@@ -90,6 +90,10 @@ static TxStatus module_form(Sp *p, TextCommand *c)
     TextError merr = {0};
     TextModule *m = &c->module;
     p->pos += 2;
+    if (tok_is(&p->lx, peek(p), "definition")) {
+        c->definition = true;
+        p->pos++;
+    }
     if (opt_id_copy(p, &c->id))
         return TX_ERR;
     c->has_module = true;
@@ -200,7 +204,10 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
         return v128_value(p, result, out);
     if (tok_is(&p->lx, op, "either") && result)
         return either_value(p, out);
-    if (tok_is(&p->lx, op, "ref.null")) {
+    if (tok_is(&p->lx, op, "ref.null") && arg->kind == TOK_RPAREN && result) {
+        out->kind = TV_NULLREF;
+        out->match = TVM_NULL;
+    } else if (tok_is(&p->lx, op, "ref.null")) {
         if (!tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "extern"))
             return sp_fail(p, "unexpected token");
         out->kind = tok_is(&p->lx, arg, "func") ? TV_FUNCREF : TV_EXTERNREF;
@@ -338,6 +345,17 @@ static TxStatus command(Sp *p, TextCommand *c)
     if (peek(p)->kind != TOK_LPAREN || kw->kind != TOK_KEYWORD)
         return sp_fail(p, "unexpected token");
     c->line = peek(p)->line;
+    if (tok_is(&p->lx, kw, "module") && tok_is(&p->lx, peek_at(p, 2), "instance")) {
+        c->kind = TCMD_MODULE_INSTANCE;
+        p->pos += 3;
+        if (opt_id_copy(p, &c->id) || opt_id_copy(p, &c->of))
+            return TX_ERR;
+        if (!c->of) { /* (module instance $M) */
+            c->of = c->id;
+            c->id = NULL;
+        }
+        return c->of ? expect(p, TOK_RPAREN) : sp_fail(p, "unexpected token");
+    }
     if (tok_is(&p->lx, kw, "module")) {
         c->kind = TCMD_MODULE;
         return module_form(p, c);
@@ -365,6 +383,7 @@ static TxStatus command(Sp *p, TextCommand *c)
 static void command_free(TextCommand *c)
 {
     free(c->id);
+    free(c->of);
     free(c->as);
     free(c->module.bytes);
     free(c->module.error);
