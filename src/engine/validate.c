@@ -74,6 +74,7 @@ typedef struct Val {
     uint32_t nuses, cap_uses;
     uint8_t *refs;  /* bitmap over function indices: C.refs */
     uint32_t body;  /* index in m->codes of the body being checked */
+    uint32_t const_globals; /* the globals a constant expression may read: C'.globals */
     bool malformed; /* the error is one the spec's decoder reports (binary format) */
 } Val;
 
@@ -1438,7 +1439,7 @@ static const Handler skim_handlers[OP_COUNT] = {
 /* ---- constant expressions ---- */
 
 /* The type one constant instruction pushes, checking that it is constant in C' (whose
- * globals are the imported ones only, in WebAssembly 2.0). */
+ * globals are v->const_globals, see const_scope). */
 static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
 {
     const Module *m = v->m;
@@ -1457,7 +1458,7 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, ValType *out)
         *out = VT_FUNCREF;
         return in->a < m->nfuncs ? V_OK : fail_idx(v, in->off, "unknown function", in->a);
     case OP_GLOBAL_GET:
-        if (in->a >= m->nglobal_imports)
+        if (in->a >= v->const_globals)
             return fail_idx(v, in->off, "unknown global", in->a);
         *out = m->globals[in->a].type.type;
         return m->globals[in->a].type.mut ? fail(v, in->off, "constant expression required") : V_OK;
@@ -1624,12 +1625,23 @@ static V_WARN VStatus check_tables_mems(Val *v)
     return V_OK;
 }
 
+/* C'.globals for the constant expressions of a global (before: its index) or a segment
+ * (before: all globals): WebAssembly 2.0 lets them read imported globals only; 3.0 (since the
+ * GC proposal, switched with CORRAL_FEATURE_GC) the globals defined before, immutable ones
+ * (instance.c evaluates in that order). */
+static void const_scope(Val *v, uint32_t before)
+{
+    v->const_globals = v->m->features & CORRAL_FEATURE_GC ? before : v->m->nglobal_imports;
+}
+
 static V_WARN VStatus check_globals(Val *v)
 {
     const Module *m = v->m;
-    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+        const_scope(v, i);
         if (check_const(v, &m->globals[i].init, m->globals[i].type.type))
             return V_ERR;
+    }
     return V_OK;
 }
 
@@ -1650,6 +1662,7 @@ static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
 static V_WARN VStatus check_elems(Val *v)
 {
     const Module *m = v->m;
+    const_scope(v, m->nglobals);
     for (uint32_t i = 0; i < m->nelems; i++)
         if (check_elem(v, &m->elems[i]))
             return V_ERR;
@@ -1659,6 +1672,7 @@ static V_WARN VStatus check_elems(Val *v)
 static V_WARN VStatus check_datas(Val *v)
 {
     const Module *m = v->m;
+    const_scope(v, m->nglobals);
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const DataSeg *d = &m->datas[i];
         if (d->mode != SEG_ACTIVE)
