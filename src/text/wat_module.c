@@ -215,8 +215,11 @@ TxStatus wat_valtype(Wat *w, uint8_t *out)
             w->pos++;
             return TX_OK;
         }
+    /* A word the text format does not have ("anyfunc"), but not a later feature's type
+     * ("anyref", "exnref"): the spec's lexer sees no such token. */
     const Tok *t = wat_peek(w);
-    if (t->kind == TOK_KEYWORD && !instr_lookup(tok_text(w, t), t->len)) /* "anyfunc" */
+    bool later_ref = t->len > 3 && !memcmp(tok_text(w, t) + t->len - 3, "ref", 3);
+    if (t->kind == TOK_KEYWORD && !later_ref && !instr_lookup(tok_text(w, t), t->len))
         return wat_fail(w, "unknown operator %.*s", t->len > 64 ? 64 : (int)t->len, tok_text(w, t));
     return wat_fail(w, "unexpected token");
 }
