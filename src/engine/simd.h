@@ -340,15 +340,15 @@ static inline V128 simd_i32x4_relaxed_trunc_f32x4_u(V128 a) { return simd_i32x4_
 static inline V128 simd_i32x4_relaxed_trunc_f64x2_s_zero(V128 a) { return simd_i32x4_trunc_sat_f64x2_s_zero(a); }
 static inline V128 simd_i32x4_relaxed_trunc_f64x2_u_zero(V128 a) { return simd_i32x4_trunc_sat_f64x2_u_zero(a); }
 
-#define SIMD_MADD(W, T, mul, add, sign)                                          \
+#define SIMD_MADD(W, mul, add, sign)                                          \
     V128 r;                                                                      \
     for (unsigned i = 0; i < 128 / (W); i++)                                     \
         v_set##W(&r, i, add(mul(v_u##W(a, i), v_u##W(b, i)) ^ (sign), v_u##W(c, i))); \
     return r
-static inline V128 simd_f32x4_relaxed_madd(V128 a, V128 b, V128 c) { SIMD_MADD(32, uint32_t, num_f32_mul, num_f32_add, 0); }
-static inline V128 simd_f32x4_relaxed_nmadd(V128 a, V128 b, V128 c) { SIMD_MADD(32, uint32_t, num_f32_mul, num_f32_add, F32_SIGN); }
-static inline V128 simd_f64x2_relaxed_madd(V128 a, V128 b, V128 c) { SIMD_MADD(64, uint64_t, num_f64_mul, num_f64_add, 0); }
-static inline V128 simd_f64x2_relaxed_nmadd(V128 a, V128 b, V128 c) { SIMD_MADD(64, uint64_t, num_f64_mul, num_f64_add, F64_SIGN); }
+static inline V128 simd_f32x4_relaxed_madd(V128 a, V128 b, V128 c) { SIMD_MADD(32, num_f32_mul, num_f32_add, 0); }
+static inline V128 simd_f32x4_relaxed_nmadd(V128 a, V128 b, V128 c) { SIMD_MADD(32, num_f32_mul, num_f32_add, F32_SIGN); }
+static inline V128 simd_f64x2_relaxed_madd(V128 a, V128 b, V128 c) { SIMD_MADD(64, num_f64_mul, num_f64_add, 0); }
+static inline V128 simd_f64x2_relaxed_nmadd(V128 a, V128 b, V128 c) { SIMD_MADD(64, num_f64_mul, num_f64_add, F64_SIGN); }
 #undef SIMD_MADD
 
 static inline V128 simd_i8x16_relaxed_laneselect(V128 a, V128 b, V128 m) { return simd_v128_bitselect(a, b, m); }
