@@ -395,10 +395,9 @@ spec: $(BUILD)/corral
 	$(MAKE) spec-3.0
 
 # The WebAssembly 3.0 suite's top-level .wast files and its legacy exception-handling ones,
-# read directly, with every feature on; then tests/regress-3.0, the regression files that
-# need 3.0 features. The files that fail today, and how many of their
-# cases, are in tests/spec/expectations-3.0*.txt with the reason: a count that changes either
-# way fails the run.
+# read directly, with every feature on, and 3.0's regression .wast files (tests/regress-3.0).
+# The files that fail today, and how many of their cases, are in tests/spec/expectations-3.0*.txt
+# with the reason: a count that changes either way fails the run.
 SPEC3_DIR ?= ../shared/testsuite/spec-3.0
 .PHONY: spec-3.0
 spec-3.0: $(BUILD)/corral

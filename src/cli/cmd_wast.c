@@ -49,6 +49,7 @@ typedef struct Binding {
     size_t name_len;
     corral_instance_t *inst;
     ModState state;
+    corral_module_t *def; /* Wast.defs: a module definition's module (in Wast.modules) */
 } Binding;
 
 typedef struct Bindings {
@@ -84,6 +85,7 @@ typedef struct Wast {
     Binding current; /* the last module command's module; name unused */
     Bindings names;  /* $name -> module */
     Bindings registered;
+    Bindings defs;   /* $name -> module definition (WebAssembly 3.0 scripts) */
     corral_module_t **modules;   /* every compiled module: instances borrow them, so they */
     size_t nmodules, capmodules; /* are deleted only after the store */
     PrintEnv prints[NPRINTS];
@@ -347,26 +349,39 @@ static void describe_vals(char *buf, size_t size, const corral_val_t *vs, size_t
     }
 }
 
+/* One expected value, appended to buf; (either A B) as "either(A | B)". */
+static void describe_one(char *buf, size_t size, const json_t *e)
+{
+    const char *type = str_field(e, "type"), *value = str_field(e, "value");
+    corral_val_t v;
+    if (json_to_val(e, &v)) {
+        append_val(buf, size, &v);
+    } else if (type && !strcmp(type, "v128")) { /* NaN patterns in lanes */
+        const char *lt = str_field(e, "lane_type");
+        appendf(buf, size, "v128:%s", lt ? lt : "?");
+        for (size_t k = 0; k < json_array_size(json_object_get(e, "value")); k++)
+            appendf(buf, size, " %s", v128_lane(e, k) ? v128_lane(e, k) : "?");
+    } else if (type && !strcmp(type, "either")) {
+        const json_t *alts = json_object_get(e, "values");
+        appendf(buf, size, "either(");
+        for (size_t k = 0; k < json_array_size(alts); k++) {
+            appendf(buf, size, "%s", k ? " | " : "");
+            describe_one(buf, size, json_array_get(alts, k));
+        }
+        appendf(buf, size, ")");
+    } else {
+        appendf(buf, size, "%s:%s", type ? type : "?", value ? value : "?");
+    }
+}
+
 static void describe_expected(char *buf, size_t size, const json_t *exp)
 {
     buf[0] = '\0';
     if (json_array_size(exp) == 0)
         appendf(buf, size, "no values");
     for (size_t i = 0; i < json_array_size(exp); i++) {
-        const json_t *e = json_array_get(exp, i);
-        const char *type = str_field(e, "type"), *value = str_field(e, "value");
-        corral_val_t v;
         appendf(buf, size, "%s", i ? ", " : "");
-        if (json_to_val(e, &v)) {
-            append_val(buf, size, &v);
-        } else if (type && !strcmp(type, "v128")) { /* NaN patterns in lanes */
-            const char *lt = str_field(e, "lane_type");
-            appendf(buf, size, "v128:%s", lt ? lt : "?");
-            for (size_t k = 0; k < json_array_size(json_object_get(e, "value")); k++)
-                appendf(buf, size, " %s", v128_lane(e, k) ? v128_lane(e, k) : "?");
-        } else {
-            appendf(buf, size, "%s:%s", type ? type : "?", value ? value : "?");
-        }
+        describe_one(buf, size, json_array_get(exp, i));
     }
 }
 
@@ -418,9 +433,17 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
     corral_valkind_t kind;
     corral_val_t want;
     const char *type = str_field(exp, "type");
-    if (type && !strcmp(type, "ref")) /* (ref.null) of the text scripts: any null reference */
-        return (got->kind == CORRAL_FUNCREF && !got->of.funcref) ||
-               (got->kind == CORRAL_EXTERNREF && !got->of.externref);
+    if (type && !strcmp(type, "ref")) /* (ref.null): a null reference of any type */
+        return value && !strcmp(value, "null") &&
+               (got->kind == CORRAL_FUNCREF ? !got->of.funcref
+                                            : got->kind == CORRAL_EXTERNREF && !got->of.externref);
+    if (type && !strcmp(type, "either")) { /* any of the alternatives */
+        const json_t *alts = json_object_get(exp, "values");
+        for (size_t i = 0; i < json_array_size(alts); i++)
+            if (match_expected(json_array_get(alts, i), got))
+                return true;
+        return false;
+    }
     if (kind_from_name(str_field(exp, "type"), &kind) && kind == CORRAL_V128)
         return got->kind == CORRAL_V128 && match_v128(exp, got);
     if (!value || !kind_from_name(str_field(exp, "type"), &kind) || kind != got->kind)
@@ -825,16 +848,12 @@ static void run_action(Wast *w, const json_t *action, Outcome *out)
 
 /* ---- commands ---- */
 
-static void cmd_module(Wast *w, const json_t *cmd)
+/* Instantiates m (NULL: a module that did not load, already failed) as the current module,
+ * bound to cmd's "name". */
+static void instance_command(Wast *w, const json_t *cmd, corral_module_t *m)
 {
-    Binding b = {NULL, 0, NULL, MOD_FAILED};
-    corral_module_t *m;
-    const char *name = str_field(cmd, "name");
-    if (name)
-        appendf(w->what, sizeof w->what, " %s", name);
-    if (load_module(w, cmd, &m) != LOAD_OK) {
-        fail(w, "expected the module to load, got %s", w->msg);
-    } else {
+    Binding b = {NULL, 0, NULL, MOD_FAILED, NULL};
+    if (m) {
         switch (instantiate(w, m, &b.inst)) {
         case INST_OK:
             b.state = MOD_LOADED;
@@ -851,6 +870,52 @@ static void cmd_module(Wast *w, const json_t *cmd)
     w->current = b;
     w->have_current = true;
     bind_json_name(w, &w->names, cmd, "name", &b);
+}
+
+static void cmd_module(Wast *w, const json_t *cmd)
+{
+    corral_module_t *m;
+    const char *name = str_field(cmd, "name");
+    if (name)
+        appendf(w->what, sizeof w->what, " %s", name);
+    if (load_module(w, cmd, &m) != LOAD_OK) {
+        fail(w, "expected the module to load, got %s", w->msg);
+        m = NULL;
+    }
+    instance_command(w, cmd, m);
+}
+
+/* (module definition $M? ...): the module loads (and is kept under its name), no instance. */
+static void cmd_module_definition(Wast *w, const json_t *cmd)
+{
+    Binding b = {NULL, 0, NULL, MOD_FAILED, NULL};
+    const char *name = str_field(cmd, "name");
+    if (name)
+        appendf(w->what, sizeof w->what, " %s", name);
+    if (load_module(w, cmd, &b.def) != LOAD_OK) {
+        fail(w, "expected the module to load, got %s", w->msg);
+        b.def = NULL;
+    } else {
+        pass(w);
+    }
+    bind_json_name(w, &w->defs, cmd, "name", &b);
+}
+
+/* (module instance $I? $M): an instance of definition $M, as a module command's. */
+static void cmd_module_instance(Wast *w, const json_t *cmd)
+{
+    const json_t *of = json_object_get(cmd, "module");
+    const Binding *d = json_is_string(of) ? lookup(&w->defs, json_string_value(of),
+                                                   json_string_length(of))
+                                          : NULL;
+    if (json_is_string(of))
+        appendf(w->what, sizeof w->what, " %s", json_string_value(of));
+    if (!d)
+        fail(w, "expected a module definition, got %s",
+             json_is_string(of) ? "an unknown name" : "none");
+    else if (!d->def)
+        fail(w, "expected a module definition, got one that did not load");
+    instance_command(w, cmd, d ? d->def : NULL);
 }
 
 /* Registering a known module passes, an unknown module name fails. A module that failed to
@@ -1032,6 +1097,8 @@ static const struct {
     void (*run)(Wast *w, const json_t *cmd);
 } command_table[] = {
     {"module", cmd_module},
+    {"module_definition", cmd_module_definition},
+    {"module_instance", cmd_module_instance},
     {"register", cmd_register},
     {"action", cmd_action},
     {"assert_return", cmd_assert_return},
@@ -1050,7 +1117,7 @@ static void skip_text_module(Wast *w, const json_t *cmd, const char *type)
     w->skipped++;
     if (strcmp(type, "module") != 0)
         return;
-    Binding b = {NULL, 0, NULL, MOD_SKIPPED};
+    Binding b = {NULL, 0, NULL, MOD_SKIPPED, NULL};
     w->current = b;
     w->have_current = true;
     bind_json_name(w, &w->names, cmd, "name", &b);
@@ -1136,6 +1203,7 @@ static void wast_free(Wast *w)
     corral_engine_delete(w->engine);
     bindings_free(&w->names);
     bindings_free(&w->registered);
+    bindings_free(&w->defs);
     free(w->dir);
     text_script_free(&w->text);
 }

@@ -49,11 +49,17 @@ static json_t *v128_json(const TextVal *v)
     return json_pack("{s:s, s:s, s:o}", "type", "v128", "lane_type", lt, "value", lanes);
 }
 
+static json_t *vals_json(const TextVal *vs, size_t n);
+
 static json_t *val_json(const TextVal *v)
 {
     char text[32];
     if (v->kind == TV_V128)
         return v128_json(v);
+    if (v->kind == TV_NULLREF)
+        return json_pack("{s:s, s:s}", "type", "ref", "value", "null");
+    if (v->kind == TV_EITHER) /* as wast2json writes it */
+        return json_pack("{s:s, s:o}", "type", "either", "values", vals_json(v->alts, v->nalts));
     switch (v->match) {
     case TVM_NAN_CANONICAL:
         snprintf(text, sizeof text, "nan:canonical");
@@ -104,11 +110,13 @@ static const char *const cmd_types[] = {
     [TCMD_ASSERT_INVALID] = "assert_invalid",
     [TCMD_ASSERT_UNLINKABLE] = "assert_unlinkable",
     [TCMD_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
+    [TCMD_MODULE_INSTANCE] = "module_instance",
 };
 
 static json_t *command_json(const TextCommand *c, size_t index)
 {
-    json_t *o = json_pack("{s:s, s:I}", "type", cmd_types[c->kind], "line", (json_int_t)c->line);
+    const char *type = c->definition ? "module_definition" : cmd_types[c->kind];
+    json_t *o = json_pack("{s:s, s:I}", "type", type, "line", (json_int_t)c->line);
     if (!o)
         return NULL;
     if (c->has_module)
@@ -117,6 +125,8 @@ static json_t *command_json(const TextCommand *c, size_t index)
         json_object_set_new(o, "name", json_string(c->id));
     if (c->as)
         json_object_set_new(o, "as", json_stringn(c->as, c->as_len));
+    if (c->of)
+        json_object_set_new(o, "module", json_string(c->of));
     if (c->has_action)
         json_object_set_new(o, "action", action_json(&c->action));
     if (c->kind == TCMD_ASSERT_RETURN)

@@ -37,7 +37,8 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
  * instantiates, and the C reads a global whose initialiser is not one constant at run time.
  * Tail calls are declined: C has no guaranteed tail call, so a chain of them would grow the
  * host stack. */
-#define EMIT_C_FEATURES (CORRAL_FEATURE_SIMD | CORRAL_FEATURE_EXTENDED_CONST)
+#define EMIT_C_FEATURES \
+    (CORRAL_FEATURE_SIMD | CORRAL_FEATURE_EXTENDED_CONST | CORRAL_FEATURE_RELAXED_SIMD)
 
 /* NULL when emit_c_module can translate m; else the name of the first feature m uses that
  * it cannot. */

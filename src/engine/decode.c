@@ -148,11 +148,14 @@ static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
     return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed reference type");
 }
 
-/* The limits flags, read as the spec reads a 1-bit unsigned LEB128. Flags of later features
- * (shared memories, 64-bit memories and tables) are named: WebAssembly 2.0 calls them "integer
- * too large", and so does this for 2 (shared with no maximum, invalid even with threads). */
-static RD_WARN RdStatus read_flag(Reader *r, bool *out)
+/* The limits flags, read as WebAssembly 2.0 reads a 1-bit unsigned LEB128. Flags of later
+ * features (shared memories, 64-bit memories and tables) are named: WebAssembly 2.0 calls them
+ * "integer too large", and so does this for 2 (shared with no maximum, invalid even with
+ * threads). With memory64 (feat), the flags are 3.0's byte: any other is "malformed limits
+ * flags". */
+static RD_WARN RdStatus read_flag(Reader *r, uint32_t feat, bool *out)
 {
+    const char *malformed = feat & CORRAL_FEATURE_MEMORY64 ? "malformed limits flags" : NULL;
     uint8_t b;
     if (rd_u8(r, &b))
         return RD_ERR;
@@ -162,19 +165,20 @@ static RD_WARN RdStatus read_flag(Reader *r, bool *out)
             return rd_fail_at(r, at, "threads (shared memory) are not supported yet");
         if (b >= 4 && b <= 7)
             return rd_fail_at(r, at, "memory64 (64-bit memories and tables) is not supported yet");
-        return rd_fail_at(r, at, "integer too large");
+        return rd_fail_at(r, at, malformed ? malformed : "integer too large");
     }
     if (b & 0x80)
-        return rd_fail(r, "integer representation too long");
+        return malformed ? rd_fail_at(r, rd_off(r) - 1, malformed)
+                         : rd_fail(r, "integer representation too long");
     *out = b == 1;
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_limits(Reader *r, Limits *out)
+static RD_WARN RdStatus read_limits(Reader *r, uint32_t feat, Limits *out)
 {
     uint32_t min, max = 0;
     out->off = (uint32_t)rd_off(r);
-    if (read_flag(r, &out->has_max) || rd_u32(r, &min))
+    if (read_flag(r, feat, &out->has_max) || rd_u32(r, &min))
         return RD_ERR;
     if (out->has_max && rd_u32(r, &max))
         return RD_ERR;
@@ -183,11 +187,11 @@ static RD_WARN RdStatus read_limits(Reader *r, Limits *out)
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_tabletype(Reader *r, TableType *out)
+static RD_WARN RdStatus read_tabletype(Reader *r, uint32_t feat, TableType *out)
 {
     if (read_reftype(r, &out->elem))
         return RD_ERR;
-    return read_limits(r, &out->lim);
+    return read_limits(r, feat, &out->lim);
 }
 
 static RD_WARN RdStatus read_globaltype(Reader *r, uint32_t feat, GlobalType *out)
@@ -424,8 +428,8 @@ static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
     im->kind = (ExternKind)kind;
     switch (kind) {
     case EXTERN_FUNC: return rd_u32(r, &im->d.func_type);
-    case EXTERN_TABLE: return read_tabletype(r, &im->d.table);
-    case EXTERN_MEMORY: return read_limits(r, &im->d.mem.lim);
+    case EXTERN_TABLE: return read_tabletype(r, feat, &im->d.table);
+    case EXTERN_MEMORY: return read_limits(r, feat, &im->d.mem.lim);
     case EXTERN_GLOBAL: return read_globaltype(r, feat, &im->d.global);
     case 4:
         return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception handling is "
@@ -482,7 +486,7 @@ static RD_WARN RdStatus sec_table(Dec *d, Reader *r)
     for (uint32_t i = 0; i < n; i++) {
         TableType *t = &m->tables[m->ntable_imports + i];
         size_t off = rd_off(r);
-        if (read_tabletype(r, t))
+        if (read_tabletype(r, m->features, t))
             return RD_ERR;
         /* Limits with min > max are the validator's to report, in the spec's words. */
         bool valid = !t->lim.has_max || t->lim.min <= t->lim.max;
@@ -499,7 +503,7 @@ static RD_WARN RdStatus sec_memory(Dec *d, Reader *r)
     if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_MEMORY, n))
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++)
-        if (read_limits(r, &m->mems[m->nmem_imports + i].lim))
+        if (read_limits(r, m->features, &m->mems[m->nmem_imports + i].lim))
             return RD_ERR;
     return RD_OK;
 }

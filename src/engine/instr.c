@@ -15,10 +15,12 @@ const OpInfo op_info[OP_COUNT] = {
 
 /* Opcode -> Op + 1 (0 = no such opcode), built at compile time from opcode.def: single-byte
  * opcodes at their byte, 0xFC-prefixed ones at 0x100 + sub-opcode, 0xFD-prefixed ones at
- * 0x200 + sub-opcode. */
-#define OPCODE_SLOT(code) \
-    ((code) >= 0xfd00 ? 0x200 + ((code) & 0xff) : (code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code))
-static const uint16_t opcode_map[0x300] = {
+ * 0x200 + sub-opcode, 0xFD-prefixed ones from 0x100 on (relaxed SIMD, 0xFD01xx in opcode.def)
+ * at 0x300 + sub-opcode - 0x100. */
+#define OPCODE_SLOT(code)                                                             \
+    ((code) >= 0xfd0100 ? 0x300 + ((code) & 0xff) : (code) >= 0xfd00 ? 0x200 + ((code) & 0xff) \
+     : (code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code))
+static const uint16_t opcode_map[0x400] = {
 #define OP(e, code, name, imm, params, results, align) [OPCODE_SLOT(code)] = OP_##e + 1,
 #include "opcode.def"
 #undef OP
@@ -149,7 +151,6 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
 }
 
 /* Messages for the instructions of features not supported yet (later.def). */
-#define LATER_MSG_RELAXED(n) "relaxed SIMD instruction (" n ") is not supported yet"
 #define LATER_MSG_EH(n) "exception handling (" n ") is not supported yet"
 #define LATER_MSG_FUNCREF(n) "typed function references (" n ") are not supported yet"
 #define LATER_MSG_GC(n) "garbage collection (" n ") is not supported yet"
@@ -188,19 +189,19 @@ RdStatus instr_read(Reader *r, Instr *out)
     if (rd_u8(r, &b))
         return RD_ERR;
     uint16_t slot = b;
+    uint32_t code = b; /* later.def's form */
     if (b >= 0xfb && b <= 0xfe) {
         uint32_t sub;
         if (rd_u32(r, &sub))
             return RD_ERR;
-        if ((b != 0xfc || sub >= 32) && (b != 0xfd || sub >= 0x100))
-            return unknown_opcode(r, out->off, (uint32_t)b << 16 | (sub & 0xffff));
+        code = (uint32_t)b << 16 | (sub & 0xffff);
+        if ((b != 0xfc || sub >= 32) && (b != 0xfd || sub >= 0x200))
+            return unknown_opcode(r, out->off, code);
         slot = (uint16_t)((b == 0xfc ? 0x100 : 0x200) + sub);
     }
     uint16_t op1 = opcode_map[slot];
     if (op1 == 0)
-        return unknown_opcode(r, out->off,
-                              slot >= 0x100 ? (uint32_t)(0xfb + (slot >> 8)) << 16 | (slot & 0xff)
-                                            : slot);
+        return unknown_opcode(r, out->off, code);
     out->op = (uint16_t)(op1 - 1);
     return read_imm(r, (Imm)op_info[out->op].imm, out);
 }
@@ -267,7 +268,9 @@ uint8_t valtype_from_letter(char c)
 
 uint32_t instr_feature(uint16_t op)
 {
-    uint16_t code = op_info[op].code;
+    uint32_t code = op_info[op].code;
+    if (code >= 0xfd0100)
+        return CORRAL_FEATURE_RELAXED_SIMD;
     if (code >> 8 == 0xfd)
         return CORRAL_FEATURE_SIMD;
     if (code == 0x12 || code == 0x13)

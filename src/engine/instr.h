@@ -46,7 +46,7 @@ typedef enum {
 
 typedef struct OpInfo {
     const char *name;
-    uint16_t code;       /* binary opcode, 0xFCxx or 0xFDxx for prefixed */
+    uint32_t code;       /* binary opcode: 0xFCxx, 0xFDxx, 0xFD01xx for prefixed (opcode.def) */
     uint8_t imm;         /* Imm */
     uint8_t align;       /* log2 natural alignment of memory accesses */
     const char *params;  /* fixed signature (i I f F letters), NULL when special */

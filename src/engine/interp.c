@@ -1415,6 +1415,28 @@ do_return:
     VUN(F64X2_CONVERT_LOW_I32X4_S, simd_f64x2_convert_low_i32x4_s)
     VUN(F64X2_CONVERT_LOW_I32X4_U, simd_f64x2_convert_low_i32x4_u)
 
+    /* relaxed SIMD (WebAssembly 3.0) */
+    VBIN(I8X16_RELAXED_SWIZZLE, simd_i8x16_relaxed_swizzle)
+    VUN(I32X4_RELAXED_TRUNC_F32X4_S, simd_i32x4_relaxed_trunc_f32x4_s)
+    VUN(I32X4_RELAXED_TRUNC_F32X4_U, simd_i32x4_relaxed_trunc_f32x4_u)
+    VUN(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, simd_i32x4_relaxed_trunc_f64x2_s_zero)
+    VUN(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, simd_i32x4_relaxed_trunc_f64x2_u_zero)
+    VTERN(F32X4_RELAXED_MADD, simd_f32x4_relaxed_madd)
+    VTERN(F32X4_RELAXED_NMADD, simd_f32x4_relaxed_nmadd)
+    VTERN(F64X2_RELAXED_MADD, simd_f64x2_relaxed_madd)
+    VTERN(F64X2_RELAXED_NMADD, simd_f64x2_relaxed_nmadd)
+    VTERN(I8X16_RELAXED_LANESELECT, simd_i8x16_relaxed_laneselect)
+    VTERN(I16X8_RELAXED_LANESELECT, simd_i16x8_relaxed_laneselect)
+    VTERN(I32X4_RELAXED_LANESELECT, simd_i32x4_relaxed_laneselect)
+    VTERN(I64X2_RELAXED_LANESELECT, simd_i64x2_relaxed_laneselect)
+    VBIN(F32X4_RELAXED_MIN, simd_f32x4_relaxed_min)
+    VBIN(F32X4_RELAXED_MAX, simd_f32x4_relaxed_max)
+    VBIN(F64X2_RELAXED_MIN, simd_f64x2_relaxed_min)
+    VBIN(F64X2_RELAXED_MAX, simd_f64x2_relaxed_max)
+    VBIN(I16X8_RELAXED_Q15MULR_S, simd_i16x8_relaxed_q15mulr_s)
+    VBIN(I16X8_RELAXED_DOT_I8X16_I7X16_S, simd_i16x8_relaxed_dot_i8x16_i7x16_s)
+    VTERN(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, simd_i32x4_relaxed_dot_i8x16_i7x16_add_s)
+
     DISPATCH_SWITCH_END
 
     /* ---- fuel slices and interrupts (tick < 0 after a charge) ---- */

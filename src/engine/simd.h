@@ -1,9 +1,9 @@
-/* simd.h: the semantics of WebAssembly 2.0's 128-bit SIMD instructions as static inline
- * functions on V128, the single source of truth the interpreter uses (and, like numeric.h,
- * self-contained so generated code may embed it). A V128 is the value's 16-byte image in
- * linear-memory order: lane i of an iNxM shape is bytes [i*N/8, (i+1)*N/8), little-endian,
- * on every host. Lanes are read and written through numeric.h's little-endian helpers, so the
- * lane-wise code below is portable (big-endian s390x included).
+/* simd.h: the semantics of WebAssembly's 128-bit SIMD instructions (2.0's, and 3.0's relaxed
+ * SIMD) as static inline functions on V128, the single source of truth the interpreter uses
+ * (and, like numeric.h, self-contained so generated code may embed it). A V128 is the value's
+ * 16-byte image in linear-memory order: lane i of an iNxM shape is bytes [i*N/8, (i+1)*N/8),
+ * little-endian, on every host. Lanes are read and written through numeric.h's little-endian
+ * helpers, so the lane-wise code below is portable (big-endian s390x included).
  *
  * The operations that GCC's vector extensions express exactly (integer arithmetic, compares,
  * shifts, bitwise operations, float arithmetic and compares) come from one of two files:
@@ -323,6 +323,63 @@ static inline V128 simd_f32x4_demote_f64x2_zero(V128 a)
 static inline V128 simd_f64x2_promote_low_f32x4(V128 a)
 {
     return v128_from_u64(num_f64_promote_f32(v_u32(a, 0)), num_f64_promote_f32(v_u32(a, 1)));
+}
+
+/* ---- relaxed SIMD (WebAssembly 3.0) ---------------------------------------------------- */
+/* Each relaxed instruction may give any result of a small set the spec lists; Corral picks
+ * one, the same on every host, tier and SIMD path (docs/design/interp.md, SIMD):
+ *   relaxed_swizzle     = swizzle: an index of 16 or more selects 0
+ *   relaxed_trunc_*     = trunc_sat_*: NaN gives 0, out-of-range values saturate
+ *   relaxed_madd, nmadd = unfused: a * b rounded, then + c rounded (nmadd: -(a * b) + c)
+ *   relaxed_laneselect  = bitselect: every bit of the mask selects, not only a lane's top bit
+ *   relaxed_min, max    = min, max: a NaN operand gives NaN, -0 is below +0
+ *   relaxed_q15mulr_s   = q15mulr_sat_s: -32768 * -32768 saturates to 32767
+ *   relaxed_dot_*       = b's lanes signed (as a's); an i16x8 lane is its pair's sum wrapped
+ *                         to 16 bits; the i32x4 form adds those i16 lanes pairwise (as
+ *                         extadd_pairwise_i16x8_s), then c's lane, wrapping */
+
+static inline V128 simd_i8x16_relaxed_swizzle(V128 a, V128 b) { return simd_i8x16_swizzle(a, b); }
+static inline V128 simd_i32x4_relaxed_trunc_f32x4_s(V128 a) { return simd_i32x4_trunc_sat_f32x4_s(a); }
+static inline V128 simd_i32x4_relaxed_trunc_f32x4_u(V128 a) { return simd_i32x4_trunc_sat_f32x4_u(a); }
+static inline V128 simd_i32x4_relaxed_trunc_f64x2_s_zero(V128 a) { return simd_i32x4_trunc_sat_f64x2_s_zero(a); }
+static inline V128 simd_i32x4_relaxed_trunc_f64x2_u_zero(V128 a) { return simd_i32x4_trunc_sat_f64x2_u_zero(a); }
+
+#define SIMD_MADD(W, mul, add, sign)                                          \
+    V128 r;                                                                      \
+    for (unsigned i = 0; i < 128 / (W); i++)                                     \
+        v_set##W(&r, i, add(mul(v_u##W(a, i), v_u##W(b, i)) ^ (sign), v_u##W(c, i))); \
+    return r
+static inline V128 simd_f32x4_relaxed_madd(V128 a, V128 b, V128 c) { SIMD_MADD(32, num_f32_mul, num_f32_add, 0); }
+static inline V128 simd_f32x4_relaxed_nmadd(V128 a, V128 b, V128 c) { SIMD_MADD(32, num_f32_mul, num_f32_add, F32_SIGN); }
+static inline V128 simd_f64x2_relaxed_madd(V128 a, V128 b, V128 c) { SIMD_MADD(64, num_f64_mul, num_f64_add, 0); }
+static inline V128 simd_f64x2_relaxed_nmadd(V128 a, V128 b, V128 c) { SIMD_MADD(64, num_f64_mul, num_f64_add, F64_SIGN); }
+#undef SIMD_MADD
+
+static inline V128 simd_i8x16_relaxed_laneselect(V128 a, V128 b, V128 m) { return simd_v128_bitselect(a, b, m); }
+static inline V128 simd_i16x8_relaxed_laneselect(V128 a, V128 b, V128 m) { return simd_v128_bitselect(a, b, m); }
+static inline V128 simd_i32x4_relaxed_laneselect(V128 a, V128 b, V128 m) { return simd_v128_bitselect(a, b, m); }
+static inline V128 simd_i64x2_relaxed_laneselect(V128 a, V128 b, V128 m) { return simd_v128_bitselect(a, b, m); }
+static inline V128 simd_f32x4_relaxed_min(V128 a, V128 b) { return simd_f32x4_min(a, b); }
+static inline V128 simd_f32x4_relaxed_max(V128 a, V128 b) { return simd_f32x4_max(a, b); }
+static inline V128 simd_f64x2_relaxed_min(V128 a, V128 b) { return simd_f64x2_min(a, b); }
+static inline V128 simd_f64x2_relaxed_max(V128 a, V128 b) { return simd_f64x2_max(a, b); }
+static inline V128 simd_i16x8_relaxed_q15mulr_s(V128 a, V128 b) { return simd_i16x8_q15mulr_sat_s(a, b); }
+
+static inline V128 simd_i16x8_relaxed_dot_i8x16_i7x16_s(V128 a, V128 b)
+{
+    V128 r;
+    for (unsigned i = 0; i < 8; i++) {
+        int32_t s = v_s8(a, 2 * i) * v_s8(b, 2 * i) + v_s8(a, 2 * i + 1) * v_s8(b, 2 * i + 1);
+        v_set16(&r, i, (uint16_t)s);
+    }
+    return r;
+}
+static inline V128 simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(V128 a, V128 b, V128 c)
+{
+    V128 d = simd_i16x8_relaxed_dot_i8x16_i7x16_s(a, b), r;
+    for (unsigned i = 0; i < 4; i++)
+        v_set32(&r, i, (uint32_t)(v_s16(d, 2 * i) + v_s16(d, 2 * i + 1)) + v_u32(c, i));
+    return r;
 }
 
 /* ---- memory: p points at the access's first byte, already bounds-checked --------------- */

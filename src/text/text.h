@@ -45,12 +45,14 @@ typedef enum TextCmdKind {
     TCMD_ASSERT_INVALID,
     TCMD_ASSERT_UNLINKABLE,
     TCMD_ASSERT_UNINSTANTIABLE,
+    TCMD_MODULE_INSTANCE, /* (module instance $I? $M) of a (module definition $M ...) */
 } TextCmdKind;
 
 /* Value kinds of actions' arguments and expected results. */
 typedef enum TextValKind {
     TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF, TV_V128,
-    TV_REF, /* a result of any reference type: only (ref.null), a null of any of them */
+    TV_EITHER, /* an expected result that may be any of alts (relaxed SIMD's tests) */
+    TV_NULLREF, /* (ref.null) as an expected result: a null reference of any type */
 } TextValKind;
 
 /* How an expected value matches: its exact bits, any canonical or arithmetic NaN, a null
@@ -68,6 +70,8 @@ typedef struct TextVal {
     uint8_t lane_bits, lane_float, nlanes;
     uint8_t lane_match[16];
     uint64_t lanes[16];
+    struct TextVal *alts; /* TV_EITHER: the alternatives, owned */
+    size_t nalts;
 } TextVal;
 
 /* A module of a command: its binary encoding, or the text error that prevented it (a
@@ -96,6 +100,8 @@ typedef struct TextCommand {
     char *as;          /* register: the name it is registered as */
     size_t as_len;
     bool has_module;   /* module and the assert_* on modules */
+    bool definition;   /* module: (module definition ...), loaded but not instantiated */
+    char *of;          /* module instance: the definition's "$id" */
     TextModule module;
     bool has_action;
     TextAction action;

@@ -90,6 +90,10 @@ static TxStatus module_form(Sp *p, TextCommand *c)
     TextError merr = {0};
     TextModule *m = &c->module;
     p->pos += 2;
+    if (tok_is(&p->lx, peek(p), "definition")) {
+        c->definition = true;
+        p->pos++;
+    }
     if (opt_id_copy(p, &c->id))
         return TX_ERR;
     c->has_module = true;
@@ -163,6 +167,9 @@ static TxStatus v128_value(Sp *p, bool result, TextVal *out)
     return expect(p, TOK_RPAREN);
 }
 
+static TxStatus values(Sp *p, bool result, TextVal **out, size_t *n);
+static TxStatus either_value(Sp *p, TextVal *out);
+
 /* (i32.const N) ... (ref.null func|extern), (ref.extern N), and in results also
  * nan:canonical, nan:arithmetic, (ref.func) and (ref.null). */
 static TxStatus value(Sp *p, bool result, TextVal *out)
@@ -195,8 +202,10 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
     }
     if (tok_is(&p->lx, op, "v128.const"))
         return v128_value(p, result, out);
+    if (tok_is(&p->lx, op, "either") && result)
+        return either_value(p, out);
     if (tok_is(&p->lx, op, "ref.null") && arg->kind == TOK_RPAREN && result) {
-        out->kind = TV_REF; /* 3.0 scripts: a null of whatever reference type */
+        out->kind = TV_NULLREF;
         out->match = TVM_NULL;
     } else if (tok_is(&p->lx, op, "ref.null")) {
         if (!tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "extern"))
@@ -224,6 +233,22 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
     return expect(p, TOK_RPAREN);
 }
 
+static void vals_free(TextVal *vs, size_t n)
+{
+    for (size_t i = 0; vs && i < n; i++)
+        vals_free(vs[i].alts, vs[i].nalts);
+    free(vs);
+}
+
+/* (either RESULT...) after its name: the value may match any alternative. */
+static TxStatus either_value(Sp *p, TextVal *out)
+{
+    out->kind = TV_EITHER;
+    if (values(p, true, &out->alts, &out->nalts))
+        return TX_ERR;
+    return expect(p, TOK_RPAREN);
+}
+
 static TxStatus values(Sp *p, bool result, TextVal **out, size_t *n)
 {
     size_t cap = 0;
@@ -237,9 +262,10 @@ static TxStatus values(Sp *p, bool result, TextVal **out, size_t *n)
                 return sp_fail(p, "out of memory");
             *out = v;
         }
-        if (value(p, result, &(*out)[*n]))
+        memset(&(*out)[*n], 0, sizeof **out);
+        (*n)++; /* counted now, so a failed (either) still frees what it holds */
+        if (value(p, result, &(*out)[*n - 1]))
             return TX_ERR;
-        (*n)++;
     }
     return TX_OK;
 }
@@ -319,6 +345,17 @@ static TxStatus command(Sp *p, TextCommand *c)
     if (peek(p)->kind != TOK_LPAREN || kw->kind != TOK_KEYWORD)
         return sp_fail(p, "unexpected token");
     c->line = peek(p)->line;
+    if (tok_is(&p->lx, kw, "module") && tok_is(&p->lx, peek_at(p, 2), "instance")) {
+        c->kind = TCMD_MODULE_INSTANCE;
+        p->pos += 3;
+        if (opt_id_copy(p, &c->id) || opt_id_copy(p, &c->of))
+            return TX_ERR;
+        if (!c->of) { /* (module instance $M) */
+            c->of = c->id;
+            c->id = NULL;
+        }
+        return c->of ? expect(p, TOK_RPAREN) : sp_fail(p, "unexpected token");
+    }
     if (tok_is(&p->lx, kw, "module")) {
         c->kind = TCMD_MODULE;
         return module_form(p, c);
@@ -346,13 +383,14 @@ static TxStatus command(Sp *p, TextCommand *c)
 static void command_free(TextCommand *c)
 {
     free(c->id);
+    free(c->of);
     free(c->as);
     free(c->module.bytes);
     free(c->module.error);
     free(c->action.module);
     free(c->action.name);
-    free(c->action.args);
-    free(c->expected);
+    vals_free(c->action.args, c->action.nargs);
+    vals_free(c->expected, c->nexpected);
     free(c->text);
 }
 

@@ -25,12 +25,6 @@ static TxStatus push_label(Wat *w, size_t id)
     return TX_OK;
 }
 
-static bool same_tok_text(const Wat *w, size_t a, size_t b)
-{
-    const Tok *x = &w->lx->toks[a], *y = &w->lx->toks[b];
-    return x->len == y->len && !memcmp(w->lx->src + x->off, w->lx->src + y->off, x->len);
-}
-
 /* A label index: a depth, or the innermost enclosing label of that name. */
 static TxStatus label_index(Wat *w, uint32_t *out)
 {
@@ -39,7 +33,7 @@ static TxStatus label_index(Wat *w, uint32_t *out)
         return wat_index(w, SP_LABEL, out);
     for (uint32_t d = 0; d < w->nlabels; d++) {
         size_t id = w->label_ids[w->nlabels - 1 - d];
-        if (id != SIZE_MAX && same_tok_text(w, id, w->pos)) {
+        if (id != SIZE_MAX && same_id(w, id, w->pos)) {
             *out = d;
             w->pos++;
             return TX_OK;
@@ -54,7 +48,7 @@ static TxStatus end_label(Wat *w)
     if (wat_peek(w)->kind != TOK_ID)
         return TX_OK;
     size_t label = w->label_ids[w->nlabels - 1];
-    if (label == SIZE_MAX || !same_tok_text(w, label, w->pos))
+    if (label == SIZE_MAX || !same_id(w, label, w->pos))
         return wat_fail(w, "mismatching label");
     w->pos++;
     return TX_OK;
@@ -103,24 +97,26 @@ static TxStatus const_imm(Wat *w, uint8_t imm, Buf *out)
     return TX_OK;
 }
 
-/* offset=N align=N, each optional, in that order. */
+/* offset=N align=N, each optional, in that order. Both are u64 in the text (WebAssembly
+ * 3.0); an offset past u32 fails as the validator would for a 32-bit memory, after the
+ * alignment check, in 3.0's phrase and 2.0's. */
 static TxStatus memarg(Wat *w, const TInstr *ti, Buf *out)
 {
     uint64_t offset = 0, align = (uint64_t)1 << ti->align;
-    const Tok *t = wat_peek(w);
+    const Tok *t = wat_peek(w), *offset_tok = t;
     const char *s = w->lx->src + t->off;
     if (t->kind == TOK_KEYWORD && t->len > 7 && !memcmp(s, "offset=", 7)) {
-        NumStatus st = num_uint(s + 7, t->len - 7, UINT32_MAX, &offset);
+        NumStatus st = num_uint(s + 7, t->len - 7, UINT64_MAX, &offset);
         if (st)
-            return wat_fail(w, st == NUM_RANGE ? "i32 constant out of range" : "unknown operator");
+            return wat_fail(w, st == NUM_RANGE ? "i64 constant out of range" : "unknown operator");
         w->pos++;
         t = wat_peek(w);
         s = w->lx->src + t->off;
     }
     if (t->kind == TOK_KEYWORD && t->len > 6 && !memcmp(s, "align=", 6)) {
-        NumStatus st = num_uint(s + 6, t->len - 6, UINT32_MAX, &align);
+        NumStatus st = num_uint(s + 6, t->len - 6, UINT64_MAX, &align);
         if (st)
-            return wat_fail(w, st == NUM_RANGE ? "i32 constant out of range" : "unknown operator");
+            return wat_fail(w, st == NUM_RANGE ? "i64 constant out of range" : "unknown operator");
         if (align == 0 || (align & (align - 1)))
             return wat_fail(w, "alignment must be a power of two");
         w->pos++;
@@ -128,6 +124,10 @@ static TxStatus memarg(Wat *w, const TInstr *ti, Buf *out)
     uint32_t log2 = 0;
     while (((uint64_t)1 << log2) < align)
         log2++;
+    if (offset > UINT32_MAX)
+        return tok_fail(w->err, offset_tok, "%s", log2 > ti->align
+                                                       ? "alignment must not be larger than natural"
+                                                       : "offset out of range (i32 constant out of range)");
     buf_u32(out, log2);
     buf_u32(out, (uint32_t)offset);
     return TX_OK;
@@ -176,6 +176,9 @@ static TxStatus v128_imm(Wat *w, Buf *out)
     return TX_OK;
 }
 
+/* A lane index above 255: in 2.0's phrase and 3.0's, the two suites' texts. */
+static const char lane_range_msg[] = "malformed lane index: i8 constant out of range";
+
 /* A lane index: a u8 (a larger one is a malformed lane index; whether it fits the shape is
  * the validator's). */
 static TxStatus lane_imm(Wat *w, Buf *out)
@@ -188,7 +191,7 @@ static TxStatus lane_imm(Wat *w, Buf *out)
     if (st == NUM_SYNTAX)
         return wat_fail(w, "unexpected token");
     if (st)
-        return wat_fail(w, "malformed lane index");
+        return wat_fail(w, "%s", lane_range_msg);
     buf_byte(out, (uint8_t)v);
     w->pos++;
     return TX_OK;
@@ -201,7 +204,7 @@ static TxStatus shuffle_imm(Wat *w, Buf *out)
     for (const Tok *t = wat_peek(w); lane_like(w, t); t = wat_peek(w), n++) {
         uint64_t v;
         if (num_uint(w->lx->src + t->off, t->len, 255, &v))
-            return wat_fail(w, "malformed lane index");
+            return wat_fail(w, "%s", lane_range_msg);
         if (n < 16)
             buf_byte(out, (uint8_t)v);
         w->pos++;
@@ -521,7 +524,7 @@ static TxStatus unknown_op(Wat *w)
         tok_is(w->lx, t, "local") || tok_is(w->lx, t, "type") || tok_is(w->lx, t, "then") ||
         tok_is(w->lx, t, "else") || tok_is(w->lx, t, "end"))
         return wat_fail(w, "unexpected token");
-    return wat_fail(w, "unknown operator");
+    return wat_fail(w, "unknown operator %.*s", t->len > 64 ? 64 : (int)t->len, w->lx->src + t->off);
 }
 
 TxStatus body_folded(Wat *w, Buf *out)

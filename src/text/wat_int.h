@@ -173,6 +173,8 @@ TX_WARN TxStatus wat_valtype(Wat *w, uint8_t *out);
 TX_WARN TxStatus wat_reftype(Wat *w, uint8_t *out);
 /* Binds the $id token at index i of space, or fails with "duplicate ...". */
 TX_WARN TxStatus names_bind(Wat *w, Space sp, size_t tok);
+/* Whether the id tokens a and b name the same ($abc and $"abc" do). */
+bool same_id(const Wat *w, size_t a, size_t b);
 void names_reset(Names *ns);
 /* A type use: (type x)? (param ...)* (result ...)*. Sets out->index to the type index,
  * adding an implicit type when needed; "inline function type" when the inline signature

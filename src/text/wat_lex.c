@@ -88,7 +88,7 @@ static TxStatus skip_space(Lx *x)
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
             advance(x, 1);
         } else if (c == ';' && at(x, 1, ';')) {
-            while (x->i < x->lx->len && x->lx->src[x->i] != '\n')
+            while (x->i < x->lx->len && x->lx->src[x->i] != '\n' && x->lx->src[x->i] != '\r')
                 advance(x, 1);
         } else if (c == '(' && at(x, 1, ';')) {
             if (skip_block_comment(x))
@@ -250,34 +250,96 @@ static uint8_t classify(const char *s, size_t n)
     return TOK_RESERVED;
 }
 
-/* An annotation "(@name ...)": skipped with everything in it, balanced. */
+/* A character that is not a token's: a control character ("illegal character"), a byte of
+ * malformed UTF-8, or well-formed UTF-8 outside ASCII (illegal too, outside strings). */
+static TxStatus bad_char(Lx *x)
+{
+    const uint8_t *s = (const uint8_t *)x->lx->src + x->i;
+    size_t n = x->lx->len - x->i, k = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+    if (s[0] >= 0x80 && (k > n || !text_utf8_valid(s, k)))
+        return lx_fail(x, "malformed UTF-8 encoding");
+    return lx_fail(x, "illegal character");
+}
+
+/* An annotation "(@id ...)" or "(@"id" ...)": skipped with everything in it, balanced
+ * (strings, comments and nested parentheses and annotations included), as space. */
 static TxStatus skip_annotation(Lx *x)
 {
-    int depth = 0;
-    Tok dummy;
+    Tok id = {.line = x->line, .col = x->col};
     size_t strs_mark = x->lx->strs_len;
-    do {
+    advance(x, 2);
+    if (at(x, 0, '"')) { /* a quoted id: non-empty UTF-8, else no id at all */
+        if (lex_string(x, &id)) {
+            if (strncmp(x->err->msg, "illegal control", 15))
+                return TX_ERR;
+            return tok_fail(x->err, &id, "empty annotation id");
+        }
+        size_t n = x->lx->strs_len - strs_mark;
+        if (n == 0)
+            return tok_fail(x->err, &id, "empty annotation id");
+        if (!text_utf8_valid(x->lx->strs + strs_mark, n))
+            return tok_fail(x->err, &id, "malformed UTF-8 encoding");
+    } else if (x->i < x->lx->len && is_idchar((unsigned char)x->lx->src[x->i])) {
+        while (x->i < x->lx->len && is_idchar((unsigned char)x->lx->src[x->i]))
+            advance(x, 1);
+    } else {
+        return tok_fail(x->err, &id, "empty annotation id");
+    }
+    int depth = 1;
+    while (depth > 0) {
         if (skip_space(x))
             return TX_ERR;
         if (x->i >= x->lx->len)
-            return lx_fail(x, "unclosed annotation");
-        char c = x->lx->src[x->i];
-        if (c == '(') {
-            depth++;
-            advance(x, 1);
-        } else if (c == ')') {
-            depth--;
+            return tok_fail(x->err, &id, "unclosed annotation");
+        unsigned char c = (unsigned char)x->lx->src[x->i];
+        if (c == '(' || c == ')') {
+            depth += c == '(' ? 1 : -1;
             advance(x, 1);
         } else if (c == '"') {
-            dummy = (Tok){.line = x->line, .col = x->col};
-            if (lex_string(x, &dummy))
+            Tok str = {.line = x->line, .col = x->col};
+            if (lex_string(x, &str))
                 return TX_ERR;
-        } else {
+        } else if (is_idchar(c) || c == ',' || c == ';' || c == '[' || c == ']' || c == '{' ||
+                   c == '}') {
             advance(x, 1);
+        } else {
+            return bad_char(x);
         }
-    } while (depth > 0);
+    }
     x->lx->strs_len = strs_mark;
     return TX_OK;
+}
+
+/* An identifier: $name, or $"name" (WebAssembly 3.0), its name (without the $, escapes
+ * decoded) kept as a string's value, so the parser compares names, not spellings. */
+static TxStatus lex_id(Lx *x, Tok *t)
+{
+    Lexer *lx = x->lx;
+    t->kind = TOK_ID;
+    t->val_off = lx->strs_len;
+    if (at(x, 1, '"')) {
+        Tok str = *t;
+        advance(x, 1);
+        if (lex_string(x, &str)) {
+            if (strncmp(x->err->msg, "illegal control", 15))
+                return TX_ERR;
+            return tok_fail(x->err, t, "empty identifier");
+        }
+        t->val_len = str.val_len;
+        if (t->val_len == 0)
+            return tok_fail(x->err, t, "empty identifier");
+        if (!text_utf8_valid(lx->strs + t->val_off, t->val_len))
+            return tok_fail(x->err, t, "malformed UTF-8 encoding");
+        return TX_OK;
+    }
+    advance(x, 1);
+    while (x->i < lx->len && is_idchar((unsigned char)lx->src[x->i])) {
+        if (str_byte(x, (uint8_t)lx->src[x->i]))
+            return TX_ERR;
+        advance(x, 1);
+    }
+    t->val_len = lx->strs_len - t->val_off;
+    return t->val_len ? TX_OK : tok_fail(x->err, t, "empty identifier");
 }
 
 static TxStatus lex_one(Lx *x, size_t **stack, size_t *depth, size_t *stack_cap)
@@ -285,7 +347,7 @@ static TxStatus lex_one(Lx *x, size_t **stack, size_t *depth, size_t *stack_cap)
     Lexer *lx = x->lx;
     Tok t = {.line = x->line, .col = x->col, .off = x->i};
     char c = lx->src[x->i];
-    if (c == '(' && at(x, 1, '@') && x->i + 2 < lx->len && is_idchar((unsigned char)lx->src[x->i + 2]))
+    if (c == '(' && at(x, 1, '@'))
         return skip_annotation(x);
     if (c == '(') {
         t.kind = TOK_LPAREN;
@@ -309,6 +371,9 @@ static TxStatus lex_one(Lx *x, size_t **stack, size_t *depth, size_t *stack_cap)
     } else if (c == '"') {
         if (lex_string(x, &t))
             return TX_ERR;
+    } else if (c == '$') {
+        if (lex_id(x, &t))
+            return TX_ERR;
     } else if (is_idchar((unsigned char)c)) {
         size_t n = 0;
         while (x->i + n < lx->len && is_idchar((unsigned char)lx->src[x->i + n]))
@@ -322,7 +387,8 @@ static TxStatus lex_one(Lx *x, size_t **stack, size_t *depth, size_t *stack_cap)
     /* Tokens other than parentheses must be separated from the next by space or one */
     if (t.kind != TOK_LPAREN && t.kind != TOK_RPAREN && x->i < lx->len) {
         char n = lx->src[x->i];
-        if (n == '"' || (t.kind == TOK_STRING && is_idchar((unsigned char)n)))
+        if (n == '"' || ((t.kind == TOK_STRING || lx->src[x->i - 1] == '"') &&
+                         is_idchar((unsigned char)n)))
             return lx_fail(x, "unknown operator"); /* the spec's lexer sees one odd token */
     }
     return push_tok(x, &t);

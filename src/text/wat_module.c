@@ -82,16 +82,18 @@ static size_t opt_id(Wat *w)
 static uint32_t hash_tok(const Wat *w, size_t tok)
 {
     const Tok *t = &w->lx->toks[tok];
+    const uint8_t *s = lex_str(w->lx, t);
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < t->len; i++)
-        h = (h ^ (uint8_t)w->lx->src[t->off + i]) * 16777619u;
+    for (size_t i = 0; i < t->val_len; i++)
+        h = (h ^ s[i]) * 16777619u;
     return h;
 }
 
-static bool same_id(const Wat *w, size_t a, size_t b)
+/* Whether id tokens a and b name the same: $abc and $"abc" do. */
+bool same_id(const Wat *w, size_t a, size_t b)
 {
     const Tok *x = &w->lx->toks[a], *y = &w->lx->toks[b];
-    return x->len == y->len && !memcmp(w->lx->src + x->off, w->lx->src + y->off, x->len);
+    return x->val_len == y->val_len && !memcmp(lex_str(w->lx, x), lex_str(w->lx, y), x->val_len);
 }
 
 /* The index bound to the id token tok, or UINT32_MAX. */
@@ -213,6 +215,12 @@ TxStatus wat_valtype(Wat *w, uint8_t *out)
             w->pos++;
             return TX_OK;
         }
+    /* A word the text format does not have ("anyfunc"), but not a later feature's type
+     * ("anyref", "exnref"): the spec's lexer sees no such token. */
+    const Tok *t = wat_peek(w);
+    bool later_ref = t->len > 3 && !memcmp(tok_text(w, t) + t->len - 3, "ref", 3);
+    if (t->kind == TOK_KEYWORD && !later_ref && !instr_lookup(tok_text(w, t), t->len))
+        return wat_fail(w, "unknown operator %.*s", t->len > 64 ? 64 : (int)t->len, tok_text(w, t));
     return wat_fail(w, "unexpected token");
 }
 
@@ -992,6 +1000,10 @@ static TxStatus each_field(Wat *w, size_t begin, size_t end, bool emit, Scan *sc
         if (open->kind != TOK_LPAREN || wat_peek_at(w, 1)->kind != TOK_KEYWORD) {
             if (!emit)
                 return TX_OK; /* the second pass reports it after the fields before it */
+            if (open->kind == TOK_LPAREN && wat_peek_at(w, 1)->kind == TOK_RESERVED) {
+                w->pos++; /* "(@x": the spec's lexer knows no such token */
+                return wat_fail(w, "unknown operator");
+            }
             return wat_fail(w, "unexpected token");
         }
         size_t close = open->match;

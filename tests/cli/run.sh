@@ -376,7 +376,7 @@ t validate-text-format 0 '=source.wat: valid' '' validate -v source.wat
 t validate-text-paren 0 '' '' validate text-paren.wat
 t validate-text-block-comment 0 '' '' validate text-block-comment.wat
 t validate-text-blank 0 '' '' validate text-blank.wat
-t validate-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator' validate bad-text.wat
+t validate-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator i32.frob' validate bad-text.wat
 t validate-missing 1 '' '=corral: missing.wasm: No such file or directory' validate missing.wasm
 t validate-directory 1 '' '=corral: .: is a directory' validate .
 # Every file is checked; only the invalid one is reported, and the status says so.
@@ -575,7 +575,7 @@ stdin_from=$out/bad-magic.wasm t run-stdin-bad 1 '' \
 
 # Modules that cannot be run: exit 1, one line "corral: FILE: [0xOFFSET: ]message".
 t run-text-format 0 '=3' '' run source.wat --invoke add 1 2
-t run-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator' run bad-text.wat
+t run-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator i32.frob' run bad-text.wat
 t run-bad-magic 1 '' '=corral: bad-magic.wasm: 0x000000: magic header not detected' \
     run bad-magic.wasm --invoke f
 t run-empty 1 '' '=corral: empty.wasm: 0x000000: unexpected end' run empty.wasm
@@ -993,16 +993,16 @@ t wast-no-commands 1 '' '=corral: no-commands.json: not a wast2json script (no "
 printf '\x00asm\x01\x00\x00\x00\x01\x05\x01\x60\x00\x01\x7f\x03\x02\x01\x00\x05\x03\x01\x00\x01\x07\x08\x01\x04load\x00\x00\x0a\x0a\x01\x08\x00\x41\x00\x28\x42\x00\x00\x0b' \
     >"$out/memidx.wasm"
 t memarg-memory-index 0 '=0' '' run memidx.wasm --invoke load
-# A relaxed SIMD instruction in function 1 (after an import): the feature, instruction,
-# offset and function are named.
+# A relaxed SIMD instruction in function 1 (after an import) with the feature switched off:
+# the instruction, feature, offset and function are named.
 printf '\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x02\x07\x01\x01m\x01f\x00\x00\x03\x02\x01\x00\x0a\x09\x01\x07\x00\xfd\x80\x02\x1a\x0b\x0b' \
     >"$out/simd.wasm"
-t unsupported-simd 1 '' \
-    '=simd.wasm: 0x000020: func 1: relaxed SIMD instruction (i8x16.relaxed_swizzle) is not supported yet' \
-    validate simd.wasm
-t unsupported-simd-run 1 '' \
-    '=corral: simd.wasm: 0x000020: func 1: relaxed SIMD instruction (i8x16.relaxed_swizzle) is not supported yet' \
-    run simd.wasm
+t relaxed-simd-off 1 '' \
+    '=simd.wasm: 0x000020: func 1: illegal opcode (i8x16.relaxed_swizzle: relaxed-simd is switched off)' \
+    validate --wasm-features 2.0 simd.wasm
+t relaxed-simd-off-run 1 '' \
+    '=corral: simd.wasm: 0x000020: func 1: illegal opcode (i8x16.relaxed_swizzle: relaxed-simd is switched off)' \
+    run --wasm-features 2.0 simd.wasm
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

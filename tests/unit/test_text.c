@@ -42,6 +42,27 @@ static void test_tokens(void)
           "an unclosed ( fails at the end");
     CHECK(!lex("(data\"a\")") && strstr(err.msg, "unknown operator"),
           "a string glued to a keyword is one odd token");
+
+    /* WebAssembly 3.0: quoted identifiers, annotations with their errors, CR ends a comment */
+    CHECK(lex("$abc $\"abc\" $\"\\61bc\"") && lx.ntoks == 4, "quoted identifiers lex");
+    for (size_t i = 0; i < 3; i++)
+        CHECK(lx.toks[i].kind == TOK_ID && lx.toks[i].val_len == 3 &&
+                  !memcmp(lex_str(&lx, &lx.toks[i]), "abc", 3),
+              "an identifier's name: $abc, $\"abc\" and an escape name the same");
+    CHECK(!lex("$\"\"") && strstr(err.msg, "empty identifier"), "$\"\" is empty");
+    CHECK(!lex("(func $ x)") && strstr(err.msg, "empty identifier") && err.col == 7,
+          "a lone $ is empty");
+    CHECK(!lex("$\"\\ff\"") && strstr(err.msg, "malformed UTF-8"), "a quoted id is UTF-8");
+    CHECK(lex("(@\"a b\" (x) \")\" (; ) ;) ;; )\n) x") && lx.ntoks == 2,
+          "an annotation with a quoted id, strings and comments is space");
+    CHECK(!lex("(@ x)") && strstr(err.msg, "empty annotation id"), "(@ x) has no id");
+    CHECK(!lex("(@x (y)") && strstr(err.msg, "unclosed annotation") && err.col == 1,
+          "an unclosed annotation fails where it opens");
+    CHECK(!lex("(@x \x01)") && strstr(err.msg, "illegal character"), "a control character");
+    CHECK(!lex("(@x \xc3)") && strstr(err.msg, "malformed UTF-8"), "a truncated UTF-8 sequence");
+    CHECK(!lex("(@x \xc3\xa9)") && strstr(err.msg, "illegal character"),
+          "UTF-8 outside a string");
+    CHECK(lex("x ;; comment\ry") && lx.ntoks == 3, "a carriage return ends a line comment");
     lex_free(&lx);
 }
 
@@ -209,7 +230,11 @@ static void test_modules(void)
 
     CHECK(fails("(func block $a end $b)", "mismatching label", 1, 20), "mismatching label");
     CHECK(fails("(func (br $nowhere))", "unknown label", 1, 11), "unknown label");
-    CHECK(fails("(func\n  (i32.frob))", "unknown operator", 2, 4), "unknown operator");
+    CHECK(fails("(func\n  (i32.frob))", "unknown operator i32.frob", 2, 4), "unknown operator");
+    CHECK(fails("(global anyfunc (ref.null func))", "unknown operator anyfunc", 1, 9),
+          "an unknown word as a value type");
+    CHECK(encodes("(func $\"f\" (call $f))", NULL, 0), "$f and $\"f\" are one id");
+    CHECK(fails("(func $f) (func $\"f\")", "duplicate func", 1, 17), "a quoted duplicate id");
     CHECK(fails("(memory 1) (func (drop (i32.load align=3 (i32.const 0))))", "alignment", 1, 34),
           "alignment not a power of two");
     CHECK(fails("(func (drop (i32.const 4294967296)))", "constant out of range", 1, 24),
