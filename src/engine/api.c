@@ -186,6 +186,8 @@ void corral_module_import(const corral_module_t *cm, size_t i, corral_extern_des
         out->index += cm->m->imports[k].kind == im->kind;
     if (im->kind == EXTERN_FUNC)
         out->functype = cm->m->types[im->d.func_type];
+    else if (im->kind == EXTERN_TAG)
+        out->functype = cm->m->types[im->d.tag_type];
 }
 
 void corral_module_export(const corral_module_t *cm, size_t i, corral_extern_desc_t *out)
@@ -198,7 +200,27 @@ void corral_module_export(const corral_module_t *cm, size_t i, corral_extern_des
     out->index = ex->index;
     if (ex->kind == EXTERN_FUNC)
         out->functype = func_type_of(cm->m, ex->index);
+    else if (ex->kind == EXTERN_TAG)
+        out->functype = cm->m->types[cm->m->tag_types[ex->index]];
 }
+
+/* ---- tags ---- */
+
+corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *type)
+{
+    if (!type || type->nresults)
+        return NULL;
+    size_t size = sizeof(FuncType) + type->nparams;
+    FuncType *copy = store_alloc(store, size);
+    Tag *t = copy ? store_alloc(store, sizeof *t) : NULL;
+    if (!t)
+        return NULL;
+    memcpy(copy, type, size);
+    t->type = copy;
+    return t;
+}
+
+const corral_functype_t *corral_tag_type(const corral_tag_t *tag) { return tag->type; }
 
 /* ---- function types ---- */
 

@@ -160,6 +160,50 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     return t;
 }
 
+/* ---- exceptions ------------------------------------------------------------------------ */
+
+/* A new exception of tag with its payload copied from vals. NULL when out of memory. */
+static COLD Exn *exn_new(Store *s, const Tag *tag, const Cell *vals)
+{
+    const FuncType *t = tag->type;
+    uint32_t n = valtypes_cells(ft_params(t), t->nparams);
+    Exn *e = store_alloc(s, sizeof *e + (size_t)n * sizeof(Cell));
+    if (!e)
+        return NULL;
+    e->tag = tag;
+    e->ncells = n;
+    memcpy(e->vals, vals, (size_t)n * sizeof(Cell));
+    return e;
+}
+
+/* The lowered code f runs (see push_frame for why it may differ from f->code). */
+static const LoweredFunc *frame_code(const Func *f, const uint32_t *ip)
+{
+    const LoweredFunc *lf = f->code;
+    if (ip >= lf->code && ip < lf->code + lf->code_len)
+        return lf;
+    const Module *m = f->inst->module;
+    return lower_peek(m, f->index - m->nfunc_imports);
+}
+
+/* The clause of f's handlers that catches e thrown at code word pos, or NULL: the innermost
+ * handler covering pos (the last of those opened), then each one's `next`. */
+static COLD const EhClause *eh_find(const LoweredFunc *lf, const Instance *inst, const Exn *e,
+                                    uint32_t pos)
+{
+    uint32_t h = lf->nhandlers;
+    while (h-- > 0)
+        if (lf->handlers[h].start <= pos && pos < lf->handlers[h].end)
+            break;
+    for (; h < lf->nhandlers; h = lf->handlers[h].next)
+        for (uint32_t c = lf->handlers[h].first; c != EH_NONE; c = lf->clauses[c].next) {
+            const EhClause *cl = &lf->clauses[c];
+            if (cl->tag == EH_NONE || inst->tags[cl->tag] == e->tag)
+                return cl;
+        }
+    return NULL;
+}
+
 /* ---- the interpreter loop ------------------------------------------------------------- */
 
 /* Operand k of the current instruction, the cell it addresses, and typed views. */
@@ -502,6 +546,7 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     Func *callee = entry;
     Cell *nfp = args;
     const char *msg = NULL;
+    Exn *exn = NULL;
     uint32_t trap_arg = 0;
     char msgbuf[96];
     /* The fuel slice left (Store.fuel_tick), kept in a local while running: stored back
@@ -544,6 +589,12 @@ host_call: {
     Trap *t = call_host(inst, callee, nfp);
     tick = s->fuel_tick;
     st->top = saved_top;
+    if (t && t->exn) { /* an exception out of the host function: handlers here may catch it */
+        exn = t->exn;
+        corral_trap_delete(t);
+        ip--;
+        goto throw_search;
+    }
     if (t) {
         add_frames(t, ip - 1, csp, cs_entry);
         st->csp = cs_entry;
@@ -552,6 +603,36 @@ host_call: {
     RELOAD_MEM();
     DISPATCH();
 }
+
+    /* ---- exceptions: exn thrown at ip (a THROW, or a word of the call it came out of) ---- */
+throw_search:
+    for (;;) {
+        Func *f = csp[-1].func;
+        const LoweredFunc *lf = frame_code(f, ip);
+        const EhClause *cl =
+            lf->nhandlers ? eh_find(lf, f->inst, exn, (uint32_t)(ip - lf->code)) : NULL;
+        if (cl) {
+            memcpy((char *)fp + cl->vals, exn->vals, (size_t)exn->ncells * sizeof(Cell));
+            if (cl->exn != EH_NONE)
+                *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
+            ip = lf->code + cl->target;
+            if (f->inst != inst) {
+                inst = f->inst;
+            }
+            RELOAD_MEM();
+            DISPATCH();
+        }
+        /* not here: the frame is left as a trap leaves it, its caller sees the exception */
+        csp--;
+        if (!csp->ret) {
+            st->csp = csp;
+            s->fuel_tick = tick;
+            Trap *t = trap_new_exception(exn);
+            return t ? t : trap_new("out of memory");
+        }
+        ip = csp->ret - 1;
+        fp = csp->fp;
+    }
 
 do_return:
     csp--;
@@ -678,6 +759,23 @@ do_return:
         goto enter;
     }
 
+    H(THROW) {
+        exn = exn_new(s, inst->tags[OPND(0)], &SLOT(1));
+        if (!exn) {
+            msg = "out of memory";
+            goto trap;
+        }
+        goto throw_search;
+    }
+    H(THROW_REF) {
+        exn = (Exn *)(uintptr_t)SLOT(0);
+        if (!exn) {
+            msg = "null exception reference";
+            goto trap;
+        }
+        goto throw_search;
+    }
+
     H(NATIVE) {
         /* A function compiled to native code (native.c): its frame holds the params. The
          * native code may call back into the interpreter, so the frame is published as a
@@ -691,6 +789,20 @@ do_return:
         tick = s->fuel_tick;
         st->top = saved_top;
         RELOAD_MEM(); /* the native code may have grown the memory */
+        if (t && t->exn) { /* compiled code has no handlers: its caller's may catch it */
+            exn = t->exn;
+            corral_trap_delete(t);
+            csp--;
+            if (!csp->ret) {
+                st->csp = csp;
+                s->fuel_tick = tick;
+                Trap *tx = trap_new_exception(exn);
+                return tx ? tx : trap_new("out of memory");
+            }
+            ip = csp->ret - 1;
+            fp = csp->fp;
+            goto throw_search;
+        }
         if (t) {
             if (csp - 1 > cs_entry)
                 add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);

@@ -20,6 +20,7 @@ typedef struct corral_memory Memory;
 typedef struct corral_table Table;
 typedef struct corral_global Global_;
 typedef struct corral_trap Trap;
+typedef struct corral_tag Tag;
 
 #define WASM_PAGE 65536u
 
@@ -95,6 +96,20 @@ struct corral_global {
     Cell val[2]; /* val[0] for every type; a v128 takes both cells (its image) */
 };
 
+/* An exception tag: compared by identity (an imported tag is its exporter's). */
+struct corral_tag {
+    const FuncType *type; /* params only; owned by the tag's module or the store */
+};
+
+/* An exception (the object an exnref points at): its tag and its payload, the tag's params
+ * as cells. Made by throw in the store (store_alloc) and never freed before it: an exnref
+ * may be kept in locals, globals or tables, and there is no collector to say when it dies. */
+typedef struct Exn {
+    const Tag *tag;
+    uint32_t ncells;
+    Cell vals[];
+} Exn;
+
 /* A live instance. The arrays span the module's index spaces, imports first. */
 struct corral_instance {
     const Module *module;
@@ -104,6 +119,7 @@ struct corral_instance {
     Table **tables;
     Memory **mems;
     Global_ **globals;
+    Tag **tags;
     uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
     uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
     Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
@@ -122,6 +138,7 @@ struct corral_trap {
     size_t nframes, capframes;
     TrapFrame *frames;
     bool is_exit;        /* corral_trap_new_exit: an exit request, not an error */
+    Exn *exn;            /* an exception leaving a call: handlers further out may catch it */
     int32_t exit_status;
 };
 
@@ -213,6 +230,8 @@ const char *interrupt_message(const Store *s);
 
 /* Creates a trap with msg (copied). Returns NULL only when out of memory. */
 Trap *trap_new(const char *msg);
+/* A trap carrying an exception that leaves a call ("uncaught exception"). */
+Trap *trap_new_exception(Exn *exn);
 /* Appends a backtrace frame: function func of module at offset. */
 void trap_push_frame(Trap *t, const Module *module, uint32_t func, size_t offset);
 

@@ -45,6 +45,7 @@ typedef enum TextCmdKind {
     TCMD_ASSERT_INVALID,
     TCMD_ASSERT_UNLINKABLE,
     TCMD_ASSERT_UNINSTANTIABLE,
+    TCMD_ASSERT_EXCEPTION, /* an action that throws an exception no handler catches */
 } TextCmdKind;
 
 /* Value kinds of actions' arguments and expected results. */
