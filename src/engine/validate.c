@@ -132,7 +132,7 @@ static uint8_t letters_to_types(const char *s, ValType *out, size_t cap)
 
 /* One-element arrays for the single-value block types; also the non-NULL empty array. */
 static const ValType single_types[] = {VT_I32, VT_I64,     VT_F32,       VT_F64,
-                                       VT_V128, VT_FUNCREF, VT_EXTERNREF};
+                                       VT_V128, VT_FUNCREF, VT_EXTERNREF, VT_EXNREF};
 
 bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType **params,
                    uint32_t *nresults, const ValType **results)
@@ -155,6 +155,8 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
     }
     for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++) {
         if (bt == (int64_t)single_types[i] - 0x80) {
+            if (single_types[i] == VT_EXNREF && !(m->features & CORRAL_FEATURE_EXCEPTIONS))
+                return false;
             *nresults = 1;
             *results = &single_types[i];
             return true;

@@ -410,6 +410,13 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
 
 /* ---- blocks ---- */
 
+/* The keywords that continue a legacy try (instructions only inside one). */
+static bool is_try_part(const Wat *w, const Tok *t)
+{
+    return tok_is(w->lx, t, "catch") || tok_is(w->lx, t, "catch_all") ||
+           tok_is(w->lx, t, "delegate");
+}
+
 static bool is_block(const Wat *w, const Tok *t)
 {
     return tok_is(w->lx, t, "block") || tok_is(w->lx, t, "loop") || tok_is(w->lx, t, "if") ||
@@ -496,7 +503,11 @@ static TxStatus try_table_head(Wat *w, Buf *out)
  * instr*, then end; or delegate l, which ends the try (its label is out of scope there). */
 static TxStatus plain_try_rest(Wat *w, Buf *out)
 {
-    for (;;) {
+    bool handlers = false, all = false;
+    for (;; handlers = true) {
+        if (all && (tok_is(w->lx, wat_peek(w), "catch") ||
+                    tok_is(w->lx, wat_peek(w), "catch_all")))
+            return wat_fail(w, "unexpected token");
         if (tok_is(w->lx, wat_peek(w), "catch")) {
             w->pos++;
             buf_byte(out, 0x07);
@@ -504,6 +515,7 @@ static TxStatus plain_try_rest(Wat *w, Buf *out)
                 return TX_ERR;
         } else if (tok_is(w->lx, wat_peek(w), "catch_all")) {
             w->pos++;
+            all = true;
             buf_byte(out, 0x19);
             if (body_instrs(w, out))
                 return TX_ERR;
@@ -511,7 +523,7 @@ static TxStatus plain_try_rest(Wat *w, Buf *out)
             break;
         }
     }
-    if (tok_is(w->lx, wat_peek(w), "delegate")) {
+    if (!handlers && tok_is(w->lx, wat_peek(w), "delegate")) {
         uint32_t x;
         w->pos++;
         w->nlabels--;
@@ -539,7 +551,10 @@ static TxStatus folded_try(Wat *w, Buf *out)
         if (body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
             return TX_ERR;
     }
-    for (;;) {
+    bool handlers = false, all = false;
+    for (;; handlers = true) {
+        if (all && (wat_at_field(w, "catch") || wat_at_field(w, "catch_all")))
+            return wat_fail(w, "unexpected token");
         if (wat_at_field(w, "catch")) {
             w->pos += 2;
             buf_byte(out, 0x07);
@@ -547,6 +562,7 @@ static TxStatus folded_try(Wat *w, Buf *out)
                 return TX_ERR;
         } else if (wat_at_field(w, "catch_all")) {
             w->pos += 2;
+            all = true;
             buf_byte(out, 0x19);
             if (body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
                 return TX_ERR;
@@ -554,7 +570,7 @@ static TxStatus folded_try(Wat *w, Buf *out)
             break;
         }
     }
-    if (wat_at_field(w, "delegate")) {
+    if (!handlers && wat_at_field(w, "delegate")) {
         uint32_t x;
         w->pos += 2;
         w->nlabels--;
@@ -639,7 +655,7 @@ static void skip_immediates(Wat *w)
 static const TInstr *lookup_op(Wat *w)
 {
     const Tok *t = wat_peek(w);
-    if (t->kind != TOK_KEYWORD)
+    if (t->kind != TOK_KEYWORD || is_try_part(w, t))
         return NULL;
     return instr_lookup(w->lx->src + t->off, t->len);
 }
@@ -647,7 +663,7 @@ static const TInstr *lookup_op(Wat *w)
 static TxStatus unknown_op(Wat *w)
 {
     const Tok *t = wat_peek(w);
-    if (t->kind != TOK_KEYWORD || tok_is(w->lx, t, "param") || tok_is(w->lx, t, "result") ||
+    if (t->kind != TOK_KEYWORD || is_try_part(w, t) || tok_is(w->lx, t, "param") || tok_is(w->lx, t, "result") ||
         tok_is(w->lx, t, "local") || tok_is(w->lx, t, "type") || tok_is(w->lx, t, "then") ||
         tok_is(w->lx, t, "else") || tok_is(w->lx, t, "end"))
         return wat_fail(w, "unexpected token");
