@@ -51,6 +51,7 @@ typedef enum corral_valkind {
     CORRAL_V128 = 0x7b,
     CORRAL_FUNCREF = 0x70,
     CORRAL_EXTERNREF = 0x6f,
+    CORRAL_EXNREF = 0x69, /* exception handling: an exception, opaque to the host */
 } corral_valkind_t;
 
 /* A value. Floats are kept as raw IEEE-754 bit patterns so NaN payloads survive exactly;

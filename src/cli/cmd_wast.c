@@ -314,6 +314,8 @@ static bool json_to_val(const json_t *jv, corral_val_t *out)
         return !strcmp(value, "null");
     case CORRAL_EXTERNREF:
         return parse_extern_ref(value, &out->of.externref);
+    case CORRAL_EXNREF:
+        return !strcmp(value, "null");
     case CORRAL_V128:
         break;
     }
@@ -440,6 +442,8 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
     case CORRAL_F64:
         return want.of.f64_bits == got->of.f64_bits;
     case CORRAL_EXTERNREF:
+        return want.of.externref == got->of.externref;
+    case CORRAL_EXNREF:
         return want.of.externref == got->of.externref;
     case CORRAL_FUNCREF:
     case CORRAL_V128:

@@ -328,6 +328,7 @@ const char *corral_valkind_name(corral_valkind_t k)
     case CORRAL_V128: return "v128";
     case CORRAL_FUNCREF: return "funcref";
     case CORRAL_EXTERNREF: return "externref";
+    case CORRAL_EXNREF: return "exnref";
     }
     return "?";
 }
@@ -341,6 +342,7 @@ Cell val_to_cell(const corral_val_t *v)
     case CORRAL_F64: return v->of.f64_bits;
     case CORRAL_FUNCREF: return (Cell)(uintptr_t)v->of.funcref;
     case CORRAL_EXTERNREF: return (Cell)(uintptr_t)v->of.externref;
+    case CORRAL_EXNREF: return (Cell)(uintptr_t)v->of.externref; /* as Wasm gave it out */
     case CORRAL_V128: break; /* two cells: val_to_cells */
     }
     return 0;
@@ -380,6 +382,7 @@ corral_val_t cell_to_val(Cell c, ValType t)
     case VT_F64: v.of.f64_bits = c; break;
     case VT_FUNCREF: v.of.funcref = (Func *)(uintptr_t)c; break;
     case VT_EXTERNREF: v.of.externref = (void *)(uintptr_t)c; break;
+    case VT_EXNREF: v.of.externref = (void *)(uintptr_t)c; break;
     default: break;
     }
     return v;

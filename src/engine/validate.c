@@ -100,6 +100,32 @@ static VStatus mismatch(Val *v)
     return fail(v, v->off, "type mismatch");
 }
 
+/* Appends " [t0 t1 ...]" naming n types to buf (of cap bytes, NUL-terminated). */
+static void append_types(char *buf, size_t cap, const ValType *t, uint32_t n)
+{
+    size_t len = strlen(buf);
+    len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, " [");
+    for (uint32_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "",
+                                t[i] == VT_UNKNOWN ? "_" : corral_valkind_name((corral_valkind_t)t[i]));
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+}
+
+/* "type mismatch: WHAT requires [want] but stack has [have]", the reference interpreter's
+ * words, naming the types expected and the values there. */
+static VStatus mismatch_detail(Val *v, const char *what, const ValType *want, uint32_t nwant,
+                               const ValType *have, uint32_t nhave)
+{
+    char *b = v->err->buf;
+    size_t cap = sizeof v->err->buf;
+    snprintf(b, cap, "type mismatch: %s requires", what);
+    append_types(b, cap, want, nwant);
+    snprintf(b + strlen(b), cap - strlen(b), " but stack has");
+    append_types(b, cap, have, nhave);
+    return fail(v, v->off, b);
+}
+
 /* Errors the spec's decoder would raise: they win over any validation error (see skim). */
 static VStatus malformed(Val *v, size_t off, const char *msg)
 {
@@ -252,12 +278,12 @@ static V_WARN VStatus match_top(Val *v, const ValType *t, uint32_t n, uint32_t *
     const Frame *f = top(v);
     uint32_t avail = v->nvals - f->height;
     uint32_t have = avail < n ? avail : n;
-    if (have < n && !f->unreachable)
-        return mismatch(v);
     const ValType *s = v->vals + v->nvals - have;
+    if (have < n && !f->unreachable)
+        return mismatch_detail(v, "instruction", t, n, s, have);
     for (uint32_t i = 0; i < have; i++)
         if (s[i] != t[n - have + i] && s[i] != VT_UNKNOWN)
-            return mismatch(v);
+            return mismatch_detail(v, "instruction", t, n, s, have);
     *out_have = have;
     return V_OK;
 }
@@ -355,7 +381,10 @@ static V_WARN VStatus close_block(Val *v, const Frame *f)
 {
     if (pop_types(v, f->results, f->nresults))
         return V_ERR;
-    return v->nvals == f->height ? V_OK : mismatch(v);
+    if (v->nvals == f->height)
+        return V_OK;
+    return mismatch_detail(v, "block", f->results, f->nresults, v->vals + f->height,
+                           v->nvals - f->height);
 }
 
 static VStatus op_else(Val *v, const Instr *in)
