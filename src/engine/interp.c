@@ -52,6 +52,7 @@ typedef struct InterpState {
     Cell *stack_end;       /* end of Store.stack */
     Cell *top;             /* first free value cell (for a nested activation) */
     uint32_t nest;         /* live activations */
+    Exn *exn_free;         /* dead exceptions to reuse (runtime.h, Exn) */
 } InterpState;
 
 static void state_free(void *p)
@@ -162,16 +163,26 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
 
 /* ---- exceptions ------------------------------------------------------------------------ */
 
-/* A new exception of tag with its payload copied from vals. NULL when out of memory. */
-static COLD Exn *exn_new(Store *s, const Tag *tag, const Cell *vals)
+/* A new exception of tag with its payload copied from vals: a dead one from the free list
+ * when the first there has room, else a new one. NULL when out of memory. */
+static COLD Exn *exn_new(Store *s, InterpState *st, const Tag *tag, const Cell *vals)
 {
     const FuncType *t = tag->type;
     uint32_t n = valtypes_cells(ft_params(t), t->nparams);
-    Exn *e = store_alloc(s, sizeof *e + (size_t)n * sizeof(Cell));
-    if (!e)
-        return NULL;
+    Exn *e = st->exn_free;
+    if (e && e->cap >= n) {
+        st->exn_free = e->next_free;
+    } else {
+        uint32_t cap = n < 4 ? 4 : n;
+        e = store_alloc(s, sizeof *e + (size_t)cap * sizeof(Cell));
+        if (!e)
+            return NULL;
+        e->cap = cap;
+    }
     e->tag = tag;
     e->ncells = n;
+    e->escaped = false;
+    e->next_free = NULL;
     memcpy(e->vals, vals, (size_t)n * sizeof(Cell));
     return e;
 }
@@ -613,13 +624,18 @@ throw_search:
             lf->nhandlers ? eh_find(lf, f->inst, exn, (uint32_t)(ip - lf->code)) : NULL;
         if (cl) {
             memcpy((char *)fp + cl->vals, exn->vals, (size_t)exn->ncells * sizeof(Cell));
-            if (cl->exn != EH_NONE)
+            if (cl->exn != EH_NONE) {
                 *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
-            ip = lf->code + cl->target;
-            if (f->inst != inst) {
-                inst = f->inst;
+                exn->escaped = true;
+            } else if (!exn->escaped) {
+                exn->next_free = st->exn_free;
+                st->exn_free = exn;
             }
+            ip = lf->code + cl->target;
+            inst = f->inst;
             RELOAD_MEM();
+            /* a catch may branch back to a loop: it charges as a back-edge would */
+            CHARGE_ENTRY(1);
             DISPATCH();
         }
         /* not here: the frame is left as a trap leaves it, its caller sees the exception */
@@ -760,7 +776,7 @@ do_return:
     }
 
     H(THROW) {
-        exn = exn_new(s, inst->tags[OPND(0)], &SLOT(1));
+        exn = exn_new(s, st, inst->tags[OPND(0)], &SLOT(1));
         if (!exn) {
             msg = "out of memory";
             goto trap;
