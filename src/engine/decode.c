@@ -412,6 +412,14 @@ static RD_WARN RdStatus read_functype(Reader *r, uint32_t feat, FuncType **out)
     return RD_OK;
 }
 
+/* Records the feature a value type belongs to (exnref: exception handling) as used, so that
+ * a module with exnref values but no exception instruction is still seen to need it. */
+static void note_valtype(const Module *m, ValType t)
+{
+    if (t == VT_EXNREF)
+        module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+}
+
 static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
 {
     Module *m = d->m;
@@ -419,9 +427,13 @@ static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
     if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->types, (void **)&m->types))
         return RD_ERR;
     m->ntypes = n;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         if (read_functype(r, m->features, &m->types[i]))
             return RD_ERR;
+        const FuncType *t = m->types[i];
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+            note_valtype(m, t->types[k]);
+    }
     return RD_OK;
 }
 
@@ -474,6 +486,8 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
         (*count[im->kind])++;
         if (im->kind == EXTERN_TAG)
             module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+        if (im->kind == EXTERN_GLOBAL)
+            note_valtype(m, im->d.global.type);
     }
     if (m->nfunc_imports > d->lim.max_funcs)
         return rd_fail(r, "too many functions");
@@ -538,6 +552,7 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         Global *g = &m->globals[m->nglobal_imports + i];
         if (read_globaltype(r, d->m->features, &g->type) || read_const(r, d->sec_end, &g->init))
             return RD_ERR;
+        note_valtype(m, g->type.type);
     }
     return RD_OK;
 }
@@ -735,6 +750,7 @@ static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
     for (uint32_t i = 0; i < c->ndecls; i++) {
         if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m->features, &c->decls[i].type))
             return RD_ERR;
+        note_valtype(d->m, c->decls[i].type);
         total += c->decls[i].count;
     }
     if (total > UINT32_MAX || total > d->lim.max_locals)

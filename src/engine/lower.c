@@ -1290,8 +1290,10 @@ static int op_try_table(Lower *L, const Instr *in)
         return -1;
     flush_below(L, L->h);
     uint32_t outer = ctl_at(L, 0)->eh, h = open_handler(L, outer), prev = EH_NONE;
+    if (h == EH_NONE)
+        return 0; /* out of memory: L->oom ends the lowering */
     const uint8_t *pos = in->tab;
-    for (uint32_t i = 0; i < in->a && h != EH_NONE; i++) {
+    for (uint32_t i = 0; i < in->a; i++) {
         Catch k = instr_catch(&pos);
         Ctl *c = ctl_at(L, k.label);
         bool has_tag = k.kind == CATCH_TAG || k.kind == CATCH_TAG_REF;

@@ -626,6 +626,12 @@ static VStatus op_rethrow(Val *v, const Instr *in)
 
 static VStatus op_ref_null(Val *v, const Instr *in)
 {
+    if (in->a == VT_EXNREF) {
+        if (!(v->m->features & CORRAL_FEATURE_EXCEPTIONS))
+            return malformed(v, in->off, "malformed reference type (exn: exception handling "
+                                         "is switched off)");
+        module_uses(v->m, CORRAL_FEATURE_EXCEPTIONS);
+    }
     return push(v, (ValType)in->a);
 }
 
