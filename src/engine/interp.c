@@ -775,7 +775,7 @@ do_return:
         goto enter;
     }
 
-    H(THROW) {
+    H_APART(THROW) {
         exn = exn_new(s, st, inst->tags[OPND(0)], &SLOT(1));
         if (!exn) {
             msg = "out of memory";
@@ -783,7 +783,7 @@ do_return:
         }
         goto throw_search;
     }
-    H(THROW_REF) {
+    H_APART(THROW_REF) {
         exn = (Exn *)(uintptr_t)SLOT(0);
         if (!exn) {
             msg = "null exception reference";
