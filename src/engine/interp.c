@@ -181,10 +181,38 @@ static COLD Exn *exn_new(Store *s, InterpState *st, const Tag *tag, const Cell *
     }
     e->tag = tag;
     e->ncells = n;
+    e->holds = 0;
     e->escaped = false;
     e->next_free = NULL;
     memcpy(e->vals, vals, (size_t)n * sizeof(Cell));
     return e;
+}
+
+/* Drops a legacy catch arm's hold on e: the last one puts it on the free list, unless an
+ * exnref to it exists or it is the exception being thrown (its landing decides). */
+static void exn_release(InterpState *st, Exn *e, const Exn *flying)
+{
+    if (e->holds && --e->holds == 0 && !e->escaped && e != flying) {
+        e->next_free = st->exn_free;
+        st->exn_free = e;
+    }
+}
+
+/* A throw at pos leaves the legacy catch arms of this frame that hold it, but for one that
+ * also holds target (the landing, or EH_NONE when the frame is left): they let go of their
+ * exceptions. */
+static COLD void release_left_arms(InterpState *st, const LoweredFunc *lf, Cell *fp,
+                                   uint32_t pos, uint32_t target, const Exn *flying)
+{
+    for (uint32_t i = 0; i < lf->nhandlers; i++) {
+        for (uint32_t c = lf->handlers[i].first; c != EH_NONE; c = lf->clauses[c].next) {
+            const EhClause *cl = &lf->clauses[c];
+            if (cl->arm_end == EH_NONE || pos < cl->target || pos >= cl->arm_end ||
+                (target >= cl->target && target < cl->arm_end))
+                continue;
+            exn_release(st, (Exn *)(uintptr_t) * (Cell *)(void *)((char *)fp + cl->exn), flying);
+        }
+    }
 }
 
 /* The lowered code f runs (see push_frame for why it may differ from f->code). */
@@ -620,14 +648,19 @@ throw_search:
     for (;;) {
         Func *f = csp[-1].func;
         const LoweredFunc *lf = frame_code(f, ip);
-        const EhClause *cl =
-            lf->nhandlers ? eh_find(lf, f->inst, exn, (uint32_t)(ip - lf->code)) : NULL;
+        uint32_t pos = (uint32_t)(ip - lf->code);
+        const EhClause *cl = lf->nhandlers ? eh_find(lf, f->inst, exn, pos) : NULL;
+        if (lf->nhandlers)
+            release_left_arms(st, lf, fp, pos, cl ? cl->target : EH_NONE, exn);
         if (cl) {
             memcpy((char *)fp + cl->vals, exn->vals, (size_t)exn->ncells * sizeof(Cell));
-            if (cl->exn != EH_NONE) {
+            if (cl->arm_end != EH_NONE) { /* a legacy catch: its arm holds it */
+                *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
+                exn->holds++;
+            } else if (cl->exn != EH_NONE) {
                 *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
                 exn->escaped = true;
-            } else if (!exn->escaped) {
+            } else if (!exn->escaped && !exn->holds) {
                 exn->next_free = st->exn_free;
                 st->exn_free = exn;
             }
@@ -783,6 +816,10 @@ do_return:
         }
         goto throw_search;
     }
+    H_APART(EXN_RELEASE) {
+        exn_release(st, (Exn *)(uintptr_t)SLOT(0), NULL);
+    }
+    NEXT(EXN_RELEASE);
     H_APART(THROW_REF) {
         exn = (Exn *)(uintptr_t)SLOT(0);
         if (!exn) {

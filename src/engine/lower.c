@@ -818,6 +818,9 @@ static void op_else(Lower *L)
     c->unreachable = false;
 }
 
+static void release_arm(Lower *L, const Ctl *c);
+static void release_arms(Lower *L, uint32_t n);
+
 /* Returns true when the function's final end was reached. */
 static bool op_end(Lower *L)
 {
@@ -829,8 +832,12 @@ static bool op_end(Lower *L)
     }
     if (!c->unreachable)
         flush_below(L, L->h);
-    if (c->catching && !c->unreachable)
+    if (c->catching && !c->unreachable) {
+        release_arm(L, c);
         emit_moves(L, c); /* from above the caught exception down to the label's slots */
+    }
+    if (c->catching)
+        L->cl[c->last_clause].arm_end = L->len;
     if (c->handler != EH_NONE && !c->catching)
         L->hand[c->handler].end = L->len;
     bool reached = !c->unreachable || c->else_word != NONE || c->cfix != NONE ||
@@ -859,6 +866,8 @@ static bool op_end(Lower *L)
 static void op_br(Lower *L, uint32_t depth)
 {
     Ctl *c = ctl_at(L, depth);
+    if (L->ncl) /* a loop's label is inside it: the loop is not left */
+        release_arms(L, c->kind == C_LOOP ? depth : depth + 1);
     if (c->kind == C_FUNC) {
         emit_return(L);
     } else {
@@ -1268,7 +1277,7 @@ static uint32_t add_clause(Lower *L, uint32_t tag, uint32_t vals, uint32_t exn)
 {
     if (!GROW(L, cl, capcl, L->ncl + 1) || !GROW(L, clfix, capclfix, L->ncl + 1))
         return EH_NONE;
-    L->cl[L->ncl] = (EhClause){tag, EH_NONE, vals, exn, EH_NONE};
+    L->cl[L->ncl] = (EhClause){tag, EH_NONE, vals, exn, EH_NONE, EH_NONE};
     L->clfix[L->ncl] = NONE;
     return L->ncl++;
 }
@@ -1339,6 +1348,23 @@ static int op_try(Lower *L, const Instr *in)
     return 0;
 }
 
+/* Leaving c's catch arm (c a C_TRY in a reachable arm) by a branch or at its end: before
+ * the values move, as they may overwrite the exception's slot. */
+static void release_arm(Lower *L, const Ctl *c)
+{
+    EMIT(L, IOP_EXN_RELEASE, temp(L, c->height));
+}
+
+/* A branch leaves the n innermost blocks: their catch arms let their exceptions go. */
+static void release_arms(Lower *L, uint32_t n)
+{
+    for (uint32_t d = 0; d < n && d < L->nctl; d++) {
+        const Ctl *c = ctl_at(L, d);
+        if (c->kind == C_TRY && c->catching)
+            release_arm(L, c);
+    }
+}
+
 /* Legacy catch x / catch_all: ends the try's body or the previous arm (a jump to the end),
  * then starts an arm where the handler lands: the caught exception in the temp at the
  * try's height (for rethrow), the payload above it. */
@@ -1347,13 +1373,17 @@ static void op_catch(Lower *L, const Instr *in)
     Ctl *c = ctl_at(L, 0);
     if (!c->unreachable) {
         flush_below(L, L->h);
-        if (c->catching)
+        if (c->catching) {
+            release_arm(L, c);
             emit_moves(L, c);
+        }
     }
     if (!c->catching)
         L->hand[c->handler].end = L->len;
     if (!c->unreachable)
         emit_br(L, c);
+    if (c->catching)
+        L->cl[c->last_clause].arm_end = L->len;
     uint32_t here = place_label(L);
     forget_writes(L, c);
     pop_n(L, L->h - c->height);
@@ -1363,6 +1393,7 @@ static void op_catch(Lower *L, const Instr *in)
     if (x == EH_NONE)
         return;
     L->cl[x].target = here;
+    L->cl[x].arm_end = here; /* set when the arm ends */
     if (c->last_clause == EH_NONE)
         L->hand[c->handler].first = x;
     else
@@ -1435,6 +1466,8 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_br_table(L, in);
         return 0;
     case OP_RETURN:
+        if (L->ncl)
+            release_arms(L, L->nctl);
         emit_return(L);
         set_unreachable(L);
         return 0;
@@ -1644,9 +1677,12 @@ static void place_zero(Lower *L, uint32_t nzero)
         L->hand[i].start -= w;
         L->hand[i].end -= w;
     }
-    for (uint32_t i = 0; i < L->ncl; i++)
+    for (uint32_t i = 0; i < L->ncl; i++) {
         if (L->cl[i].target != EH_NONE)
             L->cl[i].target -= w;
+        if (L->cl[i].arm_end != EH_NONE)
+            L->cl[i].arm_end -= w;
+    }
     if (L->nmap)
         L->map[0].code = 0;
 }

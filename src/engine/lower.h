@@ -49,6 +49,9 @@ typedef struct EhClause {
     uint32_t target; /* code word */
     uint32_t vals, exn;
     uint32_t next;   /* next clause of the handler, EH_NONE at the last */
+    uint32_t arm_end; /* a legacy catch: its arm is the code [target, arm_end), which holds
+                       * the exception in exn until it is left (EXN_RELEASE on the ways out
+                       * by branch or fall-through; the unwinder for a throw); else EH_NONE */
 } EhClause;
 
 typedef struct EhHandler {

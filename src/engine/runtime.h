@@ -104,13 +104,15 @@ struct corral_tag {
 /* An exception (the object an exnref points at): its tag and its payload, the tag's params
  * as cells. Made by throw in the store (store_alloc), which frees it: an exnref may be kept
  * in locals, globals or tables, and there is no collector to say when it dies. One that no
- * exnref ever pointed at (`escaped` false) is dead once a plain catch took its payload, and
- * goes back to the interpreter's free list for the next throw, so a loop of throws and
- * catches runs in constant memory. */
+ * exnref ever pointed at (`escaped` false) and no legacy catch holds (`holds` 0: the catch
+ * arms running with it, for rethrow) is dead once a plain catch took its payload or the last
+ * arm holding it is left, and goes back to the interpreter's free list for the next throw:
+ * loops of throws and catches (and C's longjmp) run in constant memory. */
 typedef struct Exn {
     const Tag *tag;
     uint32_t ncells, cap; /* payload cells; room for cap */
-    bool escaped;         /* an exnref to it was made (catch_ref, a legacy catch) */
+    uint32_t holds;       /* legacy catch arms holding it */
+    bool escaped;         /* an exnref to it was made (catch_ref, catch_all_ref) */
     struct Exn *next_free;
     Cell vals[];
 } Exn;

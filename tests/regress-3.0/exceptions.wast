@@ -59,6 +59,44 @@
             (unreachable)))
           (try_table (catch $e $out) (rethrow 1))
           (unreachable)))))
+;; legacy catch arms hold their exception until left (dead ones are reused): after an
+  ;; inner arm holding the same exception is left, and other exceptions were thrown and
+  ;; caught (taking any block wrongly freed), the outer arm's rethrow still carries 5
+  (func (export "arm-holds") (result i32)
+    (block $out (result i32)
+      (try (result i32)
+        (do (throw $e (i32.const 5)))
+        (catch $e
+          (drop)
+          (try (do (rethrow 1)) (catch_all))
+          (drop (block $h (result i32)
+            (try_table (catch $e $h) (throw $e (i32.const 77)))
+            (i32.const 0)))
+          (drop (block $h (result i32)
+            (try_table (catch $e $h) (throw $e (i32.const 78)))
+            (i32.const 0)))
+          (try_table (catch $e $out) (rethrow 1))
+          (unreachable)))))
+  ;; the same when the inner arm is left by a branch, by a throw of another exception caught
+  ;; in this frame, and when a loop of catches runs many times
+  (func (export "arm-left") (result i32)
+    (local $i i32)
+    (block $out (result i32)
+      (try (result i32)
+        (do (throw $e (i32.const 6)))
+        (catch $e
+          (drop)
+          (block $b (try (do (rethrow 2)) (catch_all (br $b))))
+          (drop (block $h (result i32)
+            (try_table (catch $e $h)
+              (try (do (rethrow 3)) (catch_all (throw $e (i32.const 1)))))
+            (i32.const 0)))
+          (loop $l
+            (try (do (throw $e (local.get $i))) (catch $e (drop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))
+          (try_table (catch $e $out) (rethrow 1))
+          (unreachable)))))
   ;; legacy delegate to an enclosing try, and to the caller
   (func (export "delegate-outer") (result i32)
     (try $t (result i32)
@@ -90,6 +128,8 @@
 (assert_return (invoke "catch-loop" (i32.const 10)) (i32.const 10))
 (assert_return (invoke "many" (i32.const 100000)) (i32.const 705082704))
 (assert_return (invoke "rethrow-twice") (i32.const 5))
+(assert_return (invoke "arm-holds") (i32.const 5))
+(assert_return (invoke "arm-left") (i32.const 6))
 (assert_return (invoke "delegate-outer") (i32.const 103))
 (assert_exception (invoke "delegate-caller"))
 (assert_return (invoke "keep") (i32.const 1))
