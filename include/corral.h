@@ -311,8 +311,18 @@ CORRAL_API void corral_trap_delete(corral_trap_t *trap);
 CORRAL_API corral_trap_t *corral_trap_new_exit(int32_t status);
 CORRAL_API bool corral_trap_exit_status(const corral_trap_t *trap, int32_t *out_status);
 /* Whether the trap is a WebAssembly exception (throw, throw_ref) that no handler caught on
- * its way out of the call: its message is "uncaught exception". */
+ * its way out of the call: its message is "uncaught exception". A host function that returns
+ * such a trap (one it got calling Wasm, or made with corral_trap_new_exception) throws the
+ * exception into its Wasm caller, whose handlers may catch it. */
 CORRAL_API bool corral_trap_is_exception(const corral_trap_t *trap);
+/* A new exception of tag with args (the tag's params, in number and kinds), as a trap for a
+ * host function to return. NULL when the args do not fit the tag, or out of memory. */
+CORRAL_API corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag_t *tag,
+                                                    const corral_val_t *args, size_t nargs);
+/* An exception trap's tag and its argument i (false when there is none). Valid while the
+ * store the exception was thrown in lives. */
+CORRAL_API const corral_tag_t *corral_trap_exception_tag(const corral_trap_t *trap);
+CORRAL_API bool corral_trap_exception_arg(const corral_trap_t *trap, size_t i, corral_val_t *out);
 
 /* ---- functions --------------------------------------------------------------------- */
 

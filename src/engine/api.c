@@ -222,6 +222,42 @@ corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *typ
 
 const corral_functype_t *corral_tag_type(const corral_tag_t *tag) { return tag->type; }
 
+corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag_t *tag,
+                                         const corral_val_t *args, size_t nargs)
+{
+    const FuncType *t = tag->type;
+    if (nargs != t->nparams)
+        return NULL;
+    uint32_t ncells = valtypes_cells(ft_params(t), t->nparams);
+    Cell *cells = malloc(((size_t)ncells + 1) * sizeof *cells);
+    if (!cells)
+        return NULL;
+    bool ok = true;
+    for (size_t i = 0, k = 0; i < nargs && ok; i++) {
+        ok = (ValType)args[i].kind == ft_params(t)[i];
+        if (ok)
+            k += val_to_cells(&args[i], cells + k);
+    }
+    Exn *e = ok ? interp_exn_new(store, tag, cells) : NULL;
+    free(cells);
+    return e ? trap_new_exception(e) : NULL;
+}
+
+const corral_tag_t *corral_trap_exception_tag(const corral_trap_t *trap)
+{
+    return trap && trap->exn ? trap->exn->tag : NULL;
+}
+
+bool corral_trap_exception_arg(const corral_trap_t *trap, size_t i, corral_val_t *out)
+{
+    if (!trap || !trap->exn || i >= trap->exn->tag->type->nparams)
+        return false;
+    const FuncType *t = trap->exn->tag->type;
+    uint32_t k = valtypes_cells(ft_params(t), (uint32_t)i);
+    (void)cells_to_val(trap->exn->vals + k, ft_params(t)[i], out);
+    return true;
+}
+
 /* ---- function types ---- */
 
 corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t nparams,

@@ -1599,6 +1599,12 @@ const void *const *interp_handler_table(void)
     return handler_table;
 }
 
+Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells)
+{
+    InterpState *st = state_get(s);
+    return st ? exn_new(s, st, tag, cells) : NULL;
+}
+
 Trap *interp_call_host(Instance *caller, Func *f, Cell *cells)
 {
     return call_host(caller, f, cells);

@@ -327,6 +327,9 @@ int64_t table_grow(Table *t, uint32_t delta, Cell init);
  * success its results are in the cells from 0 likewise. cells must have room for the params'
  * and the results' cells. Returns NULL or an owned trap with backtrace. Re-entrant: host functions may call back into Wasm. */
 Trap *interp_call(Store *s, Func *f, Cell *cells);
+/* A new exception of tag with its payload from cells, in s (interp.c keeps the dead ones
+ * for reuse). NULL when out of memory. */
+Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells);
 /* Calls host function f for a caller in instance `caller` (NULL: none). */
 Trap *interp_call_host(Instance *caller, Func *f, Cell *cells);
 

@@ -29,7 +29,8 @@ static const char module_text[] =
 typedef struct Host {
     corral_store_t *store;
     corral_func_t *thrower;
-    bool swallow; /* return 77 instead of passing the exception on */
+    bool swallow;      /* return 77 instead of passing the exception on */
+    corral_tag_t *own; /* throw this tag's exception with the argument plus 1000 instead */
 } Host;
 
 static corral_trap_t *call_back(void *env, corral_caller_t *caller, const corral_val_t *args,
@@ -37,6 +38,10 @@ static corral_trap_t *call_back(void *env, corral_caller_t *caller, const corral
 {
     (void)caller;
     Host *h = env;
+    if (h->own) {
+        corral_val_t v = corral_val_i32(args[0].of.i32 + 1000);
+        return corral_trap_new_exception(h->store, h->own, &v, 1);
+    }
     corral_val_t r = corral_val_i32(0);
     corral_trap_t *t = corral_func_call(h->store, h->thrower, args, 1, &r, 1);
     if (t && h->swallow) {
@@ -84,7 +89,7 @@ int main(void)
         return 1;
     }
 
-    Host h = {corral_store_new(engine), NULL, false};
+    Host h = {corral_store_new(engine), NULL, false, NULL};
     corral_valkind_t i32 = CORRAL_I32;
     corral_functype_t *cb_type = corral_functype_new(&i32, 1, &i32, 1);
     corral_functype_t *tag_type = corral_functype_new(&i32, 1, NULL, 0);
@@ -106,6 +111,14 @@ int main(void)
     corral_trap_t *t = call(&h, inst, "thrower", 3, &r);
     CHECK(t && corral_trap_is_exception(t), "an uncaught throw is an exception");
     CHECK(t && !strcmp(corral_trap_message(t), "uncaught exception"), "its message");
+    corral_extern_t e_tag;
+    corral_val_t arg = corral_val_i32(0);
+    CHECK(corral_instance_export(inst, "e", 1, &e_tag) && e_tag.kind == CORRAL_EXTERN_TAG,
+          "a tag export");
+    CHECK(corral_trap_exception_tag(t) == e_tag.of.tag, "the exception's tag");
+    CHECK(corral_trap_exception_arg(t, 0, &arg) && arg.kind == CORRAL_I32 && arg.of.i32 == 3,
+          "the exception's argument");
+    CHECK(!corral_trap_exception_arg(t, 1, &arg), "no second argument");
     corral_trap_delete(t);
 
     /* 1000 crossings: a leaked activation would hit the nesting limit (256) */
@@ -129,6 +142,12 @@ int main(void)
     t = call(&h, inst, "uncaught", 5, &r);
     CHECK(t == NULL && r == 78, "a host function that handles the exception itself");
     corral_trap_delete(t);
+    h.own = imports[1].of.tag;
+    t = call(&h, inst, "via_host_tag", 4, &r);
+    CHECK(t == NULL && r == 1004, "a host function throws its own exception into Wasm");
+    corral_trap_delete(t);
+    corral_val_t wrong = corral_val_i64(1);
+    CHECK(corral_trap_new_exception(h.store, h.own, &wrong, 1) == NULL, "args must fit the tag");
     t = corral_trap_new("plain");
     CHECK(!corral_trap_is_exception(t), "a plain trap is no exception");
     corral_trap_delete(t);
