@@ -671,17 +671,20 @@ throw_search:
             CHARGE_ENTRY(1);
             DISPATCH();
         }
-        /* not here: the frame is left as a trap leaves it, its caller sees the exception */
-        csp--;
-        if (!csp->ret) {
-            st->csp = csp;
-            s->fuel_tick = tick;
-            Trap *t = trap_new_exception(exn);
-            return t ? t : trap_new("out of memory");
-        }
-        ip = csp->ret - 1;
-        fp = csp->fp;
+        goto unwind_frame;
     }
+unwind_frame:
+    /* exn leaves the current frame as a trap would; its caller sees it at its call */
+    csp--;
+    if (!csp->ret) {
+        st->csp = csp;
+        s->fuel_tick = tick;
+        Trap *t = trap_new_exception(exn);
+        return t ? t : trap_new("out of memory");
+    }
+    ip = csp->ret - 1;
+    fp = csp->fp;
+    goto throw_search;
 
 do_return:
     csp--;
@@ -845,16 +848,7 @@ do_return:
         if (t && t->exn) { /* compiled code has no handlers: its caller's may catch it */
             exn = t->exn;
             corral_trap_delete(t);
-            csp--;
-            if (!csp->ret) {
-                st->csp = csp;
-                s->fuel_tick = tick;
-                Trap *tx = trap_new_exception(exn);
-                return tx ? tx : trap_new("out of memory");
-            }
-            ip = csp->ret - 1;
-            fp = csp->fp;
-            goto throw_search;
+            goto unwind_frame;
         }
         if (t) {
             if (csp - 1 > cs_entry)
@@ -1553,6 +1547,11 @@ fuel_back:
         st->top = saved_top;
         RELOAD_MEM();
         if (ran) {
+            if (t && t->exn) { /* as for NATIVE */
+                exn = t->exn;
+                corral_trap_delete(t);
+                goto unwind_frame;
+            }
             if (t) {
                 if (csp - 1 > cs_entry)
                     add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);

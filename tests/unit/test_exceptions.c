@@ -4,6 +4,7 @@
  * returns the trap it got) crosses the host frame and is caught by a handler in the Wasm
  * caller; a host-made tag links by identity. Many such crossings leave no nested activation
  * or call depth behind. */
+#include "compile/tier.h"
 #include "corral.h"
 #include "unit.h"
 
@@ -25,6 +26,76 @@ static const char module_text[] =
     "      (try_table (result i32) (catch $ht $h) (call $cb (local.get 0)))))\n"
     "  (func (export \"uncaught\") (param i32) (result i32)\n"
     "    (i32.add (i32.const 1) (call $cb (local.get 0)))))\n";
+
+/* Compiled code between an interpreted handler and an interpreted throw: B has no
+ * exception handling, so the jit tier compiles it; C's handler catches what passes it. */
+static const char native_text[] =
+    "(module\n"
+    "  (import \"a\" \"thrower\" (func $t (param i32) (result i32)))\n"
+    "  (func (export \"mid\") (param i32) (result i32)\n"
+    "    (i32.add (i32.const 1) (call $t (local.get 0)))))\n";
+static const char catcher_text[] =
+    "(module\n"
+    "  (import \"b\" \"mid\" (func $mid (param i32) (result i32)))\n"
+    "  (import \"a\" \"e\" (tag $e (param i32)))\n"
+    "  (func (export \"outer\") (param i32) (result i32)\n"
+    "    (block $h (result i32)\n"
+    "      (try_table (result i32) (catch $e $h) (call $mid (local.get 0))))))\n";
+
+static corral_module_t *load_text(corral_engine_t *engine, const char *text, Tier tier)
+{
+    uint8_t *wasm = NULL;
+    size_t len = 0;
+    TextError terr;
+    corral_module_t *m = NULL;
+    if (text_module_encode(text, strlen(text), &wasm, &len, &terr) != TX_OK)
+        return NULL;
+    corral_error_t *err = corral_module_new(engine, wasm, len, &m);
+    TierOpts o = {.tier = tier, .opt = -1, .quiet = true};
+    if (!err && tier != TIER_INTERP)
+        err = tier_prepare(m, &o);
+    free(wasm);
+    if (err) {
+        fprintf(stderr, "  load: %s\n", corral_error_message(err));
+        corral_error_delete(err);
+        corral_module_delete(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void test_through_native(corral_engine_t *engine, corral_store_t *store,
+                                corral_instance_t *a)
+{
+    corral_module_t *b = load_text(engine, native_text, TIER_JIT);
+    corral_module_t *c = load_text(engine, catcher_text, TIER_INTERP);
+    CHECK(b && corral_module_is_native(b) && c, "a compiled module and a catcher");
+    if (!b || !c)
+        return;
+    corral_extern_t ex[2];
+    corral_instance_t *bi = NULL, *ci = NULL;
+    corral_trap_t *trap = NULL;
+    CHECK(corral_instance_export(a, "thrower", 7, &ex[0]), "thrower");
+    corral_error_t *err = corral_instance_new(store, b, ex, 1, &bi, &trap);
+    CHECK(!err && !trap && bi, "instantiate the compiled module");
+    CHECK(bi && corral_instance_export(bi, "mid", 3, &ex[0]), "mid");
+    CHECK(corral_instance_export(a, "e", 1, &ex[1]), "e");
+    err = corral_instance_new(store, c, ex, 2, &ci, &trap);
+    CHECK(!err && !trap && ci, "instantiate the catcher");
+    if (ci) {
+        corral_extern_t outer;
+        CHECK(corral_instance_export(ci, "outer", 5, &outer), "outer");
+        corral_val_t arg = corral_val_i32(5), r = corral_val_i32(-1);
+        corral_trap_t *t = corral_func_call(store, outer.of.func, &arg, 1, &r, 1);
+        CHECK(t == NULL && r.of.i32 == 5, "caught past compiled code");
+        corral_trap_delete(t);
+        t = corral_func_call(store, ex[0].of.func, &arg, 1, &r, 1);
+        CHECK(t && corral_trap_is_exception(t), "uncaught past compiled code");
+        corral_trap_delete(t);
+    }
+    corral_module_delete(b);
+    corral_module_delete(c);
+}
 
 typedef struct Host {
     corral_store_t *store;
@@ -151,6 +222,10 @@ int main(void)
     t = corral_trap_new("plain");
     CHECK(!corral_trap_is_exception(t), "a plain trap is no exception");
     corral_trap_delete(t);
+
+    h.own = NULL;
+    h.swallow = false;
+    test_through_native(engine, h.store, inst);
 
     corral_functype_delete(cb_type);
     corral_functype_delete(tag_type);
