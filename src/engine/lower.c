@@ -209,6 +209,7 @@ typedef struct Ctl {
     uint32_t last_clause; /* C_TRY: its last clause so far (EH_NONE: none) */
     bool catching;       /* C_TRY: in a catch arm, whose caught exception sits in the
                           * temp at height (the payload above it) */
+    uint32_t prev_arm;   /* C_TRY catching: Lower.arm_top before its first arm */
 } Ctl;
 
 /* A forward branch waiting for its label: code[word] = label - base; or a back-edge waiting
@@ -276,6 +277,9 @@ typedef struct Lower {
     uint32_t ncl, capcl;
     uint32_t *clfix;
     uint32_t capclfix;
+    /* The innermost C_TRY in a catch arm (its index in ctl), NONE: none; each one's
+     * prev_arm links the next one out, so a branch finds the arms it leaves in O(1) each. */
+    uint32_t arm_top;
 } Lower;
 
 static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
@@ -821,6 +825,19 @@ static void op_else(Lower *L)
 static void release_arm(Lower *L, const Ctl *c);
 static void release_arms(Lower *L, uint32_t n);
 
+/* The blocks a branch to the label at depth leaves (a loop's label is inside the loop). */
+static uint32_t blocks_left(const Lower *L, uint32_t depth)
+{
+    return L->ctl[L->nctl - 1 - depth].kind == C_LOOP ? depth : depth + 1;
+}
+
+/* Whether a branch to the label at depth leaves a legacy catch arm (which must then let its
+ * exception go: release_arms). */
+static bool leaves_arm(const Lower *L, uint32_t depth)
+{
+    return L->arm_top != NONE && L->arm_top >= L->nctl - blocks_left(L, depth);
+}
+
 /* Returns true when the function's final end was reached. */
 static bool op_end(Lower *L)
 {
@@ -836,8 +853,10 @@ static bool op_end(Lower *L)
         release_arm(L, c);
         emit_moves(L, c); /* from above the caught exception down to the label's slots */
     }
-    if (c->catching)
+    if (c->catching) {
         L->cl[c->last_clause].arm_end = L->len;
+        L->arm_top = c->prev_arm;
+    }
     if (c->handler != EH_NONE && !c->catching)
         L->hand[c->handler].end = L->len;
     bool reached = !c->unreachable || c->else_word != NONE || c->cfix != NONE ||
@@ -866,8 +885,8 @@ static bool op_end(Lower *L)
 static void op_br(Lower *L, uint32_t depth)
 {
     Ctl *c = ctl_at(L, depth);
-    if (L->ncl) /* a loop's label is inside it: the loop is not left */
-        release_arms(L, c->kind == C_LOOP ? depth : depth + 1);
+    if (leaves_arm(L, depth))
+        release_arms(L, blocks_left(L, depth));
     if (c->kind == C_FUNC) {
         emit_return(L);
     } else {
@@ -881,13 +900,17 @@ static void op_br_if(Lower *L, uint32_t depth)
 {
     Ctl *c = ctl_at(L, depth);
     uint32_t base, word;
-    if (c->kind != C_FUNC && !moves_needed(L, c, L->h - 1)) {
+    bool release = leaves_arm(L, depth);
+    if (c->kind != C_FUNC && !moves_needed(L, c, L->h - 1) && !release) {
         word = cond_jump(L, true, c->kind == C_LOOP, &base);
         jump_to(L, c, word, base);
         return;
     }
-    /* Values must move: skip the moves and the jump when the condition is false. */
+    /* Values must move (or catch arms let go): skip that and the jump when the condition
+     * is false. */
     word = cond_jump(L, false, false, &base);
+    if (release)
+        release_arms(L, blocks_left(L, depth));
     if (c->kind == C_FUNC) {
         emit_return(L);
     } else {
@@ -923,7 +946,8 @@ static void op_br_table(Lower *L, const Instr *in)
     for (uint32_t i = 0; i <= n; i++) {
         uint32_t depth = i < n ? instr_br_label(&tab) : in->b;
         Ctl *c = ctl_at(L, depth);
-        if (c->kind != C_FUNC && c->kind != C_LOOP && !moves_needed(L, c, L->h))
+        if (c->kind != C_FUNC && c->kind != C_LOOP && !moves_needed(L, c, L->h) &&
+            !leaves_arm(L, depth))
             jump_to(L, c, pos + 4 + i, pos);
         else
             L->stub[depth] = 0; /* needed */
@@ -933,6 +957,8 @@ static void op_br_table(Lower *L, const Instr *in)
             continue;
         L->stub[depth] = place_label(L);
         Ctl *c = ctl_at(L, depth);
+        if (leaves_arm(L, depth))
+            release_arms(L, blocks_left(L, depth));
         if (c->kind == C_FUNC) {
             emit_return(L);
         } else {
@@ -1358,11 +1384,8 @@ static void release_arm(Lower *L, const Ctl *c)
 /* A branch leaves the n innermost blocks: their catch arms let their exceptions go. */
 static void release_arms(Lower *L, uint32_t n)
 {
-    for (uint32_t d = 0; d < n && d < L->nctl; d++) {
-        const Ctl *c = ctl_at(L, d);
-        if (c->kind == C_TRY && c->catching)
-            release_arm(L, c);
-    }
+    for (uint32_t a = L->arm_top; a != NONE && a >= L->nctl - n; a = L->ctl[a].prev_arm)
+        release_arm(L, &L->ctl[a]);
 }
 
 /* Legacy catch x / catch_all: ends the try's body or the previous arm (a jump to the end),
@@ -1399,6 +1422,10 @@ static void op_catch(Lower *L, const Instr *in)
     else
         L->cl[c->last_clause].next = x;
     c->last_clause = x;
+    if (!c->catching) {
+        c->prev_arm = L->arm_top;
+        L->arm_top = L->nctl - 1;
+    }
     c->catching = true;
     c->eh = L->hand[c->handler].next; /* a throw in an arm goes further out */
     c->unreachable = false;
@@ -1466,8 +1493,7 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_br_table(L, in);
         return 0;
     case OP_RETURN:
-        if (L->ncl)
-            release_arms(L, L->nctl);
+        release_arms(L, L->nctl);
         emit_return(L);
         set_unreachable(L);
         return 0;
@@ -1774,6 +1800,7 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     L.nresults = ft->nresults;
     L.rtypes = ft_results(ft);
     L.last_start = NONE;
+    L.arm_top = NONE;
     L.local_refs = calloc((size_t)L.nlocals + 1, sizeof *L.local_refs);
     L.written = calloc((size_t)L.nlocals + 1, 1);
     L.wlog = malloc(((size_t)L.nlocals + 1) * sizeof *L.wlog);

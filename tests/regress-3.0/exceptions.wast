@@ -87,6 +87,15 @@
         (catch $e
           (drop)
           (block $b (try (do (rethrow 2)) (catch_all (br $b))))
+          (block $b (try (do (rethrow 2)) (catch_all (br_if $b (i32.const 1)))))
+          (block $b (block $c
+            (try (do (rethrow 3)) (catch_all (br_table $c $b (i32.const 1))))))
+          ;; a br_if not taken stays in the arm, which still holds 9 for its rethrow
+          (drop (block $h (result i32)
+            (try_table (catch $e $h)
+              (try (do (throw $e (i32.const 9)))
+                (catch $e (drop) (br_if 0 (i32.const 0)) (rethrow 0))))
+            (i32.const 0)))
           (drop (block $h (result i32)
             (try_table (catch $e $h)
               (try (do (rethrow 3)) (catch_all (throw $e (i32.const 1)))))
@@ -97,6 +106,19 @@
             (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))
           (try_table (catch $e $out) (rethrow 1))
           (unreachable)))))
+  ;; a br_if out of an arm, not taken: the arm still holds its exception
+  (func (export "brif-stays") (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h)
+        (try (do (throw $e (i32.const 9)))
+          (catch $e
+            (drop)
+            (br_if 0 (i32.const 0))
+            (drop (block $g (result i32)
+              (try_table (catch $e $g) (throw $e (i32.const 1)))
+              (i32.const 0)))
+            (rethrow 0))))
+      (i32.const 0)))
   ;; legacy delegate to an enclosing try, and to the caller
   (func (export "delegate-outer") (result i32)
     (try $t (result i32)
@@ -130,6 +152,7 @@
 (assert_return (invoke "rethrow-twice") (i32.const 5))
 (assert_return (invoke "arm-holds") (i32.const 5))
 (assert_return (invoke "arm-left") (i32.const 6))
+(assert_return (invoke "brif-stays") (i32.const 9))
 (assert_return (invoke "delegate-outer") (i32.const 103))
 (assert_exception (invoke "delegate-caller"))
 (assert_return (invoke "keep") (i32.const 1))
