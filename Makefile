@@ -394,10 +394,18 @@ spec: $(BUILD)/corral
 	SPEC_TEXT=1 scripts/spec.sh tests/regress $(BUILD)/regress-text $(BUILD)/corral
 	$(MAKE) spec-3.0
 
+# A C program's setjmp/longjmp compiled to WebAssembly exception handling (clang's
+# -wasm-enable-sjlj, which emits the legacy try/catch form) and run; tests/sjlj/ has the
+# setjmp runtime Debian's wasi-libc lacks.
+.PHONY: sjlj
+sjlj: $(BUILD)/corral
+	tests/sjlj/run.sh $(BUILD)/corral $(BUILD)/sjlj
+
 # The WebAssembly 3.0 suite's top-level .wast files and its legacy exception-handling ones,
-# read directly, with every feature on, and 3.0's regression .wast files (tests/regress-3.0).
-# The files that fail today, and how many of their cases, are in tests/spec/expectations-3.0*.txt
-# with the reason: a count that changes either way fails the run.
+# read directly, with every feature on; then the regression files of 3.0 features
+# (tests/regress-3.0), which must all pass. The files that fail today, and how many of their
+# cases, are in tests/spec/expectations-3.0*.txt with the reason: a count that changes either
+# way fails the run.
 SPEC3_DIR ?= ../shared/testsuite/spec-3.0
 .PHONY: spec-3.0
 spec-3.0: $(BUILD)/corral
@@ -516,6 +524,7 @@ test: deps
 	$(MAKE) keys-test
 	$(MAKE) server-test
 	$(MAKE) wasi-test
+	$(MAKE) sjlj
 	$(MAKE) wasi-testsuite
 	$(MAKE) gateway-test
 	$(MAKE) host-test

@@ -31,6 +31,7 @@ typedef struct corral_func corral_func_t;
 typedef struct corral_memory corral_memory_t;
 typedef struct corral_table corral_table_t;
 typedef struct corral_global corral_global_t;
+typedef struct corral_tag corral_tag_t; /* exception handling: an exception tag */
 typedef struct corral_trap corral_trap_t;
 typedef struct corral_error corral_error_t;
 typedef struct corral_functype corral_functype_t;
@@ -50,6 +51,7 @@ typedef enum corral_valkind {
     CORRAL_V128 = 0x7b,
     CORRAL_FUNCREF = 0x70,
     CORRAL_EXTERNREF = 0x6f,
+    CORRAL_EXNREF = 0x69, /* exception handling: an exception, opaque to the host */
 } corral_valkind_t;
 
 /* A value. Floats are kept as raw IEEE-754 bit patterns so NaN payloads survive exactly;
@@ -174,6 +176,7 @@ typedef enum corral_externkind {
     CORRAL_EXTERN_TABLE = 1,
     CORRAL_EXTERN_MEMORY = 2,
     CORRAL_EXTERN_GLOBAL = 3,
+    CORRAL_EXTERN_TAG = 4, /* exception handling */
 } corral_externkind_t;
 
 /* Describes an import or export. Strings point into the module (not NUL-terminated). */
@@ -184,7 +187,8 @@ typedef struct corral_extern_desc {
     size_t name_len;
     corral_externkind_t kind;
     uint32_t index; /* in the module's index space of that kind (imports come first) */
-    const corral_functype_t *functype; /* for functions, borrowed from the module */
+    const corral_functype_t *functype; /* for functions and tags (their params), borrowed
+                                        * from the module */
 } corral_extern_desc_t;
 
 CORRAL_API size_t corral_module_import_count(const corral_module_t *m);
@@ -280,6 +284,7 @@ typedef struct corral_extern {
         corral_table_t *table;
         corral_memory_t *memory;
         corral_global_t *global;
+        corral_tag_t *tag;
     } of;
 } corral_extern_t;
 
@@ -305,6 +310,19 @@ CORRAL_API void corral_trap_delete(corral_trap_t *trap);
  * gives the status. */
 CORRAL_API corral_trap_t *corral_trap_new_exit(int32_t status);
 CORRAL_API bool corral_trap_exit_status(const corral_trap_t *trap, int32_t *out_status);
+/* Whether the trap is a WebAssembly exception (throw, throw_ref) that no handler caught on
+ * its way out of the call: its message is "uncaught exception". A host function that returns
+ * such a trap (one it got calling Wasm, or made with corral_trap_new_exception) throws the
+ * exception into its Wasm caller, whose handlers may catch it. */
+CORRAL_API bool corral_trap_is_exception(const corral_trap_t *trap);
+/* A new exception of tag with args (the tag's params, in number and kinds), as a trap for a
+ * host function to return. NULL when the args do not fit the tag, or out of memory. */
+CORRAL_API corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag_t *tag,
+                                                    const corral_val_t *args, size_t nargs);
+/* An exception trap's tag and its argument i (false when there is none). Valid while the
+ * store the exception was thrown in lives. */
+CORRAL_API const corral_tag_t *corral_trap_exception_tag(const corral_trap_t *trap);
+CORRAL_API bool corral_trap_exception_arg(const corral_trap_t *trap, size_t i, corral_val_t *out);
 
 /* ---- functions --------------------------------------------------------------------- */
 
@@ -348,6 +366,11 @@ CORRAL_API corral_global_t *corral_global_new(corral_store_t *store, corral_valk
 CORRAL_API corral_val_t corral_global_get(const corral_global_t *g);
 /* Fails (false) for immutable globals or a value of the wrong kind. */
 CORRAL_API bool corral_global_set(corral_global_t *g, corral_val_t v);
+
+/* A new exception tag with type's params (its results must be empty; NULL otherwise or on
+ * out of memory). Tags have identity: two tags of one type are different tags. */
+CORRAL_API corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *type);
+CORRAL_API const corral_functype_t *corral_tag_type(const corral_tag_t *tag);
 
 /* ---- instances --------------------------------------------------------------------- */
 

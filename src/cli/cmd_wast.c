@@ -94,6 +94,7 @@ typedef struct Wast {
     char what[256];                        /* the running command, for failure lines */
     char msg[MSG_SIZE];                    /* detail of the last error, trap or link failure */
     char trap_at[CLI_FRAME_TEXT_SIZE + 4]; /* " at FRAME" after a trap, else "" */
+    bool trap_exception;                   /* the last trap was an uncaught exception */
     long passed, failed, skipped;
     TextScript text; /* a .wast script's commands: their modules, by "text_module" index */
 } Wast;
@@ -315,6 +316,8 @@ static bool json_to_val(const json_t *jv, corral_val_t *out)
         return !strcmp(value, "null");
     case CORRAL_EXTERNREF:
         return parse_extern_ref(value, &out->of.externref);
+    case CORRAL_EXNREF:
+        return !strcmp(value, "null");
     case CORRAL_V128:
         break;
     }
@@ -466,6 +469,8 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
     case CORRAL_F64:
         return want.of.f64_bits == got->of.f64_bits;
     case CORRAL_EXTERNREF:
+        return want.of.externref == got->of.externref;
+    case CORRAL_EXNREF:
         return want.of.externref == got->of.externref;
     case CORRAL_FUNCREF:
     case CORRAL_V128:
@@ -649,6 +654,7 @@ static void note_trap(Wast *w, const corral_trap_t *trap)
 {
     const char *msg = corral_trap_message(trap);
     snprintf(w->msg, sizeof w->msg, "%s", msg ? msg : "(no message)");
+    w->trap_exception = corral_trap_is_exception(trap);
     w->trap_at[0] = '\0';
     for (size_t i = 0; i < corral_trap_frame_count(trap); i++) {
         uint32_t func;
@@ -1031,6 +1037,33 @@ static void cmd_assert_trap(Wast *w, const json_t *cmd)
     free(out.vals);
 }
 
+/* assert_exception: the action must throw an exception that nothing catches. */
+static void cmd_assert_exception(Wast *w, const json_t *cmd)
+{
+    char got[MSG_SIZE];
+    Outcome out;
+    run_action(w, json_object_get(cmd, "action"), &out);
+    switch (out.kind) {
+    case OUT_VALUES:
+        describe_vals(got, sizeof got, out.vals, out.nvals);
+        fail(w, "expected an exception, got %s", got);
+        break;
+    case OUT_SKIP:
+        w->skipped++;
+        break;
+    case OUT_TRAP:
+        if (w->trap_exception)
+            pass(w);
+        else
+            fail(w, "expected an exception, got trap \"%s\"%s", w->msg, w->trap_at);
+        break;
+    case OUT_ERROR:
+        fail(w, "expected an exception, got %s", w->msg);
+        break;
+    }
+    free(out.vals);
+}
+
 /* assert_invalid and assert_malformed: the engine must reject the module with a message
  * containing the spec's text. */
 static void cmd_assert_invalid(Wast *w, const json_t *cmd)
@@ -1104,6 +1137,7 @@ static const struct {
     {"assert_return", cmd_assert_return},
     {"assert_trap", cmd_assert_trap},
     {"assert_exhaustion", cmd_assert_trap},
+    {"assert_exception", cmd_assert_exception},
     {"assert_invalid", cmd_assert_invalid},
     {"assert_malformed", cmd_assert_invalid},
     {"assert_unlinkable", cmd_assert_unlinkable},

@@ -196,6 +196,7 @@ bool cli_parse_val(corral_valkind_t kind, const char *text, corral_val_t *out, c
         return parse_float(kind, text, out, out_err);
     case CORRAL_FUNCREF:
     case CORRAL_EXTERNREF:
+    case CORRAL_EXNREF:
         out->kind = kind;
         *out_err = "only null is accepted for a reference";
         return strcmp(text, "null") == 0;
@@ -327,6 +328,9 @@ void cli_format_val(const corral_val_t *v, char *buf, size_t size)
             snprintf(buf, size, "externref:0x%" PRIxPTR, (uintptr_t)v->of.externref);
         else
             snprintf(buf, size, "null");
+        return;
+    case CORRAL_EXNREF:
+        snprintf(buf, size, "%s", v->of.externref ? "exnref" : "null");
         return;
     case CORRAL_V128: {
         uint32_t w[4];

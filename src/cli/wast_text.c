@@ -111,6 +111,7 @@ static const char *const cmd_types[] = {
     [TCMD_ASSERT_UNLINKABLE] = "assert_unlinkable",
     [TCMD_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
     [TCMD_MODULE_INSTANCE] = "module_instance",
+    [TCMD_ASSERT_EXCEPTION] = "assert_exception",
 };
 
 static json_t *command_json(const TextCommand *c, size_t index)

@@ -186,6 +186,8 @@ void corral_module_import(const corral_module_t *cm, size_t i, corral_extern_des
         out->index += cm->m->imports[k].kind == im->kind;
     if (im->kind == EXTERN_FUNC)
         out->functype = cm->m->types[im->d.func_type];
+    else if (im->kind == EXTERN_TAG)
+        out->functype = cm->m->types[im->d.tag_type];
 }
 
 void corral_module_export(const corral_module_t *cm, size_t i, corral_extern_desc_t *out)
@@ -198,6 +200,62 @@ void corral_module_export(const corral_module_t *cm, size_t i, corral_extern_des
     out->index = ex->index;
     if (ex->kind == EXTERN_FUNC)
         out->functype = func_type_of(cm->m, ex->index);
+    else if (ex->kind == EXTERN_TAG)
+        out->functype = cm->m->types[cm->m->tag_types[ex->index]];
+}
+
+/* ---- tags ---- */
+
+corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *type)
+{
+    if (!type || type->nresults)
+        return NULL;
+    size_t size = sizeof(FuncType) + type->nparams;
+    FuncType *copy = store_alloc(store, size);
+    Tag *t = copy ? store_alloc(store, sizeof *t) : NULL;
+    if (!t)
+        return NULL;
+    memcpy(copy, type, size);
+    t->type = copy;
+    return t;
+}
+
+const corral_functype_t *corral_tag_type(const corral_tag_t *tag) { return tag->type; }
+
+corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag_t *tag,
+                                         const corral_val_t *args, size_t nargs)
+{
+    const FuncType *t = tag->type;
+    if (nargs != t->nparams)
+        return NULL;
+    uint32_t ncells = valtypes_cells(ft_params(t), t->nparams);
+    Cell *cells = malloc(((size_t)ncells + 1) * sizeof *cells);
+    if (!cells)
+        return NULL;
+    bool ok = true;
+    for (size_t i = 0, k = 0; i < nargs && ok; i++) {
+        ok = (ValType)args[i].kind == ft_params(t)[i];
+        if (ok)
+            k += val_to_cells(&args[i], cells + k);
+    }
+    Exn *e = ok ? interp_exn_new(store, tag, cells) : NULL;
+    free(cells);
+    return e ? trap_new_exception(e) : NULL;
+}
+
+const corral_tag_t *corral_trap_exception_tag(const corral_trap_t *trap)
+{
+    return trap && trap->exn ? trap->exn->tag : NULL;
+}
+
+bool corral_trap_exception_arg(const corral_trap_t *trap, size_t i, corral_val_t *out)
+{
+    if (!trap || !trap->exn || i >= trap->exn->tag->type->nparams)
+        return false;
+    const FuncType *t = trap->exn->tag->type;
+    uint32_t k = valtypes_cells(ft_params(t), (uint32_t)i);
+    (void)cells_to_val(trap->exn->vals + k, ft_params(t)[i], out);
+    return true;
 }
 
 /* ---- function types ---- */
@@ -306,6 +364,7 @@ const char *corral_valkind_name(corral_valkind_t k)
     case CORRAL_V128: return "v128";
     case CORRAL_FUNCREF: return "funcref";
     case CORRAL_EXTERNREF: return "externref";
+    case CORRAL_EXNREF: return "exnref";
     }
     return "?";
 }
@@ -319,6 +378,7 @@ Cell val_to_cell(const corral_val_t *v)
     case CORRAL_F64: return v->of.f64_bits;
     case CORRAL_FUNCREF: return (Cell)(uintptr_t)v->of.funcref;
     case CORRAL_EXTERNREF: return (Cell)(uintptr_t)v->of.externref;
+    case CORRAL_EXNREF: return (Cell)(uintptr_t)v->of.externref; /* as Wasm gave it out */
     case CORRAL_V128: break; /* two cells: val_to_cells */
     }
     return 0;
@@ -358,6 +418,7 @@ corral_val_t cell_to_val(Cell c, ValType t)
     case VT_F64: v.of.f64_bits = c; break;
     case VT_FUNCREF: v.of.funcref = (Func *)(uintptr_t)c; break;
     case VT_EXTERNREF: v.of.externref = (void *)(uintptr_t)c; break;
+    case VT_EXNREF: v.of.externref = (void *)(uintptr_t)c; break;
     default: break;
     }
     return v;

@@ -21,10 +21,14 @@ static const char EOS_MSG[] = "unexpected end of section or function";
 
 /* Section ids; the function, table, memory and global sections (3..6) define the index
  * spaces in ExternKind order. */
-enum { SEC_CUSTOM = 0, SEC_FUNC = 3, NSECTIONS = 13, SEC_TAG = 13 };
+enum { SEC_CUSTOM = 0, SEC_FUNC = 3, SEC_TAG = 13, NSECTIONS = 14 };
 
-/* Canonical position of each non-custom section; datacount sits between element and code. */
-static const uint8_t section_rank[NSECTIONS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+/* Canonical position of each non-custom section; datacount sits between element and code,
+ * the tag section (exception handling) between memory and global. */
+static const uint8_t section_rank[NSECTIONS] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
+
+/* The section that defines the index space of extern kind k. */
+static int space_section(ExternKind k) { return k == EXTERN_TAG ? SEC_TAG : SEC_FUNC + (int)k; }
 
 typedef struct Dec {
     Module *m;
@@ -113,7 +117,7 @@ static RD_WARN RdStatus read_s7(Reader *r, uint8_t *out)
 static const char *later_valtype(uint8_t t)
 {
     switch (t) {
-    case 0x69: return "exception handling (the exnref type) is not supported yet";
+    case 0x69: return "malformed value type (exnref: exception handling is switched off)";
     case 0x63:
     case 0x64: return "typed function references (ref types) are not supported yet";
     case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e:
@@ -130,6 +134,8 @@ static RD_WARN RdStatus read_valtype(Reader *r, uint32_t feat, ValType *out)
         return RD_ERR;
     if (valtype_is_vec(*out) && !(feat & CORRAL_FEATURE_SIMD))
         return rd_fail_at(r, rd_off(r) - 1, "malformed value type (v128: SIMD is switched off)");
+    if (*out == VT_EXNREF && !(feat & CORRAL_FEATURE_EXCEPTIONS))
+        return rd_fail_at(r, rd_off(r) - 1, later_valtype(*out));
     if (valtype_is_num(*out) || valtype_is_vec(*out) || valtype_is_ref(*out))
         return RD_OK;
     const char *later = later_valtype(*out);
@@ -140,8 +146,11 @@ static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
 {
     if (read_s7(r, out))
         return RD_ERR;
-    if (valtype_is_ref(*out))
+    if (valtype_is_ref(*out) && *out != VT_EXNREF)
         return RD_OK;
+    if (*out == VT_EXNREF)
+        return rd_fail_at(r, rd_off(r) - 1, "exception handling (tables and segments of "
+                                            "exnref) is not supported yet");
     const char *later = later_valtype(*out);
     if (*out == 0x40)
         later = "typed function references (a table initializer) are not supported yet";
@@ -300,10 +309,10 @@ static RD_WARN RdStatus space_reserve(Dec *d, Reader *r, ExternKind kind, uint32
 {
     Module *m = d->m;
     static const size_t elem_size[] = {sizeof(uint32_t), sizeof(TableType), sizeof(MemType),
-                                       sizeof(Global)};
-    uint32_t *counts[] = {&m->nfuncs, &m->ntables, &m->nmems, &m->nglobals};
+                                       sizeof(Global), sizeof(uint32_t)};
+    uint32_t *counts[] = {&m->nfuncs, &m->ntables, &m->nmems, &m->nglobals, &m->ntags};
     uint32_t nimp[] = {m->nfunc_imports, m->ntable_imports, m->nmem_imports,
-                       m->nglobal_imports};
+                       m->nglobal_imports, m->ntag_imports};
     void *arr;
     uint64_t total = (uint64_t)nimp[kind] + ndef;
     if (total > UINT32_MAX)
@@ -320,6 +329,7 @@ static RD_WARN RdStatus space_reserve(Dec *d, Reader *r, ExternKind kind, uint32
         case EXTERN_TABLE: ((TableType *)arr)[k++] = im->d.table; break;
         case EXTERN_MEMORY: ((MemType *)arr)[k++] = im->d.mem; break;
         case EXTERN_GLOBAL: ((Global *)arr)[k++].type = im->d.global; break;
+        case EXTERN_TAG: ((uint32_t *)arr)[k++] = im->d.tag_type; break;
         }
     }
     switch (kind) {
@@ -327,6 +337,7 @@ static RD_WARN RdStatus space_reserve(Dec *d, Reader *r, ExternKind kind, uint32
     case EXTERN_TABLE: m->tables = arr; break;
     case EXTERN_MEMORY: m->mems = arr; break;
     case EXTERN_GLOBAL: m->globals = arr; break;
+    case EXTERN_TAG: m->tag_types = arr; break;
     }
     *counts[kind] = (uint32_t)total;
     return RD_OK;
@@ -407,6 +418,14 @@ static RD_WARN RdStatus read_functype(Reader *r, uint32_t feat, FuncType **out)
     return RD_OK;
 }
 
+/* Records the feature a value type belongs to (exnref: exception handling) as used, so that
+ * a module with exnref values but no exception instruction is still seen to need it. */
+static void note_valtype(const Module *m, ValType t)
+{
+    if (t == VT_EXNREF)
+        module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+}
+
 static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
 {
     Module *m = d->m;
@@ -414,10 +433,25 @@ static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
     if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->types, (void **)&m->types))
         return RD_ERR;
     m->ntypes = n;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         if (read_functype(r, m->features, &m->types[i]))
             return RD_ERR;
+        const FuncType *t = m->types[i];
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+            note_valtype(m, t->types[k]);
+    }
     return RD_OK;
+}
+
+/* A tag type: the attribute 0 (an exception), then a type index. */
+static RD_WARN RdStatus read_tagtype(Reader *r, uint32_t *out)
+{
+    uint8_t attr;
+    if (rd_u8(r, &attr))
+        return RD_ERR;
+    if (attr != 0)
+        return rd_fail_at(r, rd_off(r) - 1, "malformed tag attribute");
+    return rd_u32(r, out);
 }
 
 static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
@@ -431,9 +465,11 @@ static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
     case EXTERN_TABLE: return read_tabletype(r, feat, &im->d.table);
     case EXTERN_MEMORY: return read_limits(r, feat, &im->d.mem.lim);
     case EXTERN_GLOBAL: return read_globaltype(r, feat, &im->d.global);
-    case 4:
-        return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception handling is "
-                                            "not supported yet)");
+    case EXTERN_TAG:
+        if (!(feat & CORRAL_FEATURE_EXCEPTIONS))
+            return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception "
+                                                "handling is switched off)");
+        return read_tagtype(r, &im->d.tag_type);
     default: return rd_fail_at(r, rd_off(r) - 1, "malformed import kind");
     }
 }
@@ -452,8 +488,12 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
             read_import_desc(r, m->features, im))
             return RD_ERR;
         uint32_t *count[] = {&m->nfunc_imports, &m->ntable_imports, &m->nmem_imports,
-                             &m->nglobal_imports};
+                             &m->nglobal_imports, &m->ntag_imports};
         (*count[im->kind])++;
+        if (im->kind == EXTERN_TAG)
+            module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+        if (im->kind == EXTERN_GLOBAL)
+            note_valtype(m, im->d.global.type);
     }
     if (m->nfunc_imports > d->lim.max_funcs)
         return rd_fail(r, "too many functions");
@@ -518,7 +558,21 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         Global *g = &m->globals[m->nglobal_imports + i];
         if (read_globaltype(r, d->m->features, &g->type) || read_const(r, d->sec_end, &g->init))
             return RD_ERR;
+        note_valtype(m, g->type.type);
     }
+    return RD_OK;
+}
+
+static RD_WARN RdStatus sec_tag(Dec *d, Reader *r)
+{
+    Module *m = d->m;
+    uint32_t n;
+    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_TAG, n))
+        return RD_ERR;
+    module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+    for (uint32_t i = 0; i < n; i++)
+        if (read_tagtype(r, &m->tag_types[m->ntag_imports + i]))
+            return RD_ERR;
     return RD_OK;
 }
 
@@ -535,10 +589,10 @@ static RD_WARN RdStatus sec_export(Dec *d, Reader *r)
         uint8_t kind;
         if (read_name(r, &e->name) || rd_u8(r, &kind))
             return RD_ERR;
-        if (kind == 4)
+        if (kind == EXTERN_TAG && !(m->features & CORRAL_FEATURE_EXCEPTIONS))
             return rd_fail_at(r, rd_off(r) - 1, "malformed export kind (a tag: exception "
-                                                "handling is not supported yet)");
-        if (kind > EXTERN_GLOBAL)
+                                                "handling is switched off)");
+        if (kind > EXTERN_TAG)
             return rd_fail_at(r, rd_off(r) - 1, "malformed export kind");
         e->kind = (ExternKind)kind;
         if (rd_u32(r, &e->index))
@@ -669,8 +723,8 @@ static RD_WARN RdStatus start_checks(Dec *d, Reader *r, uint32_t ncodes)
         return RD_OK;
     /* The index spaces are complete (no later section defines any): make those of kinds
      * that are only imported. */
-    for (int k = EXTERN_FUNC; k <= EXTERN_GLOBAL; k++)
-        if (!d->seen[SEC_FUNC + k] && space_reserve(d, r, (ExternKind)k, 0))
+    for (int k = EXTERN_FUNC; k <= EXTERN_TAG; k++)
+        if (!d->seen[space_section((ExternKind)k)] && space_reserve(d, r, (ExternKind)k, 0))
             return RD_ERR;
     d->val = validate_new(d->m);
     if (!d->val)
@@ -702,6 +756,7 @@ static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
     for (uint32_t i = 0; i < c->ndecls; i++) {
         if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m->features, &c->decls[i].type))
             return RD_ERR;
+        note_valtype(d->m, c->decls[i].type);
         total += c->decls[i].count;
     }
     if (total > UINT32_MAX || total > d->lim.max_locals)
@@ -810,7 +865,7 @@ static RD_WARN RdStatus sec_data(Dec *d, Reader *r)
 
 static const SectionParser section_parsers[NSECTIONS] = {
     sec_custom, sec_type,   sec_import, sec_func, sec_table, sec_memory,   sec_global,
-    sec_export, sec_start, sec_elem,   sec_code, sec_data,  sec_datacount,
+    sec_export, sec_start, sec_elem,   sec_code, sec_data,  sec_datacount, sec_tag,
 };
 
 /* ---- module framing ---- */
@@ -840,8 +895,9 @@ static RD_WARN RdStatus read_section(Dec *d, Reader *r)
     uint32_t size;
     if (rd_u8(r, &id))
         return RD_ERR;
-    if (id == SEC_TAG)
-        return rd_fail_at(r, id_off, "exception handling (the tag section) is not supported yet");
+    if (id == SEC_TAG && !(d->m->features & CORRAL_FEATURE_EXCEPTIONS))
+        return rd_fail_at(r, id_off, "malformed section id (the tag section: exception "
+                                     "handling is switched off)");
     if (id >= NSECTIONS)
         return rd_fail_at(r, id_off, "malformed section id");
     if (id != SEC_CUSTOM) {
@@ -1006,6 +1062,7 @@ void module_free(Module *m)
     free(m->tables);
     free(m->mems);
     free(m->globals);
+    free(m->tag_types);
     free(m->exports);
     for (uint32_t i = 0; i < m->nelems; i++)
         free(m->elems[i].items);

@@ -115,6 +115,8 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
         const Global_ *g = ex->of.global;
         return g->type.type == im->d.global.type && g->type.mut == im->d.global.mut;
     }
+    case EXTERN_TAG:
+        return functype_equal(ex->of.tag->type, m->types[im->d.tag_type]);
     }
     return false;
 }
@@ -124,7 +126,7 @@ static corral_error_t *link_imports(Instance *inst, const corral_extern_t *impor
     const Module *m = inst->module;
     if (n != m->nimports)
         return error_new(SIZE_MAX, "unknown import: expected %u imports, got %zu", m->nimports, n);
-    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0, ntag = 0;
     for (uint32_t i = 0; i < m->nimports; i++) {
         const Import *im = &m->imports[i];
         const corral_extern_t *ex = &imports[i];
@@ -137,6 +139,7 @@ static corral_error_t *link_imports(Instance *inst, const corral_extern_t *impor
         case EXTERN_TABLE: inst->tables[nt++] = ex->of.table; break;
         case EXTERN_MEMORY: inst->mems[nm++] = ex->of.memory; break;
         case EXTERN_GLOBAL: inst->globals[ng++] = ex->of.global; break;
+        case EXTERN_TAG: inst->tags[ntag++] = ex->of.tag; break;
         }
     }
     return NULL;
@@ -149,10 +152,11 @@ static bool alloc_index_spaces(Store *s, Instance *inst)
     inst->tables = store_alloc(s, m->ntables * sizeof(Table *));
     inst->mems = store_alloc(s, m->nmems * sizeof(Memory *));
     inst->globals = store_alloc(s, m->nglobals * sizeof(Global_ *));
+    inst->tags = store_alloc(s, m->ntags * sizeof(Tag *));
     inst->elem_len = store_alloc(s, m->nelems * sizeof(uint32_t));
     inst->data_len = store_alloc(s, m->ndatas * sizeof(uint32_t));
-    return inst->funcs && inst->tables && inst->mems && inst->globals && inst->elem_len &&
-           inst->data_len;
+    return inst->funcs && inst->tables && inst->mems && inst->globals && inst->tags &&
+           inst->elem_len && inst->data_len;
 }
 
 /* Functions first: global initialisers may take ref.func of any function. */
@@ -170,6 +174,20 @@ static bool define_funcs(Store *s, Instance *inst)
         fs[i].code = lower_peek(m, i);
         fs[i].index = idx;
         inst->funcs[idx] = &fs[i];
+    }
+    return true;
+}
+
+/* Each defined tag is a new one: tags have identity. */
+static bool define_tags(Store *s, Instance *inst)
+{
+    const Module *m = inst->module;
+    for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+        Tag *t = store_alloc(s, sizeof *t);
+        if (!t)
+            return false;
+        t->type = m->types[m->tag_types[i]];
+        inst->tags[i] = t;
     }
     return true;
 }
@@ -272,7 +290,7 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
     corral_error_t *err = link_imports(inst, imports, nimports);
     if (err)
         return err;
-    if (!define_funcs(s, inst) || !define_globals(s, inst))
+    if (!define_funcs(s, inst) || !define_tags(s, inst) || !define_globals(s, inst))
         return error_new(SIZE_MAX, "out of memory");
     err = define_tables_and_memories(s, inst);
     if (err)
@@ -311,6 +329,7 @@ bool corral_instance_export(corral_instance_t *inst, const char *name, size_t na
         case EXTERN_TABLE: out->of.table = inst->tables[ex->index]; break;
         case EXTERN_MEMORY: out->of.memory = inst->mems[ex->index]; break;
         case EXTERN_GLOBAL: out->of.global = inst->globals[ex->index]; break;
+        case EXTERN_TAG: out->of.tag = inst->tags[ex->index]; break;
         }
         return true;
     }

@@ -53,7 +53,25 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
     case IMM_TABLE:
     case IMM_DATA:
     case IMM_ELEM:
+    case IMM_TAG:
         return rd_u32(r, &in->a);
+    case IMM_TRY_TABLE:
+        if (rd_s33(r, &in->blocktype) || rd_u32(r, &in->a))
+            return RD_ERR;
+        in->tab = r->p;
+        for (uint32_t i = 0; i < in->a; i++) {
+            uint32_t x;
+            size_t at = rd_off(r);
+            if (rd_u8(r, &b))
+                return RD_ERR;
+            if (b > CATCH_ALL_REF)
+                return rd_fail_at(r, at, "malformed catch clause");
+            if (b < CATCH_ALL && rd_u32(r, &x))
+                return RD_ERR;
+            if (rd_u32(r, &x))
+                return RD_ERR;
+        }
+        return RD_OK;
     case IMM_BR_TABLE:
         if (rd_u32(r, &in->a))
             return RD_ERR;
@@ -73,7 +91,7 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
     case IMM_REFTYPE:
         if (rd_u8(r, &b))
             return RD_ERR;
-        if (b != 0x70 && b != 0x6f)
+        if (b != 0x70 && b != 0x6f && b != 0x69)
             return rd_fail_at(r, rd_off(r) - 1, "malformed reference type");
         in->a = b;
         return RD_OK;
@@ -266,8 +284,32 @@ uint8_t valtype_from_letter(char c)
     }
 }
 
+Catch instr_catch(const uint8_t **pos)
+{
+    Catch c = {**pos, 0, 0};
+    (*pos)++;
+    if (c.kind < CATCH_ALL)
+        c.tag = instr_br_label(pos);
+    c.label = instr_br_label(pos);
+    return c;
+}
+
 uint32_t instr_feature(uint16_t op)
 {
+    switch (op) {
+    case OP_THROW:
+    case OP_THROW_REF:
+    case OP_TRY_TABLE:
+        return CORRAL_FEATURE_EXCEPTIONS;
+    case OP_TRY:
+    case OP_CATCH:
+    case OP_CATCH_ALL:
+    case OP_RETHROW:
+    case OP_DELEGATE:
+        return CORRAL_FEATURE_LEGACY_EXCEPTIONS;
+    default:
+        break;
+    }
     uint32_t code = op_info[op].code;
     if (code >= 0xfd0100)
         return CORRAL_FEATURE_RELAXED_SIMD;

@@ -42,6 +42,9 @@ typedef enum {
     IMM_SHUFFLE,       /* tab = the 16 lane indices (bytes) */
     IMM_LANE,          /* lane = the lane index (a byte) */
     IMM_MEMARG_LANE,   /* a memarg as IMM_MEMARG, then lane = the lane index */
+    IMM_TAG,           /* a = tagidx */
+    IMM_TRY_TABLE,     /* blocktype, then a = count of catch clauses, tab = the first
+                        * (already checked well-formed: read them with instr_catch) */
 } Imm;
 
 typedef struct OpInfo {
@@ -85,6 +88,16 @@ void instr_describe_illegal(const uint8_t *p, size_t n, char *buf, size_t cap);
 
 /* Walks a br_table's labels: call with *pos = ins->tab first; returns the next label. */
 uint32_t instr_br_label(const uint8_t **pos);
+
+/* try_table's catch clauses, by their binary kind. */
+enum { CATCH_TAG = 0, CATCH_TAG_REF = 1, CATCH_ALL = 2, CATCH_ALL_REF = 3 };
+typedef struct Catch {
+    uint8_t kind; /* CATCH_* */
+    uint32_t tag; /* CATCH_TAG, CATCH_TAG_REF */
+    uint32_t label;
+} Catch;
+/* Walks a try_table's clauses: call with *pos = ins->tab first; returns the next one. */
+Catch instr_catch(const uint8_t **pos);
 
 /* The number of lanes an instruction's lane immediate (IMM_LANE, IMM_MEMARG_LANE) indexes. */
 uint32_t instr_lane_count(uint16_t op);

@@ -52,6 +52,7 @@ typedef struct InterpState {
     Cell *stack_end;       /* end of Store.stack */
     Cell *top;             /* first free value cell (for a nested activation) */
     uint32_t nest;         /* live activations */
+    Exn *exn_free;         /* dead exceptions to reuse (runtime.h, Exn) */
 } InterpState;
 
 static void state_free(void *p)
@@ -158,6 +159,88 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     if (args != small)
         free(args);
     return t;
+}
+
+/* ---- exceptions ------------------------------------------------------------------------ */
+
+/* A new exception of tag with its payload copied from vals: a dead one from the free list
+ * when the first there has room, else a new one. NULL when out of memory. */
+static COLD Exn *exn_new(Store *s, InterpState *st, const Tag *tag, const Cell *vals)
+{
+    const FuncType *t = tag->type;
+    uint32_t n = valtypes_cells(ft_params(t), t->nparams);
+    Exn *e = st->exn_free;
+    if (e && e->cap >= n) {
+        st->exn_free = e->next_free;
+    } else {
+        uint32_t cap = n < 4 ? 4 : n;
+        e = store_alloc(s, sizeof *e + (size_t)cap * sizeof(Cell));
+        if (!e)
+            return NULL;
+        e->cap = cap;
+    }
+    e->tag = tag;
+    e->ncells = n;
+    e->holds = 0;
+    e->escaped = false;
+    e->next_free = NULL;
+    memcpy(e->vals, vals, (size_t)n * sizeof(Cell));
+    return e;
+}
+
+/* Drops a legacy catch arm's hold on e: the last one puts it on the free list, unless an
+ * exnref to it exists or it is the exception being thrown (its landing decides). */
+static void exn_release(InterpState *st, Exn *e, const Exn *flying)
+{
+    if (e->holds && --e->holds == 0 && !e->escaped && e != flying) {
+        e->next_free = st->exn_free;
+        st->exn_free = e;
+    }
+}
+
+/* A throw at pos leaves the legacy catch arms of this frame that hold it, but for one that
+ * also holds target (the landing, or EH_NONE when the frame is left): they let go of their
+ * exceptions. */
+static COLD void release_left_arms(InterpState *st, const LoweredFunc *lf, Cell *fp,
+                                   uint32_t pos, uint32_t target, const Exn *flying)
+{
+    for (uint32_t i = 0; i < lf->nhandlers; i++) {
+        for (uint32_t c = lf->handlers[i].first; c != EH_NONE; c = lf->clauses[c].next) {
+            const EhClause *cl = &lf->clauses[c];
+            if (cl->arm_end == EH_NONE || pos < cl->target || pos >= cl->arm_end ||
+                (target >= cl->target && target < cl->arm_end))
+                continue;
+            exn_release(st, (Exn *)(uintptr_t) * (Cell *)(void *)((char *)fp + cl->exn), flying);
+        }
+    }
+}
+
+/* The lowered code f runs (see push_frame for why it may differ from f->code). */
+static const LoweredFunc *frame_code(const Func *f, const uint32_t *ip)
+{
+    const LoweredFunc *lf = f->code;
+    if (ip >= lf->code && ip < lf->code + lf->code_len)
+        return lf;
+    const Module *m = f->inst->module;
+    return lower_peek(m, f->index - m->nfunc_imports);
+}
+
+/* The clause of f's handlers that catches e thrown at code word pos, or NULL: the innermost
+ * handler covering pos (the last of those opened), then each one's `next`. */
+static COLD const EhClause *eh_find(const LoweredFunc *lf, const Instance *inst, const Exn *e,
+                                    uint32_t pos)
+{
+    uint32_t h = lf->nhandlers;
+    while (h-- > 0)
+        if (lf->handlers[h].start <= pos && pos < lf->handlers[h].end)
+            break;
+    for (; h < lf->nhandlers; h = lf->handlers[h].next)
+        for (uint32_t c = lf->handlers[h].first; c != EH_NONE; c = lf->clauses[c].next) {
+            const EhClause *cl = &lf->clauses[c];
+            if (cl->tag == EH_NONE || inst->tags[cl->tag] == e->tag)
+                return cl;
+        }
+    return NULL;
 }
 
 /* ---- the interpreter loop ------------------------------------------------------------- */
@@ -511,6 +594,7 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     Func *callee = entry;
     Cell *nfp = args;
     const char *msg = NULL;
+    Exn *exn = NULL;
     uint32_t trap_arg = 0;
     char msgbuf[96];
     /* The fuel slice left (Store.fuel_tick), kept in a local while running: stored back
@@ -553,6 +637,12 @@ host_call: {
     Trap *t = call_host(inst, callee, nfp);
     tick = s->fuel_tick;
     st->top = saved_top;
+    if (t && t->exn) { /* an exception out of the host function: handlers here may catch it */
+        exn = t->exn;
+        corral_trap_delete(t);
+        ip--;
+        goto throw_search;
+    }
     if (t) {
         add_frames(t, ip - 1, csp, cs_entry);
         st->csp = cs_entry;
@@ -570,6 +660,49 @@ tail_call:
     ip = csp->ret;
     fp = csp->fp;
     goto enter;
+
+    /* ---- exceptions: exn thrown at ip (a THROW, or a word of the call it came out of) ---- */
+throw_search:
+    for (;;) {
+        Func *f = csp[-1].func;
+        const LoweredFunc *lf = frame_code(f, ip);
+        uint32_t pos = (uint32_t)(ip - lf->code);
+        const EhClause *cl = lf->nhandlers ? eh_find(lf, f->inst, exn, pos) : NULL;
+        if (lf->nhandlers)
+            release_left_arms(st, lf, fp, pos, cl ? cl->target : EH_NONE, exn);
+        if (cl) {
+            memcpy((char *)fp + cl->vals, exn->vals, (size_t)exn->ncells * sizeof(Cell));
+            if (cl->arm_end != EH_NONE) { /* a legacy catch: its arm holds it */
+                *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
+                exn->holds++;
+            } else if (cl->exn != EH_NONE) {
+                *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
+                exn->escaped = true;
+            } else if (!exn->escaped && !exn->holds) {
+                exn->next_free = st->exn_free;
+                st->exn_free = exn;
+            }
+            ip = lf->code + cl->target;
+            inst = f->inst;
+            RELOAD_MEM();
+            /* a catch may branch back to a loop: it charges as a back-edge would */
+            CHARGE_ENTRY(1);
+            DISPATCH();
+        }
+        goto unwind_frame;
+    }
+unwind_frame:
+    /* exn leaves the current frame as a trap would; its caller sees it at its call */
+    csp--;
+    if (!csp->ret) {
+        st->csp = csp;
+        s->fuel_tick = tick;
+        Trap *t = trap_new_exception(exn);
+        return t ? t : trap_new("out of memory");
+    }
+    ip = csp->ret - 1;
+    fp = csp->fp;
+    goto throw_search;
 
 do_return:
     csp--;
@@ -740,6 +873,27 @@ do_return:
         goto enter;
     }
 
+    H_APART(THROW) {
+        exn = exn_new(s, st, inst->tags[OPND(0)], &SLOT(1));
+        if (!exn) {
+            msg = "out of memory";
+            goto trap;
+        }
+        goto throw_search;
+    }
+    H_APART(EXN_RELEASE) {
+        exn_release(st, (Exn *)(uintptr_t)SLOT(0), NULL);
+    }
+    NEXT(EXN_RELEASE);
+    H_APART(THROW_REF) {
+        exn = (Exn *)(uintptr_t)SLOT(0);
+        if (!exn) {
+            msg = "null exception reference";
+            goto trap;
+        }
+        goto throw_search;
+    }
+
     H(NATIVE) {
         /* A function compiled to native code (native.c): its frame holds the params. The
          * native code may call back into the interpreter, so the frame is published as a
@@ -753,6 +907,11 @@ do_return:
         tick = s->fuel_tick;
         st->top = saved_top;
         RELOAD_MEM(); /* the native code may have grown the memory */
+        if (t && t->exn) { /* compiled code has no handlers: its caller's may catch it */
+            exn = t->exn;
+            corral_trap_delete(t);
+            goto unwind_frame;
+        }
         if (t) {
             if (csp - 1 > cs_entry)
                 add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);
@@ -1472,6 +1631,11 @@ fuel_back:
         st->top = saved_top;
         RELOAD_MEM();
         if (ran) {
+            if (t && t->exn) { /* as for NATIVE */
+                exn = t->exn;
+                corral_trap_delete(t);
+                goto unwind_frame;
+            }
             if (t) {
                 if (csp - 1 > cs_entry)
                     add_frames(t, csp[-1].ret - 1, csp - 1, cs_entry);
@@ -1516,6 +1680,12 @@ const void *const *interp_handler_table(void)
 {
     call_once(&handlers_once, publish_handlers);
     return handler_table;
+}
+
+Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells)
+{
+    InterpState *st = state_get(s);
+    return st ? exn_new(s, st, tag, cells) : NULL;
 }
 
 Trap *interp_call_host(Instance *caller, Func *f, Cell *cells)

@@ -184,7 +184,9 @@ typedef struct AVal {
     uint64_t k;     /* V_CONST: the cell's bits */
 } AVal;
 
-typedef enum { C_FUNC, C_BLOCK, C_LOOP, C_IF } CtlKind;
+/* C_TRY: a legacy try (its body, then its catch and catch_all handlers); a try_table is a
+ * C_BLOCK with a handler. */
+typedef enum { C_FUNC, C_BLOCK, C_LOOP, C_IF, C_TRY } CtlKind;
 
 /* A control frame. Its label's values live in temp slots height .. height + arity. */
 typedef struct Ctl {
@@ -200,6 +202,14 @@ typedef struct Ctl {
     uint32_t else_word;  /* C_IF: target word of the jump to the else arm, NONE once placed */
     uint32_t else_base;
     uint32_t wlog;       /* Lower.nwlog at entry: the locals written before the block */
+    uint32_t eh;         /* the handler covering code inside the block (EH_NONE: none) */
+    uint32_t handler;    /* try_table, C_TRY: the block's own handler, else EH_NONE */
+    uint32_t cfix;       /* catch clauses branching to the block's end: a list through
+                          * Lower.clfix, patched at the end (NONE: none) */
+    uint32_t last_clause; /* C_TRY: its last clause so far (EH_NONE: none) */
+    bool catching;       /* C_TRY: in a catch arm, whose caught exception sits in the
+                          * temp at height (the payload above it) */
+    uint32_t prev_arm;   /* C_TRY catching: Lower.arm_top before its first arm */
 } Ctl;
 
 /* A forward branch waiting for its label: code[word] = label - base; or a back-edge waiting
@@ -258,6 +268,18 @@ typedef struct Lower {
     uint32_t prev_start;
     /* Code position of the last label placed: no instruction may be merged across it. */
     uint32_t label_pos;
+
+    /* Exception handlers (LoweredFunc.handlers): clfix[i] links clause i into its target
+     * block's list of clauses to patch (Ctl.cfix). */
+    EhHandler *hand;
+    uint32_t nhand, caphand;
+    EhClause *cl;
+    uint32_t ncl, capcl;
+    uint32_t *clfix;
+    uint32_t capclfix;
+    /* The innermost C_TRY in a catch arm (its index in ctl), NONE: none; each one's
+     * prev_arm links the next one out, so a branch finds the arms it leaves in O(1) each. */
+    uint32_t arm_top;
 } Lower;
 
 static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
@@ -708,6 +730,10 @@ static bool push_ctl(Lower *L, CtlKind kind, uint32_t np, const ValType *pt, uin
     c->fixups = NONE;
     c->else_word = NONE;
     c->wlog = L->nwlog;
+    c->eh = L->nctl > 1 ? L->ctl[L->nctl - 2].eh : EH_NONE;
+    c->handler = EH_NONE;
+    c->cfix = NONE;
+    c->last_clause = EH_NONE;
     return true;
 }
 
@@ -796,6 +822,22 @@ static void op_else(Lower *L)
     c->unreachable = false;
 }
 
+static void release_arm(Lower *L, const Ctl *c);
+static void release_arms(Lower *L, uint32_t n);
+
+/* The blocks a branch to the label at depth leaves (a loop's label is inside the loop). */
+static uint32_t blocks_left(const Lower *L, uint32_t depth)
+{
+    return L->ctl[L->nctl - 1 - depth].kind == C_LOOP ? depth : depth + 1;
+}
+
+/* Whether a branch to the label at depth leaves a legacy catch arm (which must then let its
+ * exception go: release_arms). */
+static bool leaves_arm(const Lower *L, uint32_t depth)
+{
+    return L->arm_top != NONE && L->arm_top >= L->nctl - blocks_left(L, depth);
+}
+
 /* Returns true when the function's final end was reached. */
 static bool op_end(Lower *L)
 {
@@ -807,9 +849,21 @@ static bool op_end(Lower *L)
     }
     if (!c->unreachable)
         flush_below(L, L->h);
-    bool reached = !c->unreachable || c->else_word != NONE ||
+    if (c->catching && !c->unreachable) {
+        release_arm(L, c);
+        emit_moves(L, c); /* from above the caught exception down to the label's slots */
+    }
+    if (c->catching) {
+        L->cl[c->last_clause].arm_end = L->len;
+        L->arm_top = c->prev_arm;
+    }
+    if (c->handler != EH_NONE && !c->catching)
+        L->hand[c->handler].end = L->len;
+    bool reached = !c->unreachable || c->else_word != NONE || c->cfix != NONE ||
                    (c->fixups != NONE && c->kind != C_LOOP);
     uint32_t here = place_label(L);
+    for (uint32_t f = c->cfix; f != NONE; f = L->clfix[f])
+        L->cl[f].target = here;
     patch(L, c->else_word, c->else_base, here);
     /* A loop's back-edges charge its body: the instructions strictly between loop and end. */
     uint32_t target = c->kind == C_LOOP ? fuel_charge(L->ninstr - c->first - 1) : here;
@@ -831,6 +885,8 @@ static bool op_end(Lower *L)
 static void op_br(Lower *L, uint32_t depth)
 {
     Ctl *c = ctl_at(L, depth);
+    if (leaves_arm(L, depth))
+        release_arms(L, blocks_left(L, depth));
     if (c->kind == C_FUNC) {
         emit_return(L);
     } else {
@@ -844,13 +900,17 @@ static void op_br_if(Lower *L, uint32_t depth)
 {
     Ctl *c = ctl_at(L, depth);
     uint32_t base, word;
-    if (c->kind != C_FUNC && !moves_needed(L, c, L->h - 1)) {
+    bool release = leaves_arm(L, depth);
+    if (c->kind != C_FUNC && !moves_needed(L, c, L->h - 1) && !release) {
         word = cond_jump(L, true, c->kind == C_LOOP, &base);
         jump_to(L, c, word, base);
         return;
     }
-    /* Values must move: skip the moves and the jump when the condition is false. */
+    /* Values must move (or catch arms let go): skip that and the jump when the condition
+     * is false. */
     word = cond_jump(L, false, false, &base);
+    if (release)
+        release_arms(L, blocks_left(L, depth));
     if (c->kind == C_FUNC) {
         emit_return(L);
     } else {
@@ -886,7 +946,8 @@ static void op_br_table(Lower *L, const Instr *in)
     for (uint32_t i = 0; i <= n; i++) {
         uint32_t depth = i < n ? instr_br_label(&tab) : in->b;
         Ctl *c = ctl_at(L, depth);
-        if (c->kind != C_FUNC && c->kind != C_LOOP && !moves_needed(L, c, L->h))
+        if (c->kind != C_FUNC && c->kind != C_LOOP && !moves_needed(L, c, L->h) &&
+            !leaves_arm(L, depth))
             jump_to(L, c, pos + 4 + i, pos);
         else
             L->stub[depth] = 0; /* needed */
@@ -896,6 +957,8 @@ static void op_br_table(Lower *L, const Instr *in)
             continue;
         L->stub[depth] = place_label(L);
         Ctl *c = ctl_at(L, depth);
+        if (leaves_arm(L, depth))
+            release_arms(L, blocks_left(L, depth));
         if (c->kind == C_FUNC) {
             emit_return(L);
         } else {
@@ -1253,6 +1316,182 @@ static void consume(Lower *L, Iop op, uint32_t nimm, uint32_t imm0, uint32_t imm
     emit(L, op, nimm + nin, ops);
 }
 
+/* ---- exception handling ---------------------------------------------------------------- */
+
+/* Opens a handler covering the code from here (its end is set when its body ends). */
+static uint32_t open_handler(Lower *L, uint32_t next)
+{
+    if (!GROW(L, hand, caphand, L->nhand + 1))
+        return EH_NONE;
+    L->hand[L->nhand] = (EhHandler){place_label(L), place_label(L), next, EH_NONE};
+    return L->nhand++;
+}
+
+/* Appends a clause (tag, or EH_NONE for catch_all) whose values go to vals and exception to
+ * exn; its target is set by the caller. Returns its index, or EH_NONE when out of memory. */
+static uint32_t add_clause(Lower *L, uint32_t tag, uint32_t vals, uint32_t exn)
+{
+    if (!GROW(L, cl, capcl, L->ncl + 1) || !GROW(L, clfix, capclfix, L->ncl + 1))
+        return EH_NONE;
+    L->cl[L->ncl] = (EhClause){tag, EH_NONE, vals, exn, EH_NONE, EH_NONE};
+    L->clfix[L->ncl] = NONE;
+    return L->ncl++;
+}
+
+/* The cells of tag x's payload. */
+static uint32_t tag_cells(const Lower *L, uint32_t x)
+{
+    const FuncType *t = L->m->types[L->m->tag_types[x]];
+    return valtypes_cells(ft_params(t), t->nparams);
+}
+
+/* try_table: its clauses branch to labels outside it, whose slots take the payload (and
+ * the exception, for the _ref forms) as a br would put them there. */
+static int op_try_table(Lower *L, const Instr *in)
+{
+    uint32_t np, nr;
+    const ValType *p, *r;
+    if (!blocktype_sig(L->m, in->blocktype, &np, &p, &nr, &r))
+        return -1;
+    flush_below(L, L->h);
+    uint32_t outer = ctl_at(L, 0)->eh, h = open_handler(L, outer), prev = EH_NONE;
+    if (h == EH_NONE)
+        return 0; /* out of memory: L->oom ends the lowering */
+    const uint8_t *pos = in->tab;
+    for (uint32_t i = 0; i < in->a; i++) {
+        Catch k = instr_catch(&pos);
+        Ctl *c = ctl_at(L, k.label);
+        bool has_tag = k.kind == CATCH_TAG || k.kind == CATCH_TAG_REF;
+        bool ref = k.kind == CATCH_TAG_REF || k.kind == CATCH_ALL_REF;
+        uint32_t vals = c->kind == C_FUNC ? 0 : temp(L, c->height);
+        uint32_t ncells = has_tag ? tag_cells(L, k.tag) : 0;
+        uint32_t x = add_clause(L, has_tag ? k.tag : EH_NONE, vals,
+                                ref ? vals + 8 * ncells : EH_NONE);
+        if (x == EH_NONE)
+            return 0;
+        if (c->kind == C_LOOP) {
+            L->cl[x].target = c->label;
+        } else if (c->kind != C_FUNC) {
+            L->clfix[x] = c->cfix;
+            c->cfix = x;
+        }
+        if (prev == EH_NONE)
+            L->hand[h].first = x;
+        else
+            L->cl[prev].next = x;
+        prev = x;
+    }
+    if (!push_ctl(L, C_BLOCK, np, p, nr, r))
+        return 0;
+    ctl_at(L, 0)->handler = h;
+    ctl_at(L, 0)->eh = h;
+    L->hand[h].start = place_label(L);
+    return 0;
+}
+
+static int op_try(Lower *L, const Instr *in)
+{
+    uint32_t np, nr;
+    const ValType *p, *r;
+    if (!blocktype_sig(L->m, in->blocktype, &np, &p, &nr, &r))
+        return -1;
+    flush_below(L, L->h);
+    uint32_t h = open_handler(L, ctl_at(L, 0)->eh);
+    if (h == EH_NONE || !push_ctl(L, C_TRY, np, p, nr, r))
+        return 0;
+    ctl_at(L, 0)->handler = h;
+    ctl_at(L, 0)->eh = h;
+    return 0;
+}
+
+/* Leaving c's catch arm (c a C_TRY in a reachable arm) by a branch or at its end: before
+ * the values move, as they may overwrite the exception's slot. */
+static void release_arm(Lower *L, const Ctl *c)
+{
+    EMIT(L, IOP_EXN_RELEASE, temp(L, c->height));
+}
+
+/* A branch leaves the n innermost blocks: their catch arms let their exceptions go. */
+static void release_arms(Lower *L, uint32_t n)
+{
+    for (uint32_t a = L->arm_top; a != NONE && a >= L->nctl - n; a = L->ctl[a].prev_arm)
+        release_arm(L, &L->ctl[a]);
+}
+
+/* Legacy catch x / catch_all: ends the try's body or the previous arm (a jump to the end),
+ * then starts an arm where the handler lands: the caught exception in the temp at the
+ * try's height (for rethrow), the payload above it. */
+static void op_catch(Lower *L, const Instr *in)
+{
+    Ctl *c = ctl_at(L, 0);
+    if (!c->unreachable) {
+        flush_below(L, L->h);
+        if (c->catching) {
+            release_arm(L, c);
+            emit_moves(L, c);
+        }
+    }
+    if (!c->catching)
+        L->hand[c->handler].end = L->len;
+    if (!c->unreachable)
+        emit_br(L, c);
+    if (c->catching)
+        L->cl[c->last_clause].arm_end = L->len;
+    uint32_t here = place_label(L);
+    forget_writes(L, c);
+    pop_n(L, L->h - c->height);
+    uint32_t exn = temp(L, c->height);
+    uint32_t tag = in->op == OP_CATCH ? in->a : EH_NONE;
+    uint32_t x = add_clause(L, tag, exn + 8, exn);
+    if (x == EH_NONE)
+        return;
+    L->cl[x].target = here;
+    L->cl[x].arm_end = here; /* set when the arm ends */
+    if (c->last_clause == EH_NONE)
+        L->hand[c->handler].first = x;
+    else
+        L->cl[c->last_clause].next = x;
+    c->last_clause = x;
+    if (!c->catching) {
+        c->prev_arm = L->arm_top;
+        L->arm_top = L->nctl - 1;
+    }
+    c->catching = true;
+    c->eh = L->hand[c->handler].next; /* a throw in an arm goes further out */
+    c->unreachable = false;
+    push_slot(L);
+    if (tag != EH_NONE) {
+        const FuncType *t = L->m->types[L->m->tag_types[tag]];
+        for (uint32_t i = 0; i < t->nparams; i++)
+            push_slot_type(L, ft_params(t)[i]);
+    }
+}
+
+/* Legacy delegate l: the try's handler passes what it sees to the handler of label l (in
+ * the try's context: l counts from the block around the try). */
+static void op_delegate(Lower *L, const Instr *in)
+{
+    Ctl *c = ctl_at(L, 0);
+    L->hand[c->handler].next = ctl_at(L, in->a + 1)->eh;
+    (void)op_end(L);
+}
+
+static void op_throw(Lower *L, uint32_t tag)
+{
+    const FuncType *t = L->m->types[L->m->tag_types[tag]];
+    uint32_t first = L->h - t->nparams;
+    for (uint32_t d = first; d < L->h; d++)
+        materialize(L, d);
+    EMIT(L, IOP_THROW, tag, temp(L, first));
+    set_unreachable(L);
+}
+
+static void op_throw_ref(Lower *L, uint32_t slot)
+{
+    EMIT(L, IOP_THROW_REF, slot);
+    set_unreachable(L);
+}
+
 static int lower_instr(Lower *L, const Instr *in, bool *done)
 {
     Op op = (Op)in->op;
@@ -1284,6 +1523,7 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_br_table(L, in);
         return 0;
     case OP_RETURN:
+        release_arms(L, L->nctl);
         emit_return(L);
         set_unreachable(L);
         return 0;
@@ -1299,6 +1539,32 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
     case OP_RETURN_CALL_INDIRECT:
         op_return_call(L, 0, m->types[in->a], IOP_RETURN_CALL_INDIRECT, in->a, in->b);
         return 0;
+
+    case OP_TRY_TABLE:
+        return op_try_table(L, in);
+    case OP_TRY:
+        return op_try(L, in);
+    case OP_CATCH:
+    case OP_CATCH_ALL:
+        op_catch(L, in);
+        return 0;
+    case OP_DELEGATE:
+        op_delegate(L, in);
+        return 0;
+    case OP_THROW:
+        op_throw(L, in->a);
+        return 0;
+    case OP_THROW_REF: {
+        uint32_t a = operand(L, L->h - 1);
+        pop(L);
+        op_throw_ref(L, a);
+        return 0;
+    }
+    case OP_RETHROW: {
+        Ctl *c = ctl_at(L, in->a);
+        op_throw_ref(L, temp(L, c->height));
+        return 0;
+    }
     case OP_REF_NULL:
         push_const(L, 0);
         return 0;
@@ -1470,8 +1736,32 @@ static void place_zero(Lower *L, uint32_t nzero)
         L->map[i].code -= w;
     for (uint32_t i = 0; i < L->nosr; i++)
         L->osr[i].code -= w; /* every label follows the ZERO */
+    for (uint32_t i = 0; i < L->nhand; i++) { /* and every handler */
+        L->hand[i].start -= w;
+        L->hand[i].end -= w;
+    }
+    for (uint32_t i = 0; i < L->ncl; i++) {
+        if (L->cl[i].target != EH_NONE)
+            L->cl[i].target -= w;
+        if (L->cl[i].arm_end != EH_NONE)
+            L->cl[i].arm_end -= w;
+    }
     if (L->nmap)
         L->map[0].code = 0;
+}
+
+/* Clauses that branch to the function's label return: the payload, in cells 0.., is the
+ * function's results. They continue at a RETURN at the end of the code. */
+static void finish_handlers(Lower *L)
+{
+    uint32_t ret = NONE;
+    for (uint32_t i = 0; i < L->ncl; i++) {
+        if (L->cl[i].target != EH_NONE)
+            continue;
+        if (ret == NONE)
+            ret = place_label(L), emit(L, IOP_RETURN, 0, NULL);
+        L->cl[i].target = ret;
+    }
 }
 
 static void link_code(Lower *L)
@@ -1500,6 +1790,9 @@ static void lower_release(Lower *L)
     free(L->ctl);
     free(L->fix);
     free(L->stub);
+    free(L->hand);
+    free(L->cl);
+    free(L->clfix);
 }
 
 static int fail(DecodeError *err, size_t off, uint32_t func, const char *msg)
@@ -1544,6 +1837,7 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     L.nresults = ft->nresults;
     L.rtypes = ft_results(ft);
     L.last_start = NONE;
+    L.arm_top = NONE;
     L.local_refs = calloc((size_t)L.nlocals + 1, sizeof *L.local_refs);
     L.written = calloc((size_t)L.nlocals + 1, 1);
     L.wlog = malloc(((size_t)L.nlocals + 1) * sizeof *L.wlog);
@@ -1572,15 +1866,17 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
         L.cur_off = (uint32_t)in.off;
         L.ninstr = ninstr++;
         if (ctl_at(&L, 0)->unreachable) {
-            if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF) {
+            if (in.op == OP_BLOCK || in.op == OP_LOOP || in.op == OP_IF || in.op == OP_TRY ||
+                in.op == OP_TRY_TABLE) {
                 skip++;
                 continue;
             }
-            if (skip && in.op == OP_END) {
+            if (skip && (in.op == OP_END || in.op == OP_DELEGATE)) {
                 skip--;
                 continue;
             }
-            if (skip || (in.op != OP_END && in.op != OP_ELSE))
+            if (skip || (in.op != OP_END && in.op != OP_ELSE && in.op != OP_CATCH &&
+                         in.op != OP_CATCH_ALL && in.op != OP_DELEGATE))
                 continue;
         }
         if (in.op == OP_BR_TABLE && !L.stub) {
@@ -1610,6 +1906,7 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
         return fail(err, code->body_start, fidx, "function frame too large");
     }
     place_zero(&L, nzero);
+    finish_handlers(&L);
     link_code(&L);
     LoweredFunc *lf = calloc(1, sizeof *lf);
     if (!lf) {
@@ -1628,9 +1925,14 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     lf->nmap = L.nmap;
     lf->osr = L.osr;
     lf->nosr = L.nosr;
+    lf->nhandlers = L.nhand;
+    lf->handlers = L.hand;
+    lf->clauses = L.cl;
     L.code = NULL;
     L.map = NULL;
     L.osr = NULL;
+    L.hand = NULL;
+    L.cl = NULL;
     lower_release(&L);
     *out = lf;
     return 0;
@@ -1669,6 +1971,8 @@ const LoweredFunc *lower_get(const Module *m, uint32_t ci, const char **out_err)
         free(lf->code);
         free(lf->map);
         free(lf->osr);
+        free(lf->handlers);
+        free(lf->clauses);
         free(lf);
         return expected;
     }
@@ -1713,6 +2017,8 @@ void lowered_free(Module *m)
         free(lf->code);
         free(lf->map);
         free(lf->osr);
+        free(lf->handlers);
+        free(lf->clauses);
         free(lf);
     }
     free(m->lowered);

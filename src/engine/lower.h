@@ -34,6 +34,32 @@ typedef struct CodeMap {
     uint32_t wasm; /* byte offset in Module.bytes */
 } CodeMap;
 
+/* Exception handling. A throw finds its handler by table lookup, so code that does not
+ * throw pays nothing: a handler covers the code words [start, end) of a try_table's (or a
+ * legacy try's) body; the innermost one covering the throwing position (the THROW, or the
+ * call an exception came out of) is tried first, then `next` (the enclosing handler or,
+ * for a legacy delegate, the one its label names), and so on; EH_NONE passes the exception
+ * to the caller. A handler's clauses are a list: the first that matches (the tag's
+ * identity, or a catch_all) writes the payload's cells to `vals` and the exception to `exn`
+ * (byte offsets from the frame; EH_NONE: not kept) and continues at code word `target`
+ * (EH_NONE: the function returns, the payload being its results). */
+#define EH_NONE UINT32_MAX
+typedef struct EhClause {
+    uint32_t tag;    /* tag index in the module, EH_NONE for catch_all */
+    uint32_t target; /* code word */
+    uint32_t vals, exn;
+    uint32_t next;   /* next clause of the handler, EH_NONE at the last */
+    uint32_t arm_end; /* a legacy catch: its arm is the code [target, arm_end), which holds
+                       * the exception in exn until it is left (EXN_RELEASE on the ways out
+                       * by branch or fall-through; the unwinder for a throw); else EH_NONE */
+} EhClause;
+
+typedef struct EhHandler {
+    uint32_t start, end; /* code words covered */
+    uint32_t next;       /* handler tried next, EH_NONE for the caller */
+    uint32_t first;      /* first clause, EH_NONE for none */
+} EhHandler;
+
 /* A lowered function. Frame layout in 64-bit cells: [params | locals | temps], where the
  * Wasm operand-stack value at depth d lives in cell nlocals + d. */
 typedef struct LoweredFunc {
@@ -51,6 +77,10 @@ typedef struct LoweredFunc {
     uint32_t nosr;  /* loops where a running frame may move to native code (native.c): */
     CodeMap *osr;   /* the label's word and the loop's Wasm offset, ascending; only loops
                      * at an empty operand stack without params, so locals are all there is */
+    uint32_t nhandlers; /* exception handlers, in the order their blocks open (so an inner
+                         * one comes after the handlers enclosing it) */
+    EhHandler *handlers;
+    EhClause *clauses;
 } LoweredFunc;
 
 /* The largest fuel charge of one function entry or back-edge: a body of more instructions

@@ -20,9 +20,13 @@ enum {
     VT_V128 = 0x7b,
     VT_FUNCREF = 0x70,
     VT_EXTERNREF = 0x6f,
+    VT_EXNREF = 0x69, /* exception handling: a caught exception (runtime.h's Exn) or null */
 };
 
-static inline bool valtype_is_ref(ValType t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+static inline bool valtype_is_ref(ValType t)
+{
+    return t == VT_FUNCREF || t == VT_EXTERNREF || t == VT_EXNREF;
+}
 static inline bool valtype_is_num(ValType t)
 {
     return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64;
@@ -73,7 +77,13 @@ typedef struct GlobalType {
     bool mut;
 } GlobalType;
 
-typedef enum { EXTERN_FUNC = 0, EXTERN_TABLE = 1, EXTERN_MEMORY = 2, EXTERN_GLOBAL = 3 } ExternKind;
+typedef enum {
+    EXTERN_FUNC = 0,
+    EXTERN_TABLE = 1,
+    EXTERN_MEMORY = 2,
+    EXTERN_GLOBAL = 3,
+    EXTERN_TAG = 4, /* exception handling */
+} ExternKind;
 
 /* A name inside the module's bytes (not NUL-terminated). */
 typedef struct Name {
@@ -89,6 +99,7 @@ typedef struct Import {
         TableType table;
         MemType mem;
         GlobalType global;
+        uint32_t tag_type; /* type index of the tag's (params-only) function type */
     } d;
 } Import;
 
@@ -198,6 +209,8 @@ typedef struct Module {
     MemType *mems;
     uint32_t nglobals, nglobal_imports;
     Global *globals; /* init is meaningful only for defined globals */
+    uint32_t ntags, ntag_imports;
+    uint32_t *tag_types; /* type index of each tag (exception handling) */
 
     uint32_t nexports;
     Export *exports;

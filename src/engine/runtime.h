@@ -20,6 +20,7 @@ typedef struct corral_memory Memory;
 typedef struct corral_table Table;
 typedef struct corral_global Global_;
 typedef struct corral_trap Trap;
+typedef struct corral_tag Tag;
 
 #define WASM_PAGE 65536u
 
@@ -95,6 +96,27 @@ struct corral_global {
     Cell val[2]; /* val[0] for every type; a v128 takes both cells (its image) */
 };
 
+/* An exception tag: compared by identity (an imported tag is its exporter's). */
+struct corral_tag {
+    const FuncType *type; /* params only; owned by the tag's module or the store */
+};
+
+/* An exception (the object an exnref points at): its tag and its payload, the tag's params
+ * as cells. Made by throw in the store (store_alloc), which frees it: an exnref may be kept
+ * in locals, globals or tables, and there is no collector to say when it dies. One that no
+ * exnref ever pointed at (`escaped` false) and no legacy catch holds (`holds` 0: the catch
+ * arms running with it, for rethrow) is dead once a plain catch took its payload or the last
+ * arm holding it is left, and goes back to the interpreter's free list for the next throw:
+ * loops of throws and catches (and C's longjmp) run in constant memory. */
+typedef struct Exn {
+    const Tag *tag;
+    uint32_t ncells, cap; /* payload cells; room for cap */
+    uint32_t holds;       /* legacy catch arms holding it */
+    bool escaped;         /* an exnref to it was made (catch_ref, catch_all_ref) */
+    struct Exn *next_free;
+    Cell vals[];
+} Exn;
+
 /* A live instance. The arrays span the module's index spaces, imports first. */
 struct corral_instance {
     const Module *module;
@@ -104,6 +126,7 @@ struct corral_instance {
     Table **tables;
     Memory **mems;
     Global_ **globals;
+    Tag **tags;
     uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
     uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
     Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
@@ -122,6 +145,7 @@ struct corral_trap {
     size_t nframes, capframes;
     TrapFrame *frames;
     bool is_exit;        /* corral_trap_new_exit: an exit request, not an error */
+    Exn *exn;            /* an exception leaving a call: handlers further out may catch it */
     int32_t exit_status;
 };
 
@@ -213,6 +237,8 @@ const char *interrupt_message(const Store *s);
 
 /* Creates a trap with msg (copied). Returns NULL only when out of memory. */
 Trap *trap_new(const char *msg);
+/* A trap carrying an exception that leaves a call ("uncaught exception"). */
+Trap *trap_new_exception(Exn *exn);
 /* Appends a backtrace frame: function func of module at offset. */
 void trap_push_frame(Trap *t, const Module *module, uint32_t func, size_t offset);
 
@@ -301,6 +327,9 @@ int64_t table_grow(Table *t, uint32_t delta, Cell init);
  * success its results are in the cells from 0 likewise. cells must have room for the params'
  * and the results' cells. Returns NULL or an owned trap with backtrace. Re-entrant: host functions may call back into Wasm. */
 Trap *interp_call(Store *s, Func *f, Cell *cells);
+/* A new exception of tag with its payload from cells, in s (interp.c keeps the dead ones
+ * for reuse). NULL when out of memory. */
+Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells);
 /* Calls host function f for a caller in instance `caller` (NULL: none). */
 Trap *interp_call_host(Instance *caller, Func *f, Cell *cells);
 

@@ -52,6 +52,16 @@ corral_trap_t *corral_trap_new_exit(int32_t status)
     return t;
 }
 
+Trap *trap_new_exception(Exn *exn)
+{
+    Trap *t = trap_new("uncaught exception");
+    if (t)
+        t->exn = exn;
+    return t;
+}
+
+bool corral_trap_is_exception(const corral_trap_t *trap) { return trap && trap->exn; }
+
 bool corral_trap_exit_status(const corral_trap_t *trap, int32_t *out_status)
 {
     if (!trap || !trap->is_exit)

@@ -100,6 +100,32 @@ static VStatus mismatch(Val *v)
     return fail(v, v->off, "type mismatch");
 }
 
+/* Appends " [t0 t1 ...]" naming n types to buf (of cap bytes, NUL-terminated). */
+static void append_types(char *buf, size_t cap, const ValType *t, uint32_t n)
+{
+    size_t len = strlen(buf);
+    len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, " [");
+    for (uint32_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "",
+                                t[i] == VT_UNKNOWN ? "_" : corral_valkind_name((corral_valkind_t)t[i]));
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+}
+
+/* "type mismatch: WHAT requires [want] but stack has [have]", the reference interpreter's
+ * words, naming the types expected and the values there. */
+static VStatus mismatch_detail(Val *v, const char *what, const ValType *want, uint32_t nwant,
+                               const ValType *have, uint32_t nhave)
+{
+    char *b = v->err->buf;
+    size_t cap = sizeof v->err->buf;
+    snprintf(b, cap, "type mismatch: %s requires", what);
+    append_types(b, cap, want, nwant);
+    snprintf(b + strlen(b), cap - strlen(b), " but stack has");
+    append_types(b, cap, have, nhave);
+    return fail(v, v->off, b);
+}
+
 /* Errors the spec's decoder would raise: they win over any validation error (see skim). */
 static VStatus malformed(Val *v, size_t off, const char *msg)
 {
@@ -132,7 +158,7 @@ static uint8_t letters_to_types(const char *s, ValType *out, size_t cap)
 
 /* One-element arrays for the single-value block types; also the non-NULL empty array. */
 static const ValType single_types[] = {VT_I32, VT_I64,     VT_F32,       VT_F64,
-                                       VT_V128, VT_FUNCREF, VT_EXTERNREF};
+                                       VT_V128, VT_FUNCREF, VT_EXTERNREF, VT_EXNREF};
 
 bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType **params,
                    uint32_t *nresults, const ValType **results)
@@ -155,6 +181,8 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
     }
     for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++) {
         if (bt == (int64_t)single_types[i] - 0x80) {
+            if (single_types[i] == VT_EXNREF && !(m->features & CORRAL_FEATURE_EXCEPTIONS))
+                return false;
             *nresults = 1;
             *results = &single_types[i];
             return true;
@@ -250,12 +278,12 @@ static V_WARN VStatus match_top(Val *v, const ValType *t, uint32_t n, uint32_t *
     const Frame *f = top(v);
     uint32_t avail = v->nvals - f->height;
     uint32_t have = avail < n ? avail : n;
-    if (have < n && !f->unreachable)
-        return mismatch(v);
     const ValType *s = v->vals + v->nvals - have;
+    if (have < n && !f->unreachable)
+        return mismatch_detail(v, "instruction", t, n, s, have);
     for (uint32_t i = 0; i < have; i++)
         if (s[i] != t[n - have + i] && s[i] != VT_UNKNOWN)
-            return mismatch(v);
+            return mismatch_detail(v, "instruction", t, n, s, have);
     *out_have = have;
     return V_OK;
 }
@@ -353,7 +381,10 @@ static V_WARN VStatus close_block(Val *v, const Frame *f)
 {
     if (pop_types(v, f->results, f->nresults))
         return V_ERR;
-    return v->nvals == f->height ? V_OK : mismatch(v);
+    if (v->nvals == f->height)
+        return V_OK;
+    return mismatch_detail(v, "block", f->results, f->nresults, v->vals + f->height,
+                           v->nvals - f->height);
 }
 
 static VStatus op_else(Val *v, const Instr *in)
@@ -528,10 +559,114 @@ static VStatus op_return_call_indirect(Val *v, const Instr *in)
     return tail_call_type(v, m->types[in->a]);
 }
 
+/* ---- exception handling ---- */
+
+static V_WARN VStatus tag_type(Val *v, uint32_t idx, const FuncType **out)
+{
+    const Module *m = v->m;
+    if (idx >= m->ntags)
+        return fail_idx(v, v->off, "unknown tag", idx);
+    *out = m->types[m->tag_types[idx]];
+    return V_OK;
+}
+
+static VStatus op_throw(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (tag_type(v, in->a, &t) || pop_types(v, ft_params(t), t->nparams))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+static VStatus op_throw_ref(Val *v, const Instr *in)
+{
+    (void)in;
+    if (pop_expect(v, VT_EXNREF))
+        return V_ERR;
+    return set_unreachable(v);
+}
+
+/* A catch clause's label must take the tag's params (catch, catch_ref), then an exnref
+ * (catch_ref, catch_all_ref). */
+static V_WARN VStatus check_catch(Val *v, const Catch *c)
+{
+    const FuncType *t = NULL;
+    const Frame *f;
+    uint32_t n;
+    if (c->kind < CATCH_ALL && tag_type(v, c->tag, &t))
+        return V_ERR;
+    if (label(v, c->label, &f))
+        return V_ERR;
+    const ValType *lt = label_types(f, &n);
+    uint32_t np = t ? t->nparams : 0;
+    bool ref = c->kind == CATCH_TAG_REF || c->kind == CATCH_ALL_REF;
+    if (n != np + ref || (np && memcmp(lt, ft_params(t), np)) || (ref && lt[np] != VT_EXNREF))
+        return mismatch(v);
+    return V_OK;
+}
+
+static VStatus op_try_table(Val *v, const Instr *in)
+{
+    const uint8_t *pos = in->tab;
+    for (uint32_t i = 0; i < in->a; i++) {
+        Catch c = instr_catch(&pos);
+        if (check_catch(v, &c))
+            return V_ERR;
+    }
+    return enter_block(v, in);
+}
+
+/* Legacy: catch and catch_all end the try's body (or the previous handler) and start a
+ * handler, with the tag's params (catch) or nothing (catch_all) on the stack. */
+static VStatus op_catch(Val *v, const Instr *in)
+{
+    Frame *f = top(v);
+    const FuncType *t = NULL;
+    if (f->op != OP_TRY && f->op != OP_CATCH)
+        return malformed(v, in->off, "catch without try");
+    if (close_block(v, f))
+        return V_ERR;
+    if (in->op == OP_CATCH && tag_type(v, in->a, &t))
+        return V_ERR;
+    f->op = in->op;
+    f->unreachable = false;
+    return t ? push_types(v, ft_params(t), t->nparams) : V_OK;
+}
+
+static VStatus op_delegate(Val *v, const Instr *in)
+{
+    Frame f = *top(v);
+    if (f.op != OP_TRY)
+        return malformed(v, in->off, "delegate without try");
+    if (close_block(v, &f))
+        return V_ERR;
+    v->nctrl--;
+    const Frame *target;
+    if (label(v, in->a, &target))
+        return V_ERR;
+    return push_types(v, f.results, f.nresults);
+}
+
+static VStatus op_rethrow(Val *v, const Instr *in)
+{
+    const Frame *f;
+    if (label(v, in->a, &f))
+        return V_ERR;
+    if (f->op != OP_CATCH && f->op != OP_CATCH_ALL)
+        return fail(v, in->off, "invalid rethrow label");
+    return set_unreachable(v);
+}
+
 /* ---- references and parametric instructions ---- */
 
 static VStatus op_ref_null(Val *v, const Instr *in)
 {
+    if (in->a == VT_EXNREF) {
+        if (!(v->m->features & CORRAL_FEATURE_EXCEPTIONS))
+            return malformed(v, in->off, "malformed reference type (exn: exception handling "
+                                         "is switched off)");
+        module_uses(v->m, CORRAL_FEATURE_EXCEPTIONS);
+    }
     return push(v, (ValType)in->a);
 }
 
@@ -860,6 +995,14 @@ static const Handler handlers[OP_COUNT] = {
     [OP_TABLE_SET] = op_table_set,
     [OP_TABLE_GROW] = op_table_grow,
     [OP_TABLE_FILL] = op_table_fill,
+    [OP_THROW] = op_throw,
+    [OP_THROW_REF] = op_throw_ref,
+    [OP_TRY_TABLE] = op_try_table,
+    [OP_TRY] = op_block,
+    [OP_CATCH] = op_catch,
+    [OP_CATCH_ALL] = op_catch,
+    [OP_DELEGATE] = op_delegate,
+    [OP_RETHROW] = op_rethrow,
 };
 
 static void build_fast(void);
@@ -1449,6 +1592,23 @@ static VStatus skim_else(Val *v, const Instr *in)
     return V_OK;
 }
 
+static VStatus skim_catch(Val *v, const Instr *in)
+{
+    uint16_t op = top(v)->op;
+    if (op != OP_TRY && op != OP_CATCH)
+        return malformed(v, in->off, "catch without try");
+    top(v)->op = in->op;
+    return V_OK;
+}
+
+static VStatus skim_delegate(Val *v, const Instr *in)
+{
+    if (top(v)->op != OP_TRY)
+        return malformed(v, in->off, "delegate without try");
+    v->nctrl--;
+    return V_OK;
+}
+
 static VStatus skim_end(Val *v, const Instr *in)
 {
     (void)in;
@@ -1470,6 +1630,8 @@ static const Handler skim_handlers[OP_COUNT] = {
     [OP_BLOCK] = skim_block,      [OP_LOOP] = skim_block,     [OP_IF] = skim_block,
     [OP_ELSE] = skim_else,        [OP_END] = skim_end,        [OP_SELECT_T] = skim_select_t,
     [OP_MEMORY_INIT] = skim_data, [OP_DATA_DROP] = skim_data,
+    [OP_TRY] = skim_block,        [OP_TRY_TABLE] = skim_block, [OP_CATCH] = skim_catch,
+    [OP_CATCH_ALL] = skim_catch,  [OP_DELEGATE] = skim_delegate,
 };
 
 /* ---- constant expressions ---- */
@@ -1641,6 +1803,24 @@ static V_WARN VStatus check_types(Val *v)
     return V_OK;
 }
 
+/* A tag's type: a function type without results (exception handling). */
+static V_WARN VStatus check_tag_type(Val *v, uint32_t type, size_t off)
+{
+    const Module *m = v->m;
+    if (type >= m->ntypes)
+        return fail_idx(v, off, "unknown type", type);
+    return m->types[type]->nresults ? fail(v, off, "non-empty tag result type") : V_OK;
+}
+
+static V_WARN VStatus check_tags(Val *v)
+{
+    const Module *m = v->m;
+    for (uint32_t i = m->ntag_imports; i < m->ntags; i++)
+        if (check_tag_type(v, m->tag_types[i], 0))
+            return V_ERR;
+    return V_OK;
+}
+
 static V_WARN VStatus check_imports(Val *v)
 {
     const Module *m = v->m;
@@ -1653,6 +1833,8 @@ static V_WARN VStatus check_imports(Val *v)
             s = check_table_type(v, &im->d.table);
         else if (im->kind == EXTERN_MEMORY)
             s = check_mem_type(v, &im->d.mem);
+        else if (im->kind == EXTERN_TAG)
+            s = check_tag_type(v, im->d.tag_type, name_off(m, im->module));
         if (s)
             return V_ERR;
     }
@@ -1762,10 +1944,10 @@ static int cmp_export(const void *a, const void *b)
 static V_WARN VStatus check_export_index(Val *v, const Export *e)
 {
     static const char *const unknown[] = {"unknown function", "unknown table", "unknown memory",
-                                          "unknown global"};
+                                          "unknown global", "unknown tag"};
     const Module *m = v->m;
-    const uint32_t counts[] = {m->nfuncs, m->ntables, m->nmems, m->nglobals};
-    if ((unsigned)e->kind > EXTERN_GLOBAL)
+    const uint32_t counts[] = {m->nfuncs, m->ntables, m->nmems, m->nglobals, m->ntags};
+    if ((unsigned)e->kind > EXTERN_TAG)
         return fail(v, name_off(m, e->name), "malformed export kind");
     if (e->index >= counts[e->kind])
         return fail_idx(v, name_off(m, e->name), unknown[e->kind], e->index);
@@ -1836,7 +2018,8 @@ static void reset_err(Val *v, DecodeError *err)
 int validate_head(Val *v, DecodeError *err)
 {
     reset_err(v, err);
-    if (check_types(v) || check_imports(v) || check_funcs(v) || check_tables_mems(v))
+    if (check_types(v) || check_imports(v) || check_funcs(v) || check_tables_mems(v) ||
+        check_tags(v))
         return VAL_INVALID;
     if (collect_refs(v) || check_globals(v) || check_elems(v) || check_start(v) ||
         check_exports(v))

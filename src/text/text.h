@@ -46,6 +46,7 @@ typedef enum TextCmdKind {
     TCMD_ASSERT_UNLINKABLE,
     TCMD_ASSERT_UNINSTANTIABLE,
     TCMD_MODULE_INSTANCE, /* (module instance $I? $M) of a (module definition $M ...) */
+    TCMD_ASSERT_EXCEPTION, /* an action that throws an exception no handler catches */
 } TextCmdKind;
 
 /* Value kinds of actions' arguments and expected results. */

@@ -317,6 +317,7 @@ static const struct {
     {"assert_invalid", TCMD_ASSERT_INVALID},
     {"assert_unlinkable", TCMD_ASSERT_UNLINKABLE},
     {"assert_uninstantiable", TCMD_ASSERT_UNINSTANTIABLE},
+    {"assert_exception", TCMD_ASSERT_EXCEPTION},
 };
 
 static TxStatus assertion(Sp *p, TextCommand *c)
@@ -332,6 +333,8 @@ static TxStatus assertion(Sp *p, TextCommand *c)
         return action(p, c) || message(p, c);
     case TCMD_ASSERT_EXHAUSTION:
         return action(p, c) || message(p, c);
+    case TCMD_ASSERT_EXCEPTION:
+        return action(p, c);
     default:
         if (!at_form(p, "module"))
             return sp_fail(p, "unexpected token");

@@ -324,6 +324,8 @@ static TxStatus reftype_imm(Wat *w, Buf *out)
         buf_byte(out, 0x70);
     } else if (tok_is(w->lx, wat_peek(w), "extern")) {
         buf_byte(out, 0x6f);
+    } else if (tok_is(w->lx, wat_peek(w), "exn")) {
+        buf_byte(out, 0x69);
     } else {
         return wat_fail(w, "unexpected token");
     }
@@ -399,8 +401,11 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
         if (memarg(w, ti, out))
             return TX_ERR;
         return lane_imm(w, out);
+    case TIMM_TAG:
+        return index_imm(w, SP_TAG, out);
     case TIMM_SELECT_T:
     case TIMM_BLOCKTYPE:
+    case TIMM_TRY_TABLE:
         break;
     }
     return wat_fail(w, "unknown operator");
@@ -408,9 +413,17 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
 
 /* ---- blocks ---- */
 
+/* The keywords that continue a legacy try (instructions only inside one). */
+static bool is_try_part(const Wat *w, const Tok *t)
+{
+    return tok_is(w->lx, t, "catch") || tok_is(w->lx, t, "catch_all") ||
+           tok_is(w->lx, t, "delegate");
+}
+
 static bool is_block(const Wat *w, const Tok *t)
 {
-    return tok_is(w->lx, t, "block") || tok_is(w->lx, t, "loop") || tok_is(w->lx, t, "if");
+    return tok_is(w->lx, t, "block") || tok_is(w->lx, t, "loop") || tok_is(w->lx, t, "if") ||
+           tok_is(w->lx, t, "try_table") || tok_is(w->lx, t, "try");
 }
 
 /* label? blocktype, after block/loop/if: writes the opcode and the block type; the caller
@@ -441,7 +454,138 @@ static TxStatus block_head(Wat *w, uint8_t opcode, Buf *out)
 
 static uint8_t block_opcode(const Wat *w, const Tok *t)
 {
+    if (tok_is(w->lx, t, "try_table"))
+        return 0x1f;
+    if (tok_is(w->lx, t, "try"))
+        return 0x06;
     return tok_is(w->lx, t, "block") ? 0x02 : tok_is(w->lx, t, "loop") ? 0x03 : 0x04;
+}
+
+/* try_table's head after its keyword: label? blocktype (catch x l | catch_ref x l |
+ * catch_all l | catch_all_ref l)*. The clauses' labels are outside the block: its own
+ * label is pushed after them. */
+static TxStatus try_table_head(Wat *w, Buf *out)
+{
+    static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+    size_t label;
+    Buf clauses = {0};
+    uint32_t n = 0;
+    if (block_head_only(w, 0x1f, out, &label))
+        return TX_ERR;
+    TxStatus st = TX_OK;
+    while (!st && wat_peek(w)->kind == TOK_LPAREN) {
+        int k = 0;
+        while (k < 4 && !tok_is(w->lx, wat_peek_at(w, 1), kinds[k]))
+            k++;
+        if (k == 4)
+            break;
+        w->pos += 2;
+        uint32_t x;
+        buf_byte(&clauses, (uint8_t)k);
+        if (k < 2) {
+            if (wat_index(w, SP_TAG, &x))
+                st = TX_ERR;
+            else
+                buf_u32(&clauses, x);
+        }
+        if (!st && !(st = label_index(w, &x)))
+            buf_u32(&clauses, x);
+        if (!st)
+            st = wat_expect(w, TOK_RPAREN);
+        n++;
+    }
+    if (!st) {
+        buf_u32(out, n);
+        buf_bytes(out, clauses.p, clauses.len);
+    }
+    buf_free(&clauses);
+    return st || push_label(w, label);
+}
+
+/* A legacy try's handlers in the plain syntax, after its body: catch x instr*, catch_all
+ * instr*, then end; or delegate l, which ends the try (its label is out of scope there). */
+static TxStatus plain_try_rest(Wat *w, Buf *out)
+{
+    bool handlers = false, all = false;
+    for (;; handlers = true) {
+        if (all && (tok_is(w->lx, wat_peek(w), "catch") ||
+                    tok_is(w->lx, wat_peek(w), "catch_all")))
+            return wat_fail(w, "unexpected token");
+        if (tok_is(w->lx, wat_peek(w), "catch")) {
+            w->pos++;
+            buf_byte(out, 0x07);
+            if (index_imm(w, SP_TAG, out) || body_instrs(w, out))
+                return TX_ERR;
+        } else if (tok_is(w->lx, wat_peek(w), "catch_all")) {
+            w->pos++;
+            all = true;
+            buf_byte(out, 0x19);
+            if (body_instrs(w, out))
+                return TX_ERR;
+        } else {
+            break;
+        }
+    }
+    if (!handlers && tok_is(w->lx, wat_peek(w), "delegate")) {
+        uint32_t x;
+        w->pos++;
+        w->nlabels--;
+        if (label_index(w, &x))
+            return TX_ERR;
+        buf_byte(out, 0x18);
+        buf_u32(out, x);
+        return TX_OK;
+    }
+    if (wat_keyword(w, "end") || end_label(w))
+        return TX_ERR;
+    buf_byte(out, 0x0b);
+    w->nlabels--;
+    return TX_OK;
+}
+
+/* (try label? blocktype (do instr*) (catch x instr*)* (catch_all instr*)?) or
+ * (try label? blocktype (do instr*) (delegate l)), after try. */
+static TxStatus folded_try(Wat *w, Buf *out)
+{
+    if (block_head(w, 0x06, out))
+        return TX_ERR;
+    if (wat_at_field(w, "do")) {
+        w->pos += 2;
+        if (body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+    }
+    bool handlers = false, all = false;
+    for (;; handlers = true) {
+        if (all && (wat_at_field(w, "catch") || wat_at_field(w, "catch_all")))
+            return wat_fail(w, "unexpected token");
+        if (wat_at_field(w, "catch")) {
+            w->pos += 2;
+            buf_byte(out, 0x07);
+            if (index_imm(w, SP_TAG, out) || body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
+                return TX_ERR;
+        } else if (wat_at_field(w, "catch_all")) {
+            w->pos += 2;
+            all = true;
+            buf_byte(out, 0x19);
+            if (body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
+                return TX_ERR;
+        } else {
+            break;
+        }
+    }
+    if (!handlers && wat_at_field(w, "delegate")) {
+        uint32_t x;
+        w->pos += 2;
+        w->nlabels--;
+        if (label_index(w, &x) || wat_expect(w, TOK_RPAREN))
+            return TX_ERR;
+        buf_byte(out, 0x18);
+        buf_u32(out, x);
+        return wat_expect(w, TOK_RPAREN);
+    }
+    buf_byte(out, 0x0b);
+    w->nlabels--;
+    return wat_expect(w, TOK_RPAREN);
 }
 
 /* block/loop/if ... end in the plain syntax. */
@@ -450,8 +594,10 @@ static TxStatus plain_block(Wat *w, Buf *out)
     const Tok *kw = wat_peek(w);
     uint8_t op = block_opcode(w, kw);
     w->pos++;
-    if (block_head(w, op, out) || body_instrs(w, out))
+    if ((op == 0x1f ? try_table_head(w, out) : block_head(w, op, out)) || body_instrs(w, out))
         return TX_ERR;
+    if (op == 0x06)
+        return plain_try_rest(w, out);
     if (op == 0x04 && tok_is(w->lx, wat_peek(w), "else")) {
         w->pos++;
         if (end_label(w) || (buf_byte(out, 0x05), body_instrs(w, out)))
@@ -512,7 +658,7 @@ static void skip_immediates(Wat *w)
 static const TInstr *lookup_op(Wat *w)
 {
     const Tok *t = wat_peek(w);
-    if (t->kind != TOK_KEYWORD)
+    if (t->kind != TOK_KEYWORD || is_try_part(w, t))
         return NULL;
     return instr_lookup(w->lx->src + t->off, t->len);
 }
@@ -520,7 +666,7 @@ static const TInstr *lookup_op(Wat *w)
 static TxStatus unknown_op(Wat *w)
 {
     const Tok *t = wat_peek(w);
-    if (t->kind != TOK_KEYWORD || tok_is(w->lx, t, "param") || tok_is(w->lx, t, "result") ||
+    if (t->kind != TOK_KEYWORD || is_try_part(w, t) || tok_is(w->lx, t, "param") || tok_is(w->lx, t, "result") ||
         tok_is(w->lx, t, "local") || tok_is(w->lx, t, "type") || tok_is(w->lx, t, "then") ||
         tok_is(w->lx, t, "else") || tok_is(w->lx, t, "end"))
         return wat_fail(w, "unexpected token");
@@ -537,7 +683,10 @@ TxStatus body_folded(Wat *w, Buf *out)
         w->pos++;
         if (op == 0x04)
             return folded_if(w, out);
-        if (block_head(w, op, out) || body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
+        if (op == 0x06)
+            return folded_try(w, out);
+        if ((op == 0x1f ? try_table_head(w, out) : block_head(w, op, out)) ||
+            body_instrs(w, out) || wat_expect(w, TOK_RPAREN))
             return TX_ERR;
         buf_byte(out, 0x0b);
         w->nlabels--;
@@ -582,7 +731,8 @@ TxStatus body_instrs(Wat *w, Buf *out)
     for (;;) {
         const Tok *t = wat_peek(w);
         if (t->kind == TOK_RPAREN || t->kind == TOK_EOF || tok_is(w->lx, t, "end") ||
-            tok_is(w->lx, t, "else"))
+            tok_is(w->lx, t, "else") || tok_is(w->lx, t, "catch") ||
+            tok_is(w->lx, t, "catch_all") || tok_is(w->lx, t, "delegate"))
             return out->oom ? wat_fail(w, "out of memory") : TX_OK;
         if (instr(w, out))
             return TX_ERR;

@@ -101,7 +101,7 @@ typedef enum TImm {
     TIMM_REFTYPE, TIMM_SELECT_T, TIMM_LOCAL, TIMM_GLOBAL, TIMM_TABLE, TIMM_MEMARG,
     TIMM_MEMIDX, TIMM_I32, TIMM_I64, TIMM_F32, TIMM_F64, TIMM_MEMORY_INIT, TIMM_DATA,
     TIMM_MEMORY_COPY, TIMM_TABLE_INIT, TIMM_ELEM, TIMM_TABLE_COPY, TIMM_V128, TIMM_SHUFFLE,
-    TIMM_LANE, TIMM_MEMARG_LANE,
+    TIMM_LANE, TIMM_MEMARG_LANE, TIMM_TAG, TIMM_TRY_TABLE,
 } TImm;
 
 typedef struct TInstr {
@@ -121,7 +121,7 @@ void instr_emit_opcode(Buf *b, uint32_t code);
 /* The index spaces that identifiers name. */
 typedef enum Space {
     SP_TYPE, SP_FUNC, SP_TABLE, SP_MEMORY, SP_GLOBAL, SP_ELEM, SP_DATA, SP_LOCAL, SP_LABEL,
-    NSPACES
+    SP_TAG, NSPACES
 } Space;
 
 /* The identifiers of one index space: ids[i] is the token of index i's $id, or 0 (no id;
@@ -145,8 +145,8 @@ typedef struct Wat {
     Names names[NSPACES];
     FuncSig *types;
     uint32_t ntypes, types_cap;
-    Buf sec[13];          /* section payloads (after their counts), by section id */
-    uint32_t count[13];   /* entries in each */
+    Buf sec[14];          /* section payloads (after their counts), by section id */
+    uint32_t count[14];   /* entries in each */
     uint32_t nfunc_imports;
     bool have_start;
     bool uses_data_count; /* memory.init or data.drop appear */

@@ -13,14 +13,14 @@
 
 enum {
     SEC_TYPE = 1, SEC_IMPORT, SEC_FUNC, SEC_TABLE, SEC_MEMORY, SEC_GLOBAL, SEC_EXPORT,
-    SEC_START, SEC_ELEM, SEC_CODE, SEC_DATA, SEC_DATACOUNT,
+    SEC_START, SEC_ELEM, SEC_CODE, SEC_DATA, SEC_DATACOUNT, SEC_TAG,
 };
 
 enum { VT_I32 = 0x7f, VT_I64 = 0x7e, VT_F32 = 0x7d, VT_F64 = 0x7c, VT_V128 = 0x7b,
-       VT_FUNCREF = 0x70, VT_EXTERNREF = 0x6f };
+       VT_FUNCREF = 0x70, VT_EXTERNREF = 0x6f, VT_EXNREF = 0x69 };
 
 static const char *const space_names[NSPACES] = {
-    "type", "func", "table", "memory", "global", "elem", "data", "local", "label",
+    "type", "func", "table", "memory", "global", "elem", "data", "local", "label", "tag",
 };
 
 /* ---- tokens ---- */
@@ -208,7 +208,7 @@ TxStatus wat_valtype(Wat *w, uint8_t *out)
         uint8_t code;
     } types[] = {{"i32", VT_I32},         {"i64", VT_I64},          {"f32", VT_F32},
                  {"f64", VT_F64},         {"v128", VT_V128},        {"funcref", VT_FUNCREF},
-                 {"externref", VT_EXTERNREF}};
+                 {"externref", VT_EXTERNREF}, {"exnref", VT_EXNREF}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (tok_is(w->lx, wat_peek(w), types[i].name)) {
             *out = types[i].code;
@@ -230,6 +230,8 @@ TxStatus wat_reftype(Wat *w, uint8_t *out)
         *out = VT_FUNCREF;
     } else if (tok_is(w->lx, wat_peek(w), "externref")) {
         *out = VT_EXTERNREF;
+    } else if (tok_is(w->lx, wat_peek(w), "exnref")) {
+        *out = VT_EXNREF;
     } else {
         return wat_fail(w, "unexpected token");
     }
@@ -425,13 +427,15 @@ static TxStatus global_type(Wat *w, Buf *out)
 /* ---- the first pass: bind names, count index spaces ---- */
 
 /* Kinds of the fields that define into an index space, in export-kind order. */
-static const char *const def_kinds[4] = {"func", "table", "memory", "global"};
-static const char *const def_words[4] = {"function", "table", "memory", "global"};
-static const Space def_spaces[4] = {SP_FUNC, SP_TABLE, SP_MEMORY, SP_GLOBAL};
+enum { NDEF_KINDS = 5 };
+static const char *const def_kinds[NDEF_KINDS] = {"func", "table", "memory", "global", "tag"};
+static const char *const def_words[NDEF_KINDS] = {"function", "table", "memory", "global",
+                                                  "tag"};
+static const Space def_spaces[NDEF_KINDS] = {SP_FUNC, SP_TABLE, SP_MEMORY, SP_GLOBAL, SP_TAG};
 
 static int def_kind(const Wat *w, const Tok *t)
 {
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < NDEF_KINDS; k++)
         if (tok_is(w->lx, t, def_kinds[k]))
             return k;
     return -1;
@@ -550,6 +554,12 @@ static TxStatus import_desc(Wat *w, int k)
         return table_type(w, sec);
     case 2:
         return limits(w, sec);
+    case 4:
+        buf_byte(sec, 0); /* the attribute: an exception */
+        if (wat_typeuse(w, TU_IMPORT, &tu))
+            return TX_ERR;
+        buf_u32(sec, tu.index);
+        return TX_OK;
     default:
         return global_type(w, sec);
     }
@@ -871,6 +881,23 @@ static TxStatus global_field(Wat *w, uint32_t idx)
     return TX_OK;
 }
 
+/* (tag id? (export ..)* (import ..)? typeuse) */
+static TxStatus tag_field(Wat *w, uint32_t idx)
+{
+    TypeUse tu;
+    opt_id(w);
+    if (inline_exports(w, 4, idx))
+        return TX_ERR;
+    if (wat_at_field(w, "import"))
+        return inline_import(w, 4) || wat_expect(w, TOK_RPAREN);
+    if (wat_typeuse(w, TU_IMPORT, &tu))
+        return TX_ERR;
+    buf_byte(&w->sec[SEC_TAG], 0);
+    buf_u32(&w->sec[SEC_TAG], tu.index);
+    w->count[SEC_TAG]++;
+    return wat_expect(w, TOK_RPAREN);
+}
+
 static TxStatus export_field(Wat *w)
 {
     Buf *sec = &w->sec[SEC_EXPORT];
@@ -925,6 +952,8 @@ static TxStatus emit_field(Wat *w, uint32_t *next)
         return memory_field(w, next[2]++);
     if (k == 3)
         return global_field(w, next[3]++);
+    if (k == 4)
+        return tag_field(w, next[4]++);
     if (tok_is(w->lx, kw, "export"))
         return export_field(w);
     if (tok_is(w->lx, kw, "start"))
@@ -952,7 +981,7 @@ static void section(Buf *out, int id, const Buf *payload, uint32_t count)
 static void assemble(Wat *w, Buf *out)
 {
     static const int order[] = {SEC_TYPE,   SEC_IMPORT, SEC_FUNC,      SEC_TABLE,
-                                SEC_MEMORY, SEC_GLOBAL, SEC_EXPORT,    SEC_START,
+                                SEC_MEMORY, SEC_TAG,    SEC_GLOBAL,    SEC_EXPORT, SEC_START,
                                 SEC_ELEM,   SEC_DATACOUNT, SEC_CODE,   SEC_DATA};
     for (uint32_t i = 0; i < w->ntypes; i++) {
         const FuncSig *s = &w->types[i];
@@ -986,7 +1015,7 @@ static void wat_free(Wat *w)
     for (uint32_t i = 0; i < w->ntypes; i++)
         free(w->types[i].types);
     free(w->types);
-    for (int i = 0; i < 13; i++)
+    for (int i = 0; i < 14; i++)
         buf_free(&w->sec[i]);
     free(w->label_ids);
 }
@@ -1019,7 +1048,7 @@ TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, 
 {
     Wat w;
     Scan sc = {-1};
-    uint32_t next[4] = {0};
+    uint32_t next[NDEF_KINDS] = {0};
     memset(&w, 0, sizeof w);
     w.lx = lx;
     w.err = err;
@@ -1028,7 +1057,7 @@ TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, 
         st = each_field(&w, begin, end, true, &sc, next);
     if (!st)
         assemble(&w, out);
-    for (int i = 0; !st && i < 13; i++)
+    for (int i = 0; !st && i < 14; i++)
         if (w.sec[i].oom)
             st = tok_fail(err, NULL, "out of memory");
     if (!st && out->oom)
