@@ -308,9 +308,14 @@ CORRAL_API bool corral_trap_exit_status(const corral_trap_t *trap, int32_t *out_
 
 /* ---- functions --------------------------------------------------------------------- */
 
-/* The context of a host call: gives access to the calling instance's memory. */
+/* The context of a host call: gives access to the calling instance's memories. */
 typedef struct corral_caller corral_caller_t;
+/* The caller's memory as interfaces such as WASI define it: the memory the calling instance
+ * exports as "memory", else its memory 0; NULL when it has none (or no instance called). */
 CORRAL_API corral_memory_t *corral_caller_memory(corral_caller_t *caller);
+/* The calling instance's memory `index` (in its memory index space, imports first), or NULL
+ * when there is no such memory: every memory of a module with several (multi-memory). */
+CORRAL_API corral_memory_t *corral_caller_memory_at(corral_caller_t *caller, uint32_t index);
 
 /* A host function. args has the type's param count, results its result count (filled by
  * the callee with the right kinds). Return NULL on success or an owned trap. */
@@ -336,6 +341,8 @@ CORRAL_API uint8_t *corral_memory_data(corral_memory_t *m);
 CORRAL_API size_t corral_memory_size(const corral_memory_t *m); /* bytes */
 /* Returns the old size in pages, or -1 when the grow is refused. */
 CORRAL_API int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta_pages);
+/* Whether m is a 64-bit memory (memory64: i64 addresses). */
+CORRAL_API bool corral_memory_is64(const corral_memory_t *m);
 
 CORRAL_API corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem,
                                             uint32_t min, int64_t max, corral_val_t init);
@@ -361,6 +368,10 @@ CORRAL_API corral_error_t *corral_instance_new(corral_store_t *store, const corr
 /* Looks up an export by name; false when there is none. */
 CORRAL_API bool corral_instance_export(corral_instance_t *inst, const char *name, size_t name_len,
                                        corral_extern_t *out);
+/* The instance's memories by index (its module's memory index space, imports first), exported
+ * or not: their count, and memory `index` or NULL past the count. */
+CORRAL_API uint32_t corral_instance_memory_count(const corral_instance_t *inst);
+CORRAL_API corral_memory_t *corral_instance_memory(corral_instance_t *inst, uint32_t index);
 
 #ifdef __cplusplus
 }

@@ -1139,7 +1139,7 @@ static void wast_free(Wast *w)
 /* Reads and parses the script at path, a .wast (its commands kept in *text) or JSON; NULL
  * after reporting why not. A file that is neither (a .wasm) is named as such: jansson's
  * "'[' or '{' expected" would leave a user guessing. */
-static json_t *load_script(const char *path, TextScript *text_out)
+static json_t *load_script(const char *path, uint32_t features, TextScript *text_out)
 {
     const char *name = cli_display_name(path);
     uint8_t *text;
@@ -1149,7 +1149,7 @@ static json_t *load_script(const char *path, TextScript *text_out)
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
     if ((i == len || text[i] != '{') && cli_looks_like_text(text, len)) {
-        json_t *root = wast_text_load(path, text, len, text_out);
+        json_t *root = wast_text_load(path, text, len, features, text_out);
         free(text);
         return root;
     }
@@ -1223,7 +1223,7 @@ static int wast_main(int argc, char **argv)
         cli_error("wast: -v and -q contradict each other; give one of them");
         return CLI_EXIT_USAGE;
     }
-    json_t *root = load_script(path, &w.text);
+    json_t *root = load_script(path, w.features, &w.text);
     if (!root)
         return CLI_EXIT_FAIL;
     int status = run_script(&w, path, root); /* main's cli_finish flushes and checks stdout */

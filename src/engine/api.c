@@ -423,6 +423,7 @@ corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages, in
 uint8_t *corral_memory_data(corral_memory_t *m) { return m->data; }
 size_t corral_memory_size(const corral_memory_t *m) { return (size_t)m->size; }
 int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta) { return memory_grow(m, delta); }
+bool corral_memory_is64(const corral_memory_t *m) { return m->is64; }
 
 /* ---- tables ---- */
 

@@ -60,7 +60,8 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
     case EXTERN_MEMORY: {
         const Memory *mem = ex->of.memory;
         uint64_t pages = mem->size / WASM_PAGE;
-        return limits_match(pages, mem->decl_max, mem->has_max, &im->d.mem.lim);
+        return mem->is64 == im->d.mem.lim.is64 &&
+               limits_match(pages, mem->decl_max, mem->has_max, &im->d.mem.lim);
     }
     case EXTERN_GLOBAL: {
         const Global_ *g = ex->of.global;
@@ -160,8 +161,15 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
         if (!inst->mems[i])
             return error_new(SIZE_MAX, "memory of %llu pages exceeds the limit of %u pages",
                              (unsigned long long)l->min, s->engine->cfg.max_memory_pages);
+        inst->mems[i]->is64 = l->is64;
     }
     inst->mem0 = m->nmems ? inst->mems[0] : NULL;
+    inst->caller_mem = inst->mem0;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const Export *ex = &m->exports[i];
+        if (ex->kind == EXTERN_MEMORY && ex->name.len == 6 && !memcmp(ex->name.ptr, "memory", 6))
+            inst->caller_mem = inst->mems[ex->index];
+    }
     return NULL;
 }
 
@@ -193,8 +201,10 @@ static Trap *init_datas(Instance *inst)
         if (seg->mode != SEG_ACTIVE)
             continue;
         Memory *mem = inst->mems[seg->mem];
-        uint32_t off = (uint32_t)const_eval(inst, &seg->offset);
-        if ((uint64_t)off + seg->len > mem->size)
+        uint64_t off = const_eval(inst, &seg->offset);
+        if (!mem->is64)
+            off = (uint32_t)off;
+        if (off > mem->size || seg->len > mem->size - off)
             return trap_new("out of bounds memory access");
         memcpy(mem->data + off, m->bytes + seg->start, seg->len);
     }
@@ -266,4 +276,14 @@ bool corral_instance_export(corral_instance_t *inst, const char *name, size_t na
         return true;
     }
     return false;
+}
+
+uint32_t corral_instance_memory_count(const corral_instance_t *inst)
+{
+    return inst->module->nmems;
+}
+
+corral_memory_t *corral_instance_memory(corral_instance_t *inst, uint32_t index)
+{
+    return index < inst->module->nmems ? inst->mems[index] : NULL;
 }

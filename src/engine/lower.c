@@ -21,7 +21,7 @@
 
 enum {
     SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_LOADX, SH_LOADS, SH_BINM, SH_STORE,
-    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB, SH_SIMD
+    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB, SH_SIMD, SH_LOADM, SH_STOREM, SH_SIMDM
 };
 
 static const uint8_t iop_shape[IOP_COUNT] = {
@@ -60,6 +60,7 @@ typedef struct OpMaps {
     uint16_t loadx[OP_COUNT]; /* load with an a + b address */
     uint16_t loads[OP_COUNT]; /* load with an (i << k) + imm address */
     uint16_t binm[OP_COUNT];  /* operation with its right operand loaded from memory */
+    uint16_t mem[OP_COUNT];   /* a memory access on any memory but a 32-bit memory 0 (_M) */
     uint16_t back[IOP_COUNT]; /* a branch -> its back-edge (_BACK) form */
 } OpMaps;
 
@@ -67,7 +68,7 @@ static void build_maps(OpMaps *mp)
 {
     for (int i = 0; i < OP_COUNT; i++)
         mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = mp->loada[i] = mp->loadx[i] =
-            mp->loads[i] = mp->binm[i] = IOP_COUNT;
+            mp->loads[i] = mp->binm[i] = mp->mem[i] = IOP_COUNT;
     for (int i = 0; i < IOP_COUNT; i++) {
         uint16_t w = iop_wasm[i];
         if (w == OP_COUNT)
@@ -81,6 +82,7 @@ static void build_maps(OpMaps *mp)
         case SH_LOADX: mp->loadx[w] = (uint16_t)i; break;
         case SH_LOADS: mp->loads[w] = (uint16_t)i; break;
         case SH_BINM: mp->binm[w] = (uint16_t)i; break;
+        case SH_LOADM: case SH_STOREM: case SH_SIMDM: mp->mem[w] = (uint16_t)i; break;
         case SH_BRCB: case SH_BRCIB: break; /* below, once brc and brci are complete */
         default: mp->plain[w] = (uint16_t)i; break;
         }
@@ -108,6 +110,10 @@ static void build_maps(OpMaps *mp)
     mp->loads[OP_F64_LOAD] = IOP_I64_LOAD_S;
     mp->imm[OP_F32_STORE] = IOP_I32_STORE_I;
     mp->imm[OP_F64_STORE] = IOP_I64_STORE_I;
+    mp->mem[OP_F32_LOAD] = IOP_I32_LOAD_M;
+    mp->mem[OP_F64_LOAD] = IOP_I64_LOAD_M;
+    mp->mem[OP_F32_STORE] = IOP_I32_STORE_M;
+    mp->mem[OP_F64_STORE] = IOP_I64_STORE_M;
 }
 
 /* For a constant left operand: the op' with (c op x) == (x op' c), or OP_COUNT. */
@@ -1212,6 +1218,43 @@ static void op_simd(Lower *L, const Instr *in, Iop iop)
         set_producer(L, pos);
 }
 
+/* Whether memory idx is a 32-bit memory 0, whose accesses have the fast forms (iop.def,
+ * "Memories"). */
+static bool mem_fast(const Module *m, uint32_t idx)
+{
+    return idx == 0 && !m->mems[0].lim.is64;
+}
+
+/* The memory operand of the _M forms. */
+static uint32_t mem_word(const Module *m, uint32_t idx)
+{
+    return idx | (m->mems[idx].lim.is64 ? LOWER_MEM64 : 0);
+}
+
+/* A memory access on any other memory (iop.def's LOADM, STOREM and SIMDM shapes): [dst]
+ * operands, then the memory, the offset's two words and [lane]. */
+static void op_mem_m(Lower *L, const Instr *in, Iop iop)
+{
+    const OpInfo *oi = &op_info[in->op];
+    uint32_t np = (uint32_t)strlen(oi->params), ops[12], n;
+    bool result = oi->results[0] != '\0';
+    pop_operands(L, np, ops + result);
+    n = result + np;
+    if (result) {
+        push_slot_wide(L, oi->results[0] == 'V');
+        ops[0] = temp(L, L->h - 1);
+    }
+    ops[n++] = mem_word(L->m, in->mem);
+    ops[n++] = (uint32_t)in->offset;
+    ops[n++] = (uint32_t)(in->offset >> 32);
+    if (oi->imm == IMM_MEMARG_LANE)
+        ops[n++] = in->lane;
+    assert(n == (uint32_t)iop_nops[iop]);
+    uint32_t pos = emit(L, iop, n, ops);
+    if (result)
+        set_producer(L, pos);
+}
+
 /* A consumer: leading immediates, then the popped operands (memory stores put the offset
  * last, see op_store). */
 static void consume(Lower *L, Iop op, uint32_t nimm, uint32_t imm0, uint32_t imm1, uint32_t nin)
@@ -1329,22 +1372,37 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         EMIT(L, IOP_ELEM_DROP, in->a);
         return 0;
     case OP_MEMORY_SIZE:
-        produce(L, IOP_MEMORY_SIZE, 0, 0, 0);
+        if (mem_fast(m, in->mem))
+            produce(L, IOP_MEMORY_SIZE, 0, 0, 0);
+        else
+            produce(L, IOP_MEMORY_SIZE_M, 0, mem_word(m, in->mem), 1);
         return 0;
     case OP_MEMORY_GROW:
-        produce(L, IOP_MEMORY_GROW, 1, 0, 0);
+        if (mem_fast(m, in->mem))
+            produce(L, IOP_MEMORY_GROW, 1, 0, 0);
+        else
+            produce(L, IOP_MEMORY_GROW_M, 1, mem_word(m, in->mem), 1);
         return 0;
     case OP_MEMORY_INIT:
-        consume(L, IOP_MEMORY_INIT, 1, in->a, 0, 3);
+        if (mem_fast(m, in->mem))
+            consume(L, IOP_MEMORY_INIT, 1, in->a, 0, 3);
+        else
+            consume(L, IOP_MEMORY_INIT_M, 2, in->a, mem_word(m, in->mem), 3);
         return 0;
     case OP_DATA_DROP:
         EMIT(L, IOP_DATA_DROP, in->a);
         return 0;
     case OP_MEMORY_COPY:
-        consume(L, IOP_MEMORY_COPY, 0, 0, 0, 3);
+        if (mem_fast(m, in->mem) && mem_fast(m, in->a))
+            consume(L, IOP_MEMORY_COPY, 0, 0, 0, 3);
+        else
+            consume(L, IOP_MEMORY_COPY_M, 2, mem_word(m, in->mem), mem_word(m, in->a), 3);
         return 0;
     case OP_MEMORY_FILL:
-        consume(L, IOP_MEMORY_FILL, 0, 0, 0, 3);
+        if (mem_fast(m, in->mem))
+            consume(L, IOP_MEMORY_FILL, 0, 0, 0, 3);
+        else
+            consume(L, IOP_MEMORY_FILL_M, 1, mem_word(m, in->mem), 0, 3);
         return 0;
     case OP_I32_CONST:
         push_const(L, (uint32_t)in->imm);
@@ -1365,6 +1423,11 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
     Iop iop = (Iop)L->maps->plain[op];
     if (iop == IOP_COUNT)
         return -1;
+    uint8_t imm = op_info[op].imm;
+    if ((imm == IMM_MEMARG || imm == IMM_MEMARG_LANE) && !mem_fast(m, in->mem)) {
+        op_mem_m(L, in, (Iop)L->maps->mem[op]);
+        return 0;
+    }
     switch (iop_shape[iop]) {
     case SH_SIMD:
         op_simd(L, in, iop);

@@ -207,14 +207,15 @@ RT static void rt_memory_init(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, ui
                            uint32_t off)
 {
     STACK_FIRST(c);
-    rt_check(c, bulk_memory_init(((NativeInst *)c)->inst, seg, d, s, n), off);
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_memory_init(inst, inst->mem0, seg, d, s, n), off);
 }
 
 RT static void rt_memory_copy(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off)
 {
     STACK_FIRST(c);
     Instance *inst = ((NativeInst *)c)->inst;
-    rt_check(c, bulk_memory_copy(inst->store, inst->mem0, d, s, n), off);
+    rt_check(c, bulk_memory_copy(inst->store, inst->mem0, inst->mem0, d, s, n), off);
 }
 
 RT static void rt_memory_fill(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off)

@@ -1003,7 +1003,8 @@ static TxStatus each_field(Wat *w, size_t begin, size_t end, bool emit, Scan *sc
     return TX_OK;
 }
 
-TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, TextError *err)
+TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, unsigned flags, Buf *out,
+                           TextError *err)
 {
     Wat w;
     Scan sc = {-1};
@@ -1011,6 +1012,7 @@ TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, 
     memset(&w, 0, sizeof w);
     w.lx = lx;
     w.err = err;
+    w.flags = flags;
     TxStatus st = each_field(&w, begin, end, false, &sc, next);
     if (!st)
         st = each_field(&w, begin, end, true, &sc, next);
@@ -1028,6 +1030,12 @@ TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, 
 TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes, size_t *out_len,
                             TextError *err)
 {
+    return text_module_encode_f(src, len, TEXT_3_0, out_bytes, out_len, err);
+}
+
+TxStatus text_module_encode_f(const char *src, size_t len, unsigned flags, uint8_t **out_bytes,
+                              size_t *out_len, TextError *err)
+{
     Lexer lx;
     Buf out = {0};
     *out_bytes = NULL;
@@ -1043,7 +1051,7 @@ TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes, si
             st = tok_fail(err, &lx.toks[end + 1], "unexpected token");
     }
     if (!st)
-        st = wat_encode_fields(&lx, begin, end, &out, err);
+        st = wat_encode_fields(&lx, begin, end, flags, &out, err);
     lex_free(&lx);
     if (st) {
         buf_free(&out);

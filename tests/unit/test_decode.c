@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corral.h"
 #include "engine/module.h"
 #include "util/reader.h"
 
@@ -319,13 +320,17 @@ static void test_malformed_kinds(void)
     SEC(&b, 2, "\x01\x01\xff\x00\x00\x00");
     expect_error(&b, NULL, "malformed UTF-8 encoding");
 
+    /* Limits flags: WebAssembly 2.0 reads a 1-bit LEB128, 3.0 (memory64) a byte. */
+    DecodeLimits v2 = {.features_off = CORRAL_FEATURES_ALL & ~CORRAL_FEATURES_2_0};
     start_module(&b);
     SEC(&b, 4, "\x01\x70\x02\x00");
-    expect_error(&b, NULL, "integer too large");
+    expect_error(&b, &v2, "integer too large");
+    expect_error(&b, NULL, "malformed limits flags");
 
     start_module(&b);
     SEC(&b, 5, "\x01\x81\x00\x00");
-    expect_error(&b, NULL, "integer representation too long");
+    expect_error(&b, &v2, "integer representation too long");
+    expect_error(&b, NULL, "malformed limits flags");
 
     start_module(&b);
     SEC(&b, 4, "\x01\x7f\x00\x00");
