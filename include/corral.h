@@ -337,6 +337,10 @@ CORRAL_API corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t 
 /* max_pages < 0 means no maximum. */
 CORRAL_API corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages,
                                               int64_t max_pages);
+/* The same for a 64-bit memory (memory64), which only imports of a 64-bit memory match. Its
+ * pages are capped by corral_config.max_memory_pages as any memory's. */
+CORRAL_API corral_memory_t *corral_memory_new64(corral_store_t *store, uint64_t min_pages,
+                                                int64_t max_pages);
 CORRAL_API uint8_t *corral_memory_data(corral_memory_t *m);
 CORRAL_API size_t corral_memory_size(const corral_memory_t *m); /* bytes */
 /* Returns the old size in pages, or -1 when the grow is refused. */

@@ -49,6 +49,7 @@ typedef struct Binding {
     size_t name_len;
     corral_instance_t *inst;
     ModState state;
+    const corral_module_t *module; /* a module definition's module (Wast.defs), else NULL */
 } Binding;
 
 typedef struct Bindings {
@@ -84,6 +85,7 @@ typedef struct Wast {
     Binding current; /* the last module command's module; name unused */
     Bindings names;  /* $name -> module */
     Bindings registered;
+    Bindings defs;   /* `module definition`s: $name (or "" for none) -> their module */
     corral_module_t **modules;   /* every compiled module: instances borrow them, so they */
     size_t nmodules, capmodules; /* are deleted only after the store */
     PrintEnv prints[NPRINTS];
@@ -821,16 +823,11 @@ static void run_action(Wast *w, const json_t *action, Outcome *out)
 
 /* ---- commands ---- */
 
-static void cmd_module(Wast *w, const json_t *cmd)
+/* Instantiates m as the current module, bound to cmd's "name". */
+static void instantiate_current(Wast *w, const json_t *cmd, const corral_module_t *m)
 {
-    Binding b = {NULL, 0, NULL, MOD_FAILED};
-    corral_module_t *m;
-    const char *name = str_field(cmd, "name");
-    if (name)
-        appendf(w->what, sizeof w->what, " %s", name);
-    if (load_module(w, cmd, &m) != LOAD_OK) {
-        fail(w, "expected the module to load, got %s", w->msg);
-    } else {
+    Binding b = {NULL, 0, NULL, MOD_FAILED, NULL};
+    if (m) {
         switch (instantiate(w, m, &b.inst)) {
         case INST_OK:
             b.state = MOD_LOADED;
@@ -847,6 +844,55 @@ static void cmd_module(Wast *w, const json_t *cmd)
     w->current = b;
     w->have_current = true;
     bind_json_name(w, &w->names, cmd, "name", &b);
+}
+
+/* A module definition (`module definition`) is compiled, and kept for `module instance`. */
+static void define_module(Wast *w, const json_t *cmd)
+{
+    corral_module_t *m;
+    const char *name = str_field(cmd, "name");
+    if (load_module(w, cmd, &m) != LOAD_OK) {
+        fail(w, "expected the module to load, got %s", w->msg);
+        m = NULL;
+    } else {
+        pass(w);
+    }
+    Binding b = {NULL, 0, NULL, m ? MOD_LOADED : MOD_FAILED, m};
+    if (!bind(&w->defs, name ? name : "", name ? strlen(name) : 0, &b))
+        fail(w, "expected to record the name, got out of memory");
+}
+
+static void cmd_module(Wast *w, const json_t *cmd)
+{
+    corral_module_t *m;
+    const char *name = str_field(cmd, "name");
+    if (name)
+        appendf(w->what, sizeof w->what, " %s", name);
+    if (json_is_true(json_object_get(cmd, "definition"))) {
+        define_module(w, cmd);
+        return;
+    }
+    if (load_module(w, cmd, &m) != LOAD_OK) {
+        fail(w, "expected the module to load, got %s", w->msg);
+        m = NULL;
+    }
+    instantiate_current(w, cmd, m);
+}
+
+/* `module instance $I $M`: an instance of definition $M (the last definition without $M). */
+static void cmd_module_instance(Wast *w, const json_t *cmd)
+{
+    const char *def = str_field(cmd, "module");
+    const Binding *d = def ? lookup(&w->defs, def, strlen(def))
+                           : w->defs.n ? &w->defs.v[w->defs.n - 1] : NULL;
+    if (!d) {
+        fail(w, "expected a module definition, got %s", def ? def : "none");
+        instantiate_current(w, cmd, NULL);
+        return;
+    }
+    if (!d->module)
+        fail(w, "expected the module to instantiate, got a definition that did not load");
+    instantiate_current(w, cmd, d->module);
 }
 
 /* Registering a known module passes, an unknown module name fails. A module that failed to
@@ -1028,6 +1074,7 @@ static const struct {
     void (*run)(Wast *w, const json_t *cmd);
 } command_table[] = {
     {"module", cmd_module},
+    {"module_instance", cmd_module_instance},
     {"register", cmd_register},
     {"action", cmd_action},
     {"assert_return", cmd_assert_return},
@@ -1046,7 +1093,7 @@ static void skip_text_module(Wast *w, const json_t *cmd, const char *type)
     w->skipped++;
     if (strcmp(type, "module") != 0)
         return;
-    Binding b = {NULL, 0, NULL, MOD_SKIPPED};
+    Binding b = {NULL, 0, NULL, MOD_SKIPPED, NULL};
     w->current = b;
     w->have_current = true;
     bind_json_name(w, &w->names, cmd, "name", &b);
@@ -1132,6 +1179,7 @@ static void wast_free(Wast *w)
     corral_engine_delete(w->engine);
     bindings_free(&w->names);
     bindings_free(&w->registered);
+    bindings_free(&w->defs);
     free(w->dir);
     text_script_free(&w->text);
 }

@@ -94,6 +94,7 @@ static json_t *action_json(const TextAction *a)
 
 static const char *const cmd_types[] = {
     [TCMD_MODULE] = "module",
+    [TCMD_MODULE_INSTANCE] = "module_instance",
     [TCMD_REGISTER] = "register",
     [TCMD_ACTION] = "action",
     [TCMD_ASSERT_RETURN] = "assert_return",
@@ -114,6 +115,10 @@ static json_t *command_json(const TextCommand *c, size_t index)
         json_object_set_new(o, "text_module", json_integer((json_int_t)index));
     if (c->id)
         json_object_set_new(o, "name", json_string(c->id));
+    if (c->def)
+        json_object_set_new(o, "module", json_string(c->def));
+    if (c->has_module && c->module.definition)
+        json_object_set_new(o, "definition", json_true());
     if (c->as)
         json_object_set_new(o, "as", json_stringn(c->as, c->as_len));
     if (c->has_action)

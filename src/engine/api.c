@@ -420,6 +420,14 @@ corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages, in
     return memory_create(store, min_pages, max_pages < 0 ? UINT64_MAX : (uint64_t)max_pages);
 }
 
+corral_memory_t *corral_memory_new64(corral_store_t *store, uint64_t min_pages, int64_t max_pages)
+{
+    Memory *m = memory_create(store, min_pages, max_pages < 0 ? UINT64_MAX : (uint64_t)max_pages);
+    if (m)
+        m->is64 = true;
+    return m;
+}
+
 uint8_t *corral_memory_data(corral_memory_t *m) { return m->data; }
 size_t corral_memory_size(const corral_memory_t *m) { return (size_t)m->size; }
 int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta) { return memory_grow(m, delta); }

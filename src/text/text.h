@@ -28,9 +28,11 @@ typedef struct TextError {
 
 /* Where the text format of WebAssembly 3.0 reads the same text differently from 2.0's, the
  * flags say which to follow (TEXT_3_0, the default, sets them all):
- *   TEXT_MEMORY64  memory64's: memarg offsets and alignments are u64s (an offset past 2^32-1
- *                  on a 32-bit memory is then the validator's "offset out of range"); without
- *                  it they are u32s ("i32 constant out of range"), as in WebAssembly 2.0. */
+ *   TEXT_MEMORY64  memory64's: memarg offsets and alignments and the limits of memories and
+ *                  tables are u64s (a value past a 32-bit memory's range is then the
+ *                  validator's to refuse, e.g. "offset out of range"), and memories and tables
+ *                  may name their address type (i32 or i64); without it those numbers are
+ *                  u32s ("i32 constant out of range"), as in WebAssembly 2.0. */
 enum { TEXT_MEMORY64 = 1, TEXT_3_0 = TEXT_MEMORY64, TEXT_2_0 = 0 };
 
 /* Encodes the module in src[0..len) (a "(module ...)" or, as the script format's `module
@@ -46,6 +48,7 @@ TX_WARN TxStatus text_module_encode_f(const char *src, size_t len, unsigned flag
 
 typedef enum TextCmdKind {
     TCMD_MODULE,
+    TCMD_MODULE_INSTANCE, /* (module instance $I? $M?): instantiates definition $M */
     TCMD_REGISTER,
     TCMD_ACTION,
     TCMD_ASSERT_RETURN,
@@ -87,6 +90,7 @@ typedef struct TextModule {
     char *error;   /* "LINE:COL: message" when the text is malformed, else NULL */
     bool quoted;   /* `module quote` */
     bool binary;   /* `module binary` */
+    bool definition; /* `module definition`: compiled, not instantiated */
 } TextModule;
 
 typedef struct TextAction {
@@ -101,7 +105,9 @@ typedef struct TextAction {
 typedef struct TextCommand {
     uint8_t kind;      /* TextCmdKind */
     uint32_t line;
-    char *id;          /* module: its "$id"; register: the module's "$id" (both may be NULL) */
+    char *id;          /* module: its "$id"; register: the module's "$id"; module instance: the
+                        * instance's "$id" (each may be NULL) */
+    char *def;         /* module instance: the definition's "$id" (NULL: the last one) */
     char *as;          /* register: the name it is registered as */
     size_t as_len;
     bool has_module;   /* module and the assert_* on modules */

@@ -91,6 +91,10 @@ static TxStatus module_form(Sp *p, TextCommand *c)
     TextError merr = {0};
     TextModule *m = &c->module;
     p->pos += 2;
+    if (tok_is(&p->lx, peek(p), "definition")) {
+        m->definition = true;
+        p->pos++;
+    }
     if (opt_id_copy(p, &c->id))
         return TX_ERR;
     c->has_module = true;
@@ -317,6 +321,11 @@ static TxStatus command(Sp *p, TextCommand *c)
     if (peek(p)->kind != TOK_LPAREN || kw->kind != TOK_KEYWORD)
         return sp_fail(p, "unexpected token");
     c->line = peek(p)->line;
+    if (tok_is(&p->lx, kw, "module") && tok_is(&p->lx, peek_at(p, 2), "instance")) {
+        c->kind = TCMD_MODULE_INSTANCE;
+        p->pos += 3;
+        return opt_id_copy(p, &c->id) || opt_id_copy(p, &c->def) || expect(p, TOK_RPAREN);
+    }
     if (tok_is(&p->lx, kw, "module")) {
         c->kind = TCMD_MODULE;
         return module_form(p, c);
@@ -344,6 +353,7 @@ static TxStatus command(Sp *p, TextCommand *c)
 static void command_free(TextCommand *c)
 {
     free(c->id);
+    free(c->def);
     free(c->as);
     free(c->module.bytes);
     free(c->module.error);

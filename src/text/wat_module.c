@@ -361,22 +361,52 @@ fail:
 
 /* ---- limits, table and global types ---- */
 
-static TxStatus limits(Wat *w, Buf *out)
+/* A limit: a u64 with TEXT_MEMORY64, else a u32. */
+static TxStatus limit_num(Wat *w, uint64_t *out)
 {
-    uint32_t min, max;
+    const Tok *t = wat_peek(w);
+    bool wide = w->flags & TEXT_MEMORY64;
+    NumStatus st = num_uint(w->lx->src + t->off, t->len, wide ? UINT64_MAX : UINT32_MAX, out);
+    if (st == NUM_RANGE)
+        return wat_fail(w, wide ? "i64 constant out of range" : "i32 constant out of range");
+    if (st)
+        return wat_fail(w, "unknown operator");
+    w->pos++;
+    return TX_OK;
+}
+
+/* An address type, i32 or i64 (memory64), that may be left out: true for i64. */
+static bool addr_type(Wat *w)
+{
+    if (!(w->flags & TEXT_MEMORY64))
+        return false;
+    if (tok_is(w->lx, wat_peek(w), "i64")) {
+        w->pos++;
+        return true;
+    }
+    if (tok_is(w->lx, wat_peek(w), "i32"))
+        w->pos++;
+    return false;
+}
+
+/* The limits (after the address type, is64 for i64): the flags byte (bit 0 a maximum, bit 2
+ * the i64 address type), then the bounds. */
+static TxStatus limits(Wat *w, bool is64, Buf *out)
+{
+    uint64_t min, max;
     if (wat_peek(w)->kind != TOK_NUM)
         return wat_fail(w, "unexpected token");
-    if (wat_index(w, SP_TYPE, &min))
+    if (limit_num(w, &min))
         return TX_ERR;
     if (wat_peek(w)->kind == TOK_NUM) {
-        if (wat_index(w, SP_TYPE, &max))
+        if (limit_num(w, &max))
             return TX_ERR;
-        buf_byte(out, 1);
-        buf_u32(out, min);
-        buf_u32(out, max);
+        buf_byte(out, is64 ? 5 : 1);
+        buf_u64(out, min);
+        buf_u64(out, max);
     } else {
-        buf_byte(out, 0);
-        buf_u32(out, min);
+        buf_byte(out, is64 ? 4 : 0);
+        buf_u64(out, min);
     }
     return TX_OK;
 }
@@ -385,7 +415,7 @@ static TxStatus table_type(Wat *w, Buf *out)
 {
     Buf lim = {0};
     uint8_t rt;
-    TxStatus st = limits(w, &lim);
+    TxStatus st = limits(w, addr_type(w), &lim);
     if (!st)
         st = wat_reftype(w, &rt);
     if (!st) {
@@ -477,7 +507,11 @@ static TxStatus scan_field(Wat *w, Scan *sc)
         bool imported = wat_at_field(w, "import");
         if (names_bind(w, def_spaces[k], id))
             return TX_ERR;
-        /* (table reftype (elem ...)) and (memory (data ...)) also define a segment */
+        /* (table addrtype? reftype (elem ...)) and (memory addrtype? (data ...)) also define
+         * a segment */
+        if (!imported && (k == 1 || k == 2) && (tok_is(w->lx, wat_peek(w), "i64") ||
+                                                tok_is(w->lx, wat_peek(w), "i32")))
+            w->pos++;
         if (!imported && k == 1 && wat_peek(w)->kind == TOK_KEYWORD) {
             w->pos++;
             if (wat_at_field(w, "elem") && names_bind(w, SP_ELEM, SIZE_MAX))
@@ -541,7 +575,7 @@ static TxStatus import_desc(Wat *w, int k)
     case 1:
         return table_type(w, sec);
     case 2:
-        return limits(w, sec);
+        return limits(w, addr_type(w), sec);
     default:
         return global_type(w, sec);
     }
@@ -767,8 +801,9 @@ static TxStatus data_field(Wat *w)
     return wat_expect(w, TOK_RPAREN);
 }
 
-/* (table id? export* reftype (elem ...)): a table just large enough, and its segment. */
-static TxStatus table_with_elem(Wat *w, uint32_t idx)
+/* (table id? export* addrtype? reftype (elem ...)): a table just large enough, and its
+ * segment. */
+static TxStatus table_with_elem(Wat *w, uint32_t idx, bool is64)
 {
     Buf seg = {0};
     uint8_t rt;
@@ -778,7 +813,7 @@ static TxStatus table_with_elem(Wat *w, uint32_t idx)
     w->pos += 2; /* (elem */
     buf_byte(&seg, 6);
     buf_u32(&seg, idx);
-    buf_bytes(&seg, "\x41\x00\x0b", 3); /* i32.const 0 end */
+    buf_bytes(&seg, is64 ? "\x42\x00\x0b" : "\x41\x00\x0b", 3); /* i64/i32.const 0 end */
     size_t at = seg.len;
     TxStatus st = elem_items(w, &seg, &n) || wat_expect(w, TOK_RPAREN);
     if (!st) {
@@ -786,7 +821,7 @@ static TxStatus table_with_elem(Wat *w, uint32_t idx)
         buf_bytes(&w->sec[SEC_ELEM], seg.p, seg.len);
         w->count[SEC_ELEM]++;
         buf_byte(&w->sec[SEC_TABLE], rt);
-        buf_byte(&w->sec[SEC_TABLE], 1);
+        buf_byte(&w->sec[SEC_TABLE], is64 ? 5 : 1);
         buf_u32(&w->sec[SEC_TABLE], n);
         buf_u32(&w->sec[SEC_TABLE], n);
         w->count[SEC_TABLE]++;
@@ -802,10 +837,13 @@ static TxStatus table_field(Wat *w, uint32_t idx)
         return TX_ERR;
     if (wat_at_field(w, "import"))
         return inline_import(w, 1) || wat_expect(w, TOK_RPAREN);
+    size_t at = w->pos;
+    bool is64 = addr_type(w);
     if (wat_peek(w)->kind == TOK_KEYWORD) {
-        if (table_with_elem(w, idx))
+        if (table_with_elem(w, idx, is64))
             return TX_ERR;
     } else {
+        w->pos = at;
         if (table_type(w, &w->sec[SEC_TABLE]))
             return TX_ERR;
         w->count[SEC_TABLE]++;
@@ -820,6 +858,8 @@ static TxStatus memory_field(Wat *w, uint32_t idx)
         return TX_ERR;
     if (wat_at_field(w, "import"))
         return inline_import(w, 2) || wat_expect(w, TOK_RPAREN);
+    size_t at = w->pos;
+    bool is64 = addr_type(w);
     if (wat_at_field(w, "data")) {
         Buf bytes = {0};
         w->pos += 2;
@@ -832,17 +872,19 @@ static TxStatus memory_field(Wat *w, uint32_t idx)
         } else {
             buf_byte(sec, 0);
         }
-        buf_bytes(sec, "\x41\x00\x0b", 3);
+        buf_bytes(sec, is64 ? "\x42\x00\x0b" : "\x41\x00\x0b", 3); /* i64/i32.const 0 end */
         buf_name(sec, bytes.p, bytes.len);
         buf_free(&bytes);
         w->count[SEC_DATA]++;
-        buf_byte(&w->sec[SEC_MEMORY], 1);
-        buf_u32(&w->sec[SEC_MEMORY], (uint32_t)pages);
-        buf_u32(&w->sec[SEC_MEMORY], (uint32_t)pages);
+        buf_byte(&w->sec[SEC_MEMORY], is64 ? 5 : 1);
+        buf_u64(&w->sec[SEC_MEMORY], pages);
+        buf_u64(&w->sec[SEC_MEMORY], pages);
         if (wat_expect(w, TOK_RPAREN))
             return TX_ERR;
-    } else if (limits(w, &w->sec[SEC_MEMORY])) {
-        return TX_ERR;
+    } else {
+        w->pos = at;
+        if (limits(w, addr_type(w), &w->sec[SEC_MEMORY]))
+            return TX_ERR;
     }
     w->count[SEC_MEMORY]++;
     return wat_expect(w, TOK_RPAREN);
