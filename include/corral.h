@@ -350,6 +350,11 @@ CORRAL_API bool corral_memory_is64(const corral_memory_t *m);
 
 CORRAL_API corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem,
                                             uint32_t min, int64_t max, corral_val_t init);
+/* The same for a 64-bit table (memory64), which only imports of a 64-bit table match. Its
+ * size is capped by corral_config.max_table_elems as any table's. */
+CORRAL_API corral_table_t *corral_table_new64(corral_store_t *store, corral_valkind_t elem,
+                                              uint64_t min, int64_t max, corral_val_t init);
+CORRAL_API bool corral_table_is64(const corral_table_t *t);
 CORRAL_API uint32_t corral_table_size(const corral_table_t *t);
 CORRAL_API bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out);
 CORRAL_API bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v);

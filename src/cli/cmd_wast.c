@@ -71,7 +71,7 @@ typedef struct SpecExport {
     corral_extern_t ext;
 } SpecExport;
 
-enum { NPRINTS = 7, NSPECTEST = NPRINTS + 6, MSG_SIZE = 2048 };
+enum { NPRINTS = 7, NSPECTEST = NPRINTS + 7, MSG_SIZE = 2048 };
 
 typedef struct Wast {
     corral_engine_t *engine;
@@ -513,7 +513,15 @@ static bool spectest_init(Wast *w)
     w->spectest[12].name = "memory";
     w->spectest[12].ext.kind = CORRAL_EXTERN_MEMORY;
     w->spectest[12].ext.of.memory = corral_memory_new(w->store, 1, 2);
-    return w->spectest[11].ext.of.table && w->spectest[12].ext.of.memory;
+    if (!w->spectest[11].ext.of.table || !w->spectest[12].ext.of.memory)
+        return false;
+    if (!(w->features & CORRAL_FEATURE_MEMORY64))
+        return true; /* spectest[13] stays nameless: 2.0's spectest has no table64 */
+    /* 3.0's has a 64-bit table too (memory64) */
+    w->spectest[13].name = "table64";
+    w->spectest[13].ext.kind = CORRAL_EXTERN_TABLE;
+    w->spectest[13].ext.of.table = corral_table_new64(w->store, CORRAL_FUNCREF, 10, 20, null_ref);
+    return w->spectest[13].ext.of.table != NULL;
 }
 
 /* ---- loading and linking modules ---- */
@@ -643,7 +651,7 @@ static bool resolve_import(Wast *w, const corral_extern_desc_t *d, corral_extern
 {
     if (d->module_len == 8 && !memcmp(d->module, "spectest", 8)) {
         for (size_t i = 0; i < NSPECTEST; i++)
-            if (strlen(w->spectest[i].name) == d->name_len &&
+            if (w->spectest[i].name && strlen(w->spectest[i].name) == d->name_len &&
                 !memcmp(w->spectest[i].name, d->name, d->name_len)) {
                 *out = w->spectest[i].ext;
                 return true;

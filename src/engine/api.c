@@ -446,6 +446,20 @@ corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem, u
                         val_to_cell(&init));
 }
 
+corral_table_t *corral_table_new64(corral_store_t *store, corral_valkind_t elem, uint64_t min,
+                                   int64_t max, corral_val_t init)
+{
+    if (elem != CORRAL_FUNCREF && elem != CORRAL_EXTERNREF)
+        return NULL;
+    Table *t = table_create(store, (ValType)elem, min, max < 0 ? UINT64_MAX : (uint64_t)max,
+                            val_to_cell(&init));
+    if (t)
+        t->is64 = true;
+    return t;
+}
+
+bool corral_table_is64(const corral_table_t *t) { return t->is64; }
+
 uint32_t corral_table_size(const corral_table_t *t) { return t->size; }
 
 bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out)

@@ -54,7 +54,7 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
         return functype_equal(ex->of.func->type, m->types[im->d.func_type]);
     case EXTERN_TABLE: {
         const Table *t = ex->of.table;
-        return t->elem == im->d.table.elem &&
+        return t->elem == im->d.table.elem && t->is64 == im->d.table.lim.is64 &&
                limits_match(t->size, t->decl_max, t->has_max, &im->d.table.lim);
     }
     case EXTERN_MEMORY: {
@@ -150,10 +150,11 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
     const Module *m = inst->module;
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const TableType *tt = &m->tables[i];
-        inst->tables[i] = table_create(s, tt->elem, (uint32_t)tt->lim.min, declared_max(&tt->lim), 0);
+        inst->tables[i] = table_create(s, tt->elem, tt->lim.min, declared_max(&tt->lim), 0);
         if (!inst->tables[i])
             return error_new(SIZE_MAX, "table of %llu elements exceeds the limit of %u",
                              (unsigned long long)tt->lim.min, s->engine->cfg.max_table_elems);
+        inst->tables[i]->is64 = tt->lim.is64;
     }
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
         const Limits *l = &m->mems[i].lim;
@@ -183,8 +184,10 @@ static Trap *init_elems(Instance *inst)
         if (seg->mode != SEG_ACTIVE)
             continue;
         Table *t = inst->tables[seg->table];
-        uint32_t off = (uint32_t)const_eval(inst, &seg->offset);
-        if ((uint64_t)off + seg->count > t->size)
+        uint64_t off = const_eval(inst, &seg->offset);
+        if (!t->is64)
+            off = (uint32_t)off;
+        if (off > t->size || seg->count > t->size - off)
             return trap_new("out of bounds table access");
         for (uint32_t k = 0; k < seg->count; k++)
             t->elems[off + k] = const_eval(inst, &seg->items[k]);

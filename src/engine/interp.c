@@ -852,6 +852,17 @@ do_return:
     NEXT(TABLE_INIT);
     H(ELEM_DROP) inst->elem_len[OPND(0)] = 0;
     NEXT(ELEM_DROP);
+    H_APART(I64_SAT_U32) {
+        uint64_t a = SLOT(1);
+        SLOT(0) = a > UINT32_MAX ? UINT32_MAX : a;
+    }
+    NEXT(I64_SAT_U32);
+    H_APART(TABLE_GROW64) {
+        Cell init = SLOT(1);
+        uint64_t n = SLOT(2);
+        SLOT(0) = (uint64_t)(n > UINT32_MAX ? -1 : table_grow(inst->tables[OPND(3)], (uint32_t)n, init));
+    }
+    NEXT(TABLE_GROW64);
 
     /* ---- memory ---- */
     H(MEMORY_SIZE) SLOT(0) = (uint32_t)(memsize / WASM_PAGE);

@@ -1266,6 +1266,32 @@ static void consume(Lower *L, Iop op, uint32_t nimm, uint32_t imm0, uint32_t imm
     emit(L, op, nimm + nin, ops);
 }
 
+/* The i64 index (size, length) at depth d of a 64-bit table's instruction, made the u32 the
+ * table instructions take: saturated, as an index past 2^32-1 is out of bounds anyway
+ * (iop.def, I64_SAT_U32). A constant is saturated here; anything else in its temp slot. */
+static void narrow_index(Lower *L, uint32_t d)
+{
+    AVal *v = &L->stack[d];
+    if (v->kind == V_CONST) {
+        if (v->k > UINT32_MAX)
+            v->k = UINT32_MAX;
+        return;
+    }
+    materialize(L, d);
+    EMIT(L, IOP_I64_SAT_U32, temp(L, d), temp(L, d));
+}
+
+/* Narrows the operands at depths h-n .. h-1 of a table instruction whose bit k (from the
+ * deepest) is set in which. */
+static void narrow_indices(Lower *L, uint32_t n, unsigned which)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (which >> k & 1)
+            narrow_index(L, L->h - n + k);
+}
+
+static bool table64(const Module *m, uint32_t idx) { return m->tables[idx].lim.is64; }
+
 static int lower_instr(Lower *L, const Instr *in, bool *done)
 {
     Op op = (Op)in->op;
@@ -1304,6 +1330,8 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_call(L, in->a, m->types[m->func_types[in->a]], IOP_CALL, 0, 0);
         return 0;
     case OP_CALL_INDIRECT:
+        if (table64(m, in->b))
+            narrow_index(L, L->h - 1);
         op_call(L, 0, m->types[in->a], IOP_CALL_INDIRECT, in->a, in->b);
         return 0;
     case OP_REF_NULL:
@@ -1348,24 +1376,36 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         return 0;
     }
     case OP_TABLE_GET:
+        if (table64(m, in->a))
+            narrow_indices(L, 1, 1);
         produce(L, IOP_TABLE_GET, 1, in->a, 1);
         return 0;
     case OP_TABLE_SET:
+        if (table64(m, in->a))
+            narrow_indices(L, 2, 1);
         consume(L, IOP_TABLE_SET, 1, in->a, 0, 2);
         return 0;
     case OP_TABLE_SIZE:
         produce(L, IOP_TABLE_SIZE, 0, in->a, 1);
         return 0;
     case OP_TABLE_GROW:
-        produce(L, IOP_TABLE_GROW, 2, in->a, 1);
+        produce(L, table64(m, in->a) ? IOP_TABLE_GROW64 : IOP_TABLE_GROW, 2, in->a, 1);
         return 0;
     case OP_TABLE_FILL:
+        if (table64(m, in->a))
+            narrow_indices(L, 3, 1 | 4);
         consume(L, IOP_TABLE_FILL, 1, in->a, 0, 3);
         return 0;
-    case OP_TABLE_COPY:
+    case OP_TABLE_COPY: {
+        bool d64 = table64(m, in->a), s64 = table64(m, in->b);
+        if (d64 || s64)
+            narrow_indices(L, 3, (d64 ? 1 : 0) | (s64 ? 2 : 0) | (d64 && s64 ? 4 : 0));
         consume(L, IOP_TABLE_COPY, 2, in->a, in->b, 3);
         return 0;
+    }
     case OP_TABLE_INIT:
+        if (table64(m, in->b))
+            narrow_indices(L, 3, 1);
         consume(L, IOP_TABLE_INIT, 2, in->b, in->a, 3);
         return 0;
     case OP_ELEM_DROP:

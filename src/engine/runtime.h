@@ -88,7 +88,8 @@ struct corral_table {
     uint32_t max;       /* effective maximum: declared max capped by the engine */
     ValType elem;
     bool has_max;       /* a maximum was declared (then it is decl_max) */
-    uint32_t decl_max;
+    bool is64;          /* memory64: a 64-bit table (i64 indices; import matching) */
+    uint64_t decl_max;
 };
 
 struct corral_global {
@@ -297,8 +298,9 @@ void memory_recycle(Store *s, Memory *m);
 void memory_cache_clear(Store *s);
 /* Grows by delta pages; returns the old page count or -1 (never traps). */
 int64_t memory_grow(Memory *m, uint64_t delta);
-/* Creates a table of min elements set to init; max UINT64_MAX means none declared. */
-Table *table_create(Store *s, ValType elem, uint32_t min, uint64_t max, Cell init);
+/* Creates a (32-bit) table of min elements set to init; max UINT64_MAX means none declared.
+ * NULL when min exceeds the engine's cap or on OOM. */
+Table *table_create(Store *s, ValType elem, uint64_t min, uint64_t max, Cell init);
 /* Grows by delta with init; returns the old size or -1. */
 int64_t table_grow(Table *t, uint32_t delta, Cell init);
 

@@ -481,6 +481,12 @@ static VStatus op_call(Val *v, const Instr *in)
     return call_type(v, m->types[m->func_types[in->a]]);
 }
 
+/* The address type of table idx (which exists): i64 for a 64-bit table (memory64). */
+static ValType table_at(const Val *v, uint32_t idx)
+{
+    return v->m->tables[idx].lim.is64 ? VT_I64 : VT_I32;
+}
+
 static VStatus op_call_indirect(Val *v, const Instr *in)
 {
     const Module *m = v->m;
@@ -490,7 +496,7 @@ static VStatus op_call_indirect(Val *v, const Instr *in)
         return fail_idx(v, in->off, "unknown type", in->a);
     if (m->tables[in->b].elem != VT_FUNCREF)
         return mismatch(v);
-    if (pop_expect(v, VT_I32))
+    if (pop_expect(v, table_at(v, in->b)))
         return V_ERR;
     return call_type(v, m->types[in->a]);
 }
@@ -643,6 +649,7 @@ static V_WARN VStatus table(Val *v, uint32_t idx, ValType *out_elem)
     return V_OK;
 }
 
+
 static V_WARN VStatus elem_seg(Val *v, uint32_t idx, ValType *out_type)
 {
     if (idx >= v->m->nelems)
@@ -651,10 +658,11 @@ static V_WARN VStatus elem_seg(Val *v, uint32_t idx, ValType *out_type)
     return V_OK;
 }
 
+/* Table instructions take indices, sizes and lengths of their table's address type. */
 static VStatus op_table_get(Val *v, const Instr *in)
 {
     ValType t;
-    if (table(v, in->a, &t) || pop_expect(v, VT_I32))
+    if (table(v, in->a, &t) || pop_expect(v, table_at(v, in->a)))
         return V_ERR;
     return push(v, t);
 }
@@ -664,23 +672,55 @@ static VStatus op_table_set(Val *v, const Instr *in)
     ValType t;
     if (table(v, in->a, &t) || pop_expect(v, t))
         return V_ERR;
-    return pop_expect(v, VT_I32);
+    return pop_expect(v, table_at(v, in->a));
 }
 
 static VStatus op_table_grow(Val *v, const Instr *in)
 {
     ValType t;
-    if (table(v, in->a, &t) || pop_expect(v, VT_I32) || pop_expect(v, t))
+    if (table(v, in->a, &t) || pop_expect(v, table_at(v, in->a)) || pop_expect(v, t))
         return V_ERR;
-    return push(v, VT_I32);
+    return push(v, table_at(v, in->a));
 }
 
 static VStatus op_table_fill(Val *v, const Instr *in)
 {
     ValType t;
-    if (table(v, in->a, &t) || pop_expect(v, VT_I32) || pop_expect(v, t))
+    if (table(v, in->a, &t) || pop_expect(v, table_at(v, in->a)) || pop_expect(v, t))
         return V_ERR;
-    return pop_expect(v, VT_I32);
+    return pop_expect(v, table_at(v, in->a));
+}
+
+static VStatus op_table_size(Val *v, const Instr *in)
+{
+    ValType t;
+    return table(v, in->a, &t) ? V_ERR : push(v, table_at(v, in->a));
+}
+
+/* The length is an i64 only when both tables are 64-bit. */
+static VStatus op_table_copy(Val *v, const Instr *in)
+{
+    ValType dst, src;
+    if (table(v, in->a, &dst) || table(v, in->b, &src))
+        return V_ERR;
+    if (dst != src)
+        return mismatch(v);
+    ValType dt = table_at(v, in->a), st = table_at(v, in->b);
+    if (pop_expect(v, dt == VT_I64 && st == VT_I64 ? VT_I64 : VT_I32) || pop_expect(v, st))
+        return V_ERR;
+    return pop_expect(v, dt);
+}
+
+static VStatus op_table_init(Val *v, const Instr *in)
+{
+    ValType tt, et;
+    if (table(v, in->b, &tt) || elem_seg(v, in->a, &et))
+        return V_ERR;
+    if (tt != et)
+        return mismatch(v);
+    if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, table_at(v, in->b));
 }
 
 /* Index checks of instructions whose operands are the fixed signature of opcode.def. */
@@ -813,21 +853,6 @@ static VStatus chk_elem(Val *v, const Instr *in)
     return elem_seg(v, in->a, &t);
 }
 
-static VStatus chk_table_init(Val *v, const Instr *in)
-{
-    ValType tt, et;
-    if (table(v, in->b, &tt) || elem_seg(v, in->a, &et))
-        return V_ERR;
-    return tt == et ? V_OK : mismatch(v);
-}
-
-static VStatus chk_table_copy(Val *v, const Instr *in)
-{
-    ValType dst, src;
-    if (table(v, in->a, &dst) || table(v, in->b, &src))
-        return V_ERR;
-    return dst == src ? V_OK : mismatch(v);
-}
 
 static const Handler imm_checks[] = {
     [IMM_MEMARG] = chk_memarg,
@@ -837,8 +862,6 @@ static const Handler imm_checks[] = {
     [IMM_DATA] = chk_data,
     [IMM_TABLE] = chk_table,
     [IMM_ELEM] = chk_elem,
-    [IMM_TABLE_INIT] = chk_table_init,
-    [IMM_TABLE_COPY] = chk_table_copy,
 };
 
 /* Instructions whose typing is not a fixed signature (NULL params in opcode.def). */
@@ -870,6 +893,9 @@ static const Handler handlers[OP_COUNT] = {
     [OP_TABLE_SET] = op_table_set,
     [OP_TABLE_GROW] = op_table_grow,
     [OP_TABLE_FILL] = op_table_fill,
+    [OP_TABLE_SIZE] = op_table_size,
+    [OP_TABLE_COPY] = op_table_copy,
+    [OP_TABLE_INIT] = op_table_init,
     [OP_MEMORY_SIZE] = op_memory_size,
     [OP_MEMORY_GROW] = op_memory_grow,
     [OP_MEMORY_FILL] = op_memory_fill,
@@ -1732,7 +1758,7 @@ static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
         return V_OK;
     v->off = s->offset.start;
     ValType t;
-    if (table(v, s->table, &t) || check_const(v, &s->offset, VT_I32))
+    if (table(v, s->table, &t) || check_const(v, &s->offset, table_at(v, s->table)))
         return V_ERR;
     return t == s->type ? V_OK : mismatch(v);
 }

@@ -2,8 +2,8 @@
  * instance by index (corral_instance_memory), a host function's view of its caller's memories
  * (corral_caller_memory is the exported "memory", as WASI wants it, else memory 0;
  * corral_caller_memory_at any of them), several imported memories written by the guest, and
- * 64-bit memories (memory64) through the same accessors. Modules are written in the text
- * format (src/text). */
+ * 64-bit memories (memory64) through the same accessors, and memory64's 64-bit tables.
+ * Modules are written in the text format (src/text). */
 #include "corral.h"
 #include "text/text.h"
 #include "unit.h"
@@ -250,6 +250,54 @@ static void test_memory64(corral_engine_t *engine)
     corral_module_delete(m);
 }
 
+/* A 64-bit table: i64 indices (past 2^32 out of bounds, not wrapped), table.grow and
+ * table.size in i64, imports matched by address type. */
+static void test_table64(corral_engine_t *engine)
+{
+    corral_module_t *m = module_from_text(engine,
+        "(module"
+        "  (import \"env\" \"t\" (table $t i64 2 funcref))"
+        "  (type $r (func (result i32)))"
+        "  (func $seven (result i32) (i32.const 7))"
+        "  (elem (table $t) (i64.const 1) func $seven)"
+        "  (func (export \"call\") (param i64) (result i32) (call_indirect $t (type $r) (local.get 0)))"
+        "  (func (export \"grow\") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))"
+        "  (func (export \"size\") (param i64) (result i64) (table.size $t))"
+        "  (func (export \"null\") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0)))))");
+    CHECK(m != NULL, "a module with a 64-bit table loads");
+    if (!m)
+        return;
+    corral_store_t *s = corral_store_new(engine);
+    corral_val_t null_ref = {.kind = CORRAL_FUNCREF, .of.funcref = NULL};
+    corral_table_t *t = corral_table_new64(s, CORRAL_FUNCREF, 2, -1, null_ref);
+    corral_extern_t imp = {.kind = CORRAL_EXTERN_TABLE, .of.table = t};
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = corral_instance_new(s, m, &imp, 1, &inst, &trap);
+    CHECK(!err && !trap && inst && t && corral_table_is64(t), "instantiates with a 64-bit table");
+    if (inst) {
+        CHECK(call1(s, inst, "call", 1, CORRAL_I64) == 7, "call_indirect with an i64 index");
+        CHECK(call1(s, inst, "call", ((int64_t)1 << 32) + 1, CORRAL_I64) == -1002,
+              "an index past 2^32 is out of bounds, not wrapped");
+        CHECK(call1(s, inst, "null", 0, CORRAL_I64) == 1, "table.get with an i64 index");
+        CHECK(call1(s, inst, "null", -1, CORRAL_I64) == -1002, "the largest index traps");
+        CHECK(call1(s, inst, "grow", 3, CORRAL_I64) == 2, "table.grow gives the old size");
+        CHECK(call1(s, inst, "grow", (int64_t)1 << 32, CORRAL_I64) == -1,
+              "a delta past 2^32: -1 as an i64");
+        CHECK(call1(s, inst, "size", 0, CORRAL_I64) == 5, "table.size");
+    }
+    corral_error_delete(err);
+    corral_trap_delete(trap);
+    /* A 32-bit table does not match a 64-bit table's import. */
+    imp.of.table = corral_table_new(s, CORRAL_FUNCREF, 2, -1, null_ref);
+    err = corral_instance_new(s, m, &imp, 1, &inst, &trap);
+    CHECK(err && strstr(corral_error_message(err), "incompatible import type"),
+          "a 32-bit table for a 64-bit import is incompatible");
+    corral_error_delete(err);
+    corral_store_delete(s);
+    corral_module_delete(m);
+}
+
 int main(void)
 {
     corral_engine_t *engine = corral_engine_new(NULL);
@@ -257,6 +305,7 @@ int main(void)
     test_caller_memory0(engine);
     test_imported(engine);
     test_memory64(engine);
+    test_table64(engine);
     corral_engine_delete(engine);
     return unit_report("test_memories");
 }
