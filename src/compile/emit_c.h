@@ -33,7 +33,7 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 
 /* The WebAssembly features (CORRAL_FEATURE_*) beyond the 2.0 core that emit_c_module
  * translates; a module that uses another runs on the interpreter (emit_c_declines). */
-#define EMIT_C_FEATURES CORRAL_FEATURE_SIMD
+#define EMIT_C_FEATURES (CORRAL_FEATURE_SIMD | CORRAL_FEATURE_MULTI_MEMORY)
 
 /* NULL when emit_c_module can translate m; else the name of the first feature m uses that
  * it cannot. */
