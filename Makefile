@@ -407,6 +407,8 @@ sjlj: $(BUILD)/corral
 # cases, are in tests/spec/expectations-3.0*.txt with the reason: a count that changes either
 # way fails the run.
 SPEC3_DIR ?= ../shared/testsuite/spec-3.0
+# The 3.0 suite's files of multiple memories (compile-test runs them on the compiled tier).
+SPEC3_MULTI_MEMORY := ^(address[01]|align0|binary0|data[01]|data_drop0|exports0|float_exprs[01]|float_memory0|imports[0-4]|linking[0-3]|load[0-2]|memory-multi|memory_copy[01]|memory_fill0|memory_grow|memory_init0|memory_size[0-3]|memory_size_import|memory_trap[01]|simd_memory-multi|start0|store[0-2]|traps0)$$
 .PHONY: spec-3.0
 spec-3.0: $(BUILD)/corral
 	SPEC_TEXT=1 SPEC_FEATURES=3.0 SPEC_EXPECTATIONS=tests/spec/expectations-3.0.txt \
@@ -427,7 +429,8 @@ spec-simd-scalar:
 # The compiled tier (docs/design/compiled.md), in about a quarter of an hour:
 # - the spec suite and tests/regress on jit and on aot (each module's artifact written to a
 #   cache and loaded back), and the memory and trap scripts again with explicit bounds checks
-#   (CORRAL_BOUNDS_CHECKS=1: the code made where guard regions cannot be reserved);
+#   (CORRAL_BOUNDS_CHECKS=1: the code made where guard regions cannot be reserved); the 3.0
+#   suite's multiple-memory files on jit, with and without those checks;
 # - tests/compile/hostile.sh: forged and damaged artifacts, hostile guests on every tier;
 # - tests/compile/diff.sh: every bench kernel and every tests/wasi guest on interp and aot,
 #   and the kernels on late (aot whose code arrives at the first fuel slice, so running calls
@@ -445,6 +448,11 @@ compile-test: $(BUILD)/corral $(BUILD)/tests/artifact_tool
 	CORRAL_BOUNDS_CHECKS=1 SPEC_TIER=jit \
 	  SPEC_ONLY='^(address|align|bulk|call_indirect|endianness|float_memory|load|memory.*|skip-stack-guard-page|store|traps)$$' \
 	  scripts/spec.sh $(SPEC_DIR) $(BUILD)/spec-jit-checks $(BUILD)/corral
+	SPEC_TIER=jit SPEC_TEXT=1 SPEC_FEATURES=3.0 SPEC_EXPECTATIONS=tests/spec/expectations-3.0.txt \
+	  SPEC_ONLY='$(SPEC3_MULTI_MEMORY)' scripts/spec.sh $(SPEC3_DIR) $(BUILD)/spec-3.0-jit $(BUILD)/corral
+	CORRAL_BOUNDS_CHECKS=1 SPEC_TIER=jit SPEC_TEXT=1 SPEC_FEATURES=3.0 \
+	  SPEC_EXPECTATIONS=tests/spec/expectations-3.0.txt SPEC_ONLY='$(SPEC3_MULTI_MEMORY)' \
+	  scripts/spec.sh $(SPEC3_DIR) $(BUILD)/spec-3.0-jit-checks $(BUILD)/corral
 	tests/compile/hostile.sh $(BUILD)/corral $(BUILD)/tests/artifact_tool
 	DIFF_TIERS="interp aot" tests/compile/diff.sh $(BUILD)/corral
 	DIFF_TIERS="interp late" DIFF_WASI=0 tests/compile/diff.sh $(BUILD)/corral

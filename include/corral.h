@@ -326,9 +326,14 @@ CORRAL_API bool corral_trap_exception_arg(const corral_trap_t *trap, size_t i, c
 
 /* ---- functions --------------------------------------------------------------------- */
 
-/* The context of a host call: gives access to the calling instance's memory. */
+/* The context of a host call: gives access to the calling instance's memories. */
 typedef struct corral_caller corral_caller_t;
+/* The caller's memory as interfaces such as WASI define it: the memory the calling instance
+ * exports as "memory", else its memory 0; NULL when it has none (or no instance called). */
 CORRAL_API corral_memory_t *corral_caller_memory(corral_caller_t *caller);
+/* The calling instance's memory `index` (in its memory index space, imports first), or NULL
+ * when there is no such memory: every memory of a module with several (multi-memory). */
+CORRAL_API corral_memory_t *corral_caller_memory_at(corral_caller_t *caller, uint32_t index);
 
 /* A host function. args has the type's param count, results its result count (filled by
  * the callee with the right kinds). Return NULL on success or an owned trap. */
@@ -350,13 +355,24 @@ CORRAL_API corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t 
 /* max_pages < 0 means no maximum. */
 CORRAL_API corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages,
                                               int64_t max_pages);
+/* The same for a 64-bit memory (memory64), which only imports of a 64-bit memory match. Its
+ * pages are capped by corral_config.max_memory_pages as any memory's. */
+CORRAL_API corral_memory_t *corral_memory_new64(corral_store_t *store, uint64_t min_pages,
+                                                int64_t max_pages);
 CORRAL_API uint8_t *corral_memory_data(corral_memory_t *m);
 CORRAL_API size_t corral_memory_size(const corral_memory_t *m); /* bytes */
 /* Returns the old size in pages, or -1 when the grow is refused. */
 CORRAL_API int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta_pages);
+/* Whether m is a 64-bit memory (memory64: i64 addresses). */
+CORRAL_API bool corral_memory_is64(const corral_memory_t *m);
 
 CORRAL_API corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem,
                                             uint32_t min, int64_t max, corral_val_t init);
+/* The same for a 64-bit table (memory64), which only imports of a 64-bit table match. Its
+ * size is capped by corral_config.max_table_elems as any table's. */
+CORRAL_API corral_table_t *corral_table_new64(corral_store_t *store, corral_valkind_t elem,
+                                              uint64_t min, int64_t max, corral_val_t init);
+CORRAL_API bool corral_table_is64(const corral_table_t *t);
 CORRAL_API uint32_t corral_table_size(const corral_table_t *t);
 CORRAL_API bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out);
 CORRAL_API bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v);
@@ -384,6 +400,10 @@ CORRAL_API corral_error_t *corral_instance_new(corral_store_t *store, const corr
 /* Looks up an export by name; false when there is none. */
 CORRAL_API bool corral_instance_export(corral_instance_t *inst, const char *name, size_t name_len,
                                        corral_extern_t *out);
+/* The instance's memories by index (its module's memory index space, imports first), exported
+ * or not: their count, and memory `index` or NULL past the count. */
+CORRAL_API uint32_t corral_instance_memory_count(const corral_instance_t *inst);
+CORRAL_API corral_memory_t *corral_instance_memory(corral_instance_t *inst, uint32_t index);
 
 #ifdef __cplusplus
 }

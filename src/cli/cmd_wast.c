@@ -71,7 +71,7 @@ typedef struct SpecExport {
     corral_extern_t ext;
 } SpecExport;
 
-enum { NPRINTS = 7, NSPECTEST = NPRINTS + 6, MSG_SIZE = 2048 };
+enum { NPRINTS = 7, NSPECTEST = NPRINTS + 7, MSG_SIZE = 2048 };
 
 typedef struct Wast {
     corral_engine_t *engine;
@@ -543,7 +543,15 @@ static bool spectest_init(Wast *w)
     w->spectest[12].name = "memory";
     w->spectest[12].ext.kind = CORRAL_EXTERN_MEMORY;
     w->spectest[12].ext.of.memory = corral_memory_new(w->store, 1, 2);
-    return w->spectest[11].ext.of.table && w->spectest[12].ext.of.memory;
+    if (!w->spectest[11].ext.of.table || !w->spectest[12].ext.of.memory)
+        return false;
+    if (!(w->features & CORRAL_FEATURE_MEMORY64))
+        return true; /* spectest[13] stays nameless: 2.0's spectest has no table64 */
+    /* 3.0's has a 64-bit table too (memory64) */
+    w->spectest[13].name = "table64";
+    w->spectest[13].ext.kind = CORRAL_EXTERN_TABLE;
+    w->spectest[13].ext.of.table = corral_table_new64(w->store, CORRAL_FUNCREF, 10, 20, null_ref);
+    return w->spectest[13].ext.of.table != NULL;
 }
 
 /* ---- loading and linking modules ---- */
@@ -674,7 +682,7 @@ static bool resolve_import(Wast *w, const corral_extern_desc_t *d, corral_extern
 {
     if (d->module_len == 8 && !memcmp(d->module, "spectest", 8)) {
         for (size_t i = 0; i < NSPECTEST; i++)
-            if (strlen(w->spectest[i].name) == d->name_len &&
+            if (w->spectest[i].name && strlen(w->spectest[i].name) == d->name_len &&
                 !memcmp(w->spectest[i].name, d->name, d->name_len)) {
                 *out = w->spectest[i].ext;
                 return true;
@@ -1245,7 +1253,7 @@ static void wast_free(Wast *w)
 /* Reads and parses the script at path, a .wast (its commands kept in *text) or JSON; NULL
  * after reporting why not. A file that is neither (a .wasm) is named as such: jansson's
  * "'[' or '{' expected" would leave a user guessing. */
-static json_t *load_script(const char *path, TextScript *text_out)
+static json_t *load_script(const char *path, uint32_t features, TextScript *text_out)
 {
     const char *name = cli_display_name(path);
     uint8_t *text;
@@ -1255,7 +1263,7 @@ static json_t *load_script(const char *path, TextScript *text_out)
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
     if ((i == len || text[i] != '{') && cli_looks_like_text(text, len)) {
-        json_t *root = wast_text_load(path, text, len, text_out);
+        json_t *root = wast_text_load(path, text, len, features, text_out);
         free(text);
         return root;
     }
@@ -1329,7 +1337,7 @@ static int wast_main(int argc, char **argv)
         cli_error("wast: -v and -q contradict each other; give one of them");
         return CLI_EXIT_USAGE;
     }
-    json_t *root = load_script(path, &w.text);
+    json_t *root = load_script(path, w.features, &w.text);
     if (!root)
         return CLI_EXIT_FAIL;
     int status = run_script(&w, path, root); /* main's cli_finish flushes and checks stdout */

@@ -137,10 +137,12 @@ static json_t *command_json(const TextCommand *c, size_t index)
     return o;
 }
 
-json_t *wast_text_load(const char *path, const uint8_t *text, size_t len, TextScript *out)
+json_t *wast_text_load(const char *path, const uint8_t *text, size_t len, uint32_t features,
+                       TextScript *out)
 {
     TextError err;
-    if (text_script_parse((const char *)text, len, out, &err)) {
+    unsigned flags = features & CORRAL_FEATURE_MEMORY64 ? TEXT_MEMORY64 : 0;
+    if (text_script_parse_f((const char *)text, len, flags, out, &err)) {
         cli_error("%s:%u:%u: %s", cli_display_name(path), (unsigned)err.line, (unsigned)err.col,
                   err.msg);
         return NULL;

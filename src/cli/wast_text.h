@@ -16,8 +16,10 @@
 bool cli_text_to_binary(const char *name, uint8_t **bytes, size_t *len);
 
 /* Parses the .wast script text into *out and returns its commands as wast2json's JSON,
- * each module command with "text_module": its index in out->cmds. NULL after printing
- * "PATH:LINE:COL: message". */
-json_t *wast_text_load(const char *path, const uint8_t *text, size_t len, TextScript *out);
+ * each module command with "text_module": its index in out->cmds. Its modules are read with
+ * the text format of the CORRAL_FEATURE_* set features (memory64: u64 offsets). NULL after
+ * printing "PATH:LINE:COL: message". */
+json_t *wast_text_load(const char *path, const uint8_t *text, size_t len, uint32_t features,
+                       TextScript *out);
 
 #endif

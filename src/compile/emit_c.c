@@ -437,8 +437,27 @@ static const MemOp memops[] = {
     {OP_I64_STORE32, 4, "st_u32($, (uint32_t)@)"},
 };
 
-/* The explicit-bounds-check mode: compare against the memory's size, then access
- * mem + (uint64_t)addr + offset (64-bit arithmetic, so the sum cannot wrap). */
+/* The effective address of a memory access of n bytes at addr plus the memarg's offset, into
+ * ea (64-bit arithmetic, so the sum cannot wrap), after its bounds check: memory 0's in the
+ * explicit-bounds-check mode only (else its guard region faults), every other memory's
+ * always (multiple memories: the guard region the fault handler knows is memory 0's). Those
+ * are read through c->mems at each access, so a grow or a call needs no reload. */
+static void mem_ea(Fn *f, const Instr *in, const char *addr, unsigned n, char *ea, size_t cap)
+{
+    if (in->mem == 0) {
+        if (f->checks)
+            bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
+                    addr, (unsigned)in->b, n, in->off);
+        snprintf(ea, cap, "(mem + (uint64_t)%s + %uu)", addr, (unsigned)in->b);
+        return;
+    }
+    bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > c->mems[%u]->size)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
+            addr, (unsigned)in->b, n, (unsigned)in->mem, in->off);
+    snprintf(ea, cap, "(c->mems[%u]->data + (uint64_t)%s + %uu)", (unsigned)in->mem, addr,
+             (unsigned)in->b);
+}
+
+/* A load or store; see mem_ea. */
 static void emit_memop(Fn *f, const Instr *in)
 {
     const MemOp *mo = NULL;
@@ -450,11 +469,8 @@ static void emit_memop(Fn *f, const Instr *in)
     if (store)
         val = pop(f);
     Var addr = pop(f);
-    if (f->checks)
-        bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
-                addr.s, (unsigned)in->b, (unsigned)mo->bytes, in->off);
-    char ea[48];
-    snprintf(ea, sizeof ea, "(mem + (uint64_t)%s + %uu)", addr.s, (unsigned)in->b);
+    char ea[80];
+    mem_ea(f, in, addr.s, mo->bytes, ea, sizeof ea);
     if (!store) {
         push(f, letter_type(op_info[in->op].results[0]));
         bprintf(f->b, "%s = ", var_at(f, f->sp - 1).s);
@@ -488,11 +504,8 @@ static void emit_simd_mem(Fn *f, const Instr *in, const Var *args, const Var *ds
 {
     const OpInfo *oi = &op_info[in->op];
     unsigned n = 1u << oi->align, w = 8 * n;
-    if (f->checks)
-        bprintf(f->b, "if (CC_UNLIKELY((uint64_t)%s + %uu + %u > msize)) c->rt->trap(c, CC_TRAP_OOB_MEMORY, %zuu);\n",
-                args[0].s, (unsigned)in->b, n, in->off);
-    char ea[48];
-    snprintf(ea, sizeof ea, "(mem + (uint64_t)%s + %uu)", args[0].s, (unsigned)in->b);
+    char ea[80];
+    mem_ea(f, in, args[0].s, n, ea, sizeof ea);
     switch (in->op) {
     case OP_V128_LOAD: bprintf(f->b, "%s = v128_load(%s);\n", dst->s, ea); break;
     case OP_V128_STORE: bprintf(f->b, "v128_store(%s, %s);\n", ea, args[1].s); break;
@@ -945,12 +958,16 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         break;
     case OP_MEMORY_SIZE:
         push(f, VT_I32);
-        bprintf(f->b, "%s = (uint32_t)(msize >> 16);\n", var_at(f, f->sp - 1).s);
+        if (in->mem == 0)
+            bprintf(f->b, "%s = (uint32_t)(msize >> 16);\n", var_at(f, f->sp - 1).s);
+        else
+            bprintf(f->b, "%s = (uint32_t)(c->mems[%u]->size >> 16);\n", var_at(f, f->sp - 1).s,
+                    (unsigned)in->mem);
         break;
     case OP_MEMORY_GROW:
         a = var_at(f, f->sp - 1);
-        bprintf(f->b, "%s = c->rt->memory_grow(c, %s);\n", a.s, a.s);
-        reload_mem(f);
+        bprintf(f->b, "%s = c->rt->memory_grow(c, %u, %s);\n", a.s, (unsigned)in->mem, a.s);
+        reload_mem(f); /* memory 0 too: it may be the same memory, imported twice */
         break;
     case OP_I32_CONST:
         push(f, VT_I32);
@@ -972,18 +989,20 @@ static void emit_instr(Fn *f, const Instr *in, bool *dead)
         break;
     case OP_MEMORY_INIT: {
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "c->rt->memory_init(c, %u, %s, %s, %s, %zuu);\n", (unsigned)in->a, a.s,
-                b2.s, n.s, in->off);
+        bprintf(f->b, "c->rt->memory_init(c, %u, %u, %s, %s, %s, %zuu);\n", (unsigned)in->mem,
+                (unsigned)in->a, a.s, b2.s, n.s, in->off);
         break;
     }
     case OP_DATA_DROP: bprintf(f->b, "c->data_len[%u] = 0;\n", (unsigned)in->a); break;
     case OP_MEMORY_COPY:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "c->rt->memory_copy(c, %s, %s, %s, %zuu);\n", a.s, b2.s, n.s, in->off);
+        bprintf(f->b, "c->rt->memory_copy(c, %u, %u, %s, %s, %s, %zuu);\n", (unsigned)in->mem,
+                (unsigned)in->a, a.s, b2.s, n.s, in->off);
         break;
     case OP_MEMORY_FILL:
         n = pop(f), b2 = pop(f), a = pop(f);
-        bprintf(f->b, "c->rt->memory_fill(c, %s, %s, %s, %zuu);\n", a.s, b2.s, n.s, in->off);
+        bprintf(f->b, "c->rt->memory_fill(c, %u, %s, %s, %s, %zuu);\n", (unsigned)in->mem, a.s,
+                b2.s, n.s, in->off);
         break;
     case OP_TABLE_INIT:
         n = pop(f), b2 = pop(f), a = pop(f);

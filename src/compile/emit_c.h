@@ -38,7 +38,8 @@ int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
  * Tail calls are declined: C has no guaranteed tail call, so a chain of them would grow the
  * host stack. */
 #define EMIT_C_FEATURES \
-    (CORRAL_FEATURE_SIMD | CORRAL_FEATURE_EXTENDED_CONST | CORRAL_FEATURE_RELAXED_SIMD)
+    (CORRAL_FEATURE_SIMD | CORRAL_FEATURE_EXTENDED_CONST | CORRAL_FEATURE_RELAXED_SIMD | \
+     CORRAL_FEATURE_MULTI_MEMORY)
 
 /* NULL when emit_c_module can translate m; else the name of the first feature m uses that
  * it cannot. */

@@ -481,9 +481,18 @@ corral_memory_t *corral_memory_new(corral_store_t *store, uint32_t min_pages, in
     return memory_create(store, min_pages, max_pages < 0 ? UINT64_MAX : (uint64_t)max_pages);
 }
 
+corral_memory_t *corral_memory_new64(corral_store_t *store, uint64_t min_pages, int64_t max_pages)
+{
+    Memory *m = memory_create(store, min_pages, max_pages < 0 ? UINT64_MAX : (uint64_t)max_pages);
+    if (m)
+        m->is64 = true;
+    return m;
+}
+
 uint8_t *corral_memory_data(corral_memory_t *m) { return m->data; }
 size_t corral_memory_size(const corral_memory_t *m) { return (size_t)m->size; }
 int64_t corral_memory_grow(corral_memory_t *m, uint32_t delta) { return memory_grow(m, delta); }
+bool corral_memory_is64(const corral_memory_t *m) { return m->is64; }
 
 /* ---- tables ---- */
 
@@ -497,6 +506,20 @@ corral_table_t *corral_table_new(corral_store_t *store, corral_valkind_t elem, u
     return table_create(store, (ValType)elem, min, max < 0 ? UINT64_MAX : (uint64_t)max,
                         val_to_cell(&init));
 }
+
+corral_table_t *corral_table_new64(corral_store_t *store, corral_valkind_t elem, uint64_t min,
+                                   int64_t max, corral_val_t init)
+{
+    if (elem != CORRAL_FUNCREF && elem != CORRAL_EXTERNREF)
+        return NULL;
+    Table *t = table_create(store, (ValType)elem, min, max < 0 ? UINT64_MAX : (uint64_t)max,
+                            val_to_cell(&init));
+    if (t)
+        t->is64 = true;
+    return t;
+}
+
+bool corral_table_is64(const corral_table_t *t) { return t->is64; }
 
 uint32_t corral_table_size(const corral_table_t *t) { return t->size; }
 

@@ -34,28 +34,32 @@ static const char *move_chunked(const Store *st, void *dst_, const void *src_, u
     return NULL;
 }
 
-const char *bulk_memory_init(Instance *inst, uint32_t seg, uint32_t d, uint32_t s,
-                                    uint32_t n)
+/* Whether [off, off + n) lies within size bytes (or elements), without overflow. */
+static inline bool in_bounds(uint64_t off, uint64_t n, uint64_t size)
 {
-    Memory *mem = inst->mem0;
-    if ((uint64_t)s + n > inst->data_len[seg] || (uint64_t)d + n > mem->size)
+    return off <= size && n <= size - off;
+}
+
+const char *bulk_memory_init(Instance *inst, Memory *mem, uint32_t seg, uint64_t d, uint32_t s,
+                             uint32_t n)
+{
+    if ((uint64_t)s + n > inst->data_len[seg] || !in_bounds(d, n, mem->size))
         return OOB_MEM;
     return move_chunked(inst->store, mem->data + d,
                         inst->module->bytes + inst->module->datas[seg].start + s, n);
 }
 
-const char *bulk_memory_copy(const Store *st, Memory *mem, uint32_t d, uint32_t s,
-                                    uint32_t n)
+const char *bulk_memory_copy(const Store *st, Memory *dst, Memory *src, uint64_t d, uint64_t s,
+                             uint64_t n)
 {
-    if ((uint64_t)s + n > mem->size || (uint64_t)d + n > mem->size)
+    if (!in_bounds(s, n, src->size) || !in_bounds(d, n, dst->size))
         return OOB_MEM;
-    return move_chunked(st, mem->data + d, mem->data + s, n);
+    return move_chunked(st, dst->data + d, src->data + s, n);
 }
 
-const char *bulk_memory_fill(const Store *st, Memory *mem, uint32_t d, uint8_t val,
-                                    uint32_t n)
+const char *bulk_memory_fill(const Store *st, Memory *mem, uint64_t d, uint8_t val, uint64_t n)
 {
-    if ((uint64_t)d + n > mem->size)
+    if (!in_bounds(d, n, mem->size))
         return OOB_MEM;
     for (uint64_t done = 0; done < n;) {
         uint64_t c = n - done < BULK_CHUNK ? n - done : BULK_CHUNK;

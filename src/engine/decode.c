@@ -157,39 +157,52 @@ static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
     return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed reference type");
 }
 
-/* The limits flags, read as WebAssembly 2.0 reads a 1-bit unsigned LEB128. Flags of later
- * features (shared memories, 64-bit memories and tables) are named: WebAssembly 2.0 calls them
- * "integer too large", and so does this for 2 (shared with no maximum, invalid even with
- * threads). With memory64 (feat), the flags are 3.0's byte: any other is "malformed limits
- * flags". */
-static RD_WARN RdStatus read_flag(Reader *r, uint32_t feat, bool *out)
+/* The limits flags. WebAssembly 2.0 reads them as a 1-bit unsigned LEB128; flags of later
+ * features (shared memories, 64-bit memories and tables) are named, and WebAssembly 2.0 calls
+ * them "integer too large", as this does for 2 (shared with no maximum, invalid even with
+ * threads). With memory64 they are a byte, WebAssembly 3.0's: bit 0 a maximum follows, bit 1
+ * shared (threads), bit 2 an i64 address type; anything else is "malformed limits flags". */
+static RD_WARN RdStatus read_flags(Reader *r, uint32_t feat, bool table, Limits *out)
 {
-    const char *malformed = feat & CORRAL_FEATURE_MEMORY64 ? "malformed limits flags" : NULL;
     uint8_t b;
     if (rd_u8(r, &b))
         return RD_ERR;
+    size_t at = rd_off(r) - 1;
+    if (feat & CORRAL_FEATURE_MEMORY64) {
+        if (b > 7 || (table && (b & 2)))
+            return rd_fail_at(r, at, "malformed limits flags");
+        if (b & 2)
+            return rd_fail_at(r, at, "threads (shared memory) are not supported yet");
+        out->has_max = b & 1;
+        out->is64 = (b & 4) != 0;
+        return RD_OK;
+    }
     if ((b & 0x7f) > 1) {
-        size_t at = rd_off(r) - 1;
         if (b == 3)
             return rd_fail_at(r, at, "threads (shared memory) are not supported yet");
         if (b >= 4 && b <= 7)
-            return rd_fail_at(r, at, "memory64 (64-bit memories and tables) is not supported yet");
-        return rd_fail_at(r, at, malformed ? malformed : "integer too large");
+            return rd_fail_at(r, at, "memory64 (64-bit memories and tables) is switched off");
+        return rd_fail_at(r, at, "integer too large");
     }
     if (b & 0x80)
-        return malformed ? rd_fail_at(r, rd_off(r) - 1, malformed)
-                         : rd_fail(r, "integer representation too long");
-    *out = b == 1;
+        return rd_fail(r, "integer representation too long");
+    out->has_max = b == 1;
+    out->is64 = false;
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_limits(Reader *r, uint32_t feat, Limits *out)
+/* Limits of a memory or (table) a table: u32 bounds; with memory64 u64s, as WebAssembly 3.0
+ * reads them whatever the address type (validation bounds them by it). */
+static RD_WARN RdStatus read_limits(Reader *r, uint32_t feat, bool table, Limits *out)
 {
-    uint32_t min, max = 0;
     out->off = (uint32_t)rd_off(r);
-    if (read_flag(r, feat, &out->has_max) || rd_u32(r, &min))
+    out->min = out->max = 0;
+    if (read_flags(r, feat, table, out))
         return RD_ERR;
-    if (out->has_max && rd_u32(r, &max))
+    if (feat & CORRAL_FEATURE_MEMORY64)
+        return rd_u64(r, &out->min) || (out->has_max && rd_u64(r, &out->max)) ? RD_ERR : RD_OK;
+    uint32_t min, max = 0;
+    if (rd_u32(r, &min) || (out->has_max && rd_u32(r, &max)))
         return RD_ERR;
     out->min = min;
     out->max = max;
@@ -200,7 +213,7 @@ static RD_WARN RdStatus read_tabletype(Reader *r, uint32_t feat, TableType *out)
 {
     if (read_reftype(r, &out->elem))
         return RD_ERR;
-    return read_limits(r, feat, &out->lim);
+    return read_limits(r, feat, true, &out->lim);
 }
 
 static RD_WARN RdStatus read_globaltype(Reader *r, uint32_t feat, GlobalType *out)
@@ -269,7 +282,7 @@ static void classify_const(const Instr *in, ConstExpr *out)
 /* Reads instructions up to the `end` that closes the expression. Nested blocks are only
  * skipped over (validation rejects them); an `else` at the outer level is malformed as in
  * the spec's decoder. Each step consumes at least one byte, so this always terminates. */
-static RD_WARN RdStatus read_const(Reader *r, size_t sec_end, ConstExpr *out)
+static RD_WARN RdStatus read_const(Reader *r, size_t sec_end, uint32_t features, ConstExpr *out)
 {
     memset(out, 0, sizeof *out);
     out->start = (uint32_t)rd_off(r);
@@ -280,7 +293,7 @@ static RD_WARN RdStatus read_const(Reader *r, size_t sec_end, ConstExpr *out)
          * initializer without `end` must not read the next section's id as an opcode). */
         if (rd_off(r) >= sec_end)
             return rd_fail_at(r, sec_end, EOS_MSG);
-        if (instr_read(r, &in))
+        if (instr_read_f(r, &in, features))
             return RD_ERR;
         if (in.op == OP_END && depth == 0)
             break;
@@ -463,7 +476,7 @@ static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
     switch (kind) {
     case EXTERN_FUNC: return rd_u32(r, &im->d.func_type);
     case EXTERN_TABLE: return read_tabletype(r, feat, &im->d.table);
-    case EXTERN_MEMORY: return read_limits(r, feat, &im->d.mem.lim);
+    case EXTERN_MEMORY: return read_limits(r, feat, false, &im->d.mem.lim);
     case EXTERN_GLOBAL: return read_globaltype(r, feat, &im->d.global);
     case EXTERN_TAG:
         if (!(feat & CORRAL_FEATURE_EXCEPTIONS))
@@ -528,8 +541,10 @@ static RD_WARN RdStatus sec_table(Dec *d, Reader *r)
         size_t off = rd_off(r);
         if (read_tabletype(r, m->features, t))
             return RD_ERR;
-        /* Limits with min > max are the validator's to report, in the spec's words. */
-        bool valid = !t->lim.has_max || t->lim.min <= t->lim.max;
+        /* Limits with min > max, or past the address type's range, are the validator's to
+         * report, in the spec's words. */
+        bool valid = (!t->lim.has_max || t->lim.min <= t->lim.max) &&
+                     (t->lim.is64 || t->lim.min <= UINT32_MAX);
         if (valid && t->lim.min > d->lim.max_table_elems)
             return rd_fail_at(r, off, "table size exceeds the engine's limit");
     }
@@ -543,7 +558,7 @@ static RD_WARN RdStatus sec_memory(Dec *d, Reader *r)
     if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_MEMORY, n))
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++)
-        if (read_limits(r, m->features, &m->mems[m->nmem_imports + i].lim))
+        if (read_limits(r, m->features, false, &m->mems[m->nmem_imports + i].lim))
             return RD_ERR;
     return RD_OK;
 }
@@ -556,7 +571,8 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         Global *g = &m->globals[m->nglobal_imports + i];
-        if (read_globaltype(r, d->m->features, &g->type) || read_const(r, d->sec_end, &g->init))
+        if (read_globaltype(r, m->features, &g->type) ||
+            read_const(r, d->sec_end, m->features, &g->init))
             return RD_ERR;
         note_valtype(m, g->type.type);
     }
@@ -631,7 +647,7 @@ static RD_WARN RdStatus read_elem_exprs(Dec *d, Reader *r, ElemSeg *seg)
         alloc_array(r, seg->count, sizeof *seg->items, (void **)&seg->items))
         return RD_ERR;
     for (uint32_t i = 0; i < seg->count; i++)
-        if (read_const(r, d->sec_end, &seg->items[i]))
+        if (read_const(r, d->sec_end, d->m->features, &seg->items[i]))
             return RD_ERR;
     return RD_OK;
 }
@@ -666,7 +682,7 @@ static RD_WARN RdStatus read_elem(Dec *d, Reader *r, ElemSeg *seg)
         seg->mode = SEG_ACTIVE;
         if ((flags & 2) && rd_u32(r, &seg->table))
             return RD_ERR;
-        if (read_const(r, d->sec_end, &seg->offset))
+        if (read_const(r, d->sec_end, d->m->features, &seg->offset))
             return RD_ERR;
     }
     if (flags & 3) {
@@ -825,7 +841,7 @@ static RD_WARN RdStatus sec_code(Dec *d, Reader *r)
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_data(Reader *r, size_t sec_end, DataSeg *seg)
+static RD_WARN RdStatus read_data(Reader *r, size_t sec_end, uint32_t features, DataSeg *seg)
 {
     uint32_t flags, len;
     size_t off = rd_off(r);
@@ -837,7 +853,7 @@ static RD_WARN RdStatus read_data(Reader *r, size_t sec_end, DataSeg *seg)
     seg->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
     if (flags == 2 && rd_u32(r, &seg->mem))
         return RD_ERR;
-    if (flags != 1 && read_const(r, sec_end, &seg->offset))
+    if (flags != 1 && read_const(r, sec_end, features, &seg->offset))
         return RD_ERR;
     if (read_len(r, &len) || rd_bytes(r, len, &p))
         return RD_ERR;
@@ -858,7 +874,7 @@ static RD_WARN RdStatus sec_data(Dec *d, Reader *r)
         return RD_ERR;
     m->ndatas = n;
     for (uint32_t i = 0; i < n; i++)
-        if (read_data(r, d->sec_end, &m->datas[i]))
+        if (read_data(r, d->sec_end, m->features, &m->datas[i]))
             return RD_ERR;
     return RD_OK;
 }

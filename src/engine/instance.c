@@ -103,13 +103,14 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
         return functype_equal(ex->of.func->type, m->types[im->d.func_type]);
     case EXTERN_TABLE: {
         const Table *t = ex->of.table;
-        return t->elem == im->d.table.elem &&
+        return t->elem == im->d.table.elem && t->is64 == im->d.table.lim.is64 &&
                limits_match(t->size, t->decl_max, t->has_max, &im->d.table.lim);
     }
     case EXTERN_MEMORY: {
         const Memory *mem = ex->of.memory;
         uint64_t pages = mem->size / WASM_PAGE;
-        return limits_match(pages, mem->decl_max, mem->has_max, &im->d.mem.lim);
+        return mem->is64 == im->d.mem.lim.is64 &&
+               limits_match(pages, mem->decl_max, mem->has_max, &im->d.mem.lim);
     }
     case EXTERN_GLOBAL: {
         const Global_ *g = ex->of.global;
@@ -216,10 +217,11 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
     const Module *m = inst->module;
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const TableType *tt = &m->tables[i];
-        inst->tables[i] = table_create(s, tt->elem, (uint32_t)tt->lim.min, declared_max(&tt->lim), 0);
+        inst->tables[i] = table_create(s, tt->elem, tt->lim.min, declared_max(&tt->lim), 0);
         if (!inst->tables[i])
             return error_new(SIZE_MAX, "table of %llu elements exceeds the limit of %u",
                              (unsigned long long)tt->lim.min, s->engine->cfg.max_table_elems);
+        inst->tables[i]->is64 = tt->lim.is64;
     }
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
         const Limits *l = &m->mems[i].lim;
@@ -227,8 +229,15 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
         if (!inst->mems[i])
             return error_new(SIZE_MAX, "memory of %llu pages exceeds the limit of %u pages",
                              (unsigned long long)l->min, s->engine->cfg.max_memory_pages);
+        inst->mems[i]->is64 = l->is64;
     }
     inst->mem0 = m->nmems ? inst->mems[0] : NULL;
+    inst->caller_mem = inst->mem0;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const Export *ex = &m->exports[i];
+        if (ex->kind == EXTERN_MEMORY && ex->name.len == 6 && !memcmp(ex->name.ptr, "memory", 6))
+            inst->caller_mem = inst->mems[ex->index];
+    }
     return NULL;
 }
 
@@ -242,8 +251,10 @@ static Trap *init_elems(Instance *inst)
         if (seg->mode != SEG_ACTIVE)
             continue;
         Table *t = inst->tables[seg->table];
-        uint32_t off = (uint32_t)const_eval(inst, &seg->offset);
-        if ((uint64_t)off + seg->count > t->size)
+        uint64_t off = const_eval(inst, &seg->offset);
+        if (!t->is64)
+            off = (uint32_t)off;
+        if (off > t->size || seg->count > t->size - off)
             return trap_new("out of bounds table access");
         for (uint32_t k = 0; k < seg->count; k++)
             t->elems[off + k] = const_eval(inst, &seg->items[k]);
@@ -260,8 +271,10 @@ static Trap *init_datas(Instance *inst)
         if (seg->mode != SEG_ACTIVE)
             continue;
         Memory *mem = inst->mems[seg->mem];
-        uint32_t off = (uint32_t)const_eval(inst, &seg->offset);
-        if ((uint64_t)off + seg->len > mem->size)
+        uint64_t off = const_eval(inst, &seg->offset);
+        if (!mem->is64)
+            off = (uint32_t)off;
+        if (off > mem->size || seg->len > mem->size - off)
             return trap_new("out of bounds memory access");
         memcpy(mem->data + off, m->bytes + seg->start, seg->len);
     }
@@ -334,4 +347,14 @@ bool corral_instance_export(corral_instance_t *inst, const char *name, size_t na
         return true;
     }
     return false;
+}
+
+uint32_t corral_instance_memory_count(const corral_instance_t *inst)
+{
+    return inst->module->nmems;
+}
+
+corral_memory_t *corral_instance_memory(corral_instance_t *inst, uint32_t index)
+{
+    return index < inst->module->nmems ? inst->mems[index] : NULL;
 }

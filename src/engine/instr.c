@@ -36,7 +36,16 @@ static RdStatus zero_byte(Reader *r)
     return RD_OK;
 }
 
-static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
+/* A memory index: a u32 with multiple memories, else WebAssembly 2.0's zero byte. */
+static RdStatus memidx(Reader *r, uint32_t features, uint32_t *out)
+{
+    if (features & CORRAL_FEATURE_MULTI_MEMORY)
+        return rd_u32(r, out);
+    *out = 0;
+    return zero_byte(r);
+}
+
+static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
 {
     int32_t s32;
     int64_t s64;
@@ -115,28 +124,38 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
     case IMM_LANE:
         return rd_u8(r, &in->lane);
     case IMM_MEMARG_LANE:
-        if (read_imm(r, IMM_MEMARG, in))
+        if (read_imm(r, IMM_MEMARG, in, features))
             return RD_ERR;
         return rd_u8(r, &in->lane);
     case IMM_MEMARG: {
-        /* Flags: the alignment exponent below 64; bit 6 says a memory index follows
-         * (WebAssembly 3.0, multiple memories); 128 and more are malformed. */
+        /* Flags, as WebAssembly 3.0 reads them whatever the features (the 2.0 suite's cases
+         * decode alike): the alignment exponent below 64; 64..127, a memory index follows
+         * (multiple memories); 128 and more are malformed. */
         size_t at = rd_off(r);
         if (rd_u32(r, &in->a))
             return RD_ERR;
         if (in->a >= 0x80)
             return rd_fail_at(r, at, "malformed memop flags");
         if (in->a & 0x40) {
-            uint32_t mem;
-            if (rd_u32(r, &mem))
+            if (rd_u32(r, &in->mem))
                 return RD_ERR;
             in->a &= 0x3f;
-            in->imm = mem;
         }
-        return rd_u32(r, &in->b);
+        /* The offset: a u64 with memory64 (validation bounds it by the memory's address
+         * type), WebAssembly 2.0's u32 without. */
+        if (features & CORRAL_FEATURE_MEMORY64) {
+            if (rd_u64(r, &in->offset))
+                return RD_ERR;
+        } else {
+            if (rd_u32(r, &in->b))
+                return RD_ERR;
+            in->offset = in->b;
+        }
+        in->b = (uint32_t)in->offset;
+        return RD_OK;
     }
     case IMM_MEMIDX:
-        return zero_byte(r);
+        return memidx(r, features, &in->mem);
     case IMM_I32:
         if (rd_s32(r, &s32))
             return RD_ERR;
@@ -159,11 +178,11 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in)
     case IMM_MEMORY_INIT:
         if (rd_u32(r, &in->a))
             return RD_ERR;
-        return zero_byte(r);
+        return memidx(r, features, &in->mem);
     case IMM_MEMORY_COPY:
-        if (zero_byte(r))
+        if (memidx(r, features, &in->mem))
             return RD_ERR;
-        return zero_byte(r);
+        return memidx(r, features, &in->a);
     }
     return rd_fail(r, "illegal opcode");
 }
@@ -197,8 +216,15 @@ static RdStatus unknown_opcode(Reader *r, size_t off, uint32_t code)
 
 RdStatus instr_read(Reader *r, Instr *out)
 {
+    return instr_read_f(r, out, CORRAL_FEATURES_ALL);
+}
+
+RdStatus instr_read_f(Reader *r, Instr *out, uint32_t features)
+{
     out->off = rd_off(r);
     out->a = out->b = 0;
+    out->mem = 0;
+    out->offset = 0;
     out->blocktype = BT_EMPTY;
     out->imm = 0;
     out->tab = NULL;
@@ -221,7 +247,7 @@ RdStatus instr_read(Reader *r, Instr *out)
     if (op1 == 0)
         return unknown_opcode(r, out->off, code);
     out->op = (uint16_t)(op1 - 1);
-    return read_imm(r, (Imm)op_info[out->op].imm, out);
+    return read_imm(r, (Imm)op_info[out->op].imm, out, features);
 }
 
 void instr_describe_illegal(const uint8_t *p, size_t n, char *buf, size_t cap)

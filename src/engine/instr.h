@@ -26,15 +26,15 @@ typedef enum {
     IMM_LOCAL,         /* a = localidx */
     IMM_GLOBAL,        /* a = globalidx */
     IMM_TABLE,         /* a = tableidx */
-    IMM_MEMARG,        /* a = align exponent, b = offset, imm = memory index */
-    IMM_MEMIDX,        /* a single zero byte (memory 0) */
+    IMM_MEMARG,        /* a = align exponent, offset (b: its low 32 bits), mem = memory index */
+    IMM_MEMIDX,        /* mem = memory index (WebAssembly 2.0: a single zero byte) */
     IMM_I32,           /* imm = value (sign-extended to 64 bits) */
     IMM_I64,           /* imm = value */
     IMM_F32,           /* imm = bit pattern */
     IMM_F64,           /* imm = bit pattern */
-    IMM_MEMORY_INIT,   /* a = dataidx, then a zero byte */
+    IMM_MEMORY_INIT,   /* a = dataidx, then mem = memory index (2.0: a zero byte) */
     IMM_DATA,          /* a = dataidx */
-    IMM_MEMORY_COPY,   /* two zero bytes */
+    IMM_MEMORY_COPY,   /* mem = destination, a = source memory index (2.0: two zero bytes) */
     IMM_TABLE_INIT,    /* a = elemidx, b = tableidx */
     IMM_ELEM,          /* a = elemidx */
     IMM_TABLE_COPY,    /* a = destination tableidx, b = source tableidx */
@@ -70,11 +70,21 @@ typedef struct Instr {
     const uint8_t *tab;  /* IMM_BR_TABLE: the label vector (already checked well-formed);
                           * IMM_V128, IMM_SHUFFLE: the 16 immediate bytes */
     uint8_t lane;        /* IMM_LANE, IMM_MEMARG_LANE */
+    uint32_t mem;        /* memory index: IMM_MEMARG, IMM_MEMARG_LANE, IMM_MEMIDX,
+                          * IMM_MEMORY_INIT, IMM_MEMORY_COPY (the destination) */
+    uint64_t offset;     /* IMM_MEMARG, IMM_MEMARG_LANE: the offset (u64 with memory64) */
 } Instr;
 
-/* Decodes one instruction at r. Errors: instr_illegal_msg ("illegal opcode"), a later
- * feature's "... is not supported yet" (later.def), "zero byte expected", "malformed memop
- * flags", "malformed reference type", LEB128 errors, "unexpected end". */
+/* Decodes one instruction at r, by the binary format of the CORRAL_FEATURE_* set features:
+ * without multiple memories a memory index of memory.size, memory.grow, memory.fill,
+ * memory.copy and memory.init is WebAssembly 2.0's zero byte ("zero byte expected"), and
+ * without memory64 a memarg's offset is a u32 (else a u64). Errors: instr_illegal_msg
+ * ("illegal opcode"), a later feature's "... is not supported yet" (later.def), "zero byte
+ * expected", "malformed memop flags", "malformed reference type", LEB128 errors,
+ * "unexpected end". */
+RD_WARN RdStatus instr_read_f(Reader *r, Instr *out, uint32_t features);
+/* instr_read_f with every feature: for code already validated (with any feature set, since
+ * every encoding valid without a feature decodes the same with it). */
 RD_WARN RdStatus instr_read(Reader *r, Instr *out);
 
 /* The CORRAL_FEATURE_* bit an instruction belongs to, 0 for the 2.0 core without SIMD; the

@@ -33,7 +33,14 @@ struct corral_caller {
 
 corral_memory_t *corral_caller_memory(corral_caller_t *caller)
 {
-    return caller && caller->inst ? caller->inst->mem0 : NULL;
+    return caller && caller->inst ? caller->inst->caller_mem : NULL;
+}
+
+corral_memory_t *corral_caller_memory_at(corral_caller_t *caller, uint32_t index)
+{
+    if (!caller || !caller->inst || index >= caller->inst->module->nmems)
+        return NULL;
+    return caller->inst->mems[index];
 }
 
 /* One control-stack entry per Wasm frame: the frame's function, and where its caller
@@ -557,6 +564,69 @@ static inline void tail_args(Cell *fp, uint32_t off, uint32_t n)
         stmt;                                                   \
     }                                                           \
     NEXT(name);
+/* The _M forms (iop.def, "Memories"): operand k is the memory word (its index, LOWER_MEM64
+ * for a 64-bit memory), k + 1 and k + 2 the offset's halves; the address is the cell of
+ * slot operand a (its low 32 bits for a 32-bit memory). Declares p, the n bytes at the
+ * effective address, or traps: the sum is checked for overflow, then against the size. */
+#define MEM_OF(k) (inst->mems[OPND(k) & ~LOWER_MEM64])
+#define ADDR_OF(k, a) ((OPND(k) & LOWER_MEM64) ? SLOT(a) : (uint64_t)R32(a))
+#define MEM_M(a, k, n)                                                              \
+    uint8_t *p;                                                                     \
+    {                                                                               \
+        const Memory *mm_ = MEM_OF(k);                                              \
+        uint64_t a_ = ADDR_OF(k, a);                                                \
+        uint64_t ea_ = a_ + ((uint64_t)OPND((k) + 1) | (uint64_t)OPND((k) + 2) << 32); \
+        if (UNLIKELY(ea_ < a_ || mm_->size < (n) || ea_ > mm_->size - (n)))         \
+            goto trap_oob;                                                          \
+        p = mm_->data + ea_;                                                        \
+    }
+/* dst addr mem lo hi */
+#define LOAD_M(name, n, expr)                                   \
+    H_APART(name##_M) {                                         \
+        MEM_M(1, 2, n)                                          \
+        SLOT(0) = (expr);                                       \
+    }                                                           \
+    NEXT(name##_M);
+/* addr val mem lo hi */
+#define STORE_M(name, n, stmt)                                  \
+    H_APART(name##_M) {                                         \
+        MEM_M(0, 2, n)                                          \
+        Cell v = SLOT(1);                                       \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name##_M);
+#define VLOAD_M(name, n, fn)                                    \
+    H_APART(name##_M) {                                         \
+        MEM_M(1, 2, n)                                          \
+        VSET(0, fn(p));                                         \
+    }                                                           \
+    NEXT(name##_M);
+#define VSTORE_M(name, n, stmt)                                 \
+    H_APART(name##_M) {                                         \
+        MEM_M(0, 2, n)                                          \
+        V128 v = VGET(1);                                       \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name##_M);
+/* dst addr v mem lo hi lane */
+#define VLOAD_LANE_M(name, n, stmt)                             \
+    H_APART(name##_M) {                                         \
+        MEM_M(1, 3, n)                                          \
+        V128 v = VGET(2);                                       \
+        unsigned l = OPND(6);                                   \
+        stmt;                                                   \
+        VSET(0, v);                                             \
+    }                                                           \
+    NEXT(name##_M);
+/* addr v mem lo hi lane */
+#define VSTORE_LANE_M(name, n, stmt)                            \
+    H_APART(name##_M) {                                         \
+        MEM_M(0, 2, n)                                          \
+        V128 v = VGET(1);                                       \
+        unsigned l = OPND(5);                                   \
+        stmt;                                                   \
+    }                                                           \
+    NEXT(name##_M);
 #define CHECKED(call)         \
     do {                      \
         msg = (call);         \
@@ -1003,6 +1073,17 @@ do_return:
     NEXT(TABLE_INIT);
     H(ELEM_DROP) inst->elem_len[OPND(0)] = 0;
     NEXT(ELEM_DROP);
+    H_APART(I64_SAT_U32) {
+        uint64_t a = SLOT(1);
+        SLOT(0) = a > UINT32_MAX ? UINT32_MAX : a;
+    }
+    NEXT(I64_SAT_U32);
+    H_APART(TABLE_GROW64) {
+        Cell init = SLOT(1);
+        uint64_t n = SLOT(2);
+        SLOT(0) = (uint64_t)(n > UINT32_MAX ? -1 : table_grow(inst->tables[OPND(3)], (uint32_t)n, init));
+    }
+    NEXT(TABLE_GROW64);
 
     /* ---- memory ---- */
     H(MEMORY_SIZE) SLOT(0) = (uint32_t)(memsize / WASM_PAGE);
@@ -1012,11 +1093,11 @@ do_return:
         RELOAD_MEM();
     }
     NEXT(MEMORY_GROW);
-    H(MEMORY_INIT) CHECKED(bulk_memory_init(inst, OPND(0), R32(1), R32(2), R32(3)));
+    H(MEMORY_INIT) CHECKED(bulk_memory_init(inst, inst->mem0, OPND(0), R32(1), R32(2), R32(3)));
     NEXT(MEMORY_INIT);
     H(DATA_DROP) inst->data_len[OPND(0)] = 0;
     NEXT(DATA_DROP);
-    H(MEMORY_COPY) CHECKED(bulk_memory_copy(s, inst->mem0, R32(0), R32(1), R32(2)));
+    H(MEMORY_COPY) CHECKED(bulk_memory_copy(s, inst->mem0, inst->mem0, R32(0), R32(1), R32(2)));
     NEXT(MEMORY_COPY);
     H(MEMORY_FILL) CHECKED(bulk_memory_fill(s, inst->mem0, R32(0), (uint8_t)R32(1), R32(2)));
     NEXT(MEMORY_FILL);
@@ -1595,6 +1676,58 @@ do_return:
     VBIN(I16X8_RELAXED_Q15MULR_S, simd_i16x8_relaxed_q15mulr_s)
     VBIN(I16X8_RELAXED_DOT_I8X16_I7X16_S, simd_i16x8_relaxed_dot_i8x16_i7x16_s)
     VTERN(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, simd_i32x4_relaxed_dot_i8x16_i7x16_add_s)
+    /* ---- any memory but a 32-bit memory 0 (iop.def, "Memories"); apart from the hot
+     * handlers, as the SIMD ones are ---- */
+    H_APART(MEMORY_SIZE_M) SLOT(0) = MEM_OF(1)->size / WASM_PAGE;
+    NEXT(MEMORY_SIZE_M);
+    H_APART(MEMORY_GROW_M) {
+        int64_t r = memory_grow(MEM_OF(2), ADDR_OF(2, 1));
+        SLOT(0) = (OPND(2) & LOWER_MEM64) ? (uint64_t)r : (uint32_t)r;
+        RELOAD_MEM(); /* the memory may be memory 0 too (imported twice) */
+    }
+    NEXT(MEMORY_GROW_M);
+    H_APART(MEMORY_INIT_M)
+    CHECKED(bulk_memory_init(inst, MEM_OF(1), OPND(0), ADDR_OF(1, 2), R32(3), R32(4)));
+    NEXT(MEMORY_INIT_M);
+    H_APART(MEMORY_COPY_M) {
+        /* the length is an i64 only when both memories are 64-bit */
+        uint64_t n = (OPND(0) & OPND(1) & LOWER_MEM64) ? SLOT(4) : (uint64_t)R32(4);
+        CHECKED(bulk_memory_copy(s, MEM_OF(0), MEM_OF(1), ADDR_OF(0, 2), ADDR_OF(1, 3), n));
+    }
+    NEXT(MEMORY_COPY_M);
+    H_APART(MEMORY_FILL_M)
+    CHECKED(bulk_memory_fill(s, MEM_OF(0), ADDR_OF(0, 1), (uint8_t)R32(2), ADDR_OF(0, 3)));
+    NEXT(MEMORY_FILL_M);
+    LOAD_KINDS(LOAD_M)
+    STORE_M(I32_STORE, 4, st_u32(p, (uint32_t)v))
+    STORE_M(I64_STORE, 8, st_u64(p, v))
+    STORE_M(I32_STORE8, 1, st_u8(p, (uint8_t)v))
+    STORE_M(I32_STORE16, 2, st_u16(p, (uint16_t)v))
+    STORE_M(I64_STORE8, 1, st_u8(p, (uint8_t)v))
+    STORE_M(I64_STORE16, 2, st_u16(p, (uint16_t)v))
+    STORE_M(I64_STORE32, 4, st_u32(p, (uint32_t)v))
+    VLOAD_M(V128_LOAD, 16, v128_load)
+    VLOAD_M(V128_LOAD8X8_S, 8, simd_v128_load8x8_s)
+    VLOAD_M(V128_LOAD8X8_U, 8, simd_v128_load8x8_u)
+    VLOAD_M(V128_LOAD16X4_S, 8, simd_v128_load16x4_s)
+    VLOAD_M(V128_LOAD16X4_U, 8, simd_v128_load16x4_u)
+    VLOAD_M(V128_LOAD32X2_S, 8, simd_v128_load32x2_s)
+    VLOAD_M(V128_LOAD32X2_U, 8, simd_v128_load32x2_u)
+    VLOAD_M(V128_LOAD8_SPLAT, 1, simd_v128_load8_splat)
+    VLOAD_M(V128_LOAD16_SPLAT, 2, simd_v128_load16_splat)
+    VLOAD_M(V128_LOAD32_SPLAT, 4, simd_v128_load32_splat)
+    VLOAD_M(V128_LOAD64_SPLAT, 8, simd_v128_load64_splat)
+    VSTORE_M(V128_STORE, 16, v128_store(p, v))
+    VLOAD_LANE_M(V128_LOAD8_LANE, 1, v_set8(&v, l, ld_u8(p)))
+    VLOAD_LANE_M(V128_LOAD16_LANE, 2, v_set16(&v, l, ld_u16(p)))
+    VLOAD_LANE_M(V128_LOAD32_LANE, 4, v_set32(&v, l, ld_u32(p)))
+    VLOAD_LANE_M(V128_LOAD64_LANE, 8, v_set64(&v, l, ld_u64(p)))
+    VSTORE_LANE_M(V128_STORE8_LANE, 1, st_u8(p, v_u8(v, l)))
+    VSTORE_LANE_M(V128_STORE16_LANE, 2, st_u16(p, v_u16(v, l)))
+    VSTORE_LANE_M(V128_STORE32_LANE, 4, st_u32(p, v_u32(v, l)))
+    VSTORE_LANE_M(V128_STORE64_LANE, 8, st_u64(p, v_u64(v, l)))
+    VLOAD_M(V128_LOAD32_ZERO, 4, simd_v128_load32_zero)
+    VLOAD_M(V128_LOAD64_ZERO, 8, simd_v128_load64_zero)
 
     DISPATCH_SWITCH_END
 

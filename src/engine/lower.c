@@ -21,7 +21,7 @@
 
 enum {
     SH_SPECIAL, SH_UN, SH_BIN, SH_BINI, SH_LOAD, SH_LOADA, SH_LOADX, SH_LOADS, SH_BINM, SH_STORE,
-    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB, SH_SIMD
+    SH_STOREI, SH_BRC, SH_BRCI, SH_BRCB, SH_BRCIB, SH_SIMD, SH_LOADM, SH_STOREM, SH_SIMDM
 };
 
 static const uint8_t iop_shape[IOP_COUNT] = {
@@ -60,6 +60,7 @@ typedef struct OpMaps {
     uint16_t loadx[OP_COUNT]; /* load with an a + b address */
     uint16_t loads[OP_COUNT]; /* load with an (i << k) + imm address */
     uint16_t binm[OP_COUNT];  /* operation with its right operand loaded from memory */
+    uint16_t mem[OP_COUNT];   /* a memory access on any memory but a 32-bit memory 0 (_M) */
     uint16_t back[IOP_COUNT]; /* a branch -> its back-edge (_BACK) form */
 } OpMaps;
 
@@ -67,7 +68,7 @@ static void build_maps(OpMaps *mp)
 {
     for (int i = 0; i < OP_COUNT; i++)
         mp->plain[i] = mp->imm[i] = mp->brc[i] = mp->brci[i] = mp->loada[i] = mp->loadx[i] =
-            mp->loads[i] = mp->binm[i] = IOP_COUNT;
+            mp->loads[i] = mp->binm[i] = mp->mem[i] = IOP_COUNT;
     for (int i = 0; i < IOP_COUNT; i++) {
         uint16_t w = iop_wasm[i];
         if (w == OP_COUNT)
@@ -81,6 +82,7 @@ static void build_maps(OpMaps *mp)
         case SH_LOADX: mp->loadx[w] = (uint16_t)i; break;
         case SH_LOADS: mp->loads[w] = (uint16_t)i; break;
         case SH_BINM: mp->binm[w] = (uint16_t)i; break;
+        case SH_LOADM: case SH_STOREM: case SH_SIMDM: mp->mem[w] = (uint16_t)i; break;
         case SH_BRCB: case SH_BRCIB: break; /* below, once brc and brci are complete */
         default: mp->plain[w] = (uint16_t)i; break;
         }
@@ -108,6 +110,10 @@ static void build_maps(OpMaps *mp)
     mp->loads[OP_F64_LOAD] = IOP_I64_LOAD_S;
     mp->imm[OP_F32_STORE] = IOP_I32_STORE_I;
     mp->imm[OP_F64_STORE] = IOP_I64_STORE_I;
+    mp->mem[OP_F32_LOAD] = IOP_I32_LOAD_M;
+    mp->mem[OP_F64_LOAD] = IOP_I64_LOAD_M;
+    mp->mem[OP_F32_STORE] = IOP_I32_STORE_M;
+    mp->mem[OP_F64_STORE] = IOP_I64_STORE_M;
 }
 
 /* For a constant left operand: the op' with (c op x) == (x op' c), or OP_COUNT. */
@@ -1305,6 +1311,43 @@ static void op_simd(Lower *L, const Instr *in, Iop iop)
         set_producer(L, pos);
 }
 
+/* Whether memory idx is a 32-bit memory 0, whose accesses have the fast forms (iop.def,
+ * "Memories"). */
+static bool mem_fast(const Module *m, uint32_t idx)
+{
+    return idx == 0 && !m->mems[0].lim.is64;
+}
+
+/* The memory operand of the _M forms. */
+static uint32_t mem_word(const Module *m, uint32_t idx)
+{
+    return idx | (m->mems[idx].lim.is64 ? LOWER_MEM64 : 0);
+}
+
+/* A memory access on any other memory (iop.def's LOADM, STOREM and SIMDM shapes): [dst]
+ * operands, then the memory, the offset's two words and [lane]. */
+static void op_mem_m(Lower *L, const Instr *in, Iop iop)
+{
+    const OpInfo *oi = &op_info[in->op];
+    uint32_t np = (uint32_t)strlen(oi->params), ops[12], n;
+    bool result = oi->results[0] != '\0';
+    pop_operands(L, np, ops + result);
+    n = result + np;
+    if (result) {
+        push_slot_wide(L, oi->results[0] == 'V');
+        ops[0] = temp(L, L->h - 1);
+    }
+    ops[n++] = mem_word(L->m, in->mem);
+    ops[n++] = (uint32_t)in->offset;
+    ops[n++] = (uint32_t)(in->offset >> 32);
+    if (oi->imm == IMM_MEMARG_LANE)
+        ops[n++] = in->lane;
+    assert(n == (uint32_t)iop_nops[iop]);
+    uint32_t pos = emit(L, iop, n, ops);
+    if (result)
+        set_producer(L, pos);
+}
+
 /* A consumer: leading immediates, then the popped operands (memory stores put the offset
  * last, see op_store). */
 static void consume(Lower *L, Iop op, uint32_t nimm, uint32_t imm0, uint32_t imm1, uint32_t nin)
@@ -1492,6 +1535,32 @@ static void op_throw_ref(Lower *L, uint32_t slot)
     set_unreachable(L);
 }
 
+/* The i64 index (size, length) at depth d of a 64-bit table's instruction, made the u32 the
+ * table instructions take: saturated, as an index past 2^32-1 is out of bounds anyway
+ * (iop.def, I64_SAT_U32). A constant is saturated here; anything else in its temp slot. */
+static void narrow_index(Lower *L, uint32_t d)
+{
+    AVal *v = &L->stack[d];
+    if (v->kind == V_CONST) {
+        if (v->k > UINT32_MAX)
+            v->k = UINT32_MAX;
+        return;
+    }
+    materialize(L, d);
+    EMIT(L, IOP_I64_SAT_U32, temp(L, d), temp(L, d));
+}
+
+/* Narrows the operands at depths h-n .. h-1 of a table instruction whose bit k (from the
+ * deepest) is set in which. */
+static void narrow_indices(Lower *L, uint32_t n, unsigned which)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (which >> k & 1)
+            narrow_index(L, L->h - n + k);
+}
+
+static bool table64(const Module *m, uint32_t idx) { return m->tables[idx].lim.is64; }
+
 static int lower_instr(Lower *L, const Instr *in, bool *done)
 {
     Op op = (Op)in->op;
@@ -1531,6 +1600,8 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_call(L, in->a, m->types[m->func_types[in->a]], IOP_CALL, 0, 0);
         return 0;
     case OP_CALL_INDIRECT:
+        if (table64(m, in->b))
+            narrow_index(L, L->h - 1);
         op_call(L, 0, m->types[in->a], IOP_CALL_INDIRECT, in->a, in->b);
         return 0;
     case OP_RETURN_CALL:
@@ -1607,46 +1678,73 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         return 0;
     }
     case OP_TABLE_GET:
+        if (table64(m, in->a))
+            narrow_indices(L, 1, 1);
         produce(L, IOP_TABLE_GET, 1, in->a, 1);
         return 0;
     case OP_TABLE_SET:
+        if (table64(m, in->a))
+            narrow_indices(L, 2, 1);
         consume(L, IOP_TABLE_SET, 1, in->a, 0, 2);
         return 0;
     case OP_TABLE_SIZE:
         produce(L, IOP_TABLE_SIZE, 0, in->a, 1);
         return 0;
     case OP_TABLE_GROW:
-        produce(L, IOP_TABLE_GROW, 2, in->a, 1);
+        produce(L, table64(m, in->a) ? IOP_TABLE_GROW64 : IOP_TABLE_GROW, 2, in->a, 1);
         return 0;
     case OP_TABLE_FILL:
+        if (table64(m, in->a))
+            narrow_indices(L, 3, 1 | 4);
         consume(L, IOP_TABLE_FILL, 1, in->a, 0, 3);
         return 0;
-    case OP_TABLE_COPY:
+    case OP_TABLE_COPY: {
+        bool d64 = table64(m, in->a), s64 = table64(m, in->b);
+        if (d64 || s64)
+            narrow_indices(L, 3, (d64 ? 1 : 0) | (s64 ? 2 : 0) | (d64 && s64 ? 4 : 0));
         consume(L, IOP_TABLE_COPY, 2, in->a, in->b, 3);
         return 0;
+    }
     case OP_TABLE_INIT:
+        if (table64(m, in->b))
+            narrow_indices(L, 3, 1);
         consume(L, IOP_TABLE_INIT, 2, in->b, in->a, 3);
         return 0;
     case OP_ELEM_DROP:
         EMIT(L, IOP_ELEM_DROP, in->a);
         return 0;
     case OP_MEMORY_SIZE:
-        produce(L, IOP_MEMORY_SIZE, 0, 0, 0);
+        if (mem_fast(m, in->mem))
+            produce(L, IOP_MEMORY_SIZE, 0, 0, 0);
+        else
+            produce(L, IOP_MEMORY_SIZE_M, 0, mem_word(m, in->mem), 1);
         return 0;
     case OP_MEMORY_GROW:
-        produce(L, IOP_MEMORY_GROW, 1, 0, 0);
+        if (mem_fast(m, in->mem))
+            produce(L, IOP_MEMORY_GROW, 1, 0, 0);
+        else
+            produce(L, IOP_MEMORY_GROW_M, 1, mem_word(m, in->mem), 1);
         return 0;
     case OP_MEMORY_INIT:
-        consume(L, IOP_MEMORY_INIT, 1, in->a, 0, 3);
+        if (mem_fast(m, in->mem))
+            consume(L, IOP_MEMORY_INIT, 1, in->a, 0, 3);
+        else
+            consume(L, IOP_MEMORY_INIT_M, 2, in->a, mem_word(m, in->mem), 3);
         return 0;
     case OP_DATA_DROP:
         EMIT(L, IOP_DATA_DROP, in->a);
         return 0;
     case OP_MEMORY_COPY:
-        consume(L, IOP_MEMORY_COPY, 0, 0, 0, 3);
+        if (mem_fast(m, in->mem) && mem_fast(m, in->a))
+            consume(L, IOP_MEMORY_COPY, 0, 0, 0, 3);
+        else
+            consume(L, IOP_MEMORY_COPY_M, 2, mem_word(m, in->mem), mem_word(m, in->a), 3);
         return 0;
     case OP_MEMORY_FILL:
-        consume(L, IOP_MEMORY_FILL, 0, 0, 0, 3);
+        if (mem_fast(m, in->mem))
+            consume(L, IOP_MEMORY_FILL, 0, 0, 0, 3);
+        else
+            consume(L, IOP_MEMORY_FILL_M, 1, mem_word(m, in->mem), 0, 3);
         return 0;
     case OP_I32_CONST:
         push_const(L, (uint32_t)in->imm);
@@ -1667,6 +1765,11 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
     Iop iop = (Iop)L->maps->plain[op];
     if (iop == IOP_COUNT)
         return -1;
+    uint8_t imm = op_info[op].imm;
+    if ((imm == IMM_MEMARG || imm == IMM_MEMARG_LANE) && !mem_fast(m, in->mem)) {
+        op_mem_m(L, in, (Iop)L->maps->mem[op]);
+        return 0;
+    }
     switch (iop_shape[iop]) {
     case SH_SIMD:
         op_simd(L, in, iop);

@@ -27,6 +27,10 @@ enum {
 #undef IOP
 };
 
+/* In the memory operand of the _M instructions (iop.def, "Memories"): the memory is 64-bit,
+ * its addresses full i64s. The rest of the word is the memory's index. */
+#define LOWER_MEM64 0x80000000u
+
 /* Maps a code position (word index of an instruction) to the byte offset in the module of
  * the Wasm instruction it came from: the backtrace side table. */
 typedef struct CodeMap {

@@ -150,6 +150,7 @@ Memory *memory_create(Store *s, uint64_t min_pages, uint64_t max_pages)
         }
     }
     mi->pub.guarded = mi->reserved >= MEMORY_GUARD_BYTES;
+    mi->pub.is64 = false; /* the caller sets it for a 64-bit memory */
     mi->pub.has_max = has_max;
     mi->pub.decl_max = has_max ? decl_max : 0;
     mi->pub.size = init_bytes;

@@ -60,6 +60,7 @@ uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults
 typedef struct Limits {
     uint64_t min, max; /* max valid only when has_max */
     bool has_max;
+    bool is64;         /* memory64: an i64 address type (64-bit memory or table) */
     uint32_t off;      /* byte offset of the limits in the module (for error messages) */
 } Limits;
 

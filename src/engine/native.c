@@ -197,31 +197,34 @@ RT static void rt_fuel(CcCtx *c, uint32_t off)
         raise_trap(ni, trap_new(msg), off);
 }
 
-RT static uint32_t rt_memory_grow(CcCtx *c, uint32_t delta)
+RT static uint32_t rt_memory_grow(CcCtx *c, uint32_t mem, uint32_t delta)
 {
     STACK_FIRST(c);
-    return (uint32_t)bulk_grow_memory(((NativeInst *)c)->inst, delta);
+    return (uint32_t)memory_grow(((NativeInst *)c)->inst->mems[mem], delta);
 }
 
-RT static void rt_memory_init(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+RT static void rt_memory_init(CcCtx *c, uint32_t mem, uint32_t seg, uint32_t d, uint32_t s,
+                           uint32_t n, uint32_t off)
+{
+    STACK_FIRST(c);
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_memory_init(inst, inst->mems[mem], seg, d, s, n), off);
+}
+
+RT static void rt_memory_copy(CcCtx *c, uint32_t dmem, uint32_t smem, uint32_t d, uint32_t s,
+                           uint32_t n, uint32_t off)
+{
+    STACK_FIRST(c);
+    Instance *inst = ((NativeInst *)c)->inst;
+    rt_check(c, bulk_memory_copy(inst->store, inst->mems[dmem], inst->mems[smem], d, s, n), off);
+}
+
+RT static void rt_memory_fill(CcCtx *c, uint32_t mem, uint32_t d, uint32_t val, uint32_t n,
                            uint32_t off)
 {
     STACK_FIRST(c);
-    rt_check(c, bulk_memory_init(((NativeInst *)c)->inst, seg, d, s, n), off);
-}
-
-RT static void rt_memory_copy(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off)
-{
-    STACK_FIRST(c);
     Instance *inst = ((NativeInst *)c)->inst;
-    rt_check(c, bulk_memory_copy(inst->store, inst->mem0, d, s, n), off);
-}
-
-RT static void rt_memory_fill(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off)
-{
-    STACK_FIRST(c);
-    Instance *inst = ((NativeInst *)c)->inst;
-    rt_check(c, bulk_memory_fill(inst->store, inst->mem0, d, (uint8_t)val, n), off);
+    rt_check(c, bulk_memory_fill(inst->store, inst->mems[mem], d, (uint8_t)val, n), off);
 }
 
 RT static void rt_table_init(CcCtx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
@@ -544,13 +547,13 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
 {
     const Module *m = inst->module;
     /* code that does not count fuel does not run in a store that has a budget, and code
-     * without bounds checks runs only on guarded memories: else stay interpreted */
+     * without bounds checks runs only on a guarded memory 0 (the others are always checked
+     * explicitly): else stay interpreted */
     if (!(nc->desc->flags & CC_FLAG_FUEL) && s->fuel_reserve != CORRAL_FUEL_UNLIMITED)
         return 0;
     if (!(nc->desc->flags & CC_FLAG_BOUNDS_CHECKS)) {
-        for (uint32_t i = 0; i < m->nmems; i++)
-            if (!inst->mems[i]->guarded)
-                return 0;
+        if (inst->mem0 && !inst->mem0->guarded)
+            return 0;
         if (!(nc->desc->flags & CC_FLAG_FUEL) && !native_poll_page(s))
             return 0; /* its polls read the page */
     }
@@ -564,6 +567,7 @@ static int attach(Store *s, Instance *inst, const NativeCode *nc, bool all)
     ni->code = nc;
     ni->ctx = (CcCtx){
         .mem0 = (CcMem *)inst->mem0,
+        .mems = (CcMem **)inst->mems,
         .globals = globals,
         .tables = (CcTable **)inst->tables,
         .funcs = (CcFunc **)inst->funcs,

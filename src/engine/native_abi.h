@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* A plain decimal literal: artifact.c spells it as text (#) in the code version. */
-#define CC_ABI_VERSION 6
+#define CC_ABI_VERSION 7
 
 /* Trap codes for CcRt.trap. 1-3 equal numeric.h's NumTrap, so a failed division or
  * truncation passes its NumTrap unchanged. */
@@ -63,10 +63,14 @@ typedef struct CcRt {
     int (*sig_eq)(CcCtx *c, const void *a, const void *b);
     /* *c->tick went below 0: settles the fuel slice, checks interrupts; may trap. */
     void (*fuel)(CcCtx *c, uint32_t off);
-    uint32_t (*memory_grow)(CcCtx *c, uint32_t delta); /* old pages, or 0xffffffff */
-    void (*memory_init)(CcCtx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n, uint32_t off);
-    void (*memory_copy)(CcCtx *c, uint32_t d, uint32_t s, uint32_t n, uint32_t off);
-    void (*memory_fill)(CcCtx *c, uint32_t d, uint32_t val, uint32_t n, uint32_t off);
+    /* The memory operations take the memory's index (multiple memories). */
+    uint32_t (*memory_grow)(CcCtx *c, uint32_t mem, uint32_t delta); /* old pages, or 0xffffffff */
+    void (*memory_init)(CcCtx *c, uint32_t mem, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
+                        uint32_t off);
+    void (*memory_copy)(CcCtx *c, uint32_t dmem, uint32_t smem, uint32_t d, uint32_t s,
+                        uint32_t n, uint32_t off);
+    void (*memory_fill)(CcCtx *c, uint32_t mem, uint32_t d, uint32_t val, uint32_t n,
+                        uint32_t off);
     void (*table_init)(CcCtx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n,
                        uint32_t off);
     void (*table_copy)(CcCtx *c, uint32_t td, uint32_t ts, uint32_t d, uint32_t s, uint32_t n,
@@ -78,6 +82,8 @@ typedef struct CcRt {
 /* One instance as generated code sees it; index spaces as the module's, imports first. */
 struct CcCtx {
     CcMem *mem0;             /* memory 0, or 0 */
+    CcMem **mems;            /* every memory (multiple memories): those but memory 0 are
+                              * always accessed with explicit bounds checks */
     uint64_t **globals;      /* each global's value cell (raw bits) */
     CcTable **tables;
     CcFunc **funcs;

@@ -79,6 +79,7 @@ struct corral_memory {
     bool has_max;
     bool guarded;       /* MEMORY_GUARD_BYTES of address space reserved from data on: any
                          * 32-bit address plus 32-bit offset faults past size */
+    bool is64;          /* memory64: a 64-bit memory (i64 addresses; import matching) */
 };
 
 /* The first two fields are native_abi.h's CcTable. */
@@ -88,7 +89,8 @@ struct corral_table {
     uint32_t max;       /* effective maximum: declared max capped by the engine */
     ValType elem;
     bool has_max;       /* a maximum was declared (then it is decl_max) */
-    uint32_t decl_max;
+    bool is64;          /* memory64: a 64-bit table (i64 indices; import matching) */
+    uint64_t decl_max;
 };
 
 struct corral_global {
@@ -130,6 +132,9 @@ struct corral_instance {
     uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
     uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
     Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
+    Memory *caller_mem;  /* what host functions see as the caller's memory
+                          * (corral_caller_memory): the memory exported as "memory", else
+                          * memory 0, else NULL */
     struct NativeInst *native; /* native.c: the instance as native code sees it, or NULL */
 };
 
@@ -247,9 +252,12 @@ void trap_push_frame(Trap *t, const Module *module, uint32_t func, size_t offset
 #define OOB_MEM "out of bounds memory access"
 #define OOB_TABLE "out of bounds table access"
 
-const char *bulk_memory_init(Instance *inst, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
-const char *bulk_memory_copy(const Store *st, Memory *mem, uint32_t d, uint32_t s, uint32_t n);
-const char *bulk_memory_fill(const Store *st, Memory *mem, uint32_t d, uint8_t val, uint32_t n);
+/* Addresses and lengths are u64 (memory64); the bounds checks cannot overflow. */
+const char *bulk_memory_init(Instance *inst, Memory *mem, uint32_t seg, uint64_t d, uint32_t s,
+                             uint32_t n);
+const char *bulk_memory_copy(const Store *st, Memory *dst, Memory *src, uint64_t d, uint64_t s,
+                             uint64_t n);
+const char *bulk_memory_fill(const Store *st, Memory *mem, uint64_t d, uint8_t val, uint64_t n);
 const char *bulk_table_init(Instance *inst, uint32_t ti, uint32_t seg, uint32_t d, uint32_t s,
                             uint32_t n);
 const char *bulk_table_copy(const Store *st, Table *dt, Table *srct, uint32_t d, uint32_t s,
@@ -316,8 +324,9 @@ void memory_recycle(Store *s, Memory *m);
 void memory_cache_clear(Store *s);
 /* Grows by delta pages; returns the old page count or -1 (never traps). */
 int64_t memory_grow(Memory *m, uint64_t delta);
-/* Creates a table of min elements set to init; max UINT64_MAX means none declared. */
-Table *table_create(Store *s, ValType elem, uint32_t min, uint64_t max, Cell init);
+/* Creates a (32-bit) table of min elements set to init; max UINT64_MAX means none declared.
+ * NULL when min exceeds the engine's cap or on OOM. */
+Table *table_create(Store *s, ValType elem, uint64_t min, uint64_t max, Cell init);
 /* Grows by delta with init; returns the old size or -1. */
 int64_t table_grow(Table *t, uint32_t delta, Cell init);
 

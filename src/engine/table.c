@@ -4,10 +4,10 @@
 
 #include <stdlib.h>
 
-Table *table_create(Store *s, ValType elem, uint32_t min, uint64_t max, Cell init)
+Table *table_create(Store *s, ValType elem, uint64_t min, uint64_t max, Cell init)
 {
     bool has_max = max != UINT64_MAX;
-    uint32_t decl_max = has_max ? (uint32_t)max : 0;
+    uint64_t decl_max = has_max ? max : 0;
     uint64_t cap = s->engine->cfg.max_table_elems;
     if (max > cap)
         max = cap;
@@ -19,10 +19,11 @@ Table *table_create(Store *s, ValType elem, uint32_t min, uint64_t max, Cell ini
     t->elem = elem;
     t->max = (uint32_t)max;
     t->has_max = has_max;
+    t->is64 = false; /* the caller sets it for a 64-bit table */
     t->decl_max = decl_max;
     if (store_own(s, OWN_TABLE_ELEMS, t) != 0)
         return NULL;
-    if (table_grow(t, min, init) < 0)
+    if (table_grow(t, (uint32_t)min, init) < 0) /* min <= max <= the cap, a u32 */
         return NULL;
     return t;
 }

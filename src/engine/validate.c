@@ -29,6 +29,7 @@
 
 #define VT_UNKNOWN 0 /* any type: popped from the polymorphic stack of unreachable code */
 #define MAX_PAGES 65536u
+#define MAX_PAGES64 ((uint64_t)1 << 48) /* memory64's bound */
 
 typedef enum { V_OK = 0, V_ERR = 1 } VStatus;
 #define V_WARN __attribute__((warn_unused_result))
@@ -74,6 +75,7 @@ typedef struct Val {
     uint32_t nuses, cap_uses;
     uint8_t *refs;  /* bitmap over function indices: C.refs */
     uint32_t body;  /* index in m->codes of the body being checked */
+    bool mem0_is64; /* memory 0 is a 64-bit memory: its accesses take the generic path */
     bool malformed; /* the error is one the spec's decoder reports (binary format) */
 } Val;
 
@@ -510,6 +512,12 @@ static VStatus op_call(Val *v, const Instr *in)
     return call_type(v, m->types[m->func_types[in->a]]);
 }
 
+/* The address type of table idx (which exists): i64 for a 64-bit table (memory64). */
+static ValType table_at(const Val *v, uint32_t idx)
+{
+    return v->m->tables[idx].lim.is64 ? VT_I64 : VT_I32;
+}
+
 static VStatus op_call_indirect(Val *v, const Instr *in)
 {
     const Module *m = v->m;
@@ -519,7 +527,7 @@ static VStatus op_call_indirect(Val *v, const Instr *in)
         return fail_idx(v, in->off, "unknown type", in->a);
     if (m->tables[in->b].elem != VT_FUNCREF)
         return mismatch(v);
-    if (pop_expect(v, VT_I32))
+    if (pop_expect(v, table_at(v, in->b)))
         return V_ERR;
     return call_type(v, m->types[in->a]);
 }
@@ -811,6 +819,7 @@ static V_WARN VStatus table(Val *v, uint32_t idx, ValType *out_elem)
     return V_OK;
 }
 
+
 static V_WARN VStatus elem_seg(Val *v, uint32_t idx, ValType *out_type)
 {
     if (idx >= v->m->nelems)
@@ -819,10 +828,11 @@ static V_WARN VStatus elem_seg(Val *v, uint32_t idx, ValType *out_type)
     return V_OK;
 }
 
+/* Table instructions take indices, sizes and lengths of their table's address type. */
 static VStatus op_table_get(Val *v, const Instr *in)
 {
     ValType t;
-    if (table(v, in->a, &t) || pop_expect(v, VT_I32))
+    if (table(v, in->a, &t) || pop_expect(v, table_at(v, in->a)))
         return V_ERR;
     return push(v, t);
 }
@@ -832,38 +842,77 @@ static VStatus op_table_set(Val *v, const Instr *in)
     ValType t;
     if (table(v, in->a, &t) || pop_expect(v, t))
         return V_ERR;
-    return pop_expect(v, VT_I32);
+    return pop_expect(v, table_at(v, in->a));
 }
 
 static VStatus op_table_grow(Val *v, const Instr *in)
 {
     ValType t;
-    if (table(v, in->a, &t) || pop_expect(v, VT_I32) || pop_expect(v, t))
+    if (table(v, in->a, &t) || pop_expect(v, table_at(v, in->a)) || pop_expect(v, t))
         return V_ERR;
-    return push(v, VT_I32);
+    return push(v, table_at(v, in->a));
 }
 
 static VStatus op_table_fill(Val *v, const Instr *in)
 {
     ValType t;
-    if (table(v, in->a, &t) || pop_expect(v, VT_I32) || pop_expect(v, t))
+    if (table(v, in->a, &t) || pop_expect(v, table_at(v, in->a)) || pop_expect(v, t))
         return V_ERR;
-    return pop_expect(v, VT_I32);
+    return pop_expect(v, table_at(v, in->a));
+}
+
+static VStatus op_table_size(Val *v, const Instr *in)
+{
+    ValType t;
+    return table(v, in->a, &t) ? V_ERR : push(v, table_at(v, in->a));
+}
+
+/* The length is an i64 only when both tables are 64-bit. */
+static VStatus op_table_copy(Val *v, const Instr *in)
+{
+    ValType dst, src;
+    if (table(v, in->a, &dst) || table(v, in->b, &src))
+        return V_ERR;
+    if (dst != src)
+        return mismatch(v);
+    ValType dt = table_at(v, in->a), st = table_at(v, in->b);
+    if (pop_expect(v, dt == VT_I64 && st == VT_I64 ? VT_I64 : VT_I32) || pop_expect(v, st))
+        return V_ERR;
+    return pop_expect(v, dt);
+}
+
+static VStatus op_table_init(Val *v, const Instr *in)
+{
+    ValType tt, et;
+    if (table(v, in->b, &tt) || elem_seg(v, in->a, &et))
+        return V_ERR;
+    if (tt != et)
+        return mismatch(v);
+    if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, table_at(v, in->b));
 }
 
 /* Index checks of instructions whose operands are the fixed signature of opcode.def. */
 
-static VStatus chk_memory(Val *v, const Instr *in)
+/* Memory idx, or "unknown memory"; *out_at is its address type (i64 for memory64). */
+static V_WARN VStatus memory(Val *v, uint32_t idx, ValType *out_at)
 {
-    return v->m->nmems ? V_OK : fail_idx(v, in->off, "unknown memory", 0);
+    if (idx >= v->m->nmems)
+        return fail_idx(v, v->off, "unknown memory", idx);
+    *out_at = v->m->mems[idx].lim.is64 ? VT_I64 : VT_I32;
+    return V_OK;
 }
 
 static VStatus chk_memarg(Val *v, const Instr *in)
 {
-    if (in->imm >= v->m->nmems)
-        return fail_idx(v, in->off, "unknown memory", (uint32_t)in->imm);
+    ValType at;
+    if (memory(v, in->mem, &at))
+        return V_ERR;
     if (in->a > op_info[in->op].align)
         return fail(v, in->off, "alignment must not be larger than natural");
+    if (at == VT_I32 && in->offset > UINT32_MAX)
+        return fail(v, in->off, "offset out of range");
     return V_OK;
 }
 
@@ -916,9 +965,50 @@ static VStatus chk_data(Val *v, const Instr *in)
     return V_OK;
 }
 
-static VStatus chk_memory_init(Val *v, const Instr *in)
+/* memory.size, memory.grow, memory.fill, memory.copy and memory.init: typed by the address
+ * types of their memories (i64 for memory64). */
+static VStatus op_memory_size(Val *v, const Instr *in)
 {
-    return chk_memory(v, in) ? V_ERR : chk_data(v, in);
+    ValType at;
+    return memory(v, in->mem, &at) ? V_ERR : push(v, at);
+}
+
+static VStatus op_memory_grow(Val *v, const Instr *in)
+{
+    ValType at;
+    if (memory(v, in->mem, &at) || pop_expect(v, at))
+        return V_ERR;
+    return push(v, at);
+}
+
+static VStatus op_memory_fill(Val *v, const Instr *in)
+{
+    ValType at;
+    if (memory(v, in->mem, &at) || pop_expect(v, at) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, at);
+}
+
+/* The length is an i64 only when both memories are 64-bit. */
+static VStatus op_memory_copy(Val *v, const Instr *in)
+{
+    ValType dt, st;
+    if (memory(v, in->mem, &dt) || memory(v, in->a, &st))
+        return V_ERR;
+    ValType nt = dt == VT_I64 && st == VT_I64 ? VT_I64 : VT_I32;
+    if (pop_expect(v, nt) || pop_expect(v, st))
+        return V_ERR;
+    return pop_expect(v, dt);
+}
+
+static VStatus op_memory_init(Val *v, const Instr *in)
+{
+    ValType at;
+    if (memory(v, in->mem, &at) || chk_data(v, in))
+        return V_ERR;
+    if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, at);
 }
 
 static VStatus chk_table(Val *v, const Instr *in)
@@ -933,35 +1023,15 @@ static VStatus chk_elem(Val *v, const Instr *in)
     return elem_seg(v, in->a, &t);
 }
 
-static VStatus chk_table_init(Val *v, const Instr *in)
-{
-    ValType tt, et;
-    if (table(v, in->b, &tt) || elem_seg(v, in->a, &et))
-        return V_ERR;
-    return tt == et ? V_OK : mismatch(v);
-}
-
-static VStatus chk_table_copy(Val *v, const Instr *in)
-{
-    ValType dst, src;
-    if (table(v, in->a, &dst) || table(v, in->b, &src))
-        return V_ERR;
-    return dst == src ? V_OK : mismatch(v);
-}
 
 static const Handler imm_checks[] = {
     [IMM_MEMARG] = chk_memarg,
     [IMM_LANE] = chk_lane,
     [IMM_MEMARG_LANE] = chk_memarg_lane,
     [IMM_SHUFFLE] = chk_shuffle,
-    [IMM_MEMIDX] = chk_memory,
-    [IMM_MEMORY_COPY] = chk_memory,
-    [IMM_MEMORY_INIT] = chk_memory_init,
     [IMM_DATA] = chk_data,
     [IMM_TABLE] = chk_table,
     [IMM_ELEM] = chk_elem,
-    [IMM_TABLE_INIT] = chk_table_init,
-    [IMM_TABLE_COPY] = chk_table_copy,
 };
 
 /* Instructions whose typing is not a fixed signature (NULL params in opcode.def). */
@@ -1003,6 +1073,14 @@ static const Handler handlers[OP_COUNT] = {
     [OP_CATCH_ALL] = op_catch,
     [OP_DELEGATE] = op_delegate,
     [OP_RETHROW] = op_rethrow,
+    [OP_TABLE_SIZE] = op_table_size,
+    [OP_TABLE_COPY] = op_table_copy,
+    [OP_TABLE_INIT] = op_table_init,
+    [OP_MEMORY_SIZE] = op_memory_size,
+    [OP_MEMORY_GROW] = op_memory_grow,
+    [OP_MEMORY_FILL] = op_memory_fill,
+    [OP_MEMORY_COPY] = op_memory_copy,
+    [OP_MEMORY_INIT] = op_memory_init,
 };
 
 static void build_fast(void);
@@ -1026,6 +1104,13 @@ static V_WARN VStatus op_fixed(Val *v, const Instr *in)
     if (chk && chk(v, in))
         return V_ERR;
     const Sig *s = &sigs[in->op];
+    if ((imm == IMM_MEMARG || imm == IMM_MEMARG_LANE) && v->m->mems[in->mem].lim.is64) {
+        Sig s64 = *s; /* a 64-bit memory's address (always the first operand) is an i64 */
+        s64.p[0] = VT_I64;
+        if (pop_types(v, s64.p, s64.np))
+            return V_ERR;
+        return push_types(v, s->r, s->nr);
+    }
     if (pop_types(v, s->p, s->np))
         return V_ERR;
     return push_types(v, s->r, s->nr);
@@ -1192,8 +1277,8 @@ static inline const uint8_t *fk_MEM(Val *v, const Fast *f, const uint8_t *p, con
 {
     const uint8_t *q;
     uint32_t x;
-    if (p + 1 >= end || p[1] >= 0x40 || !(q = leb_u32(p + 2, end, &x)))
-        return p; /* a long alignment, a memory index, or a long offset */
+    if (p + 1 >= end || p[1] >= 0x40 || !(q = leb_u32(p + 2, end, &x)) || v->mem0_is64)
+        return p; /* a long alignment, a memory index, a long offset, or memory64 */
     if (!v->m->nmems) {
         (void)fail_idx(v, v->off, "unknown memory", 0);
         return NULL;
@@ -1390,6 +1475,24 @@ static V_WARN VStatus feature_off(Val *v, const Instr *in)
     return malformed(v, in->off, v->err->buf);
 }
 
+/* An instruction that could not be read at `at`. The spec's decoder reads a body's
+ * instructions on past its size (checking the size after), so an immediate cut off by the
+ * body's end is judged by the bytes that follow it in the module: the error of a read over
+ * the rest of the module, when that read fails too. */
+static VStatus read_failed(Val *v, const Reader *r, size_t at)
+{
+    const Module *m = v->m;
+    if (r->err && !strcmp(r->err, "unexpected end") && r->end < m->bytes + m->bytes_len) {
+        Reader all;
+        Instr in;
+        rd_init(&all, m->bytes, m->bytes_len);
+        all.p += at;
+        if (instr_read_f(&all, &in, m->features))
+            return malformed(v, all.err_off, all.err);
+    }
+    return malformed(v, r->err_off, r->err);
+}
+
 /* Reads the body to its final `end`: ops[op], or `other` where ops has none. */
 static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler other)
 {
@@ -1397,8 +1500,9 @@ static V_WARN VStatus run_body(Val *v, Reader *r, const Handler *ops, Handler ot
     while (v->nctrl > 0) {
         if (rd_eof(r))
             return missing_end(v, v->code);
-        if (instr_read(r, &in))
-            return malformed(v, r->err_off, r->err);
+        size_t at = rd_off(r);
+        if (instr_read_f(r, &in, v->m->features))
+            return read_failed(v, r, at);
         v->off = in.off;
         uint32_t feature = instr_feature(in.op);
         if (feature & ~v->m->features)
@@ -1478,8 +1582,8 @@ generic: {
     r->p = p;
     if (rd_eof(r))
         return missing_end(v, v->code);
-    if (instr_read(r, &in))
-        return malformed(v, r->err_off, r->err);
+    if (instr_read_f(r, &in, v->m->features))
+        return read_failed(v, r, (size_t)(p - base));
     v->off = in.off;
     uint32_t feature = instr_feature(in.op);
     if (feature & ~v->m->features)
@@ -1701,7 +1805,7 @@ static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want, uint
     bool typed = true;
     while (!rd_eof(&r)) {
         Instr in;
-        if (instr_read(&r, &in))
+        if (instr_read_f(&r, &in, v->m->features))
             return malformed(v, r.err_off, r.err);
         if (const_binop(in.op)) {
             if (!(v->m->features & CORRAL_FEATURE_EXTENDED_CONST)) {
@@ -1745,7 +1849,7 @@ static void scan_refs(Val *v, const ConstExpr *e)
     }
     if (const_reader(v, e, &r))
         return;
-    while (!rd_eof(&r) && !instr_read(&r, &in))
+    while (!rd_eof(&r) && !instr_read_f(&r, &in, v->m->features))
         if (in.op == OP_REF_FUNC)
             declare_ref(v, in.a);
 }
@@ -1786,11 +1890,20 @@ static V_WARN VStatus check_limits(Val *v, const Limits *l, uint64_t range, cons
 
 static V_WARN VStatus check_table_type(Val *v, const TableType *t)
 {
+    if (t->lim.is64) {
+        module_uses(v->m, CORRAL_FEATURE_MEMORY64);
+        return check_limits(v, &t->lim, UINT64_MAX, "table size must be at most 2^64-1");
+    }
     return check_limits(v, &t->lim, UINT32_MAX, "table size must be at most 2^32-1");
 }
 
 static V_WARN VStatus check_mem_type(Val *v, const MemType *t)
 {
+    if (t->lim.is64) {
+        module_uses(v->m, CORRAL_FEATURE_MEMORY64);
+        return check_limits(v, &t->lim, MAX_PAGES64,
+                            "memory size must be at most 2^48 pages (256 TiB) for i64");
+    }
     return check_limits(v, &t->lim, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
 }
 
@@ -1859,8 +1972,11 @@ static V_WARN VStatus check_tables_mems(Val *v)
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
         if (check_mem_type(v, &m->mems[i]))
             return V_ERR;
-    if (m->nmems > 1)
-        return fail(v, m->mems[1].lim.off, "multiple memories (memory 1) are not supported yet");
+    if (m->nmems > 1) {
+        if (!(m->features & CORRAL_FEATURE_MULTI_MEMORY))
+            return fail(v, m->mems[1].lim.off, "multiple memories (multi-memory is switched off)");
+        module_uses(m, CORRAL_FEATURE_MULTI_MEMORY);
+    }
     return V_OK;
 }
 
@@ -1891,7 +2007,7 @@ static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
         return V_OK;
     v->off = s->offset.start;
     ValType t;
-    if (table(v, s->table, &t) || check_const(v, &s->offset, VT_I32, seg_globals(v->m)))
+    if (table(v, s->table, &t) || check_const(v, &s->offset, table_at(v, s->table), seg_globals(v->m)))
         return V_ERR;
     return t == s->type ? V_OK : mismatch(v);
 }
@@ -1914,7 +2030,7 @@ static V_WARN VStatus check_datas(Val *v)
             continue;
         if (d->mem >= m->nmems)
             return fail_idx(v, d->offset.start, "unknown memory", d->mem);
-        if (check_const(v, &d->offset, VT_I32, seg_globals(m)))
+        if (check_const(v, &d->offset, m->mems[d->mem].lim.is64 ? VT_I64 : VT_I32, seg_globals(m)))
             return V_ERR;
     }
     return V_OK;
@@ -1989,6 +2105,7 @@ Val *validate_new(const Module *m)
         return NULL;
     v->m = m;
     v->func = UINT32_MAX;
+    v->mem0_is64 = m->nmems && m->mems[0].lim.is64;
     return v;
 }
 

@@ -510,12 +510,14 @@ static const AbiFunc *find_func(const char *name, size_t len)
     return NULL;
 }
 
+/* Whether the module exports a memory as "memory", the one corral_caller_memory gives (of
+ * several memories, whichever it is). */
 static bool exports_memory(const corral_module_t *module)
 {
     for (size_t i = 0; i < corral_module_export_count(module); i++) {
         corral_extern_desc_t d;
         corral_module_export(module, i, &d);
-        if (d.kind == CORRAL_EXTERN_MEMORY && d.index == 0 && d.name_len == 6 &&
+        if (d.kind == CORRAL_EXTERN_MEMORY && d.name_len == 6 &&
             !memcmp(d.name, "memory", 6))
             return true;
     }

@@ -26,11 +26,23 @@ typedef struct TextError {
     char msg[TEXT_MSG_SIZE];
 } TextError;
 
+/* Where the text format of WebAssembly 3.0 reads the same text differently from 2.0's, the
+ * flags say which to follow (TEXT_3_0, the default, sets them all):
+ *   TEXT_MEMORY64  memory64's: memarg offsets and alignments and the limits of memories and
+ *                  tables are u64s (a value past a 32-bit memory's range is then the
+ *                  validator's to refuse, e.g. "offset out of range"), and memories and tables
+ *                  may name their address type (i32 or i64); without it those numbers are
+ *                  u32s ("i32 constant out of range"), as in WebAssembly 2.0. */
+enum { TEXT_MEMORY64 = 1, TEXT_3_0 = TEXT_MEMORY64, TEXT_2_0 = 0 };
+
 /* Encodes the module in src[0..len) (a "(module ...)" or, as the script format's `module
  * quote` allows, a bare list of module fields) into the binary format. On success
  * *out_bytes is owned by the caller (free()). */
 TX_WARN TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes,
                                     size_t *out_len, TextError *err);
+/* The same with TEXT_* flags (text_module_encode: TEXT_3_0). */
+TX_WARN TxStatus text_module_encode_f(const char *src, size_t len, unsigned flags,
+                                      uint8_t **out_bytes, size_t *out_len, TextError *err);
 
 /* ---- the script format ---- */
 
@@ -97,7 +109,8 @@ typedef struct TextAction {
 typedef struct TextCommand {
     uint8_t kind;      /* TextCmdKind */
     uint32_t line;
-    char *id;          /* module: its "$id"; register: the module's "$id" (both may be NULL) */
+    char *id;          /* module: its "$id"; register: the module's "$id"; module instance: the
+                        * instance's "$id" (each may be NULL) */
     char *as;          /* register: the name it is registered as */
     size_t as_len;
     bool has_module;   /* module and the assert_* on modules */
@@ -121,6 +134,9 @@ typedef struct TextScript {
  * structure is broken. On failure *out is empty and err says where. */
 TX_WARN TxStatus text_script_parse(const char *src, size_t len, TextScript *out,
                                    TextError *err);
+/* The same with TEXT_* flags for its modules (text_script_parse: TEXT_3_0). */
+TX_WARN TxStatus text_script_parse_f(const char *src, size_t len, unsigned flags,
+                                     TextScript *out, TextError *err);
 void text_script_free(TextScript *s);
 
 #endif

@@ -13,6 +13,7 @@ typedef struct Sp {
     Lexer lx;
     size_t pos;
     TextError *err;
+    unsigned flags; /* TEXT_* */
 } Sp;
 
 static const Tok *peek(const Sp *p)
@@ -114,12 +115,12 @@ static TxStatus module_form(Sp *p, TextCommand *c)
             m->bytes = b.p;
             m->len = b.len;
             b.p = NULL;
-        } else if (text_module_encode(b.p ? (const char *)b.p : "", b.len, &m->bytes, &m->len,
-                                      &merr)) {
+        } else if (text_module_encode_f(b.p ? (const char *)b.p : "", b.len, p->flags,
+                                        &m->bytes, &m->len, &merr)) {
             st = set_module_error(p, m, &merr);
         }
         buf_free(&b);
-    } else if (wat_encode_fields(&p->lx, p->pos, close, &b, &merr)) {
+    } else if (wat_encode_fields(&p->lx, p->pos, close, p->flags, &b, &merr)) {
         buf_free(&b);
         st = set_module_error(p, m, &merr);
     } else {
@@ -425,7 +426,7 @@ static TxStatus bare_script(Sp *p, TextScript *out)
     c->kind = TCMD_MODULE;
     c->line = 1;
     c->has_module = true;
-    if (wat_encode_fields(&p->lx, 0, p->lx.ntoks - 1, &b, &merr)) {
+    if (wat_encode_fields(&p->lx, 0, p->lx.ntoks - 1, p->flags, &b, &merr)) {
         buf_free(&b);
         st = set_module_error(p, &c->module, &merr);
     } else {
@@ -440,7 +441,13 @@ static TxStatus bare_script(Sp *p, TextScript *out)
 
 TxStatus text_script_parse(const char *src, size_t len, TextScript *out, TextError *err)
 {
-    Sp p = {.err = err};
+    return text_script_parse_f(src, len, TEXT_3_0, out, err);
+}
+
+TxStatus text_script_parse_f(const char *src, size_t len, unsigned flags, TextScript *out,
+                             TextError *err)
+{
+    Sp p = {.err = err, .flags = flags};
     size_t cap = 0;
     memset(out, 0, sizeof *out);
     if (lex_all(&p.lx, src, len, err))

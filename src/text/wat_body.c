@@ -97,26 +97,47 @@ static TxStatus const_imm(Wat *w, uint8_t imm, Buf *out)
     return TX_OK;
 }
 
-/* offset=N align=N, each optional, in that order. Both are u64 in the text (WebAssembly
- * 3.0); an offset past u32 fails as the validator would for a 32-bit memory, after the
- * alignment check, in 3.0's phrase and 2.0's. */
-static TxStatus memarg(Wat *w, const TInstr *ti, Buf *out)
+/* A memory index that may be left out: memory 0 then. */
+static TxStatus opt_memidx(Wat *w, uint32_t *out)
+{
+    *out = 0;
+    return wat_at_index(w) ? wat_index(w, SP_MEMORY, out) : TX_OK;
+}
+
+/* memidx? offset=N? align=N?, in that order. The offset and the alignment are u64s with
+ * TEXT_MEMORY64 (the validator bounds them), else u32s. A memory other than 0 sets bit 6 of
+ * the alignment field, and its index follows (multiple memories). With a lane index after
+ * the memarg (lane), a number is the memory only when a number or the memarg follows it. */
+static TxStatus memarg(Wat *w, const TInstr *ti, bool lane, Buf *out)
 {
     uint64_t offset = 0, align = (uint64_t)1 << ti->align;
-    const Tok *t = wat_peek(w), *offset_tok = t;
+    bool wide = w->flags & TEXT_MEMORY64;
+    uint32_t mem = 0;
+    const Tok *next = wat_peek_at(w, 1);
+    const char *ns = w->lx->src + next->off;
+    bool memidx = !lane || wat_peek(w)->kind == TOK_ID || next->kind == TOK_NUM ||
+                  (next->kind == TOK_KEYWORD && ((next->len > 7 && !memcmp(ns, "offset=", 7)) ||
+                                                 (next->len > 6 && !memcmp(ns, "align=", 6))));
+    if (memidx && opt_memidx(w, &mem))
+        return TX_ERR;
+    const Tok *t = wat_peek(w);
     const char *s = w->lx->src + t->off;
     if (t->kind == TOK_KEYWORD && t->len > 7 && !memcmp(s, "offset=", 7)) {
-        NumStatus st = num_uint(s + 7, t->len - 7, UINT64_MAX, &offset);
+        NumStatus st = num_uint(s + 7, t->len - 7, wide ? UINT64_MAX : UINT32_MAX, &offset);
         if (st)
-            return wat_fail(w, st == NUM_RANGE ? "i64 constant out of range" : "unknown operator");
+            return wat_fail(w, st != NUM_RANGE ? "unknown operator"
+                               : wide          ? "i64 constant out of range"
+                                               : "i32 constant out of range");
         w->pos++;
         t = wat_peek(w);
         s = w->lx->src + t->off;
     }
     if (t->kind == TOK_KEYWORD && t->len > 6 && !memcmp(s, "align=", 6)) {
-        NumStatus st = num_uint(s + 6, t->len - 6, UINT64_MAX, &align);
+        NumStatus st = num_uint(s + 6, t->len - 6, wide ? UINT64_MAX : UINT32_MAX, &align);
         if (st)
-            return wat_fail(w, st == NUM_RANGE ? "i64 constant out of range" : "unknown operator");
+            return wat_fail(w, st != NUM_RANGE ? "unknown operator"
+                               : wide          ? "i64 constant out of range"
+                                               : "i32 constant out of range");
         if (align == 0 || (align & (align - 1)))
             return wat_fail(w, "alignment must be a power of two");
         w->pos++;
@@ -124,12 +145,13 @@ static TxStatus memarg(Wat *w, const TInstr *ti, Buf *out)
     uint32_t log2 = 0;
     while (((uint64_t)1 << log2) < align)
         log2++;
-    if (offset > UINT32_MAX)
-        return tok_fail(w->err, offset_tok, "%s", log2 > ti->align
-                                                       ? "alignment must not be larger than natural"
-                                                       : "offset out of range (i32 constant out of range)");
-    buf_u32(out, log2);
-    buf_u32(out, (uint32_t)offset);
+    if (mem) {
+        buf_u32(out, log2 | 0x40);
+        buf_u32(out, mem);
+    } else {
+        buf_u32(out, log2);
+    }
+    buf_u64(out, offset);
     return TX_OK;
 }
 
@@ -336,6 +358,7 @@ static TxStatus reftype_imm(Wat *w, Buf *out)
 /* An instruction other than a block, after its name: opcode and immediates. */
 static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
 {
+    uint32_t mem;
     if (ti->imm == TIMM_SELECT_T || (ti->imm == TIMM_NONE && !strcmp(ti->name, "select")))
         return select_instr(w, out);
     instr_emit_opcode(out, ti->code);
@@ -364,27 +387,36 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
     case TIMM_TABLE:
         return opt_index_imm(w, SP_TABLE, out);
     case TIMM_MEMARG:
-        return memarg(w, ti, out);
-    case TIMM_MEMIDX:
-        buf_byte(out, 0);
+        return memarg(w, ti, false, out);
+    case TIMM_MEMIDX: /* memory.size, memory.grow, memory.fill: memidx? */
+        if (opt_memidx(w, &mem))
+            return TX_ERR;
+        buf_u32(out, mem);
         return TX_OK;
     case TIMM_I32:
     case TIMM_I64:
     case TIMM_F32:
     case TIMM_F64:
         return const_imm(w, ti->imm, out);
-    case TIMM_MEMORY_INIT:
+    case TIMM_MEMORY_INIT: /* memory.init memidx? dataidx: with two indices, the memory first */
         w->uses_data_count = true;
+        mem = 0;
+        if (wat_at_index(w) && (wat_peek_at(w, 1)->kind == TOK_ID || wat_peek_at(w, 1)->kind == TOK_NUM) &&
+            wat_index(w, SP_MEMORY, &mem))
+            return TX_ERR;
         if (index_imm(w, SP_DATA, out))
             return TX_ERR;
-        buf_byte(out, 0);
+        buf_u32(out, mem);
         return TX_OK;
     case TIMM_DATA:
         w->uses_data_count = true;
         return index_imm(w, SP_DATA, out);
-    case TIMM_MEMORY_COPY:
-        buf_bytes(out, "\0\0", 2);
-        return TX_OK;
+    case TIMM_MEMORY_COPY: /* memory.copy (memidx memidx)?: destination, then source */
+        if (!wat_at_index(w)) {
+            buf_bytes(out, "\0\0", 2);
+            return TX_OK;
+        }
+        return index_imm(w, SP_MEMORY, out) || index_imm(w, SP_MEMORY, out);
     case TIMM_TABLE_INIT:
         return table_init_imm(w, out);
     case TIMM_ELEM:
@@ -398,7 +430,7 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
     case TIMM_LANE:
         return lane_imm(w, out);
     case TIMM_MEMARG_LANE:
-        if (memarg(w, ti, out))
+        if (memarg(w, ti, true, out))
             return TX_ERR;
         return lane_imm(w, out);
     case TIMM_TAG:

@@ -46,6 +46,11 @@ void buf_bytes(Buf *b, const void *p, size_t n)
 
 void buf_u32(Buf *b, uint32_t v)
 {
+    buf_u64(b, v);
+}
+
+void buf_u64(Buf *b, uint64_t v)
+{
     do {
         uint8_t byte = v & 0x7f;
         v >>= 7;

@@ -87,6 +87,7 @@ typedef struct Buf {
 void buf_byte(Buf *b, uint8_t v);
 void buf_bytes(Buf *b, const void *p, size_t n);
 void buf_u32(Buf *b, uint32_t v);  /* unsigned LEB128 */
+void buf_u64(Buf *b, uint64_t v);
 void buf_s32(Buf *b, int32_t v);   /* signed LEB128 */
 void buf_s64(Buf *b, int64_t v);
 void buf_name(Buf *b, const uint8_t *p, size_t n); /* len32 then the bytes */
@@ -142,6 +143,7 @@ typedef struct Wat {
     const Lexer *lx;
     size_t pos;
     TextError *err;
+    unsigned flags;       /* TEXT_* */
     Names names[NSPACES];
     FuncSig *types;
     uint32_t ntypes, types_cap;
@@ -195,8 +197,8 @@ TX_WARN TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out);
 
 /* Encodes the module fields from token begin up to token end (the module's closing ")" or
  * the final TOK_EOF) as a binary module into *out (owned by the caller). */
-TX_WARN TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out,
-                                   TextError *err);
+TX_WARN TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, unsigned flags,
+                                   Buf *out, TextError *err);
 
 /* Parses instructions up to (not including) the closing ")" of the enclosing form, or up
  * to end/else for a plain block's body (wat_body.c). */

@@ -371,22 +371,52 @@ fail:
 
 /* ---- limits, table and global types ---- */
 
-static TxStatus limits(Wat *w, Buf *out)
+/* A limit: a u64 with TEXT_MEMORY64, else a u32. */
+static TxStatus limit_num(Wat *w, uint64_t *out)
 {
-    uint32_t min, max;
+    const Tok *t = wat_peek(w);
+    bool wide = w->flags & TEXT_MEMORY64;
+    NumStatus st = num_uint(w->lx->src + t->off, t->len, wide ? UINT64_MAX : UINT32_MAX, out);
+    if (st == NUM_RANGE)
+        return wat_fail(w, wide ? "i64 constant out of range" : "i32 constant out of range");
+    if (st)
+        return wat_fail(w, "unknown operator");
+    w->pos++;
+    return TX_OK;
+}
+
+/* An address type, i32 or i64 (memory64), that may be left out: true for i64. */
+static bool addr_type(Wat *w)
+{
+    if (!(w->flags & TEXT_MEMORY64))
+        return false;
+    if (tok_is(w->lx, wat_peek(w), "i64")) {
+        w->pos++;
+        return true;
+    }
+    if (tok_is(w->lx, wat_peek(w), "i32"))
+        w->pos++;
+    return false;
+}
+
+/* The limits (after the address type, is64 for i64): the flags byte (bit 0 a maximum, bit 2
+ * the i64 address type), then the bounds. */
+static TxStatus limits(Wat *w, bool is64, Buf *out)
+{
+    uint64_t min, max;
     if (wat_peek(w)->kind != TOK_NUM)
         return wat_fail(w, "unexpected token");
-    if (wat_index(w, SP_TYPE, &min))
+    if (limit_num(w, &min))
         return TX_ERR;
     if (wat_peek(w)->kind == TOK_NUM) {
-        if (wat_index(w, SP_TYPE, &max))
+        if (limit_num(w, &max))
             return TX_ERR;
-        buf_byte(out, 1);
-        buf_u32(out, min);
-        buf_u32(out, max);
+        buf_byte(out, is64 ? 5 : 1);
+        buf_u64(out, min);
+        buf_u64(out, max);
     } else {
-        buf_byte(out, 0);
-        buf_u32(out, min);
+        buf_byte(out, is64 ? 4 : 0);
+        buf_u64(out, min);
     }
     return TX_OK;
 }
@@ -395,7 +425,7 @@ static TxStatus table_type(Wat *w, Buf *out)
 {
     Buf lim = {0};
     uint8_t rt;
-    TxStatus st = limits(w, &lim);
+    TxStatus st = limits(w, addr_type(w), &lim);
     if (!st)
         st = wat_reftype(w, &rt);
     if (!st) {
@@ -489,7 +519,11 @@ static TxStatus scan_field(Wat *w, Scan *sc)
         bool imported = wat_at_field(w, "import");
         if (names_bind(w, def_spaces[k], id))
             return TX_ERR;
-        /* (table reftype (elem ...)) and (memory (data ...)) also define a segment */
+        /* (table addrtype? reftype (elem ...)) and (memory addrtype? (data ...)) also define
+         * a segment */
+        if (!imported && (k == 1 || k == 2) && (tok_is(w->lx, wat_peek(w), "i64") ||
+                                                tok_is(w->lx, wat_peek(w), "i32")))
+            w->pos++;
         if (!imported && k == 1 && wat_peek(w)->kind == TOK_KEYWORD) {
             w->pos++;
             if (wat_at_field(w, "elem") && names_bind(w, SP_ELEM, SIZE_MAX))
@@ -553,7 +587,7 @@ static TxStatus import_desc(Wat *w, int k)
     case 1:
         return table_type(w, sec);
     case 2:
-        return limits(w, sec);
+        return limits(w, addr_type(w), sec);
     case 4:
         buf_byte(sec, 0); /* the attribute: an exception */
         if (wat_typeuse(w, TU_IMPORT, &tu))
@@ -785,8 +819,9 @@ static TxStatus data_field(Wat *w)
     return wat_expect(w, TOK_RPAREN);
 }
 
-/* (table id? export* reftype (elem ...)): a table just large enough, and its segment. */
-static TxStatus table_with_elem(Wat *w, uint32_t idx)
+/* (table id? export* addrtype? reftype (elem ...)): a table just large enough, and its
+ * segment. */
+static TxStatus table_with_elem(Wat *w, uint32_t idx, bool is64)
 {
     Buf seg = {0};
     uint8_t rt;
@@ -796,7 +831,7 @@ static TxStatus table_with_elem(Wat *w, uint32_t idx)
     w->pos += 2; /* (elem */
     buf_byte(&seg, 6);
     buf_u32(&seg, idx);
-    buf_bytes(&seg, "\x41\x00\x0b", 3); /* i32.const 0 end */
+    buf_bytes(&seg, is64 ? "\x42\x00\x0b" : "\x41\x00\x0b", 3); /* i64/i32.const 0 end */
     size_t at = seg.len;
     TxStatus st = elem_items(w, &seg, &n) || wat_expect(w, TOK_RPAREN);
     if (!st) {
@@ -804,7 +839,7 @@ static TxStatus table_with_elem(Wat *w, uint32_t idx)
         buf_bytes(&w->sec[SEC_ELEM], seg.p, seg.len);
         w->count[SEC_ELEM]++;
         buf_byte(&w->sec[SEC_TABLE], rt);
-        buf_byte(&w->sec[SEC_TABLE], 1);
+        buf_byte(&w->sec[SEC_TABLE], is64 ? 5 : 1);
         buf_u32(&w->sec[SEC_TABLE], n);
         buf_u32(&w->sec[SEC_TABLE], n);
         w->count[SEC_TABLE]++;
@@ -820,10 +855,13 @@ static TxStatus table_field(Wat *w, uint32_t idx)
         return TX_ERR;
     if (wat_at_field(w, "import"))
         return inline_import(w, 1) || wat_expect(w, TOK_RPAREN);
+    size_t at = w->pos;
+    bool is64 = addr_type(w);
     if (wat_peek(w)->kind == TOK_KEYWORD) {
-        if (table_with_elem(w, idx))
+        if (table_with_elem(w, idx, is64))
             return TX_ERR;
     } else {
+        w->pos = at;
         if (table_type(w, &w->sec[SEC_TABLE]))
             return TX_ERR;
         w->count[SEC_TABLE]++;
@@ -838,6 +876,8 @@ static TxStatus memory_field(Wat *w, uint32_t idx)
         return TX_ERR;
     if (wat_at_field(w, "import"))
         return inline_import(w, 2) || wat_expect(w, TOK_RPAREN);
+    size_t at = w->pos;
+    bool is64 = addr_type(w);
     if (wat_at_field(w, "data")) {
         Buf bytes = {0};
         w->pos += 2;
@@ -850,17 +890,19 @@ static TxStatus memory_field(Wat *w, uint32_t idx)
         } else {
             buf_byte(sec, 0);
         }
-        buf_bytes(sec, "\x41\x00\x0b", 3);
+        buf_bytes(sec, is64 ? "\x42\x00\x0b" : "\x41\x00\x0b", 3); /* i64/i32.const 0 end */
         buf_name(sec, bytes.p, bytes.len);
         buf_free(&bytes);
         w->count[SEC_DATA]++;
-        buf_byte(&w->sec[SEC_MEMORY], 1);
-        buf_u32(&w->sec[SEC_MEMORY], (uint32_t)pages);
-        buf_u32(&w->sec[SEC_MEMORY], (uint32_t)pages);
+        buf_byte(&w->sec[SEC_MEMORY], is64 ? 5 : 1);
+        buf_u64(&w->sec[SEC_MEMORY], pages);
+        buf_u64(&w->sec[SEC_MEMORY], pages);
         if (wat_expect(w, TOK_RPAREN))
             return TX_ERR;
-    } else if (limits(w, &w->sec[SEC_MEMORY])) {
-        return TX_ERR;
+    } else {
+        w->pos = at;
+        if (limits(w, addr_type(w), &w->sec[SEC_MEMORY]))
+            return TX_ERR;
     }
     w->count[SEC_MEMORY]++;
     return wat_expect(w, TOK_RPAREN);
@@ -1044,7 +1086,8 @@ static TxStatus each_field(Wat *w, size_t begin, size_t end, bool emit, Scan *sc
     return TX_OK;
 }
 
-TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, TextError *err)
+TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, unsigned flags, Buf *out,
+                           TextError *err)
 {
     Wat w;
     Scan sc = {-1};
@@ -1052,6 +1095,7 @@ TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, 
     memset(&w, 0, sizeof w);
     w.lx = lx;
     w.err = err;
+    w.flags = flags;
     TxStatus st = each_field(&w, begin, end, false, &sc, next);
     if (!st)
         st = each_field(&w, begin, end, true, &sc, next);
@@ -1069,6 +1113,12 @@ TxStatus wat_encode_fields(const Lexer *lx, size_t begin, size_t end, Buf *out, 
 TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes, size_t *out_len,
                             TextError *err)
 {
+    return text_module_encode_f(src, len, TEXT_3_0, out_bytes, out_len, err);
+}
+
+TxStatus text_module_encode_f(const char *src, size_t len, unsigned flags, uint8_t **out_bytes,
+                              size_t *out_len, TextError *err)
+{
     Lexer lx;
     Buf out = {0};
     *out_bytes = NULL;
@@ -1084,7 +1134,7 @@ TxStatus text_module_encode(const char *src, size_t len, uint8_t **out_bytes, si
             st = tok_fail(err, &lx.toks[end + 1], "unexpected token");
     }
     if (!st)
-        st = wat_encode_fields(&lx, begin, end, &out, err);
+        st = wat_encode_fields(&lx, begin, end, flags, &out, err);
     lex_free(&lx);
     if (st) {
         buf_free(&out);
