@@ -248,13 +248,15 @@ unit: $(UNIT_BIN) $(UNIT_WASM)
 
 # Replays the stored fuzz corpus and every converted spec binary through both fuzz targets
 # (load path, and instantiate + run exports under fuel), then the text corpus and every spec
-# and regression .wast (SIMD's included) through the text target.
+# and regression .wast (SIMD's included; the 3.0 suite's and tests/regress-3.0's too) through
+# the text target.
 fuzz-replay: $(BUILD)/tests/replay $(BUILD)/tests/replay_exec $(BUILD)/tests/replay_text
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay
 	@find tests/fuzz/corpus build/spec -type f \( -name '*.wasm' -o -path 'tests/fuzz/corpus/*' \) \
 	  | xargs -r $(BUILD)/tests/replay_exec
-	@find tests/fuzz/corpus-text $(SPEC_DIR) tests/regress -maxdepth 1 -type f \
+	@find tests/fuzz/corpus-text $(SPEC_DIR) tests/regress $(SPEC3_DIR) $(SPEC3_DIR)/legacy \
+	  tests/regress-3.0 -maxdepth 1 -type f \
 	  \( -name '*.wat' -o -name '*.wast' -o -path 'tests/fuzz/corpus-text/*' \) \
 	  | xargs -r $(BUILD)/tests/replay_text
 
@@ -487,6 +489,8 @@ spec-asan: asan
 	  scripts/spec.sh $(SPEC_DIR) build/spec build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  SPEC_TEXT=1 scripts/spec.sh $(SPEC_DIR) build/asan/spec-text build/asan/corral
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) BUILD=build/asan spec-3.0
 	$(MAKE) build/tests/artifact_tool
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/compile/hostile.sh build/asan/corral build/tests/artifact_tool
