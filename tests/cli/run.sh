@@ -332,14 +332,14 @@ t validate-dashdash 0 '' '' validate -- arith.wasm
 run validate-operand-mismatch 1 validate invalid-operand.wasm
 fixture invalid-operand.wasm 39 6a i32.add
 expect stdout ''
-expect stderr '=invalid-operand.wasm: 0x000027: func 1: type mismatch'
+expect stderr '=invalid-operand.wasm: 0x000027: func 1: type mismatch: instruction requires [i32 i32] but stack has [i32 i64]'
 end_case
 # invalid-result: func 0 is 42 01 (i64.const 1) at 0x18, then 0b (end) at 0x1a, where the
 # i64 meets the declared i32 result.
 run validate-result-mismatch 1 validate invalid-result.wasm
 fixture invalid-result.wasm 26 0b end
 expect stdout ''
-expect stderr '=invalid-result.wasm: 0x00001a: func 0: type mismatch'
+expect stderr '=invalid-result.wasm: 0x00001a: func 0: type mismatch: instruction requires [i32] but stack has [i64]'
 end_case
 # invalid-local: func 2 (after the import and one empty function) declares one i64 local
 # (01 7e at 0x2a); 20 05 (local.get 5) at 0x2c names a local past param 0 and local 1.
@@ -380,17 +380,17 @@ t validate-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator i32
 t validate-missing 1 '' '=corral: missing.wasm: No such file or directory' validate missing.wasm
 t validate-directory 1 '' '=corral: .: is a directory' validate .
 # Every file is checked; only the invalid one is reported, and the status says so.
-t validate-mixed 1 '' '=invalid-result.wasm: 0x00001a: func 0: type mismatch' \
+t validate-mixed 1 '' '=invalid-result.wasm: 0x00001a: func 0: type mismatch: instruction requires [i32] but stack has [i64]' \
     validate arith.wasm invalid-result.wasm traps.wasm
 t validate-mixed-verbose 1 $'=arith.wasm: valid\ntraps.wasm: valid' \
-    '=invalid-result.wasm: 0x00001a: func 0: type mismatch' \
+    '=invalid-result.wasm: 0x00001a: func 0: type mismatch: instruction requires [i32] but stack has [i64]' \
     validate -v arith.wasm invalid-result.wasm traps.wasm
 
 # Modules that are not regular files: standard input as "-" or /dev/stdin, a pipe, a FIFO.
 stdin_from=$out/arith.wasm t validate-stdin 0 '=<stdin>: valid' '' validate -v -
 stdin_from=$out/arith.wasm t validate-dev-stdin 0 '=/dev/stdin: valid' '' validate -v /dev/stdin
 stdin_from=$out/invalid-result.wasm t validate-stdin-invalid 1 '' \
-    '=<stdin>: 0x00001a: func 0: type mismatch' validate -
+    '=<stdin>: 0x00001a: func 0: type mismatch: instruction requires [i32] but stack has [i64]' validate -
 stdin_from=$out/source.wat t validate-stdin-text 0 '=<stdin>: valid' '' validate -v -
 # stdin read twice: the second read finds it at its end, an empty module
 stdin_from=$out/arith.wasm t validate-stdin-twice 1 '=<stdin>: valid' \
@@ -579,7 +579,7 @@ t run-text-malformed 1 '' '=corral: bad-text.wat:2:10: unknown operator i32.frob
 t run-bad-magic 1 '' '=corral: bad-magic.wasm: 0x000000: magic header not detected' \
     run bad-magic.wasm --invoke f
 t run-empty 1 '' '=corral: empty.wasm: 0x000000: unexpected end' run empty.wasm
-t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: func 1: type mismatch' \
+t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: func 1: type mismatch: instruction requires [i32 i32] but stack has [i32 i64]' \
     run invalid-operand.wasm --invoke f
 t run-missing 1 '' '=corral: missing.wasm: No such file or directory' run missing.wasm --invoke f
 t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
