@@ -804,8 +804,9 @@ static VStatus op_global_set(Val *v, const Instr *in)
     const GlobalType *g = NULL;
     if (global(v, in->a, &g))
         return V_ERR;
-    if (!g->mut)
-        return fail(v, in->off, "global is immutable");
+    if (!g->mut) /* the 3.0 suite's phrase when a 3.0 feature is on, the 2.0 suite's else */
+        return fail(v, in->off, v->m->features & ~CORRAL_FEATURES_2_0 ? "immutable global"
+                                                                    : "global is immutable");
     return pop_expect(v, g->type);
 }
 
