@@ -665,6 +665,7 @@ static Trap *run(Store *s, InterpState *st, Func *entry, Cell *args)
     Cell *nfp = args;
     const char *msg = NULL;
     Exn *exn = NULL;
+    bool host_tail = false; /* host_call runs a tail call's host callee: the frame is gone */
     uint32_t trap_arg = 0;
     char msgbuf[96];
     /* The fuel slice left (Store.fuel_tick), kept in a local while running: stored back
@@ -707,9 +708,13 @@ host_call: {
     Trap *t = call_host(inst, callee, nfp);
     tick = s->fuel_tick;
     st->top = saved_top;
+    bool was_tail = host_tail;
+    host_tail = false;
     if (t && t->exn) { /* an exception out of the host function: handlers here may catch it */
         exn = t->exn;
         corral_trap_delete(t);
+        if (was_tail) /* not this frame's: it ended with the tail call */
+            goto unwind_frame;
         ip--;
         goto throw_search;
     }
@@ -741,7 +746,8 @@ throw_search:
         if (lf->nhandlers)
             release_left_arms(st, lf, fp, pos, cl ? cl->target : EH_NONE, exn);
         if (cl) {
-            memcpy((char *)fp + cl->vals, exn->vals, (size_t)exn->ncells * sizeof(Cell));
+            if (cl->tag != EH_NONE) /* a catch_all's label takes no payload: no room */
+                memcpy((char *)fp + cl->vals, exn->vals, (size_t)exn->ncells * sizeof(Cell));
             if (cl->arm_end != EH_NONE) { /* a legacy catch: its arm holds it */
                 *(Cell *)(void *)((char *)fp + cl->exn) = (Cell)(uintptr_t)exn;
                 exn->holds++;
@@ -890,6 +896,7 @@ do_return:
         if (callee->host) { /* called as CALL_IMPORT calls it; the code after returns */
             nfp = (Cell *)(void *)((char *)fp + OPND(1));
             ip += IOP_LEN_RETURN_CALL_IMPORT;
+            host_tail = true;
             goto host_call;
         }
         tail_args(fp, OPND(1), OPND(2));
@@ -916,6 +923,7 @@ do_return:
         if (callee->host) {
             nfp = (Cell *)(void *)((char *)fp + OPND(3));
             ip += IOP_LEN_RETURN_CALL_INDIRECT;
+            host_tail = true;
             goto host_call;
         }
         tail_args(fp, OPND(3), OPND(4));

@@ -1046,6 +1046,9 @@ static void op_return_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop o
     for (uint32_t d = first; d < L->h; d++)
         materialize(L, d);
     uint32_t cells = valtypes_cells(ft_params(ft), np);
+    /* the frame goes: the legacy catch arms it is in let their exceptions go, as at a
+     * return (their slots lie below the arguments' temps) */
+    release_arms(L, L->nctl);
     if (op == IOP_RETURN_CALL && funcidx < L->m->nfunc_imports)
         op = IOP_RETURN_CALL_IMPORT;
     if (op == IOP_RETURN_CALL_INDIRECT)
@@ -1608,6 +1611,8 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         op_return_call(L, in->a, m->types[m->func_types[in->a]], IOP_RETURN_CALL, 0, 0);
         return 0;
     case OP_RETURN_CALL_INDIRECT:
+        if (table64(m, in->b))
+            narrow_index(L, L->h - 1);
         op_return_call(L, 0, m->types[in->a], IOP_RETURN_CALL_INDIRECT, in->a, in->b);
         return 0;
 

@@ -562,7 +562,7 @@ static VStatus op_return_call_indirect(Val *v, const Instr *in)
         return fail_idx(v, in->off, "unknown type", in->a);
     if (m->tables[in->b].elem != VT_FUNCREF)
         return mismatch(v);
-    if (pop_expect(v, VT_I32))
+    if (pop_expect(v, table_at(v, in->b)))
         return V_ERR;
     return tail_call_type(v, m->types[in->a]);
 }

@@ -582,6 +582,10 @@ t run-empty 1 '' '=corral: empty.wasm: 0x000000: unexpected end' run empty.wasm
 t run-invalid 1 '' '=corral: invalid-operand.wasm: 0x000027: func 1: type mismatch: instruction requires [i32 i32] but stack has [i32 i64]' \
     run invalid-operand.wasm --invoke f
 t run-missing 1 '' '=corral: missing.wasm: No such file or directory' run missing.wasm --invoke f
+# A catch_all near the end of the value stack, after a throw of 1000 v128 values: nothing
+# is copied into the catching frame (it once wrote 16 KB past the stack).
+t run-catch-all-payload 0 '=7' '' run --tier interp --max-stack 64K --invoke main \
+    "$here/../regress-3.0/cli/catch_all_payload.wat"
 t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
 t run-too-big 1 '' '1~huge.wasm: larger than 1 GiB, the most Corral reads' run "$tmp/huge.wasm"
 

@@ -114,3 +114,33 @@
 ;; the operands after it are unreachable (polymorphic), as after return
 (module (func $f (result i32) (i32.const 1))
         (func (result i32) (return_call $f) (i64.const 0) (drop)))
+
+;; return_call_indirect through a 64-bit table takes an i64 index, as call_indirect does (it
+;; once took an i32, so this module was refused and the next accepted; found in review).
+(module
+  (type $v (func (result i32)))
+  (table $t i64 2 funcref)
+  (elem (table $t) (i64.const 1) func $f)
+  (func $f (result i32) (i32.const 42))
+  (func (export "via64") (param i64) (result i32)
+    (return_call_indirect $t (type $v) (local.get 0))))
+(assert_return (invoke "via64" (i64.const 1)) (i32.const 42))
+(assert_trap (invoke "via64" (i64.const 0)) "uninitialized element")
+(assert_trap (invoke "via64" (i64.const 0x100000000)) "undefined element")
+(assert_invalid
+  (module
+    (type $v (func (result i32)))
+    (table $t i64 1 funcref)
+    (func (result i32) (return_call_indirect $t (type $v) (i32.const 0))))
+  "type mismatch")
+
+;; A tail call out of a legacy catch arm lets the arm's exception go, as a return does: a
+;; loop of throws and tail calls runs in constant memory (it once kept every exception).
+(module
+  (tag $t)
+  (func $f (export "f") (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))
+    (try (result i32)
+      (do (throw $t))
+      (catch $t (return_call $f (i32.sub (local.get 0) (i32.const 1)))))))
+(assert_return (invoke "f" (i32.const 200000)) (i32.const 0))
