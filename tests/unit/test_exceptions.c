@@ -25,7 +25,15 @@ static const char module_text[] =
     "    (block $h (result i32)\n"
     "      (try_table (result i32) (catch $ht $h) (call $cb (local.get 0)))))\n"
     "  (func (export \"uncaught\") (param i32) (result i32)\n"
-    "    (i32.add (i32.const 1) (call $cb (local.get 0)))))\n";
+    "    (i32.add (i32.const 1) (call $cb (local.get 0))))\n"
+    /* the tail call ends $tail_host's frame: what the host throws is not its to catch */
+    "  (func $tail_host (param i32) (result i32)\n"
+    "    (block $h (result i32)\n"
+    "      (try_table (result i32) (catch $ht $h) (return_call $cb (local.get 0)))))\n"
+    "  (func (export \"tail_outer\") (param i32) (result i32)\n"
+    "    (block $h (result i32)\n"
+    "      (try_table (result i32) (catch $ht $h)\n"
+    "        (i32.add (i32.const 10000) (call $tail_host (local.get 0)))))))\n";
 
 /* Compiled code between an interpreted handler and an interpreted throw: B has no
  * exception handling, so the jit tier compiles it; C's handler catches what passes it. */
@@ -216,6 +224,10 @@ int main(void)
     h.own = imports[1].of.tag;
     t = call(&h, inst, "via_host_tag", 4, &r);
     CHECK(t == NULL && r == 1004, "a host function throws its own exception into Wasm");
+    corral_trap_delete(t);
+    t = call(&h, inst, "tail_outer", 4, &r);
+    CHECK(t == NULL && r == 1004,
+          "a tail-called host function's exception goes to the caller of the frame it ended");
     corral_trap_delete(t);
     corral_val_t wrong = corral_val_i64(1);
     CHECK(corral_trap_new_exception(h.store, h.own, &wrong, 1) == NULL, "args must fit the tag");
