@@ -183,7 +183,8 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
     }
     for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++) {
         if (bt == (int64_t)single_types[i] - 0x80) {
-            if (single_types[i] == VT_EXNREF && !(m->features & CORRAL_FEATURE_EXCEPTIONS))
+            if ((single_types[i] == VT_EXNREF && !(m->features & CORRAL_FEATURE_EXCEPTIONS)) ||
+                (single_types[i] == VT_V128 && !(m->features & CORRAL_FEATURE_SIMD)))
                 return false;
             *nresults = 1;
             *results = &single_types[i];
@@ -727,7 +728,8 @@ static VStatus op_select_t(Val *v, const Instr *in)
 {
     if (in->a != 1)
         return fail(v, in->off, "invalid result arity");
-    if (!valtype_ok(in->b))
+    if (!valtype_ok(in->b) || (in->b == VT_V128 && !(v->m->features & CORRAL_FEATURE_SIMD)) ||
+        (in->b == VT_EXNREF && !(v->m->features & CORRAL_FEATURE_EXCEPTIONS)))
         return malformed(v, in->off, "malformed value type");
     ValType t = (ValType)in->b;
     if (pop_expect(v, VT_I32) || pop_expect(v, t) || pop_expect(v, t))

@@ -586,6 +586,10 @@ t run-missing 1 '' '=corral: missing.wasm: No such file or directory' run missin
 # is copied into the catching frame (it once wrote 16 KB past the stack).
 t run-catch-all-payload 0 '=7' '' run --tier interp --max-stack 64K --invoke main \
     "$here/../regress-3.0/cli/catch_all_payload.wat"
+# v128 in a typed select or a block type with SIMD switched off (and valid with it on)
+t validate-select-v128-off 1 '' '~func 0: malformed value type' validate --wasm-features=-simd \
+    "$here/../regress-3.0/cli/typed_select_v128.wat"
+t validate-select-v128-on 0 '' '' validate "$here/../regress-3.0/cli/typed_select_v128.wat"
 t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
 t run-too-big 1 '' '1~huge.wasm: larger than 1 GiB, the most Corral reads' run "$tmp/huge.wasm"
 
