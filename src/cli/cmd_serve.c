@@ -98,6 +98,7 @@ static const char usage[] =
     "  --max-output SIZE      What a module may print (default 16MiB); more: 500\n"
     "  --max-concurrency N    Requests running or waiting at once (default 256); more: 503\n"
     CLI_TIER_HELP
+    CLI_FEATURES_HELP
     "  --workers N            Threads running modules (default: the number of CPUs)\n"
     "  --routing wagi|spin    Which matching route wins: WAGI's first match in file order\n"
     "                         (default), or Spin's exact-before-prefix, longest prefix first\n"
@@ -160,6 +161,7 @@ typedef struct ServeArgs {
     HostUnknownImports unknown; /* for modules without an unknown_imports key */
     const char *unknown_opt;    /* the flag that chose it; NULL: none */
     TierOpts tier;              /* --tier, --cache-dir, --no-cache */
+    uint32_t features;          /* --wasm-features */
 } ServeArgs;
 
 static int opt_string(const char **field, const char *v)
@@ -252,6 +254,8 @@ static int take(ServeArgs *sa, const char *name, const char *v)
     }
     if (!strcmp(name, "--max-memory"))
         return parse_u64(name, v, true, &sa->max_memory);
+    if (!strcmp(name, "--wasm-features"))
+        return cli_parse_features("serve", v, &sa->features) ? 0 : CLI_EXIT_USAGE;
     if (!strcmp(name, "--max-body"))
         return parse_u64(name, v, true, &sa->max_body);
     if (!strcmp(name, "--max-output"))
@@ -322,7 +326,7 @@ static const char *const names[] = {
     "--tls-cert", "--tls-key", "--access-log", "-e", "--env", "--env-file", "--timeout",
     "--max-memory", "--max-body", "--max-output", "--max-concurrency", "--workers",
     "--routing", "--runtime-config", "--state-dir", "--http-timeout", "--http-max-body",
-    "--tier", "--cache-dir",
+    "--tier", "--cache-dir", "--wasm-features",
     "-b", "--bindle", "--bindle-path", "--bindle-server", "--bindle-url", "--bindle-http-user",
     "--bindle-http-password", "--keyring", "--strategy",
 };
@@ -608,6 +612,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
     ao.routing = sa->routing;
     ao.workers = workers;
     ao.tier = sa->tier;
+    ao.features = sa->features;
     ao.runtime_config = sa->runtime_config;
     ao.state_dir = sa->state_dir;
     if (sa->http_timeout_ns)
@@ -690,6 +695,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
 static int serve_main(int argc, char **argv)
 {
     ServeArgs sa = {0};
+    sa.features = CORRAL_FEATURES_3_0;
     cli_tier_defaults(&sa.tier);
     sa.routing = GW_ROUTING_WAGI;
     int r = parse_args(argc, argv, &sa);

@@ -83,6 +83,7 @@ void gw_app_options_default(GwAppOptions *opt)
     opt->http_max_body = (uint64_t)16 << 20;
     opt->tier.tier = TIER_INTERP;
     opt->tier.opt = -1;
+    opt->features = CORRAL_FEATURES_3_0;
 }
 
 /* ---- loading ------------------------------------------------------------------------- */
@@ -495,6 +496,7 @@ GwApp *gw_app_load(const GwConfig *cfg, const GwAppOptions *opt, char **out_err)
     corral_config_default(&ec);
     if (opt->max_memory)
         ec.max_memory_pages = opt->max_memory / 65536;
+    ec.features = opt->features;
     app->engine = corral_engine_new(&ec);
     app->handlers = calloc(cfg->nmodules, sizeof *app->handlers);
     /* slot nworkers is the start-up runner's (build_routes) */

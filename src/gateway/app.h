@@ -37,6 +37,7 @@ typedef struct GwAppOptions {
     uint64_t http_max_body;     /* outbound response body bytes; 0: unlimited */
     HostUnknownImports unknown_imports; /* for a module without its own unknown_imports key */
     TierOpts tier;              /* each module's tier (compile/tier.h); default interp */
+    uint32_t features;          /* WebAssembly features (CORRAL_FEATURE_*); default 3.0 */
 } GwAppOptions;
 
 /* Defaults: no hostname override, no env, log_dir NULL (must be set), 30 s timeout, memory

@@ -590,6 +590,11 @@ t run-catch-all-payload 0 '=7' '' run --tier interp --max-stack 64K --invoke mai
 t validate-select-v128-off 1 '' '~func 0: malformed value type' validate --wasm-features=-simd \
     "$here/../regress-3.0/cli/typed_select_v128.wat"
 t validate-select-v128-on 0 '' '' validate "$here/../regress-3.0/cli/typed_select_v128.wat"
+# --wasm-features on every command that loads modules; a bad list is a usage error
+for cmd in run wast validate compile serve; do
+    t "wasm-features-bad($cmd)" 2 '' "~$cmd: --wasm-features: unknown WebAssembly feature 'bogus'" \
+        "$cmd" --wasm-features bogus x.wasm
+done
 t run-directory 1 '' '=corral: .: is a directory' run . --invoke f
 t run-too-big 1 '' '1~huge.wasm: larger than 1 GiB, the most Corral reads' run "$tmp/huge.wasm"
 
