@@ -403,6 +403,15 @@ spec: $(BUILD)/corral
 sjlj: $(BUILD)/corral
 	tests/sjlj/run.sh $(BUILD)/corral $(BUILD)/sjlj
 
+# A C++ program that throws and catches (tests/cxx_eh/throw_catch.cpp), built with
+# -fwasm-exceptions in the legacy form (Debian's clang 14 and libc++-14-dev-wasm32) and in the
+# exnref form (clang 22 from npm's @yowasp/clang, which run.sh installs into
+# build/tests/cxx_eh/yowasp with npm ci) and run on the interpreter and the default tier;
+# tests/cxx_eh/eh_rt.cpp is the C++ EH runtime that both toolchains' libc++abi lacks.
+.PHONY: cxx-eh
+cxx-eh: $(BUILD)/corral
+	tests/cxx_eh/run.sh $(BUILD)/corral
+
 # The WebAssembly 3.0 suite's top-level .wast files and its legacy exception-handling ones,
 # read directly, with every feature on; then the regression files of 3.0 features
 # (tests/regress-3.0), which must all pass. The files that fail today, and how many of their
@@ -537,6 +546,7 @@ test: deps
 	$(MAKE) server-test
 	$(MAKE) wasi-test
 	$(MAKE) sjlj
+	$(MAKE) cxx-eh
 	$(MAKE) wasi-testsuite
 	$(MAKE) gateway-test
 	$(MAKE) host-test

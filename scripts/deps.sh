@@ -35,6 +35,10 @@ REQUIREMENTS=(
     "rustc            /usr/bin/rustc"
     "libstd-rust-dev-wasm32 /usr/lib/rustlib/wasm32-wasi/lib"
     "npm              npm"
+    # tests/cxx_eh's C++ guest (clang++ -fwasm-exceptions): libc++ and libc++abi for wasm32-wasi,
+    # matching clang 14. Both are built without exceptions; the test links its own EH runtime.
+    # (Its exnref build's clang 22 comes from npm: tests/cxx_eh/run.sh runs npm ci for it.)
+    "libc++-14-dev-wasm32 /usr/lib/llvm-14/lib/wasm32-wasi/libc++.a"
     # corral serve: the HTTP server library, SHA-256 for log directory names, and for its
     # tests and benchmarks curl, wrk and nginx (the reference static-file server).
     "libmicrohttpd-dev /usr/include/microhttpd.h"
