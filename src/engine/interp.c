@@ -272,6 +272,29 @@ static inline void tail_args(Cell *fp, uint32_t off, uint32_t n)
         DISPATCH();                    \
     } while (0)
 
+/* call_indirect's and return_call_indirect's callee: table OPND(1)'s element R32(2), of type
+ * OPND(0), into callee; or the trap. */
+#define INDIRECT_CALLEE()                                                                    \
+    do {                                                                                     \
+        Table *t = inst->tables[OPND(1)];                                                    \
+        uint32_t i = R32(2);                                                                 \
+        if (i >= t->size) {                                                                  \
+            msg = "undefined element";                                                       \
+            goto trap;                                                                       \
+        }                                                                                    \
+        callee = (Func *)(uintptr_t)t->elems[i];                                             \
+        if (!callee) {                                                                       \
+            trap_arg = i;                                                                    \
+            goto trap_uninit;                                                                \
+        }                                                                                    \
+        const FuncType *want = inst->module->types[OPND(0)];                                 \
+        if (callee->type != want &&                                                          \
+            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {     \
+            msg = "indirect call type mismatch";                                             \
+            goto trap;                                                                       \
+        }                                                                                    \
+    } while (0)
+
 /* Fuel: charges n units at a function entry. A negative tick means the slice is spent:
  * fuel_entry settles it (interrupt.c) and resumes or traps. */
 #define CHARGE_ENTRY(n)                 \
@@ -862,23 +885,7 @@ do_return:
         goto enter;
     }
     H(CALL_INDIRECT) {
-        Table *t = inst->tables[OPND(1)];
-        uint32_t i = R32(2);
-        if (i >= t->size) {
-            msg = "undefined element";
-            goto trap;
-        }
-        callee = (Func *)(uintptr_t)t->elems[i];
-        if (!callee) {
-            trap_arg = i;
-            goto trap_uninit;
-        }
-        const FuncType *want = inst->module->types[OPND(0)];
-        if (callee->type != want &&
-            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {
-            msg = "indirect call type mismatch";
-            goto trap;
-        }
+        INDIRECT_CALLEE();
         nfp = (Cell *)(void *)((char *)fp + OPND(3));
         ip += IOP_LEN_CALL_INDIRECT;
         goto enter;
@@ -903,23 +910,7 @@ do_return:
         goto tail_call;
     }
     H(RETURN_CALL_INDIRECT) {
-        Table *t = inst->tables[OPND(1)];
-        uint32_t i = R32(2);
-        if (i >= t->size) {
-            msg = "undefined element";
-            goto trap;
-        }
-        callee = (Func *)(uintptr_t)t->elems[i];
-        if (!callee) {
-            trap_arg = i;
-            goto trap_uninit;
-        }
-        const FuncType *want = inst->module->types[OPND(0)];
-        if (callee->type != want &&
-            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {
-            msg = "indirect call type mismatch";
-            goto trap;
-        }
+        INDIRECT_CALLEE();
         if (callee->host) {
             nfp = (Cell *)(void *)((char *)fp + OPND(3));
             ip += IOP_LEN_RETURN_CALL_INDIRECT;

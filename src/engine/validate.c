@@ -519,7 +519,8 @@ static ValType table_at(const Val *v, uint32_t idx)
     return v->m->tables[idx].lim.is64 ? VT_I64 : VT_I32;
 }
 
-static VStatus op_call_indirect(Val *v, const Instr *in)
+/* call_indirect's and return_call_indirect's table, type and index operand: *out the type. */
+static V_WARN VStatus indirect_type(Val *v, const Instr *in, const FuncType **out)
 {
     const Module *m = v->m;
     if (in->b >= m->ntables)
@@ -528,9 +529,14 @@ static VStatus op_call_indirect(Val *v, const Instr *in)
         return fail_idx(v, in->off, "unknown type", in->a);
     if (m->tables[in->b].elem != VT_FUNCREF)
         return mismatch(v);
-    if (pop_expect(v, table_at(v, in->b)))
-        return V_ERR;
-    return call_type(v, m->types[in->a]);
+    *out = m->types[in->a];
+    return pop_expect(v, table_at(v, in->b));
+}
+
+static VStatus op_call_indirect(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    return indirect_type(v, in, &t) ? V_ERR : call_type(v, t);
 }
 
 /* A tail call returns the callee's results as the caller's: the two result types must
@@ -556,16 +562,8 @@ static VStatus op_return_call(Val *v, const Instr *in)
 
 static VStatus op_return_call_indirect(Val *v, const Instr *in)
 {
-    const Module *m = v->m;
-    if (in->b >= m->ntables)
-        return fail_idx(v, in->off, "unknown table", in->b);
-    if (in->a >= m->ntypes)
-        return fail_idx(v, in->off, "unknown type", in->a);
-    if (m->tables[in->b].elem != VT_FUNCREF)
-        return mismatch(v);
-    if (pop_expect(v, table_at(v, in->b)))
-        return V_ERR;
-    return tail_call_type(v, m->types[in->a]);
+    const FuncType *t;
+    return indirect_type(v, in, &t) ? V_ERR : tail_call_type(v, t);
 }
 
 /* ---- exception handling ---- */
