@@ -1288,18 +1288,27 @@ static void produce(Lower *L, Iop op, uint32_t nin, uint32_t imm0, uint32_t nimm
     produce_wide(L, op, nin, imm0, nimm, false);
 }
 
+/* The head of op_simd and op_mem_m: pops the instruction's operands into ops after the
+ * result's slot, which it pushes when there is a result (*result); returns the words used. */
+static uint32_t produced_operands(Lower *L, const OpInfo *oi, uint32_t *ops, bool *result)
+{
+    uint32_t np = (uint32_t)strlen(oi->params);
+    *result = oi->results[0] != '\0';
+    pop_operands(L, np, ops + *result);
+    if (*result) {
+        push_slot_wide(L, oi->results[0] == 'V');
+        ops[0] = temp(L, L->h - 1);
+    }
+    return *result + np;
+}
+
 /* A SIMD instruction (iop.def's SIMD shape): [dst] operands [offset] [lane] [4 words]. */
 static void op_simd(Lower *L, const Instr *in, Iop iop)
 {
     const OpInfo *oi = &op_info[in->op];
-    uint32_t np = (uint32_t)strlen(oi->params), ops[12], n;
-    bool result = oi->results[0] != '\0';
-    pop_operands(L, np, ops + result);
-    n = result + np;
-    if (result) {
-        push_slot_wide(L, oi->results[0] == 'V');
-        ops[0] = temp(L, L->h - 1);
-    }
+    uint32_t ops[12];
+    bool result;
+    uint32_t n = produced_operands(L, oi, ops, &result);
     if (oi->imm == IMM_MEMARG || oi->imm == IMM_MEMARG_LANE)
         ops[n++] = in->b;
     if (oi->imm == IMM_LANE || oi->imm == IMM_MEMARG_LANE)
@@ -1332,14 +1341,9 @@ static uint32_t mem_word(const Module *m, uint32_t idx)
 static void op_mem_m(Lower *L, const Instr *in, Iop iop)
 {
     const OpInfo *oi = &op_info[in->op];
-    uint32_t np = (uint32_t)strlen(oi->params), ops[12], n;
-    bool result = oi->results[0] != '\0';
-    pop_operands(L, np, ops + result);
-    n = result + np;
-    if (result) {
-        push_slot_wide(L, oi->results[0] == 'V');
-        ops[0] = temp(L, L->h - 1);
-    }
+    uint32_t ops[12];
+    bool result;
+    uint32_t n = produced_operands(L, oi, ops, &result);
     ops[n++] = mem_word(L->m, in->mem);
     ops[n++] = (uint32_t)in->offset;
     ops[n++] = (uint32_t)(in->offset >> 32);
