@@ -34,6 +34,19 @@ bool cli_parse_features(const char *cmd, const char *list, uint32_t *features)
     return msg == NULL;
 }
 
+int cli_features_option(const char *cmd, int argc, char **argv, int *i, uint32_t *features)
+{
+    const char *a = argv[*i];
+    if (strncmp(a, "--wasm-features", 15) || (a[15] != '=' && a[15] != '\0'))
+        return 0;
+    const char *v = a[15] == '=' ? a + 16 : *i + 1 < argc ? argv[++*i] : NULL;
+    if (!v) {
+        cli_error("%s: --wasm-features needs a value; see 'corral %s --help'", cmd, cmd);
+        return -(CLI_EXIT_USAGE + 1);
+    }
+    return cli_parse_features(cmd, v, features) ? 1 : -(CLI_EXIT_USAGE + 1);
+}
+
 bool cli_is_help(const char *arg)
 {
     return !strcmp(arg, "-h") || !strcmp(arg, "--help");

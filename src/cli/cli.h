@@ -148,6 +148,10 @@ bool cli_parse_count(const char *text, uint64_t *out);
 /* --wasm-features LIST for command cmd: applies LIST to *features (corral_features_parse);
  * false after reporting a bad list. */
 bool cli_parse_features(const char *cmd, const char *list, uint32_t *features);
+/* argv[*i] as --wasm-features LIST or --wasm-features=LIST for command cmd (its value may be
+ * argv[*i + 1], then *i moves past it): 0 when argv[*i] is another argument, 1 when taken,
+ * -(exit status + 1) after reporting a missing value or a bad list. */
+int cli_features_option(const char *cmd, int argc, char **argv, int *i, uint32_t *features);
 /* The option's help text, for a command's usage. */
 #define CLI_FEATURES_HELP                                                                    \
     "  --wasm-features LIST  WebAssembly features, comma-separated: 3.0 (default), 2.0, or\n" \

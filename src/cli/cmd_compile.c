@@ -38,6 +38,7 @@ static int compile_main(int argc, char **argv)
     const char *in = NULL, *out = NULL;
     corral_config_t cfg;
     corral_config_default(&cfg);
+    int taken;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -51,14 +52,9 @@ static int compile_main(int argc, char **argv)
             out = argv[++i];
         } else if (!strncmp(a, "--output=", 9)) {
             out = a + 9;
-        } else if (!strncmp(a, "--wasm-features", 15) && (a[15] == '=' || a[15] == '\0')) {
-            const char *v = a[15] == '=' ? a + 16 : i + 1 < argc ? argv[++i] : NULL;
-            if (!v) {
-                cli_error("compile: --wasm-features needs a value; see 'corral compile --help'");
-                return CLI_EXIT_USAGE;
-            }
-            if (!cli_parse_features("compile", v, &cfg.features))
-                return CLI_EXIT_USAGE;
+        } else if ((taken = cli_features_option("compile", argc, argv, &i, &cfg.features)) != 0) {
+            if (taken < 0)
+                return -taken - 1;
         } else if ((a[0] == '-' && a[1] != '\0') || in) {
             cli_error("compile: %s '%s'; see 'corral compile --help'",
                       a[0] == '-' && a[1] != '\0' ? "unknown option" : "unexpected argument", a);

@@ -63,6 +63,7 @@ static int validate_main(int argc, char **argv)
     bool verbose = false, options_done = false;
     corral_config_t cfg;
     corral_config_default(&cfg);
+    int taken;
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -75,14 +76,9 @@ static int validate_main(int argc, char **argv)
             verbose = true;
         } else if (!strcmp(a, "--")) {
             options_done = true;
-        } else if (!strncmp(a, "--wasm-features", 15) && (a[15] == '=' || a[15] == '\0')) {
-            const char *v = a[15] == '=' ? a + 16 : i + 1 < argc ? argv[++i] : NULL;
-            if (!v) {
-                cli_error("validate: --wasm-features needs a value; see 'corral validate --help'");
-                return CLI_EXIT_USAGE;
-            }
-            if (!cli_parse_features("validate", v, &cfg.features))
-                return CLI_EXIT_USAGE;
+        } else if ((taken = cli_features_option("validate", argc, argv, &i, &cfg.features)) != 0) {
+            if (taken < 0)
+                return -taken - 1;
         } else {
             cli_error("validate: unknown option '%s'; see 'corral validate --help'", a);
             return CLI_EXIT_USAGE;
