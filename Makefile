@@ -446,7 +446,8 @@ spec-simd-scalar:
 # - tests/compile/diff.sh: every bench kernel and every tests/wasi guest on interp and aot,
 #   and the kernels on late (aot whose code arrives at the first fuel slice, so running calls
 #   move to native code at a loop; `DIFF_TIERS="interp aot late"` adds the guests, about 3
-#   minutes more), outputs compared (jit makes the same code: the spec legs run it);
+#   minutes more) and on merged (late with the one-body form auto gives resident functions),
+#   outputs compared (jit makes the same code: the spec legs run it);
 # - tests/compile/osr.sh: that switch of running code, with traps, --timeout and --fuel;
 # - wasi-testsuite and the gateway suite on aot.
 .PHONY: compile-test
@@ -466,7 +467,7 @@ compile-test: $(BUILD)/corral $(BUILD)/tests/artifact_tool
 	  scripts/spec.sh $(SPEC3_DIR) $(BUILD)/spec-3.0-jit-checks $(BUILD)/corral
 	tests/compile/hostile.sh $(BUILD)/corral $(BUILD)/tests/artifact_tool
 	DIFF_TIERS="interp aot" tests/compile/diff.sh $(BUILD)/corral
-	DIFF_TIERS="interp late" DIFF_WASI=0 tests/compile/diff.sh $(BUILD)/corral
+	DIFF_TIERS="interp late merged" DIFF_WASI=0 tests/compile/diff.sh $(BUILD)/corral
 	tests/compile/osr.sh $(BUILD)/corral
 	WASI_TESTSUITE_ENGINES="corral-aot" \
 	  tests/wasi-testsuite/run.py $(BUILD)/corral $(WASI_TESTSUITE_DIR) $(BUILD)/wasi-testsuite-ct

@@ -175,7 +175,9 @@ typedef struct Fn {
     size_t cur_off;       /* offset of the instruction being emitted */
     bool checks;          /* explicit bounds and stack checks (no guard regions) */
     bool fuel;            /* count fuel (CC_FLAG_FUEL), else poll for interrupts */
-    bool emit_osr;        /* emit entries at loops (EMIT_OSR) */
+    bool emit_osr;        /* emit entries at loops in this function */
+    bool osr_all;         /* EMIT_OSR without a pick: entries in every function */
+    const uint8_t *merge; /* per defined function: one body for calls and loop entries */
     uint16_t next_op;     /* the opcode after the instruction being emitted */
     bool tick_local;      /* the fuel slice is in the local tk (loops and no calls) */
     uint32_t ncalls;      /* calls in the body (fuel_costs) */
@@ -1133,11 +1135,33 @@ static void emit_signature(Buf *b, const Fn *f, uint32_t fidx)
     bprintf(b, ")");
 }
 
-/* A function's declarations and what runs before its body: its locals (osr: loaded from
- * the interpreter's cells a), temporaries, the memory, the stack check, and the entry's
- * fuel charge or poll (osr: none, the interpreter charged the entry and the back-edge). */
-static void emit_head(Fn *f, Buf *head, const Code *code, int64_t entry_cost, bool osr)
+/* How a function's head starts it: called (its parameters), entered at a loop from the
+ * interpreter (every local from the interpreter's cells a), or either (HEAD_MERGED: a call
+ * comes through a wrapper with at == CC_AT_ENTRY and its parameters in a). */
+enum { HEAD_CALL, HEAD_OSR, HEAD_MERGED };
+#define AT_ENTRY "0xffffffffu"
+
+/* The entry's fuel charge or poll (none when entered at a loop: the interpreter charged the
+ * entry and the back-edge). */
+static void emit_entry_charge(Fn *f, Buf *head, const Code *code, int64_t entry_cost)
 {
+    if (!f->fuel && !f->checks)
+        bprintf(head, "CC_POLL_READ();\n");
+    else if (!f->fuel)
+        bprintf(head, "CC_POLL(%uu);\n", (unsigned)code->body_start);
+    else if (f->tick_local)
+        bprintf(head, "CC_CHARGE(%u, %uu);\n", (unsigned)entry_cost, (unsigned)code->body_start);
+    else
+        bprintf(head, "if (CC_UNLIKELY((c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
+                (unsigned)entry_cost, (unsigned)code->body_start);
+}
+
+/* A function's declarations and what runs before its body: its locals (from the
+ * interpreter's cells a unless called), temporaries, the memory, the stack check, and for a
+ * call the entry's charge (HEAD_MERGED: after its switch). */
+static void emit_head(Fn *f, Buf *head, const Code *code, int64_t entry_cost, int how)
+{
+    bool osr = how != HEAD_CALL;
     const Module *m = f->m;
     const FuncType *t = m->types[f->ftype];
     bprintf(head, "\n{\n");
@@ -1146,6 +1170,13 @@ static void emit_head(Fn *f, Buf *head, const Code *code, int64_t entry_cost, bo
     for (uint32_t i = 0; i < f->nlocals; k += valtype_cells(f->locals[i]), i++) {
         if (!osr && i < t->nparams)
             continue;
+        if (how == HEAD_MERGED && i >= t->nparams) { /* zero when called */
+            bprintf(head, "%s l%u = %s;\nif (at != " AT_ENTRY ") l%u = ", ctype(f->locals[i]),
+                    (unsigned)i, czero(f->locals[i]), (unsigned)i);
+            from_cell(head, f->locals[i], "a", k);
+            bprintf(head, ";\n");
+            continue;
+        }
         bprintf(head, "%s l%u = ", ctype(f->locals[i]), (unsigned)i);
         if (osr)
             from_cell(head, f->locals[i], "a", k);
@@ -1178,38 +1209,48 @@ static void emit_head(Fn *f, Buf *head, const Code *code, int64_t entry_cost, bo
         bprintf(head, "uint32_t *const stop_ = c->stop; (void)stop_;\n");
     else if (f->tick_local)
         bprintf(head, "int32_t tk = c->tick;\n");
-    if (osr)
-        return;
-    if (!f->fuel && !f->checks)
-        bprintf(head, "CC_POLL_READ();\n");
-    else if (!f->fuel)
-        bprintf(head, "CC_POLL(%uu);\n", (unsigned)code->body_start);
-    else if (f->tick_local)
-        bprintf(head, "CC_CHARGE(%u, %uu);\n", (unsigned)entry_cost, (unsigned)code->body_start);
-    else
-        bprintf(head, "if (CC_UNLIKELY((c->tick -= %u) < 0)) c->rt->fuel(c, %uu);\n",
-                (unsigned)entry_cost, (unsigned)code->body_start);
+    if (!osr)
+        emit_entry_charge(f, head, code, entry_cost);
 }
 
 /* The function's entry at its loops (CcOsr): fnN_osr, the same body entered at a loop's
  * label, and cc_oN, which checks the loop and moves the results to the cells. */
-static int emit_osr(Fn *f, uint32_t fidx, const Code *code, const Buf *body, FILE *out)
+/* merged: fnN_osr is the function's only body, and fnN a wrapper that enters it at
+ * AT_ENTRY with its parameters in cells (one copy of the body to compile). */
+static int emit_osr(Fn *f, uint32_t fidx, const Code *code, int64_t entry_cost, const Buf *body,
+                    bool merged, FILE *out)
 {
     const FuncType *t = f->m->types[f->ftype];
     Buf b = {0};
     bprintf(&b, "static ");
     ret_type(&b, f, f->ftype);
     bprintf(&b, " fn%u_osr(CcCtx *c, const uint64_t *a, uint32_t at)", (unsigned)fidx);
-    emit_head(f, &b, code, 0, true);
+    emit_head(f, &b, code, 0, merged ? HEAD_MERGED : HEAD_OSR);
     bprintf(&b, "switch (at) {\n");
     for (uint32_t i = 0; i < f->nosr; i++)
         bprintf(&b, "case %uu: goto L%u;\n", (unsigned)f->osr[2 * i], (unsigned)f->osr[2 * i + 1]);
-    bprintf(&b, "default: __builtin_unreachable();\n}\n");
+    bprintf(&b, merged ? "default: break;\n}\n" : "default: __builtin_unreachable();\n}\n");
+    if (merged)
+        emit_entry_charge(f, &b, code, entry_cost);
     if (b.oom || fputs(b.p, out) < 0 || fputs(body->p, out) < 0 || fputs("}\n", out) < 0) {
         free(b.p);
         return -1;
     }
     b.len = 0;
+    if (merged) {
+        emit_signature(&b, f, fidx);
+        uint32_t cells = valtypes_cells(ft_params(t), t->nparams);
+        bprintf(&b, "\n{\n    uint64_t a[%u];\n", (unsigned)(cells ? cells : 1));
+        for (uint32_t i = 0, k = 0; i < t->nparams; k += valtype_cells(ft_params(t)[i]), i++) {
+            char v[16];
+            snprintf(v, sizeof v, "l%u", (unsigned)i);
+            bprintf(&b, "    ");
+            to_cell(&b, ft_params(t)[i], "a", k, v);
+            bprintf(&b, "\n");
+        }
+        bprintf(&b, "    %sfn%u_osr(c, a, " AT_ENTRY ");\n}\n\n", t->nresults ? "return " : "",
+                (unsigned)fidx);
+    }
     bprintf(&b, "static int cc_o%u(CcCtx *c, uint64_t *a, uint32_t at)\n{\n    switch (at) {",
             (unsigned)fidx);
     for (uint32_t i = 0; i < f->nosr; i++)
@@ -1257,6 +1298,10 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
 
     f->nloops = 0;
     f->nosr = 0;
+    /* entries at loops: for every function (EMIT_OSR alone), or one body entered either
+     * way for the functions the caller picked (emit_c_module_resident) and none elsewhere */
+    bool merge = f->merge && f->merge[fidx - m->nfunc_imports];
+    f->emit_osr = f->osr_all || merge;
     int64_t entry_cost = fuel_costs(f, code);
     if (entry_cost < 0)
         goto oom;
@@ -1303,15 +1348,18 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
     if (f->oom)
         goto oom;
 
-    emit_signature(&head, f, fidx);
-    emit_head(f, &head, code, entry_cost, false);
+    bool merged = merge && f->nosr;
+    if (!merged) {
+        emit_signature(&head, f, fidx);
+        emit_head(f, &head, code, entry_cost, HEAD_CALL);
+    }
     if (head.oom || body.oom)
         goto oom;
-    if (fputs(head.p, out) < 0 || fputs(body.p, out) < 0 || fputs("}\n\n", out) < 0) {
+    if (!merged && (fputs(head.p, out) < 0 || fputs(body.p, out) < 0 || fputs("}\n\n", out) < 0)) {
         err->msg = "write error";
         goto fail;
     }
-    if (f->nosr && emit_osr(f, fidx, code, &body, out) != 0) {
+    if (f->nosr && emit_osr(f, fidx, code, entry_cost, &body, merged, out) != 0) {
         err->msg = "out of memory or write error";
         goto fail;
     }
@@ -1453,13 +1501,21 @@ static bool uses_simd(const Module *m, size_t *off)
 
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 {
+    return emit_c_module_resident(m, flags, NULL, out, err);
+}
+
+int emit_c_module_resident(const Module *m, uint32_t flags, const uint8_t *resident, FILE *out,
+                           EmitError *err)
+{
     err->msg = NULL;
     err->offset = 0;
     size_t simd_off;
     bool simd = uses_simd(m, &simd_off);
     int rc = 1;
     Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0,
-            .fuel = (flags & CC_FLAG_FUEL) != 0, .emit_osr = (flags & EMIT_OSR) != 0};
+            .fuel = (flags & CC_FLAG_FUEL) != 0,
+            .osr_all = (flags & EMIT_OSR) != 0 && !resident,
+            .merge = (flags & EMIT_OSR) ? resident : NULL};
     Buf b = {0};
     uint32_t *canon = malloc(sizeof *canon * (m->ntypes + 1));
     if (!canon) {

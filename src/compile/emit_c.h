@@ -30,6 +30,12 @@ typedef struct EmitError {
 
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     __attribute__((warn_unused_result));
+/* emit_c_module with EMIT_OSR for the functions marked in resident (per defined function)
+ * only: each of those gets one body that both calls and the interpreter's loops enter (a
+ * second copy would double the code to compile, while the interpreter waits for it); the
+ * others get no entry at their loops. */
+int emit_c_module_resident(const Module *m, uint32_t flags, const uint8_t *resident, FILE *out,
+                           EmitError *err) __attribute__((warn_unused_result));
 
 /* The WebAssembly features (CORRAL_FEATURE_*) beyond the 2.0 core that emit_c_module
  * translates; a module that uses another runs on the interpreter (emit_c_declines).

@@ -53,21 +53,37 @@ static CcConfig cc_config(const TierOpts *o)
 /* ---- compiling ------------------------------------------------------------------------ */
 
 static bool tier_late(void);
+static bool tier_late_merged(void);
 
 /* m's C text compiled into a shared object (malloc'ed). NULL with an error. */
-static corral_error_t *compile_so(const Module *m, const TierOpts *o, uint8_t **so,
+static corral_error_t *compile_so(corral_module_t *cm, const TierOpts *o, uint8_t **so,
                                   size_t *so_len)
 {
+    const Module *m = cm->m;
     char *text = NULL;
     size_t text_len = 0;
     FILE *f = open_memstream(&text, &text_len);
     if (!f)
         return error_new(SIZE_MAX, "out of memory");
     EmitError ee;
-    /* entries at loops only where code may arrive while calls run (auto's background
-     * compile, CORRAL_TIER_LATE): they double the code of functions with loops */
+    /* entries at loops only where code may arrive while calls run: under auto (a background
+     * compile) for the functions whose calls the interpreter has been running for a while
+     * (resident); with CORRAL_TIER_LATE (tests) for every function with loops */
     bool osr = (o && o->osr && o->tier == TIER_AUTO) || tier_late();
-    int rc = emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
+    uint8_t *resident = NULL;
+    if (osr && tier_late_merged()) {
+        if ((resident = malloc(m->ncodes + 1)))
+            memset(resident, 1, m->ncodes + 1);
+    } else if (osr && !tier_late()) {
+        resident = calloc(m->ncodes + 1, 1);
+        if (resident && !module_resident(cm, resident)) {
+            free(resident);
+            resident = NULL;
+        }
+    }
+    int rc = resident ? emit_c_module_resident(m, code_flags(o) | EMIT_OSR, resident, f, &ee)
+                      : emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
+    free(resident);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
         ee.msg = "out of memory";
@@ -166,12 +182,13 @@ static size_t strip_debug(const uint8_t *w, size_t len, uint8_t *out)
 }
 
 /* An artifact of m (malloc'ed bytes). */
-static corral_error_t *make_artifact(const Module *m, const TierOpts *o, const uint8_t sha[32],
-                                     uint8_t **out, size_t *out_len)
+static corral_error_t *make_artifact(corral_module_t *cm, const TierOpts *o,
+                                     const uint8_t sha[32], uint8_t **out, size_t *out_len)
 {
+    const Module *m = cm->m;
     uint8_t *so = NULL;
     size_t so_len = 0;
-    corral_error_t *err = compile_so(m, o, &so, &so_len);
+    corral_error_t *err = compile_so(cm, o, &so, &so_len);
     if (err)
         return err;
     ArtifactInfo info;
@@ -195,7 +212,16 @@ static corral_error_t *make_artifact(const Module *m, const TierOpts *o, const u
 static bool tier_late(void)
 {
     const char *late = getenv("CORRAL_TIER_LATE");
-    return late && strcmp(late, "1") == 0;
+    return late && (strcmp(late, "1") == 0 || strcmp(late, "merged") == 0);
+}
+
+/* CORRAL_TIER_LATE=merged (tests): every function with loops gets the one body that auto
+ * gives the functions it finds resident (emit_c_module_resident), so that form runs
+ * everywhere the suites run the late code. */
+static bool tier_late_merged(void)
+{
+    const char *late = getenv("CORRAL_TIER_LATE");
+    return late && strcmp(late, "merged") == 0;
 }
 
 static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len)
@@ -298,6 +324,13 @@ static void *job_run(void *arg)
 {
     Job *j = arg;
     if (j->o.delay_ms) {
+        /* the compiler's identity, part of the artifact's header, is asked while the delay
+         * runs rather than after the compile, when the interpreter is waiting for the code
+         * (cc.c keeps the answer for the process) */
+        char id[512];
+        CcConfig cfg = cc_config(&j->o);
+        if (cc_identity(&cfg, id, sizeof id) != 0)
+            id[0] = '\0'; /* asked again, and reported, when the artifact is made */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += j->o.delay_ms / 1000;
@@ -314,7 +347,7 @@ static void *job_run(void *arg)
     uint8_t *art = NULL;
     size_t len = 0;
     corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
-                                        : make_artifact(j->cm->m, &j->o, j->sha, &art, &len);
+                                        : make_artifact(j->cm, &j->o, j->sha, &art, &len);
     if (!err)
         err = attach_artifact(j->cm, &j->o, j->sha, "compiled code", art, len);
     if (!err && j->has_cache) {
@@ -407,7 +440,7 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
     if (o->tier == TIER_JIT) {
         uint8_t *so = NULL;
         size_t so_len = 0;
-        corral_error_t *err = compile_so(cm->m, o, &so, &so_len);
+        corral_error_t *err = compile_so(cm, o, &so, &so_len);
         if (err)
             return err;
         err = attach_code(cm, so, so_len);
@@ -432,7 +465,7 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
     /* aot: build the artifact, keep it, and load it back as any artifact is loaded */
     uint8_t *art = NULL;
     size_t len = 0;
-    corral_error_t *err = make_artifact(cm->m, o, sha, &art, &len);
+    corral_error_t *err = make_artifact(cm, o, sha, &art, &len);
     if (err)
         return err;
     if (cached) {
@@ -464,7 +497,7 @@ corral_error_t *tier_write_artifact(corral_module_t *cm, const TierOpts *o, cons
     uint8_t *art = NULL, sha[32];
     size_t len = 0;
     module_sha256(cm->m, sha);
-    corral_error_t *err = make_artifact(cm->m, o, sha, &art, &len);
+    corral_error_t *err = make_artifact(cm, o, sha, &art, &len);
     if (err)
         return err;
     char tmp[4096];

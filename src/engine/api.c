@@ -155,6 +155,7 @@ void module_release(struct corral_module *cm)
     lowered_free(cm->m);
     native_code_free(atomic_load_explicit(&cm->native, memory_order_relaxed));
     native_code_free(atomic_load_explicit(&cm->late_native, memory_order_relaxed));
+    free((void *)atomic_load_explicit(&cm->resident, memory_order_relaxed));
     module_free(cm->m);
     free(cm);
 }

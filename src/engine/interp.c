@@ -60,14 +60,58 @@ typedef struct InterpState {
     Cell *top;             /* first free value cell (for a nested activation) */
     uint32_t nest;         /* live activations */
     Exn *exn_free;         /* dead exceptions to reuse (runtime.h, Exn) */
+    struct Resident *resident; /* note_resident's record, made on first use */
+    uint32_t nresident;
 } InterpState;
 
 static void state_free(void *p)
 {
     InterpState *st = p;
-    if (st)
+    if (st) {
         free(st->cs);
+        free(st->resident);
+    }
     free(st);
+}
+
+/* ---- resident calls, for the background compile ----------------------------------------
+ * While a module's code is being compiled (Store.nnative_waiting), every fuel slice notes
+ * the calls on the control stack; a call seen at RESIDENT_SLICES slices in a row (some
+ * milliseconds) is long-running, and its function is marked in its module's resident set
+ * (corral_module.resident). The compiler gives the functions marked when it starts an entry
+ * at their loops, through which such a call moves to native code (on-stack replacement);
+ * other functions get none and their calls finish in the interpreter. A short function
+ * called again and again from one place has the same frame every time, but it is absent at
+ * the slices that end in its caller, which breaks its run. Only the RESIDENT_DEPTH
+ * outermost calls are followed. */
+#define RESIDENT_DEPTH 64
+#define RESIDENT_SLICES 256
+
+typedef struct Resident {
+    const Func *func;
+    const Cell *fp;
+    const uint32_t *ret;
+    uint32_t run; /* slices in a row */
+} Resident;
+
+static COLD void note_resident(InterpState *st, const CtlFrame *csp)
+{
+    if (!st->resident && !(st->resident = calloc(RESIDENT_DEPTH, sizeof *st->resident)))
+        return;
+    uint32_t depth = (uint32_t)(csp - st->cs);
+    if (depth > RESIDENT_DEPTH)
+        depth = RESIDENT_DEPTH;
+    for (uint32_t i = 0; i < depth; i++) {
+        const CtlFrame *c = &st->cs[i];
+        Resident *r = &st->resident[i];
+        if (i < st->nresident && r->func == c->func && r->fp == c->fp && r->ret == c->ret) {
+            if (r->run < RESIDENT_SLICES && ++r->run == RESIDENT_SLICES)
+                module_note_resident(c->func);
+            continue;
+        }
+        *r = (Resident){c->func, c->fp, c->ret, 1};
+    }
+    st->nresident = depth;
 }
 
 static InterpState *state_get(Store *s)
@@ -1738,6 +1782,8 @@ fuel_entry:
     tick = s->fuel_tick;
     if (msg)
         goto trap;
+    if (UNLIKELY(s->nnative_waiting != 0))
+        note_resident(st, csp);
     DISPATCH();
 fuel_back:
     /* ip is the back-edge branch, its target operand trap_arg */
@@ -1746,6 +1792,8 @@ fuel_back:
     tick = s->fuel_tick;
     if (msg)
         goto trap;
+    if (UNLIKELY(s->nnative_waiting != 0))
+        note_resident(st, csp);
     if (UNLIKELY(inst->native != NULL)) {
         /* the function may have native code now: the rest of this call can run there,
          * from the loop's start (on-stack replacement), published as NATIVE's call is */

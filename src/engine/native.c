@@ -734,5 +734,34 @@ bool corral_module_is_native(const corral_module_t *cm)
 
 void corral_module_expect_native(corral_module_t *cm, bool expect)
 {
+    if (expect && !atomic_load_explicit(&cm->resident, memory_order_acquire)) {
+        _Atomic uint8_t *r = calloc(cm->m->ncodes + 1, sizeof *r);
+        _Atomic uint8_t *none = NULL;
+        if (r && !atomic_compare_exchange_strong_explicit(&cm->resident, &none, r,
+                                                          memory_order_acq_rel,
+                                                          memory_order_acquire))
+            free(r);
+    }
     atomic_store_explicit(&cm->expect_native, expect ? 1u : 0u, memory_order_relaxed);
+}
+
+void module_note_resident(const Func *f)
+{
+    if (!f->inst || !f->code)
+        return;
+    struct corral_module *cm = (struct corral_module *)f->inst->cmodule;
+    _Atomic uint8_t *r = cm ? atomic_load_explicit(&cm->resident, memory_order_acquire) : NULL;
+    uint32_t first = cm ? cm->m->nfunc_imports : 0;
+    if (r && f->index >= first && f->index - first < cm->m->ncodes)
+        atomic_store_explicit(&r[f->index - first], 1, memory_order_relaxed);
+}
+
+bool module_resident(struct corral_module *cm, uint8_t *out)
+{
+    _Atomic uint8_t *r = atomic_load_explicit(&cm->resident, memory_order_acquire);
+    if (!r)
+        return false;
+    for (uint32_t i = 0; i < cm->m->ncodes; i++)
+        out[i] = atomic_load_explicit(&r[i], memory_order_relaxed);
+    return true;
 }

@@ -42,6 +42,10 @@ struct corral_module {
     _Atomic uint32_t expect_native;
     struct NativeCode *_Atomic late_native; /* corral_module_attach_native_late's code, which
                                              * the first fuel slice moves to native */
+    /* While code is expected: per defined function, whether a call of it has run in the
+     * interpreter for a while (interp.c, note_resident), made by corral_module_expect_native
+     * and read by the background compile (module_resident). */
+    _Atomic uint8_t *_Atomic resident;
 };
 
 /* Drops one reference to a module (the last one frees it). */
@@ -282,6 +286,11 @@ Trap *native_enter(Store *s, Func *f, Cell *cells);
 bool native_osr(Store *s, Func *f, Cell *cells, uint32_t label, Trap **trap);
 /* Whether f's code is its native code's stub (the NATIVE instruction alone). */
 bool native_is_stub(const Func *f);
+/* Marks f's function as resident in its module (a call of it runs long in the interpreter). */
+void module_note_resident(const Func *f);
+/* The functions of cm marked resident so far: out[i] for defined function i (ncodes bytes);
+ * false when cm keeps no record. */
+bool module_resident(struct corral_module *cm, uint8_t *out);
 /* Switches waiting instances whose module's code has arrived (called at fuel slices). */
 void native_refresh(Store *s);
 void native_code_free(struct NativeCode *nc);

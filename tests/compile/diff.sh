@@ -19,7 +19,9 @@
 # Environment:
 #   DIFF_TIERS="interp jit aot"  the tiers (the first is the reference); late is aot with
 #                                CORRAL_TIER_LATE=1: the code arrives at the first fuel
-#                                slice, and running functions move to it at a loop (OSR)
+#                                slice, and running functions move to it at a loop (OSR);
+#                                merged is late with CORRAL_TIER_LATE=merged (one body for
+#                                calls and loop entries, auto's form for resident functions)
 #   DIFF_KERNELS="fib sieve"     the kernels (default: every bench/kernels/*.c, and each
 #                                bench/simd/NAME.c as NAME and NAME_simd)
 #   DIFF_WASI=0                  skip the tests/wasi guests;  DIFF_WASI_ONLY=REGEX: WASI_ONLY
@@ -49,7 +51,7 @@ die() {
 command -v clang >/dev/null || die "clang not found (scripts/deps.sh installs it)"
 ref=${tiers%% *}
 for t in $tiers; do
-    case $t in interp | jit | aot | late) ;; *) die "DIFF_TIERS: unknown tier $t" ;; esac
+    case $t in interp | jit | aot | late | merged) ;; *) die "DIFF_TIERS: unknown tier $t" ;; esac
 done
 
 rm -rf "$out/cache"
@@ -59,7 +61,7 @@ mkdir -p "$out/wasm" "$out/runs" "$out/cache"
 tier_args() {
     case $1 in
     aot) targs=(--tier aot --cache-dir "$out/cache") ;;
-    late) targs=(--tier aot --cache-dir "$out/cache/late") ;; # and CORRAL_TIER_LATE=1: code
+    late | merged) targs=(--tier aot --cache-dir "$out/cache/$1") ;; # and CORRAL_TIER_LATE: code
         # with entries at loops, which corral compile and aot leave out
     *) targs=(--tier "$1") ;;
     esac
@@ -109,6 +111,7 @@ for k in $kernels; do
         set +e
         late=0
         [ "$t" != late ] || late=1
+        [ "$t" != merged ] || late=merged
         CORRAL_TIER_LATE=$late timeout -k 5 600 "$corral" run "${targs[@]}" --invoke "$k" \
             "$wasm" "$arg" </dev/null >"$rd/out" 2>"$rd/err"
         echo $? >"$rd/rc"

@@ -5,7 +5,10 @@
 # point of every run. Each case of tests/compile/osr.c runs on the interpreter and so; the
 # stdout, the exit status and the stderr without the backtrace's frame lines must be the
 # interpreter's, and the run must report (CORRAL_TIER_TRACE=1) that a call moved to native
-# code at a loop (on-stack replacement) where the case is built for one.
+# code at a loop (on-stack replacement) where the case is built for one. Every case runs in
+# both forms of code with loop entries: a second copy of each function with loops
+# (CORRAL_TIER_LATE=1) and one body for calls and loop entries alike (=merged, the form
+# `auto` gives the functions it found running long in the interpreter).
 #
 #   grow_then_read  native code grows the memory; the interpreted caller reads the new pages
 #   mixed, calls    loops with i32/i64/f32/f64 locals; f64 and i64 results
@@ -29,22 +32,31 @@ clang --target=wasm32-wasi -O2 -nostdlib -Wl,--no-entry "$here/osr.c" -o "$wasm"
 simd_wasm=$work/osr_simd.wasm
 wat2wasm "$here/osr_simd.wat" -o "$simd_wasm" || { echo "osr: cannot build osr_simd.wat"; exit 2; }
 
-# run TIER OUT OPTIONS...: runs on TIER (interp, or late: jit with CORRAL_TIER_LATE=1)
+# run TIER OUT OPTIONS...: runs on TIER (interp, or 1 / merged: jit with CORRAL_TIER_LATE=TIER)
 run() {
     local tier=$1 out=$2 late=0 t=interp
     shift 2
-    [ "$tier" = interp ] || { late=1 t=jit; }
+    [ "$tier" = interp ] || { late=$tier t=jit; }
     CORRAL_TIER_TRACE=1 CORRAL_TIER_LATE=$late timeout -k 5 120 "$corral" run --tier $t "$@" \
         >"$out.out" 2>"$out.err"
     echo $? >"$out.rc"
 }
 
-# check NAME OSR OPTIONS...: the case on both; OSR=1 when it must switch at a loop.
+# check NAME OSR OPTIONS...: the case on the interpreter and on each form of late code;
+# OSR=1 when it must switch at a loop.
 check() {
-    local name=$1 want_osr=$2
+    local name=$1 want_osr=$2 form
     shift 2
     run interp "$work/i" "$@"
-    run late "$work/l" "$@"
+    for form in 1 merged; do
+        check_form "$name (late=$form)" "$want_osr" "$form" "$@"
+    done
+}
+
+check_form() {
+    local name=$1 want_osr=$2 form=$3
+    shift 3
+    run "$form" "$work/l" "$@"
     local ok=1 f
     for f in out rc; do
         cmp -s "$work/i.$f" "$work/l.$f" || {
