@@ -119,6 +119,35 @@ static void test_memory_grow(const uint8_t *wasm, size_t len)
     env_close(&e);
 }
 
+/* A table whose minimum (5) is past the engine's cap (4): the module loads (it is valid, and
+ * a module definition may never be instantiated), its instantiation is refused. */
+static void test_table_cap(void)
+{
+    static const uint8_t wasm[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                   0x04, 0x04, 0x01, 0x70, 0x00, 0x05}; /* (table 5 funcref) */
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.max_table_elems = 4;
+    corral_engine_t *engine = corral_engine_new(&cfg);
+    corral_module_t *module = NULL;
+    corral_error_t *err = corral_module_new(engine, wasm, sizeof wasm, &module);
+    CHECK(err == NULL, "a table past the cap loads");
+    corral_error_delete(err);
+    if (module) {
+        corral_store_t *store = corral_store_new(engine);
+        corral_instance_t *inst = NULL;
+        corral_trap_t *trap = NULL;
+        err = corral_instance_new(store, module, NULL, 0, &inst, &trap);
+        CHECK(err && strstr(corral_error_message(err), "table of 5 elements exceeds the limit of 4"),
+              "its instantiation is refused with the cap named");
+        corral_error_delete(err);
+        corral_trap_delete(trap);
+        corral_store_delete(store);
+        corral_module_delete(module);
+    }
+    corral_engine_delete(engine);
+}
+
 /* A module whose only function declares 0x0fffffff locals: refused at load, no allocation. */
 static const uint8_t many_locals[] = {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,       /* header */
@@ -248,6 +277,7 @@ int main(void)
     }
     test_call_depth(wasm, len);
     test_memory_grow(wasm, len);
+    test_table_cap();
     test_huge_counts();
     test_frame_limit();
     free(wasm);
