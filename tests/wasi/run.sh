@@ -14,7 +14,9 @@
 #                 preopens run there); corral-jit is `--tier jit` (compiled by the C compiler
 #                 at load), corral-aot `--tier aot` through artifacts in WASI_CACHE (emptied
 #                 first), corral-late the same with CORRAL_TIER_LATE=1: the code arrives at
-#                 the first fuel slice and running functions move to it at a loop; "node" alone checks the expected files against Node without corral
+#                 the first fuel slice and running functions move to it at a loop;
+#                 corral-merged as corral-late with CORRAL_TIER_LATE=merged (one body for
+#                 calls and loop entries, the form auto gives resident functions); "node" alone checks the expected files against Node without corral
 #   WASI_CACHE    corral-aot's --cache-dir (default build/tests/wasi-cache in the checkout)
 #   WASI_ONLY     an extended regex: run only the cases whose name matches
 #   WASI_BUILD    where the guests are built (default build/tests/wasi in the checkout)
@@ -96,11 +98,12 @@ mkdir -p "$build/sandbox"
 build=$(cd "$build" && pwd)
 for engine in $engines; do
     case $engine in
-    corral | corral-walk | corral-jit | corral-late | corral-aot | node) ;;
-    *) die "unknown engine $engine (known: corral corral-walk corral-jit corral-late corral-aot node)" ;;
+    corral | corral-walk | corral-jit | corral-late | corral-merged | corral-aot | node) ;;
+    *) die "unknown engine $engine (known: corral corral-walk corral-jit corral-late corral-merged corral-aot node)" ;;
     esac
 done
-if [[ " $engines " == *" corral-aot "* || " $engines " == *" corral-late "* ]]; then
+if [[ " $engines " == *" corral-aot "* || " $engines " == *" corral-late "* ||
+      " $engines " == *" corral-merged "* ]]; then
     # Every run of a module after its first one loads the artifact the first one wrote.
     rm -rf "$cache"
     mkdir -p "$cache"
@@ -394,6 +397,8 @@ engine_cmd() {
     corral-walk) cmd=(env CORRAL_WASI_NO_OPENAT2=1 "$corral" run --tier interp) ;;
     corral-jit) cmd=("$corral" run --tier jit) ;;
     corral-late) cmd=(env CORRAL_TIER_LATE=1 "$corral" run --tier aot --cache-dir "$cache/late") ;;
+    corral-merged)
+        cmd=(env CORRAL_TIER_LATE=merged "$corral" run --tier aot --cache-dir "$cache/merged") ;;
     corral-aot) cmd=("$corral" run --tier aot --cache-dir "$cache") ;;
     node) cmd=("$node" --no-warnings "$here/node_run.mjs") ;;
     *) cmd=() ;;
