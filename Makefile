@@ -53,7 +53,9 @@ TEXT_OBJ   := $(TEXT_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
 WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+# `corral new`'s project templates (templates/) travel inside the binary as generated C.
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/templates.o
+TEMPLATE_FILES := $(shell find templates -type f -o -type l 2>/dev/null)
 HOST_OBJ   := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
 STORE_OBJ  := $(STORE_SRC:%.c=$(BUILD)/obj/%.o)
 OCI_OBJ    := $(OCI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -220,6 +222,14 @@ $(BUILD)/gen/emit_text.c: src/engine/native_abi.h src/engine/numeric.h src/engin
 	  src/engine/numeric.h emit_simd_text src/engine/simd.h > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/emit_text.o: $(BUILD)/gen/emit_text.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(BUILD)/gen/templates.c: $(TEMPLATE_FILES) scripts/embed_templates.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_templates.sh templates > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/templates.o: $(BUILD)/gen/templates.c src/cli/templates.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 

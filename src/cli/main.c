@@ -9,6 +9,11 @@
 
 /* Every subcommand, in the order `corral --help` lists them. */
 static const CliCommand *const commands[] = {
+    &cli_cmd_new,
+    &cli_cmd_templates,
+    &cli_cmd_build,
+    &cli_cmd_up,
+    &cli_cmd_deploy,
     &cli_cmd_run,
     &cli_cmd_compile,
     &cli_cmd_serve,
