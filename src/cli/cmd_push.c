@@ -4,9 +4,12 @@
  * what was pushed. */
 #include "cli_bindle.h"
 
+#include "cli/app_build.h"
+#include "cli/manifest.h"
 #include "oci/oci.h"
 #include "util/strf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +18,21 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: corral push oci://HOST[:PORT]/NAME[:TAG] FILE.wasm [options]\n"
+    "usage: corral push [--manifest corral.toml] [--oci REF] [--json] [options]\n"
+    "       corral push oci://HOST[:PORT]/NAME[:TAG] FILE.wasm [options]\n"
     "       corral push [bindle:]NAME/VERSION DIR [options]\n"
     "       corral push [[bindle:]NAME/VERSION] INVOICE.toml [PARCEL_FILE...] [options]\n"
     "       corral push --standalone DIR|FILE.tar.gz [[bindle:]NAME/VERSION] [options]\n"
+    "\n"
+    "An app (no reference given, in a directory holding corral.toml, or --manifest FILE):\n"
+    "builds its stale components (as corral build), then pushes it as the bindle\n"
+    "NAME/VERSION of its manifest, signed as creator with your key (--sign FILE, else\n"
+    "$XDG_CONFIG_HOME/corral/secret_keys.toml, which corral keys create makes): each\n"
+    "component's module a parcel COMPONENT.wasm with feature.wagi.route (entrypoint, argv,\n"
+    "allowed_hosts), each file of its files directories a parcel with feature.wagi.file in\n"
+    "a group the module requires, so corral serve --bindle serves it as corral up does. It\n"
+    "prints the reference, bindle:NAME/VERSION, and the command that serves it. With\n"
+    "--oci REF the app's one component goes to an OCI registry instead, as below.\n"
     "\n"
     "OCI registries: pushes a WebAssembly module and prints the reference pushed, with its\n"
     "manifest's digest: oci://HOST[:PORT]/NAME:TAG@sha256:HEX. By default the module\n"
@@ -42,8 +56,8 @@ static const char usage[] =
     "                     DIR, its media type guessed from its extension; the invoice is\n"
     "                     made here and signed as creator (--sign, else your secret key\n"
     "                     file, $XDG_CONFIG_HOME/corral/secret_keys.toml). Symbolic links\n"
-    "                     are refused. A DIR holding corral.toml is an app: app manifests\n"
-    "                     arrive with a later issue; --files pushes its files as they are.\n"
+    "                     are refused. A DIR holding corral.toml is an app: push it with\n"
+    "                     --manifest DIR/corral.toml; --files pushes its files as they are.\n"
     "  INVOICE.toml [PARCEL_FILE...]\n"
     "                     an invoice as written (Bindle's push-invoice), signed only with\n"
     "                     --sign, and those of its parcels given, matched to the invoice by\n"
@@ -69,6 +83,10 @@ static const char usage[] =
     "  --insecure-http      OCI: plain HTTP to any registry, not only to loopback ones\n"
     "  --standalone PATH    Bindle: push a standalone bindle (above)\n"
     "  --files              Bindle: push DIR's files even though it holds a corral.toml\n"
+    "  --manifest FILE      An app: its corral.toml (default ./corral.toml)\n"
+    "  --oci REF            An app: push its module to the OCI registry REF\n"
+    "  --json               An app: print the result as JSON ({\"reference\", \"server\",\n"
+    "                       \"uploaded\", \"present\", \"serve\"}), progress lines off\n"
     "  -h, --help           Show this help\n"
     "\n" CLI_BINDLE_FLAGS_HELP "\n"
     "Exit status: 0 when pushed, 1 when the push failed, 2 on a usage error.\n";
@@ -82,6 +100,9 @@ enum {
     P_SIGN_LABEL,
     P_STANDALONE,
     P_FILES,
+    P_MANIFEST,
+    P_OCI,
+    P_JSON,
     P_END,
 };
 
@@ -94,6 +115,9 @@ static const CliOpt own_opts[] = {
     {NULL, "--sign-label", true, P_SIGN_LABEL, false},
     {NULL, "--standalone", true, P_STANDALONE, false},
     {NULL, "--files", false, P_FILES, false},
+    {NULL, "--manifest", true, P_MANIFEST, false},
+    {NULL, "--oci", true, P_OCI, false},
+    {NULL, "--json", false, P_JSON, false},
 };
 
 enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
@@ -101,8 +125,8 @@ enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
 typedef struct PushArgs {
     const char **pos;
     int npos;
-    const char *platform, *sign, *sign_label, *standalone;
-    bool image, no_gzip, insecure_http, files;
+    const char *platform, *sign, *sign_label, *standalone, *manifest, *oci;
+    bool image, no_gzip, insecure_http, files, json;
     CliBindle b;
     const char *seen[P_END - CLI_B_SERVER]; /* the name each option was given as */
 } PushArgs;
@@ -135,6 +159,15 @@ static int take(void *ud, int id, const char *name, const char *v)
         break;
     case P_STANDALONE:
         pa->standalone = v;
+        break;
+    case P_MANIFEST:
+        pa->manifest = v;
+        break;
+    case P_OCI:
+        pa->oci = v;
+        break;
+    case P_JSON:
+        pa->json = true;
         break;
     default:
         pa->files = true;
@@ -177,7 +210,7 @@ static int push_oci(const PushArgs *pa)
 {
     const char *other = given(pa, CLI_B_SERVER, CLI_BINDLE_NEXT);
     if (!other)
-        other = given(pa, P_STANDALONE, P_END);
+        other = given(pa, P_STANDALONE, P_MANIFEST);
     if (other) {
         cli_error("push: %s only applies to Bindle pushes, not to oci:// references", other);
         return CLI_EXIT_USAGE;
@@ -320,14 +353,13 @@ static bool has_manifest(const char *dir)
 static int from_dir(const PushArgs *pa, const char *id, const char *dir, Bundle *bu)
 {
     char *err = NULL;
-    /* The hook for app manifests: corral.toml will describe the app's parcels, groups and
-     * features (WAGI's routes) and build its invoice through bindle_local_add_file. Until it
-     * does, a directory holding one is not silently pushed as plain files. */
+    /* A directory holding an app is pushed as the app (its modules, routes and files), not
+     * as plain files, unless --files says so. */
     if (has_manifest(dir) && !pa->files) {
-        cli_error("push: %s holds a corral.toml: app manifests are not supported yet (they arrive "
-                  "with a later issue); --files pushes every file of the directory as a parcel, "
-                  "the manifest included",
-                  dir);
+        cli_error("push: %s holds a corral.toml: push the app with `corral push --manifest "
+                  "%s/corral.toml` (its name and version come from the manifest); --files pushes "
+                  "every file of the directory as a parcel instead",
+                  dir, dir);
         return CLI_EXIT_USAGE;
     }
     BindleStatus st = bindle_local_new(id, &bu->local, &err);
@@ -521,13 +553,298 @@ static int push_bindle(const PushArgs *pa)
     return r;
 }
 
+/* ---- an app (corral.toml) ---- */
+
+static char *inv_str(Invoice *inv, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(&inv->arena, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Sets label feature wagi = {keys[i] = values[i]} (NULL values left out). */
+static bool set_wagi(Invoice *inv, InvLabel *l, const char *const *keys, const char *const *values,
+                     size_t n)
+{
+    InvFeature *f = arena_alloc(&inv->arena, sizeof *f);
+    InvPair *items = arena_alloc(&inv->arena, (n ? n : 1) * sizeof *items);
+    if (!f || !items || !(f->section = inv_str(inv, "wagi")))
+        return false;
+    f->map = (InvMap){items, 0, true};
+    for (size_t i = 0; i < n; i++) {
+        if (!values[i])
+            continue;
+        InvPair *pr = &items[f->map.n++];
+        if (!(pr->key = inv_str(inv, keys[i])) || !(pr->value = inv_str(inv, values[i])))
+            return false;
+    }
+    l->features = f;
+    l->nfeatures = 1;
+    l->has_feature = true;
+    return true;
+}
+
+static bool one_string(Invoice *inv, InvStrings *s, const char *v)
+{
+    s->items = arena_alloc(&inv->arena, sizeof *s->items);
+    if (!s->items || !(s->items[0] = inv_str(inv, v)))
+        return false;
+    s->n = 1;
+    s->present = true;
+    return true;
+}
+
+/* Adds every regular file under rel (a files directory of the app) as a parcel named by its
+ * path in the app. */
+static int add_files(BindleLocal *l, const char *rel, char **err)
+{
+    struct stat sb;
+    if (lstat(rel, &sb) != 0) {
+        *err = strf("files: %s: %s", rel, strerror(errno));
+        return BINDLE_ERR_IO;
+    }
+    if (S_ISREG(sb.st_mode))
+        return bindle_local_add_file(l, rel, rel, NULL, err);
+    if (!S_ISDIR(sb.st_mode)) {
+        *err = strf("files: %s is neither a directory nor a regular file (links are refused)", rel);
+        return BINDLE_ERR_USAGE;
+    }
+    DIR *d = opendir(rel);
+    if (!d) {
+        *err = strf("files: %s: %s", rel, strerror(errno));
+        return BINDLE_ERR_IO;
+    }
+    struct dirent *de;
+    int st = 0;
+    while (!st && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *sub = strf("%s/%s", rel, de->d_name);
+        st = sub ? add_files(l, sub, err) : BINDLE_ERR_NOMEM;
+        free(sub);
+    }
+    closedir(d);
+    return st;
+}
+
+/* The allow-list as WAGI's feature.wagi.allowed_hosts: comma-separated. */
+static char *hosts_csv(const AppComponent *k)
+{
+    if (!k->allowed_hosts.n)
+        return NULL;
+    size_t n = 1;
+    for (size_t i = 0; i < k->allowed_hosts.n; i++)
+        n += strlen(k->allowed_hosts.v[i]) + 1;
+    char *s = calloc(n, 1);
+    for (size_t i = 0; s && i < k->allowed_hosts.n; i++) {
+        if (i)
+            strcat(s, ",");
+        strcat(s, k->allowed_hosts.v[i]);
+    }
+    return s;
+}
+
+/* The features and groups of the app's invoice: each handler's route and the like, each
+ * asset marked and put in its component's group, which the handler requires. */
+static int app_features(const AppManifest *m, Invoice *inv, const size_t *first_file)
+{
+    size_t ng = 0;
+    for (size_t i = 0; i < m->ncomponents; i++)
+        ng += first_file[i + 1] > first_file[i];
+    inv->groups = arena_alloc(&inv->arena, (ng ? ng : 1) * sizeof *inv->groups);
+    if (!inv->groups)
+        return -1;
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        const AppComponent *k = &m->components[i];
+        InvParcel *p = &inv->parcels[i];
+        char *hosts = hosts_csv(k);
+        static const char *const keys[] = {"route", "entrypoint", "argv", "allowed_hosts"};
+        const char *values[] = {k->route ? k->route : "", k->entrypoint, k->argv, hosts};
+        bool ok = !k->route || set_wagi(inv, &p->label, keys, values, 4);
+        free(hosts);
+        if (!ok)
+            return -1;
+        if (first_file[i + 1] == first_file[i])
+            continue;
+        char *group = strf("%s-files", k->id);
+        InvGroup *g = &inv->groups[inv->ngroups++];
+        *g = (InvGroup){0};
+        ok = group && (g->name = inv_str(inv, group)) && one_string(inv, &p->requires, group);
+        p->has_conditions = true;
+        for (size_t f = first_file[i]; ok && f < first_file[i + 1]; f++) {
+            static const char *const fkeys[] = {"file"};
+            static const char *const fvalues[] = {"true"};
+            InvParcel *a = &inv->parcels[f];
+            ok = set_wagi(inv, &a->label, fkeys, fvalues, 1) &&
+                 one_string(inv, &a->member_of, group);
+            a->has_conditions = true;
+        }
+        free(group);
+        if (!ok)
+            return -1;
+    }
+    inv->has_groups = inv->ngroups > 0;
+    return 0;
+}
+
+/* The app's bindle: its modules, then each component's files. -1 to go on. */
+static int app_bundle(const PushArgs *pa, const AppManifest *m, Bundle *bu)
+{
+    char *id = strf("%s/%s", m->name, m->version), *err = NULL;
+    size_t *first_file = calloc(m->ncomponents + 1, sizeof *first_file);
+    BindleStatus st = id && first_file ? bindle_local_new(id, &bu->local, &err) : BINDLE_ERR_NOMEM;
+    for (size_t i = 0; !st && i < m->ncomponents; i++) {
+        char *name = strf("%s.wasm", m->components[i].id);
+        st = name ? bindle_local_add_file(bu->local, m->components[i].wasm, name,
+                                          "application/wasm", &err)
+                  : BINDLE_ERR_NOMEM;
+        free(name);
+    }
+    size_t nfiles = m->ncomponents;
+    for (size_t i = 0; !st && i < m->ncomponents; i++) {
+        first_file[i] = nfiles;
+        for (size_t f = 0; !st && f < m->components[i].files.n; f++)
+            st = add_files(bu->local, m->components[i].files.v[f], &err);
+        if (!st)
+            nfiles = bindle_local_invoice(bu->local) ? bindle_local_invoice(bu->local)->nparcels
+                                                     : nfiles;
+    }
+    first_file[m->ncomponents] = nfiles;
+    free(id);
+    if (!st && !(bu->inv = bindle_local_invoice(bu->local)))
+        st = BINDLE_ERR_NOMEM;
+    if (!st && app_features(m, bu->inv, first_file) != 0)
+        st = BINDLE_ERR_NOMEM;
+    free(first_file);
+    if (st) {
+        int status = cli_bindle_fail("push", st, err ? err : "out of memory");
+        free(err);
+        return status;
+    }
+    if (bu->inv->description == NULL && m->description)
+        bu->inv->description = inv_str(bu->inv, m->description);
+    size_t n = bu->inv->nparcels;
+    if (!(bu->paths = calloc(n + 1, sizeof *bu->paths))) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    if (n)
+        memcpy(bu->paths, bindle_local_paths(bu->local), n * sizeof *bu->paths);
+    int r = sign_invoice(pa, bu, true);
+    return r >= 0 ? r : write_text(bu);
+}
+
+static void print_app_pushed(const PushArgs *pa, const AppManifest *m, const BindlePushed *p)
+{
+    BindleClientOpts o = cli_bindle_client_opts(&pa->b);
+    const char *url = o.server_url ? o.server_url : BINDLE_DEFAULT_URL;
+    if (pa->json) {
+        json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:b, s:s}", "reference", "", "server", url,
+                              "uploaded", (json_int_t)p->uploaded, "present",
+                              (json_int_t)p->present, "existed", p->existed, "serve", "");
+        char *ref = strf("bindle:%s/%s", m->name, m->version);
+        char *serve = strf("corral serve --bindle %s/%s --bindle-server %s", m->name, m->version,
+                           url);
+        if (j && ref && serve) {
+            json_object_set_new(j, "reference", json_string(ref));
+            json_object_set_new(j, "serve", json_string(serve));
+            char *text = json_dumps(j, JSON_INDENT(2));
+            if (text)
+                printf("%s\n", text);
+            free(text);
+        }
+        free(ref);
+        free(serve);
+        json_decref(j);
+        return;
+    }
+    fprintf(stderr, "corral: pushed %s %s to %s: %zu parcel%s uploaded, %zu already there\n",
+            m->name, m->version, url, p->uploaded, p->uploaded == 1 ? "" : "s", p->present);
+    printf("bindle:%s/%s\n", m->name, m->version);
+    fprintf(stderr, "corral: serve it with: corral serve --bindle %s/%s --bindle-server %s\n",
+            m->name, m->version, url);
+}
+
+static int push_app(PushArgs *pa)
+{
+    const char *other = given(pa, P_IMAGE, P_SIGN);
+    if (other && !pa->oci) {
+        cli_error("push: %s only applies to oci:// references (--oci REF for an app)", other);
+        return CLI_EXIT_USAGE;
+    }
+    char *dir = NULL, *err = NULL;
+    if (!manifest_enter("push", pa->manifest, &dir))
+        return CLI_EXIT_FAIL;
+    AppManifest m;
+    int r;
+    if (manifest_load(MANIFEST_FILE, &m, &err) != 0) {
+        cli_error("push: %s", err ? err : "out of memory");
+        free(err);
+        free(dir);
+        return CLI_EXIT_FAIL;
+    }
+    AppBuildOpts bo = {.cmd = "push", .quiet = pa->json};
+    r = app_build(&m, &bo);
+    if (r == 0 && pa->oci) {
+        if (m.ncomponents != 1) {
+            cli_error("push: --oci pushes one module and %s has %zu components: push each "
+                      "module with corral push REF FILE.wasm, or the app as a bindle",
+                      m.name, m.ncomponents);
+            r = CLI_EXIT_USAGE;
+        } else {
+            const char *pos[2] = {pa->oci, m.components[0].wasm};
+            PushArgs one = *pa;
+            one.pos = pos;
+            one.npos = 2;
+            r = oci_ref_is_oci(pa->oci) ? push_oci(&one)
+                                        : (cli_error("push: --oci %s: not an OCI reference "
+                                                     "(oci://HOST[:PORT]/NAME[:TAG])",
+                                                     pa->oci),
+                                           CLI_EXIT_USAGE);
+        }
+    } else if (r == 0) {
+        Bundle bu = {0};
+        BindleClient *c = NULL;
+        if (!pa->json)
+            fprintf(stderr, "corral: signing and pushing %s %s\n", m.name, m.version);
+        r = app_bundle(pa, &m, &bu);
+        if (r < 0)
+            r = cli_bindle_client("push", &pa->b, &c);
+        if (r < 0) {
+            BindlePushed pushed;
+            BindlePushSpec spec = {bu.text, bu.len, bu.inv, bu.paths};
+            BindleStatus st = bindle_push(c, &spec, &pushed);
+            if (st) {
+                r = cli_bindle_fail("push", st, bindle_client_error(c));
+            } else {
+                print_app_pushed(pa, &m, &pushed);
+                r = CLI_EXIT_OK;
+            }
+        }
+        bindle_client_free(c);
+        bundle_clear(&bu);
+    }
+    manifest_free(&m);
+    free(dir);
+    return r;
+}
+
 static int push_main(int argc, char **argv)
 {
     PushArgs pa = {0};
     int r = parse_args(argc, argv, &pa);
     if (r < 0) {
         /* One branch per kind of reference. */
-        if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
+        if (pa.npos == 0 && !pa.standalone &&
+            (pa.manifest || pa.oci || access(MANIFEST_FILE, F_OK) == 0))
+            r = push_app(&pa);
+        else if (pa.manifest || pa.oci || pa.json) {
+            cli_error("push: %s applies to an app (corral.toml), pushed with no reference",
+                      pa.manifest ? "--manifest" : pa.oci ? "--oci" : "--json");
+            r = CLI_EXIT_USAGE;
+        } else if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
             r = push_oci(&pa);
         else if (pa.standalone ||
                  (pa.npos > 0 && (bindle_ref_is_bindle(pa.pos[0]) || access(pa.pos[0], F_OK) == 0)))
