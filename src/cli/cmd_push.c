@@ -564,13 +564,25 @@ static char *inv_str(Invoice *inv, const char *s)
     return d;
 }
 
-/* Sets label feature wagi = {keys[i] = values[i]} (NULL values left out). */
-static bool set_wagi(Invoice *inv, InvLabel *l, const char *const *keys, const char *const *values,
-                     size_t n)
+/* Adds label feature section = {keys[i] = values[i]} (NULL values left out; nothing when all
+ * are). */
+static bool add_feature(Invoice *inv, InvLabel *l, const char *section, const char *const *keys,
+                        const char *const *values, size_t n)
 {
-    InvFeature *f = arena_alloc(&inv->arena, sizeof *f);
-    InvPair *items = arena_alloc(&inv->arena, (n ? n : 1) * sizeof *items);
-    if (!f || !items || !(f->section = inv_str(inv, "wagi")))
+    size_t given = 0;
+    for (size_t i = 0; i < n; i++)
+        given += values[i] != NULL;
+    if (!given)
+        return true;
+    InvFeature *f = arena_alloc(&inv->arena, (l->nfeatures + 1) * sizeof *f);
+    InvPair *items = arena_alloc(&inv->arena, n * sizeof *items);
+    if (!f || !items)
+        return false;
+    if (l->nfeatures)
+        memcpy(f, l->features, l->nfeatures * sizeof *f);
+    l->features = f;
+    f = &f[l->nfeatures];
+    if (!(f->section = inv_str(inv, section)))
         return false;
     f->map = (InvMap){items, 0, true};
     for (size_t i = 0; i < n; i++) {
@@ -580,10 +592,26 @@ static bool set_wagi(Invoice *inv, InvLabel *l, const char *const *keys, const c
         if (!(pr->key = inv_str(inv, keys[i])) || !(pr->value = inv_str(inv, values[i])))
             return false;
     }
-    l->features = f;
-    l->nfeatures = 1;
+    l->nfeatures++;
     l->has_feature = true;
     return true;
+}
+
+/* A list joined with sep (owned), NULL when empty. */
+static char *join(const StrList *l, const char *sep)
+{
+    if (!l->n)
+        return NULL;
+    size_t n = 1;
+    for (size_t i = 0; i < l->n; i++)
+        n += strlen(l->v[i]) + strlen(sep);
+    char *s = calloc(n, 1);
+    for (size_t i = 0; s && i < l->n; i++) {
+        if (i)
+            strcat(s, sep);
+        strcat(s, l->v[i]);
+    }
+    return s;
 }
 
 static bool one_string(Invoice *inv, InvStrings *s, const char *v)
@@ -629,23 +657,6 @@ static int add_files(BindleLocal *l, const char *rel, char **err)
     return st;
 }
 
-/* The allow-list as WAGI's feature.wagi.allowed_hosts: comma-separated. */
-static char *hosts_csv(const AppComponent *k)
-{
-    if (!k->allowed_hosts.n)
-        return NULL;
-    size_t n = 1;
-    for (size_t i = 0; i < k->allowed_hosts.n; i++)
-        n += strlen(k->allowed_hosts.v[i]) + 1;
-    char *s = calloc(n, 1);
-    for (size_t i = 0; s && i < k->allowed_hosts.n; i++) {
-        if (i)
-            strcat(s, ",");
-        strcat(s, k->allowed_hosts.v[i]);
-    }
-    return s;
-}
-
 /* The features and groups of the app's invoice: each handler's route and the like, each
  * asset marked and put in its component's group, which the handler requires. */
 static int app_features(const AppManifest *m, Invoice *inv, const size_t *first_file)
@@ -659,11 +670,17 @@ static int app_features(const AppManifest *m, Invoice *inv, const size_t *first_
     for (size_t i = 0; i < m->ncomponents; i++) {
         const AppComponent *k = &m->components[i];
         InvParcel *p = &inv->parcels[i];
-        char *hosts = hosts_csv(k);
+        char *hosts = join(&k->allowed_hosts, ","), *kv = join(&k->key_value_stores, ",");
+        char *env = join(&k->environment, "\n");
         static const char *const keys[] = {"route", "entrypoint", "argv", "allowed_hosts"};
-        const char *values[] = {k->route ? k->route : "", k->entrypoint, k->argv, hosts};
-        bool ok = !k->route || set_wagi(inv, &p->label, keys, values, 4);
+        const char *values[] = {k->route, k->entrypoint, k->argv, hosts};
+        static const char *const ckeys[] = {"key_value_stores", "environment"};
+        const char *cvalues[] = {kv, env};
+        bool ok = !k->route || (add_feature(inv, &p->label, "wagi", keys, values, 4) &&
+                                add_feature(inv, &p->label, "corral", ckeys, cvalues, 2));
         free(hosts);
+        free(kv);
+        free(env);
         if (!ok)
             return -1;
         if (first_file[i + 1] == first_file[i])
@@ -677,7 +694,7 @@ static int app_features(const AppManifest *m, Invoice *inv, const size_t *first_
             static const char *const fkeys[] = {"file"};
             static const char *const fvalues[] = {"true"};
             InvParcel *a = &inv->parcels[f];
-            ok = set_wagi(inv, &a->label, fkeys, fvalues, 1) &&
+            ok = add_feature(inv, &a->label, "wagi", fkeys, fvalues, 1) &&
                  one_string(inv, &a->member_of, group);
             a->has_conditions = true;
         }
