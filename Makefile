@@ -384,6 +384,16 @@ cluster-test: shim-proto-test cluster-ctr-test cluster-content-test cri-test k8s
 k8s-yaml-test:
 	tests/cluster/k8s_yaml_test.sh
 
+# The developer workflow (corral new, build, up --watch, push, deploy) end to end, with the
+# newcomer's mistakes (tests/workflow/run.sh).
+.PHONY: workflow-test man
+workflow-test: $(BUILD)/corral
+	tests/workflow/run.sh $(BUILD)/corral
+
+# Man pages from the help texts (corral help X): build/man/corral-X.1, corral-manifest.5.
+man: $(BUILD)/corral
+	scripts/gen_man.sh $(BUILD)/corral $(BUILD)/man
+
 # Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
 # ...), run in a scratch copy of the tree, with its exit status and the output the README
 # shows checked; tests/readme/readme_test.py lists the commands it does not run, and why.
@@ -542,6 +552,8 @@ spec-asan: asan
 	  tests/dist/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/cluster/run.sh build/asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/workflow/run.sh build/asan/corral
 
 # The suites pin the tier they test: the interpreter, unless a leg says otherwise
 # (compile-test runs the compiled tier; `auto`, the CLI's default, would start background
@@ -565,6 +577,7 @@ test: deps
 	$(MAKE) bindle-test
 	$(MAKE) dist-test
 	$(MAKE) cluster-test
+	$(MAKE) workflow-test
 	$(MAKE) readme-test
 	$(MAKE) spec
 	$(MAKE) spec-simd-scalar

@@ -511,3 +511,36 @@ bool manifest_enter(const char *cmd, const char *given, char **out_dir)
     }
     return true;
 }
+
+const char manifest_help[] =
+    "corral.toml: the app manifest of corral new, build, up, push and deploy\n"
+    "\n"
+    "  name = \"hello\"             The app's name: letters, digits, '-', '_', '.' (required)\n"
+    "  version = \"0.1.0\"          Its SemVer version (required); name/version is the\n"
+    "                             bindle corral push makes\n"
+    "  description = \"...\"        One line about it\n"
+    "  authors = [\"Ann <a@x>\"]\n"
+    "\n"
+    "  [[component]]              One per module, in the order routes are matched:\n"
+    "  id = \"hello\"               Its name, unique in the app (required)\n"
+    "  route = \"/hello\"           An HTTP handler's route (\"/api/...\": a prefix), WAGI\n"
+    "                             style: the request in CGI variables, the response on stdout\n"
+    "  command = true             ... or a command, which corral up runs (ARGS after --)\n"
+    "  language = \"c\"             c, rust, assemblyscript, or wasm (prebuilt, no build)\n"
+    "  build = \"clang ...\"        A shell command run in the app's directory, with the\n"
+    "                             language's toolchain first on PATH\n"
+    "  wasm = \"target/hello.wasm\" The module the build writes (required)\n"
+    "  sources = [\"src\"]          Files and directories whose change calls for a build\n"
+    "                             (default [\"src\"]; corral.toml itself always counts)\n"
+    "  files = [\"static\"]         Directories of the app the module may read, preopened\n"
+    "                             read-only at /static; pushed as the bindle's assets\n"
+    "  environment = { NAME = \"value\" }   Variables for this component alone\n"
+    "  key_value_stores = [\"default\"]    The key-value stores it may open\n"
+    "  allowed_hosts = [\"https://api.example.com\"]  Origins it may send HTTP requests to\n"
+    "  entrypoint = \"_start\"      The export a request calls (default _start)\n"
+    "  argv = \"...\"               WAGI's argv template\n"
+    "\n"
+    "Every key not listed is an error naming its line (corral.toml:7: component \"hello\":\n"
+    "unknown key 'rout' (did you mean 'route'?)). Paths are relative to the manifest's\n"
+    "directory and may not leave it. modules.toml, the gateway's own file, stays what\n"
+    "corral serve -c reads; corral up makes the same configuration from corral.toml.\n";

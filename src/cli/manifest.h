@@ -60,4 +60,7 @@ int manifest_gw_config(const AppManifest *m, const char *dir, GwConfig *out, cha
  * none. *out_dir is the project's absolute path (owned). */
 bool manifest_enter(const char *cmd, const char *given, char **out_dir);
 
+/* The text of `corral help manifest`. */
+extern const char manifest_help[];
+
 #endif

@@ -339,11 +339,18 @@ for c in new templates build up push deploy; do
     check_has "corral help $c" "usage: corral $c" "$out"
 done
 if [ -f "$repo/scripts/corral-completion.bash" ]; then
-    words=$(bash -c "source '$repo/scripts/corral-completion.bash'; COMP_WORDS=(corral bu); COMP_CWORD=1; _corral; echo \"\${COMPREPLY[*]}\"")
+    words=$(bash -c "source '$repo/scripts/corral-completion.bash'; COMP_WORDS=('$corral' bu); COMP_CWORD=1; _corral; echo \"\${COMPREPLY[*]}\"")
     check "completion: corral bu<TAB>" "build" "$words"
-    words=$(cd "$tmp/apps" && bash -c "source '$repo/scripts/corral-completion.bash'; COMP_WORDS=(corral new http-k); COMP_CWORD=2; _corral; echo \"\${COMPREPLY[*]}\"")
+    words=$(cd "$tmp/apps" && bash -c "source '$repo/scripts/corral-completion.bash'; COMP_WORDS=('$corral' new http-k); COMP_CWORD=2; _corral; echo \"\${COMPREPLY[*]}\"")
     check "completion: corral new http-k<TAB>" "http-kv-c" "$words"
+    words=$(bash -c "source '$repo/scripts/corral-completion.bash'; COMP_WORDS=('$corral' up --wa); COMP_CWORD=2; _corral; echo \"\${COMPREPLY[*]}\"")
+    check "completion: corral up --wa<TAB>" "--watch" "$words"
 fi
+check_has "corral help manifest" "unknown key 'rout' (did you mean 'route'?)" "$("$corral" help manifest)"
+"$repo/scripts/gen_man.sh" "$corral" "$tmp/man" >/dev/null 2>&1
+check "man pages from the help texts" ".TH CORRAL-UP 1|usage: corral up [-f corral.toml] [--listen ADDR] [--watch] [options] [-- ARGS...]" \
+    "$(head -n 1 "$tmp/man/corral-up.1" | cut -d' ' -f1-3)|$(grep -m1 '^usage:' "$tmp/man/corral-up.1")"
+[ -f "$tmp/man/corral-manifest.5" ] && ok "man page corral-manifest.5" || bad "man page corral-manifest.5"
 
 stop "$main_pid" "the store" "$tmp/main.err"
 echo "workflow: $pass passed, $fail failed"
