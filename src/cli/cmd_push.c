@@ -85,6 +85,9 @@ static const char usage[] =
     "  --files              Bindle: push DIR's files even though it holds a corral.toml\n"
     "  --manifest FILE      An app: its corral.toml (default ./corral.toml)\n"
     "  --oci REF            An app: push its module to the OCI registry REF\n"
+    "  -e, --export DIR     An app: write it, signed, as a standalone bindle under DIR\n"
+    "                       (what corral serve --bindle ID --bindle-path DIR serves)\n"
+    "                       instead of pushing it to a server\n"
     "  --json               An app: print the result as JSON ({\"reference\", \"server\",\n"
     "                       \"uploaded\", \"present\", \"serve\"}), progress lines off\n"
     "  -h, --help           Show this help\n"
@@ -103,6 +106,7 @@ enum {
     P_MANIFEST,
     P_OCI,
     P_JSON,
+    P_EXPORT,
     P_END,
 };
 
@@ -118,6 +122,7 @@ static const CliOpt own_opts[] = {
     {NULL, "--manifest", true, P_MANIFEST, false},
     {NULL, "--oci", true, P_OCI, false},
     {NULL, "--json", false, P_JSON, false},
+    {"-e", "--export", true, P_EXPORT, false},
 };
 
 enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
@@ -125,7 +130,7 @@ enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
 typedef struct PushArgs {
     const char **pos;
     int npos;
-    const char *platform, *sign, *sign_label, *standalone, *manifest, *oci;
+    const char *platform, *sign, *sign_label, *standalone, *manifest, *oci, *export_dir;
     bool image, no_gzip, insecure_http, files, json;
     CliBindle b;
     const char *seen[P_END - CLI_B_SERVER]; /* the name each option was given as */
@@ -168,6 +173,9 @@ static int take(void *ud, int id, const char *name, const char *v)
         break;
     case P_JSON:
         pa->json = true;
+        break;
+    case P_EXPORT:
+        pa->export_dir = v;
         break;
     default:
         pa->files = true;
@@ -784,7 +792,104 @@ static void print_app_pushed(const PushArgs *pa, const AppManifest *m, const Bin
             m->name, m->version, url);
 }
 
+/* --export DIR: the signed app as a standalone bindle under DIR, through the writer of
+ * corral pull -e (its invoice from a temporary file, its parcels from the app's files). */
+static int export_app(const PushArgs *pa, const AppManifest *m, Bundle *bu)
+{
+    char *tmpdir = strf("%s/corral-export-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    char *inv_path = NULL, *out = NULL, *err = NULL;
+    int r = CLI_EXIT_FAIL;
+    BindleFetched f = {0};
+    if (!tmpdir || !mkdtemp(tmpdir)) {
+        cli_error("push: cannot make a temporary directory: %s", strerror(errno));
+        free(tmpdir);
+        return CLI_EXIT_FAIL;
+    }
+    inv_path = strf("%s/invoice.toml", tmpdir);
+    f.invoice = bu->inv;
+    f.id = strf("%s/%s", m->name, m->version);
+    f.invoice_path = inv_path;
+    f.parcels = calloc(bu->inv->nparcels + 1, sizeof *f.parcels);
+    f.nparcels = bu->inv->nparcels;
+    FILE *w = inv_path ? fopen(inv_path, "wx") : NULL;
+    bool ok = w && fwrite(bu->text, 1, bu->len, w) == bu->len;
+    if (w && fclose(w) != 0)
+        ok = false;
+    for (size_t i = 0; ok && f.parcels && i < f.nparcels; i++)
+        f.parcels[i] = (BindleFetchedParcel){&bu->inv->parcels[i], (char *)bu->paths[i], false,
+                                             false};
+    if (!ok || !f.parcels || !f.id) {
+        cli_error("push: cannot write the invoice: %s", strerror(errno));
+    } else {
+        BindleStatus st = bindle_standalone_write(&f, pa->export_dir, &out, &err);
+        if (st) {
+            r = cli_bindle_fail("push", st, err);
+        } else {
+            r = CLI_EXIT_OK;
+            if (pa->json) {
+                char *ref = strf("bindle:%s", f.id);
+                json_t *j = ref ? json_pack("{s:s, s:s}", "reference", ref, "path", out) : NULL;
+                char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+                if (text)
+                    printf("%s\n", text);
+                free(text);
+                json_decref(j);
+                free(ref);
+            } else {
+                fprintf(stderr, "corral: wrote %s %s, signed, to %s\n", m->name, m->version, out);
+                printf("bindle:%s\n", f.id);
+                fprintf(stderr, "corral: serve it with: corral serve --bindle %s --bindle-path %s\n",
+                        f.id, pa->export_dir);
+            }
+        }
+    }
+    if (inv_path)
+        unlink(inv_path);
+    rmdir(tmpdir);
+    free(tmpdir);
+    free(inv_path);
+    free(f.id);
+    free(f.parcels);
+    free(out);
+    free(err);
+    return r;
+}
+
+/* path made absolute against the current directory (owned); NULL stays NULL. */
+static char *absolute(const char *path, bool *nomem)
+{
+    char cwd[4096];
+    if (!path)
+        return NULL;
+    char *a = path[0] == '/' || !getcwd(cwd, sizeof cwd) ? strdup(path) : strf("%s/%s", cwd, path);
+    if (!a)
+        *nomem = true;
+    return a;
+}
+
+static int push_app_here(PushArgs *pa);
+
+/* The app push, with the paths of its options made absolute first: the manifest's directory
+ * becomes the current one. */
 static int push_app(PushArgs *pa)
+{
+    bool nomem = false;
+    char *sign = absolute(pa->sign, &nomem), *exp = absolute(pa->export_dir, &nomem);
+    char *keyring = absolute(pa->b.keyring, &nomem), *dir = absolute(pa->b.dir, &nomem);
+    PushArgs abs = *pa;
+    abs.sign = sign;
+    abs.export_dir = exp;
+    abs.b.keyring = keyring;
+    abs.b.dir = dir;
+    int r = nomem ? (cli_error("push: out of memory"), CLI_EXIT_FAIL) : push_app_here(&abs);
+    free(sign);
+    free(exp);
+    free(keyring);
+    free(dir);
+    return r;
+}
+
+static int push_app_here(PushArgs *pa)
 {
     const char *other = given(pa, P_IMAGE, P_SIGN);
     if (other && !pa->oci) {
@@ -825,8 +930,11 @@ static int push_app(PushArgs *pa)
         Bundle bu = {0};
         BindleClient *c = NULL;
         if (!pa->json)
-            fprintf(stderr, "corral: signing and pushing %s %s\n", m.name, m.version);
+            fprintf(stderr, "corral: signing and %s %s %s\n",
+                    pa->export_dir ? "packaging" : "pushing", m.name, m.version);
         r = app_bundle(pa, &m, &bu);
+        if (r < 0 && pa->export_dir)
+            r = export_app(pa, &m, &bu);
         if (r < 0)
             r = cli_bindle_client("push", &pa->b, &c);
         if (r < 0) {
@@ -857,9 +965,10 @@ static int push_main(int argc, char **argv)
         if (pa.npos == 0 && !pa.standalone &&
             (pa.manifest || pa.oci || access(MANIFEST_FILE, F_OK) == 0))
             r = push_app(&pa);
-        else if (pa.manifest || pa.oci || pa.json) {
+        else if (pa.manifest || pa.oci || pa.json || pa.export_dir) {
             cli_error("push: %s applies to an app (corral.toml), pushed with no reference",
-                      pa.manifest ? "--manifest" : pa.oci ? "--oci" : "--json");
+                      pa.manifest ? "--manifest" : pa.oci ? "--oci" : pa.json ? "--json"
+                                                                          : "--export");
             r = CLI_EXIT_USAGE;
         } else if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
             r = push_oci(&pa);

@@ -392,12 +392,24 @@ static int up_main(int argc, char **argv)
     int r = parse_args(argc, argv, &ua);
     if (r >= 0)
         return r;
+    /* The manifest's directory becomes the current one: the paths given first go absolute. */
+    char cwd[4096], *owned[3] = {NULL, NULL, NULL};
+    const char **paths[3] = {&ua.log_dir, &ua.state_dir, &ua.runtime_config};
+    for (int i = 0; i < 3; i++)
+        if (*paths[i] && (*paths[i])[0] != '/' && getcwd(cwd, sizeof cwd) &&
+            (owned[i] = strf("%s/%s", cwd, *paths[i])))
+            *paths[i] = owned[i];
     char *dir = NULL;
-    if (!manifest_enter("up", ua.file, &dir))
+    if (!manifest_enter("up", ua.file, &dir)) {
+        for (int i = 0; i < 3; i++)
+            free(owned[i]);
         return CLI_EXIT_FAIL;
+    }
     AppManifest m;
     if ((r = load_built("up", &m, false)) != 0) {
         free(dir);
+        for (int i = 0; i < 3; i++)
+            free(owned[i]);
         return r;
     }
     const AppComponent *command = NULL;
@@ -413,6 +425,8 @@ static int up_main(int argc, char **argv)
     r = http ? serve_app(&ua, dir, &m) : run_command(&ua, command);
     manifest_free(&m);
     free(dir);
+    for (int i = 0; i < 3; i++)
+        free(owned[i]);
     return r;
 }
 
