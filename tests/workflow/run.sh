@@ -123,6 +123,7 @@ expect() {
 up_start() {
     local dir=$1 name=$2
     shift 2
+    : >"$tmp/$name.out"
     (cd "$dir" && exec "$corral" up --listen 127.0.0.1:0 "$@") >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
     up_pid=$!
     pids+=("$up_pid")
@@ -170,6 +171,7 @@ for t in $templates; do
         ;;
     *)
         mkdir -p "$tmp/serve-$t"
+        : >"$tmp/serve-$t.out"
         (cd "$tmp/serve-$t" && exec "$corral" serve --bindle "$name/0.1.0" --bindle-server "$main_url" \
             --keyring "$tmp/trust.ring" -l 127.0.0.1:0) >"$tmp/serve-$t.out" 2>"$tmp/serve-$t.err" </dev/null &
         spid=$!
@@ -185,6 +187,26 @@ for t in $templates; do
     esac
     echo "# $t: new to served from the store in $((($(date +%s%N) - t0) / 1000000)) ms"
 done
+
+# The README's quick start: the app signed into a standalone bindle (push --export), served
+# from there with its signature checked against the developer's keyring.
+out=$(cd "$tmp/apps" && "$corral" push --manifest app-http-c/corral.toml --export "$tmp/exported" 2>"$tmp/export.err")
+check "push --export: the reference" "bindle:app-http-c/0.1.0" "$out"
+: >"$tmp/exported.out"
+"$corral" serve --bindle app-http-c/0.1.0 --bindle-path "$tmp/exported" --keyring "$XDG_CONFIG_HOME/corral/keyring.toml" \
+    -l 127.0.0.1:0 >"$tmp/exported.out" 2>"$tmp/exported.err" </dev/null &
+spid=$!
+pids+=("$spid")
+url=$(wait_url "$tmp/exported.out" "$spid")
+if [ -n "$url" ]; then
+    check_has "push --export: served from the standalone bindle" "Hello from app-http-c! You asked for /x" "$(curl -s --max-time 20 "$url/x")"
+    check_has "push --export: ... its signature verified" "signatures verified (GreedyVerification" "$(cat "$tmp/exported.err")"
+    stop "$spid" "push --export: corral serve --bindle-path" "$tmp/exported.err"
+else
+    bad "push --export: corral serve --bindle-path starts" "$(cat "$tmp/export.err" "$tmp/exported.err" | tail -n 10)"
+fi
+out=$(cd "$tmp/apps" && "$corral" push --manifest app-http-c/corral.toml --export "$tmp/exported" 2>&1)
+check_has "push --export: an existing export is not replaced" "exist" "$out"
 
 # ==== 2. corral up --watch ===================================================================
 
