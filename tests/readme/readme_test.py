@@ -97,6 +97,8 @@ NOT_RUN = {
     "it (an edit served, requests in flight across the reload)",
     "corral up": "names the subcommand (it runs in an app's directory); make workflow-test runs "
     "it for every template",
+    "corral new": "names the subcommand; the quick start's `build/corral new http-c hello` runs "
+    "it",
     "corral build": "names the subcommand (it runs in an app's directory); make workflow-test "
     "runs it for every template",
     "corral push": "names the subcommand; the quick start's `build/corral push --manifest ...` "
