@@ -256,9 +256,16 @@ static int check_component(Ctx *c, const char *where, AppComponent *k)
                     where, k->language);
     if (check_path(c, where, "wasm", k->line, k->wasm))
         return -1;
-    for (size_t i = 0; i < k->files.n; i++)
+    for (size_t i = 0; i < k->files.n; i++) {
+        struct stat sb;
         if (check_path(c, where, "files", k->line, k->files.v[i]))
             return -1;
+        bool found = stat(k->files.v[i], &sb) == 0;
+        if (!found || !S_ISDIR(sb.st_mode))
+            return fail(c, k->line, "%s'files': '%s' %s (files lists directories of the app the "
+                                    "module may read)",
+                        where, k->files.v[i], found ? "is not a directory" : "does not exist");
+    }
     for (size_t i = 0; i < k->sources.n; i++)
         if (check_path(c, where, "sources", k->line, k->sources.v[i]))
             return -1;

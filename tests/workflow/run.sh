@@ -356,13 +356,13 @@ handler=$(sed -n 's/.*containerd.runtimes.\([a-z]*\).*/\1/p' "$repo/docs/kuberne
 check "deploy: the handler is containerd's runtime name" "$handler" "$(grep -m1 '^handler:' <<<"$yaml" | awk '{print $2}')"
 # Field by field against the Kubernetes API models, as tests/cluster/k8s_yaml_test.sh checks
 # docs/kubernetes/ (python3-kubernetes, which scripts/deps.sh installs).
-if python3 -c "import kubernetes" 2>/dev/null; then
+if /usr/bin/python3 -c "import kubernetes" 2>/dev/null; then
     mkdir -p "$tmp/k8s"
     python3 -c '
 import json, sys, yaml
 for i, d in enumerate(d for d in yaml.safe_load_all(open(sys.argv[1])) if d):
     json.dump(d, open(f"{sys.argv[2]}/{i}.json", "w"))' "$o/k8s.yaml" "$tmp/k8s"
-    out=$(python3 "$repo/tests/cluster/k8s_schema_check.py" "$tmp"/k8s/*.json 2>&1)
+    out=$(/usr/bin/python3 "$repo/tests/cluster/k8s_schema_check.py" "$tmp"/k8s/*.json 2>&1)
     check "deploy: every field known to the Kubernetes API models" 0 $?
 else
     echo "# deploy: fields not checked against the API models: python3-kubernetes is missing (scripts/deps.sh installs it)"
