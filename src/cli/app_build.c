@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +62,56 @@ static int64_t component_sources(const AppManifest *m, const AppComponent *k)
     return t;
 }
 
+/* The stamp a checked build leaves, .corral/built/ID: the module's mtime and size then. A
+ * module without a matching stamp (a build killed halfway, a file written by hand) is not
+ * taken for a fresh build. Owned text, or NULL when memory is short. */
+static char *stamp_path(const AppComponent *k)
+{
+    return strf(".corral/built/%s", k->id);
+}
+
+static void stamp_text(const struct stat *sb, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%lld %lld\n", (long long)mtime_ns(sb), (long long)sb->st_size);
+}
+
+static bool stamp_matches(const AppComponent *k, const struct stat *sb)
+{
+    char *path = stamp_path(k), want[64], got[64] = "";
+    FILE *f = path ? fopen(path, "r") : NULL;
+    free(path);
+    if (!f)
+        return false;
+    if (!fgets(got, sizeof got, f))
+        got[0] = '\0';
+    fclose(f);
+    stamp_text(sb, want, sizeof want);
+    return !strcmp(want, got);
+}
+
+static void stamp_write(const AppComponent *k)
+{
+    struct stat sb;
+    char *path = stamp_path(k), text[64];
+    mkdir(".corral", 0777);
+    mkdir(".corral/built", 0777);
+    if (path && stat(k->wasm, &sb) == 0) {
+        FILE *f = fopen(path, "w");
+        stamp_text(&sb, text, sizeof text);
+        if (f) {
+            fputs(text, f);
+            fclose(f);
+        }
+    }
+    free(path);
+}
+
 bool app_component_stale(const AppManifest *m, const AppComponent *k)
 {
     struct stat sb;
     if (stat(k->wasm, &sb) != 0)
         return true;
-    return k->build && component_sources(m, k) > mtime_ns(&sb);
+    return k->build && (component_sources(m, k) > mtime_ns(&sb) || !stamp_matches(k, &sb));
 }
 
 int64_t app_sources_mtime(const AppManifest *m)
@@ -185,6 +230,11 @@ static int run_shell(const char *cmd, const char *prefix, char **out)
         return -1;
     }
     if (pid == 0) {
+        /* The build gets the signals corral up keeps for its own sigwait. */
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_UNBLOCK, &all, NULL);
+        signal(SIGPIPE, SIG_DFL);
         dup2(fds[1], 1);
         dup2(fds[1], 2);
         close(fds[0]);
@@ -404,6 +454,10 @@ static int build_one(const AppManifest *m, const AppComponent *k, const AppBuild
         fprintf(stderr, "corral: [%zu/%zu] building %s (%s): %s\n", step, nsteps, k->id,
                 k->language, k->build);
     make_parents(k->wasm);
+    char *stamp = stamp_path(k);
+    if (stamp)
+        unlink(stamp); /* until this build is checked, the module is not a fresh one */
+    free(stamp);
     char *out = NULL;
     int st = run_shell(k->build, tc.path_prefix, &out);
     free(tc.path_prefix);
@@ -439,6 +493,7 @@ static int build_one(const AppManifest *m, const AppComponent *k, const AppBuild
         report(o, k, "failed", seconds_since(&t0), "invalid module");
         return r;
     }
+    stamp_write(k);
     double secs = seconds_since(&t0);
     if (!o->quiet)
         fprintf(stderr, "corral: [%zu/%zu] built %s in %.2f s\n", step, nsteps, k->wasm, secs);

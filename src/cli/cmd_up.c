@@ -227,6 +227,15 @@ static unsigned ncpus(void)
 
 static int serve_app(const UpArgs *ua, const char *dir, const AppManifest *m)
 {
+    /* SIGINT and SIGTERM blocked before any thread starts (loading the app may start some),
+     * so every thread inherits the mask and only sigwait takes them; builds unblock them in
+     * their child (app_build.c). */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     Reloader r = {.workers = ua->workers ? ua->workers : ncpus()};
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.idle, NULL);
@@ -236,12 +245,6 @@ static int serve_app(const UpArgs *ua, const char *dir, const AppManifest *m)
         return CLI_EXIT_FAIL;
     }
     int64_t seen = app_sources_mtime(m);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
     GwServerConfig sc;
     gw_server_config_default(&sc);
     sc.listen = ua->listen ? ua->listen : "127.0.0.1:3000";

@@ -190,6 +190,7 @@ done
 
 # The README's quick start: the app signed into a standalone bindle (push --export), served
 # from there with its signature checked against the developer's keyring.
+[ -d "$tmp/apps/app-http-c" ] || (cd "$tmp/apps" && "$corral" new http-c app-http-c >/dev/null)
 out=$(cd "$tmp/apps" && "$corral" push --manifest app-http-c/corral.toml --export "$tmp/exported" 2>"$tmp/export.err")
 check "push --export: the reference" "bindle:app-http-c/0.1.0" "$out"
 : >"$tmp/exported.out"
@@ -311,6 +312,11 @@ fails "node missing from PATH" 1 "node not found on PATH: install the Debian pac
     "$tmp/apps/scripty" env PATH=/nonexistent "$corral" build
 
 (cd "$o" && "$corral" build >/dev/null 2>&1) || bad "oops builds"
+# A module cut short (a build killed halfway, which no message can follow) is newer than the
+# sources but has no stamp of a checked build: the next build does not take it for fresh.
+printf '\0asm' >"$o/target/oops.wasm"
+check "a module left by a killed build is rebuilt" "built" \
+    "$(cd "$o" && "$corral" build --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["components"][0]["status"])')"
 echo 'int main(void) { return missing_function(); }' >"$o/src/main.c"
 fails "a build that fails" 1 "component \"oops\": the build failed (exit status 1; its output is above)" "$o" "$corral" build
 check_has "a build that fails: the compiler's output is shown" "missing_function" "$(cat "$tmp/fail.err")"
