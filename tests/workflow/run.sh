@@ -21,7 +21,7 @@ case $corral in
 */*) corral=$(cd "$(dirname "$corral")" && pwd)/$(basename "$corral") ;;
 esac
 [ -x "$corral" ] || { echo "workflow: $corral is not an executable; run make first" >&2; exit 2; }
-for tool in curl python3 clang htpasswd; do
+for tool in curl python3 clang htpasswd docker-registry; do
     command -v "$tool" >/dev/null || { echo "workflow: $tool not found (scripts/deps.sh installs it)" >&2; exit 2; }
 done
 
@@ -208,6 +208,36 @@ else
 fi
 out=$(cd "$tmp/apps" && "$corral" push --manifest app-http-c/corral.toml --export "$tmp/exported" 2>&1)
 check_has "push --export: an existing export is not replaced" "exist" "$out"
+
+# push --oci: the app's module to an OCI registry (Debian's docker-registry, on a free port),
+# pulled back and run.
+cat >"$tmp/registry.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $tmp/registry
+http:
+  addr: 127.0.0.1:0
+  secret: corral-workflow-test
+EOF
+docker-registry serve "$tmp/registry.yml" >"$tmp/registry.log" 2>&1 &
+pids+=($!)
+rport=
+for _ in $(seq 200); do
+    rport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/registry.log" 2>/dev/null | head -n 1)
+    [ -n "$rport" ] && curl -s -o /dev/null "http://127.0.0.1:$rport/v2/" && break
+    sleep 0.05
+done
+[ -n "$rport" ] || die "docker-registry did not start: $(tail -n 3 "$tmp/registry.log")"
+(cd "$tmp/apps" && "$corral" new command-c cmd >/dev/null)
+out=$(cd "$tmp/apps/cmd" && "$corral" push --oci "oci://127.0.0.1:$rport/cmd:0.1.0" 2>"$tmp/oci.err")
+check_has "push --oci: prints the reference with its digest" "oci://127.0.0.1:$rport/cmd:0.1.0@sha256:" "$out"
+"$corral" pull "oci://127.0.0.1:$rport/cmd:0.1.0" -o "$tmp/cmd-pulled.wasm" >/dev/null 2>&1
+check "push --oci: pulled back, it runs" "Hello from cmd!" "$("$corral" run "$tmp/cmd-pulled.wasm" 2>&1 | head -n 1)"
 
 # ==== 2. corral up --watch ===================================================================
 
