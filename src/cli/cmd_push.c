@@ -32,7 +32,9 @@ static const char usage[] =
     "allowed_hosts), each file of its files directories a parcel with feature.wagi.file in\n"
     "a group the module requires, so corral serve --bindle serves it as corral up does. It\n"
     "prints the reference, bindle:NAME/VERSION, and the command that serves it. With\n"
-    "--oci REF the app's one component goes to an OCI registry instead, as below.\n"
+    "--oci REF it goes to an OCI registry instead: an app with routes as an image holding\n"
+    "/modules.toml (its entrypoint), its modules and files, which Corral's containerd shim\n"
+    "serves (corral deploy --kubernetes --image REF); a command app's one module as below.\n"
     "\n"
     "OCI registries: pushes a WebAssembly module and prints the reference pushed, with its\n"
     "manifest's digest: oci://HOST[:PORT]/NAME:TAG@sha256:HEX. By default the module\n"
@@ -84,7 +86,7 @@ static const char usage[] =
     "  --standalone PATH    Bindle: push a standalone bindle (above)\n"
     "  --files              Bindle: push DIR's files even though it holds a corral.toml\n"
     "  --manifest FILE      An app: its corral.toml (default ./corral.toml)\n"
-    "  --oci REF            An app: push its module to the OCI registry REF\n"
+    "  --oci REF            An app: push it to the OCI registry REF (above)\n"
     "  -e, --export DIR     An app: write it, signed, as a standalone bindle under DIR\n"
     "                       (what corral serve --bindle ID --bindle-path DIR serves)\n"
     "                       instead of pushing it to a server\n"
@@ -132,6 +134,9 @@ typedef struct PushArgs {
     int npos;
     const char *platform, *sign, *sign_label, *standalone, *manifest, *oci, *export_dir;
     bool image, no_gzip, insecure_http, files, json;
+    const OciImageFile *img_files; /* an app's image: its other files, and its entrypoint */
+    size_t nimg_files;
+    const char *img_entrypoint;
     CliBindle b;
     const char *seen[P_END - CLI_B_SERVER]; /* the name each option was given as */
 } PushArgs;
@@ -252,7 +257,10 @@ static int push_oci(const PushArgs *pa)
                             .image = pa->image,
                             .gzip = !pa->no_gzip,
                             .platform = pa->platform,
-                            .signer = signer};
+                            .signer = signer,
+                            .files = pa->img_files,
+                            .nfiles = pa->nimg_files,
+                            .entrypoint = pa->img_entrypoint};
         OciStatus st = oci_push(s, &spec, &digest);
         if (st == OCI_OK) {
             char *pushed = oci_ref_format(&ref, digest);
@@ -792,6 +800,229 @@ static void print_app_pushed(const PushArgs *pa, const AppManifest *m, const Bin
             m->name, m->version, url);
 }
 
+
+/* ---- an app to an OCI registry ---- */
+
+/* The files of an app's image, growing. */
+typedef struct ImageFiles {
+    OciImageFile *v;
+    char **owned; /* the strings of v */
+    size_t n, nowned;
+} ImageFiles;
+
+static bool image_add(ImageFiles *f, char *name, char *path)
+{
+    OciImageFile *v = realloc(f->v, (f->n + 1) * sizeof *v);
+    char **o = v ? realloc(f->owned, (f->nowned + 2) * sizeof *o) : NULL;
+    if (v)
+        f->v = v;
+    if (o)
+        f->owned = o;
+    if (!v || !o || !name || !path) {
+        free(name);
+        free(path);
+        return false;
+    }
+    f->owned[f->nowned++] = name;
+    f->owned[f->nowned++] = path;
+    f->v[f->n++] = (OciImageFile){name, path};
+    return true;
+}
+
+static void image_free(ImageFiles *f)
+{
+    for (size_t i = 0; i < f->nowned; i++)
+        free(f->owned[i]);
+    free(f->owned);
+    free(f->v);
+}
+
+/* Every regular file under rel, named by its path in the app. false with *why. */
+static bool image_walk(ImageFiles *f, const char *rel, const char **why)
+{
+    struct stat sb;
+    if (lstat(rel, &sb) != 0) {
+        *why = strerror(errno);
+        return false;
+    }
+    if (S_ISREG(sb.st_mode))
+        return image_add(f, strdup(rel), strdup(rel)) || (*why = "out of memory", false);
+    if (!S_ISDIR(sb.st_mode)) {
+        *why = "neither a directory nor a regular file (links are refused)";
+        return false;
+    }
+    DIR *d = opendir(rel);
+    struct dirent *de;
+    bool ok = d != NULL;
+    if (!d)
+        *why = strerror(errno);
+    while (ok && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *sub = strf("%s/%s", rel, de->d_name);
+        ok = sub && image_walk(f, sub, why);
+        if (!sub)
+            *why = "out of memory";
+        free(sub);
+    }
+    if (d)
+        closedir(d);
+    return ok;
+}
+
+/* s as a TOML basic string. */
+static void toml_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void toml_list(FILE *f, const char *key, const StrList *l)
+{
+    if (!l->n)
+        return;
+    fprintf(f, "%s = [", key);
+    for (size_t i = 0; i < l->n; i++) {
+        fputs(i ? ", " : "", f);
+        toml_quoted(f, l->v[i]);
+    }
+    fputs("]\n", f);
+}
+
+/* The gateway's modules.toml of the app's HTTP components as the image lays them out: the
+ * first module at /app.wasm, the others at /ID.wasm, files at their paths in the app. */
+static bool write_modules_toml(FILE *f, const AppManifest *m, const AppComponent *first)
+{
+    fprintf(f, "# modules.toml of %s %s, made by corral push --oci from its corral.toml.\n",
+            m->name, m->version);
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        const AppComponent *k = &m->components[i];
+        if (!k->route)
+            continue;
+        fputs("\n[[module]]\nroute = ", f);
+        toml_quoted(f, k->route);
+        if (k == first) {
+            fputs("\nmodule = \"/app.wasm\"\n", f);
+        } else {
+            fputs("\nmodule = ", f);
+            char *mod = strf("/%s.wasm", k->id);
+            toml_quoted(f, mod ? mod : "");
+            free(mod);
+            fputc('\n', f);
+        }
+        if (k->entrypoint) {
+            fputs("entrypoint = ", f);
+            toml_quoted(f, k->entrypoint);
+            fputc('\n', f);
+        }
+        if (k->argv) {
+            fputs("argv = ", f);
+            toml_quoted(f, k->argv);
+            fputc('\n', f);
+        }
+        toml_list(f, "key_value_stores", &k->key_value_stores);
+        toml_list(f, "allowed_hosts", &k->allowed_hosts);
+        if (k->files.n) {
+            fputs("volumes = { ", f);
+            for (size_t v = 0; v < k->files.n; v++) {
+                char *at = strf("/%s", k->files.v[v]);
+                fputs(v ? ", " : "", f);
+                toml_quoted(f, at ? at : "");
+                fputs(" = ", f);
+                toml_quoted(f, at ? at : "");
+                free(at);
+            }
+            fputs(" }\n", f);
+        }
+        if (k->environment.n) {
+            fputs("environment = { ", f);
+            for (size_t v = 0; v < k->environment.n; v++) {
+                const char *kv = k->environment.v[v], *eq = strchr(kv, '=');
+                char *name = strndup(kv, (size_t)(eq - kv));
+                fputs(v ? ", " : "", f);
+                toml_quoted(f, name ? name : "");
+                fputs(" = ", f);
+                toml_quoted(f, eq + 1);
+                free(name);
+            }
+            fputs(" }\n", f);
+        }
+    }
+    return !ferror(f);
+}
+
+/* --oci REF: a command app's one module as push_oci pushes a module (the wasm artifact, or
+ * with --image an image); an app with routes as an image the shim serves: /modules.toml (its
+ * entrypoint), the modules and the files. */
+static int push_app_oci(PushArgs *pa, const AppManifest *m)
+{
+    if (!oci_ref_is_oci(pa->oci)) {
+        cli_error("push: --oci %s: not an OCI reference (oci://HOST[:PORT]/NAME[:TAG])", pa->oci);
+        return CLI_EXIT_USAGE;
+    }
+    const AppComponent *first = NULL;
+    for (size_t i = 0; i < m->ncomponents && !first; i++)
+        if (m->components[i].route)
+            first = &m->components[i];
+    PushArgs one = *pa;
+    const char *pos[2] = {pa->oci, first ? first->wasm : m->components[0].wasm};
+    one.pos = pos;
+    one.npos = 2;
+    if (!first) {
+        if (m->ncomponents != 1) {
+            cli_error("push: --oci pushes one module and %s has %zu components and no route: "
+                      "push each module with corral push REF FILE.wasm, or the app as a bindle",
+                      m->name, m->ncomponents);
+            return CLI_EXIT_USAGE;
+        }
+        return push_oci(&one);
+    }
+    ImageFiles files = {0};
+    const char *why = NULL;
+    char *toml = strf("%s/corral-modules-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    int fd = toml ? mkstemp(toml) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool ok = f && write_modules_toml(f, m, first);
+    if (f && fclose(f) != 0)
+        ok = false;
+    else if (!f && fd >= 0)
+        close(fd);
+    if (!ok)
+        why = toml ? strerror(errno) : "out of memory";
+    ok = ok && image_add(&files, strdup("modules.toml"), strdup(toml));
+    for (size_t i = 0; ok && i < m->ncomponents; i++) {
+        const AppComponent *k = &m->components[i];
+        if (k != first)
+            ok = image_add(&files, strf("%s.wasm", k->id), strdup(k->wasm));
+        for (size_t v = 0; ok && v < k->files.n; v++)
+            ok = image_walk(&files, k->files.v[v], &why);
+    }
+    int r;
+    if (!ok) {
+        cli_error("push: the app's image: %s", why ? why : "out of memory");
+        r = CLI_EXIT_FAIL;
+    } else {
+        one.image = true;
+        one.img_files = files.v;
+        one.nimg_files = files.n;
+        one.img_entrypoint = "/modules.toml";
+        r = push_oci(&one);
+    }
+    if (toml && fd >= 0)
+        unlink(toml);
+    free(toml);
+    image_free(&files);
+    return r;
+}
+
 /* --export DIR: the signed app as a standalone bindle under DIR, through the writer of
  * corral pull -e (its invoice from a temporary file, its parcels from the app's files). */
 static int export_app(const PushArgs *pa, const AppManifest *m, Bundle *bu)
@@ -910,22 +1141,7 @@ static int push_app_here(PushArgs *pa)
     AppBuildOpts bo = {.cmd = "push", .quiet = pa->json};
     r = app_build(&m, &bo);
     if (r == 0 && pa->oci) {
-        if (m.ncomponents != 1) {
-            cli_error("push: --oci pushes one module and %s has %zu components: push each "
-                      "module with corral push REF FILE.wasm, or the app as a bindle",
-                      m.name, m.ncomponents);
-            r = CLI_EXIT_USAGE;
-        } else {
-            const char *pos[2] = {pa->oci, m.components[0].wasm};
-            PushArgs one = *pa;
-            one.pos = pos;
-            one.npos = 2;
-            r = oci_ref_is_oci(pa->oci) ? push_oci(&one)
-                                        : (cli_error("push: --oci %s: not an OCI reference "
-                                                     "(oci://HOST[:PORT]/NAME[:TAG])",
-                                                     pa->oci),
-                                           CLI_EXIT_USAGE);
-        }
+        r = push_app_oci(pa, &m);
     } else if (r == 0) {
         Bundle bu = {0};
         BindleClient *c = NULL;

@@ -21,7 +21,7 @@ case $corral in
 */*) corral=$(cd "$(dirname "$corral")" && pwd)/$(basename "$corral") ;;
 esac
 [ -x "$corral" ] || { echo "workflow: $corral is not an executable; run make first" >&2; exit 2; }
-for tool in curl python3 clang htpasswd docker-registry; do
+for tool in curl python3 clang htpasswd docker-registry skopeo; do
     command -v "$tool" >/dev/null || { echo "workflow: $tool not found (scripts/deps.sh installs it)" >&2; exit 2; }
 done
 
@@ -238,6 +238,42 @@ out=$(cd "$tmp/apps/cmd" && "$corral" push --oci "oci://127.0.0.1:$rport/cmd:0.1
 check_has "push --oci: prints the reference with its digest" "oci://127.0.0.1:$rport/cmd:0.1.0@sha256:" "$out"
 "$corral" pull "oci://127.0.0.1:$rport/cmd:0.1.0" -o "$tmp/cmd-pulled.wasm" >/dev/null 2>&1
 check "push --oci: pulled back, it runs" "Hello from cmd!" "$("$corral" run "$tmp/cmd-pulled.wasm" 2>&1 | head -n 1)"
+# An HTTP app goes as an image whose entrypoint is /modules.toml: read back by skopeo (an OCI
+# layout), its layer unpacked, and served as the shim serves it (corral serve -c
+# ROOTFS/modules.toml --root ROOTFS).
+(cd "$tmp/apps" && "$corral" new http-c web >/dev/null)
+out=$(cd "$tmp/apps/web" && "$corral" push --oci "oci://127.0.0.1:$rport/web:0.1.0" 2>"$tmp/oci.err")
+check_has "push --oci: an HTTP app as an image" "oci://127.0.0.1:$rport/web:0.1.0@sha256:" "$out"
+skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$rport/web:0.1.0" "oci:$tmp/web-image:x" \
+    >"$tmp/skopeo.log" 2>&1 || bad "skopeo reads the app's image" "$(cat "$tmp/skopeo.log")"
+layout=$(python3 - "$tmp/web-image" "$tmp/web-root" <<'PY' 2>&1
+import json, os, sys, tarfile
+d, root = sys.argv[1], sys.argv[2]
+blob = lambda digest: os.path.join(d, "blobs", *digest.split(":"))
+manifest = json.load(open(blob(json.load(open(os.path.join(d, "index.json")))["manifests"][0]["digest"])))
+config = json.load(open(blob(manifest["config"]["digest"])))
+names = []
+for layer in manifest["layers"]:
+    with tarfile.open(blob(layer["digest"])) as t:
+        names += t.getnames()
+        t.extractall(root)
+print(config["config"]["Entrypoint"][0], " ".join(sorted(names)))
+PY
+)
+check "push --oci: the image's entrypoint and files" "/modules.toml app.wasm modules.toml static static/about.txt" "$layout"
+: >"$tmp/web-serve.out"
+(cd "$tmp/web-root" && exec "$corral" serve -c "$tmp/web-root/modules.toml" --root "$tmp/web-root" -l 127.0.0.1:0) \
+    >"$tmp/web-serve.out" 2>"$tmp/web-serve.err" </dev/null &
+spid=$!
+pids+=("$spid")
+url=$(wait_url "$tmp/web-serve.out" "$spid")
+if [ -n "$url" ]; then
+    check "push --oci: the image served as the shim serves it" "Hello from web! You asked for /x|web was made with corral new http-c." \
+        "$(curl -s --max-time 20 "$url/x" | paste -sd '|')"
+    stop "$spid" "push --oci: corral serve of the image" "$tmp/web-serve.err"
+else
+    bad "push --oci: corral serve of the image starts" "$(tail -n 5 "$tmp/web-serve.err")"
+fi
 
 # ==== 2. corral up --watch ===================================================================
 
