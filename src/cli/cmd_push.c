@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: corral push [--manifest corral.toml] [--oci REF] [--json] [options]\n"
-    "       corral push oci://HOST[:PORT]/NAME[:TAG] FILE.wasm [options]\n"
+    "usage: corral push oci://HOST[:PORT]/NAME[:TAG] FILE.wasm [options]\n"
     "       corral push [bindle:]NAME/VERSION DIR [options]\n"
     "       corral push [[bindle:]NAME/VERSION] INVOICE.toml [PARCEL_FILE...] [options]\n"
     "       corral push --standalone DIR|FILE.tar.gz [[bindle:]NAME/VERSION] [options]\n"
+    "       corral push [--manifest corral.toml] [--oci REF | --export DIR] [--json] [options]\n"
     "\n"
     "An app (no reference given, in a directory holding corral.toml, or --manifest FILE):\n"
     "builds its stale components (as corral build), then pushes it as the bindle\n"
