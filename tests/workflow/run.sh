@@ -141,16 +141,17 @@ for t in $templates; do
     out=$(cd "$tmp/apps" && "$corral" new "$t" "$name" 2>&1)
     check "$t: corral new" "Created $name from template $t in $name/" "$(head -n 1 <<<"$out")"
     [ -f "$dir/corral.toml" ] || { bad "$t: corral.toml made"; continue; }
-    json=$(cd "$dir" && "$corral" build --json 2>"$tmp/build.err")
+    json=$(cd "$dir" && "$corral" build --json 2>"$tmp/build-$t.err")
     status=$?
     check "$t: corral build exits 0" 0 "$status"
-    [ $status = 0 ] || { cat "$tmp/build.err"; continue; }
+    [ $status = 0 ] || { cat "$tmp/build-$t.err"; continue; }
     check "$t: corral build --json" "True built" "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], d["components"][0]["status"])' <<<"$json")"
     check "$t: a second build has nothing to do" "fresh" "$(cd "$dir" && "$corral" build --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["components"][0]["status"])')"
     want=$(expect "$t" "$name")
     case $t in
     command-*)
-        out=$(cd "$dir" && "$corral" up -- a b 2>"$tmp/run.err")
+        out=$(cd "$dir" && "$corral" up -- a b 2>"$tmp/run-$t.err")
+        check "$t: corral up of a command exits with its status" 0 $?
         check "$t: corral up runs the command" "$want|argument 2: b" "$(head -n 1 <<<"$out")|$(tail -n 1 <<<"$out")"
         ;;
     *)
@@ -161,11 +162,12 @@ for t in $templates; do
         fi
         ;;
     esac
-    json=$(cd "$dir" && "$corral" push -s "$main_url" --json 2>"$tmp/push.err")
+    json=$(cd "$dir" && "$corral" push -s "$main_url" --json 2>"$tmp/push-$t.err")
+    check "$t: corral push exits 0" 0 $?
     check "$t: corral push" "bindle:$name/0.1.0" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["reference"])' <<<"$json" 2>/dev/null)"
     case $t in
     command-*)
-        "$corral" pull "$name/0.1.0" -s "$main_url" -r "$tmp/trust.ring" -o "$tmp/pulled-$t" >/dev/null 2>"$tmp/pull.err"
+        "$corral" pull "$name/0.1.0" -s "$main_url" -r "$tmp/trust.ring" -o "$tmp/pulled-$t" >/dev/null 2>"$tmp/pull-$t.err"
         check "$t: pulled back from the store, signature verified" 0 $?
         check "$t: the pulled module runs" "$want" "$("$corral" run "$tmp/pulled-$t/$name.wasm" 2>&1 | head -n 1)"
         ;;
@@ -234,7 +236,7 @@ for _ in $(seq 200); do
 done
 [ -n "$rport" ] || die "docker-registry did not start: $(tail -n 3 "$tmp/registry.log")"
 (cd "$tmp/apps" && "$corral" new command-c cmd >/dev/null)
-out=$(cd "$tmp/apps/cmd" && "$corral" push --oci "oci://127.0.0.1:$rport/cmd:0.1.0" 2>"$tmp/oci.err")
+out=$(cd "$tmp/apps/cmd" && "$corral" push --oci "oci://127.0.0.1:$rport/cmd:0.1.0" 2>"$tmp/oci-cmd.err")
 check_has "push --oci: prints the reference with its digest" "oci://127.0.0.1:$rport/cmd:0.1.0@sha256:" "$out"
 "$corral" pull "oci://127.0.0.1:$rport/cmd:0.1.0" -o "$tmp/cmd-pulled.wasm" >/dev/null 2>&1
 check "push --oci: pulled back, it runs" "Hello from cmd!" "$("$corral" run "$tmp/cmd-pulled.wasm" 2>&1 | head -n 1)"
@@ -242,7 +244,7 @@ check "push --oci: pulled back, it runs" "Hello from cmd!" "$("$corral" run "$tm
 # layout), its layer unpacked, and served as the shim serves it (corral serve -c
 # ROOTFS/modules.toml --root ROOTFS).
 (cd "$tmp/apps" && "$corral" new http-c web >/dev/null)
-out=$(cd "$tmp/apps/web" && "$corral" push --oci "oci://127.0.0.1:$rport/web:0.1.0" 2>"$tmp/oci.err")
+out=$(cd "$tmp/apps/web" && "$corral" push --oci "oci://127.0.0.1:$rport/web:0.1.0" 2>"$tmp/oci-web.err")
 check_has "push --oci: an HTTP app as an image" "oci://127.0.0.1:$rport/web:0.1.0@sha256:" "$out"
 skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$rport/web:0.1.0" "oci:$tmp/web-image:x" \
     >"$tmp/skopeo.log" 2>&1 || bad "skopeo reads the app's image" "$(cat "$tmp/skopeo.log")"
@@ -460,5 +462,7 @@ check "man pages from the help texts" ".TH CORRAL-UP 1|usage: corral up [-f corr
 [ -f "$tmp/man/corral-manifest.5" ] && ok "man page corral-manifest.5" || bad "man page corral-manifest.5"
 
 stop "$main_pid" "the store" "$tmp/main.err"
+reports=$(for f in "$tmp"/*.err; do sanitizer "$f" && echo "$f"; done)
+check "no sanitizer report in any command's or server's log" "" "$reports"
 echo "workflow: $pass passed, $fail failed"
 [ "$fail" = 0 ]
