@@ -1069,8 +1069,9 @@ static int export_app(const PushArgs *pa, const AppManifest *m, Bundle *bu)
             } else {
                 fprintf(stderr, "corral: wrote %s %s, signed, to %s\n", m->name, m->version, out);
                 printf("bindle:%s\n", f.id);
-                fprintf(stderr, "corral: serve it with: corral serve --bindle %s --bindle-path %s\n",
-                        f.id, pa->export_dir);
+                fprintf(stderr,
+                        "corral: serve it with: corral serve --bindle %s --bindle-path %s\n", f.id,
+                        pa->export_dir);
             }
         }
     }
