@@ -298,13 +298,14 @@ static const char *const top_keys[] = {"name", "version", "description", "author
 static int read_root(Ctx *c, const TomlValue *root, AppManifest *m)
 {
     const TomlValue *comps = NULL;
+    uint32_t name_line = 1, version_line = 1;
     for (size_t i = 0; i < toml_table_len(root); i++) {
         const TomlEntry *e = toml_table_entry(root, i);
         int r = 0;
         if (!strcmp(e->key, "name"))
-            r = get_string(c, "", e, &m->name);
+            r = get_string(c, "", e, &m->name), name_line = e->line;
         else if (!strcmp(e->key, "version"))
-            r = get_string(c, "", e, &m->version);
+            r = get_string(c, "", e, &m->version), version_line = e->line;
         else if (!strcmp(e->key, "description"))
             r = get_string(c, "", e, &m->description);
         else if (!strcmp(e->key, "authors"))
@@ -323,12 +324,14 @@ static int read_root(Ctx *c, const TomlValue *root, AppManifest *m)
     if (!m->name)
         return fail(c, 1, "the app needs a name (name = \"hello\")");
     if (!valid_id(m->name))
-        return fail(c, 1, "name '%s': use only letters, digits, '-', '_' and '.'", m->name);
+        return fail(c, name_line, "name '%s': use only letters, digits, '-', '_' and '.'",
+                    m->name);
     if (!m->version)
         return fail(c, 1, "the app needs a version (version = \"0.1.0\")");
     SemVer sv;
     if (!semver_parse(m->version, strlen(m->version), &sv))
-        return fail(c, 1, "version '%s' is not a SemVer version such as 0.1.0", m->version);
+        return fail(c, version_line, "version '%s' is not a SemVer version such as 0.1.0",
+                    m->version);
     if (!comps || toml_kind(comps) != TOML_ARRAY || toml_array_len(comps) == 0)
         return fail(c, 1, "no [[component]]: the app has nothing to build or run");
     size_t n = toml_array_len(comps);

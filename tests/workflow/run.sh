@@ -369,6 +369,22 @@ sed -i 's/^version = "0.1.0"/version = 0.1/' "$o/corral.toml"
 fails "a TOML error" 1 "corral.toml:3:" "$o" "$corral" build
 sed -i 's/^version = 0.1$/version = "0.1.0"/' "$o/corral.toml"
 
+# More of the manifest's checks, each naming its line.
+cp "$o/corral.toml" "$tmp/oops.toml"
+manifest_case() { # NAME SED-EXPRESSION NEEDLE
+    sed "$2" "$tmp/oops.toml" >"$o/corral.toml"
+    fails "corral.toml: $1" 1 "$3" "$o" "$corral" build
+}
+rl=$(grep -n '^route = ' "$tmp/oops.toml" | cut -d: -f1)
+manifest_case "a value of the wrong type" 's|^route = .*|route = 5|' "corral.toml:$rl: component \"oops\": 'route' must be a string, not integer"
+manifest_case "an unknown top-level key" 's|^authors = |author = |' "corral.toml:5: unknown top-level key 'author' (did you mean 'authors'?)"
+manifest_case "a version that is not SemVer" 's|^version = .*|version = "one"|' "corral.toml:3: version 'one' is not a SemVer version such as 0.1.0"
+manifest_case "a path out of the app" 's|^wasm = .*|wasm = "../x.wasm"|' "component \"oops\": 'wasm': '../x.wasm' must be a relative path inside the project"
+manifest_case "an unknown language" 's|^language = .*|language = "cobol"|' "unknown language 'cobol' (known: c, rust, assemblyscript, wasm)"
+manifest_case "a component twice" '$a [[component]]\nid = "oops"\ncommand = true\nlanguage = "wasm"\nwasm = "x.wasm"' \
+    "component \"oops\": a second component with this id (the first is at line"
+cp "$tmp/oops.toml" "$o/corral.toml"
+
 fails "clang missing from PATH" 1 "component \"oops\" (c): clang not found on PATH: install the Debian package clang" \
     "$o" env PATH=/nonexistent "$corral" build
 check "clang missing: nothing built" "no" "$([ -e "$o/target/oops.wasm" ] && echo yes || echo no)"
