@@ -282,8 +282,9 @@ static int run_shell(const char *cmd, const char *prefix, char **out)
     return status;
 }
 
-static int find_c(const AppBuildOpts *o, const AppComponent *k)
+static int find_c(const AppBuildOpts *o, const AppComponent *k, Toolchain *tc)
 {
+    (void)tc;
     static const struct {
         const char *tool, *package;
     } tools[] = {{"clang", "clang"}, {"wasm-ld", "lld"}};
@@ -354,15 +355,21 @@ static int find_asc(const AppBuildOpts *o, const AppComponent *k, Toolchain *tc)
     return 0;
 }
 
+static const struct {
+    const char *name;
+    int (*find)(const AppBuildOpts *o, const AppComponent *k, Toolchain *tc);
+} languages[] = {
+#define X(name, toolchain) {name, toolchain},
+#include "cli/languages.def"
+#undef X
+};
+
 static int toolchain(const AppBuildOpts *o, const AppComponent *k, Toolchain *tc)
 {
-    if (!strcmp(k->language, "c"))
-        return find_c(o, k);
-    if (!strcmp(k->language, "rust"))
-        return find_rustc(o, k, tc);
-    if (!strcmp(k->language, "assemblyscript"))
-        return find_asc(o, k, tc);
-    return 0;
+    for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+        if (!strcmp(k->language, languages[i].name))
+            return languages[i].find ? languages[i].find(o, k, tc) : 0;
+    return 0; /* the manifest accepts only the languages above */
 }
 
 /* ---- one component ---- */

@@ -151,7 +151,11 @@ static const char *const component_keys[] = {
 };
 enum { NCOMPONENT_KEYS = sizeof component_keys / sizeof component_keys[0] };
 
-static const char *const languages[] = {"c", "rust", "assemblyscript", "wasm"};
+static const char *const languages[] = {
+#define X(name, toolchain) name,
+#include "cli/languages.def"
+#undef X
+};
 
 static int read_environment(Ctx *c, const char *where, const TomlEntry *e, AppComponent *k)
 {
@@ -247,13 +251,19 @@ static int check_component(Ctx *c, const char *where, AppComponent *k)
                                 "\"target/%s.wasm\")",
                     where, k->id);
     if (!k->language)
-        return fail(c, k->line, "%sneeds a 'language': c, rust, assemblyscript or wasm", where);
+        return fail(c, k->line, "%sneeds a 'language' (c, rust, assemblyscript or wasm; see "
+                                "corral help manifest)",
+                    where);
     size_t l = 0;
     while (l < sizeof languages / sizeof languages[0] && strcmp(languages[l], k->language))
         l++;
-    if (l == sizeof languages / sizeof languages[0])
-        return fail(c, k->line, "%sunknown language '%s' (known: c, rust, assemblyscript, wasm)",
-                    where, k->language);
+    if (l == sizeof languages / sizeof languages[0]) {
+        char known[120] = "";
+        for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                     languages[i]);
+        return fail(c, k->line, "%sunknown language '%s' (known: %s)", where, k->language, known);
+    }
     if (check_path(c, where, "wasm", k->line, k->wasm))
         return -1;
     for (size_t i = 0; i < k->files.n; i++) {

@@ -420,6 +420,8 @@ fi
 # not trust the developer's key.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 fails "a store that is down" 1 "127.0.0.1:$port" "$o" "$corral" push -s "http://127.0.0.1:$port/v1"
+fails "a push before any key is made" 1 "make a key with \`corral keys create LABEL\`" \
+    "$o" env XDG_CONFIG_HOME="$tmp/no-keys" "$corral" push -s "$main_url"
 htpasswd -Bbn dev s3cret >"$tmp/htpasswd" 2>/dev/null || die "htpasswd -B failed"
 store auth --htpasswd-file "$tmp/htpasswd"
 fails "a store refusing the credentials" 1 "401" "$o" "$corral" push -s "$store_url" --http-user dev --http-password wrong
