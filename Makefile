@@ -53,7 +53,9 @@ TEXT_OBJ   := $(TEXT_SRC:%.c=$(BUILD)/obj/%.o)
 UTIL_OBJ   := $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/obj/%.o)
 WASI_OBJ   := $(WASI_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+# `corral new`'s project templates (templates/) travel inside the binary as generated C.
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/templates.o
+TEMPLATE_FILES := $(shell find templates -type f -o -type l 2>/dev/null)
 HOST_OBJ   := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
 STORE_OBJ  := $(STORE_SRC:%.c=$(BUILD)/obj/%.o)
 OCI_OBJ    := $(OCI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -223,6 +225,14 @@ $(BUILD)/obj/gen/emit_text.o: $(BUILD)/gen/emit_text.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 
+$(BUILD)/gen/templates.c: $(TEMPLATE_FILES) scripts/embed_templates.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_templates.sh templates > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/templates.o: $(BUILD)/gen/templates.c src/cli/templates.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
 $(BUILD)/libcorral_compile.a: $(COMPILE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -373,6 +383,16 @@ cluster-test: shim-proto-test cluster-ctr-test cluster-content-test cri-test k8s
 .PHONY: k8s-yaml-test
 k8s-yaml-test:
 	tests/cluster/k8s_yaml_test.sh
+
+# The developer workflow (corral new, build, up --watch, push, deploy) end to end, with the
+# newcomer's mistakes (tests/workflow/run.sh).
+.PHONY: workflow-test man
+workflow-test: $(BUILD)/corral
+	tests/workflow/run.sh $(BUILD)/corral
+
+# Man pages from the help texts (corral help X): build/man/corral-X.1, corral-manifest.5.
+man: $(BUILD)/corral
+	scripts/gen_man.sh $(BUILD)/corral $(BUILD)/man
 
 # Every command the READMEs show (README.md, examples/serve/README.md, tests/fuzz/README.md
 # ...), run in a scratch copy of the tree, with its exit status and the output the README
@@ -533,6 +553,8 @@ spec-asan: asan
 	  tests/dist/run.sh build/asan/corral
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/cluster/run.sh build/asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/workflow/run.sh build/asan/corral
 
 # The suites pin the tier they test: the interpreter, unless a leg says otherwise
 # (compile-test runs the compiled tier; `auto`, the CLI's default, would start background
@@ -541,8 +563,8 @@ spec-asan: asan
 # N s"), so a slow leg shows in CI's log.
 TEST_LEGS = all unit toml-test cli-test keys-test server-test \
   wasi-test sjlj cxx-eh wasi-testsuite gateway-test host-test \
-  store-test oci-test bindle-test dist-test cluster-test readme-test \
-  spec spec-simd-scalar compile-test fuzz-replay tsan spec-asan
+  store-test oci-test bindle-test dist-test cluster-test workflow-test \
+  readme-test spec spec-simd-scalar compile-test fuzz-replay tsan spec-asan
 test: export CORRAL_TIER := interp
 test: deps
 	@for leg in $(TEST_LEGS); do \

@@ -91,6 +91,8 @@ REQUIREMENTS=(
     # Kubernetes API models of python3-kubernetes (kubectl itself is not a Debian package
     # here: Debian's kubernetes-client is 1.20; the test uses the kubectl on PATH).
     "python3-kubernetes /usr/lib/python3/dist-packages/kubernetes/client/__init__.py"
+    # tests/workflow/run.sh reads the YAML corral deploy writes.
+    "python3-yaml     /usr/lib/python3/dist-packages/yaml/__init__.py"
 )
 
 check_only=0

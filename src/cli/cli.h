@@ -53,6 +53,11 @@ extern const CliCommand cli_cmd_store;
 extern const CliCommand cli_cmd_validate;
 extern const CliCommand cli_cmd_wast;
 extern const CliCommand cli_cmd_keys;
+extern const CliCommand cli_cmd_new;
+extern const CliCommand cli_cmd_templates;
+extern const CliCommand cli_cmd_build;
+extern const CliCommand cli_cmd_up;
+extern const CliCommand cli_cmd_deploy;
 
 /* Prints "corral: <message>" and a newline to stderr. */
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -4,9 +4,12 @@
  * what was pushed. */
 #include "cli_bindle.h"
 
+#include "cli/app_build.h"
+#include "cli/manifest.h"
 #include "oci/oci.h"
 #include "util/strf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,19 @@ static const char usage[] =
     "       corral push [bindle:]NAME/VERSION DIR [options]\n"
     "       corral push [[bindle:]NAME/VERSION] INVOICE.toml [PARCEL_FILE...] [options]\n"
     "       corral push --standalone DIR|FILE.tar.gz [[bindle:]NAME/VERSION] [options]\n"
+    "       corral push [--manifest corral.toml] [--oci REF | --export DIR] [--json] [options]\n"
+    "\n"
+    "An app (no reference given, in a directory holding corral.toml, or --manifest FILE):\n"
+    "builds its stale components (as corral build), then pushes it as the bindle\n"
+    "NAME/VERSION of its manifest, signed as creator with your key (--sign FILE, else\n"
+    "$XDG_CONFIG_HOME/corral/secret_keys.toml, which corral keys create makes): each\n"
+    "component's module a parcel COMPONENT.wasm with feature.wagi.route (entrypoint, argv,\n"
+    "allowed_hosts), each file of its files directories a parcel with feature.wagi.file in\n"
+    "a group the module requires, so corral serve --bindle serves it as corral up does. It\n"
+    "prints the reference, bindle:NAME/VERSION, and the command that serves it. With\n"
+    "--oci REF it goes to an OCI registry instead: an app with routes as an image holding\n"
+    "/modules.toml (its entrypoint), its modules and files, which Corral's containerd shim\n"
+    "serves (corral deploy --kubernetes --image REF); a command app's one module as below.\n"
     "\n"
     "OCI registries: pushes a WebAssembly module and prints the reference pushed, with its\n"
     "manifest's digest: oci://HOST[:PORT]/NAME:TAG@sha256:HEX. By default the module\n"
@@ -42,8 +58,8 @@ static const char usage[] =
     "                     DIR, its media type guessed from its extension; the invoice is\n"
     "                     made here and signed as creator (--sign, else your secret key\n"
     "                     file, $XDG_CONFIG_HOME/corral/secret_keys.toml). Symbolic links\n"
-    "                     are refused. A DIR holding corral.toml is an app: app manifests\n"
-    "                     arrive with a later issue; --files pushes its files as they are.\n"
+    "                     are refused. A DIR holding corral.toml is an app: push it with\n"
+    "                     --manifest DIR/corral.toml; --files pushes its files as they are.\n"
     "  INVOICE.toml [PARCEL_FILE...]\n"
     "                     an invoice as written (Bindle's push-invoice), signed only with\n"
     "                     --sign, and those of its parcels given, matched to the invoice by\n"
@@ -69,6 +85,13 @@ static const char usage[] =
     "  --insecure-http      OCI: plain HTTP to any registry, not only to loopback ones\n"
     "  --standalone PATH    Bindle: push a standalone bindle (above)\n"
     "  --files              Bindle: push DIR's files even though it holds a corral.toml\n"
+    "  --manifest FILE      An app: its corral.toml (default ./corral.toml)\n"
+    "  --oci REF            An app: push it to the OCI registry REF (above)\n"
+    "  -e, --export DIR     An app: write it, signed, as a standalone bindle under DIR\n"
+    "                       (what corral serve --bindle ID --bindle-path DIR serves)\n"
+    "                       instead of pushing it to a server\n"
+    "  --json               An app: print the result as JSON ({\"reference\", \"server\",\n"
+    "                       \"uploaded\", \"present\", \"serve\"}), progress lines off\n"
     "  -h, --help           Show this help\n"
     "\n" CLI_BINDLE_FLAGS_HELP "\n"
     "Exit status: 0 when pushed, 1 when the push failed, 2 on a usage error.\n";
@@ -82,6 +105,10 @@ enum {
     P_SIGN_LABEL,
     P_STANDALONE,
     P_FILES,
+    P_MANIFEST,
+    P_OCI,
+    P_JSON,
+    P_EXPORT,
     P_END,
 };
 
@@ -94,6 +121,10 @@ static const CliOpt own_opts[] = {
     {NULL, "--sign-label", true, P_SIGN_LABEL, false},
     {NULL, "--standalone", true, P_STANDALONE, false},
     {NULL, "--files", false, P_FILES, false},
+    {NULL, "--manifest", true, P_MANIFEST, false},
+    {NULL, "--oci", true, P_OCI, false},
+    {NULL, "--json", false, P_JSON, false},
+    {"-e", "--export", true, P_EXPORT, false},
 };
 
 enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
@@ -101,8 +132,11 @@ enum { NOWN = sizeof own_opts / sizeof own_opts[0] };
 typedef struct PushArgs {
     const char **pos;
     int npos;
-    const char *platform, *sign, *sign_label, *standalone;
-    bool image, no_gzip, insecure_http, files;
+    const char *platform, *sign, *sign_label, *standalone, *manifest, *oci, *export_dir;
+    bool image, no_gzip, insecure_http, files, json;
+    const OciImageFile *img_files; /* an app's image: its other files, and its entrypoint */
+    size_t nimg_files;
+    const char *img_entrypoint;
     CliBindle b;
     const char *seen[P_END - CLI_B_SERVER]; /* the name each option was given as */
 } PushArgs;
@@ -135,6 +169,18 @@ static int take(void *ud, int id, const char *name, const char *v)
         break;
     case P_STANDALONE:
         pa->standalone = v;
+        break;
+    case P_MANIFEST:
+        pa->manifest = v;
+        break;
+    case P_OCI:
+        pa->oci = v;
+        break;
+    case P_JSON:
+        pa->json = true;
+        break;
+    case P_EXPORT:
+        pa->export_dir = v;
         break;
     default:
         pa->files = true;
@@ -177,7 +223,7 @@ static int push_oci(const PushArgs *pa)
 {
     const char *other = given(pa, CLI_B_SERVER, CLI_BINDLE_NEXT);
     if (!other)
-        other = given(pa, P_STANDALONE, P_END);
+        other = given(pa, P_STANDALONE, P_MANIFEST);
     if (other) {
         cli_error("push: %s only applies to Bindle pushes, not to oci:// references", other);
         return CLI_EXIT_USAGE;
@@ -211,7 +257,10 @@ static int push_oci(const PushArgs *pa)
                             .image = pa->image,
                             .gzip = !pa->no_gzip,
                             .platform = pa->platform,
-                            .signer = signer};
+                            .signer = signer,
+                            .files = pa->img_files,
+                            .nfiles = pa->nimg_files,
+                            .entrypoint = pa->img_entrypoint};
         OciStatus st = oci_push(s, &spec, &digest);
         if (st == OCI_OK) {
             char *pushed = oci_ref_format(&ref, digest);
@@ -320,14 +369,13 @@ static bool has_manifest(const char *dir)
 static int from_dir(const PushArgs *pa, const char *id, const char *dir, Bundle *bu)
 {
     char *err = NULL;
-    /* The hook for app manifests: corral.toml will describe the app's parcels, groups and
-     * features (WAGI's routes) and build its invoice through bindle_local_add_file. Until it
-     * does, a directory holding one is not silently pushed as plain files. */
+    /* A directory holding an app is pushed as the app (its modules, routes and files), not
+     * as plain files, unless --files says so. */
     if (has_manifest(dir) && !pa->files) {
-        cli_error("push: %s holds a corral.toml: app manifests are not supported yet (they arrive "
-                  "with a later issue); --files pushes every file of the directory as a parcel, "
-                  "the manifest included",
-                  dir);
+        cli_error("push: %s holds a corral.toml: push the app with `corral push --manifest "
+                  "%s/corral.toml` (its name and version come from the manifest); --files pushes "
+                  "every file of the directory as a parcel instead",
+                  dir, dir);
         return CLI_EXIT_USAGE;
     }
     BindleStatus st = bindle_local_new(id, &bu->local, &err);
@@ -521,13 +569,625 @@ static int push_bindle(const PushArgs *pa)
     return r;
 }
 
+/* ---- an app (corral.toml) ---- */
+
+static char *inv_str(Invoice *inv, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(&inv->arena, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Adds label feature section = {keys[i] = values[i]} (NULL values left out; nothing when all
+ * are). */
+static bool add_feature(Invoice *inv, InvLabel *l, const char *section, const char *const *keys,
+                        const char *const *values, size_t n)
+{
+    size_t given = 0;
+    for (size_t i = 0; i < n; i++)
+        given += values[i] != NULL;
+    if (!given)
+        return true;
+    InvFeature *f = arena_alloc(&inv->arena, (l->nfeatures + 1) * sizeof *f);
+    InvPair *items = arena_alloc(&inv->arena, n * sizeof *items);
+    if (!f || !items)
+        return false;
+    if (l->nfeatures)
+        memcpy(f, l->features, l->nfeatures * sizeof *f);
+    l->features = f;
+    f = &f[l->nfeatures];
+    if (!(f->section = inv_str(inv, section)))
+        return false;
+    f->map = (InvMap){items, 0, true};
+    for (size_t i = 0; i < n; i++) {
+        if (!values[i])
+            continue;
+        InvPair *pr = &items[f->map.n++];
+        if (!(pr->key = inv_str(inv, keys[i])) || !(pr->value = inv_str(inv, values[i])))
+            return false;
+    }
+    l->nfeatures++;
+    l->has_feature = true;
+    return true;
+}
+
+/* A list joined with sep (owned), NULL when empty. */
+static char *join(const StrList *l, const char *sep)
+{
+    if (!l->n)
+        return NULL;
+    size_t n = 1;
+    for (size_t i = 0; i < l->n; i++)
+        n += strlen(l->v[i]) + strlen(sep);
+    char *s = calloc(n, 1);
+    for (size_t i = 0; s && i < l->n; i++) {
+        if (i)
+            strcat(s, sep);
+        strcat(s, l->v[i]);
+    }
+    return s;
+}
+
+static bool one_string(Invoice *inv, InvStrings *s, const char *v)
+{
+    s->items = arena_alloc(&inv->arena, sizeof *s->items);
+    if (!s->items || !(s->items[0] = inv_str(inv, v)))
+        return false;
+    s->n = 1;
+    s->present = true;
+    return true;
+}
+
+/* Adds every regular file under rel (a files directory of the app) as a parcel named by its
+ * path in the app. */
+static int add_files(BindleLocal *l, const char *rel, char **err)
+{
+    struct stat sb;
+    if (lstat(rel, &sb) != 0) {
+        *err = strf("files: %s: %s", rel, strerror(errno));
+        return BINDLE_ERR_IO;
+    }
+    if (S_ISREG(sb.st_mode))
+        return bindle_local_add_file(l, rel, rel, NULL, err);
+    if (!S_ISDIR(sb.st_mode)) {
+        *err = strf("files: %s is neither a directory nor a regular file (links are refused)", rel);
+        return BINDLE_ERR_USAGE;
+    }
+    DIR *d = opendir(rel);
+    if (!d) {
+        *err = strf("files: %s: %s", rel, strerror(errno));
+        return BINDLE_ERR_IO;
+    }
+    struct dirent *de;
+    int st = 0;
+    while (!st && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *sub = strf("%s/%s", rel, de->d_name);
+        st = sub ? add_files(l, sub, err) : BINDLE_ERR_NOMEM;
+        free(sub);
+    }
+    closedir(d);
+    return st;
+}
+
+/* The features and groups of the app's invoice: each handler's route and the like, each
+ * asset marked and put in its component's group, which the handler requires. */
+static int app_features(const AppManifest *m, Invoice *inv, const size_t *first_file)
+{
+    size_t ng = 0;
+    for (size_t i = 0; i < m->ncomponents; i++)
+        ng += first_file[i + 1] > first_file[i];
+    inv->groups = arena_alloc(&inv->arena, (ng ? ng : 1) * sizeof *inv->groups);
+    if (!inv->groups)
+        return -1;
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        const AppComponent *k = &m->components[i];
+        InvParcel *p = &inv->parcels[i];
+        char *hosts = join(&k->allowed_hosts, ","), *kv = join(&k->key_value_stores, ",");
+        char *env = join(&k->environment, "\n");
+        static const char *const keys[] = {"route", "entrypoint", "argv", "allowed_hosts"};
+        const char *values[] = {k->route, k->entrypoint, k->argv, hosts};
+        static const char *const ckeys[] = {"key_value_stores", "environment"};
+        const char *cvalues[] = {kv, env};
+        bool ok = !k->route || (add_feature(inv, &p->label, "wagi", keys, values, 4) &&
+                                add_feature(inv, &p->label, "corral", ckeys, cvalues, 2));
+        free(hosts);
+        free(kv);
+        free(env);
+        if (!ok)
+            return -1;
+        if (first_file[i + 1] == first_file[i])
+            continue;
+        char *group = strf("%s-files", k->id);
+        InvGroup *g = &inv->groups[inv->ngroups++];
+        *g = (InvGroup){0};
+        ok = group && (g->name = inv_str(inv, group)) && one_string(inv, &p->requires, group);
+        p->has_conditions = true;
+        for (size_t f = first_file[i]; ok && f < first_file[i + 1]; f++) {
+            static const char *const fkeys[] = {"file"};
+            static const char *const fvalues[] = {"true"};
+            InvParcel *a = &inv->parcels[f];
+            ok = add_feature(inv, &a->label, "wagi", fkeys, fvalues, 1) &&
+                 one_string(inv, &a->member_of, group);
+            a->has_conditions = true;
+        }
+        free(group);
+        if (!ok)
+            return -1;
+    }
+    inv->has_groups = inv->ngroups > 0;
+    return 0;
+}
+
+/* The app's bindle: its modules, then each component's files. -1 to go on. */
+static int app_bundle(const PushArgs *pa, const AppManifest *m, Bundle *bu)
+{
+    char *id = strf("%s/%s", m->name, m->version), *err = NULL;
+    size_t *first_file = calloc(m->ncomponents + 1, sizeof *first_file);
+    BindleStatus st = id && first_file ? bindle_local_new(id, &bu->local, &err) : BINDLE_ERR_NOMEM;
+    for (size_t i = 0; !st && i < m->ncomponents; i++) {
+        char *name = strf("%s.wasm", m->components[i].id);
+        st = name ? bindle_local_add_file(bu->local, m->components[i].wasm, name,
+                                          "application/wasm", &err)
+                  : BINDLE_ERR_NOMEM;
+        free(name);
+    }
+    size_t nfiles = m->ncomponents;
+    for (size_t i = 0; !st && i < m->ncomponents; i++) {
+        first_file[i] = nfiles;
+        for (size_t f = 0; !st && f < m->components[i].files.n; f++)
+            st = add_files(bu->local, m->components[i].files.v[f], &err);
+        if (!st)
+            nfiles = bindle_local_invoice(bu->local) ? bindle_local_invoice(bu->local)->nparcels
+                                                     : nfiles;
+    }
+    first_file[m->ncomponents] = nfiles;
+    free(id);
+    if (!st && !(bu->inv = bindle_local_invoice(bu->local)))
+        st = BINDLE_ERR_NOMEM;
+    if (!st && app_features(m, bu->inv, first_file) != 0)
+        st = BINDLE_ERR_NOMEM;
+    free(first_file);
+    if (st) {
+        int status = cli_bindle_fail("push", st, err ? err : "out of memory");
+        free(err);
+        return status;
+    }
+    if (bu->inv->description == NULL && m->description)
+        bu->inv->description = inv_str(bu->inv, m->description);
+    size_t n = bu->inv->nparcels;
+    if (!(bu->paths = calloc(n + 1, sizeof *bu->paths))) {
+        cli_error("push: out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    if (n)
+        memcpy(bu->paths, bindle_local_paths(bu->local), n * sizeof *bu->paths);
+    int r = sign_invoice(pa, bu, true);
+    return r >= 0 ? r : write_text(bu);
+}
+
+static void print_app_pushed(const PushArgs *pa, const AppManifest *m, const BindlePushed *p)
+{
+    BindleClientOpts o = cli_bindle_client_opts(&pa->b);
+    const char *url = o.server_url ? o.server_url : BINDLE_DEFAULT_URL;
+    if (pa->json) {
+        json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:b, s:s}", "reference", "", "server", url,
+                              "uploaded", (json_int_t)p->uploaded, "present",
+                              (json_int_t)p->present, "existed", p->existed, "serve", "");
+        char *ref = strf("bindle:%s/%s", m->name, m->version);
+        char *serve = strf("corral serve --bindle %s/%s --bindle-server %s", m->name, m->version,
+                           url);
+        if (j && ref && serve) {
+            json_object_set_new(j, "reference", json_string(ref));
+            json_object_set_new(j, "serve", json_string(serve));
+            char *text = json_dumps(j, JSON_INDENT(2));
+            if (text)
+                printf("%s\n", text);
+            free(text);
+        }
+        free(ref);
+        free(serve);
+        json_decref(j);
+        return;
+    }
+    fprintf(stderr, "corral: pushed %s %s to %s: %zu parcel%s uploaded, %zu already there\n",
+            m->name, m->version, url, p->uploaded, p->uploaded == 1 ? "" : "s", p->present);
+    printf("bindle:%s/%s\n", m->name, m->version);
+    fprintf(stderr, "corral: serve it with: corral serve --bindle %s/%s --bindle-server %s\n",
+            m->name, m->version, url);
+}
+
+
+/* ---- an app to an OCI registry ---- */
+
+/* The files of an app's image, growing. */
+typedef struct ImageFiles {
+    OciImageFile *v;
+    char **owned; /* the strings of v */
+    size_t n, nowned;
+} ImageFiles;
+
+static bool image_add(ImageFiles *f, char *name, char *path)
+{
+    OciImageFile *v = realloc(f->v, (f->n + 1) * sizeof *v);
+    char **o = v ? realloc(f->owned, (f->nowned + 2) * sizeof *o) : NULL;
+    if (v)
+        f->v = v;
+    if (o)
+        f->owned = o;
+    if (!v || !o || !name || !path) {
+        free(name);
+        free(path);
+        return false;
+    }
+    f->owned[f->nowned++] = name;
+    f->owned[f->nowned++] = path;
+    f->v[f->n++] = (OciImageFile){name, path};
+    return true;
+}
+
+static void image_free(ImageFiles *f)
+{
+    for (size_t i = 0; i < f->nowned; i++)
+        free(f->owned[i]);
+    free(f->owned);
+    free(f->v);
+}
+
+/* Every regular file under rel, named by its path in the app. false with *why. */
+static bool image_walk(ImageFiles *f, const char *rel, const char **why)
+{
+    struct stat sb;
+    if (lstat(rel, &sb) != 0) {
+        *why = strerror(errno);
+        return false;
+    }
+    if (S_ISREG(sb.st_mode))
+        return image_add(f, strdup(rel), strdup(rel)) || (*why = "out of memory", false);
+    if (!S_ISDIR(sb.st_mode)) {
+        *why = "neither a directory nor a regular file (links are refused)";
+        return false;
+    }
+    DIR *d = opendir(rel);
+    struct dirent *de;
+    bool ok = d != NULL;
+    if (!d)
+        *why = strerror(errno);
+    while (ok && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *sub = strf("%s/%s", rel, de->d_name);
+        ok = sub && image_walk(f, sub, why);
+        if (!sub)
+            *why = "out of memory";
+        free(sub);
+    }
+    if (d)
+        closedir(d);
+    return ok;
+}
+
+/* s as a TOML basic string. */
+static void toml_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void toml_list(FILE *f, const char *key, const StrList *l)
+{
+    if (!l->n)
+        return;
+    fprintf(f, "%s = [", key);
+    for (size_t i = 0; i < l->n; i++) {
+        fputs(i ? ", " : "", f);
+        toml_quoted(f, l->v[i]);
+    }
+    fputs("]\n", f);
+}
+
+/* The gateway's modules.toml of the app's HTTP components as the image lays them out: the
+ * first module at /app.wasm, the others at /ID.wasm, files at their paths in the app. */
+static bool write_modules_toml(FILE *f, const AppManifest *m, const AppComponent *first)
+{
+    fprintf(f, "# modules.toml of %s %s, made by corral push --oci from its corral.toml.\n",
+            m->name, m->version);
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        const AppComponent *k = &m->components[i];
+        if (!k->route)
+            continue;
+        fputs("\n[[module]]\nroute = ", f);
+        toml_quoted(f, k->route);
+        if (k == first) {
+            fputs("\nmodule = \"/app.wasm\"\n", f);
+        } else {
+            fputs("\nmodule = ", f);
+            char *mod = strf("/%s.wasm", k->id);
+            toml_quoted(f, mod ? mod : "");
+            free(mod);
+            fputc('\n', f);
+        }
+        if (k->entrypoint) {
+            fputs("entrypoint = ", f);
+            toml_quoted(f, k->entrypoint);
+            fputc('\n', f);
+        }
+        if (k->argv) {
+            fputs("argv = ", f);
+            toml_quoted(f, k->argv);
+            fputc('\n', f);
+        }
+        toml_list(f, "key_value_stores", &k->key_value_stores);
+        toml_list(f, "allowed_hosts", &k->allowed_hosts);
+        if (k->files.n) {
+            fputs("volumes = { ", f);
+            for (size_t v = 0; v < k->files.n; v++) {
+                char *at = strf("/%s", k->files.v[v]);
+                fputs(v ? ", " : "", f);
+                toml_quoted(f, at ? at : "");
+                fputs(" = ", f);
+                toml_quoted(f, at ? at : "");
+                free(at);
+            }
+            fputs(" }\n", f);
+        }
+        if (k->environment.n) {
+            fputs("environment = { ", f);
+            for (size_t v = 0; v < k->environment.n; v++) {
+                const char *kv = k->environment.v[v], *eq = strchr(kv, '=');
+                char *name = strndup(kv, (size_t)(eq - kv));
+                fputs(v ? ", " : "", f);
+                toml_quoted(f, name ? name : "");
+                fputs(" = ", f);
+                toml_quoted(f, eq + 1);
+                free(name);
+            }
+            fputs(" }\n", f);
+        }
+    }
+    return !ferror(f);
+}
+
+/* --oci REF: a command app's one module as push_oci pushes a module (the wasm artifact, or
+ * with --image an image); an app with routes as an image the shim serves: /modules.toml (its
+ * entrypoint), the modules and the files. */
+static int push_app_oci(PushArgs *pa, const AppManifest *m)
+{
+    if (!oci_ref_is_oci(pa->oci)) {
+        cli_error("push: --oci %s: not an OCI reference (oci://HOST[:PORT]/NAME[:TAG])", pa->oci);
+        return CLI_EXIT_USAGE;
+    }
+    const AppComponent *first = NULL;
+    for (size_t i = 0; i < m->ncomponents && !first; i++)
+        if (m->components[i].route)
+            first = &m->components[i];
+    PushArgs one = *pa;
+    const char *pos[2] = {pa->oci, first ? first->wasm : m->components[0].wasm};
+    one.pos = pos;
+    one.npos = 2;
+    if (!first) {
+        if (m->ncomponents != 1) {
+            cli_error("push: --oci pushes one module and %s has %zu components and no route: "
+                      "push each module with corral push REF FILE.wasm, or the app as a bindle",
+                      m->name, m->ncomponents);
+            return CLI_EXIT_USAGE;
+        }
+        return push_oci(&one);
+    }
+    ImageFiles files = {0};
+    const char *why = NULL;
+    char *toml = strf("%s/corral-modules-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    int fd = toml ? mkstemp(toml) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool ok = f && write_modules_toml(f, m, first);
+    if (f && fclose(f) != 0)
+        ok = false;
+    else if (!f && fd >= 0)
+        close(fd);
+    if (!ok)
+        why = toml ? strerror(errno) : "out of memory";
+    ok = ok && image_add(&files, strdup("modules.toml"), strdup(toml));
+    for (size_t i = 0; ok && i < m->ncomponents; i++) {
+        const AppComponent *k = &m->components[i];
+        if (k != first)
+            ok = image_add(&files, strf("%s.wasm", k->id), strdup(k->wasm));
+        for (size_t v = 0; ok && v < k->files.n; v++)
+            ok = image_walk(&files, k->files.v[v], &why);
+    }
+    int r;
+    if (!ok) {
+        cli_error("push: the app's image: %s", why ? why : "out of memory");
+        r = CLI_EXIT_FAIL;
+    } else {
+        one.image = true;
+        one.img_files = files.v;
+        one.nimg_files = files.n;
+        one.img_entrypoint = "/modules.toml";
+        r = push_oci(&one);
+    }
+    if (toml && fd >= 0)
+        unlink(toml);
+    free(toml);
+    image_free(&files);
+    return r;
+}
+
+/* --export DIR: the signed app as a standalone bindle under DIR, through the writer of
+ * corral pull -e (its invoice from a temporary file, its parcels from the app's files). */
+static int export_app(const PushArgs *pa, const AppManifest *m, Bundle *bu)
+{
+    char *tmpdir = strf("%s/corral-export-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    char *inv_path = NULL, *out = NULL, *err = NULL;
+    int r = CLI_EXIT_FAIL;
+    BindleFetched f = {0};
+    if (!tmpdir || !mkdtemp(tmpdir)) {
+        cli_error("push: cannot make a temporary directory: %s", strerror(errno));
+        free(tmpdir);
+        return CLI_EXIT_FAIL;
+    }
+    inv_path = strf("%s/invoice.toml", tmpdir);
+    f.invoice = bu->inv;
+    f.id = strf("%s/%s", m->name, m->version);
+    f.invoice_path = inv_path;
+    f.parcels = calloc(bu->inv->nparcels + 1, sizeof *f.parcels);
+    f.nparcels = bu->inv->nparcels;
+    FILE *w = inv_path ? fopen(inv_path, "wx") : NULL;
+    bool ok = w && fwrite(bu->text, 1, bu->len, w) == bu->len;
+    if (w && fclose(w) != 0)
+        ok = false;
+    for (size_t i = 0; ok && f.parcels && i < f.nparcels; i++)
+        f.parcels[i] = (BindleFetchedParcel){&bu->inv->parcels[i], (char *)bu->paths[i], false,
+                                             false};
+    if (!ok || !f.parcels || !f.id) {
+        cli_error("push: cannot write the invoice: %s", strerror(errno));
+    } else {
+        BindleStatus st = bindle_standalone_write(&f, pa->export_dir, &out, &err);
+        if (st) {
+            r = cli_bindle_fail("push", st, err);
+        } else {
+            r = CLI_EXIT_OK;
+            if (pa->json) {
+                char *ref = strf("bindle:%s", f.id);
+                json_t *j = ref ? json_pack("{s:s, s:s}", "reference", ref, "path", out) : NULL;
+                char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+                if (text)
+                    printf("%s\n", text);
+                free(text);
+                json_decref(j);
+                free(ref);
+            } else {
+                fprintf(stderr, "corral: wrote %s %s, signed, to %s\n", m->name, m->version, out);
+                printf("bindle:%s\n", f.id);
+                fprintf(stderr,
+                        "corral: serve it with: corral serve --bindle %s --bindle-path %s\n", f.id,
+                        pa->export_dir);
+            }
+        }
+    }
+    if (inv_path)
+        unlink(inv_path);
+    rmdir(tmpdir);
+    free(tmpdir);
+    free(inv_path);
+    free(f.id);
+    free(f.parcels);
+    free(out);
+    free(err);
+    return r;
+}
+
+/* path made absolute against the current directory (owned); NULL stays NULL. */
+static char *absolute(const char *path, bool *nomem)
+{
+    char cwd[4096];
+    if (!path)
+        return NULL;
+    char *a = path[0] == '/' || !getcwd(cwd, sizeof cwd) ? strdup(path) : strf("%s/%s", cwd, path);
+    if (!a)
+        *nomem = true;
+    return a;
+}
+
+static int push_app_here(PushArgs *pa);
+
+/* The app push, with the paths of its options made absolute first: the manifest's directory
+ * becomes the current one. */
+static int push_app(PushArgs *pa)
+{
+    bool nomem = false;
+    char *sign = absolute(pa->sign, &nomem), *exp = absolute(pa->export_dir, &nomem);
+    char *keyring = absolute(pa->b.keyring, &nomem), *dir = absolute(pa->b.dir, &nomem);
+    PushArgs abs = *pa;
+    abs.sign = sign;
+    abs.export_dir = exp;
+    abs.b.keyring = keyring;
+    abs.b.dir = dir;
+    int r = nomem ? (cli_error("push: out of memory"), CLI_EXIT_FAIL) : push_app_here(&abs);
+    free(sign);
+    free(exp);
+    free(keyring);
+    free(dir);
+    return r;
+}
+
+static int push_app_here(PushArgs *pa)
+{
+    const char *other = given(pa, P_IMAGE, P_SIGN);
+    if (other && !pa->oci) {
+        cli_error("push: %s only applies to oci:// references (--oci REF for an app)", other);
+        return CLI_EXIT_USAGE;
+    }
+    char *dir = NULL, *err = NULL;
+    if (!manifest_enter("push", pa->manifest, &dir))
+        return CLI_EXIT_FAIL;
+    AppManifest m;
+    int r;
+    if (manifest_load(MANIFEST_FILE, &m, &err) != 0) {
+        cli_error("push: %s", err ? err : "out of memory");
+        free(err);
+        free(dir);
+        return CLI_EXIT_FAIL;
+    }
+    AppBuildOpts bo = {.cmd = "push", .quiet = pa->json};
+    r = app_build(&m, &bo);
+    if (r == 0 && pa->oci) {
+        r = push_app_oci(pa, &m);
+    } else if (r == 0) {
+        Bundle bu = {0};
+        BindleClient *c = NULL;
+        if (!pa->json)
+            fprintf(stderr, "corral: signing and %s %s %s\n",
+                    pa->export_dir ? "packaging" : "pushing", m.name, m.version);
+        r = app_bundle(pa, &m, &bu);
+        if (r < 0 && pa->export_dir)
+            r = export_app(pa, &m, &bu);
+        if (r < 0)
+            r = cli_bindle_client("push", &pa->b, &c);
+        if (r < 0) {
+            BindlePushed pushed;
+            BindlePushSpec spec = {bu.text, bu.len, bu.inv, bu.paths};
+            BindleStatus st = bindle_push(c, &spec, &pushed);
+            if (st) {
+                r = cli_bindle_fail("push", st, bindle_client_error(c));
+            } else {
+                print_app_pushed(pa, &m, &pushed);
+                r = CLI_EXIT_OK;
+            }
+        }
+        bindle_client_free(c);
+        bundle_clear(&bu);
+    }
+    manifest_free(&m);
+    free(dir);
+    return r;
+}
+
 static int push_main(int argc, char **argv)
 {
     PushArgs pa = {0};
     int r = parse_args(argc, argv, &pa);
     if (r < 0) {
         /* One branch per kind of reference. */
-        if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
+        if (pa.npos == 0 && !pa.standalone &&
+            (pa.manifest || pa.oci || access(MANIFEST_FILE, F_OK) == 0))
+            r = push_app(&pa);
+        else if (pa.manifest || pa.oci || pa.json || pa.export_dir) {
+            cli_error("push: %s applies to an app (corral.toml), pushed with no reference",
+                      pa.manifest ? "--manifest" : pa.oci ? "--oci" : pa.json ? "--json"
+                                                                          : "--export");
+            r = CLI_EXIT_USAGE;
+        } else if (pa.npos > 0 && oci_ref_is_oci(pa.pos[0]) && !pa.standalone)
             r = push_oci(&pa);
         else if (pa.standalone ||
                  (pa.npos > 0 && (bindle_ref_is_bindle(pa.pos[0]) || access(pa.pos[0], F_OK) == 0)))

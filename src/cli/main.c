@@ -2,6 +2,7 @@
  * the rest of argv; owns --help, --version and `corral help COMMAND`, and the one exit path
  * through cli_finish that turns a failed write of any command's output into a failure. */
 #include "cli.h"
+#include "cli/manifest.h"
 #include "compile/tier.h"
 
 #include <stdio.h>
@@ -9,6 +10,11 @@
 
 /* Every subcommand, in the order `corral --help` lists them. */
 static const CliCommand *const commands[] = {
+    &cli_cmd_new,
+    &cli_cmd_templates,
+    &cli_cmd_build,
+    &cli_cmd_up,
+    &cli_cmd_deploy,
     &cli_cmd_run,
     &cli_cmd_compile,
     &cli_cmd_serve,
@@ -24,6 +30,15 @@ static const CliCommand *const commands[] = {
 };
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+/* Help topics that are not commands: `corral help TOPIC`. */
+static const struct {
+    const char *name, *summary, *text;
+} topics[] = {
+    {"manifest", "corral.toml, the app manifest, key by key", manifest_help},
+};
+
+enum { NTOPICS = sizeof topics / sizeof topics[0] };
 
 static const CliCommand *find_command(const char *name)
 {
@@ -41,7 +56,10 @@ static void print_usage(FILE *out)
           out);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fputs("  help       Show the help of a command: corral help <command>\n"
+    fputs("  help       Show the help of a command: corral help <command>\n", out);
+    for (size_t i = 0; i < NTOPICS; i++)
+        fprintf(out, "  help %s  %s\n", topics[i].name, topics[i].summary);
+    fputs(
           "\n"
           "Options:\n"
           "  -h, --help     Show this help\n"
@@ -56,6 +74,17 @@ static int help_main(int argc, char **argv)
         print_usage(stdout);
         return CLI_EXIT_OK;
     }
+    if (!strcmp(argv[1], "--commands")) { /* for the completion script: names, one a line */
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            printf("%s\n", commands[i]->name);
+        printf("help\n");
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < NTOPICS; i++)
+        if (!strcmp(argv[1], topics[i].name)) {
+            cli_print(topics[i].text);
+            return CLI_EXIT_OK;
+        }
     const CliCommand *cmd = find_command(argv[1]);
     if (!cmd) {
         cli_error("unknown command '%s'; see 'corral --help'", argv[1]);

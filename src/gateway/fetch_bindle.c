@@ -205,6 +205,32 @@ static char *dup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* Corral's own handler features, which `corral push` of an app writes beside WAGI's:
+ * feature.corral.key_value_stores (comma-separated store names) and
+ * feature.corral.environment ("NAME=VALUE" lines), the grants corral.toml gives. */
+static int corral_features(const InvLabel *l, GwModuleConfig *m)
+{
+    const char *kv = bindle_feature(l, "corral", "key_value_stores");
+    const char *env = bindle_feature(l, "corral", "environment");
+    if (kv && !(m->key_value_stores = bindle_split_hosts(kv, &m->nkey_value_stores)))
+        return -1;
+    if (!env)
+        return 0;
+    size_t n = 1;
+    for (const char *c = env; *c; c++)
+        n += *c == '\n';
+    if (!(m->environment = calloc(n, sizeof *m->environment)))
+        return -1;
+    for (const char *s = env; *s;) {
+        size_t len = strcspn(s, "\n");
+        if (len && memchr(s, '=', len) && s[0] != '=' &&
+            !(m->environment[m->nenvironment++] = strndup(s, len)))
+            return -1;
+        s += len + (s[len] == '\n');
+    }
+    return 0;
+}
+
 /* One [[module]] entry for handler h. */
 static int make_entry(GwFetch *f, const char *id, const BindleFetched *b, const BindleHandler *h,
                       GwModuleConfig *m, char **out_err)
@@ -223,6 +249,8 @@ static int make_entry(GwFetch *f, const char *id, const BindleFetched *b, const 
         goto nomem;
     if (h->allowed_hosts &&
         !(m->allowed_hosts = bindle_split_hosts(h->allowed_hosts, &m->nallowed_hosts)))
+        goto nomem;
+    if (corral_features(l, m) != 0)
         goto nomem;
     if (h->nassets == 0)
         return 0;

@@ -206,10 +206,10 @@ char *oci_wasm_config_json(const char *layer_digest, const char *created)
 }
 
 char *oci_image_config_json(const char *os, const char *arch, const char *diff_id,
-                            const char *created)
+                            const char *created, const char *entrypoint)
 {
     return dump(json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created",
                           created, "architecture", arch, "os", os, "config", "Entrypoint",
-                          OCI_IMAGE_MODULE_PATH, "rootfs", "type", "layers", "diff_ids", diff_id,
+                          entrypoint ? entrypoint : OCI_IMAGE_MODULE_PATH, "rootfs", "type", "layers", "diff_ids", diff_id,
                           "history", "created", created, "created_by", "corral push --image"));
 }

@@ -90,12 +90,23 @@ void oci_session_free(OciSession *s);
 /* Why the last call on s failed (borrowed; valid until the next call); "" when none did. */
 const char *oci_session_error(const OciSession *s);
 
+/* A file the image's layer holds besides the module (corral push --oci of an app). */
+typedef struct OciImageFile {
+    const char *name; /* its path in the image, relative ("modules.toml", "static/a.txt") */
+    const char *path; /* the host file it is read from */
+} OciImageFile;
+
 typedef struct OciPushSpec {
     const char *module_path; /* the module to push, read twice (digest, then upload) */
     bool image;              /* an ordinary OCI image (tar layer) instead of the wasm artifact */
     bool gzip;               /* image: compress the layer (gzip via zlib); true by default */
     const char *platform;    /* image: "OS/ARCH" of its config; NULL: "wasi/wasm" */
     const OciSigner *signer; /* NULL: unsigned; else the signature goes beside the manifest */
+    const OciImageFile *files; /* image: more files in the layer, after the module (their
+                                  parent directories made, mode 0755 dirs, 0644 files) */
+    size_t nfiles;
+    const char *entrypoint;  /* image: the config's Entrypoint, "/modules.toml"; NULL: the
+                                module's path, /app.wasm */
 } OciPushSpec;
 
 /* Pushes the module to the session's repository under its tag. *out_digest is the manifest's

@@ -213,10 +213,10 @@ char *oci_manifest_json(const char *artifact_type, const OciDesc *config, const 
                         const OciDesc *subject);
 /* The CNCF wasm config: created (RFC 3339), architecture wasm, os wasip1, layerDigests. */
 char *oci_wasm_config_json(const char *layer_digest, const char *created);
-/* An image config for --image: platform os/arch, Entrypoint OCI_IMAGE_MODULE_PATH, the one
- * layer's diff_id. */
+/* An image config for --image: platform os/arch, Entrypoint entrypoint (NULL:
+ * OCI_IMAGE_MODULE_PATH), the one layer's diff_id. */
 char *oci_image_config_json(const char *os, const char *arch, const char *diff_id,
-                            const char *created);
+                            const char *created, const char *entrypoint);
 
 /* The module path an image config names (Entrypoint[0], else Cmd[0], without runwasi's
  * "#function" suffix and the leading '/'), owned; NULL when it names none. */
@@ -230,6 +230,12 @@ char *oci_image_entrypoint(const uint8_t *config, size_t len);
 OciStatus oci_tar_write(OciSession *s, FILE *module, uint64_t len, const char *name, bool gzip,
                         FILE *out, char out_digest[OCI_DIGEST_SIZE], uint64_t *out_size,
                         char out_diff_id[OCI_DIGEST_SIZE]);
+/* oci_tar_write with files[0..nfiles) after the module, each preceded by the directory
+ * entries of its parents not written yet. */
+OciStatus oci_tar_write_files(OciSession *s, FILE *module, uint64_t len, const char *name,
+                              const OciImageFile *files, size_t nfiles, bool gzip, FILE *out,
+                              char out_digest[OCI_DIGEST_SIZE], uint64_t *out_size,
+                              char out_diff_id[OCI_DIGEST_SIZE]);
 
 /* What oci_tar_find found of path in one layer. */
 typedef enum OciTarFound {

@@ -127,9 +127,9 @@ static OciStatus push_image(OciSession *s, const OciPushSpec *spec, Module *m, c
     FILE *layer = tmpfile();
     if (!layer)
         return oci_fail(s, OCI_ERR_IO, "cannot make a temporary file: %s", strerror(errno));
-    st = oci_tar_write(s, m->f, m->size, OCI_IMAGE_MODULE_NAME, spec->gzip, layer, layer_digest,
-                       &layer_size, diff_id);
-    if (!st && !(config = oci_image_config_json(os, arch, diff_id, m->created)))
+    st = oci_tar_write_files(s, m->f, m->size, OCI_IMAGE_MODULE_NAME, spec->files, spec->nfiles,
+                             spec->gzip, layer, layer_digest, &layer_size, diff_id);
+    if (!st && !(config = oci_image_config_json(os, arch, diff_id, m->created, spec->entrypoint)))
         st = oci_fail(s, OCI_ERR_NOMEM, "out of memory");
     if (!st) {
         oci_digest_bytes(config, strlen(config), config_digest);

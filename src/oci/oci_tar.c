@@ -1,6 +1,7 @@
 /* oci_tar.c: image layers, which are tar archives, gzip-compressed or not, read and written
- * through src/util/tar.c. Writing makes the one-entry layer of `corral push --image` (fixed
- * owner, mode and mtime, so the same module always gives the same digests). Reading finds one
+ * through src/util/tar.c. Writing makes the layer of `corral push --image`: the module, and for
+ * an app its other files (fixed owner, mode and mtime, so the same input always gives the same
+ * digests). Reading finds one
  * path in a layer someone else may have built and copies it out, streaming, with the layer
  * rules of the OCI image spec on top of tar's: the last entry of a name wins, whiteouts hide
  * what the layers below have. */
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK ((size_t)64 << 10)
@@ -37,9 +39,59 @@ static bool layer_tap(void *ud, const uint8_t *p, size_t n)
     return true;
 }
 
+/* The directory entries of name's parents that no earlier name of files[0..i) (or the
+ * module's) had. */
+static TarStatus write_parents(TarWriter *w, const OciImageFile *files, size_t i)
+{
+    const char *name = files[i].name;
+    for (const char *slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+        size_t n = (size_t)(slash - name) + 1; /* "static/" */
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strncmp(files[k].name, name, n) == 0;
+        if (seen)
+            continue;
+        char dir[256];
+        if (n >= sizeof dir)
+            return TAR_ERR_FORMAT;
+        memcpy(dir, name, n);
+        dir[n] = '\0';
+        TarStatus st = tar_write_dir(w, dir, 0755);
+        if (st)
+            return st;
+    }
+    return TAR_OK;
+}
+
+static TarStatus write_extra(TarWriter *w, const OciImageFile *files, size_t nfiles)
+{
+    TarStatus st = TAR_OK;
+    for (size_t i = 0; !st && i < nfiles; i++) {
+        FILE *f = fopen(files[i].path, "rb");
+        struct stat sb;
+        if (!f)
+            return TAR_ERR_IO;
+        st = fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) ? TAR_ERR_IO
+                                                                 : write_parents(w, files, i);
+        if (!st)
+            st = tar_write_file(w, files[i].name, 0644, f, (uint64_t)sb.st_size);
+        fclose(f);
+    }
+    return st;
+}
+
 OciStatus oci_tar_write(OciSession *s, FILE *module, uint64_t len, const char *name, bool gzip,
                         FILE *out, char out_digest[OCI_DIGEST_SIZE], uint64_t *out_size,
                         char out_diff_id[OCI_DIGEST_SIZE])
+{
+    return oci_tar_write_files(s, module, len, name, NULL, 0, gzip, out, out_digest, out_size,
+                               out_diff_id);
+}
+
+OciStatus oci_tar_write_files(OciSession *s, FILE *module, uint64_t len, const char *name,
+                              const OciImageFile *files, size_t nfiles, bool gzip, FILE *out,
+                              char out_digest[OCI_DIGEST_SIZE], uint64_t *out_size,
+                              char out_diff_id[OCI_DIGEST_SIZE])
 {
     const char *why;
     if (strlen(name) >= 100)
@@ -55,6 +107,8 @@ OciStatus oci_tar_write(OciSession *s, FILE *module, uint64_t len, const char *n
         st = TAR_ERR_IO;
     if (!st)
         st = tar_write_file(w, name, 0755, module, len);
+    if (!st)
+        st = write_extra(w, files, nfiles);
     if (!st)
         st = tar_writer_finish(w);
     if (!st && fflush(out) != 0)

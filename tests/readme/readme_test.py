@@ -33,6 +33,11 @@ Commands handled specially, with safe settings (the table SPECIAL below):
     It then gets SIGINT (Ctrl-C) and must stop.
   - `build/corral serve -c examples/serve/modules.toml` runs in the background with
     "-l 127.0.0.1:0" added, until the end of its README.
+  - the quick start's `build/corral serve --bindle hello/0.1.0 ...` runs in the background
+    with "-l 127.0.0.1:0" added, until the end of its README; the app must answer with its
+    signature verified. XDG_CONFIG_HOME is a directory of the scratch copy (the keys the
+    quick start makes never reach the reader's own), and "~/.config/corral" in commands
+    names it.
   While one of them runs, "127.0.0.1:3000", "localhost:3000" and "SERVER_PORT=3000" in the
   commands and outputs of that README name its real port. /tmp/fz (tests/fuzz/README.md)
   becomes a directory of the scratch copy.
@@ -87,6 +92,21 @@ NOT_RUN = {
     "make dist-test": SUITE,
     "make cluster-test": SUITE,
     "make asan": SUITE,
+    "make workflow-test": SUITE,
+    "corral up --watch": "serves until Ctrl-C, from an app's directory; make workflow-test runs "
+    "it (an edit served, requests in flight across the reload)",
+    "corral up": "names the subcommand (it runs in an app's directory); make workflow-test runs "
+    "it for every template",
+    "corral new": "names the subcommand; the quick start's `build/corral new http-c hello` runs "
+    "it",
+    "corral build": "names the subcommand (it runs in an app's directory); make workflow-test "
+    "runs it for every template",
+    "corral push": "names the subcommand; the quick start's `build/corral push --manifest ...` "
+    "runs it",
+    "corral serve --bindle": "names the flag; the quick start's `build/corral serve --bindle "
+    "...` runs it",
+    "corral serve -c": "names the flag; examples/serve/README.md's `build/corral serve -c ...` "
+    "runs it",
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",
     "BENCH_RECORD=1 make bench": "a full `make bench` that also writes into bench/results/",
@@ -454,7 +474,8 @@ class Session:
     def __init__(self, scratch, env, readme):
         self.scratch, self.env, self.readme = scratch, env, readme
         self.shell = Shell(scratch, env)
-        self.subst = {"/tmp/fz": os.path.join(scratch, "tmp", "fz")}
+        self.subst = {"/tmp/fz": os.path.join(scratch, "tmp", "fz"),
+                      "~/.config/corral": os.path.join(env["XDG_CONFIG_HOME"], "corral")}
         self.demo = self.gateway = None
 
     def sub(self, text):
@@ -548,6 +569,21 @@ def start_gateway(s, c):
     s.use_port(m.group(1))
 
 
+def start_quick_start(s, c):
+    """The quick start's last step serves until Ctrl-C: in the background on a free port, until
+    the end of its README; the app must answer."""
+    s.gateway = Background(s.sub(c.key) + " -l 127.0.0.1:0", s.scratch, s.env)
+    m = s.gateway.wait_for(r"^Ready: serving on (http://127\.0\.0\.1:\d+)$", 60)
+    if not m:
+        fail(c.where(), f"`{c.key}` did not get ready: {s.gateway.read()[-800:]!r}")
+        return
+    status, out = s.shell.run(f"curl -s {m.group(1)}/", 60)
+    if status != 0 or "Hello from hello!" not in out:
+        fail(c.where(), f"the quick start's app does not answer: status {status}, {out[-300:]!r}")
+    if "signatures verified" not in s.gateway.read():
+        fail(c.where(), "the quick start's app was served without its signature checked")
+
+
 def check_help(s, c, want):
     status, out = s.run(c)
     if status == 0 and want not in out:
@@ -558,6 +594,8 @@ SPECIAL = {
     "make demo": start_demo,
     "make demo DEMO_LISTEN=127.0.0.1:8080": demo_elsewhere,
     "build/corral serve -c examples/serve/modules.toml": start_gateway,
+    "build/corral serve --bindle hello/0.1.0 --bindle-path build/apps "
+    "--keyring ~/.config/corral/keyring.toml": start_quick_start,
     "corral help run": lambda s, c: check_help(s, c, "usage: corral run"),
     "corral help serve": lambda s, c: check_help(s, c, "usage: corral serve"),
 }
@@ -620,7 +658,9 @@ def main(argv):
     if failures:
         return 1
     scratch = make_scratch()
-    env = dict(os.environ, PATH=os.path.join(scratch, "build") + os.pathsep + os.environ["PATH"])
+    # The keys the quick start makes go into the scratch copy, not the reader's own config.
+    env = dict(os.environ, PATH=os.path.join(scratch, "build") + os.pathsep + os.environ["PATH"],
+               XDG_CONFIG_HOME=os.path.join(scratch, "tmp", "config"))
     env.pop("MAKEFLAGS", None)  # a parent make's jobserver must not reach the commands
     env.pop("MFLAGS", None)
     env.pop("MAKELEVEL", None)

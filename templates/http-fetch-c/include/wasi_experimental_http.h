@@ -1,0 +1,1 @@
+../../../sdk/wasi_experimental_http.h

@@ -1,0 +1,1 @@
+../../../sdk/corral_kv.h
