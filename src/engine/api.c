@@ -210,7 +210,7 @@ corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *typ
 {
     if (!type || type->nresults)
         return NULL;
-    size_t size = sizeof(FuncType) + type->nparams;
+    size_t size = functype_size(type->nparams, 0);
     FuncType *copy = store_alloc(store, size);
     Tag *t = copy ? store_alloc(store, sizeof *t) : NULL;
     if (!t)
@@ -265,7 +265,7 @@ corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t np
 {
     if (nparams > 1000 || nresults > 1000)
         return NULL;
-    FuncType *t = calloc(1, sizeof *t + nparams + nresults);
+    FuncType *t = calloc(1, functype_size((uint32_t)nparams, (uint32_t)nresults));
     if (!t)
         return NULL;
     t->nparams = (uint32_t)nparams;
@@ -429,7 +429,7 @@ corral_val_t cell_to_val(Cell c, ValType t)
 corral_func_t *corral_func_new(corral_store_t *store, const corral_functype_t *type,
                                corral_host_fn fn, void *env, void (*finalizer)(void *))
 {
-    size_t tsize = sizeof(FuncType) + type->nparams + type->nresults;
+    size_t tsize = functype_size(type->nparams, type->nresults);
     FuncType *t = store_alloc(store, tsize);
     Func *f = t ? store_alloc(store, sizeof *f) : NULL;
     if (!f || store_own(store, OWN_HOST_FUNC, f) != 0)

@@ -113,48 +113,37 @@ static RD_WARN RdStatus read_s7(Reader *r, uint8_t *out)
     return RD_OK;
 }
 
-/* Value types of features Corral does not support yet: the message, or NULL. */
-static const char *later_valtype(uint8_t t)
+/* A value type (instr_read_valtype), its concrete index canonical when it names a type
+ * already decoded (Module.canon); other indices stay as read for the validator to judge. */
+static RD_WARN RdStatus read_valtype(Reader *r, const Module *m, ValType *out)
 {
-    switch (t) {
-    case 0x69: return "malformed value type (exnref: exception handling is switched off)";
-    case 0x63:
-    case 0x64: return "typed function references (ref types) are not supported yet";
-    case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e:
-    case 0x71: case 0x72: case 0x73: case 0x74:
-        return "garbage collection (its reference types) is not supported yet";
-    default: return NULL;
+    if (instr_read_valtype(r, m->features, out))
+        return RD_ERR;
+    if (vt_is_concrete(*out) && vt_index(*out) < m->ncanon)
+        *out = vt_concrete(m->canon[vt_index(*out)], valtype_nullable(*out));
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_reftype(Reader *r, const Module *m, ValType *out)
+{
+    size_t at = rd_off(r);
+    uint8_t b = r->p < r->end ? *r->p : 0;
+    const char *exn = "exception handling (tables and segments of exnref) is not supported yet";
+    if (b == VT_EXNREF)
+        return rd_fail_at(r, at, exn);
+    if (b == 0x63 || b == 0x64 || heap_is_abstract(b)) {
+        if (read_valtype(r, m, out))
+            return RD_ERR;
+        if (vt_code(*out) == HT_EXN || vt_code(*out) == HT_NOEXN)
+            return rd_fail_at(r, at, exn);
+        return RD_OK;
     }
-}
-
-/* feat: the module's CORRAL_FEATURE_* set, since v128 is a type only with SIMD on. */
-static RD_WARN RdStatus read_valtype(Reader *r, uint32_t feat, ValType *out)
-{
-    if (read_s7(r, out))
+    if (read_s7(r, &b))
         return RD_ERR;
-    if (valtype_is_vec(*out) && !(feat & CORRAL_FEATURE_SIMD))
-        return rd_fail_at(r, rd_off(r) - 1, "malformed value type (v128: SIMD is switched off)");
-    if (*out == VT_EXNREF && !(feat & CORRAL_FEATURE_EXCEPTIONS))
-        return rd_fail_at(r, rd_off(r) - 1, later_valtype(*out));
-    if (valtype_is_num(*out) || valtype_is_vec(*out) || valtype_is_ref(*out))
-        return RD_OK;
-    const char *later = later_valtype(*out);
-    return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed value type");
-}
-
-static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
-{
-    if (read_s7(r, out))
-        return RD_ERR;
-    if (valtype_is_ref(*out) && *out != VT_EXNREF)
-        return RD_OK;
-    if (*out == VT_EXNREF)
-        return rd_fail_at(r, rd_off(r) - 1, "exception handling (tables and segments of "
-                                            "exnref) is not supported yet");
-    const char *later = later_valtype(*out);
-    if (*out == 0x40)
-        later = "typed function references (a table initializer) are not supported yet";
-    return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed reference type");
+    if (b == 0x40)
+        return rd_fail_at(r, at, "typed function references (a table initializer) are not "
+                                 "supported yet");
+    return rd_fail_at(r, at, "malformed reference type");
 }
 
 /* The limits flags. WebAssembly 2.0 reads them as a 1-bit unsigned LEB128; flags of later
@@ -209,17 +198,17 @@ static RD_WARN RdStatus read_limits(Reader *r, uint32_t feat, bool table, Limits
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_tabletype(Reader *r, uint32_t feat, TableType *out)
+static RD_WARN RdStatus read_tabletype(Reader *r, const Module *m, TableType *out)
 {
-    if (read_reftype(r, &out->elem))
+    if (read_reftype(r, m, &out->elem))
         return RD_ERR;
-    return read_limits(r, feat, true, &out->lim);
+    return read_limits(r, m->features, true, &out->lim);
 }
 
-static RD_WARN RdStatus read_globaltype(Reader *r, uint32_t feat, GlobalType *out)
+static RD_WARN RdStatus read_globaltype(Reader *r, const Module *m, GlobalType *out)
 {
     uint8_t mut;
-    if (read_valtype(r, feat, &out->type) || rd_u8(r, &mut))
+    if (read_valtype(r, m, &out->type) || rd_u8(r, &mut))
         return RD_ERR;
     if (mut > 1)
         return rd_fail_at(r, rd_off(r) - 1, "malformed mutability");
@@ -390,25 +379,27 @@ static RD_WARN RdStatus sec_custom(Dec *d, Reader *r)
     return add_custom(d, r, &cs);
 }
 
-/* Valid value types are one byte each, so a result type is the n bytes at its start. */
-static RD_WARN RdStatus read_resulttype(Reader *r, uint32_t feat, const uint8_t **out,
+/* A result type into a fresh array (*out, NULL when empty). */
+static RD_WARN RdStatus read_resulttype(Reader *r, const Module *m, ValType **out,
                                         uint32_t *out_n)
 {
+    *out = NULL;
     if (read_len(r, out_n))
         return RD_ERR;
-    *out = r->p;
-    for (uint32_t i = 0; i < *out_n; i++) {
-        ValType t;
-        if (read_valtype(r, feat, &t))
+    if (*out_n > (size_t)(r->end - r->p)) /* each type takes a byte at least */
+        return rd_fail(r, "unexpected end");
+    if (alloc_array(r, *out_n, sizeof **out, (void **)out))
+        return RD_ERR;
+    for (uint32_t i = 0; i < *out_n; i++)
+        if (read_valtype(r, m, &(*out)[i]))
             return RD_ERR;
-    }
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_functype(Reader *r, uint32_t feat, FuncType **out)
+static RD_WARN RdStatus read_functype(Reader *r, const Module *m, FuncType **out)
 {
     uint8_t form;
-    const uint8_t *params, *results;
+    ValType *params = NULL, *results = NULL;
     uint32_t np, nr;
     if (read_s7(r, &form))
         return RD_ERR;
@@ -417,41 +408,126 @@ static RD_WARN RdStatus read_functype(Reader *r, uint32_t feat, FuncType **out)
                           "garbage collection (struct, array and recursive types) is not supported yet");
     if (form != 0x60)
         return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
-    if (read_resulttype(r, feat, &params, &np) || read_resulttype(r, feat, &results, &nr))
-        return RD_ERR;
-    FuncType *t = malloc(sizeof *t + (size_t)np + nr);
-    if (!t)
-        return rd_fail(r, "out of memory");
-    t->nparams = np;
-    t->nresults = nr;
-    memcpy(t->types, params, np);
-    memcpy(t->types + np, results, nr);
-    t->hash = functype_hash(t->types, np, nr);
-    *out = t;
-    return RD_OK;
+    RdStatus st = read_resulttype(r, m, &params, &np);
+    if (!st)
+        st = read_resulttype(r, m, &results, &nr);
+    FuncType *t = st ? NULL : malloc(sizeof *t + ((size_t)np + nr) * sizeof(ValType));
+    if (!st && !t)
+        st = rd_fail(r, "out of memory");
+    if (t) {
+        t->nparams = np;
+        t->nresults = nr;
+        if (np)
+            memcpy(t->types, params, np * sizeof *params);
+        if (nr)
+            memcpy(t->types + np, results, nr * sizeof *results);
+        t->hash = functype_hash(t->types, np, nr);
+        *out = t;
+    }
+    free(params);
+    free(results);
+    return st;
 }
 
-/* Records the feature a value type belongs to (exnref: exception handling) as used, so that
- * a module with exnref values but no exception instruction is still seen to need it. */
+/* Records the features a value type belongs to as used (exnref: exception handling; the
+ * types beyond 2.0's: typed function references), so that a module with such values but no
+ * instruction of the feature is still seen to need it. */
 static void note_valtype(const Module *m, ValType t)
 {
-    if (t == VT_EXNREF)
+    if (vt_code(t) == HT_EXN || vt_code(t) == HT_NOEXN)
         module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+    if (valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
+        module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
 }
+
+/* Type i with its references to itself as a marker, for comparing it with an earlier type:
+ * a type is its own recursion group, so two are equivalent when they are alike but for
+ * their self-references (earlier indices are already canonical). */
+#define SELF_REF 0xffffff01u
+static ValType self_norm(ValType t, uint32_t self)
+{
+    return vt_is_concrete(t) && vt_index(t) == self ? SELF_REF | (t & VT_NONNULL) : t;
+}
+
+static uint32_t canon_hash(const FuncType *t, uint32_t self)
+{
+    uint32_t h = 2166136261u ^ t->nparams ^ (t->nresults << 16);
+    for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+        h = (h ^ self_norm(t->types[k], self)) * 16777619u;
+    return h;
+}
+
+static bool canon_equal(const Module *m, uint32_t i, uint32_t j)
+{
+    const FuncType *a = m->types[i], *b = m->types[j];
+    if (a->nparams != b->nparams || a->nresults != b->nresults)
+        return false;
+    for (uint32_t k = 0; k < a->nparams + a->nresults; k++)
+        if (self_norm(a->types[k], i) != self_norm(b->types[k], j))
+            return false;
+    return true;
+}
+
+/* Finds type i's canonical index (the first equivalent type) through a hash table of the
+ * canonical ones (tab: cap slots of index + 1), and rewrites its self-references to it. */
+static void canonicalize(Module *m, uint32_t i, uint32_t *tab, uint32_t cap)
+{
+    uint32_t h = canon_hash(m->types[i], i), s = h & (cap - 1);
+    for (; tab[s]; s = (s + 1) & (cap - 1)) {
+        uint32_t j = tab[s] - 1;
+        if (canon_equal(m, i, j)) {
+            FuncType *t = m->types[i];
+            for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+                if (vt_is_concrete(t->types[k]) && vt_index(t->types[k]) == i)
+                    t->types[k] = vt_concrete(j, valtype_nullable(t->types[k]));
+            t->hash = functype_hash(t->types, t->nparams, t->nresults);
+            m->canon[i] = j;
+            return;
+        }
+    }
+    tab[s] = i + 1;
+    m->canon[i] = i;
+}
+
+/* The implementation limit on types (as other engines: a million). */
+#define MAX_TYPES 1000000u
 
 static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
 {
     Module *m = d->m;
     uint32_t n;
-    if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->types, (void **)&m->types))
+    if (read_count(r, d->sec_end, &n))
+        return RD_ERR;
+    if (n > MAX_TYPES)
+        return rd_fail(r, "too many types");
+    if (alloc_array(r, n, sizeof *m->types, (void **)&m->types) ||
+        alloc_array(r, n, sizeof *m->canon, (void **)&m->canon))
         return RD_ERR;
     m->ntypes = n;
+    uint32_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        return rd_fail(r, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
-        if (read_functype(r, m->features, &m->types[i]))
+        if (read_functype(r, m, &m->types[i])) {
+            m->ntypes = i; /* module_free frees the ones read */
+            free(tab);
             return RD_ERR;
+        }
+        canonicalize(m, i, tab, cap);
+        m->ncanon = i + 1;
         const FuncType *t = m->types[i];
         for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
             note_valtype(m, t->types[k]);
+    }
+    free(tab);
+    if (alloc_array(r, 2 * (size_t)n, sizeof *m->ref_singles, (void **)&m->ref_singles))
+        return RD_ERR;
+    for (uint32_t i = 0; i < n; i++) {
+        m->ref_singles[2 * i] = vt_concrete(m->canon[i], true);
+        m->ref_singles[2 * i + 1] = vt_concrete(m->canon[i], false);
     }
     return RD_OK;
 }
@@ -467,17 +543,18 @@ static RD_WARN RdStatus read_tagtype(Reader *r, uint32_t *out)
     return rd_u32(r, out);
 }
 
-static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
+static RD_WARN RdStatus read_import_desc(Reader *r, const Module *m, Import *im)
 {
+    uint32_t feat = m->features;
     uint8_t kind;
     if (rd_u8(r, &kind))
         return RD_ERR;
     im->kind = (ExternKind)kind;
     switch (kind) {
     case EXTERN_FUNC: return rd_u32(r, &im->d.func_type);
-    case EXTERN_TABLE: return read_tabletype(r, feat, &im->d.table);
+    case EXTERN_TABLE: return read_tabletype(r, m, &im->d.table);
     case EXTERN_MEMORY: return read_limits(r, feat, false, &im->d.mem.lim);
-    case EXTERN_GLOBAL: return read_globaltype(r, feat, &im->d.global);
+    case EXTERN_GLOBAL: return read_globaltype(r, m, &im->d.global);
     case EXTERN_TAG:
         if (!(feat & CORRAL_FEATURE_EXCEPTIONS))
             return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception "
@@ -498,7 +575,7 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
     for (uint32_t i = 0; i < n; i++) {
         Import *im = &m->imports[i];
         if (read_name(r, &im->module) || read_name(r, &im->name) ||
-            read_import_desc(r, m->features, im))
+            read_import_desc(r, m, im))
             return RD_ERR;
         uint32_t *count[] = {&m->nfunc_imports, &m->ntable_imports, &m->nmem_imports,
                              &m->nglobal_imports, &m->ntag_imports};
@@ -507,6 +584,8 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
             module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
         if (im->kind == EXTERN_GLOBAL)
             note_valtype(m, im->d.global.type);
+        if (im->kind == EXTERN_TABLE)
+            note_valtype(m, im->d.table.elem);
     }
     if (m->nfunc_imports > d->lim.max_funcs)
         return rd_fail(r, "too many functions");
@@ -534,12 +613,28 @@ static RD_WARN RdStatus sec_table(Dec *d, Reader *r)
 {
     Module *m = d->m;
     uint32_t n;
-    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_TABLE, n))
+    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_TABLE, n) ||
+        alloc_array(r, n, sizeof *m->table_inits, (void **)&m->table_inits))
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         TableType *t = &m->tables[m->ntable_imports + i];
         size_t off = rd_off(r);
-        if (read_tabletype(r, m->features, t))
+        /* typed function references: 0x40 0x00 tabletype expr, a table with an initializer */
+        bool has_init = (m->features & CORRAL_FEATURE_FUNCTION_REFERENCES) && r->p < r->end &&
+                        *r->p == 0x40;
+        if (has_init) {
+            uint8_t b;
+            r->p++;
+            if (rd_u8(r, &b))
+                return RD_ERR;
+            if (b != 0)
+                return rd_fail_at(r, rd_off(r) - 1, "malformed table type");
+            module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+        }
+        if (read_tabletype(r, m, t))
+            return RD_ERR;
+        note_valtype(m, t->elem);
+        if (has_init && read_const(r, d->sec_end, m->features, &m->table_inits[i]))
             return RD_ERR;
         /* Limits with min > max, or past the address type's range, are the validator's to
          * report, in the spec's words. */
@@ -571,7 +666,7 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         Global *g = &m->globals[m->nglobal_imports + i];
-        if (read_globaltype(r, m->features, &g->type) ||
+        if (read_globaltype(r, m, &g->type) ||
             read_const(r, d->sec_end, m->features, &g->init))
             return RD_ERR;
         note_valtype(m, g->type.type);
@@ -686,7 +781,7 @@ static RD_WARN RdStatus read_elem(Dec *d, Reader *r, ElemSeg *seg)
             return RD_ERR;
     }
     if (flags & 3) {
-        RdStatus st = exprs ? read_reftype(r, &seg->type) : read_elemkind(r, &seg->type);
+        RdStatus st = exprs ? read_reftype(r, d->m, &seg->type) : read_elemkind(r, &seg->type);
         if (st)
             return RD_ERR;
     }
@@ -770,7 +865,7 @@ static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
         return RD_ERR;
     uint64_t total = 0;
     for (uint32_t i = 0; i < c->ndecls; i++) {
-        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m->features, &c->decls[i].type))
+        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m, &c->decls[i].type))
             return RD_ERR;
         note_valtype(d->m, c->decls[i].type);
         total += c->decls[i].count;
@@ -1073,6 +1168,9 @@ void module_free(Module *m)
     for (uint32_t i = 0; i < m->ntypes; i++)
         free(m->types[i]);
     free(m->types);
+    free(m->canon);
+    free(m->ref_singles);
+    free(m->table_inits);
     free(m->imports);
     free(m->func_types);
     free(m->tables);
@@ -1102,7 +1200,7 @@ bool functype_equal(const FuncType *a, const FuncType *b)
     if (a == b)
         return true;
     return a->nparams == b->nparams && a->nresults == b->nresults &&
-           memcmp(a->types, b->types, (size_t)a->nparams + a->nresults) == 0;
+           memcmp(a->types, b->types, ((size_t)a->nparams + a->nresults) * sizeof *a->types) == 0;
 }
 
 /* FNV-1a over the arity and the type codes; equal signatures hash equally. */

@@ -114,7 +114,10 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
     }
     case EXTERN_GLOBAL: {
         const Global_ *g = ex->of.global;
-        return g->type.type == im->d.global.type && g->type.mut == im->d.global.mut;
+        /* an immutable global may have a subtype of the import's type (3.0) */
+        return g->type.mut == im->d.global.mut &&
+               (g->type.type == im->d.global.type ||
+                (!g->type.mut && valtype_sub(m, g->type.type, im->d.global.type)));
     }
     case EXTERN_TAG:
         return functype_equal(ex->of.tag->type, m->types[im->d.tag_type]);
@@ -217,7 +220,11 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
     const Module *m = inst->module;
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const TableType *tt = &m->tables[i];
-        inst->tables[i] = table_create(s, tt->elem, tt->lim.min, declared_max(&tt->lim), 0);
+        /* typed function references: a table's initializer gives every element (its
+         * expressions may read imported globals only, which are linked by now) */
+        const ConstExpr *init = m->table_inits ? &m->table_inits[i - m->ntable_imports] : NULL;
+        Cell fill = init && init->start ? const_eval(inst, init) : 0;
+        inst->tables[i] = table_create(s, tt->elem, tt->lim.min, declared_max(&tt->lim), fill);
         if (!inst->tables[i])
             return error_new(SIZE_MAX, "table of %llu elements exceeds the limit of %u",
                              (unsigned long long)tt->lim.min, s->engine->cfg.max_table_elems);

@@ -921,6 +921,50 @@ do_return:
         goto tail_call;
     }
 
+    /* ---- typed function references ---- */
+    H_APART(CALL_REF) {
+        callee = (Func *)(uintptr_t)SLOT(0);
+        if (!callee) {
+            msg = "null function reference";
+            goto trap;
+        }
+        nfp = (Cell *)(void *)((char *)fp + OPND(1));
+        ip += IOP_LEN_CALL_REF;
+        goto enter;
+    }
+    H_APART(RETURN_CALL_REF) {
+        callee = (Func *)(uintptr_t)SLOT(0);
+        if (!callee) {
+            msg = "null function reference";
+            goto trap;
+        }
+        if (callee->host) {
+            nfp = (Cell *)(void *)((char *)fp + OPND(1));
+            ip += IOP_LEN_RETURN_CALL_REF;
+            host_tail = true;
+            goto host_call;
+        }
+        tail_args(fp, OPND(1), OPND(2));
+        goto tail_call;
+    }
+    H_APART(BR_NULL) {
+        if (!SLOT(0))
+            JUMP(1);
+    }
+    NEXT(BR_NULL);
+    H_APART(BR_NONNULL) {
+        if (SLOT(0))
+            JUMP(1);
+    }
+    NEXT(BR_NONNULL);
+    H_APART(REF_AS_NON_NULL) {
+        if (!SLOT(0)) {
+            msg = "null reference";
+            goto trap;
+        }
+    }
+    NEXT(REF_AS_NON_NULL);
+
     H(LAZY) {
         /* The first call of a function not lowered yet: `enter` took the stub (lower.h) and
          * pushed a frame charging nothing. Lower the function, give this store's Func its
