@@ -234,7 +234,7 @@ corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag
         return NULL;
     bool ok = true;
     for (size_t i = 0, k = 0; i < nargs && ok; i++) {
-        ok = (ValType)args[i].kind == ft_params(t)[i];
+        ok = (ValType)args[i].kind == valtype_kind(ft_params(t)[i]);
         if (ok)
             k += val_to_cells(&args[i], cells + k);
     }
@@ -283,11 +283,11 @@ size_t corral_functype_param_count(const corral_functype_t *t) { return t->npara
 size_t corral_functype_result_count(const corral_functype_t *t) { return t->nresults; }
 corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)t->types[i];
+    return (corral_valkind_t)valtype_kind(t->types[i]);
 }
 corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)t->types[t->nparams + i];
+    return (corral_valkind_t)valtype_kind(t->types[t->nparams + i]);
 }
 
 bool corral_functype_equal(const corral_functype_t *a, const corral_functype_t *b)
@@ -410,8 +410,8 @@ corral_val_t cell_to_val(Cell c, ValType t)
 {
     corral_val_t v;
     memset(&v, 0, sizeof v);
-    v.kind = (corral_valkind_t)t;
-    switch (t) {
+    v.kind = (corral_valkind_t)valtype_kind(t);
+    switch (valtype_kind(t)) {
     case VT_I32: v.of.i32 = (int32_t)(uint32_t)c; break;
     case VT_I64: v.of.i64 = (int64_t)c; break;
     case VT_F32: v.of.f32_bits = (uint32_t)c; break;
@@ -454,7 +454,7 @@ corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f, const c
     if (nargs != t->nparams || nresults != t->nresults)
         return trap_new("argument or result count does not match the function type");
     for (size_t i = 0; i < nargs; i++)
-        if ((ValType)args[i].kind != t->types[i])
+        if ((ValType)args[i].kind != valtype_kind(t->types[i]))
             return trap_new("argument type does not match the function type");
     size_t np = valtypes_cells(ft_params(t), t->nparams);
     size_t nr = valtypes_cells(ft_results(t), t->nresults);
@@ -533,7 +533,7 @@ bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out)
 
 bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v)
 {
-    if (i >= t->size || (ValType)v.kind != t->elem)
+    if (i >= t->size || (ValType)v.kind != valtype_kind(t->elem))
         return false;
     t->elems[i] = val_to_cell(&v);
     return true;
@@ -564,7 +564,7 @@ corral_val_t corral_global_get(const corral_global_t *g)
 
 bool corral_global_set(corral_global_t *g, corral_val_t v)
 {
-    if (!g->type.mut || (ValType)v.kind != g->type.type)
+    if (!g->type.mut || (ValType)v.kind != valtype_kind(g->type.type))
         return false;
     (void)val_to_cells(&v, g->val);
     return true;

@@ -725,6 +725,9 @@ static RD_WARN RdStatus read_elem_funcs(Dec *d, Reader *r, ElemSeg *seg)
     if (read_count(r, d->sec_end, &seg->count) ||
         alloc_array(r, seg->count, sizeof *seg->items, (void **)&seg->items))
         return RD_ERR;
+    /* 3.0: a vector of function indices has type (ref func) */
+    if (d->m->features & CORRAL_FEATURE_FUNCTION_REFERENCES)
+        seg->type = VT_FUNCREF | VT_NONNULL;
     for (uint32_t i = 0; i < seg->count; i++) {
         ConstExpr *it = &seg->items[i];
         it->kind = CONST_REF_FUNC;

@@ -158,7 +158,7 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     struct corral_caller c = {caller};
     Trap *t = f->host(f->host_env, &c, args, res);
     for (size_t i = 0, k = 0; !t && i < nr; i++) {
-        if ((ValType)res[i].kind != ft_results(ft)[i])
+        if ((ValType)res[i].kind != valtype_kind(ft_results(ft)[i]))
             t = trap_new("host function returned a value of the wrong type");
         else
             k += val_to_cells(&res[i], cells + k);

@@ -76,6 +76,23 @@ static inline uint32_t vt_index(ValType t) { return t >> 9; }
 static inline uint32_t vt_heap(ValType t) { return t & ~VT_NONNULL; }
 /* Whether values of type t have a default (zero/null) value: every type but (ref ht). */
 static inline bool valtype_defaultable(ValType t) { return !(t & VT_NONNULL); }
+/* The public value kind (corral_valkind_t) of type t: a reference type's hierarchy top
+ * (funcref for func, nofunc and defined function types; externref; exnref), else t. */
+static inline ValType valtype_kind(ValType t)
+{
+    if (!valtype_is_ref(t))
+        return t;
+    switch (t & 0xff) {
+    case VT_CONCRETE:
+    case HT_FUNC:
+    case HT_NOFUNC: return VT_FUNCREF;
+    case HT_EXTERN:
+    case HT_NOEXTERN: return VT_EXTERNREF;
+    case HT_EXN:
+    case HT_NOEXN: return VT_EXNREF;
+    default: return HT_ANY; /* garbage collection's hierarchy */
+    }
+}
 /* The 64-bit cells a value of type t takes in frames (lower.h): 2 for v128, else 1. */
 static inline uint32_t valtype_cells(ValType t) { return t == VT_V128 ? 2u : 1u; }
 /* The cells of n values of types t[0..n). */

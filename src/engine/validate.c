@@ -417,6 +417,12 @@ static VStatus op_block(Val *v, const Instr *in)
 
 static VStatus op_if(Val *v, const Instr *in)
 {
+    uint32_t np, nr;
+    const ValType *p, *r;
+    /* an unknown block type is reported before the condition is looked at */
+    if ((in->blocktype >= 0 || bt_is_ref(in->blocktype)) &&
+        !blocktype_sig(v->m, in->blocktype, &np, &p, &nr, &r))
+        return fail(v, in->off, "unknown type");
     if (pop_expect(v, VT_I32))
         return V_ERR;
     return enter_block(v, in);
@@ -731,8 +737,10 @@ static VStatus op_rethrow(Val *v, const Instr *in)
 /* ---- references and parametric instructions ---- */
 
 /* A value type named by an instruction or a declaration: its concrete index must name a
- * type ("unknown type"); *out gets the canonical word. */
-static V_WARN VStatus check_valtype(Val *v, ValType t, size_t off, ValType *out)
+ * type ("unknown type"); *out gets the canonical word. note: record the features it needs as
+ * used (an element segment's (ref func), what 2.0's funcidx vectors mean in 3.0, needs
+ * none). */
+static V_WARN VStatus check_valtype_f(Val *v, ValType t, size_t off, ValType *out, bool note)
 {
     if (vt_is_concrete(t)) {
         if (vt_index(t) >= v->m->ntypes)
@@ -745,11 +753,16 @@ static V_WARN VStatus check_valtype(Val *v, ValType t, size_t off, ValType *out)
                                      "is switched off)");
         module_uses(v->m, CORRAL_FEATURE_EXCEPTIONS);
     }
-    if (valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
+    if (note && valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
         module_uses(v->m, CORRAL_FEATURE_FUNCTION_REFERENCES);
     if (out)
         *out = t;
     return V_OK;
+}
+
+static V_WARN VStatus check_valtype(Val *v, ValType t, size_t off, ValType *out)
+{
+    return check_valtype_f(v, t, off, out, true);
 }
 
 static VStatus op_ref_null(Val *v, const Instr *in)
@@ -1622,7 +1635,10 @@ static inline const uint8_t *fk_BR_IF(Val *v, const Fast *f, const uint8_t *p, c
 
 static inline const uint8_t *fk_BLOCK(Val *v, const Fast *f, const uint8_t *p, const uint8_t *end)
 {
-    if (p + 1 >= end || (p[1] & 0x80))
+    /* reference types beyond 2.0's shorthands (0x63/0x64 ht, nullfuncref ...) take the
+     * generic path */
+    if (p + 1 >= end || (p[1] & 0x80) ||
+        (p[1] >= 0x60 && p[1] < 0x7b && p[1] != 0x70 && p[1] != 0x6f && p[1] != 0x69))
         return p;
     Instr in = {.op = f->op, .off = v->off, .blocktype = rd_sext7(p[1])};
     return (f->op == OP_IF ? op_if : op_block)(v, &in) ? NULL : p + 2;
@@ -2241,7 +2257,7 @@ static uint32_t seg_globals(const Module *m)
 
 static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
 {
-    if (check_valtype(v, s->type, s->offset.start, NULL))
+    if (check_valtype_f(v, s->type, s->offset.start, NULL, s->type != (VT_FUNCREF | VT_NONNULL)))
         return V_ERR;
     for (uint32_t k = 0; k < s->count; k++)
         if (check_const(v, &s->items[k], s->type, seg_globals(v->m)))

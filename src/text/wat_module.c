@@ -297,7 +297,7 @@ void buf_heaptype(Buf *b, uint32_t h)
 
 void buf_valtype(Buf *b, uint32_t t)
 {
-    if (t < 0x80) { /* a number, vector or nullable abstract type: its one-byte code */
+    if (t < 0x80 && t != TV_CONCRETE) { /* a number, vector or nullable abstract type */
         buf_byte(b, (uint8_t)t);
         return;
     }
@@ -763,10 +763,14 @@ static TxStatus func_field(Wat *w, uint32_t idx)
     return st;
 }
 
-/* An element segment's items, as expressions: "func x*", bare x*, or "reftype item*"
- * where an item is (item instr*) or one folded instruction. Writes the reftype then the
- * vector; n counts them. */
-static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n, const uint32_t *table_rt)
+/* An element segment's items: "func x*" or bare x*, written as elemkind 0x00 and a vector
+ * of function indices (*funcs_out set: the caller's flags byte takes the form without
+ * expressions, whose type is funcref in 2.0 and (ref func) in 3.0; with funcs_out NULL,
+ * as (ref.func x) expressions of type table_rt); or "reftype item*"
+ * where an item is (item instr*) or one folded instruction, written as the reftype
+ * (table_rt's when given) and a vector of expressions. n counts them. */
+static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n, const uint32_t *table_rt,
+                           bool *funcs_out)
 {
     Buf items = {0};
     uint32_t rt = VT_FUNCREF;
@@ -783,7 +787,10 @@ static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n, const uint32_t *table_
     }
     while (!st && wat_peek(w)->kind != TOK_RPAREN) {
         uint32_t f;
-        if (funcs) {
+        if (funcs && funcs_out) {
+            st = wat_index(w, SP_FUNC, &f);
+            buf_u32(&items, f);
+        } else if (funcs) { /* the segment of a table's (elem x*): (ref.func x) items */
             st = wat_index(w, SP_FUNC, &f);
             buf_byte(&items, 0xd2);
             buf_u32(&items, f);
@@ -799,8 +806,13 @@ static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n, const uint32_t *table_
         }
         (*n)++;
     }
+    if (funcs_out)
+        *funcs_out = funcs;
     if (!st) {
-        buf_valtype(out, table_rt ? *table_rt : rt);
+        if (funcs && funcs_out)
+            buf_byte(out, 0x00);
+        else
+            buf_valtype(out, table_rt ? *table_rt : rt);
         buf_u32(out, *n);
         buf_bytes(out, items.p, items.len);
     }
@@ -827,6 +839,8 @@ static TxStatus elem_field(Wat *w)
 {
     Buf *sec = &w->sec[SEC_ELEM];
     uint32_t table = 0, n;
+    size_t flags_at = sec->len;
+    bool funcs;
     opt_id(w);
     if (tok_is(w->lx, wat_peek(w), "declare")) {
         w->pos++;
@@ -845,8 +859,10 @@ static TxStatus elem_field(Wat *w)
     } else {
         buf_byte(sec, 5);
     }
-    if (elem_items(w, sec, &n, NULL) || wat_expect(w, TOK_RPAREN))
+    if (elem_items(w, sec, &n, NULL, &funcs) || wat_expect(w, TOK_RPAREN))
         return TX_ERR;
+    if (funcs && sec->len > flags_at)
+        sec->p[flags_at] -= 4; /* 5, 6, 7: the forms 1, 2, 3 with function indices */
     w->count[SEC_ELEM]++;
     return TX_OK;
 }
@@ -906,7 +922,7 @@ static TxStatus table_with_elem(Wat *w, uint32_t idx, bool is64)
     buf_u32(&seg, idx);
     buf_bytes(&seg, is64 ? "\x42\x00\x0b" : "\x41\x00\x0b", 3); /* i64/i32.const 0 end */
     /* the table's type, even for a list of function indices */
-    TxStatus st = elem_items(w, &seg, &n, &rt) || wat_expect(w, TOK_RPAREN);
+    TxStatus st = elem_items(w, &seg, &n, &rt, NULL) || wat_expect(w, TOK_RPAREN);
     if (!st) {
         buf_bytes(&w->sec[SEC_ELEM], seg.p, seg.len);
         w->count[SEC_ELEM]++;
