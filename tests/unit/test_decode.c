@@ -479,7 +479,8 @@ static void test_elem_encodings(void)
     CHECK(m->elems[0].items[0].kind == CONST_REF_FUNC && m->elems[0].items[0].index == 5);
     CHECK(m->elems[0].items[0].start == m->elems[0].items[0].end);
     CHECK(m->elems[1].items[0].index == 6 && m->elems[2].items[0].index == 7);
-    CHECK(m->elems[3].items[0].index == 8 && m->elems[3].type == VT_FUNCREF);
+    /* a vector of function indices: (ref func) in 3.0 (typed function references) */
+    CHECK(m->elems[3].items[0].index == 8 && m->elems[3].type == (VT_FUNCREF | VT_NONNULL));
     CHECK(m->elems[4].items[0].kind == CONST_REF_FUNC && m->elems[4].items[0].index == 9);
     CHECK(m->elems[4].items[0].end > m->elems[4].items[0].start);
     CHECK(m->elems[5].type == VT_EXTERNREF && m->elems[5].items[0].kind == CONST_REF_NULL);
