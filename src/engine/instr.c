@@ -54,14 +54,17 @@ const char *instr_later_valtype(uint8_t t, uint32_t features)
                    ? NULL
                    : "malformed value type (exnref: exception handling is switched off)";
     case 0x63:
-    case 0x64: return fr ? NULL : "typed function references (ref types) are not supported yet";
+    case 0x64:
+        return fr ? NULL : "malformed value type (ref: function-references is switched off)";
     case 0x72:
     case 0x73:
-        return fr ? NULL : "garbage collection (its reference types) is not supported yet";
+        return fr ? NULL : "malformed value type (a bottom reference type: function-references "
+                           "is switched off)";
     case 0x74:
         if (fr && !(features & CORRAL_FEATURE_EXCEPTIONS))
             return "malformed value type (nullexnref: exception handling is switched off)";
-        return fr ? NULL : "garbage collection (its reference types) is not supported yet";
+        return fr ? NULL : "malformed value type (nullexnref: function-references is switched "
+                           "off)";
     case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x71:
         return "garbage collection (its reference types) is not supported yet";
     default: return NULL;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Value types (docs/design/interp.md, "Value types"): one 32-bit word.
+/* Value types (docs/design/loading.md, section 7): one 32-bit word.
  *   bits 0-7   code: a number or vector type's binary code (0x7f i32 ... 0x7b v128); for a
  *              reference type its heap type: an abstract heap type's binary code (0x70 func,
  *              0x6f extern, 0x69 exn, 0x73 nofunc ...) or VT_CONCRETE (a type index)
