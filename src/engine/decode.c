@@ -405,7 +405,8 @@ static RD_WARN RdStatus read_functype(Reader *r, const Module *m, FuncType **out
         return RD_ERR;
     if (form == 0x4e || form == 0x4f || form == 0x50 || form == 0x5e || form == 0x5f)
         return rd_fail_at(r, rd_off(r) - 1,
-                          "garbage collection (struct, array and recursive types) is not supported yet");
+                          "garbage collection (struct, array and recursive types) is not "
+                          "supported yet");
     if (form != 0x60)
         return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
     RdStatus st = read_resulttype(r, m, &params, &np);
@@ -440,89 +441,188 @@ static void note_valtype(const Module *m, ValType t)
         module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
 }
 
-/* Type i with its references to itself as a marker, for comparing it with an earlier type:
- * a type is its own recursion group, so two are equivalent when they are alike but for
- * their self-references (earlier indices are already canonical). */
-#define SELF_REF 0xffffff01u
-static ValType self_norm(ValType t, uint32_t self)
+/* A word of type g + k of the rec group [g, g + len), for comparing groups: references into
+ * the group become relative (code 0x02, unused by value types), others stay (canonical). */
+static ValType group_norm(ValType t, uint32_t g, uint32_t len)
 {
-    return vt_is_concrete(t) && vt_index(t) == self ? SELF_REF | (t & VT_NONNULL) : t;
+    if (vt_is_concrete(t) && vt_index(t) >= g && vt_index(t) - g < len)
+        return 0x02 | (vt_index(t) - g) << 9 | (t & VT_NONNULL);
+    return t;
 }
 
-static uint32_t canon_hash(const FuncType *t, uint32_t self)
+static uint32_t super_norm(uint32_t s, uint32_t g, uint32_t len)
 {
-    uint32_t h = 2166136261u ^ t->nparams ^ (t->nresults << 16);
-    for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-        h = (h ^ self_norm(t->types[k], self)) * 16777619u;
+    return s != NO_SUPER && s >= g && s - g < len ? 0x80000000u | (s - g) : s;
+}
+
+static uint32_t group_hash(const Module *m, uint32_t g, uint32_t len)
+{
+    uint32_t h = 2166136261u ^ len;
+    for (uint32_t i = g; i < g + len; i++) {
+        const FuncType *t = m->types[i];
+        const TypeInfo *ti = &m->tinfo[i];
+        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
+        h = (h ^ super_norm(ti->super, g, len)) * 16777619u;
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+            h = (h ^ group_norm(t->types[k], g, len)) * 16777619u;
+    }
     return h;
 }
 
-static bool canon_equal(const Module *m, uint32_t i, uint32_t j)
+static bool group_equal(const Module *m, uint32_t g, uint32_t h, uint32_t len)
 {
-    const FuncType *a = m->types[i], *b = m->types[j];
-    if (a->nparams != b->nparams || a->nresults != b->nresults)
+    if (m->tinfo[h].group_len != len)
         return false;
-    for (uint32_t k = 0; k < a->nparams + a->nresults; k++)
-        if (self_norm(a->types[k], i) != self_norm(b->types[k], j))
+    for (uint32_t k = 0; k < len; k++) {
+        const FuncType *a = m->types[g + k], *b = m->types[h + k];
+        const TypeInfo *ia = &m->tinfo[g + k], *ib = &m->tinfo[h + k];
+        if (a->nparams != b->nparams || a->nresults != b->nresults || ia->final != ib->final ||
+            super_norm(ia->super, g, len) != super_norm(ib->super, h, len))
             return false;
+        for (uint32_t i = 0; i < a->nparams + a->nresults; i++)
+            if (group_norm(a->types[i], g, len) != group_norm(b->types[i], h, len))
+                return false;
+    }
     return true;
 }
 
-/* Finds type i's canonical index (the first equivalent type) through a hash table of the
- * canonical ones (tab: cap slots of index + 1), and rewrites its self-references to it. */
-static void canonicalize(Module *m, uint32_t i, uint32_t *tab, uint32_t cap)
+/* Finds the canonical indices of the rec group [g, g + len): the types of the first
+ * equivalent group (iso-recursive equivalence: alike, with references inside the group
+ * compared by position), found through a hash table of the canonical groups (tab: cap slots
+ * of first index + 1); the group's references to itself are rewritten to that group's. */
+static void canonicalize(Module *m, uint32_t g, uint32_t len, uint32_t *tab, uint32_t cap)
 {
-    uint32_t h = canon_hash(m->types[i], i), s = h & (cap - 1);
-    for (; tab[s]; s = (s + 1) & (cap - 1)) {
-        uint32_t j = tab[s] - 1;
-        if (canon_equal(m, i, j)) {
-            FuncType *t = m->types[i];
-            for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-                if (vt_is_concrete(t->types[k]) && vt_index(t->types[k]) == i)
-                    t->types[k] = vt_concrete(j, valtype_nullable(t->types[k]));
+    uint32_t s = group_hash(m, g, len) & (cap - 1);
+    for (; len && tab[s]; s = (s + 1) & (cap - 1)) {
+        uint32_t h = tab[s] - 1;
+        if (!group_equal(m, g, h, len))
+            continue;
+        for (uint32_t k = 0; k < len; k++) {
+            FuncType *t = m->types[g + k];
+            TypeInfo *ti = &m->tinfo[g + k];
+            for (uint32_t i = 0; i < t->nparams + t->nresults; i++) {
+                ValType w = t->types[i];
+                if (vt_is_concrete(w) && vt_index(w) >= g && vt_index(w) - g < len)
+                    t->types[i] = vt_concrete(h + vt_index(w) - g, valtype_nullable(w));
+            }
+            if (ti->super != NO_SUPER && ti->super >= g && ti->super - g < len)
+                ti->super = h + ti->super - g;
             t->hash = functype_hash(t->types, t->nparams, t->nresults);
-            m->canon[i] = j;
-            return;
+            m->canon[g + k] = h + k;
         }
+        return;
     }
-    tab[s] = i + 1;
-    m->canon[i] = i;
+    if (len)
+        tab[s] = g + 1;
+    for (uint32_t k = 0; k < len; k++)
+        m->canon[g + k] = g + k;
 }
 
 /* The implementation limit on types (as other engines: a million). */
 #define MAX_TYPES 1000000u
 
+/* Grows the type arrays to hold n types. */
+static RD_WARN RdStatus grow_types(Reader *r, Module *m, uint32_t *cap, uint32_t n)
+{
+    if (n <= *cap)
+        return RD_OK;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < n)
+        c *= 2;
+    FuncType **t = realloc(m->types, (size_t)c * sizeof *t);
+    if (t)
+        m->types = t;
+    uint32_t *cn = t ? realloc(m->canon, (size_t)c * sizeof *cn) : NULL;
+    if (cn)
+        m->canon = cn;
+    TypeInfo *ti = cn ? realloc(m->tinfo, (size_t)c * sizeof *ti) : NULL;
+    if (!ti)
+        return rd_fail(r, "out of memory");
+    m->tinfo = ti;
+    *cap = c;
+    return RD_OK;
+}
+
+/* A subtype: (sub final? x* comptype) as 0x50 / 0x4f vec(typeidx) comptype, or a bare
+ * comptype (final, no supertype). Only function types: GC's struct and array are refused. */
+static RD_WARN RdStatus read_subtype(Reader *r, Module *m, uint32_t i)
+{
+    TypeInfo *ti = &m->tinfo[i];
+    *ti = (TypeInfo){.super = NO_SUPER, .super_raw = NO_SUPER, .final = true};
+    if (r->p < r->end && (*r->p == 0x50 || *r->p == 0x4f)) {
+        if (!(m->features & CORRAL_FEATURE_GC))
+            return rd_fail_at(r, rd_off(r), "garbage collection (struct, array and recursive "
+                                            "types) is not supported yet");
+        ti->final = *r->p++ == 0x4f;
+        module_uses(m, CORRAL_FEATURE_GC);
+        if (read_count(r, (size_t)(r->end - r->base), &ti->nsupers))
+            return RD_ERR;
+        for (uint32_t k = 0; k < ti->nsupers; k++) {
+            uint32_t x;
+            if (rd_u32(r, &x))
+                return RD_ERR;
+            if (k == 0)
+                ti->super_raw = ti->super = x < m->ncanon ? m->canon[x] : x;
+        }
+    }
+    return read_functype(r, m, &m->types[i]);
+}
+
+/* The type section: a vector of recursion groups, each a single subtype or 0x4e and a
+ * vector of them (GC's rec). */
 static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
 {
     Module *m = d->m;
-    uint32_t n;
+    uint32_t n, cap = 0;
     if (read_count(r, d->sec_end, &n))
         return RD_ERR;
     if (n > MAX_TYPES)
         return rd_fail(r, "too many types");
-    if (alloc_array(r, n, sizeof *m->types, (void **)&m->types) ||
-        alloc_array(r, n, sizeof *m->canon, (void **)&m->canon))
-        return RD_ERR;
-    m->ntypes = n;
-    uint32_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    uint32_t *tab = calloc(cap, sizeof *tab);
+    uint32_t tcap = 16; /* the canonical groups' table: at most n groups */
+    while (tcap < 2 * n)
+        tcap *= 2;
+    uint32_t *tab = calloc(tcap, sizeof *tab);
     if (!tab)
         return rd_fail(r, "out of memory");
-    for (uint32_t i = 0; i < n; i++) {
-        if (read_functype(r, m, &m->types[i])) {
-            m->ntypes = i; /* module_free frees the ones read */
-            free(tab);
-            return RD_ERR;
+    RdStatus st = RD_OK;
+    for (uint32_t e = 0; e < n && !st; e++) {
+        uint32_t len = 1, g = m->ntypes;
+        if (r->p < r->end && *r->p == 0x4e) {
+            if (!(m->features & CORRAL_FEATURE_GC)) {
+                st = rd_fail_at(r, rd_off(r), "garbage collection (struct, array and "
+                                              "recursive types) is not supported yet");
+                break;
+            }
+            r->p++;
+            module_uses(m, CORRAL_FEATURE_GC);
+            if ((st = read_count(r, d->sec_end, &len)))
+                break;
         }
-        canonicalize(m, i, tab, cap);
-        m->ncanon = i + 1;
-        const FuncType *t = m->types[i];
-        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-            note_valtype(m, t->types[k]);
+        if ((uint64_t)g + len > MAX_TYPES) {
+            st = rd_fail(r, "too many types");
+            break;
+        }
+        if ((st = grow_types(r, m, &cap, g + len)))
+            break;
+        for (uint32_t k = 0; k < len && !st; k++) {
+            if ((st = read_subtype(r, m, g + k)))
+                break;
+            m->tinfo[g + k].group = g;
+            m->tinfo[g + k].group_len = len;
+            m->ntypes = g + k + 1; /* module_free frees the ones read */
+            const FuncType *t = m->types[g + k];
+            for (uint32_t i = 0; i < t->nparams + t->nresults; i++)
+                note_valtype(m, t->types[i]);
+        }
+        if (st)
+            break;
+        canonicalize(m, g, len, tab, tcap);
+        m->ncanon = m->ntypes;
     }
     free(tab);
+    if (st)
+        return RD_ERR;
+    n = m->ntypes;
     if (alloc_array(r, 2 * (size_t)n, sizeof *m->ref_singles, (void **)&m->ref_singles))
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
@@ -1172,6 +1272,7 @@ void module_free(Module *m)
         free(m->types[i]);
     free(m->types);
     free(m->canon);
+    free(m->tinfo);
     free(m->ref_singles);
     free(m->table_inits);
     free(m->imports);

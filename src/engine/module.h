@@ -123,6 +123,17 @@ static inline const ValType *ft_results(const FuncType *t) { return t->types + t
 bool functype_equal(const FuncType *a, const FuncType *b);
 uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults);
 
+/* A defined type's recursion group and declared supertype (GC's rec and sub forms, of
+ * function types; a plain function type is a final type alone in its group). */
+#define NO_SUPER UINT32_MAX
+typedef struct TypeInfo {
+    uint32_t group, group_len; /* its rec group: first type index and size */
+    uint32_t super;            /* declared supertype (canonical), or NO_SUPER */
+    uint32_t super_raw;        /* as decoded (the validator checks it names an earlier type) */
+    uint32_t nsupers;          /* as declared (at most one is valid) */
+    bool final;
+} TypeInfo;
+
 typedef struct Limits {
     uint64_t min, max; /* max valid only when has_max */
     bool has_max;
@@ -268,6 +279,7 @@ typedef struct Module {
      * in the module's value types is stored canonical, so equal types have equal words;
      * instruction immediates are mapped through canon by the validator. */
     uint32_t *canon;
+    TypeInfo *tinfo; /* per type */
     uint32_t ncanon; /* types canonicalized so far (the decoder's progress) */
     /* ref_singles[2i], [2i + 1]: (ref null $i) and (ref $i), canonical: stable one-element
      * arrays for block types of one reference result (validate.h's blocktype_sig). */

@@ -1,15 +1,27 @@
 /* types.c: subtyping, equality and names of value types (module.h's ValType words).
- * Without GC every defined type is a function type with no declared supertype, so a concrete
- * heap type's only subtypes are itself and nofunc; GC adds its declared supertypes here. */
+ * Every defined type is a function type (GC's struct and array types are not decoded yet):
+ * a concrete heap type's subtypes are itself, the types declaring it as a supertype (GC's
+ * sub form) and nofunc. */
 #include "module.h"
 
 #include <stdio.h>
 
 bool heap_sub(const Module *m, uint32_t a, uint32_t b)
 {
-    (void)m;
     if (a == b)
         return true;
+    if (vt_is_concrete(a) && vt_is_concrete(b)) {
+        /* declared supertypes (canonical); bounded, as an invalid module may loop */
+        uint32_t x = vt_index(a);
+        for (int depth = 0; depth < 64 && x < m->ntypes && m->tinfo; depth++) {
+            x = m->tinfo[x].super;
+            if (x == vt_index(b))
+                return true;
+            if (x == NO_SUPER)
+                break;
+        }
+        return false;
+    }
     uint32_t ca = a & 0xff;
     switch (b & 0xff) {
     case HT_FUNC: return ca == HT_NOFUNC || ca == VT_CONCRETE;

@@ -717,6 +717,7 @@ static VStatus op_delegate(Val *v, const Instr *in)
         return malformed(v, in->off, "delegate without try");
     if (close_block(v, &f))
         return V_ERR;
+    reset_inits(v, &f);
     v->nctrl--;
     const Frame *target;
     if (label(v, in->a, &target))
@@ -2145,6 +2146,37 @@ static V_WARN VStatus check_mem_type(Val *v, const MemType *t)
     return check_limits(v, &t->lim, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
 }
 
+/* The deepest chain of declared supertypes (V8's and wasmparser's limit). */
+#define MAX_SUBTYPE_DEPTH 63
+
+/* Type i's declared supertype: one at most, an earlier type, not final, whose function type
+ * type i's matches (params contravariant, results covariant). */
+static V_WARN VStatus check_subtype(Val *v, uint32_t i)
+{
+    const Module *m = v->m;
+    const TypeInfo *ti = &m->tinfo[i];
+    if (ti->nsupers == 0)
+        return V_OK;
+    if (ti->nsupers > 1)
+        return fail_idx(v, 0, "sub type: more than one supertype for type", i);
+    if (ti->super_raw >= i)
+        return fail_idx(v, 0, "unknown type", ti->super_raw);
+    uint32_t depth = 0;
+    for (uint32_t x = ti->super; x != NO_SUPER; x = m->tinfo[x].super)
+        if (++depth > MAX_SUBTYPE_DEPTH)
+            return fail_idx(v, 0, "sub type hierarchy too deep at type", i);
+    const FuncType *a = m->types[i], *b = m->types[ti->super];
+    if (m->tinfo[ti->super].final || a->nparams != b->nparams || a->nresults != b->nresults)
+        return fail_idx(v, 0, "sub type", i);
+    for (uint32_t k = 0; k < a->nparams; k++)
+        if (!valtype_sub(m, ft_params(b)[k], ft_params(a)[k]))
+            return fail_idx(v, 0, "sub type", i);
+    for (uint32_t k = 0; k < a->nresults; k++)
+        if (!valtype_sub(m, ft_results(a)[k], ft_results(b)[k]))
+            return fail_idx(v, 0, "sub type", i);
+    return V_OK;
+}
+
 static V_WARN VStatus check_types(Val *v)
 {
     const Module *m = v->m;
@@ -2152,11 +2184,15 @@ static V_WARN VStatus check_types(Val *v)
         const FuncType *t = m->types[i];
         if (t->nparams > MAX_ARITY || t->nresults > MAX_ARITY)
             return fail_idx(v, 0, "too many params or results in type", i);
-        /* a type is its own recursion group: it names itself or earlier types only (the
-         * decoder made those canonical, so they stay below i) */
+        /* a type names types of its recursion group and earlier ones only (the decoder
+         * made those canonical, so they stay below the group's end) */
+        const TypeInfo *ti = &m->tinfo[i];
+        uint32_t end = ti->group + ti->group_len;
         for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-            if (vt_is_concrete(t->types[k]) && vt_index(t->types[k]) > i)
+            if (vt_is_concrete(t->types[k]) && vt_index(t->types[k]) >= end)
                 return fail_idx(v, 0, "unknown type", vt_index(t->types[k]));
+        if (check_subtype(v, i))
+            return V_ERR;
     }
     return V_OK;
 }

@@ -144,6 +144,10 @@ typedef struct Names {
 typedef struct FuncSig {
     uint32_t nparams, nresults;
     uint32_t *types; /* params then results (value type words); owned */
+    uint32_t group_len;     /* GC's rec: the group's size on its first type, 0 on the others;
+                             * 1 for a type alone */
+    bool sub, final;        /* (sub final? x? ...) */
+    uint32_t nsupers, super;
 } FuncSig;
 
 typedef struct Wat {
@@ -154,6 +158,7 @@ typedef struct Wat {
     Names names[NSPACES];
     FuncSig *types;
     uint32_t ntypes, types_cap;
+    uint32_t nempty_recs; /* (rec) groups without types, written first */
     Buf sec[14];          /* section payloads (after their counts), by section id */
     uint32_t count[14];   /* entries in each */
     uint32_t nfunc_imports;

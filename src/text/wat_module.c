@@ -330,6 +330,11 @@ static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
         memcpy(s->types, types, ((size_t)np + nr) * sizeof *s->types);
     s->nparams = np;
     s->nresults = nr;
+    s->group_len = 1;
+    s->sub = false;
+    s->final = true;
+    s->nsupers = 0;
+    s->super = 0;
     w->ntypes++;
     return TX_OK;
 }
@@ -410,7 +415,9 @@ TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
                 st = names_bind(w, SP_LOCAL, SIZE_MAX);
     } else if (!out->has_type && !(for_block && np == 0 && nr <= 1)) {
         uint32_t i = 0;
-        while (i < w->ntypes && !sig_equal(&w->types[i], sig.p, np, nr))
+        /* the first plain function type alike: final, no supertype, alone in its group */
+        while (i < w->ntypes && (w->types[i].group_len != 1 || w->types[i].sub ||
+                                 !sig_equal(&w->types[i], sig.p, np, nr)))
             i++;
         if (i == w->ntypes)
             st = add_type(w, sig.p, np, nr);
@@ -420,22 +427,76 @@ TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
     return st;
 }
 
-/* (type id? (func (param ...)* (result ...)*)) in the first pass. */
-static TxStatus type_field(Wat *w)
+/* (type id? (func (param ...)* (result ...)*)), or with GC's (sub final? x* (func ...)),
+ * in the first pass, after "(type". bind: bind its id (a type in a rec group was bound with
+ * the group's). */
+static TxStatus type_field(Wat *w, bool bind)
 {
     Buf sig = {0};
-    uint32_t np, nr;
+    uint32_t np, nr, supers[1] = {0}, nsupers = 0;
+    bool sub = false, final = true;
     size_t id = opt_id(w);
     TxStatus st = TX_ERR;
     /* bound first: a type may name itself (its own recursion group) */
-    if (names_bind(w, SP_TYPE, id) || open_field(w, "func") ||
-        params_results(w, &sig, &np, &nr, false, true) ||
-        wat_expect(w, TOK_RPAREN) || wat_expect(w, TOK_RPAREN) || add_type(w, sig.p, np, nr))
+    if (bind && names_bind(w, SP_TYPE, id))
         goto fail;
+    if (wat_at_field(w, "sub")) {
+        w->pos += 2;
+        sub = true;
+        final = tok_is(w->lx, wat_peek(w), "final");
+        if (final)
+            w->pos++;
+        while (wat_at_index(w)) {
+            uint32_t x;
+            if (wat_index(w, SP_TYPE, &x))
+                goto fail;
+            if (nsupers++ == 0)
+                supers[0] = x;
+        }
+    }
+    if (open_field(w, "func") || params_results(w, &sig, &np, &nr, false, true) ||
+        wat_expect(w, TOK_RPAREN) || (sub && wat_expect(w, TOK_RPAREN)) ||
+        wat_expect(w, TOK_RPAREN) || add_type(w, sig.p, np, nr))
+        goto fail;
+    FuncSig *t = &w->types[w->ntypes - 1];
+    t->sub = sub;
+    t->final = final;
+    t->nsupers = nsupers;
+    t->super = supers[0];
     st = TX_OK;
 fail:
     buf_free(&sig);
     return st;
+}
+
+/* (rec (type ...)*), after "(rec": the group's ids are bound first, so its types may name
+ * each other. */
+static TxStatus rec_field(Wat *w)
+{
+    size_t at = w->pos;
+    uint32_t n = 0, first = w->ntypes;
+    while (wat_at_field(w, "type")) {
+        size_t open = w->pos;
+        w->pos += 2;
+        if (names_bind(w, SP_TYPE, opt_id(w)))
+            return TX_ERR;
+        w->pos = w->lx->toks[open].match + 1;
+        n++;
+    }
+    w->pos = at;
+    while (wat_at_field(w, "type")) {
+        w->pos += 2;
+        if (type_field(w, false))
+            return TX_ERR;
+    }
+    if (n > 0) {
+        w->types[first].group_len = n;
+        for (uint32_t i = first + 1; i < w->ntypes; i++)
+            w->types[i].group_len = 0;
+    } else {
+        w->nempty_recs++;
+    }
+    return wat_expect(w, TOK_RPAREN);
 }
 
 /* ---- limits, table and global types ---- */
@@ -565,8 +626,12 @@ static TxStatus scan_field(Wat *w, Scan *sc)
     int k;
     w->pos += 2;
     if (tok_is(w->lx, kw, "type")) {
-        if (type_field(w))
+        if (type_field(w, true))
             return TX_ERR;
+    } else if (tok_is(w->lx, kw, "rec")) {
+        if (rec_field(w))
+            return TX_ERR;
+        w->pos--; /* the caller expects the field's ")" */
     } else if (tok_is(w->lx, kw, "import")) {
         if (note_import(w, sc))
             return TX_ERR;
@@ -1075,7 +1140,7 @@ static TxStatus emit_field(Wat *w, uint32_t *next)
     const Tok *kw = wat_peek_at(w, 1);
     int k = def_kind(w, kw);
     w->pos += 2;
-    if (tok_is(w->lx, kw, "type")) {
+    if (tok_is(w->lx, kw, "type") || tok_is(w->lx, kw, "rec")) {
         w->pos = w->lx->toks[w->pos - 2].match + 1;
         return TX_OK;
     }
@@ -1124,8 +1189,23 @@ static void assemble(Wat *w, Buf *out)
     static const int order[] = {SEC_TYPE,   SEC_IMPORT, SEC_FUNC,      SEC_TABLE,
                                 SEC_MEMORY, SEC_TAG,    SEC_GLOBAL,    SEC_EXPORT, SEC_START,
                                 SEC_ELEM,   SEC_DATACOUNT, SEC_CODE,   SEC_DATA};
+    uint32_t nentries = w->nempty_recs;
+    for (uint32_t i = 0; i < w->nempty_recs; i++)
+        buf_bytes(&w->sec[SEC_TYPE], "\x4e\x00", 2);
     for (uint32_t i = 0; i < w->ntypes; i++) {
         const FuncSig *s = &w->types[i];
+        if (s->group_len > 0)
+            nentries++;
+        if (s->group_len > 1) {
+            buf_byte(&w->sec[SEC_TYPE], 0x4e);
+            buf_u32(&w->sec[SEC_TYPE], s->group_len);
+        }
+        if (s->sub) {
+            buf_byte(&w->sec[SEC_TYPE], s->final ? 0x4f : 0x50);
+            buf_u32(&w->sec[SEC_TYPE], s->nsupers ? 1 : 0);
+            if (s->nsupers)
+                buf_u32(&w->sec[SEC_TYPE], s->super);
+        }
         buf_byte(&w->sec[SEC_TYPE], 0x60);
         buf_u32(&w->sec[SEC_TYPE], s->nparams);
         for (uint32_t k = 0; k < s->nparams; k++)
@@ -1134,7 +1214,7 @@ static void assemble(Wat *w, Buf *out)
         for (uint32_t k = 0; k < s->nresults; k++)
             buf_valtype(&w->sec[SEC_TYPE], s->types[s->nparams + k]);
     }
-    w->count[SEC_TYPE] = w->ntypes;
+    w->count[SEC_TYPE] = nentries;
     buf_bytes(out, "\0asm\1\0\0\0", 8);
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         int id = order[i];
