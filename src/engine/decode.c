@@ -551,8 +551,7 @@ static RD_WARN RdStatus read_subtype(Reader *r, Module *m, uint32_t i)
     *ti = (TypeInfo){.super = NO_SUPER, .super_raw = NO_SUPER, .final = true};
     if (r->p < r->end && (*r->p == 0x50 || *r->p == 0x4f)) {
         if (!(m->features & CORRAL_FEATURE_GC))
-            return rd_fail_at(r, rd_off(r), "garbage collection (struct, array and recursive "
-                                            "types) is not supported yet");
+            return rd_fail_at(r, rd_off(r), "malformed sub type (sub: gc is switched off)");
         ti->final = *r->p++ == 0x4f;
         module_uses(m, CORRAL_FEATURE_GC);
         if (read_count(r, (size_t)(r->end - r->base), &ti->nsupers))
@@ -589,8 +588,7 @@ static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
         uint32_t len = 1, g = m->ntypes;
         if (r->p < r->end && *r->p == 0x4e) {
             if (!(m->features & CORRAL_FEATURE_GC)) {
-                st = rd_fail_at(r, rd_off(r), "garbage collection (struct, array and "
-                                              "recursive types) is not supported yet");
+                st = rd_fail_at(r, rd_off(r), "malformed type (rec: gc is switched off)");
                 break;
             }
             r->p++;
