@@ -658,8 +658,9 @@ static TxStatus scan_field(Wat *w, Scan *sc)
         if (!imported && (k == 1 || k == 2) && (tok_is(w->lx, wat_peek(w), "i64") ||
                                                 tok_is(w->lx, wat_peek(w), "i32")))
             w->pos++;
-        if (!imported && k == 1 && wat_peek(w)->kind == TOK_KEYWORD) {
-            w->pos++;
+        if (!imported && k == 1 &&
+            (wat_peek(w)->kind == TOK_KEYWORD || wat_at_field(w, "ref"))) {
+            w->pos = wat_peek(w)->kind == TOK_KEYWORD ? w->pos + 1 : wat_peek(w)->match + 1;
             if (wat_at_field(w, "elem") && names_bind(w, SP_ELEM, SIZE_MAX))
                 return TX_ERR;
         } else if (!imported && k == 2 && wat_at_field(w, "data")) {

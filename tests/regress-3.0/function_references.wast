@@ -247,3 +247,14 @@
   (func (export "h") (result i32)
     (call_indirect (result i32) (i32.const 1))))
 (assert_return (invoke "h") (i32.const 77))
+
+;; a table of a typed reference with an inline (elem ...), and a named segment after it
+(module
+  (type $t (func (result i32)))
+  (func $f (type $t) (i32.const 4))
+  (table $a (ref null $t) (elem $f))
+  (elem $e declare func $f)
+  (func (export "g") (result i32)
+    (elem.drop $e)
+    (call_ref $t (table.get $a (i32.const 0)))))
+(assert_return (invoke "g") (i32.const 4))
