@@ -275,6 +275,7 @@ corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t np
     for (size_t i = 0; i < nresults; i++)
         t->types[nparams + i] = (ValType)results[i];
     t->hash = functype_hash(t->types, t->nparams, t->nresults);
+    t->plain = true;
     return t;
 }
 

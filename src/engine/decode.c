@@ -423,6 +423,9 @@ static RD_WARN RdStatus read_functype(Reader *r, const Module *m, FuncType **out
         if (nr)
             memcpy(t->types + np, results, nr * sizeof *results);
         t->hash = functype_hash(t->types, np, nr);
+        t->plain = true; /* until its group says otherwise (type_identity) */
+        t->mod = NULL;
+        t->idx = 0;
         *out = t;
     }
     free(params);
@@ -516,6 +519,57 @@ static void canonicalize(Module *m, uint32_t g, uint32_t len, uint32_t *tab, uin
         tab[s] = g + 1;
     for (uint32_t k = 0; k < len; k++)
         m->canon[g + k] = g + k;
+}
+
+/* Sets plain, mod, idx and the hash of the types of group [g, g + len), canonical already: a
+ * type that is not plain hashes its equivalence class (module-independent: references out of
+ * the group by the referenced type's hash, into it by position). */
+static void type_identity(Module *m, uint32_t g, uint32_t len)
+{
+    if (len == 0)
+        return;
+    bool plain = len == 1 && m->tinfo[g].final && m->tinfo[g].nsupers == 0;
+    for (uint32_t k = 0; plain && k < m->types[g]->nparams + m->types[g]->nresults; k++)
+        plain = !vt_is_concrete(m->types[g]->types[k]);
+    if (plain)
+        return;
+    if (m->canon[g] != g) { /* a copy of an earlier group: its types' hashes */
+        for (uint32_t k = 0; k < len; k++) {
+            FuncType *t = m->types[g + k];
+            t->plain = false;
+            t->mod = m;
+            t->idx = g + k;
+            t->hash = m->types[m->canon[g + k]]->hash;
+        }
+        return;
+    }
+    uint32_t h = 0x9e3779b9u ^ len;
+    for (uint32_t i = g; i < g + len; i++) {
+        const FuncType *t = m->types[i];
+        const TypeInfo *ti = &m->tinfo[i];
+        uint32_t sup = ti->super == NO_SUPER ? 0 : ti->super >= g && ti->super - g < len
+                                                   ? 0x40000000u | (ti->super - g)
+                                                   : m->types[ti->super < m->ntypes ? ti->super : g]->hash;
+        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
+        h = (h ^ (ti->nsupers ? 1u : 0u) ^ sup) * 16777619u;
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++) {
+            ValType w = t->types[k];
+            if (vt_is_concrete(w)) {
+                uint32_t x = vt_index(w);
+                w = x >= g && x - g < len ? 0x02 | (x - g) << 9
+                                          : (x < g ? m->types[x]->hash : 0x03u) << 9 | 0x03;
+                w ^= t->types[k] & VT_NONNULL;
+            }
+            h = (h ^ w) * 16777619u;
+        }
+    }
+    for (uint32_t k = 0; k < len; k++) {
+        FuncType *t = m->types[g + k];
+        t->plain = false;
+        t->mod = m;
+        t->idx = g + k;
+        t->hash = (h ^ k) * 16777619u;
+    }
 }
 
 /* The implementation limit on types (as other engines: a million). */
@@ -615,6 +669,7 @@ static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
         if (st)
             break;
         canonicalize(m, g, len, tab, tcap);
+        type_identity(m, g, len);
         m->ncanon = m->ntypes;
     }
     free(tab);
@@ -1297,12 +1352,88 @@ void module_free(Module *m)
 
 /* Structural equality of two signatures. It does not trust the hashes (a caller may compare
  * those first as a fast negative test). */
+/* Type i of ma and type j of mb are the same type: their rec groups are alike, position by
+ * position, references out of them the same types (recursively: they point to earlier groups,
+ * so this ends). budget bounds the work a hostile pair of modules can ask for; running out
+ * answers "not the same", the safe side (a link error or a trap, never a confusion). */
+static bool type_equiv(const Module *ma, uint32_t i, const Module *mb, uint32_t j, int *budget)
+{
+    if (--*budget < 0 || i >= ma->ntypes || j >= mb->ntypes)
+        return false;
+    i = ma->canon[i];
+    j = mb->canon[j];
+    if (ma == mb)
+        return i == j;
+    if (ma->types[i]->hash != mb->types[j]->hash)
+        return false;
+    const TypeInfo *ta = &ma->tinfo[i], *tb = &mb->tinfo[j];
+    uint32_t ga = ta->group, gb = tb->group, len = ta->group_len;
+    if (tb->group_len != len || i - ga != j - gb)
+        return false;
+    for (uint32_t k = 0; k < len; k++) {
+        const FuncType *a = ma->types[ga + k], *b = mb->types[gb + k];
+        const TypeInfo *xa = &ma->tinfo[ga + k], *xb = &mb->tinfo[gb + k];
+        if (a->nparams != b->nparams || a->nresults != b->nresults || xa->final != xb->final ||
+            (xa->super == NO_SUPER) != (xb->super == NO_SUPER))
+            return false;
+        if (xa->super != NO_SUPER) {
+            bool ina = xa->super >= ga && xa->super - ga < len;
+            bool inb = xb->super >= gb && xb->super - gb < len;
+            if (ina != inb || (ina && xa->super - ga != xb->super - gb) ||
+                (!ina && !type_equiv(ma, xa->super, mb, xb->super, budget)))
+                return false;
+        }
+        for (uint32_t n = 0; n < a->nparams + a->nresults; n++) {
+            ValType wa = a->types[n], wb = b->types[n];
+            if (!vt_is_concrete(wa) || !vt_is_concrete(wb)) {
+                if (wa != wb)
+                    return false;
+                continue;
+            }
+            if ((wa & VT_NONNULL) != (wb & VT_NONNULL))
+                return false;
+            uint32_t x = vt_index(wa), y = vt_index(wb);
+            bool ina = x >= ga && x - ga < len, inb = y >= gb && y - gb < len;
+            if (ina != inb || (ina && x - ga != y - gb) ||
+                (!ina && !type_equiv(ma, x, mb, y, budget)))
+                return false;
+        }
+    }
+    return true;
+}
+
+#define TYPE_EQUIV_BUDGET 100000
+
 bool functype_equal(const FuncType *a, const FuncType *b)
 {
     if (a == b)
         return true;
-    return a->nparams == b->nparams && a->nresults == b->nresults &&
-           memcmp(a->types, b->types, ((size_t)a->nparams + a->nresults) * sizeof *a->types) == 0;
+    if (a->nparams != b->nparams || a->nresults != b->nresults || a->plain != b->plain)
+        return false;
+    if (a->plain)
+        return memcmp(a->types, b->types,
+                      ((size_t)a->nparams + a->nresults) * sizeof *a->types) == 0;
+    int budget = TYPE_EQUIV_BUDGET;
+    return a->mod && b->mod && type_equiv(a->mod, a->idx, b->mod, b->idx, &budget);
+}
+
+bool functype_sub(const FuncType *a, const FuncType *b)
+{
+    if (functype_equal(a, b))
+        return true;
+    if (a->plain || !a->mod || !b->mod)
+        return false;
+    const Module *m = a->mod;
+    int budget = TYPE_EQUIV_BUDGET;
+    uint32_t x = m->canon[a->idx];
+    for (int depth = 0; depth < 64; depth++) {
+        x = m->tinfo[x].super;
+        if (x == NO_SUPER || x >= m->ntypes)
+            return false;
+        if (b->plain ? functype_equal(m->types[x], b) : type_equiv(m, x, b->mod, b->idx, &budget))
+            return true;
+    }
+    return false;
 }
 
 /* FNV-1a over the arity and the type codes; equal signatures hash equally. */

@@ -99,8 +99,8 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
     if ((int)ex->kind != (int)im->kind)
         return false;
     switch (im->kind) {
-    case EXTERN_FUNC:
-        return functype_equal(ex->of.func->type, m->types[im->d.func_type]);
+    case EXTERN_FUNC: /* the export's type may be a declared subtype of the import's */
+        return functype_sub(ex->of.func->type, m->types[im->d.func_type]);
     case EXTERN_TABLE: {
         const Table *t = ex->of.table;
         return t->elem == im->d.table.elem && t->is64 == im->d.table.lim.is64 &&

@@ -289,7 +289,8 @@ static inline void tail_args(Cell *fp, uint32_t off, uint32_t n)
         }                                                                                    \
         const FuncType *want = inst->module->types[OPND(0)];                                 \
         if (callee->type != want &&                                                          \
-            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {     \
+            (callee->type->hash != want->hash || !functype_equal(callee->type, want)) &&     \
+            !functype_sub(callee->type, want)) {                                             \
             msg = "indirect call type mismatch";                                             \
             goto trap;                                                                       \
         }                                                                                    \

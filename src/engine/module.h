@@ -104,12 +104,20 @@ static inline uint32_t valtypes_cells(const ValType *t, uint32_t n)
     return c;
 }
 
+struct Module;
+
 /* A function signature: params then results in one array. Allocated with its types inline.
- * hash lets call_indirect compare signatures structurally in O(1) in the common case.
+ * hash lets call_indirect compare signatures in O(1) in the common case: for a plain type
+ * (final, alone in its rec group, no concrete reference: every host type and every 2.0 type)
+ * a hash of its words, compared structurally; for the others a hash of its equivalence class
+ * that does not depend on the module, compared through their modules (functype_equal).
  * This is also the public corral_functype_t. */
 typedef struct corral_functype {
     uint32_t nparams, nresults;
     uint32_t hash;
+    bool plain;
+    uint32_t idx;              /* !plain: the type's index in mod */
+    const struct Module *mod;  /* !plain: the module that defines it */
     ValType types[]; /* nparams + nresults */
 } FuncType;
 
@@ -120,7 +128,10 @@ static inline size_t functype_size(uint32_t np, uint32_t nr)
 }
 static inline const ValType *ft_params(const FuncType *t) { return t->types; }
 static inline const ValType *ft_results(const FuncType *t) { return t->types + t->nparams; }
+/* Whether two function types are the same (iso-recursive equivalence, across modules too). */
 bool functype_equal(const FuncType *a, const FuncType *b);
+/* Whether a is b or a declared subtype of it (slow: after functype_equal said no). */
+bool functype_sub(const FuncType *a, const FuncType *b);
 uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults);
 
 /* A defined type's recursion group and declared supertype (GC's rec and sub forms, of
