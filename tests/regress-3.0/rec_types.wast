@@ -223,3 +223,67 @@
   )
   "length out of bounds"
 )
+
+;; ---- across modules ----
+
+(module $M
+  (rec (type $f1 (func)) (type (func (param i32))))
+  (type $s (sub (func (result i32))))
+  (type $t (sub $s (func (result i32))))
+  (type $r (func (param (ref null $t))))
+  (func (export "f") (type $f1))
+  (func (export "t") (type $t) (i32.const 8))
+  (func (export "r") (type $r))
+)
+(register "M" $M)
+
+;; the same rec group elsewhere: the same type
+(module
+  (rec (type $g1 (func)) (type (func (param i32))))
+  (func (import "M" "f") (type $g1)))
+;; alike alone, or in another group: not the same
+(assert_unlinkable
+  (module (type $g (func)) (func (import "M" "f") (type $g)))
+  "incompatible import type"
+)
+(assert_unlinkable
+  (module (rec (type (func (param i32))) (type $g (func))) (func (import "M" "f") (type $g)))
+  "incompatible import type"
+)
+;; a declared subtype where its supertype is imported
+(module
+  (type $s (sub (func (result i32))))
+  (func (import "M" "t") (type $s)))
+;; but not the other way, nor a type alike without the declaration
+(assert_unlinkable
+  (module (type $s (func (result i32))) (func (import "M" "t") (type $s)))
+  "incompatible import type"
+)
+;; a reference to a type of the other module: the same type when its definition is
+(module
+  (type $s (sub (func (result i32))))
+  (type $t (sub $s (func (result i32))))
+  (type $r (func (param (ref null $t))))
+  (func (import "M" "r") (type $r)))
+(assert_unlinkable
+  (module
+    (type $t (sub (func (result i32))))
+    (type $r (func (param (ref null $t))))
+    (func (import "M" "r") (type $r)))
+  "incompatible import type"
+)
+
+;; call_indirect: a subtype's function through its supertype; alike types of other groups trap
+(module
+  (type $s (sub (func (result i32))))
+  (type $t (sub $s (func (result i32))))
+  (rec (type $u (func (result i32))) (type (func)))
+  (func $ft (type $t) (i32.const 3))
+  (func $fu (type $u) (i32.const 4))
+  (table funcref (elem $ft $fu))
+  (func (export "super") (result i32) (call_indirect (type $s) (i32.const 0)))
+  (func (export "plain") (result i32) (call_indirect (result i32) (i32.const 0)))
+  (func (export "group") (result i32) (call_indirect (result i32) (i32.const 1))))
+(assert_return (invoke "super") (i32.const 3))
+(assert_trap (invoke "plain") "indirect call type mismatch")
+(assert_trap (invoke "group") "indirect call type mismatch")
