@@ -547,9 +547,11 @@ static void type_identity(Module *m, uint32_t g, uint32_t len)
     for (uint32_t i = g; i < g + len; i++) {
         const FuncType *t = m->types[i];
         const TypeInfo *ti = &m->tinfo[i];
-        uint32_t sup = ti->super == NO_SUPER ? 0 : ti->super >= g && ti->super - g < len
-                                                   ? 0x40000000u | (ti->super - g)
-                                                   : m->types[ti->super < m->ntypes ? ti->super : g]->hash;
+        uint32_t sup = 0;
+        if (ti->super != NO_SUPER && ti->super >= g && ti->super - g < len)
+            sup = 0x40000000u | (ti->super - g);
+        else if (ti->super != NO_SUPER)
+            sup = m->types[ti->super < m->ntypes ? ti->super : g]->hash;
         h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
         h = (h ^ (ti->nsupers ? 1u : 0u) ^ sup) * 16777619u;
         for (uint32_t k = 0; k < t->nparams + t->nresults; k++) {

@@ -65,7 +65,10 @@ static inline bool valtype_is_num(ValType t)
 static inline bool valtype_is_vec(ValType t) { return t == VT_V128; }
 static inline bool valtype_nullable(ValType t) { return !(t & VT_NONNULL); }
 /* The reference type (ref null? ht) of a heap type word (code | index << 9). */
-static inline ValType vt_ref(bool nullable, uint32_t heap) { return heap | (nullable ? 0 : VT_NONNULL); }
+static inline ValType vt_ref(bool nullable, uint32_t heap)
+{
+    return heap | (nullable ? 0 : VT_NONNULL);
+}
 static inline ValType vt_concrete(uint32_t typeidx, bool nullable)
 {
     return VT_CONCRETE | typeidx << 9 | (nullable ? 0 : VT_NONNULL);

@@ -2102,6 +2102,9 @@ static V_WARN VStatus collect_refs(Val *v)
         return fail(v, 0, "out of memory");
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
         scan_refs(v, &m->globals[i].init);
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) /* table initializers */
+        if (m->table_inits[i - m->ntable_imports].start)
+            scan_refs(v, &m->table_inits[i - m->ntable_imports]);
     for (uint32_t i = 0; i < m->nelems; i++)
         for (uint32_t k = 0; k < m->elems[i].count; k++)
             scan_refs(v, &m->elems[i].items[k]);
@@ -2293,7 +2296,8 @@ static uint32_t seg_globals(const Module *m)
 
 static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
 {
-    if (check_valtype_f(v, s->type, s->offset.start, NULL, s->type != (VT_FUNCREF | VT_NONNULL)))
+    bool note = s->type != (VT_FUNCREF | VT_NONNULL); /* (ref func): any funcidx vector */
+    if (check_valtype_f(v, s->type, s->offset.start, NULL, note))
         return V_ERR;
     for (uint32_t k = 0; k < s->count; k++)
         if (check_const(v, &s->items[k], s->type, seg_globals(v->m)))

@@ -258,3 +258,11 @@
     (elem.drop $e)
     (call_ref $t (table.get $a (i32.const 0)))))
 (assert_return (invoke "g") (i32.const 4))
+
+;; a table initializer's ref.func declares the function for ref.func in bodies
+(module
+  (type $t (func (result i32)))
+  (func $f (type $t) (i32.const 12))
+  (table 1 (ref $t) (ref.func $f))
+  (func (export "r") (result i32) (call_ref $t (ref.func $f))))
+(assert_return (invoke "r") (i32.const 12))
