@@ -354,6 +354,9 @@ static inline void module_uses(const Module *m, uint32_t feature)
 /* Subtyping and equality of value types in module m (types.c): a <: b. Both words canonical. */
 bool heap_sub(const Module *m, uint32_t a, uint32_t b);
 bool valtype_sub(const Module *m, ValType a, ValType b);
+/* a of module ma <: b of module mb (import matching; a NULL module: the host's, whose types
+ * name no defined type). Concrete types of two modules compare through functype_sub. */
+bool valtype_sub_x(const struct Module *ma, ValType a, const struct Module *mb, ValType b);
 /* Writes "(ref null $3)", "funcref", "i32" ... into buf; returns buf. */
 const char *valtype_str(ValType t, char *buf, size_t cap);
 

@@ -11,6 +11,8 @@ bool heap_sub(const Module *m, uint32_t a, uint32_t b)
     if (a == b)
         return true;
     if (vt_is_concrete(a) && vt_is_concrete(b)) {
+        if (!m)
+            return false;
         /* declared supertypes (canonical); bounded, as an invalid module may loop */
         uint32_t x = vt_index(a);
         for (int depth = 0; depth < 64 && x < m->ntypes && m->tinfo; depth++) {
@@ -47,6 +49,17 @@ bool valtype_sub(const Module *m, ValType a, ValType b)
     if (valtype_nullable(a) && !valtype_nullable(b))
         return false;
     return heap_sub(m, vt_heap(a), vt_heap(b));
+}
+
+bool valtype_sub_x(const Module *ma, ValType a, const Module *mb, ValType b)
+{
+    if (!vt_is_concrete(a) || !vt_is_concrete(b) || ma == mb)
+        return valtype_sub(ma ? ma : mb, a, b);
+    if (!ma || !mb || vt_index(a) >= ma->ntypes || vt_index(b) >= mb->ntypes)
+        return false;
+    if (valtype_nullable(a) && !valtype_nullable(b))
+        return false;
+    return functype_sub(ma->types[vt_index(a)], mb->types[vt_index(b)]);
 }
 
 static const char *heap_name(uint32_t code)

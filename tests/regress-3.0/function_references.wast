@@ -266,3 +266,41 @@
   (table 1 (ref $t) (ref.func $f))
   (func (export "r") (result i32) (call_ref $t (ref.func $f))))
 (assert_return (invoke "r") (i32.const 12))
+
+;; globals and tables of concrete types across modules: compared by their definitions, not by
+;; their indices (type 0 here is another type than type 0 there)
+(module $G
+  (type $t (func (param i32) (result i32)))
+  (func $f (type $t) (local.get 0))
+  (global (export "g") (ref null $t) (ref.func $f))
+  (global (export "gm") (mut (ref null $t)) (ref.null $t))
+  (table (export "tab") 1 (ref null $t))
+)
+(register "G" $G)
+(assert_unlinkable
+  (module
+    (type $u (func (param f64 f64) (result i64)))
+    (global (import "G" "g") (ref null $u)))
+  "incompatible import type"
+)
+(assert_unlinkable
+  (module
+    (type $u (func (param f64 f64) (result i64)))
+    (table (import "G" "tab") 1 (ref null $u)))
+  "incompatible import type"
+)
+(module
+  (type $x (func))
+  (type $v (func (param i32) (result i32)))
+  (global (import "G" "g") (ref null $v))
+  (global (import "G" "gm") (mut (ref null $v)))
+  (table (import "G" "tab") 1 (ref null $v))
+  (global (import "G" "g") funcref)
+  (func (export "call") (result i32)
+    (call_ref $v (i32.const 21) (global.get 0))))
+(assert_return (invoke "call") (i32.const 21))
+;; a mutable global's type must be the same, not a supertype
+(assert_unlinkable
+  (module (global (import "G" "gm") (mut funcref)))
+  "incompatible import type"
+)
