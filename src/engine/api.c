@@ -222,6 +222,31 @@ corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *typ
 
 const corral_functype_t *corral_tag_type(const corral_tag_t *tag) { return tag->type; }
 
+/* Whether the host's value v may go where type t of module m is expected (m: the module whose
+ * indices t's names; NULL for a host type): its kind, and for a reference type without null,
+ * of a bottom type or of a defined type, the reference itself, so that no function of another
+ * type reaches code that trusts its static type (call_ref). */
+static bool val_fits(const corral_val_t *v, ValType t, const Module *m)
+{
+    if ((ValType)v->kind != valtype_kind(t))
+        return false;
+    if (!valtype_is_ref(t))
+        return true;
+    const void *p = v->kind == CORRAL_FUNCREF ? (const void *)v->of.funcref : v->of.externref;
+    if (!p)
+        return valtype_nullable(t);
+    uint32_t code = vt_code(t);
+    if (code == HT_NOFUNC || code == HT_NOEXTERN || code == HT_NOEXN)
+        return false;
+    if (!vt_is_concrete(t))
+        return true;
+    return m && vt_index(t) < m->ntypes &&
+           functype_sub(((const Func *)p)->type, m->types[vt_index(t)]);
+}
+
+/* The module a function type's words name types of (NULL for a plain type). */
+static const Module *type_module(const FuncType *t) { return t->plain ? NULL : t->mod; }
+
 corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag_t *tag,
                                          const corral_val_t *args, size_t nargs)
 {
@@ -234,7 +259,7 @@ corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag
         return NULL;
     bool ok = true;
     for (size_t i = 0, k = 0; i < nargs && ok; i++) {
-        ok = (ValType)args[i].kind == valtype_kind(ft_params(t)[i]);
+        ok = val_fits(&args[i], ft_params(t)[i], type_module(t));
         if (ok)
             k += val_to_cells(&args[i], cells + k);
     }
@@ -455,7 +480,7 @@ corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f, const c
     if (nargs != t->nparams || nresults != t->nresults)
         return trap_new("argument or result count does not match the function type");
     for (size_t i = 0; i < nargs; i++)
-        if ((ValType)args[i].kind != valtype_kind(t->types[i]))
+        if (!val_fits(&args[i], t->types[i], type_module(t)))
             return trap_new("argument type does not match the function type");
     size_t np = valtypes_cells(ft_params(t), t->nparams);
     size_t nr = valtypes_cells(ft_results(t), t->nresults);
@@ -534,7 +559,7 @@ bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out)
 
 bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v)
 {
-    if (i >= t->size || (ValType)v.kind != valtype_kind(t->elem))
+    if (i >= t->size || !val_fits(&v, t->elem, t->mod))
         return false;
     t->elems[i] = val_to_cell(&v);
     return true;
@@ -565,7 +590,7 @@ corral_val_t corral_global_get(const corral_global_t *g)
 
 bool corral_global_set(corral_global_t *g, corral_val_t v)
 {
-    if (!g->type.mut || (ValType)v.kind != valtype_kind(g->type.type))
+    if (!g->type.mut || !val_fits(&v, g->type.type, g->mod))
         return false;
     (void)val_to_cells(&v, g->val);
     return true;
