@@ -236,7 +236,8 @@ static bool val_fits(const corral_val_t *v, ValType t, const Module *m)
     if (!p)
         return valtype_nullable(t);
     uint32_t code = vt_code(t);
-    if (code == HT_NOFUNC || code == HT_NOEXTERN || code == HT_NOEXN)
+    /* bottom types have no other value; nor has GC's hierarchy until its objects exist */
+    if (code == HT_NOFUNC || code == HT_NOEXTERN || code == HT_NOEXN || valtype_kind(t) == HT_ANY)
         return false;
     if (!vt_is_concrete(t))
         return true;

@@ -442,6 +442,8 @@ static void note_valtype(const Module *m, ValType t)
         module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
     if (valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
         module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+    if (valtype_is_ref(t) && valtype_kind(t) == HT_ANY)
+        module_uses(m, CORRAL_FEATURE_GC);
 }
 
 /* A word of type g + k of the rec group [g, g + len), for comparing groups: references into

@@ -66,7 +66,11 @@ const char *instr_later_valtype(uint8_t t, uint32_t features)
         return fr ? NULL : "malformed value type (nullexnref: function-references is switched "
                            "off)";
     case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x71:
-        return "garbage collection (its reference types) is not supported yet";
+        /* GC's abstract types: with gc on, types whose only values are null until GC's
+         * instructions (which make the others) are implemented */
+        return features & CORRAL_FEATURE_GC
+                   ? NULL
+                   : "malformed value type (a GC reference type: gc is switched off)";
     default: return NULL;
     }
 }

@@ -756,6 +756,8 @@ static V_WARN VStatus check_valtype_f(Val *v, ValType t, size_t off, ValType *ou
     }
     if (note && valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
         module_uses(v->m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+    if (valtype_is_ref(t) && valtype_kind(t) == HT_ANY)
+        module_uses(v->m, CORRAL_FEATURE_GC);
     if (out)
         *out = t;
     return V_OK;

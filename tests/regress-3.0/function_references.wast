@@ -304,3 +304,22 @@
   (module (global (import "G" "gm") (mut funcref)))
   "incompatible import type"
 )
+
+;; GC's abstract types are decoded with gc on; until GC's instructions run, their only value
+;; is null
+(module
+  (global $g (mut anyref) (ref.null none))
+  (table $t 2 eqref)
+  (func (export "any-null") (result i32)
+    (global.set $g (table.get $t (i32.const 1)))
+    (ref.is_null (global.get $g)))
+  (func (export "i31") (result structref)
+    (local i31ref)
+    (drop (ref.is_null (local.get 0)))
+    (ref.null struct)))
+(assert_return (invoke "any-null") (i32.const 1))
+(assert_return (invoke "i31") (ref.null))
+(assert_invalid
+  (module (func (result eqref) (ref.null any)))
+  "type mismatch"
+)
