@@ -439,7 +439,10 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
     if (type && !strcmp(type, "ref")) /* (ref.null): a null reference of any type */
         return value && !strcmp(value, "null") &&
                (got->kind == CORRAL_FUNCREF ? !got->of.funcref
-                                            : got->kind == CORRAL_EXTERNREF && !got->of.externref);
+                : got->kind == CORRAL_EXTERNREF || got->kind == CORRAL_EXNREF ||
+                        got->kind == (corral_valkind_t)0x6e /* GC's anyref, null only yet */
+                    ? !got->of.externref
+                    : false);
     if (type && !strcmp(type, "either")) { /* any of the alternatives */
         const json_t *alts = json_object_get(exp, "values");
         for (size_t i = 0; i < json_array_size(alts); i++)

@@ -192,7 +192,7 @@ static void push(Fn *f, ValType t)
 {
     if (f->sp == f->stack_cap) {
         uint32_t cap = f->stack_cap ? f->stack_cap * 2 : 64;
-        ValType *s = realloc(f->stack, cap);
+        ValType *s = realloc(f->stack, (size_t)cap * sizeof *s);
         if (!s) {
             f->oom = true;
             return;
@@ -715,18 +715,18 @@ static void emit_call_indirect(Fn *f, const Instr *in)
      * overwrite the types at the arguments' depths, which name the second arm's arguments,
      * so those are restored in between */
     uint32_t sp = f->sp, np = f->m->types[in->a]->nparams;
-    ValType *saved = malloc(np + 1);
+    ValType *saved = malloc(((size_t)np + 1) * sizeof *saved);
     if (!saved) {
         f->oom = true;
         return;
     }
-    memcpy(saved, f->stack + sp - np, np);
+    memcpy(saved, f->stack + sp - np, np * sizeof *saved);
     char callee[64];
     snprintf(callee, sizeof callee, "((CcF%u)cc_funcs[e_->index])", (unsigned)want);
     emit_call(f, in->a, callee);
     bprintf(f->b, "} else ");
     f->sp = sp;
-    memcpy(f->stack + sp - np, saved, np);
+    memcpy(f->stack + sp - np, saved, np * sizeof *saved);
     free(saved);
     emit_call_cells(f, in->a, "e_", in->off);
     bprintf(f->b, "}\n");
@@ -1287,10 +1287,10 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
     f->next_label = 0;
     memset(f->maxd, 0, sizeof f->maxd);
     f->nlocals = t->nparams + code->nlocals;
-    f->locals = malloc(f->nlocals + 1);
+    f->locals = malloc(((size_t)f->nlocals + 1) * sizeof *f->locals);
     if (!f->locals)
         goto oom;
-    memcpy(f->locals, ft_params(t), t->nparams);
+    memcpy(f->locals, ft_params(t), t->nparams * sizeof *f->locals);
     uint32_t k = t->nparams;
     for (uint32_t i = 0; i < code->ndecls; i++)
         for (uint32_t j = 0; j < code->decls[i].count; j++)

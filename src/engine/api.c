@@ -211,7 +211,7 @@ corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *typ
 {
     if (!type || type->nresults)
         return NULL;
-    size_t size = sizeof(FuncType) + type->nparams;
+    size_t size = functype_size(type->nparams, 0);
     FuncType *copy = store_alloc(store, size);
     Tag *t = copy ? store_alloc(store, sizeof *t) : NULL;
     if (!t)
@@ -222,6 +222,32 @@ corral_tag_t *corral_tag_new(corral_store_t *store, const corral_functype_t *typ
 }
 
 const corral_functype_t *corral_tag_type(const corral_tag_t *tag) { return tag->type; }
+
+/* Whether the host's value v may go where type t of module m is expected (m: the module whose
+ * indices t's names; NULL for a host type): its kind, and for a reference type without null,
+ * of a bottom type or of a defined type, the reference itself, so that no function of another
+ * type reaches code that trusts its static type (call_ref). */
+static bool val_fits(const corral_val_t *v, ValType t, const Module *m)
+{
+    if ((ValType)v->kind != valtype_kind(t))
+        return false;
+    if (!valtype_is_ref(t))
+        return true;
+    const void *p = v->kind == CORRAL_FUNCREF ? (const void *)v->of.funcref : v->of.externref;
+    if (!p)
+        return valtype_nullable(t);
+    uint32_t code = vt_code(t);
+    /* bottom types have no other value; nor has GC's hierarchy until its objects exist */
+    if (code == HT_NOFUNC || code == HT_NOEXTERN || code == HT_NOEXN || valtype_kind(t) == HT_ANY)
+        return false;
+    if (!vt_is_concrete(t))
+        return true;
+    return m && vt_index(t) < m->ntypes &&
+           functype_sub(((const Func *)p)->type, m->types[vt_index(t)]);
+}
+
+/* The module a function type's words name types of (NULL for a plain type). */
+static const Module *type_module(const FuncType *t) { return t->plain ? NULL : t->mod; }
 
 corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag_t *tag,
                                          const corral_val_t *args, size_t nargs)
@@ -235,7 +261,7 @@ corral_trap_t *corral_trap_new_exception(corral_store_t *store, const corral_tag
         return NULL;
     bool ok = true;
     for (size_t i = 0, k = 0; i < nargs && ok; i++) {
-        ok = (ValType)args[i].kind == ft_params(t)[i];
+        ok = val_fits(&args[i], ft_params(t)[i], type_module(t));
         if (ok)
             k += val_to_cells(&args[i], cells + k);
     }
@@ -266,7 +292,7 @@ corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t np
 {
     if (nparams > 1000 || nresults > 1000)
         return NULL;
-    FuncType *t = calloc(1, sizeof *t + nparams + nresults);
+    FuncType *t = calloc(1, functype_size((uint32_t)nparams, (uint32_t)nresults));
     if (!t)
         return NULL;
     t->nparams = (uint32_t)nparams;
@@ -276,6 +302,7 @@ corral_functype_t *corral_functype_new(const corral_valkind_t *params, size_t np
     for (size_t i = 0; i < nresults; i++)
         t->types[nparams + i] = (ValType)results[i];
     t->hash = functype_hash(t->types, t->nparams, t->nresults);
+    t->plain = true;
     return t;
 }
 
@@ -284,11 +311,11 @@ size_t corral_functype_param_count(const corral_functype_t *t) { return t->npara
 size_t corral_functype_result_count(const corral_functype_t *t) { return t->nresults; }
 corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)t->types[i];
+    return (corral_valkind_t)valtype_kind(t->types[i]);
 }
 corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)t->types[t->nparams + i];
+    return (corral_valkind_t)valtype_kind(t->types[t->nparams + i]);
 }
 
 bool corral_functype_equal(const corral_functype_t *a, const corral_functype_t *b)
@@ -411,8 +438,8 @@ corral_val_t cell_to_val(Cell c, ValType t)
 {
     corral_val_t v;
     memset(&v, 0, sizeof v);
-    v.kind = (corral_valkind_t)t;
-    switch (t) {
+    v.kind = (corral_valkind_t)valtype_kind(t);
+    switch (valtype_kind(t)) {
     case VT_I32: v.of.i32 = (int32_t)(uint32_t)c; break;
     case VT_I64: v.of.i64 = (int64_t)c; break;
     case VT_F32: v.of.f32_bits = (uint32_t)c; break;
@@ -430,7 +457,7 @@ corral_val_t cell_to_val(Cell c, ValType t)
 corral_func_t *corral_func_new(corral_store_t *store, const corral_functype_t *type,
                                corral_host_fn fn, void *env, void (*finalizer)(void *))
 {
-    size_t tsize = sizeof(FuncType) + type->nparams + type->nresults;
+    size_t tsize = functype_size(type->nparams, type->nresults);
     FuncType *t = store_alloc(store, tsize);
     Func *f = t ? store_alloc(store, sizeof *f) : NULL;
     if (!f || store_own(store, OWN_HOST_FUNC, f) != 0)
@@ -455,7 +482,7 @@ corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f, const c
     if (nargs != t->nparams || nresults != t->nresults)
         return trap_new("argument or result count does not match the function type");
     for (size_t i = 0; i < nargs; i++)
-        if ((ValType)args[i].kind != t->types[i])
+        if (!val_fits(&args[i], t->types[i], type_module(t)))
             return trap_new("argument type does not match the function type");
     size_t np = valtypes_cells(ft_params(t), t->nparams);
     size_t nr = valtypes_cells(ft_results(t), t->nresults);
@@ -534,7 +561,7 @@ bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out)
 
 bool corral_table_set(corral_table_t *t, uint32_t i, corral_val_t v)
 {
-    if (i >= t->size || (ValType)v.kind != t->elem)
+    if (i >= t->size || !val_fits(&v, t->elem, t->mod))
         return false;
     t->elems[i] = val_to_cell(&v);
     return true;
@@ -565,7 +592,7 @@ corral_val_t corral_global_get(const corral_global_t *g)
 
 bool corral_global_set(corral_global_t *g, corral_val_t v)
 {
-    if (!g->type.mut || (ValType)v.kind != g->type.type)
+    if (!g->type.mut || !val_fits(&v, g->type.type, g->mod))
         return false;
     (void)val_to_cells(&v, g->val);
     return true;

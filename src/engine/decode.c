@@ -113,48 +113,37 @@ static RD_WARN RdStatus read_s7(Reader *r, uint8_t *out)
     return RD_OK;
 }
 
-/* Value types of features Corral does not support yet: the message, or NULL. */
-static const char *later_valtype(uint8_t t)
+/* A value type (instr_read_valtype), its concrete index canonical when it names a type
+ * already decoded (Module.canon); other indices stay as read for the validator to judge. */
+static RD_WARN RdStatus read_valtype(Reader *r, const Module *m, ValType *out)
 {
-    switch (t) {
-    case 0x69: return "malformed value type (exnref: exception handling is switched off)";
-    case 0x63:
-    case 0x64: return "typed function references (ref types) are not supported yet";
-    case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e:
-    case 0x71: case 0x72: case 0x73: case 0x74:
-        return "garbage collection (its reference types) is not supported yet";
-    default: return NULL;
+    if (instr_read_valtype(r, m->features, out))
+        return RD_ERR;
+    if (vt_is_concrete(*out) && vt_index(*out) < m->ncanon)
+        *out = vt_concrete(m->canon[vt_index(*out)], valtype_nullable(*out));
+    return RD_OK;
+}
+
+static RD_WARN RdStatus read_reftype(Reader *r, const Module *m, ValType *out)
+{
+    size_t at = rd_off(r);
+    uint8_t b = r->p < r->end ? *r->p : 0;
+    const char *exn = "exception handling (tables and segments of exnref) is not supported yet";
+    if (b == VT_EXNREF)
+        return rd_fail_at(r, at, exn);
+    if (b == 0x63 || b == 0x64 || heap_is_abstract(b)) {
+        if (read_valtype(r, m, out))
+            return RD_ERR;
+        if (vt_code(*out) == HT_EXN || vt_code(*out) == HT_NOEXN)
+            return rd_fail_at(r, at, exn);
+        return RD_OK;
     }
-}
-
-/* feat: the module's CORRAL_FEATURE_* set, since v128 is a type only with SIMD on. */
-static RD_WARN RdStatus read_valtype(Reader *r, uint32_t feat, ValType *out)
-{
-    if (read_s7(r, out))
+    if (read_s7(r, &b))
         return RD_ERR;
-    if (valtype_is_vec(*out) && !(feat & CORRAL_FEATURE_SIMD))
-        return rd_fail_at(r, rd_off(r) - 1, "malformed value type (v128: SIMD is switched off)");
-    if (*out == VT_EXNREF && !(feat & CORRAL_FEATURE_EXCEPTIONS))
-        return rd_fail_at(r, rd_off(r) - 1, later_valtype(*out));
-    if (valtype_is_num(*out) || valtype_is_vec(*out) || valtype_is_ref(*out))
-        return RD_OK;
-    const char *later = later_valtype(*out);
-    return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed value type");
-}
-
-static RD_WARN RdStatus read_reftype(Reader *r, ValType *out)
-{
-    if (read_s7(r, out))
-        return RD_ERR;
-    if (valtype_is_ref(*out) && *out != VT_EXNREF)
-        return RD_OK;
-    if (*out == VT_EXNREF)
-        return rd_fail_at(r, rd_off(r) - 1, "exception handling (tables and segments of "
-                                            "exnref) is not supported yet");
-    const char *later = later_valtype(*out);
-    if (*out == 0x40)
-        later = "typed function references (a table initializer) are not supported yet";
-    return rd_fail_at(r, rd_off(r) - 1, later ? later : "malformed reference type");
+    if (b == 0x40)
+        return rd_fail_at(r, at, "typed function references (a table initializer) are not "
+                                 "supported yet");
+    return rd_fail_at(r, at, "malformed reference type");
 }
 
 /* The limits flags. WebAssembly 2.0 reads them as a 1-bit unsigned LEB128; flags of later
@@ -209,17 +198,17 @@ static RD_WARN RdStatus read_limits(Reader *r, uint32_t feat, bool table, Limits
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_tabletype(Reader *r, uint32_t feat, TableType *out)
+static RD_WARN RdStatus read_tabletype(Reader *r, const Module *m, TableType *out)
 {
-    if (read_reftype(r, &out->elem))
+    if (read_reftype(r, m, &out->elem))
         return RD_ERR;
-    return read_limits(r, feat, true, &out->lim);
+    return read_limits(r, m->features, true, &out->lim);
 }
 
-static RD_WARN RdStatus read_globaltype(Reader *r, uint32_t feat, GlobalType *out)
+static RD_WARN RdStatus read_globaltype(Reader *r, const Module *m, GlobalType *out)
 {
     uint8_t mut;
-    if (read_valtype(r, feat, &out->type) || rd_u8(r, &mut))
+    if (read_valtype(r, m, &out->type) || rd_u8(r, &mut))
         return RD_ERR;
     if (mut > 1)
         return rd_fail_at(r, rd_off(r) - 1, "malformed mutability");
@@ -390,68 +379,312 @@ static RD_WARN RdStatus sec_custom(Dec *d, Reader *r)
     return add_custom(d, r, &cs);
 }
 
-/* Valid value types are one byte each, so a result type is the n bytes at its start. */
-static RD_WARN RdStatus read_resulttype(Reader *r, uint32_t feat, const uint8_t **out,
+/* A result type into a fresh array (*out, NULL when empty). */
+static RD_WARN RdStatus read_resulttype(Reader *r, const Module *m, ValType **out,
                                         uint32_t *out_n)
 {
+    *out = NULL;
     if (read_len(r, out_n))
         return RD_ERR;
-    *out = r->p;
-    for (uint32_t i = 0; i < *out_n; i++) {
-        ValType t;
-        if (read_valtype(r, feat, &t))
+    if (*out_n > (size_t)(r->end - r->p)) /* each type takes a byte at least */
+        return rd_fail(r, "unexpected end");
+    if (alloc_array(r, *out_n, sizeof **out, (void **)out))
+        return RD_ERR;
+    for (uint32_t i = 0; i < *out_n; i++)
+        if (read_valtype(r, m, &(*out)[i]))
             return RD_ERR;
-    }
     return RD_OK;
 }
 
-static RD_WARN RdStatus read_functype(Reader *r, uint32_t feat, FuncType **out)
+static RD_WARN RdStatus read_functype(Reader *r, const Module *m, FuncType **out)
 {
     uint8_t form;
-    const uint8_t *params, *results;
+    ValType *params = NULL, *results = NULL;
     uint32_t np, nr;
     if (read_s7(r, &form))
         return RD_ERR;
     if (form == 0x4e || form == 0x4f || form == 0x50 || form == 0x5e || form == 0x5f)
         return rd_fail_at(r, rd_off(r) - 1,
-                          "garbage collection (struct, array and recursive types) is not supported yet");
+                          "garbage collection (struct, array and recursive types) is not "
+                          "supported yet");
     if (form != 0x60)
         return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
-    if (read_resulttype(r, feat, &params, &np) || read_resulttype(r, feat, &results, &nr))
-        return RD_ERR;
-    FuncType *t = malloc(sizeof *t + (size_t)np + nr);
-    if (!t)
+    RdStatus st = read_resulttype(r, m, &params, &np);
+    if (!st)
+        st = read_resulttype(r, m, &results, &nr);
+    FuncType *t = st ? NULL : malloc(sizeof *t + ((size_t)np + nr) * sizeof(ValType));
+    if (!st && !t)
+        st = rd_fail(r, "out of memory");
+    if (t) {
+        t->nparams = np;
+        t->nresults = nr;
+        if (np)
+            memcpy(t->types, params, np * sizeof *params);
+        if (nr)
+            memcpy(t->types + np, results, nr * sizeof *results);
+        t->hash = functype_hash(t->types, np, nr);
+        t->plain = true; /* until its group says otherwise (type_identity) */
+        t->mod = NULL;
+        t->idx = 0;
+        *out = t;
+    }
+    free(params);
+    free(results);
+    return st;
+}
+
+/* Records the features a value type belongs to as used (exnref: exception handling; the
+ * types beyond 2.0's: typed function references), so that a module with such values but no
+ * instruction of the feature is still seen to need it. */
+static void note_valtype(const Module *m, ValType t)
+{
+    if (vt_code(t) == HT_EXN || vt_code(t) == HT_NOEXN)
+        module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+    if (valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
+        module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+    if (valtype_is_ref(t) && valtype_kind(t) == HT_ANY)
+        module_uses(m, CORRAL_FEATURE_GC);
+}
+
+/* A word of type g + k of the rec group [g, g + len), for comparing groups: references into
+ * the group become relative (code 0x02, unused by value types), others stay (canonical). */
+static ValType group_norm(ValType t, uint32_t g, uint32_t len)
+{
+    if (vt_is_concrete(t) && vt_index(t) >= g && vt_index(t) - g < len)
+        return 0x02 | (vt_index(t) - g) << 9 | (t & VT_NONNULL);
+    return t;
+}
+
+static uint32_t super_norm(uint32_t s, uint32_t g, uint32_t len)
+{
+    return s != NO_SUPER && s >= g && s - g < len ? 0x80000000u | (s - g) : s;
+}
+
+static uint32_t group_hash(const Module *m, uint32_t g, uint32_t len)
+{
+    uint32_t h = 2166136261u ^ len;
+    for (uint32_t i = g; i < g + len; i++) {
+        const FuncType *t = m->types[i];
+        const TypeInfo *ti = &m->tinfo[i];
+        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
+        h = (h ^ super_norm(ti->super, g, len)) * 16777619u;
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+            h = (h ^ group_norm(t->types[k], g, len)) * 16777619u;
+    }
+    return h;
+}
+
+static bool group_equal(const Module *m, uint32_t g, uint32_t h, uint32_t len)
+{
+    if (m->tinfo[h].group_len != len)
+        return false;
+    for (uint32_t k = 0; k < len; k++) {
+        const FuncType *a = m->types[g + k], *b = m->types[h + k];
+        const TypeInfo *ia = &m->tinfo[g + k], *ib = &m->tinfo[h + k];
+        if (a->nparams != b->nparams || a->nresults != b->nresults || ia->final != ib->final ||
+            super_norm(ia->super, g, len) != super_norm(ib->super, h, len))
+            return false;
+        for (uint32_t i = 0; i < a->nparams + a->nresults; i++)
+            if (group_norm(a->types[i], g, len) != group_norm(b->types[i], h, len))
+                return false;
+    }
+    return true;
+}
+
+/* Finds the canonical indices of the rec group [g, g + len): the types of the first
+ * equivalent group (iso-recursive equivalence: alike, with references inside the group
+ * compared by position), found through a hash table of the canonical groups (tab: cap slots
+ * of first index + 1); the group's references to itself are rewritten to that group's. */
+static void canonicalize(Module *m, uint32_t g, uint32_t len, uint32_t *tab, uint32_t cap)
+{
+    uint32_t s = group_hash(m, g, len) & (cap - 1);
+    for (; len && tab[s]; s = (s + 1) & (cap - 1)) {
+        uint32_t h = tab[s] - 1;
+        if (!group_equal(m, g, h, len))
+            continue;
+        for (uint32_t k = 0; k < len; k++) {
+            FuncType *t = m->types[g + k];
+            TypeInfo *ti = &m->tinfo[g + k];
+            for (uint32_t i = 0; i < t->nparams + t->nresults; i++) {
+                ValType w = t->types[i];
+                if (vt_is_concrete(w) && vt_index(w) >= g && vt_index(w) - g < len)
+                    t->types[i] = vt_concrete(h + vt_index(w) - g, valtype_nullable(w));
+            }
+            if (ti->super != NO_SUPER && ti->super >= g && ti->super - g < len)
+                ti->super = h + ti->super - g;
+            t->hash = functype_hash(t->types, t->nparams, t->nresults);
+            m->canon[g + k] = h + k;
+        }
+        return;
+    }
+    if (len)
+        tab[s] = g + 1;
+    for (uint32_t k = 0; k < len; k++)
+        m->canon[g + k] = g + k;
+}
+
+/* Sets plain, mod, idx and the hash of the types of group [g, g + len), canonical already: a
+ * type that is not plain hashes its equivalence class (module-independent: references out of
+ * the group by the referenced type's hash, into it by position). */
+static void type_identity(Module *m, uint32_t g, uint32_t len)
+{
+    if (len == 0)
+        return;
+    bool plain = len == 1 && m->tinfo[g].final && m->tinfo[g].nsupers == 0;
+    for (uint32_t k = 0; plain && k < m->types[g]->nparams + m->types[g]->nresults; k++)
+        plain = !vt_is_concrete(m->types[g]->types[k]);
+    if (plain)
+        return;
+    if (m->canon[g] != g) { /* a copy of an earlier group: its types' hashes */
+        for (uint32_t k = 0; k < len; k++) {
+            FuncType *t = m->types[g + k];
+            t->plain = false;
+            t->mod = m;
+            t->idx = g + k;
+            t->hash = m->types[m->canon[g + k]]->hash;
+        }
+        return;
+    }
+    uint32_t h = 0x9e3779b9u ^ len;
+    for (uint32_t i = g; i < g + len; i++) {
+        const FuncType *t = m->types[i];
+        const TypeInfo *ti = &m->tinfo[i];
+        uint32_t sup = 0;
+        if (ti->super != NO_SUPER && ti->super >= g && ti->super - g < len)
+            sup = 0x40000000u | (ti->super - g);
+        else if (ti->super != NO_SUPER)
+            sup = m->types[ti->super < m->ntypes ? ti->super : g]->hash;
+        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
+        h = (h ^ (ti->nsupers ? 1u : 0u) ^ sup) * 16777619u;
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++) {
+            ValType w = t->types[k];
+            if (vt_is_concrete(w)) {
+                uint32_t x = vt_index(w);
+                w = x >= g && x - g < len ? 0x02 | (x - g) << 9
+                                          : (x < g ? m->types[x]->hash : 0x03u) << 9 | 0x03;
+                w ^= t->types[k] & VT_NONNULL;
+            }
+            h = (h ^ w) * 16777619u;
+        }
+    }
+    for (uint32_t k = 0; k < len; k++) {
+        FuncType *t = m->types[g + k];
+        t->plain = false;
+        t->mod = m;
+        t->idx = g + k;
+        t->hash = (h ^ k) * 16777619u;
+    }
+}
+
+/* The implementation limit on types (as other engines: a million). */
+#define MAX_TYPES 1000000u
+
+/* Grows the type arrays to hold n types. */
+static RD_WARN RdStatus grow_types(Reader *r, Module *m, uint32_t *cap, uint32_t n)
+{
+    if (n <= *cap)
+        return RD_OK;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < n)
+        c *= 2;
+    FuncType **t = realloc(m->types, (size_t)c * sizeof *t);
+    if (t)
+        m->types = t;
+    uint32_t *cn = t ? realloc(m->canon, (size_t)c * sizeof *cn) : NULL;
+    if (cn)
+        m->canon = cn;
+    TypeInfo *ti = cn ? realloc(m->tinfo, (size_t)c * sizeof *ti) : NULL;
+    if (!ti)
         return rd_fail(r, "out of memory");
-    t->nparams = np;
-    t->nresults = nr;
-    memcpy(t->types, params, np);
-    memcpy(t->types + np, results, nr);
-    t->hash = functype_hash(t->types, np, nr);
-    *out = t;
+    m->tinfo = ti;
+    *cap = c;
     return RD_OK;
 }
 
-/* Records the feature a value type belongs to (exnref: exception handling) as used, so that
- * a module with exnref values but no exception instruction is still seen to need it. */
-static void note_valtype(const Module *m, ValType t)
+/* A subtype: (sub final? x* comptype) as 0x50 / 0x4f vec(typeidx) comptype, or a bare
+ * comptype (final, no supertype). Only function types: GC's struct and array are refused. */
+static RD_WARN RdStatus read_subtype(Reader *r, Module *m, uint32_t i)
 {
-    if (t == VT_EXNREF)
-        module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
+    TypeInfo *ti = &m->tinfo[i];
+    *ti = (TypeInfo){.super = NO_SUPER, .super_raw = NO_SUPER, .final = true};
+    if (r->p < r->end && (*r->p == 0x50 || *r->p == 0x4f)) {
+        if (!(m->features & CORRAL_FEATURE_GC))
+            return rd_fail_at(r, rd_off(r), "malformed sub type (sub: gc is switched off)");
+        ti->final = *r->p++ == 0x4f;
+        module_uses(m, CORRAL_FEATURE_GC);
+        if (read_count(r, (size_t)(r->end - r->base), &ti->nsupers))
+            return RD_ERR;
+        for (uint32_t k = 0; k < ti->nsupers; k++) {
+            uint32_t x;
+            if (rd_u32(r, &x))
+                return RD_ERR;
+            if (k == 0)
+                ti->super_raw = ti->super = x < m->ncanon ? m->canon[x] : x;
+        }
+    }
+    return read_functype(r, m, &m->types[i]);
 }
 
+/* The type section: a vector of recursion groups, each a single subtype or 0x4e and a
+ * vector of them (GC's rec). */
 static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
 {
     Module *m = d->m;
-    uint32_t n;
-    if (read_count(r, d->sec_end, &n) || alloc_array(r, n, sizeof *m->types, (void **)&m->types))
+    uint32_t n, cap = 0;
+    if (read_count(r, d->sec_end, &n))
         return RD_ERR;
-    m->ntypes = n;
+    if (n > MAX_TYPES)
+        return rd_fail(r, "too many types");
+    uint32_t tcap = 16; /* the canonical groups' table: at most n groups */
+    while (tcap < 2 * n)
+        tcap *= 2;
+    uint32_t *tab = calloc(tcap, sizeof *tab);
+    if (!tab)
+        return rd_fail(r, "out of memory");
+    RdStatus st = RD_OK;
+    for (uint32_t e = 0; e < n && !st; e++) {
+        uint32_t len = 1, g = m->ntypes;
+        if (r->p < r->end && *r->p == 0x4e) {
+            if (!(m->features & CORRAL_FEATURE_GC)) {
+                st = rd_fail_at(r, rd_off(r), "malformed type (rec: gc is switched off)");
+                break;
+            }
+            r->p++;
+            module_uses(m, CORRAL_FEATURE_GC);
+            if ((st = read_count(r, d->sec_end, &len)))
+                break;
+        }
+        if ((uint64_t)g + len > MAX_TYPES) {
+            st = rd_fail(r, "too many types");
+            break;
+        }
+        if ((st = grow_types(r, m, &cap, g + len)))
+            break;
+        for (uint32_t k = 0; k < len && !st; k++) {
+            if ((st = read_subtype(r, m, g + k)))
+                break;
+            m->tinfo[g + k].group = g;
+            m->tinfo[g + k].group_len = len;
+            m->ntypes = g + k + 1; /* module_free frees the ones read */
+            const FuncType *t = m->types[g + k];
+            for (uint32_t i = 0; i < t->nparams + t->nresults; i++)
+                note_valtype(m, t->types[i]);
+        }
+        if (st)
+            break;
+        canonicalize(m, g, len, tab, tcap);
+        type_identity(m, g, len);
+        m->ncanon = m->ntypes;
+    }
+    free(tab);
+    if (st)
+        return RD_ERR;
+    n = m->ntypes;
+    if (alloc_array(r, 2 * (size_t)n, sizeof *m->ref_singles, (void **)&m->ref_singles))
+        return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
-        if (read_functype(r, m->features, &m->types[i]))
-            return RD_ERR;
-        const FuncType *t = m->types[i];
-        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-            note_valtype(m, t->types[k]);
+        m->ref_singles[2 * i] = vt_concrete(m->canon[i], true);
+        m->ref_singles[2 * i + 1] = vt_concrete(m->canon[i], false);
     }
     return RD_OK;
 }
@@ -467,17 +700,18 @@ static RD_WARN RdStatus read_tagtype(Reader *r, uint32_t *out)
     return rd_u32(r, out);
 }
 
-static RD_WARN RdStatus read_import_desc(Reader *r, uint32_t feat, Import *im)
+static RD_WARN RdStatus read_import_desc(Reader *r, const Module *m, Import *im)
 {
+    uint32_t feat = m->features;
     uint8_t kind;
     if (rd_u8(r, &kind))
         return RD_ERR;
     im->kind = (ExternKind)kind;
     switch (kind) {
     case EXTERN_FUNC: return rd_u32(r, &im->d.func_type);
-    case EXTERN_TABLE: return read_tabletype(r, feat, &im->d.table);
+    case EXTERN_TABLE: return read_tabletype(r, m, &im->d.table);
     case EXTERN_MEMORY: return read_limits(r, feat, false, &im->d.mem.lim);
-    case EXTERN_GLOBAL: return read_globaltype(r, feat, &im->d.global);
+    case EXTERN_GLOBAL: return read_globaltype(r, m, &im->d.global);
     case EXTERN_TAG:
         if (!(feat & CORRAL_FEATURE_EXCEPTIONS))
             return rd_fail_at(r, rd_off(r) - 1, "malformed import kind (a tag: exception "
@@ -498,7 +732,7 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
     for (uint32_t i = 0; i < n; i++) {
         Import *im = &m->imports[i];
         if (read_name(r, &im->module) || read_name(r, &im->name) ||
-            read_import_desc(r, m->features, im))
+            read_import_desc(r, m, im))
             return RD_ERR;
         uint32_t *count[] = {&m->nfunc_imports, &m->ntable_imports, &m->nmem_imports,
                              &m->nglobal_imports, &m->ntag_imports};
@@ -507,6 +741,8 @@ static RD_WARN RdStatus sec_import(Dec *d, Reader *r)
             module_uses(m, CORRAL_FEATURE_EXCEPTIONS);
         if (im->kind == EXTERN_GLOBAL)
             note_valtype(m, im->d.global.type);
+        if (im->kind == EXTERN_TABLE)
+            note_valtype(m, im->d.table.elem);
     }
     if (m->nfunc_imports > d->lim.max_funcs)
         return rd_fail(r, "too many functions");
@@ -534,7 +770,8 @@ static RD_WARN RdStatus sec_table(Dec *d, Reader *r)
 {
     Module *m = d->m;
     uint32_t n;
-    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_TABLE, n))
+    if (read_count(r, d->sec_end, &n) || space_reserve(d, r, EXTERN_TABLE, n) ||
+        alloc_array(r, n, sizeof *m->table_inits, (void **)&m->table_inits))
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         TableType *t = &m->tables[m->ntable_imports + i];
@@ -543,7 +780,22 @@ static RD_WARN RdStatus sec_table(Dec *d, Reader *r)
          * (max_table_elems) is refused when an instance would make the table (instance.c),
          * so the module itself loads (the 3.0 suite defines such a module without
          * instantiating it). */
-        if (read_tabletype(r, m->features, t))
+        /* typed function references: 0x40 0x00 tabletype expr, a table with an initializer */
+        bool has_init = (m->features & CORRAL_FEATURE_FUNCTION_REFERENCES) && r->p < r->end &&
+                        *r->p == 0x40;
+        if (has_init) {
+            uint8_t b;
+            r->p++;
+            if (rd_u8(r, &b))
+                return RD_ERR;
+            if (b != 0)
+                return rd_fail_at(r, rd_off(r) - 1, "malformed table type");
+            module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+        }
+        if (read_tabletype(r, m, t))
+            return RD_ERR;
+        note_valtype(m, t->elem);
+        if (has_init && read_const(r, d->sec_end, m->features, &m->table_inits[i]))
             return RD_ERR;
     }
     return RD_OK;
@@ -569,7 +821,7 @@ static RD_WARN RdStatus sec_global(Dec *d, Reader *r)
         return RD_ERR;
     for (uint32_t i = 0; i < n; i++) {
         Global *g = &m->globals[m->nglobal_imports + i];
-        if (read_globaltype(r, m->features, &g->type) ||
+        if (read_globaltype(r, m, &g->type) ||
             read_const(r, d->sec_end, m->features, &g->init))
             return RD_ERR;
         note_valtype(m, g->type.type);
@@ -628,6 +880,9 @@ static RD_WARN RdStatus read_elem_funcs(Dec *d, Reader *r, ElemSeg *seg)
     if (read_count(r, d->sec_end, &seg->count) ||
         alloc_array(r, seg->count, sizeof *seg->items, (void **)&seg->items))
         return RD_ERR;
+    /* 3.0: a vector of function indices has type (ref func) */
+    if (d->m->features & CORRAL_FEATURE_FUNCTION_REFERENCES)
+        seg->type = VT_FUNCREF | VT_NONNULL;
     for (uint32_t i = 0; i < seg->count; i++) {
         ConstExpr *it = &seg->items[i];
         it->kind = CONST_REF_FUNC;
@@ -684,7 +939,7 @@ static RD_WARN RdStatus read_elem(Dec *d, Reader *r, ElemSeg *seg)
             return RD_ERR;
     }
     if (flags & 3) {
-        RdStatus st = exprs ? read_reftype(r, &seg->type) : read_elemkind(r, &seg->type);
+        RdStatus st = exprs ? read_reftype(r, d->m, &seg->type) : read_elemkind(r, &seg->type);
         if (st)
             return RD_ERR;
     }
@@ -768,7 +1023,7 @@ static RD_WARN RdStatus read_locals(Dec *d, Reader *b, Code *c)
         return RD_ERR;
     uint64_t total = 0;
     for (uint32_t i = 0; i < c->ndecls; i++) {
-        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m->features, &c->decls[i].type))
+        if (rd_u32(b, &c->decls[i].count) || read_valtype(b, d->m, &c->decls[i].type))
             return RD_ERR;
         note_valtype(d->m, c->decls[i].type);
         total += c->decls[i].count;
@@ -1071,6 +1326,10 @@ void module_free(Module *m)
     for (uint32_t i = 0; i < m->ntypes; i++)
         free(m->types[i]);
     free(m->types);
+    free(m->canon);
+    free(m->tinfo);
+    free(m->ref_singles);
+    free(m->table_inits);
     free(m->imports);
     free(m->func_types);
     free(m->tables);
@@ -1095,12 +1354,88 @@ void module_free(Module *m)
 
 /* Structural equality of two signatures. It does not trust the hashes (a caller may compare
  * those first as a fast negative test). */
+/* Type i of ma and type j of mb are the same type: their rec groups are alike, position by
+ * position, references out of them the same types (recursively: they point to earlier groups,
+ * so this ends). budget bounds the work a hostile pair of modules can ask for; running out
+ * answers "not the same", the safe side (a link error or a trap, never a confusion). */
+static bool type_equiv(const Module *ma, uint32_t i, const Module *mb, uint32_t j, int *budget)
+{
+    if (--*budget < 0 || i >= ma->ntypes || j >= mb->ntypes)
+        return false;
+    i = ma->canon[i];
+    j = mb->canon[j];
+    if (ma == mb)
+        return i == j;
+    if (ma->types[i]->hash != mb->types[j]->hash)
+        return false;
+    const TypeInfo *ta = &ma->tinfo[i], *tb = &mb->tinfo[j];
+    uint32_t ga = ta->group, gb = tb->group, len = ta->group_len;
+    if (tb->group_len != len || i - ga != j - gb)
+        return false;
+    for (uint32_t k = 0; k < len; k++) {
+        const FuncType *a = ma->types[ga + k], *b = mb->types[gb + k];
+        const TypeInfo *xa = &ma->tinfo[ga + k], *xb = &mb->tinfo[gb + k];
+        if (a->nparams != b->nparams || a->nresults != b->nresults || xa->final != xb->final ||
+            (xa->super == NO_SUPER) != (xb->super == NO_SUPER))
+            return false;
+        if (xa->super != NO_SUPER) {
+            bool ina = xa->super >= ga && xa->super - ga < len;
+            bool inb = xb->super >= gb && xb->super - gb < len;
+            if (ina != inb || (ina && xa->super - ga != xb->super - gb) ||
+                (!ina && !type_equiv(ma, xa->super, mb, xb->super, budget)))
+                return false;
+        }
+        for (uint32_t n = 0; n < a->nparams + a->nresults; n++) {
+            ValType wa = a->types[n], wb = b->types[n];
+            if (!vt_is_concrete(wa) || !vt_is_concrete(wb)) {
+                if (wa != wb)
+                    return false;
+                continue;
+            }
+            if ((wa & VT_NONNULL) != (wb & VT_NONNULL))
+                return false;
+            uint32_t x = vt_index(wa), y = vt_index(wb);
+            bool ina = x >= ga && x - ga < len, inb = y >= gb && y - gb < len;
+            if (ina != inb || (ina && x - ga != y - gb) ||
+                (!ina && !type_equiv(ma, x, mb, y, budget)))
+                return false;
+        }
+    }
+    return true;
+}
+
+#define TYPE_EQUIV_BUDGET 100000
+
 bool functype_equal(const FuncType *a, const FuncType *b)
 {
     if (a == b)
         return true;
-    return a->nparams == b->nparams && a->nresults == b->nresults &&
-           memcmp(a->types, b->types, (size_t)a->nparams + a->nresults) == 0;
+    if (a->nparams != b->nparams || a->nresults != b->nresults || a->plain != b->plain)
+        return false;
+    if (a->plain)
+        return memcmp(a->types, b->types,
+                      ((size_t)a->nparams + a->nresults) * sizeof *a->types) == 0;
+    int budget = TYPE_EQUIV_BUDGET;
+    return a->mod && b->mod && type_equiv(a->mod, a->idx, b->mod, b->idx, &budget);
+}
+
+bool functype_sub(const FuncType *a, const FuncType *b)
+{
+    if (functype_equal(a, b))
+        return true;
+    if (a->plain || !a->mod || !b->mod)
+        return false;
+    const Module *m = a->mod;
+    int budget = TYPE_EQUIV_BUDGET;
+    uint32_t x = m->canon[a->idx];
+    for (int depth = 0; depth < 64; depth++) {
+        x = m->tinfo[x].super;
+        if (x == NO_SUPER || x >= m->ntypes)
+            return false;
+        if (b->plain ? functype_equal(m->types[x], b) : type_equiv(m, x, b->mod, b->idx, &budget))
+            return true;
+    }
+    return false;
 }
 
 /* FNV-1a over the arity and the type codes; equal signatures hash equally. */

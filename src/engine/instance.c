@@ -99,11 +99,13 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
     if ((int)ex->kind != (int)im->kind)
         return false;
     switch (im->kind) {
-    case EXTERN_FUNC:
-        return functype_equal(ex->of.func->type, m->types[im->d.func_type]);
+    case EXTERN_FUNC: /* the export's type may be a declared subtype of the import's */
+        return functype_sub(ex->of.func->type, m->types[im->d.func_type]);
     case EXTERN_TABLE: {
         const Table *t = ex->of.table;
-        return t->elem == im->d.table.elem && t->is64 == im->d.table.lim.is64 &&
+        return valtype_sub_x(t->mod, t->elem, m, im->d.table.elem) &&
+               valtype_sub_x(m, im->d.table.elem, t->mod, t->elem) &&
+               t->is64 == im->d.table.lim.is64 &&
                limits_match(t->size, t->decl_max, t->has_max, &im->d.table.lim);
     }
     case EXTERN_MEMORY: {
@@ -114,7 +116,11 @@ static bool import_matches(const Module *m, const Import *im, const corral_exter
     }
     case EXTERN_GLOBAL: {
         const Global_ *g = ex->of.global;
-        return g->type.type == im->d.global.type && g->type.mut == im->d.global.mut;
+        /* an immutable global may have a subtype of the import's type (3.0); the types of
+         * two modules compare through them */
+        return g->type.mut == im->d.global.mut &&
+               valtype_sub_x(g->mod, g->type.type, m, im->d.global.type) &&
+               (!g->type.mut || valtype_sub_x(m, im->d.global.type, g->mod, g->type.type));
     }
     case EXTERN_TAG:
         return functype_equal(ex->of.tag->type, m->types[im->d.tag_type]);
@@ -201,6 +207,7 @@ static bool define_globals(Store *s, Instance *inst)
         if (!g)
             return false;
         g->type = m->globals[i].type;
+        g->mod = m;
         if (g->type.type == VT_V128)
             const_eval_v128(inst, &m->globals[i].init, g->val);
         else
@@ -217,11 +224,16 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
     const Module *m = inst->module;
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const TableType *tt = &m->tables[i];
-        inst->tables[i] = table_create(s, tt->elem, tt->lim.min, declared_max(&tt->lim), 0);
+        /* typed function references: a table's initializer gives every element (its
+         * expressions may read imported globals only, which are linked by now) */
+        const ConstExpr *init = m->table_inits ? &m->table_inits[i - m->ntable_imports] : NULL;
+        Cell fill = init && init->start ? const_eval(inst, init) : 0;
+        inst->tables[i] = table_create(s, tt->elem, tt->lim.min, declared_max(&tt->lim), fill);
         if (!inst->tables[i])
             return error_new(SIZE_MAX, "table of %llu elements exceeds the limit of %u",
                              (unsigned long long)tt->lim.min, s->engine->cfg.max_table_elems);
         inst->tables[i]->is64 = tt->lim.is64;
+        inst->tables[i]->mod = m;
     }
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
         const Limits *l = &m->mems[i].lim;

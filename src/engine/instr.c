@@ -45,6 +45,111 @@ static RdStatus memidx(Reader *r, uint32_t features, uint32_t *out)
     return zero_byte(r);
 }
 
+const char *instr_later_valtype(uint8_t t, uint32_t features)
+{
+    bool fr = features & CORRAL_FEATURE_FUNCTION_REFERENCES;
+    switch (t) {
+    case 0x69:
+        return features & CORRAL_FEATURE_EXCEPTIONS
+                   ? NULL
+                   : "malformed value type (exnref: exception handling is switched off)";
+    case 0x63:
+    case 0x64:
+        return fr ? NULL : "malformed value type (ref: function-references is switched off)";
+    case 0x72:
+    case 0x73:
+        return fr ? NULL : "malformed value type (a bottom reference type: function-references "
+                           "is switched off)";
+    case 0x74:
+        if (fr && !(features & CORRAL_FEATURE_EXCEPTIONS))
+            return "malformed value type (nullexnref: exception handling is switched off)";
+        return fr ? NULL : "malformed value type (nullexnref: function-references is switched "
+                           "off)";
+    case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x71:
+        /* GC's abstract types: with gc on, types whose only values are null until GC's
+         * instructions (which make the others) are implemented */
+        return features & CORRAL_FEATURE_GC
+                   ? NULL
+                   : "malformed value type (a GC reference type: gc is switched off)";
+    default: return NULL;
+    }
+}
+
+RdStatus instr_read_heaptype(Reader *r, uint32_t features, uint32_t *out)
+{
+    size_t at = rd_off(r);
+    int64_t v;
+    if (rd_s33(r, &v))
+        return RD_ERR;
+    if (v >= 0) {
+        uint64_t idx = (uint64_t)v < VT_MAX_TYPE_INDEX ? (uint64_t)v : VT_MAX_TYPE_INDEX;
+        *out = VT_CONCRETE | (uint32_t)idx << 9;
+        return RD_OK;
+    }
+    if (v < -0x40 || !heap_is_abstract((uint32_t)(v + 0x80)))
+        return rd_fail_at(r, at, "malformed heap type");
+    uint8_t code = (uint8_t)(v + 0x80);
+    const char *later = instr_later_valtype(code, features);
+    if (later)
+        return rd_fail_at(r, at, later);
+    *out = code;
+    return RD_OK;
+}
+
+RdStatus instr_read_valtype(Reader *r, uint32_t features, ValType *out)
+{
+    size_t at = rd_off(r);
+    uint8_t b;
+    if (rd_u8(r, &b))
+        return RD_ERR;
+    if (b & 0x80)
+        return rd_fail(r, "integer representation too long");
+    if (b == VT_V128 && !(features & CORRAL_FEATURE_SIMD))
+        return rd_fail_at(r, at, "malformed value type (v128: SIMD is switched off)");
+    if (valtype_is_num(b) || b == VT_V128) {
+        *out = b;
+        return RD_OK;
+    }
+    const char *later = instr_later_valtype(b, features);
+    if (later)
+        return rd_fail_at(r, at, later);
+    if (b == 0x63 || b == 0x64) {
+        uint32_t h;
+        if (instr_read_heaptype(r, features, &h))
+            return RD_ERR;
+        *out = vt_ref(b == 0x63, h);
+        return RD_OK;
+    }
+    if (heap_is_abstract(b)) {
+        *out = b;
+        return RD_OK;
+    }
+    return rd_fail_at(r, at, "malformed value type");
+}
+
+/* A block type: s33, with typed function references also a reference value type. */
+static RdStatus read_blocktype(Reader *r, uint32_t features, int64_t *out)
+{
+    if (!(features & CORRAL_FEATURE_FUNCTION_REFERENCES))
+        return rd_s33(r, out);
+    const uint8_t *start = r->p;
+    if (rd_s33(r, out))
+        return RD_ERR;
+    int64_t bt = *out;
+    if (bt >= 0 || bt == BT_EMPTY || bt < -0x40)
+        return RD_OK;
+    uint8_t code = (uint8_t)(bt + 0x80);
+    if (code == VT_FUNCREF || code == VT_EXTERNREF || code == VT_EXNREF ||
+        !(code == 0x63 || code == 0x64 || heap_is_abstract(code)))
+        return RD_OK;
+    r->p = start;
+    ValType t;
+    if (instr_read_valtype(r, features, &t))
+        return RD_ERR;
+    *out = BT_REF_BASE - (int64_t)t;
+    return RD_OK;
+}
+
 static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
 {
     int32_t s32;
@@ -54,7 +159,7 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
     case IMM_NONE:
         return RD_OK;
     case IMM_BLOCKTYPE:
-        return rd_s33(r, &in->blocktype);
+        return read_blocktype(r, features, &in->blocktype);
     case IMM_LABEL:
     case IMM_FUNC:
     case IMM_LOCAL:
@@ -63,9 +168,10 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
     case IMM_DATA:
     case IMM_ELEM:
     case IMM_TAG:
+    case IMM_TYPE:
         return rd_u32(r, &in->a);
     case IMM_TRY_TABLE:
-        if (rd_s33(r, &in->blocktype) || rd_u32(r, &in->a))
+        if (read_blocktype(r, features, &in->blocktype) || rd_u32(r, &in->a))
             return RD_ERR;
         in->tab = r->p;
         for (uint32_t i = 0; i < in->a; i++) {
@@ -98,6 +204,8 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
             return RD_ERR;
         return rd_u32(r, &in->b);
     case IMM_REFTYPE:
+        if (features & CORRAL_FEATURE_FUNCTION_REFERENCES)
+            return instr_read_heaptype(r, features, &in->a);
         if (rd_u8(r, &b))
             return RD_ERR;
         if (b != 0x70 && b != 0x6f && b != 0x69)
@@ -108,10 +216,17 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
         if (rd_u32(r, &in->a))
             return RD_ERR;
         for (uint32_t i = 0; i < in->a; i++) {
+            const uint8_t *at = r->p;
             if (rd_u8(r, &b))
                 return RD_ERR;
+            ValType t = b;
+            if ((b == 0x63 || b == 0x64) && (features & CORRAL_FEATURE_FUNCTION_REFERENCES)) {
+                r->p = at;
+                if (instr_read_valtype(r, features, &t))
+                    return RD_ERR;
+            }
             if (i == 0)
-                in->b = b;
+                in->b = t;
         }
         return RD_OK;
     case IMM_V128:
@@ -343,5 +458,7 @@ uint32_t instr_feature(uint16_t op)
         return CORRAL_FEATURE_SIMD;
     if (code == 0x12 || code == 0x13)
         return CORRAL_FEATURE_TAIL_CALL;
+    if (code == 0x14 || code == 0x15 || (code >= 0xd4 && code <= 0xd6))
+        return CORRAL_FEATURE_FUNCTION_REFERENCES;
     return 0;
 }

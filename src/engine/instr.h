@@ -5,6 +5,7 @@
 #define CORRAL_INSTR_H
 
 #include "../util/reader.h"
+#include "module.h"
 
 typedef enum {
 #define OP(e, code, name, imm, params, results, align) OP_##e,
@@ -21,8 +22,9 @@ typedef enum {
     IMM_BR_TABLE,      /* a = count, b = default label, tab = first label (LEB128s) */
     IMM_FUNC,          /* a = funcidx */
     IMM_CALL_INDIRECT, /* a = typeidx, b = tableidx */
-    IMM_REFTYPE,       /* a = 0x70 funcref or 0x6f externref */
-    IMM_SELECT_T,      /* a = count of types, b = the type when count is 1 */
+    IMM_REFTYPE,       /* a = the heap type word (module.h; 0x70 func, 0x6f extern ...) */
+    IMM_SELECT_T,      /* a = count of types, b = the type (ValType) when count is 1 */
+    IMM_TYPE,          /* a = typeidx (call_ref, return_call_ref) */
     IMM_LOCAL,         /* a = localidx */
     IMM_GLOBAL,        /* a = globalidx */
     IMM_TABLE,         /* a = tableidx */
@@ -58,8 +60,26 @@ typedef struct OpInfo {
 
 extern const OpInfo op_info[OP_COUNT];
 
-/* Block types as read (s33): BT_EMPTY, a negative value type code, or a type index >= 0. */
+/* Block types as read (s33): BT_EMPTY, a negative value type code of WebAssembly 2.0
+ * (0x7f i32 ... 0x70 funcref as code - 0x80), a type index >= 0, or a reference type of
+ * typed function references as BT_REF_BASE - its ValType word (bt_ref). */
 #define BT_EMPTY (-64)
+#define BT_REF_BASE (-0x100)
+static inline bool bt_is_ref(int64_t bt) { return bt <= BT_REF_BASE; }
+static inline ValType bt_ref(int64_t bt) { return (ValType)(BT_REF_BASE - bt); }
+
+/* A heap type (s33) as a heap word (module.h): an abstract code, or VT_CONCRETE with the
+ * type index (one past VT_MAX_TYPE_INDEX reads as VT_MAX_TYPE_INDEX, which no module has,
+ * so validation says "unknown type"). Abstract ones of features switched off, and GC's, are
+ * refused. Errors: "malformed heap type", the later features' messages, LEB128 errors. */
+RD_WARN RdStatus instr_read_heaptype(Reader *r, uint32_t features, uint32_t *out);
+/* A value type by the features' binary format: number, vector, the reference shorthands,
+ * and (typed function references) 0x63 ht / 0x64 ht. Concrete indices as read (the decoder
+ * canonicalizes them). Errors: "malformed value type" and the later features' messages. */
+RD_WARN RdStatus instr_read_valtype(Reader *r, uint32_t features, ValType *out);
+/* The message for a one-byte value type code of a feature switched off or not supported,
+ * or NULL. */
+const char *instr_later_valtype(uint8_t code, uint32_t features);
 
 typedef struct Instr {
     uint16_t op;         /* Op */

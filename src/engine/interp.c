@@ -202,7 +202,7 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     struct corral_caller c = {caller};
     Trap *t = f->host(f->host_env, &c, args, res);
     for (size_t i = 0, k = 0; !t && i < nr; i++) {
-        if ((ValType)res[i].kind != ft_results(ft)[i])
+        if ((ValType)res[i].kind != valtype_kind(ft_results(ft)[i]))
             t = trap_new("host function returned a value of the wrong type");
         else
             k += val_to_cells(&res[i], cells + k);
@@ -333,7 +333,8 @@ static inline void tail_args(Cell *fp, uint32_t off, uint32_t n)
         }                                                                                    \
         const FuncType *want = inst->module->types[OPND(0)];                                 \
         if (callee->type != want &&                                                          \
-            (callee->type->hash != want->hash || !functype_equal(callee->type, want))) {     \
+            (callee->type->hash != want->hash || !functype_equal(callee->type, want)) &&     \
+            !functype_sub(callee->type, want)) {                                             \
             msg = "indirect call type mismatch";                                             \
             goto trap;                                                                       \
         }                                                                                    \
@@ -964,6 +965,50 @@ do_return:
         tail_args(fp, OPND(3), OPND(4));
         goto tail_call;
     }
+
+    /* ---- typed function references ---- */
+    H_APART(CALL_REF) {
+        callee = (Func *)(uintptr_t)SLOT(0);
+        if (!callee) {
+            msg = "null function reference";
+            goto trap;
+        }
+        nfp = (Cell *)(void *)((char *)fp + OPND(1));
+        ip += IOP_LEN_CALL_REF;
+        goto enter;
+    }
+    H_APART(RETURN_CALL_REF) {
+        callee = (Func *)(uintptr_t)SLOT(0);
+        if (!callee) {
+            msg = "null function reference";
+            goto trap;
+        }
+        if (callee->host) {
+            nfp = (Cell *)(void *)((char *)fp + OPND(1));
+            ip += IOP_LEN_RETURN_CALL_REF;
+            host_tail = true;
+            goto host_call;
+        }
+        tail_args(fp, OPND(1), OPND(2));
+        goto tail_call;
+    }
+    H_APART(BR_NULL) {
+        if (!SLOT(0))
+            JUMP(1);
+    }
+    NEXT(BR_NULL);
+    H_APART(BR_NONNULL) {
+        if (SLOT(0))
+            JUMP(1);
+    }
+    NEXT(BR_NONNULL);
+    H_APART(REF_AS_NON_NULL) {
+        if (!SLOT(0)) {
+            msg = "null reference";
+            goto trap;
+        }
+    }
+    NEXT(REF_AS_NON_NULL);
 
     H(LAZY) {
         /* The first call of a function not lowered yet: `enter` took the stub (lower.h) and

@@ -926,6 +926,40 @@ static void op_br_if(Lower *L, uint32_t depth)
     patch(L, word, base, place_label(L));
 }
 
+/* br_on_null (on_null) and br_on_non_null: a jump over the branch when the reference on top
+ * says not to take it, then the branch as br_if's slow path makes it. br_on_null's label
+ * takes the values below the reference, which stays on the stack when not taken;
+ * br_on_non_null's takes the reference too, which is dropped when not taken. */
+static void op_br_on_null(Lower *L, uint32_t depth, bool on_null)
+{
+    Ctl *c = ctl_at(L, depth);
+    uint32_t base, ref = operand(L, L->h - 1);
+    AVal saved = L->stack[L->h - 1];
+    uint32_t word = emit_cond(L, on_null ? IOP_BR_NONNULL : IOP_BR_NULL, false, 1, ref, 0, &base);
+    if (on_null)
+        pop(L); /* the branch leaves without it */
+    if (leaves_arm(L, depth))
+        release_arms(L, blocks_left(L, depth));
+    if (c->kind == C_FUNC) {
+        emit_return(L);
+    } else {
+        emit_moves(L, c);
+        emit_br(L, c);
+    }
+    patch(L, word, base, place_label(L));
+    if (on_null) { /* back on the stack as it was */
+        AVal *v = push(L, (AKind)saved.kind, saved.wide);
+        if (v) {
+            v->local = saved.local;
+            v->k = saved.k;
+            if (saved.kind == V_LOCAL)
+                L->local_refs[saved.local]++;
+        }
+    } else {
+        pop(L);
+    }
+}
+
 static void op_br_table(Lower *L, const Instr *in)
 {
     uint32_t n = in->a;
@@ -1014,7 +1048,7 @@ static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint
                     uint32_t table)
 {
     uint32_t elem = 0;
-    if (op == IOP_CALL_INDIRECT) {
+    if (op == IOP_CALL_INDIRECT || op == IOP_CALL_REF) {
         elem = operand(L, L->h - 1);
         pop(L);
     }
@@ -1024,6 +1058,8 @@ static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint
     if (op == IOP_CALL)
         EMIT(L, funcidx < L->m->nfunc_imports ? IOP_CALL_IMPORT : IOP_CALL, funcidx,
              temp(L, first));
+    else if (op == IOP_CALL_REF)
+        EMIT(L, IOP_CALL_REF, elem, temp(L, first));
     else
         EMIT(L, IOP_CALL_INDIRECT, typeidx, table, elem, temp(L, first));
     pop_n(L, np);
@@ -1038,7 +1074,7 @@ static void op_return_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop o
                            uint32_t typeidx, uint32_t table)
 {
     uint32_t elem = 0;
-    if (op == IOP_RETURN_CALL_INDIRECT) {
+    if (op == IOP_RETURN_CALL_INDIRECT || op == IOP_RETURN_CALL_REF) {
         elem = operand(L, L->h - 1);
         pop(L);
     }
@@ -1053,6 +1089,8 @@ static void op_return_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop o
         op = IOP_RETURN_CALL_IMPORT;
     if (op == IOP_RETURN_CALL_INDIRECT)
         EMIT(L, op, typeidx, table, elem, temp(L, first), cells);
+    else if (op == IOP_RETURN_CALL_REF)
+        EMIT(L, op, elem, temp(L, first), cells);
     else
         EMIT(L, op, funcidx, temp(L, first), cells);
     if (op != IOP_RETURN_CALL) {
@@ -1618,6 +1656,19 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         if (table64(m, in->b))
             narrow_index(L, L->h - 1);
         op_return_call(L, 0, m->types[in->a], IOP_RETURN_CALL_INDIRECT, in->a, in->b);
+        return 0;
+    case OP_CALL_REF:
+        op_call(L, 0, m->types[in->a], IOP_CALL_REF, in->a, 0);
+        return 0;
+    case OP_RETURN_CALL_REF:
+        op_return_call(L, 0, m->types[in->a], IOP_RETURN_CALL_REF, in->a, 0);
+        return 0;
+    case OP_BR_ON_NULL:
+    case OP_BR_ON_NON_NULL:
+        op_br_on_null(L, in->a, op == OP_BR_ON_NULL);
+        return 0;
+    case OP_REF_AS_NON_NULL:
+        EMIT(L, IOP_REF_AS_NON_NULL, operand(L, L->h - 1));
         return 0;
 
     case OP_TRY_TABLE:

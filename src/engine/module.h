@@ -10,8 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Value types by their binary codes. */
-typedef uint8_t ValType;
+/* Value types (docs/design/loading.md, section 7): one 32-bit word.
+ *   bits 0-7   code: a number or vector type's binary code (0x7f i32 ... 0x7b v128); for a
+ *              reference type its heap type: an abstract heap type's binary code (0x70 func,
+ *              0x6f extern, 0x69 exn, 0x73 nofunc ...) or VT_CONCRETE (a type index)
+ *   bit 8      VT_NONNULL: a reference type without null ((ref ht) rather than (ref null ht))
+ *   bits 9-31  the type index of a VT_CONCRETE heap type
+ * So the 2.0 types keep their one-byte codes as values (funcref = (ref null func) = 0x70), and
+ * two types are equal exactly when their words are (concrete indices are canonical after
+ * decoding: Module.canon). */
+typedef uint32_t ValType;
 enum {
     VT_I32 = 0x7f,
     VT_I64 = 0x7e,
@@ -23,15 +31,71 @@ enum {
     VT_EXNREF = 0x69, /* exception handling: a caught exception (runtime.h's Exn) or null */
 };
 
+/* Heap types: the abstract ones by their binary codes (a value type's low byte). */
+enum {
+    HT_FUNC = 0x70,
+    HT_EXTERN = 0x6f,
+    HT_EXN = 0x69,
+    HT_NOFUNC = 0x73,
+    HT_NOEXTERN = 0x72,
+    HT_NOEXN = 0x74,
+    /* garbage collection's hierarchy (decoded once GC is implemented) */
+    HT_ANY = 0x6e,
+    HT_EQ = 0x6d,
+    HT_I31 = 0x6c,
+    HT_STRUCT = 0x6b,
+    HT_ARRAY = 0x6a,
+    HT_NONE = 0x71,
+    VT_CONCRETE = 0x01, /* code of a reference to a defined type: the index is in bits 9-31 */
+};
+#define VT_NONNULL 0x100u
+#define VT_MAX_TYPE_INDEX ((1u << 23) - 1)
+
+static inline uint32_t vt_code(ValType t) { return t & 0xff; }
+static inline bool heap_is_abstract(uint32_t code) { return code >= 0x69 && code <= 0x74; }
 static inline bool valtype_is_ref(ValType t)
 {
-    return t == VT_FUNCREF || t == VT_EXTERNREF || t == VT_EXNREF;
+    uint32_t c = t & 0xff;
+    return (c >= 0x69 && c <= 0x74) || c == VT_CONCRETE;
 }
 static inline bool valtype_is_num(ValType t)
 {
     return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64;
 }
 static inline bool valtype_is_vec(ValType t) { return t == VT_V128; }
+static inline bool valtype_nullable(ValType t) { return !(t & VT_NONNULL); }
+/* The reference type (ref null? ht) of a heap type word (code | index << 9). */
+static inline ValType vt_ref(bool nullable, uint32_t heap)
+{
+    return heap | (nullable ? 0 : VT_NONNULL);
+}
+static inline ValType vt_concrete(uint32_t typeidx, bool nullable)
+{
+    return VT_CONCRETE | typeidx << 9 | (nullable ? 0 : VT_NONNULL);
+}
+static inline bool vt_is_concrete(ValType t) { return (t & 0xff) == VT_CONCRETE; }
+static inline uint32_t vt_index(ValType t) { return t >> 9; }
+/* The heap type of a reference type (the word without the nullability bit). */
+static inline uint32_t vt_heap(ValType t) { return t & ~VT_NONNULL; }
+/* Whether values of type t have a default (zero/null) value: every type but (ref ht). */
+static inline bool valtype_defaultable(ValType t) { return !(t & VT_NONNULL); }
+/* The public value kind (corral_valkind_t) of type t: a reference type's hierarchy top
+ * (funcref for func, nofunc and defined function types; externref; exnref), else t. */
+static inline ValType valtype_kind(ValType t)
+{
+    if (!valtype_is_ref(t))
+        return t;
+    switch (t & 0xff) {
+    case VT_CONCRETE:
+    case HT_FUNC:
+    case HT_NOFUNC: return VT_FUNCREF;
+    case HT_EXTERN:
+    case HT_NOEXTERN: return VT_EXTERNREF;
+    case HT_EXN:
+    case HT_NOEXN: return VT_EXNREF;
+    default: return HT_ANY; /* garbage collection's hierarchy */
+    }
+}
 /* The 64-bit cells a value of type t takes in frames (lower.h): 2 for v128, else 1. */
 static inline uint32_t valtype_cells(ValType t) { return t == VT_V128 ? 2u : 1u; }
 /* The cells of n values of types t[0..n). */
@@ -43,19 +107,46 @@ static inline uint32_t valtypes_cells(const ValType *t, uint32_t n)
     return c;
 }
 
+struct Module;
+
 /* A function signature: params then results in one array. Allocated with its types inline.
- * hash lets call_indirect compare signatures structurally in O(1) in the common case.
+ * hash lets call_indirect compare signatures in O(1) in the common case: for a plain type
+ * (final, alone in its rec group, no concrete reference: every host type and every 2.0 type)
+ * a hash of its words, compared structurally; for the others a hash of its equivalence class
+ * that does not depend on the module, compared through their modules (functype_equal).
  * This is also the public corral_functype_t. */
 typedef struct corral_functype {
     uint32_t nparams, nresults;
     uint32_t hash;
+    bool plain;
+    uint32_t idx;              /* !plain: the type's index in mod */
+    const struct Module *mod;  /* !plain: the module that defines it */
     ValType types[]; /* nparams + nresults */
 } FuncType;
 
+/* The bytes of a FuncType with np params and nr results. */
+static inline size_t functype_size(uint32_t np, uint32_t nr)
+{
+    return sizeof(FuncType) + ((size_t)np + nr) * sizeof(ValType);
+}
 static inline const ValType *ft_params(const FuncType *t) { return t->types; }
 static inline const ValType *ft_results(const FuncType *t) { return t->types + t->nparams; }
+/* Whether two function types are the same (iso-recursive equivalence, across modules too). */
 bool functype_equal(const FuncType *a, const FuncType *b);
+/* Whether a is b or a declared subtype of it (slow: after functype_equal said no). */
+bool functype_sub(const FuncType *a, const FuncType *b);
 uint32_t functype_hash(const ValType *types, uint32_t nparams, uint32_t nresults);
+
+/* A defined type's recursion group and declared supertype (GC's rec and sub forms, of
+ * function types; a plain function type is a final type alone in its group). */
+#define NO_SUPER UINT32_MAX
+typedef struct TypeInfo {
+    uint32_t group, group_len; /* its rec group: first type index and size */
+    uint32_t super;            /* declared supertype (canonical), or NO_SUPER */
+    uint32_t super_raw;        /* as decoded (the validator checks it names an earlier type) */
+    uint32_t nsupers;          /* as declared (at most one is valid) */
+    bool final;
+} TypeInfo;
 
 typedef struct Limits {
     uint64_t min, max; /* max valid only when has_max */
@@ -197,6 +288,16 @@ typedef struct Module {
 
     uint32_t ntypes;
     FuncType **types;
+    /* canon[i]: the first type index equivalent to type i (iso-recursive equivalence; a
+     * type is its own rec group until GC's rec groups are decoded). Every concrete heap type
+     * in the module's value types is stored canonical, so equal types have equal words;
+     * instruction immediates are mapped through canon by the validator. */
+    uint32_t *canon;
+    TypeInfo *tinfo; /* per type */
+    uint32_t ncanon; /* types canonicalized so far (the decoder's progress) */
+    /* ref_singles[2i], [2i + 1]: (ref null $i) and (ref $i), canonical: stable one-element
+     * arrays for block types of one reference result (validate.h's blocktype_sig). */
+    ValType *ref_singles;
 
     uint32_t nimports;
     Import *imports;
@@ -206,6 +307,9 @@ typedef struct Module {
     uint32_t *func_types;
     uint32_t ntables, ntable_imports;
     TableType *tables;
+    /* Per defined table (index - ntable_imports): its initializer expression (typed function
+     * references' 0x40 0x00 form), or all zero (start == 0) for none: null elements. */
+    ConstExpr *table_inits;
     uint32_t nmems, nmem_imports;
     MemType *mems;
     uint32_t nglobals, nglobal_imports;
@@ -246,6 +350,15 @@ static inline void module_uses(const Module *m, uint32_t feature)
     if (!(atomic_load_explicit(used, memory_order_relaxed) & feature))
         atomic_fetch_or_explicit(used, feature, memory_order_relaxed);
 }
+
+/* Subtyping and equality of value types in module m (types.c): a <: b. Both words canonical. */
+bool heap_sub(const Module *m, uint32_t a, uint32_t b);
+bool valtype_sub(const Module *m, ValType a, ValType b);
+/* a of module ma <: b of module mb (import matching; a NULL module: the host's, whose types
+ * name no defined type). Concrete types of two modules compare through functype_sub. */
+bool valtype_sub_x(const struct Module *ma, ValType a, const struct Module *mb, ValType b);
+/* Writes "(ref null $3)", "funcref", "i32" ... into buf; returns buf. */
+const char *valtype_str(ValType t, char *buf, size_t cap);
 
 /* Limits the decoder enforces before allocating (from corral_config_t). */
 typedef struct DecodeLimits {

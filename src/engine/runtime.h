@@ -95,10 +95,12 @@ struct corral_table {
     bool has_max;       /* a maximum was declared (then it is decl_max) */
     bool is64;          /* memory64: a 64-bit table (i64 indices; import matching) */
     uint64_t decl_max;
+    const Module *mod;  /* the defining module, whose type indices elem's names (NULL: host) */
 };
 
 struct corral_global {
     GlobalType type;
+    const Module *mod; /* the defining module, whose type indices type names (NULL: host) */
     Cell val[2]; /* val[0] for every type; a v128 takes both cells (its image) */
 };
 

@@ -40,6 +40,7 @@ typedef struct Frame {
     const ValType *params, *results;
     uint32_t nparams, nresults;
     uint32_t height;
+    uint32_t init_height; /* Val.ninits at entry: locals set inside are unset at its end */
     uint16_t op; /* OP_BLOCK (also the function itself), OP_LOOP, OP_IF, OP_ELSE */
     bool unreachable;
 } Frame;
@@ -71,6 +72,14 @@ typedef struct Val {
     ValType *ltypes; /* every local's type (params first) when there are at most FLAT_LOCALS */
     uint32_t nltypes;
     bool flat;       /* ltypes is in use for the current body */
+    /* Non-defaultable locals ((ref ht), typed function references): when the body has any
+     * (nondef), linit[i] says local i is set on every path here, and inits lists the locals
+     * set since, in order, so a block's end unsets those set inside it (the spec's rule). */
+    bool nondef;
+    uint8_t *linit;
+    uint32_t cap_linit;
+    uint32_t *inits;
+    uint32_t ninits, cap_inits;
     DataUse *uses;   /* memory.init and data.drop in a module without a data count section */
     uint32_t nuses, cap_uses;
     uint8_t *refs;  /* bitmap over function indices: C.refs */
@@ -80,6 +89,7 @@ typedef struct Val {
 } Val;
 
 typedef VStatus (*Handler)(Val *v, const Instr *in);
+static V_WARN VStatus feature_off(Val *v, const Instr *in);
 
 /* ---- errors ---- */
 
@@ -107,9 +117,11 @@ static void append_types(char *buf, size_t cap, const ValType *t, uint32_t n)
 {
     size_t len = strlen(buf);
     len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, " [");
-    for (uint32_t i = 0; i < n && len < cap; i++)
+    for (uint32_t i = 0; i < n && len < cap; i++) {
+        char name[48];
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "",
-                                t[i] == VT_UNKNOWN ? "_" : corral_valkind_name((corral_valkind_t)t[i]));
+                                t[i] == VT_UNKNOWN ? "_" : valtype_str(t[i], name, sizeof name));
+    }
     if (len < cap)
         snprintf(buf + len, cap - len, "]");
 }
@@ -162,6 +174,26 @@ static uint8_t letters_to_types(const char *s, ValType *out, size_t cap)
 static const ValType single_types[] = {VT_I32, VT_I64,     VT_F32,       VT_F64,
                                        VT_V128, VT_FUNCREF, VT_EXTERNREF, VT_EXNREF};
 
+/* Stable one-element arrays of the abstract reference types: [code - 0x69][nonnull]. */
+static const ValType abstract_refs[12][2] = {
+#define AR(c) {c, c | VT_NONNULL}
+    AR(0x69), AR(0x6a), AR(0x6b), AR(0x6c), AR(0x6d), AR(0x6e),
+    AR(0x6f), AR(0x70), AR(0x71), AR(0x72), AR(0x73), AR(0x74),
+#undef AR
+};
+
+/* A one-element array holding reference type t (its index canonicalized), or NULL when it
+ * names no type of m. */
+static const ValType *ref_single(const Module *m, ValType t)
+{
+    bool nn = !valtype_nullable(t);
+    if (!vt_is_concrete(t))
+        return heap_is_abstract(vt_code(t)) ? &abstract_refs[vt_code(t) - 0x69][nn] : NULL;
+    if (vt_index(t) >= m->ntypes || !m->ref_singles)
+        return NULL;
+    return &m->ref_singles[2 * (size_t)vt_index(t) + nn];
+}
+
 bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType **params,
                    uint32_t *nresults, const ValType **results)
 {
@@ -179,6 +211,16 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
         *params = ft_params(t);
         *nresults = t->nresults;
         *results = ft_results(t);
+        return true;
+    }
+    if (bt_is_ref(bt)) {
+        ValType t = bt_ref(bt);
+        const ValType *at = ref_single(m, t);
+        if (!at)
+            return false;
+        module_uses(m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+        *nresults = 1;
+        *results = at;
         return true;
     }
     for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++) {
@@ -220,7 +262,7 @@ static V_WARN VStatus reserve_vals(Val *v, uint32_t n)
         cap = (uint64_t)v->nvals + n;
     if (cap > MAX_VALUES)
         cap = MAX_VALUES;
-    ValType *p = realloc(v->vals, cap);
+    ValType *p = realloc(v->vals, (size_t)cap * sizeof *p);
     if (!p)
         return fail(v, v->off, "out of memory");
     v->vals = p;
@@ -248,7 +290,7 @@ static V_WARN VStatus push_types(Val *v, const ValType *t, uint32_t n)
         return V_OK;
     if (reserve_vals(v, n))
         return V_ERR;
-    memcpy(v->vals + v->nvals, t, n);
+    memcpy(v->vals + v->nvals, t, n * sizeof *t);
     v->nvals += n;
     return V_OK;
 }
@@ -270,7 +312,7 @@ static V_WARN VStatus pop_expect(Val *v, ValType want)
     ValType t;
     if (pop_any(v, &t))
         return V_ERR;
-    return t == want || t == VT_UNKNOWN ? V_OK : mismatch(v);
+    return t == want || t == VT_UNKNOWN || valtype_sub(v->m, t, want) ? V_OK : mismatch(v);
 }
 
 /* Checks the top of the stack against t[0..n) as the spec's pop_vals would, without
@@ -285,7 +327,8 @@ static V_WARN VStatus match_top(Val *v, const ValType *t, uint32_t n, uint32_t *
     if (have < n && !f->unreachable)
         return mismatch_detail(v, "instruction", t, n, s, have);
     for (uint32_t i = 0; i < have; i++)
-        if (s[i] != t[n - have + i] && s[i] != VT_UNKNOWN)
+        if (s[i] != t[n - have + i] && s[i] != VT_UNKNOWN &&
+            !valtype_sub(v->m, s[i], t[n - have + i]))
             return mismatch_detail(v, "instruction", t, n, s, have);
     *out_have = have;
     return V_OK;
@@ -328,7 +371,7 @@ static V_WARN VStatus push_ctrl(Val *v, uint16_t op, const ValType *params, uint
         v->ctrl = p;
         v->cap_ctrl = cap;
     }
-    v->ctrl[v->nctrl++] = (Frame){params, results, np, nr, v->nvals, op, false};
+    v->ctrl[v->nctrl++] = (Frame){params, results, np, nr, v->nvals, v->ninits, op, false};
     return push_types(v, params, np);
 }
 
@@ -374,9 +417,22 @@ static VStatus op_block(Val *v, const Instr *in)
 
 static VStatus op_if(Val *v, const Instr *in)
 {
+    uint32_t np, nr;
+    const ValType *p, *r;
+    /* an unknown block type is reported before the condition is looked at */
+    if ((in->blocktype >= 0 || bt_is_ref(in->blocktype)) &&
+        !blocktype_sig(v->m, in->blocktype, &np, &p, &nr, &r))
+        return fail(v, in->off, "unknown type");
     if (pop_expect(v, VT_I32))
         return V_ERR;
     return enter_block(v, in);
+}
+
+/* Unsets the non-defaultable locals set since the frame's entry. */
+static void reset_inits(Val *v, const Frame *f)
+{
+    while (v->ninits > f->init_height)
+        v->linit[v->inits[--v->ninits]] = 0;
 }
 
 /* Checks that the block's results are exactly what is left above its entry height. */
@@ -400,6 +456,7 @@ static VStatus op_else(Val *v, const Instr *in)
         return V_ERR;
     f->op = OP_ELSE;
     f->unreachable = false;
+    reset_inits(v, f);
     return push_types(v, f->params, f->nparams);
 }
 
@@ -410,8 +467,14 @@ static VStatus op_end(Val *v, const Instr *in)
     if (close_block(v, &f))
         return V_ERR;
     /* An if without else behaves as if its else passed the params through. */
-    if (f.op == OP_IF && (f.nparams != f.nresults || memcmp(f.params, f.results, f.nparams)))
-        return mismatch(v);
+    if (f.op == OP_IF) {
+        if (f.nparams != f.nresults)
+            return mismatch(v);
+        for (uint32_t i = 0; i < f.nparams; i++)
+            if (!valtype_sub(v->m, f.params[i], f.results[i]))
+                return mismatch(v);
+    }
+    reset_inits(v, &f);
     v->nctrl--;
     return v->nctrl ? push_types(v, f.results, f.nresults) : V_OK;
 }
@@ -453,8 +516,9 @@ static V_WARN VStatus check_label(Val *v, const ValType *t, uint32_t n)
     if (reserve_vals(v, missing))
         return V_ERR;
     ValType *base = v->vals + v->nvals - have;
-    memmove(base + missing, base, have);
-    memset(base, VT_UNKNOWN, missing);
+    memmove(base + missing, base, have * sizeof *base);
+    for (uint32_t i = 0; i < missing; i++)
+        base[i] = VT_UNKNOWN;
     v->nvals += missing;
     return V_OK;
 }
@@ -527,7 +591,7 @@ static V_WARN VStatus indirect_type(Val *v, const Instr *in, const FuncType **ou
         return fail_idx(v, in->off, "unknown table", in->b);
     if (in->a >= m->ntypes)
         return fail_idx(v, in->off, "unknown type", in->a);
-    if (m->tables[in->b].elem != VT_FUNCREF)
+    if (!valtype_sub(m, m->tables[in->b].elem, VT_FUNCREF))
         return mismatch(v);
     *out = m->types[in->a];
     return pop_expect(v, table_at(v, in->b));
@@ -544,9 +608,11 @@ static VStatus op_call_indirect(Val *v, const Instr *in)
 static V_WARN VStatus tail_call_type(Val *v, const FuncType *t)
 {
     const Frame *f = &v->ctrl[0];
-    if (t->nresults != f->nresults ||
-        memcmp(ft_results(t), f->results, t->nresults * sizeof *f->results) != 0)
+    if (t->nresults != f->nresults)
         return mismatch(v);
+    for (uint32_t i = 0; i < t->nresults; i++)
+        if (!valtype_sub(v->m, ft_results(t)[i], f->results[i]))
+            return mismatch(v);
     if (pop_types(v, ft_params(t), t->nparams))
         return V_ERR;
     return set_unreachable(v);
@@ -607,8 +673,11 @@ static V_WARN VStatus check_catch(Val *v, const Catch *c)
     const ValType *lt = label_types(f, &n);
     uint32_t np = t ? t->nparams : 0;
     bool ref = c->kind == CATCH_TAG_REF || c->kind == CATCH_ALL_REF;
-    if (n != np + ref || (np && memcmp(lt, ft_params(t), np)) || (ref && lt[np] != VT_EXNREF))
+    if (n != np + ref || (ref && !valtype_sub(v->m, VT_EXNREF | VT_NONNULL, lt[np])))
         return mismatch(v);
+    for (uint32_t i = 0; i < np; i++)
+        if (!valtype_sub(v->m, ft_params(t)[i], lt[i]))
+            return mismatch(v);
     return V_OK;
 }
 
@@ -637,6 +706,7 @@ static VStatus op_catch(Val *v, const Instr *in)
         return V_ERR;
     f->op = in->op;
     f->unreachable = false;
+    reset_inits(v, f);
     return t ? push_types(v, ft_params(t), t->nparams) : V_OK;
 }
 
@@ -647,6 +717,7 @@ static VStatus op_delegate(Val *v, const Instr *in)
         return malformed(v, in->off, "delegate without try");
     if (close_block(v, &f))
         return V_ERR;
+    reset_inits(v, &f);
     v->nctrl--;
     const Frame *target;
     if (label(v, in->a, &target))
@@ -666,15 +737,126 @@ static VStatus op_rethrow(Val *v, const Instr *in)
 
 /* ---- references and parametric instructions ---- */
 
-static VStatus op_ref_null(Val *v, const Instr *in)
+/* A value type named by an instruction or a declaration: its concrete index must name a
+ * type ("unknown type"); *out gets the canonical word. note: record the features it needs as
+ * used (an element segment's (ref func), what 2.0's funcidx vectors mean in 3.0, needs
+ * none). */
+static V_WARN VStatus check_valtype_f(Val *v, ValType t, size_t off, ValType *out, bool note)
 {
-    if (in->a == VT_EXNREF) {
+    if (vt_is_concrete(t)) {
+        if (vt_index(t) >= v->m->ntypes)
+            return fail_idx(v, off, "unknown type", vt_index(t));
+        t = vt_concrete(v->m->canon[vt_index(t)], valtype_nullable(t));
+    }
+    if (vt_code(t) == HT_EXN || vt_code(t) == HT_NOEXN) {
         if (!(v->m->features & CORRAL_FEATURE_EXCEPTIONS))
-            return malformed(v, in->off, "malformed reference type (exn: exception handling "
-                                         "is switched off)");
+            return malformed(v, off, "malformed reference type (exn: exception handling "
+                                     "is switched off)");
         module_uses(v->m, CORRAL_FEATURE_EXCEPTIONS);
     }
-    return push(v, (ValType)in->a);
+    if (note && valtype_is_ref(t) && t != VT_FUNCREF && t != VT_EXTERNREF && t != VT_EXNREF)
+        module_uses(v->m, CORRAL_FEATURE_FUNCTION_REFERENCES);
+    if (valtype_is_ref(t) && valtype_kind(t) == HT_ANY)
+        module_uses(v->m, CORRAL_FEATURE_GC);
+    if (out)
+        *out = t;
+    return V_OK;
+}
+
+static V_WARN VStatus check_valtype(Val *v, ValType t, size_t off, ValType *out)
+{
+    return check_valtype_f(v, t, off, out, true);
+}
+
+static VStatus op_ref_null(Val *v, const Instr *in)
+{
+    ValType t;
+    if (check_valtype(v, (ValType)in->a, in->off, &t))
+        return V_ERR;
+    return push(v, t);
+}
+
+/* The type of ref.func f: (ref $t) with typed function references, else funcref. */
+static ValType func_ref_type(const Module *m, uint32_t f)
+{
+    if (!(m->features & CORRAL_FEATURE_FUNCTION_REFERENCES) || m->func_types[f] >= m->ntypes)
+        return VT_FUNCREF;
+    return vt_concrete(m->canon[m->func_types[f]], false);
+}
+
+static VStatus op_ref_as_non_null(Val *v, const Instr *in)
+{
+    (void)in;
+    ValType t;
+    if (pop_any(v, &t))
+        return V_ERR;
+    if (t == VT_UNKNOWN)
+        return push(v, VT_UNKNOWN);
+    if (!valtype_is_ref(t))
+        return mismatch(v);
+    return push(v, t | VT_NONNULL);
+}
+
+/* br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t* on null. */
+static VStatus op_br_on_null(Val *v, const Instr *in)
+{
+    const Frame *f;
+    uint32_t n;
+    ValType t;
+    if (label(v, in->a, &f) || pop_any(v, &t))
+        return V_ERR;
+    if (t != VT_UNKNOWN && !valtype_is_ref(t))
+        return mismatch(v);
+    const ValType *lt = label_types(f, &n);
+    if (pop_types(v, lt, n) || push_types(v, lt, n))
+        return V_ERR;
+    return push(v, t == VT_UNKNOWN ? VT_UNKNOWN : t | VT_NONNULL);
+}
+
+/* br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* (ref ht) when not null:
+ * the label's last type is a reference type the operand's non-null form matches. */
+static VStatus op_br_on_non_null(Val *v, const Instr *in)
+{
+    const Frame *f;
+    uint32_t n;
+    ValType t;
+    if (label(v, in->a, &f))
+        return V_ERR;
+    const ValType *lt = label_types(f, &n);
+    if (n == 0 || !valtype_is_ref(lt[n - 1]))
+        return mismatch(v);
+    if (pop_any(v, &t))
+        return V_ERR;
+    if (t != VT_UNKNOWN && (!valtype_is_ref(t) || !valtype_sub(v->m, t | VT_NONNULL, lt[n - 1])))
+        return mismatch(v);
+    if (pop_types(v, lt, n - 1) || push_types(v, lt, n - 1))
+        return V_ERR;
+    return V_OK;
+}
+
+/* call_ref's and return_call_ref's type and operand: a (ref null $t). */
+static V_WARN VStatus ref_call_type(Val *v, const Instr *in, const FuncType **out)
+{
+    const Module *m = v->m;
+    if (in->a >= m->ntypes)
+        return fail_idx(v, in->off, "unknown type", in->a);
+    *out = m->types[in->a];
+    return pop_expect(v, vt_concrete(m->canon[in->a], true));
+}
+
+static VStatus op_call_ref(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    return ref_call_type(v, in, &t) ? V_ERR : call_type(v, t);
+}
+
+static VStatus op_return_call_ref(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (!(v->m->features & CORRAL_FEATURE_TAIL_CALL))
+        return feature_off(v, in);
+    module_uses(v->m, CORRAL_FEATURE_TAIL_CALL);
+    return ref_call_type(v, in, &t) ? V_ERR : tail_call_type(v, t);
 }
 
 static VStatus op_ref_is_null(Val *v, const Instr *in)
@@ -699,7 +881,7 @@ static VStatus op_ref_func(Val *v, const Instr *in)
         return fail_idx(v, in->off, "unknown function", in->a);
     if (!is_ref_declared(v, in->a))
         return fail(v, in->off, "undeclared function reference");
-    return push(v, VT_FUNCREF);
+    return push(v, func_ref_type(v->m, in->a));
 }
 
 static VStatus op_drop(Val *v, const Instr *in)
@@ -729,7 +911,9 @@ static VStatus op_select_t(Val *v, const Instr *in)
     if (!valtype_ok(in->b) || (in->b == VT_V128 && !(v->m->features & CORRAL_FEATURE_SIMD)) ||
         (in->b == VT_EXNREF && !(v->m->features & CORRAL_FEATURE_EXCEPTIONS)))
         return malformed(v, in->off, "malformed value type");
-    ValType t = (ValType)in->b;
+    ValType t;
+    if (check_valtype(v, (ValType)in->b, in->off, &t))
+        return V_ERR;
     if (pop_expect(v, VT_I32) || pop_expect(v, t) || pop_expect(v, t))
         return V_ERR;
     return push(v, t);
@@ -765,22 +949,46 @@ static V_WARN VStatus local_type(Val *v, uint32_t idx, ValType *out)
     return V_OK;
 }
 
+/* Records that local idx (which exists) is set, for a body with non-defaultable locals. */
+static V_WARN VStatus set_local_init(Val *v, uint32_t idx)
+{
+    if (!v->nondef || v->linit[idx])
+        return V_OK;
+    if (v->ninits == v->cap_inits) {
+        uint32_t cap = v->cap_inits ? v->cap_inits * 2 : 16;
+        uint32_t *p = realloc(v->inits, (size_t)cap * sizeof *p);
+        if (!p)
+            return fail(v, v->off, "out of memory");
+        v->inits = p;
+        v->cap_inits = cap;
+    }
+    v->inits[v->ninits++] = idx;
+    v->linit[idx] = 1;
+    return V_OK;
+}
+
 static VStatus op_local_get(Val *v, const Instr *in)
 {
     ValType t;
-    return local_type(v, in->a, &t) ? V_ERR : push(v, t);
+    if (local_type(v, in->a, &t))
+        return V_ERR;
+    if (v->nondef && !v->linit[in->a])
+        return fail(v, in->off, "uninitialized local");
+    return push(v, t);
 }
 
 static VStatus op_local_set(Val *v, const Instr *in)
 {
     ValType t;
-    return local_type(v, in->a, &t) ? V_ERR : pop_expect(v, t);
+    if (local_type(v, in->a, &t) || pop_expect(v, t))
+        return V_ERR;
+    return set_local_init(v, in->a);
 }
 
 static VStatus op_local_tee(Val *v, const Instr *in)
 {
     ValType t;
-    if (local_type(v, in->a, &t) || pop_expect(v, t))
+    if (local_type(v, in->a, &t) || pop_expect(v, t) || set_local_init(v, in->a))
         return V_ERR;
     return push(v, t);
 }
@@ -874,7 +1082,7 @@ static VStatus op_table_copy(Val *v, const Instr *in)
     ValType dst, src;
     if (table(v, in->a, &dst) || table(v, in->b, &src))
         return V_ERR;
-    if (dst != src)
+    if (!valtype_sub(v->m, src, dst))
         return mismatch(v);
     ValType dt = table_at(v, in->a), st = table_at(v, in->b);
     if (pop_expect(v, dt == VT_I64 && st == VT_I64 ? VT_I64 : VT_I32) || pop_expect(v, st))
@@ -887,7 +1095,7 @@ static VStatus op_table_init(Val *v, const Instr *in)
     ValType tt, et;
     if (table(v, in->b, &tt) || elem_seg(v, in->a, &et))
         return V_ERR;
-    if (tt != et)
+    if (!valtype_sub(v->m, et, tt))
         return mismatch(v);
     if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32))
         return V_ERR;
@@ -1054,6 +1262,11 @@ static const Handler handlers[OP_COUNT] = {
     [OP_REF_NULL] = op_ref_null,
     [OP_REF_IS_NULL] = op_ref_is_null,
     [OP_REF_FUNC] = op_ref_func,
+    [OP_REF_AS_NON_NULL] = op_ref_as_non_null,
+    [OP_BR_ON_NULL] = op_br_on_null,
+    [OP_BR_ON_NON_NULL] = op_br_on_non_null,
+    [OP_CALL_REF] = op_call_ref,
+    [OP_RETURN_CALL_REF] = op_return_call_ref,
     [OP_DROP] = op_drop,
     [OP_SELECT] = op_select,
     [OP_SELECT_T] = op_select_t,
@@ -1180,7 +1393,7 @@ static void build_fast(void)
         f->np = sg->np;
         f->nr = sg->nr;
         f->align = oi->align;
-        memcpy(f->p, sg->p, sg->np);
+        memcpy(f->p, sg->p, sg->np * sizeof *sg->p);
         f->r = sg->nr ? sg->r[0] : 0;
         f->op = (uint16_t)op;
     }
@@ -1308,7 +1521,7 @@ static inline const uint8_t *fk_LOCAL_GET(Val *v, const Fast *f, const uint8_t *
     uint32_t x;
     ValType t;
     (void)f;
-    if (!(q = leb_u32(p + 1, end, &x)))
+    if (v->nondef || !(q = leb_u32(p + 1, end, &x)))
         return p;
     return fast_local(v, x, &t) || fast_push(v, t) ? NULL : q;
 }
@@ -1320,7 +1533,7 @@ static inline const uint8_t *local_set_tee(Val *v, const uint8_t *p, const uint8
     const uint8_t *q;
     uint32_t x;
     ValType t;
-    if (!(q = leb_u32(p + 1, end, &x)))
+    if (v->nondef || !(q = leb_u32(p + 1, end, &x)))
         return p;
     if (fast_local(v, x, &t))
         return NULL;
@@ -1425,7 +1638,10 @@ static inline const uint8_t *fk_BR_IF(Val *v, const Fast *f, const uint8_t *p, c
 
 static inline const uint8_t *fk_BLOCK(Val *v, const Fast *f, const uint8_t *p, const uint8_t *end)
 {
-    if (p + 1 >= end || (p[1] & 0x80))
+    /* reference types beyond 2.0's shorthands (0x63/0x64 ht, nullfuncref ...) take the
+     * generic path */
+    if (p + 1 >= end || (p[1] & 0x80) ||
+        (p[1] >= 0x60 && p[1] < 0x7b && p[1] != 0x70 && p[1] != 0x6f && p[1] != 0x69))
         return p;
     Instr in = {.op = f->op, .off = v->off, .blocktype = rd_sext7(p[1])};
     return (f->op == OP_IF ? op_if : op_block)(v, &in) ? NULL : p + 2;
@@ -1621,20 +1837,41 @@ static V_WARN VStatus setup_locals(Val *v, const Code *c, const FuncType *t)
     for (uint32_t i = 0; i < c->ndecls; i++)
         v->decl_end[i] = sum += c->decls[i].count;
     uint64_t total = sum + t->nparams;
+    v->ninits = 0;
+    v->nondef = false;
+    for (uint32_t i = 0; i < c->ndecls; i++) {
+        if (check_valtype(v, c->decls[i].type, c->size_off, NULL))
+            return V_ERR;
+        v->nondef |= !valtype_defaultable(c->decls[i].type) && c->decls[i].count;
+    }
+    if (v->nondef) { /* total is bounded by the decoder's max_locals */
+        if (total > v->cap_linit) {
+            uint8_t *p = realloc(v->linit, (size_t)total);
+            if (!p)
+                return fail(v, c->size_off, "out of memory");
+            v->linit = p;
+            v->cap_linit = (uint32_t)total;
+        }
+        memset(v->linit, 1, t->nparams);
+        uint8_t *li = v->linit + t->nparams;
+        for (uint32_t i = 0; i < c->ndecls; i++) {
+            memset(li, valtype_defaultable(c->decls[i].type), c->decls[i].count);
+            li += c->decls[i].count;
+        }
+    }
     v->flat = total <= FLAT_LOCALS;
     if (!v->flat)
         return V_OK;
-    if (!v->ltypes) { /* once per validator: FLAT_LOCALS bytes */
-        v->ltypes = malloc(FLAT_LOCALS);
+    if (!v->ltypes) { /* once per validator */
+        v->ltypes = malloc(FLAT_LOCALS * sizeof *v->ltypes);
         if (!v->ltypes)
             return fail(v, c->size_off, "out of memory");
     }
-    memcpy(v->ltypes, v->params, t->nparams);
+    memcpy(v->ltypes, v->params, t->nparams * sizeof *v->ltypes);
     ValType *out = v->ltypes + t->nparams;
-    for (uint32_t i = 0; i < c->ndecls; i++) {
-        memset(out, c->decls[i].type, c->decls[i].count);
-        out += c->decls[i].count;
-    }
+    for (uint32_t i = 0; i < c->ndecls; i++)
+        for (uint32_t k = 0; k < c->decls[i].count; k++)
+            *out++ = c->decls[i].type;
     v->nltypes = (uint32_t)total;
     return V_OK;
 }
@@ -1756,11 +1993,12 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, uint32_t nglobals, Va
         *out = sigs[in->op].r[0];
         return V_OK;
     case OP_REF_NULL:
-        *out = (ValType)in->a;
-        return V_OK;
+        return check_valtype(v, (ValType)in->a, in->off, out);
     case OP_REF_FUNC:
-        *out = VT_FUNCREF;
-        return in->a < m->nfuncs ? V_OK : fail_idx(v, in->off, "unknown function", in->a);
+        if (in->a >= m->nfuncs)
+            return fail_idx(v, in->off, "unknown function", in->a);
+        *out = func_ref_type(m, in->a);
+        return V_OK;
     case OP_GLOBAL_GET:
         if (in->a >= nglobals)
             return fail_idx(v, in->off, "unknown global", in->a);
@@ -1797,7 +2035,8 @@ static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want, uint
     if (e->kind == CONST_REF_FUNC && e->start == e->end) {
         if (e->index >= v->m->nfuncs)
             return fail_idx(v, e->start, "unknown function", e->index);
-        return want == VT_FUNCREF ? V_OK : fail(v, e->start, "type mismatch");
+        return valtype_sub(v->m, func_ref_type(v->m, e->index), want)
+                   ? V_OK : fail(v, e->start, "type mismatch");
     }
     if (const_reader(v, e, &r))
         return V_ERR;
@@ -1830,7 +2069,8 @@ static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want, uint
         if (typed)
             stack[n++] = t;
     }
-    return typed && n == 1 && stack[0] == want ? V_OK : fail(v, e->start, "type mismatch");
+    return typed && n == 1 && valtype_sub(v->m, stack[0], want) ? V_OK
+                                                                : fail(v, e->start, "type mismatch");
 }
 
 static void declare_ref(Val *v, uint32_t f)
@@ -1864,6 +2104,9 @@ static V_WARN VStatus collect_refs(Val *v)
         return fail(v, 0, "out of memory");
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
         scan_refs(v, &m->globals[i].init);
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) /* table initializers */
+        if (m->table_inits[i - m->ntable_imports].start)
+            scan_refs(v, &m->table_inits[i - m->ntable_imports]);
     for (uint32_t i = 0; i < m->nelems; i++)
         for (uint32_t k = 0; k < m->elems[i].count; k++)
             scan_refs(v, &m->elems[i].items[k]);
@@ -1908,12 +2151,54 @@ static V_WARN VStatus check_mem_type(Val *v, const MemType *t)
     return check_limits(v, &t->lim, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
 }
 
+/* The deepest chain of declared supertypes (V8's and wasmparser's limit). */
+#define MAX_SUBTYPE_DEPTH 63
+
+/* Type i's declared supertype: one at most, an earlier type, not final, whose function type
+ * type i's matches (params contravariant, results covariant). */
+static V_WARN VStatus check_subtype(Val *v, uint32_t i)
+{
+    const Module *m = v->m;
+    const TypeInfo *ti = &m->tinfo[i];
+    if (ti->nsupers == 0)
+        return V_OK;
+    if (ti->nsupers > 1)
+        return fail_idx(v, 0, "sub type: more than one supertype for type", i);
+    if (ti->super_raw >= i)
+        return fail_idx(v, 0, "unknown type", ti->super_raw);
+    uint32_t depth = 0;
+    for (uint32_t x = ti->super; x != NO_SUPER; x = m->tinfo[x].super)
+        if (++depth > MAX_SUBTYPE_DEPTH)
+            return fail_idx(v, 0, "sub type hierarchy too deep at type", i);
+    const FuncType *a = m->types[i], *b = m->types[ti->super];
+    if (m->tinfo[ti->super].final || a->nparams != b->nparams || a->nresults != b->nresults)
+        return fail_idx(v, 0, "sub type", i);
+    for (uint32_t k = 0; k < a->nparams; k++)
+        if (!valtype_sub(m, ft_params(b)[k], ft_params(a)[k]))
+            return fail_idx(v, 0, "sub type", i);
+    for (uint32_t k = 0; k < a->nresults; k++)
+        if (!valtype_sub(m, ft_results(a)[k], ft_results(b)[k]))
+            return fail_idx(v, 0, "sub type", i);
+    return V_OK;
+}
+
 static V_WARN VStatus check_types(Val *v)
 {
     const Module *m = v->m;
-    for (uint32_t i = 0; i < m->ntypes; i++)
-        if (m->types[i]->nparams > MAX_ARITY || m->types[i]->nresults > MAX_ARITY)
+    for (uint32_t i = 0; i < m->ntypes; i++) {
+        const FuncType *t = m->types[i];
+        if (t->nparams > MAX_ARITY || t->nresults > MAX_ARITY)
             return fail_idx(v, 0, "too many params or results in type", i);
+        /* a type names types of its recursion group and earlier ones only (the decoder
+         * made those canonical, so they stay below the group's end) */
+        const TypeInfo *ti = &m->tinfo[i];
+        uint32_t end = ti->group + ti->group_len;
+        for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+            if (vt_is_concrete(t->types[k]) && vt_index(t->types[k]) >= end)
+                return fail_idx(v, 0, "unknown type", vt_index(t->types[k]));
+        if (check_subtype(v, i))
+            return V_ERR;
+    }
     return V_OK;
 }
 
@@ -1944,7 +2229,10 @@ static V_WARN VStatus check_imports(Val *v)
         if (im->kind == EXTERN_FUNC && im->d.func_type >= m->ntypes)
             s = fail_idx(v, name_off(m, im->module), "unknown type", im->d.func_type);
         else if (im->kind == EXTERN_TABLE)
-            s = check_table_type(v, &im->d.table);
+            s = check_table_type(v, &im->d.table) ||
+                check_valtype(v, im->d.table.elem, name_off(m, im->module), NULL);
+        else if (im->kind == EXTERN_GLOBAL)
+            s = check_valtype(v, im->d.global.type, name_off(m, im->module), NULL);
         else if (im->kind == EXTERN_MEMORY)
             s = check_mem_type(v, &im->d.mem);
         else if (im->kind == EXTERN_TAG)
@@ -1967,9 +2255,17 @@ static V_WARN VStatus check_funcs(Val *v)
 static V_WARN VStatus check_tables_mems(Val *v)
 {
     const Module *m = v->m;
-    for (uint32_t i = m->ntable_imports; i < m->ntables; i++)
-        if (check_table_type(v, &m->tables[i]))
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+        const TableType *t = &m->tables[i];
+        const ConstExpr *init = &m->table_inits[i - m->ntable_imports];
+        if (check_table_type(v, t) || check_valtype(v, t->elem, t->lim.off, NULL))
             return V_ERR;
+        /* a table of a type without null needs an initializer (typed function references) */
+        if (init->start == 0 && !valtype_defaultable(t->elem))
+            return fail(v, t->lim.off, "type mismatch");
+        if (init->start != 0 && check_const(v, init, t->elem, m->nglobal_imports))
+            return V_ERR;
+    }
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
         if (check_mem_type(v, &m->mems[i]))
             return V_ERR;
@@ -1986,7 +2282,8 @@ static V_WARN VStatus check_globals(Val *v)
     const Module *m = v->m;
     bool later = m->features & CORRAL_FEATURE_GC; /* 3.0: earlier globals, not only imports */
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
-        if (check_const(v, &m->globals[i].init, m->globals[i].type.type,
+        if (check_valtype(v, m->globals[i].type.type, m->globals[i].init.start, NULL) ||
+            check_const(v, &m->globals[i].init, m->globals[i].type.type,
                         later ? i : m->nglobal_imports))
             return V_ERR;
     return V_OK;
@@ -2001,6 +2298,9 @@ static uint32_t seg_globals(const Module *m)
 
 static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
 {
+    bool note = s->type != (VT_FUNCREF | VT_NONNULL); /* (ref func): any funcidx vector */
+    if (check_valtype_f(v, s->type, s->offset.start, NULL, note))
+        return V_ERR;
     for (uint32_t k = 0; k < s->count; k++)
         if (check_const(v, &s->items[k], s->type, seg_globals(v->m)))
             return V_ERR;
@@ -2010,7 +2310,7 @@ static V_WARN VStatus check_elem(Val *v, const ElemSeg *s)
     ValType t;
     if (table(v, s->table, &t) || check_const(v, &s->offset, table_at(v, s->table), seg_globals(v->m)))
         return V_ERR;
-    return t == s->type ? V_OK : mismatch(v);
+    return valtype_sub(v->m, s->type, t) ? V_OK : mismatch(v);
 }
 
 static V_WARN VStatus check_elems(Val *v)
@@ -2118,6 +2418,8 @@ void validate_delete(Val *v)
     free(v->ctrl);
     free(v->decl_end);
     free(v->ltypes);
+    free(v->linit);
+    free(v->inits);
     free(v->refs);
     free(v->uses);
     free(v);

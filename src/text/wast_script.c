@@ -208,10 +208,18 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
     if (tok_is(&p->lx, op, "ref.null") && arg->kind == TOK_RPAREN && result) {
         out->kind = TV_NULLREF;
         out->match = TVM_NULL;
+    } else if (tok_is(&p->lx, op, "ref.null") && result &&
+               (arg->kind == TOK_KEYWORD || arg->kind == TOK_ID || arg->kind == TOK_NUM)) {
+        /* (ref.null ht) as a result: a null of any heap type (the value carries none) */
+        out->kind = TV_NULLREF;
+        out->match = TVM_NULL;
+        p->pos++;
     } else if (tok_is(&p->lx, op, "ref.null")) {
-        if (!tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "extern"))
+        bool ext = tok_is(&p->lx, arg, "extern") || tok_is(&p->lx, arg, "noextern");
+        if (!ext && !tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "nofunc") &&
+            arg->kind != TOK_ID && arg->kind != TOK_NUM)
             return sp_fail(p, "unexpected token");
-        out->kind = tok_is(&p->lx, arg, "func") ? TV_FUNCREF : TV_EXTERNREF;
+        out->kind = ext ? TV_EXTERNREF : TV_FUNCREF;
         out->match = TVM_NULL;
         p->pos++;
     } else if (tok_is(&p->lx, op, "ref.extern")) {

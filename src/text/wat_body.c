@@ -277,6 +277,7 @@ static TxStatus br_table_imm(Wat *w, Buf *out)
 static TxStatus select_instr(Wat *w, Buf *out)
 {
     Buf types = {0};
+    uint32_t ntypes = 0;
     if (!wat_at_field(w, "result")) {
         buf_byte(out, 0x1b);
         return TX_OK;
@@ -284,17 +285,19 @@ static TxStatus select_instr(Wat *w, Buf *out)
     while (wat_at_field(w, "result")) {
         w->pos += 2;
         while (wat_peek(w)->kind != TOK_RPAREN) {
-            uint8_t t;
+            uint32_t t;
             if (wat_valtype(w, &t)) {
                 buf_free(&types);
                 return TX_ERR;
             }
-            buf_byte(&types, t);
+            buf_valtype(&types, t);
+            ntypes++;
         }
         w->pos++;
     }
     buf_byte(out, 0x1c);
-    buf_name(out, types.p, types.len);
+    buf_u32(out, ntypes);
+    buf_bytes(out, types.p, types.len);
     buf_free(&types);
     return TX_OK;
 }
@@ -340,18 +343,13 @@ static TxStatus table_copy_imm(Wat *w, Buf *out)
     return index_imm(w, SP_TABLE, out) || index_imm(w, SP_TABLE, out);
 }
 
+/* ref.null's heap type: func, extern ..., or a type index. */
 static TxStatus reftype_imm(Wat *w, Buf *out)
 {
-    if (tok_is(w->lx, wat_peek(w), "func")) {
-        buf_byte(out, 0x70);
-    } else if (tok_is(w->lx, wat_peek(w), "extern")) {
-        buf_byte(out, 0x6f);
-    } else if (tok_is(w->lx, wat_peek(w), "exn")) {
-        buf_byte(out, 0x69);
-    } else {
-        return wat_fail(w, "unexpected token");
-    }
-    w->pos++;
+    uint32_t h;
+    if (wat_heaptype(w, &h))
+        return TX_ERR;
+    buf_heaptype(out, h);
     return TX_OK;
 }
 
@@ -435,6 +433,8 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
         return lane_imm(w, out);
     case TIMM_TAG:
         return index_imm(w, SP_TAG, out);
+    case TIMM_TYPE:
+        return index_imm(w, SP_TYPE, out);
     case TIMM_SELECT_T:
     case TIMM_BLOCKTYPE:
     case TIMM_TRY_TABLE:
@@ -472,7 +472,7 @@ static TxStatus block_head_only(Wat *w, uint8_t opcode, Buf *out, size_t *out_la
     if (tu.has_type || tu.nparams || tu.nresults > 1)
         buf_s64(out, tu.index);
     else if (tu.nresults == 1)
-        buf_byte(out, tu.single_result);
+        buf_valtype(out, tu.single_result);
     else
         buf_byte(out, 0x40);
     return TX_OK;

@@ -102,7 +102,7 @@ typedef enum TImm {
     TIMM_REFTYPE, TIMM_SELECT_T, TIMM_LOCAL, TIMM_GLOBAL, TIMM_TABLE, TIMM_MEMARG,
     TIMM_MEMIDX, TIMM_I32, TIMM_I64, TIMM_F32, TIMM_F64, TIMM_MEMORY_INIT, TIMM_DATA,
     TIMM_MEMORY_COPY, TIMM_TABLE_INIT, TIMM_ELEM, TIMM_TABLE_COPY, TIMM_V128, TIMM_SHUFFLE,
-    TIMM_LANE, TIMM_MEMARG_LANE, TIMM_TAG, TIMM_TRY_TABLE,
+    TIMM_LANE, TIMM_MEMARG_LANE, TIMM_TAG, TIMM_TRY_TABLE, TIMM_TYPE,
 } TImm;
 
 typedef struct TInstr {
@@ -134,9 +134,20 @@ typedef struct Names {
     uint32_t hash_cap;
 } Names;
 
+/* Value types in the text library: the engine's word (src/engine/module.h): the binary code
+ * of a number, vector or abstract heap type in bits 0-7 (TV_CONCRETE for a type index, in
+ * bits 9-31), TV_NONNULL for (ref ht) without null. */
+#define TV_CONCRETE 0x01u
+#define TV_NONNULL 0x100u
+#define TV_MAX_INDEX ((1u << 23) - 1)
+
 typedef struct FuncSig {
     uint32_t nparams, nresults;
-    uint8_t *types; /* params then results; owned */
+    uint32_t *types; /* params then results (value type words); owned */
+    uint32_t group_len;     /* GC's rec: the group's size on its first type, 0 on the others;
+                             * 1 for a type alone */
+    bool sub, final;        /* (sub final? x? ...) */
+    uint32_t nsupers, super;
 } FuncSig;
 
 typedef struct Wat {
@@ -147,6 +158,7 @@ typedef struct Wat {
     Names names[NSPACES];
     FuncSig *types;
     uint32_t ntypes, types_cap;
+    uint32_t nempty_recs; /* (rec) groups without types, written first */
     Buf sec[14];          /* section payloads (after their counts), by section id */
     uint32_t count[14];   /* entries in each */
     uint32_t nfunc_imports;
@@ -171,8 +183,13 @@ TX_WARN TxStatus wat_fail(Wat *w, const char *fmt, ...) __attribute__((format(pr
 /* An index: a u32 literal or an $id bound in space. */
 TX_WARN TxStatus wat_index(Wat *w, Space sp, uint32_t *out);
 bool wat_at_index(const Wat *w);
-TX_WARN TxStatus wat_valtype(Wat *w, uint8_t *out);
-TX_WARN TxStatus wat_reftype(Wat *w, uint8_t *out);
+TX_WARN TxStatus wat_valtype(Wat *w, uint32_t *out);
+TX_WARN TxStatus wat_reftype(Wat *w, uint32_t *out);
+/* A heap type: func, extern ... or a type index: the heap word (TV_CONCRETE | index << 9). */
+TX_WARN TxStatus wat_heaptype(Wat *w, uint32_t *out);
+/* Writes a value type word, a heap type word in the binary format. */
+void buf_valtype(Buf *b, uint32_t t);
+void buf_heaptype(Buf *b, uint32_t h);
 /* Binds the $id token at index i of space, or fails with "duplicate ...". */
 TX_WARN TxStatus names_bind(Wat *w, Space sp, size_t tok);
 /* Whether the id tokens a and b name the same ($abc and $"abc" do). */
@@ -185,7 +202,7 @@ typedef struct TypeUse {
     uint32_t index;
     bool has_type;
     uint32_t nparams, nresults;
-    uint8_t single_result; /* the result when nparams == 0 and nresults == 1 */
+    uint32_t single_result; /* the result when nparams == 0 and nresults == 1 */
 } TypeUse;
 typedef enum TypeUseMode {
     TU_FUNC,   /* a function: params' ids become locals */

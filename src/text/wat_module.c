@@ -17,7 +17,7 @@ enum {
 };
 
 enum { VT_I32 = 0x7f, VT_I64 = 0x7e, VT_F32 = 0x7d, VT_F64 = 0x7c, VT_V128 = 0x7b,
-       VT_FUNCREF = 0x70, VT_EXTERNREF = 0x6f, VT_EXNREF = 0x69 };
+       VT_FUNCREF = 0x70 };
 
 static const char *const space_names[NSPACES] = {
     "type", "func", "table", "memory", "global", "elem", "data", "local", "label", "tag",
@@ -201,47 +201,115 @@ TxStatus wat_index(Wat *w, Space sp, uint32_t *out)
 
 /* ---- types ---- */
 
-TxStatus wat_valtype(Wat *w, uint8_t *out)
+/* Heap type keywords and their binary codes. */
+static const struct {
+    const char *name;
+    uint8_t code;
+} heap_types[] = {{"func", 0x70},   {"extern", 0x6f},   {"exn", 0x69},    {"nofunc", 0x73},
+                  {"noextern", 0x72}, {"noexn", 0x74},  {"any", 0x6e},    {"eq", 0x6d},
+                  {"i31", 0x6c},    {"struct", 0x6b},   {"array", 0x6a},  {"none", 0x71}};
+
+TxStatus wat_heaptype(Wat *w, uint32_t *out)
+{
+    for (size_t i = 0; i < sizeof heap_types / sizeof heap_types[0]; i++)
+        if (tok_is(w->lx, wat_peek(w), heap_types[i].name)) {
+            *out = heap_types[i].code;
+            w->pos++;
+            return TX_OK;
+        }
+    uint32_t x;
+    if (!wat_at_index(w))
+        return wat_fail(w, "unexpected token");
+    if (wat_index(w, SP_TYPE, &x))
+        return TX_ERR;
+    if (x > TV_MAX_INDEX)
+        return wat_fail(w, "unknown type");
+    *out = TV_CONCRETE | x << 9;
+    return TX_OK;
+}
+
+/* (ref null? heaptype), at its "(". */
+static TxStatus ref_type(Wat *w, uint32_t *out)
+{
+    w->pos += 2;
+    bool null = tok_is(w->lx, wat_peek(w), "null");
+    if (null)
+        w->pos++;
+    uint32_t h;
+    if (wat_heaptype(w, &h) || wat_expect(w, TOK_RPAREN))
+        return TX_ERR;
+    *out = h | (null ? 0 : TV_NONNULL);
+    return TX_OK;
+}
+
+/* The reference type shorthands. */
+static const struct {
+    const char *name;
+    uint8_t code;
+} ref_words[] = {{"funcref", 0x70},      {"externref", 0x6f},   {"exnref", 0x69},
+                 {"nullfuncref", 0x73},  {"nullexternref", 0x72}, {"nullexnref", 0x74},
+                 {"anyref", 0x6e},       {"eqref", 0x6d},       {"i31ref", 0x6c},
+                 {"structref", 0x6b},    {"arrayref", 0x6a},    {"nullref", 0x71}};
+
+TxStatus wat_valtype(Wat *w, uint32_t *out)
 {
     static const struct {
         const char *name;
         uint8_t code;
-    } types[] = {{"i32", VT_I32},         {"i64", VT_I64},          {"f32", VT_F32},
-                 {"f64", VT_F64},         {"v128", VT_V128},        {"funcref", VT_FUNCREF},
-                 {"externref", VT_EXTERNREF}, {"exnref", VT_EXNREF}};
+    } types[] = {{"i32", VT_I32}, {"i64", VT_I64}, {"f32", VT_F32}, {"f64", VT_F64},
+                 {"v128", VT_V128}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (tok_is(w->lx, wat_peek(w), types[i].name)) {
             *out = types[i].code;
             w->pos++;
             return TX_OK;
         }
-    /* A word the text format does not have ("anyfunc"), but not a later feature's type
-     * ("anyref", "exnref"): the spec's lexer sees no such token. */
+    if (wat_at_field(w, "ref") || (wat_peek(w)->kind == TOK_KEYWORD))
+        return wat_reftype(w, out);
+    return wat_fail(w, "unexpected token");
+}
+
+TxStatus wat_reftype(Wat *w, uint32_t *out)
+{
+    if (wat_at_field(w, "ref"))
+        return ref_type(w, out);
+    for (size_t i = 0; i < sizeof ref_words / sizeof ref_words[0]; i++)
+        if (tok_is(w->lx, wat_peek(w), ref_words[i].name)) {
+            *out = ref_words[i].code;
+            w->pos++;
+            return TX_OK;
+        }
+    /* A word the text format does not have ("anyfunc"): the spec's lexer sees no such
+     * token. */
     const Tok *t = wat_peek(w);
-    bool later_ref = t->len > 3 && !memcmp(tok_text(w, t) + t->len - 3, "ref", 3);
-    if (t->kind == TOK_KEYWORD && !later_ref && !instr_lookup(tok_text(w, t), t->len))
+    if (t->kind == TOK_KEYWORD && !instr_lookup(tok_text(w, t), t->len))
         return wat_fail(w, "unknown operator %.*s", t->len > 64 ? 64 : (int)t->len, tok_text(w, t));
     return wat_fail(w, "unexpected token");
 }
 
-TxStatus wat_reftype(Wat *w, uint8_t *out)
+void buf_heaptype(Buf *b, uint32_t h)
 {
-    if (tok_is(w->lx, wat_peek(w), "funcref")) {
-        *out = VT_FUNCREF;
-    } else if (tok_is(w->lx, wat_peek(w), "externref")) {
-        *out = VT_EXTERNREF;
-    } else if (tok_is(w->lx, wat_peek(w), "exnref")) {
-        *out = VT_EXNREF;
-    } else {
-        return wat_fail(w, "unexpected token");
-    }
-    w->pos++;
-    return TX_OK;
+    if ((h & 0xff) == TV_CONCRETE)
+        buf_s64(b, (int64_t)(h >> 9));
+    else
+        buf_byte(b, (uint8_t)(h & 0x7f));
 }
 
+void buf_valtype(Buf *b, uint32_t t)
+{
+    if (t < 0x80 && t != TV_CONCRETE) { /* a number, vector or nullable abstract type */
+        buf_byte(b, (uint8_t)t);
+        return;
+    }
+    buf_byte(b, t & TV_NONNULL ? 0x64 : 0x63);
+    buf_heaptype(b, t & ~TV_NONNULL);
+}
+
+/* types: np + nr words, unaligned (a Buf's bytes). */
 static bool sig_equal(const FuncSig *s, const uint8_t *types, uint32_t np, uint32_t nr)
 {
-    return s->nparams == np && s->nresults == nr && (np + nr == 0 || !memcmp(s->types, types, np + nr));
+    return s->nparams == np && s->nresults == nr &&
+           (np + nr == 0 || !memcmp(s->types, types, ((size_t)np + nr) * sizeof *s->types));
 }
 
 static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
@@ -255,13 +323,18 @@ static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
         w->types_cap = cap;
     }
     FuncSig *s = &w->types[w->ntypes];
-    s->types = malloc(np + nr + 1);
+    s->types = malloc(((size_t)np + nr + 1) * sizeof *s->types);
     if (!s->types)
         return wat_fail(w, "out of memory");
     if (np + nr)
-        memcpy(s->types, types, np + nr);
+        memcpy(s->types, types, ((size_t)np + nr) * sizeof *s->types);
     s->nparams = np;
     s->nresults = nr;
+    s->group_len = 1;
+    s->sub = false;
+    s->final = true;
+    s->nsupers = 0;
+    s->super = 0;
     w->ntypes++;
     return TX_OK;
 }
@@ -275,20 +348,20 @@ static TxStatus params_results(Wat *w, Buf *sig, uint32_t *np, uint32_t *nr, boo
     while (wat_at_field(w, "param")) {
         w->pos += 2;
         if (wat_peek(w)->kind == TOK_ID) {
-            uint8_t t;
+            uint32_t t;
             if (!allow_ids)
                 return wat_fail(w, "unexpected token");
             size_t id = w->pos++;
             if (wat_valtype(w, &t) || (bind && names_bind(w, SP_LOCAL, id)))
                 return TX_ERR;
-            buf_byte(sig, t);
+            buf_bytes(sig, &t, sizeof t);
             (*np)++;
         } else {
             while (wat_peek(w)->kind != TOK_RPAREN) {
-                uint8_t t;
+                uint32_t t;
                 if (wat_valtype(w, &t) || (bind && names_bind(w, SP_LOCAL, SIZE_MAX)))
                     return TX_ERR;
-                buf_byte(sig, t);
+                buf_bytes(sig, &t, sizeof t);
                 (*np)++;
             }
         }
@@ -298,10 +371,10 @@ static TxStatus params_results(Wat *w, Buf *sig, uint32_t *np, uint32_t *nr, boo
     while (wat_at_field(w, "result")) {
         w->pos += 2;
         while (wat_peek(w)->kind != TOK_RPAREN) {
-            uint8_t t;
+            uint32_t t;
             if (wat_valtype(w, &t))
                 return TX_ERR;
-            buf_byte(sig, t);
+            buf_bytes(sig, &t, sizeof t);
             (*nr)++;
         }
         w->pos++;
@@ -331,7 +404,7 @@ TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
     out->nparams = np;
     out->nresults = nr;
     if (np == 0 && nr == 1)
-        out->single_result = sig.p[0];
+        memcpy(&out->single_result, sig.p, sizeof out->single_result);
     TxStatus st = TX_OK;
     if (out->has_type && out->index < w->ntypes) {
         const FuncSig *s = &w->types[out->index];
@@ -342,7 +415,9 @@ TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
                 st = names_bind(w, SP_LOCAL, SIZE_MAX);
     } else if (!out->has_type && !(for_block && np == 0 && nr <= 1)) {
         uint32_t i = 0;
-        while (i < w->ntypes && !sig_equal(&w->types[i], sig.p, np, nr))
+        /* the first plain function type alike: final, no supertype, alone in its group */
+        while (i < w->ntypes && (w->types[i].group_len != 1 || w->types[i].sub ||
+                                 !sig_equal(&w->types[i], sig.p, np, nr)))
             i++;
         if (i == w->ntypes)
             st = add_type(w, sig.p, np, nr);
@@ -352,21 +427,76 @@ TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
     return st;
 }
 
-/* (type id? (func (param ...)* (result ...)*)) in the first pass. */
-static TxStatus type_field(Wat *w)
+/* (type id? (func (param ...)* (result ...)*)), or with GC's (sub final? x* (func ...)),
+ * in the first pass, after "(type". bind: bind its id (a type in a rec group was bound with
+ * the group's). */
+static TxStatus type_field(Wat *w, bool bind)
 {
     Buf sig = {0};
-    uint32_t np, nr;
+    uint32_t np, nr, supers[1] = {0}, nsupers = 0;
+    bool sub = false, final = true;
     size_t id = opt_id(w);
     TxStatus st = TX_ERR;
-    if (open_field(w, "func") || params_results(w, &sig, &np, &nr, false, true) ||
-        wat_expect(w, TOK_RPAREN) || wat_expect(w, TOK_RPAREN) || names_bind(w, SP_TYPE, id) ||
-        add_type(w, sig.p, np, nr))
+    /* bound first: a type may name itself (its own recursion group) */
+    if (bind && names_bind(w, SP_TYPE, id))
         goto fail;
+    if (wat_at_field(w, "sub")) {
+        w->pos += 2;
+        sub = true;
+        final = tok_is(w->lx, wat_peek(w), "final");
+        if (final)
+            w->pos++;
+        while (wat_at_index(w)) {
+            uint32_t x;
+            if (wat_index(w, SP_TYPE, &x))
+                goto fail;
+            if (nsupers++ == 0)
+                supers[0] = x;
+        }
+    }
+    if (open_field(w, "func") || params_results(w, &sig, &np, &nr, false, true) ||
+        wat_expect(w, TOK_RPAREN) || (sub && wat_expect(w, TOK_RPAREN)) ||
+        wat_expect(w, TOK_RPAREN) || add_type(w, sig.p, np, nr))
+        goto fail;
+    FuncSig *t = &w->types[w->ntypes - 1];
+    t->sub = sub;
+    t->final = final;
+    t->nsupers = nsupers;
+    t->super = supers[0];
     st = TX_OK;
 fail:
     buf_free(&sig);
     return st;
+}
+
+/* (rec (type ...)*), after "(rec": the group's ids are bound first, so its types may name
+ * each other. */
+static TxStatus rec_field(Wat *w)
+{
+    size_t at = w->pos;
+    uint32_t n = 0, first = w->ntypes;
+    while (wat_at_field(w, "type")) {
+        size_t open = w->pos;
+        w->pos += 2;
+        if (names_bind(w, SP_TYPE, opt_id(w)))
+            return TX_ERR;
+        w->pos = w->lx->toks[open].match + 1;
+        n++;
+    }
+    w->pos = at;
+    while (wat_at_field(w, "type")) {
+        w->pos += 2;
+        if (type_field(w, false))
+            return TX_ERR;
+    }
+    if (n > 0) {
+        w->types[first].group_len = n;
+        for (uint32_t i = first + 1; i < w->ntypes; i++)
+            w->types[i].group_len = 0;
+    } else {
+        w->nempty_recs++;
+    }
+    return wat_expect(w, TOK_RPAREN);
 }
 
 /* ---- limits, table and global types ---- */
@@ -424,12 +554,12 @@ static TxStatus limits(Wat *w, bool is64, Buf *out)
 static TxStatus table_type(Wat *w, Buf *out)
 {
     Buf lim = {0};
-    uint8_t rt;
+    uint32_t rt;
     TxStatus st = limits(w, addr_type(w), &lim);
     if (!st)
         st = wat_reftype(w, &rt);
     if (!st) {
-        buf_byte(out, rt);
+        buf_valtype(out, rt);
         buf_bytes(out, lim.p, lim.len);
     }
     buf_free(&lim);
@@ -438,18 +568,18 @@ static TxStatus table_type(Wat *w, Buf *out)
 
 static TxStatus global_type(Wat *w, Buf *out)
 {
-    uint8_t t;
+    uint32_t t;
     if (wat_at_field(w, "mut")) {
         w->pos += 2;
         if (wat_valtype(w, &t) || wat_expect(w, TOK_RPAREN))
             return TX_ERR;
-        buf_byte(out, t);
+        buf_valtype(out, t);
         buf_byte(out, 1);
         return TX_OK;
     }
     if (wat_valtype(w, &t))
         return TX_ERR;
-    buf_byte(out, t);
+    buf_valtype(out, t);
     buf_byte(out, 0);
     return TX_OK;
 }
@@ -496,8 +626,12 @@ static TxStatus scan_field(Wat *w, Scan *sc)
     int k;
     w->pos += 2;
     if (tok_is(w->lx, kw, "type")) {
-        if (type_field(w))
+        if (type_field(w, true))
             return TX_ERR;
+    } else if (tok_is(w->lx, kw, "rec")) {
+        if (rec_field(w))
+            return TX_ERR;
+        w->pos--; /* the caller expects the field's ")" */
     } else if (tok_is(w->lx, kw, "import")) {
         if (note_import(w, sc))
             return TX_ERR;
@@ -524,8 +658,9 @@ static TxStatus scan_field(Wat *w, Scan *sc)
         if (!imported && (k == 1 || k == 2) && (tok_is(w->lx, wat_peek(w), "i64") ||
                                                 tok_is(w->lx, wat_peek(w), "i32")))
             w->pos++;
-        if (!imported && k == 1 && wat_peek(w)->kind == TOK_KEYWORD) {
-            w->pos++;
+        if (!imported && k == 1 &&
+            (wat_peek(w)->kind == TOK_KEYWORD || wat_at_field(w, "ref"))) {
+            w->pos = wat_peek(w)->kind == TOK_KEYWORD ? w->pos + 1 : wat_peek(w)->match + 1;
             if (wat_at_field(w, "elem") && names_bind(w, SP_ELEM, SIZE_MAX))
                 return TX_ERR;
         } else if (!imported && k == 2 && wat_at_field(w, "data")) {
@@ -633,30 +768,32 @@ static TxStatus locals(Wat *w, Buf *out)
     TxStatus st = TX_OK;
     while (!st && wat_at_field(w, "local")) {
         w->pos += 2;
-        uint8_t t;
+        uint32_t t;
         if (wat_peek(w)->kind == TOK_ID) {
             size_t id = w->pos++;
             st = wat_valtype(w, &t) || names_bind(w, SP_LOCAL, id);
-            buf_byte(&types, t);
+            buf_bytes(&types, &t, sizeof t);
         } else {
             while (!st && wat_peek(w)->kind != TOK_RPAREN) {
                 st = wat_valtype(w, &t) || names_bind(w, SP_LOCAL, SIZE_MAX);
-                buf_byte(&types, t);
+                buf_bytes(&types, &t, sizeof t);
             }
         }
         if (!st)
             st = wat_expect(w, TOK_RPAREN);
     }
     uint32_t groups = 0;
-    for (size_t i = 0; !st && i < types.len; i++)
-        groups += i == 0 || types.p[i] != types.p[i - 1];
+    size_t n = types.len / sizeof(uint32_t);
+    uint32_t *tv = (uint32_t *)(void *)types.p; /* Buf memory comes from malloc: aligned */
+    for (size_t i = 0; !st && i < n; i++)
+        groups += i == 0 || tv[i] != tv[i - 1];
     buf_u32(out, groups);
-    for (size_t i = 0; !st && i < types.len;) {
+    for (size_t i = 0; !st && i < n;) {
         size_t j = i;
-        while (j < types.len && types.p[j] == types.p[i])
+        while (j < n && tv[j] == tv[i])
             j++;
         buf_u32(out, (uint32_t)(j - i));
-        buf_byte(out, types.p[i]);
+        buf_valtype(out, tv[i]);
         i = j;
     }
     if (types.oom && !st)
@@ -692,19 +829,23 @@ static TxStatus func_field(Wat *w, uint32_t idx)
     return st;
 }
 
-/* An element segment's items, as expressions: "func x*", bare x*, or "reftype item*"
- * where an item is (item instr*) or one folded instruction. Writes the reftype then the
- * vector; n counts them. */
-static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n)
+/* An element segment's items: "func x*" or bare x*, written as elemkind 0x00 and a vector
+ * of function indices (*funcs_out set: the caller's flags byte takes the form without
+ * expressions, whose type is funcref in 2.0 and (ref func) in 3.0; with funcs_out NULL,
+ * as (ref.func x) expressions of type table_rt); or "reftype item*"
+ * where an item is (item instr*) or one folded instruction, written as the reftype
+ * (table_rt's when given) and a vector of expressions. n counts them. */
+static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n, const uint32_t *table_rt,
+                           bool *funcs_out)
 {
     Buf items = {0};
-    uint8_t rt = VT_FUNCREF;
+    uint32_t rt = VT_FUNCREF;
     bool funcs = true;
     TxStatus st = TX_OK;
     *n = 0;
     if (tok_is(w->lx, wat_peek(w), "func")) {
         w->pos++;
-    } else if (wat_peek(w)->kind == TOK_KEYWORD) {
+    } else if (wat_peek(w)->kind == TOK_KEYWORD || wat_at_field(w, "ref")) {
         st = wat_reftype(w, &rt);
         funcs = false;
     } else if (wat_peek(w)->kind == TOK_LPAREN) {
@@ -712,7 +853,10 @@ static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n)
     }
     while (!st && wat_peek(w)->kind != TOK_RPAREN) {
         uint32_t f;
-        if (funcs) {
+        if (funcs && funcs_out) {
+            st = wat_index(w, SP_FUNC, &f);
+            buf_u32(&items, f);
+        } else if (funcs) { /* the segment of a table's (elem x*): (ref.func x) items */
             st = wat_index(w, SP_FUNC, &f);
             buf_byte(&items, 0xd2);
             buf_u32(&items, f);
@@ -728,8 +872,13 @@ static TxStatus elem_items(Wat *w, Buf *out, uint32_t *n)
         }
         (*n)++;
     }
+    if (funcs_out)
+        *funcs_out = funcs;
     if (!st) {
-        buf_byte(out, rt);
+        if (funcs && funcs_out)
+            buf_byte(out, 0x00);
+        else
+            buf_valtype(out, table_rt ? *table_rt : rt);
         buf_u32(out, *n);
         buf_bytes(out, items.p, items.len);
     }
@@ -756,12 +905,14 @@ static TxStatus elem_field(Wat *w)
 {
     Buf *sec = &w->sec[SEC_ELEM];
     uint32_t table = 0, n;
+    size_t flags_at = sec->len;
+    bool funcs;
     opt_id(w);
     if (tok_is(w->lx, wat_peek(w), "declare")) {
         w->pos++;
         buf_byte(sec, 7);
     } else if (wat_at_field(w, "table") || wat_at_field(w, "offset") ||
-               wat_peek(w)->kind == TOK_LPAREN) {
+               (wat_peek(w)->kind == TOK_LPAREN && !wat_at_field(w, "ref"))) {
         if (wat_at_field(w, "table")) {
             w->pos += 2;
             if (wat_index(w, SP_TABLE, &table) || wat_expect(w, TOK_RPAREN))
@@ -774,8 +925,10 @@ static TxStatus elem_field(Wat *w)
     } else {
         buf_byte(sec, 5);
     }
-    if (elem_items(w, sec, &n) || wat_expect(w, TOK_RPAREN))
+    if (elem_items(w, sec, &n, NULL, &funcs) || wat_expect(w, TOK_RPAREN))
         return TX_ERR;
+    if (funcs && sec->len > flags_at)
+        sec->p[flags_at] -= 4; /* 5, 6, 7: the forms 1, 2, 3 with function indices */
     w->count[SEC_ELEM]++;
     return TX_OK;
 }
@@ -824,21 +977,22 @@ static TxStatus data_field(Wat *w)
 static TxStatus table_with_elem(Wat *w, uint32_t idx, bool is64)
 {
     Buf seg = {0};
-    uint8_t rt;
+    uint32_t rt;
     uint32_t n;
     if (wat_reftype(w, &rt))
         return TX_ERR;
+    if (!wat_at_field(w, "elem"))
+        return wat_fail(w, "unexpected token");
     w->pos += 2; /* (elem */
     buf_byte(&seg, 6);
     buf_u32(&seg, idx);
     buf_bytes(&seg, is64 ? "\x42\x00\x0b" : "\x41\x00\x0b", 3); /* i64/i32.const 0 end */
-    size_t at = seg.len;
-    TxStatus st = elem_items(w, &seg, &n) || wat_expect(w, TOK_RPAREN);
+    /* the table's type, even for a list of function indices */
+    TxStatus st = elem_items(w, &seg, &n, &rt, NULL) || wat_expect(w, TOK_RPAREN);
     if (!st) {
-        seg.p[at] = rt; /* the table's type, even for a list of function indices */
         buf_bytes(&w->sec[SEC_ELEM], seg.p, seg.len);
         w->count[SEC_ELEM]++;
-        buf_byte(&w->sec[SEC_TABLE], rt);
+        buf_valtype(&w->sec[SEC_TABLE], rt);
         buf_byte(&w->sec[SEC_TABLE], is64 ? 5 : 1);
         buf_u32(&w->sec[SEC_TABLE], n);
         buf_u32(&w->sec[SEC_TABLE], n);
@@ -857,12 +1011,23 @@ static TxStatus table_field(Wat *w, uint32_t idx)
         return inline_import(w, 1) || wat_expect(w, TOK_RPAREN);
     size_t at = w->pos;
     bool is64 = addr_type(w);
-    if (wat_peek(w)->kind == TOK_KEYWORD) {
+    if (wat_peek(w)->kind == TOK_KEYWORD || wat_at_field(w, "ref")) {
         if (table_with_elem(w, idx, is64))
             return TX_ERR;
     } else {
         w->pos = at;
-        if (table_type(w, &w->sec[SEC_TABLE]))
+        Buf type = {0};
+        TxStatus st = table_type(w, &type);
+        if (!st && wat_peek(w)->kind != TOK_RPAREN) {
+            /* typed function references: an initializer expression, 0x40 0x00 first */
+            buf_bytes(&w->sec[SEC_TABLE], "\x40\x00", 2);
+            buf_bytes(&w->sec[SEC_TABLE], type.p, type.len);
+            st = body_expr(w, &w->sec[SEC_TABLE]);
+        } else if (!st) {
+            buf_bytes(&w->sec[SEC_TABLE], type.p, type.len);
+        }
+        buf_free(&type);
+        if (st)
             return TX_ERR;
         w->count[SEC_TABLE]++;
     }
@@ -976,7 +1141,7 @@ static TxStatus emit_field(Wat *w, uint32_t *next)
     const Tok *kw = wat_peek_at(w, 1);
     int k = def_kind(w, kw);
     w->pos += 2;
-    if (tok_is(w->lx, kw, "type")) {
+    if (tok_is(w->lx, kw, "type") || tok_is(w->lx, kw, "rec")) {
         w->pos = w->lx->toks[w->pos - 2].match + 1;
         return TX_OK;
     }
@@ -1025,13 +1190,32 @@ static void assemble(Wat *w, Buf *out)
     static const int order[] = {SEC_TYPE,   SEC_IMPORT, SEC_FUNC,      SEC_TABLE,
                                 SEC_MEMORY, SEC_TAG,    SEC_GLOBAL,    SEC_EXPORT, SEC_START,
                                 SEC_ELEM,   SEC_DATACOUNT, SEC_CODE,   SEC_DATA};
+    uint32_t nentries = w->nempty_recs;
+    for (uint32_t i = 0; i < w->nempty_recs; i++)
+        buf_bytes(&w->sec[SEC_TYPE], "\x4e\x00", 2);
     for (uint32_t i = 0; i < w->ntypes; i++) {
         const FuncSig *s = &w->types[i];
+        if (s->group_len > 0)
+            nentries++;
+        if (s->group_len > 1) {
+            buf_byte(&w->sec[SEC_TYPE], 0x4e);
+            buf_u32(&w->sec[SEC_TYPE], s->group_len);
+        }
+        if (s->sub) {
+            buf_byte(&w->sec[SEC_TYPE], s->final ? 0x4f : 0x50);
+            buf_u32(&w->sec[SEC_TYPE], s->nsupers ? 1 : 0);
+            if (s->nsupers)
+                buf_u32(&w->sec[SEC_TYPE], s->super);
+        }
         buf_byte(&w->sec[SEC_TYPE], 0x60);
-        buf_name(&w->sec[SEC_TYPE], s->types, s->nparams);
-        buf_name(&w->sec[SEC_TYPE], s->types + s->nparams, s->nresults);
+        buf_u32(&w->sec[SEC_TYPE], s->nparams);
+        for (uint32_t k = 0; k < s->nparams; k++)
+            buf_valtype(&w->sec[SEC_TYPE], s->types[k]);
+        buf_u32(&w->sec[SEC_TYPE], s->nresults);
+        for (uint32_t k = 0; k < s->nresults; k++)
+            buf_valtype(&w->sec[SEC_TYPE], s->types[s->nparams + k]);
     }
-    w->count[SEC_TYPE] = w->ntypes;
+    w->count[SEC_TYPE] = nentries;
     buf_bytes(out, "\0asm\1\0\0\0", 8);
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         int id = order[i];

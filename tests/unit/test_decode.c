@@ -477,7 +477,8 @@ static void test_elem_encodings(void)
     CHECK(m->elems[0].items[0].kind == CONST_REF_FUNC && m->elems[0].items[0].index == 5);
     CHECK(m->elems[0].items[0].start == m->elems[0].items[0].end);
     CHECK(m->elems[1].items[0].index == 6 && m->elems[2].items[0].index == 7);
-    CHECK(m->elems[3].items[0].index == 8 && m->elems[3].type == VT_FUNCREF);
+    /* a vector of function indices: (ref func) in 3.0 (typed function references) */
+    CHECK(m->elems[3].items[0].index == 8 && m->elems[3].type == (VT_FUNCREF | VT_NONNULL));
     CHECK(m->elems[4].items[0].kind == CONST_REF_FUNC && m->elems[4].items[0].index == 9);
     CHECK(m->elems[4].items[0].end > m->elems[4].items[0].start);
     CHECK(m->elems[5].type == VT_EXTERNREF && m->elems[5].items[0].kind == CONST_REF_NULL);
@@ -610,6 +611,49 @@ static void test_truncations_and_flips(void)
     CHECK(ok);
 }
 
+/* ---- typed function references: canonical type indices, subtyping ---- */
+
+static void test_type_canon(void)
+{
+    Buf b;
+    start_module(&b);
+    SEC(&b, 1, "\x07"
+               "\x60\x01\x63\x00\x00"                         /* 0: (func (param (ref null 0))) */
+               "\x60\x01\x63\x01\x00"                         /* 1: the same, naming itself */
+               "\x4e\x02\x60\x01\x64\x03\x00\x60\x00\x01\x64\x02" /* rec 2, 3 */
+               "\x4e\x02\x60\x01\x64\x05\x00\x60\x00\x01\x64\x04" /* rec 4, 5: alike */
+               "\x50\x00\x60\x00\x00"                         /* 6: (sub (func)) */
+               "\x50\x01\x06\x60\x00\x00"                     /* 7: (sub 6 (func)) */
+               "\x60\x00\x00");                                 /* 8: (func), final */
+    Module *m;
+    DecodeError e;
+    CHECK(decode_module(b.b, b.n, NULL, 0, &m, &e) == 0);
+    if (!m)
+        return;
+    CHECK(m->ntypes == 9);
+    static const uint32_t canon[9] = {0, 0, 2, 3, 2, 3, 6, 7, 8};
+    for (uint32_t i = 0; i < 9 && i < m->ntypes; i++)
+        CHECK(m->canon[i] == canon[i]);
+    /* equal types have equal words: type 1's self-reference now names type 0 */
+    CHECK(m->types[1]->types[0] == vt_concrete(0, true));
+    CHECK(m->types[4]->types[0] == vt_concrete(3, false));
+    CHECK(m->tinfo[2].group == 2 && m->tinfo[3].group_len == 2 && m->tinfo[7].super == 6);
+    /* subtyping */
+    CHECK(valtype_sub(m, vt_concrete(7, false), vt_concrete(6, true)));
+    CHECK(!valtype_sub(m, vt_concrete(6, false), vt_concrete(7, false)));
+    CHECK(!valtype_sub(m, vt_concrete(7, true), vt_concrete(6, false)));
+    CHECK(valtype_sub(m, vt_concrete(8, false), VT_FUNCREF));
+    CHECK(valtype_sub(m, HT_NOFUNC, vt_concrete(8, true)));
+    CHECK(!valtype_sub(m, HT_NOFUNC, vt_concrete(8, false)));
+    CHECK(!valtype_sub(m, VT_EXTERNREF, VT_FUNCREF));
+    CHECK(valtype_sub(m, HT_NOEXTERN | VT_NONNULL, VT_EXTERNREF));
+    CHECK(!valtype_sub(m, VT_I32, VT_I64) && valtype_sub(m, VT_I32, VT_I32));
+    char buf[48];
+    CHECK(!strcmp(valtype_str(vt_concrete(3, true), buf, sizeof buf), "(ref null 3)"));
+    CHECK(!strcmp(valtype_str(VT_FUNCREF | VT_NONNULL, buf, sizeof buf), "(ref func)"));
+    module_free(m);
+}
+
 int main(void)
 {
     test_leb_unsigned();
@@ -622,6 +666,7 @@ int main(void)
     test_locals();
     test_limits();
     test_elem_encodings();
+    test_type_canon();
     test_round_trip();
     test_truncations_and_flips();
     printf("test_decode: %d passed, %d failed\n", passed, failed);
