@@ -320,17 +320,20 @@ static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
 static unsigned jobs_running;
 static _Atomic bool shutting_down;
 
+/* Asks the compiler's identity once, for cc.c to keep (a thread's body; arg the TierOpts). */
+static void *ask_identity(void *arg)
+{
+    char id[512];
+    CcConfig cfg = cc_config(arg);
+    if (cc_identity(&cfg, id, sizeof id) != 0)
+        id[0] = '\0'; /* asked again, and reported, when the artifact is made */
+    return NULL;
+}
+
 static void *job_run(void *arg)
 {
     Job *j = arg;
     if (j->o.delay_ms) {
-        /* the compiler's identity, part of the artifact's header, is asked while the delay
-         * runs rather than after the compile, when the interpreter is waiting for the code
-         * (cc.c keeps the answer for the process) */
-        char id[512];
-        CcConfig cfg = cc_config(&j->o);
-        if (cc_identity(&cfg, id, sizeof id) != 0)
-            id[0] = '\0'; /* asked again, and reported, when the artifact is made */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += j->o.delay_ms / 1000;
@@ -346,8 +349,15 @@ static void *job_run(void *arg)
     }
     uint8_t *art = NULL;
     size_t len = 0;
+    /* the compiler's identity (the artifact header's) is asked beside the compile rather than
+     * after it, while the interpreter waits for the code; not before the delay, which would
+     * make every short run wait for `cc --version` */
+    pthread_t idt;
+    bool id_asked = !shutting_down && pthread_create(&idt, NULL, ask_identity, &j->o) == 0;
     corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
                                         : make_artifact(j->cm, &j->o, j->sha, &art, &len);
+    if (id_asked)
+        pthread_join(idt, NULL);
     if (!err)
         err = attach_artifact(j->cm, &j->o, j->sha, "compiled code", art, len);
     if (!err && j->has_cache) {
