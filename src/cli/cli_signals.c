@@ -27,9 +27,9 @@ static struct {
     int sig;            /* the first signal handed over, 0 before */
 } sg = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* Ends the process the way sig's default action would: stopped compilers (each in a process
- * group of its own, which the signal did not reach) first, then sig itself, unblocked in this
- * thread alone. */
+/* Ends the process the way sig's default action would: first the tier's compilers (each in a
+ * process group of its own, which the signal did not reach), then sig itself, unblocked in
+ * this thread alone. */
 static void die_of(int sig)
 {
     fprintf(stderr, "corral: %s received while starting, stopping\n",
