@@ -1537,6 +1537,9 @@ echo $$ >"$SLOWCC_MARK"
 exec sleep 300
 SH
 chmod +x "$tmp/slowcc"
+# cstate: the state of process $cpid from /proc: empty when gone, Z for a zombie (killed, not
+# yet reaped by init).
+cstate() { sed -n 's/^.*) \(.\).*/\1/p' "/proc/$cpid/stat" 2>/dev/null; }
 for sig in TERM INT; do
     mark=$tmp/slowcc.$sig
     mkdir -p "$tmp/startup.logs"
@@ -1567,13 +1570,13 @@ for sig in TERM INT; do
         grep -q "SIG$sig received while starting" "$tmp/startup.err"
     cpid=$(cat "$mark")
     for _ in $(seq $((100 * slow))); do
-        case $(ps -o stat= -p "$cpid" 2>/dev/null) in "" | Z*) break ;; esac
+        case $(cstate) in "" | Z*) break ;; esac
         sleep 0.05
     done
-    st=$(ps -o stat= -p "$cpid" 2>/dev/null)
+    st=$(cstate)
     check "signals: SIG$sig during start-up stops the compiler" "compiler state '$st'" \
         test -z "$st" -o "${st#Z}" != "$st"
-    kill -KILL "$cpid" 2>/dev/null
+    case $st in "" | Z*) ;; *) kill -KILL "$cpid" 2>/dev/null ;; esac
 done
 
 # One worker, so every request reuses the same worker's state: nothing of a request (open
