@@ -23,9 +23,10 @@ LDLIBS_HTTP   := -lsodium -ldl
 LDLIBS_HOST   :=
 LDLIBS_TEST   := -lsqlite3 -lhiredis
 
-# The engine stays libc-only: of src/util it takes the binary reader alone. The rest of
-# src/util (TOML, arena, hashing) is libcorral_util, for the CLI and the gateway.
-ENGINE_UTIL := src/util/reader.c
+# The engine stays libc-only: of src/util it takes the binary reader and thread_start (its
+# threads block the process's signals) alone. The rest of src/util (TOML, arena, hashing)
+# is libcorral_util, for the CLI and the gateway.
+ENGINE_UTIL := src/util/reader.c src/util/thread.c
 ENGINE_SRC := $(ENGINE_UTIL) $(wildcard src/engine/*.c)
 UTIL_SRC   := $(filter-out $(ENGINE_UTIL),$(wildcard src/util/*.c))
 # The text format (.wat modules, .wast scripts) into the binary format: libc only, like the

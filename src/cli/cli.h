@@ -182,4 +182,16 @@ CliTimer *cli_timer_start(corral_store_t *store, uint64_t ns);
 /* Stops it (if it has not fired) and waits for its thread. NULL is allowed. */
 void cli_timer_stop(CliTimer *t);
 
+/* SIGINT and SIGTERM for a command that serves until stopped (cli_signals.c). Called before
+ * the command starts any thread: blocks both in the calling thread (every thread started
+ * later inherits the mask, so none dies of them), ignores SIGPIPE, and starts the one thread
+ * that takes them. Until cli_signals_ready, either ends the process as its default action
+ * would (a long start-up stays interruptible). Returns 0, or -1 with errno set. */
+int cli_signals_start(void);
+/* The command is ready: from now on a signal is handed to cli_signals_wait. */
+void cli_signals_ready(void);
+/* Waits for SIGINT or SIGTERM after cli_signals_ready and returns it; 0 when timeout_ns
+ * (0: no limit) passes first. Once one came, returns it at once. */
+int cli_signals_wait(uint64_t timeout_ns);
+
 #endif

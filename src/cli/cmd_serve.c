@@ -135,7 +135,8 @@ static const char usage[] =
     "Options take their value as the next argument or after '=' (--listen=0.0.0.0:80).\n"
     "\n"
     "Exit status: 0 after SIGINT or SIGTERM, 1 when the configuration, a module or the\n"
-    "listening address is unusable (the message says which), 2 for a usage error.\n";
+    "listening address is unusable (the message says which), 2 for a usage error. A signal\n"
+    "before 'Ready' ends the start-up at once, as its default action does (130 or 143).\n";
 
 typedef struct ServeArgs {
     const char *config;
@@ -577,6 +578,11 @@ static int load_config(const ServeArgs *sa, GwConfig *cfg, GwFetch **out_fetch)
 /* Serves until SIGINT or SIGTERM. */
 static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
 {
+    /* Before any thread starts: fetching and loading the app may start some. */
+    if (cli_signals_start() != 0) {
+        cli_error("serve: cannot start the signal thread: %s", strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
     GwConfig cfg;
     GwFetch *fetch = NULL;
     char *err = NULL;
@@ -654,15 +660,6 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         sc.access_log = access;
     }
 
-    /* Signals: blocked in every thread (the server's threads inherit the mask), taken here
-     * with sigwait. SIGPIPE is ignored: a client closing early is not our death. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
     GwHandler handler = gw_app_handler(app);
     GwServer *srv = gw_server_start(&sc, &handler, &err);
     int status = CLI_EXIT_OK;
@@ -671,6 +668,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
         free(err);
         status = CLI_EXIT_FAIL;
     } else {
+        cli_signals_ready(); /* before Ready: a signal from now on stops it cleanly */
         printf("corral %s serving %s with %u workers\n", CORRAL_CLI_VERSION, cfg.file, workers);
         gw_app_print_routes(app, stdout);
         const char *colon = strrchr(sc.listen, ':');
@@ -678,8 +676,7 @@ static int serve(ServeArgs *sa, GwEnvVar *env, size_t nenv)
                colon ? (int)(colon - sc.listen) : (int)strlen(sc.listen), sc.listen,
                gw_server_port(srv));
         fflush(stdout);
-        int sig = 0;
-        sigwait(&stop, &sig);
+        int sig = cli_signals_wait(0);
         fprintf(stderr, "corral: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
         gw_server_stop(srv, 5000);
     }

@@ -63,7 +63,8 @@ static const char usage[] =
     "start removes .part files and rebuilds the index from the invoices).\n"
     "\n"
     "Exit status: 0 after SIGINT or SIGTERM, 1 when the store, a key file or the address is\n"
-    "unusable (the message says which), 2 for a usage error.\n";
+    "unusable (the message says which), 2 for a usage error. A signal before 'Ready' ends\n"
+    "the start-up at once, as its default action does (130 or 143).\n";
 
 typedef struct StoreArgs {
     const char *address, *directory, *keyring, *signing_keys, *strategy, *htpasswd;
@@ -224,14 +225,12 @@ static int open_all(const StoreArgs *sa, Opened *o)
 /* Serves until SIGINT or SIGTERM. */
 static int serve(const StoreArgs *sa)
 {
-    /* Blocked before any thread starts, taken with sigwait below. A client closing early
-     * must not kill the server: SIGPIPE is ignored. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* Before any thread starts. A client closing early must not kill the server: SIGPIPE is
+     * ignored (cli_signals_start does it). */
+    if (cli_signals_start() != 0) {
+        cli_error("store serve: cannot start the signal thread: %s", strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
     Opened o = {0};
     int status = open_all(sa, &o);
     if (status != 0) {
@@ -263,13 +262,13 @@ static int serve(const StoreArgs *sa)
         close_all(&o);
         return CLI_EXIT_FAIL;
     }
+    cli_signals_ready(); /* before Ready: a signal from now on stops it cleanly */
     const char *colon = strrchr(cfg.listen, ':');
     printf("Ready: serving Bindle on %s://%.*s:%u/v1/ (%s)\n", sa->tls_cert ? "https" : "http",
            colon ? (int)(colon - cfg.listen) : (int)strlen(cfg.listen), cfg.listen,
            store_server_port(srv), o.htpasswd ? "htpasswd auth" : "unauthenticated");
     fflush(stdout);
-    int sig = 0;
-    sigwait(&stop, &sig);
+    int sig = cli_signals_wait(0);
     fprintf(stderr, "corral: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     store_server_stop(srv);
     close_all(&o);

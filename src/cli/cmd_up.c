@@ -41,7 +41,8 @@ static const char usage[] =
     "  -h, --help           Show this help\n"
     "\n"
     "Exit status: 0 after SIGINT or SIGTERM (or the command's status), 1 when the build,\n"
-    "the manifest or the address fails (the message says which), 2 on a usage error.\n";
+    "the manifest or the address fails (the message says which), 2 on a usage error. A\n"
+    "signal while loading the app ends it at once, as its default action does (130 or 143).\n";
 
 typedef struct UpArgs {
     const char *file, *listen, *log_dir, *state_dir, *runtime_config;
@@ -228,14 +229,12 @@ static unsigned ncpus(void)
 static int serve_app(const UpArgs *ua, const char *dir, const AppManifest *m)
 {
     /* SIGINT and SIGTERM blocked before any thread starts (loading the app may start some),
-     * so every thread inherits the mask and only sigwait takes them; builds unblock them in
-     * their child (app_build.c). */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+     * so every thread inherits the mask and only the signal thread takes them; builds unblock
+     * them in their child (app_build.c). */
+    if (cli_signals_start() != 0) {
+        cli_error("up: cannot start the signal thread: %s", strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
     Reloader r = {.workers = ua->workers ? ua->workers : ncpus()};
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.idle, NULL);
@@ -262,6 +261,7 @@ static int serve_app(const UpArgs *ua, const char *dir, const AppManifest *m)
         free(r.in_use);
         return CLI_EXIT_FAIL;
     }
+    cli_signals_ready(); /* before Ready: a signal from now on stops it cleanly */
     printf("corral %s serving %s %s (%s)%s\n", CORRAL_CLI_VERSION, m->name, m->version,
            MANIFEST_FILE, ua->watch ? ", watching for changes" : "");
     gw_app_print_routes(r.cur->app, stdout);
@@ -270,15 +270,9 @@ static int serve_app(const UpArgs *ua, const char *dir, const AppManifest *m)
            colon ? (int)(colon - sc.listen) : (int)strlen(sc.listen), sc.listen,
            gw_server_port(srv));
     fflush(stdout);
-    int sig = 0;
-    for (;;) {
-        struct timespec tick = {0, 200 * 1000 * 1000};
-        sig = ua->watch ? sigtimedwait(&stop, NULL, &tick) : sigwaitinfo(&stop, NULL);
-        if (sig == SIGINT || sig == SIGTERM)
-            break;
-        if (ua->watch)
-            watch_tick(&r, ua, dir, &seen);
-    }
+    int sig;
+    while (!(sig = cli_signals_wait(ua->watch ? 200 * 1000 * 1000 : 0)))
+        watch_tick(&r, ua, dir, &seen);
     fprintf(stderr, "corral: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gw_server_stop(srv, 5000);
     gen_free(r.cur);

@@ -155,6 +155,27 @@ void cc_cancel_all(void)
     pthread_mutex_unlock(&running_lock);
 }
 
+/* Attributes for a compiler: no signal blocked and SIGINT, SIGTERM, SIGPIPE at their default
+ * actions, whatever the spawning thread has (the CLI's threads block SIGINT and SIGTERM, a
+ * server ignores SIGPIPE); in a process group of its own when own_group. 0 or an errno. */
+static int spawn_attr(posix_spawnattr_t *attr, bool own_group)
+{
+    if (posix_spawnattr_init(attr) != 0)
+        return ENOMEM;
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGINT);
+    sigaddset(&dfl, SIGTERM);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(attr, &none);
+    posix_spawnattr_setsigdefault(attr, &dfl);
+    posix_spawnattr_setpgroup(attr, 0);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                       (own_group ? POSIX_SPAWN_SETPGROUP : 0));
+    return 0;
+}
+
 /* Spawns argv[0] (searched in PATH) with file actions fa and waits for it; *status is its wait
  * status. Returns 0, or an errno value when it could not be started. */
 static int run(char *const argv[], const posix_spawn_file_actions_t *fa, char *const envp[],
@@ -162,10 +183,8 @@ static int run(char *const argv[], const posix_spawn_file_actions_t *fa, char *c
 {
     pid_t pid;
     posix_spawnattr_t attr;
-    if (posix_spawnattr_init(&attr) != 0)
+    if (spawn_attr(&attr, true) != 0)
         return ENOMEM;
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
     int e = posix_spawnp(&pid, argv[0], fa, &attr, argv, envp ? envp : environ);
     posix_spawnattr_destroy(&attr);
     if (e != 0)
@@ -352,8 +371,12 @@ static int version_line(const char *command, char *line, size_t n)
     if (!e)
         e = posix_spawn_file_actions_adddup2(&fa, p[1], 1);
     pid_t pid = -1;
+    posix_spawnattr_t attr;
+    bool has_attr = !e && !(e = spawn_attr(&attr, false));
     if (!e)
-        e = posix_spawnp(&pid, c.argv[0], &fa, NULL, c.argv, environ);
+        e = posix_spawnp(&pid, c.argv[0], &fa, &attr, c.argv, environ);
+    if (has_attr)
+        posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     close(p[1]);
     size_t got = 0;

@@ -11,6 +11,7 @@
 #include "cc.h"
 #include "emit_c.h"
 #include "util/sha256.h"
+#include "util/thread.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -423,7 +424,7 @@ static void start_background(corral_module_t *cm, const TierOpts *o, const uint8
     pthread_mutex_lock(&jobs_mu);
     jobs_running++;
     pthread_mutex_unlock(&jobs_mu);
-    if (pthread_create(&t, &attr, job_run, j) != 0) {
+    if (thread_start(&t, &attr, job_run, j) != 0) {
         corral_module_expect_native(cm, false);
         module_release(cm);
         free(j);

@@ -4,6 +4,7 @@
  * checked, and the outcome is the same on any number of threads: the first malformed body and
  * the first invalid one, in module order, as a sequential pass would report them. */
 #include "bodies.h"
+#include "util/thread.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -174,7 +175,7 @@ int check_bodies(const Module *m, Val *val, uint32_t n, bool full, unsigned thre
             continue;
         }
         if (i > 0)
-            ws[i].started = pthread_create(&ws[i].thread, NULL, work, &ws[i]) == 0;
+            ws[i].started = thread_start(&ws[i].thread, NULL, work, &ws[i]) == 0;
     }
     work(&ws[0]);
     for (unsigned i = 0; i < nthreads; i++) {

@@ -1,5 +1,6 @@
 /* watchdog.c: see watchdog.h. */
 #include "gateway/watchdog.h"
+#include "util/thread.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -62,7 +63,7 @@ GwWatchdog *gw_watchdog_start(unsigned nslots)
     for (unsigned i = 0; i < nslots; i++)
         pthread_mutex_init(&wd->slots[i].lock, NULL);
     atomic_init(&wd->stop, false);
-    if (pthread_create(&wd->thread, NULL, watch, wd) != 0) {
+    if (thread_start(&wd->thread, NULL, watch, wd) != 0) {
         free(wd->slots);
         free(wd);
         return NULL;
