@@ -35,7 +35,7 @@ bool tier_parse(const char *s, Tier *out)
 
 const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
 
-#if defined(__x86_64__) && !defined(__ILP32__)
+#if NATIVE_CODE_HOST
 const char *tier_native_unsupported(void) { return NULL; }
 #else
 static char unsupported_msg[160];
