@@ -599,6 +599,14 @@ cross: cross-arch
 	  $(ARCH) $(ARCH) $(ARCH) $(abspath $(CROSS_BUILD)/corral) > $(CROSS_BUILD)/corral-qemu
 	@chmod +x $(CROSS_BUILD)/corral-qemu
 
+# Every suite that runs under qemu-user (scripts/cross-test.sh lists the legs, and the few
+# unit tests that cannot run there, with the reason): unit tests, the 2.0 spec suite and
+# tests/regress (JSON and text), the 3.0 suite against its expectations, the WASI suite
+# (guests built on the host) and tests/cross/memdump (every load/store width, bytes as on
+# x86-64). LEGS=... runs some of them.
+test-cross: cross
+	scripts/cross-test.sh $(ARCH) $(LEGS)
+
 demo: deps all
 	@scripts/demo.sh
 
