@@ -91,6 +91,17 @@ REQUIREMENTS=(
     # Kubernetes API models of python3-kubernetes (kubectl itself is not a Debian package
     # here: Debian's kubernetes-client is 1.20; the test uses the kubectl on PATH).
     "python3-kubernetes /usr/lib/python3/dist-packages/kubernetes/client/__init__.py"
+    # make cross / test-cross ARCH=aarch64|s390x (the s390x leg runs in make test): Debian's
+    # cross compilers with their C libraries, and qemu-user's emulators, run directly
+    # (qemu-ARCH -L /usr/ARCH-linux-gnu: no binfmt). No `dpkg --add-architecture`: the
+    # libraries Corral links for ARCH are unpacked from Debian's packages into the build
+    # (scripts/cross-sysroot.sh, apt-get download with its own state).
+    "gcc-aarch64-linux-gnu  aarch64-linux-gnu-gcc"
+    "libc6-dev-arm64-cross  /usr/aarch64-linux-gnu/include/stdio.h"
+    "gcc-s390x-linux-gnu    s390x-linux-gnu-gcc"
+    "libc6-dev-s390x-cross  /usr/s390x-linux-gnu/include/stdio.h"
+    "qemu-user              qemu-aarch64"
+    "qemu-user              qemu-s390x"
 )
 
 check_only=0

@@ -87,6 +87,9 @@ NOT_RUN = {
     "make dist-test": SUITE,
     "make cluster-test": SUITE,
     "make asan": SUITE,
+    "make cross ARCH=aarch64": "a cross build (about a minute); make test runs test-cross-ci, "
+    "which builds and tests s390x",
+    "make test-cross ARCH=s390x": "make test runs it (test-cross-ci, without test_kv's 282 s)",
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",
     "BENCH_RECORD=1 make bench": "a full `make bench` that also writes into bench/results/",
