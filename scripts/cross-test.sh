@@ -13,6 +13,8 @@
 #   wasi          tests/wasi (corral and corral-walk; the guests are built on the host) and
 #                 tests/tailcall
 #   memdump       tests/cross/memdump.sh: every load/store width, bytes as on x86-64
+#   cli           tests/cli: the corral command's black-box tests (about 3 minutes under qemu
+#                 on a loaded 2-core machine; not in CI's leg)
 # Every corral runs as build/cross-ARCH/corral-qemu (qemu-ARCH -L /usr/ARCH-linux-gnu: no
 # binfmt needed) on the interpreter (the compiled tier is x86-64-only: src/compile/tier.c).
 # Prints each leg's result and wall time, then "cross ARCH: N passed, M failed" (legs), and
@@ -31,7 +33,7 @@ aarch64 | s390x) ;;
 esac
 shift
 legs=("$@")
-[ ${#legs[@]} -gt 0 ] || legs=(unit spec regress spec-text spec-3.0 wasi memdump)
+[ ${#legs[@]} -gt 0 ] || legs=(unit spec regress spec-text spec-3.0 wasi memdump cli)
 
 build=build/cross-$arch
 corral=$PWD/$build/corral-qemu
@@ -108,6 +110,7 @@ leg_wasi() {
     WASI_ENGINES="corral corral-walk" WASI_CACHE="$PWD/$build/wasi-cache" \
         tests/wasi/run.sh "$corral" && tests/tailcall/run.sh "$corral"
 }
+leg_cli() { tests/cli/run.sh "$corral"; }
 leg_memdump() { tests/cross/memdump.sh "$corral" "$PWD/$build/tests/cross"; }
 
 summary=()
