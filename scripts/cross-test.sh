@@ -13,8 +13,7 @@
 #   wasi          tests/wasi (corral and corral-walk; the guests are built on the host) and
 #                 tests/tailcall
 #   memdump       tests/cross/memdump.sh: every load/store width, bytes as on x86-64
-#   cli           tests/cli: the corral command's black-box tests (about 3 minutes under qemu
-#                 on a loaded 2-core machine; not in CI's leg)
+#   cli           tests/cli: the corral command's black-box tests
 # Every corral runs as build/cross-ARCH/corral-qemu (qemu-ARCH -L /usr/ARCH-linux-gnu: no
 # binfmt needed) on the interpreter (the compiled tier is x86-64-only: src/compile/tier.c).
 # Prints each leg's result and wall time, then "cross ARCH: N passed, M failed" (legs), and
