@@ -614,9 +614,9 @@ test-cross: cross
 # of test-cross and every unit test but test_kv, whose Redis and 4-process counters take
 # 220-280 s under qemu-s390x (CROSS_QUICK=1; it runs in the full `make test-cross
 # ARCH=s390x`). Measured on the 2-core machine (other work on it) from an empty
-# build/cross-s390x: 3 min 24 s without the cli leg (sysroot and build about 50 s; unit 30 s,
-# spec 23 s, regress 1 s, spec-text 17 s, spec-3.0 33 s, wasi 48 s, memdump <1 s), cli 19 s
-# more, which keeps .ci/run under 30 minutes. aarch64 runs in
+# build/cross-s390x: 3 min 27 s in all (sysroot and build about 50 s; unit 27 s, spec 22 s,
+# regress 1 s, spec-text 18 s, spec-3.0 25 s, wasi 39 s, memdump <1 s, cli 25 s), which
+# keeps .ci/run under 30 minutes. aarch64 runs in
 # `make test-cross ARCH=aarch64` only (its results show in make bench's header).
 .PHONY: test-cross-ci
 test-cross-ci:
