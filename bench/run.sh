@@ -284,6 +284,17 @@ fi
     echo "tools:     node $(version node --version); $(version hyperfine --version); $(version valgrind --version)"
     echo "commit:    $COMMIT ($TREE); corral built with the Makefile's flags"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+    # The other platforms, under qemu-user: the legs that passed in the last
+    # `make test-cross ARCH=...` here (scripts/cross-test.sh writes legs.txt); not run by bench.
+    for arch in aarch64 s390x; do
+        legs=build/cross-$arch/legs.txt
+        if [ -f "$legs" ]; then
+            echo "cross:     $arch under qemu-user ($(date -u -r "$legs" '+%Y-%m-%d %H:%M UTC')):" \
+                "$(awk -v a="cross $arch: " 'index($0, a) == 1 { sub(a, ""); printf "%s%s", n++ ? "; " : "", $0 }' "$legs")"
+        else
+            echo "cross:     $arch not run (make test-cross ARCH=$arch)"
+        fi
+    done
 } | tee "$OUT/results.txt"
 if want kernels; then
     echo "Kernels: $RUNS runs each; whole-process wall time" | tee -a "$OUT/results.txt"

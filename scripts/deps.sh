@@ -93,6 +93,17 @@ REQUIREMENTS=(
     "python3-kubernetes /usr/lib/python3/dist-packages/kubernetes/client/__init__.py"
     # tests/workflow/run.sh reads the YAML corral deploy writes.
     "python3-yaml     /usr/lib/python3/dist-packages/yaml/__init__.py"
+    # make cross / test-cross ARCH=aarch64|s390x (the s390x leg runs in make test): Debian's
+    # cross compilers with their C libraries, and qemu-user's emulators, run directly
+    # (qemu-ARCH -L /usr/ARCH-linux-gnu: no binfmt). No `dpkg --add-architecture`: the
+    # libraries Corral links for ARCH are unpacked from Debian's packages into the build
+    # (scripts/cross-sysroot.sh, apt-get download with its own state).
+    "gcc-aarch64-linux-gnu  aarch64-linux-gnu-gcc"
+    "libc6-dev-arm64-cross  /usr/aarch64-linux-gnu/include/stdio.h"
+    "gcc-s390x-linux-gnu    s390x-linux-gnu-gcc"
+    "libc6-dev-s390x-cross  /usr/s390x-linux-gnu/include/stdio.h"
+    "qemu-user              qemu-aarch64"
+    "qemu-user              qemu-s390x"
 )
 
 check_only=0

@@ -36,6 +36,33 @@ bool tier_parse(const char *s, Tier *out)
 
 const char *tier_name(Tier t) { return (unsigned)t < 4 ? tier_names[t] : "?"; }
 
+#if NATIVE_CODE_HOST
+const char *tier_native_unsupported(void) { return NULL; }
+#else
+static char unsupported_msg[160];
+static void unsupported_message(void)
+{
+    snprintf(unsupported_msg, sizeof unsupported_msg,
+             "the compiled tier does not generate code for %s yet (x86-64 only)",
+             artifact_host_target());
+}
+const char *tier_native_unsupported(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, unsupported_message);
+    return unsupported_msg;
+}
+#endif
+
+/* auto on a host without the compiled tier: one notice per process, when asked for. */
+static void auto_unsupported_notice(const TierOpts *o, const char *why)
+{
+    static atomic_bool told;
+    if (o->quiet || !o->tier_given || atomic_exchange(&told, true))
+        return;
+    fprintf(stderr, "corral: --tier auto: %s; running on the interpreter\n", why);
+}
+
 /* The flags this process's code is made with (native_abi.h): guard regions where the
  * engine has them, explicit checks elsewhere. Part of the cache key and artifact header. */
 static uint32_t code_flags(const TierOpts *o)
@@ -441,6 +468,14 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
 {
     if (!o || o->tier == TIER_INTERP || corral_module_is_native(cm))
         return NULL;
+    const char *unsupported = tier_native_unsupported();
+    if (unsupported && o->tier == TIER_AUTO) {
+        auto_unsupported_notice(o, unsupported);
+        return NULL;
+    }
+    if (unsupported)
+        return error_new(SIZE_MAX, "--tier %s: %s; run it with --tier interp (or auto)",
+                         tier_name(o->tier), unsupported);
     const char *lacking = emit_c_declines(cm->m);
     if (lacking && o->tier == TIER_AUTO)
         return NULL; /* the interpreter runs it; nothing to switch to */
@@ -502,6 +537,9 @@ corral_error_t *tier_prepare(corral_module_t *cm, const TierOpts *o)
 
 corral_error_t *tier_write_artifact(corral_module_t *cm, const TierOpts *o, const char *path)
 {
+    const char *unsupported = tier_native_unsupported();
+    if (unsupported)
+        return error_new(SIZE_MAX, "cannot write an artifact: %s", unsupported);
     const char *lacking = emit_c_declines(cm->m);
     if (lacking)
         return error_new(SIZE_MAX, "the compiled tier does not support %s yet", lacking);
@@ -532,6 +570,9 @@ corral_error_t *tier_load_artifact(corral_engine_t *e, const char *name, const u
                                    size_t len, corral_module_t **out)
 {
     *out = NULL;
+    const char *unsupported = tier_native_unsupported();
+    if (unsupported)
+        return error_new(SIZE_MAX, "%s: cannot run an artifact: %s", name, unsupported);
     ArtifactInfo info;
     const uint8_t *wasm, *so;
     size_t wasm_len, so_len;

@@ -30,12 +30,20 @@ typedef struct TierOpts {
                             * wast; not serve, whose requests are short */
 } TierOpts;
 
+/* NULL where the compiled tier makes code for this host; else a message saying it does not
+ * (the emitted C and native.c's fault handling are made and tested on x86-64 only: on
+ * other CPUs, such as aarch64 or big-endian s390x under qemu-user, jit, aot and `corral
+ * compile` are refused with it and auto stays in the interpreter). */
+const char *tier_native_unsupported(void);
+
 /* "interp", "jit", "aot", "auto" (also "interpreter", "native"? no: exactly these). */
 bool tier_parse(const char *s, Tier *out);
 const char *tier_name(Tier t);
 
 /* Gives module m (made from wasm/len, which stay valid while it lives) the code its tier
- * wants: interp nothing; jit compiles now and attaches; aot takes the artifact from the
+ * wants (where tier_native_unsupported: jit and aot refused, auto the interpreter with a
+ * one-line notice when --tier auto was given, silently when auto is only the default):
+ * interp nothing; jit compiles now and attaches; aot takes the artifact from the
  * cache (compiling and storing it when absent) and attaches it after the checks; auto
  * attaches a cached artifact at once, else starts a background compile that attaches its
  * result and stores it in the cache. NULL or an error (jit and aot only: auto falls back

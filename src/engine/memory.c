@@ -30,6 +30,8 @@ static _Atomic(void *) spare;
 
 bool memory_guard_available(void)
 {
+    if (!NATIVE_CODE_HOST)
+        return false;
     static _Atomic int state; /* 0 unknown, 1 yes, 2 no */
     int v = atomic_load_explicit(&state, memory_order_relaxed);
     if (v == 0) {

@@ -321,7 +321,16 @@ int native_backtrace(void **buf, int n);
 /* The reservation a guarded memory has: 4 GiB of addresses plus 4 GiB of offsets plus the
  * widest access, rounded to a page: compiled code then needs no bounds check. */
 #define MEMORY_GUARD_BYTES (((uint64_t)8 << 30) + WASM_PAGE)
-/* Whether this process can reserve guarded memories (tried once). */
+/* 1 where the compiled tier makes code (src/compile/tier.c: x86-64 only so far). Elsewhere
+ * nothing runs native code, so no memory is guarded: the interpreter checks bounds itself. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_CODE_HOST 1
+#else
+#define NATIVE_CODE_HOST 0
+#endif
+/* Whether this process can reserve guarded memories (tried once; never without
+ * NATIVE_CODE_HOST: 8 GiB reservations would only cost, under qemu-user gigabytes of its
+ * page descriptors and minutes of system time in the unit tests). */
 bool memory_guard_available(void);
 
 /* Creates a memory of min pages (zeroed), effective max = min(declared, engine cap), owned by

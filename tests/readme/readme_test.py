@@ -107,6 +107,13 @@ NOT_RUN = {
     "...` runs it",
     "corral serve -c": "names the flag; examples/serve/README.md's `build/corral serve -c ...` "
     "runs it",
+    "make cross ARCH=aarch64": "a cross build (about a minute); make test runs test-cross-ci, "
+    "which builds and tests s390x",
+    "make test-cross ARCH=s390x": "make test runs it (test-cross-ci, without test_kv's 282 s)",
+    "make test-cross-ci": SUITE,
+    "scripts/cross-sysroot.sh": "names the script; make cross runs it with ARCH and its folder",
+    "scripts/cross-test.sh": "names the script; make test-cross runs it with ARCH",
+    "corral compile": "names the subcommand; the console example runs build/corral compile",
     "make spec-asan": SUITE,
     "make bench": "minutes of benchmarks whose timings are never pass/fail; `make -n` checks it",
     "BENCH_RECORD=1 make bench": "a full `make bench` that also writes into bench/results/",

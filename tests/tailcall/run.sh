@@ -38,9 +38,16 @@ if [ "$ops" != "return_call return_call_indirect " ]; then
     fail=1
 fi
 
+# Where the compiled tier makes no code for the host (tier_native_unsupported: not x86-64,
+# e.g. under qemu-user), --tier auto says so in one line and runs on the interpreter, and
+# --tier jit is refused for that reason before any tail call is looked at.
+no_native="the compiled tier does not generate code for "
 for tier in auto interp; do
     status=0
     out=$("$corral" run --tier "$tier" "$wasm" 2>&1) || status=$?
+    if [ "$tier" = auto ] && [[ $out == "corral: --tier auto: $no_native"*$'; running on the interpreter\n'* ]]; then
+        out=${out#*$'\n'}
+    fi
     if [ "$status" != 0 ] || [ "$out" != "$(cat "$here/tailvm.expected")" ]; then
         echo "tailcall: tailvm on $tier: exit $status, output differs:"
         diff <(printf '%s\n' "$out") "$here/tailvm.expected" | head -20 || true
@@ -58,7 +65,7 @@ fi
 
 status=0
 out=$("$corral" run --tier jit "$wasm" 2>&1) || status=$?
-if [ "$status" = 0 ] || [[ $out != *"does not support tail-call"* ]]; then
+if [ "$status" = 0 ] || [[ $out != *"does not support tail-call"* && $out != *"$no_native"* ]]; then
     echo "tailcall: --tier jit should decline tail calls: exit $status, $out"
     fail=1
 fi

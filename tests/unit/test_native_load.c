@@ -10,6 +10,7 @@
 #include "engine/native_load.c"
 
 #include "compile/cc.h"
+#include "compile/tier.h"
 #include "unit.h"
 #include "util/fs.h"
 
@@ -18,6 +19,12 @@
 
 int main(void)
 {
+    /* as in test_cc: no compiled tier here, no object of this machine to load */
+    const char *unsupported = tier_native_unsupported();
+    if (unsupported) {
+        printf("test_native_load: not run: %s\n", unsupported);
+        return unit_report("test_native_load");
+    }
     char scratch[] = "/tmp/corral-native-test-XXXXXX";
     if (!mkdtemp(scratch))
         return 1;
