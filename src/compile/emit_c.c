@@ -177,7 +177,7 @@ typedef struct Fn {
     bool fuel;            /* count fuel (CC_FLAG_FUEL), else poll for interrupts */
     bool emit_osr;        /* emit entries at loops in this function */
     bool osr_all;         /* EMIT_OSR without a pick: entries in every function */
-    const uint8_t *merge; /* per defined function: one body for calls and loop entries */
+    const uint8_t *entries; /* per defined function: EMIT_ENTRY_* (emit_c_module_entries) */
     uint16_t next_op;     /* the opcode after the instruction being emitted */
     bool tick_local;      /* the fuel slice is in the local tk (loops and no calls) */
     uint32_t ncalls;      /* calls in the body (fuel_costs) */
@@ -1298,10 +1298,11 @@ static int emit_function(Fn *f, uint32_t fidx, FILE *out, EmitError *err)
 
     f->nloops = 0;
     f->nosr = 0;
-    /* entries at loops: for every function (EMIT_OSR alone), or one body entered either
-     * way for the functions the caller picked (emit_c_module_resident) and none elsewhere */
-    bool merge = f->merge && f->merge[fidx - m->nfunc_imports];
-    f->emit_osr = f->osr_all || merge;
+    /* entries at loops: for every function (EMIT_OSR alone), or for the functions the caller
+     * picked, as it says (emit_c_module_entries), and none elsewhere */
+    uint8_t how = f->entries ? f->entries[fidx - m->nfunc_imports] : EMIT_ENTRY_NONE;
+    bool merge = how == EMIT_ENTRY_ONE_BODY;
+    f->emit_osr = f->osr_all || how != EMIT_ENTRY_NONE;
     int64_t entry_cost = fuel_costs(f, code);
     if (entry_cost < 0)
         goto oom;
@@ -1501,11 +1502,11 @@ static bool uses_simd(const Module *m, size_t *off)
 
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
 {
-    return emit_c_module_resident(m, flags, NULL, out, err);
+    return emit_c_module_entries(m, flags, NULL, out, err);
 }
 
-int emit_c_module_resident(const Module *m, uint32_t flags, const uint8_t *resident, FILE *out,
-                           EmitError *err)
+int emit_c_module_entries(const Module *m, uint32_t flags, const uint8_t *entries, FILE *out,
+                          EmitError *err)
 {
     err->msg = NULL;
     err->offset = 0;
@@ -1514,8 +1515,8 @@ int emit_c_module_resident(const Module *m, uint32_t flags, const uint8_t *resid
     int rc = 1;
     Fn f = {.m = m, .checks = (flags & CC_FLAG_BOUNDS_CHECKS) != 0,
             .fuel = (flags & CC_FLAG_FUEL) != 0,
-            .osr_all = (flags & EMIT_OSR) != 0 && !resident,
-            .merge = (flags & EMIT_OSR) ? resident : NULL};
+            .osr_all = (flags & EMIT_OSR) != 0 && !entries,
+            .entries = (flags & EMIT_OSR) ? entries : NULL};
     Buf b = {0};
     uint32_t *canon = malloc(sizeof *canon * (m->ntypes + 1));
     if (!canon) {

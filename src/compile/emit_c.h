@@ -30,12 +30,15 @@ typedef struct EmitError {
 
 int emit_c_module(const Module *m, uint32_t flags, FILE *out, EmitError *err)
     __attribute__((warn_unused_result));
-/* emit_c_module with EMIT_OSR for the functions marked in resident (per defined function)
- * only: each of those gets one body that both calls and the interpreter's loops enter (a
- * second copy would double the code to compile, while the interpreter waits for it); the
- * others get no entry at their loops. */
-int emit_c_module_resident(const Module *m, uint32_t flags, const uint8_t *resident, FILE *out,
-                           EmitError *err) __attribute__((warn_unused_result));
+/* emit_c_module with EMIT_OSR for the functions entries picks (per defined function):
+ *   EMIT_ENTRY_NONE      no entry at its loops;
+ *   EMIT_ENTRY_ONE_BODY  one body that calls and the loop entries share (fnN a wrapper): no
+ *                        second copy to compile, but its loops have two ways in for calls too;
+ *   EMIT_ENTRY_COPY      the plain body for calls and a second copy with the entries.
+ * entries NULL: a copy for every function with loops, as EMIT_OSR alone gives. */
+enum { EMIT_ENTRY_NONE, EMIT_ENTRY_ONE_BODY, EMIT_ENTRY_COPY };
+int emit_c_module_entries(const Module *m, uint32_t flags, const uint8_t *entries, FILE *out,
+                          EmitError *err) __attribute__((warn_unused_result));
 
 /* The WebAssembly features (CORRAL_FEATURE_*) beyond the 2.0 core that emit_c_module
  * translates; a module that uses another runs on the interpreter (emit_c_declines).

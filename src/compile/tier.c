@@ -83,6 +83,30 @@ static CcConfig cc_config(const TierOpts *o)
 static bool tier_late(void);
 static bool tier_late_merged(void);
 
+/* The form of loop entries each defined function of cm gets (EMIT_ENTRY_*, malloc'ed):
+ * under auto, what the interpreter found resident (runtime.h); CORRAL_TIER_LATE=merged
+ * (tests), one body for every function. NULL when there is no record. */
+static uint8_t *entry_forms(corral_module_t *cm)
+{
+    uint32_t n = cm->m->ncodes;
+    uint8_t *e = malloc(n + 1);
+    if (!e)
+        return NULL;
+    if (tier_late_merged()) {
+        memset(e, EMIT_ENTRY_ONE_BODY, n + 1);
+        return e;
+    }
+    if (!module_resident(cm, e)) {
+        free(e);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        e[i] = e[i] == RESIDENT_CALLER ? EMIT_ENTRY_ONE_BODY
+             : e[i] == RESIDENT_LOOP   ? EMIT_ENTRY_COPY
+                                       : EMIT_ENTRY_NONE;
+    return e;
+}
+
 /* m's C text compiled into a shared object (malloc'ed). NULL with an error. */
 static corral_error_t *compile_so(corral_module_t *cm, const TierOpts *o, uint8_t **so,
                                   size_t *so_len)
@@ -96,22 +120,14 @@ static corral_error_t *compile_so(corral_module_t *cm, const TierOpts *o, uint8_
     EmitError ee;
     /* entries at loops only where code may arrive while calls run: under auto (a background
      * compile) for the functions whose calls the interpreter has been running for a while
-     * (resident); with CORRAL_TIER_LATE (tests) for every function with loops */
+     * (resident); with CORRAL_TIER_LATE (tests) for every function with loops, as a second
+     * copy (=1) or one body (=merged) */
     bool osr = (o && o->osr && o->tier == TIER_AUTO) || tier_late();
-    uint8_t *resident = NULL;
-    if (osr && tier_late_merged()) {
-        if ((resident = malloc(m->ncodes + 1)))
-            memset(resident, 1, m->ncodes + 1);
-    } else if (osr && !tier_late()) {
-        resident = calloc(m->ncodes + 1, 1);
-        if (resident && !module_resident(cm, resident)) {
-            free(resident);
-            resident = NULL;
-        }
-    }
-    int rc = resident ? emit_c_module_resident(m, code_flags(o) | EMIT_OSR, resident, f, &ee)
-                      : emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
-    free(resident);
+    bool copies = tier_late() && !tier_late_merged();
+    uint8_t *entries = osr && !copies ? entry_forms(cm) : NULL;
+    int rc = entries ? emit_c_module_entries(m, code_flags(o) | EMIT_OSR, entries, f, &ee)
+                     : emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
+    free(entries);
     if (fclose(f) != 0 && rc == 0) {
         rc = 1;
         ee.msg = "out of memory";

@@ -80,10 +80,18 @@ static void state_free(void *p)
  * milliseconds) is long-running, and its function is marked in its module's resident set
  * (corral_module.resident). The compiler gives the functions marked when it starts an entry
  * at their loops, through which such a call moves to native code (on-stack replacement);
- * other functions get none and their calls finish in the interpreter. A short function
- * called again and again from one place has the same frame every time, but it is absent at
- * the slices that end in its caller, which breaks its run. Only the RESIDENT_DEPTH
- * outermost calls are followed. */
+ * other functions get none and their calls finish in the interpreter. How a function is
+ * marked says which form of entry it gets:
+ *   RESIDENT_CALLER  the call was the innermost one at fewer than half of the last slices
+ *                    (a decaying weight): it spends its time in its callees (a driver loop
+ *                    entered once), so one body serves calls and the entry (multi-entry
+ *                    loops cost little next to its calls);
+ *   RESIDENT_LOOP    the innermost one at half of them or more: a loop that does the work
+ *                    itself, or a short function called again and again from one place
+ *                    (its frame is the same every time, and its caller's share of the work
+ *                    may be too small to break the run): a second copy with the entry, so
+ *                    that calls keep the plain body's loops.
+ * Only the RESIDENT_DEPTH outermost calls are followed. */
 #define RESIDENT_DEPTH 64
 #define RESIDENT_SLICES 256
 
@@ -91,25 +99,30 @@ typedef struct Resident {
     const Func *func;
     const Cell *fp;
     const uint32_t *ret;
-    uint32_t run; /* slices in a row */
+    uint32_t run;  /* slices in a row, up to RESIDENT_SLICES */
+    uint32_t topw; /* weight of the recent slices where it was the innermost call: each
+                    * slice keeps 15/16 of it and adds 64 if so (at most 1024) */
 } Resident;
 
 static COLD void note_resident(InterpState *st, const CtlFrame *csp)
 {
     if (!st->resident && !(st->resident = calloc(RESIDENT_DEPTH, sizeof *st->resident)))
         return;
-    uint32_t depth = (uint32_t)(csp - st->cs);
-    if (depth > RESIDENT_DEPTH)
-        depth = RESIDENT_DEPTH;
+    uint32_t all = (uint32_t)(csp - st->cs);
+    uint32_t depth = all > RESIDENT_DEPTH ? RESIDENT_DEPTH : all;
     for (uint32_t i = 0; i < depth; i++) {
         const CtlFrame *c = &st->cs[i];
         Resident *r = &st->resident[i];
+        uint32_t top = i + 1 == all ? 64 : 0;
         if (i < st->nresident && r->func == c->func && r->fp == c->fp && r->ret == c->ret) {
-            if (r->run < RESIDENT_SLICES && ++r->run == RESIDENT_SLICES)
-                module_note_resident(c->func);
+            r->topw = r->topw - r->topw / 16 + top;
+            if (r->run < RESIDENT_SLICES)
+                r->run++;
+            if (r->run == RESIDENT_SLICES) /* as it is now: the compile takes the last word */
+                module_note_resident(c->func, r->topw > 512 ? RESIDENT_LOOP : RESIDENT_CALLER);
             continue;
         }
-        *r = (Resident){c->func, c->fp, c->ret, 1};
+        *r = (Resident){c->func, c->fp, c->ret, 1, top * 16};
     }
     st->nresident = depth;
 }

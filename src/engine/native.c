@@ -745,7 +745,7 @@ void corral_module_expect_native(corral_module_t *cm, bool expect)
     atomic_store_explicit(&cm->expect_native, expect ? 1u : 0u, memory_order_relaxed);
 }
 
-void module_note_resident(const Func *f)
+void module_note_resident(const Func *f, uint8_t how)
 {
     if (!f->inst || !f->code)
         return;
@@ -753,7 +753,7 @@ void module_note_resident(const Func *f)
     _Atomic uint8_t *r = cm ? atomic_load_explicit(&cm->resident, memory_order_acquire) : NULL;
     uint32_t first = cm ? cm->m->nfunc_imports : 0;
     if (r && f->index >= first && f->index - first < cm->m->ncodes)
-        atomic_store_explicit(&r[f->index - first], 1, memory_order_relaxed);
+        atomic_store_explicit(&r[f->index - first], how, memory_order_relaxed);
 }
 
 bool module_resident(struct corral_module *cm, uint8_t *out)

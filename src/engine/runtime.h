@@ -288,10 +288,13 @@ Trap *native_enter(Store *s, Func *f, Cell *cells);
 bool native_osr(Store *s, Func *f, Cell *cells, uint32_t label, Trap **trap);
 /* Whether f's code is its native code's stub (the NATIVE instruction alone). */
 bool native_is_stub(const Func *f);
-/* Marks f's function as resident in its module (a call of it runs long in the interpreter). */
-void module_note_resident(const Func *f);
-/* The functions of cm marked resident so far: out[i] for defined function i (ncodes bytes);
- * false when cm keeps no record. */
+/* Marks f's function as resident in its module (a call of it runs long in the interpreter):
+ * how is RESIDENT_CALLER or RESIDENT_LOOP (interp.c says which is which; the last mark
+ * stands). */
+enum { RESIDENT_NONE, RESIDENT_CALLER, RESIDENT_LOOP };
+void module_note_resident(const Func *f, uint8_t how);
+/* The functions of cm marked resident so far: out[i] for defined function i (ncodes bytes,
+ * RESIDENT_*); false when cm keeps no record. */
 bool module_resident(struct corral_module *cm, uint8_t *out);
 /* Switches waiting instances whose module's code has arrived (called at fuel slices). */
 void native_refresh(Store *s);
