@@ -204,7 +204,7 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
     if (bt == BT_EMPTY)
         return true;
     if (bt >= 0) {
-        if ((uint64_t)bt >= m->ntypes)
+        if ((uint64_t)bt >= m->ntypes || m->types[bt]->kind != DT_FUNC)
             return false;
         const FuncType *t = m->types[bt];
         *nparams = t->nparams;
@@ -591,7 +591,7 @@ static V_WARN VStatus indirect_type(Val *v, const Instr *in, const FuncType **ou
         return fail_idx(v, in->off, "unknown table", in->b);
     if (in->a >= m->ntypes)
         return fail_idx(v, in->off, "unknown type", in->a);
-    if (!valtype_sub(m, m->tables[in->b].elem, VT_FUNCREF))
+    if (!valtype_sub(m, m->tables[in->b].elem, VT_FUNCREF) || m->types[in->a]->kind != DT_FUNC)
         return mismatch(v);
     *out = m->types[in->a];
     return pop_expect(v, table_at(v, in->b));
@@ -840,6 +840,8 @@ static V_WARN VStatus ref_call_type(Val *v, const Instr *in, const FuncType **ou
     const Module *m = v->m;
     if (in->a >= m->ntypes)
         return fail_idx(v, in->off, "unknown type", in->a);
+    if (m->types[in->a]->kind != DT_FUNC)
+        return mismatch(v);
     *out = m->types[in->a];
     return pop_expect(v, vt_concrete(m->canon[in->a], true));
 }
@@ -2171,7 +2173,22 @@ static V_WARN VStatus check_subtype(Val *v, uint32_t i)
         if (++depth > MAX_SUBTYPE_DEPTH)
             return fail_idx(v, 0, "sub type hierarchy too deep at type", i);
     const FuncType *a = m->types[i], *b = m->types[ti->super];
-    if (m->tinfo[ti->super].final || a->nparams != b->nparams || a->nresults != b->nresults)
+    if (m->tinfo[ti->super].final || a->kind != b->kind)
+        return fail_idx(v, 0, "sub type", i);
+    if (a->kind != DT_FUNC) {
+        /* struct: a prefix of the supertype's fields; each field immutable and covariant,
+         * or mutable and the same (array: its one field) */
+        if (a->nparams < b->nparams)
+            return fail_idx(v, 0, "sub type", i);
+        for (uint32_t k = 0; k < b->nparams; k++) {
+            ValType fa = a->types[k], fb = b->types[k];
+            bool ma = field_mutable(a, k), mb = field_mutable(b, k);
+            if (ma != mb || (ma ? fa != fb : fa != fb && !valtype_sub(m, fa, fb)))
+                return fail_idx(v, 0, "sub type", i);
+        }
+        return V_OK;
+    }
+    if (a->nparams != b->nparams || a->nresults != b->nresults)
         return fail_idx(v, 0, "sub type", i);
     for (uint32_t k = 0; k < a->nparams; k++)
         if (!valtype_sub(m, ft_params(b)[k], ft_params(a)[k]))
@@ -2187,7 +2204,7 @@ static V_WARN VStatus check_types(Val *v)
     const Module *m = v->m;
     for (uint32_t i = 0; i < m->ntypes; i++) {
         const FuncType *t = m->types[i];
-        if (t->nparams > MAX_ARITY || t->nresults > MAX_ARITY)
+        if (t->kind == DT_FUNC && (t->nparams > MAX_ARITY || t->nresults > MAX_ARITY))
             return fail_idx(v, 0, "too many params or results in type", i);
         /* a type names types of its recursion group and earlier ones only (the decoder
          * made those canonical, so they stay below the group's end) */
@@ -2208,6 +2225,8 @@ static V_WARN VStatus check_tag_type(Val *v, uint32_t type, size_t off)
     const Module *m = v->m;
     if (type >= m->ntypes)
         return fail_idx(v, off, "unknown type", type);
+    if (m->types[type]->kind != DT_FUNC)
+        return fail(v, off, "type mismatch: a tag's type must be a function type");
     return m->types[type]->nresults ? fail(v, off, "non-empty tag result type") : V_OK;
 }
 
@@ -2228,6 +2247,9 @@ static V_WARN VStatus check_imports(Val *v)
         VStatus s = V_OK;
         if (im->kind == EXTERN_FUNC && im->d.func_type >= m->ntypes)
             s = fail_idx(v, name_off(m, im->module), "unknown type", im->d.func_type);
+        else if (im->kind == EXTERN_FUNC && m->types[im->d.func_type]->kind != DT_FUNC)
+            s = fail(v, name_off(m, im->module), "type mismatch: a function's type must be a "
+                                                 "function type");
         else if (im->kind == EXTERN_TABLE)
             s = check_table_type(v, &im->d.table) ||
                 check_valtype(v, im->d.table.elem, name_off(m, im->module), NULL);
@@ -2249,6 +2271,9 @@ static V_WARN VStatus check_funcs(Val *v)
     for (uint32_t i = 0; i < m->nfuncs; i++)
         if (m->func_types[i] >= m->ntypes)
             return fail_idx(v, 0, "unknown type", m->func_types[i]);
+        else if (m->types[m->func_types[i]]->kind != DT_FUNC)
+            return fail_idx(v, 0, "type mismatch: not a function type: type",
+                            m->func_types[i]);
     return V_OK;
 }
 
