@@ -221,6 +221,13 @@ struct corral_store {
     uint32_t nnative_waiting, capnative_waiting;
     uint64_t nosr; /* on-stack replacements (native_osr) */
     Instance **native_waiting;
+
+    /* Garbage collection's heap (gc.c): every object, its bytes and their limit, and the
+     * objects extern.convert_any gave out (an open-addressing set of GcObj*). */
+    struct GcObj *gc_objects;
+    size_t gc_bytes, gc_limit;
+    Cell *gc_ext;
+    size_t gc_ext_n, gc_ext_cap;
 };
 
 /* ---- store ownership (store.c) ------------------------------------------------------ */
