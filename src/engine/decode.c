@@ -261,6 +261,11 @@ static void classify_const(const Instr *in, ConstExpr *out)
         out->type = VT_FUNCREF;
         out->index = in->a;
         return;
+    case OP_STRUCT_NEW_DEFAULT:
+    case OP_ARRAY_NEW_FIXED: /* GC: run by const_eval (instance.c) */
+        out->kind = CONST_EXPR;
+        out->value = 0;
+        return;
     default:
         out->kind = CONST_INVALID;
         out->value = 0;

@@ -3,6 +3,7 @@
  * limit on their bytes makes an allocation past it trap "out of memory". */
 #include "gc.h"
 
+#include "instr.h"
 #include "numeric.h"
 
 #include <stdlib.h>
@@ -216,9 +217,8 @@ const char *gc_array_new_elem(Instance *inst, uint32_t type, uint32_t seg, uint3
     const char *why = new_array(inst, type, n, &o);
     if (why)
         return why;
-    const ElemSeg *es = &inst->module->elems[seg];
     for (uint32_t i = 0; i < n; i++) {
-        Cell v[2] = {const_eval(inst, &es->items[s + i]), 0};
+        Cell v[2] = {elem_item(inst, seg, s + i), 0};
         gc_array_store(o, i, v);
     }
     *dst = (Cell)(uintptr_t)o;
@@ -278,9 +278,8 @@ const char *gc_array_init_elem(Instance *inst, Cell arr, uint32_t seg, uint32_t 
         return OOB_ARRAY;
     if (!in_range(s, n, inst->elem_len[seg]))
         return "out of bounds table access";
-    const ElemSeg *es = &inst->module->elems[seg];
     for (uint32_t i = 0; i < n; i++) {
-        Cell v[2] = {const_eval(inst, &es->items[s + i]), 0};
+        Cell v[2] = {elem_item(inst, seg, s + i), 0};
         gc_array_store(o, d + i, v);
     }
     return NULL;
@@ -444,4 +443,79 @@ const char *gc_internalize(Store *s, Cell ext, Cell *dst)
     o->data[0] = ext;
     *dst = (Cell)(uintptr_t)o;
     return NULL;
+}
+
+/* ---- constant expressions ---- */
+
+bool gc_const_op(uint16_t op)
+{
+    switch (op) {
+    case OP_STRUCT_NEW:
+    case OP_STRUCT_NEW_DEFAULT:
+    case OP_ARRAY_NEW:
+    case OP_ARRAY_NEW_DEFAULT:
+    case OP_ARRAY_NEW_FIXED:
+    case OP_REF_I31:
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY: return true;
+    default: return false;
+    }
+}
+
+uint32_t gc_const_eval(const Instance *inst, const Instr *in, Cell *st, uint32_t n)
+{
+    Store *s = inst->store;
+    const Module *m = inst->module;
+    Cell r = 0;
+    uint32_t nin = 0;
+    const FuncType *t = in->a < m->ntypes ? m->types[in->a] : NULL;
+    switch (in->op) {
+    case OP_REF_I31:
+        nin = 1;
+        if (n >= 1)
+            r = gc_i31((uint32_t)st[n - 1]);
+        break;
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY:
+        nin = 1;
+        if (n >= 1 && (in->op == OP_ANY_CONVERT_EXTERN ? gc_internalize(s, st[n - 1], &r)
+                                                       : gc_externalize(s, st[n - 1], &r)))
+            r = 0;
+        break;
+    case OP_STRUCT_NEW:
+    case OP_STRUCT_NEW_DEFAULT: {
+        nin = in->op == OP_STRUCT_NEW && t ? t->nparams : 0;
+        GcObj *o = t && n >= nin ? gc_alloc_struct(s, t) : NULL;
+        if (o && in->op == OP_STRUCT_NEW)
+            for (uint32_t i = 0; i < nin; i++)
+                o->data[gc_field_cell(t, i)] = pack(t->types[i], st[n - nin + i]);
+        r = (Cell)(uintptr_t)o;
+        break;
+    }
+    default: { /* array.new, array.new_default, array.new_fixed */
+        uint32_t len;
+        Cell fill[2] = {0, 0};
+        if (in->op == OP_ARRAY_NEW_FIXED) {
+            nin = in->b;
+            len = in->b;
+        } else {
+            nin = in->op == OP_ARRAY_NEW ? 2 : 1;
+            len = n >= 1 ? (uint32_t)st[n - 1] : 0;
+            if (in->op == OP_ARRAY_NEW && n >= 2)
+                fill[0] = st[n - 2];
+        }
+        GcObj *o = t && n >= nin ? gc_alloc_array(s, t, len) : NULL;
+        for (uint32_t i = 0; o && i < len; i++) {
+            Cell v[2] = {in->op == OP_ARRAY_NEW_FIXED ? st[n - nin + i] : fill[0], 0};
+            gc_array_store(o, i, v);
+        }
+        r = (Cell)(uintptr_t)o;
+        break;
+    }
+    }
+    if (nin > n)
+        nin = n;
+    n -= nin;
+    st[n++] = r; /* n < CONST_MAX_DEPTH: validated */
+    return n;
 }

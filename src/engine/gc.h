@@ -74,6 +74,13 @@ bool gc_ref_test(const Module *m, Cell c, uint32_t heap, bool nullable);
 const char *gc_internalize(Store *s, Cell ext, Cell *dst);
 const char *gc_externalize(Store *s, Cell any, Cell *dst);
 
+/* Constant expressions (instance.c): whether op is one of GC's constant instructions, and
+ * runs one on the stack st[0..n) of one-cell values (a v128 element gets a zero high half):
+ * the new height. An allocation past the heap limit gives null (reported nowhere yet). */
+bool gc_const_op(uint16_t op);
+struct Instr;
+uint32_t gc_const_eval(const Instance *inst, const struct Instr *in, Cell *st, uint32_t n);
+
 /* The public API's view of an anyref cell: its heap type code (HT_I31, HT_STRUCT, HT_ARRAY,
  * HT_EXTERN for a host reference, 0 for null). */
 uint32_t gc_ref_kind(Cell c);

@@ -4,6 +4,8 @@
  * function. Knows nothing of where imports come from: the embedder passes them in order. */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include "instr.h"
 #include "lower.h"
 
@@ -42,6 +44,10 @@ static Cell eval_expr(const Instance *inst, const ConstExpr *e)
         }
         default:
             break;
+        }
+        if (gc_const_op(in.op)) { /* GC's allocations, ref.i31, conversions */
+            n = gc_const_eval(inst, &in, st, n);
+            continue;
         }
         if (n == CONST_MAX_DEPTH)
             return 0;
@@ -161,9 +167,17 @@ static bool alloc_index_spaces(Store *s, Instance *inst)
     inst->globals = store_alloc(s, m->nglobals * sizeof(Global_ *));
     inst->tags = store_alloc(s, m->ntags * sizeof(Tag *));
     inst->elem_len = store_alloc(s, m->nelems * sizeof(uint32_t));
+    inst->elem_vals = store_alloc(s, m->nelems * sizeof(Cell *));
     inst->data_len = store_alloc(s, m->ndatas * sizeof(uint32_t));
     return inst->funcs && inst->tables && inst->mems && inst->globals && inst->tags &&
-           inst->elem_len && inst->data_len;
+           inst->elem_len && inst->elem_vals && inst->data_len;
+}
+
+Cell elem_item(const Instance *inst, uint32_t seg, uint32_t k)
+{
+    if (inst->elem_vals[seg])
+        return inst->elem_vals[seg][k];
+    return const_eval(inst, &inst->module->elems[seg].items[k]);
 }
 
 /* Functions first: global initialisers may take ref.func of any function. */
@@ -260,6 +274,17 @@ static Trap *init_elems(Instance *inst)
     for (uint32_t i = 0; i < m->nelems; i++) {
         const ElemSeg *seg = &m->elems[i];
         inst->elem_len[i] = seg->mode == SEG_PASSIVE ? seg->count : 0;
+        bool allocates = false; /* GC: items that make objects are evaluated once */
+        for (uint32_t k = 0; k < seg->count && !allocates && seg->mode == SEG_PASSIVE; k++)
+            allocates = seg->items[k].kind == CONST_EXPR;
+        if (allocates) {
+            Cell *vals = store_alloc(inst->store, seg->count * sizeof(Cell));
+            if (!vals)
+                return trap_new("out of memory");
+            for (uint32_t k = 0; k < seg->count; k++)
+                vals[k] = const_eval(inst, &seg->items[k]);
+            inst->elem_vals[i] = vals;
+        }
         if (seg->mode != SEG_ACTIVE)
             continue;
         Table *t = inst->tables[seg->table];

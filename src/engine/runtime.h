@@ -136,6 +136,9 @@ struct corral_instance {
     Global_ **globals;
     Tag **tags;
     uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
+    Cell **elem_vals;    /* per element segment: its references evaluated at instantiation
+                          * when an item allocates (GC), so every use sees the same
+                          * objects; else NULL, and uses evaluate the items (elem_item) */
     uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
     Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
     Memory *caller_mem;  /* what host functions see as the caller's memory
@@ -370,6 +373,8 @@ void lowered_free(Module *m);
 /* Evaluates a validated constant expression (as decoded into ConstExpr) in the context of
  * inst: globals and functions of the instance. Implemented in instance.c. */
 Cell const_eval(const Instance *inst, const ConstExpr *e);
+/* Item k of element segment seg of inst. */
+Cell elem_item(const Instance *inst, uint32_t seg, uint32_t k);
 /* The same for a v128 global's initializer: both cells. */
 void const_eval_v128(const Instance *inst, const ConstExpr *e, Cell out[2]);
 

@@ -2377,6 +2377,103 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, uint32_t nglobals, Va
     }
 }
 
+/* GC's constant instructions (3.0): allocations, ref.i31 and the conversions. */
+static bool const_gc_op(uint16_t op)
+{
+    switch (op) {
+    case OP_STRUCT_NEW:
+    case OP_STRUCT_NEW_DEFAULT:
+    case OP_ARRAY_NEW:
+    case OP_ARRAY_NEW_DEFAULT:
+    case OP_ARRAY_NEW_FIXED:
+    case OP_REF_I31:
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY: return true;
+    default: return false;
+    }
+}
+
+/* Types one of them on the constant stack (stack[0..*n)); *typed goes false on a mismatch,
+ * as check_const's typing does. */
+static V_WARN VStatus const_gc(Val *v, const Instr *in, ValType *stack, uint32_t *n,
+                               bool *typed)
+{
+    const Module *m = v->m;
+    ValType want[2], res;
+    const ValType *ops = want;
+    uint32_t nin = 0;
+    bool fixed_elem = false;
+    if (!(m->features & CORRAL_FEATURE_GC))
+        return feature_off(v, in);
+    module_uses(m, CORRAL_FEATURE_GC);
+    switch (in->op) {
+    case OP_REF_I31:
+        want[0] = VT_I32;
+        nin = 1;
+        res = vt_ref(false, HT_I31);
+        break;
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY: {
+        bool to_any = in->op == OP_ANY_CONVERT_EXTERN;
+        ValType t = *n ? stack[*n - 1] : VT_UNKNOWN;
+        bool nullable = !valtype_is_ref(t) || valtype_nullable(t);
+        want[0] = vt_ref(true, to_any ? HT_EXTERN : HT_ANY);
+        nin = 1;
+        res = vt_ref(nullable, to_any ? HT_ANY : HT_EXTERN);
+        break;
+    }
+    default: {
+        uint8_t kind = in->op == OP_STRUCT_NEW || in->op == OP_STRUCT_NEW_DEFAULT ? DT_STRUCT
+                                                                                 : DT_ARRAY;
+        if (in->a >= m->ntypes)
+            return fail_idx(v, in->off, "unknown type", in->a);
+        const FuncType *t = m->types[in->a];
+        if (t->kind != kind) {
+            *typed = false;
+            return V_OK;
+        }
+        res = vt_concrete(m->canon[in->a], false);
+        if (in->op == OP_STRUCT_NEW) {
+            ops = t->types; /* packed ones: unpacked below */
+            nin = t->nparams;
+        } else if (in->op == OP_STRUCT_NEW_DEFAULT || in->op == OP_ARRAY_NEW_DEFAULT) {
+            for (uint32_t i = 0; i < t->nparams; i++)
+                if (!valtype_defaultable(t->types[i]))
+                    return fail(v, in->off, "type mismatch: a field type is not defaultable");
+            want[0] = VT_I32;
+            nin = in->op == OP_ARRAY_NEW_DEFAULT;
+        } else if (in->op == OP_ARRAY_NEW) {
+            want[0] = storage_unpacked(t->types[0]);
+            want[1] = VT_I32;
+            nin = 2;
+        } else {
+            if (in->b > MAX_NEW_FIXED)
+                return fail(v, in->off, "array.new_fixed: too many operands");
+            want[0] = storage_unpacked(t->types[0]);
+            nin = in->b;
+            fixed_elem = true;
+        }
+        break;
+    }
+    }
+    if (!*typed)
+        return V_OK;
+    if (*n < nin) {
+        *typed = false;
+        return V_OK;
+    }
+    for (uint32_t k = 0; k < nin; k++) {
+        ValType w = fixed_elem ? want[0] : storage_unpacked(ops[k]);
+        if (!valtype_sub(m, stack[*n - nin + k], w)) {
+            *typed = false;
+            return V_OK;
+        }
+    }
+    *n -= nin;
+    stack[(*n)++] = res;
+    return V_OK;
+}
+
 /* i32/i64 add, sub and mul: constant with extended constant expressions (3.0). */
 static bool const_binop(uint16_t op)
 {
@@ -2427,6 +2524,13 @@ static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want, uint
             typed = typed && n >= 2 && stack[n - 1] == t && stack[n - 2] == t;
             if (typed)
                 n--;
+            continue;
+        }
+        if (const_gc_op(in.op)) {
+            if (n == CONST_MAX_DEPTH)
+                return fail(v, in.off, "constant expression too deep (an implementation limit)");
+            if (const_gc(v, &in, stack, &n, &typed))
+                return V_ERR;
             continue;
         }
         ValType t = VT_UNKNOWN;
