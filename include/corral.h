@@ -52,6 +52,9 @@ typedef enum corral_valkind {
     CORRAL_FUNCREF = 0x70,
     CORRAL_EXTERNREF = 0x6f,
     CORRAL_EXNREF = 0x69, /* exception handling: an exception, opaque to the host */
+    CORRAL_ANYREF = 0x6e, /* garbage collection's any hierarchy (struct, array, i31, a host
+                           * reference made anyref): opaque, in of.externref; see
+                           * corral_anyref_kind */
 } corral_valkind_t;
 
 /* A value. Floats are kept as raw IEEE-754 bit patterns so NaN payloads survive exactly;
@@ -75,6 +78,20 @@ CORRAL_API corral_val_t corral_val_i64(int64_t v);
 CORRAL_API corral_val_t corral_val_f32(float v);
 CORRAL_API corral_val_t corral_val_f64(double v);
 CORRAL_API float corral_val_as_f32(const corral_val_t *v);
+
+/* Garbage collection's references (CORRAL_ANYREF values). An object stays valid while its
+ * store lives and is not reset (docs/design/gc.md). */
+typedef enum corral_anykind {
+    CORRAL_ANY_NULL, CORRAL_ANY_I31, CORRAL_ANY_STRUCT, CORRAL_ANY_ARRAY, CORRAL_ANY_HOST,
+} corral_anykind_t;
+CORRAL_API corral_anykind_t corral_anyref_kind(const corral_val_t *v);
+/* A host reference as an anyref (what any.convert_extern makes of it); false on OOM. */
+CORRAL_API bool corral_anyref_from_host(struct corral_store *store, void *host,
+                                        corral_val_t *out);
+/* The host reference of a CORRAL_ANY_HOST value, else NULL. */
+CORRAL_API void *corral_anyref_host(const corral_val_t *v);
+/* The value of a CORRAL_ANY_I31 (sign-extended from 31 bits when sign), else 0. */
+CORRAL_API int32_t corral_anyref_i31(const corral_val_t *v, bool sign);
 CORRAL_API double corral_val_as_f64(const corral_val_t *v);
 /* The type's name as in the text format: "i32", "funcref", ... */
 CORRAL_API const char *corral_valkind_name(corral_valkind_t k);

@@ -197,13 +197,13 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     corral_val_t *res = args + np;
     static const Cell zeros[2];
     for (size_t i = 0, k = 0; i < np; i++)
-        k += cells_to_val(cells + k, ft_params(ft)[i], &args[i]);
+        k += cells_to_val(ft->plain ? NULL : ft->mod, cells + k, ft_params(ft)[i], &args[i]);
     for (size_t i = 0; i < nr; i++)
-        (void)cells_to_val(zeros, ft_results(ft)[i], &res[i]);
+        (void)cells_to_val(ft->plain ? NULL : ft->mod, zeros, ft_results(ft)[i], &res[i]);
     struct corral_caller c = {caller};
     Trap *t = f->host(f->host_env, &c, args, res);
     for (size_t i = 0, k = 0; !t && i < nr; i++) {
-        if ((ValType)res[i].kind != valtype_kind(ft_results(ft)[i]))
+        if ((ValType)res[i].kind != valtype_kind_m(ft->plain ? NULL : ft->mod, ft_results(ft)[i]))
             t = trap_new("host function returned a value of the wrong type");
         else
             k += val_to_cells(&res[i], cells + k);

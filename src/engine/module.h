@@ -96,6 +96,10 @@ static inline ValType valtype_kind(ValType t)
     default: return HT_ANY; /* garbage collection's hierarchy */
     }
 }
+struct Module;
+/* valtype_kind knowing t's module (NULL: a function type): struct and array types are in
+ * GC's any hierarchy (types.c). */
+ValType valtype_kind_m(const struct Module *m, ValType t);
 /* The 64-bit cells a value of type t takes in frames (lower.h): 2 for v128, else 1. */
 static inline uint32_t valtype_cells(ValType t) { return t == VT_V128 ? 2u : 1u; }
 /* The cells of n values of types t[0..n). */

@@ -381,8 +381,8 @@ void const_eval_v128(const Instance *inst, const ConstExpr *e, Cell out[2]);
 /* Converts between public values and cells: one cell (any type but v128), or the cells
  * (valtype_cells) of any type, returning how many were written or read. */
 Cell val_to_cell(const corral_val_t *v);
-corral_val_t cell_to_val(Cell c, ValType t);
+corral_val_t cell_to_val(const Module *m, Cell c, ValType t);
 uint32_t val_to_cells(const corral_val_t *v, Cell *out);
-uint32_t cells_to_val(const Cell *c, ValType t, corral_val_t *out);
+uint32_t cells_to_val(const Module *m, const Cell *c, ValType t, corral_val_t *out);
 
 #endif

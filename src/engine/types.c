@@ -82,6 +82,13 @@ bool valtype_sub_x(const Module *ma, ValType a, const Module *mb, ValType b)
     return functype_sub(ma->types[vt_index(a)], mb->types[vt_index(b)]);
 }
 
+ValType valtype_kind_m(const Module *m, ValType t)
+{
+    if (vt_is_concrete(t) && heap_kind(m, t) != DT_FUNC)
+        return HT_ANY;
+    return valtype_kind(t);
+}
+
 static const char *heap_name(uint32_t code)
 {
     switch (code) {

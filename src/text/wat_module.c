@@ -379,6 +379,18 @@ static TxStatus aggregate_type(Wat *w, bool is_struct)
     while (is_struct && !st && wat_at_field(w, "field")) {
         w->pos += 2;
         if (wat_peek(w)->kind == TOK_ID) {
+            const Tok *t = wat_peek(w);
+            for (size_t k = 0; k < ids.len / sizeof(size_t); k++) {
+                size_t prev;
+                memcpy(&prev, ids.p + k * sizeof prev, sizeof prev);
+                const Tok *f = prev == SIZE_MAX ? NULL : &w->lx->toks[prev];
+                if (f && f->len == t->len && !memcmp(tok_text(w, f), tok_text(w, t), t->len)) {
+                    st = wat_fail(w, "duplicate field");
+                    break;
+                }
+            }
+            if (st)
+                break;
             size_t id = w->pos++;
             buf_bytes(&ids, &id, sizeof id);
             st = field_type(w, &types, &muts);
