@@ -90,6 +90,15 @@ CORRAL_API bool corral_anyref_from_host(struct corral_store *store, void *host,
                                         corral_val_t *out);
 /* The host reference of a CORRAL_ANY_HOST value, else NULL. */
 CORRAL_API void *corral_anyref_host(const corral_val_t *v);
+/* Keeps a CORRAL_ANYREF value's object alive across later calls into its store (the
+ * collector frees what neither Wasm nor a root reaches; a value the host got stays valid
+ * only until its next call into the store otherwise). Roots count: unroot once per root.
+ * false on out of memory. */
+CORRAL_API bool corral_anyref_root(struct corral_store *store, const corral_val_t *v);
+CORRAL_API void corral_anyref_unroot(struct corral_store *store, const corral_val_t *v);
+/* Collections so far in the store, their longest and total pause (nanoseconds). */
+CORRAL_API void corral_store_gc_stats(const struct corral_store *store, uint64_t *collections,
+                                      uint64_t *max_pause_ns, uint64_t *total_pause_ns);
 /* The value of a CORRAL_ANY_I31 (sign-extended from 31 bits when sign), else 0. */
 CORRAL_API int32_t corral_anyref_i31(const corral_val_t *v, bool sign);
 CORRAL_API double corral_val_as_f64(const corral_val_t *v);
@@ -134,6 +143,9 @@ typedef struct corral_config {
     uint32_t load_threads;      /* threads that validate a module with megabytes of code:
                                  * 0 = one per CPU, at most 8 (default); 1 = the caller's only */
     uint32_t features;          /* CORRAL_FEATURE_* switched on (default CORRAL_FEATURES_3_0) */
+    uint64_t max_gc_heap_bytes; /* garbage collection's objects per store, headers included:
+                                 * an allocation past it after a collection traps "out of
+                                 * memory" (default 512 MiB) */
 } corral_config_t;
 
 /* Fills cfg with the defaults. */

@@ -19,6 +19,7 @@ void corral_config_default(corral_config_t *cfg)
 {
     cfg->max_call_depth = 10000;
     cfg->max_stack_bytes = 8u << 20;
+    cfg->max_gc_heap_bytes = (uint64_t)512 << 20;
     cfg->max_memory_pages = 65536;
     cfg->max_table_elems = 10000000;
     cfg->max_locals = 50000;
@@ -587,6 +588,8 @@ corral_global_t *corral_global_new(corral_store_t *store, corral_valkind_t type,
         return NULL;
     g->type.type = (ValType)type;
     g->type.mut = mutable_;
+    if (gc_holds_refs(NULL, g->type.type) && !gc_register(store, GC_ROOT_GLOBAL, g))
+        return NULL;
     (void)val_to_cells(&init, g->val);
     return g;
 }
@@ -644,4 +647,27 @@ int32_t corral_anyref_i31(const corral_val_t *v, bool sign)
         return 0;
     uint32_t x = (uint32_t)((uintptr_t)v->of.externref >> 1) & 0x7fffffffu;
     return sign ? (int32_t)(x << 1) >> 1 : (int32_t)x;
+}
+
+bool corral_anyref_root(corral_store_t *store, const corral_val_t *v)
+{
+    if (v->kind != CORRAL_ANYREF && v->kind != CORRAL_EXTERNREF)
+        return false;
+    return gc_root_add(store, (Cell)(uintptr_t)v->of.externref);
+}
+
+void corral_anyref_unroot(corral_store_t *store, const corral_val_t *v)
+{
+    gc_root_remove(store, (Cell)(uintptr_t)v->of.externref);
+}
+
+void corral_store_gc_stats(const corral_store_t *store, uint64_t *collections,
+                           uint64_t *max_pause_ns, uint64_t *total_pause_ns)
+{
+    if (collections)
+        *collections = store->gc_collections;
+    if (max_pause_ns)
+        *max_pause_ns = store->gc_pause_ns_max;
+    if (total_pause_ns)
+        *total_pause_ns = store->gc_pause_ns_total;
 }

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The default limit on a store's GC heap (bytes of objects and their headers). */
 #define GC_DEFAULT_LIMIT ((size_t)512 << 20)
@@ -37,18 +38,83 @@ uint32_t gc_elem_size(ValType s)
     }
 }
 
+/* ---- the set of object addresses (open addressing, rebuilt after each sweep) ---- */
+
+static size_t set_slot(Cell c, size_t cap)
+{
+    uint64_t h = c * 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> 20) & (cap - 1);
+}
+
+static bool set_has(const Store *s, Cell c)
+{
+    if (!s->gc_set_cap || !c || (c & 7))
+        return false;
+    for (size_t i = set_slot(c, s->gc_set_cap);; i = (i + 1) & (s->gc_set_cap - 1)) {
+        if (s->gc_set[i] == c)
+            return true;
+        if (!s->gc_set[i])
+            return false;
+    }
+}
+
+static void set_put(Cell *set, size_t cap, Cell c)
+{
+    size_t i = set_slot(c, cap);
+    while (set[i])
+        i = (i + 1) & (cap - 1);
+    set[i] = c;
+}
+
+/* Makes room for one more address; false on out of memory. */
+static bool set_reserve(Store *s)
+{
+    if (2 * (s->gc_set_n + 1) <= s->gc_set_cap)
+        return true;
+    size_t cap = s->gc_set_cap ? 2 * s->gc_set_cap : 1024;
+    Cell *n = calloc(cap, sizeof *n);
+    if (!n)
+        return false;
+    for (size_t i = 0; i < s->gc_set_cap; i++)
+        if (s->gc_set[i])
+            set_put(n, cap, s->gc_set[i]);
+    free(s->gc_set);
+    s->gc_set = n;
+    s->gc_set_cap = cap;
+    return true;
+}
+
+/* The least allocation volume between two collections. */
+#define GC_MIN_TRIGGER ((size_t)1 << 20)
+
+static size_t heap_limit(const Store *s)
+{
+    if (s->gc_limit)
+        return s->gc_limit;
+    uint64_t cfg = s->engine ? s->engine->cfg.max_gc_heap_bytes : 0;
+    return cfg && cfg < SIZE_MAX ? (size_t)cfg : GC_DEFAULT_LIMIT;
+}
+
 static GcObj *alloc(Store *s, size_t data)
 {
-    size_t limit = s->gc_limit ? s->gc_limit : GC_DEFAULT_LIMIT;
+    size_t limit = heap_limit(s);
     size_t size = sizeof(GcObj) + data;
-    if (data > limit || s->gc_bytes > limit - size)
+    if (data > limit)
+        return NULL;
+    size_t trigger = s->gc_trigger ? s->gc_trigger : GC_MIN_TRIGGER;
+    if (s->gc_safepoint && (s->gc_since > trigger || s->gc_bytes > limit - size))
+        gc_collect(s);
+    if (s->gc_bytes > limit - size || !set_reserve(s))
         return NULL;
     GcObj *o = calloc(1, size);
     if (!o)
         return NULL;
     s->gc_bytes += size;
+    s->gc_since += size;
     o->next = s->gc_objects;
     s->gc_objects = o;
+    set_put(s->gc_set, s->gc_set_cap, (Cell)(uintptr_t)o);
+    s->gc_set_n++;
     return o;
 }
 
@@ -83,6 +149,16 @@ void gc_free_all(Store *s)
     free(s->gc_ext);
     s->gc_ext = NULL;
     s->gc_ext_n = s->gc_ext_cap = 0;
+    free(s->gc_set);
+    s->gc_set = NULL;
+    s->gc_set_n = s->gc_set_cap = 0;
+    free(s->gc_roots);
+    s->gc_roots = NULL;
+    s->gc_nroots = s->gc_roots_cap = 0;
+    free(s->gc_host);
+    s->gc_host = NULL;
+    s->gc_nhost = s->gc_host_cap = 0;
+    s->gc_since = s->gc_trigger = 0;
 }
 
 /* A value of storage type st as a field holds it: packed ones truncated. */
@@ -518,4 +594,209 @@ uint32_t gc_const_eval(const Instance *inst, const Instr *in, Cell *st, uint32_t
     n -= nin;
     st[n++] = r; /* n < CONST_MAX_DEPTH: validated */
     return n;
+}
+
+/* ---- the collector ---- */
+
+bool gc_register(Store *s, int kind, void *p)
+{
+    if (s->gc_nroots == s->gc_roots_cap) {
+        size_t cap = s->gc_roots_cap ? 2 * s->gc_roots_cap : 16;
+        GcRoot *n = realloc(s->gc_roots, cap * sizeof *n);
+        if (!n)
+            return false;
+        s->gc_roots = n;
+        s->gc_roots_cap = cap;
+    }
+    s->gc_roots[s->gc_nroots++] = (GcRoot){(uint8_t)kind, p, s->nowned};
+    return true;
+}
+
+bool gc_holds_refs(const Module *m, ValType t)
+{
+    if (!valtype_is_ref(t))
+        return false;
+    ValType k = valtype_kind_m(m, t);
+    return k == HT_ANY || k == VT_EXTERNREF;
+}
+
+void gc_forget_after(Store *s, size_t mark)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->gc_nroots; i++)
+        if (s->gc_roots[i].owned <= mark)
+            s->gc_roots[k++] = s->gc_roots[i];
+    s->gc_nroots = k;
+}
+
+typedef struct Marker {
+    Store *s;
+    GcObj **stack;
+    size_t n, cap;
+    bool oom;
+} Marker;
+
+/* Marks the object cell c names, if it names one (a cell that is no object's address, an
+ * i31, a host pointer, a function: nothing). */
+static void mark_cell(Marker *mk, Cell c)
+{
+    if (!set_has(mk->s, c))
+        return;
+    GcObj *o = gc_obj(c);
+    if (o->mark)
+        return;
+    o->mark = 1;
+    if (mk->n == mk->cap) {
+        size_t cap = mk->cap ? 2 * mk->cap : 256;
+        GcObj **n = realloc(mk->stack, cap * sizeof *n);
+        if (!n) {
+            mk->oom = true; /* traced below by the fallback scan */
+            return;
+        }
+        mk->stack = n;
+        mk->cap = cap;
+    }
+    mk->stack[mk->n++] = o;
+}
+
+static void mark_cells(Marker *mk, const Cell *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mark_cell(mk, c[i]);
+}
+
+/* The references an object holds: its fields of reference type, by its type's layout. */
+static void trace(Marker *mk, const GcObj *o)
+{
+    if (o->box != GC_PLAIN)
+        return; /* a host pointer or an i31: no object */
+    const FuncType *t = o->type;
+    if (t->kind == DT_ARRAY) {
+        if (!valtype_is_ref(t->types[0]))
+            return;
+        for (uint32_t i = 0; i < o->len; i++)
+            mark_cell(mk, ld_u64((const uint8_t *)o->data + (size_t)i * 8));
+        return;
+    }
+    for (uint32_t i = 0, c = 0; i < t->nparams; c += valtype_cells(t->types[i]), i++)
+        if (valtype_is_ref(t->types[i]))
+            mark_cell(mk, o->data[c]);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+size_t gc_collect(Store *s)
+{
+    uint64_t t0 = now_ns();
+    Marker mk = {s, NULL, 0, 0, false};
+    /* roots: the value stack in use (every cell: one that is no object's address marks
+     * nothing), the registered structures, the host's roots */
+    if (s->stack)
+        mark_cells(&mk, s->stack, (size_t)(interp_stack_top(s) - s->stack));
+    for (size_t i = 0; i < s->gc_nroots; i++) {
+        const GcRoot *r = &s->gc_roots[i];
+        if (r->kind == GC_ROOT_GLOBAL)
+            mark_cell(&mk, ((const Global_ *)r->p)->val[0]);
+        else if (r->kind == GC_ROOT_TABLE)
+            mark_cells(&mk, ((const Table *)r->p)->elems, ((const Table *)r->p)->size);
+        else
+            mark_cells(&mk, ((const Exn *)r->p)->vals, ((const Exn *)r->p)->ncells);
+    }
+    mark_cells(&mk, s->gc_host, s->gc_nhost);
+    for (;;) {
+        while (mk.n)
+            trace(&mk, mk.stack[--mk.n]);
+        if (!mk.oom)
+            break;
+        /* the mark stack could not grow: trace every marked object again until no new
+         * mark appears (slow, but never frees a reachable object) */
+        mk.oom = false;
+        for (GcObj *o = s->gc_objects; o; o = o->next)
+            if (o->mark)
+                trace(&mk, o);
+    }
+    free(mk.stack);
+    /* sweep, and rebuild the address set from the survivors */
+    size_t freed = 0, live = 0;
+    memset(s->gc_set, 0, s->gc_set_cap * sizeof *s->gc_set);
+    s->gc_set_n = 0;
+    for (GcObj **pp = &s->gc_objects; *pp;) {
+        GcObj *o = *pp;
+        size_t size = sizeof(GcObj) + (o->box != GC_PLAIN ? sizeof(Cell)
+                                       : o->type->kind == DT_ARRAY
+                                           ? (((size_t)o->len * o->esize + 7) & ~(size_t)7)
+                                           : (size_t)gc_struct_cells(o->type) * sizeof(Cell));
+        if (!o->mark) {
+            *pp = o->next;
+            freed += size;
+            free(o);
+            continue;
+        }
+        o->mark = 0;
+        live += size;
+        set_put(s->gc_set, s->gc_set_cap, (Cell)(uintptr_t)o);
+        s->gc_set_n++;
+        pp = &o->next;
+    }
+    /* the externalized set keeps the survivors only */
+    if (s->gc_ext_cap) {
+        size_t k = 0;
+        for (size_t i = 0; i < s->gc_ext_cap; i++)
+            if (s->gc_ext[i] && set_has(s, s->gc_ext[i]))
+                s->gc_ext[k++] = s->gc_ext[i];
+        memset(s->gc_ext + k, 0, (s->gc_ext_cap - k) * sizeof *s->gc_ext);
+        s->gc_ext_n = k;
+        Cell *keep = s->gc_ext;
+        Cell *fresh = calloc(s->gc_ext_cap, sizeof *fresh);
+        for (size_t i = 0; fresh && i < k; i++)
+            set_put(fresh, s->gc_ext_cap, keep[i]);
+        if (!fresh) /* out of memory: forget them (they convert back as host references) */
+            s->gc_ext_n = 0;
+        else
+            s->gc_ext = fresh;
+        if (fresh)
+            free(keep);
+        else
+            memset(keep, 0, s->gc_ext_cap * sizeof *keep);
+    }
+    s->gc_bytes = live;
+    s->gc_since = 0;
+    s->gc_trigger = live > GC_MIN_TRIGGER ? live : GC_MIN_TRIGGER;
+    uint64_t pause = now_ns() - t0;
+    s->gc_collections++;
+    s->gc_pause_ns_total += pause;
+    if (pause > s->gc_pause_ns_max)
+        s->gc_pause_ns_max = pause;
+    s->gc_freed += freed;
+    return freed;
+}
+
+/* ---- the host's roots ---- */
+
+bool gc_root_add(Store *s, Cell c)
+{
+    if (s->gc_nhost == s->gc_host_cap) {
+        size_t cap = s->gc_host_cap ? 2 * s->gc_host_cap : 16;
+        Cell *n = realloc(s->gc_host, cap * sizeof *n);
+        if (!n)
+            return false;
+        s->gc_host = n;
+        s->gc_host_cap = cap;
+    }
+    s->gc_host[s->gc_nhost++] = c;
+    return true;
+}
+
+void gc_root_remove(Store *s, Cell c)
+{
+    for (size_t i = s->gc_nhost; i-- > 0;)
+        if (s->gc_host[i] == c) {
+            s->gc_host[i] = s->gc_host[--s->gc_nhost];
+            return;
+        }
 }

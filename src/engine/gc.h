@@ -40,6 +40,29 @@ uint32_t gc_struct_cells(const FuncType *t);
 /* The byte size of an array element of storage type s. */
 uint32_t gc_elem_size(ValType s);
 
+/* The collector. Structures holding references register with the store when made (a
+ * global, a table, an exception); a collection marks from them, the value stack's cells in
+ * use, the host's roots and the objects' reference fields, then frees what it did not reach.
+ * It runs only at safepoints: allocations made while s->gc_safepoint is set (the
+ * interpreter's GC instructions). */
+enum { GC_ROOT_GLOBAL, GC_ROOT_TABLE, GC_ROOT_EXN };
+typedef struct GcRoot {
+    uint8_t kind;
+    void *p;
+    size_t owned; /* the store's owned count just after p was made */
+} GcRoot;
+/* false on out of memory */
+bool gc_register(Store *s, int kind, void *p);
+/* Whether a global or table of type t (of module m, or NULL) may hold a GC reference. */
+bool gc_holds_refs(const Module *m, ValType t);
+/* Drops registrations of structures released by corral_store_reset_to(mark). */
+void gc_forget_after(Store *s, size_t mark);
+/* A collection now; returns the bytes freed. */
+size_t gc_collect(Store *s);
+/* The host's roots (corral_anyref_root): a multiset of cells; false on out of memory. */
+bool gc_root_add(Store *s, Cell c);
+void gc_root_remove(Store *s, Cell c);
+
 /* Allocation: NULL when the store's GC heap limit would be passed or memory is short. */
 GcObj *gc_alloc_struct(Store *s, const FuncType *t);
 GcObj *gc_alloc_array(Store *s, const FuncType *t, uint32_t len);

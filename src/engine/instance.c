@@ -222,6 +222,8 @@ static bool define_globals(Store *s, Instance *inst)
             return false;
         g->type = m->globals[i].type;
         g->mod = m;
+        if (gc_holds_refs(m, g->type.type) && !gc_register(s, GC_ROOT_GLOBAL, g))
+            return false;
         if (g->type.type == VT_V128)
             const_eval_v128(inst, &m->globals[i].init, g->val);
         else

@@ -227,7 +227,7 @@ static COLD Exn *exn_new(Store *s, InterpState *st, const Tag *tag, const Cell *
     } else {
         uint32_t cap = n < 4 ? 4 : n;
         e = store_alloc(s, sizeof *e + (size_t)cap * sizeof(Cell));
-        if (!e)
+        if (!e || !gc_register(s, GC_ROOT_EXN, e))
             return NULL;
         e->cap = cap;
     }
@@ -1012,9 +1012,22 @@ do_return:
     NEXT(REF_AS_NON_NULL);
 
     /* ---- garbage collection (gc.c) ---- */
-    H_APART(GC_STRUCT_NEW) CHECKED(gc_struct_new(inst, OPND(2), &SLOT(1), &SLOT(0)));
+    /* An allocation: a safepoint, where a collection may run, with the value stack in use
+     * published (this frame's cells included) for the collector's roots. */
+#define GC_ALLOC(call)                                          \
+    do {                                                        \
+        Cell *gc_top_ = st->top;                                \
+        st->top = fp + csp[-1].func->code->frame_cells;         \
+        s->gc_safepoint = true;                                 \
+        msg = (call);                                           \
+        s->gc_safepoint = false;                                \
+        st->top = gc_top_;                                      \
+        if (msg)                                                \
+            goto trap;                                          \
+    } while (0)
+    H_APART(GC_STRUCT_NEW) GC_ALLOC(gc_struct_new(inst, OPND(2), &SLOT(1), &SLOT(0)));
     NEXT(GC_STRUCT_NEW);
-    H_APART(GC_STRUCT_NEW_DEFAULT) CHECKED(gc_struct_new_default(inst, OPND(1), &SLOT(0)));
+    H_APART(GC_STRUCT_NEW_DEFAULT) GC_ALLOC(gc_struct_new_default(inst, OPND(1), &SLOT(0)));
     NEXT(GC_STRUCT_NEW_DEFAULT);
     H_APART(GC_STRUCT_GET) {
         Cell r = SLOT(1);
@@ -1060,19 +1073,19 @@ do_return:
     NEXT(GC_STRUCT_SET_V128);
     H_APART(GC_ARRAY_NEW) {
         const Cell *init = &SLOT(1);
-        CHECKED(gc_array_new(inst, OPND(3), init[0], OPND(4) ? init[1] : 0, R32(2), &SLOT(0)));
+        GC_ALLOC(gc_array_new(inst, OPND(3), init[0], OPND(4) ? init[1] : 0, R32(2), &SLOT(0)));
     }
     NEXT(GC_ARRAY_NEW);
-    H_APART(GC_ARRAY_NEW_DEFAULT) CHECKED(gc_array_new(inst, OPND(2), 0, 0, R32(1), &SLOT(0)));
+    H_APART(GC_ARRAY_NEW_DEFAULT) GC_ALLOC(gc_array_new(inst, OPND(2), 0, 0, R32(1), &SLOT(0)));
     NEXT(GC_ARRAY_NEW_DEFAULT);
     H_APART(GC_ARRAY_NEW_FIXED)
-        CHECKED(gc_array_new_fixed(inst, OPND(3), &SLOT(1), OPND(2), &SLOT(0)));
+        GC_ALLOC(gc_array_new_fixed(inst, OPND(3), &SLOT(1), OPND(2), &SLOT(0)));
     NEXT(GC_ARRAY_NEW_FIXED);
     H_APART(GC_ARRAY_NEW_DATA)
-        CHECKED(gc_array_new_data(inst, OPND(3), OPND(4), R32(1), R32(2), &SLOT(0)));
+        GC_ALLOC(gc_array_new_data(inst, OPND(3), OPND(4), R32(1), R32(2), &SLOT(0)));
     NEXT(GC_ARRAY_NEW_DATA);
     H_APART(GC_ARRAY_NEW_ELEM)
-        CHECKED(gc_array_new_elem(inst, OPND(3), OPND(4), R32(1), R32(2), &SLOT(0)));
+        GC_ALLOC(gc_array_new_elem(inst, OPND(3), OPND(4), R32(1), R32(2), &SLOT(0)));
     NEXT(GC_ARRAY_NEW_ELEM);
     H_APART(GC_ARRAY_GET) {
         Cell r = SLOT(1);
@@ -1129,7 +1142,7 @@ do_return:
     NEXT(GC_REF_CAST);
     H_APART(GC_CONVERT) {
         Cell r = SLOT(1);
-        CHECKED(OPND(2) ? gc_internalize(s, r, &SLOT(0)) : gc_externalize(s, r, &SLOT(0)));
+        GC_ALLOC(OPND(2) ? gc_internalize(s, r, &SLOT(0)) : gc_externalize(s, r, &SLOT(0)));
     }
     NEXT(GC_CONVERT);
     H_APART(GC_REF_I31) SLOT(0) = gc_i31(R32(1));
@@ -2051,6 +2064,12 @@ const void *const *interp_handler_table(void)
 {
     call_once(&handlers_once, publish_handlers);
     return handler_table;
+}
+
+Cell *interp_stack_top(const Store *s)
+{
+    const InterpState *st = s->interp;
+    return st && st->top ? st->top : s->stack;
 }
 
 Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells)

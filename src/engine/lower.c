@@ -2274,13 +2274,27 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
         frame = result_cells;
     uint32_t nzero = L.zero_lo < L.zero_hi ? L.zero_hi - L.zero_lo : 0;
     uint32_t zero_cell = nzero ? L.local_cell[L.zero_lo] : 0;
-    if (nzero && frame < (uint64_t)zero_cell + 4)
+    /* GC: the frame's temps are zeroed too, so that the collector, which scans the frames'
+     * cells (gc.c), sees no stale reference left by an earlier frame (docs/design/gc.md) */
+    bool gc_frame = atomic_load_explicit(&m->features_used, memory_order_relaxed) &
+                    CORRAL_FEATURE_GC;
+    uint32_t gc_from = L.local_cell[ft->nparams], gc_cells = 0;
+    if (gc_frame && frame > gc_from) {
+        gc_cells = (uint32_t)frame - gc_from;
+        zero_cell = gc_from;
+    }
+    if ((nzero || gc_cells) && frame < (uint64_t)zero_cell + 4)
         frame = (uint64_t)zero_cell + 4; /* interp.c zeroes 1-4 cells as 4 cells */
     if (frame > LOWER_MAX_FRAME_CELLS) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "function frame too large");
     }
-    place_zero(&L, nzero);
+    if (gc_cells && !L.oom && L.nstarts && L.starts[0] == 0) {
+        L.code[2] = gc_from * 8u;
+        L.code[3] = (uint32_t)frame - gc_from;
+    } else {
+        place_zero(&L, nzero);
+    }
     finish_handlers(&L);
     link_code(&L);
     LoweredFunc *lf = calloc(1, sizeof *lf);

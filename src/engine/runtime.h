@@ -125,6 +125,10 @@ typedef struct Exn {
     Cell vals[];
 } Exn;
 
+/* Value stack cells in use (interp.c): [s->stack, interp_stack_top(s)), the collector's
+ * frame roots. */
+Cell *interp_stack_top(const Store *s);
+
 /* A live instance. The arrays span the module's index spaces, imports first. */
 struct corral_instance {
     const Module *module;
@@ -231,6 +235,20 @@ struct corral_store {
     size_t gc_bytes, gc_limit;
     Cell *gc_ext;
     size_t gc_ext_n, gc_ext_cap;
+    /* The collector (gc.c, docs/design/gc.md): the set of object addresses (open
+     * addressing), the structures that hold references (globals, tables, exceptions: each
+     * with the store's owned count when registered, for corral_store_reset_to), the host's
+     * roots, the allocation volume since the last collection and its trigger; collections
+     * happen only at the interpreter's safepoints (gc_safepoint set). */
+    Cell *gc_set;
+    size_t gc_set_n, gc_set_cap;
+    struct GcRoot *gc_roots;
+    size_t gc_nroots, gc_roots_cap;
+    Cell *gc_host;
+    size_t gc_nhost, gc_host_cap;
+    size_t gc_since, gc_trigger;
+    bool gc_safepoint;
+    uint64_t gc_collections, gc_pause_ns_total, gc_pause_ns_max, gc_freed;
 };
 
 /* ---- store ownership (store.c) ------------------------------------------------------ */

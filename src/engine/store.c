@@ -89,6 +89,8 @@ void corral_store_reset_to(corral_store_t *s, size_t mark)
     s->nowned = mark;
     if (mark == 0)
         gc_free_all(s); /* a partial reset keeps them: what is kept may refer to them */
+    else
+        gc_forget_after(s, mark);
     s->depth = 0;
     s->nnative_waiting = 0; /* they were made after any mark a caller keeps */
     atomic_store(&s->interrupt, CORRAL_INTERRUPT_NONE);
