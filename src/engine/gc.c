@@ -102,7 +102,10 @@ static GcObj *alloc(Store *s, size_t data)
     if (data > limit)
         return NULL;
     size_t trigger = s->gc_trigger ? s->gc_trigger : GC_MIN_TRIGGER;
-    if (s->gc_safepoint && (s->gc_since > trigger || s->gc_bytes > limit - size))
+    /* not while compiled code runs below (its frames are not scanned: a non-GC module's
+     * externref may hold an externalized object) */
+    if (s->gc_safepoint && s->native_nest == 0 &&
+        (s->gc_since > trigger || s->gc_bytes > limit - size))
         gc_collect(s);
     if (s->gc_bytes > limit - size || !set_reserve(s))
         return NULL;
@@ -589,6 +592,8 @@ uint32_t gc_const_eval(const Instance *inst, const Instr *in, Cell *st, uint32_t
         break;
     }
     }
+    if (!r && in->op != OP_ANY_CONVERT_EXTERN && in->op != OP_EXTERN_CONVERT_ANY)
+        s->gc_const_oom = true; /* past the heap limit: instantiation traps */
     if (nin > n)
         nin = n;
     n -= nin;

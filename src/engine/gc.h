@@ -99,7 +99,7 @@ const char *gc_externalize(Store *s, Cell any, Cell *dst);
 
 /* Constant expressions (instance.c): whether op is one of GC's constant instructions, and
  * runs one on the stack st[0..n) of one-cell values (a v128 element gets a zero high half):
- * the new height. An allocation past the heap limit gives null (reported nowhere yet). */
+ * the new height. An allocation past the heap limit gives null and sets s->gc_const_oom. */
 bool gc_const_op(uint16_t op);
 struct Instr;
 uint32_t gc_const_eval(const Instance *inst, const struct Instr *in, Cell *st, uint32_t n);

@@ -350,6 +350,9 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
     if (native_instance_init(s, inst) != 0)
         return error_new(SIZE_MAX, "out of memory");
     Trap *trap = init_elems(inst);
+    if (!trap && s->gc_const_oom) /* a GC allocation in a constant expression failed */
+        trap = trap_new("out of memory");
+    s->gc_const_oom = false;
     if (!trap)
         trap = init_datas(inst);
     if (!trap && m->has_start) {

@@ -248,6 +248,7 @@ struct corral_store {
     size_t gc_nhost, gc_host_cap;
     size_t gc_since, gc_trigger;
     bool gc_safepoint;
+    bool gc_const_oom; /* an allocation of a constant expression failed (instance.c traps) */
     uint64_t gc_collections, gc_pause_ns_total, gc_pause_ns_max, gc_freed;
 };
 
