@@ -85,7 +85,9 @@ typedef enum corral_anykind {
     CORRAL_ANY_NULL, CORRAL_ANY_I31, CORRAL_ANY_STRUCT, CORRAL_ANY_ARRAY, CORRAL_ANY_HOST,
 } corral_anykind_t;
 CORRAL_API corral_anykind_t corral_anyref_kind(const corral_val_t *v);
-/* A host reference as an anyref (what any.convert_extern makes of it); false on OOM. */
+/* A host reference as an anyref (what any.convert_extern makes of it); false on OOM. Like
+ * every anyref the host holds, it must be rooted (corral_anyref_root) to stay valid across
+ * a call into the store; CORRAL_ANYREF values given to the engine must be ones it gave out. */
 CORRAL_API bool corral_anyref_from_host(struct corral_store *store, void *host,
                                         corral_val_t *out);
 /* The host reference of a CORRAL_ANY_HOST value, else NULL. */

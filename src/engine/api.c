@@ -149,6 +149,8 @@ corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *b
     return e;
 }
 
+void module_retain(struct corral_module *cm) { atomic_fetch_add(&cm->refs, 1); }
+
 void module_release(struct corral_module *cm)
 {
     if (atomic_fetch_sub(&cm->refs, 1) != 1)

@@ -162,6 +162,29 @@ void gc_free_all(Store *s)
     s->gc_host = NULL;
     s->gc_nhost = s->gc_host_cap = 0;
     s->gc_since = s->gc_trigger = 0;
+    for (size_t i = 0; i < s->gc_nmods; i++) /* after the objects, whose types they hold */
+        module_release(s->gc_mods[i]);
+    free(s->gc_mods);
+    s->gc_mods = NULL;
+    s->gc_nmods = s->gc_mods_cap = 0;
+}
+
+bool gc_keep_module(Store *s, struct corral_module *cm)
+{
+    for (size_t i = 0; i < s->gc_nmods; i++)
+        if (s->gc_mods[i] == cm)
+            return true;
+    if (s->gc_nmods == s->gc_mods_cap) {
+        size_t cap = s->gc_mods_cap ? 2 * s->gc_mods_cap : 4;
+        struct corral_module **n = realloc(s->gc_mods, cap * sizeof *n);
+        if (!n)
+            return false;
+        s->gc_mods = n;
+        s->gc_mods_cap = cap;
+    }
+    module_retain(cm);
+    s->gc_mods[s->gc_nmods++] = cm;
+    return true;
 }
 
 /* A value of storage type st as a field holds it: packed ones truncated. */

@@ -55,6 +55,8 @@ typedef struct GcRoot {
 bool gc_register(Store *s, int kind, void *p);
 /* Whether a global or table of type t (of module m, or NULL) may hold a GC reference. */
 bool gc_holds_refs(const Module *m, ValType t);
+/* Keeps module cm referenced until the store's objects are freed; false on OOM. */
+bool gc_keep_module(Store *s, struct corral_module *cm);
 /* Drops registrations of structures released by corral_store_reset_to(mark). */
 void gc_forget_after(Store *s, size_t mark);
 /* A collection now; returns the bytes freed. */

@@ -337,6 +337,9 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
     if (store_own(s, OWN_MODULE_REF, (void *)cm) != 0)
         return error_new(SIZE_MAX, "out of memory");
     atomic_fetch_add(&((struct corral_module *)cm)->refs, 1);
+    if ((atomic_load_explicit(&m->features_used, memory_order_relaxed) & CORRAL_FEATURE_GC) &&
+        !gc_keep_module(s, (struct corral_module *)cm))
+        return error_new(SIZE_MAX, "out of memory");
     if (!alloc_index_spaces(s, inst))
         return error_new(SIZE_MAX, "out of memory");
     corral_error_t *err = link_imports(inst, imports, nimports);

@@ -50,6 +50,7 @@ struct corral_module {
 
 /* Drops one reference to a module (the last one frees it). */
 void module_release(struct corral_module *cm);
+void module_retain(struct corral_module *cm);
 
 /* Decode, validation and link errors. */
 struct corral_error {
@@ -249,6 +250,11 @@ struct corral_store {
     size_t gc_since, gc_trigger;
     bool gc_safepoint;
     bool gc_const_oom; /* an allocation of a constant expression failed (instance.c traps) */
+    /* modules whose instances made objects here, referenced until the objects are freed
+     * (an object's type points into its module; corral_store_reset_to may release the
+     * instance) */
+    struct corral_module **gc_mods;
+    size_t gc_nmods, gc_mods_cap;
     uint64_t gc_collections, gc_pause_ns_total, gc_pause_ns_max, gc_freed;
 };
 

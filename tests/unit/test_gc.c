@@ -242,9 +242,56 @@ static void test_pause_large(void)
     corral_engine_delete(engine);
 }
 
+/* Objects of an instance made after a store mark outlive corral_store_reset_to(mark) and
+ * their module's handle, until a collection frees them: their types must stay readable
+ * (run under ASan to see it). */
+static void test_partial_reset(void)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.max_gc_heap_bytes = 2u << 20;
+    corral_engine_t *engine = corral_engine_new(&cfg);
+    corral_store_t *s = corral_store_new(engine);
+    corral_global_t *g = corral_global_new(s, CORRAL_I32, false, corral_val_i32(1));
+    CHECK(g != NULL, "something before the mark");
+    size_t mark = corral_store_mark(s);
+    corral_module_t *m1 = module_from_text(engine, wat);
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = m1 ? corral_instance_new(s, m1, NULL, 0, &inst, &trap) : NULL;
+    corral_func_t *build = NULL, *run = NULL;
+    CHECK(m1 && !err && !trap && inst && export_func(inst, "build", &build),
+          "a first instance after the mark");
+    if (build) {
+        corral_val_t args[2] = {corral_val_i32(2000), corral_val_i32(1)}, r;
+        corral_trap_t *t = corral_func_call(s, build, args, 2, &r, 1);
+        CHECK(!t, "it allocates");
+        if (t)
+            corral_trap_delete(t);
+    }
+    corral_store_reset_to(s, mark);
+    corral_module_delete(m1); /* the store still holds it for its objects */
+    corral_module_t *m2 = module_from_text(engine, wat);
+    inst = NULL;
+    err = m2 ? corral_instance_new(s, m2, NULL, 0, &inst, &trap) : NULL;
+    CHECK(m2 && !err && !trap && inst && export_func(inst, "run", &run),
+          "a second instance after the reset");
+    if (run) {
+        corral_val_t args[2] = {corral_val_i32(30), corral_val_i32(300)}, r;
+        corral_trap_t *t = corral_func_call(s, run, args, 2, &r, 1);
+        CHECK(!t && r.of.i32 == 0, "collections sweep the first instance's objects safely");
+        if (t)
+            corral_trap_delete(t);
+    }
+    corral_store_delete(s);
+    corral_module_delete(m2);
+    corral_engine_delete(engine);
+}
+
 int main(void)
 {
     test_collector();
+    test_partial_reset();
     test_pause_large();
     return unit_report("test_gc");
 }
