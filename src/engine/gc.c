@@ -586,31 +586,36 @@ uint32_t gc_const_eval(const Instance *inst, const Instr *in, Cell *st, uint32_t
         break;
     case OP_STRUCT_NEW:
     case OP_STRUCT_NEW_DEFAULT: {
-        nin = in->op == OP_STRUCT_NEW && t ? t->nparams : 0;
+        /* the fields' values: a cell each, a v128 two (instance.c's eval_expr) */
+        nin = in->op == OP_STRUCT_NEW && t ? gc_struct_cells(t) : 0;
         GcObj *o = t && n >= nin ? gc_alloc_struct(s, t) : NULL;
-        if (o && in->op == OP_STRUCT_NEW)
-            for (uint32_t i = 0; i < nin; i++)
-                o->data[gc_field_cell(t, i)] = pack(t->types[i], st[n - nin + i]);
+        for (uint32_t i = 0, c = 0; o && in->op == OP_STRUCT_NEW && i < t->nparams;
+             c += valtype_cells(t->types[i]), i++) {
+            o->data[c] = pack(t->types[i], st[n - nin + c]);
+            if (t->types[i] == VT_V128)
+                o->data[c + 1] = st[n - nin + c + 1];
+        }
         r = (Cell)(uintptr_t)o;
         break;
     }
     default: { /* array.new, array.new_default, array.new_fixed */
-        uint32_t len;
+        uint32_t len, w = t && t->types[0] == VT_V128 ? 2 : 1;
         Cell fill[2] = {0, 0};
         if (in->op == OP_ARRAY_NEW_FIXED) {
-            nin = in->b;
+            nin = in->b * w;
             len = in->b;
         } else {
-            nin = in->op == OP_ARRAY_NEW ? 2 : 1;
+            nin = in->op == OP_ARRAY_NEW ? 1 + w : 1;
             len = n >= 1 ? (uint32_t)st[n - 1] : 0;
-            if (in->op == OP_ARRAY_NEW && n >= 2)
-                fill[0] = st[n - 2];
+            if (in->op == OP_ARRAY_NEW && n >= 1 + w) {
+                fill[0] = st[n - 1 - w];
+                fill[1] = w == 2 ? st[n - 2] : 0;
+            }
         }
         GcObj *o = t && n >= nin ? gc_alloc_array(s, t, len) : NULL;
-        for (uint32_t i = 0; o && i < len; i++) {
-            Cell v[2] = {in->op == OP_ARRAY_NEW_FIXED ? st[n - nin + i] : fill[0], 0};
-            gc_array_store(o, i, v);
-        }
+        for (uint32_t i = 0; o && i < len; i++)
+            gc_array_store(o, i, in->op == OP_ARRAY_NEW_FIXED ? st + (n - nin) + (size_t)i * w
+                                                              : fill);
         r = (Cell)(uintptr_t)o;
         break;
     }

@@ -17,7 +17,7 @@
  * here only keep a broken invariant from reading out of bounds. */
 static Cell eval_expr(const Instance *inst, const ConstExpr *e)
 {
-    Cell st[CONST_MAX_DEPTH];
+    Cell st[2 * CONST_MAX_DEPTH]; /* a v128 (a GC field's or element's value) takes two */
     uint32_t n = 0;
     Reader r;
     Instr in;
@@ -46,14 +46,24 @@ static Cell eval_expr(const Instance *inst, const ConstExpr *e)
             break;
         }
         if (gc_const_op(in.op)) { /* GC's allocations, ref.i31, conversions */
+            if (n >= 2 * CONST_MAX_DEPTH)
+                return 0;
             n = gc_const_eval(inst, &in, st, n);
             continue;
         }
-        if (n == CONST_MAX_DEPTH)
+        if (n + 2 > 2 * CONST_MAX_DEPTH)
             return 0;
         switch (in.op) {
         case OP_I32_CONST: st[n++] = (uint32_t)in.imm; break;
-        case OP_GLOBAL_GET: st[n++] = inst->globals[in.a]->val[0]; break;
+        case OP_V128_CONST:
+            memcpy(&st[n++], in.tab, 8);
+            memcpy(&st[n++], in.tab + 8, 8);
+            break;
+        case OP_GLOBAL_GET:
+            st[n++] = inst->globals[in.a]->val[0];
+            if (inst->globals[in.a]->type.type == VT_V128)
+                st[n++] = inst->globals[in.a]->val[1];
+            break;
         case OP_REF_FUNC: st[n++] = (Cell)(uintptr_t)inst->funcs[in.a]; break;
         case OP_REF_NULL: st[n++] = 0; break;
         default: st[n++] = in.imm; break; /* i64, f32, f64.const: the bits */
