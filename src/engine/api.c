@@ -319,11 +319,11 @@ size_t corral_functype_param_count(const corral_functype_t *t) { return t->npara
 size_t corral_functype_result_count(const corral_functype_t *t) { return t->nresults; }
 corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)valtype_kind(t->types[i]);
+    return (corral_valkind_t)valtype_kind_m(t->plain ? NULL : t->mod, t->types[i]);
 }
 corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)valtype_kind(t->types[t->nparams + i]);
+    return (corral_valkind_t)valtype_kind_m(t->plain ? NULL : t->mod, t->types[t->nparams + i]);
 }
 
 bool corral_functype_equal(const corral_functype_t *a, const corral_functype_t *b)

@@ -288,8 +288,72 @@ static void test_partial_reset(void)
     corral_engine_delete(engine);
 }
 
+/* The embedding API's view of GC values: kinds, i31s, host references, type checks. */
+static void test_api(void)
+{
+    static const char api_wat[] =
+        "(module\n"
+        "  (type $s (struct (field i32)))\n"
+        "  (type $t (struct (field i64)))\n"
+        "  (func (export \"mk\") (result (ref $s)) (struct.new $s (i32.const 4)))\n"
+        "  (func (export \"mkt\") (result (ref $t)) (struct.new $t (i64.const 4)))\n"
+        "  (func (export \"get\") (param (ref $s)) (result i32) (struct.get $s 0 (local.get 0)))\n"
+        "  (func (export \"i31\") (result i31ref) (ref.i31 (i32.const -2)))\n"
+        "  (func (export \"int\") (param externref) (result anyref)\n"
+        "    (any.convert_extern (local.get 0))))\n";
+    corral_engine_t *engine = corral_engine_new(NULL);
+    corral_module_t *m = module_from_text(engine, api_wat);
+    corral_store_t *s = m ? corral_store_new(engine) : NULL;
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = s ? corral_instance_new(s, m, NULL, 0, &inst, &trap) : NULL;
+    corral_func_t *mk = NULL, *mkt = NULL, *get = NULL, *i31 = NULL, *in = NULL;
+    if (!s || err || trap || !inst || !export_func(inst, "mk", &mk) ||
+        !export_func(inst, "mkt", &mkt) || !export_func(inst, "get", &get) ||
+        !export_func(inst, "i31", &i31) || !export_func(inst, "int", &in)) {
+        CHECK(false, "the API module instantiates");
+        goto done;
+    }
+    CHECK(corral_functype_result(corral_func_type(mk), 0) == CORRAL_ANYREF,
+          "a (ref $struct) result is an anyref to the host");
+    corral_val_t a, b, r;
+    corral_trap_t *t = corral_func_call(s, mk, NULL, 0, &a, 1);
+    CHECK(!t && corral_anyref_kind(&a) == CORRAL_ANY_STRUCT, "a struct");
+    t = t ? t : corral_func_call(s, get, &a, 1, &r, 1);
+    CHECK(!t && r.of.i32 == 4, "passed back, its field reads");
+    t = t ? t : corral_func_call(s, mkt, NULL, 0, &b, 1);
+    corral_trap_t *t2 = t ? NULL : corral_func_call(s, get, &b, 1, &r, 1);
+    CHECK(t2 && !strcmp(corral_trap_message(t2), "argument type does not match the function type"),
+          "a struct of another type is refused where (ref $s) is expected");
+    if (t2)
+        corral_trap_delete(t2);
+    t = t ? t : corral_func_call(s, i31, NULL, 0, &r, 1);
+    CHECK(!t && corral_anyref_kind(&r) == CORRAL_ANY_I31 && corral_anyref_i31(&r, true) == -2 &&
+              corral_anyref_i31(&r, false) == 0x7ffffffe,
+          "an i31, signed and unsigned");
+    corral_val_t ext = {.kind = CORRAL_EXTERNREF, .of.externref = (void *)(uintptr_t)0x1234};
+    t = t ? t : corral_func_call(s, in, &ext, 1, &r, 1);
+    CHECK(!t && corral_anyref_kind(&r) == CORRAL_ANY_HOST &&
+              corral_anyref_host(&r) == (void *)(uintptr_t)0x1234,
+          "a host reference made anyref keeps its identity");
+    CHECK(corral_anyref_from_host(s, (void *)(uintptr_t)0x99, &r) &&
+              corral_anyref_host(&r) == (void *)(uintptr_t)0x99,
+          "corral_anyref_from_host");
+    if (t)
+        corral_trap_delete(t);
+done:
+    if (err)
+        corral_error_delete(err);
+    if (trap)
+        corral_trap_delete(trap);
+    corral_store_delete(s);
+    corral_module_delete(m);
+    corral_engine_delete(engine);
+}
+
 int main(void)
 {
+    test_api();
     test_collector();
     test_partial_reset();
     test_pause_large();
