@@ -52,6 +52,9 @@ typedef enum corral_valkind {
     CORRAL_FUNCREF = 0x70,
     CORRAL_EXTERNREF = 0x6f,
     CORRAL_EXNREF = 0x69, /* exception handling: an exception, opaque to the host */
+    CORRAL_ANYREF = 0x6e, /* garbage collection's any hierarchy (struct, array, i31, a host
+                           * reference made anyref): opaque, in of.externref; see
+                           * corral_anyref_kind */
 } corral_valkind_t;
 
 /* A value. Floats are kept as raw IEEE-754 bit patterns so NaN payloads survive exactly;
@@ -75,6 +78,31 @@ CORRAL_API corral_val_t corral_val_i64(int64_t v);
 CORRAL_API corral_val_t corral_val_f32(float v);
 CORRAL_API corral_val_t corral_val_f64(double v);
 CORRAL_API float corral_val_as_f32(const corral_val_t *v);
+
+/* Garbage collection's references (CORRAL_ANYREF values). An object stays valid while its
+ * store lives and is not reset (docs/design/gc.md). */
+typedef enum corral_anykind {
+    CORRAL_ANY_NULL, CORRAL_ANY_I31, CORRAL_ANY_STRUCT, CORRAL_ANY_ARRAY, CORRAL_ANY_HOST,
+} corral_anykind_t;
+CORRAL_API corral_anykind_t corral_anyref_kind(const corral_val_t *v);
+/* A host reference as an anyref (what any.convert_extern makes of it); false on OOM. Like
+ * every anyref the host holds, it must be rooted (corral_anyref_root) to stay valid across
+ * a call into the store; CORRAL_ANYREF values given to the engine must be ones it gave out. */
+CORRAL_API bool corral_anyref_from_host(struct corral_store *store, void *host,
+                                        corral_val_t *out);
+/* The host reference of a CORRAL_ANY_HOST value, else NULL. */
+CORRAL_API void *corral_anyref_host(const corral_val_t *v);
+/* Keeps a CORRAL_ANYREF value's object alive across later calls into its store (the
+ * collector frees what neither Wasm nor a root reaches; a value the host got stays valid
+ * only until its next call into the store otherwise). Roots count: unroot once per root.
+ * false on out of memory. */
+CORRAL_API bool corral_anyref_root(struct corral_store *store, const corral_val_t *v);
+CORRAL_API void corral_anyref_unroot(struct corral_store *store, const corral_val_t *v);
+/* Collections so far in the store, their longest and total pause (nanoseconds). */
+CORRAL_API void corral_store_gc_stats(const struct corral_store *store, uint64_t *collections,
+                                      uint64_t *max_pause_ns, uint64_t *total_pause_ns);
+/* The value of a CORRAL_ANY_I31 (sign-extended from 31 bits when sign), else 0. */
+CORRAL_API int32_t corral_anyref_i31(const corral_val_t *v, bool sign);
 CORRAL_API double corral_val_as_f64(const corral_val_t *v);
 /* The type's name as in the text format: "i32", "funcref", ... */
 CORRAL_API const char *corral_valkind_name(corral_valkind_t k);
@@ -117,6 +145,9 @@ typedef struct corral_config {
     uint32_t load_threads;      /* threads that validate a module with megabytes of code:
                                  * 0 = one per CPU, at most 8 (default); 1 = the caller's only */
     uint32_t features;          /* CORRAL_FEATURE_* switched on (default CORRAL_FEATURES_3_0) */
+    uint64_t max_gc_heap_bytes; /* garbage collection's objects per store, headers included:
+                                 * an allocation past it after a collection traps "out of
+                                 * memory" (default 512 MiB) */
 } corral_config_t;
 
 /* Fills cfg with the defaults. */

@@ -221,7 +221,7 @@ static bool kind_from_name(const char *name, corral_valkind_t *out)
     } kinds[] = {
         {"i32", CORRAL_I32}, {"i64", CORRAL_I64},         {"f32", CORRAL_F32},
         {"f64", CORRAL_F64}, {"funcref", CORRAL_FUNCREF}, {"externref", CORRAL_EXTERNREF},
-        {"v128", CORRAL_V128},
+        {"v128", CORRAL_V128}, {"anyref", CORRAL_ANYREF},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (name && !strcmp(name, kinds[i].name)) {
@@ -317,6 +317,7 @@ static bool json_to_val(const json_t *jv, corral_val_t *out)
     case CORRAL_EXTERNREF:
         return parse_extern_ref(value, &out->of.externref);
     case CORRAL_EXNREF:
+    case CORRAL_ANYREF: /* a null; other GC references are made by parse_args */
         return !strcmp(value, "null");
     case CORRAL_V128:
         break;
@@ -443,6 +444,31 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
                         got->kind == (corral_valkind_t)0x6e /* GC's anyref, null only yet */
                     ? !got->of.externref
                     : false);
+    if (type && !strcmp(type, "hostref")) { /* (ref.host N): host reference N as anyref */
+        corral_val_t n;
+        const char *why;
+        return value && cli_parse_val(CORRAL_I64, value, &n, &why) &&
+               corral_anyref_host(got) == (void *)(uintptr_t)((uint64_t)n.of.i64 + 1);
+    }
+    if (type && value && !strcmp(value, "any")) { /* (ref.struct) ... (ref.extern) */
+        corral_anykind_t k = corral_anyref_kind(got);
+        if (!strcmp(type, "externref"))
+            return got->kind == CORRAL_EXTERNREF && got->of.externref;
+        if (!strcmp(type, "structref"))
+            return k == CORRAL_ANY_STRUCT;
+        if (!strcmp(type, "arrayref"))
+            return k == CORRAL_ANY_ARRAY;
+        if (!strcmp(type, "i31ref"))
+            return k == CORRAL_ANY_I31;
+        if (!strcmp(type, "eqref"))
+            return k == CORRAL_ANY_STRUCT || k == CORRAL_ANY_ARRAY || k == CORRAL_ANY_I31;
+        if (!strcmp(type, "anyref"))
+            return k != CORRAL_ANY_NULL;
+    }
+    if (type && value && !strcmp(value, "null") &&
+        (!strcmp(type, "structref") || !strcmp(type, "arrayref") || !strcmp(type, "i31ref") ||
+         !strcmp(type, "eqref")))
+        return got->kind == CORRAL_ANYREF && !got->of.externref;
     if (type && !strcmp(type, "either")) { /* any of the alternatives */
         const json_t *alts = json_object_get(exp, "values");
         for (size_t i = 0; i < json_array_size(alts); i++)
@@ -477,6 +503,7 @@ static bool match_expected(const json_t *exp, const corral_val_t *got)
         return want.of.externref == got->of.externref;
     case CORRAL_FUNCREF:
     case CORRAL_V128:
+    case CORRAL_ANYREF:
         break;
     }
     return false;
@@ -788,12 +815,32 @@ static bool parse_args(Wast *w, const json_t *jargs, const corral_functype_t *ty
                  corral_functype_param_count(type));
         return false;
     }
-    for (size_t i = 0; i < n; i++)
-        if (!json_to_val(json_array_get(jargs, i), &args[i])) {
+    for (size_t i = 0; i < n; i++) {
+        const json_t *ja = json_array_get(jargs, i);
+        const char *t = str_field(ja, "type"), *value = str_field(ja, "value"), *why;
+        corral_val_t num;
+        if (t && !strcmp(t, "hostref")) { /* (ref.host N): host reference N as anyref */
+            if (!value || !cli_parse_val(CORRAL_I64, value, &num, &why) ||
+                !corral_anyref_from_host(w->store, (void *)(uintptr_t)((uint64_t)num.of.i64 + 1),
+                                         &args[i])) {
+                snprintf(w->msg, sizeof w->msg, "argument %zu: a bad (ref.host)", i + 1);
+                return false;
+            }
+            continue;
+        }
+        if (t && value && !strcmp(value, "null") &&
+            (!strcmp(t, "structref") || !strcmp(t, "arrayref") || !strcmp(t, "i31ref") ||
+             !strcmp(t, "eqref"))) {
+            memset(&args[i], 0, sizeof args[i]);
+            args[i].kind = CORRAL_ANYREF;
+            continue;
+        }
+        if (!json_to_val(ja, &args[i])) {
             snprintf(w->msg, sizeof w->msg, "argument %zu is not a value the runner can make",
                      i + 1);
             return false;
         }
+    }
     return true;
 }
 

@@ -197,6 +197,7 @@ bool cli_parse_val(corral_valkind_t kind, const char *text, corral_val_t *out, c
     case CORRAL_FUNCREF:
     case CORRAL_EXTERNREF:
     case CORRAL_EXNREF:
+    case CORRAL_ANYREF:
         out->kind = kind;
         *out_err = "only null is accepted for a reference";
         return strcmp(text, "null") == 0;
@@ -332,6 +333,15 @@ void cli_format_val(const corral_val_t *v, char *buf, size_t size)
     case CORRAL_EXNREF:
         snprintf(buf, size, "%s", v->of.externref ? "exnref" : "null");
         return;
+    case CORRAL_ANYREF: {
+        static const char *const names[] = {"null", "i31", "struct", "array", "hostref"};
+        corral_anykind_t k = corral_anyref_kind(v);
+        if (k == CORRAL_ANY_I31)
+            snprintf(buf, size, "i31:%" PRId32, corral_anyref_i31(v, true));
+        else
+            snprintf(buf, size, "%s", names[k]);
+        return;
+    }
     case CORRAL_V128: {
         uint32_t w[4];
         for (int i = 0; i < 4; i++) /* lanes are little-endian in the image */

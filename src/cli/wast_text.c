@@ -58,6 +58,19 @@ static json_t *val_json(const TextVal *v)
         return v128_json(v);
     if (v->kind == TV_NULLREF)
         return json_pack("{s:s, s:s}", "type", "ref", "value", "null");
+    if (v->kind == TV_ANYREF) { /* GC's: types of our own spelling (wast2json has none) */
+        const char *t = v->heap == 0x6b   ? "structref"
+                        : v->heap == 0x6a ? "arrayref"
+                        : v->heap == 0x6c ? "i31ref"
+                        : v->heap == 0x6d ? "eqref"
+                        : v->heap == 0x6f ? "hostref"
+                                          : "anyref";
+        if (v->heap == 0x6f) {
+            snprintf(text, sizeof text, "%" PRIu64, v->bits);
+            return json_pack("{s:s, s:s}", "type", t, "value", text);
+        }
+        return json_pack("{s:s, s:s}", "type", t, "value", v->match == TVM_NULL ? "null" : "any");
+    }
     if (v->kind == TV_EITHER) /* as wast2json writes it */
         return json_pack("{s:s, s:o}", "type", "either", "values", vals_json(v->alts, v->nalts));
     switch (v->match) {

@@ -3,6 +3,7 @@
  * functions, memories, tables and globals. Instantiation lives in instance.c. */
 #include "names.h"
 #include "runtime.h"
+#include "gc.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@ void corral_config_default(corral_config_t *cfg)
 {
     cfg->max_call_depth = 10000;
     cfg->max_stack_bytes = 8u << 20;
+    cfg->max_gc_heap_bytes = (uint64_t)512 << 20;
     cfg->max_memory_pages = 65536;
     cfg->max_table_elems = 10000000;
     cfg->max_locals = 50000;
@@ -147,6 +149,8 @@ corral_error_t *corral_module_validate(corral_engine_t *engine, const uint8_t *b
     return e;
 }
 
+void module_retain(struct corral_module *cm) { atomic_fetch_add(&cm->refs, 1); }
+
 void module_release(struct corral_module *cm)
 {
     if (atomic_fetch_sub(&cm->refs, 1) != 1)
@@ -229,7 +233,7 @@ const corral_functype_t *corral_tag_type(const corral_tag_t *tag) { return tag->
  * type reaches code that trusts its static type (call_ref). */
 static bool val_fits(const corral_val_t *v, ValType t, const Module *m)
 {
-    if ((ValType)v->kind != valtype_kind(t))
+    if ((ValType)v->kind != valtype_kind_m(m, t))
         return false;
     if (!valtype_is_ref(t))
         return true;
@@ -237,8 +241,12 @@ static bool val_fits(const corral_val_t *v, ValType t, const Module *m)
     if (!p)
         return valtype_nullable(t);
     uint32_t code = vt_code(t);
-    /* bottom types have no other value; nor has GC's hierarchy until its objects exist */
-    if (code == HT_NOFUNC || code == HT_NOEXTERN || code == HT_NOEXN || valtype_kind(t) == HT_ANY)
+    /* GC's hierarchy: the object's type (a value Wasm gave out, or corral_anyref_host's) */
+    if (v->kind == CORRAL_ANYREF)
+        return (m || !vt_is_concrete(t)) &&
+               gc_ref_test(m, (Cell)(uintptr_t)p, vt_heap(t), valtype_nullable(t));
+    /* bottom types have no other value */
+    if (code == HT_NOFUNC || code == HT_NOEXTERN || code == HT_NOEXN)
         return false;
     if (!vt_is_concrete(t))
         return true;
@@ -281,7 +289,7 @@ bool corral_trap_exception_arg(const corral_trap_t *trap, size_t i, corral_val_t
         return false;
     const FuncType *t = trap->exn->tag->type;
     uint32_t k = valtypes_cells(ft_params(t), (uint32_t)i);
-    (void)cells_to_val(trap->exn->vals + k, ft_params(t)[i], out);
+    (void)cells_to_val(type_module(t), trap->exn->vals + k, ft_params(t)[i], out);
     return true;
 }
 
@@ -311,11 +319,11 @@ size_t corral_functype_param_count(const corral_functype_t *t) { return t->npara
 size_t corral_functype_result_count(const corral_functype_t *t) { return t->nresults; }
 corral_valkind_t corral_functype_param(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)valtype_kind(t->types[i]);
+    return (corral_valkind_t)valtype_kind_m(t->plain ? NULL : t->mod, t->types[i]);
 }
 corral_valkind_t corral_functype_result(const corral_functype_t *t, size_t i)
 {
-    return (corral_valkind_t)valtype_kind(t->types[t->nparams + i]);
+    return (corral_valkind_t)valtype_kind_m(t->plain ? NULL : t->mod, t->types[t->nparams + i]);
 }
 
 bool corral_functype_equal(const corral_functype_t *a, const corral_functype_t *b)
@@ -393,6 +401,7 @@ const char *corral_valkind_name(corral_valkind_t k)
     case CORRAL_FUNCREF: return "funcref";
     case CORRAL_EXTERNREF: return "externref";
     case CORRAL_EXNREF: return "exnref";
+    case CORRAL_ANYREF: return "anyref";
     }
     return "?";
 }
@@ -407,6 +416,7 @@ Cell val_to_cell(const corral_val_t *v)
     case CORRAL_FUNCREF: return (Cell)(uintptr_t)v->of.funcref;
     case CORRAL_EXTERNREF: return (Cell)(uintptr_t)v->of.externref;
     case CORRAL_EXNREF: return (Cell)(uintptr_t)v->of.externref; /* as Wasm gave it out */
+    case CORRAL_ANYREF: return (Cell)(uintptr_t)v->of.externref; /* as Wasm gave it out */
     case CORRAL_V128: break; /* two cells: val_to_cells */
     }
     return 0;
@@ -422,7 +432,7 @@ uint32_t val_to_cells(const corral_val_t *v, Cell *out)
     return 1;
 }
 
-uint32_t cells_to_val(const Cell *c, ValType t, corral_val_t *out)
+uint32_t cells_to_val(const Module *m, const Cell *c, ValType t, corral_val_t *out)
 {
     if (t == VT_V128) {
         memset(out, 0, sizeof *out);
@@ -430,16 +440,16 @@ uint32_t cells_to_val(const Cell *c, ValType t, corral_val_t *out)
         memcpy(out->of.v128, c, 16);
         return 2;
     }
-    *out = cell_to_val(c[0], t);
+    *out = cell_to_val(m, c[0], t);
     return 1;
 }
 
-corral_val_t cell_to_val(Cell c, ValType t)
+corral_val_t cell_to_val(const Module *m, Cell c, ValType t)
 {
     corral_val_t v;
     memset(&v, 0, sizeof v);
-    v.kind = (corral_valkind_t)valtype_kind(t);
-    switch (valtype_kind(t)) {
+    v.kind = (corral_valkind_t)valtype_kind_m(m, t);
+    switch (valtype_kind_m(m, t)) {
     case VT_I32: v.of.i32 = (int32_t)(uint32_t)c; break;
     case VT_I64: v.of.i64 = (int64_t)c; break;
     case VT_F32: v.of.f32_bits = (uint32_t)c; break;
@@ -447,6 +457,7 @@ corral_val_t cell_to_val(Cell c, ValType t)
     case VT_FUNCREF: v.of.funcref = (Func *)(uintptr_t)c; break;
     case VT_EXTERNREF: v.of.externref = (void *)(uintptr_t)c; break;
     case VT_EXNREF: v.of.externref = (void *)(uintptr_t)c; break;
+    case HT_ANY: v.of.externref = (void *)(uintptr_t)c; break; /* gc.h's cell, opaque */
     default: break;
     }
     return v;
@@ -496,7 +507,7 @@ corral_trap_t *corral_func_call(corral_store_t *store, corral_func_t *f, const c
     Trap *trap = interp_call(store, f, cells);
     if (!trap)
         for (size_t i = 0, c = 0; i < nresults; i++)
-            c += cells_to_val(cells + c, ft_results(t)[i], &results[i]);
+            c += cells_to_val(type_module(t), cells + c, ft_results(t)[i], &results[i]);
     if (cells != local)
         free(cells);
     return trap;
@@ -555,7 +566,7 @@ bool corral_table_get(const corral_table_t *t, uint32_t i, corral_val_t *out)
 {
     if (i >= t->size)
         return false;
-    *out = cell_to_val(t->elems[i], t->elem);
+    *out = cell_to_val(t->mod, t->elems[i], t->elem);
     return true;
 }
 
@@ -579,6 +590,8 @@ corral_global_t *corral_global_new(corral_store_t *store, corral_valkind_t type,
         return NULL;
     g->type.type = (ValType)type;
     g->type.mut = mutable_;
+    if (gc_holds_refs(NULL, g->type.type) && !gc_register(store, GC_ROOT_GLOBAL, g))
+        return NULL;
     (void)val_to_cells(&init, g->val);
     return g;
 }
@@ -586,7 +599,7 @@ corral_global_t *corral_global_new(corral_store_t *store, corral_valkind_t type,
 corral_val_t corral_global_get(const corral_global_t *g)
 {
     corral_val_t v;
-    (void)cells_to_val(g->val, g->type.type, &v);
+    (void)cells_to_val(g->mod, g->val, g->type.type, &v);
     return v;
 }
 
@@ -596,4 +609,67 @@ bool corral_global_set(corral_global_t *g, corral_val_t v)
         return false;
     (void)val_to_cells(&v, g->val);
     return true;
+}
+
+/* ---- garbage collection's references (gc.h) ---- */
+
+corral_anykind_t corral_anyref_kind(const corral_val_t *v)
+{
+    if (v->kind != CORRAL_ANYREF || !v->of.externref)
+        return CORRAL_ANY_NULL;
+    switch (gc_ref_kind((Cell)(uintptr_t)v->of.externref)) {
+    case HT_I31: return CORRAL_ANY_I31;
+    case HT_STRUCT: return CORRAL_ANY_STRUCT;
+    case HT_ARRAY: return CORRAL_ANY_ARRAY;
+    default: return CORRAL_ANY_HOST;
+    }
+}
+
+bool corral_anyref_from_host(corral_store_t *store, void *host, corral_val_t *out)
+{
+    Cell c;
+    memset(out, 0, sizeof *out);
+    out->kind = CORRAL_ANYREF;
+    if (gc_internalize(store, (Cell)(uintptr_t)host, &c))
+        return false;
+    out->of.externref = (void *)(uintptr_t)c;
+    return true;
+}
+
+void *corral_anyref_host(const corral_val_t *v)
+{
+    if (corral_anyref_kind(v) != CORRAL_ANY_HOST)
+        return NULL;
+    return (void *)(uintptr_t)gc_obj((Cell)(uintptr_t)v->of.externref)->data[0];
+}
+
+int32_t corral_anyref_i31(const corral_val_t *v, bool sign)
+{
+    if (corral_anyref_kind(v) != CORRAL_ANY_I31)
+        return 0;
+    uint32_t x = (uint32_t)((uintptr_t)v->of.externref >> 1) & 0x7fffffffu;
+    return sign ? (int32_t)(x << 1) >> 1 : (int32_t)x;
+}
+
+bool corral_anyref_root(corral_store_t *store, const corral_val_t *v)
+{
+    if (v->kind != CORRAL_ANYREF && v->kind != CORRAL_EXTERNREF)
+        return false;
+    return gc_root_add(store, (Cell)(uintptr_t)v->of.externref);
+}
+
+void corral_anyref_unroot(corral_store_t *store, const corral_val_t *v)
+{
+    gc_root_remove(store, (Cell)(uintptr_t)v->of.externref);
+}
+
+void corral_store_gc_stats(const corral_store_t *store, uint64_t *collections,
+                           uint64_t *max_pause_ns, uint64_t *total_pause_ns)
+{
+    if (collections)
+        *collections = store->gc_collections;
+    if (max_pause_ns)
+        *max_pause_ns = store->gc_pause_ns_max;
+    if (total_pause_ns)
+        *total_pause_ns = store->gc_pause_ns_total;
 }

@@ -78,11 +78,10 @@ const char *bulk_table_init(Instance *inst, uint32_t ti, uint32_t seg, uint32_t 
     Table *t = inst->tables[ti];
     if ((uint64_t)s + n > inst->elem_len[seg] || (uint64_t)d + n > t->size)
         return OOB_TABLE;
-    const ElemSeg *es = &inst->module->elems[seg];
     for (uint32_t done = 0; done < n;) {
         uint32_t c = n - done < TABLE_CHUNK ? n - done : TABLE_CHUNK;
         for (uint32_t k = done; k < done + c; k++)
-            t->elems[d + k] = const_eval(inst, &es->items[s + k]);
+            t->elems[d + k] = elem_item(inst, seg, s + k);
         done += c;
         const char *why = interrupt_message(inst->store);
         if (why)

@@ -261,6 +261,11 @@ static void classify_const(const Instr *in, ConstExpr *out)
         out->type = VT_FUNCREF;
         out->index = in->a;
         return;
+    case OP_STRUCT_NEW_DEFAULT:
+    case OP_ARRAY_NEW_FIXED: /* GC: run by const_eval (instance.c) */
+        out->kind = CONST_EXPR;
+        out->value = 0;
+        return;
     default:
         out->kind = CONST_INVALID;
         out->value = 0;
@@ -396,17 +401,69 @@ static RD_WARN RdStatus read_resulttype(Reader *r, const Module *m, ValType **ou
     return RD_OK;
 }
 
+/* A field type of GC's struct and array types: a storage type (a value type, or i8 / i16
+ * packed) and its mutability; *st the storage type, *mut FIELD_CONST or FIELD_VAR. */
+static RD_WARN RdStatus read_fieldtype(Reader *r, const Module *m, ValType *st, ValType *mut)
+{
+    if (r->p < r->end && (*r->p == ST_I8 || *r->p == ST_I16))
+        *st = *r->p++;
+    else if (read_valtype(r, m, st))
+        return RD_ERR;
+    uint8_t b;
+    if (rd_u8(r, &b))
+        return RD_ERR;
+    if (b > 1)
+        return rd_fail_at(r, rd_off(r) - 1, "malformed mutability");
+    *mut = b ? FIELD_VAR : FIELD_CONST;
+    return RD_OK;
+}
+
+/* The most fields a struct type may have (as other engines: 10000). */
+#define MAX_STRUCT_FIELDS 10000u
+
+/* A struct (0x5f vec(fieldtype)) or array (0x5e fieldtype) type into *out. */
+static RD_WARN RdStatus read_aggregate(Reader *r, const Module *m, uint8_t form, FuncType **out)
+{
+    uint32_t n = 1;
+    if (form == 0x5f) {
+        if (read_len(r, &n))
+            return RD_ERR;
+        if (n > (size_t)(r->end - r->p) / 2) /* each field takes two bytes at least */
+            return rd_fail(r, "unexpected end");
+        if (n > MAX_STRUCT_FIELDS)
+            return rd_fail(r, "too many fields in struct type");
+    }
+    FuncType *t = calloc(1, functype_size(n, n));
+    if (!t)
+        return rd_fail(r, "out of memory");
+    t->nparams = t->nresults = n;
+    t->kind = form == 0x5f ? DT_STRUCT : DT_ARRAY;
+    t->plain = false;
+    *out = t; /* the caller frees it on error too */
+    for (uint32_t i = 0; i < n; i++)
+        if (read_fieldtype(r, m, &t->types[i], &t->types[n + i]))
+            return RD_ERR;
+    t->hash = functype_hash(t->types, n, n) ^ t->kind;
+    return RD_OK;
+}
+
 static RD_WARN RdStatus read_functype(Reader *r, const Module *m, FuncType **out)
 {
     uint8_t form;
     ValType *params = NULL, *results = NULL;
     uint32_t np, nr;
+    *out = NULL;
     if (read_s7(r, &form))
         return RD_ERR;
-    if (form == 0x4e || form == 0x4f || form == 0x50 || form == 0x5e || form == 0x5f)
-        return rd_fail_at(r, rd_off(r) - 1,
-                          "garbage collection (struct, array and recursive types) is not "
-                          "supported yet");
+    if (form == 0x5e || form == 0x5f) {
+        if (!(m->features & CORRAL_FEATURE_GC))
+            return rd_fail_at(r, rd_off(r) - 1,
+                              "garbage collection (struct and array types) is switched off");
+        module_uses(m, CORRAL_FEATURE_GC);
+        return read_aggregate(r, m, form, out);
+    }
+    if (form == 0x4e || form == 0x4f || form == 0x50)
+        return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
     if (form != 0x60)
         return rd_fail_at(r, rd_off(r) - 1, "malformed function type");
     RdStatus st = read_resulttype(r, m, &params, &np);
@@ -426,6 +483,7 @@ static RD_WARN RdStatus read_functype(Reader *r, const Module *m, FuncType **out
         t->plain = true; /* until its group says otherwise (type_identity) */
         t->mod = NULL;
         t->idx = 0;
+        t->kind = DT_FUNC;
         *out = t;
     }
     free(params);
@@ -466,7 +524,8 @@ static uint32_t group_hash(const Module *m, uint32_t g, uint32_t len)
     for (uint32_t i = g; i < g + len; i++) {
         const FuncType *t = m->types[i];
         const TypeInfo *ti = &m->tinfo[i];
-        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
+        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31) ^
+             ((uint32_t)t->kind << 24)) * 16777619u;
         h = (h ^ super_norm(ti->super, g, len)) * 16777619u;
         for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
             h = (h ^ group_norm(t->types[k], g, len)) * 16777619u;
@@ -482,7 +541,7 @@ static bool group_equal(const Module *m, uint32_t g, uint32_t h, uint32_t len)
         const FuncType *a = m->types[g + k], *b = m->types[h + k];
         const TypeInfo *ia = &m->tinfo[g + k], *ib = &m->tinfo[h + k];
         if (a->nparams != b->nparams || a->nresults != b->nresults || ia->final != ib->final ||
-            super_norm(ia->super, g, len) != super_norm(ib->super, h, len))
+            a->kind != b->kind || super_norm(ia->super, g, len) != super_norm(ib->super, h, len))
             return false;
         for (uint32_t i = 0; i < a->nparams + a->nresults; i++)
             if (group_norm(a->types[i], g, len) != group_norm(b->types[i], h, len))
@@ -530,7 +589,8 @@ static void type_identity(Module *m, uint32_t g, uint32_t len)
 {
     if (len == 0)
         return;
-    bool plain = len == 1 && m->tinfo[g].final && m->tinfo[g].nsupers == 0;
+    bool plain = len == 1 && m->tinfo[g].final && m->tinfo[g].nsupers == 0 &&
+                 m->types[g]->kind == DT_FUNC;
     for (uint32_t k = 0; plain && k < m->types[g]->nparams + m->types[g]->nresults; k++)
         plain = !vt_is_concrete(m->types[g]->types[k]);
     if (plain)
@@ -554,7 +614,8 @@ static void type_identity(Module *m, uint32_t g, uint32_t len)
             sup = 0x40000000u | (ti->super - g);
         else if (ti->super != NO_SUPER)
             sup = m->types[ti->super < m->ntypes ? ti->super : g]->hash;
-        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31)) * 16777619u;
+        h = (h ^ t->nparams ^ (t->nresults << 16) ^ ((uint32_t)ti->final << 31) ^
+             ((uint32_t)t->kind << 24)) * 16777619u;
         h = (h ^ (ti->nsupers ? 1u : 0u) ^ sup) * 16777619u;
         for (uint32_t k = 0; k < t->nparams + t->nresults; k++) {
             ValType w = t->types[k];
@@ -602,11 +663,12 @@ static RD_WARN RdStatus grow_types(Reader *r, Module *m, uint32_t *cap, uint32_t
 }
 
 /* A subtype: (sub final? x* comptype) as 0x50 / 0x4f vec(typeidx) comptype, or a bare
- * comptype (final, no supertype). Only function types: GC's struct and array are refused. */
+ * comptype (final, no supertype). */
 static RD_WARN RdStatus read_subtype(Reader *r, Module *m, uint32_t i)
 {
     TypeInfo *ti = &m->tinfo[i];
     *ti = (TypeInfo){.super = NO_SUPER, .super_raw = NO_SUPER, .final = true};
+    m->types[i] = NULL;
     if (r->p < r->end && (*r->p == 0x50 || *r->p == 0x4f)) {
         if (!(m->features & CORRAL_FEATURE_GC))
             return rd_fail_at(r, rd_off(r), "malformed sub type (sub: gc is switched off)");
@@ -661,8 +723,10 @@ static RD_WARN RdStatus sec_type(Dec *d, Reader *r)
         if ((st = grow_types(r, m, &cap, g + len)))
             break;
         for (uint32_t k = 0; k < len && !st; k++) {
-            if ((st = read_subtype(r, m, g + k)))
+            if ((st = read_subtype(r, m, g + k))) {
+                free(m->types[g + k]);
                 break;
+            }
             m->tinfo[g + k].group = g;
             m->tinfo[g + k].group_len = len;
             m->ntypes = g + k + 1; /* module_free frees the ones read */
@@ -1376,7 +1440,7 @@ static bool type_equiv(const Module *ma, uint32_t i, const Module *mb, uint32_t 
         const FuncType *a = ma->types[ga + k], *b = mb->types[gb + k];
         const TypeInfo *xa = &ma->tinfo[ga + k], *xb = &mb->tinfo[gb + k];
         if (a->nparams != b->nparams || a->nresults != b->nresults || xa->final != xb->final ||
-            (xa->super == NO_SUPER) != (xb->super == NO_SUPER))
+            a->kind != b->kind || (xa->super == NO_SUPER) != (xb->super == NO_SUPER))
             return false;
         if (xa->super != NO_SUPER) {
             bool ina = xa->super >= ga && xa->super - ga < len;
@@ -1410,7 +1474,8 @@ bool functype_equal(const FuncType *a, const FuncType *b)
 {
     if (a == b)
         return true;
-    if (a->nparams != b->nparams || a->nresults != b->nresults || a->plain != b->plain)
+    if (a->nparams != b->nparams || a->nresults != b->nresults || a->plain != b->plain ||
+        a->kind != b->kind)
         return false;
     if (a->plain)
         return memcmp(a->types, b->types,

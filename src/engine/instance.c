@@ -4,6 +4,8 @@
  * function. Knows nothing of where imports come from: the embedder passes them in order. */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include "instr.h"
 #include "lower.h"
 
@@ -15,7 +17,7 @@
  * here only keep a broken invariant from reading out of bounds. */
 static Cell eval_expr(const Instance *inst, const ConstExpr *e)
 {
-    Cell st[CONST_MAX_DEPTH];
+    Cell st[2 * CONST_MAX_DEPTH]; /* a v128 (a GC field's or element's value) takes two */
     uint32_t n = 0;
     Reader r;
     Instr in;
@@ -43,11 +45,25 @@ static Cell eval_expr(const Instance *inst, const ConstExpr *e)
         default:
             break;
         }
-        if (n == CONST_MAX_DEPTH)
+        if (gc_const_op(in.op)) { /* GC's allocations, ref.i31, conversions */
+            if (n >= 2 * CONST_MAX_DEPTH)
+                return 0;
+            n = gc_const_eval(inst, &in, st, n);
+            continue;
+        }
+        if (n + 2 > 2 * CONST_MAX_DEPTH)
             return 0;
         switch (in.op) {
         case OP_I32_CONST: st[n++] = (uint32_t)in.imm; break;
-        case OP_GLOBAL_GET: st[n++] = inst->globals[in.a]->val[0]; break;
+        case OP_V128_CONST:
+            memcpy(&st[n++], in.tab, 8);
+            memcpy(&st[n++], in.tab + 8, 8);
+            break;
+        case OP_GLOBAL_GET:
+            st[n++] = inst->globals[in.a]->val[0];
+            if (inst->globals[in.a]->type.type == VT_V128)
+                st[n++] = inst->globals[in.a]->val[1];
+            break;
         case OP_REF_FUNC: st[n++] = (Cell)(uintptr_t)inst->funcs[in.a]; break;
         case OP_REF_NULL: st[n++] = 0; break;
         default: st[n++] = in.imm; break; /* i64, f32, f64.const: the bits */
@@ -161,9 +177,17 @@ static bool alloc_index_spaces(Store *s, Instance *inst)
     inst->globals = store_alloc(s, m->nglobals * sizeof(Global_ *));
     inst->tags = store_alloc(s, m->ntags * sizeof(Tag *));
     inst->elem_len = store_alloc(s, m->nelems * sizeof(uint32_t));
+    inst->elem_vals = store_alloc(s, m->nelems * sizeof(Cell *));
     inst->data_len = store_alloc(s, m->ndatas * sizeof(uint32_t));
     return inst->funcs && inst->tables && inst->mems && inst->globals && inst->tags &&
-           inst->elem_len && inst->data_len;
+           inst->elem_len && inst->elem_vals && inst->data_len;
+}
+
+Cell elem_item(const Instance *inst, uint32_t seg, uint32_t k)
+{
+    if (inst->elem_vals[seg])
+        return inst->elem_vals[seg][k];
+    return const_eval(inst, &inst->module->elems[seg].items[k]);
 }
 
 /* Functions first: global initialisers may take ref.func of any function. */
@@ -208,6 +232,8 @@ static bool define_globals(Store *s, Instance *inst)
             return false;
         g->type = m->globals[i].type;
         g->mod = m;
+        if (gc_holds_refs(m, g->type.type) && !gc_register(s, GC_ROOT_GLOBAL, g))
+            return false;
         if (g->type.type == VT_V128)
             const_eval_v128(inst, &m->globals[i].init, g->val);
         else
@@ -260,6 +286,17 @@ static Trap *init_elems(Instance *inst)
     for (uint32_t i = 0; i < m->nelems; i++) {
         const ElemSeg *seg = &m->elems[i];
         inst->elem_len[i] = seg->mode == SEG_PASSIVE ? seg->count : 0;
+        bool allocates = false; /* GC: items that make objects are evaluated once */
+        for (uint32_t k = 0; k < seg->count && !allocates && seg->mode == SEG_PASSIVE; k++)
+            allocates = seg->items[k].kind == CONST_EXPR;
+        if (allocates) {
+            Cell *vals = store_alloc(inst->store, seg->count * sizeof(Cell));
+            if (!vals)
+                return trap_new("out of memory");
+            for (uint32_t k = 0; k < seg->count; k++)
+                vals[k] = const_eval(inst, &seg->items[k]);
+            inst->elem_vals[i] = vals;
+        }
         if (seg->mode != SEG_ACTIVE)
             continue;
         Table *t = inst->tables[seg->table];
@@ -310,6 +347,9 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
     if (store_own(s, OWN_MODULE_REF, (void *)cm) != 0)
         return error_new(SIZE_MAX, "out of memory");
     atomic_fetch_add(&((struct corral_module *)cm)->refs, 1);
+    if ((atomic_load_explicit(&m->features_used, memory_order_relaxed) & CORRAL_FEATURE_GC) &&
+        !gc_keep_module(s, (struct corral_module *)cm))
+        return error_new(SIZE_MAX, "out of memory");
     if (!alloc_index_spaces(s, inst))
         return error_new(SIZE_MAX, "out of memory");
     corral_error_t *err = link_imports(inst, imports, nimports);
@@ -323,6 +363,9 @@ corral_error_t *corral_instance_new(corral_store_t *s, const corral_module_t *cm
     if (native_instance_init(s, inst) != 0)
         return error_new(SIZE_MAX, "out of memory");
     Trap *trap = init_elems(inst);
+    if (!trap && s->gc_const_oom) /* a GC allocation in a constant expression failed */
+        trap = trap_new("out of memory");
+    s->gc_const_oom = false;
     if (!trap)
         trap = init_datas(inst);
     if (!trap && m->has_start) {

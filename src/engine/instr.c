@@ -16,11 +16,12 @@ const OpInfo op_info[OP_COUNT] = {
 /* Opcode -> Op + 1 (0 = no such opcode), built at compile time from opcode.def: single-byte
  * opcodes at their byte, 0xFC-prefixed ones at 0x100 + sub-opcode, 0xFD-prefixed ones at
  * 0x200 + sub-opcode, 0xFD-prefixed ones from 0x100 on (relaxed SIMD, 0xFD01xx in opcode.def)
- * at 0x300 + sub-opcode - 0x100. */
+ * at 0x300 + sub-opcode - 0x100, 0xFB-prefixed ones (GC) at 0x400 + sub-opcode. */
 #define OPCODE_SLOT(code)                                                             \
     ((code) >= 0xfd0100 ? 0x300 + ((code) & 0xff) : (code) >= 0xfd00 ? 0x200 + ((code) & 0xff) \
-     : (code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code))
-static const uint16_t opcode_map[0x400] = {
+     : (code) >= 0xfc00 ? 0x100 + ((code) & 0xff) : (code) >= 0xfb00 ? 0x400 + ((code) & 0xff) \
+     : (code))
+static const uint16_t opcode_map[0x420] = {
 #define OP(e, code, name, imm, params, results, align) [OPCODE_SLOT(code)] = OP_##e + 1,
 #include "opcode.def"
 #undef OP
@@ -200,9 +201,24 @@ static RdStatus read_imm(Reader *r, Imm imm, Instr *in, uint32_t features)
     case IMM_CALL_INDIRECT:
     case IMM_TABLE_INIT:
     case IMM_TABLE_COPY:
+    case IMM_TYPE_FIELD:
+    case IMM_TYPE_COUNT:
+    case IMM_TYPE_DATA:
+    case IMM_TYPE_ELEM:
+    case IMM_TYPE_TYPE:
         if (rd_u32(r, &in->a))
             return RD_ERR;
         return rd_u32(r, &in->b);
+    case IMM_HEAPTYPE:
+        return instr_read_heaptype(r, features, &in->a);
+    case IMM_BR_ON_CAST:
+        if (rd_u8(r, &in->lane))
+            return RD_ERR;
+        if (in->lane > 3)
+            return rd_fail_at(r, rd_off(r) - 1, "malformed br_on_cast flags");
+        if (rd_u32(r, &in->a) || instr_read_heaptype(r, features, &in->b))
+            return RD_ERR;
+        return instr_read_heaptype(r, features, &in->mem);
     case IMM_REFTYPE:
         if (features & CORRAL_FEATURE_FUNCTION_REFERENCES)
             return instr_read_heaptype(r, features, &in->a);
@@ -354,9 +370,9 @@ RdStatus instr_read_f(Reader *r, Instr *out, uint32_t features)
         if (rd_u32(r, &sub))
             return RD_ERR;
         code = (uint32_t)b << 16 | (sub & 0xffff);
-        if ((b != 0xfc || sub >= 32) && (b != 0xfd || sub >= 0x200))
+        if ((b != 0xfc || sub >= 32) && (b != 0xfd || sub >= 0x200) && (b != 0xfb || sub >= 32))
             return unknown_opcode(r, out->off, code);
-        slot = (uint16_t)((b == 0xfc ? 0x100 : 0x200) + sub);
+        slot = (uint16_t)((b == 0xfc ? 0x100 : b == 0xfb ? 0x400 : 0x200) + sub);
     }
     uint16_t op1 = opcode_map[slot];
     if (op1 == 0)
@@ -460,5 +476,7 @@ uint32_t instr_feature(uint16_t op)
         return CORRAL_FEATURE_TAIL_CALL;
     if (code == 0x14 || code == 0x15 || (code >= 0xd4 && code <= 0xd6))
         return CORRAL_FEATURE_FUNCTION_REFERENCES;
+    if (code == 0xd3 || code >> 8 == 0xfb)
+        return CORRAL_FEATURE_GC;
     return 0;
 }

@@ -47,6 +47,15 @@ typedef enum {
     IMM_TAG,           /* a = tagidx */
     IMM_TRY_TABLE,     /* blocktype, then a = count of catch clauses, tab = the first
                         * (already checked well-formed: read them with instr_catch) */
+    /* garbage collection */
+    IMM_TYPE_FIELD,    /* a = typeidx, b = fieldidx (struct.get ...) */
+    IMM_TYPE_COUNT,    /* a = typeidx, b = count (array.new_fixed) */
+    IMM_TYPE_DATA,     /* a = typeidx, b = dataidx */
+    IMM_TYPE_ELEM,     /* a = typeidx, b = elemidx */
+    IMM_TYPE_TYPE,     /* a = destination typeidx, b = source typeidx (array.copy) */
+    IMM_HEAPTYPE,      /* a = a heap type word (ref.test, ref.cast) */
+    IMM_BR_ON_CAST,    /* lane = flags (bit 0: source nullable, bit 1: target nullable),
+                        * a = label, b = source heap type, mem = target heap type */
 } Imm;
 
 typedef struct OpInfo {

@@ -7,6 +7,7 @@
 #include "runtime.h"
 
 #include "dispatch.h"
+#include "gc.h"
 #include "lower.h"
 #include "numeric.h"
 #include "simd.h"
@@ -209,13 +210,13 @@ static COLD Trap *call_host(Instance *caller, Func *f, Cell *cells)
     corral_val_t *res = args + np;
     static const Cell zeros[2];
     for (size_t i = 0, k = 0; i < np; i++)
-        k += cells_to_val(cells + k, ft_params(ft)[i], &args[i]);
+        k += cells_to_val(ft->plain ? NULL : ft->mod, cells + k, ft_params(ft)[i], &args[i]);
     for (size_t i = 0; i < nr; i++)
-        (void)cells_to_val(zeros, ft_results(ft)[i], &res[i]);
+        (void)cells_to_val(ft->plain ? NULL : ft->mod, zeros, ft_results(ft)[i], &res[i]);
     struct corral_caller c = {caller};
     Trap *t = f->host(f->host_env, &c, args, res);
     for (size_t i = 0, k = 0; !t && i < nr; i++) {
-        if ((ValType)res[i].kind != valtype_kind(ft_results(ft)[i]))
+        if ((ValType)res[i].kind != valtype_kind_m(ft->plain ? NULL : ft->mod, ft_results(ft)[i]))
             t = trap_new("host function returned a value of the wrong type");
         else
             k += val_to_cells(&res[i], cells + k);
@@ -239,7 +240,7 @@ static COLD Exn *exn_new(Store *s, InterpState *st, const Tag *tag, const Cell *
     } else {
         uint32_t cap = n < 4 ? 4 : n;
         e = store_alloc(s, sizeof *e + (size_t)cap * sizeof(Cell));
-        if (!e)
+        if (!e || !gc_register(s, GC_ROOT_EXN, e))
             return NULL;
         e->cap = cap;
     }
@@ -1022,6 +1023,155 @@ do_return:
         }
     }
     NEXT(REF_AS_NON_NULL);
+
+    /* ---- garbage collection (gc.c) ---- */
+    /* An allocation: a safepoint, where a collection may run, with the value stack in use
+     * published (this frame's cells included) for the collector's roots. */
+#define GC_ALLOC(call)                                          \
+    do {                                                        \
+        Cell *gc_top_ = st->top;                                \
+        st->top = fp + csp[-1].func->code->frame_cells;         \
+        s->gc_safepoint = true;                                 \
+        msg = (call);                                           \
+        s->gc_safepoint = false;                                \
+        st->top = gc_top_;                                      \
+        if (msg)                                                \
+            goto trap;                                          \
+    } while (0)
+    H_APART(GC_STRUCT_NEW) GC_ALLOC(gc_struct_new(inst, OPND(2), &SLOT(1), &SLOT(0)));
+    NEXT(GC_STRUCT_NEW);
+    H_APART(GC_STRUCT_NEW_DEFAULT) GC_ALLOC(gc_struct_new_default(inst, OPND(1), &SLOT(0)));
+    NEXT(GC_STRUCT_NEW_DEFAULT);
+    H_APART(GC_STRUCT_GET) {
+        Cell r = SLOT(1);
+        if (!r)
+            goto trap_null_struct;
+        SLOT(0) = gc_obj(r)->data[OPND(2)];
+    }
+    NEXT(GC_STRUCT_GET);
+    H_APART(GC_STRUCT_GET_S) {
+        Cell r = SLOT(1);
+        if (!r)
+            goto trap_null_struct;
+        Cell v = gc_obj(r)->data[OPND(2)];
+        SLOT(0) = OPND(3) == 8 ? (uint32_t)(int32_t)(int8_t)v : (uint32_t)(int32_t)(int16_t)v;
+    }
+    NEXT(GC_STRUCT_GET_S);
+    H_APART(GC_STRUCT_GET_V128) {
+        Cell r = SLOT(1);
+        if (!r)
+            goto trap_null_struct;
+        const Cell *d = gc_obj(r)->data + OPND(2);
+        Cell *o = &SLOT(0);
+        o[0] = d[0];
+        o[1] = d[1];
+    }
+    NEXT(GC_STRUCT_GET_V128);
+    H_APART(GC_STRUCT_SET) {
+        Cell r = SLOT(0), v = SLOT(1);
+        if (!r)
+            goto trap_null_struct;
+        gc_obj(r)->data[OPND(2)] = OPND(3) == 8 ? (uint8_t)v : OPND(3) == 16 ? (uint16_t)v : v;
+    }
+    NEXT(GC_STRUCT_SET);
+    H_APART(GC_STRUCT_SET_V128) {
+        Cell r = SLOT(0);
+        if (!r)
+            goto trap_null_struct;
+        const Cell *v = &SLOT(1);
+        Cell *d = gc_obj(r)->data + OPND(2);
+        d[0] = v[0];
+        d[1] = v[1];
+    }
+    NEXT(GC_STRUCT_SET_V128);
+    H_APART(GC_ARRAY_NEW) {
+        const Cell *init = &SLOT(1);
+        GC_ALLOC(gc_array_new(inst, OPND(3), init[0], OPND(4) ? init[1] : 0, R32(2), &SLOT(0)));
+    }
+    NEXT(GC_ARRAY_NEW);
+    H_APART(GC_ARRAY_NEW_DEFAULT) GC_ALLOC(gc_array_new(inst, OPND(2), 0, 0, R32(1), &SLOT(0)));
+    NEXT(GC_ARRAY_NEW_DEFAULT);
+    H_APART(GC_ARRAY_NEW_FIXED)
+        GC_ALLOC(gc_array_new_fixed(inst, OPND(3), &SLOT(1), OPND(2), &SLOT(0)));
+    NEXT(GC_ARRAY_NEW_FIXED);
+    H_APART(GC_ARRAY_NEW_DATA)
+        GC_ALLOC(gc_array_new_data(inst, OPND(3), OPND(4), R32(1), R32(2), &SLOT(0)));
+    NEXT(GC_ARRAY_NEW_DATA);
+    H_APART(GC_ARRAY_NEW_ELEM)
+        GC_ALLOC(gc_array_new_elem(inst, OPND(3), OPND(4), R32(1), R32(2), &SLOT(0)));
+    NEXT(GC_ARRAY_NEW_ELEM);
+    H_APART(GC_ARRAY_GET) {
+        Cell r = SLOT(1);
+        uint32_t i = R32(2);
+        if (!r)
+            goto trap_null_array;
+        if (i >= gc_obj(r)->len)
+            goto trap_array;
+        gc_array_load(gc_obj(r), i, OPND(3), &SLOT(0));
+    }
+    NEXT(GC_ARRAY_GET);
+    H_APART(GC_ARRAY_SET) {
+        Cell r = SLOT(0);
+        uint32_t i = R32(1);
+        if (!r)
+            goto trap_null_array;
+        if (i >= gc_obj(r)->len)
+            goto trap_array;
+        gc_array_store(gc_obj(r), i, &SLOT(2));
+    }
+    NEXT(GC_ARRAY_SET);
+    H_APART(GC_ARRAY_LEN) {
+        Cell r = SLOT(1);
+        if (!r)
+            goto trap_null_array;
+        SLOT(0) = gc_obj(r)->len;
+    }
+    NEXT(GC_ARRAY_LEN);
+    H_APART(GC_ARRAY_FILL) {
+        const Cell *v = &SLOT(2);
+        Cell val[2] = {v[0], OPND(4) ? v[1] : 0};
+        CHECKED(gc_array_fill(s, SLOT(0), R32(1), val, R32(3)));
+    }
+    NEXT(GC_ARRAY_FILL);
+    H_APART(GC_ARRAY_COPY) CHECKED(gc_array_copy(s, SLOT(0), R32(1), SLOT(2), R32(3), R32(4)));
+    NEXT(GC_ARRAY_COPY);
+    H_APART(GC_ARRAY_INIT_DATA)
+        CHECKED(gc_array_init_data(inst, SLOT(0), OPND(4), R32(1), R32(2), R32(3)));
+    NEXT(GC_ARRAY_INIT_DATA);
+    H_APART(GC_ARRAY_INIT_ELEM)
+        CHECKED(gc_array_init_elem(inst, SLOT(0), OPND(4), R32(1), R32(2), R32(3)));
+    NEXT(GC_ARRAY_INIT_ELEM);
+    H_APART(GC_REF_TEST) {
+        bool ok = gc_ref_test(inst->module, SLOT(1), OPND(2), OPND(3) & 1);
+        SLOT(0) = ok != ((OPND(3) & 2) != 0);
+    }
+    NEXT(GC_REF_TEST);
+    H_APART(GC_REF_CAST) {
+        if (!gc_ref_test(inst->module, SLOT(0), OPND(1), OPND(2))) {
+            msg = "cast failure";
+            goto trap;
+        }
+    }
+    NEXT(GC_REF_CAST);
+    H_APART(GC_CONVERT) {
+        Cell r = SLOT(1);
+        GC_ALLOC(OPND(2) ? gc_internalize(s, r, &SLOT(0)) : gc_externalize(s, r, &SLOT(0)));
+    }
+    NEXT(GC_CONVERT);
+    H_APART(GC_REF_I31) SLOT(0) = gc_i31(R32(1));
+    NEXT(GC_REF_I31);
+    H_APART(GC_I31_GET) {
+        Cell r = SLOT(1);
+        if (!r) {
+            msg = "null i31 reference";
+            goto trap;
+        }
+        uint32_t v = (uint32_t)(r >> 1) & 0x7fffffffu;
+        SLOT(0) = OPND(2) ? (uint32_t)((int32_t)(v << 1) >> 1) : v;
+    }
+    NEXT(GC_I31_GET);
+    H_APART(GC_REF_EQ) SLOT(0) = SLOT(1) == SLOT(2);
+    NEXT(GC_REF_EQ);
 
     H(LAZY) {
         /* The first call of a function not lowered yet: `enter` took the stub (lower.h) and
@@ -1892,6 +2042,15 @@ trap_oob:
 trap_table:
     msg = OOB_TABLE;
     goto trap;
+trap_null_struct:
+    msg = "null structure reference";
+    goto trap;
+trap_null_array:
+    msg = "null array reference";
+    goto trap;
+trap_array:
+    msg = "out of bounds array access";
+    goto trap;
 trap_uninit:
     /* the reference interpreter's wording, with the element index */
     snprintf(msgbuf, sizeof msgbuf, "uninitialized element %u", (unsigned)trap_arg);
@@ -1918,6 +2077,12 @@ const void *const *interp_handler_table(void)
 {
     call_once(&handlers_once, publish_handlers);
     return handler_table;
+}
+
+Cell *interp_stack_top(const Store *s)
+{
+    const InterpState *st = s->interp;
+    return st && st->top ? st->top : s->stack;
 }
 
 Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells)

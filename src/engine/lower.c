@@ -4,6 +4,7 @@
  * temp slot, a local or a constant, so local.get and constants emit nothing. It trusts the
  * validator: malformed input is reported, never repaired. See docs/design/interp.md. */
 #include "lower.h"
+#include "gc.h"
 
 #include "instr.h"
 #include "runtime.h"
@@ -1606,6 +1607,183 @@ static void narrow_indices(Lower *L, uint32_t n, unsigned which)
 
 static bool table64(const Module *m, uint32_t idx) { return m->tables[idx].lim.is64; }
 
+/* ---- garbage collection (iop.def's GC_ forms, gc.c) ---- */
+
+/* A GC instruction with nin operands popped and, when `result` is not 0, a result of that
+ * type pushed: dst first, the operands, then nimm immediates. */
+static void gc_op(Lower *L, Iop op, uint32_t nin, ValType result, const uint32_t *imm,
+                  uint32_t nimm)
+{
+    uint32_t ops[12], r = result != 0;
+    pop_operands(L, nin, ops + r);
+    if (r) {
+        push_slot_type(L, result);
+        ops[0] = temp(L, L->h - 1);
+    }
+    for (uint32_t k = 0; k < nimm; k++)
+        ops[r + nin + k] = imm[k];
+    uint32_t pos = emit(L, op, r + nin + nimm, ops);
+    if (r)
+        set_producer(L, pos);
+}
+
+/* n operands moved to consecutive temps, then popped: the first one's slot. */
+static uint32_t gc_args(Lower *L, uint32_t n)
+{
+    uint32_t first = L->h - n;
+    for (uint32_t d = first; d < L->h; d++)
+        materialize(L, d);
+    uint32_t at = temp(L, first);
+    pop_n(L, n);
+    return at;
+}
+
+/* A new object's instruction whose operands sit in consecutive temps: dst, args, imms. */
+static void gc_new_args(Lower *L, Iop op, uint32_t n, const uint32_t *imm, uint32_t nimm)
+{
+    uint32_t ops[4];
+    ops[1] = gc_args(L, n);
+    push_slot_wide(L, false);
+    ops[0] = temp(L, L->h - 1);
+    for (uint32_t k = 0; k < nimm; k++)
+        ops[2 + k] = imm[k];
+    set_producer(L, emit(L, op, 2 + nimm, ops));
+}
+
+/* A heap type immediate with its concrete index canonical. */
+static uint32_t gc_heap(const Module *m, uint32_t h)
+{
+    return vt_is_concrete(h) && vt_index(h) < m->ntypes ? VT_CONCRETE | m->canon[vt_index(h)] << 9
+                                                        : h;
+}
+
+static void op_gc(Lower *L, const Instr *in)
+{
+    const Module *m = L->m;
+    const FuncType *t = in->a < m->ntypes ? m->types[in->a] : NULL;
+    uint32_t imm[3];
+    switch ((Op)in->op) {
+    case OP_STRUCT_NEW:
+        imm[0] = in->a;
+        gc_new_args(L, IOP_GC_STRUCT_NEW, t->nparams, imm, 1);
+        return;
+    case OP_STRUCT_NEW_DEFAULT:
+        imm[0] = in->a;
+        gc_op(L, IOP_GC_STRUCT_NEW_DEFAULT, 0, VT_EXTERNREF, imm, 1);
+        return;
+    case OP_STRUCT_GET:
+    case OP_STRUCT_GET_S:
+    case OP_STRUCT_GET_U: {
+        ValType st = t->types[in->b];
+        imm[0] = gc_field_cell(t, in->b);
+        imm[1] = st == ST_I8 ? 8 : 16;
+        if (st == VT_V128)
+            gc_op(L, IOP_GC_STRUCT_GET_V128, 1, VT_V128, imm, 1);
+        else if (in->op == OP_STRUCT_GET_S)
+            gc_op(L, IOP_GC_STRUCT_GET_S, 1, VT_I32, imm, 2);
+        else
+            gc_op(L, IOP_GC_STRUCT_GET, 1, storage_unpacked(st), imm, 1);
+        return;
+    }
+    case OP_STRUCT_SET: {
+        ValType st = t->types[in->b];
+        imm[0] = gc_field_cell(t, in->b);
+        imm[1] = st == ST_I8 ? 8 : st == ST_I16 ? 16 : 64;
+        if (st == VT_V128)
+            gc_op(L, IOP_GC_STRUCT_SET_V128, 2, 0, imm, 1);
+        else
+            gc_op(L, IOP_GC_STRUCT_SET, 2, 0, imm, 2);
+        return;
+    }
+    case OP_ARRAY_NEW:
+        imm[0] = in->a;
+        imm[1] = t->types[0] == VT_V128;
+        gc_op(L, IOP_GC_ARRAY_NEW, 2, VT_EXTERNREF, imm, 2);
+        return;
+    case OP_ARRAY_NEW_DEFAULT:
+        imm[0] = in->a;
+        gc_op(L, IOP_GC_ARRAY_NEW_DEFAULT, 1, VT_EXTERNREF, imm, 1);
+        return;
+    case OP_ARRAY_NEW_FIXED:
+        imm[0] = in->b;
+        imm[1] = in->a;
+        gc_new_args(L, IOP_GC_ARRAY_NEW_FIXED, in->b, imm, 2);
+        return;
+    case OP_ARRAY_NEW_DATA:
+    case OP_ARRAY_NEW_ELEM:
+        imm[0] = in->a;
+        imm[1] = in->b;
+        gc_op(L, in->op == OP_ARRAY_NEW_DATA ? IOP_GC_ARRAY_NEW_DATA : IOP_GC_ARRAY_NEW_ELEM, 2,
+              VT_EXTERNREF, imm, 2);
+        return;
+    case OP_ARRAY_GET:
+    case OP_ARRAY_GET_S:
+    case OP_ARRAY_GET_U:
+        imm[0] = in->op == OP_ARRAY_GET_S;
+        gc_op(L, IOP_GC_ARRAY_GET, 2, storage_unpacked(t->types[0]), imm, 1);
+        return;
+    case OP_ARRAY_SET:
+        gc_op(L, IOP_GC_ARRAY_SET, 3, 0, imm, 0);
+        return;
+    case OP_ARRAY_LEN:
+        gc_op(L, IOP_GC_ARRAY_LEN, 1, VT_I32, imm, 0);
+        return;
+    case OP_ARRAY_FILL:
+        imm[0] = t->types[0] == VT_V128;
+        gc_op(L, IOP_GC_ARRAY_FILL, 4, 0, imm, 1);
+        return;
+    case OP_ARRAY_COPY:
+        gc_op(L, IOP_GC_ARRAY_COPY, 5, 0, imm, 0);
+        return;
+    case OP_ARRAY_INIT_DATA:
+    case OP_ARRAY_INIT_ELEM:
+        imm[0] = in->b;
+        gc_op(L, in->op == OP_ARRAY_INIT_DATA ? IOP_GC_ARRAY_INIT_DATA : IOP_GC_ARRAY_INIT_ELEM,
+              4, 0, imm, 1);
+        return;
+    case OP_REF_TEST:
+    case OP_REF_TEST_NULL:
+        imm[0] = gc_heap(m, in->a);
+        imm[1] = in->op == OP_REF_TEST_NULL;
+        gc_op(L, IOP_GC_REF_TEST, 1, VT_I32, imm, 2);
+        return;
+    case OP_REF_CAST:
+    case OP_REF_CAST_NULL:
+        EMIT(L, IOP_GC_REF_CAST, operand(L, L->h - 1), gc_heap(m, in->a),
+             in->op == OP_REF_CAST_NULL);
+        return;
+    case OP_BR_ON_CAST:
+    case OP_BR_ON_CAST_FAIL: {
+        /* the test into an i32 (negated for br_on_cast_fail), then br_if */
+        uint32_t ref = operand(L, L->h - 1);
+        push_slot_wide(L, false);
+        uint32_t pos = EMIT(L, IOP_GC_REF_TEST, temp(L, L->h - 1), ref, gc_heap(m, in->mem),
+                            ((in->lane & 2) ? 1u : 0u) | (in->op == OP_BR_ON_CAST_FAIL ? 2u : 0u));
+        set_producer(L, pos);
+        op_br_if(L, in->a);
+        return;
+    }
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY:
+        imm[0] = in->op == OP_ANY_CONVERT_EXTERN;
+        gc_op(L, IOP_GC_CONVERT, 1, VT_EXTERNREF, imm, 1);
+        return;
+    case OP_REF_I31:
+        gc_op(L, IOP_GC_REF_I31, 1, VT_EXTERNREF, imm, 0);
+        return;
+    case OP_I31_GET_S:
+    case OP_I31_GET_U:
+        imm[0] = in->op == OP_I31_GET_S;
+        gc_op(L, IOP_GC_I31_GET, 1, VT_I32, imm, 1);
+        return;
+    case OP_REF_EQ:
+        gc_op(L, IOP_GC_REF_EQ, 2, VT_I32, imm, 0);
+        return;
+    default:
+        return;
+    }
+}
+
 static int lower_instr(Lower *L, const Instr *in, bool *done)
 {
     Op op = (Op)in->op;
@@ -1669,6 +1847,40 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         return 0;
     case OP_REF_AS_NON_NULL:
         EMIT(L, IOP_REF_AS_NON_NULL, operand(L, L->h - 1));
+        return 0;
+    case OP_REF_EQ:
+    case OP_STRUCT_NEW:
+    case OP_STRUCT_NEW_DEFAULT:
+    case OP_STRUCT_GET:
+    case OP_STRUCT_GET_S:
+    case OP_STRUCT_GET_U:
+    case OP_STRUCT_SET:
+    case OP_ARRAY_NEW:
+    case OP_ARRAY_NEW_DEFAULT:
+    case OP_ARRAY_NEW_FIXED:
+    case OP_ARRAY_NEW_DATA:
+    case OP_ARRAY_NEW_ELEM:
+    case OP_ARRAY_GET:
+    case OP_ARRAY_GET_S:
+    case OP_ARRAY_GET_U:
+    case OP_ARRAY_SET:
+    case OP_ARRAY_LEN:
+    case OP_ARRAY_FILL:
+    case OP_ARRAY_COPY:
+    case OP_ARRAY_INIT_DATA:
+    case OP_ARRAY_INIT_ELEM:
+    case OP_REF_TEST:
+    case OP_REF_TEST_NULL:
+    case OP_REF_CAST:
+    case OP_REF_CAST_NULL:
+    case OP_BR_ON_CAST:
+    case OP_BR_ON_CAST_FAIL:
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY:
+    case OP_REF_I31:
+    case OP_I31_GET_S:
+    case OP_I31_GET_U:
+        op_gc(L, in);
         return 0;
 
     case OP_TRY_TABLE:
@@ -2062,13 +2274,27 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
         frame = result_cells;
     uint32_t nzero = L.zero_lo < L.zero_hi ? L.zero_hi - L.zero_lo : 0;
     uint32_t zero_cell = nzero ? L.local_cell[L.zero_lo] : 0;
-    if (nzero && frame < (uint64_t)zero_cell + 4)
+    /* GC: the frame's temps are zeroed too, so that the collector, which scans the frames'
+     * cells (gc.c), sees no stale reference left by an earlier frame (docs/design/gc.md) */
+    bool gc_frame = atomic_load_explicit(&m->features_used, memory_order_relaxed) &
+                    CORRAL_FEATURE_GC;
+    uint32_t gc_from = L.local_cell[ft->nparams], gc_cells = 0;
+    if (gc_frame && frame > gc_from) {
+        gc_cells = (uint32_t)frame - gc_from;
+        zero_cell = gc_from;
+    }
+    if ((nzero || gc_cells) && frame < (uint64_t)zero_cell + 4)
         frame = (uint64_t)zero_cell + 4; /* interp.c zeroes 1-4 cells as 4 cells */
     if (frame > LOWER_MAX_FRAME_CELLS) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "function frame too large");
     }
-    place_zero(&L, nzero);
+    if (gc_cells && !L.oom && L.nstarts && L.starts[0] == 0) {
+        L.code[2] = gc_from * 8u;
+        L.code[3] = (uint32_t)frame - gc_from;
+    } else {
+        place_zero(&L, nzero);
+    }
     finish_handlers(&L);
     link_code(&L);
     LoweredFunc *lf = calloc(1, sizeof *lf);

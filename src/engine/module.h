@@ -96,6 +96,10 @@ static inline ValType valtype_kind(ValType t)
     default: return HT_ANY; /* garbage collection's hierarchy */
     }
 }
+struct Module;
+/* valtype_kind knowing t's module (NULL: a function type): struct and array types are in
+ * GC's any hierarchy (types.c). */
+ValType valtype_kind_m(const struct Module *m, ValType t);
 /* The 64-bit cells a value of type t takes in frames (lower.h): 2 for v128, else 1. */
 static inline uint32_t valtype_cells(ValType t) { return t == VT_V128 ? 2u : 1u; }
 /* The cells of n values of types t[0..n). */
@@ -120,9 +124,22 @@ typedef struct corral_functype {
     uint32_t hash;
     bool plain;
     uint32_t idx;              /* !plain: the type's index in mod */
+    uint8_t kind;              /* DT_FUNC, or GC's DT_STRUCT / DT_ARRAY (below) */
     const struct Module *mod;  /* !plain: the module that defines it */
     ValType types[]; /* nparams + nresults */
 } FuncType;
+
+/* A defined type's kind. A struct or array type is a FuncType too: nparams = its field
+ * count (1 for an array), types[0..n) the fields' storage types (a value type, or the packed
+ * ST_I8 / ST_I16), types[n..2n) their mutability (FIELD_CONST / FIELD_VAR; nresults = n). */
+enum { DT_FUNC = 0, DT_STRUCT = 1, DT_ARRAY = 2 };
+#define ST_I8 0x78u
+#define ST_I16 0x77u
+#define FIELD_CONST 0xa0u
+#define FIELD_VAR 0xa1u
+static inline bool field_mutable(const struct corral_functype *t, uint32_t i);
+/* The value type a field of storage type s is read as (i32 for packed). */
+static inline ValType storage_unpacked(ValType s) { return s == ST_I8 || s == ST_I16 ? VT_I32 : s; }
 
 /* The bytes of a FuncType with np params and nr results. */
 static inline size_t functype_size(uint32_t np, uint32_t nr)
@@ -130,6 +147,10 @@ static inline size_t functype_size(uint32_t np, uint32_t nr)
     return sizeof(FuncType) + ((size_t)np + nr) * sizeof(ValType);
 }
 static inline const ValType *ft_params(const FuncType *t) { return t->types; }
+static inline bool field_mutable(const FuncType *t, uint32_t i)
+{
+    return t->types[t->nparams + i] == FIELD_VAR;
+}
 static inline const ValType *ft_results(const FuncType *t) { return t->types + t->nparams; }
 /* Whether two function types are the same (iso-recursive equivalence, across modules too). */
 bool functype_equal(const FuncType *a, const FuncType *b);

@@ -50,6 +50,7 @@ struct corral_module {
 
 /* Drops one reference to a module (the last one frees it). */
 void module_release(struct corral_module *cm);
+void module_retain(struct corral_module *cm);
 
 /* Decode, validation and link errors. */
 struct corral_error {
@@ -125,6 +126,10 @@ typedef struct Exn {
     Cell vals[];
 } Exn;
 
+/* Value stack cells in use (interp.c): [s->stack, interp_stack_top(s)), the collector's
+ * frame roots. */
+Cell *interp_stack_top(const Store *s);
+
 /* A live instance. The arrays span the module's index spaces, imports first. */
 struct corral_instance {
     const Module *module;
@@ -136,6 +141,9 @@ struct corral_instance {
     Global_ **globals;
     Tag **tags;
     uint32_t *elem_len;  /* per element segment: its length, 0 once dropped */
+    Cell **elem_vals;    /* per element segment: its references evaluated at instantiation
+                          * when an item allocates (GC), so every use sees the same
+                          * objects; else NULL, and uses evaluate the items (elem_item) */
     uint32_t *data_len;  /* per data segment: its length, 0 once dropped */
     Memory *mem0;        /* mems[0] or NULL: the interpreter's fast path */
     Memory *caller_mem;  /* what host functions see as the caller's memory
@@ -221,6 +229,33 @@ struct corral_store {
     uint32_t nnative_waiting, capnative_waiting;
     uint64_t nosr; /* on-stack replacements (native_osr) */
     Instance **native_waiting;
+
+    /* Garbage collection's heap (gc.c): every object, its bytes and their limit, and the
+     * objects extern.convert_any gave out (an open-addressing set of GcObj*). */
+    struct GcObj *gc_objects;
+    size_t gc_bytes, gc_limit;
+    Cell *gc_ext;
+    size_t gc_ext_n, gc_ext_cap;
+    /* The collector (gc.c, docs/design/gc.md): the set of object addresses (open
+     * addressing), the structures that hold references (globals, tables, exceptions: each
+     * with the store's owned count when registered, for corral_store_reset_to), the host's
+     * roots, the allocation volume since the last collection and its trigger; collections
+     * happen only at the interpreter's safepoints (gc_safepoint set). */
+    Cell *gc_set;
+    size_t gc_set_n, gc_set_cap;
+    struct GcRoot *gc_roots;
+    size_t gc_nroots, gc_roots_cap;
+    Cell *gc_host;
+    size_t gc_nhost, gc_host_cap;
+    size_t gc_since, gc_trigger;
+    bool gc_safepoint;
+    bool gc_const_oom; /* an allocation of a constant expression failed (instance.c traps) */
+    /* modules whose instances made objects here, referenced until the objects are freed
+     * (an object's type points into its module; corral_store_reset_to may release the
+     * instance) */
+    struct corral_module **gc_mods;
+    size_t gc_nmods, gc_mods_cap;
+    uint64_t gc_collections, gc_pause_ns_total, gc_pause_ns_max, gc_freed;
 };
 
 /* ---- store ownership (store.c) ------------------------------------------------------ */
@@ -375,14 +410,16 @@ void lowered_free(Module *m);
 /* Evaluates a validated constant expression (as decoded into ConstExpr) in the context of
  * inst: globals and functions of the instance. Implemented in instance.c. */
 Cell const_eval(const Instance *inst, const ConstExpr *e);
+/* Item k of element segment seg of inst. */
+Cell elem_item(const Instance *inst, uint32_t seg, uint32_t k);
 /* The same for a v128 global's initializer: both cells. */
 void const_eval_v128(const Instance *inst, const ConstExpr *e, Cell out[2]);
 
 /* Converts between public values and cells: one cell (any type but v128), or the cells
  * (valtype_cells) of any type, returning how many were written or read. */
 Cell val_to_cell(const corral_val_t *v);
-corral_val_t cell_to_val(Cell c, ValType t);
+corral_val_t cell_to_val(const Module *m, Cell c, ValType t);
 uint32_t val_to_cells(const corral_val_t *v, Cell *out);
-uint32_t cells_to_val(const Cell *c, ValType t, corral_val_t *out);
+uint32_t cells_to_val(const Module *m, const Cell *c, ValType t, corral_val_t *out);
 
 #endif

@@ -1,5 +1,6 @@
 /* store.c: stores and what they own. A store is single-threaded; every object created in
  * it is recorded here and released, newest first, when the store is deleted. */
+#include "gc.h"
 #include "runtime.h"
 
 #include <stdatomic.h>
@@ -86,6 +87,10 @@ void corral_store_reset_to(corral_store_t *s, size_t mark)
             release(&s->owned[i]);
     }
     s->nowned = mark;
+    if (mark == 0)
+        gc_free_all(s); /* a partial reset keeps them: what is kept may refer to them */
+    else
+        gc_forget_after(s, mark);
     s->depth = 0;
     s->nnative_waiting = 0; /* they were made after any mark a caller keeps */
     atomic_store(&s->interrupt, CORRAL_INTERRUPT_NONE);
@@ -100,6 +105,7 @@ void corral_store_delete(corral_store_t *s)
         return;
     for (size_t i = s->nowned; i-- > 0;)
         release(&s->owned[i]);
+    gc_free_all(s);
     memory_cache_clear(s);
     free(s->owned);
     free(s->native_waiting);

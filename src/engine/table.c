@@ -2,6 +2,8 @@
  * pointer for externref); a table grows by reallocation within its effective maximum. */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 
 Table *table_create(Store *s, ValType elem, uint64_t min, uint64_t max, Cell init)
@@ -22,6 +24,9 @@ Table *table_create(Store *s, ValType elem, uint64_t min, uint64_t max, Cell ini
     t->is64 = false; /* the caller sets it for a 64-bit table */
     t->decl_max = decl_max;
     if (store_own(s, OWN_TABLE_ELEMS, t) != 0)
+        return NULL;
+    if (elem != VT_FUNCREF && vt_code(elem) != HT_FUNC && vt_code(elem) != HT_NOFUNC &&
+        !gc_register(s, GC_ROOT_TABLE, t)) /* may hold GC references (gc.c) */
         return NULL;
     if (table_grow(t, (uint32_t)min, init) < 0) /* min <= max <= the cap, a u32 */
         return NULL;

@@ -1,10 +1,18 @@
 /* types.c: subtyping, equality and names of value types (module.h's ValType words).
- * Every defined type is a function type (GC's struct and array types are not decoded yet):
- * a concrete heap type's subtypes are itself, the types declaring it as a supertype (GC's
- * sub form) and nofunc. */
+ * A concrete heap type's subtypes are itself, the types declaring it as a supertype (GC's
+ * sub form) and its hierarchy's bottom (nofunc for a function type, none for a struct or
+ * array type); its supertypes its declared ones and func, or struct / array, eq and any. */
 #include "module.h"
 
 #include <stdio.h>
+
+/* The kind (DT_*) of concrete heap type h of m (a function type when m is unknown). */
+static uint8_t heap_kind(const Module *m, uint32_t h)
+{
+    if (!m || vt_index(h) >= m->ntypes)
+        return DT_FUNC;
+    return m->types[vt_index(h)]->kind;
+}
 
 bool heap_sub(const Module *m, uint32_t a, uint32_t b)
 {
@@ -25,8 +33,21 @@ bool heap_sub(const Module *m, uint32_t a, uint32_t b)
         return false;
     }
     uint32_t ca = a & 0xff;
+    if (ca == VT_CONCRETE) {
+        uint8_t k = heap_kind(m, a);
+        switch (b & 0xff) {
+        case HT_FUNC: return k == DT_FUNC;
+        case HT_ANY:
+        case HT_EQ: return k != DT_FUNC;
+        case HT_STRUCT: return k == DT_STRUCT;
+        case HT_ARRAY: return k == DT_ARRAY;
+        default: return false;
+        }
+    }
+    if ((b & 0xff) == VT_CONCRETE)
+        return heap_kind(m, b) == DT_FUNC ? ca == HT_NOFUNC : ca == HT_NONE;
     switch (b & 0xff) {
-    case HT_FUNC: return ca == HT_NOFUNC || ca == VT_CONCRETE;
+    case HT_FUNC: return ca == HT_NOFUNC;
     case HT_EXTERN: return ca == HT_NOEXTERN;
     case HT_EXN: return ca == HT_NOEXN;
     case HT_ANY:
@@ -35,7 +56,6 @@ bool heap_sub(const Module *m, uint32_t a, uint32_t b)
     case HT_I31:
     case HT_STRUCT:
     case HT_ARRAY: return ca == HT_NONE;
-    case VT_CONCRETE: return ca == HT_NOFUNC;
     default: return false;
     }
 }
@@ -54,12 +74,19 @@ bool valtype_sub(const Module *m, ValType a, ValType b)
 bool valtype_sub_x(const Module *ma, ValType a, const Module *mb, ValType b)
 {
     if (!vt_is_concrete(a) || !vt_is_concrete(b) || ma == mb)
-        return valtype_sub(ma ? ma : mb, a, b);
+        return valtype_sub(vt_is_concrete(a) ? ma : vt_is_concrete(b) ? mb : ma ? ma : mb, a, b);
     if (!ma || !mb || vt_index(a) >= ma->ntypes || vt_index(b) >= mb->ntypes)
         return false;
     if (valtype_nullable(a) && !valtype_nullable(b))
         return false;
     return functype_sub(ma->types[vt_index(a)], mb->types[vt_index(b)]);
+}
+
+ValType valtype_kind_m(const Module *m, ValType t)
+{
+    if (vt_is_concrete(t) && heap_kind(m, t) != DT_FUNC)
+        return HT_ANY;
+    return valtype_kind(t);
 }
 
 static const char *heap_name(uint32_t code)

@@ -204,7 +204,7 @@ bool blocktype_sig(const Module *m, int64_t bt, uint32_t *nparams, const ValType
     if (bt == BT_EMPTY)
         return true;
     if (bt >= 0) {
-        if ((uint64_t)bt >= m->ntypes)
+        if ((uint64_t)bt >= m->ntypes || m->types[bt]->kind != DT_FUNC)
             return false;
         const FuncType *t = m->types[bt];
         *nparams = t->nparams;
@@ -591,7 +591,7 @@ static V_WARN VStatus indirect_type(Val *v, const Instr *in, const FuncType **ou
         return fail_idx(v, in->off, "unknown table", in->b);
     if (in->a >= m->ntypes)
         return fail_idx(v, in->off, "unknown type", in->a);
-    if (!valtype_sub(m, m->tables[in->b].elem, VT_FUNCREF))
+    if (!valtype_sub(m, m->tables[in->b].elem, VT_FUNCREF) || m->types[in->a]->kind != DT_FUNC)
         return mismatch(v);
     *out = m->types[in->a];
     return pop_expect(v, table_at(v, in->b));
@@ -840,6 +840,8 @@ static V_WARN VStatus ref_call_type(Val *v, const Instr *in, const FuncType **ou
     const Module *m = v->m;
     if (in->a >= m->ntypes)
         return fail_idx(v, in->off, "unknown type", in->a);
+    if (m->types[in->a]->kind != DT_FUNC)
+        return mismatch(v);
     *out = m->types[in->a];
     return pop_expect(v, vt_concrete(m->canon[in->a], true));
 }
@@ -1035,6 +1037,331 @@ static V_WARN VStatus elem_seg(Val *v, uint32_t idx, ValType *out_type)
         return fail_idx(v, v->off, "unknown elem segment", idx);
     *out_type = v->m->elems[idx].type;
     return V_OK;
+}
+
+/* ---- garbage collection ---- */
+
+/* Defined type idx of kind `kind` (DT_STRUCT, DT_ARRAY): *out its type. */
+static V_WARN VStatus gc_type(Val *v, uint32_t idx, uint8_t kind, const FuncType **out)
+{
+    if (idx >= v->m->ntypes)
+        return fail_idx(v, v->off, "unknown type", idx);
+    *out = v->m->types[idx];
+    return (*out)->kind == kind ? V_OK : mismatch(v);
+}
+
+static ValType gc_ref(const Val *v, uint32_t idx, bool nullable)
+{
+    return vt_concrete(v->m->canon[idx], nullable);
+}
+
+static V_WARN VStatus pop_fields(Val *v, const FuncType *t)
+{
+    for (uint32_t i = t->nparams; i-- > 0;)
+        if (pop_expect(v, storage_unpacked(t->types[i])))
+            return V_ERR;
+    return V_OK;
+}
+
+static VStatus op_struct_new(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_STRUCT, &t) || pop_fields(v, t))
+        return V_ERR;
+    return push(v, gc_ref(v, in->a, false));
+}
+
+static VStatus op_struct_new_default(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_STRUCT, &t))
+        return V_ERR;
+    for (uint32_t i = 0; i < t->nparams; i++)
+        if (!valtype_defaultable(t->types[i]))
+            return fail(v, in->off, "type mismatch: a field type is not defaultable");
+    return push(v, gc_ref(v, in->a, false));
+}
+
+/* struct.get*, struct.set's type and field: *st the field's storage type. */
+static V_WARN VStatus struct_field(Val *v, const Instr *in, ValType *st, bool *mut)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_STRUCT, &t))
+        return V_ERR;
+    if (in->b >= t->nparams)
+        return fail_idx(v, in->off, "unknown field", in->b);
+    *st = t->types[in->b];
+    *mut = field_mutable(t, in->b);
+    return V_OK;
+}
+
+static bool packed(ValType st) { return st == ST_I8 || st == ST_I16; }
+
+static VStatus op_struct_get(Val *v, const Instr *in)
+{
+    ValType st;
+    bool mut;
+    if (struct_field(v, in, &st, &mut))
+        return V_ERR;
+    if (packed(st) != (in->op != OP_STRUCT_GET))
+        return mismatch(v);
+    if (pop_expect(v, gc_ref(v, in->a, true)))
+        return V_ERR;
+    return push(v, storage_unpacked(st));
+}
+
+static VStatus op_struct_set(Val *v, const Instr *in)
+{
+    ValType st;
+    bool mut;
+    if (struct_field(v, in, &st, &mut))
+        return V_ERR;
+    if (!mut)
+        return fail(v, in->off, "immutable field");
+    if (pop_expect(v, storage_unpacked(st)))
+        return V_ERR;
+    return pop_expect(v, gc_ref(v, in->a, true));
+}
+
+static VStatus op_array_new(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_ARRAY, &t) || pop_expect(v, VT_I32))
+        return V_ERR;
+    if (in->op == OP_ARRAY_NEW) {
+        if (pop_expect(v, storage_unpacked(t->types[0])))
+            return V_ERR;
+    } else if (!valtype_defaultable(t->types[0])) {
+        return fail(v, in->off, "type mismatch: the element type is not defaultable");
+    }
+    return push(v, gc_ref(v, in->a, false));
+}
+
+/* The most operands array.new_fixed takes (as other engines: 10000). */
+#define MAX_NEW_FIXED 10000u
+
+static VStatus op_array_new_fixed(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_ARRAY, &t))
+        return V_ERR;
+    if (in->b > MAX_NEW_FIXED)
+        return fail(v, in->off, "array.new_fixed: too many operands");
+    for (uint32_t i = 0; i < in->b; i++)
+        if (pop_expect(v, storage_unpacked(t->types[0])))
+            return V_ERR;
+    return push(v, gc_ref(v, in->a, false));
+}
+
+static VStatus chk_data(Val *v, const Instr *in);
+
+/* array.new_data's and array.init_data's data segment (b): elements of a number or vector
+ * type. */
+static V_WARN VStatus array_data(Val *v, const Instr *in, const FuncType *t)
+{
+    ValType st = t->types[0];
+    if (valtype_is_ref(st))
+        return fail(v, in->off, "array type is not numeric or vector");
+    Instr d = *in;
+    d.a = in->b;
+    return chk_data(v, &d);
+}
+
+static V_WARN VStatus array_elem(Val *v, const Instr *in, const FuncType *t)
+{
+    ValType et;
+    if (elem_seg(v, in->b, &et))
+        return V_ERR;
+    return valtype_sub(v->m, et, t->types[0]) ? V_OK : mismatch(v);
+}
+
+static VStatus op_array_new_seg(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_ARRAY, &t))
+        return V_ERR;
+    if (in->op == OP_ARRAY_NEW_DATA ? array_data(v, in, t) : array_elem(v, in, t))
+        return V_ERR;
+    if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return push(v, gc_ref(v, in->a, false));
+}
+
+static V_WARN VStatus array_mut(Val *v, const Instr *in, uint32_t idx, const FuncType **t)
+{
+    if (gc_type(v, idx, DT_ARRAY, t))
+        return V_ERR;
+    return field_mutable(*t, 0) ? V_OK : fail(v, in->off, "immutable array");
+}
+
+static VStatus op_array_get(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (gc_type(v, in->a, DT_ARRAY, &t))
+        return V_ERR;
+    if (packed(t->types[0]) != (in->op != OP_ARRAY_GET))
+        return mismatch(v);
+    if (pop_expect(v, VT_I32) || pop_expect(v, gc_ref(v, in->a, true)))
+        return V_ERR;
+    return push(v, storage_unpacked(t->types[0]));
+}
+
+static VStatus op_array_set(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (array_mut(v, in, in->a, &t) || pop_expect(v, storage_unpacked(t->types[0])) ||
+        pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, gc_ref(v, in->a, true));
+}
+
+static VStatus op_array_len(Val *v, const Instr *in)
+{
+    (void)in;
+    if (pop_expect(v, vt_ref(true, HT_ARRAY)))
+        return V_ERR;
+    return push(v, VT_I32);
+}
+
+static VStatus op_array_fill(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (array_mut(v, in, in->a, &t) || pop_expect(v, VT_I32) ||
+        pop_expect(v, storage_unpacked(t->types[0])) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, gc_ref(v, in->a, true));
+}
+
+static VStatus op_array_copy(Val *v, const Instr *in)
+{
+    const FuncType *d, *s;
+    if (array_mut(v, in, in->a, &d) || gc_type(v, in->b, DT_ARRAY, &s))
+        return V_ERR;
+    ValType ds = d->types[0], ss = s->types[0];
+    if (ds != ss && (packed(ds) || packed(ss) || !valtype_sub(v->m, ss, ds)))
+        return fail(v, in->off, "array types do not match");
+    if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32) || pop_expect(v, gc_ref(v, in->b, true)) ||
+        pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, gc_ref(v, in->a, true));
+}
+
+static VStatus op_array_init_seg(Val *v, const Instr *in)
+{
+    const FuncType *t;
+    if (array_mut(v, in, in->a, &t))
+        return V_ERR;
+    if (in->op == OP_ARRAY_INIT_DATA ? array_data(v, in, t) : array_elem(v, in, t))
+        return V_ERR;
+    if (pop_expect(v, VT_I32) || pop_expect(v, VT_I32) || pop_expect(v, VT_I32))
+        return V_ERR;
+    return pop_expect(v, gc_ref(v, in->a, true));
+}
+
+/* The top of heap type h's hierarchy: any, func, extern or exn. */
+static uint32_t heap_top(const Module *m, uint32_t h)
+{
+    if (vt_is_concrete(h))
+        return vt_index(h) < m->ntypes && m->types[vt_index(h)]->kind == DT_FUNC ? HT_FUNC
+                                                                               : HT_ANY;
+    switch (vt_code(h)) {
+    case HT_FUNC:
+    case HT_NOFUNC: return HT_FUNC;
+    case HT_EXTERN:
+    case HT_NOEXTERN: return HT_EXTERN;
+    case HT_EXN:
+    case HT_NOEXN: return HT_EXN;
+    default: return HT_ANY;
+    }
+}
+
+/* A cast's target type (ref null? heap), checked: *out canonical. */
+static V_WARN VStatus cast_type(Val *v, const Instr *in, uint32_t heap, bool nullable,
+                                ValType *out)
+{
+    return check_valtype(v, vt_ref(nullable, heap), in->off, out);
+}
+
+/* Pops a reference of rt's hierarchy: *out its type (VT_UNKNOWN when unreachable). */
+static V_WARN VStatus pop_ref_of(Val *v, ValType rt, ValType *out)
+{
+    if (pop_any(v, out))
+        return V_ERR;
+    if (*out == VT_UNKNOWN)
+        return V_OK;
+    if (!valtype_is_ref(*out) || heap_top(v->m, vt_heap(*out) & ~0u) !=
+                                     heap_top(v->m, vt_heap(rt)))
+        return mismatch(v);
+    return V_OK;
+}
+
+static VStatus op_ref_test(Val *v, const Instr *in)
+{
+    ValType rt, t;
+    bool nullable = in->op == OP_REF_TEST_NULL || in->op == OP_REF_CAST_NULL;
+    if (cast_type(v, in, in->a, nullable, &rt) || pop_ref_of(v, rt, &t))
+        return V_ERR;
+    if (in->op == OP_REF_TEST || in->op == OP_REF_TEST_NULL)
+        return push(v, VT_I32);
+    return push(v, rt);
+}
+
+/* br_on_cast l rt1 rt2: [t* rt1] -> [t* (rt1 minus rt2)], branching with rt2 when the cast
+ * succeeds; br_on_cast_fail branches with (rt1 minus rt2) when it fails, else gives rt2. */
+static VStatus op_br_on_cast(Val *v, const Instr *in)
+{
+    ValType rt1, rt2;
+    const Frame *f;
+    uint32_t n;
+    if (label(v, in->a, &f) || cast_type(v, in, in->b, in->lane & 1, &rt1) ||
+        cast_type(v, in, in->mem, in->lane & 2, &rt2))
+        return V_ERR;
+    if (!valtype_sub(v->m, rt2, rt1))
+        return fail(v, in->off, "type mismatch: the cast's target is not a subtype of its "
+                                "source");
+    ValType diff = valtype_nullable(rt2) ? rt1 | VT_NONNULL : rt1;
+    ValType branch = in->op == OP_BR_ON_CAST ? rt2 : diff;
+    ValType stay = in->op == OP_BR_ON_CAST ? diff : rt2;
+    const ValType *lt = label_types(f, &n);
+    if (n == 0 || !valtype_sub(v->m, branch, lt[n - 1]))
+        return mismatch(v);
+    if (pop_expect(v, rt1) || pop_types(v, lt, n - 1) || push_types(v, lt, n - 1))
+        return V_ERR;
+    return push(v, stay);
+}
+
+static VStatus op_convert(Val *v, const Instr *in)
+{
+    bool to_any = in->op == OP_ANY_CONVERT_EXTERN;
+    ValType t;
+    if (pop_any(v, &t))
+        return V_ERR;
+    uint32_t from = to_any ? HT_EXTERN : HT_ANY;
+    if (t == VT_UNKNOWN)
+        t = vt_ref(true, from);
+    if (!valtype_is_ref(t) || heap_top(v->m, vt_heap(t)) != from)
+        return mismatch(v);
+    return push(v, vt_ref(valtype_nullable(t), to_any ? HT_ANY : HT_EXTERN));
+}
+
+static VStatus op_ref_i31(Val *v, const Instr *in)
+{
+    (void)in;
+    return pop_expect(v, VT_I32) ? V_ERR : push(v, vt_ref(false, HT_I31));
+}
+
+static VStatus op_i31_get(Val *v, const Instr *in)
+{
+    (void)in;
+    return pop_expect(v, vt_ref(true, HT_I31)) ? V_ERR : push(v, VT_I32);
+}
+
+static VStatus op_ref_eq(Val *v, const Instr *in)
+{
+    (void)in;
+    if (pop_expect(v, vt_ref(true, HT_EQ)) || pop_expect(v, vt_ref(true, HT_EQ)))
+        return V_ERR;
+    return push(v, VT_I32);
 }
 
 /* Table instructions take indices, sizes and lengths of their table's address type. */
@@ -1295,6 +1622,38 @@ static const Handler handlers[OP_COUNT] = {
     [OP_MEMORY_FILL] = op_memory_fill,
     [OP_MEMORY_COPY] = op_memory_copy,
     [OP_MEMORY_INIT] = op_memory_init,
+    [OP_REF_EQ] = op_ref_eq,
+    [OP_STRUCT_NEW] = op_struct_new,
+    [OP_STRUCT_NEW_DEFAULT] = op_struct_new_default,
+    [OP_STRUCT_GET] = op_struct_get,
+    [OP_STRUCT_GET_S] = op_struct_get,
+    [OP_STRUCT_GET_U] = op_struct_get,
+    [OP_STRUCT_SET] = op_struct_set,
+    [OP_ARRAY_NEW] = op_array_new,
+    [OP_ARRAY_NEW_DEFAULT] = op_array_new,
+    [OP_ARRAY_NEW_FIXED] = op_array_new_fixed,
+    [OP_ARRAY_NEW_DATA] = op_array_new_seg,
+    [OP_ARRAY_NEW_ELEM] = op_array_new_seg,
+    [OP_ARRAY_GET] = op_array_get,
+    [OP_ARRAY_GET_S] = op_array_get,
+    [OP_ARRAY_GET_U] = op_array_get,
+    [OP_ARRAY_SET] = op_array_set,
+    [OP_ARRAY_LEN] = op_array_len,
+    [OP_ARRAY_FILL] = op_array_fill,
+    [OP_ARRAY_COPY] = op_array_copy,
+    [OP_ARRAY_INIT_DATA] = op_array_init_seg,
+    [OP_ARRAY_INIT_ELEM] = op_array_init_seg,
+    [OP_REF_TEST] = op_ref_test,
+    [OP_REF_TEST_NULL] = op_ref_test,
+    [OP_REF_CAST] = op_ref_test,
+    [OP_REF_CAST_NULL] = op_ref_test,
+    [OP_BR_ON_CAST] = op_br_on_cast,
+    [OP_BR_ON_CAST_FAIL] = op_br_on_cast,
+    [OP_ANY_CONVERT_EXTERN] = op_convert,
+    [OP_EXTERN_CONVERT_ANY] = op_convert,
+    [OP_REF_I31] = op_ref_i31,
+    [OP_I31_GET_S] = op_i31_get,
+    [OP_I31_GET_U] = op_i31_get,
 };
 
 static void build_fast(void);
@@ -1968,10 +2327,19 @@ static VStatus skim_data(Val *v, const Instr *in)
     return v->m->has_datacount ? V_OK : note_data_use(v, in);
 }
 
+/* array.new_data, array.init_data: the data index is b */
+static VStatus skim_data_b(Val *v, const Instr *in)
+{
+    Instr d = *in;
+    d.a = in->b;
+    return skim_data(v, &d);
+}
+
 static const Handler skim_handlers[OP_COUNT] = {
     [OP_BLOCK] = skim_block,      [OP_LOOP] = skim_block,     [OP_IF] = skim_block,
     [OP_ELSE] = skim_else,        [OP_END] = skim_end,        [OP_SELECT_T] = skim_select_t,
     [OP_MEMORY_INIT] = skim_data, [OP_DATA_DROP] = skim_data,
+    [OP_ARRAY_NEW_DATA] = skim_data_b, [OP_ARRAY_INIT_DATA] = skim_data_b,
     [OP_TRY] = skim_block,        [OP_TRY_TABLE] = skim_block, [OP_CATCH] = skim_catch,
     [OP_CATCH_ALL] = skim_catch,  [OP_DELEGATE] = skim_delegate,
 };
@@ -2007,6 +2375,103 @@ static V_WARN VStatus const_instr(Val *v, const Instr *in, uint32_t nglobals, Va
     default:
         return fail(v, in->off, "constant expression required");
     }
+}
+
+/* GC's constant instructions (3.0): allocations, ref.i31 and the conversions. */
+static bool const_gc_op(uint16_t op)
+{
+    switch (op) {
+    case OP_STRUCT_NEW:
+    case OP_STRUCT_NEW_DEFAULT:
+    case OP_ARRAY_NEW:
+    case OP_ARRAY_NEW_DEFAULT:
+    case OP_ARRAY_NEW_FIXED:
+    case OP_REF_I31:
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY: return true;
+    default: return false;
+    }
+}
+
+/* Types one of them on the constant stack (stack[0..*n)); *typed goes false on a mismatch,
+ * as check_const's typing does. */
+static V_WARN VStatus const_gc(Val *v, const Instr *in, ValType *stack, uint32_t *n,
+                               bool *typed)
+{
+    const Module *m = v->m;
+    ValType want[2], res;
+    const ValType *ops = want;
+    uint32_t nin = 0;
+    bool fixed_elem = false;
+    if (!(m->features & CORRAL_FEATURE_GC))
+        return feature_off(v, in);
+    module_uses(m, CORRAL_FEATURE_GC);
+    switch (in->op) {
+    case OP_REF_I31:
+        want[0] = VT_I32;
+        nin = 1;
+        res = vt_ref(false, HT_I31);
+        break;
+    case OP_ANY_CONVERT_EXTERN:
+    case OP_EXTERN_CONVERT_ANY: {
+        bool to_any = in->op == OP_ANY_CONVERT_EXTERN;
+        ValType t = *n ? stack[*n - 1] : VT_UNKNOWN;
+        bool nullable = !valtype_is_ref(t) || valtype_nullable(t);
+        want[0] = vt_ref(true, to_any ? HT_EXTERN : HT_ANY);
+        nin = 1;
+        res = vt_ref(nullable, to_any ? HT_ANY : HT_EXTERN);
+        break;
+    }
+    default: {
+        uint8_t kind = in->op == OP_STRUCT_NEW || in->op == OP_STRUCT_NEW_DEFAULT ? DT_STRUCT
+                                                                                 : DT_ARRAY;
+        if (in->a >= m->ntypes)
+            return fail_idx(v, in->off, "unknown type", in->a);
+        const FuncType *t = m->types[in->a];
+        if (t->kind != kind) {
+            *typed = false;
+            return V_OK;
+        }
+        res = vt_concrete(m->canon[in->a], false);
+        if (in->op == OP_STRUCT_NEW) {
+            ops = t->types; /* packed ones: unpacked below */
+            nin = t->nparams;
+        } else if (in->op == OP_STRUCT_NEW_DEFAULT || in->op == OP_ARRAY_NEW_DEFAULT) {
+            for (uint32_t i = 0; i < t->nparams; i++)
+                if (!valtype_defaultable(t->types[i]))
+                    return fail(v, in->off, "type mismatch: a field type is not defaultable");
+            want[0] = VT_I32;
+            nin = in->op == OP_ARRAY_NEW_DEFAULT;
+        } else if (in->op == OP_ARRAY_NEW) {
+            want[0] = storage_unpacked(t->types[0]);
+            want[1] = VT_I32;
+            nin = 2;
+        } else {
+            if (in->b > MAX_NEW_FIXED)
+                return fail(v, in->off, "array.new_fixed: too many operands");
+            want[0] = storage_unpacked(t->types[0]);
+            nin = in->b;
+            fixed_elem = true;
+        }
+        break;
+    }
+    }
+    if (!*typed)
+        return V_OK;
+    if (*n < nin) {
+        *typed = false;
+        return V_OK;
+    }
+    for (uint32_t k = 0; k < nin; k++) {
+        ValType w = fixed_elem ? want[0] : storage_unpacked(ops[k]);
+        if (!valtype_sub(m, stack[*n - nin + k], w)) {
+            *typed = false;
+            return V_OK;
+        }
+    }
+    *n -= nin;
+    stack[(*n)++] = res;
+    return V_OK;
 }
 
 /* i32/i64 add, sub and mul: constant with extended constant expressions (3.0). */
@@ -2059,6 +2524,13 @@ static V_WARN VStatus check_const(Val *v, const ConstExpr *e, ValType want, uint
             typed = typed && n >= 2 && stack[n - 1] == t && stack[n - 2] == t;
             if (typed)
                 n--;
+            continue;
+        }
+        if (const_gc_op(in.op)) {
+            if (n == CONST_MAX_DEPTH)
+                return fail(v, in.off, "constant expression too deep (an implementation limit)");
+            if (const_gc(v, &in, stack, &n, &typed))
+                return V_ERR;
             continue;
         }
         ValType t = VT_UNKNOWN;
@@ -2171,7 +2643,22 @@ static V_WARN VStatus check_subtype(Val *v, uint32_t i)
         if (++depth > MAX_SUBTYPE_DEPTH)
             return fail_idx(v, 0, "sub type hierarchy too deep at type", i);
     const FuncType *a = m->types[i], *b = m->types[ti->super];
-    if (m->tinfo[ti->super].final || a->nparams != b->nparams || a->nresults != b->nresults)
+    if (m->tinfo[ti->super].final || a->kind != b->kind)
+        return fail_idx(v, 0, "sub type", i);
+    if (a->kind != DT_FUNC) {
+        /* struct: a prefix of the supertype's fields; each field immutable and covariant,
+         * or mutable and the same (array: its one field) */
+        if (a->nparams < b->nparams)
+            return fail_idx(v, 0, "sub type", i);
+        for (uint32_t k = 0; k < b->nparams; k++) {
+            ValType fa = a->types[k], fb = b->types[k];
+            bool ma = field_mutable(a, k), mb = field_mutable(b, k);
+            if (ma != mb || (ma ? fa != fb : fa != fb && !valtype_sub(m, fa, fb)))
+                return fail_idx(v, 0, "sub type", i);
+        }
+        return V_OK;
+    }
+    if (a->nparams != b->nparams || a->nresults != b->nresults)
         return fail_idx(v, 0, "sub type", i);
     for (uint32_t k = 0; k < a->nparams; k++)
         if (!valtype_sub(m, ft_params(b)[k], ft_params(a)[k]))
@@ -2187,7 +2674,7 @@ static V_WARN VStatus check_types(Val *v)
     const Module *m = v->m;
     for (uint32_t i = 0; i < m->ntypes; i++) {
         const FuncType *t = m->types[i];
-        if (t->nparams > MAX_ARITY || t->nresults > MAX_ARITY)
+        if (t->kind == DT_FUNC && (t->nparams > MAX_ARITY || t->nresults > MAX_ARITY))
             return fail_idx(v, 0, "too many params or results in type", i);
         /* a type names types of its recursion group and earlier ones only (the decoder
          * made those canonical, so they stay below the group's end) */
@@ -2208,6 +2695,8 @@ static V_WARN VStatus check_tag_type(Val *v, uint32_t type, size_t off)
     const Module *m = v->m;
     if (type >= m->ntypes)
         return fail_idx(v, off, "unknown type", type);
+    if (m->types[type]->kind != DT_FUNC)
+        return fail(v, off, "type mismatch: a tag's type must be a function type");
     return m->types[type]->nresults ? fail(v, off, "non-empty tag result type") : V_OK;
 }
 
@@ -2228,6 +2717,9 @@ static V_WARN VStatus check_imports(Val *v)
         VStatus s = V_OK;
         if (im->kind == EXTERN_FUNC && im->d.func_type >= m->ntypes)
             s = fail_idx(v, name_off(m, im->module), "unknown type", im->d.func_type);
+        else if (im->kind == EXTERN_FUNC && m->types[im->d.func_type]->kind != DT_FUNC)
+            s = fail(v, name_off(m, im->module), "type mismatch: a function's type must be a "
+                                                 "function type");
         else if (im->kind == EXTERN_TABLE)
             s = check_table_type(v, &im->d.table) ||
                 check_valtype(v, im->d.table.elem, name_off(m, im->module), NULL);
@@ -2249,6 +2741,9 @@ static V_WARN VStatus check_funcs(Val *v)
     for (uint32_t i = 0; i < m->nfuncs; i++)
         if (m->func_types[i] >= m->ntypes)
             return fail_idx(v, 0, "unknown type", m->func_types[i]);
+        else if (m->types[m->func_types[i]]->kind != DT_FUNC)
+            return fail_idx(v, 0, "type mismatch: not a function type: type",
+                            m->func_types[i]);
     return V_OK;
 }
 

@@ -66,6 +66,10 @@ typedef enum TextValKind {
     TV_I32, TV_I64, TV_F32, TV_F64, TV_FUNCREF, TV_EXTERNREF, TV_V128,
     TV_EITHER, /* an expected result that may be any of alts (relaxed SIMD's tests) */
     TV_NULLREF, /* (ref.null) as an expected result: a null reference of any type */
+    TV_ANYREF,  /* GC's any hierarchy: (ref.null any|eq|i31|struct|array|none) (TVM_NULL);
+                 * results (ref.struct) (ref.array) (ref.i31) (ref.eq) (ref.any)
+                 * (TVM_ANY_REF, heap the category's code); (ref.host N) (heap 0x6f,
+                 * bits N: a host reference seen as anyref) */
 } TextValKind;
 
 /* How an expected value matches: its exact bits, any canonical or arithmetic NaN, a null
@@ -83,6 +87,7 @@ typedef struct TextVal {
     uint8_t lane_bits, lane_float, nlanes;
     uint8_t lane_match[16];
     uint64_t lanes[16];
+    uint8_t heap;          /* TV_ANYREF: see there */
     struct TextVal *alts; /* TV_EITHER: the alternatives, owned */
     size_t nalts;
 } TextVal;

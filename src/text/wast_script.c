@@ -214,6 +214,32 @@ static TxStatus value(Sp *p, bool result, TextVal *out)
         out->kind = TV_NULLREF;
         out->match = TVM_NULL;
         p->pos++;
+    } else if (tok_is(&p->lx, op, "ref.null") &&
+               (tok_is(&p->lx, arg, "any") || tok_is(&p->lx, arg, "eq") ||
+                tok_is(&p->lx, arg, "i31") || tok_is(&p->lx, arg, "struct") ||
+                tok_is(&p->lx, arg, "array") || tok_is(&p->lx, arg, "none"))) {
+        out->kind = TV_ANYREF;
+        out->match = TVM_NULL;
+        p->pos++;
+    } else if (result && (tok_is(&p->lx, op, "ref.struct") || tok_is(&p->lx, op, "ref.array") ||
+                          tok_is(&p->lx, op, "ref.i31") || tok_is(&p->lx, op, "ref.eq") ||
+                          tok_is(&p->lx, op, "ref.any"))) {
+        static const struct {
+            const char *name;
+            uint8_t heap;
+        } cats[] = {{"ref.struct", 0x6b}, {"ref.array", 0x6a}, {"ref.i31", 0x6c},
+                    {"ref.eq", 0x6d},     {"ref.any", 0x6e}};
+        out->kind = TV_ANYREF;
+        out->match = TVM_ANY_REF;
+        for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+            if (tok_is(&p->lx, op, cats[i].name))
+                out->heap = cats[i].heap;
+    } else if (tok_is(&p->lx, op, "ref.host")) {
+        out->kind = TV_ANYREF;
+        out->heap = 0x6f;
+        if (arg->kind != TOK_NUM || num_uint(a, arg->len, UINT32_MAX, &out->bits))
+            return sp_fail(p, "unexpected token");
+        p->pos++;
     } else if (tok_is(&p->lx, op, "ref.null")) {
         bool ext = tok_is(&p->lx, arg, "extern") || tok_is(&p->lx, arg, "noextern");
         if (!ext && !tok_is(&p->lx, arg, "func") && !tok_is(&p->lx, arg, "nofunc") &&

@@ -353,12 +353,63 @@ static TxStatus reftype_imm(Wat *w, Buf *out)
     return TX_OK;
 }
 
+/* A u32 immediate written as a number (array.new_fixed's count). */
+static TxStatus u32_imm(Wat *w, Buf *out)
+{
+    const Tok *t = wat_peek(w);
+    uint64_t v;
+    if (t->kind != TOK_NUM || num_uint(w->lx->src + t->off, t->len, UINT32_MAX, &v))
+        return wat_fail(w, "unexpected token");
+    w->pos++;
+    buf_u32(out, (uint32_t)v);
+    return TX_OK;
+}
+
+/* GC's ref.test and ref.cast: the opcode by the target's nullability (the second form is the
+ * nullable one), then its heap type. */
+static TxStatus cast_instr(Wat *w, const TInstr *ti, Buf *out)
+{
+    uint32_t rt;
+    if (wat_reftype(w, &rt))
+        return TX_ERR;
+    bool nullable = !(rt & TV_NONNULL);
+    instr_emit_opcode(out, ti->code + (nullable ? 1 : 0));
+    buf_heaptype(out, rt & ~TV_NONNULL);
+    return TX_OK;
+}
+
+/* br_on_cast and br_on_cast_fail: label, source and target reference types. */
+static TxStatus br_on_cast_imm(Wat *w, Buf *out)
+{
+    uint32_t l, a, b;
+    if (label_index(w, &l) || wat_reftype(w, &a) || wat_reftype(w, &b))
+        return TX_ERR;
+    buf_byte(out, (uint8_t)((a & TV_NONNULL ? 0 : 1) | (b & TV_NONNULL ? 0 : 2)));
+    buf_u32(out, l);
+    buf_heaptype(out, a & ~TV_NONNULL);
+    buf_heaptype(out, b & ~TV_NONNULL);
+    return TX_OK;
+}
+
+/* struct.get ...: a type, then a field of it (by index or by its id). */
+static TxStatus type_field_imm(Wat *w, Buf *out)
+{
+    uint32_t t, f;
+    if (wat_index(w, SP_TYPE, &t) || wat_field_index(w, t, &f))
+        return TX_ERR;
+    buf_u32(out, t);
+    buf_u32(out, f);
+    return TX_OK;
+}
+
 /* An instruction other than a block, after its name: opcode and immediates. */
 static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
 {
     uint32_t mem;
     if (ti->imm == TIMM_SELECT_T || (ti->imm == TIMM_NONE && !strcmp(ti->name, "select")))
         return select_instr(w, out);
+    if (ti->imm == TIMM_HEAPTYPE)
+        return cast_instr(w, ti, out);
     instr_emit_opcode(out, ti->code);
     switch ((TImm)ti->imm) {
     case TIMM_NONE:
@@ -435,6 +486,20 @@ static TxStatus plain(Wat *w, const TInstr *ti, Buf *out)
         return index_imm(w, SP_TAG, out);
     case TIMM_TYPE:
         return index_imm(w, SP_TYPE, out);
+    case TIMM_TYPE_FIELD:
+        return type_field_imm(w, out);
+    case TIMM_TYPE_COUNT:
+        return index_imm(w, SP_TYPE, out) || u32_imm(w, out);
+    case TIMM_TYPE_DATA:
+        w->uses_data_count = true;
+        return index_imm(w, SP_TYPE, out) || index_imm(w, SP_DATA, out);
+    case TIMM_TYPE_ELEM:
+        return index_imm(w, SP_TYPE, out) || index_imm(w, SP_ELEM, out);
+    case TIMM_TYPE_TYPE:
+        return index_imm(w, SP_TYPE, out) || index_imm(w, SP_TYPE, out);
+    case TIMM_BR_ON_CAST:
+        return br_on_cast_imm(w, out);
+    case TIMM_HEAPTYPE:
     case TIMM_SELECT_T:
     case TIMM_BLOCKTYPE:
     case TIMM_TRY_TABLE:
@@ -668,7 +733,8 @@ static TxStatus folded_if(Wat *w, Buf *out)
 }
 
 /* The immediates of a folded plain instruction, skipped to reach its operands: tokens and
- * the (type ...), (param ...), (result ...) groups of call_indirect and select. */
+ * the (type ...), (param ...), (result ...) groups of call_indirect and select, and the
+ * (ref ...) types of GC's casts. */
 static void skip_immediates(Wat *w)
 {
     for (;;) {
@@ -678,7 +744,7 @@ static void skip_immediates(Wat *w)
         if (t->kind == TOK_LPAREN) {
             const Tok *k = wat_peek_at(w, 1);
             if (!tok_is(w->lx, k, "type") && !tok_is(w->lx, k, "param") &&
-                !tok_is(w->lx, k, "result"))
+                !tok_is(w->lx, k, "result") && !tok_is(w->lx, k, "ref"))
                 return;
             w->pos = t->match + 1;
         } else {

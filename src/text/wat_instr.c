@@ -12,7 +12,7 @@ static const TInstr table[] = {
 #undef OP
 };
 
-enum { NTABLE = sizeof table / sizeof table[0], HASH_SIZE = 1024 };
+enum { NTABLE = sizeof table / sizeof table[0], HASH_SIZE = 2048 };
 
 _Static_assert(NTABLE < HASH_SIZE / 2, "the instruction hash needs room");
 

@@ -103,6 +103,8 @@ typedef enum TImm {
     TIMM_MEMIDX, TIMM_I32, TIMM_I64, TIMM_F32, TIMM_F64, TIMM_MEMORY_INIT, TIMM_DATA,
     TIMM_MEMORY_COPY, TIMM_TABLE_INIT, TIMM_ELEM, TIMM_TABLE_COPY, TIMM_V128, TIMM_SHUFFLE,
     TIMM_LANE, TIMM_MEMARG_LANE, TIMM_TAG, TIMM_TRY_TABLE, TIMM_TYPE,
+    TIMM_TYPE_FIELD, TIMM_TYPE_COUNT, TIMM_TYPE_DATA, TIMM_TYPE_ELEM, TIMM_TYPE_TYPE,
+    TIMM_HEAPTYPE, TIMM_BR_ON_CAST,
 } TImm;
 
 typedef struct TInstr {
@@ -148,6 +150,9 @@ typedef struct FuncSig {
                              * 1 for a type alone */
     bool sub, final;        /* (sub final? x? ...) */
     uint32_t nsupers, super;
+    uint8_t kind;           /* 0 func, 1 struct, 2 array (GC): nparams fields, their storage
+                             * types then nresults (= nparams) mutability words (0 / 1) */
+    size_t *field_ids;      /* struct: each field's id token, SIZE_MAX when none; owned */
 } FuncSig;
 
 typedef struct Wat {
@@ -182,6 +187,8 @@ TX_WARN TxStatus wat_keyword(Wat *w, const char *kw);
 TX_WARN TxStatus wat_fail(Wat *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An index: a u32 literal or an $id bound in space. */
 TX_WARN TxStatus wat_index(Wat *w, Space sp, uint32_t *out);
+/* A struct field of type `type` (GC's struct.get ...): an index or a field's id. */
+TX_WARN TxStatus wat_field_index(Wat *w, uint32_t type, uint32_t *out);
 bool wat_at_index(const Wat *w);
 TX_WARN TxStatus wat_valtype(Wat *w, uint32_t *out);
 TX_WARN TxStatus wat_reftype(Wat *w, uint32_t *out);

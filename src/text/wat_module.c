@@ -335,8 +335,122 @@ static TxStatus add_type(Wat *w, const uint8_t *types, uint32_t np, uint32_t nr)
     s->final = true;
     s->nsupers = 0;
     s->super = 0;
+    s->kind = 0;
+    s->field_ids = NULL;
     w->ntypes++;
     return TX_OK;
+}
+
+/* A storage type: i8, i16 or a value type (packed codes 0x78, 0x77). */
+static TxStatus storage_type(Wat *w, uint32_t *out)
+{
+    if (tok_is(w->lx, wat_peek(w), "i8") || tok_is(w->lx, wat_peek(w), "i16")) {
+        *out = tok_is(w->lx, wat_peek(w), "i8") ? 0x78 : 0x77;
+        w->pos++;
+        return TX_OK;
+    }
+    return wat_valtype(w, out);
+}
+
+/* A field type: storagetype or (mut storagetype), appended to types and muts. */
+static TxStatus field_type(Wat *w, Buf *types, Buf *muts)
+{
+    uint32_t t, mut = wat_at_field(w, "mut");
+    if (mut)
+        w->pos += 2;
+    if (storage_type(w, &t) || (mut && wat_expect(w, TOK_RPAREN)))
+        return TX_ERR;
+    buf_bytes(types, &t, sizeof t);
+    buf_bytes(muts, &mut, sizeof mut);
+    return TX_OK;
+}
+
+/* (struct (field id? fieldtype) | (field fieldtype*))*) or (array fieldtype), after the
+ * keyword: a type of kind 1 or 2 appended. */
+static TxStatus aggregate_type(Wat *w, bool is_struct)
+{
+    Buf types = {0}, muts = {0}, ids = {0};
+    uint32_t n = 0;
+    TxStatus st = TX_OK;
+    if (!is_struct) {
+        st = field_type(w, &types, &muts);
+        n = 1;
+    }
+    while (is_struct && !st && wat_at_field(w, "field")) {
+        w->pos += 2;
+        if (wat_peek(w)->kind == TOK_ID) {
+            const Tok *t = wat_peek(w);
+            for (size_t k = 0; k < ids.len / sizeof(size_t); k++) {
+                size_t prev;
+                memcpy(&prev, ids.p + k * sizeof prev, sizeof prev);
+                const Tok *f = prev == SIZE_MAX ? NULL : &w->lx->toks[prev];
+                if (f && f->len == t->len && !memcmp(tok_text(w, f), tok_text(w, t), t->len)) {
+                    st = wat_fail(w, "duplicate field");
+                    break;
+                }
+            }
+            if (st)
+                break;
+            size_t id = w->pos++;
+            buf_bytes(&ids, &id, sizeof id);
+            st = field_type(w, &types, &muts);
+            n++;
+        } else {
+            while (!st && wat_peek(w)->kind != TOK_RPAREN && wat_peek(w)->kind != TOK_EOF) {
+                size_t none = SIZE_MAX;
+                buf_bytes(&ids, &none, sizeof none);
+                st = field_type(w, &types, &muts);
+                n++;
+            }
+        }
+        if (!st)
+            st = wat_expect(w, TOK_RPAREN);
+    }
+    if (!st && (types.oom || muts.oom || ids.oom))
+        st = wat_fail(w, "out of memory");
+    if (!st) {
+        buf_bytes(&types, muts.p, muts.len);
+        st = add_type(w, types.p, n, n);
+    }
+    if (!st) {
+        FuncSig *s = &w->types[w->ntypes - 1];
+        s->kind = is_struct ? 1 : 2;
+        if (is_struct && n) {
+            s->field_ids = malloc(n * sizeof *s->field_ids);
+            if (!s->field_ids)
+                st = wat_fail(w, "out of memory");
+            else
+                memcpy(s->field_ids, ids.p, n * sizeof *s->field_ids);
+        }
+    }
+    buf_free(&types);
+    buf_free(&muts);
+    buf_free(&ids);
+    return st;
+}
+
+TxStatus wat_field_index(Wat *w, uint32_t type, uint32_t *out)
+{
+    const Tok *t = wat_peek(w);
+    if (t->kind != TOK_ID) {
+        if (!wat_at_index(w))
+            return wat_fail(w, "unexpected token");
+        return wat_index(w, SP_TYPE, out);
+    }
+    if (type < w->ntypes && w->types[type].field_ids) {
+        const FuncSig *s = &w->types[type];
+        for (uint32_t i = 0; i < s->nparams; i++) {
+            if (s->field_ids[i] == SIZE_MAX)
+                continue;
+            const Tok *f = &w->lx->toks[s->field_ids[i]];
+            if (f->len == t->len && !memcmp(tok_text(w, f), tok_text(w, t), t->len)) {
+                *out = i;
+                w->pos++;
+                return TX_OK;
+            }
+        }
+    }
+    return wat_fail(w, "unknown field");
 }
 
 /* (param ...)* (result ...)* into sig (params then results). bind: params' ids become
@@ -417,6 +531,7 @@ TxStatus wat_typeuse(Wat *w, TypeUseMode mode, TypeUse *out)
         uint32_t i = 0;
         /* the first plain function type alike: final, no supertype, alone in its group */
         while (i < w->ntypes && (w->types[i].group_len != 1 || w->types[i].sub ||
+                                 w->types[i].kind != 0 ||
                                  !sig_equal(&w->types[i], sig.p, np, nr)))
             i++;
         if (i == w->ntypes)
@@ -454,9 +569,15 @@ static TxStatus type_field(Wat *w, bool bind)
                 supers[0] = x;
         }
     }
-    if (open_field(w, "func") || params_results(w, &sig, &np, &nr, false, true) ||
-        wat_expect(w, TOK_RPAREN) || (sub && wat_expect(w, TOK_RPAREN)) ||
-        wat_expect(w, TOK_RPAREN) || add_type(w, sig.p, np, nr))
+    if (wat_at_field(w, "struct") || wat_at_field(w, "array")) {
+        bool is_struct = wat_at_field(w, "struct");
+        w->pos += 2;
+        if (aggregate_type(w, is_struct) || wat_expect(w, TOK_RPAREN) ||
+            (sub && wat_expect(w, TOK_RPAREN)) || wat_expect(w, TOK_RPAREN))
+            goto fail;
+    } else if (open_field(w, "func") || params_results(w, &sig, &np, &nr, false, true) ||
+               wat_expect(w, TOK_RPAREN) || (sub && wat_expect(w, TOK_RPAREN)) ||
+               wat_expect(w, TOK_RPAREN) || add_type(w, sig.p, np, nr))
         goto fail;
     FuncSig *t = &w->types[w->ntypes - 1];
     t->sub = sub;
@@ -1207,6 +1328,19 @@ static void assemble(Wat *w, Buf *out)
             if (s->nsupers)
                 buf_u32(&w->sec[SEC_TYPE], s->super);
         }
+        if (s->kind) {
+            buf_byte(&w->sec[SEC_TYPE], s->kind == 1 ? 0x5f : 0x5e);
+            if (s->kind == 1)
+                buf_u32(&w->sec[SEC_TYPE], s->nparams);
+            for (uint32_t k = 0; k < s->nparams; k++) {
+                if (s->types[k] == 0x78 || s->types[k] == 0x77)
+                    buf_byte(&w->sec[SEC_TYPE], (uint8_t)s->types[k]);
+                else
+                    buf_valtype(&w->sec[SEC_TYPE], s->types[k]);
+                buf_byte(&w->sec[SEC_TYPE], (uint8_t)s->types[s->nparams + k]);
+            }
+            continue;
+        }
         buf_byte(&w->sec[SEC_TYPE], 0x60);
         buf_u32(&w->sec[SEC_TYPE], s->nparams);
         for (uint32_t k = 0; k < s->nparams; k++)
@@ -1238,8 +1372,10 @@ static void wat_free(Wat *w)
 {
     for (int i = 0; i < NSPACES; i++)
         names_free(&w->names[i]);
-    for (uint32_t i = 0; i < w->ntypes; i++)
+    for (uint32_t i = 0; i < w->ntypes; i++) {
         free(w->types[i].types);
+        free(w->types[i].field_ids);
+    }
     free(w->types);
     for (int i = 0; i < 14; i++)
         buf_free(&w->sec[i]);
