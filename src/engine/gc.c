@@ -692,6 +692,8 @@ static void mark_cell(Marker *mk, Cell c)
     mk->stack[mk->n++] = o;
 }
 
+static void mark_frame_cell(void *mk, Cell c) { mark_cell(mk, c); }
+
 static void mark_cells(Marker *mk, const Cell *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -727,10 +729,10 @@ size_t gc_collect(Store *s)
 {
     uint64_t t0 = now_ns();
     Marker mk = {s, NULL, 0, 0, false};
-    /* roots: the value stack in use (every cell: one that is no object's address marks
-     * nothing), the registered structures, the host's roots */
-    if (s->stack)
-        mark_cells(&mk, s->stack, (size_t)(interp_stack_top(s) - s->stack));
+    /* roots: the frames' reference cells by their stack maps, the registered structures,
+     * the host's roots (a cell of reference type that is no object's address, a funcref or a
+     * host's externref, marks nothing) */
+    interp_gc_frames(s, mark_frame_cell, &mk);
     for (size_t i = 0; i < s->gc_nroots; i++) {
         const GcRoot *r = &s->gc_roots[i];
         if (r->kind == GC_ROOT_GLOBAL)

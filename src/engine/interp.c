@@ -12,6 +12,7 @@
 #include "numeric.h"
 #include "simd.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,18 @@ typedef struct CtlFrame {
     Func *func;          /* this frame's function */
 } CtlFrame;
 
+/* A frame stopped where a collection may run (docs/design/gc.md, "Roots"): an allocating GC
+ * instruction (ip its start) or a host call (ip past the call), so the collector can walk
+ * the frames from there: csp[-1] is the frame's entry, fp its cells. They link outwards
+ * through the nested activations (a host call's record is where the next one in stops). */
+typedef struct GcPoint {
+    const uint32_t *ip;
+    Cell *fp;
+    const CtlFrame *csp;
+    bool call;
+    const struct GcPoint *outer;
+} GcPoint;
+
 /* Per-store interpreter state (Store.interp). */
 typedef struct InterpState {
     CtlFrame *cs, *cs_end; /* control stack: max_call_depth entries */
@@ -62,6 +75,7 @@ typedef struct InterpState {
     uint32_t nest;         /* live activations */
     Exn *exn_free;         /* dead exceptions to reuse (runtime.h, Exn) */
     struct Resident *resident; /* note_resident's record, made on first use */
+    const GcPoint *gc_point;   /* the innermost stopped frame, NULL: none */
     uint32_t nresident;
 } InterpState;
 
@@ -787,7 +801,10 @@ host_call: {
     st->csp = csp;
     s->depth = (uint32_t)(csp - st->cs);
     s->fuel_tick = tick; /* the host may read or set fuel, or re-enter */
+    GcPoint gp = {ip, fp, csp, true, st->gc_point}; /* the caller, for the collector */
+    st->gc_point = &gp;
     Trap *t = call_host(inst, callee, nfp);
+    st->gc_point = gp.outer;
     tick = s->fuel_tick;
     st->top = saved_top;
     bool was_tail = host_tail;
@@ -1030,10 +1047,13 @@ do_return:
 #define GC_ALLOC(call)                                          \
     do {                                                        \
         Cell *gc_top_ = st->top;                                \
+        GcPoint gp_ = {ip, fp, csp, false, st->gc_point};       \
         st->top = fp + csp[-1].func->code->frame_cells;         \
+        st->gc_point = &gp_;                                    \
         s->gc_safepoint = true;                                 \
         msg = (call);                                           \
         s->gc_safepoint = false;                                \
+        st->gc_point = gp_.outer;                               \
         st->top = gc_top_;                                      \
         if (msg)                                                \
             goto trap;                                          \
@@ -2083,6 +2103,45 @@ Cell *interp_stack_top(const Store *s)
 {
     const InterpState *st = s->interp;
     return st && st->top ? st->top : s->stack;
+}
+
+/* One frame's references: by its stack map at the safepoint ip stopped at, or, for a
+ * function without maps (a module without GC) or an ip that is no safepoint, every cell of
+ * its frame (the collector checks each against the live objects). */
+static void gc_frame(const Func *f, const uint32_t *ip, bool call, const Cell *fp,
+                     void (*mark)(void *, Cell), void *ctx)
+{
+    const LoweredFunc *lf = f->code;
+    uint32_t n = 0;
+    const uint32_t *bits = NULL;
+    if (lf->gc_maps && ip >= lf->code && ip <= lf->code + lf->code_len)
+        bits = lowered_stack_map(lf, (uint32_t)(ip - lf->code), call, &n);
+    assert(bits || !lf->gc_maps); /* a GC module's frame stops only at its safepoints */
+    if (!bits) {
+        for (uint32_t i = 0; i < lf->frame_cells; i++)
+            mark(ctx, fp[i]);
+        return;
+    }
+    for (uint32_t w = 0; w < (n + 31) / 32; w++)
+        for (uint32_t b = bits[w]; b; b &= b - 1)
+            mark(ctx, fp[w * 32 + (uint32_t)__builtin_ctz(b)]);
+}
+
+void interp_gc_frames(const Store *s, void (*mark)(void *, Cell), void *ctx)
+{
+    const InterpState *st = s->interp;
+    for (const GcPoint *p = st ? st->gc_point : NULL; p; p = p->outer) {
+        const uint32_t *ip = p->ip;
+        const Cell *fp = p->fp;
+        bool call = p->call;
+        for (const CtlFrame *c = p->csp; fp && ip && c > st->cs;) {
+            c--;
+            gc_frame(c->func, ip, call, fp, mark, ctx);
+            ip = c->ret;
+            fp = c->fp;
+            call = true;
+        }
+    }
 }
 
 Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells)
