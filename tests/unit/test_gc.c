@@ -360,9 +360,83 @@ done:
     corral_engine_delete(engine);
 }
 
+/* Precise roots: frames are scanned by their stack maps, so an integer that happens to equal
+ * an object's address keeps nothing alive. A 10 MB array is made and dropped (the host keeps
+ * its value unrooted; an anyref's of.externref is the object's address here); the guest then
+ * holds that address as an i64, in locals and in an operand temp, while another 10 MB array
+ * is allocated under a 16 MiB limit, by a callee and by the frame itself. Were the integer a
+ * root, the dropped array would stay and the allocation trap "out of memory". */
+static const char precise_wat[] =
+    "(module\n"
+    "  (type $bytes (array (mut i8)))\n"
+    "  (func (export \"make\") (result (ref null $bytes))\n"
+    "    (array.new_default $bytes (i32.const 10000000)))\n"
+    "  (func $alloc (result i32) (array.len (array.new_default $bytes (i32.const 10000000))))\n"
+    "  (func (export \"hold\") (param $addr i64) (param $zero i64) (result i64)\n"
+    "    (local $copy i64)\n"
+    "    (local.set $copy (local.get $addr))\n"
+    "    ;; in a temp (not folded: $zero is not a constant) across a call that allocates\n"
+    "    (i64.add (i64.add (local.get $addr) (local.get $zero))\n"
+    "             (i64.extend_i32_u (call $alloc)))\n"
+    "    ;; and in this frame's locals while it allocates itself\n"
+    "    (i64.extend_i32_u (array.len (array.new_default $bytes (i32.const 10000000))))\n"
+    "    (i64.add)\n"
+    "    (i64.sub (local.get $copy))\n"
+    "    (i64.add (local.get $copy)))\n"
+    ")\n";
+
+static void test_precise(void)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.max_gc_heap_bytes = 16u << 20;
+    corral_engine_t *engine = corral_engine_new(&cfg);
+    corral_module_t *m = module_from_text(engine, precise_wat);
+    corral_store_t *s = corral_store_new(engine);
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = m ? corral_instance_new(s, m, NULL, 0, &inst, &trap) : NULL;
+    corral_func_t *make = NULL, *hold = NULL;
+    if (!m || err || trap || !inst || !export_func(inst, "make", &make) ||
+        !export_func(inst, "hold", &hold)) {
+        CHECK(false, "the precision module instantiates");
+        goto done;
+    }
+    corral_val_t a, r, args[2];
+    corral_trap_t *t = corral_func_call(s, make, NULL, 0, &a, 1);
+    CHECK(!t && a.kind == CORRAL_ANYREF && corral_anyref_kind(&a) == CORRAL_ANY_ARRAY,
+          "a 10 MB array is made (and dropped: not rooted)");
+    uint64_t addr = (uint64_t)(uintptr_t)a.of.externref, n0 = 0, n1 = 0, ns1, ns2;
+    corral_store_gc_stats(s, &n0, &ns1, &ns2);
+    args[0] = corral_val_i64((int64_t)addr);
+    args[1] = corral_val_i64(0);
+    r = corral_val_i64(0);
+    t = t ? t : corral_func_call(s, hold, args, 2, &r, 1);
+    CHECK(!t, "an i64 equal to the dropped array's address keeps nothing alive: the next "
+              "allocations fit");
+    if (t) {
+        fprintf(stderr, "  trap: %s\n", corral_trap_message(t));
+        corral_trap_delete(t);
+    }
+    CHECK(r.kind == CORRAL_I64 && (uint64_t)r.of.i64 == addr + 20000000u,
+          "the integer itself is kept intact");
+    corral_store_gc_stats(s, &n1, &ns1, &ns2);
+    CHECK(n1 >= n0 + 2, "both allocations collected first");
+done:
+    if (err)
+        corral_error_delete(err);
+    if (trap)
+        corral_trap_delete(trap);
+    corral_store_delete(s);
+    if (m)
+        corral_module_delete(m);
+    corral_engine_delete(engine);
+}
+
 int main(void)
 {
     test_api();
+    test_precise();
     test_collector();
     test_partial_reset();
     test_pause_large();
