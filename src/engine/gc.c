@@ -84,6 +84,15 @@ static bool set_reserve(Store *s)
     return true;
 }
 
+/* A stress build (-DCORRAL_GC_STRESS, `make gc-stress`) collects at every allocation made at
+ * a safepoint, so that every stack map in a test run is used and a missing root shows as a use
+ * after free under ASan. */
+#ifdef CORRAL_GC_STRESS
+#define GC_STRESS true
+#else
+#define GC_STRESS false
+#endif
+
 /* The least allocation volume between two collections. */
 #define GC_MIN_TRIGGER ((size_t)1 << 20)
 
@@ -105,7 +114,7 @@ static GcObj *alloc(Store *s, size_t data)
     /* not while compiled code runs below (its frames are not scanned: a non-GC module's
      * externref may hold an externalized object) */
     if (s->gc_safepoint && s->native_nest == 0 &&
-        (s->gc_since > trigger || s->gc_bytes > limit - size))
+        (GC_STRESS || s->gc_since > trigger || s->gc_bytes > limit - size))
         gc_collect(s);
     if (s->gc_bytes > limit - size || !set_reserve(s))
         return NULL;

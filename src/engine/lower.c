@@ -371,7 +371,8 @@ static void safepoint_put(Lower *L, uint32_t pos, bool call)
     uint32_t key = pos << 1 | (uint32_t)call, n = L->scratch_cells, nw = (n + 31) / 32;
     while (L->nsafe && L->safe[L->nsafe - 1].key >= key)
         L->nsafe--;
-    if (!GROW(L, safe, capsafe, L->nsafe + 1) || !GROW(L, sbits, capsbits, L->nsbits + nw))
+    /* one word more: an empty frame's map is an empty bitset, not none */
+    if (!GROW(L, safe, capsafe, L->nsafe + 1) || !GROW(L, sbits, capsbits, L->nsbits + nw + 1))
         return;
     const GcSafepoint *prev = L->nsafe ? &L->safe[L->nsafe - 1] : NULL;
     uint32_t bits = L->nsbits;
