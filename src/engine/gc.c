@@ -709,6 +709,14 @@ static void mark_cells(Marker *mk, const Cell *c, size_t n)
         mark_cell(mk, c[i]);
 }
 
+/* A passive element segment's evaluated items, until it is dropped (its length 0). */
+static void mark_elems(Marker *mk, const Instance *inst)
+{
+    for (uint32_t i = 0; i < inst->module->nelems; i++)
+        if (inst->elem_vals[i])
+            mark_cells(mk, inst->elem_vals[i], inst->elem_len[i]);
+}
+
 /* The references an object holds: its fields of reference type, by its type's layout. */
 static void trace(Marker *mk, const GcObj *o)
 {
@@ -748,6 +756,8 @@ size_t gc_collect(Store *s)
             mark_cell(&mk, ((const Global_ *)r->p)->val[0]);
         else if (r->kind == GC_ROOT_TABLE)
             mark_cells(&mk, ((const Table *)r->p)->elems, ((const Table *)r->p)->size);
+        else if (r->kind == GC_ROOT_ELEMS)
+            mark_elems(&mk, r->p);
         else
             mark_cells(&mk, ((const Exn *)r->p)->vals, ((const Exn *)r->p)->ncells);
     }
@@ -767,7 +777,8 @@ size_t gc_collect(Store *s)
     free(mk.stack);
     /* sweep, and rebuild the address set from the survivors */
     size_t freed = 0, live = 0;
-    memset(s->gc_set, 0, s->gc_set_cap * sizeof *s->gc_set);
+    if (s->gc_set) /* none yet: a collection before any allocation (a stress build) */
+        memset(s->gc_set, 0, s->gc_set_cap * sizeof *s->gc_set);
     s->gc_set_n = 0;
     for (GcObj **pp = &s->gc_objects; *pp;) {
         GcObj *o = *pp;

@@ -368,7 +368,7 @@ static void safepoint_put(Lower *L, uint32_t pos, bool call)
 {
     if (!L->gc || L->oom || pos == NONE)
         return;
-    uint32_t key = pos << 1 | (uint32_t)call, n = L->scratch_cells, nw = (n + 31) / 32;
+    uint32_t key = pos << 1 | (uint32_t)!call, n = L->scratch_cells, nw = (n + 31) / 32;
     while (L->nsafe && L->safe[L->nsafe - 1].key >= key)
         L->nsafe--;
     /* one word more: an empty frame's map is an empty bitset, not none */
@@ -2593,7 +2593,7 @@ void lowered_dump(const LoweredFunc *lf, FILE *out)
 const uint32_t *lowered_stack_map(const LoweredFunc *lf, uint32_t pos, bool call,
                                   uint32_t *out_ncells)
 {
-    uint32_t key = pos << 1 | (uint32_t)call, lo = 0, hi = lf->nsafe;
+    uint32_t key = pos << 1 | (uint32_t)!call, lo = 0, hi = lf->nsafe;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (lf->safe[mid].key < key)

@@ -40,9 +40,10 @@ typedef struct CodeMap {
 
 /* A safepoint of a function of a GC module (docs/design/gc.md, "Roots"): where a collection
  * may run while the frame is live, and which of its cells hold references there. key is the
- * code position times two, plus one for a call (the position is the call's end, its callers'
- * CtlFrame.ret) or plus zero for an allocating GC instruction (its start, the ip its handler
- * runs at); so an allocation right after a call has a key of its own. The bitset is ncells
+ * code position times two for a call (the position is the call's end, its callers'
+ * CtlFrame.ret), plus one for an allocating GC instruction (its start, the ip its handler
+ * runs at): an allocation right after a call has a key of its own, the greater one, so the
+ * keys ascend in code order. The bitset is ncells
  * bits (frame cells from 0: params, locals, then the operand temps in use) in
  * LoweredFunc.safe_bits from word `bits`. */
 typedef struct GcSafepoint {
