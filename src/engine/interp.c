@@ -1042,19 +1042,16 @@ do_return:
     NEXT(REF_AS_NON_NULL);
 
     /* ---- garbage collection (gc.c) ---- */
-    /* An allocation: a safepoint, where a collection may run, with the value stack in use
-     * published (this frame's cells included) for the collector's roots. */
+    /* An allocation: a safepoint, where a collection may run, with this frame published
+     * (a GcPoint) for the collector's walk of the frames by their stack maps. */
 #define GC_ALLOC(call)                                          \
     do {                                                        \
-        Cell *gc_top_ = st->top;                                \
         GcPoint gp_ = {ip, fp, csp, false, st->gc_point};       \
-        st->top = fp + csp[-1].func->code->frame_cells;         \
         st->gc_point = &gp_;                                    \
         s->gc_safepoint = true;                                 \
         msg = (call);                                           \
         s->gc_safepoint = false;                                \
         st->gc_point = gp_.outer;                               \
-        st->top = gc_top_;                                      \
         if (msg)                                                \
             goto trap;                                          \
     } while (0)
@@ -2097,12 +2094,6 @@ const void *const *interp_handler_table(void)
 {
     call_once(&handlers_once, publish_handlers);
     return handler_table;
-}
-
-Cell *interp_stack_top(const Store *s)
-{
-    const InterpState *st = s->interp;
-    return st && st->top ? st->top : s->stack;
 }
 
 /* One frame's references: by its stack map at the safepoint ip stopped at, or, for a
