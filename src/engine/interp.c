@@ -12,7 +12,6 @@
 #include "numeric.h"
 #include "simd.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2096,6 +2095,15 @@ const void *const *interp_handler_table(void)
     return handler_table;
 }
 
+/* A GC module's frame stops only at its safepoints; were one without a map, its frame is
+ * scanned whole (sound: the collector checks each cell against the live objects), and a
+ * stress build (gc.c, CORRAL_GC_STRESS) stops there, so that its tests find the gap. */
+#ifdef CORRAL_GC_STRESS
+#define GC_STRICT_MAPS true
+#else
+#define GC_STRICT_MAPS false
+#endif
+
 /* One frame's references: by its stack map at the safepoint ip stopped at, or, for a
  * function without maps (a module without GC) or an ip that is no safepoint, every cell of
  * its frame (the collector checks each against the live objects). */
@@ -2107,7 +2115,11 @@ static void gc_frame(const Func *f, const uint32_t *ip, bool call, const Cell *f
     const uint32_t *bits = NULL;
     if (lf->gc_maps && ip >= lf->code && ip <= lf->code + lf->code_len)
         bits = lowered_stack_map(lf, (uint32_t)(ip - lf->code), call, &n);
-    assert(bits || !lf->gc_maps); /* a GC module's frame stops only at its safepoints */
+    if (!bits && lf->gc_maps && GC_STRICT_MAPS) {
+        fprintf(stderr, "gc: func %u stopped at %ld, no stack map there\n", lf->func_index,
+                (long)(ip - lf->code));
+        abort();
+    }
     if (!bits) {
         for (uint32_t i = 0; i < lf->frame_cells; i++)
             mark(ctx, fp[i]);
