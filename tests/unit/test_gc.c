@@ -434,9 +434,66 @@ done:
     corral_engine_delete(engine);
 }
 
+/* A passive element segment's items that allocate are evaluated once, at instantiation: they
+ * stay roots until the segment is dropped, so array.new_elem after many collections reads
+ * live objects (a use after free under ASan before they were roots). */
+static const char elem_wat[] =
+    "(module\n"
+    "  (type $pt (struct (field i32)))\n"
+    "  (type $arr (array (ref null $pt)))\n"
+    "  (type $bytes (array (mut i8)))\n"
+    "  (elem $e (ref null $pt) (item (struct.new $pt (i32.const 7)))\n"
+    "                          (item (struct.new $pt (i32.const 8))))\n"
+    "  (func (export \"run\") (result i32)\n"
+    "    (local $i i32)\n"
+    "    (block $done (loop $l\n"
+    "      (br_if $done (i32.ge_u (local.get $i) (i32.const 3000)))\n"
+    "      (drop (array.new_default $bytes (i32.const 1000)))\n"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "      (br $l)))\n"
+    "    (i32.add\n"
+    "      (struct.get $pt 0 (array.get $arr (array.new_elem $arr $e (i32.const 0) (i32.const 2))\n"
+    "                                        (i32.const 0)))\n"
+    "      (struct.get $pt 0 (array.get $arr (array.new_elem $arr $e (i32.const 0) (i32.const 2))\n"
+    "                                        (i32.const 1)))))\n"
+    ")\n";
+
+static void test_elem_roots(void)
+{
+    corral_engine_t *engine = corral_engine_new(NULL);
+    corral_module_t *m = module_from_text(engine, elem_wat);
+    corral_store_t *s = corral_store_new(engine);
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = m ? corral_instance_new(s, m, NULL, 0, &inst, &trap) : NULL;
+    corral_func_t *run = NULL;
+    if (!m || err || trap || !inst || !export_func(inst, "run", &run)) {
+        CHECK(false, "the element segment module instantiates");
+        goto done;
+    }
+    corral_val_t r = corral_val_i32(0);
+    corral_trap_t *t = corral_func_call(s, run, NULL, 0, &r, 1);
+    uint64_t n = 0, ns1, ns2;
+    corral_store_gc_stats(s, &n, &ns1, &ns2);
+    CHECK(!t && r.of.i32 == 15 && n >= 1,
+          "a passive segment's objects survive collections until array.new_elem reads them");
+    if (t)
+        corral_trap_delete(t);
+done:
+    if (err)
+        corral_error_delete(err);
+    if (trap)
+        corral_trap_delete(trap);
+    corral_store_delete(s);
+    if (m)
+        corral_module_delete(m);
+    corral_engine_delete(engine);
+}
+
 int main(void)
 {
     test_api();
+    test_elem_roots();
     test_precise();
     test_collector();
     test_partial_reset();
