@@ -72,7 +72,7 @@ SPEC_DIR   ?= ../shared/testsuite/spec
 WASI_TESTSUITE_DIR ?= ../shared/testsuite/wasi-p1
 TOML_DIR   ?= ../shared/testsuite/toml/tests
 
-.PHONY: all deps test unit cli-test spec spec-asan asan demo bench clean format fuzz-replay \
+.PHONY: all deps test unit cli-test spec spec-asan asan gc-stress demo bench clean format fuzz-replay \
   toml-test
 
 all: $(BUILD)/corral
@@ -497,6 +497,17 @@ compile-test: $(BUILD)/corral $(BUILD)/tests/artifact_tool
 	GATEWAY_TIER=aot tests/gateway/run.sh $(BUILD)/corral
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in build/asan.
+# The 3.0 spec suite on an ASan build that collects at every GC allocation (gc.c,
+# CORRAL_GC_STRESS): every frame's stack map is used, a missing root is a use after free.
+gc-stress:
+	$(MAKE) BUILD=build/gc-stress OPT=-O1 \
+	  EXTRA_CFLAGS="-DCORRAL_GC_STRESS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  build/gc-stress/corral
+	SPEC_TEXT=1 SPEC_FEATURES=3.0 SPEC_EXPECTATIONS=tests/spec/expectations-3.0.txt \
+	  scripts/spec.sh $(SPEC3_DIR) build/gc-stress-spec3 build/gc-stress/corral
+	SPEC_TEXT=1 SPEC_FEATURES=3.0 scripts/spec.sh tests/regress-3.0 build/gc-stress-regress \
+	  build/gc-stress/corral
+
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \

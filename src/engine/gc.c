@@ -84,6 +84,15 @@ static bool set_reserve(Store *s)
     return true;
 }
 
+/* A stress build (-DCORRAL_GC_STRESS, `make gc-stress`) collects at every allocation made at
+ * a safepoint, so that every stack map in a test run is used and a missing root shows as a use
+ * after free under ASan. */
+#ifdef CORRAL_GC_STRESS
+#define GC_STRESS true
+#else
+#define GC_STRESS false
+#endif
+
 /* The least allocation volume between two collections. */
 #define GC_MIN_TRIGGER ((size_t)1 << 20)
 
@@ -105,7 +114,7 @@ static GcObj *alloc(Store *s, size_t data)
     /* not while compiled code runs below (its frames are not scanned: a non-GC module's
      * externref may hold an externalized object) */
     if (s->gc_safepoint && s->native_nest == 0 &&
-        (s->gc_since > trigger || s->gc_bytes > limit - size))
+        (GC_STRESS || s->gc_since > trigger || s->gc_bytes > limit - size))
         gc_collect(s);
     if (s->gc_bytes > limit - size || !set_reserve(s))
         return NULL;
@@ -692,10 +701,20 @@ static void mark_cell(Marker *mk, Cell c)
     mk->stack[mk->n++] = o;
 }
 
+static void mark_frame_cell(void *mk, Cell c) { mark_cell(mk, c); }
+
 static void mark_cells(Marker *mk, const Cell *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         mark_cell(mk, c[i]);
+}
+
+/* A passive element segment's evaluated items, until it is dropped (its length 0). */
+static void mark_elems(Marker *mk, const Instance *inst)
+{
+    for (uint32_t i = 0; i < inst->module->nelems; i++)
+        if (inst->elem_vals[i])
+            mark_cells(mk, inst->elem_vals[i], inst->elem_len[i]);
 }
 
 /* The references an object holds: its fields of reference type, by its type's layout. */
@@ -727,16 +746,18 @@ size_t gc_collect(Store *s)
 {
     uint64_t t0 = now_ns();
     Marker mk = {s, NULL, 0, 0, false};
-    /* roots: the value stack in use (every cell: one that is no object's address marks
-     * nothing), the registered structures, the host's roots */
-    if (s->stack)
-        mark_cells(&mk, s->stack, (size_t)(interp_stack_top(s) - s->stack));
+    /* roots: the frames' reference cells by their stack maps, the registered structures,
+     * the host's roots (a cell of reference type that is no object's address, a funcref or a
+     * host's externref, marks nothing) */
+    interp_gc_frames(s, mark_frame_cell, &mk);
     for (size_t i = 0; i < s->gc_nroots; i++) {
         const GcRoot *r = &s->gc_roots[i];
         if (r->kind == GC_ROOT_GLOBAL)
             mark_cell(&mk, ((const Global_ *)r->p)->val[0]);
         else if (r->kind == GC_ROOT_TABLE)
             mark_cells(&mk, ((const Table *)r->p)->elems, ((const Table *)r->p)->size);
+        else if (r->kind == GC_ROOT_ELEMS)
+            mark_elems(&mk, r->p);
         else
             mark_cells(&mk, ((const Exn *)r->p)->vals, ((const Exn *)r->p)->ncells);
     }
@@ -756,7 +777,8 @@ size_t gc_collect(Store *s)
     free(mk.stack);
     /* sweep, and rebuild the address set from the survivors */
     size_t freed = 0, live = 0;
-    memset(s->gc_set, 0, s->gc_set_cap * sizeof *s->gc_set);
+    if (s->gc_set) /* none yet: a collection before any allocation (a stress build) */
+        memset(s->gc_set, 0, s->gc_set_cap * sizeof *s->gc_set);
     s->gc_set_n = 0;
     for (GcObj **pp = &s->gc_objects; *pp;) {
         GcObj *o = *pp;

@@ -45,7 +45,7 @@ uint32_t gc_elem_size(ValType s);
  * use, the host's roots and the objects' reference fields, then frees what it did not reach.
  * It runs only at safepoints: allocations made while s->gc_safepoint is set (the
  * interpreter's GC instructions). */
-enum { GC_ROOT_GLOBAL, GC_ROOT_TABLE, GC_ROOT_EXN };
+enum { GC_ROOT_GLOBAL, GC_ROOT_TABLE, GC_ROOT_EXN, GC_ROOT_ELEMS /* an Instance's elem_vals */ };
 typedef struct GcRoot {
     uint8_t kind;
     void *p;

@@ -283,6 +283,7 @@ static corral_error_t *define_tables_and_memories(Store *s, Instance *inst)
 static Trap *init_elems(Instance *inst)
 {
     const Module *m = inst->module;
+    bool rooted = false;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const ElemSeg *seg = &m->elems[i];
         inst->elem_len[i] = seg->mode == SEG_PASSIVE ? seg->count : 0;
@@ -296,6 +297,12 @@ static Trap *init_elems(Instance *inst)
             for (uint32_t k = 0; k < seg->count; k++)
                 vals[k] = const_eval(inst, &seg->items[k]);
             inst->elem_vals[i] = vals;
+            /* roots until dropped (gc.c); registered once per instance */
+            if (!rooted && gc_holds_refs(m, seg->type)) {
+                if (!gc_register(inst->store, GC_ROOT_ELEMS, inst))
+                    return trap_new("out of memory");
+                rooted = true;
+            }
         }
         if (seg->mode != SEG_ACTIVE)
             continue;

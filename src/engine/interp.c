@@ -53,6 +53,18 @@ typedef struct CtlFrame {
     Func *func;          /* this frame's function */
 } CtlFrame;
 
+/* A frame stopped where a collection may run (docs/design/gc.md, "Roots"): an allocating GC
+ * instruction (ip its start) or a host call (ip past the call), so the collector can walk
+ * the frames from there: csp[-1] is the frame's entry, fp its cells. They link outwards
+ * through the nested activations (a host call's record is where the next one in stops). */
+typedef struct GcPoint {
+    const uint32_t *ip;
+    Cell *fp;
+    const CtlFrame *csp;
+    bool call;
+    const struct GcPoint *outer;
+} GcPoint;
+
 /* Per-store interpreter state (Store.interp). */
 typedef struct InterpState {
     CtlFrame *cs, *cs_end; /* control stack: max_call_depth entries */
@@ -62,6 +74,7 @@ typedef struct InterpState {
     uint32_t nest;         /* live activations */
     Exn *exn_free;         /* dead exceptions to reuse (runtime.h, Exn) */
     struct Resident *resident; /* note_resident's record, made on first use */
+    const GcPoint *gc_point;   /* the innermost stopped frame, NULL: none */
     uint32_t nresident;
 } InterpState;
 
@@ -787,7 +800,10 @@ host_call: {
     st->csp = csp;
     s->depth = (uint32_t)(csp - st->cs);
     s->fuel_tick = tick; /* the host may read or set fuel, or re-enter */
+    GcPoint gp = {ip, fp, csp, true, st->gc_point}; /* the caller, for the collector */
+    st->gc_point = &gp;
     Trap *t = call_host(inst, callee, nfp);
+    st->gc_point = gp.outer;
     tick = s->fuel_tick;
     st->top = saved_top;
     bool was_tail = host_tail;
@@ -1025,16 +1041,16 @@ do_return:
     NEXT(REF_AS_NON_NULL);
 
     /* ---- garbage collection (gc.c) ---- */
-    /* An allocation: a safepoint, where a collection may run, with the value stack in use
-     * published (this frame's cells included) for the collector's roots. */
+    /* An allocation: a safepoint, where a collection may run, with this frame published
+     * (a GcPoint) for the collector's walk of the frames by their stack maps. */
 #define GC_ALLOC(call)                                          \
     do {                                                        \
-        Cell *gc_top_ = st->top;                                \
-        st->top = fp + csp[-1].func->code->frame_cells;         \
+        GcPoint gp_ = {ip, fp, csp, false, st->gc_point};       \
+        st->gc_point = &gp_;                                    \
         s->gc_safepoint = true;                                 \
         msg = (call);                                           \
         s->gc_safepoint = false;                                \
-        st->top = gc_top_;                                      \
+        st->gc_point = gp_.outer;                               \
         if (msg)                                                \
             goto trap;                                          \
     } while (0)
@@ -2079,10 +2095,56 @@ const void *const *interp_handler_table(void)
     return handler_table;
 }
 
-Cell *interp_stack_top(const Store *s)
+/* A GC module's frame stops only at its safepoints; were one without a map, its frame is
+ * scanned whole (sound: the collector checks each cell against the live objects), and a
+ * stress build (gc.c, CORRAL_GC_STRESS) stops there, so that its tests find the gap. */
+#ifdef CORRAL_GC_STRESS
+#define GC_STRICT_MAPS true
+#else
+#define GC_STRICT_MAPS false
+#endif
+
+/* One frame's references: by its stack map at the safepoint ip stopped at, or, for a
+ * function without maps (a module without GC) or an ip that is no safepoint, every cell of
+ * its frame (the collector checks each against the live objects). */
+static void gc_frame(const Func *f, const uint32_t *ip, bool call, const Cell *fp,
+                     void (*mark)(void *, Cell), void *ctx)
+{
+    const LoweredFunc *lf = f->code;
+    uint32_t n = 0;
+    const uint32_t *bits = NULL;
+    if (lf->gc_maps && ip >= lf->code && ip <= lf->code + lf->code_len)
+        bits = lowered_stack_map(lf, (uint32_t)(ip - lf->code), call, &n);
+    if (!bits && lf->gc_maps && GC_STRICT_MAPS) {
+        fprintf(stderr, "gc: func %u stopped at %ld, no stack map there\n", lf->func_index,
+                (long)(ip - lf->code));
+        abort();
+    }
+    if (!bits) {
+        for (uint32_t i = 0; i < lf->frame_cells; i++)
+            mark(ctx, fp[i]);
+        return;
+    }
+    for (uint32_t w = 0; w < (n + 31) / 32; w++)
+        for (uint32_t b = bits[w]; b; b &= b - 1)
+            mark(ctx, fp[w * 32 + (uint32_t)__builtin_ctz(b)]);
+}
+
+void interp_gc_frames(const Store *s, void (*mark)(void *, Cell), void *ctx)
 {
     const InterpState *st = s->interp;
-    return st && st->top ? st->top : s->stack;
+    for (const GcPoint *p = st ? st->gc_point : NULL; p; p = p->outer) {
+        const uint32_t *ip = p->ip;
+        const Cell *fp = p->fp;
+        bool call = p->call;
+        for (const CtlFrame *c = p->csp; fp && ip && c > st->cs;) {
+            c--;
+            gc_frame(c->func, ip, call, fp, mark, ctx);
+            ip = c->ret;
+            fp = c->fp;
+            call = true;
+        }
+    }
 }
 
 Exn *interp_exn_new(Store *s, const Tag *tag, const Cell *cells)

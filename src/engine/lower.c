@@ -186,6 +186,7 @@ typedef enum { V_SLOT, V_LOCAL, V_CONST } AKind;
 typedef struct AVal {
     uint8_t kind;   /* AKind */
     uint8_t wide;   /* a v128: two cells */
+    uint8_t ref;    /* of a reference type (GC stack maps: a cell the collector reads) */
     uint32_t cell;  /* first cell of the temp slot, from the first temp */
     uint32_t local; /* V_LOCAL */
     uint64_t k;     /* V_CONST: the cell's bits */
@@ -233,6 +234,8 @@ typedef struct Lower {
     const ValType *rtypes; /* the function's result types */
     uint32_t *local_cell;  /* per local (and one past the last): its first cell */
     uint32_t nlocal_cells; /* local_cell[nlocals]: where temps start */
+    uint8_t *local_ref;    /* per local: of a reference type */
+    bool gc;               /* the module uses GC: safepoints get stack maps */
     uint32_t cur_off; /* byte offset of the Wasm instruction being lowered */
     uint32_t ninstr;  /* number of that instruction in the body (from 0, dead code included) */
     bool oom;
@@ -287,6 +290,14 @@ typedef struct Lower {
     /* The innermost C_TRY in a catch arm (its index in ctl), NONE: none; each one's
      * prev_arm links the next one out, so a branch finds the arms it leaves in O(1) each. */
     uint32_t arm_top;
+
+    /* GC stack maps (LoweredFunc.safe): sbits the bitsets; scratch the one being made */
+    GcSafepoint *safe;
+    uint32_t nsafe, capsafe;
+    uint32_t *sbits;
+    uint32_t nsbits, capsbits;
+    uint32_t *scratch;
+    uint32_t capscratch, scratch_cells;
 } Lower;
 
 static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
@@ -324,6 +335,55 @@ static uint32_t local_slot(const Lower *L, uint32_t i) { return L->local_cell[i]
 static bool local_wide(const Lower *L, uint32_t i)
 {
     return L->local_cell[i + 1] - L->local_cell[i] == 2;
+}
+
+/* ---- GC stack maps (docs/design/gc.md, "Roots") ---------------------------------------- */
+
+/* Takes the reference cells of the frame now, the operand entries below depth `depth` that
+ * sit in their temps and every local of reference type, into L->scratch (a GC module only).
+ * A V_LOCAL entry's value is in its local's cell; a V_CONST one is a number or null. */
+static void safepoint_take(Lower *L, uint32_t depth)
+{
+    if (!L->gc || L->oom)
+        return;
+    uint32_t n = L->nlocal_cells + cell_at(L, depth), nw = (n + 31) / 32;
+    if (!GROW(L, scratch, capscratch, nw + 1))
+        return;
+    memset(L->scratch, 0, (size_t)(nw + 1) * sizeof *L->scratch);
+    for (uint32_t i = 0; i < L->nlocals; i++)
+        if (L->local_ref[i])
+            L->scratch[L->local_cell[i] / 32] |= 1u << (L->local_cell[i] % 32);
+    for (uint32_t d = 0; d < depth; d++)
+        if (L->stack[d].kind == V_SLOT && L->stack[d].ref) {
+            uint32_t c = L->nlocal_cells + L->stack[d].cell;
+            L->scratch[c / 32] |= 1u << (c % 32);
+        }
+    L->scratch_cells = n;
+}
+
+/* Records the map taken last as the safepoint at code position pos (see GcSafepoint). Code
+ * truncated by a fusion may have left entries at or past pos: they go. A bitset equal to the
+ * previous entry's is shared. */
+static void safepoint_put(Lower *L, uint32_t pos, bool call)
+{
+    if (!L->gc || L->oom || pos == NONE)
+        return;
+    uint32_t key = pos << 1 | (uint32_t)!call, n = L->scratch_cells, nw = (n + 31) / 32;
+    while (L->nsafe && L->safe[L->nsafe - 1].key >= key)
+        L->nsafe--;
+    /* one word more: an empty frame's map is an empty bitset, not none */
+    if (!GROW(L, safe, capsafe, L->nsafe + 1) || !GROW(L, sbits, capsbits, L->nsbits + nw + 1))
+        return;
+    const GcSafepoint *prev = L->nsafe ? &L->safe[L->nsafe - 1] : NULL;
+    uint32_t bits = L->nsbits;
+    if (prev && prev->ncells == n &&
+        memcmp(L->sbits + prev->bits, L->scratch, (size_t)nw * sizeof *L->scratch) == 0) {
+        bits = prev->bits;
+    } else {
+        memcpy(L->sbits + bits, L->scratch, (size_t)nw * sizeof *L->scratch);
+        L->nsbits += nw;
+    }
+    L->safe[L->nsafe++] = (GcSafepoint){key, n, bits};
 }
 
 /* ---- emitting code -------------------------------------------------------------------- */
@@ -449,6 +509,7 @@ static AVal *push(Lower *L, AKind kind, bool wide)
         L->maxc = cell + 1u + wide;
     v->kind = (uint8_t)kind;
     v->wide = wide;
+    v->ref = 0;
     v->cell = cell;
     v->local = 0;
     v->k = 0;
@@ -457,7 +518,19 @@ static AVal *push(Lower *L, AKind kind, bool wide)
 
 static void push_slot(Lower *L) { (void)push(L, V_SLOT, false); }
 static void push_slot_wide(Lower *L, bool wide) { (void)push(L, V_SLOT, wide); }
-static void push_slot_type(Lower *L, ValType t) { push_slot_wide(L, t == VT_V128); }
+static void push_slot_type(Lower *L, ValType t)
+{
+    push_slot_wide(L, t == VT_V128);
+    if (L->h && valtype_is_ref(t))
+        L->stack[L->h - 1].ref = 1;
+}
+
+/* The top entry holds a reference (a producer whose result type the caller knows). */
+static void set_top_ref(Lower *L, bool ref)
+{
+    if (L->h)
+        L->stack[L->h - 1].ref = ref;
+}
 
 static void push_local(Lower *L, uint32_t i)
 {
@@ -465,6 +538,7 @@ static void push_local(Lower *L, uint32_t i)
     if (!v)
         return;
     v->local = i;
+    v->ref = L->local_ref[i];
     L->local_refs[i]++;
 }
 
@@ -953,6 +1027,7 @@ static void op_br_on_null(Lower *L, uint32_t depth, bool on_null)
         if (v) {
             v->local = saved.local;
             v->k = saved.k;
+            v->ref = saved.ref;
             if (saved.kind == V_LOCAL)
                 L->local_refs[saved.local]++;
         }
@@ -1063,6 +1138,8 @@ static void op_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop op, uint
         EMIT(L, IOP_CALL_REF, elem, temp(L, first));
     else
         EMIT(L, IOP_CALL_INDIRECT, typeidx, table, elem, temp(L, first));
+    safepoint_take(L, L->h); /* the arguments too: a host callee's are in these cells */
+    safepoint_put(L, L->len, true);
     pop_n(L, np);
     for (uint32_t k = 0; k < ft->nresults; k++)
         push_slot_type(L, ft_results(ft)[k]);
@@ -1094,6 +1171,9 @@ static void op_return_call(Lower *L, uint32_t funcidx, const FuncType *ft, Iop o
         EMIT(L, op, elem, temp(L, first), cells);
     else
         EMIT(L, op, funcidx, temp(L, first), cells);
+    /* a host callee comes back to this frame */
+    safepoint_take(L, L->h);
+    safepoint_put(L, L->len, true);
     if (op != IOP_RETURN_CALL) {
         pop_n(L, np);
         for (uint32_t k = 0; k < ft->nresults; k++)
@@ -1615,6 +1695,7 @@ static void gc_op(Lower *L, Iop op, uint32_t nin, ValType result, const uint32_t
                   uint32_t nimm)
 {
     uint32_t ops[12], r = result != 0;
+    safepoint_take(L, L->h); /* the operands are read after an allocation */
     pop_operands(L, nin, ops + r);
     if (r) {
         push_slot_type(L, result);
@@ -1623,6 +1704,7 @@ static void gc_op(Lower *L, Iop op, uint32_t nin, ValType result, const uint32_t
     for (uint32_t k = 0; k < nimm; k++)
         ops[r + nin + k] = imm[k];
     uint32_t pos = emit(L, op, r + nin + nimm, ops);
+    safepoint_put(L, pos, false);
     if (r)
         set_producer(L, pos);
 }
@@ -1642,12 +1724,16 @@ static uint32_t gc_args(Lower *L, uint32_t n)
 static void gc_new_args(Lower *L, Iop op, uint32_t n, const uint32_t *imm, uint32_t nimm)
 {
     uint32_t ops[4];
+    safepoint_take(L, L->h);
     ops[1] = gc_args(L, n);
     push_slot_wide(L, false);
+    set_top_ref(L, true);
     ops[0] = temp(L, L->h - 1);
     for (uint32_t k = 0; k < nimm; k++)
         ops[2 + k] = imm[k];
-    set_producer(L, emit(L, op, 2 + nimm, ops));
+    uint32_t pos = emit(L, op, 2 + nimm, ops);
+    safepoint_put(L, pos, false);
+    set_producer(L, pos);
 }
 
 /* A heap type immediate with its concrete index canonical. */
@@ -1922,10 +2008,13 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         return 0;
     case OP_SELECT:
     case OP_SELECT_T:
-        if (L->stack[L->h - 2].wide)
+        if (L->stack[L->h - 2].wide) {
             produce_wide(L, IOP_V128_SELECT, 3, 0, 0, true);
-        else
+        } else {
+            bool ref = L->stack[L->h - 2].ref || L->stack[L->h - 3].ref;
             produce(L, IOP_SELECT, 3, 0, 0);
+            set_top_ref(L, ref);
+        }
         return 0;
     case OP_LOCAL_GET:
         note_local_read(L, in->a);
@@ -1941,6 +2030,7 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
             produce_wide(L, IOP_V128_GLOBAL_GET, 0, in->a, 1, true);
         else
             produce(L, IOP_GLOBAL_GET, 0, in->a, 1);
+        set_top_ref(L, valtype_is_ref(m->globals[in->a].type.type));
         return 0;
     case OP_GLOBAL_SET: {
         uint32_t s;
@@ -1953,6 +2043,7 @@ static int lower_instr(Lower *L, const Instr *in, bool *done)
         if (table64(m, in->a))
             narrow_indices(L, 1, 1);
         produce(L, IOP_TABLE_GET, 1, in->a, 1);
+        set_top_ref(L, true);
         return 0;
     case OP_TABLE_SET:
         if (table64(m, in->a))
@@ -2111,6 +2202,8 @@ static void place_zero(Lower *L, uint32_t nzero)
         L->map[i].code -= w;
     for (uint32_t i = 0; i < L->nosr; i++)
         L->osr[i].code -= w; /* every label follows the ZERO */
+    for (uint32_t i = 0; i < L->nsafe; i++)
+        L->safe[i].key -= w << 1; /* and every safepoint */
     for (uint32_t i = 0; i < L->nhand; i++) { /* and every handler */
         L->hand[i].start -= w;
         L->hand[i].end -= w;
@@ -2157,6 +2250,10 @@ static void lower_release(Lower *L)
     free(L->starts);
     free(L->map);
     free(L->osr);
+    free(L->safe);
+    free(L->sbits);
+    free(L->scratch);
+    free(L->local_ref);
     free(L->stack);
     free(L->local_refs);
     free(L->local_cell);
@@ -2184,12 +2281,14 @@ static void set_local_cells(Lower *L, const FuncType *ft, const Code *code)
     uint32_t i = 0, cell = 0;
     for (; i < ft->nparams; i++) {
         L->local_cell[i] = cell;
+        L->local_ref[i] = valtype_is_ref(ft_params(ft)[i]);
         cell += valtype_cells(ft_params(ft)[i]);
     }
     for (uint32_t d = 0; d < code->ndecls; d++) {
         uint32_t w = valtype_cells(code->decls[d].type);
         for (uint32_t k = 0; k < code->decls[d].count; k++, i++) {
             L->local_cell[i] = cell;
+            L->local_ref[i] = valtype_is_ref(code->decls[d].type);
             cell += w;
         }
     }
@@ -2217,7 +2316,9 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     L.written = calloc((size_t)L.nlocals + 1, 1);
     L.wlog = malloc(((size_t)L.nlocals + 1) * sizeof *L.wlog);
     L.local_cell = malloc(((size_t)L.nlocals + 1) * sizeof *L.local_cell);
-    if (!L.local_refs || !L.written || !L.wlog || !L.local_cell ||
+    L.local_ref = calloc((size_t)L.nlocals + 1, 1);
+    L.gc = atomic_load_explicit(&m->features_used, memory_order_relaxed) & CORRAL_FEATURE_GC;
+    if (!L.local_refs || !L.written || !L.wlog || !L.local_cell || !L.local_ref ||
         !push_ctl(&L, C_FUNC, 0, NULL, ft->nresults, ft_results(ft))) {
         lower_release(&L);
         return fail(err, code->body_start, fidx, "out of memory");
@@ -2274,13 +2375,12 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
         frame = result_cells;
     uint32_t nzero = L.zero_lo < L.zero_hi ? L.zero_hi - L.zero_lo : 0;
     uint32_t zero_cell = nzero ? L.local_cell[L.zero_lo] : 0;
-    /* GC: the frame's temps are zeroed too, so that the collector, which scans the frames'
-     * cells (gc.c), sees no stale reference left by an earlier frame (docs/design/gc.md) */
-    bool gc_frame = atomic_load_explicit(&m->features_used, memory_order_relaxed) &
-                    CORRAL_FEATURE_GC;
+    /* GC: the declared locals are zeroed on entry (not only those read before written), as
+     * the stack maps name every local of reference type at every safepoint; the temps need
+     * not be, as the maps name only temps written (docs/design/gc.md) */
     uint32_t gc_from = L.local_cell[ft->nparams], gc_cells = 0;
-    if (gc_frame && frame > gc_from) {
-        gc_cells = (uint32_t)frame - gc_from;
+    if (L.gc && L.nlocal_cells > gc_from) {
+        gc_cells = L.nlocal_cells - gc_from;
         zero_cell = gc_from;
     }
     if ((nzero || gc_cells) && frame < (uint64_t)zero_cell + 4)
@@ -2291,7 +2391,7 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     }
     if (gc_cells && !L.oom && L.nstarts && L.starts[0] == 0) {
         L.code[2] = gc_from * 8u;
-        L.code[3] = (uint32_t)frame - gc_from;
+        L.code[3] = gc_cells;
     } else {
         place_zero(&L, nzero);
     }
@@ -2317,6 +2417,12 @@ static int lower_func(const Module *m, const OpMaps *maps, uint32_t ci, LoweredF
     lf->nhandlers = L.nhand;
     lf->handlers = L.hand;
     lf->clauses = L.cl;
+    lf->gc_maps = L.gc;
+    lf->nsafe = L.nsafe;
+    lf->safe = L.safe;
+    lf->safe_bits = L.sbits;
+    L.safe = NULL;
+    L.sbits = NULL;
     L.code = NULL;
     L.map = NULL;
     L.osr = NULL;
@@ -2360,6 +2466,8 @@ const LoweredFunc *lower_get(const Module *m, uint32_t ci, const char **out_err)
         free(lf->code);
         free(lf->map);
         free(lf->osr);
+        free(lf->safe);
+        free(lf->safe_bits);
         free(lf->handlers);
         free(lf->clauses);
         free(lf);
@@ -2406,6 +2514,8 @@ void lowered_free(Module *m)
         free(lf->code);
         free(lf->map);
         free(lf->osr);
+        free(lf->safe);
+        free(lf->safe_bits);
         free(lf->handlers);
         free(lf->clauses);
         free(lf);
@@ -2478,4 +2588,21 @@ void lowered_dump(const LoweredFunc *lf, FILE *out)
         fprintf(out, "\n");
         pos += IOP_WORDS(n);
     }
+}
+
+const uint32_t *lowered_stack_map(const LoweredFunc *lf, uint32_t pos, bool call,
+                                  uint32_t *out_ncells)
+{
+    uint32_t key = pos << 1 | (uint32_t)!call, lo = 0, hi = lf->nsafe;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lf->safe[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == lf->nsafe || lf->safe[lo].key != key)
+        return NULL;
+    *out_ncells = lf->safe[lo].ncells;
+    return lf->safe_bits + lf->safe[lo].bits;
 }

@@ -38,6 +38,20 @@ typedef struct CodeMap {
     uint32_t wasm; /* byte offset in Module.bytes */
 } CodeMap;
 
+/* A safepoint of a function of a GC module (docs/design/gc.md, "Roots"): where a collection
+ * may run while the frame is live, and which of its cells hold references there. key is the
+ * code position times two for a call (the position is the call's end, its callers'
+ * CtlFrame.ret), plus one for an allocating GC instruction (its start, the ip its handler
+ * runs at): an allocation right after a call has a key of its own, the greater one, so the
+ * keys ascend in code order. The bitset is ncells
+ * bits (frame cells from 0: params, locals, then the operand temps in use) in
+ * LoweredFunc.safe_bits from word `bits`. */
+typedef struct GcSafepoint {
+    uint32_t key;    /* ascending */
+    uint32_t ncells;
+    uint32_t bits;
+} GcSafepoint;
+
 /* Exception handling. A throw finds its handler by table lookup, so code that does not
  * throw pays nothing: a handler covers the code words [start, end) of a try_table's (or a
  * legacy try's) body; the innermost one covering the throwing position (the THROW, or the
@@ -85,7 +99,17 @@ typedef struct LoweredFunc {
                          * one comes after the handlers enclosing it) */
     EhHandler *handlers;
     EhClause *clauses;
+    bool gc_maps;        /* a GC module's function: its frames are scanned by safe[] only */
+    uint32_t nsafe;
+    GcSafepoint *safe;   /* ascending by key */
+    uint32_t *safe_bits;
 } LoweredFunc;
+
+/* The reference cells of lf's frame at a safepoint: the bitset (ncells bits in *out_ncells),
+ * or NULL when lf has no map there (a function of a module without GC, or a position that
+ * is no safepoint). */
+const uint32_t *lowered_stack_map(const LoweredFunc *lf, uint32_t pos, bool call,
+                                  uint32_t *out_ncells);
 
 /* The largest fuel charge of one function entry or back-edge: a body of more instructions
  * (over a gigabyte of code) charges this much. The cap lets the interpreter count a slice of

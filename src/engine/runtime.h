@@ -126,9 +126,11 @@ typedef struct Exn {
     Cell vals[];
 } Exn;
 
-/* Value stack cells in use (interp.c): [s->stack, interp_stack_top(s)), the collector's
- * frame roots. */
-Cell *interp_stack_top(const Store *s);
+/* The collector's frame roots (interp.c): calls mark with each cell of the interpreter's
+ * frames live now that may hold a reference, by the frames' stack maps at their safepoints
+ * (a frame of a function without maps: all its cells). Only while a collection may run:
+ * inside an allocating GC instruction. */
+void interp_gc_frames(const Store *s, void (*mark)(void *, Cell), void *ctx);
 
 /* A live instance. The arrays span the module's index spaces, imports first. */
 struct corral_instance {

@@ -2,8 +2,9 @@
  * that build and drop linked structures under a small heap limit, so that many collections
  * run, check that what stays reachable survives intact: from locals and operand temps of
  * frames, globals, tables, array elements, i31s, exception payloads and the host's roots; a
- * live set past the limit traps "out of memory". The collections' pause times are printed (a
- * reported figure, not asserted). */
+ * live set past the limit traps "out of memory"; an integer equal to a dropped object's
+ * address keeps nothing alive (the frames' roots are precise). The collections' pause times
+ * are printed (a reported figure, not asserted). */
 #include "corral.h"
 #include "text/text.h"
 #include "unit.h"
@@ -360,9 +361,140 @@ done:
     corral_engine_delete(engine);
 }
 
+/* Precise roots: frames are scanned by their stack maps, so an integer that happens to equal
+ * an object's address keeps nothing alive. A 10 MB array is made and dropped (the host keeps
+ * its value unrooted; an anyref's of.externref is the object's address here); the guest then
+ * holds that address as an i64, in locals and in an operand temp, while another 10 MB array
+ * is allocated under a 16 MiB limit, by a callee and by the frame itself. Were the integer a
+ * root, the dropped array would stay and the allocation trap "out of memory". */
+static const char precise_wat[] =
+    "(module\n"
+    "  (type $bytes (array (mut i8)))\n"
+    "  (func (export \"make\") (result (ref null $bytes))\n"
+    "    (array.new_default $bytes (i32.const 10000000)))\n"
+    "  (func $alloc (result i32) (array.len (array.new_default $bytes (i32.const 10000000))))\n"
+    "  (func (export \"hold\") (param $addr i64) (param $zero i64) (result i64)\n"
+    "    (local $copy i64)\n"
+    "    (local.set $copy (local.get $addr))\n"
+    "    ;; in a temp (not folded: $zero is not a constant) across a call that allocates\n"
+    "    (i64.add (i64.add (local.get $addr) (local.get $zero))\n"
+    "             (i64.extend_i32_u (call $alloc)))\n"
+    "    ;; and in this frame's locals while it allocates itself\n"
+    "    (i64.extend_i32_u (array.len (array.new_default $bytes (i32.const 10000000))))\n"
+    "    (i64.add)\n"
+    "    (i64.sub (local.get $copy))\n"
+    "    (i64.add (local.get $copy)))\n"
+    ")\n";
+
+static void test_precise(void)
+{
+    corral_config_t cfg;
+    corral_config_default(&cfg);
+    cfg.max_gc_heap_bytes = 16u << 20;
+    corral_engine_t *engine = corral_engine_new(&cfg);
+    corral_module_t *m = module_from_text(engine, precise_wat);
+    corral_store_t *s = corral_store_new(engine);
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = m ? corral_instance_new(s, m, NULL, 0, &inst, &trap) : NULL;
+    corral_func_t *make = NULL, *hold = NULL;
+    if (!m || err || trap || !inst || !export_func(inst, "make", &make) ||
+        !export_func(inst, "hold", &hold)) {
+        CHECK(false, "the precision module instantiates");
+        goto done;
+    }
+    corral_val_t a, r, args[2];
+    corral_trap_t *t = corral_func_call(s, make, NULL, 0, &a, 1);
+    CHECK(!t && a.kind == CORRAL_ANYREF && corral_anyref_kind(&a) == CORRAL_ANY_ARRAY,
+          "a 10 MB array is made (and dropped: not rooted)");
+    uint64_t addr = (uint64_t)(uintptr_t)a.of.externref, n0 = 0, n1 = 0, ns1, ns2;
+    corral_store_gc_stats(s, &n0, &ns1, &ns2);
+    args[0] = corral_val_i64((int64_t)addr);
+    args[1] = corral_val_i64(0);
+    r = corral_val_i64(0);
+    t = t ? t : corral_func_call(s, hold, args, 2, &r, 1);
+    CHECK(!t, "an i64 equal to the dropped array's address keeps nothing alive: the next "
+              "allocations fit");
+    if (t) {
+        fprintf(stderr, "  trap: %s\n", corral_trap_message(t));
+        corral_trap_delete(t);
+    }
+    CHECK(r.kind == CORRAL_I64 && (uint64_t)r.of.i64 == addr + 20000000u,
+          "the integer itself is kept intact");
+    corral_store_gc_stats(s, &n1, &ns1, &ns2);
+    CHECK(n1 >= n0 + 2, "both allocations collected first");
+done:
+    if (err)
+        corral_error_delete(err);
+    if (trap)
+        corral_trap_delete(trap);
+    corral_store_delete(s);
+    if (m)
+        corral_module_delete(m);
+    corral_engine_delete(engine);
+}
+
+/* A passive element segment's items that allocate are evaluated once, at instantiation: they
+ * stay roots until the segment is dropped, so array.new_elem after many collections reads
+ * live objects (a use after free under ASan before they were roots). */
+static const char elem_wat[] =
+    "(module\n"
+    "  (type $pt (struct (field i32)))\n"
+    "  (type $arr (array (ref null $pt)))\n"
+    "  (type $bytes (array (mut i8)))\n"
+    "  (elem $e (ref null $pt) (item (struct.new $pt (i32.const 7)))\n"
+    "                          (item (struct.new $pt (i32.const 8))))\n"
+    "  (func (export \"run\") (result i32)\n"
+    "    (local $i i32)\n"
+    "    (block $done (loop $l\n"
+    "      (br_if $done (i32.ge_u (local.get $i) (i32.const 3000)))\n"
+    "      (drop (array.new_default $bytes (i32.const 1000)))\n"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "      (br $l)))\n"
+    "    (i32.add\n"
+    "      (struct.get $pt 0 (array.get $arr (array.new_elem $arr $e (i32.const 0) (i32.const 2))\n"
+    "                                        (i32.const 0)))\n"
+    "      (struct.get $pt 0 (array.get $arr (array.new_elem $arr $e (i32.const 0) (i32.const 2))\n"
+    "                                        (i32.const 1)))))\n"
+    ")\n";
+
+static void test_elem_roots(void)
+{
+    corral_engine_t *engine = corral_engine_new(NULL);
+    corral_module_t *m = module_from_text(engine, elem_wat);
+    corral_store_t *s = corral_store_new(engine);
+    corral_instance_t *inst = NULL;
+    corral_trap_t *trap = NULL;
+    corral_error_t *err = m ? corral_instance_new(s, m, NULL, 0, &inst, &trap) : NULL;
+    corral_func_t *run = NULL;
+    if (!m || err || trap || !inst || !export_func(inst, "run", &run)) {
+        CHECK(false, "the element segment module instantiates");
+        goto done;
+    }
+    corral_val_t r = corral_val_i32(0);
+    corral_trap_t *t = corral_func_call(s, run, NULL, 0, &r, 1);
+    uint64_t n = 0, ns1, ns2;
+    corral_store_gc_stats(s, &n, &ns1, &ns2);
+    CHECK(!t && r.of.i32 == 15 && n >= 1,
+          "a passive segment's objects survive collections until array.new_elem reads them");
+    if (t)
+        corral_trap_delete(t);
+done:
+    if (err)
+        corral_error_delete(err);
+    if (trap)
+        corral_trap_delete(trap);
+    corral_store_delete(s);
+    if (m)
+        corral_module_delete(m);
+    corral_engine_delete(engine);
+}
+
 int main(void)
 {
     test_api();
+    test_elem_roots();
+    test_precise();
     test_collector();
     test_partial_reset();
     test_pause_large();
