@@ -80,8 +80,9 @@ static CcConfig cc_config(const TierOpts *o)
 
 /* ---- compiling ------------------------------------------------------------------------ */
 
+enum { LATE_NONE, LATE_COPIES, LATE_ONE_BODY }; /* CORRAL_TIER_LATE: tier_late_mode */
+static int tier_late_mode(void);
 static bool tier_late(void);
-static bool tier_late_merged(void);
 
 /* The form of loop entries each defined function of cm gets (EMIT_ENTRY_*, malloc'ed):
  * under auto, what the interpreter found resident (runtime.h); CORRAL_TIER_LATE=merged
@@ -92,7 +93,7 @@ static uint8_t *entry_forms(corral_module_t *cm)
     uint8_t *e = malloc(n + 1);
     if (!e)
         return NULL;
-    if (tier_late_merged()) {
+    if (tier_late_mode() == LATE_ONE_BODY) {
         memset(e, EMIT_ENTRY_ONE_BODY, n + 1);
         return e;
     }
@@ -123,7 +124,7 @@ static corral_error_t *compile_so(corral_module_t *cm, const TierOpts *o, uint8_
      * (resident); with CORRAL_TIER_LATE (tests) for every function with loops, as a second
      * copy (=1) or one body (=merged) */
     bool osr = (o && o->osr && o->tier == TIER_AUTO) || tier_late();
-    bool copies = tier_late() && !tier_late_merged();
+    bool copies = tier_late_mode() == LATE_COPIES;
     uint8_t *entries = osr && !copies ? entry_forms(cm) : NULL;
     int rc = entries ? emit_c_module_entries(m, code_flags(o) | EMIT_OSR, entries, f, &ee)
                      : emit_c_module(m, code_flags(o) | (osr ? EMIT_OSR : 0u), f, &ee);
@@ -249,24 +250,21 @@ static corral_error_t *make_artifact(corral_module_t *cm, const TierOpts *o,
     return rc == 0 ? NULL : error_new(SIZE_MAX, "out of memory");
 }
 
-/* Checks an artifact that claims to be m's and attaches its code. */
-/* Attaches verified code. CORRAL_TIER_LATE=1 (tests): under jit and aot the code arrives at
- * the first fuel slice, as a background compile's would, so that the switch of running code
- * (at a loop: on-stack replacement) happens at a fixed point of the run. */
-static bool tier_late(void)
+/* CORRAL_TIER_LATE (tests): LATE_COPIES (=1) makes the code of jit and aot arrive at the
+ * first fuel slice, as a background compile's would, so that the switch of running code (at
+ * a loop: on-stack replacement) happens at a fixed point of the run, with a second copy of
+ * every function with loops for the entries; LATE_ONE_BODY (=merged) the same with the one
+ * body that auto gives driver functions it finds resident (emit_c_module_entries), so that
+ * form runs everywhere the suites run the late code. */
+static int tier_late_mode(void)
 {
     const char *late = getenv("CORRAL_TIER_LATE");
-    return late && (strcmp(late, "1") == 0 || strcmp(late, "merged") == 0);
+    if (!late)
+        return LATE_NONE;
+    return !strcmp(late, "1") ? LATE_COPIES : !strcmp(late, "merged") ? LATE_ONE_BODY : LATE_NONE;
 }
 
-/* CORRAL_TIER_LATE=merged (tests): every function with loops gets the one body that auto
- * gives the functions it finds resident (emit_c_module_resident), so that form runs
- * everywhere the suites run the late code. */
-static bool tier_late_merged(void)
-{
-    const char *late = getenv("CORRAL_TIER_LATE");
-    return late && strcmp(late, "merged") == 0;
-}
+static bool tier_late(void) { return tier_late_mode() != LATE_NONE; }
 
 static corral_error_t *attach_code(corral_module_t *cm, const uint8_t *so, size_t len)
 {
@@ -397,7 +395,7 @@ static void *job_run(void *arg)
      * after it, while the interpreter waits for the code; not before the delay, which would
      * make every short run wait for `cc --version` */
     pthread_t idt;
-    bool id_asked = !shutting_down && pthread_create(&idt, NULL, ask_identity, &j->o) == 0;
+    bool id_asked = !shutting_down && thread_start(&idt, NULL, ask_identity, &j->o) == 0;
     corral_error_t *err = shutting_down ? error_new(SIZE_MAX, "shutting down")
                                         : make_artifact(j->cm, &j->o, j->sha, &art, &len);
     if (id_asked)
